@@ -1,0 +1,81 @@
+// crmsync's configuration: a TOML file (crmsync.toml) whose every key can be overridden by an
+// environment variable CRMSYNC_<SECTION>_<KEY> (e.g. CRMSYNC_SALESFORCE_PASSWORD,
+// CRMSYNC_STORE_URL, CRMSYNC_GROUPS_ENGAGE, CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE="Website,ParentId").
+//
+//   [salesforce]
+//   login_url = "http://127.0.0.1:8787"      # or https://login.salesforce.com, a My Domain, ...
+//   auth = "password"                        # "password" | "client_credentials"
+//   client_id = "..."  client_secret = "..."  username = "..."  password = "..."
+//   api_version = "62.0"
+//   [store]
+//   url = "sqlite:crmsync.db"
+//   [objects.Account]
+//   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
+//   [groups]
+//   deals = true  engage = false
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/result.h"
+
+namespace crmsync::config {
+
+struct SalesforceConfig {
+  std::string login_url = "https://login.salesforce.com";
+  std::string auth = "password";  // password | client_credentials
+  std::string client_id;
+  std::string client_secret;  // secret: never logged
+  std::string username;
+  std::string password;       // secret: never logged (append the security token where the org needs it)
+  std::string api_version = "62.0";
+  bool verify_tls = true;     // may be turned off only for a loopback emulator
+};
+
+struct StoreConfig {
+  std::string url = "sqlite:crmsync.db";  // sqlite:PATH
+};
+
+struct ObjectConfig {
+  bool enabled = true;
+  std::vector<std::string> exclude;
+  std::vector<std::string> include;
+};
+
+struct GroupsConfig {
+  bool deals = true;
+  bool engage = false;
+};
+
+struct Config {
+  SalesforceConfig salesforce;
+  StoreConfig store;
+  std::map<std::string, ObjectConfig> objects;  // by catalog object name as written in the file
+  GroupsConfig groups;
+
+  // The admin's choices for one object (empty when the file says nothing of it).
+  catalog::AdminSelection selection_for(std::string_view object) const;
+  // Catalog objects to sync, in catalog order: core, deals (when on), engage (when on), minus
+  // objects with enabled = false.
+  std::vector<std::string> enabled_objects() const;
+};
+
+// Looks up an environment variable; the default reads the process environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+// Parses TOML text (source_name names it in errors), then applies environment overrides.
+// Errors (kConfig) name the file, the line where known, the key and what is expected; unknown
+// sections, keys and catalog objects are refused rather than ignored.
+Result<Config> parse_config(std::string_view toml_text, std::string_view source_name,
+                            const EnvLookup& env = process_env());
+// Reads and parses a file; a missing file is a kConfig error naming the path.
+Result<Config> load_config(const std::string& path, const EnvLookup& env = process_env());
+
+}  // namespace crmsync::config

@@ -1,0 +1,75 @@
+// SOQL for the emulator: a lexer and recursive-descent parser for the subset crmsync and standard
+// clients use, and an executor over the emulator's tables.
+//
+// Supported: SELECT field list (incl. COUNT()), FROM, WHERE with = != <> < <= > >=, AND/OR/NOT,
+// parentheses, IN / NOT IN (...), LIKE, `= null` / `!= null`, string/number/boolean/null, date and
+// datetime literals (never quoted) and the common relative date literals, ORDER BY (ASC/DESC,
+// NULLS FIRST/LAST) over several fields, LIMIT, OFFSET. Anything else is refused with
+// MALFORMED_QUERY worded as Salesforce words it; unknown objects get INVALID_TYPE and unknown fields
+// INVALID_FIELD, with Salesforce's caret layout.
+//
+//   auto q = soql::parse("SELECT Id, Name FROM Account WHERE SystemModstamp > 2024-01-01T00:00:00Z");
+//   auto r = soql::execute(*q, db, {.include_deleted = true});
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "emulator/table.h"
+
+namespace crmsync::emulator::soql {
+
+struct QueryAst;  // the parsed statement; its shape is the parser's business
+
+// A parsed statement. Cheap to move; keeps the original text for error messages.
+class Query {
+ public:
+  Query();
+  ~Query();
+  Query(Query&&) noexcept;
+  Query& operator=(Query&&) noexcept;
+  const QueryAst& ast() const { return *ast_; }
+  const std::string& text() const;
+  const std::string& object_name() const;  // FROM, as written
+
+  explicit Query(std::unique_ptr<QueryAst> ast);
+
+ private:
+  std::unique_ptr<QueryAst> ast_;
+};
+
+// Errors: ErrorKind::kSalesforce, http_status 400, code MALFORMED_QUERY.
+Result<Query> parse(std::string_view text);
+
+struct ExecOptions {
+  bool include_deleted = false;  // queryAll: rows with IsDeleted = true are returned too
+  // Permission hooks (the emulator's permission model fills these; empty means "allowed").
+  std::function<bool(const Table&, std::size_t row)> row_visible;
+  std::function<bool(const Table&, const FieldDef&)> field_visible;
+  EpochMs now = 0;  // for relative date literals; 0 means the wall clock
+};
+
+// One column of the result, in SELECT order.
+struct Column {
+  std::string name;          // the field's API name as describe spells it
+  std::size_t field_index;   // into table->fields()
+};
+
+struct QueryResult {
+  const Table* table = nullptr;
+  bool is_count = false;           // SELECT COUNT() ...: no records, totalSize = count
+  std::vector<Column> columns;     // empty for COUNT()
+  std::vector<std::uint32_t> rows; // matching row numbers, ordered, after OFFSET/LIMIT
+  std::size_t total_size = 0;      // what totalSize reports
+};
+
+// Errors: INVALID_TYPE (unknown or invisible object), INVALID_FIELD (unknown or invisible field),
+// MALFORMED_QUERY (type mismatches such as a date literal against a string field), all HTTP 400.
+Result<QueryResult> execute(const Query& query, const Database& db, const ExecOptions& options);
+
+}  // namespace crmsync::emulator::soql

@@ -1,0 +1,97 @@
+#include "emulator/table.h"
+
+#include <stdexcept>
+
+#include "common/sfid.h"
+#include "common/text.h"
+
+namespace crmsync::emulator {
+
+Table::Table(std::string name, std::string key_prefix, std::vector<FieldDef> fields)
+    : name_(std::move(name)), key_prefix_(std::move(key_prefix)) {
+  if (fields.empty() || !iequals(fields[0].name, "Id")) {
+    throw std::logic_error("Table " + name_ + ": the first field must be Id");
+  }
+  for (auto& f : fields) add_field(std::move(f));
+}
+
+std::optional<std::size_t> Table::field_index(std::string_view name) const {
+  auto it = field_by_lower_name_.find(to_lower(name));
+  if (it == field_by_lower_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t Table::add_field(FieldDef field) {
+  std::string key = to_lower(field.name);
+  if (field_by_lower_name_.count(key)) {
+    throw std::logic_error("Table " + name_ + ": duplicate field " + field.name);
+  }
+  fields_.push_back(std::move(field));
+  std::size_t index = fields_.size() - 1;
+  field_by_lower_name_.emplace(std::move(key), index);
+  for (auto& r : rows_) r.resize(fields_.size());
+  return index;
+}
+
+std::optional<std::size_t> Table::find(std::string_view id) const {
+  if (id.size() != 15 && id.size() != 18) return std::nullopt;
+  auto it = row_by_id15_.find(std::string(id.substr(0, 15)));
+  if (it == row_by_id15_.end() || purged_[it->second]) return std::nullopt;
+  return it->second;
+}
+
+std::size_t Table::insert(Row row) {
+  const auto* id = std::get_if<std::string>(&row.at(0));
+  if (id == nullptr || id->size() != 18) throw std::logic_error("Table " + name_ + ": row without an 18-char Id");
+  row.resize(fields_.size());
+  std::size_t index = rows_.size();
+  row_by_id15_.emplace(id->substr(0, 15), index);
+  rows_.push_back(std::move(row));
+  purged_.push_back(false);
+  ++live_;
+  return index;
+}
+
+void Table::purge(std::size_t index) {
+  if (!purged_[index]) {
+    purged_[index] = true;
+    --live_;
+  }
+}
+
+Table& Database::add_table(std::unique_ptr<Table> table) {
+  std::string key = to_lower(table->name());
+  auto [it, inserted] = tables_.emplace(key, std::move(table));
+  if (!inserted) throw std::logic_error("duplicate table " + key);
+  return *it->second;
+}
+
+Table* Database::find(std::string_view name) {
+  auto it = tables_.find(to_lower(name));
+  return it == tables_.end() ? nullptr : it->second.get();
+}
+
+const Table* Database::find(std::string_view name) const {
+  auto it = tables_.find(to_lower(name));
+  return it == tables_.end() ? nullptr : it->second.get();
+}
+
+Table* Database::find_by_id(std::string_view id) {
+  if (id.size() < 3) return nullptr;
+  for (auto& [_, t] : tables_) {
+    if (!t->key_prefix().empty() && id.substr(0, 3) == t->key_prefix()) return t.get();
+  }
+  return nullptr;
+}
+
+std::vector<const Table*> Database::tables() const {
+  std::vector<const Table*> out;
+  for (const auto& [_, t] : tables_) out.push_back(t.get());
+  return out;
+}
+
+std::string Database::new_id(const Table& table) {
+  return make_sf_id(table.key_prefix(), ++next_serial_[table.key_prefix()]);
+}
+
+}  // namespace crmsync::emulator

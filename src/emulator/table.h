@@ -1,0 +1,141 @@
+// The emulator's in-memory org data: tables of typed rows, one per sObject, with their field
+// definitions (what describe reports) and an Id index. Shared by the SOQL executor and the HTTP
+// routes. Rows are never moved or erased (a hard delete marks the slot purged), so a query cursor
+// can hold row numbers while writes go on; callers serialise access through Database::mutex().
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "common/timeutil.h"
+
+namespace crmsync::emulator {
+
+struct Date {
+  EpochDays days = 0;
+  auto operator<=>(const Date&) const = default;
+};
+struct DateTime {
+  EpochMs ms = 0;
+  auto operator<=>(const DateTime&) const = default;
+};
+struct Time {
+  std::int32_t ms = 0;  // milliseconds since midnight
+  auto operator<=>(const Time&) const = default;
+};
+
+// A field value. Which alternative a field holds follows its describe type:
+// boolean -> bool; int/long -> int64; double/currency/percent -> double; date -> Date;
+// datetime -> DateTime; time -> Time; everything else (id, reference, string, textarea, picklist,
+// multipicklist "a;b", email, phone, url, combobox, encryptedstring) -> std::string; null -> monostate.
+using Value = std::variant<std::monostate, bool, std::int64_t, double, std::string, Date, DateTime, Time>;
+using Row = std::vector<Value>;
+
+inline bool is_null(const Value& v) { return std::holds_alternative<std::monostate>(v); }
+
+// One field as describe reports it (the subset of describe keys the emulator varies).
+struct FieldDef {
+  std::string name;
+  std::string label;
+  std::string type;  // Salesforce describe type: id, reference, string, textarea, picklist, ...
+  int length = 0;
+  int precision = 0;
+  int scale = 0;
+  int digits = 0;
+  std::string extra_type_info;  // plaintextarea, richtextarea, personname, imageurl, ...
+  bool html_formatted = false;
+  std::vector<std::string> reference_to;
+  std::string relationship_name;
+  bool polymorphic = false;
+  bool calculated = false;
+  std::string formula;
+  bool nillable = true;
+  bool createable = true;
+  bool updateable = true;
+  bool defaulted_on_create = false;
+  bool external_id = false;
+  bool unique = false;
+  bool filterable = true;
+  bool sortable = true;
+  bool groupable = true;
+  bool name_field = false;
+  bool id_lookup = false;
+  bool custom = false;
+  std::string compound_field_name;
+  std::vector<std::string> picklist_values;
+};
+
+class Table {
+ public:
+  // `fields[0]` must be the Id field.
+  Table(std::string name, std::string key_prefix, std::vector<FieldDef> fields);
+
+  const std::string& name() const { return name_; }
+  const std::string& key_prefix() const { return key_prefix_; }
+  const std::vector<FieldDef>& fields() const { return fields_; }
+  const FieldDef& field(std::size_t index) const { return fields_[index]; }
+
+  // Case-insensitive, as SOQL and the REST API are.
+  std::optional<std::size_t> field_index(std::string_view name) const;
+
+  // Adds a field (custom fields, schema drift); every existing row gets null. Returns its index.
+  std::size_t add_field(FieldDef field);
+
+  // Number of row slots, purged ones included; valid row numbers are 0 .. slot_count()-1.
+  std::size_t slot_count() const { return rows_.size(); }
+  std::size_t live_count() const { return live_; }
+  bool purged(std::size_t row) const { return purged_[row]; }
+  const Row& row(std::size_t index) const { return rows_[index]; }
+  Row& mutable_row(std::size_t index) { return rows_[index]; }
+
+  // The row number of an Id given in 15- or 18-character form, or nullopt (purged rows too).
+  std::optional<std::size_t> find(std::string_view id) const;
+
+  // Appends a row; `row[0]` must hold the record's 18-character Id. Short rows are padded with nulls.
+  std::size_t insert(Row row);
+  // A hard delete: the record is gone for every API except getDeleted's history.
+  void purge(std::size_t index);
+
+ private:
+  std::string name_;
+  std::string key_prefix_;
+  std::vector<FieldDef> fields_;
+  std::unordered_map<std::string, std::size_t> field_by_lower_name_;
+  std::vector<Row> rows_;
+  std::vector<bool> purged_;
+  std::unordered_map<std::string, std::size_t> row_by_id15_;
+  std::size_t live_ = 0;
+};
+
+// The whole org: every table by name, and new Ids per key prefix.
+class Database {
+ public:
+  Table& add_table(std::unique_ptr<Table> table);
+  Table* find(std::string_view name);  // case-insensitive
+  const Table* find(std::string_view name) const;
+  // The table whose key prefix starts `id`, or nullptr.
+  Table* find_by_id(std::string_view id);
+  std::vector<const Table*> tables() const;
+
+  // A fresh, never reused 18-character Id for the table's key prefix.
+  std::string new_id(const Table& table);
+
+  // Readers (queries, describe) take it shared; writers (DML, org edits) take it exclusive.
+  std::shared_mutex& mutex() const { return mutex_; }
+
+ private:
+  std::map<std::string, std::unique_ptr<Table>> tables_;  // by lower-case name
+  std::unordered_map<std::string, std::uint64_t> next_serial_;
+  mutable std::shared_mutex mutex_;
+};
+
+}  // namespace crmsync::emulator

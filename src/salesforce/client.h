@@ -1,0 +1,102 @@
+// The Salesforce REST client, on libcurl: OAuth 2.0 login, describe, query/queryAll with
+// nextRecordsUrl paging, sObject create/update/delete, typed errors carrying Salesforce's errorCode,
+// and Sforce-Limit-Info tracking. One Client is one logged-in session; it is not thread-safe (use
+// one per thread).
+//
+//   auto client = Client::connect({.login_url = "https://login.salesforce.com", .auth = "password", ...});
+//   if (!client) return fail(client.error());             // invalid_grant etc. in words
+//   auto page = (*client)->query("SELECT Id FROM Account", /*include_deleted=*/true);
+//   while (page && !page->done) page = (*client)->query_more(page->next_records_url);
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace crmsync::salesforce {
+
+struct ConnectOptions {
+  std::string login_url;       // https://login.salesforce.com, https://test.salesforce.com, My Domain, emulator URL
+  std::string auth = "password";  // password | client_credentials
+  std::string client_id;
+  std::string client_secret;
+  std::string username;
+  std::string password;
+  std::string api_version = "62.0";
+  bool verify_tls = true;
+  long timeout_seconds = 120;
+};
+
+// The org's API usage as last reported by Sforce-Limit-Info ("api-usage=18/5000").
+struct LimitInfo {
+  std::int64_t used = -1;
+  std::int64_t max = -1;
+  bool known() const { return max >= 0; }
+};
+
+// One page of a query: the raw JSON body (parsed by the caller, which knows the fields) and the
+// paging fields.
+struct QueryPage {
+  std::int64_t total_size = 0;
+  bool done = true;
+  std::string next_records_url;  // empty when done
+  std::string body;              // the whole response body: {"totalSize":..,"done":..,"records":[..]}
+};
+
+// Parses "api-usage=18/5000; per-app-api-usage=..." into LimitInfo; unknown on no match.
+LimitInfo parse_limit_info(std::string_view header);
+
+// Turns a Salesforce error response into an Error: REST bodies are arrays of
+// {"message","errorCode","fields"}; OAuth bodies are {"error","error_description"}.
+Error error_from_response(int http_status, std::string_view body, std::string_view what);
+
+class Client {
+ public:
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Logs in with the configured OAuth flow. Errors: kAuth (OAuth refused: invalid_grant and
+  // friends, worded for a user), kNetwork (unreachable host, TLS failure), kConfig (bad options).
+  static Result<std::unique_ptr<Client>> connect(const ConnectOptions& options);
+
+  const std::string& instance_url() const;
+  const std::string& api_version() const;
+  const std::string& user_id() const;  // from the identity URL in the token response
+  const std::string& org_id() const;
+
+  // GET /services/data/vXX.X/sobjects/
+  Result<nlohmann::json> describe_global();
+  // GET /services/data/vXX.X/sobjects/{object}/describe
+  Result<nlohmann::json> describe(std::string_view object);
+  // GET .../query?q= (or queryAll when include_deleted); batch_size 0 = server default.
+  Result<QueryPage> query(std::string_view soql, bool include_deleted, int batch_size = 0);
+  // GET the nextRecordsUrl of the previous page.
+  Result<QueryPage> query_more(std::string_view next_records_url);
+
+  // POST .../sobjects/{object}: returns the new Id.
+  Result<std::string> create(std::string_view object, const nlohmann::json& fields);
+  // PATCH .../sobjects/{object}/{id}
+  Status update(std::string_view object, std::string_view id, const nlohmann::json& fields);
+  // DELETE .../sobjects/{object}/{id}
+  Status remove(std::string_view object, std::string_view id);
+
+  // Any other REST call, path relative to the instance (e.g. "/services/data/v62.0/limits").
+  Result<nlohmann::json> get_json(std::string_view path);
+
+  LimitInfo limits() const;      // as last reported
+  std::int64_t api_calls() const;  // requests this client made to the REST API (login excluded)
+
+ private:
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crmsync::salesforce

@@ -1,0 +1,93 @@
+// The local store: one table per synced object (named exactly as the object's API name, one typed
+// column per synced field named exactly as its API name, primary key Id), plus crmsync's own
+// bookkeeping table `crmsync_sync_state` holding each object's watermark. SQLite is the embedded
+// default (url "sqlite:PATH"); PostgreSQL will be the shared one behind the same interface.
+//
+// Crash safety rests on transactions: a page's rows and the watermark that follows them are
+// written between begin() and commit(); a failure before commit leaves the store as it was.
+//
+//   auto store = Store::open("sqlite:crmsync.db");
+//   (*store)->ensure_table("Account", columns);
+//   (*store)->begin();
+//   auto w = (*store)->writer("Account", columns);
+//   (*w)->upsert(row);  ...  (*store)->save_state(state);  (*store)->commit();
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/result.h"
+#include "common/timeutil.h"
+
+namespace crmsync::store {
+
+struct Column {
+  std::string name;
+  catalog::StorageClass type;
+};
+
+// A value ready for the store. Dates, datetimes and times arrive as text in the store's formats
+// (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS.sssZ, HH:MM:SS.sssZ); booleans as bool.
+using Value = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
+
+// Per-object sync bookkeeping, kept in crmsync_sync_state.
+struct SyncState {
+  std::string object;
+  std::optional<EpochMs> watermark;  // the highest modstamp committed so far
+  std::string watermark_id;          // the Id of the last row at that watermark (tie-break)
+  bool full_sync_done = false;       // the first full load has completed
+  EpochMs last_run_started = 0;
+  EpochMs last_run_finished = 0;
+  std::int64_t rows = 0;             // rows in the object's table after the last run
+  std::int64_t deleted = 0;          // rows removed locally over the last run
+  std::int64_t api_calls = 0;        // API calls the last run spent on this object
+  std::string last_error;            // empty when the last run succeeded
+};
+
+// Upserts or deletes rows of one table through prepared statements. Valid until the store's
+// next ensure_table() or destruction.
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+  // `values` follows the column order given to Store::writer(); values[k] for column k.
+  virtual Status upsert(std::span<const Value> values) = 0;
+  virtual Status remove(std::string_view id) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // "sqlite:PATH" (the file is created if missing). Errors: kConfig for an unknown scheme,
+  // kStore when the database cannot be opened.
+  static Result<std::unique_ptr<Store>> open(std::string_view url);
+
+  // Creates the table if missing (primary key Id) and adds any missing columns; existing columns
+  // and their data are kept.
+  virtual Status ensure_table(std::string_view object, const std::vector<Column>& columns) = 0;
+  virtual Result<std::unique_ptr<TableWriter>> writer(std::string_view object,
+                                                      const std::vector<Column>& columns) = 0;
+
+  virtual Status begin() = 0;
+  virtual Status commit() = 0;
+  virtual Status rollback() = 0;
+
+  virtual Result<std::optional<SyncState>> load_state(std::string_view object) = 0;
+  virtual Status save_state(const SyncState& state) = 0;  // within the caller's transaction
+  virtual Result<std::vector<SyncState>> all_states() = 0;
+
+  virtual Result<std::int64_t> count_rows(std::string_view object) = 0;
+  // Every row of a table as name -> value maps, ordered by Id (tests and status; not for big tables).
+  virtual Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) = 0;
+  // Column names of a table as the store has them (empty when the table does not exist).
+  virtual Result<std::vector<std::string>> columns(std::string_view object) = 0;
+};
+
+}  // namespace crmsync::store

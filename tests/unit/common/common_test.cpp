@@ -1,0 +1,104 @@
+#include <gtest/gtest.h>
+
+#include "common/result.h"
+#include "common/sfid.h"
+#include "common/text.h"
+#include "common/timeutil.h"
+
+namespace crmsync {
+namespace {
+
+TEST(SfIdTest, ChecksumMatchesRealIds) {
+  // 18-character Ids seen in Salesforce documentation and recorded responses.
+  for (const char* id : {"001D000000IRFmaIAH", "003RO0000035WQgYAM", "a00D0000008pQSNIA2", "005D0000001QX8WIAW",
+                         "012000000000000AAA", "750Tn000004ZoR3IAK", "00D50000000IZ3ZEAW"}) {
+    std::string s(id);
+    EXPECT_EQ(sf_id_checksum(s.substr(0, 15)), s.substr(15)) << id;
+    EXPECT_EQ(sf_id18(s.substr(0, 15)).value(), s);
+  }
+}
+
+TEST(SfIdTest, SuffixIsCaseInsensitiveAndValidated) {
+  EXPECT_EQ(sf_id18("001D000000IRFmaiah").value(), "001D000000IRFmaIAH");
+  EXPECT_FALSE(sf_id18("001D000000IRFmaIAA").has_value());
+  EXPECT_FALSE(sf_id18("001D000000IRFm").has_value());
+  EXPECT_FALSE(sf_id18("001D000000IRF-aIAH").has_value());
+  EXPECT_FALSE(is_sf_id(""));
+}
+
+TEST(SfIdTest, GeneratedIdsAreDistinctValidAndCarryThePrefix) {
+  std::string a = make_sf_id("001", 1), b = make_sf_id("001", 2), c = make_sf_id("00Q", 62);
+  EXPECT_EQ(a.size(), 18u);
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(is_sf_id(a));
+  EXPECT_TRUE(is_sf_id(c));
+  EXPECT_EQ(c.substr(0, 3), "00Q");
+}
+
+TEST(TimeTest, ParsesSalesforceAndIsoForms) {
+  auto a = parse_datetime("2016-08-19T14:35:34.000+0000");
+  auto b = parse_datetime("2016-08-19T14:35:34Z");
+  auto c = parse_datetime("2016-08-19T16:35:34.000+02:00");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(*a, *c);
+  EXPECT_EQ(format_datetime_sf(*a), "2016-08-19T14:35:34.000+0000");
+  EXPECT_EQ(format_datetime_iso(*a + 7), "2016-08-19T14:35:34.007Z");
+  EXPECT_EQ(format_datetime_soql(*a), "2016-08-19T14:35:34Z");
+}
+
+TEST(TimeTest, RejectsMalformedValues) {
+  EXPECT_FALSE(parse_datetime("2016-08-19 14:35:34Z"));
+  EXPECT_FALSE(parse_datetime("2016-08-19T14:35:34"));  // no offset
+  EXPECT_FALSE(parse_datetime("2016-02-30T00:00:00Z"));
+  EXPECT_FALSE(parse_date("2016-13-01"));
+  EXPECT_FALSE(parse_date("16-01-01"));
+  EXPECT_FALSE(parse_time("25:00:00"));
+}
+
+TEST(TimeTest, DatesAndTimesRoundTrip) {
+  auto d = parse_date("2024-02-29");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(format_date(*d), "2024-02-29");
+  EXPECT_EQ(format_date(0), "1970-01-01");
+  EXPECT_EQ(format_date(-1), "1969-12-31");
+  auto t = parse_time("09:05:03.250Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(format_time(*t), "09:05:03.250Z");
+  EXPECT_EQ(days_of(*parse_datetime("2024-02-29T23:59:59.999Z")), *d);
+}
+
+TEST(TextTest, Utf8PrefixNeverSplitsASequence) {
+  std::string s = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z";  // a é € 😀 z
+  EXPECT_EQ(utf8_length(s), 5u);
+  EXPECT_EQ(utf8_prefix(s, 1), "a");
+  EXPECT_EQ(utf8_prefix(s, 2), "a\xC3\xA9");
+  EXPECT_EQ(utf8_prefix(s, 4), "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+  EXPECT_EQ(utf8_prefix(s, 10), s);
+  // A truncated sequence at the end counts byte by byte rather than reading past the end.
+  EXPECT_EQ(utf8_length("\xE2\x82"), 2u);
+}
+
+TEST(TextTest, JsonAndUrlEscaping) {
+  std::string out;
+  append_json_string(out, "a\"b\\c\n\x01");
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\"");
+  EXPECT_EQ(url_encode("SELECT Id FROM A WHERE x='1'"), "SELECT%20Id%20FROM%20A%20WHERE%20x%3D%271%27");
+  EXPECT_EQ(url_decode("SELECT+Id%20FROM%2"), "SELECT Id FROM%2");
+  EXPECT_TRUE(iequals("SystemModstamp", "systemmodstamp"));
+}
+
+TEST(ResultTest, CarriesValueOrError) {
+  Result<int> good = 3;
+  Result<int> bad = Error(ErrorKind::kConfig, "BAD_KEY", "unknown key 'x' in [store]");
+  EXPECT_TRUE(good.ok());
+  EXPECT_EQ(*good, 3);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().to_string(), "BAD_KEY: unknown key 'x' in [store]");
+  EXPECT_THROW((void)bad.value(), std::logic_error);
+  Status s = ok_status();
+  EXPECT_TRUE(s.ok());
+}
+
+}  // namespace
+}  // namespace crmsync
