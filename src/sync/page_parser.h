@@ -1,0 +1,51 @@
+// Turns a query page's JSON body into store rows for a field selection, converting each value to
+// the store's representation: datetimes to YYYY-MM-DDTHH:MM:SS.sssZ, long text areas trimmed to
+// 10,000 code points, booleans and numbers typed. Uses simdjson's on-demand parser, so a page is
+// never built into a DOM; the parser's buffers are reused from page to page.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/result.h"
+#include "common/timeutil.h"
+#include "store/store.h"
+
+namespace crmsync::sync {
+
+// Converts one value as Salesforce's JSON writes it to the store's form for a field type.
+// Datetimes: "2016-08-19T14:35:34.000+0000" -> "2016-08-19T14:35:34.000Z".
+std::optional<std::string> datetime_to_store(std::string_view salesforce_datetime);
+// The first 10,000 code points of a long text area value (never splitting a UTF-8 sequence).
+std::string_view trim_long_text(std::string_view text);
+
+struct ParsedPage {
+  std::vector<std::vector<store::Value>> rows;  // in selection order
+  std::optional<EpochMs> last_modstamp;          // of the last row, when the selection has one
+  std::string last_id;
+  std::int64_t deleted = 0;                      // rows with IsDeleted = true
+};
+
+class PageParser {
+ public:
+  explicit PageParser(const catalog::FieldSelection& selection);
+  ~PageParser();
+  PageParser(const PageParser&) = delete;
+  PageParser& operator=(const PageParser&) = delete;
+
+  // Parses the "records" of a query response body. The body may be padded in place (its capacity
+  // grows), its content is unchanged. Errors (kSalesforce) name the object, the field and the value
+  // that could not be read, e.g. a text where a number was expected.
+  Result<ParsedPage> parse(std::string& body);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crmsync::sync

@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include "common/text.h"
+#include "sync/page_parser.h"
+
+namespace crmsync::sync {
+namespace {
+
+using catalog::FieldType;
+using catalog::Mark;
+using catalog::StorageClass;
+
+catalog::SyncedField field(std::string name, FieldType type) {
+  return {std::move(name), type, catalog::storage_of(type), Mark::kRequired, false, {}, 0};
+}
+
+catalog::FieldSelection opportunity_selection() {
+  catalog::FieldSelection sel;
+  sel.object = "Opportunity";
+  sel.modstamp_field = "SystemModstamp";
+  sel.fields = {field("Id", FieldType::kId),          field("Name", FieldType::kString),
+                field("Amount", FieldType::kCurrency), field("IsDeleted", FieldType::kBoolean),
+                field("CloseDate", FieldType::kDate),  field("SystemModstamp", FieldType::kDateTime),
+                field("Description", FieldType::kLongTextArea), field("NumberOfEmployees__c", FieldType::kInt)};
+  return sel;
+}
+
+TEST(PageParserTest, ConvertsEveryTypeToTheStoreForm) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  std::string body = R"({"totalSize":2,"done":true,"records":[
+    {"attributes":{"type":"Opportunity","url":"/services/data/v62.0/sobjects/Opportunity/006RO0000000001AAA"},
+     "Id":"006RO0000000001AAA","Name":"Acme \u00e9 \"big\" deal","Amount":125000.5,"IsDeleted":false,
+     "CloseDate":"2025-03-31","SystemModstamp":"2025-01-02T03:04:05.000+0000","Description":null,
+     "NumberOfEmployees__c":5.0},
+    {"attributes":{"type":"Opportunity"},"Id":"006RO0000000002AAA","Name":"B","Amount":null,"IsDeleted":true,
+     "CloseDate":null,"SystemModstamp":"2025-01-02T04:00:00.000+0100","Description":"short","NumberOfEmployees__c":12}]})";
+  auto page = parser.parse(body);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  ASSERT_EQ(page->rows.size(), 2u);
+  const auto& a = page->rows[0];
+  EXPECT_EQ(std::get<std::string>(a[0]), "006RO0000000001AAA");
+  EXPECT_EQ(std::get<std::string>(a[1]), "Acme \xC3\xA9 \"big\" deal");
+  EXPECT_DOUBLE_EQ(std::get<double>(a[2]), 125000.5);
+  EXPECT_EQ(std::get<bool>(a[3]), false);
+  EXPECT_EQ(std::get<std::string>(a[4]), "2025-03-31");
+  EXPECT_EQ(std::get<std::string>(a[5]), "2025-01-02T03:04:05.000Z");
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(a[6]));
+  EXPECT_EQ(std::get<std::int64_t>(a[7]), 5);
+  const auto& b = page->rows[1];
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(b[2]));
+  EXPECT_EQ(std::get<std::string>(b[5]), "2025-01-02T03:00:00.000Z");  // +0100 normalised to UTC
+  EXPECT_EQ(page->deleted, 1);
+  EXPECT_EQ(page->last_id, "006RO0000000002AAA");
+  ASSERT_TRUE(page->last_modstamp.has_value());
+  EXPECT_EQ(format_datetime_iso(*page->last_modstamp), "2025-01-02T03:00:00.000Z");
+}
+
+TEST(PageParserTest, TrimsLongTextAreasWithoutSplittingUtf8) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  std::string text;
+  for (int i = 0; i < 9999; ++i) text += "a";
+  text += "\xF0\x9F\x98\x80\xF0\x9F\x98\x80tail";  // code points 10,000 and 10,001 are emoji
+  std::string body = R"({"records":[{"Id":"006RO0000000001AAA","Description":")" + text + R"("}]})";
+  auto page = parser.parse(body);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  const auto& stored = std::get<std::string>(page->rows[0][6]);
+  EXPECT_EQ(utf8_length(stored), 10000u);
+  EXPECT_EQ(stored.substr(stored.size() - 4), "\xF0\x9F\x98\x80");
+}
+
+TEST(PageParserTest, ShortTextIsKeptWhole) {
+  EXPECT_EQ(trim_long_text("hello"), "hello");
+  std::string exactly(10000, 'x');
+  EXPECT_EQ(trim_long_text(exactly).size(), 10000u);
+  std::string longer(10001, 'x');
+  EXPECT_EQ(trim_long_text(longer).size(), 10000u);
+}
+
+TEST(PageParserTest, WrongValueTypeNamesObjectFieldAndValue) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  std::string body = R"({"records":[{"Id":"006RO0000000001AAA","SystemModstamp":"yesterday"}]})";
+  auto page = parser.parse(body);
+  ASSERT_FALSE(page.ok());
+  EXPECT_NE(page.error().message.find("Opportunity.SystemModstamp"), std::string::npos) << page.error().message;
+  EXPECT_NE(page.error().message.find("yesterday"), std::string::npos);
+
+  std::string body2 = R"({"records":[{"Id":"006RO0000000001AAA","Amount":"lots"}]})";
+  auto page2 = parser.parse(body2);
+  ASSERT_FALSE(page2.ok());
+  EXPECT_NE(page2.error().message.find("Opportunity.Amount"), std::string::npos);
+}
+
+TEST(PageParserTest, MalformedAndTruncatedBodiesAreRefused) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  for (std::string body : {std::string("<html>"), std::string(R"({"totalSize":1})"),
+                           std::string(R"({"records":[{"Id":"006RO0000000001AAA","Name":"x)"),
+                           std::string(R"({"records":[{"Name":"no id"}]})")}) {
+    auto page = parser.parse(body);
+    EXPECT_FALSE(page.ok()) << body;
+  }
+}
+
+TEST(PageParserTest, DatetimeConversion) {
+  EXPECT_EQ(datetime_to_store("2016-08-19T14:35:34.000+0000").value(), "2016-08-19T14:35:34.000Z");
+  EXPECT_EQ(datetime_to_store("2016-08-19T14:35:34Z").value(), "2016-08-19T14:35:34.000Z");
+  EXPECT_FALSE(datetime_to_store("2016-08-19").has_value());
+}
+
+}  // namespace
+}  // namespace crmsync::sync
