@@ -2,6 +2,7 @@
 // wrongly typed key reads as empty, so a surprising describe gives an Error, never an exception.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
