@@ -7,8 +7,20 @@
 //   Result<FieldSelection> sel = select_fields(describe_json, {.exclude = {"Website"}});
 //   if (!sel) report(sel.error());           // unknown / unsupported field, excluded Required field
 //   if (!sel->missing_required.empty()) ...  // the integration must not run for this object
+//
+// Error codes (Error::code) set by this module, so callers need not parse messages:
+//   MALFORMED_DESCRIBE         describe JSON lacks "name", "fields" or a field's "type" (kSalesforce)
+//   UNKNOWN_OBJECT             describe is for an object the catalog does not list (kNotFound)
+//   UNSUPPORTED_FIELD_TYPE     the field's describe type is not supported (kUnsupported)
+//   CAMPAIGN_REFERENCE         a reference that can point to Campaign (kUnsupported)
+//   REQUIRED_FIELD_EXCLUDED    exclude names a Required field (kConfig)
+//   BOOKKEEPING_FIELD_EXCLUDED exclude names Id, IsDeleted or the modstamp field (kConfig)
+//   NOT_RECOMMENDED            exclude names a field that is not Recommended for the object (kConfig)
+//   INCLUDE_EXCLUDE_CONFLICT   one field both included and excluded (kConfig)
+//   UNKNOWN_FIELD              include names a field describe does not have (kNotFound)
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +46,8 @@ enum class Group {
   kEngage,  // off by default
 };
 const char* to_string(Group group);  // "core", "deals", "engage"
+const char* title(Group group);         // as docs/catalog.md names it: "Core", "Deals and forecast", "Engage"
+const char* availability(Group group);  // "always on", "on by default, off when the org lacks the object", ...
 
 // The catalog's field types (the admin guide's "Supported field types").
 enum class FieldType {
@@ -47,6 +61,23 @@ const char* to_string(FieldType type);  // as the guide spells it: "LONG TEXT AR
 // (see docs/catalog.md "stored as").
 enum class StorageClass { kBoolean, kInteger, kReal, kText, kDate, kDateTime, kTime };
 StorageClass storage_of(FieldType type);
+const char* to_string(StorageClass storage);  // "boolean", "integer", "real", "text", "date", "datetime", "time"
+
+// One row of docs/catalog.md's "Field types" table, as the page writes it (for `crmsync catalog`
+// and for the test that holds the code to the page). classify_field is the executable form.
+struct TypeRule {
+  std::string describe_type;  // e.g. "int, long", "textarea, richtextarea", "reference to User only"
+  std::string catalog_type;   // e.g. "INT", "DOUBLE (NUMBER when scale is 0)"; "" when unsupported
+  std::string sqlite;         // e.g. "INTEGER 0/1"; "" when unsupported
+  std::string postgresql;     // e.g. "boolean"; "" when unsupported
+  bool supported = true;
+  std::string note;           // "" when the page has none
+};
+const std::vector<TypeRule>& type_rules();  // in the page's order
+
+// The bookkeeping modstamp candidates, best first: the first one describe has is the object's
+// modstamp field (the sync watermark).
+inline constexpr std::string_view kModstampCandidates[] = {"SystemModstamp", "LastModifiedDate", "CreatedDate"};
 
 // Long text areas are trimmed to this many code points.
 inline constexpr std::size_t kLongTextMaxChars = 10000;
@@ -54,13 +85,22 @@ inline constexpr std::size_t kLongTextMaxChars = 10000;
 struct CatalogField {
   std::string name;  // API name as Salesforce spells it
   Mark mark;         // kRequired or kRecommended (bookkeeping fields are implied, see below)
+  // The catalog type this standard field has in a standard org (for display). The org's describe
+  // decides at run time: e.g. an OwnerId that may point to a queue is a REFERENCE, not a LOOKUP.
+  FieldType type;
+  std::string note = {};  // the page's remark on the field, e.g. Account.Website's; usually ""
 };
 
 struct CatalogObject {
   std::string name;
   std::string label;
   Group group;
-  std::vector<CatalogField> fields;
+  std::vector<CatalogField> fields;  // Required in the page's order, then Recommended
+  // Rows are often hard-deleted (skip the recycle bin or are purged): the sync must notice rows
+  // that vanished, not only rows marked IsDeleted.
+  bool often_hard_deleted = false;
+
+  const CatalogField* find(std::string_view field) const;  // case-insensitive
 };
 
 // Every catalog object, in the order docs/catalog.md lists them.
@@ -89,10 +129,15 @@ struct FieldSelection {
   std::string modstamp_field;               // SystemModstamp, else LastModifiedDate, else CreatedDate, else ""
   std::vector<std::string> missing_required;     // Required fields absent from describe (not readable)
   std::vector<std::string> missing_recommended;  // Recommended fields absent from describe
-  const SyncedField* find(std::string_view name) const;
+  // Recommended fields skipped because their type is unsupported in this org; each Error names
+  // the field, its type and the reason (for `check` to warn).
+  std::vector<Error> unsupported_recommended;
+  const SyncedField* find(std::string_view name) const;  // case-insensitive
 };
 
-// Classifies one field of a describe result (`{"name":..,"type":..,"length":..,...}`).
+// Classifies one field of a describe result (`{"name":..,"type":..,"length":..,...}`) by the
+// "Field types" table: formulas (calculated: true) by their result type; textarea by
+// extraTypeInfo and length; double by scale; reference by referenceTo.
 // Errors (kUnsupported) name the object, the field, its describe type and the reason.
 Result<FieldType> classify_field(std::string_view object, const nlohmann::json& describe_field);
 
@@ -101,7 +146,11 @@ Result<FieldType> classify_field(std::string_view object, const nlohmann::json& 
 // Errors: excluding a Required or bookkeeping field (kConfig); including a field describe does not
 // have (kNotFound); a selected field of an unsupported type (kUnsupported). Required fields missing
 // from describe are not an error here: they are listed in missing_required for the caller to refuse.
-// A Recommended field of an unsupported type is skipped with no error.
+// A Recommended field of an unsupported type is skipped with no error (see unsupported_recommended).
+// The catalog's own fields that reference Campaign (CampaignMember.CampaignId, Campaign.ParentId)
+// are kept as REFERENCE: the page lists them, so the Campaign rule applies to fields an admin adds.
+// Bookkeeping: Id, IsDeleted and the modstamp field are selected with kBookkeeping unless the
+// catalog lists them as Required (then they stay kRequired).
 Result<FieldSelection> select_fields(const nlohmann::json& describe, const AdminSelection& selection);
 
 }  // namespace crmsync::catalog

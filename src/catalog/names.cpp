@@ -1,0 +1,110 @@
+// Names of the catalog's enums as users and docs/catalog.md spell them, and each type's storage.
+#include "catalog/catalog.h"
+
+namespace crmsync::catalog {
+
+const char* to_string(Mark mark) {
+  switch (mark) {
+    case Mark::kRequired: return "required";
+    case Mark::kRecommended: return "recommended";
+    case Mark::kBookkeeping: return "bookkeeping";
+    case Mark::kOther: return "other";
+  }
+  return "?";
+}
+
+const char* to_string(Group group) {
+  switch (group) {
+    case Group::kCore: return "core";
+    case Group::kDeals: return "deals";
+    case Group::kEngage: return "engage";
+  }
+  return "?";
+}
+
+const char* title(Group group) {
+  switch (group) {
+    case Group::kCore: return "Core";
+    case Group::kDeals: return "Deals and forecast";
+    case Group::kEngage: return "Engage";
+  }
+  return "?";
+}
+
+const char* availability(Group group) {
+  switch (group) {
+    case Group::kCore: return "always on";
+    case Group::kDeals: return "on by default, off when the org lacks the object";
+    case Group::kEngage: return "off by default";
+  }
+  return "?";
+}
+
+const char* to_string(FieldType type) {
+  switch (type) {
+    case FieldType::kBoolean: return "BOOLEAN";
+    case FieldType::kCombobox: return "COMBOBOX";
+    case FieldType::kCurrency: return "CURRENCY";
+    case FieldType::kDate: return "DATE";
+    case FieldType::kDateTime: return "DATETIME";
+    case FieldType::kDouble: return "DOUBLE";
+    case FieldType::kNumber: return "NUMBER";
+    case FieldType::kEmail: return "EMAIL";
+    case FieldType::kId: return "ID";
+    case FieldType::kInt: return "INT";
+    case FieldType::kTextArea: return "TEXTAREA";
+    case FieldType::kLongTextArea: return "LONG TEXT AREA";
+    case FieldType::kRichText: return "RICHTEXT";
+    case FieldType::kPercent: return "PERCENT";
+    case FieldType::kPhone: return "PHONE";
+    case FieldType::kPicklist: return "PICKLIST";
+    case FieldType::kLookup: return "LOOKUP";
+    case FieldType::kReference: return "REFERENCE";
+    case FieldType::kString: return "STRING";
+    case FieldType::kTime: return "TIME";
+    case FieldType::kUrl: return "URL";
+  }
+  return "?";
+}
+
+StorageClass storage_of(FieldType type) {
+  switch (type) {
+    case FieldType::kBoolean: return StorageClass::kBoolean;
+    case FieldType::kInt: return StorageClass::kInteger;
+    case FieldType::kCurrency:
+    case FieldType::kDouble:
+    case FieldType::kNumber:
+    case FieldType::kPercent: return StorageClass::kReal;
+    case FieldType::kDate: return StorageClass::kDate;
+    case FieldType::kDateTime: return StorageClass::kDateTime;
+    case FieldType::kTime: return StorageClass::kTime;
+    case FieldType::kCombobox:
+    case FieldType::kEmail:
+    case FieldType::kId:
+    case FieldType::kTextArea:
+    case FieldType::kLongTextArea:
+    case FieldType::kRichText:
+    case FieldType::kPhone:
+    case FieldType::kPicklist:
+    case FieldType::kLookup:
+    case FieldType::kReference:
+    case FieldType::kString:
+    case FieldType::kUrl: return StorageClass::kText;
+  }
+  return StorageClass::kText;
+}
+
+const char* to_string(StorageClass storage) {
+  switch (storage) {
+    case StorageClass::kBoolean: return "boolean";
+    case StorageClass::kInteger: return "integer";
+    case StorageClass::kReal: return "real";
+    case StorageClass::kText: return "text";
+    case StorageClass::kDate: return "date";
+    case StorageClass::kDateTime: return "datetime";
+    case StorageClass::kTime: return "time";
+  }
+  return "?";
+}
+
+}  // namespace crmsync::catalog

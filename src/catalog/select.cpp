@@ -1,0 +1,169 @@
+// select_fields: which fields of one object are synced, from its describe and the admin's choices.
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "catalog/catalog.h"
+#include "catalog/describe_json.h"
+#include "common/text.h"
+
+namespace crmsync::catalog {
+namespace {
+
+using detail::number_of;
+using detail::text_of;
+using detail::texts_of;
+
+bool contains(const std::vector<std::string>& names, std::string_view name) {
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return iequals(n, name); });
+}
+
+std::string recommended_list(const CatalogObject& object) {
+  std::string out;
+  for (const auto& f : object.fields) {
+    if (f.mark != Mark::kRecommended) continue;
+    if (!out.empty()) out += ", ";
+    out += f.name;
+  }
+  return out.empty() ? "it has none" : out;
+}
+
+// The describe fields by lower-cased name -> position in describe.
+class DescribeIndex {
+ public:
+  explicit DescribeIndex(const nlohmann::json& fields) : fields_(fields) {
+    for (std::size_t i = 0; i < fields.size(); ++i) by_name_.emplace(to_lower(text_of(fields[i], "name")), i);
+  }
+  std::optional<std::size_t> find(std::string_view name) const {
+    auto it = by_name_.find(to_lower(name));
+    if (it == by_name_.end()) return std::nullopt;
+    return it->second;
+  }
+  const nlohmann::json& at(std::size_t i) const { return fields_[i]; }
+
+ private:
+  const nlohmann::json& fields_;
+  std::map<std::string, std::size_t> by_name_;
+};
+
+Status check_excludes(const std::string& object, const CatalogObject& cat, const AdminSelection& selection,
+                      std::string_view modstamp) {
+  for (const auto& name : selection.exclude) {
+    const CatalogField* f = cat.find(name);
+    if (f && f->mark == Mark::kRequired) {
+      return Error(ErrorKind::kConfig, "REQUIRED_FIELD_EXCLUDED",
+                   fmt::format("{}.{} is Required by the catalog and cannot be excluded; remove it from "
+                               "[objects.{}] exclude",
+                               object, f->name, object));
+    }
+    if (iequals(name, "Id") || iequals(name, "IsDeleted") || (!modstamp.empty() && iequals(name, modstamp))) {
+      return Error(ErrorKind::kConfig, "BOOKKEEPING_FIELD_EXCLUDED",
+                   fmt::format("{}.{} is a bookkeeping field crmsync always syncs (it tracks changes and "
+                               "deletions) and cannot be excluded; remove it from [objects.{}] exclude",
+                               object, name, object));
+    }
+    if (!f) {
+      return Error(ErrorKind::kConfig, "NOT_RECOMMENDED",
+                   fmt::format("[objects.{}] exclude names '{}', which is not a Recommended field of {}: only "
+                               "Recommended fields can be excluded ({}'s: {})",
+                               object, name, object, object, recommended_list(cat)));
+    }
+    if (contains(selection.include, name)) {
+      return Error(ErrorKind::kConfig, "INCLUDE_EXCLUDE_CONFLICT",
+                   fmt::format("[objects.{}] both includes and excludes '{}'; keep it in one list", object, name));
+    }
+  }
+  return ok_status();
+}
+
+std::string pick_modstamp(const DescribeIndex& index) {
+  for (auto candidate : kModstampCandidates) {
+    if (auto i = index.find(candidate)) return text_of(index.at(*i), "name");
+  }
+  return "";
+}
+
+}  // namespace
+
+const SyncedField* FieldSelection::find(std::string_view name) const {
+  for (const auto& f : fields) {
+    if (iequals(f.name, name)) return &f;
+  }
+  return nullptr;
+}
+
+Result<FieldSelection> select_fields(const nlohmann::json& describe, const AdminSelection& selection) {
+  const std::string object = text_of(describe, "name");
+  if (object.empty() || !describe.contains("fields") || !describe["fields"].is_array()) {
+    return Error(ErrorKind::kSalesforce, "MALFORMED_DESCRIBE",
+                 "a describe result without \"name\" and a \"fields\" array cannot be used to select fields");
+  }
+  const CatalogObject* cat = find_object(object);
+  if (!cat) {
+    return Error(ErrorKind::kNotFound, "UNKNOWN_OBJECT",
+                 fmt::format("{} is not an object of crmsync's catalog (see `crmsync catalog`)", object));
+  }
+  const DescribeIndex index(describe["fields"]);
+
+  FieldSelection out;
+  out.object = object;
+  out.modstamp_field = pick_modstamp(index);
+  CRMSYNC_TRY(check_excludes(object, *cat, selection, out.modstamp_field));
+
+  std::map<std::size_t, Mark> marks;  // describe position -> mark
+  for (std::string_view name : {std::string_view("Id"), std::string_view("IsDeleted"),
+                                std::string_view(out.modstamp_field)}) {
+    if (auto i = index.find(name); i && !name.empty()) marks[*i] = Mark::kBookkeeping;
+  }
+  for (const auto& f : cat->fields) {
+    const bool excluded = f.mark == Mark::kRecommended && contains(selection.exclude, f.name);
+    auto i = index.find(f.name);
+    if (!i) {
+      if (f.mark == Mark::kRequired) out.missing_required.push_back(f.name);
+      if (f.mark == Mark::kRecommended && !excluded) out.missing_recommended.push_back(f.name);
+    } else if (f.mark == Mark::kRequired) {
+      marks[*i] = Mark::kRequired;
+    } else if (!excluded) {
+      marks.emplace(*i, Mark::kRecommended);  // a bookkeeping field stays bookkeeping
+    }
+  }
+  for (const auto& name : selection.include) {
+    auto i = index.find(name);
+    if (!i) {
+      if (cat->find(name)) continue;  // a catalog field: reported above as missing
+      return Error(ErrorKind::kNotFound, "UNKNOWN_FIELD",
+                   fmt::format("[objects.{}] include names '{}', which {}'s describe does not have: check the API "
+                               "name (custom fields end in __c) and that the integration user can read it",
+                               object, name, object));
+    }
+    marks.emplace(*i, Mark::kOther);
+  }
+
+  for (const auto& [pos, mark] : marks) {
+    const nlohmann::json& f = index.at(pos);
+    Result<FieldType> type = classify_field(object, f);
+    if (!type) {
+      const bool listed = mark == Mark::kRequired || mark == Mark::kRecommended;
+      if (listed && type.error().code == "CAMPAIGN_REFERENCE") {
+        type = FieldType::kReference;
+      } else if (mark == Mark::kRecommended) {
+        out.unsupported_recommended.push_back(type.error());
+        continue;
+      } else {
+        return type.error();
+      }
+    }
+    SyncedField s{text_of(f, "name"), *type, storage_of(*type), mark};
+    s.calculated = detail::flag_of(f, "calculated");
+    s.reference_to = texts_of(f, "referenceTo");
+    s.length = static_cast<int>(number_of(f, "length").value_or(0));
+    out.fields.push_back(std::move(s));
+  }
+  auto id = std::find_if(out.fields.begin(), out.fields.end(), [](const SyncedField& s) { return iequals(s.name, "Id"); });
+  if (id != out.fields.end()) std::rotate(out.fields.begin(), id, id + 1);
+  return out;
+}
+
+}  // namespace crmsync::catalog
