@@ -41,7 +41,11 @@ struct LimitInfo {
 };
 
 // One page of a query: the raw JSON body (parsed by the caller, which knows the fields) and the
-// paging fields.
+// paging fields. query()/query_more() have already checked that the body is one complete JSON
+// object with totalSize, done and a records array (a cut-off body is a kNetwork MALFORMED_RESPONSE
+// error), so the caller only reads records. The body's capacity is at least
+// body.size() + simdjson::SIMDJSON_PADDING, so it can be parsed in place without a copy:
+//   simdjson::padded_string_view json(page.body.data(), page.body.size(), page.body.capacity());
 struct QueryPage {
   std::int64_t total_size = 0;
   bool done = true;
@@ -75,7 +79,11 @@ class Client {
   Result<nlohmann::json> describe_global();
   // GET /services/data/vXX.X/sobjects/{object}/describe
   Result<nlohmann::json> describe(std::string_view object);
-  // GET .../query?q= (or queryAll when include_deleted); batch_size 0 = server default.
+  // GET .../query?q= (or queryAll when include_deleted); batch_size 0 = server default, otherwise
+  // sent as Sforce-Query-Options: batchSize=N (Salesforce takes 200..2000 as a hint) and repeated
+  // on the query_more calls that follow. Errors: kAuth (INVALID_SESSION_ID), kLimit
+  // (REQUEST_LIMIT_EXCEEDED), kPermission, kNotFound, kSalesforce (MALFORMED_QUERY, INVALID_FIELD,
+  // ...), kNetwork (unreachable, timeout, cut-off or non-JSON body, 5xx without a Salesforce body).
   Result<QueryPage> query(std::string_view soql, bool include_deleted, int batch_size = 0);
   // GET the nextRecordsUrl of the previous page.
   Result<QueryPage> query_more(std::string_view next_records_url);
@@ -91,7 +99,7 @@ class Client {
   Result<nlohmann::json> get_json(std::string_view path);
 
   LimitInfo limits() const;      // as last reported
-  std::int64_t api_calls() const;  // requests this client made to the REST API (login excluded)
+  std::int64_t api_calls() const;  // REST requests that got an HTTP answer, errors included (login excluded)
 
  private:
   struct Impl;

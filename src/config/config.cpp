@@ -1,0 +1,445 @@
+// Parsing and validation of crmsync.toml plus CRMSYNC_* environment overrides.
+#include "config/config.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <variant>
+
+#include <toml++/toml.h>
+
+#include "common/text.h"
+
+namespace crmsync::config {
+
+namespace {
+
+// Where a value came from, for error messages: "crmsync.toml:12" or "environment variable CRMSYNC_X".
+using Origins = std::map<std::string, std::string>;
+
+using Target = std::variant<std::string*, bool*, std::vector<std::string>*>;
+struct Binding {
+  const char* key;
+  Target target;
+};
+
+std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
+  return {{"login_url", &s.login_url}, {"auth", &s.auth},
+          {"client_id", &s.client_id}, {"client_secret", &s.client_secret},
+          {"username", &s.username},   {"password", &s.password},
+          {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls}};
+}
+std::vector<Binding> store_bindings(StoreConfig& s) { return {{"url", &s.url}}; }
+std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
+std::vector<Binding> object_bindings(ObjectConfig& o) {
+  return {{"enabled", &o.enabled}, {"exclude", &o.exclude}, {"include", &o.include}};
+}
+
+const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups"};
+
+Error config_error(std::string code, const std::string& where, const std::string& message) {
+  return Error(ErrorKind::kConfig, std::move(code), where + ": " + message);
+}
+
+std::string at(std::string_view source, const toml::source_region& region) {
+  std::string out(source);
+  if (region.begin.line > 0) {
+    out += ':';
+    out += std::to_string(region.begin.line);
+  }
+  return out;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "; did you mean X?" when a known name is close, else a list of the known names.
+std::string suggestion(std::string_view got, const std::vector<std::string>& known, std::string_view noun) {
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  for (const auto& k : known) {
+    std::size_t d = edit_distance(to_lower(got), to_lower(k));
+    if (d < best_distance) best_distance = d, best = k;
+  }
+  if (!best.empty() && best_distance <= std::max<std::size_t>(2, got.size() / 3)) return "; did you mean " + best + "?";
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  return ". Known " + std::string(noun) + ": " + list + ".";
+}
+
+const char* type_name(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "nothing";
+  }
+}
+
+const char* expected_of(const Target& target) {
+  if (std::holds_alternative<std::string*>(target)) return "a string";
+  if (std::holds_alternative<bool*>(target)) return "a boolean (true or false)";
+  return "an array of strings, e.g. [\"Website\", \"ParentId\"]";
+}
+
+// Sets a binding from a TOML node; a type mismatch is an error naming the key and the expectation.
+Status assign(const Binding& b, const toml::node& node, const std::string& where, const std::string& label) {
+  auto wrong = [&]() -> Error {
+    return config_error("WRONG_TYPE", where,
+                        label + " must be " + expected_of(b.target) + ", not " + type_name(node.type()) + ".");
+  };
+  if (auto* s = std::get_if<std::string*>(&b.target)) {
+    if (!node.is_string()) return wrong();
+    **s = node.as_string()->get();
+  } else if (auto* flag = std::get_if<bool*>(&b.target)) {
+    if (!node.is_boolean()) return wrong();
+    **flag = node.as_boolean()->get();
+  } else {
+    auto* list = std::get<std::vector<std::string>*>(b.target);
+    if (!node.is_array()) return wrong();
+    list->clear();
+    for (const auto& item : *node.as_array()) {
+      if (!item.is_string()) return wrong();
+      list->push_back(item.as_string()->get());
+    }
+  }
+  return ok_status();
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  std::string v = to_lower(text);
+  if (v == "true" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "0" || v == "no") return false;
+  return std::nullopt;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    std::string_view item = text.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Sets a binding from an environment variable's text.
+Status assign_env(const Binding& b, const std::string& var, const std::string& text, const std::string& label) {
+  if (auto* s = std::get_if<std::string*>(&b.target)) {
+    **s = text;
+  } else if (auto* flag = std::get_if<bool*>(&b.target)) {
+    auto v = parse_bool(text);
+    if (!v) {
+      return config_error("WRONG_TYPE", "environment variable " + var,
+                          label + " must be a boolean (true/false, 1/0, yes/no), not \"" + text + "\".");
+    }
+    **flag = *v;
+  } else {
+    *std::get<std::vector<std::string>*>(b.target) = split_list(text);
+  }
+  return ok_status();
+}
+
+// Applies one TOML section (a table of key = value) to its bindings.
+Status apply_table(const toml::table& table, const std::vector<Binding>& bindings, std::string_view source,
+                   const std::string& section, const std::string& origin_prefix, Origins& origins) {
+  std::vector<std::string> known;
+  for (const auto& b : bindings) known.emplace_back(b.key);
+  for (auto&& [key, node] : table) {
+    std::string where = at(source, key.source());
+    auto it = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) { return key.str() == b.key; });
+    if (it == bindings.end()) {
+      return config_error("UNKNOWN_KEY", where,
+                          "unknown key " + std::string(key.str()) + " in [" + section + "]" +
+                              suggestion(key.str(), known, "keys"));
+    }
+    CRMSYNC_TRY(assign(*it, node, where, "[" + section + "] " + std::string(key.str())));
+    origins[origin_prefix + it->key] = where;
+  }
+  return ok_status();
+}
+
+std::vector<std::string> catalog_names() {
+  std::vector<std::string> names;
+  for (const auto& o : catalog::objects()) names.push_back(o.name);
+  return names;
+}
+
+Status apply_objects(const toml::node& node, std::string_view source, const std::string& where, Config& config,
+                     Origins& origins) {
+  if (!node.is_table()) {
+    return config_error("WRONG_TYPE", where, "objects must be a table of [objects.<Object>] sections, not " +
+                                                 std::string(type_name(node.type())) + ".");
+  }
+  for (auto&& [key, object_node] : *node.as_table()) {
+    std::string object_where = at(source, key.source());
+    std::string name(key.str());
+    const catalog::CatalogObject* object = catalog::find_object(name);
+    if (object == nullptr) {
+      return config_error("UNKNOWN_OBJECT", object_where,
+                          "[objects." + name + "] is not a catalog object" +
+                              suggestion(name, catalog_names(), "catalog objects"));
+    }
+    for (const auto& [existing, unused] : config.objects) {
+      if (iequals(existing, name)) {
+        return config_error("DUPLICATE_OBJECT", object_where,
+                            "[objects." + name + "] repeats [objects." + existing + "] (object names are case-insensitive).");
+      }
+    }
+    if (!object_node.is_table()) {
+      return config_error("WRONG_TYPE", object_where,
+                          "objects." + name + " must be a table ([objects." + name + "]), not " +
+                              type_name(object_node.type()) + ".");
+    }
+    ObjectConfig& oc = config.objects[name];
+    CRMSYNC_TRY(apply_table(*object_node.as_table(), object_bindings(oc), source, "objects." + name,
+                            "objects." + object->name + ".", origins));
+  }
+  return ok_status();
+}
+
+Status apply_file(std::string_view toml_text, std::string_view source, Config& config, Origins& origins) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    // toml++ is built with exceptions; this is the one place they are turned into a value.
+    const auto& begin = e.source().begin;
+    return config_error("MALFORMED_TOML",
+                        std::string(source) + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column),
+                        "malformed TOML: " + std::string(e.description()) +
+                            (e.description().ends_with('.') ? "" : "."));
+  }
+  for (auto&& [key, node] : root) {
+    std::string where = at(source, key.source());
+    std::string section(key.str());
+    if (section == "objects") {
+      CRMSYNC_TRY(apply_objects(node, source, where, config, origins));
+      continue;
+    }
+    std::vector<Binding> bindings;
+    if (section == "salesforce") bindings = salesforce_bindings(config.salesforce);
+    else if (section == "store") bindings = store_bindings(config.store);
+    else if (section == "groups") bindings = groups_bindings(config.groups);
+    else {
+      return config_error("UNKNOWN_KEY", where,
+                          "unknown section [" + section + "]" + suggestion(section, kSections, "sections"));
+    }
+    if (!node.is_table()) {
+      return config_error("WRONG_TYPE", where,
+                          section + " must be a section ([" + section + "]), not " + type_name(node.type()) + ".");
+    }
+    origins[section] = where;
+    CRMSYNC_TRY(apply_table(*node.as_table(), bindings, source, section, section + ".", origins));
+  }
+  return ok_status();
+}
+
+Status apply_env_section(const std::vector<Binding>& bindings, const std::string& section, const std::string& env_prefix,
+                         const EnvLookup& env, Origins& origins) {
+  for (const auto& b : bindings) {
+    std::string var = env_prefix + upper(b.key);
+    auto value = env(var);
+    if (!value) continue;
+    CRMSYNC_TRY(assign_env(b, var, *value, "[" + section + "] " + b.key));
+    origins[section + "." + b.key] = "environment variable " + var;
+  }
+  return ok_status();
+}
+
+Status apply_env(Config& config, const EnvLookup& env, Origins& origins) {
+  CRMSYNC_TRY(apply_env_section(salesforce_bindings(config.salesforce), "salesforce", "CRMSYNC_SALESFORCE_", env, origins));
+  CRMSYNC_TRY(apply_env_section(store_bindings(config.store), "store", "CRMSYNC_STORE_", env, origins));
+  CRMSYNC_TRY(apply_env_section(groups_bindings(config.groups), "groups", "CRMSYNC_GROUPS_", env, origins));
+  for (const auto& object : catalog::objects()) {
+    std::string prefix = "CRMSYNC_OBJECTS_" + upper(object.name) + "_";
+    bool any = false;
+    ObjectConfig scratch;
+    for (const auto& b : object_bindings(scratch)) any = any || env(prefix + upper(b.key)).has_value();
+    if (!any) continue;
+    // Override the file's entry (whatever its spelling) or add one under the catalog's name.
+    auto it = std::find_if(config.objects.begin(), config.objects.end(),
+                           [&](const auto& entry) { return iequals(entry.first, object.name); });
+    ObjectConfig& oc = it != config.objects.end() ? it->second : config.objects[object.name];
+    CRMSYNC_TRY(apply_env_section(object_bindings(oc), "objects." + object.name, prefix, env, origins));
+  }
+  return ok_status();
+}
+
+std::string origin_of(const Origins& origins, const std::string& key, std::string_view source) {
+  auto it = origins.find(key);
+  return it != origins.end() ? it->second : std::string(source);
+}
+
+// The host of an http(s) URL, brackets removed from IPv6 literals.
+std::string host_of(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  std::string_view rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (auto at_sign = rest.rfind('@'); at_sign != std::string_view::npos) rest = rest.substr(at_sign + 1);
+  if (rest.starts_with("[")) {
+    auto close = rest.find(']');
+    return close == std::string_view::npos ? std::string() : std::string(rest.substr(1, close - 1));
+  }
+  return std::string(rest.substr(0, rest.find(':')));
+}
+
+bool is_loopback(const std::string& host) {
+  if (iequals(host, "localhost") || host == "::1") return true;
+  if (!host.starts_with("127.")) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') ++dots;
+    else if (c < '0' || c > '9') return false;
+  }
+  return dots == 3 && !host.ends_with(".") && host.find("..") == std::string::npos;
+}
+
+Status validate(const Config& config, std::string_view source, const Origins& origins) {
+  const SalesforceConfig& sf = config.salesforce;
+  auto where = [&](const std::string& key) { return origin_of(origins, key, source); };
+
+  if (sf.auth != "password" && sf.auth != "client_credentials") {
+    return config_error("INVALID_VALUE", where("salesforce.auth"),
+                        "[salesforce] auth = \"" + sf.auth + "\" is not supported; expected \"password\" or \"client_credentials\".");
+  }
+  if (!config.store.url.starts_with("sqlite:") || config.store.url.size() == 7) {
+    return config_error("INVALID_VALUE", where("store.url"),
+                        "[store] url = \"" + config.store.url + "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
+  }
+  const std::string& v = sf.api_version;
+  auto dot = v.find('.');
+  bool version_ok = dot != std::string::npos && dot > 0 && dot + 1 < v.size() &&
+                    std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) &&
+                    std::count(v.begin(), v.end(), '.') == 1;
+  if (!version_ok) {
+    return config_error("INVALID_VALUE", where("salesforce.api_version"),
+                        "[salesforce] api_version = \"" + v + "\" is not a Salesforce API version; expected e.g. \"62.0\".");
+  }
+
+  // Required keys for the chosen flow, all named at once with the variables that could set them.
+  std::vector<std::string> missing;
+  auto need = [&](const std::string& value, const char* key) {
+    if (value.empty()) missing.emplace_back(key);
+  };
+  need(sf.login_url, "login_url");
+  need(sf.client_id, "client_id");
+  need(sf.client_secret, "client_secret");
+  if (sf.auth == "password") {
+    need(sf.username, "username");
+    need(sf.password, "password");
+  } else if (!origins.contains("salesforce.login_url")) {
+    missing.emplace_back("login_url");  // the default login.salesforce.com does not take this flow
+  }
+  if (!missing.empty()) {
+    std::string keys, vars;
+    for (const auto& k : missing) {
+      keys += (keys.empty() ? "" : ", ") + k;
+      vars += (vars.empty() ? "" : ", ") + ("CRMSYNC_SALESFORCE_" + upper(k));
+    }
+    std::string extra = sf.auth == "client_credentials" && !origins.contains("salesforce.login_url")
+                            ? " (for client_credentials, login_url must be the org's My Domain URL)"
+                            : "";
+    return config_error("MISSING_KEY", where("salesforce"),
+                        "[salesforce] " + keys + (missing.size() == 1 ? " is" : " are") + " required when auth = \"" +
+                            sf.auth + "\"" + extra + "; set " + (missing.size() == 1 ? "it" : "them") + " in " +
+                            std::string(source) + " or with " + vars + ".");
+  }
+  if (!sf.login_url.starts_with("https://") && !sf.login_url.starts_with("http://")) {
+    return config_error("INVALID_VALUE", where("salesforce.login_url"),
+                        "[salesforce] login_url = \"" + sf.login_url +
+                            "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+  }
+  if (!sf.verify_tls && !is_loopback(host_of(sf.login_url))) {
+    return config_error("INVALID_VALUE", where("salesforce.verify_tls"),
+                        "[salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
+                        "localhost, ::1), not \"" + sf.login_url + "\"; remove verify_tls or set it to true.");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Result<Config> parse_config(std::string_view toml_text, std::string_view source_name, const EnvLookup& env) {
+  Config config;
+  Origins origins;
+  CRMSYNC_TRY(apply_file(toml_text, source_name, config, origins));
+  if (env) CRMSYNC_TRY(apply_env(config, env, origins));
+  CRMSYNC_TRY(validate(config, source_name, origins));
+  return config;
+}
+
+Result<Config> load_config(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error(ErrorKind::kConfig, "MISSING_FILE",
+                 path + ": cannot read the configuration file; check the path, or create the file (see the [salesforce] example in src/config/config.h).");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path, env);
+}
+
+catalog::AdminSelection Config::selection_for(std::string_view object) const {
+  for (const auto& [name, oc] : objects) {
+    if (iequals(name, object)) return {oc.exclude, oc.include};
+  }
+  return {};
+}
+
+std::vector<std::string> Config::enabled_objects() const {
+  std::vector<std::string> out;
+  for (const auto& object : catalog::objects()) {
+    if (object.group == catalog::Group::kDeals && !groups.deals) continue;
+    if (object.group == catalog::Group::kEngage && !groups.engage) continue;
+    auto it = std::find_if(objects.begin(), objects.end(),
+                           [&](const auto& entry) { return iequals(entry.first, object.name); });
+    if (it != objects.end() && !it->second.enabled) continue;
+    out.push_back(object.name);
+  }
+  return out;
+}
+
+}  // namespace crmsync::config

@@ -1,0 +1,221 @@
+#include "salesforce/http.h"
+
+#include <curl/curl.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "common/text.h"
+
+namespace crmsync::salesforce {
+
+namespace {
+
+void ensure_curl_global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  out->append(data, size * count);
+  return size * count;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* response = static_cast<HttpResponse*>(user);
+  std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {  // a new response (e.g. after 100 Continue): forget old headers
+    response->limit_info.clear();
+    response->content_type.clear();
+    return size * count;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) return size * count;
+  std::string_view name = line.substr(0, colon);
+  std::string_view value = trim(line.substr(colon + 1));
+  if (iequals(name, "Sforce-Limit-Info")) response->limit_info = std::string(value);
+  if (iequals(name, "Content-Type")) response->content_type = std::string(value);
+  return size * count;
+}
+
+bool is_tls_error(CURLcode code) {
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Error network_error(CURLcode code, const char* detail, const std::string& url) {
+  std::string where = url_without_query(url);
+  std::string reason = curl_easy_strerror(code);
+  if (detail != nullptr && detail[0] != '\0' && reason != detail) reason += std::string(" (") + detail + ")";
+  std::string kind_code = "NETWORK_ERROR";
+  std::string what = "Could not complete the request to " + where;
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      kind_code = "HOST_NOT_FOUND";
+      what = "Could not resolve the host of " + where;
+      break;
+    case CURLE_COULDNT_CONNECT:
+      kind_code = "CONNECTION_REFUSED";
+      what = "Could not connect to " + where;
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      kind_code = "TIMEOUT";
+      what = "The request to " + where + " timed out";
+      break;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_BAD_CONTENT_ENCODING:
+      kind_code = "TRUNCATED_RESPONSE";
+      what = "The response from " + where + " was cut off or malformed";
+      break;
+    default:
+      if (is_tls_error(code)) {
+        kind_code = "TLS_FAILURE";
+        what = "The TLS (HTTPS) handshake with " + where + " failed";
+      }
+  }
+  return Error(ErrorKind::kNetwork, kind_code, what + ": " + reason + ".");
+}
+
+class CurlTransport final : public HttpTransport {
+ public:
+  explicit CurlTransport(const TransportOptions& options) : options_(options) {
+    ensure_curl_global_init();
+    handle_ = curl_easy_init();
+    if (handle_ == nullptr) throw std::runtime_error("curl_easy_init failed");
+  }
+  ~CurlTransport() override { curl_easy_cleanup(handle_); }
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    // reset keeps live connections, the DNS cache and TLS sessions: keep-alive survives.
+    curl_easy_reset(handle_);
+    HttpResponse response;
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+    struct curl_slist* headers = nullptr;
+    for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
+    // curl would add "Expect: 100-continue" to large POSTs; Salesforce does not need the round trip.
+    headers = curl_slist_append(headers, "Expect:");
+
+    curl_easy_setopt(handle_, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(handle_, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(handle_, CURLOPT_USERAGENT, "crmsync/0.1");
+    curl_easy_setopt(handle_, CURLOPT_ACCEPT_ENCODING, "gzip");
+    curl_easy_setopt(handle_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle_, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(handle_, CURLOPT_TIMEOUT, options_.timeout_seconds);
+    curl_easy_setopt(handle_, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_seconds);
+    curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_buffer);
+    curl_easy_setopt(handle_, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(handle_, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(handle_, CURLOPT_HEADERDATA, &response);
+    curl_easy_setopt(handle_, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (!options_.verify_tls) {
+      curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (request.method == "GET") {
+      curl_easy_setopt(handle_, CURLOPT_HTTPGET, 1L);
+    } else {
+      if (request.method != "POST") curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      if (request.method != "DELETE" || !request.body.empty()) {
+        curl_easy_setopt(handle_, CURLOPT_POSTFIELDS, request.body.data());
+        curl_easy_setopt(handle_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      }
+    }
+
+    CURLcode code = curl_easy_perform(handle_);
+    curl_slist_free_all(headers);
+    if (code != CURLE_OK) return network_error(code, error_buffer, request.url);
+    curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &response.status);
+    return response;
+  }
+
+ private:
+  TransportOptions options_;
+  CURL* handle_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpTransport> make_curl_transport(const TransportOptions& options) {
+  return std::make_unique<CurlTransport>(options);
+}
+
+std::string url_without_query(const std::string& url) {
+  auto cut = url.find_first_of("?#");
+  return cut == std::string::npos ? url : url.substr(0, cut);
+}
+
+std::string url_host(const std::string& url) {
+  ensure_curl_global_init();
+  CURLU* u = curl_url();
+  std::string host;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* h = nullptr;
+    if (curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h != nullptr) {
+      host = h;
+      curl_free(h);
+    }
+  }
+  curl_url_cleanup(u);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
+bool is_loopback_host(const std::string& host) {
+  if (iequals(host, "localhost") || host == "::1") return true;
+  // Dotted IPv4 with first octet 127 (127.0.0.0/8).
+  int parts = 0;
+  size_t i = 0;
+  int first = -1;
+  while (i <= host.size()) {
+    size_t j = host.find('.', i);
+    if (j == std::string::npos) j = host.size();
+    std::string_view octet(host.data() + i, j - i);
+    if (octet.empty() || octet.size() > 3) return false;
+    int value = 0;
+    for (char c : octet) {
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + (c - '0');
+    }
+    if (value > 255) return false;
+    if (parts == 0) first = value;
+    ++parts;
+    i = j + 1;
+  }
+  return parts == 4 && first == 127;
+}
+
+}  // namespace crmsync::salesforce

@@ -1,0 +1,59 @@
+// The client's HTTP core: one request in, one response (or a network Error) out. Internal to
+// src/salesforce; the Client talks only to HttpTransport so a retry policy (or a test double) can
+// wrap or replace the curl implementation without touching the REST logic.
+//
+//   auto http = make_curl_transport({.verify_tls = true, .timeout_seconds = 120});
+//   Result<HttpResponse> r = http->send({.method = "GET", .url = url, .headers = {"Accept: application/json"}});
+//   if (!r) return r.error();        // kNetwork: unreachable host, TLS failure, dropped connection
+//   if (r->status >= 400) ...        // an HTTP answer, however bad, is not an Error here
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace crmsync::salesforce {
+
+struct HttpRequest {
+  std::string method = "GET";         // GET, POST, PATCH, DELETE
+  std::string url;                    // absolute
+  std::vector<std::string> headers;   // "Name: value"
+  std::string body;                   // sent when non-empty or when method is POST/PATCH
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;          // decoded (gzip is undone by curl)
+  std::string limit_info;    // the Sforce-Limit-Info header, empty when absent
+  std::string content_type;  // the Content-Type header, empty when absent
+};
+
+struct TransportOptions {
+  bool verify_tls = true;
+  long timeout_seconds = 120;
+  long connect_timeout_seconds = 30;
+};
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // Errors are kNetwork only (code HOST_NOT_FOUND, CONNECTION_REFUSED, TIMEOUT, TLS_FAILURE,
+  // TRUNCATED_RESPONSE or NETWORK_ERROR); the message names the URL (without its query string)
+  // and curl's reason, but no fix: the caller knows which setting the URL came from.
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+// libcurl with one easy handle reused across requests (keep-alive), gzip accepted,
+// User-Agent crmsync/0.1, no redirects followed.
+std::unique_ptr<HttpTransport> make_curl_transport(const TransportOptions& options);
+
+// "https://host:8443/services/oauth2/token?x=1" -> "https://host:8443/services/oauth2/token".
+std::string url_without_query(const std::string& url);
+// The host of an absolute URL ("127.0.0.1", "::1", "login.salesforce.com"), empty if unparsable.
+std::string url_host(const std::string& url);
+// 127.0.0.0/8, ::1 or localhost.
+bool is_loopback_host(const std::string& host);
+
+}  // namespace crmsync::salesforce

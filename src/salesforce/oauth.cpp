@@ -1,0 +1,118 @@
+// The OAuth token answer: success fields and errors worded for the person fixing the config.
+#include <nlohmann/json.hpp>
+
+#include "salesforce/wire.h"
+
+namespace crmsync::salesforce {
+
+namespace {
+
+std::string string_member(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string who_text(const LoginContext& who) {
+  if (who.auth == "password") return "the login for " + (who.username.empty() ? std::string("the user") : who.username);
+  return "the " + who.auth + " login of the connected app";
+}
+
+// The fix for one OAuth error, in the words of crmsync's config keys.
+std::string fix_for(const std::string& error, const std::string& description, const LoginContext& who) {
+  bool password = who.auth == "password";
+  if (error == "invalid_grant") {
+    if (password) {
+      return "Check [salesforce] username and password; if the org requires it, append the user's security token "
+             "to the password, and make sure the user is active and allowed to use the connected app.";
+    }
+    return "Make sure the connected app has the Client Credentials Flow enabled with an active run-as user, and "
+           "that [salesforce] login_url is the org's My Domain URL.";
+  }
+  if (error == "invalid_client_id") {
+    return "Check [salesforce] client_id: it must be the connected app's Consumer Key, and the app must be "
+           "installed and enabled in this org (a new connected app can take several minutes to become usable).";
+  }
+  if (error == "invalid_client") {
+    return "Check [salesforce] client_secret (the connected app's Consumer Secret) and client_id.";
+  }
+  if (error == "unsupported_grant_type") {
+    if (password) {
+      return "The org does not allow the OAuth username-password flow for this app; allow it in the org's OAuth "
+             "settings or use [salesforce] auth = \"client_credentials\".";
+    }
+    return "Enable the Client Credentials Flow on the connected app and set [salesforce] login_url to the org's "
+           "My Domain URL (login.salesforce.com does not accept this flow).";
+  }
+  if (error == "inactive_user" || error == "inactive_org") {
+    return "The " + std::string(error == "inactive_user" ? "user" : "org") + " is inactive; ask the org's admin to reactivate it.";
+  }
+  (void)description;
+  return "Check the [salesforce] settings (login_url, auth, client_id, client_secret" +
+         std::string(password ? ", username, password" : "") + ").";
+}
+
+}  // namespace
+
+bool split_identity_url(std::string_view identity_url, std::string& org_id, std::string& user_id) {
+  auto pos = identity_url.rfind("/id/");
+  if (pos == std::string_view::npos) return false;
+  std::string_view rest = identity_url.substr(pos + 4);
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view org = rest.substr(0, slash);
+  std::string_view user = rest.substr(slash + 1);
+  if (!user.empty() && user.back() == '/') user.remove_suffix(1);
+  if (org.empty() || user.empty() || user.find('/') != std::string_view::npos) return false;
+  org_id = std::string(org);
+  user_id = std::string(user);
+  return true;
+}
+
+Result<TokenResponse> parse_token_response(long http_status, std::string_view body, const LoginContext& who) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  int status = static_cast<int>(http_status);
+
+  if (j.is_object() && j.contains("error")) {
+    std::string error = string_member(j, "error");
+    std::string description = string_member(j, "error_description");
+    std::string detail = error + (description.empty() ? "" : ": " + description);
+    return Error(ErrorKind::kAuth, error,
+                 "Salesforce refused " + who_text(who) + " (" + detail + "). " + fix_for(error, description, who),
+                 status);
+  }
+  if (j.is_discarded() || !j.is_object()) {
+    std::string shape = body.empty() ? "an empty body" : "a body that is not an OAuth JSON answer (malformed or cut off)";
+    std::string message = "The login at " + who.token_url + " failed: the server answered HTTP " +
+                          std::to_string(status) + " with " + shape;
+    // A 2xx body may hold a (cut-off) access token: quote only error answers.
+    if (!body.empty() && (status < 200 || status >= 300)) message += ": " + body_excerpt(body);
+    message += ". Check that [salesforce] login_url points at a Salesforce login host or My Domain.";
+    ErrorKind kind = status >= 500 ? ErrorKind::kNetwork : ErrorKind::kSalesforce;
+    return Error(kind, "MALFORMED_RESPONSE", message, status);
+  }
+  if (status != 200) {
+    return Error(ErrorKind::kAuth, "HTTP_" + std::to_string(status),
+                 "Salesforce refused " + who_text(who) + " with HTTP " + std::to_string(status) +
+                     " and no OAuth error code. " + fix_for("", "", who),
+                 status);
+  }
+
+  TokenResponse token;
+  token.access_token = string_member(j, "access_token");
+  token.instance_url = string_member(j, "instance_url");
+  token.identity_url = string_member(j, "id");
+  while (!token.instance_url.empty() && token.instance_url.back() == '/') token.instance_url.pop_back();
+  std::string missing;
+  if (token.access_token.empty()) missing += " access_token";
+  if (token.instance_url.empty()) missing += " instance_url";
+  if (!split_identity_url(token.identity_url, token.org_id, token.user_id)) missing += " id";
+  if (!missing.empty()) {
+    return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
+                 "The login at " + who.token_url + " answered 200 but the response was malformed: missing or invalid" +
+                     missing + " (id must be an identity URL .../id/<OrgId>/<UserId>).",
+                 status);
+  }
+  return token;
+}
+
+}  // namespace crmsync::salesforce

@@ -1,0 +1,354 @@
+// crmsync.toml parsing, environment overrides and every validation error, without files or sockets.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "config/config.h"
+
+namespace crmsync::config {
+namespace {
+
+// An environment made of a map, so tests never read the real one.
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+const EnvLookup kNoEnv = env_of({});
+
+constexpr const char* kFull = R"(# crmsync test config
+[salesforce]
+login_url = "http://127.0.0.1:8787"
+auth = "password"
+client_id = "cid"
+client_secret = "csecret"
+username = "integration@x"
+password = "pw"
+api_version = "61.0"
+verify_tls = false
+
+[store]
+url = "sqlite:/var/lib/crmsync/org.db"
+
+[objects.Account]
+exclude = ["Website"]
+include = ["NumberOfEmployees", "Rating"]
+
+[objects.Lead]
+enabled = false
+
+[groups]
+deals = false
+engage = true
+)";
+
+// The smallest valid file, for tests that break one thing at a time.
+std::string minimal(std::string extra = "") {
+  return "[salesforce]\nclient_id = \"cid\"\nclient_secret = \"cs\"\nusername = \"u@x\"\npassword = \"pw\"\n" + extra;
+}
+
+Error parse_error(std::string_view text, const EnvLookup& env = kNoEnv) {
+  auto c = parse_config(text, "crmsync.toml", env);
+  EXPECT_FALSE(c.ok());
+  if (c.ok()) return {};
+  EXPECT_EQ(c.error().kind, ErrorKind::kConfig);
+  return c.error();
+}
+
+TEST(ConfigTest, ParsesAFullFile) {
+  auto c = parse_config(kFull, "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->salesforce.login_url, "http://127.0.0.1:8787");
+  EXPECT_EQ(c->salesforce.auth, "password");
+  EXPECT_EQ(c->salesforce.client_id, "cid");
+  EXPECT_EQ(c->salesforce.client_secret, "csecret");
+  EXPECT_EQ(c->salesforce.username, "integration@x");
+  EXPECT_EQ(c->salesforce.password, "pw");
+  EXPECT_EQ(c->salesforce.api_version, "61.0");
+  EXPECT_FALSE(c->salesforce.verify_tls);
+  EXPECT_EQ(c->store.url, "sqlite:/var/lib/crmsync/org.db");
+  EXPECT_FALSE(c->groups.deals);
+  EXPECT_TRUE(c->groups.engage);
+  ASSERT_EQ(c->objects.size(), 2u);
+  EXPECT_EQ(c->objects.at("Account").exclude, std::vector<std::string>{"Website"});
+  EXPECT_FALSE(c->objects.at("Lead").enabled);
+}
+
+TEST(ConfigTest, DefaultsApplyWhenKeysAreAbsent) {
+  auto c = parse_config(minimal(), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->salesforce.login_url, "https://login.salesforce.com");
+  EXPECT_EQ(c->salesforce.api_version, "62.0");
+  EXPECT_TRUE(c->salesforce.verify_tls);
+  EXPECT_EQ(c->store.url, "sqlite:crmsync.db");
+  EXPECT_TRUE(c->groups.deals);
+  EXPECT_FALSE(c->groups.engage);
+  EXPECT_TRUE(c->objects.empty());
+}
+
+TEST(ConfigTest, SelectionForIsCaseInsensitiveAndEmptyForUnmentionedObjects) {
+  auto c = parse_config(kFull, "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  auto account = c->selection_for("account");
+  EXPECT_EQ(account.exclude, std::vector<std::string>{"Website"});
+  EXPECT_EQ(account.include, (std::vector<std::string>{"NumberOfEmployees", "Rating"}));
+  auto contact = c->selection_for("Contact");
+  EXPECT_TRUE(contact.exclude.empty());
+  EXPECT_TRUE(contact.include.empty());
+}
+
+TEST(ConfigTest, EnabledObjectsFollowGroupsAndEnabledFlags) {
+  auto c = parse_config(kFull, "crmsync.toml", kNoEnv);  // deals off, engage on, Lead disabled
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  auto objects = c->enabled_objects();
+  auto has = [&](const char* name) { return std::find(objects.begin(), objects.end(), name) != objects.end(); };
+  EXPECT_TRUE(has("Account"));
+  EXPECT_TRUE(has("Task"));
+  EXPECT_FALSE(has("Lead"));
+  EXPECT_FALSE(has("OpportunitySplit"));   // deals
+  EXPECT_TRUE(has("Campaign"));            // engage
+  ASSERT_FALSE(objects.empty());
+  EXPECT_EQ(objects.front(), catalog::objects().front().name) << "catalog order";
+
+  auto defaults = parse_config(minimal(), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(defaults.ok());
+  auto d = defaults->enabled_objects();
+  EXPECT_NE(std::find(d.begin(), d.end(), "OpportunitySplit"), d.end());
+  EXPECT_EQ(std::find(d.begin(), d.end(), "Campaign"), d.end());
+  EXPECT_NE(std::find(d.begin(), d.end(), "Lead"), d.end());
+}
+
+// --- environment overrides -----------------------------------------------------------------------
+
+TEST(ConfigEnvTest, SalesforceKeysAreOverridden) {
+  auto c = parse_config(kFull, "crmsync.toml",
+                        env_of({{"CRMSYNC_SALESFORCE_PASSWORD", "from-env"},
+                                {"CRMSYNC_SALESFORCE_LOGIN_URL", "https://acme.my.salesforce.com"},
+                                {"CRMSYNC_SALESFORCE_VERIFY_TLS", "yes"},
+                                {"CRMSYNC_SALESFORCE_API_VERSION", "62.0"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->salesforce.password, "from-env");
+  EXPECT_EQ(c->salesforce.login_url, "https://acme.my.salesforce.com");
+  EXPECT_TRUE(c->salesforce.verify_tls);
+  EXPECT_EQ(c->salesforce.api_version, "62.0");
+}
+
+TEST(ConfigEnvTest, EnvAloneCanSupplyEveryRequiredKey) {
+  auto c = parse_config("", "crmsync.toml",
+                        env_of({{"CRMSYNC_SALESFORCE_AUTH", "client_credentials"},
+                                {"CRMSYNC_SALESFORCE_LOGIN_URL", "https://acme.my.salesforce.com"},
+                                {"CRMSYNC_SALESFORCE_CLIENT_ID", "cid"},
+                                {"CRMSYNC_SALESFORCE_CLIENT_SECRET", "cs"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->salesforce.auth, "client_credentials");
+}
+
+TEST(ConfigEnvTest, StoreUrlIsOverridden) {
+  auto c = parse_config(kFull, "crmsync.toml", env_of({{"CRMSYNC_STORE_URL", "sqlite:/tmp/x.db"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "sqlite:/tmp/x.db");
+}
+
+TEST(ConfigEnvTest, GroupsAreOverriddenWithEveryBooleanSpelling) {
+  auto c = parse_config(kFull, "crmsync.toml", env_of({{"CRMSYNC_GROUPS_DEALS", "1"}, {"CRMSYNC_GROUPS_ENGAGE", "No"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_TRUE(c->groups.deals);
+  EXPECT_FALSE(c->groups.engage);
+  auto d = parse_config(kFull, "crmsync.toml", env_of({{"CRMSYNC_GROUPS_DEALS", "TRUE"}, {"CRMSYNC_GROUPS_ENGAGE", "0"}}));
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_TRUE(d->groups.deals);
+  EXPECT_FALSE(d->groups.engage);
+}
+
+TEST(ConfigEnvTest, ObjectsAreOverriddenWithCommaSeparatedLists) {
+  auto c = parse_config(kFull, "crmsync.toml",
+                        env_of({{"CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE", "Website, ParentId"},
+                                {"CRMSYNC_OBJECTS_LEAD_ENABLED", "true"},
+                                {"CRMSYNC_OBJECTS_CONTACT_INCLUDE", "Birthdate"},
+                                {"CRMSYNC_OBJECTS_OPPORTUNITYCONTACTROLE_ENABLED", "false"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->selection_for("Account").exclude, (std::vector<std::string>{"Website", "ParentId"}));
+  EXPECT_EQ(c->selection_for("Account").include, (std::vector<std::string>{"NumberOfEmployees", "Rating"}))
+      << "keys the environment does not name keep the file's values";
+  EXPECT_TRUE(c->objects.at("Lead").enabled);
+  EXPECT_EQ(c->selection_for("Contact").include, std::vector<std::string>{"Birthdate"});
+  auto objects = c->enabled_objects();
+  EXPECT_EQ(std::find(objects.begin(), objects.end(), "OpportunityContactRole"), objects.end());
+  EXPECT_NE(std::find(objects.begin(), objects.end(), "Lead"), objects.end());
+}
+
+TEST(ConfigEnvTest, BadBooleanNamesTheVariable) {
+  Error e = parse_error(kFull, env_of({{"CRMSYNC_GROUPS_ENGAGE", "maybe"}}));
+  EXPECT_EQ(e.code, "WRONG_TYPE");
+  EXPECT_EQ(e.message,
+            "environment variable CRMSYNC_GROUPS_ENGAGE: [groups] engage must be a boolean (true/false, 1/0, yes/no), "
+            "not \"maybe\".");
+}
+
+TEST(ConfigEnvTest, BadValueFromEnvNamesTheVariable) {
+  Error e = parse_error(kFull, env_of({{"CRMSYNC_SALESFORCE_AUTH", "jwt"}}));
+  EXPECT_EQ(e.code, "INVALID_VALUE");
+  EXPECT_EQ(e.message.rfind("environment variable CRMSYNC_SALESFORCE_AUTH: [salesforce] auth = \"jwt\"", 0), 0u)
+      << e.message;
+}
+
+// --- errors --------------------------------------------------------------------------------------
+
+TEST(ConfigErrorTest, MalformedTomlNamesFileLineAndColumn) {
+  Error e = parse_error("[salesforce]\nauth = \"password\nusername = \"u\"\n");
+  EXPECT_EQ(e.code, "MALFORMED_TOML");
+  EXPECT_EQ(e.message.rfind("crmsync.toml:2:", 0), 0u) << e.message;
+  EXPECT_NE(e.message.find("malformed TOML: "), std::string::npos);
+}
+
+TEST(ConfigErrorTest, UnknownSectionSuggestsTheClosest) {
+  Error e = parse_error(minimal("[stor]\nurl = \"sqlite:x\"\n"));
+  EXPECT_EQ(e.code, "UNKNOWN_KEY");
+  EXPECT_EQ(e.message, "crmsync.toml:6: unknown section [stor]; did you mean store?");
+}
+
+TEST(ConfigErrorTest, UnknownKeySuggestsTheClosest) {
+  Error e = parse_error("[salesforce]\nclient_id = \"cid\"\npasword = \"x\"\n");
+  EXPECT_EQ(e.code, "UNKNOWN_KEY");
+  EXPECT_EQ(e.message, "crmsync.toml:3: unknown key pasword in [salesforce]; did you mean password?");
+}
+
+TEST(ConfigErrorTest, UnknownKeyFarFromAnyListsTheKnownKeys) {
+  Error e = parse_error(minimal("[groups]\nfrobnicate = true\n"));
+  EXPECT_EQ(e.message, "crmsync.toml:7: unknown key frobnicate in [groups]. Known keys: deals, engage.");
+}
+
+TEST(ConfigErrorTest, UnknownObjectKeySuggests) {
+  Error e = parse_error(minimal("[objects.Account]\nexlude = [\"Website\"]\n"));
+  EXPECT_EQ(e.message, "crmsync.toml:7: unknown key exlude in [objects.Account]; did you mean exclude?");
+}
+
+TEST(ConfigErrorTest, WrongTypeSaysWhatIsExpected) {
+  Error e = parse_error(minimal("verify_tls = \"no\"\n"));
+  EXPECT_EQ(e.code, "WRONG_TYPE");
+  EXPECT_EQ(e.message, "crmsync.toml:6: [salesforce] verify_tls must be a boolean (true or false), not a string.");
+
+  Error list = parse_error(minimal("[objects.Account]\nexclude = \"Website\"\n"));
+  EXPECT_EQ(list.message,
+            "crmsync.toml:7: [objects.Account] exclude must be an array of strings, e.g. [\"Website\", \"ParentId\"], "
+            "not a string.");
+
+  Error number = parse_error(minimal("api_version = 62.0\n"));
+  EXPECT_EQ(number.message, "crmsync.toml:6: [salesforce] api_version must be a string, not a number.");
+}
+
+TEST(ConfigErrorTest, UnsupportedAuth) {
+  Error e = parse_error(minimal("auth = \"oauth\"\n"));
+  EXPECT_EQ(e.code, "INVALID_VALUE");
+  EXPECT_EQ(e.message,
+            "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\" or "
+            "\"client_credentials\".");
+}
+
+TEST(ConfigErrorTest, StoreUrlMustBeSqlite) {
+  Error e = parse_error(minimal("[store]\nurl = \"postgres://db/crm\"\n"));
+  EXPECT_EQ(e.message,
+            "crmsync.toml:7: [store] url = \"postgres://db/crm\" is not supported; expected sqlite:PATH, e.g. "
+            "\"sqlite:crmsync.db\".");
+}
+
+TEST(ConfigErrorTest, MissingPasswordKeysNameTheVariables) {
+  Error e = parse_error("[salesforce]\nclient_id = \"cid\"\nclient_secret = \"cs\"\n");
+  EXPECT_EQ(e.code, "MISSING_KEY");
+  EXPECT_EQ(e.message,
+            "crmsync.toml:1: [salesforce] username, password are required when auth = \"password\"; set them in "
+            "crmsync.toml or with CRMSYNC_SALESFORCE_USERNAME, CRMSYNC_SALESFORCE_PASSWORD.");
+}
+
+TEST(ConfigErrorTest, MissingClientSecretAlone) {
+  Error e = parse_error("[salesforce]\nclient_id = \"cid\"\nusername = \"u\"\npassword = \"p\"\n");
+  EXPECT_EQ(e.message,
+            "crmsync.toml:1: [salesforce] client_secret is required when auth = \"password\"; set it in crmsync.toml "
+            "or with CRMSYNC_SALESFORCE_CLIENT_SECRET.");
+}
+
+TEST(ConfigErrorTest, ClientCredentialsNeedsAnExplicitLoginUrl) {
+  Error e = parse_error("[salesforce]\nauth = \"client_credentials\"\nclient_id = \"cid\"\nclient_secret = \"cs\"\n");
+  EXPECT_EQ(e.code, "MISSING_KEY");
+  EXPECT_NE(e.message.find("[salesforce] login_url is required when auth = \"client_credentials\" (for "
+                           "client_credentials, login_url must be the org's My Domain URL)"),
+            std::string::npos)
+      << e.message;
+  EXPECT_NE(e.message.find("CRMSYNC_SALESFORCE_LOGIN_URL"), std::string::npos);
+}
+
+TEST(ConfigErrorTest, VerifyTlsOffOnlyForLoopback) {
+  Error e = parse_error(minimal("login_url = \"https://login.salesforce.com\"\nverify_tls = false\n"));
+  EXPECT_EQ(e.code, "INVALID_VALUE");
+  EXPECT_EQ(e.message.rfind("crmsync.toml:7: [salesforce] verify_tls = false is only allowed when login_url is a "
+                            "loopback host", 0),
+            0u)
+      << e.message;
+  for (const char* url : {"http://localhost:8787", "http://[::1]:8787", "https://127.0.0.2"}) {
+    auto ok = parse_config(minimal("login_url = \"" + std::string(url) + "\"\nverify_tls = false\n"), "crmsync.toml", kNoEnv);
+    EXPECT_TRUE(ok.ok()) << url << ": " << ok.error().to_string();
+  }
+  Error tricky = parse_error(minimal("login_url = \"https://127.0.0.1.evil.com\"\nverify_tls = false\n"));
+  EXPECT_EQ(tricky.code, "INVALID_VALUE");
+}
+
+TEST(ConfigErrorTest, LoginUrlMustBeHttp) {
+  Error e = parse_error(minimal("login_url = \"login.salesforce.com\"\n"));
+  EXPECT_NE(e.message.find("crmsync.toml:6: [salesforce] login_url = \"login.salesforce.com\" is not an http(s) URL"),
+            std::string::npos)
+      << e.message;
+}
+
+TEST(ConfigErrorTest, ApiVersionShape) {
+  Error e = parse_error(minimal("api_version = \"v62\"\n"));
+  EXPECT_EQ(e.message,
+            "crmsync.toml:6: [salesforce] api_version = \"v62\" is not a Salesforce API version; expected e.g. \"62.0\".");
+}
+
+TEST(ConfigErrorTest, UnknownObjectSuggestsTheCatalogName) {
+  Error e = parse_error(minimal("[objects.Acount]\nenabled = false\n"));
+  EXPECT_EQ(e.code, "UNKNOWN_OBJECT");
+  EXPECT_EQ(e.message, "crmsync.toml:6: [objects.Acount] is not a catalog object; did you mean Account?");
+  Error far = parse_error(minimal("[objects.Invoice__c]\nenabled = false\n"));
+  EXPECT_NE(far.message.find("is not a catalog object. Known catalog objects: Account, "), std::string::npos)
+      << far.message;
+}
+
+TEST(ConfigErrorTest, ObjectNamesAreCaseInsensitiveButNotRepeatable) {
+  auto c = parse_config(minimal("[objects.account]\nenabled = false\n"), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  auto objects = c->enabled_objects();
+  EXPECT_EQ(std::find(objects.begin(), objects.end(), "Account"), objects.end());
+  Error dup = parse_error(minimal("[objects.account]\nenabled = false\n[objects.Account]\nenabled = true\n"));
+  EXPECT_EQ(dup.code, "DUPLICATE_OBJECT");
+}
+
+TEST(ConfigErrorTest, SectionThatIsNotATable) {
+  Error e = parse_error("store = \"sqlite:x\"\n");
+  EXPECT_EQ(e.message, "crmsync.toml:1: store must be a section ([store]), not a string.");
+}
+
+TEST(ConfigFileTest, MissingFileNamesThePath) {
+  auto c = load_config("/nonexistent/crmsync.toml", kNoEnv);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().kind, ErrorKind::kConfig);
+  EXPECT_EQ(c.error().message.rfind("/nonexistent/crmsync.toml: cannot read the configuration file", 0), 0u);
+}
+
+TEST(ConfigFileTest, LoadsAFileAndNamesItInErrors) {
+  std::string path = ::testing::TempDir() + "/crmsync_config_test.toml";
+  {
+    std::ofstream out(path);
+    out << minimal("[groups]\ndeals = 3\n");
+  }
+  auto c = load_config(path, kNoEnv);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message, path + ":7: [groups] deals must be a boolean (true or false), not an integer.");
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace crmsync::config
