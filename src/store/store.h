@@ -5,6 +5,7 @@
 //
 // Crash safety rests on transactions: a page's rows and the watermark that follows them are
 // written between begin() and commit(); a failure before commit leaves the store as it was.
+// A Store and its writers are used by one thread at a time.
 //
 //   auto store = Store::open("sqlite:crmsync.db");
 //   (*store)->ensure_table("Account", columns);
@@ -52,7 +53,9 @@ struct SyncState {
 };
 
 // Upserts or deletes rows of one table through prepared statements. Valid until the store's
-// next ensure_table() or destruction.
+// next ensure_table() or destruction (the SQLite writer tolerates both, but do not rely on it).
+// Values must fit their column's storage class (NULL fits any; an integer also fits REAL); a
+// mismatch is refused with kInternal naming the column. Removing an absent Id is not an error.
 class TableWriter {
  public:
   virtual ~TableWriter() = default;
@@ -75,6 +78,8 @@ class Store {
   virtual Result<std::unique_ptr<TableWriter>> writer(std::string_view object,
                                                       const std::vector<Column>& columns) = 0;
 
+  // begin() while a transaction is open and commit() without one are kInternal errors;
+  // rollback() without one is a no-op, so error paths may always call it.
   virtual Status begin() = 0;
   virtual Status commit() = 0;
   virtual Status rollback() = 0;

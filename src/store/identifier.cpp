@@ -1,0 +1,48 @@
+#include "store/identifier.h"
+
+#include "common/text.h"
+
+namespace crmsync::store {
+
+namespace {
+bool is_start_char(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_body_char(char c) { return is_start_char(c) || (c >= '0' && c <= '9'); }
+}  // namespace
+
+bool is_identifier(std::string_view name) {
+  if (name.empty() || !is_start_char(name.front())) return false;
+  for (char c : name) {
+    if (!is_body_char(c)) return false;
+  }
+  return true;
+}
+
+Status check_identifier(std::string_view what, std::string_view name) {
+  if (is_identifier(name)) return ok_status();
+  return Error(ErrorKind::kConfig, "INVALID_IDENTIFIER",
+               "The " + std::string(what) + " name '" + std::string(name) +
+                   "' is not accepted by the store: names must match [A-Za-z_][A-Za-z0-9_]*.");
+}
+
+Status check_table_name(std::string_view object) {
+  CRMSYNC_TRY(check_identifier("table", object));
+  for (std::string_view reserved : {"crmsync_", "sqlite_", "pg_"}) {
+    if (object.size() >= reserved.size() && iequals(object.substr(0, reserved.size()), reserved)) {
+      return Error(ErrorKind::kConfig, "RESERVED_IDENTIFIER",
+                   "The table name '" + std::string(object) + "' starts with '" + std::string(reserved) +
+                       "', which is reserved for the store's own tables.");
+    }
+  }
+  return ok_status();
+}
+
+std::string quote_identifier(std::string_view name) {
+  std::string out;
+  out.reserve(name.size() + 2);
+  out += '"';
+  out += name;
+  out += '"';
+  return out;
+}
+
+}  // namespace crmsync::store

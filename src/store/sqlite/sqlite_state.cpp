@@ -1,0 +1,131 @@
+// crmsync_sync_state in the SQLite store: one row per object, times as ISO-8601 UTC text so that
+// `sqlite3 crmsync.db 'select * from crmsync_sync_state'` reads naturally.
+#include "store/sqlite/sqlite_store.h"
+
+namespace crmsync::store::sqlite {
+
+namespace {
+
+constexpr const char* kStateColumns =
+    "object, watermark, watermark_id, full_sync_done, last_run_started, last_run_finished, rows, deleted,"
+    " api_calls, last_error";
+
+int bind_iso(Statement& st, int index, EpochMs ms) {
+  return sqlite3_bind_text(st.get(), index, format_datetime_iso(ms).c_str(), -1, SQLITE_TRANSIENT);
+}
+
+// Run times of 0 ("never") are stored as NULL rather than as 1970-01-01.
+int bind_run_time(Statement& st, int index, EpochMs ms) { return ms == 0 ? st.bind_null(index) : bind_iso(st, index, ms); }
+
+Result<EpochMs> read_time(const Statement& st, int i, const SyncState& s, const char* column) {
+  if (st.column_is_null(i)) return EpochMs{0};
+  std::string text = st.column_text(i);
+  auto ms = parse_datetime(text);
+  if (!ms) {
+    return Error(ErrorKind::kStore, "INVALID_STATE",
+                 "crmsync_sync_state." + std::string(column) + " for " + s.object + " holds '" + text +
+                     "', which is not a YYYY-MM-DDTHH:MM:SS.sssZ time; fix or delete that row.");
+  }
+  return *ms;
+}
+
+Result<SyncState> read_state(const Statement& st) {
+  SyncState s;
+  s.object = st.column_text(0);
+  if (!st.column_is_null(1)) {
+    auto w = read_time(st, 1, s, "watermark");
+    if (!w) return w.error();
+    s.watermark = *w;
+  }
+  s.watermark_id = st.column_text(2);
+  s.full_sync_done = sqlite3_column_int64(st.get(), 3) != 0;
+  auto started = read_time(st, 4, s, "last_run_started");
+  if (!started) return started.error();
+  s.last_run_started = *started;
+  auto finished = read_time(st, 5, s, "last_run_finished");
+  if (!finished) return finished.error();
+  s.last_run_finished = *finished;
+  s.rows = sqlite3_column_int64(st.get(), 6);
+  s.deleted = sqlite3_column_int64(st.get(), 7);
+  s.api_calls = sqlite3_column_int64(st.get(), 8);
+  s.last_error = st.column_text(9);
+  return s;
+}
+
+}  // namespace
+
+Result<std::optional<SyncState>> SqliteStore::load_state(std::string_view object) {
+  std::string context = "Cannot read the sync state of " + std::string(object);
+  auto st = cached(load_state_, std::string("SELECT ") + kStateColumns + " FROM crmsync_sync_state WHERE object = ?1",
+                   context);
+  if (!st) return st.error();
+  Statement& s = **st;
+  ResetOnExit guard(s);
+  s.bind_text(1, object);
+  auto row = s.step(context);
+  if (!row) return row.error();
+  if (!*row) return std::optional<SyncState>();
+  auto state = read_state(s);
+  if (!state) return state.error();
+  return std::optional<SyncState>(std::move(*state));
+}
+
+Status SqliteStore::save_state(const SyncState& state) {
+  std::string context = "Cannot save the sync state of " + state.object;
+  if (state.object.empty()) {
+    return Error(ErrorKind::kInternal, "NO_OBJECT", "save_state() was given a state without an object name.");
+  }
+  auto st = cached(save_state_,
+                   std::string("INSERT INTO crmsync_sync_state (") + kStateColumns +
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (object) DO UPDATE SET"
+                       " watermark = excluded.watermark, watermark_id = excluded.watermark_id,"
+                       " full_sync_done = excluded.full_sync_done, last_run_started = excluded.last_run_started,"
+                       " last_run_finished = excluded.last_run_finished, rows = excluded.rows,"
+                       " deleted = excluded.deleted, api_calls = excluded.api_calls, last_error = excluded.last_error",
+                   context);
+  if (!st) return st.error();
+  Statement& s = **st;
+  ResetOnExit guard(s);
+  s.bind_text(1, state.object);
+  if (state.watermark) {
+    bind_iso(s, 2, *state.watermark);
+  } else {
+    s.bind_null(2);
+  }
+  s.bind_text(3, state.watermark_id);
+  s.bind_int64(4, state.full_sync_done ? 1 : 0);
+  bind_run_time(s, 5, state.last_run_started);
+  bind_run_time(s, 6, state.last_run_finished);
+  s.bind_int64(7, state.rows);
+  s.bind_int64(8, state.deleted);
+  s.bind_int64(9, state.api_calls);
+  if (state.last_error.empty()) {
+    s.bind_null(10);
+  } else {
+    s.bind_text(10, state.last_error);
+  }
+  auto row = s.step(context);
+  if (!row) return row.error();
+  return ok_status();
+}
+
+Result<std::vector<SyncState>> SqliteStore::all_states() {
+  std::string context = "Cannot read the sync states";
+  auto st = cached(all_states_, std::string("SELECT ") + kStateColumns + " FROM crmsync_sync_state ORDER BY object",
+                   context);
+  if (!st) return st.error();
+  Statement& s = **st;
+  ResetOnExit guard(s);
+  std::vector<SyncState> out;
+  for (;;) {
+    auto row = s.step(context);
+    if (!row) return row.error();
+    if (!*row) break;
+    auto state = read_state(s);
+    if (!state) return state.error();
+    out.push_back(std::move(*state));
+  }
+  return out;
+}
+
+}  // namespace crmsync::store::sqlite

@@ -1,0 +1,97 @@
+// The SQLite backend of store::Store (url "sqlite:PATH"). Internal to src/store: other modules use
+// store/store.h and Store::open.
+//
+// Layout of a database file (readable with the sqlite3 shell):
+//   <Object>            one table per object: "Id" TEXT PRIMARY KEY, one column per field
+//   crmsync_sync_state  one row per object: watermark and last-run figures, times as ISO-8601 UTC
+//   crmsync_columns     the storage class of each column crmsync created (so that booleans and
+//                       dates read back as what they are; SQLite keeps only INTEGER/REAL/TEXT)
+//   crmsync_meta        key/value; schema_version for later migrations
+//
+// Write speed is bound by random primary-key inserts (docs: performance-notes.md): the WAL is
+// checkpointed every `wal_autocheckpoint_pages` rather than SQLite's default 1,000 pages, and the
+// caller should commit large batches (several pages of rows with their watermark).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace crmsync::store::sqlite {
+
+struct SqliteOptions {
+  int busy_timeout_ms = 10000;              // wait this long for another writer before SQLITE_BUSY
+  int wal_autocheckpoint_pages = 100000;    // ~400 MiB of WAL between checkpoints (4 KiB pages)
+  std::int64_t cache_kib = 64 * 1024;       // page cache; not the bottleneck, modest on purpose
+  std::int64_t journal_size_limit = 64 << 20;  // WAL file is truncated back to this after a checkpoint
+};
+
+// The schema version this code writes into crmsync_meta.
+inline constexpr int kSchemaVersion = 1;
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> open(std::string_view path, const SqliteOptions& options = {});
+
+  Status ensure_table(std::string_view object, const std::vector<Column>& columns) override;
+  Result<std::unique_ptr<TableWriter>> writer(std::string_view object, const std::vector<Column>& columns) override;
+
+  Status begin() override;
+  Status commit() override;
+  Status rollback() override;
+
+  Result<std::optional<SyncState>> load_state(std::string_view object) override;
+  Status save_state(const SyncState& state) override;
+  Result<std::vector<SyncState>> all_states() override;
+
+  Result<std::int64_t> count_rows(std::string_view object) override;
+  Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
+  Result<std::vector<std::string>> columns(std::string_view object) override;
+
+  // Prepared statements shared by the writers of one (table, columns) pair.
+  struct WriterStatements {
+    std::string table;
+    std::vector<Column> columns;
+    std::size_t id_index = 0;
+    Statement upsert;
+    Statement remove;
+  };
+
+ private:
+  struct TableColumn {
+    std::string name;
+    std::string sql_type;                   // as declared: INTEGER, REAL, TEXT
+    std::optional<catalog::StorageClass> storage;  // from crmsync_columns, when crmsync made it
+  };
+
+  explicit SqliteStore(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
+  Status configure(const SqliteOptions& options);
+  Status create_bookkeeping();
+  Result<Statement> prepare(std::string_view sql, std::string_view context) {
+    return Statement::prepare(conn_, sql, context);
+  }
+  Result<Statement*> cached(std::unique_ptr<Statement>& slot, std::string_view sql, std::string_view context);
+  Result<std::vector<TableColumn>> table_columns(std::string_view object);
+  Status ensure_table_in_savepoint(std::string_view object, const std::vector<Column>& columns, bool& changed);
+  void invalidate_writers(std::string_view object);
+
+  std::shared_ptr<Connection> conn_;
+  std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_, all_states_;
+  // Keyed by table and column list; dropped for a table whenever its schema changes.
+  std::unordered_map<std::string, std::shared_ptr<WriterStatements>> writers_;
+};
+
+// The SQL column type for a storage class (BOOLEAN -> INTEGER 0/1, dates and times -> TEXT).
+const char* sql_type_of(catalog::StorageClass storage);
+// "boolean", "integer", "real", "text", "date", "datetime", "time" (as kept in crmsync_columns).
+const char* storage_name(catalog::StorageClass storage);
+std::optional<catalog::StorageClass> parse_storage_name(std::string_view name);
+
+}  // namespace crmsync::store::sqlite

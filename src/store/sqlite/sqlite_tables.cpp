@@ -1,0 +1,275 @@
+// Object tables in the SQLite store: creating and widening them, writers, and reading them back.
+#include <unordered_set>
+
+#include "common/text.h"
+#include "store/identifier.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_writer.h"
+
+namespace crmsync::store::sqlite {
+
+using catalog::StorageClass;
+
+namespace {
+
+// Checks every column name and refuses duplicates (SQLite names are case-insensitive).
+Status check_columns(std::string_view object, const std::vector<Column>& columns) {
+  std::string what = "column of " + std::string(object);
+  std::unordered_set<std::string> seen;
+  for (const Column& c : columns) {
+    CRMSYNC_TRY(check_identifier(what, c.name));
+    if (!seen.insert(to_lower(c.name)).second) {
+      return Error(ErrorKind::kConfig, "DUPLICATE_COLUMN",
+                   "The column " + std::string(object) + "." + c.name + " is listed twice.");
+    }
+    if (iequals(c.name, "Id") && c.type != StorageClass::kText) {
+      return Error(ErrorKind::kConfig, "INVALID_ID_COLUMN",
+                   "The column " + std::string(object) + ".Id must be stored as text (it is the primary key).");
+    }
+  }
+  return ok_status();
+}
+
+std::string writer_key(std::string_view object, const std::vector<Column>& columns) {
+  std::string key(object);
+  for (const Column& c : columns) {
+    key += '\x1f';
+    key += c.name;
+    key += ':';
+    key += storage_name(c.type);
+  }
+  return key;
+}
+
+}  // namespace
+
+Result<std::vector<SqliteStore::TableColumn>> SqliteStore::table_columns(std::string_view object) {
+  std::string context = "Cannot read the columns of " + std::string(object);
+  auto st = prepare(
+      "SELECT p.name, p.type, c.storage FROM pragma_table_info(?1) AS p"
+      " LEFT JOIN crmsync_columns AS c ON c.object = ?1 AND c.name = p.name ORDER BY p.cid",
+      context);
+  if (!st) return st.error();
+  st->bind_text(1, object);
+  ResetOnExit guard(*st);
+  std::vector<TableColumn> out;
+  for (;;) {
+    auto row = st->step(context);
+    if (!row) return row.error();
+    if (!*row) break;
+    TableColumn c{st->column_text(0), st->column_text(1), std::nullopt};
+    if (!st->column_is_null(2)) c.storage = parse_storage_name(st->column_text(2));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status SqliteStore::ensure_table(std::string_view object, const std::vector<Column>& columns) {
+  CRMSYNC_TRY(check_table_name(object));
+  CRMSYNC_TRY(check_columns(object, columns));
+  // A savepoint makes the change all-or-nothing, inside or outside the caller's transaction.
+  std::string context = "Cannot create or update the table " + std::string(object);
+  CRMSYNC_TRY(conn_->exec("SAVEPOINT crmsync_ensure_table", context));
+  bool changed = false;
+  Status s = ensure_table_in_savepoint(object, columns, changed);
+  if (!s) {
+    (void)conn_->exec("ROLLBACK TO crmsync_ensure_table; RELEASE crmsync_ensure_table", context);
+    return s;
+  }
+  CRMSYNC_TRY(conn_->exec("RELEASE crmsync_ensure_table", context));
+  if (changed) invalidate_writers(object);
+  return ok_status();
+}
+
+Status SqliteStore::ensure_table_in_savepoint(std::string_view object, const std::vector<Column>& columns,
+                                              bool& changed) {
+  const std::string table = quote_identifier(object);
+  const std::string context = "Cannot create or update the table " + std::string(object);
+  auto existing = table_columns(object);
+  if (!existing) return existing.error();
+
+  if (existing->empty()) {
+    std::string sql = "CREATE TABLE " + table + " (" + quote_identifier("Id") + " TEXT PRIMARY KEY NOT NULL";
+    for (const Column& c : columns) {
+      if (iequals(c.name, "Id")) continue;
+      sql += ", " + quote_identifier(c.name) + " " + sql_type_of(c.type);
+    }
+    sql += ")";
+    CRMSYNC_TRY(conn_->exec(sql, context));
+    changed = true;
+  } else {
+    auto find = [&](std::string_view name) -> const TableColumn* {
+      for (const TableColumn& t : *existing) {
+        if (iequals(t.name, name)) return &t;
+      }
+      return nullptr;
+    };
+    if (!find("Id")) {
+      return Error(ErrorKind::kStore, "NO_ID_COLUMN",
+                   "The table " + std::string(object) + " in '" + conn_->path() +
+                       "' exists without an Id column; crmsync cannot sync into it. Drop or rename it.");
+    }
+    for (const Column& c : columns) {
+      const TableColumn* t = find(c.name);
+      if (!t) {
+        CRMSYNC_TRY(conn_->exec("ALTER TABLE " + table + " ADD COLUMN " + quote_identifier(c.name) + " " +
+                                    sql_type_of(c.type),
+                                context + " (adding column " + c.name + ")"));
+        changed = true;
+      } else if (!iequals(t->sql_type, sql_type_of(c.type))) {
+        // SQLite cannot change a column's type in place, and a TEXT column would silently turn
+        // numbers into text.
+        return Error(ErrorKind::kStore, "COLUMN_TYPE_CHANGED",
+                     "The column " + std::string(object) + "." + c.name + " is stored as " + t->sql_type +
+                         " but the field now needs " + sql_type_of(c.type) + "; drop the table " +
+                         std::string(object) + " and run a full sync of it.");
+      }
+    }
+  }
+
+  auto record = prepare(
+      "INSERT INTO crmsync_columns (object, name, storage) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT (object, name) DO UPDATE SET storage = excluded.storage",
+      context);
+  if (!record) return record.error();
+  for (const Column& c : columns) {
+    record->bind_text(1, object);
+    record->bind_text(2, c.name);
+    record->bind_text(3, storage_name(c.type));
+    CRMSYNC_TRY(record->run(context + " (recording column " + c.name + ")"));
+  }
+  return ok_status();
+}
+
+void SqliteStore::invalidate_writers(std::string_view object) {
+  // Writers already handed out keep their own reference and stay usable (SQLite re-prepares them);
+  // new writers are prepared against the new schema.
+  std::erase_if(writers_, [&](const auto& entry) { return iequals(entry.second->table, object); });
+}
+
+Result<std::unique_ptr<TableWriter>> SqliteStore::writer(std::string_view object, const std::vector<Column>& columns) {
+  CRMSYNC_TRY(check_table_name(object));
+  CRMSYNC_TRY(check_columns(object, columns));
+  std::string key = writer_key(object, columns);
+  if (auto it = writers_.find(key); it != writers_.end()) return make_writer(it->second);
+
+  std::size_t id_index = columns.size();
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    if (columns[k].name == "Id") id_index = k;
+  }
+  if (id_index == columns.size()) {
+    return Error(ErrorKind::kInternal, "NO_ID_COLUMN",
+                 "A writer for " + std::string(object) + " needs the column Id among its columns.");
+  }
+  auto existing = table_columns(object);
+  if (!existing) return existing.error();
+  if (existing->empty()) {
+    return Error(ErrorKind::kNotFound, "NO_SUCH_TABLE",
+                 "The table " + std::string(object) + " does not exist in '" + conn_->path() +
+                     "'; ensure_table() creates it.");
+  }
+  std::string context = "Cannot prepare writes to " + std::string(object);
+  auto upsert = prepare(build_upsert_sql(object, columns, id_index), context);
+  if (!upsert) return upsert.error();
+  auto remove = prepare(build_delete_sql(object), context);
+  if (!remove) return remove.error();
+  auto statements = std::make_shared<WriterStatements>(
+      WriterStatements{std::string(object), columns, id_index, std::move(*upsert), std::move(*remove)});
+  writers_.emplace(std::move(key), statements);
+  return make_writer(std::move(statements));
+}
+
+Result<std::int64_t> SqliteStore::count_rows(std::string_view object) {
+  CRMSYNC_TRY(check_identifier("table", object));
+  auto existing = table_columns(object);
+  if (!existing) return existing.error();
+  if (existing->empty()) {
+    return Error(ErrorKind::kNotFound, "NO_SUCH_TABLE", "The table " + std::string(object) + " does not exist.");
+  }
+  std::string context = "Cannot count the rows of " + std::string(object);
+  auto st = prepare("SELECT count(*) FROM " + quote_identifier(object), context);
+  if (!st) return st.error();
+  ResetOnExit guard(*st);
+  auto row = st->step(context);
+  if (!row) return row.error();
+  return static_cast<std::int64_t>(sqlite3_column_int64(st->get(), 0));
+}
+
+namespace {
+
+// The storage class to read a column back as: what crmsync recorded, else the declared type.
+StorageClass read_class(const std::optional<StorageClass>& recorded, std::string_view sql_type) {
+  if (recorded) return *recorded;
+  std::string t = to_lower(sql_type);
+  if (t.find("int") != std::string::npos) return StorageClass::kInteger;
+  if (t.find("real") != std::string::npos || t.find("floa") != std::string::npos ||
+      t.find("doub") != std::string::npos) {
+    return StorageClass::kReal;
+  }
+  return StorageClass::kText;
+}
+
+Value read_value(sqlite3_stmt* st, int i, StorageClass storage) {
+  switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: return std::monostate{};
+    case SQLITE_INTEGER: {
+      std::int64_t v = sqlite3_column_int64(st, i);
+      if (storage == StorageClass::kBoolean) return v != 0;
+      if (storage == StorageClass::kReal) return static_cast<double>(v);
+      return v;
+    }
+    case SQLITE_FLOAT: return sqlite3_column_double(st, i);
+    default: {  // TEXT or BLOB: the bytes as they are
+      const char* p = static_cast<const char*>(sqlite3_column_blob(st, i));
+      return std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(st, i)));
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<std::vector<std::pair<std::string, Value>>>> SqliteStore::dump(std::string_view object) {
+  CRMSYNC_TRY(check_identifier("table", object));
+  auto existing = table_columns(object);
+  if (!existing) return existing.error();
+  if (existing->empty()) {
+    return Error(ErrorKind::kNotFound, "NO_SUCH_TABLE", "The table " + std::string(object) + " does not exist.");
+  }
+  std::string sql = "SELECT ";
+  std::vector<StorageClass> classes;
+  for (std::size_t k = 0; k < existing->size(); ++k) {
+    const TableColumn& c = (*existing)[k];
+    if (k) sql += ", ";
+    sql += quote_identifier(c.name);
+    classes.push_back(read_class(c.storage, c.sql_type));
+  }
+  sql += " FROM " + quote_identifier(object) + " ORDER BY " + quote_identifier("Id");
+  std::string context = "Cannot read the rows of " + std::string(object);
+  auto st = prepare(sql, context);
+  if (!st) return st.error();
+  ResetOnExit guard(*st);
+  std::vector<std::vector<std::pair<std::string, Value>>> rows;
+  for (;;) {
+    auto row = st->step(context);
+    if (!row) return row.error();
+    if (!*row) break;
+    std::vector<std::pair<std::string, Value>> r;
+    r.reserve(classes.size());
+    for (std::size_t k = 0; k < classes.size(); ++k) {
+      r.emplace_back((*existing)[k].name, read_value(st->get(), static_cast<int>(k), classes[k]));
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+Result<std::vector<std::string>> SqliteStore::columns(std::string_view object) {
+  CRMSYNC_TRY(check_identifier("table", object));
+  auto existing = table_columns(object);
+  if (!existing) return existing.error();
+  std::vector<std::string> names;
+  for (TableColumn& c : *existing) names.push_back(std::move(c.name));
+  return names;
+}
+
+}  // namespace crmsync::store::sqlite
