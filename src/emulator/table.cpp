@@ -43,9 +43,10 @@ std::optional<std::size_t> Table::find(std::string_view id) const {
 std::size_t Table::insert(Row row) {
   const auto* id = std::get_if<std::string>(&row.at(0));
   if (id == nullptr || id->size() != 18) throw std::logic_error("Table " + name_ + ": row without an 18-char Id");
+  std::string id15 = id->substr(0, 15);  // before resize(), which may move the row's values
   row.resize(fields_.size());
   std::size_t index = rows_.size();
-  row_by_id15_.emplace(id->substr(0, 15), index);
+  row_by_id15_.emplace(std::move(id15), index);
   rows_.push_back(std::move(row));
   purged_.push_back(false);
   ++live_;
