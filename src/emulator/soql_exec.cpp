@@ -606,10 +606,43 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
       }
       return a < b;  // ties keep row (creation) order
     };
-    if (end < matches.size()) {
-      std::partial_sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(end), matches.end(), less);
+    const SortKey& first = keys[0];
+    if (first.cls == FieldClass::kText || first.cls == FieldClass::kId) {
+      if (end < matches.size()) {
+        std::partial_sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(end), matches.end(), less);
+      } else {
+        std::sort(matches.begin(), matches.end(), less);
+      }
     } else {
-      std::sort(matches.begin(), matches.end(), less);
+      // Numbers, dates, datetimes and booleans: sort on a precomputed key that is monotone in the
+      // wanted order (nulls at the right end, DESC negated); only ties consult the full comparator.
+      const double null_key = first.nulls_last ? std::numeric_limits<double>::infinity()
+                                               : -std::numeric_limits<double>::infinity();
+      std::vector<std::pair<double, std::uint32_t>> decorated;
+      decorated.reserve(matches.size());
+      for (std::uint32_t r : matches) {
+        const Value& v = table->row(r)[first.field];
+        double key = null_key;
+        double x = 0;
+        std::int64_t i = 0;
+        if (number_key(v, &x)) {
+          key = first.descending ? -x : x;
+        } else if (int_key(v, &i)) {
+          key = first.descending ? -static_cast<double>(i) : static_cast<double>(i);
+        }
+        decorated.emplace_back(key, r);
+      }
+      auto dless = [&](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
+        if (a.first != b.first) return a.first < b.first;
+        return less(a.second, b.second);
+      };
+      if (end < decorated.size()) {
+        std::partial_sort(decorated.begin(), decorated.begin() + static_cast<std::ptrdiff_t>(end), decorated.end(),
+                          dless);
+      } else {
+        std::sort(decorated.begin(), decorated.end(), dless);
+      }
+      for (std::size_t k = 0; k < end; ++k) matches[k] = decorated[k].second;
     }
   }
   result.rows.assign(matches.begin() + static_cast<std::ptrdiff_t>(begin),
