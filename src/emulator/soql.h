@@ -77,8 +77,11 @@ struct QueryResult {
   std::size_t total_size = 0;      // what totalSize reports
 };
 
-// Errors: INVALID_TYPE (unknown or invisible object), INVALID_FIELD (unknown or invisible field),
-// MALFORMED_QUERY (type mismatches such as a date literal against a string field), all HTTP 400.
+// Errors (all HTTP 400, Salesforce's wording): INVALID_TYPE (unknown or invisible object),
+// INVALID_FIELD (unknown or invisible field, duplicate selected field, field not filterable or
+// sortable), INVALID_QUERY_FILTER_OPERATOR (a value of the wrong type for the field, e.g. a quoted
+// or date value against a datetime field, a malformed Id, LIKE on a non-text field),
+// NUMBER_OUTSIDE_VALID_RANGE (OFFSET above 2000), MALFORMED_QUERY (relationship paths).
 Result<QueryResult> execute(const Query& query, const Database& db, const ExecOptions& options);
 
 }  // namespace crmsync::emulator::soql

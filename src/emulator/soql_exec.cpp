@@ -474,7 +474,7 @@ int compare_values(const Value& a, const Value& b, FieldClass cls) {
 }
 
 // Whether the WHERE pins Id to a list (Id = 'x', Id IN (...), possibly AND-ed with more), so the
-// Id index can supply the candidates. Fills `ids` with the 15-character keys.
+// Id index can supply the candidates; returns that comparison (its texts are 15-character Ids).
 const Leaf* id_lookup(const Node& where, const Plan& plan) {
   auto pinned = [&](const Node& n) -> const Leaf* {
     if (n.kind != Condition::Kind::kCompare) return nullptr;
