@@ -8,6 +8,13 @@
 // MALFORMED_QUERY worded as Salesforce words it; unknown objects get INVALID_TYPE and unknown fields
 // INVALID_FIELD, with Salesforce's caret layout.
 //
+// Cost: parse is linear in the statement. execute resolves every field, constant, LIKE pattern and
+// relative date once, then visits each row slot once with the compiled filter (O(rows x filter
+// size), no per-row name lookups, parsing or allocation); `Id = 'x'` / `Id IN (...)` (alone or
+// AND-ed at the top) visit only the rows the Id index finds. Results are row numbers, never copies.
+// Without ORDER BY the scan stops after OFFSET+LIMIT matches; with ORDER BY and LIMIT only the first
+// OFFSET+LIMIT matches are fully sorted (partial sort, O(m log(offset+limit)) over m matches).
+//
 //   auto q = soql::parse("SELECT Id, Name FROM Account WHERE SystemModstamp > 2024-01-01T00:00:00Z");
 //   auto r = soql::execute(*q, db, {.include_deleted = true});
 #pragma once
@@ -51,6 +58,8 @@ struct ExecOptions {
   // Permission hooks (the emulator's permission model fills these; empty means "allowed").
   std::function<bool(const Table&, std::size_t row)> row_visible;
   std::function<bool(const Table&, const FieldDef&)> field_visible;
+  // An object the user cannot see is reported as unknown (INVALID_TYPE), as Salesforce does.
+  std::function<bool(const Table&)> table_visible;
   EpochMs now = 0;  // for relative date literals; 0 means the wall clock
 };
 
@@ -68,8 +77,11 @@ struct QueryResult {
   std::size_t total_size = 0;      // what totalSize reports
 };
 
-// Errors: INVALID_TYPE (unknown or invisible object), INVALID_FIELD (unknown or invisible field),
-// MALFORMED_QUERY (type mismatches such as a date literal against a string field), all HTTP 400.
+// Errors (all HTTP 400, Salesforce's wording): INVALID_TYPE (unknown or invisible object),
+// INVALID_FIELD (unknown or invisible field, duplicate selected field, field not filterable or
+// sortable), INVALID_QUERY_FILTER_OPERATOR (a value of the wrong type for the field, e.g. a quoted
+// or date value against a datetime field, a malformed Id, LIKE on a non-text field),
+// NUMBER_OUTSIDE_VALID_RANGE (OFFSET above 2000), MALFORMED_QUERY (relationship paths).
 Result<QueryResult> execute(const Query& query, const Database& db, const ExecOptions& options);
 
 }  // namespace crmsync::emulator::soql
