@@ -271,8 +271,8 @@ class SalesGenerator {
     if (*city.state) account_.set("BillingState", std::string(city.state));
     account_.set("BillingPostalCode", std::string(city.postal));
     account_.set("BillingCountry", std::string(city.country));
-    account_.set("BillingLatitude", city.lat + static_cast<double>(rng_.range(-500, 500)) / 10000.0);
-    account_.set("BillingLongitude", city.lon + static_cast<double>(rng_.range(-500, 500)) / 10000.0);
+    account_.set("BillingLatitude", std::round((city.lat + static_cast<double>(rng_.range(-500, 500)) / 10000.0) * 1e4) / 1e4);
+    account_.set("BillingLongitude", std::round((city.lon + static_cast<double>(rng_.range(-500, 500)) / 10000.0) * 1e4) / 1e4);
     account_.set("BillingGeocodeAccuracy", std::string("Address"));
     account_.set("ShippingCity", std::string(city.city));
     account_.set("ShippingCountry", std::string(city.country));
