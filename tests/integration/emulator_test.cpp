@@ -5,6 +5,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -545,6 +548,28 @@ TEST(EmulatorCommandTest, ATakenPortIsAClearError) {
   std::fclose(f);
   std::string out(buf, n);
   EXPECT_NE(out.find("Could not listen on 127.0.0.1:" + std::to_string(emu.port())), std::string::npos) << out;
+}
+
+TEST(EmulatorCommandTest, PrintsOneReadyLineServesAndStopsOnSigterm) {
+  // `exec` keeps the shell's pid, so the first line is the emulator's own pid.
+  const std::string cmd = "sh -c 'echo $$; exec " + std::string(CRMSYNC_BINARY) + " emulator --port 0 --scale 3'";
+  std::FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char line[256] = {};
+  ASSERT_NE(std::fgets(line, sizeof line, p), nullptr);
+  const int pid = std::atoi(line);
+  ASSERT_NE(std::fgets(line, sizeof line, p), nullptr);
+  const std::string ready(line);
+  const std::string prefix = "crmsync emulator listening on http://127.0.0.1:";
+  ASSERT_EQ(ready.rfind(prefix, 0), 0u) << ready;
+  const int port = std::atoi(ready.c_str() + prefix.size());
+  httplib::Client c("127.0.0.1", port);
+  auto versions = c.Get("/services/data/");
+  ASSERT_TRUE(versions);
+  EXPECT_EQ(versions->status, 200);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  const int status = pclose(p);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
 }  // namespace
