@@ -1,0 +1,349 @@
+// The Emulator: binds the HTTP server, authenticates API calls, counts API usage and dispatches
+// each path to its route (routes_*.cpp).
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <shared_mutex>
+#include <thread>
+
+#include "common/sfid.h"
+#include "common/text.h"
+#include "emulator/emu_state.h"
+#include "emulator/org_schema.h"
+
+namespace crmsync::emulator {
+
+// ---- EmuState ---------------------------------------------------------------------------------
+
+std::string EmuState::issue_token(const std::string& user_id) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+  unsigned char bytes[96];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  std::string token = org_id.substr(0, 15) + "!";
+  for (unsigned char b : bytes) token.push_back(kAlphabet[b % 64]);
+  std::lock_guard lock(mu_);
+  tokens_[token] = user_id;
+  return token;
+}
+
+std::optional<std::string> EmuState::user_for_token(const std::string& token) const {
+  std::lock_guard lock(mu_);
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> EmuState::user_id_by_username(const std::string& username) const {
+  std::shared_lock lock(db->mutex());
+  const Table& users = *db->find("User");
+  const std::size_t col = *users.field_index("Username");
+  for (std::size_t r = 0; r < users.slot_count(); ++r) {
+    if (users.purged(r)) continue;
+    const auto* name = std::get_if<std::string>(&users.row(r)[col]);
+    if (name != nullptr && iequals(*name, username)) return std::get<std::string>(users.row(r)[0]);
+  }
+  return std::nullopt;
+}
+
+EpochMs EmuState::next_modstamp() {
+  std::lock_guard lock(mu_);
+  last_stamp_ = std::max(now_ms(), last_stamp_ + 1);
+  return last_stamp_;
+}
+
+std::string CursorStore::add(std::shared_ptr<const QueryCursor> cursor) {
+  std::lock_guard lock(mu_);
+  std::string locator = make_sf_id("01g", ++serial_);
+  by_locator_[locator] = std::move(cursor);
+  order_.push_back(locator);
+  while (order_.size() > capacity_) {
+    by_locator_.erase(order_.front());
+    order_.pop_front();
+  }
+  return locator;
+}
+
+std::shared_ptr<const QueryCursor> CursorStore::find(const std::string& locator) const {
+  std::lock_guard lock(mu_);
+  auto it = by_locator_.find(locator);
+  return it == by_locator_.end() ? nullptr : it->second;
+}
+
+// ---- error bodies -----------------------------------------------------------------------------
+
+std::string error_body(const std::string& code, const std::string& message, const std::vector<std::string>* fields) {
+  std::string out = "[{\"message\":";
+  append_json_string(out, message);
+  out += ",\"errorCode\":";
+  append_json_string(out, code);
+  if (fields != nullptr) {
+    out += ",\"fields\":[";
+    for (std::size_t i = 0; i < fields->size(); ++i) {
+      if (i) out.push_back(',');
+      append_json_string(out, (*fields)[i]);
+    }
+    out.push_back(']');
+  }
+  out += "}]";
+  return out;
+}
+
+void send_json(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.set_content(std::move(body), "application/json;charset=UTF-8");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
+                const std::vector<std::string>* fields) {
+  send_json(res, status, error_body(code, message, fields));
+}
+
+void send_not_found(httplib::Response& res) {
+  send_json(res, 404, R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])");
+}
+
+const std::vector<std::string>& supported_versions() {
+  static const std::vector<std::string> versions = [] {
+    std::vector<std::string> v;
+    for (int major = 20; major <= 62; ++major) v.push_back(std::to_string(major) + ".0");
+    return v;
+  }();
+  return versions;
+}
+
+// ---- dispatch ---------------------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) out.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::optional<std::string> bearer_token(const httplib::Request& req) {
+  if (!req.has_header("Authorization")) return std::nullopt;
+  std::string value = req.get_header_value("Authorization");
+  for (std::string_view scheme : {"Bearer ", "OAuth "}) {
+    if (value.size() > scheme.size() && iequals(std::string_view(value).substr(0, scheme.size()), scheme)) {
+      std::string token = value.substr(scheme.size());
+      while (!token.empty() && token.back() == ' ') token.pop_back();
+      return token;
+    }
+  }
+  return std::nullopt;
+}
+
+void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
+  res.set_header("Allow", allowed);
+  send_json(res, 405,
+            "[{\"errorCode\":\"METHOD_NOT_ALLOWED\",\"message\":\"HTTP Method '" + method +
+                "' not allowed. Allowed are " + allowed + "\"}]");
+}
+
+class Router {
+ public:
+  explicit Router(EmuState& s) : s_(s) {}
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    const std::vector<std::string> parts = split_path(req.path);
+    const std::string& m = req.method;
+    if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "token") {
+      if (m != "POST") return method_not_allowed(res, m, "POST");
+      return handle_token(s_, req, res);
+    }
+    if (parts.size() == 2 && parts[0] == "services" && parts[1] == "data") {
+      if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
+      return handle_versions(s_, res);
+    }
+    const bool api = parts.size() >= 3 && parts[0] == "services" && parts[1] == "data";
+    const bool identity = parts.size() == 3 && parts[0] == "id";
+    if (!api && !identity) {
+      limit_header(res);
+      return send_not_found(res);
+    }
+    std::string version;
+    if (api) {
+      const std::string& v = parts[2];
+      version = v.size() > 1 && v[0] == 'v' ? v.substr(1) : "";
+      const auto& known = supported_versions();
+      if (std::find(known.begin(), known.end(), version) == known.end()) {
+        limit_header(res);
+        return send_not_found(res);
+      }
+    }
+    auto token = bearer_token(req);
+    auto user = token ? s_.user_for_token(*token) : std::nullopt;
+    if (!user) {
+      limit_header(res);
+      return send_error(res, 401, "INVALID_SESSION_ID", "Session expired or invalid");
+    }
+    ++s_.api_used;
+    limit_header(res);
+    ApiCall call{req, res, version, {}, *user};
+    if (identity) {
+      if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
+      return handle_identity(s_, call, parts[1], parts[2]);
+    }
+    call.path.assign(parts.begin() + 3, parts.end());
+    route_api(call);
+  }
+
+ private:
+  void limit_header(httplib::Response& res) {
+    res.set_header("Sforce-Limit-Info", "api-usage=" + std::to_string(s_.api_used.load()) + "/" +
+                                            std::to_string(s_.options.daily_api_max));
+  }
+
+  void route_api(ApiCall& call) {
+    const auto& p = call.path;
+    const std::string& m = call.req.method;
+    const bool get = m == "GET" || m == "HEAD";
+    if (p.empty()) return get ? handle_resources(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
+    if (p[0] == "limits" && p.size() == 1) {
+      return get ? handle_limits(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
+    }
+    if (p[0] == "query" || p[0] == "queryAll") {
+      if (p.size() > 2) return send_not_found(call.res);
+      if (!get) return method_not_allowed(call.res, m, "GET,HEAD");
+      if (p.size() == 2) return handle_query_more(s_, call, p[1]);
+      return handle_query(s_, call, p[0] == "queryAll");
+    }
+    if (p[0] != "sobjects") return send_not_found(call.res);
+    if (p.size() == 1) return get ? handle_describe_global(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
+    Table* table = s_.db->find(p[1]);
+    if (table == nullptr) return send_not_found(call.res);
+    if (p.size() == 2) {
+      if (get) return handle_sobject_info(s_, call, *table);
+      if (m == "POST") return handle_create(s_, call, *table);
+      return method_not_allowed(call.res, m, "GET,HEAD,POST");
+    }
+    if (p.size() == 3 && p[2] == "describe") {
+      return get ? handle_describe(s_, call, *table) : method_not_allowed(call.res, m, "GET,HEAD");
+    }
+    if (p.size() == 3) {
+      if (get) return handle_retrieve(s_, call, *table, p[2]);
+      if (m == "PATCH") return handle_update(s_, call, *table, p[2]);
+      if (m == "DELETE") return handle_delete(s_, call, *table, p[2]);
+      return method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
+    }
+    send_not_found(call.res);
+  }
+
+  EmuState& s_;
+};
+
+}  // namespace
+
+// ---- Emulator ---------------------------------------------------------------------------------
+
+struct Emulator::Impl {
+  explicit Impl(EmulatorOptions o) : state(std::move(o)), router(state) {}
+  EmuState state;
+  Router router;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  std::mutex mu;
+  std::condition_variable stopped;
+  bool running = false;
+};
+
+Emulator::Emulator(EmulatorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Emulator::~Emulator() { stop(); }
+
+Status Emulator::start() {
+  EmuState& s = impl_->state;
+  if (!s.db) s.db = generate_org(s.options.org);
+  {
+    const Table& org = *s.db->find("Organization");
+    s.org_id = std::get<std::string>(org.row(0)[0]);
+    // Writes must stamp later than anything generated.
+    EpochMs latest = 0;
+    for (const Table* t : s.db->tables()) {
+      auto col = t->field_index("SystemModstamp");
+      if (!col) continue;
+      for (std::size_t r = 0; r < t->slot_count(); ++r) {
+        if (const auto* d = std::get_if<DateTime>(&t->row(r)[*col])) latest = std::max(latest, d->ms);
+      }
+    }
+    s.last_stamp_ = latest;
+  }
+  s.passwords = {{"admin@crmsync.test", "admin-pass"}, {"integration@crmsync.test", "integration-pass"}};
+
+  httplib::Server& server = impl_->server;
+  const int threads = std::max(1, s.options.threads);
+  server.set_keep_alive_max_count(1000);
+  // httplib's default adds SO_REUSEPORT, which would let a second emulator share a taken port.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->router.handle(req, res); };
+  server.Get(".*", handler);
+  server.Post(".*", handler);
+  server.Patch(".*", handler);
+  server.Delete(".*", handler);
+  server.Put(".*", handler);
+  server.Options(".*", handler);
+
+  int port = s.options.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(s.options.host.c_str());
+    if (port < 0) {
+      return Error(ErrorKind::kConfig, "BIND_FAILED", "Could not bind the emulator to " + s.options.host + ".");
+    }
+  } else if (!server.bind_to_port(s.options.host.c_str(), port)) {
+    return Error(ErrorKind::kConfig, "PORT_IN_USE",
+                 "Could not listen on " + s.options.host + ":" + std::to_string(port) +
+                     " (the port is taken or the address is not local); choose another with --port.");
+  }
+  impl_->port = port;
+  s.base_url = "http://" + s.options.host + ":" + std::to_string(port);
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->running = true;
+  }
+  impl_->thread = std::thread([&server] { server.listen_after_bind(); });
+  return ok_status();
+}
+
+void Emulator::wait() {
+  std::unique_lock lock(impl_->mu);
+  impl_->stopped.wait(lock, [this] { return !impl_->running; });
+}
+
+void Emulator::stop() {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->running) return;
+    impl_->running = false;
+  }
+  // The listener may not have entered its accept loop yet; stop() only ends a running loop.
+  for (int i = 0; i < 2000 && !impl_->server.is_running() && impl_->thread.joinable(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->stopped.notify_all();
+}
+
+std::string Emulator::base_url() const { return impl_->state.base_url; }
+int Emulator::port() const { return impl_->port; }
+
+Database& Emulator::database() {
+  if (!impl_->state.db) impl_->state.db = generate_org(impl_->state.options.org);
+  return *impl_->state.db;
+}
+
+}  // namespace crmsync::emulator

@@ -1,0 +1,108 @@
+// The running emulator's shared state and the helpers every route uses: the org, issued tokens,
+// the API usage counter, the write clock (strictly increasing SystemModstamp), query cursors, and
+// Salesforce-shaped JSON error bodies. Internal to the emulator.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <httplib.h>
+
+#include "emulator/emulator.h"
+
+namespace crmsync::emulator {
+
+// A query result held for nextRecordsUrl paging: row numbers only, never copied records.
+struct QueryCursor {
+  std::string version;
+  const Table* table = nullptr;
+  std::vector<std::size_t> columns;  // field indexes in SELECT order
+  std::vector<std::uint32_t> rows;
+  int batch_size = 2000;
+};
+
+// The most recent cursors; older ones expire (a later fetch answers INVALID_QUERY_LOCATOR).
+class CursorStore {
+ public:
+  explicit CursorStore(std::size_t capacity) : capacity_(capacity) {}
+  std::string add(std::shared_ptr<const QueryCursor> cursor);  // returns the 01g... locator
+  std::shared_ptr<const QueryCursor> find(const std::string& locator) const;
+
+ private:
+  std::size_t capacity_;
+  mutable std::mutex mu_;
+  std::uint64_t serial_ = 0;
+  std::unordered_map<std::string, std::shared_ptr<const QueryCursor>> by_locator_;
+  std::deque<std::string> order_;
+};
+
+struct EmuState {
+  explicit EmuState(EmulatorOptions o) : options(std::move(o)), cursors(500) {}
+
+  EmulatorOptions options;
+  std::unique_ptr<Database> db;
+  std::string org_id;  // 18 characters
+  std::string base_url;
+  std::atomic<std::int64_t> api_used{0};
+  CursorStore cursors;
+
+  // Users who may log in with the password grant: username -> password.
+  std::unordered_map<std::string, std::string> passwords;
+
+  std::string issue_token(const std::string& user_id);
+  std::optional<std::string> user_for_token(const std::string& token) const;  // the user's 18-char Id
+  std::optional<std::string> user_id_by_username(const std::string& username) const;
+
+  // A write timestamp: now, but strictly later than every earlier write and every generated row.
+  EpochMs next_modstamp();
+  EpochMs last_stamp_ = 0;
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::string> tokens_;
+};
+
+// One authenticated call under /services/data/vXX.X/.
+struct ApiCall {
+  const httplib::Request& req;
+  httplib::Response& res;
+  std::string version;             // "60.0"
+  std::vector<std::string> path;   // segments after the version
+  std::string user_id;
+};
+
+// Salesforce error bodies: [{"message":...,"errorCode":...[,"fields":[...]]}].
+std::string error_body(const std::string& code, const std::string& message,
+                       const std::vector<std::string>* fields = nullptr);
+void send_json(httplib::Response& res, int status, std::string body);
+void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
+                const std::vector<std::string>* fields = nullptr);
+void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested resource does not exist"
+
+// Routes (routes_*.cpp).
+void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& res);
+void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, const std::string& user);
+void handle_versions(EmuState& s, httplib::Response& res);
+void handle_resources(EmuState& s, ApiCall& call);
+void handle_describe_global(EmuState& s, ApiCall& call);
+void handle_sobject_info(EmuState& s, ApiCall& call, const Table& table);
+void handle_describe(EmuState& s, ApiCall& call, const Table& table);
+void handle_limits(EmuState& s, ApiCall& call);
+void handle_create(EmuState& s, ApiCall& call, Table& table);
+void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::string& id);
+void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& id);
+void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& id);
+void handle_query(EmuState& s, ApiCall& call, bool include_deleted);
+void handle_query_more(EmuState& s, ApiCall& call, const std::string& locator_and_offset);
+
+// The API versions the emulator serves, oldest first ("20.0" .. "62.0").
+const std::vector<std::string>& supported_versions();
+
+}  // namespace crmsync::emulator

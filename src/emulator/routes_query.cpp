@@ -1,0 +1,113 @@
+// GET /query?q=, /queryAll?q= and /query/<locator>-<offset>: SOQL through soql::execute, pages of
+// up to batchSize records, nextRecordsUrl cursors that hold row numbers only.
+#include <charconv>
+#include <shared_mutex>
+
+#include "common/text.h"
+#include "emulator/emu_json.h"
+#include "emulator/emu_state.h"
+#include "emulator/soql.h"
+
+namespace crmsync::emulator {
+namespace {
+
+// Sforce-Query-Options: batchSize=N (200..2000); anything else keeps the default.
+int batch_size(const EmuState& s, const httplib::Request& req, int fallback) {
+  int size = fallback;
+  if (req.has_header("Sforce-Query-Options")) {
+    const std::string h = req.get_header_value("Sforce-Query-Options");
+    auto pos = to_lower(h).find("batchsize=");
+    if (pos != std::string::npos) {
+      int n = 0;
+      const char* begin = h.data() + pos + 10;
+      auto r = std::from_chars(begin, h.data() + h.size(), n);
+      if (r.ec == std::errc() && n > 0) size = std::clamp(n, 200, 2000);
+    }
+  }
+  (void)s;
+  return size;
+}
+
+void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std::string& locator,
+               std::size_t offset, int batch) {
+  const std::size_t total = cursor.rows.size();
+  const std::size_t end = std::min(total, offset + static_cast<std::size_t>(batch));
+  std::string out;
+  out.reserve((end - offset) * (64 + 24 * cursor.columns.size()) + 128);
+  out += "{\"totalSize\":";
+  out += std::to_string(total);
+  out += ",\"done\":";
+  out += end >= total ? "true" : "false";
+  if (end < total) {
+    out += ",\"nextRecordsUrl\":\"/services/data/v" + call.version + "/query/" + locator + "-" + std::to_string(end) +
+           "\"";
+  }
+  out += ",\"records\":[";
+  {
+    std::shared_lock lock(s.db->mutex());
+    for (std::size_t i = offset; i < end; ++i) {
+      if (i > offset) out.push_back(',');
+      append_record(out, *cursor.table, cursor.version, cursor.table->row(cursor.rows[i]), cursor.columns);
+    }
+  }
+  out += "]}";
+  send_json(call.res, 200, std::move(out));
+}
+
+}  // namespace
+
+void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
+  if (!call.req.has_param("q")) {
+    return send_error(call.res, 400, "MALFORMED_QUERY", "A query string has to be specified");
+  }
+  const std::string text = call.req.get_param_value("q");
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return send_error(call.res, 400, "MALFORMED_QUERY", "SOQL statements cannot be empty or null");
+  }
+  auto query = soql::parse(text);
+  if (!query) {
+    const Error& e = query.error();
+    return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
+  }
+  auto cursor = std::make_shared<QueryCursor>();
+  {
+    std::shared_lock lock(s.db->mutex());
+    auto result = soql::execute(*query, *s.db, {.include_deleted = include_deleted});
+    if (!result) {
+      const Error& e = result.error();
+      return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
+    }
+    if (result->is_count) {
+      return send_json(call.res, 200,
+                       "{\"totalSize\":" + std::to_string(result->total_size) + ",\"done\":true,\"records\":[]}");
+    }
+    cursor->table = result->table;
+    for (const auto& c : result->columns) cursor->columns.push_back(c.field_index);
+    cursor->rows = std::move(result->rows);
+  }
+  cursor->version = call.version;
+  cursor->batch_size = batch_size(s, call.req, s.options.default_batch_size);
+  std::string locator;
+  if (cursor->rows.size() > static_cast<std::size_t>(cursor->batch_size)) locator = s.cursors.add(cursor);
+  send_page(s, call, *cursor, locator, 0, cursor->batch_size);
+}
+
+void handle_query_more(EmuState& s, ApiCall& call, const std::string& locator_and_offset) {
+  auto dash = locator_and_offset.rfind('-');
+  std::string locator = locator_and_offset.substr(0, dash);
+  std::size_t offset = 0;
+  bool ok = dash != std::string::npos;
+  if (ok) {
+    const char* begin = locator_and_offset.data() + dash + 1;
+    const char* end = locator_and_offset.data() + locator_and_offset.size();
+    auto r = std::from_chars(begin, end, offset);
+    ok = r.ec == std::errc() && r.ptr == end;
+  }
+  auto cursor = ok ? s.cursors.find(locator) : nullptr;
+  if (!cursor || offset > cursor->rows.size()) {
+    return send_error(call.res, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+  }
+  send_page(s, call, *cursor, locator, offset, batch_size(s, call.req, cursor->batch_size));
+}
+
+}  // namespace crmsync::emulator

@@ -1,0 +1,484 @@
+// sObject rows: POST /sobjects/{Name}, GET/PATCH/DELETE /sobjects/{Name}/{Id}, with Salesforce's
+// validation errors, audit fields, derived values (Name, IsClosed, ...), soft and hard deletes.
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <mutex>
+#include <shared_mutex>
+
+#include "common/sfid.h"
+#include "common/text.h"
+#include "emulator/emu_json.h"
+#include "emulator/emu_state.h"
+#include "emulator/org_schema.h"
+
+namespace crmsync::emulator {
+namespace {
+
+using json = nlohmann::json;
+
+struct DmlError {
+  int status = 400;
+  std::string code;
+  std::string message;
+  std::vector<std::string> fields;
+  bool with_fields = true;
+};
+
+// Objects whose deleted rows skip the recycle bin (docs/catalog.md): DELETE purges them.
+bool hard_deletes(const Table& t) { return t.name() == "CampaignMember" || t.name() == "OpportunityLineItem"; }
+
+void send_dml_error(httplib::Response& res, const DmlError& e) {
+  send_error(res, e.status, e.code, e.message, e.with_fields ? &e.fields : nullptr);
+}
+
+std::optional<json> parse_body(const httplib::Request& req, const Table& table, DmlError& err) {
+  try {
+    json body = json::parse(req.body.empty() ? std::string("{}") : req.body);
+    if (!body.is_object()) {
+      err = {400, "JSON_PARSER_ERROR",
+             "Cannot deserialize instance of " + table.name() + " from " +
+                 (body.is_array() ? "START_ARRAY" : "VALUE_STRING") + " value at [line:1, column:1]",
+             {}, false};
+      return std::nullopt;
+    }
+    return body;
+  } catch (const json::parse_error& e) {
+    std::size_t at = e.byte == 0 ? 0 : e.byte - 1;
+    char c = at < req.body.size() ? req.body[at] : ' ';
+    err = {400, "JSON_PARSER_ERROR",
+           "Unexpected character ('" + std::string(1, c) + "' (code " + std::to_string(static_cast<unsigned char>(c)) +
+               ")): expected a valid value (number, String, array, object, 'true', 'false' or 'null') at [line:1, "
+               "column:" + std::to_string(at + 1) + "]",
+           {}, false};
+    return std::nullopt;
+  }
+}
+
+std::string json_token(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+const char* json_kind(const json& v) {
+  if (v.is_string()) return "VALUE_STRING";
+  if (v.is_boolean()) return v.get<bool>() ? "VALUE_TRUE" : "VALUE_FALSE";
+  if (v.is_number_integer() || v.is_number_unsigned()) return "VALUE_NUMBER_INT";
+  if (v.is_number()) return "VALUE_NUMBER_FLOAT";
+  if (v.is_array()) return "START_ARRAY";
+  return "START_OBJECT";
+}
+
+DmlError type_error(const FieldDef& f, const json& v) {
+  std::string type = f.type == "datetime" ? "datetime" : f.type;
+  if (f.type == "currency" || f.type == "percent") type = "double";
+  return {400, "JSON_PARSER_ERROR",
+          "Cannot deserialize instance of " + type + " from " + json_kind(v) + " value " + json_token(v) +
+              " or request may be missing a required field at [line:1, column:1]",
+          {}, false};
+}
+
+bool is_text_type(const std::string& t) {
+  return t == "string" || t == "textarea" || t == "picklist" || t == "multipicklist" || t == "combobox" ||
+         t == "email" || t == "phone" || t == "url" || t == "encryptedstring";
+}
+
+// Converts one JSON value for `f`, or explains why not.
+std::optional<Value> convert(const Database& db, const FieldDef& f, const json& v, DmlError& err) {
+  if (v.is_null()) return Value{};
+  if (v.is_object() || v.is_array()) {
+    err = type_error(f, v);
+    return std::nullopt;
+  }
+  if (f.type == "boolean") {
+    if (v.is_boolean()) return Value{v.get<bool>()};
+    if (v.is_string() && (iequals(v.get<std::string>(), "true") || iequals(v.get<std::string>(), "false"))) {
+      return Value{iequals(v.get<std::string>(), "true")};
+    }
+    err = type_error(f, v);
+    return std::nullopt;
+  }
+  if (f.type == "int" || f.type == "double" || f.type == "currency" || f.type == "percent") {
+    double d = 0;
+    if (v.is_number()) {
+      d = v.get<double>();
+    } else if (v.is_string()) {
+      const std::string s = v.get<std::string>();
+      char* end = nullptr;
+      d = std::strtod(s.c_str(), &end);
+      if (s.empty() || end != s.c_str() + s.size()) {
+        err = type_error(f, v);
+        return std::nullopt;
+      }
+    } else {
+      err = type_error(f, v);
+      return std::nullopt;
+    }
+    if (f.type == "int") {
+      if (d != std::floor(d)) {
+        err = type_error(f, v);
+        return std::nullopt;
+      }
+      return Value{static_cast<std::int64_t>(d)};
+    }
+    return Value{d};
+  }
+  if (f.type == "date" || f.type == "datetime") {
+    if (!v.is_string()) {
+      err = type_error(f, v);
+      return std::nullopt;
+    }
+    const std::string s = v.get<std::string>();
+    if (f.type == "date") {
+      auto d = parse_date(s.substr(0, 10));
+      if (!d || (s.size() != 10 && !parse_datetime(s))) {
+        err = type_error(f, v);
+        return std::nullopt;
+      }
+      return Value{Date{*d}};
+    }
+    auto t = parse_datetime(s);
+    if (!t) {
+      err = type_error(f, v);
+      return std::nullopt;
+    }
+    return Value{DateTime{*t}};
+  }
+  const std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  if (f.type == "reference" || f.type == "id") {
+    auto id = sf_id18(s);
+    if (!id) {
+      err = {400, "MALFORMED_ID", f.label + ": id value of incorrect type: " + s, {f.name}};
+      return std::nullopt;
+    }
+    bool target_unknown = false;
+    for (const auto& target : f.reference_to) {
+      const Table* t = db.find(target);
+      if (t == nullptr) {
+        target_unknown = true;
+        continue;
+      }
+      if (id->substr(0, 3) != t->key_prefix()) continue;
+      auto row = t->find(*id);
+      if (!row) {
+        err = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {f.name}};
+        return std::nullopt;
+      }
+      auto deleted = t->field_index("IsDeleted");
+      if (deleted && std::get_if<bool>(&t->row(*row)[*deleted]) && std::get<bool>(t->row(*row)[*deleted])) {
+        err = {400, "ENTITY_IS_DELETED", "entity is deleted", {f.name}};
+        return std::nullopt;
+      }
+      return Value{*id};
+    }
+    if (target_unknown) return Value{*id};
+    err = {400, "FIELD_INTEGRITY_EXCEPTION", f.label + ": id value of incorrect type: " + s, {f.name}};
+    return std::nullopt;
+  }
+  if (is_text_type(f.type) && f.length > 0 && utf8_length(s) > static_cast<std::size_t>(f.length)) {
+    err = {400, "STRING_TOO_LONG",
+           f.label + ": data value too large: " + std::string(utf8_prefix(s, 40)) +
+               (utf8_length(s) > 40 ? "..." : "") + " (max length=" + std::to_string(f.length) + ")",
+           {f.name}};
+    return std::nullopt;
+  }
+  if (f.type == "email" && !s.empty()) {
+    auto at = s.find('@');
+    if (at == std::string::npos || at == 0 || s.find('.', at) == std::string::npos) {
+      err = {400, "INVALID_EMAIL_ADDRESS", f.label + ": invalid email address: " + s, {f.name}};
+      return std::nullopt;
+    }
+  }
+  return Value{s};
+}
+
+// Validates the body against the table and converts it to (field index, value) pairs.
+std::optional<std::vector<std::pair<std::size_t, Value>>> validate(const Database& db, const Table& table,
+                                                                   const json& body, bool create, DmlError& err) {
+  std::vector<std::pair<std::size_t, Value>> out;
+  std::vector<std::string> not_writable;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "attributes") continue;
+    auto index = table.field_index(key);
+    if (!index) {
+      err = {400, "INVALID_FIELD", "No such column '" + key + "' on sobject of type " + table.name(), {}, false};
+      return std::nullopt;
+    }
+    const FieldDef& f = table.field(*index);
+    if (create ? !f.createable : !f.updateable) {
+      not_writable.push_back(f.name);
+      continue;
+    }
+    auto converted = convert(db, f, value, err);
+    if (!converted) return std::nullopt;
+    out.emplace_back(*index, std::move(*converted));
+  }
+  if (!not_writable.empty()) {
+    std::string list;
+    for (const auto& n : not_writable) list += (list.empty() ? "" : ", ") + n;
+    err = {400, "INVALID_FIELD_FOR_INSERT_UPDATE",
+           "Unable to create/update fields: " + list +
+               ". Please check the security settings of this field and verify that it is read/write for your "
+               "profile or permission set.",
+           not_writable};
+    return std::nullopt;
+  }
+  return out;
+}
+
+const std::string* text_of(const Table& t, const Row& row, const char* field) {
+  auto i = t.field_index(field);
+  return i ? std::get_if<std::string>(&row[*i]) : nullptr;
+}
+
+void set(const Table& t, Row& row, const char* field, Value v) {
+  if (auto i = t.field_index(field)) row[*i] = std::move(v);
+}
+
+bool is_set(const Table& t, const Row& row, const char* field) {
+  auto i = t.field_index(field);
+  return i && !is_null(row[*i]);
+}
+
+// Fills what Salesforce would default on create.
+void apply_defaults(const Database& db, const Table& t, Row& row, const std::string& user) {
+  static const std::vector<std::tuple<const char*, const char*, const char*>> kDefaults = {
+      {"Task", "Status", "Not Started"},          {"Task", "Priority", "Normal"},
+      {"Lead", "Status", "Open - Not Contacted"}, {"CampaignMember", "Status", "Sent"},
+      {"OpportunityTeamMember", "OpportunityAccessLevel", "Read"},
+      {"UserRole", "OpportunityAccessForAccountOwner", "None"},
+      {"UserRole", "ContactAccessForAccountOwner", "None"}};
+  for (const auto& [object, field, value] : kDefaults) {
+    if (t.name() == object && !is_set(t, row, field)) set(t, row, field, std::string(value));
+  }
+  for (std::size_t i = 0; i < t.fields().size(); ++i) {
+    if (t.field(i).type == "boolean" && is_null(row[i])) row[i] = false;
+  }
+  if (t.field_index("OwnerId") && !is_set(t, row, "OwnerId")) set(t, row, "OwnerId", user);
+  if (t.name() == "OpportunitySplit" && !is_set(t, row, "SplitTypeId")) {
+    const Table& types = *db.find("OpportunitySplitType");
+    if (types.slot_count() > 0) set(t, row, "SplitTypeId", types.row(0)[0]);
+  }
+}
+
+// Recomputes values Salesforce derives from other fields.
+void apply_derived(const Database& db, const Table& t, Row& row) {
+  const std::string& name = t.name();
+  if (name == "Contact" || name == "Lead" || name == "User") {
+    const std::string* first = text_of(t, row, "FirstName");
+    const std::string* last = text_of(t, row, "LastName");
+    std::string full = first && !first->empty() ? *first + " " : "";
+    if (last) full += *last;
+    set(t, row, "Name", full);
+  }
+  if (name == "Opportunity") {
+    const std::string* stage = text_of(t, row, "StageName");
+    const Table& stages = *db.find("OpportunityStage");
+    for (std::size_t r = 0; stage && r < stages.slot_count(); ++r) {
+      const Row& s = stages.row(r);
+      if (*text_of(stages, s, "MasterLabel") != *stage) continue;
+      set(t, row, "IsClosed", s[*stages.field_index("IsClosed")]);
+      set(t, row, "IsWon", s[*stages.field_index("IsWon")]);
+      set(t, row, "ForecastCategory", s[*stages.field_index("ForecastCategory")]);
+      if (!is_set(t, row, "ForecastCategoryName")) {
+        set(t, row, "ForecastCategoryName", s[*stages.field_index("ForecastCategoryName")]);
+      }
+      if (!is_set(t, row, "Probability")) set(t, row, "Probability", s[*stages.field_index("DefaultProbability")]);
+    }
+    const auto amount = *t.field_index("Amount"), probability = *t.field_index("Probability");
+    if (std::holds_alternative<double>(row[amount]) && std::holds_alternative<double>(row[probability])) {
+      double v = std::get<double>(row[amount]) * std::get<double>(row[probability]) / 100.0;
+      set(t, row, "ExpectedRevenue", std::round(v * 100.0) / 100.0);
+    } else {
+      set(t, row, "ExpectedRevenue", Value{});
+    }
+  }
+  if (name == "Task") {
+    const std::string* status = text_of(t, row, "Status");
+    const std::string* priority = text_of(t, row, "Priority");
+    set(t, row, "IsClosed", status != nullptr && *status == "Completed");
+    set(t, row, "IsHighPriority", priority != nullptr && *priority == "High");
+  }
+  if (name == "Task" || name == "Event") {
+    const std::string* what = text_of(t, row, "WhatId");
+    const std::string* who = text_of(t, row, "WhoId");
+    Value account;
+    if (what && what->rfind("001", 0) == 0) {
+      account = *what;
+    } else if (what && what->rfind("006", 0) == 0) {
+      const Table& opps = *db.find("Opportunity");
+      if (auto r = opps.find(*what)) account = opps.row(*r)[*opps.field_index("AccountId")];
+    } else if (who && who->rfind("003", 0) == 0) {
+      const Table& contacts = *db.find("Contact");
+      if (auto r = contacts.find(*who)) account = contacts.row(*r)[*contacts.field_index("AccountId")];
+    }
+    set(t, row, "AccountId", account);
+  }
+  if (name == "Event") {
+    auto start = t.field_index("StartDateTime"), duration = t.field_index("DurationInMinutes");
+    if (const auto* s = std::get_if<DateTime>(&row[*start])) {
+      set(t, row, "ActivityDateTime", *s);
+      set(t, row, "ActivityDate", Date{days_of(s->ms)});
+      if (const auto* d = std::get_if<std::int64_t>(&row[*duration])) {
+        if (!is_set(t, row, "EndDateTime")) set(t, row, "EndDateTime", DateTime{s->ms + *d * 60000});
+      }
+      if (const auto* e = std::get_if<DateTime>(&row[*t.field_index("EndDateTime")])) {
+        set(t, row, "EndDate", Date{days_of(e->ms)});
+        if (!is_set(t, row, "DurationInMinutes")) set(t, row, "DurationInMinutes", (e->ms - s->ms) / 60000);
+      }
+    }
+  }
+}
+
+std::vector<std::string> missing_required(const Table& t, const Row& row) {
+  std::vector<std::string> missing;
+  for (std::size_t i = 0; i < t.fields().size(); ++i) {
+    const FieldDef& f = t.field(i);
+    if (!f.nillable && f.createable && !f.defaulted_on_create && is_null(row[i])) missing.push_back(f.name);
+  }
+  return missing;
+}
+
+DmlError required_error(const std::vector<std::string>& missing) {
+  std::string list;
+  for (const auto& n : missing) list += (list.empty() ? "" : ", ") + n;
+  return {400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [" + list + "]", missing};
+}
+
+void stamp(const Table& t, Row& row, EpochMs now, const std::string& user, bool create) {
+  if (create) {
+    set(t, row, "CreatedDate", DateTime{now});
+    set(t, row, "CreatedById", user);
+    set(t, row, "IsDeleted", false);
+  }
+  set(t, row, "LastModifiedDate", DateTime{now});
+  set(t, row, "LastModifiedById", user);
+  set(t, row, "SystemModstamp", DateTime{now});
+}
+
+bool row_deleted(const Table& t, const Row& row) {
+  auto i = t.field_index("IsDeleted");
+  return i && std::holds_alternative<bool>(row[*i]) && std::get<bool>(row[*i]);
+}
+
+DmlError type_not_allowed(const Table& t, const char* verb) {
+  return {400, "INVALID_TYPE_FOR_OPERATION", "entity type cannot be " + std::string(verb) + ": " + t.name(), {}, true};
+}
+
+}  // namespace
+
+void handle_create(EmuState& s, ApiCall& call, Table& table) {
+  DmlError err;
+  const ObjectSpec& spec = *find_object_spec(table.name());
+  if (!spec.createable) return send_dml_error(call.res, type_not_allowed(table, "inserted"));
+  auto body = parse_body(call.req, table, err);
+  if (!body) return send_dml_error(call.res, err);
+  std::unique_lock lock(s.db->mutex());
+  auto values = validate(*s.db, table, *body, /*create=*/true, err);
+  if (!values) return send_dml_error(call.res, err);
+  Row row(table.fields().size());
+  for (auto& [index, value] : *values) row[index] = std::move(value);
+  apply_defaults(*s.db, table, row, call.user_id);
+  auto missing = missing_required(table, row);
+  if (!missing.empty()) return send_dml_error(call.res, required_error(missing));
+  apply_derived(*s.db, table, row);
+  stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/true);
+  const std::string id = s.db->new_id(table);
+  row[0] = id;
+  table.insert(std::move(row));
+  std::string out = "{\"id\":";
+  append_json_string(out, id);
+  out += ",\"success\":true,\"errors\":[]}";
+  send_json(call.res, 201, std::move(out));
+}
+
+void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::string& id) {
+  std::shared_lock lock(s.db->mutex());
+  auto index = table.find(id);
+  if (!index || id.substr(0, 3) != table.key_prefix() || row_deleted(table, table.row(*index))) {
+    return send_not_found(call.res);
+  }
+  std::vector<std::size_t> columns;
+  if (call.req.has_param("fields")) {
+    const std::string list = call.req.get_param_value("fields");
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      std::size_t comma = std::min(list.find(',', start), list.size());
+      std::string name = list.substr(start, comma - start);
+      while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+      if (!name.empty()) {
+        auto f = table.field_index(name);
+        if (!f) {
+          return send_error(call.res, 400, "INVALID_FIELD",
+                            "No such column '" + name + "' on sobject of type " + table.name());
+        }
+        columns.push_back(*f);
+      }
+      start = comma + 1;
+    }
+  } else {
+    for (std::size_t i = 0; i < table.fields().size(); ++i) columns.push_back(i);
+  }
+  std::string out;
+  append_record(out, table, call.version, table.row(*index), columns);
+  send_json(call.res, 200, std::move(out));
+}
+
+void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& id) {
+  DmlError err;
+  auto body = parse_body(call.req, table, err);
+  if (!body) return send_dml_error(call.res, err);
+  std::unique_lock lock(s.db->mutex());
+  auto index = table.find(id);
+  if (!index || id.substr(0, 3) != table.key_prefix()) return send_not_found(call.res);
+  Row& stored = table.mutable_row(*index);
+  if (row_deleted(table, stored)) {
+    return send_dml_error(call.res, {404, "ENTITY_IS_DELETED", "entity is deleted", {}});
+  }
+  const ObjectSpec& spec = *find_object_spec(table.name());
+  if (!spec.updateable) return send_dml_error(call.res, type_not_allowed(table, "updated"));
+  auto values = validate(*s.db, table, *body, /*create=*/false, err);
+  if (!values) return send_dml_error(call.res, err);
+  Row row = stored;
+  for (auto& [i, value] : *values) row[i] = std::move(value);
+  std::vector<std::string> missing;
+  for (const auto& [i, value] : *values) {
+    if (!table.field(i).nillable && is_null(value)) missing.push_back(table.field(i).name);
+  }
+  if (!missing.empty()) return send_dml_error(call.res, required_error(missing));
+  if (table.name() == "Opportunity") {
+    // A stage change brings the stage's probability and forecast category unless given.
+    bool stage_changed = false, probability_given = false, category_given = false;
+    for (const auto& [i, value] : *values) {
+      stage_changed = stage_changed || table.field(i).name == "StageName";
+      probability_given = probability_given || table.field(i).name == "Probability";
+      category_given = category_given || table.field(i).name == "ForecastCategoryName";
+    }
+    if (stage_changed && !probability_given) set(table, row, "Probability", Value{});
+    if (stage_changed && !category_given) set(table, row, "ForecastCategoryName", Value{});
+  }
+  apply_derived(*s.db, table, row);
+  stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
+  stored = std::move(row);
+  call.res.status = 204;
+}
+
+void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& id) {
+  std::unique_lock lock(s.db->mutex());
+  auto index = table.find(id);
+  if (!index || id.substr(0, 3) != table.key_prefix()) return send_not_found(call.res);
+  Row& row = table.mutable_row(*index);
+  if (row_deleted(table, row)) return send_dml_error(call.res, {404, "ENTITY_IS_DELETED", "entity is deleted", {}});
+  const ObjectSpec& spec = *find_object_spec(table.name());
+  if (!spec.deletable) return send_dml_error(call.res, type_not_allowed(table, "deleted"));
+  if (hard_deletes(table) || !table.field_index("IsDeleted")) {
+    table.purge(*index);
+  } else {
+    set(table, row, "IsDeleted", true);
+    stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
+  }
+  call.res.status = 204;
+}
+
+}  // namespace crmsync::emulator
