@@ -81,7 +81,8 @@ std::vector<std::string> ids(salesforce::Client& c, const std::string& soql) {
   auto page = c.query(soql, false);
   if (!page) throw std::runtime_error(page.error().to_string());
   std::vector<std::string> out;
-  for (const auto& r : nlohmann::json::parse(page->body)["records"]) out.push_back(r["Id"]);
+  auto body = nlohmann::json::parse(page->body);  // named: a range-for over a temporary's member dangles
+  for (const auto& r : body["records"]) out.push_back(r["Id"]);
   return out;
 }
 
