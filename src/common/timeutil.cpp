@@ -17,6 +17,22 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
+// Reads an optional ".fff..." at pos (advancing it) as milliseconds; digits past the third are
+// ignored. False when a '.' is not followed by a digit.
+bool fraction_ms(std::string_view s, size_t& pos, int& ms) {
+  if (pos >= s.size() || s[pos] != '.') return true;
+  size_t start = ++pos;
+  int frac = 0, n = 0;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    if (n < 3) { frac = frac * 10 + (s[pos] - '0'); ++n; }
+    ++pos;
+  }
+  if (pos == start) return false;
+  while (n < 3) { frac *= 10; ++n; }
+  ms = frac;
+  return true;
+}
+
 std::optional<EpochDays> civil_to_days(int y, int m, int d) {
   using namespace std::chrono;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
@@ -38,17 +54,7 @@ std::optional<std::int32_t> parse_time(std::string_view s) {
   if (s.size() < 8 || s[2] != ':' || s[5] != ':') return std::nullopt;
   if (!digits(s, 0, 2, h) || !digits(s, 3, 2, mi) || !digits(s, 6, 2, se)) return std::nullopt;
   size_t pos = 8;
-  if (pos < s.size() && s[pos] == '.') {
-    size_t start = ++pos;
-    int frac = 0, n = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (n < 3) { frac = frac * 10 + (s[pos] - '0'); ++n; }
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-    while (n < 3) { frac *= 10; ++n; }
-    ms = frac;
-  }
+  if (!fraction_ms(s, pos, ms)) return std::nullopt;
   if (pos < s.size() && s[pos] == 'Z') ++pos;
   if (pos != s.size() || h > 23 || mi > 59 || se > 59) return std::nullopt;
   return ((h * 60 + mi) * 60 + se) * 1000 + ms;
@@ -64,17 +70,7 @@ std::optional<EpochMs> parse_datetime(std::string_view s) {
   if (h > 23 || mi > 59 || se > 60) return std::nullopt;
   size_t pos = 19;
   int ms = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    size_t start = ++pos;
-    int frac = 0, n = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (n < 3) { frac = frac * 10 + (s[pos] - '0'); ++n; }
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-    while (n < 3) { frac *= 10; ++n; }
-    ms = frac;
-  }
+  if (!fraction_ms(s, pos, ms)) return std::nullopt;
   int offset_min = 0;
   if (pos >= s.size()) return std::nullopt;  // an offset is required
   if (s[pos] == 'Z') {

@@ -20,18 +20,7 @@ const char* sql_type_of(StorageClass storage) {
   throw std::logic_error("sql_type_of: unknown StorageClass");
 }
 
-const char* storage_name(StorageClass storage) {
-  switch (storage) {
-    case StorageClass::kBoolean: return "boolean";
-    case StorageClass::kInteger: return "integer";
-    case StorageClass::kReal: return "real";
-    case StorageClass::kText: return "text";
-    case StorageClass::kDate: return "date";
-    case StorageClass::kDateTime: return "datetime";
-    case StorageClass::kTime: return "time";
-  }
-  throw std::logic_error("storage_name: unknown StorageClass");
-}
+const char* storage_name(StorageClass storage) { return catalog::to_string(storage); }
 
 std::optional<StorageClass> parse_storage_name(std::string_view name) {
   for (StorageClass s : {StorageClass::kBoolean, StorageClass::kInteger, StorageClass::kReal, StorageClass::kText,
