@@ -71,28 +71,27 @@ F f_int(std::string name, std::string label, int digits) {
   return F(d);
 }
 
-F f_double(std::string name, std::string label, int precision, int scale) {
-  FieldDef d = base(std::move(name), std::move(label), "double");
+namespace {
+// double, currency and percent share describe's precision/scale shape and are not groupable.
+F f_decimal(std::string name, std::string label, const char* type, int precision, int scale) {
+  FieldDef d = base(std::move(name), std::move(label), type);
   d.precision = precision;
   d.scale = scale;
   d.groupable = false;
   return F(d);
+}
+}  // namespace
+
+F f_double(std::string name, std::string label, int precision, int scale) {
+  return f_decimal(std::move(name), std::move(label), "double", precision, scale);
 }
 
 F f_currency(std::string name, std::string label, int precision, int scale) {
-  FieldDef d = base(std::move(name), std::move(label), "currency");
-  d.precision = precision;
-  d.scale = scale;
-  d.groupable = false;
-  return F(d);
+  return f_decimal(std::move(name), std::move(label), "currency", precision, scale);
 }
 
 F f_percent(std::string name, std::string label, int precision, int scale) {
-  FieldDef d = base(std::move(name), std::move(label), "percent");
-  d.precision = precision;
-  d.scale = scale;
-  d.groupable = false;
-  return F(d);
+  return f_decimal(std::move(name), std::move(label), "percent", precision, scale);
 }
 
 F f_date(std::string name, std::string label) { return F(base(std::move(name), std::move(label), "date")); }
