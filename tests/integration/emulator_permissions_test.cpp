@@ -501,6 +501,21 @@ role = "Integrations"
   // Private accounts, no one below its role, owns none: sees none; Account fields have no FLS rows.
   EXPECT_EQ(org.count(auditor, "SELECT COUNT() FROM Account"), 0);
   EXPECT_EQ(org.query(auditor, "SELECT Id, Industry FROM Account")->status, 400);
+
+  // The admin assigns crmsync_Integration through the REST API: the next call sees its grants.
+  const std::string admin = org.admin();
+  const std::string user = org.id_of(admin, "SELECT Id FROM User WHERE Username = 'auditor@crmsync.test'");
+  const std::string set = org.id_of(admin, "SELECT Id FROM PermissionSet WHERE Name = 'crmsync_Integration'");
+  auto assigned = org.post(admin, kData + "/sobjects/PermissionSetAssignment",
+                           {{"AssigneeId", user}, {"PermissionSetId", set}});
+  ASSERT_EQ(assigned->status, 201) << assigned->body;
+  EXPECT_EQ(org.count(auditor, "SELECT COUNT() FROM Account"), org.count(admin, "SELECT COUNT() FROM Account"));
+  EXPECT_EQ(org.query(auditor, "SELECT Id, Industry FROM Account")->status, 200);
+  // The auditor cannot assign anything itself (no Manage Users, no Modify All Data).
+  auto refused = org.post(auditor, kData + "/sobjects/PermissionSetAssignment",
+                          {{"AssigneeId", user}, {"PermissionSetId", set}});
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_EQ(json::parse(refused->body)[0]["errorCode"], "INSUFFICIENT_ACCESS_OR_READONLY");
 }
 
 }  // namespace
