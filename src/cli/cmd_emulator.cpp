@@ -13,6 +13,7 @@ struct EmulatorArgs {
   int port = 8787;
   std::uint64_t seed = 42;
   int scale = 100;
+  std::string org_file;
 };
 
 int run(const EmulatorArgs& args) {
@@ -24,7 +25,10 @@ int run(const EmulatorArgs& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  emulator::Emulator emu({.host = args.host, .port = args.port, .org = {.seed = args.seed, .scale = args.scale}});
+  emulator::Emulator emu({.host = args.host,
+                          .port = args.port,
+                          .org = {.seed = args.seed, .scale = args.scale},
+                          .org_file = args.org_file});
   if (auto s = emu.start(); !s) {
     std::cerr << "crmsync emulator: " << s.error().message << "\n";
     return 1;
@@ -45,6 +49,9 @@ Registrar reg("emulator", [](CLI::App& app) {
   cmd->add_option("--scale", args->scale, "Number of accounts (other objects in proportion)")
       ->capture_default_str()
       ->check(CLI::Range(0, 10000000));
+  cmd->add_option("--org", args->org_file,
+                  "Org file (JSON, or TOML if it ends in .toml): users, roles, profiles, permission sets, "
+                  "defaults, record types, custom fields, seed and scale (docs/emulator-org-file.md)");
   cmd->callback([args] { exit_code() = run(*args); });
 });
 

@@ -39,9 +39,13 @@ std::optional<std::string> EmuState::user_id_by_username(const std::string& user
   std::shared_lock lock(db->mutex());
   const Table& users = *db->find("User");
   const std::size_t col = *users.field_index("Username");
+  const std::size_t active = *users.field_index("IsActive");
   for (std::size_t r = 0; r < users.slot_count(); ++r) {
     if (users.purged(r)) continue;
     const auto* name = std::get_if<std::string>(&users.row(r)[col]);
+    const auto* is_active = std::get_if<bool>(&users.row(r)[active]);
+    // An inactive user cannot log in (authentication failure).
+    if (is_active == nullptr || !*is_active) continue;
     if (name != nullptr && iequals(*name, username)) return std::get<std::string>(users.row(r)[0]);
   }
   return std::nullopt;
@@ -188,6 +192,7 @@ class Router {
     }
     ++s_.api_used;
     limit_header(res);
+    if (refuse_api_call(s_, *user, res)) return;
     ApiCall call{req, res, version, {}, *user};
     if (identity) {
       if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
@@ -263,7 +268,7 @@ Emulator::~Emulator() { stop(); }
 
 Status Emulator::start() {
   EmuState& s = impl_->state;
-  if (!s.db) s.db = generate_org(s.options.org);
+  if (auto loaded = load_org(s); !loaded) return loaded.error();
   {
     const Table& org = *s.db->find("Organization");
     s.org_id = std::get<std::string>(org.row(0)[0]);
@@ -278,7 +283,6 @@ Status Emulator::start() {
     }
     s.last_stamp_ = latest;
   }
-  s.passwords = {{"admin@crmsync.test", "admin-pass"}, {"integration@crmsync.test", "integration-pass"}};
 
   httplib::Server& server = impl_->server;
   const int threads = std::max(1, s.options.threads);

@@ -15,6 +15,7 @@
 
 #include <httplib.h>
 
+#include "emulator/access.h"
 #include "emulator/emulator.h"
 
 namespace crmsync::emulator {
@@ -52,6 +53,7 @@ struct EmuState {
   std::string base_url;
   std::atomic<std::int64_t> api_used{0};
   CursorStore cursors;
+  AccessModel access;  // effective access per user, dropped on every setup write
 
   // Users who may log in with the password grant: username -> password.
   std::unordered_map<std::string, std::string> passwords;
@@ -85,6 +87,20 @@ void send_json(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
                 const std::vector<std::string>* fields = nullptr);
 void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested resource does not exist"
+
+// Permissions (routes_permissions.cpp). The caller holds db->mutex() for the first two.
+// The user's effective access (cached until the next setup write).
+std::shared_ptr<const UserAccess> user_access(EmuState& s, const std::string& user_id);
+// The SOQL options (visibility hooks) one user's queries run with; the Bulk API uses the same.
+soql::ExecOptions user_query_options(EmuState& s, const std::string& user_id, bool include_deleted);
+// Refuses the call (and answers it) when the user is inactive (401) or lacks API Enabled (403
+// API_DISABLED_FOR_ORG). Takes the db lock itself.
+bool refuse_api_call(EmuState& s, const std::string& user_id, httplib::Response& res);
+// SELECT ... FROM UserRecordAccess WHERE UserId = '...' AND RecordId IN (...).
+void handle_user_record_access(EmuState& s, ApiCall& call, const soql::Query& query);
+
+// Generates the org (applying options.org_file when set) and the login passwords (org_load.cpp).
+Status load_org(EmuState& s);
 
 // Routes (routes_*.cpp).
 void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& res);

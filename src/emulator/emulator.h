@@ -36,6 +36,10 @@ struct EmulatorOptions {
   int default_batch_size = 2000;   // query page size unless Sforce-Query-Options asks for less
   std::int64_t daily_api_max = 100000;  // reported in Sforce-Limit-Info
   int threads = 8;
+  // An org file (JSON, or TOML when the name ends in .toml) describing how the org differs from
+  // the default one; its seed and scale, when given, replace `org`'s. Format:
+  // docs/emulator-org-file.md. Empty: the default org.
+  std::string org_file;
   // The connected app and users of the default org.
   std::string client_id = "crmsync-local";
   std::string client_secret = "crmsync-local-secret";

@@ -69,10 +69,11 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
     const Error& e = query.error();
     return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
   }
+  if (iequals(query->object_name(), "UserRecordAccess")) return handle_user_record_access(s, call, *query);
   auto cursor = std::make_shared<QueryCursor>();
   {
     std::shared_lock lock(s.db->mutex());
-    auto result = soql::execute(*query, *s.db, {.include_deleted = include_deleted});
+    auto result = soql::execute(*query, *s.db, user_query_options(s, call.user_id, include_deleted));
     if (!result) {
       const Error& e = result.error();
       return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);

@@ -72,6 +72,8 @@ struct FieldDef {
   bool custom = false;
   std::string compound_field_name;
   std::vector<std::string> picklist_values;
+  std::string mask;       // encryptedstring: the mask character and type ("X", "all")
+  std::string mask_type;
 };
 
 class Table {
