@@ -252,9 +252,8 @@ TEST(CheckTest, WrongPasswordCannotRunAndExitsTwo) {
 }
 
 
-// The next two need the emulator's permission model (branch perm: role-hierarchy sharing, API
-// Enabled enforced on every call) and /limits/recordCount (branch api). They are disabled until
-// both are merged; the coordinator removes the DISABLED_ prefixes then.
+// Needs /limits/recordCount (on main since ef4b37c) together with perm's role-hierarchy sharing
+// (merged here): disabled until main is merged into this branch; then remove the DISABLED_ prefix.
 TEST(CheckTest, DISABLED_ViewAllRecordsMissingCountsWhatTheRoleHierarchyHides) {
   CheckOrg org(20);
   org.set_object_permissions("Opportunity", {{"PermissionsViewAllRecords", false}, {"PermissionsModifyAllRecords", false}});
@@ -289,7 +288,7 @@ TEST(CheckTest, DISABLED_ViewAllRecordsMissingCountsWhatTheRoleHierarchyHides) {
   EXPECT_EQ(f->fix, "grant View All Records on Opportunity " + kPlace + " (or turn on \"View All Data\")");
 }
 
-TEST(CheckTest, DISABLED_ApiEnabledOffIsAMissingRequiredItemWithExitOne) {
+TEST(CheckTest, ApiEnabledOffIsAMissingRequiredItemWithExitOne) {
   CheckOrg org;
   // API Enabled comes from the profile and the integration permission set: take it off both.
   std::string profile = org.one_id("SELECT Id FROM Profile WHERE Name = 'Minimum Access - API Only Integrations'");
