@@ -257,6 +257,41 @@ TEST(OrgFileTest, TomlSyntaxErrorsNameTheLine) {
   EXPECT_EQ(file.error().message.rfind("broken.toml:2: ", 0), 0u) << file.error().message;
 }
 
+TEST(OrgFileTest, LicensesAndTheirAssignments) {
+  auto db = org_with(R"(
+[[licenses]]
+name = "Salesforce Integration"
+total = 2
+[[licenses]]
+name = "Sales Cloud Einstein"
+kind = "permission_set"
+[[users]]
+username = "integration@crmsync.test"
+permission_set_licenses = ["Sales Cloud Einstein"]
+remove_permission_set_licenses = ["SalesforceAPIIntegrationPsl"]
+)");
+  const Table& lic = *db->find("UserLicense");
+  bool found = false;
+  for (std::size_t r = 0; r < lic.slot_count(); ++r) {
+    if (std::get<std::string>(lic.row(r)[*lic.field_index("Name")]) == "Salesforce Integration") {
+      EXPECT_EQ(std::get<std::int64_t>(lic.row(r)[*lic.field_index("TotalLicenses")]), 2);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+  const Table& psl = *db->find("PermissionSetLicense");
+  const Table& assigned = *db->find("PermissionSetLicenseAssign");
+  std::set<std::string> labels;
+  const std::string integration = user_id(*db, "integration@crmsync.test");
+  for (std::size_t r = 0; r < assigned.slot_count(); ++r) {
+    if (assigned.purged(r)) continue;
+    if (std::get<std::string>(assigned.row(r)[*assigned.field_index("AssigneeId")]) != integration) continue;
+    auto l = psl.find(std::get<std::string>(assigned.row(r)[*assigned.field_index("PermissionSetLicenseId")]));
+    labels.insert(std::get<std::string>(psl.row(*l)[*psl.field_index("MasterLabel")]));
+  }
+  EXPECT_EQ(labels, std::set<std::string>{"Sales Cloud Einstein"});
+}
+
 TEST(OrgFileTest, SeedAndScaleComeFirst) {
   auto file = parse_org_file("org.json", R"({"seed": 9, "scale": 12})");
   ASSERT_TRUE(file.ok());
