@@ -75,6 +75,10 @@ Registrar reg("emulator", [](CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 10000000));
   auto& o = args->options;
+  cmd->add_option("--batch-size", o.default_batch_size,
+                  "Query page size when Sforce-Query-Options does not ask for less (small values page small orgs)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 2000));
   cmd->add_option("--token-ttl", o.token_ttl_seconds, "Seconds an access token lives; then 401 INVALID_SESSION_ID")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{365} * 86400));
