@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/text.h"
+#include "common/timeutil.h"
 #include "test_support.h"
 
 namespace crmsync::emulator {
@@ -222,6 +224,32 @@ TEST(EmulatorPermissionsTest, RecordOutsideTheRoleHierarchyIsInvisibleUntilViewA
             204);
   EXPECT_EQ(org.count(integration, "SELECT COUNT() FROM Account"), all);
   EXPECT_EQ(org.get(integration, kData + "/sobjects/Account/" + hidden)->status, 200);
+}
+
+TEST(EmulatorPermissionsTest, GetDeletedAndGetUpdatedListOnlyRecordsTheUserSees) {
+  OrgFromFile org("[[permission_sets]]\nname = \"crmsync_Integration\"\nobjects = { Account = { view_all = false } }\n");
+  const std::string integration = org.integration(), admin = org.admin();
+  const std::string ceo = org.id_of(admin, "SELECT Id FROM User WHERE Username = 'admin@crmsync.test'");
+  const std::string rep_role = org.id_of(admin, "SELECT Id FROM UserRole WHERE DeveloperName = 'SalesRepAmericas'");
+  const std::string rep = org.id_of(admin, "SELECT Id FROM User WHERE UserRoleId = '" + rep_role + "' LIMIT 1");
+  const std::string hidden = org.id_of(admin, "SELECT Id FROM Account WHERE OwnerId = '" + ceo + "' LIMIT 1");
+  const std::string below = org.id_of(admin, "SELECT Id FROM Account WHERE OwnerId = '" + rep + "' LIMIT 1");
+  ASSERT_EQ(org.patch(admin, kData + "/sobjects/Account/" + below, {{"Website", "https://example.test"}})->status, 204);
+  ASSERT_EQ(org.patch(admin, kData + "/sobjects/Account/" + hidden, {{"Website", "https://example.test"}})->status, 204);
+  const std::string window = "?start=" + url_encode(format_datetime_sf(now_ms() - 3600000)) +
+                             "&end=" + url_encode(format_datetime_sf(now_ms() + 120000));
+  auto ids = [&](const std::string& token) {
+    json body = json::parse(org.get(token, kData + "/sobjects/Account/updated/" + window)->body);
+    return std::set<std::string>(body["ids"].begin(), body["ids"].end());
+  };
+  EXPECT_EQ(ids(admin), (std::set<std::string>{below, hidden}));
+  EXPECT_EQ(ids(integration), std::set<std::string>{below});
+  ASSERT_EQ(org.del(admin, kData + "/sobjects/Account/" + hidden)->status, 204);
+  json deleted = json::parse(org.get(integration, kData + "/sobjects/Account/deleted/" + window)->body);
+  EXPECT_TRUE(deleted["deletedRecords"].empty());
+  deleted = json::parse(org.get(admin, kData + "/sobjects/Account/deleted/" + window)->body);
+  ASSERT_EQ(deleted["deletedRecords"].size(), 1u);
+  EXPECT_EQ(deleted["deletedRecords"][0]["id"], hidden);
 }
 
 TEST(EmulatorPermissionsTest, TaskWriteIsRefusedWithoutEditTasks) {
