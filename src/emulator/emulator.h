@@ -36,6 +36,11 @@ struct EmulatorOptions {
   int default_batch_size = 2000;   // query page size unless Sforce-Query-Options asks for less
   std::int64_t daily_api_max = 100000;  // reported in Sforce-Limit-Info
   int threads = 8;
+  // Bulk API 2.0 query jobs: a job is InProgress at its first poll and completes at a later poll
+  // once this much time has passed since its creation; results pages hold at most maxRecords rows,
+  // this many when the call does not say.
+  int bulk_processing_ms = 20;
+  int bulk_default_max_records = 10000;
   // The connected app and users of the default org.
   std::string client_id = "crmsync-local";
   std::string client_secret = "crmsync-local-secret";
