@@ -4,7 +4,9 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "common/text.h"
 #include "common/timeutil.h"
@@ -250,6 +252,40 @@ TEST(EmulatorPermissionsTest, GetDeletedAndGetUpdatedListOnlyRecordsTheUserSees)
   deleted = json::parse(org.get(admin, kData + "/sobjects/Account/deleted/" + window)->body);
   ASSERT_EQ(deleted["deletedRecords"].size(), 1u);
   EXPECT_EQ(deleted["deletedRecords"][0]["id"], hidden);
+}
+
+TEST(EmulatorPermissionsTest, BulkQueryJobsApplyTheSameRules) {
+  OrgFromFile org(R"(
+[[permission_sets]]
+name = "crmsync_Integration"
+objects = { Account = { view_all = false }, Lead = { read = false } }
+fields = { "Account.Industry" = { read = false } }
+)");
+  const std::string integration = org.integration();
+  auto create = [&](const std::string& soql) {
+    return org.post(integration, kData + "/jobs/query", {{"operation", "query"}, {"query", soql}});
+  };
+  auto refused = create("SELECT Id FROM Lead");
+  ASSERT_EQ(refused->status, 400);
+  EXPECT_EQ(json::parse(refused->body)[0]["errorCode"], "INVALID_TYPE");
+  refused = create("SELECT Id, Industry FROM Account");
+  ASSERT_EQ(refused->status, 400);
+  EXPECT_EQ(json::parse(refused->body)[0]["errorCode"], "INVALID_FIELD");
+  auto created = create("SELECT Id, Name FROM Account");
+  ASSERT_EQ(created->status, 200) << created->body;
+  const std::string id = json::parse(created->body)["id"];
+  json job;
+  for (int i = 0; i < 500; ++i) {  // polls until the job leaves UploadComplete / InProgress
+    job = json::parse(org.get(integration, kData + "/jobs/query/" + id)->body);
+    if (job["state"] != "UploadComplete" && job["state"] != "InProgress") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(job["state"], "JobComplete");
+  auto results = org.get(integration, kData + "/jobs/query/" + id + "/results");
+  ASSERT_EQ(results->status, 200);
+  const long lines = static_cast<long>(std::count(results->body.begin(), results->body.end(), '\n'));
+  EXPECT_EQ(lines - 1, org.count(integration, "SELECT COUNT() FROM Account"));  // header + visible rows
+  EXPECT_LT(lines - 1, org.count(org.admin(), "SELECT COUNT() FROM Account"));
 }
 
 TEST(EmulatorPermissionsTest, TaskWriteIsRefusedWithoutEditTasks) {
