@@ -293,41 +293,44 @@ MatchIndexStats Matcher::stats() const {
 Match Matcher::match(const Activity& a, bool explain) const {
   const Index& ix = *index_;
   Match m;
+  // Reasons are words for --explain; building them costs more than the lookups, so only then.
+  auto because = [explain](auto&& make) -> std::string { return explain ? std::string(make()) : std::string(); };
 
   // Owner and the internal side.
-  std::vector<std::string> internal_users;
+  std::vector<const std::string*> internal_users;
   std::string host = lower(trim(a.host_email));
   if (!host.empty()) {
     if (auto it = ix.user_by_email.find(host); it != ix.user_by_email.end()) {
-      m.owner = {it->second, "User", "the host " + a.host_email + " is this User"};
-      internal_users.push_back(it->second);
+      m.owner = {it->second, "User", because([&] { return "the host " + a.host_email + " is this User"; })};
+      internal_users.push_back(&it->second);
     } else {
-      m.owner.reason = "the host " + a.host_email + " is no User; the record is owned by the integration user";
+      m.owner.reason = because([&] { return "the host " + a.host_email + " is no User; the record is owned by the integration user"; });
     }
   } else {
-    m.owner.reason = "no host_email; the record is owned by the integration user";
+    m.owner.reason = because([] { return "no host_email; the record is owned by the integration user"; });
   }
   std::vector<std::string> external;  // lower-case emails of external participants, input order
   for (const Participant& p : a.participants) {
     std::string email = lower(trim(p.email));
     if (email.empty()) continue;
     auto user = ix.user_by_email.find(email);
-    if (user != ix.user_by_email.end()) internal_users.push_back(user->second);
+    if (user != ix.user_by_email.end()) internal_users.push_back(&user->second);
     if (p.internal || user != ix.user_by_email.end()) continue;
     external.push_back(std::move(email));
   }
 
   // Who: Contacts before Leads, in participant order.
-  std::vector<std::string> matched_contacts;
+  std::vector<const std::string*> matched_contacts;
   for (const std::string& email : external) {
     auto it = ix.contact_by_email.find(email);
     if (it == ix.contact_by_email.end()) continue;
-    matched_contacts.push_back(it->second.id);
+    matched_contacts.push_back(&it->second.id);
     if (explain) m.candidates.push_back("who: Contact " + it->second.id + " (" + email + ")");
     if (m.who.id.empty()) {
-      m.who = {it->second.id, "Contact", "participant " + email + " is this Contact (the first external participant who is one)"};
+      m.who = {it->second.id, "Contact",
+               because([&] { return "participant " + email + " is this Contact (the first external participant who is one)"; })};
       if (!it->second.account_id.empty()) {
-        m.account = {it->second.account_id, "Account", "the Account of Contact " + it->second.id};
+        m.account = {it->second.account_id, "Account", because([&] { return "the Account of Contact " + it->second.id; })};
       }
     }
   }
@@ -337,13 +340,15 @@ Match Matcher::match(const Activity& a, bool explain) const {
       if (it == ix.lead_by_email.end()) continue;
       if (explain) m.candidates.push_back("who: Lead " + it->second.id + " (" + email + ")");
       if (m.who.id.empty()) {
-        m.who = {it->second.id, "Lead", "participant " + email + " is this Lead (no participant is a Contact)"};
+        m.who = {it->second.id, "Lead", because([&] { return "participant " + email + " is this Lead (no participant is a Contact)"; })};
       }
     }
   }
   if (m.who.id.empty()) {
-    m.who.reason = external.empty() ? "no external participant with an email"
-                                    : "no external participant's email is a Contact's or a Lead's";
+    m.who.reason = because([&] {
+      return external.empty() ? "no external participant with an email"
+                              : "no external participant's email is a Contact's or a Lead's";
+    });
     for (const std::string& email : external) {
       std::string matched;
       const DomainAccount* d = ix.resolve_domain(email_domain(email), matched);
@@ -351,16 +356,17 @@ Match Matcher::match(const Activity& a, bool explain) const {
         m.candidates.push_back("account by domain of " + email + ": " + (d ? d->account_id + " (" + d->reason + ")" : "none"));
       }
       if (d && m.account.id.empty()) {
-        m.account = {d->account_id, "Account", "participant " + email + "'s domain " + matched + ": " + d->reason};
+        m.account = {d->account_id, "Account",
+                     because([&] { return "participant " + email + "'s domain " + matched + ": " + d->reason; })};
       }
     }
   }
   if (m.who.object == "Lead") {
-    m.what.reason = "a Lead cannot have a What (Salesforce refuses WhatId with a Lead WhoId)";
+    m.what.reason = because([] { return "a Lead cannot have a What (Salesforce refuses WhatId with a Lead WhoId)"; });
     return m;
   }
   if (m.account.id.empty()) {
-    m.what.reason = "no Account matched";
+    m.what.reason = because([] { return "no Account matched"; });
     return m;
   }
 
@@ -383,10 +389,10 @@ Match Matcher::match(const Activity& a, bool explain) const {
       bool closed_near = o.closed && has_close && std::abs(static_cast<std::int64_t>(o.close_day) - day) <= window;
       if (!open_at_time && !created_near && !closed_near) continue;
       Cand c{&o, open_at_time, has_close ? std::abs(static_cast<std::int64_t>(o.close_day) - day) : INT64_MAX};
-      for (const std::string& contact : matched_contacts) {
-        c.role = c.role || std::binary_search(o.role_contacts.begin(), o.role_contacts.end(), contact);
+      for (const std::string* contact : matched_contacts) {
+        c.role = c.role || std::binary_search(o.role_contacts.begin(), o.role_contacts.end(), *contact);
       }
-      c.owner = std::find(internal_users.begin(), internal_users.end(), o.owner_id) != internal_users.end();
+      for (const std::string* user : internal_users) c.owner = c.owner || *user == o.owner_id;
       cands.push_back(c);
     }
   }
@@ -395,7 +401,7 @@ Match Matcher::match(const Activity& a, bool explain) const {
     if (!on || cands.size() < 2) return;
     std::size_t with = std::count_if(cands.begin(), cands.end(), [&](const Cand& c) { return c.*flag; });
     if (with == 0 || with == cands.size()) return;
-    narrowing += std::string("; narrowed by ") + what + " from " + std::to_string(cands.size()) + " to " + std::to_string(with);
+    if (explain) narrowing += std::string("; narrowed by ") + what + " from " + std::to_string(cands.size()) + " to " + std::to_string(with);
     std::erase_if(cands, [&](const Cand& c) { return !(c.*flag); });
   };
   if (explain) {
@@ -410,18 +416,26 @@ Match Matcher::match(const Activity& a, bool explain) const {
   narrow(ix.options.by_contact_role, &Cand::role, "contact role");
   narrow(ix.options.by_owner_participation, &Cand::owner, "owner taking part");
   if (cands.empty()) {
-    m.what = {m.account.id, "Account", "the Account: no Opportunity of it was open at the activity's time or created or closed within " +
-                                           std::to_string(window) + " days of it"};
+    m.what = {m.account.id, "Account", because([&] {
+                return "the Account: no Opportunity of it was open at the activity's time or created or closed within " +
+                       std::to_string(window) + " days of it";
+              })};
     return m;
   }
   auto best = std::min_element(cands.begin(), cands.end(), [](const Cand& x, const Cand& y) {
     return std::make_tuple(!x.open_at_time, x.close_distance, -x.opp->created, std::cref(x.opp->id)) <
            std::make_tuple(!y.open_at_time, y.close_distance, -y.opp->created, std::cref(y.opp->id));
   });
-  std::string reason = std::string(best->open_at_time ? "open at the activity's time" : "created or closed within the window") +
-                       " (" + std::to_string(before) + " candidate" + (before == 1 ? "" : "s") + narrowing + ")";
-  if (cands.size() > 1) reason += "; first of " + std::to_string(cands.size()) + " by open at the time, nearest CloseDate, latest CreatedDate, smallest Id";
-  m.what = {best->opp->id, "Opportunity", reason};
+  m.what = {best->opp->id, "Opportunity", because([&] {
+              std::string reason =
+                  std::string(best->open_at_time ? "open at the activity's time" : "created or closed within the window") +
+                  " (" + std::to_string(before) + " candidate" + (before == 1 ? "" : "s") + narrowing + ")";
+              if (cands.size() > 1) {
+                reason += "; first of " + std::to_string(cands.size()) +
+                          " by open at the time, nearest CloseDate, latest CreatedDate, smallest Id";
+              }
+              return reason;
+            })};
   return m;
 }
 

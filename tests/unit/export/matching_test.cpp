@@ -60,7 +60,7 @@ const std::string kMay = "2024-05-02T10:00:00Z";
 TEST_F(MatchingTest, OwnerIsTheHostsUserCaseInsensitively) {
   Match m = matcher().match(at(kMay, {"bob@acme.test"}));
   EXPECT_EQ(m.owner.id, "005U1");
-  Match none = matcher().match(at(kMay, {"bob@acme.test"}, "nobody@corp.test"));
+  Match none = matcher().match(at(kMay, {"bob@acme.test"}, "nobody@corp.test"), /*explain=*/true);
   EXPECT_EQ(none.owner.id, "");
   EXPECT_NE(none.owner.reason.find("integration user"), std::string::npos);
 }
@@ -89,7 +89,7 @@ TEST_F(MatchingTest, DomainResolvesToAnAccountWhenNoPersonMatches) {
   EXPECT_EQ(web.what.id, "001A1");     // no opportunity around December 2023
   EXPECT_EQ(web.what.object, "Account");
   EXPECT_EQ(mt.match(at("2023-12-01T10:00:00Z", {"zed@eu.acme.test"})).account.id, "001A1");  // parent domain
-  Match by_contacts = mt.match(at(kMay, {"new@beta.test"}));
+  Match by_contacts = mt.match(at(kMay, {"new@beta.test"}), /*explain=*/true);
   EXPECT_EQ(by_contacts.account.id, "001A2");
   EXPECT_NE(by_contacts.account.reason.find("2 of its Contacts"), std::string::npos);
   // A deleted contact does not match as a person; its domain still finds the account.
@@ -128,7 +128,8 @@ TEST_F(MatchingTest, OpportunityWindowAroundTheActivity) {
   // March 10: O3 closed on March 1 (9 days) is within 14 days; the others were not created yet.
   EXPECT_EQ(mt.match(at("2024-03-10T10:00:00Z", {"bob@acme.test"})).what.id, "006O3");
   // March 20: O3 closed 19 days earlier; O1 is created 12 days later.
-  Match m = mt.match(at("2024-03-20T10:00:00Z", {"bob@acme.test"}));
+  Match m = mt.match(at("2024-03-20T10:00:00Z", {"bob@acme.test"}), /*explain=*/true);
+  EXPECT_EQ(mt.match(at("2024-03-20T10:00:00Z", {"bob@acme.test"})).what.reason, "");  // words only when explaining
   EXPECT_EQ(m.what.id, "006O1");
   EXPECT_NE(m.what.reason.find("within the window"), std::string::npos);
   // With a 5-day window nothing fits on March 20: the Account.
