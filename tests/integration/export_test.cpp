@@ -177,9 +177,12 @@ TEST_F(ExportTest, DryRunShowsRecordsAndExplainShowsWhyWritingNothing) {
   }
   EXPECT_EQ(shown, 2);
   EXPECT_TRUE(records("Task").empty());
-  auto again = export_run(activity("a1", "call", people_.contact_email), "--dry-run --json");
+  // "-" reads standard input; the ledger was left untouched by the dry run above.
+  std::string one = dir_.file("one.jsonl");
+  testing::write_file(one, activity("a1", "call", people_.contact_email));
+  auto again = run_crmsync("export --config " + cfg_ + " --input - --dry-run --json < " + one);
   EXPECT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_NE(again.output.find("\"created\": 1"), std::string::npos) << again.output;  // the ledger is untouched
+  EXPECT_NE(again.output.find("\"created\": 1"), std::string::npos) << again.output;
 }
 
 TEST_F(ExportTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNothing) {
