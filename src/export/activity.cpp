@@ -46,6 +46,20 @@ Status optional_string(const json& obj, const char* key, std::string& out, const
   return ok_status();
 }
 
+// The offset at the end of an ISO-8601 date-time that parse_datetime accepted: Z, +hh:mm, +hhmm.
+int offset_minutes(std::string_view text) {
+  if (text.empty() || text.back() == 'Z' || text.back() == 'z') return 0;
+  auto sign = text.find_last_of("+-");
+  if (sign == std::string_view::npos || sign < 10) return 0;
+  std::string digits;
+  for (char c : text.substr(sign + 1)) {
+    if (c >= '0' && c <= '9') digits += c;
+  }
+  if (digits.size() != 4) return 0;
+  int minutes = std::stoi(digits.substr(0, 2)) * 60 + std::stoi(digits.substr(2, 2));
+  return text[sign] == '-' ? -minutes : minutes;
+}
+
 Result<EpochMs> timestamp(const json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return invalid(std::string(key) + " is missing");
@@ -94,6 +108,10 @@ Status participants(const json& obj, std::vector<Participant>& out) {
 
 }  // namespace
 
+EpochDays local_start_date(const Activity& a) {
+  return days_of(a.start + static_cast<EpochMs>(a.start_offset_minutes) * 60000);
+}
+
 Result<Activity> parse_activity(std::string_view line_text, int line) {
   json obj = json::parse(line_text, nullptr, /*allow_exceptions=*/false);
   if (obj.is_discarded()) return invalid("the line is not valid JSON");
@@ -121,6 +139,7 @@ Result<Activity> parse_activity(std::string_view line_text, int line) {
   auto start = timestamp(obj, "start");
   if (!start) return start.error();
   a.start = *start;
+  a.start_offset_minutes = offset_minutes(obj["start"].get_ref<const std::string&>());
 
   bool has_duration = false;
   if (auto d = obj.find("duration_seconds"); d != obj.end() && !d->is_null()) {

@@ -33,6 +33,7 @@ struct Activity {
   ActivityKind kind = ActivityKind::kCall;
   std::string title;
   EpochMs start = 0;
+  int start_offset_minutes = 0;      // the offset `start` was written with (+02:00 -> 120), for local dates
   EpochMs end = 0;                   // start + duration_seconds when the line has no end
   std::int64_t duration_seconds = 0; // end - start when the line has none
   std::string host_email;
@@ -49,6 +50,10 @@ struct InvalidLine {
   int line = 0;
   std::string reason;
 };
+
+// The local date of the activity's start, in the offset it was given with (a call at
+// 2024-05-02T23:30:00-07:00 is on 2024-05-02, although it is 2024-05-03 in UTC).
+EpochDays local_start_date(const Activity& activity);
 
 // Parses one line. The error's message is the reason, e.g. "kind must be one of call, meeting,
 // invite (got \"sms\")"; its code is INVALID_ACTIVITY.

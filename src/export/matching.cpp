@@ -191,6 +191,11 @@ struct Matcher::Index {
         accounts_by_website[d].push_back(std::move(id));
       }
     }));
+    if (auto cols = store.columns("Account"); cols && !cols->empty() &&
+        std::none_of(cols->begin(), cols->end(), [](const std::string& c) { return iequals(c, "Website"); })) {
+      warnings.push_back("The store's Account table has no Website column, so email domains match Accounts through "
+                         "their contacts' emails only; remove Website from [objects.Account] exclude and sync again.");
+    }
     resolve_domains(accounts_by_website, contacts_at_domain, live_accounts);
 
     std::unordered_map<std::string, std::uint32_t> opp_index;

@@ -54,7 +54,7 @@ json build_record(const Activity& a, const Match& m, const config::ExportConfig&
   r["WhatId"] = text_or_null(m.what.id);
   if (!record_type_id.empty()) r["RecordTypeId"] = record_type_id;
   if (task) {
-    r["ActivityDate"] = format_date(days_of(a.start));
+    r["ActivityDate"] = format_date(local_start_date(a));
     r["Status"] = kind.status;
     r["TaskSubtype"] = text_or_null(kind.task_subtype);
     if (a.kind == ActivityKind::kCall) {

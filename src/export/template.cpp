@@ -31,7 +31,7 @@ TemplateValues template_values(const Activity& a) {
           {"recording_url", a.recording_url},
           {"start", format_datetime_iso(a.start)},
           {"end", format_datetime_iso(a.end)},
-          {"start_date", format_date(days_of(a.start))},
+          {"start_date", format_date(local_start_date(a))},
           {"duration", a.duration_seconds > 0 ? format_duration(a.duration_seconds) : ""},
           {"duration_minutes", std::to_string((a.duration_seconds + 59) / 60)},
           {"duration_seconds", std::to_string(a.duration_seconds)},

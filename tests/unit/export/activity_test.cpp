@@ -58,6 +58,22 @@ TEST(ActivityTest, ParsesEveryKeyOfTheSchemaAndIgnoresUnknownOnes) {
   EXPECT_EQ(a->recording_url, "https://r/1");
   EXPECT_EQ(a->status, ActivityStatus::kCompleted);
   EXPECT_EQ(a->line, 7);
+  EXPECT_EQ(a->start_offset_minutes, 120);
+}
+
+TEST(ActivityTest, LocalStartDateFollowsTheGivenOffset) {
+  auto late = parse_activity(
+      R"({"id":"a9","kind":"call","start":"2024-05-02T23:30:00-07:00","duration_seconds":60,"status":"completed"})", 1);
+  ASSERT_TRUE(late) << late.error().to_string();
+  EXPECT_EQ(late->start_offset_minutes, -420);
+  EXPECT_EQ(format_date(days_of(late->start)), "2024-05-03");
+  EXPECT_EQ(format_date(local_start_date(*late)), "2024-05-02");
+  auto utc = parse_activity(with("start", "\"2024-05-02T01:00:00Z\""), 1);
+  ASSERT_TRUE(utc) << utc.error().to_string();
+  EXPECT_EQ(format_date(local_start_date(*utc)), "2024-05-02");
+  auto compact = parse_activity(with("start", "\"2024-05-02T01:00:00+0530\""), 1);
+  ASSERT_TRUE(compact) << compact.error().to_string();
+  EXPECT_EQ(compact->start_offset_minutes, 330);
 }
 
 TEST(ActivityTest, DurationAndEndFillEachOther) {

@@ -164,3 +164,25 @@ TEST(DomainTest, EmailAndWebsiteDomains) {
 
 }  // namespace
 }  // namespace crmsync::exports
+
+namespace crmsync::exports {
+namespace {
+
+class NoWebsiteTest : public testing::StoreFixture {};
+
+TEST_F(NoWebsiteTest, DomainsFallBackToContactsWithAWarning) {
+  table("Account", {"Id", "IsDeleted"}, {{"001A1", "0"}});
+  table("Contact", {"Id", "Email", "AccountId", "IsDeleted"}, {{"003C1", "bob@acme.test", "001A1", "0"}});
+  auto m = Matcher::build(*store_, {});
+  ASSERT_TRUE(m);
+  bool warned = false;
+  for (const auto& w : m->warnings()) warned = warned || w.find("no Website column") != std::string::npos;
+  EXPECT_TRUE(warned);
+  Activity a;
+  a.start = *parse_datetime("2024-05-02T10:00:00Z");
+  a.participants = {{"", "new@acme.test", "", false}};
+  EXPECT_EQ(m->match(a).account.id, "001A1");
+}
+
+}  // namespace
+}  // namespace crmsync::exports
