@@ -2,6 +2,7 @@
 #include "config/config.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -19,7 +20,7 @@ namespace {
 // Where a value came from, for error messages: "crmsync.toml:12" or "environment variable CRMSYNC_X".
 using Origins = std::map<std::string, std::string>;
 
-using Target = std::variant<std::string*, bool*, std::vector<std::string>*>;
+using Target = std::variant<std::string*, bool*, std::vector<std::string>*, std::int64_t*>;
 struct Binding {
   const char* key;
   Target target;
@@ -29,7 +30,8 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
   return {{"login_url", &s.login_url}, {"auth", &s.auth},
           {"client_id", &s.client_id}, {"client_secret", &s.client_secret},
           {"username", &s.username},   {"password", &s.password},
-          {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls}};
+          {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls},
+          {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms}};
 }
 std::vector<Binding> store_bindings(StoreConfig& s) { return {{"url", &s.url}}; }
 std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
@@ -107,6 +109,7 @@ const char* type_name(toml::node_type t) {
 const char* expected_of(const Target& target) {
   if (std::holds_alternative<std::string*>(target)) return "a string";
   if (std::holds_alternative<bool*>(target)) return "a boolean (true or false)";
+  if (std::holds_alternative<std::int64_t*>(target)) return "an integer";
   return "an array of strings, e.g. [\"Website\", \"ParentId\"]";
 }
 
@@ -122,6 +125,9 @@ Status assign(const Binding& b, const toml::node& node, const std::string& where
   } else if (auto* flag = std::get_if<bool*>(&b.target)) {
     if (!node.is_boolean()) return wrong();
     **flag = node.as_boolean()->get();
+  } else if (auto* number = std::get_if<std::int64_t*>(&b.target)) {
+    if (!node.is_integer()) return wrong();
+    **number = node.as_integer()->get();
   } else {
     auto* list = std::get<std::vector<std::string>*>(b.target);
     if (!node.is_array()) return wrong();
@@ -167,6 +173,14 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
                           label + " must be a boolean (true/false, 1/0, yes/no), not \"" + text + "\".");
     }
     **flag = *v;
+  } else if (auto* number = std::get_if<std::int64_t*>(&b.target)) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+      return config_error("WRONG_TYPE", "environment variable " + var,
+                          label + " must be an integer, not \"" + text + "\".");
+    }
+    **number = value;
   } else {
     *std::get<std::vector<std::string>*>(b.target) = split_list(text);
   }
@@ -383,6 +397,16 @@ Status validate(const Config& config, std::string_view source, const Origins& or
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
                         "[salesforce] login_url = \"" + sf.login_url +
                             "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+  }
+  if (sf.max_retries < 0 || sf.max_retries > 100) {
+    return config_error("INVALID_VALUE", where("salesforce.max_retries"),
+                        "[salesforce] max_retries = " + std::to_string(sf.max_retries) +
+                            " is out of range; expected 0 (never retry) to 100 (default 5).");
+  }
+  if (sf.retry_base_ms < 0 || sf.retry_base_ms > 600'000) {
+    return config_error("INVALID_VALUE", where("salesforce.retry_base_ms"),
+                        "[salesforce] retry_base_ms = " + std::to_string(sf.retry_base_ms) +
+                            " is out of range; expected milliseconds from 0 to 600000 (default 500).");
   }
   if (!sf.verify_tls && !is_loopback(host_of(sf.login_url))) {
     return config_error("INVALID_VALUE", where("salesforce.verify_tls"),

@@ -7,6 +7,7 @@
 //   auth = "password"                        # "password" | "client_credentials"
 //   client_id = "..."  client_secret = "..."  username = "..."  password = "..."
 //   api_version = "62.0"
+//   max_retries = 5  retry_base_ms = 500
 //   [store]
 //   url = "sqlite:crmsync.db"
 //   [objects.Account]
@@ -15,6 +16,7 @@
 //   deals = true  engage = false
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -36,6 +38,8 @@ struct SalesforceConfig {
   std::string password;       // secret: never logged (append the security token where the org needs it)
   std::string api_version = "62.0";
   bool verify_tls = true;     // may be turned off only for a loopback emulator
+  std::int64_t max_retries = 5;      // repeats of one failed request (5xx, drops, cut-off bodies); 0..100
+  std::int64_t retry_base_ms = 500;  // the first retry's wait; it doubles (jittered) each time
 };
 
 struct StoreConfig {

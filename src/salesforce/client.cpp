@@ -1,9 +1,11 @@
 #include "salesforce/client.h"
 
+#include <optional>
 #include <utility>
 
 #include "common/text.h"
 #include "salesforce/http.h"
+#include "salesforce/retry.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
@@ -67,6 +69,14 @@ Status validate(const ConnectOptions& o) {
   if (!missing.empty()) {
     return config_error("[salesforce] " + missing + " must be set for auth = \"" + o.auth + "\".");
   }
+  if (o.max_retries < 0 || o.max_retries > 100) {
+    return config_error("[salesforce] max_retries = " + std::to_string(o.max_retries) +
+                        " is out of range; use a number from 0 (never retry) to 100 (default 5).");
+  }
+  if (o.retry_base_ms < 0 || o.retry_base_ms > 600'000) {
+    return config_error("[salesforce] retry_base_ms = " + std::to_string(o.retry_base_ms) +
+                        " is out of range; use milliseconds from 0 to 600000 (default 500).");
+  }
   if (!o.verify_tls && !is_loopback_host(url_host(o.login_url))) {
     return config_error("[salesforce] verify_tls = false is only allowed for a loopback login_url (127.0.0.1, "
                         "localhost, ::1), not " + o.login_url + "; remove verify_tls or set it to true.");
@@ -78,75 +88,167 @@ Status validate(const ConnectOptions& o) {
 
 struct Client::Impl {
   ConnectOptions options;
-  std::unique_ptr<HttpTransport> http;
+  std::unique_ptr<RetryingTransport> http;
   TokenResponse token;
   std::vector<std::string> secrets;  // redacted from every error message
   LimitInfo limits;
   std::int64_t api_calls = 0;
-  int batch_size = 0;  // of the last query, resent with query_more
+  int batch_size = 0;    // of the last query, resent with query_more
+  int last_attempts = 1;  // of the last send()
 
   std::string data_path() const { return "/services/data/v" + options.api_version; }
 
-  // Sends a REST request; any HTTP status comes back as a response, network failures as kNetwork.
-  Result<HttpResponse> rest(std::string method, const std::string& path, std::string body = {},
-                            std::vector<std::string> extra_headers = {}) {
-    HttpRequest request;
-    request.method = std::move(method);
-    request.url = token.instance_url + path;
-    request.headers = std::move(extra_headers);
-    request.headers.push_back("Authorization: Bearer " + token.access_token);
-    request.headers.push_back("Accept: application/json");
-    if (!body.empty()) request.headers.push_back("Content-Type: application/json");
-    request.body = std::move(body);
-    Result<HttpResponse> response = http->send(request);
-    if (!response) {
-      Error e = response.error();
-      e.message += " Check the network connection to the Salesforce instance " + token.instance_url + ".";
-      redact(e, secrets);
-      return e;
-    }
-    ++api_calls;
-    if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) limits = l;
-    return response;
-  }
-
-  Error fail(const HttpResponse& response, std::string_view what) const {
-    Error e = error_from_response(static_cast<int>(response.status), response.body, what);
+  Error redacted(Error e) const {
     redact(e, secrets);
     return e;
   }
 
+  // Logs in with the configured flow (also used to log in again after INVALID_SESSION_ID).
+  Status login() {
+    LoginContext who{options.auth, options.auth == "password" ? options.username : "",
+                     options.login_url + "/services/oauth2/token"};
+    HttpRequest request;
+    request.method = "POST";
+    request.url = who.token_url;
+    request.idempotent = true;  // asking for a token twice is harmless
+    request.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+    if (options.auth == "password") {
+      add_form_field(request.body, "grant_type", "password");
+      add_form_field(request.body, "client_id", options.client_id);
+      add_form_field(request.body, "client_secret", options.client_secret);
+      add_form_field(request.body, "username", options.username);
+      add_form_field(request.body, "password", options.password);
+    } else {
+      add_form_field(request.body, "grant_type", "client_credentials");
+      // RFC 6749 2.3.1: both parts form-encoded before Base64.
+      request.headers.push_back("Authorization: Basic " +
+                                base64(url_encode(options.client_id) + ":" + url_encode(options.client_secret)));
+    }
+
+    auto response = http->send(request);
+    if (!response) {
+      Error e = response.error();
+      e.message += " Check [salesforce] login_url and that the host is reachable.";
+      return redacted(std::move(e));
+    }
+    auto parsed = parse_token_response(response->status, response->body, who);
+    if (!parsed) return redacted(parsed.error());
+    token = std::move(*parsed);
+    secrets.push_back(token.access_token);
+    if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) limits = l;
+    return ok_status();
+  }
+
+  SendHooks hooks(std::function<Status(HttpResponse&)> check_body) {
+    SendHooks h;
+    h.on_answer = [this](const HttpResponse& r) {
+      ++api_calls;
+      if (LimitInfo l = parse_limit_info(r.limit_info); l.known()) limits = l;
+    };
+    h.check_body = std::move(check_body);
+    return h;
+  }
+
+  Result<HttpResponse> send(HttpRequest request, std::function<Status(HttpResponse&)> check_body) {
+    if (request.url.starts_with("/")) request.url = token.instance_url + request.url;
+    const std::vector<std::string> headers = std::move(request.headers);
+    SendHooks h = hooks(std::move(check_body));
+    for (int round = 0;; ++round) {
+      request.headers = headers;
+      request.headers.push_back("Authorization: Bearer " + token.access_token);
+      Result<HttpResponse> response = http->send(request, h);
+      last_attempts = http->last_report().attempts;
+      if (!response) {
+        Error e = response.error();
+        if (e.kind == ErrorKind::kNetwork) {
+          e.message += attempts_note() + " Check the network connection to the Salesforce instance " +
+                       token.instance_url + ".";
+        }
+        return redacted(std::move(e));
+      }
+      if (response->status != 401) return response;
+      Error refused = error_from_response(401, response->body, "");
+      if (refused.code != "INVALID_SESSION_ID") return response;
+      if (round == 1) {
+        Error e = error_for(*response, "The request to " + url_without_query(request.url));
+        e.message += " crmsync logged in again and Salesforce refused the new session too: make sure the "
+                     "integration user is active, that its session settings (e.g. \"Lock sessions to the IP "
+                     "address from which they originated\") allow this machine, and that the connected app's "
+                     "OAuth policies let it use the API.";
+        return e;
+      }
+      CRMSYNC_TRY(login());  // the session expired or was revoked: one new login per failure
+    }
+  }
+
+  std::string attempts_note() const {
+    return last_attempts > 1 ? " (after " + std::to_string(last_attempts) + " attempts)" : "";
+  }
+
+  Error error_for(const HttpResponse& response, std::string_view what) const {
+    Error e = error_from_response(static_cast<int>(response.status), response.body, what);
+    if (last_attempts > 1) {
+      e.message += " Gave up after " + std::to_string(last_attempts) + " attempts.";
+      long after = http->last_report().retry_after_seconds;
+      if (after >= 0) e.message += " Salesforce asked to retry after " + std::to_string(after) + " s.";
+    }
+    return redacted(std::move(e));
+  }
+
+  HttpRequest make(std::string method, std::string path, std::string body = {}) const {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.url = std::move(path);
+    request.headers.push_back("Accept: application/json");
+    if (!body.empty()) request.headers.push_back("Content-Type: application/json");
+    request.body = std::move(body);
+    return request;
+  }
+
+  // A JSON answer, parsed inside the retry loop so a cut-off body is retried.
   Result<nlohmann::json> json_call(std::string method, const std::string& path, std::string_view what,
                                    std::string body = {}) {
-    auto response = rest(std::move(method), path, std::move(body));
+    nlohmann::json parsed;
+    auto check = [&](HttpResponse& r) -> Status {
+      parsed = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+      if (!parsed.is_discarded()) return ok_status();
+      return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
+                   "Salesforce's answer to " + std::string(what) + " was malformed: the JSON is invalid or cut off: " +
+                       body_excerpt(r.body) + ".",
+                   static_cast<int>(r.status));
+    };
+    auto response = send(make(std::move(method), path, std::move(body)), check);
     if (!response) return response.error();
-    if (response->status < 200 || response->status >= 300) return fail(*response, what);
-    nlohmann::json j = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) {
-      Error e(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
-              "Salesforce's answer to " + std::string(what) + " was malformed: the JSON is invalid or cut off: " +
-                  body_excerpt(response->body) + ".",
-              static_cast<int>(response->status));
-      redact(e, secrets);
-      return e;
-    }
-    return j;
+    if (response->status < 200 || response->status >= 300) return error_for(*response, what);
+    return parsed;
+  }
+
+  Status status_call(std::string method, const std::string& path, std::string_view what, std::string body = {}) {
+    auto response = send(make(std::move(method), path, std::move(body)), {});
+    if (!response) return response.error();
+    if (response->status < 200 || response->status >= 300) return error_for(*response, what);
+    return ok_status();
   }
 
   Result<QueryPage> page_call(const std::string& path, std::string_view what) {
-    std::vector<std::string> headers;
-    if (batch_size > 0) headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
-    auto response = rest("GET", path, {}, std::move(headers));
+    HttpRequest request = make("GET", path);
+    if (batch_size > 0) request.headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
+    std::optional<QueryPage> page;
+    auto check = [&](HttpResponse& r) -> Status {
+      if (r.status != 200) return ok_status();  // judged below as an error answer
+      auto parsed = parse_query_page(std::move(r.body), what);
+      if (!parsed) {
+        Error e = parsed.error();
+        e.http_status = static_cast<int>(r.status);
+        return e;
+      }
+      page = std::move(*parsed);
+      return ok_status();
+    };
+    auto response = send(std::move(request), check);
     if (!response) return response.error();
-    if (response->status != 200) return fail(*response, what);
-    auto page = parse_query_page(std::move(response->body), what);
-    if (!page) {
-      Error e = page.error();
-      e.http_status = static_cast<int>(response->status);
-      redact(e, secrets);
-      return e;
-    }
-    return page;
+    if (response->status != 200 || !page) return error_for(*response, what);
+    return std::move(*page);
   }
 };
 
@@ -159,43 +261,14 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   impl->options = options;
   impl->options.login_url = strip_trailing_slashes(options.login_url);
   impl->secrets = {options.password, options.client_secret};
-  impl->http = make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds});
-
-  LoginContext who{options.auth, options.auth == "password" ? options.username : "",
-                   impl->options.login_url + "/services/oauth2/token"};
-  HttpRequest request;
-  request.method = "POST";
-  request.url = who.token_url;
-  request.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-  if (options.auth == "password") {
-    add_form_field(request.body, "grant_type", "password");
-    add_form_field(request.body, "client_id", options.client_id);
-    add_form_field(request.body, "client_secret", options.client_secret);
-    add_form_field(request.body, "username", options.username);
-    add_form_field(request.body, "password", options.password);
-  } else {
-    add_form_field(request.body, "grant_type", "client_credentials");
-    // RFC 6749 2.3.1: both parts form-encoded before Base64.
-    request.headers.push_back("Authorization: Basic " +
-                              base64(url_encode(options.client_id) + ":" + url_encode(options.client_secret)));
-  }
-
-  auto response = impl->http->send(request);
-  if (!response) {
-    Error e = response.error();
-    e.message += " Check [salesforce] login_url and that the host is reachable.";
-    redact(e, impl->secrets);
-    return e;
-  }
-  auto token = parse_token_response(response->status, response->body, who);
-  if (!token) {
-    Error e = token.error();
-    redact(e, impl->secrets);
-    return e;
-  }
-  impl->token = std::move(*token);
-  impl->secrets.push_back(impl->token.access_token);
-  if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) impl->limits = l;
+  RetryPolicy policy;
+  policy.max_retries = options.max_retries;
+  policy.base_delay = std::chrono::milliseconds(options.retry_base_ms);
+  policy.sleep = options.retry_sleep;
+  impl->http = std::make_unique<RetryingTransport>(
+      make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds}),
+      std::move(policy));
+  CRMSYNC_TRY(impl->login());
 
   if (!options.verify_tls && !is_loopback_host(url_host(impl->token.instance_url))) {
     return config_error("The login returned instance_url " + impl->token.instance_url +
@@ -246,24 +319,25 @@ Result<std::string> Client::create(std::string_view object, const nlohmann::json
 }
 
 Status Client::update(std::string_view object, std::string_view id, const nlohmann::json& fields) {
-  std::string what = "update " + std::string(object) + " " + std::string(id);
-  auto response = impl_->rest("PATCH", impl_->data_path() + "/sobjects/" + std::string(object) + "/" + std::string(id),
-                              fields.dump());
-  if (!response) return response.error();
-  if (response->status < 200 || response->status >= 300) return impl_->fail(*response, what);
-  return ok_status();
+  return impl_->status_call("PATCH", impl_->data_path() + "/sobjects/" + std::string(object) + "/" + std::string(id),
+                            "update " + std::string(object) + " " + std::string(id), fields.dump());
 }
 
 Status Client::remove(std::string_view object, std::string_view id) {
-  std::string what = "delete " + std::string(object) + " " + std::string(id);
-  auto response = impl_->rest("DELETE", impl_->data_path() + "/sobjects/" + std::string(object) + "/" + std::string(id));
-  if (!response) return response.error();
-  if (response->status < 200 || response->status >= 300) return impl_->fail(*response, what);
-  return ok_status();
+  return impl_->status_call("DELETE", impl_->data_path() + "/sobjects/" + std::string(object) + "/" + std::string(id),
+                            "delete " + std::string(object) + " " + std::string(id));
 }
 
 Result<nlohmann::json> Client::get_json(std::string_view path) {
   return impl_->json_call("GET", std::string(path), "GET " + std::string(path));
+}
+
+Result<HttpResponse> Client::send(HttpRequest request, std::function<Status(HttpResponse&)> check_body) {
+  return impl_->send(std::move(request), std::move(check_body));
+}
+
+Error Client::error_for(const HttpResponse& response, std::string_view what) const {
+  return impl_->error_for(response, what);
 }
 
 LimitInfo Client::limits() const { return impl_->limits; }

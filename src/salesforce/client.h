@@ -9,7 +9,9 @@
 //   while (page && !page->done) page = (*client)->query_more(page->next_records_url);
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +33,12 @@ struct ConnectOptions {
   std::string api_version = "62.0";
   bool verify_tls = true;
   long timeout_seconds = 120;
+  // Retries (see retry.h for what is retried): at most max_retries repeats of one request, the
+  // first after retry_base_ms (jittered, doubling each time).
+  int max_retries = 5;
+  long retry_base_ms = 500;
+  // How the client waits between attempts; empty = sleep. Tests record the waits instead.
+  std::function<void(std::chrono::milliseconds)> retry_sleep;
 };
 
 // The org's API usage as last reported by Sforce-Limit-Info ("api-usage=18/5000").
@@ -52,6 +60,9 @@ struct QueryPage {
   std::string next_records_url;  // empty when done
   std::string body;              // the whole response body: {"totalSize":..,"done":..,"records":[..]}
 };
+
+struct HttpRequest;
+struct HttpResponse;
 
 // Parses "api-usage=18/5000; per-app-api-usage=..." into LimitInfo; unknown on no match.
 LimitInfo parse_limit_info(std::string_view header);
@@ -98,8 +109,20 @@ class Client {
   // Any other REST call, path relative to the instance (e.g. "/services/data/v62.0/limits").
   Result<nlohmann::json> get_json(std::string_view path);
 
+  // The one request path every call takes (the REST calls above, and Bulk in bulk.cpp; HttpRequest
+  // and HttpResponse are in salesforce/http.h): adds the bearer token, retries (retry.h), logs in
+  // again once when Salesforce answers 401 INVALID_SESSION_ID (a second one is a kAuth error),
+  // counts every attempt that got an HTTP answer, tracks Sforce-Limit-Info, redacts secrets from
+  // errors. request.url may be a path relative to the instance ("/services/data/..."). Any other
+  // HTTP status comes back as a response for the caller to judge; check_body is as in SendHooks.
+  Result<HttpResponse> send(HttpRequest request, std::function<Status(HttpResponse&)> check_body = {});
+  // An Error for a non-2xx answer of send(): Salesforce's errorCode and message, the attempts made.
+  Error error_for(const HttpResponse& response, std::string_view what) const;
+
   LimitInfo limits() const;      // as last reported
-  std::int64_t api_calls() const;  // REST requests that got an HTTP answer, errors included (login excluded)
+  // Attempts that got an HTTP answer, errors and retries included (logins excluded: the token
+  // endpoint does not count against the API request limit).
+  std::int64_t api_calls() const;
 
  private:
   struct Impl;

@@ -211,6 +211,8 @@ salesforce::ConnectOptions connect_options(const config::Config& config) {
   o.password = config.salesforce.password;
   o.api_version = config.salesforce.api_version;
   o.verify_tls = config.salesforce.verify_tls;
+  o.max_retries = static_cast<int>(config.salesforce.max_retries);
+  o.retry_base_ms = static_cast<long>(config.salesforce.retry_base_ms);
   return o;
 }
 

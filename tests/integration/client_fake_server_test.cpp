@@ -1,5 +1,6 @@
 // salesforce::Client against a tiny fake Salesforce (cpp-httplib on a loopback port): login, paging,
-// errors, limits, writes, over real HTTP.
+// errors, limits, writes, retries and re-login, over real HTTP. Tests can script the next answers to
+// a path (Salesforce's documented bodies, 5xx, dropped connections) and read the order of requests.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -8,6 +9,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -24,9 +28,36 @@ constexpr const char* kToken = "00D000000000001!AQ0.token";
 constexpr const char* kOrgId = "00D50000000IZ3ZEAW";
 constexpr const char* kUserId = "00550000001fg5OAAQ";
 
+// One scripted answer: served instead of the route's normal one.
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  bool drop = false;  // send the status line and part of the body, then close the connection
+};
+
 class FakeSalesforce {
  public:
   FakeSalesforce() {
+    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      requests_.push_back(req.method + " " + req.path);
+      auto it = scripts_.find(req.path);
+      if (it == scripts_.end() || it->second.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      Reply reply = std::move(it->second.front());
+      it->second.pop_front();
+      res.status = reply.status;
+      for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+      if (reply.drop) {
+        res.set_content_provider(1000, "application/json", [](size_t, size_t, httplib::DataSink& sink) {
+          sink.write("{\"totalSize\":", 13);
+          return false;  // abort: the client gets 13 of the 1000 bytes promised
+        });
+      } else {
+        res.set_content(reply.body, "application/json");
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    });
     server_.Post("/services/oauth2/token", [this](const httplib::Request& req, httplib::Response& res) {
       note(req);
       std::string grant = req.get_param_value("grant_type");
@@ -113,9 +144,32 @@ class FakeSalesforce {
   }
 
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  ConnectOptions options() const {
+  // Retries wait for nothing: the waits asked for are recorded in waits_.
+  ConnectOptions options() {
     return {.login_url = base_url(), .auth = "password", .client_id = "cid", .client_secret = kSecret,
-            .username = kUser, .password = kPassword, .timeout_seconds = 10};
+            .username = kUser, .password = kPassword, .timeout_seconds = 10, .retry_base_ms = 1,
+            .retry_sleep = [this](std::chrono::milliseconds d) {
+              std::lock_guard lock(mu_);
+              waits_.push_back(d);
+            }};
+  }
+  // The next answers to a path (exact, without the query string), before its normal route.
+  void script(const std::string& path, std::vector<Reply> replies) {
+    std::lock_guard lock(mu_);
+    for (auto& r : replies) scripts_[path].push_back(std::move(r));
+  }
+  // "GET /services/data/v62.0/query", in arrival order.
+  std::vector<std::string> requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  void clear_requests() {
+    std::lock_guard lock(mu_);
+    requests_.clear();
+  }
+  std::vector<std::chrono::milliseconds> waits() {
+    std::lock_guard lock(mu_);
+    return waits_;
   }
 
   std::atomic<bool> sessions_expired{false};
@@ -142,6 +196,9 @@ class FakeSalesforce {
 
   httplib::Server server_;
   std::mutex mu_;
+  std::map<std::string, std::deque<Reply>> scripts_;
+  std::vector<std::string> requests_;
+  std::vector<std::chrono::milliseconds> waits_;
   int port_ = 0;
   std::thread thread_;
 };
@@ -205,7 +262,7 @@ TEST(ClientFakeServerTest, InvalidGrantIsWordedAndNeverShowsThePassword) {
 TEST(ClientFakeServerTest, UnreachableHostIsANetworkErrorNamingUrlAndFix) {
   ConnectOptions o{.login_url = "http://127.0.0.1:" + std::to_string(closed_port()), .auth = "password",
                    .client_id = "cid", .client_secret = kSecret, .username = kUser, .password = kPassword,
-                   .timeout_seconds = 5};
+                   .timeout_seconds = 5, .retry_base_ms = 1};
   auto client = Client::connect(o);
   ASSERT_FALSE(client.ok());
   const Error& e = client.error();
@@ -249,19 +306,40 @@ TEST(ClientFakeServerTest, QueryPagesThroughNextRecordsUrlAndTracksLimits) {
   EXPECT_EQ(sf.remote_ports_.size(), 1u) << "login and both pages reuse one kept-alive connection";
 }
 
-TEST(ClientFakeServerTest, ExpiredSessionIsAuth) {
+TEST(ClientFakeServerTest, SessionRefusedAgainAfterReloginIsAuthNamingTheFix) {
   FakeSalesforce sf;
   auto client = Client::connect(sf.options());
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   sf.sessions_expired = true;
+  sf.clear_requests();
   auto page = (*client)->query("SELECT Id FROM Account", false);
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().kind, ErrorKind::kAuth);
   EXPECT_EQ(page.error().code, "INVALID_SESSION_ID");
   EXPECT_EQ(page.error().http_status, 401);
   EXPECT_NE(page.error().message.find("Session expired or invalid"), std::string::npos);
+  EXPECT_NE(page.error().message.find("crmsync logged in again and Salesforce refused the new session too"),
+            std::string::npos) << page.error().message;
   EXPECT_EQ(page.error().message.find(kToken), std::string::npos);
-  EXPECT_EQ((*client)->api_calls(), 1) << "a refused request still reached Salesforce";
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query", "POST /services/oauth2/token",
+                                                     "GET /services/data/v62.0/query"}))
+      << "one login per failure, then the call once more";
+  EXPECT_EQ((*client)->api_calls(), 2) << "both refused requests reached Salesforce; the login is not counted";
+}
+
+TEST(ClientFakeServerTest, InvalidSessionLogsInAgainAndRepeatsTheCall) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script("/services/data/v62.0/query",
+            {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_NE(page->body.find("\"001B\""), std::string::npos);
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query", "POST /services/oauth2/token",
+                                                     "GET /services/data/v62.0/query"}));
+  EXPECT_EQ((*client)->api_calls(), 2);
 }
 
 TEST(ClientFakeServerTest, TruncatedPageBodyIsAClearError) {
@@ -289,10 +367,12 @@ TEST(ClientFakeServerTest, DescribeReturnsJsonAndMapsErrors) {
   EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(missing.error().code, "NOT_FOUND");
 
+  sf.clear_requests();
   auto broken = (*client)->describe("Broken");
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.error().code, "MALFORMED_RESPONSE");
   EXPECT_NE(broken.error().message.find("describe Broken was malformed"), std::string::npos);
+  EXPECT_EQ(sf.requests().size(), 6u) << "a non-JSON 200 is retried like a cut-off body: 1 + max_retries (5)";
 }
 
 TEST(ClientFakeServerTest, CreateUpdateRemove) {
@@ -315,6 +395,144 @@ TEST(ClientFakeServerTest, CreateUpdateRemove) {
   EXPECT_EQ(gone.error().code, "ENTITY_IS_DELETED");
   EXPECT_EQ(gone.error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(c.api_calls(), 4);
+}
+
+// --- Retries --------------------------------------------------------------------------------------
+
+constexpr const char* kQueryPath = "/services/data/v62.0/query";
+
+TEST(ClientRetryTest, Retries500_503DropAndTruncatedBodyThenSucceeds) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 500, .body = R"([{"errorCode":"UNKNOWN_EXCEPTION","message":"An unexpected error occurred."}])"},
+                         {.status = 503, .body = "<html>Service Unavailable</html>"},
+                         {.drop = true},
+                         {.body = R"({"totalSize":2,"done":true,"records":[{"attributes":{"type":"Account"},"Id":"00)"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_NE(page->body.find("\"001B\""), std::string::npos) << "the fifth attempt's answer";
+  EXPECT_EQ(sf.requests(), std::vector<std::string>(5, std::string("GET ") + kQueryPath));
+  EXPECT_EQ((*client)->api_calls(), 5) << "every attempt that reached Salesforce counts";
+  auto waits = sf.waits();
+  ASSERT_EQ(waits.size(), 4u);
+  for (size_t i = 0; i < waits.size(); ++i) {
+    // Equal jitter on base 1 ms: wait i is between 2^i / 2 and 2^i ms.
+    EXPECT_GE(waits[i].count(), (1 << i) / 2) << i;
+    EXPECT_LE(waits[i].count(), 1 << i) << i;
+  }
+}
+
+TEST(ClientRetryTest, GivesUpAfterMaxRetriesAndSaysSo) {
+  FakeSalesforce sf;
+  ConnectOptions o = sf.options();
+  o.max_retries = 2;
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  Reply unavailable{.status = 503, .body = R"([{"errorCode":"SERVER_UNAVAILABLE","message":"Server unavailable"}])"};
+  sf.script(kQueryPath, {unavailable, unavailable, unavailable, unavailable});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "SERVER_UNAVAILABLE");
+  EXPECT_EQ(page.error().http_status, 503);
+  EXPECT_NE(page.error().message.find("Gave up after 3 attempts."), std::string::npos) << page.error().message;
+  EXPECT_EQ(sf.requests().size(), 3u);
+}
+
+TEST(ClientRetryTest, MalformedQueryIsNotRetried) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 400, .body = R"([{"message":"unexpected token: FORM","errorCode":"MALFORMED_QUERY"}])"}});
+  auto page = (*client)->query("SELECT Id FORM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "MALFORMED_QUERY");
+  EXPECT_EQ(page.error().kind, ErrorKind::kSalesforce);
+  EXPECT_EQ(sf.requests().size(), 1u);
+  EXPECT_TRUE(sf.waits().empty());
+  EXPECT_EQ((*client)->api_calls(), 1);
+}
+
+TEST(ClientRetryTest, RequestLimitExceededIsReportedNotRetried) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 403, .body = R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().kind, ErrorKind::kLimit);
+  EXPECT_EQ(page.error().code, "REQUEST_LIMIT_EXCEEDED");
+  EXPECT_EQ(sf.requests().size(), 1u);
+}
+
+TEST(ClientRetryTest, RetryAfterIsHonoured) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 503, .body = "busy", .headers = {{"Retry-After", "7"}}}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(sf.requests().size(), 2u);
+  ASSERT_EQ(sf.waits().size(), 1u);
+  EXPECT_GE(sf.waits()[0], std::chrono::seconds(7)) << "the wait asked for, not the 1 ms backoff";
+}
+
+TEST(ClientRetryTest, RetryAfterBeyondTheLimitIsReportedAtOnce) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 503, .body = "busy", .headers = {{"Retry-After", "86400"}}}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().http_status, 503);
+  EXPECT_EQ(sf.requests().size(), 1u);
+  EXPECT_TRUE(sf.waits().empty());
+}
+
+TEST(ClientRetryTest, CreateIsNotRepeatedAfterA5xxOrADrop) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  const std::string path = "/services/data/v62.0/sobjects/Account/";
+  sf.script(path, {{.status = 503, .body = "busy"}, {.drop = true}});
+  auto first = (*client)->create("Account", {{"Name", "Acme"}});
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().http_status, 503);
+  auto second = (*client)->create("Account", {{"Name", "Acme"}});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(second.error().code, "TRUNCATED_RESPONSE");
+  EXPECT_EQ(sf.requests(), std::vector<std::string>(2, "POST " + path)) << "a repeat could create a second Account";
+  auto third = (*client)->create("Account", {{"Name", "Acme"}});
+  EXPECT_TRUE(third.ok()) << third.error().to_string();
+}
+
+TEST(ClientRetryTest, UpdateAndDeleteAreRetried) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  const std::string path = "/services/data/v62.0/sobjects/Account/001000000000001AAA";
+  sf.script(path, {{.status = 502, .body = "bad gateway"}});
+  EXPECT_TRUE((*client)->update("Account", "001000000000001AAA", {{"Name", "B"}}).ok());
+  sf.script(path, {{.drop = true}});
+  EXPECT_TRUE((*client)->remove("Account", "001000000000001AAA").ok());
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"PATCH " + path, "PATCH " + path, "DELETE " + path, "DELETE " + path}));
+}
+
+TEST(ClientRetryTest, LoginIsRetriedOn503) {
+  FakeSalesforce sf;
+  sf.script("/services/oauth2/token", {{.status = 503, .body = "maintenance"}});
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"POST /services/oauth2/token", "POST /services/oauth2/token"}));
 }
 
 }  // namespace

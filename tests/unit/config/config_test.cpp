@@ -352,3 +352,32 @@ TEST(ConfigFileTest, LoadsAFileAndNamesItInErrors) {
 
 }  // namespace
 }  // namespace crmsync::config
+
+namespace crmsync::config {
+namespace {
+
+// --- retries -------------------------------------------------------------------------------------
+
+TEST(ConfigRetryTest, DefaultsFileAndEnvironment) {
+  auto d = parse_config(minimal(), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->salesforce.max_retries, 5);
+  EXPECT_EQ(d->salesforce.retry_base_ms, 500);
+  auto f = parse_config(minimal("max_retries = 2\nretry_base_ms = 50\n"), "crmsync.toml",
+                        env_of({{"CRMSYNC_SALESFORCE_RETRY_BASE_MS", "7"}}));
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  EXPECT_EQ(f->salesforce.max_retries, 2);
+  EXPECT_EQ(f->salesforce.retry_base_ms, 7);
+}
+
+TEST(ConfigRetryTest, BadValuesNameTheKey) {
+  EXPECT_EQ(parse_error(minimal("max_retries = \"5\"\n")).message,
+            "crmsync.toml:6: [salesforce] max_retries must be an integer, not a string.");
+  EXPECT_EQ(parse_error(minimal("max_retries = -1\n")).message,
+            "crmsync.toml:6: [salesforce] max_retries = -1 is out of range; expected 0 (never retry) to 100 (default 5).");
+  EXPECT_EQ(parse_error(minimal(), env_of({{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}})).message,
+            "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not \"many\".");
+}
+
+}  // namespace
+}  // namespace crmsync::config
