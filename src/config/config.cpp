@@ -30,6 +30,8 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
   return {{"login_url", &s.login_url}, {"auth", &s.auth},
           {"client_id", &s.client_id}, {"client_secret", &s.client_secret},
           {"username", &s.username},   {"password", &s.password},
+          {"private_key_file", &s.private_key_file}, {"refresh_token", &s.refresh_token},
+          {"refresh_token_file", &s.refresh_token_file},
           {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls},
           {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms}};
 }
@@ -347,9 +349,11 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   const SalesforceConfig& sf = config.salesforce;
   auto where = [&](const std::string& key) { return origin_of(origins, key, source); };
 
-  if (sf.auth != "password" && sf.auth != "client_credentials") {
+  if (sf.auth != "password" && sf.auth != "client_credentials" && sf.auth != "jwt" && sf.auth != "refresh_token") {
     return config_error("INVALID_VALUE", where("salesforce.auth"),
-                        "[salesforce] auth = \"" + sf.auth + "\" is not supported; expected \"password\" or \"client_credentials\".");
+                        "[salesforce] auth = \"" + sf.auth +
+                            "\" is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
+                            "\"refresh_token\".");
   }
   if (!config.store.url.starts_with("sqlite:") || config.store.url.size() == 7) {
     return config_error("INVALID_VALUE", where("store.url"),
@@ -372,10 +376,15 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   };
   need(sf.login_url, "login_url");
   need(sf.client_id, "client_id");
-  need(sf.client_secret, "client_secret");
+  if (sf.auth == "password" || sf.auth == "client_credentials") need(sf.client_secret, "client_secret");
   if (sf.auth == "password") {
     need(sf.username, "username");
     need(sf.password, "password");
+  } else if (sf.auth == "jwt") {
+    need(sf.username, "username");
+    need(sf.private_key_file, "private_key_file");
+  } else if (sf.auth == "refresh_token") {
+    if (sf.refresh_token.empty()) need(sf.refresh_token_file, "refresh_token_file");
   } else if (!origins.contains("salesforce.login_url")) {
     missing.emplace_back("login_url");  // the default login.salesforce.com does not take this flow
   }
@@ -387,6 +396,8 @@ Status validate(const Config& config, std::string_view source, const Origins& or
     }
     std::string extra = sf.auth == "client_credentials" && !origins.contains("salesforce.login_url")
                             ? " (for client_credentials, login_url must be the org's My Domain URL)"
+                        : sf.auth == "refresh_token" && sf.refresh_token.empty()
+                            ? " (or give the token itself with CRMSYNC_SALESFORCE_REFRESH_TOKEN)"
                             : "";
     return config_error("MISSING_KEY", where("salesforce"),
                         "[salesforce] " + keys + (missing.size() == 1 ? " is" : " are") + " required when auth = \"" +
@@ -397,6 +408,12 @@ Status validate(const Config& config, std::string_view source, const Origins& or
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
                         "[salesforce] login_url = \"" + sf.login_url +
                             "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+  }
+  if (sf.auth == "refresh_token" && !sf.refresh_token.empty() && !sf.refresh_token_file.empty()) {
+    return config_error("INVALID_VALUE", where("salesforce.refresh_token"),
+                        "[salesforce] refresh_token and refresh_token_file are both set (refresh_token_file from " +
+                            where("salesforce.refresh_token_file") +
+                            "); keep one: refresh_token_file when the connected app rotates refresh tokens.");
   }
   if (sf.max_retries < 0 || sf.max_retries > 100) {
     return config_error("INVALID_VALUE", where("salesforce.max_retries"),

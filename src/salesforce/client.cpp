@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "common/text.h"
+#include "common/timeutil.h"
+#include "salesforce/auth.h"
 #include "salesforce/http.h"
 #include "salesforce/retry.h"
 #include "salesforce/wire.h"
@@ -48,9 +50,9 @@ Error config_error(const std::string& message) { return Error(ErrorKind::kConfig
 
 // Checks the options before any network traffic.
 Status validate(const ConnectOptions& o) {
-  if (o.auth != "password" && o.auth != "client_credentials") {
+  if (o.auth != "password" && o.auth != "client_credentials" && o.auth != "jwt" && o.auth != "refresh_token") {
     return config_error("[salesforce] auth = \"" + o.auth +
-                        "\" is not supported; use \"password\" or \"client_credentials\".");
+                        "\" is not supported; use \"password\", \"client_credentials\", \"jwt\" or \"refresh_token\".");
   }
   if (!o.login_url.starts_with("https://") && !o.login_url.starts_with("http://")) {
     return config_error("[salesforce] login_url = \"" + o.login_url +
@@ -61,13 +63,24 @@ Status validate(const ConnectOptions& o) {
     if (value.empty()) missing += std::string(missing.empty() ? "" : ", ") + key;
   };
   need(o.client_id, "client_id");
-  need(o.client_secret, "client_secret");
+  if (o.auth == "password" || o.auth == "client_credentials") need(o.client_secret, "client_secret");
   if (o.auth == "password") {
     need(o.username, "username");
     need(o.password, "password");
   }
+  if (o.auth == "jwt") {
+    need(o.username, "username");
+    need(o.private_key_file, "private_key_file");
+  }
+  if (o.auth == "refresh_token" && o.refresh_token.empty() && o.refresh_token_file.empty()) {
+    missing += std::string(missing.empty() ? "" : ", ") + "refresh_token (or refresh_token_file)";
+  }
   if (!missing.empty()) {
     return config_error("[salesforce] " + missing + " must be set for auth = \"" + o.auth + "\".");
+  }
+  if (o.auth == "refresh_token" && !o.refresh_token.empty() && !o.refresh_token_file.empty()) {
+    return config_error("[salesforce] refresh_token and refresh_token_file are both set; keep one (the file, when "
+                        "the connected app rotates refresh tokens).");
   }
   if (o.max_retries < 0 || o.max_retries > 100) {
     return config_error("[salesforce] max_retries = " + std::to_string(o.max_retries) +
@@ -95,6 +108,8 @@ struct Client::Impl {
   std::int64_t api_calls = 0;
   int batch_size = 0;    // of the last query, resent with query_more
   int last_attempts = 1;  // of the last send()
+  std::string private_key_pem;  // jwt
+  std::string refresh_token;    // refresh_token: the current one (rotated ones replace it)
 
   std::string data_path() const { return "/services/data/v" + options.api_version; }
 
@@ -105,7 +120,7 @@ struct Client::Impl {
 
   // Logs in with the configured flow (also used to log in again after INVALID_SESSION_ID).
   Status login() {
-    LoginContext who{options.auth, options.auth == "password" ? options.username : "",
+    LoginContext who{options.auth, options.auth == "password" || options.auth == "jwt" ? options.username : "",
                      options.login_url + "/services/oauth2/token"};
     HttpRequest request;
     request.method = "POST";
@@ -118,11 +133,23 @@ struct Client::Impl {
       add_form_field(request.body, "client_secret", options.client_secret);
       add_form_field(request.body, "username", options.username);
       add_form_field(request.body, "password", options.password);
-    } else {
+    } else if (options.auth == "client_credentials") {
       add_form_field(request.body, "grant_type", "client_credentials");
       // RFC 6749 2.3.1: both parts form-encoded before Base64.
       request.headers.push_back("Authorization: Basic " +
                                 base64(url_encode(options.client_id) + ":" + url_encode(options.client_secret)));
+    } else if (options.auth == "jwt") {
+      auto assertion = build_jwt_assertion(private_key_pem, options.client_id, options.username,
+                                           jwt_audience(options.login_url), now_ms() / 1000);
+      if (!assertion) return assertion.error();
+      secrets.push_back(*assertion);  // a bearer credential for three minutes
+      add_form_field(request.body, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+      add_form_field(request.body, "assertion", *assertion);
+    } else {
+      add_form_field(request.body, "grant_type", "refresh_token");
+      add_form_field(request.body, "refresh_token", refresh_token);
+      add_form_field(request.body, "client_id", options.client_id);
+      if (!options.client_secret.empty()) add_form_field(request.body, "client_secret", options.client_secret);
     }
 
     auto response = http->send(request);
@@ -136,6 +163,20 @@ struct Client::Impl {
     token = std::move(*parsed);
     secrets.push_back(token.access_token);
     if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) limits = l;
+    if (options.auth == "refresh_token" && !token.refresh_token.empty() && token.refresh_token != refresh_token) {
+      return rotate_refresh_token(token.refresh_token);
+    }
+    return ok_status();
+  }
+
+  // The connected app rotates refresh tokens: the old one is spent, so the new one must survive
+  // this process when it came from a file.
+  Status rotate_refresh_token(const std::string& fresh) {
+    secrets.push_back(fresh);
+    refresh_token = fresh;
+    if (options.refresh_token_file.empty()) return ok_status();
+    Status written = write_secret_file(options.refresh_token_file, fresh);
+    if (!written) return redacted(written.error());
     return ok_status();
   }
 
@@ -260,7 +301,22 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->options.login_url = strip_trailing_slashes(options.login_url);
-  impl->secrets = {options.password, options.client_secret};
+  impl->secrets = {options.password, options.client_secret, options.refresh_token};
+  if (options.auth == "jwt") {
+    auto pem = read_secret_file(options.private_key_file, "private_key_file");
+    if (!pem) return pem.error();
+    impl->private_key_pem = std::move(*pem);
+    impl->secrets.push_back(impl->private_key_pem);
+  }
+  if (options.auth == "refresh_token") {
+    impl->refresh_token = options.refresh_token;
+    if (!options.refresh_token_file.empty()) {
+      auto stored = read_secret_file(options.refresh_token_file, "refresh_token_file");
+      if (!stored) return stored.error();
+      impl->refresh_token = std::move(*stored);
+    }
+    impl->secrets.push_back(impl->refresh_token);
+  }
   RetryPolicy policy;
   policy.max_retries = options.max_retries;
   policy.base_delay = std::chrono::milliseconds(options.retry_base_ms);

@@ -25,11 +25,14 @@ namespace crmsync::salesforce {
 
 struct ConnectOptions {
   std::string login_url;       // https://login.salesforce.com, https://test.salesforce.com, My Domain, emulator URL
-  std::string auth = "password";  // password | client_credentials
-  std::string client_id;
-  std::string client_secret;
-  std::string username;
-  std::string password;
+  std::string auth = "password";  // password | client_credentials | jwt | refresh_token
+  std::string client_id;          // every flow: the connected app's consumer key
+  std::string client_secret;      // password, client_credentials; optional for refresh_token
+  std::string username;           // password, jwt (the JWT's sub)
+  std::string password;           // password (with the security token appended where needed)
+  std::string private_key_file;   // jwt: PEM RSA private key whose certificate the connected app has
+  std::string refresh_token;      // refresh_token: the token itself, or
+  std::string refresh_token_file; // refresh_token: a file holding it; rotated tokens are written back (0600)
   std::string api_version = "62.0";
   bool verify_tls = true;
   long timeout_seconds = 120;
@@ -77,8 +80,13 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Logs in with the configured OAuth flow. Errors: kAuth (OAuth refused: invalid_grant and
-  // friends, worded for a user), kNetwork (unreachable host, TLS failure), kConfig (bad options).
+  // Logs in with the configured OAuth flow: password; client_credentials (HTTP Basic); jwt (an
+  // RS256 assertion signed with private_key_file, aud by login URL, see auth.h); refresh_token
+  // (when the server rotates the token, the new one replaces the old in memory and, atomically with
+  // mode 0600, in refresh_token_file). Errors: kAuth (OAuth refused: invalid_grant and friends,
+  // worded for a user), kNetwork (unreachable host, TLS failure), kConfig (bad options, unreadable
+  // key or token file). No error ever quotes a secret: passwords, client secrets, private keys,
+  // assertions, refresh and access tokens are redacted.
   static Result<std::unique_ptr<Client>> connect(const ConnectOptions& options);
 
   const std::string& instance_url() const;

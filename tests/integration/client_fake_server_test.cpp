@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,7 +19,11 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "common/text.h"
 #include "salesforce/client.h"
+#include "test_support.h"
 
 namespace crmsync::salesforce {
 namespace {
@@ -27,6 +34,42 @@ constexpr const char* kSecret = "client-secret-123";
 constexpr const char* kToken = "00D000000000001!AQ0.token";
 constexpr const char* kOrgId = "00D50000000IZ3ZEAW";
 constexpr const char* kUserId = "00550000001fg5OAAQ";
+constexpr const char* kJwtGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+std::string base64url_decode(std::string_view in) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '-' ? 62 : c == '_' ? 63 : -1;
+    if (v < 0) return {};
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+// Checks an RS256 JWT's signature with the public half of `key`.
+bool jwt_signature_valid(EVP_PKEY* key, const std::string& jwt) {
+  auto dot = jwt.rfind('.');
+  if (dot == std::string::npos) return false;
+  std::string input = jwt.substr(0, dot), signature = base64url_decode(jwt.substr(dot + 1));
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
+         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                          reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+}
+
+nlohmann::json jwt_part(const std::string& jwt, int index) {
+  auto first = jwt.find('.'), last = jwt.rfind('.');
+  std::string part = index == 0 ? jwt.substr(0, first) : jwt.substr(first + 1, last - first - 1);
+  return nlohmann::json::parse(base64url_decode(part), nullptr, false);
+}
 
 // One scripted answer: served instead of the route's normal one.
 struct Reply {
@@ -69,6 +112,27 @@ class FakeSalesforce {
         // base64("cid:client-secret-123")
         ok = req.get_header_value("Authorization") == "Basic Y2lkOmNsaWVudC1zZWNyZXQtMTIz";
       }
+      std::string extra;
+      {
+        std::lock_guard lock(mu_);
+        if (grant == kJwtGrant) {
+          assertions_.push_back(req.get_param_value("assertion"));
+          ok = jwt_key_ != nullptr && jwt_signature_valid(jwt_key_, assertions_.back());
+        } else if (grant == "refresh_token") {
+          refresh_tokens_seen_.push_back(req.get_param_value("refresh_token"));
+          ok = req.get_param_value("client_id") == "cid" && refresh_tokens_seen_.back() == refresh_token_;
+          if (ok && rotate_) {
+            refresh_token_ = "5Aep861rotated" + std::to_string(refresh_tokens_seen_.size());
+            extra = R"(,"refresh_token":")" + refresh_token_ + "\"";
+          }
+        }
+      }
+      if (echo_form_) {  // a server that quotes the request back in its error (proxies do)
+        res.status = 400;
+        res.set_content(nlohmann::json{{"error", "invalid_grant"}, {"error_description", req.body}}.dump(),
+                        "application/json");
+        return;
+      }
       if (!ok) {
         res.status = 400;
         res.set_content(R"({"error":"invalid_grant","error_description":"authentication failure"})", "application/json");
@@ -76,7 +140,7 @@ class FakeSalesforce {
       }
       res.set_content(std::string(R"({"access_token":")") + kToken + R"(","instance_url":")" + base_url() +
                           R"(","id":"https://login.salesforce.com/id/)" + kOrgId + "/" + kUserId +
-                          R"(","token_type":"Bearer","issued_at":"1278448832702","signature":"sig"})",
+                          R"(","token_type":"Bearer","issued_at":"1278448832702","signature":"sig")" + extra + "}",
                       "application/json");
     });
     server_.Get("/services/data/v62.0/query", [this](const httplib::Request& req, httplib::Response& res) {
@@ -173,6 +237,18 @@ class FakeSalesforce {
   }
 
   std::atomic<bool> sessions_expired{false};
+  std::atomic<bool> echo_form_{false};
+  EVP_PKEY* jwt_key_ = nullptr;   // verifies JWT assertions; set before connecting
+  std::string refresh_token_;     // the one refresh token the server accepts
+  bool rotate_ = false;           // issue a new refresh token on each use
+  std::vector<std::string> assertions() {
+    std::lock_guard lock(mu_);
+    return assertions_;
+  }
+  std::vector<std::string> refresh_tokens_seen() {
+    std::lock_guard lock(mu_);
+    return refresh_tokens_seen_;
+  }
   std::string last_soql_, last_body_, last_user_agent_, last_accept_encoding_, last_query_options_;
   std::set<int> remote_ports_;  // one per TCP connection the client opened
 
@@ -199,6 +275,7 @@ class FakeSalesforce {
   std::map<std::string, std::deque<Reply>> scripts_;
   std::vector<std::string> requests_;
   std::vector<std::chrono::milliseconds> waits_;
+  std::vector<std::string> assertions_, refresh_tokens_seen_;
   int port_ = 0;
   std::thread thread_;
 };
@@ -533,6 +610,204 @@ TEST(ClientRetryTest, LoginIsRetriedOn503) {
   auto client = Client::connect(sf.options());
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   EXPECT_EQ(sf.requests(), (std::vector<std::string>{"POST /services/oauth2/token", "POST /services/oauth2/token"}));
+}
+
+// --- JWT bearer and refresh token flows ------------------------------------------------------------
+
+using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+std::string write_private_key(EVP_PKEY* key, const std::string& path) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  std::string pem(data, static_cast<size_t>(n));
+  testing::write_file(path, pem);
+  return pem;
+}
+
+ConnectOptions jwt_options(FakeSalesforce& sf, const std::string& key_file) {
+  ConnectOptions o = sf.options();
+  o.auth = "jwt";
+  o.client_secret.clear();
+  o.password.clear();
+  o.private_key_file = key_file;
+  return o;
+}
+
+TEST(ClientJwtTest, AssertionIsSignedWithTheKeyAndCarriesTheClaims) {
+  FakeSalesforce sf;
+  testing::TempDir dir;
+  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
+  write_private_key(key.get(), dir.file("key.pem"));
+  sf.jwt_key_ = key.get();
+  auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  EXPECT_EQ((*client)->user_id(), kUserId);
+
+  auto assertions = sf.assertions();
+  ASSERT_EQ(assertions.size(), 1u);
+  EXPECT_TRUE(jwt_signature_valid(key.get(), assertions[0]));
+  EXPECT_EQ(jwt_part(assertions[0], 0), nlohmann::json({{"alg", "RS256"}}));
+  nlohmann::json claims = jwt_part(assertions[0], 1);
+  EXPECT_EQ(claims["iss"], "cid");
+  EXPECT_EQ(claims["sub"], kUser);
+  EXPECT_EQ(claims["aud"], sf.base_url()) << "not a salesforce.com host: the login URL itself";
+  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_TRUE(claims["exp"].is_number_integer());
+  EXPECT_GT(claims["exp"].get<std::int64_t>(), now);
+  EXPECT_LE(claims["exp"].get<std::int64_t>(), now + 180) << "Salesforce accepts at most 3 minutes";
+}
+
+TEST(ClientJwtTest, ReloginSignsAFreshAssertion) {
+  FakeSalesforce sf;
+  testing::TempDir dir;
+  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
+  write_private_key(key.get(), dir.file("key.pem"));
+  sf.jwt_key_ = key.get();
+  auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.script(kQueryPath, {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(sf.assertions().size(), 2u);
+}
+
+TEST(ClientJwtTest, KeyTheAppDoesNotKnowIsRefusedWithTheFix) {
+  FakeSalesforce sf;
+  testing::TempDir dir;
+  KeyPtr known(EVP_RSA_gen(2048), EVP_PKEY_free), other(EVP_RSA_gen(2048), EVP_PKEY_free);
+  std::string pem = write_private_key(other.get(), dir.file("key.pem"));
+  sf.jwt_key_ = known.get();
+  auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().kind, ErrorKind::kAuth);
+  EXPECT_EQ(client.error().code, "invalid_grant");
+  EXPECT_NE(client.error().message.find("the JWT bearer login for integration@x"), std::string::npos);
+  EXPECT_NE(client.error().message.find("certificate of [salesforce] private_key_file"), std::string::npos)
+      << client.error().message;
+}
+
+TEST(ClientJwtTest, MissingKeyFileNamesTheKey) {
+  FakeSalesforce sf;
+  auto client = Client::connect(jwt_options(sf, "/nonexistent/crmsync-key.pem"));
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().kind, ErrorKind::kConfig);
+  EXPECT_NE(client.error().message.find("[salesforce] private_key_file = \"/nonexistent/crmsync-key.pem\" cannot be read"),
+            std::string::npos);
+  EXPECT_TRUE(sf.requests().empty()) << "nothing is sent without a key";
+}
+
+ConnectOptions refresh_options(FakeSalesforce& sf) {
+  ConnectOptions o = sf.options();
+  o.auth = "refresh_token";
+  o.client_secret.clear();
+  o.username.clear();
+  o.password.clear();
+  return o;
+}
+
+TEST(ClientRefreshTokenTest, RotatedTokenIsWrittenBackToTheFileWithMode0600) {
+  FakeSalesforce sf;
+  sf.refresh_token_ = "5Aep861original";
+  sf.rotate_ = true;
+  testing::TempDir dir;
+  std::string file = dir.file("refresh_token");
+  testing::write_file(file, "5Aep861original\n");
+  ::chmod(file.c_str(), 0644);
+  ConnectOptions o = refresh_options(sf);
+  o.refresh_token_file = file;
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+
+  auto read = [&] {
+    std::ifstream in(file);
+    std::string s;
+    std::getline(in, s);
+    return s;
+  };
+  EXPECT_EQ(read(), "5Aep861rotated1");
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  // A new login (the session expired) spends the rotated token and stores the next one.
+  sf.script(kQueryPath, {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(sf.refresh_tokens_seen(), (std::vector<std::string>{"5Aep861original", "5Aep861rotated1"}));
+  EXPECT_EQ(read(), "5Aep861rotated2");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1) << "no temporary file left";
+}
+
+TEST(ClientRefreshTokenTest, WithoutAFileTheRotatedTokenIsKeptInMemory) {
+  FakeSalesforce sf;
+  sf.refresh_token_ = "5Aep861fromenv";
+  sf.rotate_ = true;
+  ConnectOptions o = refresh_options(sf);
+  o.refresh_token = "5Aep861fromenv";
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.script(kQueryPath, {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok());
+  EXPECT_EQ(sf.refresh_tokens_seen(), (std::vector<std::string>{"5Aep861fromenv", "5Aep861rotated1"}));
+}
+
+TEST(ClientRefreshTokenTest, SpentTokenIsRefusedWithTheFix) {
+  FakeSalesforce sf;
+  sf.refresh_token_ = "5Aep861current";
+  ConnectOptions o = refresh_options(sf);
+  o.refresh_token = "5Aep861spent";
+  auto client = Client::connect(o);
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().code, "invalid_grant");
+  EXPECT_NE(client.error().message.find("obtain a new one"), std::string::npos) << client.error().message;
+  EXPECT_EQ(client.error().message.find("5Aep861spent"), std::string::npos);
+}
+
+// --- secrets ---------------------------------------------------------------------------------------
+
+// Every secret the client holds, quoted back by a server in its errors, is redacted.
+TEST(ClientSecretsTest, NoErrorMessageEverQuotesASecret) {
+  FakeSalesforce sf;
+  testing::TempDir dir;
+  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
+  std::string pem = write_private_key(key.get(), dir.file("key.pem"));
+  sf.jwt_key_ = key.get();
+  sf.echo_form_ = true;
+  std::vector<std::string> messages;
+
+  auto password_login = Client::connect(sf.options());
+  ASSERT_FALSE(password_login.ok());
+  messages.push_back(password_login.error().to_string());
+  auto jwt_login = Client::connect(jwt_options(sf, dir.file("key.pem")));
+  ASSERT_FALSE(jwt_login.ok());
+  messages.push_back(jwt_login.error().to_string());
+  ConnectOptions refresh = refresh_options(sf);
+  refresh.refresh_token = "5Aep861refresh/secret+token";
+  refresh.client_secret = kSecret;
+  auto refresh_login = Client::connect(refresh);
+  ASSERT_FALSE(refresh_login.ok());
+  messages.push_back(refresh_login.error().to_string());
+
+  sf.echo_form_ = false;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.script(kQueryPath, {{.status = 400, .body = std::string(R"([{"errorCode":"MALFORMED_QUERY","message":"bad token )") +
+                                                 kToken + " in " + kPassword + R"("}])"}});
+  auto query = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(query.ok());
+  messages.push_back(query.error().to_string());
+
+  ASSERT_EQ(sf.assertions().size(), 1u);
+  const std::vector<std::string> secrets = {kPassword, kSecret, kToken, "5Aep861refresh/secret+token",
+                                            sf.assertions()[0], pem.substr(40, 60)};
+  for (const auto& m : messages) {
+    EXPECT_NE(m.find("<redacted>"), std::string::npos) << m;
+    for (const auto& secret : secrets) EXPECT_EQ(m.find(secret), std::string::npos) << m;
+    EXPECT_EQ(m.find(url_encode(kPassword)), std::string::npos) << m;
+  }
 }
 
 }  // namespace

@@ -189,9 +189,9 @@ TEST(ConfigEnvTest, BadBooleanNamesTheVariable) {
 }
 
 TEST(ConfigEnvTest, BadValueFromEnvNamesTheVariable) {
-  Error e = parse_error(kFull, env_of({{"CRMSYNC_SALESFORCE_AUTH", "jwt"}}));
+  Error e = parse_error(kFull, env_of({{"CRMSYNC_SALESFORCE_AUTH", "saml"}}));
   EXPECT_EQ(e.code, "INVALID_VALUE");
-  EXPECT_EQ(e.message.rfind("environment variable CRMSYNC_SALESFORCE_AUTH: [salesforce] auth = \"jwt\"", 0), 0u)
+  EXPECT_EQ(e.message.rfind("environment variable CRMSYNC_SALESFORCE_AUTH: [salesforce] auth = \"saml\"", 0), 0u)
       << e.message;
 }
 
@@ -244,8 +244,8 @@ TEST(ConfigErrorTest, UnsupportedAuth) {
   Error e = parse_error(minimal("auth = \"oauth\"\n"));
   EXPECT_EQ(e.code, "INVALID_VALUE");
   EXPECT_EQ(e.message,
-            "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\" or "
-            "\"client_credentials\".");
+            "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
+            "\"client_credentials\", \"jwt\" or \"refresh_token\".");
 }
 
 TEST(ConfigErrorTest, StoreUrlMustBeSqlite) {
@@ -377,6 +377,53 @@ TEST(ConfigRetryTest, BadValuesNameTheKey) {
             "crmsync.toml:6: [salesforce] max_retries = -1 is out of range; expected 0 (never retry) to 100 (default 5).");
   EXPECT_EQ(parse_error(minimal(), env_of({{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}})).message,
             "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not \"many\".");
+}
+
+}  // namespace
+}  // namespace crmsync::config
+
+namespace crmsync::config {
+namespace {
+
+// --- auth flows ----------------------------------------------------------------------------------
+
+TEST(ConfigAuthTest, JwtNeedsKeyFileUsernameAndClientIdButNoSecret) {
+  auto c = parse_config("[salesforce]\nauth = \"jwt\"\nclient_id = \"cid\"\nusername = \"u@x\"\n"
+                        "private_key_file = \"/etc/crmsync/key.pem\"\n",
+                        "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->salesforce.private_key_file, "/etc/crmsync/key.pem");
+
+  Error e = parse_error("[salesforce]\nauth = \"jwt\"\nclient_id = \"cid\"\nusername = \"u@x\"\n");
+  EXPECT_EQ(e.code, "MISSING_KEY");
+  EXPECT_EQ(e.message,
+            "crmsync.toml:1: [salesforce] private_key_file is required when auth = \"jwt\"; set it in crmsync.toml "
+            "or with CRMSYNC_SALESFORCE_PRIVATE_KEY_FILE.");
+}
+
+TEST(ConfigAuthTest, RefreshTokenFromEnvOrFile) {
+  auto env = parse_config("[salesforce]\nauth = \"refresh_token\"\nclient_id = \"cid\"\n", "crmsync.toml",
+                          env_of({{"CRMSYNC_SALESFORCE_REFRESH_TOKEN", "5Aep861secret"}}));
+  ASSERT_TRUE(env.ok()) << env.error().to_string();
+  EXPECT_EQ(env->salesforce.refresh_token, "5Aep861secret");
+  auto file = parse_config("[salesforce]\nauth = \"refresh_token\"\nclient_id = \"cid\"\n"
+                           "refresh_token_file = \"/var/lib/crmsync/rt\"\n", "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  EXPECT_EQ(file->salesforce.refresh_token_file, "/var/lib/crmsync/rt");
+}
+
+TEST(ConfigAuthTest, RefreshTokenMissingOrTwiceNamesTheKeys) {
+  Error missing = parse_error("[salesforce]\nauth = \"refresh_token\"\nclient_id = \"cid\"\n");
+  EXPECT_EQ(missing.message,
+            "crmsync.toml:1: [salesforce] refresh_token_file is required when auth = \"refresh_token\" (or give the "
+            "token itself with CRMSYNC_SALESFORCE_REFRESH_TOKEN); set it in crmsync.toml or with "
+            "CRMSYNC_SALESFORCE_REFRESH_TOKEN_FILE.");
+  Error both = parse_error("[salesforce]\nauth = \"refresh_token\"\nclient_id = \"cid\"\n"
+                           "refresh_token_file = \"/rt\"\n",
+                           env_of({{"CRMSYNC_SALESFORCE_REFRESH_TOKEN", "5Aep861secret"}}));
+  EXPECT_EQ(both.code, "INVALID_VALUE");
+  EXPECT_NE(both.message.find("refresh_token and refresh_token_file are both set"), std::string::npos);
+  EXPECT_EQ(both.message.find("5Aep861secret"), std::string::npos) << "a secret never appears in an error";
 }
 
 }  // namespace
