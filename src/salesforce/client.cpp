@@ -363,6 +363,104 @@ Result<QueryPage> Client::query_more(std::string_view next_records_url) {
   return impl_->page_call(std::string(next_records_url), "query page " + std::string(next_records_url));
 }
 
+namespace {
+
+// 2013-05-05T00:00:00+00:00, URL-encoded as Salesforce's examples are.
+std::string replication_time(EpochMs ms) {
+  std::string t = format_datetime_soql(ms);  // ...Z
+  if (!t.empty() && t.back() == 'Z') t.pop_back();
+  return url_encode(t + "+00:00");
+}
+
+Error malformed_answer(const std::string& what, const std::string& detail) {
+  return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
+               "Salesforce's answer to " + what + " was malformed: " + detail + ".");
+}
+
+// A datetime member; absent or null gives 0, anything else unparsable is an error.
+Result<EpochMs> datetime_member(const nlohmann::json& j, const char* key, const std::string& what) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return EpochMs{0};
+  if (!it->is_string()) return malformed_answer(what, std::string(key) + " is not a datetime string");
+  auto ms = parse_datetime(it->get_ref<const std::string&>());
+  if (!ms) return malformed_answer(what, std::string(key) + " \"" + it->get<std::string>() + "\" is not a datetime");
+  return *ms;
+}
+
+}  // namespace
+
+Result<DeletedRecords> Client::get_deleted(std::string_view object, EpochMs start, EpochMs end) {
+  std::string what = "getDeleted " + std::string(object);
+  auto j = impl_->json_call("GET",
+                            impl_->data_path() + "/sobjects/" + std::string(object) + "/deleted/?start=" +
+                                replication_time(start) + "&end=" + replication_time(end),
+                            what);
+  if (!j) return j.error();
+  auto records = j->find("deletedRecords");
+  if (!j->is_object() || records == j->end() || !records->is_array()) {
+    return malformed_answer(what, "it has no deletedRecords array");
+  }
+  DeletedRecords out;
+  out.records.reserve(records->size());
+  for (const auto& r : *records) {
+    if (!r.is_object() || !r.contains("id") || !r["id"].is_string()) {
+      return malformed_answer(what, "a deletedRecords entry has no id");
+    }
+    auto when = datetime_member(r, "deletedDate", what);
+    if (!when) return when.error();
+    out.records.push_back({r["id"].get<std::string>(), *when});
+  }
+  auto earliest = datetime_member(*j, "earliestDateAvailable", what);
+  if (!earliest) return earliest.error();
+  auto latest = datetime_member(*j, "latestDateCovered", what);
+  if (!latest) return latest.error();
+  out.earliest_date_available = *earliest;
+  out.latest_date_covered = *latest;
+  return out;
+}
+
+Result<UpdatedRecords> Client::get_updated(std::string_view object, EpochMs start, EpochMs end) {
+  std::string what = "getUpdated " + std::string(object);
+  auto j = impl_->json_call("GET",
+                            impl_->data_path() + "/sobjects/" + std::string(object) + "/updated/?start=" +
+                                replication_time(start) + "&end=" + replication_time(end),
+                            what);
+  if (!j) return j.error();
+  auto ids = j->find("ids");
+  if (!j->is_object() || ids == j->end() || !ids->is_array()) return malformed_answer(what, "it has no ids array");
+  UpdatedRecords out;
+  out.ids.reserve(ids->size());
+  for (const auto& id : *ids) {
+    if (!id.is_string()) return malformed_answer(what, "an entry of ids is not a string");
+    out.ids.push_back(id.get<std::string>());
+  }
+  auto latest = datetime_member(*j, "latestDateCovered", what);
+  if (!latest) return latest.error();
+  out.latest_date_covered = *latest;
+  return out;
+}
+
+Result<std::vector<RecordCount>> Client::record_count(const std::vector<std::string>& objects) {
+  std::string list;
+  for (const auto& o : objects) list += (list.empty() ? "" : ",") + o;
+  std::string what = "recordCount " + list;
+  auto j = impl_->json_call("GET", impl_->data_path() + "/limits/recordCount?sObjects=" + url_encode(list), what);
+  if (!j) return j.error();
+  auto entries = j->find("sObjects");
+  if (!j->is_object() || entries == j->end() || !entries->is_array()) {
+    return malformed_answer(what, "it has no sObjects array");
+  }
+  std::vector<RecordCount> out;
+  for (const auto& e : *entries) {
+    if (!e.is_object() || !e.contains("name") || !e["name"].is_string() || !e.contains("count") ||
+        !e["count"].is_number_integer()) {
+      return malformed_answer(what, "an sObjects entry lacks name or an integer count");
+    }
+    out.push_back({e["name"].get<std::string>(), e["count"].get<std::int64_t>()});
+  }
+  return out;
+}
+
 Result<std::string> Client::create(std::string_view object, const nlohmann::json& fields) {
   std::string what = "create " + std::string(object);
   auto j = impl_->json_call("POST", impl_->data_path() + "/sobjects/" + std::string(object) + "/", what, fields.dump());

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "common/timeutil.h"
 
 namespace crmsync::salesforce {
 
@@ -67,6 +68,29 @@ struct QueryPage {
 struct HttpRequest;
 struct HttpResponse;
 
+// GET /sobjects/{Name}/deleted/: records deleted in [start, end] (Salesforce keeps 15 days).
+struct DeletedRecord {
+  std::string id;
+  EpochMs deleted_date = 0;
+};
+struct DeletedRecords {
+  std::vector<DeletedRecord> records;  // deletedRecords
+  EpochMs earliest_date_available = 0;  // the last physically purged delete; 0 when absent
+  EpochMs latest_date_covered = 0;      // start the next call here; 0 when absent
+};
+
+// GET /sobjects/{Name}/updated/: ids changed in [start, end] (30 days, by SystemModstamp).
+struct UpdatedRecords {
+  std::vector<std::string> ids;
+  EpochMs latest_date_covered = 0;
+};
+
+// GET /limits/recordCount: Salesforce's (approximate, periodically refreshed) row count.
+struct RecordCount {
+  std::string name;
+  std::int64_t count = 0;
+};
+
 // Parses "api-usage=18/5000; per-app-api-usage=..." into LimitInfo; unknown on no match.
 LimitInfo parse_limit_info(std::string_view header);
 
@@ -106,6 +130,17 @@ class Client {
   Result<QueryPage> query(std::string_view soql, bool include_deleted, int batch_size = 0);
   // GET the nextRecordsUrl of the previous page.
   Result<QueryPage> query_more(std::string_view next_records_url);
+
+  // GET .../sobjects/{object}/deleted/?start=&end= (and /updated/). start and end are sent as
+  // UTC seconds (Salesforce truncates to the minute); start must precede end by more than a
+  // minute. Errors beyond the usual: INVALID_REPLICATION_DATE (start not before end, or before the
+  // object's earliestDateAvailable: re-read the object instead), EXCEEDED_ID_LIMIT (more than
+  // 600,000 ids: split the window), kSalesforce MALFORMED_RESPONSE (a body without those fields).
+  Result<DeletedRecords> get_deleted(std::string_view object, EpochMs start, EpochMs end);
+  Result<UpdatedRecords> get_updated(std::string_view object, EpochMs start, EpochMs end);
+  // GET .../limits/recordCount?sObjects=A,B: one entry per object Salesforce reports (objects it
+  // has no count for are absent).
+  Result<std::vector<RecordCount>> record_count(const std::vector<std::string>& objects);
 
   // POST .../sobjects/{object}: returns the new Id.
   Result<std::string> create(std::string_view object, const nlohmann::json& fields);

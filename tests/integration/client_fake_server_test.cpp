@@ -196,6 +196,31 @@ class FakeSalesforce {
       }
       res.status = 204;
     });
+    // Salesforce's documented bodies for getDeleted, getUpdated and recordCount.
+    server_.Get(R"(/services/data/v62.0/sobjects/(\w+)/deleted/)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!authorized(req, res)) return;
+      {
+        std::lock_guard lock(mu_);
+        last_window_ = req.get_param_value("start") + " " + req.get_param_value("end");
+      }
+      res.set_content(R"({"deletedRecords":[{"id":"a00D0000008pQRAIA2","deletedDate":"2013-05-07T22:07:19.000+0000"}],)"
+                      R"("earliestDateAvailable":"2013-05-03T15:57:00.000+0000","latestDateCovered":"2013-05-08T21:20:00.000+0000"})",
+                      "application/json");
+    });
+    server_.Get(R"(/services/data/v62.0/sobjects/(\w+)/updated/)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!authorized(req, res)) return;
+      res.set_content(R"({"ids":["a00D0000008pQR5IAM","a00D0000008pQRGIA2","a00D0000008pQRFIA2"],)"
+                      R"("latestDateCovered":"2013-05-08T21:20:00.000+0000"})",
+                      "application/json");
+    });
+    server_.Get("/services/data/v62.0/limits/recordCount", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!authorized(req, res)) return;
+      {
+        std::lock_guard lock(mu_);
+        last_window_ = req.get_param_value("sObjects");
+      }
+      res.set_content(R"({"sObjects":[{"count":3,"name":"Account"},{"count":10,"name":"Contact"}]})", "application/json");
+    });
     // httplib writes headers and body separately; without NODELAY each answer waits ~40 ms (Nagle).
     server_.set_tcp_nodelay(true);
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -241,6 +266,10 @@ class FakeSalesforce {
   EVP_PKEY* jwt_key_ = nullptr;   // verifies JWT assertions; set before connecting
   std::string refresh_token_;     // the one refresh token the server accepts
   bool rotate_ = false;           // issue a new refresh token on each use
+  std::string last_window() {
+    std::lock_guard lock(mu_);
+    return last_window_;
+  }
   std::vector<std::string> assertions() {
     std::lock_guard lock(mu_);
     return assertions_;
@@ -276,6 +305,7 @@ class FakeSalesforce {
   std::vector<std::string> requests_;
   std::vector<std::chrono::milliseconds> waits_;
   std::vector<std::string> assertions_, refresh_tokens_seen_;
+  std::string last_window_;
   int port_ = 0;
   std::thread thread_;
 };
@@ -610,6 +640,71 @@ TEST(ClientRetryTest, LoginIsRetriedOn503) {
   auto client = Client::connect(sf.options());
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   EXPECT_EQ(sf.requests(), (std::vector<std::string>{"POST /services/oauth2/token", "POST /services/oauth2/token"}));
+}
+
+// --- getDeleted, getUpdated, recordCount -----------------------------------------------------------
+
+TEST(ClientReplicationTest, GetDeletedReturnsTypedRecordsAndDates) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  EpochMs start = *parse_datetime("2013-05-05T00:00:00Z"), end = *parse_datetime("2013-05-10T12:30:15.250Z");
+  auto deleted = (*client)->get_deleted("Account", start, end);
+  ASSERT_TRUE(deleted.ok()) << deleted.error().to_string();
+  EXPECT_EQ(sf.last_window(), "2013-05-05T00:00:00+00:00 2013-05-10T12:30:15+00:00");
+  ASSERT_EQ(deleted->records.size(), 1u);
+  EXPECT_EQ(deleted->records[0].id, "a00D0000008pQRAIA2");
+  EXPECT_EQ(format_datetime_iso(deleted->records[0].deleted_date), "2013-05-07T22:07:19.000Z");
+  EXPECT_EQ(format_datetime_iso(deleted->earliest_date_available), "2013-05-03T15:57:00.000Z");
+  EXPECT_EQ(format_datetime_iso(deleted->latest_date_covered), "2013-05-08T21:20:00.000Z");
+}
+
+TEST(ClientReplicationTest, GetUpdatedReturnsIdsAndLatestDateCovered) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  auto updated = (*client)->get_updated("Account", 0, 86'400'000);
+  ASSERT_TRUE(updated.ok()) << updated.error().to_string();
+  EXPECT_EQ(updated->ids, (std::vector<std::string>{"a00D0000008pQR5IAM", "a00D0000008pQRGIA2", "a00D0000008pQRFIA2"}));
+  EXPECT_EQ(format_datetime_iso(updated->latest_date_covered), "2013-05-08T21:20:00.000Z");
+}
+
+TEST(ClientReplicationTest, RecordCountListsTheObjectsAsked) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  auto counts = (*client)->record_count({"Account", "Contact"});
+  ASSERT_TRUE(counts.ok()) << counts.error().to_string();
+  EXPECT_EQ(sf.last_window(), "Account,Contact");
+  ASSERT_EQ(counts->size(), 2u);
+  EXPECT_EQ((*counts)[0].name, "Account");
+  EXPECT_EQ((*counts)[0].count, 3);
+  EXPECT_EQ((*counts)[1].name, "Contact");
+  EXPECT_EQ((*counts)[1].count, 10);
+}
+
+TEST(ClientReplicationTest, ErrorsAndMalformedBodies) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  const std::string path = "/services/data/v62.0/sobjects/Account/deleted/";
+  sf.script(path, {{.status = 400, .body = R"([{"errorCode":"INVALID_REPLICATION_DATE","message":"startDate before org replication enabled date"}])"}});
+  auto refused = (*client)->get_deleted("Account", 0, 86'400'000);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "INVALID_REPLICATION_DATE");
+  EXPECT_NE(refused.error().message.find("re-read the object in full"), std::string::npos) << refused.error().message;
+
+  sf.script(path, {{.body = R"({"deletedRecords":[{"deletedDate":"2013-05-07T22:07:19.000+0000"}]})"}});
+  auto no_id = (*client)->get_deleted("Account", 0, 86'400'000);
+  ASSERT_FALSE(no_id.ok());
+  EXPECT_EQ(no_id.error().code, "MALFORMED_RESPONSE");
+  EXPECT_EQ(no_id.error().kind, ErrorKind::kSalesforce);
+
+  sf.clear_requests();
+  sf.script(path, {{.body = R"({"deletedRecords":[{"id":"a00D0000008pQRAIA2")"}});
+  auto cut = (*client)->get_deleted("Account", 0, 86'400'000);
+  EXPECT_TRUE(cut.ok()) << "a cut-off body is retried: " << cut.error().to_string();
+  EXPECT_EQ(sf.requests().size(), 2u);
 }
 
 // --- JWT bearer and refresh token flows ------------------------------------------------------------
