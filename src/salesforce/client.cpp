@@ -7,6 +7,7 @@
 #include "common/timeutil.h"
 #include "salesforce/auth.h"
 #include "salesforce/http.h"
+#include "salesforce/quota.h"
 #include "salesforce/retry.h"
 #include "salesforce/wire.h"
 
@@ -90,6 +91,13 @@ Status validate(const ConnectOptions& o) {
     return config_error("[salesforce] retry_base_ms = " + std::to_string(o.retry_base_ms) +
                         " is out of range; use milliseconds from 0 to 600000 (default 500).");
   }
+  if (!(o.quota_daily_share > 0 && o.quota_daily_share <= 1) || !(o.quota_run_share > 0 && o.quota_run_share <= 1)) {
+    return config_error("The quota shares must be above 0 and at most 1 (daily " + std::to_string(o.quota_daily_share) +
+                        ", per run " + std::to_string(o.quota_run_share) + "); e.g. 0.80 and 0.25.");
+  }
+  if (o.max_api_calls < 0) {
+    return config_error("max_api_calls = " + std::to_string(o.max_api_calls) + " is negative; use 0 for no bound.");
+  }
   if (!o.verify_tls && !is_loopback_host(url_host(o.login_url))) {
     return config_error("[salesforce] verify_tls = false is only allowed for a loopback login_url (127.0.0.1, "
                         "localhost, ::1), not " + o.login_url + "; remove verify_tls or set it to true.");
@@ -108,6 +116,7 @@ struct Client::Impl {
   std::int64_t api_calls = 0;
   int batch_size = 0;    // of the last query, resent with query_more
   int last_attempts = 1;  // of the last send()
+  QuotaGuard quota;
   std::string private_key_pem;  // jwt
   std::string refresh_token;    // refresh_token: the current one (rotated ones replace it)
 
@@ -162,7 +171,10 @@ struct Client::Impl {
     if (!parsed) return redacted(parsed.error());
     token = std::move(*parsed);
     secrets.push_back(token.access_token);
-    if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) limits = l;
+    if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) {
+      limits = l;
+      quota.observe(l);
+    }
     if (options.auth == "refresh_token" && !token.refresh_token.empty() && token.refresh_token != refresh_token) {
       return rotate_refresh_token(token.refresh_token);
     }
@@ -182,9 +194,14 @@ struct Client::Impl {
 
   SendHooks hooks(std::function<Status(HttpResponse&)> check_body) {
     SendHooks h;
+    h.before_send = [this] { return quota.check(); };
     h.on_answer = [this](const HttpResponse& r) {
       ++api_calls;
-      if (LimitInfo l = parse_limit_info(r.limit_info); l.known()) limits = l;
+      quota.count_call();
+      if (LimitInfo l = parse_limit_info(r.limit_info); l.known()) {
+        limits = l;
+        quota.observe(l);
+      }
     };
     h.check_body = std::move(check_body);
     return h;
@@ -301,6 +318,9 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->options.login_url = strip_trailing_slashes(options.login_url);
+  impl->quota = QuotaGuard({.daily_share = options.quota_daily_share,
+                            .run_share = options.quota_run_share,
+                            .max_calls = options.max_api_calls});
   impl->secrets = {options.password, options.client_secret, options.refresh_token};
   if (options.auth == "jwt") {
     auto pem = read_secret_file(options.private_key_file, "private_key_file");
@@ -495,6 +515,7 @@ Error Client::error_for(const HttpResponse& response, std::string_view what) con
 }
 
 LimitInfo Client::limits() const { return impl_->limits; }
+Status Client::check_quota() const { return impl_->quota.check(); }
 std::int64_t Client::api_calls() const { return impl_->api_calls; }
 
 }  // namespace crmsync::salesforce

@@ -43,6 +43,13 @@ struct ConnectOptions {
   long retry_base_ms = 500;
   // How the client waits between attempts; empty = sleep. Tests record the waits instead.
   std::function<void(std::chrono::milliseconds)> retry_sleep;
+  // The quota guard (quota.h), consulted before every request, retries included: refuse once the
+  // org has used quota_daily_share of its daily API requests (Sforce-Limit-Info), once this client
+  // (one run) has used quota_run_share of that daily maximum, or after max_api_calls requests
+  // (0 = no bound). A refusal is Error{kLimit, "QUOTA_GUARD", "paused until quota recovers: ..."}.
+  double quota_daily_share = 0.80;
+  double quota_run_share = 0.25;
+  std::int64_t max_api_calls = 0;
 };
 
 // The org's API usage as last reported by Sforce-Limit-Info ("api-usage=18/5000").
@@ -163,6 +170,9 @@ class Client {
   Error error_for(const HttpResponse& response, std::string_view what) const;
 
   LimitInfo limits() const;      // as last reported
+  // What the quota guard says about one more request now (ok, or the QUOTA_GUARD error): lets a
+  // caller stop between objects rather than mid-way.
+  Status check_quota() const;
   // Attempts that got an HTTP answer, errors and retries included (logins excluded: the token
   // endpoint does not count against the API request limit).
   std::int64_t api_calls() const;

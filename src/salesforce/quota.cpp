@@ -1,6 +1,5 @@
 #include "salesforce/quota.h"
 
-#include <cmath>
 #include <cstdio>
 
 namespace crmsync::salesforce {
@@ -9,9 +8,7 @@ namespace {
 
 std::string percent(double share) {
   char buf[32];
-  double p = share * 100.0;
-  if (std::fabs(p - std::round(p)) < 1e-9) std::snprintf(buf, sizeof buf, "%.0f%%", p);
-  else std::snprintf(buf, sizeof buf, "%.1f%%", p);
+  std::snprintf(buf, sizeof buf, "%.4g%%", share * 100.0);  // 80%, 12.5%, 0.05%
   return buf;
 }
 

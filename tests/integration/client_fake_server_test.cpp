@@ -707,6 +707,65 @@ TEST(ClientReplicationTest, ErrorsAndMalformedBodies) {
   EXPECT_EQ(sf.requests().size(), 2u);
 }
 
+// --- quota guard -----------------------------------------------------------------------------------
+
+Reply page_with_usage(const std::string& usage) {
+  return {.body = R"({"totalSize":0,"done":true,"records":[]})", .headers = {{"Sforce-Limit-Info", "api-usage=" + usage}}};
+}
+
+TEST(ClientQuotaTest, RefusesAtTheDailyShareWithoutSending) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {page_with_usage("3999/5000"), page_with_usage("4000/5000")});
+  ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok());
+  EXPECT_TRUE((*client)->check_quota().ok());
+  ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok()) << "3,999 of 5,000 is under 80%";
+  auto refused = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kLimit);
+  EXPECT_EQ(refused.error().code, "QUOTA_GUARD");
+  EXPECT_EQ(refused.error().message,
+            "paused until quota recovers: org has used 4,000 of 5,000 daily API requests (limit 80%)");
+  EXPECT_EQ((*client)->check_quota().error().code, "QUOTA_GUARD");
+  EXPECT_EQ(sf.requests().size(), 2u) << "the refused request was never sent";
+  EXPECT_EQ((*client)->api_calls(), 2);
+}
+
+TEST(ClientQuotaTest, RefusesAtTheRunShare) {
+  FakeSalesforce sf;
+  ConnectOptions o = sf.options();
+  o.quota_run_share = 0.0005;  // of 5,000: this run may make 2 requests (2.5)
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  EXPECT_TRUE((*client)->query("SELECT Id FROM Account", false).ok());
+  EXPECT_TRUE((*client)->query_more("/services/data/v62.0/query/01gD0000002HU6KIAW-2").ok());
+  EXPECT_TRUE((*client)->query("SELECT Id FROM Account", false).ok()) << "2 < 2.5";
+  auto refused = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message,
+            "paused until quota recovers: this run has used 3 of the org's 5,000 daily API requests (limit 0.05% per run)");
+  EXPECT_EQ(sf.requests().size(), 3u);
+}
+
+TEST(ClientQuotaTest, MaxApiCallsCountsRetriesAndStopsThem) {
+  FakeSalesforce sf;
+  ConnectOptions o = sf.options();
+  o.max_api_calls = 2;
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 503, .body = "busy"}, {.status = 503, .body = "busy"}, {.status = 503, .body = "busy"}});
+  auto refused = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "QUOTA_GUARD");
+  EXPECT_NE(refused.error().message.find("max_api_calls = 2"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(sf.requests().size(), 2u) << "the third attempt would pass the bound";
+  EXPECT_EQ((*client)->api_calls(), 2);
+}
+
 // --- JWT bearer and refresh token flows ------------------------------------------------------------
 
 using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
