@@ -218,9 +218,9 @@ struct Client::Impl {
       last_attempts = http->last_report().attempts;
       if (!response) {
         Error e = response.error();
-        if (e.kind == ErrorKind::kNetwork) {
-          e.message += attempts_note() + " Check the network connection to the Salesforce instance " +
-                       token.instance_url + ".";
+        if (e.kind == ErrorKind::kNetwork) e.message += attempts_note();
+        if (e.kind == ErrorKind::kNetwork && e.code != "MALFORMED_RESPONSE") {
+          e.message += " Check the network connection to the Salesforce instance " + token.instance_url + ".";
         }
         return redacted(std::move(e));
       }

@@ -428,3 +428,16 @@ TEST(ConfigAuthTest, RefreshTokenMissingOrTwiceNamesTheKeys) {
 
 }  // namespace
 }  // namespace crmsync::config
+
+namespace crmsync::config {
+namespace {
+
+TEST(ConfigExampleTest, TheShippedExampleParses) {
+  auto c = load_config(std::string(CRMSYNC_SOURCE_DIR) + "/crmsync.example.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->salesforce.max_retries, 5);
+  EXPECT_EQ(c->salesforce.retry_base_ms, 500);
+}
+
+}  // namespace
+}  // namespace crmsync::config
