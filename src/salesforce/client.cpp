@@ -243,8 +243,8 @@ struct Client::Impl {
     return last_attempts > 1 ? " (after " + std::to_string(last_attempts) + " attempts)" : "";
   }
 
-  Error error_for(const HttpResponse& response, std::string_view what) const {
-    Error e = error_from_response(static_cast<int>(response.status), response.body, what);
+  Error error_for(long status, std::string_view body, std::string_view what) const {
+    Error e = error_from_response(static_cast<int>(status), body, what);
     if (last_attempts > 1) {
       e.message += " Gave up after " + std::to_string(last_attempts) + " attempts.";
       long after = http->last_report().retry_after_seconds;
@@ -252,12 +252,21 @@ struct Client::Impl {
     }
     return redacted(std::move(e));
   }
+  Error error_for(const HttpResponse& response, std::string_view what) const {
+    return error_for(response.status, response.body, what);
+  }
 
-  HttpRequest make(std::string method, std::string path, std::string body = {}) const {
+  HttpRequest make(std::string method, std::string path, std::string body = {},
+                   std::vector<std::string> headers = {}) const {
     HttpRequest request;
     request.method = std::move(method);
     request.url = std::move(path);
-    request.headers.push_back("Accept: application/json");
+    request.headers = std::move(headers);
+    bool has_accept = false;
+    for (const auto& h : request.headers) {
+      has_accept = has_accept || iequals(std::string_view(h).substr(0, 7), "Accept:");
+    }
+    if (!has_accept) request.headers.push_back("Accept: application/json");
     if (!body.empty()) request.headers.push_back("Content-Type: application/json");
     request.body = std::move(body);
     return request;
@@ -506,12 +515,24 @@ Result<nlohmann::json> Client::get_json(std::string_view path) {
   return impl_->json_call("GET", std::string(path), "GET " + std::string(path));
 }
 
-Result<HttpResponse> Client::send(HttpRequest request, std::function<Status(HttpResponse&)> check_body) {
-  return impl_->send(std::move(request), std::move(check_body));
+std::string RestResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return v;
+  }
+  return {};
 }
 
-Error Client::error_for(const HttpResponse& response, std::string_view what) const {
-  return impl_->error_for(response, what);
+Result<RestResponse> Client::send(std::string_view method, std::string_view path, std::string body,
+                                  std::vector<std::string> headers) {
+  HttpRequest request = impl_->make(std::string(method), std::string(path), std::move(body), std::move(headers));
+  auto response = impl_->send(std::move(request), {});
+  if (!response) return response.error();
+  return RestResponse{response->status, std::move(response->body), std::move(response->content_type),
+                      std::move(response->headers)};
+}
+
+Error Client::error_for(const RestResponse& response, std::string_view what) const {
+  return impl_->error_for(response.status, response.body, what);
 }
 
 LimitInfo Client::limits() const { return impl_->limits; }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -72,9 +73,6 @@ struct QueryPage {
   std::string body;              // the whole response body: {"totalSize":..,"done":..,"records":[..]}
 };
 
-struct HttpRequest;
-struct HttpResponse;
-
 // GET /sobjects/{Name}/deleted/: records deleted in [start, end] (Salesforce keeps 15 days).
 struct DeletedRecord {
   std::string id;
@@ -104,6 +102,15 @@ LimitInfo parse_limit_info(std::string_view header);
 // Turns a Salesforce error response into an Error: REST bodies are arrays of
 // {"message","errorCode","fields"}; OAuth bodies are {"error","error_description"}.
 Error error_from_response(int http_status, std::string_view body, std::string_view what);
+
+// An HTTP answer of Client::send, whatever its status.
+struct RestResponse {
+  long status = 0;
+  std::string body;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string header(std::string_view name) const;  // case-insensitive; empty when absent
+};
 
 class Client {
  public:
@@ -159,15 +166,17 @@ class Client {
   // Any other REST call, path relative to the instance (e.g. "/services/data/v62.0/limits").
   Result<nlohmann::json> get_json(std::string_view path);
 
-  // The one request path every call takes (the REST calls above, and Bulk in bulk.cpp; HttpRequest
-  // and HttpResponse are in salesforce/http.h): adds the bearer token, retries (retry.h), logs in
-  // again once when Salesforce answers 401 INVALID_SESSION_ID (a second one is a kAuth error),
-  // counts every attempt that got an HTTP answer, tracks Sforce-Limit-Info, redacts secrets from
-  // errors. request.url may be a path relative to the instance ("/services/data/..."). Any other
-  // HTTP status comes back as a response for the caller to judge; check_body is as in SendHooks.
-  Result<HttpResponse> send(HttpRequest request, std::function<Status(HttpResponse&)> check_body = {});
-  // An Error for a non-2xx answer of send(): Salesforce's errorCode and message, the attempts made.
-  Error error_for(const HttpResponse& response, std::string_view what) const;
+  // A request for the APIs with a wire format of their own (Bulk API 2.0's CSV results). It takes
+  // the one request path every call of this class takes: the bearer token, the quota guard
+  // (quota.h) before every attempt, retries (retry.h: a POST only when nothing was sent), one new
+  // login when Salesforce answers 401 INVALID_SESSION_ID (a second one is a kAuth error naming the
+  // fix), the API-call count (every attempt that reached Salesforce), Sforce-Limit-Info, secret
+  // redaction. A JSON body is sent with Content-Type application/json; `headers` ("Name: value")
+  // may set Accept (default application/json). Any other HTTP status is a response; turn a bad one
+  // into an Error with error_for() (which also says how many attempts were made).
+  Result<RestResponse> send(std::string_view method, std::string_view path, std::string body = {},
+                            std::vector<std::string> headers = {});
+  Error error_for(const RestResponse& response, std::string_view what) const;
 
   LimitInfo limits() const;      // as last reported
   // What the quota guard says about one more request now (ok, or the QUOTA_GUARD error): lets a

@@ -74,7 +74,7 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const S
         if (last || !idempotent || checked.error().kind != ErrorKind::kNetwork) return checked.error();
       } else {
         if (last || !idempotent || !is_retryable_status(response->status)) return response;
-        retry_after = parse_retry_after(response->retry_after, static_cast<std::int64_t>(std::time(nullptr)));
+        retry_after = parse_retry_after(response->header("Retry-After"), static_cast<std::int64_t>(std::time(nullptr)));
         if (retry_after >= 0) report_.retry_after_seconds = retry_after;
         if (retry_after >= 0 && std::chrono::seconds(retry_after) > policy_.max_retry_after) return response;
       }

@@ -27,7 +27,9 @@ class ScriptedTransport final : public HttpTransport {
 
 Error net(const char* code, int status = 0) { return Error(ErrorKind::kNetwork, code, std::string(code) + ".", status); }
 HttpResponse answer(long status, std::string retry_after = "") {
-  return HttpResponse{.status = status, .body = "x", .retry_after = std::move(retry_after)};
+  HttpResponse r{.status = status, .body = "x"};
+  if (!retry_after.empty()) r.headers.emplace_back("Retry-After", std::move(retry_after));
+  return r;
 }
 
 struct Harness {
