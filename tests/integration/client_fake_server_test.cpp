@@ -707,6 +707,25 @@ TEST(ClientReplicationTest, ErrorsAndMalformedBodies) {
   EXPECT_EQ(sf.requests().size(), 2u);
 }
 
+TEST(ClientRetryTest, RawSendForBulkTakesTheSamePath) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  const std::string path = "/services/data/v62.0/jobs/query/750R0000000zlh9IAA/results";
+  sf.script(path, {{.status = 503, .body = "busy"},
+                   {.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"},
+                   {.body = "\"Id\"\n\"001A\"\n", .headers = {{"Sforce-Locator", "null"}}}});
+  auto r = (*client)->send("GET", path, {}, {"Accept: text/csv"});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("sforce-locator"), "null");
+  EXPECT_EQ(r->body, "\"Id\"\n\"001A\"\n");
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET " + path, "GET " + path, "POST /services/oauth2/token",
+                                                     "GET " + path}));
+  EXPECT_EQ((*client)->api_calls(), 3);
+}
+
 // --- quota guard -----------------------------------------------------------------------------------
 
 Reply page_with_usage(const std::string& usage) {
