@@ -106,11 +106,29 @@ std::string counts_text(const std::string& object, std::int64_t visible, std::in
          " hidden by the role hierarchy and sharing rules)";
 }
 
+// The objects activities relate to that an earlier check found unreadable: activities related only
+// to their records stay hidden whatever else is granted, so the Task/Event finding names them.
+std::vector<std::string> unreadable_parents(const Context& ctx) {
+  std::vector<std::string> out;
+  for (const auto& f : ctx.findings) {
+    if (f.code != "OBJECT_NOT_READABLE") continue;
+    for (const char* parent : {"Account", "Contact", "Lead", "Opportunity"}) {
+      if (iequals(f.object, parent)) out.push_back(f.object);
+    }
+  }
+  return out;
+}
+
 Status check_counts_only(Context& ctx, const std::string& object) {
   auto visible = query_count(ctx.client, "SELECT COUNT() FROM " + object);
   if (!visible) return visible.error();
   std::int64_t total = record_count(ctx, object);
   std::string counts = counts_text(object, *visible, total);
+  std::string unreadable;
+  for (const auto& p : unreadable_parents(ctx)) unreadable += (unreadable.empty() ? "" : ", ") + p;
+  if (!unreadable.empty()) {
+    counts += "; it cannot read " + unreadable + ", so the " + object + " records related only to those stay hidden";
+  }
   if (total >= 0 && *visible >= total) {
     ctx.add(object, "", Severity::kInfo, "VIEW_ALL_OK", who(ctx.access) + " sees every " + object + " record (" +
                                                               std::to_string(total) + ").");
@@ -118,8 +136,9 @@ Status check_counts_only(Context& ctx, const std::string& object) {
     bool hidden = total >= 0;
     ctx.add(object, "", hidden ? Severity::kError : Severity::kWarning,
             hidden ? "VIEW_ALL_RECORDS_MISSING" : "VIEW_ALL_UNVERIFIED", who(ctx.access) + ": " + counts + ".",
-            "grant View All Records on the objects " + object + " records relate to (Account, Contact, Lead, "
-            "Opportunity), or turn on \"View All Data\", " + grant_place(ctx.access));
+            (unreadable.empty() ? std::string() : "grant Read on " + unreadable + " (see above); ") +
+                "grant View All Records on the objects " + object + " records relate to (Account, Contact, Lead, "
+                "Opportunity), or turn on \"View All Data\", " + grant_place(ctx.access));
   }
   return ok_status();
 }

@@ -4,17 +4,25 @@
 //
 //   [salesforce]
 //   login_url = "http://127.0.0.1:8787"      # or https://login.salesforce.com, a My Domain, ...
-//   auth = "password"                        # "password" | "client_credentials"
+//   auth = "password"                        # "password" | "client_credentials" | "jwt" | "refresh_token"
 //   client_id = "..."  client_secret = "..."  username = "..."  password = "..."
+//   private_key_file = "..."                 # jwt (with client_id, username)
+//   refresh_token_file = "..."               # refresh_token (or refresh_token = "..."; client_secret optional)
 //   api_version = "62.0"
+//   max_retries = 5  retry_base_ms = 500
 //   [store]
 //   url = "sqlite:crmsync.db"
 //   [objects.Account]
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [groups]
 //   deals = true  engage = false
+//   [export]                                 # crmsync export (docs/export.md)
+//   as = "task"  external_id_field = "Crmsync_Activity_Id__c"  opportunity_window_days = 14
+//   [export.call]   type = "Call"  subject = "{title}"  description = "{summary}"  status = "Completed"
+//   [export.fields] recording_url = "Recording_URL__c"
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -29,13 +37,18 @@ namespace crmsync::config {
 
 struct SalesforceConfig {
   std::string login_url = "https://login.salesforce.com";
-  std::string auth = "password";  // password | client_credentials
+  std::string auth = "password";  // password | client_credentials | jwt | refresh_token
   std::string client_id;
-  std::string client_secret;  // secret: never logged
-  std::string username;
+  std::string client_secret;  // secret: never logged (optional for refresh_token, unused by jwt)
+  std::string username;       // password and jwt
   std::string password;       // secret: never logged (append the security token where the org needs it)
+  std::string private_key_file;    // jwt: PEM RSA private key (the connected app has its certificate)
+  std::string refresh_token;       // refresh_token (secret: prefer CRMSYNC_SALESFORCE_REFRESH_TOKEN), or
+  std::string refresh_token_file;  // refresh_token: a file holding it; rotated tokens are written back
   std::string api_version = "62.0";
   bool verify_tls = true;     // may be turned off only for a loopback emulator
+  std::int64_t max_retries = 5;      // repeats of one failed request (5xx, drops, cut-off bodies); 0..100
+  std::int64_t retry_base_ms = 500;  // the first retry's wait; it doubles (jittered) each time
 };
 
 struct StoreConfig {
@@ -53,11 +66,46 @@ struct GroupsConfig {
   bool engage = false;
 };
 
+// How one kind of activity (call, meeting, invite) is written. Templates take the placeholders of
+// kExportPlaceholders in braces ("{title}"); "{{" and "}}" are literal braces.
+struct ExportKindConfig {
+  std::string type;           // Task.Type / Event.Type ("" = not set)
+  std::string task_subtype;   // Task.TaskSubtype (Task, Call, Email, ...)
+  std::string event_subtype;  // Event.EventSubtype
+  std::string record_type;    // a RecordType DeveloperName or Id ("" = the user's default)
+  std::string subject;        // template
+  std::string description;    // template
+  std::string status;         // Task.Status
+};
+
+// The defaults of [export.call], [export.meeting] and [export.invite] (docs/export.md lists them).
+ExportKindConfig export_kind_defaults(std::string_view kind);
+
+// [export]: what `crmsync export` writes and how it matches activities to records.
+struct ExportConfig {
+  std::string as = "task";            // task | event
+  std::string external_id_field;      // an External ID custom field of Task/Event; "" = local ledger only
+  bool match_opportunity_by_contact_role = true;
+  bool match_opportunity_by_owner_participation = true;
+  std::int64_t opportunity_window_days = 14;
+  ExportKindConfig call = export_kind_defaults("call");
+  ExportKindConfig meeting = export_kind_defaults("meeting");
+  ExportKindConfig invite = export_kind_defaults("invite");
+  std::map<std::string, std::string> fields;  // activity attribute -> custom field of Task/Event
+
+  const ExportKindConfig& kind(std::string_view name) const;  // "call" | "meeting" | "invite"
+};
+
+// Template placeholders ({title}, {summary}, ...) and activity attributes [export.fields] may map.
+extern const std::vector<std::string> kExportPlaceholders;
+extern const std::vector<std::string> kExportFieldAttributes;
+
 struct Config {
   SalesforceConfig salesforce;
   StoreConfig store;
   std::map<std::string, ObjectConfig> objects;  // by catalog object name as written in the file
   GroupsConfig groups;
+  ExportConfig exports;  // [export]
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;

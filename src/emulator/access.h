@@ -125,7 +125,9 @@ class AccessModel {
 
 // The SOQL hooks for one user: invisible objects are unknown (INVALID_TYPE), FLS-hidden fields are
 // unknown (INVALID_FIELD), invisible rows are skipped (COUNT() included). Bulk queries use it too.
-// The returned hooks keep `access` alive and read `db` under the caller's lock.
+// The returned hooks keep `access` alive and read `db` under the caller's lock; build one
+// ExecOptions per query (row_visible remembers the table it last saw, so do not share it
+// between threads).
 soql::ExecOptions query_options(std::shared_ptr<const UserAccess> access, const Database& db, bool include_deleted);
 
 // A refused write, as Salesforce reports it in the REST error body (and, later, per record in

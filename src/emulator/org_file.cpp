@@ -28,8 +28,9 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-const std::vector<std::string> kTopKeys = {"seed",     "scale",           "org_wide_defaults", "roles", "profiles",
-                                           "permission_sets", "users", "record_types",      "custom_fields"};
+const std::vector<std::string> kTopKeys = {"seed",     "scale",    "org_wide_defaults", "roles",
+                                           "licenses", "profiles", "permission_sets",   "users",
+                                           "record_types", "custom_fields"};
 
 std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
@@ -45,6 +46,7 @@ class Applier {
     CRMSYNC_TRY(each("custom_fields", [this](const json& v, const std::string& key) { return custom_field(v, key); }));
     CRMSYNC_TRY(org_wide_defaults());
     CRMSYNC_TRY(each("roles", [this](const json& v, const std::string& key) { return role(v, key); }));
+    CRMSYNC_TRY(each("licenses", [this](const json& v, const std::string& key) { return license(v, key); }));
     CRMSYNC_TRY(each("record_types", [this](const json& v, const std::string& key) { return record_type(v, key); }));
     CRMSYNC_TRY(each("profiles", [this](const json& v, const std::string& key) { return profile(v, key); }));
     CRMSYNC_TRY(each("permission_sets", [this](const json& v, const std::string& key) { return permission_set(v, key); }));
@@ -224,6 +226,7 @@ class Applier {
                                  "date, datetime, email, phone or url");
     }
     d.custom = true;
+    d.field_security = true;
     if (e.value("required", false)) d.nillable = false;
     if (e.value("unique", false)) d.unique = true;
     t->add_field(d);
@@ -239,6 +242,7 @@ class Applier {
     compound.label = label;
     compound.type = "address";
     compound.custom = true;
+    compound.field_security = true;
     compound.createable = compound.updateable = false;
     compound.filterable = compound.sortable = compound.groupable = false;
     t.add_field(compound);
@@ -252,6 +256,7 @@ class Applier {
         F(f_double(stem + "__Longitude__s", label + " (Longitude)", 18, 15)).compound(name)};
     for (auto& p : parts) {
       p.custom = true;
+      p.field_security = true;
       t.add_field(p);
       grant_field(t, p);
     }
@@ -275,7 +280,7 @@ class Applier {
       bool& edits = sets[std::get<std::string>(row[parent])];
       edits = edits || (e && *e);
     }
-    for (const auto& [set_id, edits] : sets) write_field_permission(set_id, t.name(), f.name, true, edits && f.updateable);
+    for (const auto& [set_id, edits] : sets) write_field_permission(set_id, t.name(), f.name, true, edits && (f.createable || f.updateable));
   }
 
   // ---- org-wide defaults, roles, record types ---------------------------------------------------
@@ -394,6 +399,48 @@ class Applier {
       if (o && *o == object && ((d && iequals(*d, name)) || (l && iequals(*l, name)))) return r;
     }
     return std::nullopt;
+  }
+
+  // ---- licenses ---------------------------------------------------------------------------------
+
+  // A user license (UserLicense) or a permission set license (PermissionSetLicense): an existing
+  // one (by name) is changed, a new one created.
+  Status license(const json& e, const std::string& key) {
+    CRMSYNC_TRY(only_keys(e, key, {"name", "kind", "total", "active"}));
+    auto name = string_at(e, key, "name", true);
+    auto kind = string_at(e, key, "kind", false, "user");
+    auto active = bool_at(e, key, "active", true);
+    if (!name || !kind || !active) return !name ? name.error() : !kind ? kind.error() : active.error();
+    if (*kind != "user" && *kind != "permission_set") {
+      return fail(key + ".kind", "must be \"user\" (a UserLicense) or \"permission_set\" (a PermissionSetLicense)");
+    }
+    if (e.contains("total") && (!e["total"].is_number_integer() || e["total"].get<std::int64_t>() < 0)) {
+      return fail(key + ".total", "must be a non-negative integer (TotalLicenses)");
+    }
+    const bool user_license = *kind == "user";
+    const char* table = user_license ? "UserLicense" : "PermissionSetLicense";
+    Table& t = *db_.find(table);
+    auto existing = user_license ? license_row(*name) : find_row(table, "DeveloperName", *name);
+    if (!existing && !user_license) existing = find_row(table, "MasterLabel", *name);
+    Row row = existing ? t.row(*existing) : new_row(t);
+    if (!existing) {
+      std::string key_name;
+      for (char c : *name) key_name.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+      set(t, row, user_license ? "Name" : "MasterLabel", *name);
+      set(t, row, user_license ? "LicenseDefinitionKey" : "DeveloperName", key_name);
+      set(t, row, "MasterLabel", *name);
+      if (!user_license) set(t, row, "PermissionSetLicenseKey", key_name);
+      set(t, row, "UsedLicenses", std::int64_t{0});
+      set(t, row, "TotalLicenses", std::int64_t{10});
+    }
+    if (e.contains("total")) set(t, row, "TotalLicenses", e["total"].get<std::int64_t>());
+    set(t, row, "Status", std::string(*active ? "Active" : "Disabled"));
+    if (existing) {
+      t.mutable_row(*existing) = std::move(row);
+    } else {
+      t.insert(std::move(row));
+    }
+    return ok_status();
   }
 
   // ---- profiles and permission sets -------------------------------------------------------------
@@ -590,7 +637,7 @@ class Applier {
       }
       if (perms.contains("edit") && a.edit) a.read = true;
       if (!a.read) a.edit = false;
-      write_field_permission(set_id, t->name(), f.name, a.read, a.edit && f.updateable);
+      write_field_permission(set_id, t->name(), f.name, a.read, a.edit && (f.createable || f.updateable));
     }
     return ok_status();
   }
@@ -679,7 +726,8 @@ class Applier {
 
   Status user(const json& e, const std::string& key) {
     CRMSYNC_TRY(only_keys(e, key, {"username", "password", "first_name", "last_name", "email", "profile", "role",
-                                   "active", "permission_sets", "remove_permission_sets", "permission_set_licenses"}));
+                                   "active", "permission_sets", "remove_permission_sets", "permission_set_licenses",
+                                   "remove_permission_set_licenses"}));
     auto username = string_at(e, key, "username", true);
     if (!username) return username.error();
     Table& users = *db_.find("User");
@@ -757,22 +805,35 @@ class Applier {
   }
 
   Status user_sets(const json& e, const std::string& key, const std::string& user_id) {
-    for (const char* field : {"permission_sets", "remove_permission_sets", "permission_set_licenses"}) {
+    for (const char* field :
+         {"permission_sets", "remove_permission_sets", "permission_set_licenses", "remove_permission_set_licenses"}) {
       if (!e.contains(field)) continue;
       const json& list = e[field];
       if (!list.is_array()) return fail(key + "." + field, "must be a list of names");
       for (const auto& item : list) {
         if (!item.is_string()) return fail(key + "." + field, "must be a list of names");
         const std::string name = item.get<std::string>();
-        if (std::string(field) == "permission_set_licenses") {
+        if (std::string(field).find("permission_set_licenses") != std::string::npos) {
           auto psl = find_row("PermissionSetLicense", "DeveloperName", name);
           if (!psl) psl = find_row("PermissionSetLicense", "MasterLabel", name);
-          if (!psl) return fail(key + "." + field, "no permission set license '" + name + "'; use SalesforceAPIIntegrationPsl");
+          if (!psl) {
+            return fail(key + "." + field, "no permission set license '" + name +
+                                               "'; use SalesforceAPIIntegrationPsl or define it under [[licenses]]");
+          }
+          const std::string psl_id = id_of(*db_.find("PermissionSetLicense"), *psl);
           Table& t = *db_.find("PermissionSetLicenseAssign");
-          Row row = new_row(t);
-          set(t, row, "PermissionSetLicenseId", id_of(*db_.find("PermissionSetLicense"), *psl));
-          set(t, row, "AssigneeId", user_id);
-          t.insert(std::move(row));
+          const auto who = *t.field_index("AssigneeId"), which = *t.field_index("PermissionSetLicenseId");
+          for (std::size_t r = 0; r < t.slot_count(); ++r) {  // at most one assignment per user and license
+            const auto* a = std::get_if<std::string>(&t.row(r)[who]);
+            const auto* l = std::get_if<std::string>(&t.row(r)[which]);
+            if (!t.purged(r) && a && l && id15(*a) == id15(user_id) && id15(*l) == id15(psl_id)) t.purge(r);
+          }
+          if (std::string(field) == "permission_set_licenses") {
+            Row row = new_row(t);
+            set(t, row, "PermissionSetLicenseId", psl_id);
+            set(t, row, "AssigneeId", user_id);
+            t.insert(std::move(row));
+          }
           continue;
         }
         auto set_row = find_row("PermissionSet", "Name", name);

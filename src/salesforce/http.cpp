@@ -36,6 +36,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (line.starts_with("HTTP/")) {  // a new response (e.g. after 100 Continue): forget old headers
     response->limit_info.clear();
     response->content_type.clear();
+    response->headers.clear();
     return size * count;
   }
   auto colon = line.find(':');
@@ -44,6 +45,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   std::string_view value = trim(line.substr(colon + 1));
   if (iequals(name, "Sforce-Limit-Info")) response->limit_info = std::string(value);
   if (iequals(name, "Content-Type")) response->content_type = std::string(value);
+  response->headers.emplace_back(std::string(name), std::string(value));
   return size * count;
 }
 
@@ -157,8 +159,12 @@ class CurlTransport final : public HttpTransport {
 
     CURLcode code = curl_easy_perform(handle_);
     curl_slist_free_all(headers);
-    if (code != CURLE_OK) return network_error(code, error_buffer, request.url);
     curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &response.status);
+    if (code != CURLE_OK) {
+      Error e = network_error(code, error_buffer, request.url);
+      e.http_status = static_cast<int>(response.status);  // non-zero: the server had begun to answer
+      return e;
+    }
     return response;
   }
 
@@ -171,6 +177,18 @@ class CurlTransport final : public HttpTransport {
 
 std::unique_ptr<HttpTransport> make_curl_transport(const TransportOptions& options) {
   return std::make_unique<CurlTransport>(options);
+}
+
+bool is_idempotent(const HttpRequest& request) {
+  if (request.idempotent) return *request.idempotent;
+  return request.method != "POST";
+}
+
+std::string HttpResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return v;
+  }
+  return {};
 }
 
 std::string url_without_query(const std::string& url) {

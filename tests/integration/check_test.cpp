@@ -177,7 +177,13 @@ TEST(CheckTest, ObjectWithoutReadIsAnError) {
   ASSERT_NE(f, nullptr) << dump(report);
   EXPECT_EQ(f->severity, Severity::kError);
   EXPECT_EQ(f->fix, "grant Read on Lead " + kPlace);
-  EXPECT_EQ(error_codes(report), std::vector<std::string>{"OBJECT_NOT_READABLE Lead."});
+  // Tasks whose only link is a Lead are hidden now too; the Task finding says why.
+  EXPECT_EQ(error_codes(report), (std::vector<std::string>{"OBJECT_NOT_READABLE Lead.", "VIEW_ALL_RECORDS_MISSING Task."}));
+  const Finding* t = find(report, "VIEW_ALL_RECORDS_MISSING", "Task");
+  ASSERT_NE(t, nullptr) << dump(report);
+  EXPECT_NE(t->message.find("it cannot read Lead, so the Task records related only to those stay hidden"),
+            std::string::npos) << t->message;
+  EXPECT_EQ(t->fix.rfind("grant Read on Lead (see above); ", 0), 0u) << t->fix;
 }
 
 TEST(CheckTest, EditTasksMissingIsAnErrorWhenActivitiesAreExported) {
