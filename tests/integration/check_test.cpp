@@ -257,10 +257,7 @@ TEST(CheckTest, WrongPasswordCannotRunAndExitsTwo) {
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
 }
 
-
-// Needs /limits/recordCount (on main since ef4b37c) together with perm's role-hierarchy sharing
-// (merged here): disabled until main is merged into this branch; then remove the DISABLED_ prefix.
-TEST(CheckTest, DISABLED_ViewAllRecordsMissingCountsWhatTheRoleHierarchyHides) {
+TEST(CheckTest, ViewAllRecordsMissingCountsWhatTheRoleHierarchyHides) {
   CheckOrg org(20);
   org.set_object_permissions("Opportunity", {{"PermissionsViewAllRecords", false}, {"PermissionsModifyAllRecords", false}});
   // What the integration user may see with Opportunity private: its own records and those of the
