@@ -56,8 +56,8 @@ struct Finding {
   std::string fix;      // what an admin does about it; "" when nothing is to be done
 };
 
-// The activity export this org is checked for (issue #6's [export] section): the object the
-// export writes (`"task"` or `"event"`) and the record type names (DeveloperName or Name) it uses.
+// The activity export this org is checked for (the [export] table): the object the export writes
+// (`"task"` or `"event"`) and the record types it uses (DeveloperName, Name or Id).
 struct ActivityExport {
   std::string as = "task";
   std::vector<std::string> record_types;
@@ -91,6 +91,11 @@ nlohmann::json could_not_run_json(const Error& error);
 // The human table: findings grouped by object (the user and org first), each line "fine", "note"
 // (info with a fix), "MISSING" (error) or "warning", each followed by its fix; a verdict line.
 void print_report(const Report& report, std::ostream& out);
+
+// The options the configuration implies: activity_export is set when it exports activities
+// (config.exports.configured), with [export] as and the record types of [export.call],
+// [export.meeting] and [export.invite].
+CheckOptions check_options(const config::Config& cfg);
 
 // The Client options for the configured integration user.
 salesforce::ConnectOptions connect_options(const config::Config& cfg);

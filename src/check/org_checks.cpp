@@ -26,7 +26,10 @@ Status check_record_types(Context& ctx, const std::string& object, const std::ve
     bool available = false;
     if (describe->contains("recordTypeInfos") && (*describe)["recordTypeInfos"].is_array()) {
       for (const auto& rt : (*describe)["recordTypeInfos"]) {
-        if ((iequals(text(rt, "developerName"), name) || iequals(text(rt, "name"), name)) && flag(rt, "available")) {
+        const std::string id = text(rt, "recordTypeId");
+        bool same_id = name.size() >= 15 && id.size() >= 15 && id.compare(0, 15, name, 0, 15) == 0;
+        if ((iequals(text(rt, "developerName"), name) || iequals(text(rt, "name"), name) || same_id) &&
+            flag(rt, "available")) {
           available = true;
         }
       }
@@ -110,7 +113,10 @@ Status check_engage(Context& ctx) {
     }
   }
   for (const char* object : {"Campaign", "CampaignMember"}) {
+    // CampaignMember has no object permissions of its own in Salesforce: it follows Campaign's,
+    // unless the org's sets name it.
     auto g = ctx.grant_for(object);
+    if (g && g->known && !g->any_row && std::string_view(object) == "CampaignMember") g = ctx.grant_for("Campaign");
     if (!g) return g.error();
     if (!g->known) break;
     if (g->view_all || g->modify_all || ctx.access.has("ViewAllData") || all_data) continue;

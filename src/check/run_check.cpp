@@ -74,6 +74,22 @@ Report api_disabled_report(const config::Config& cfg, const salesforce::Client& 
 
 }  // namespace
 
+CheckOptions check_options(const config::Config& cfg) {
+  CheckOptions options;
+  if (!cfg.exports.configured) return options;
+  ActivityExport exports;
+  exports.as = cfg.exports.as;
+  for (const char* kind : {"call", "meeting", "invite"}) {
+    const std::string& rt = cfg.exports.kind(kind).record_type;
+    if (!rt.empty() && std::find(exports.record_types.begin(), exports.record_types.end(), rt) ==
+                           exports.record_types.end()) {
+      exports.record_types.push_back(rt);
+    }
+  }
+  options.activity_export = std::move(exports);
+  return options;
+}
+
 Result<Report> run_check(salesforce::Client& client, const config::Config& cfg, const CheckOptions& options) {
   auto access = load_user_access(client);
   if (!access) {

@@ -33,9 +33,8 @@ int run_check_command(const CheckArgs& args) {
   if (!cfg) return could_not_run(args, "", cfg.error());
   auto client = salesforce::Client::connect(check::connect_options(*cfg));
   if (!client) return could_not_run(args, "cannot log in to Salesforce", client.error());
-  // The configuration has no [export] section yet (issue #6): the activity export's permissions
-  // are reported at info severity until it does.
-  auto report = check::run_check(**client, *cfg);
+  // With an [export] table the activity export's permission gaps are errors; without, info.
+  auto report = check::run_check(**client, *cfg, check::check_options(*cfg));
   if (!report) return could_not_run(args, "the check could not finish", report.error());
   if (args.json) {
     std::cout << check::report_json(*report).dump(2) << "\n";

@@ -269,6 +269,7 @@ Status apply_file(std::string_view toml_text, std::string_view source, Config& c
     }
     if (section == "export") {
       CRMSYNC_TRY(apply_export_section(node, source, config.exports));
+      config.exports.configured = true;
       continue;
     }
     std::vector<Binding> bindings;

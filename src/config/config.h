@@ -83,6 +83,9 @@ ExportKindConfig export_kind_defaults(std::string_view kind);
 
 // [export]: what `crmsync export` writes and how it matches activities to records.
 struct ExportConfig {
+  // The file has an [export] table or a CRMSYNC_EXPORT_* variable set a key: the configuration
+  // exports activities (`crmsync check` then treats the export's permission gaps as errors).
+  bool configured = false;
   std::string as = "task";            // task | event
   std::string external_id_field;      // an External ID custom field of Task/Event; "" = local ledger only
   bool match_opportunity_by_contact_role = true;

@@ -204,16 +204,23 @@ Status apply_export_section(const toml::node& node, std::string_view source, Exp
 Status apply_export_env(ExportConfig& out, const EnvLookup& env) {
   for (const auto& b : top_bindings(out)) {
     std::string var = "CRMSYNC_EXPORT_" + upper(b.key);
-    if (auto v = env(var)) CRMSYNC_TRY(assign_env(b, var, *v, std::string("[export] ") + b.key));
+    if (auto v = env(var)) {
+      CRMSYNC_TRY(assign_env(b, var, *v, std::string("[export] ") + b.key));
+      out.configured = true;
+    }
   }
   for (const auto& kind : kKinds) {
     for (const auto& b : kind_bindings(kind_of(out, kind))) {
       std::string var = "CRMSYNC_EXPORT_" + upper(kind) + "_" + upper(b.key);
-      if (auto v = env(var)) CRMSYNC_TRY(assign_env(b, var, *v, "[export." + kind + "] " + b.key));
+      if (auto v = env(var)) {
+        CRMSYNC_TRY(assign_env(b, var, *v, "[export." + kind + "] " + b.key));
+        out.configured = true;
+      }
     }
   }
   for (const auto& attr : kExportFieldAttributes) {
     if (auto v = env("CRMSYNC_EXPORT_FIELDS_" + upper(attr))) {
+      out.configured = true;
       if (v->empty()) out.fields.erase(attr);
       else out.fields[attr] = *v;
     }

@@ -1,6 +1,6 @@
-// `crmsync check` against emulator orgs each started with one thing wrong (set up through the REST
-// API as the org's admin, as an admin would in Setup). Each test asserts the finding, its severity
-// and the fix text.
+// `crmsync check` against emulator orgs each started from an org file with one thing wrong
+// (docs/emulator-org-file.md), as an admin would have left it in Setup. Each test asserts the
+// finding, its severity and the fix text.
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -23,15 +23,24 @@ const std::string kPlace =
 
 class CheckOrg {
  public:
-  explicit CheckOrg(int scale = 10) : emu_(scale) {
+  // `org_toml`: the org file's lines (empty: the default org).
+  explicit CheckOrg(const std::string& org_toml = "", int scale = 10) {
+    const std::string org_path = dir_.file("org.toml");
+    write_file(org_path, "scale = " + std::to_string(scale) + "\nseed = 7\n" + org_toml);
+    emu_ = std::make_unique<emulator::Emulator>(emulator::EmulatorOptions{.port = 0, .org_file = org_path});
+    auto s = emu_->start();
+    if (!s) throw std::runtime_error("emulator did not start: " + s.error().to_string());
     cfg_ = emulator_config(emu_->base_url(), dir_.file("crmsync.db"));
     auto admin = salesforce::Client::connect(connect_as("admin@crmsync.test", "admin-pass"));
     if (!admin) throw std::runtime_error("admin login failed: " + admin.error().to_string());
     admin_ = std::move(*admin);
   }
+  ~CheckOrg() {
+    admin_.reset();  // its keep-alive connection would hold stop() until the idle timeout
+    emu_->stop();
+  }
 
   config::Config& cfg() { return cfg_; }
-  salesforce::Client& admin() { return *admin_; }
   std::string base_url() { return emu_->base_url(); }
 
   json records(const std::string& soql) {
@@ -49,28 +58,7 @@ class CheckOrg {
     if (r.empty()) throw std::runtime_error("no row for " + soql);
     return r[0]["Id"].get<std::string>();
   }
-  std::string integration_set() { return one_id("SELECT Id FROM PermissionSet WHERE Name = 'crmsync_Integration'"); }
   std::string integration_user() { return one_id("SELECT Id FROM User WHERE Username = 'integration@crmsync.test'"); }
-
-  void patch(const std::string& object, const std::string& id, const json& fields) {
-    auto s = admin_->update(object, id, fields);
-    if (!s) throw std::runtime_error("update " + object + ": " + s.error().to_string());
-  }
-  void remove(const std::string& object, const std::string& id) {
-    auto s = admin_->remove(object, id);
-    if (!s) throw std::runtime_error("delete " + object + ": " + s.error().to_string());
-  }
-  // Takes away field-level Read from the integration permission set (Salesforce deletes the row).
-  void hide_field(const std::string& qualified) {
-    remove("FieldPermissions", one_id("SELECT Id FROM FieldPermissions WHERE ParentId = '" + integration_set() +
-                                      "' AND Field = '" + qualified + "'"));
-  }
-  void set_object_permissions(const std::string& object, const json& fields) {
-    patch("ObjectPermissions",
-          one_id("SELECT Id FROM ObjectPermissions WHERE ParentId = '" + integration_set() + "' AND SobjectType = '" +
-                 object + "'"),
-          fields);
-  }
 
   check::Report check(const check::CheckOptions& options = {}) {
     auto client = salesforce::Client::connect(check::connect_options(cfg_));
@@ -91,11 +79,16 @@ class CheckOrg {
     return {.login_url = emu_->base_url(), .auth = "password", .client_id = "crmsync-local",
             .client_secret = "crmsync-local-secret", .username = user, .password = password};
   }
-  RunningEmulator emu_;
   TempDir dir_;
+  std::unique_ptr<emulator::Emulator> emu_;
   config::Config cfg_;
   std::unique_ptr<salesforce::Client> admin_;
 };
+
+// The integration permission set, changed by one line.
+std::string integration_set(const std::string& line) {
+  return "[[permission_sets]]\nname = \"crmsync_Integration\"\n" + line + "\n";
+}
 
 const Finding* find(const check::Report& r, const std::string& code, const std::string& object = "",
                     const std::string& field = "") {
@@ -126,6 +119,8 @@ TEST(CheckTest, FullyConfiguredOrgIsReadyWithExitZero) {
   CheckOrg org;
   auto r = run_crmsync("check --config " + org.write_config());
   EXPECT_EQ(r.exit_code, 0) << r.output;
+  // A single-currency org: no currency finding at all.
+  EXPECT_EQ(r.output.find("[CURRENCY_"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("Ready: 0 required items missing"), std::string::npos) << r.output;
 
   auto j = run_crmsync("check --json --config " + org.write_config());
@@ -142,8 +137,7 @@ TEST(CheckTest, FullyConfiguredOrgIsReadyWithExitZero) {
 }
 
 TEST(CheckTest, RequiredFieldWithoutFieldLevelSecurityIsAnError) {
-  CheckOrg org;
-  org.hide_field("Opportunity.Amount");
+  CheckOrg org(integration_set(R"(fields = { "Opportunity.Amount" = { read = false } })"));
   auto report = org.check();
   const Finding* f = find(report, "REQUIRED_FIELD_NOT_READABLE", "Opportunity", "Amount");
   ASSERT_NE(f, nullptr) << dump(report);
@@ -157,8 +151,7 @@ TEST(CheckTest, RequiredFieldWithoutFieldLevelSecurityIsAnError) {
 }
 
 TEST(CheckTest, RecommendedFieldWithoutFieldLevelSecurityOnlyWarns) {
-  CheckOrg org;
-  org.hide_field("Opportunity.LeadSource");
+  CheckOrg org(integration_set(R"(fields = { "Opportunity.LeadSource" = { read = false } })"));
   auto report = org.check();
   const Finding* f = find(report, "RECOMMENDED_FIELD_NOT_READABLE", "Opportunity", "LeadSource");
   ASSERT_NE(f, nullptr) << dump(report);
@@ -169,9 +162,7 @@ TEST(CheckTest, RecommendedFieldWithoutFieldLevelSecurityOnlyWarns) {
 }
 
 TEST(CheckTest, ObjectWithoutReadIsAnError) {
-  CheckOrg org;
-  org.set_object_permissions("Lead", {{"PermissionsRead", false}, {"PermissionsViewAllRecords", false},
-                                      {"PermissionsModifyAllRecords", false}});
+  CheckOrg org(integration_set("objects = { Lead = { read = false } }"));
   auto report = org.check();
   const Finding* f = find(report, "OBJECT_NOT_READABLE", "Lead");
   ASSERT_NE(f, nullptr) << dump(report);
@@ -187,11 +178,7 @@ TEST(CheckTest, ObjectWithoutReadIsAnError) {
 }
 
 TEST(CheckTest, EditTasksMissingIsAnErrorWhenActivitiesAreExported) {
-  CheckOrg org;
-  // The default integration permission set reads only; grant the export's other needs so that
-  // Edit Tasks is the one thing missing.
-  org.patch("PermissionSet", org.integration_set(), {{"PermissionsEditTask", false}, {"PermissionsActivitiesAccess", true},
-                                                     {"PermissionsViewAllUsers", true}});
+  CheckOrg org(integration_set("permissions = { EditTask = false }"));
   check::CheckOptions options;
   options.activity_export = check::ActivityExport{.as = "task", .record_types = {}};
   auto report = org.check(options);
@@ -199,19 +186,79 @@ TEST(CheckTest, EditTasksMissingIsAnErrorWhenActivitiesAreExported) {
   ASSERT_NE(f, nullptr) << dump(report);
   EXPECT_EQ(f->severity, Severity::kError);
   EXPECT_EQ(f->fix, "turn on \"Edit Tasks\" " + kPlace);
-  EXPECT_EQ(find(report, "SYSTEM_PERMISSION_MISSING", "Task", "PermissionsActivitiesAccess"), nullptr) << dump(report);
+  EXPECT_EQ(error_codes(report), std::vector<std::string>{"SYSTEM_PERMISSION_MISSING Task.PermissionsEditTask"});
 
   // Without an activity export configured, the same gap is only reported.
   auto plain = org.check();
   const Finding* g = find(plain, "SYSTEM_PERMISSION_MISSING", "Task", "PermissionsEditTask");
   ASSERT_NE(g, nullptr) << dump(plain);
   EXPECT_EQ(g->severity, Severity::kInfo);
+  EXPECT_NE(g->message.find("(only if you use crmsync export)"), std::string::npos) << g->message;
+
+  // crmsync check: an [export] table in the configuration is what makes the gap an error.
+  auto without = run_crmsync("check --json --config " + org.write_config());
+  EXPECT_EQ(without.exit_code, 0) << without.output;
+  auto with = run_crmsync("check --json --config " + org.write_config("\n[export]\nas = \"task\"\n"));
+  EXPECT_EQ(with.exit_code, 1) << with.output;
+  json doc = json::parse(with.output);
+  ASSERT_EQ(doc["summary"]["errors"], 1) << with.output;
+  for (const auto& e : doc["findings"]) {
+    if (e["severity"] != "error") continue;
+    EXPECT_EQ(e["code"], "SYSTEM_PERMISSION_MISSING");
+    EXPECT_EQ(e["field"], "PermissionsEditTask");
+    EXPECT_EQ(e["fix"], "turn on \"Edit Tasks\" " + kPlace);
+  }
+}
+
+TEST(CheckTest, ExportRecordTypeTheProfileMayNotUseIsAnErrorWhenExportIsConfigured) {
+  CheckOrg org(R"([[profiles]]
+name = "Minimum Access - API Only Integrations"
+record_types = { Task = ["Support_Task"] }
+)");
+  const std::string export_toml = "\n[export]\nas = \"task\"\n[export.call]\nrecord_type = \"Sales_Task\"\n";
+  auto cli = run_crmsync("check --json --config " + org.write_config(export_toml));
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  json doc = json::parse(cli.output);
+  ASSERT_EQ(doc["summary"]["errors"], 1) << cli.output;
+  for (const auto& e : doc["findings"]) {
+    if (e["severity"] != "error") continue;
+    EXPECT_EQ(e["code"], "RECORD_TYPE_NOT_AVAILABLE");
+    EXPECT_EQ(e["object"], "Task");
+    EXPECT_EQ(e["field"], "Sales_Task");
+    EXPECT_EQ(e["fix"],
+              "add the record type Sales_Task to the Task record types assigned in the profile \"Minimum Access - API "
+              "Only Integrations\" (or in a permission set assigned to integration@crmsync.test)");
+  }
+  // The record type the profile may use passes.
+  auto fine = run_crmsync("check --config " + org.write_config("\n[export]\n[export.call]\nrecord_type = \"Support_Task\"\n"));
+  EXPECT_EQ(fine.exit_code, 0) << fine.output;
+}
+
+// The Engage group needs Edit and Modify All on Contact, Lead, Account and Opportunity and View All
+// on Campaign (CampaignMember follows it): everything is granted but Modify All on Contact.
+TEST(CheckTest, EngageGroupWithoutModifyAllOnContactIsAnError) {
+  CheckOrg org(integration_set(
+      "objects = { Account = { edit = true, modify_all = true }, Lead = { edit = true, modify_all = true }, "
+      "Opportunity = { edit = true, modify_all = true }, Contact = { edit = true }, Campaign = { view_all = true } }"));
+  org.cfg().groups.engage = true;
+  auto report = org.check();
+  const Finding* f = find(report, "OBJECT_PERMISSION_MISSING", "Contact", "Modify All Records");
+  ASSERT_NE(f, nullptr) << dump(report);
+  EXPECT_EQ(f->severity, Severity::kError);
+  EXPECT_EQ(f->fix, "grant Modify All Records on Contact " + kPlace);
+  EXPECT_EQ(error_codes(report), std::vector<std::string>{"OBJECT_PERMISSION_MISSING Contact.Modify All Records"});
+  EXPECT_EQ(find(report, "ENGAGE_OK"), nullptr) << dump(report);
+
+  // Without the Engage group the same org is ready.
+  org.cfg().groups.engage = false;
+  EXPECT_TRUE(org.check().ok());
 }
 
 TEST(CheckTest, IntegrationLicenseWithoutApiIntegrationPermissionSetLicense) {
-  CheckOrg org;
-  org.remove("PermissionSetLicenseAssign",
-             org.one_id("SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = '" + org.integration_user() + "'"));
+  CheckOrg org(R"([[users]]
+username = "integration@crmsync.test"
+remove_permission_set_licenses = ["SalesforceAPIIntegrationPsl"]
+)");
   auto report = org.check();
   const Finding* f = find(report, "API_INTEGRATION_PSL_MISSING");
   ASSERT_NE(f, nullptr) << dump(report);
@@ -258,8 +305,7 @@ TEST(CheckTest, WrongPasswordCannotRunAndExitsTwo) {
 }
 
 TEST(CheckTest, ViewAllRecordsMissingCountsWhatTheRoleHierarchyHides) {
-  CheckOrg org(20);
-  org.set_object_permissions("Opportunity", {{"PermissionsViewAllRecords", false}, {"PermissionsModifyAllRecords", false}});
+  CheckOrg org(integration_set("objects = { Opportunity = { view_all = false } }"), 20);
   // What the integration user may see with Opportunity private: its own records and those of the
   // users in the roles below its own, counted here as the admin from the role hierarchy.
   std::string user = org.integration_user();
@@ -292,13 +338,12 @@ TEST(CheckTest, ViewAllRecordsMissingCountsWhatTheRoleHierarchyHides) {
 }
 
 TEST(CheckTest, ApiEnabledOffIsAMissingRequiredItemWithExitOne) {
-  CheckOrg org;
-  // API Enabled comes from the profile and the integration permission set: take it off both.
-  std::string profile = org.one_id("SELECT Id FROM Profile WHERE Name = 'Minimum Access - API Only Integrations'");
-  org.patch("Profile", profile, {{"PermissionsApiEnabled", false}});
-  org.patch("PermissionSet", org.one_id("SELECT Id FROM PermissionSet WHERE ProfileId = '" + profile + "'"),
-            {{"PermissionsApiEnabled", false}});
-  org.patch("PermissionSet", org.integration_set(), {{"PermissionsApiEnabled", false}});
+  // API Enabled comes from the profile and the integration permission set: off in both (one
+  // setting, granted twice).
+  CheckOrg org(integration_set("permissions = { ApiEnabled = false }") + R"([[profiles]]
+name = "Minimum Access - API Only Integrations"
+permissions = { ApiEnabled = false }
+)");
 
   auto report = org.check();
   const Finding* f = find(report, "API_DISABLED");

@@ -129,6 +129,20 @@ TEST(CheckJson, CouldNotRunCarriesTheErrorAndExitTwo) {
   EXPECT_TRUE(j["findings"].empty());
 }
 
+TEST(CheckOptionsFromConfig, ExportConfiguredMakesTheActivityExportRequired) {
+  config::Config cfg;
+  EXPECT_FALSE(check_options(cfg).activity_export.has_value());
+  cfg.exports.configured = true;
+  cfg.exports.as = "event";
+  cfg.exports.call.record_type = "Sales_Meeting";
+  cfg.exports.meeting.record_type = "Customer_Visit";
+  cfg.exports.invite.record_type = "Sales_Meeting";
+  auto options = check_options(cfg);
+  ASSERT_TRUE(options.activity_export.has_value());
+  EXPECT_EQ(options.activity_export->as, "event");
+  EXPECT_EQ(options.activity_export->record_types, (std::vector<std::string>{"Sales_Meeting", "Customer_Visit"}));
+}
+
 TEST(CheckTable, GroupsByObjectAndPrintsEachFix) {
   Report r;
   r.username = "integration@crmsync.test";

@@ -51,6 +51,23 @@ TEST(ExportConfigTest, DefaultsWhenThereIsNoExportSection) {
   EXPECT_EQ(e.kind("invite").status, "In Progress");
 }
 
+TEST(ExportConfigTest, ConfiguredByAnExportTableOrAnExportVariable) {
+  auto none = parse("");
+  ASSERT_TRUE(none) << none.error().to_string();
+  EXPECT_FALSE(none->exports.configured);
+  auto empty_table = parse("[export]\n");
+  ASSERT_TRUE(empty_table) << empty_table.error().to_string();
+  EXPECT_TRUE(empty_table->exports.configured);
+  auto kind_table = parse("[export.call]\nrecord_type = \"Sales_Task\"\n");
+  ASSERT_TRUE(kind_table) << kind_table.error().to_string();
+  EXPECT_TRUE(kind_table->exports.configured);
+  for (const char* var : {"CRMSYNC_EXPORT_AS", "CRMSYNC_EXPORT_CALL_RECORD_TYPE", "CRMSYNC_EXPORT_FIELDS_RECORDING_URL"}) {
+    auto c = parse("", {{var, std::string(var) == "CRMSYNC_EXPORT_AS" ? "event" : "Rec__c"}});
+    ASSERT_TRUE(c) << var << ": " << c.error().to_string();
+    EXPECT_TRUE(c->exports.configured) << var;
+  }
+}
+
 TEST(ExportConfigTest, ReadsEveryKeyAndTable) {
   auto c = parse(R"(
 [export]
