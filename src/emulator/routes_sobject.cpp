@@ -518,6 +518,8 @@ void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& 
     return send_dml_error(call.res, from_access(*refused));
   }
   if (hard_deletes(table) || !table.field_index("IsDeleted")) {
+    set(table, row, "IsDeleted", true);  // the stamp dates the deletion for getDeleted
+    stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
     table.purge(*index);
   } else {
     set(table, row, "IsDeleted", true);
