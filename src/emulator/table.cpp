@@ -60,6 +60,22 @@ void Table::purge(std::size_t index) {
   }
 }
 
+void Table::restore(std::size_t index) {
+  if (purged_[index]) {
+    purged_[index] = false;
+    ++live_;
+  }
+}
+
+void Table::remove_last(std::size_t index) {
+  if (index + 1 != rows_.size()) throw std::logic_error("Table " + name_ + ": remove_last of a row that is not last");
+  const auto& id = std::get<std::string>(rows_[index][0]);
+  row_by_id15_.erase(id.substr(0, 15));
+  if (!purged_[index]) --live_;
+  rows_.pop_back();
+  purged_.pop_back();
+}
+
 Table& Database::add_table(std::unique_ptr<Table> table) {
   std::string key = to_lower(table->name());
   auto [it, inserted] = tables_.emplace(key, std::move(table));
