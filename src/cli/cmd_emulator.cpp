@@ -13,7 +13,6 @@ struct EmulatorArgs {
   int port = 8787;
   std::uint64_t seed = 42;
   int scale = 100;
-  std::string org_file;
   emulator::EmulatorOptions options;  // the API options below (host, port and org are set from the fields above)
   std::string fault_kinds;
   std::string print_refresh_token;
@@ -44,7 +43,6 @@ int run(const EmulatorArgs& args) {
   options.port = args.port;
   options.org.seed = args.seed;
   options.org.scale = args.scale;
-  options.org_file = args.org_file;
   options.faults.kinds = split_list(args.fault_kinds);
   emulator::Emulator emu(options);
   if (auto s = emu.start(); !s) {
@@ -76,10 +74,10 @@ Registrar reg("emulator", [](CLI::App& app) {
   cmd->add_option("--scale", args->scale, "Number of accounts (other objects in proportion)")
       ->capture_default_str()
       ->check(CLI::Range(0, 10000000));
-  cmd->add_option("--org", args->org_file,
+  auto& o = args->options;
+  cmd->add_option("--org", o.org_file,
                   "Org file (JSON, or TOML if it ends in .toml): users, roles, profiles, permission sets, "
                   "defaults, record types, custom fields, seed and scale (docs/emulator-org-file.md)");
-  auto& o = args->options;
   cmd->add_option("--batch-size", o.default_batch_size,
                   "Query page size when Sforce-Query-Options does not ask for less (small values page small orgs)")
       ->capture_default_str()

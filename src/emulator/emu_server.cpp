@@ -99,13 +99,9 @@ std::optional<std::string> EmuState::user_id_by_username(const std::string& user
   std::shared_lock lock(db->mutex());
   const Table& users = *db->find("User");
   const std::size_t col = *users.field_index("Username");
-  const std::size_t active = *users.field_index("IsActive");
   for (std::size_t r = 0; r < users.slot_count(); ++r) {
     if (users.purged(r)) continue;
     const auto* name = std::get_if<std::string>(&users.row(r)[col]);
-    const auto* is_active = std::get_if<bool>(&users.row(r)[active]);
-    // An inactive user cannot log in (authentication failure).
-    if (is_active == nullptr || !*is_active) continue;
     if (name != nullptr && iequals(*name, username)) return std::get<std::string>(users.row(r)[0]);
   }
   return std::nullopt;
@@ -269,10 +265,10 @@ class Router {
     }
     ++s_.api_used;
     limit_header(res);
-    if (refuse_api_call(s_, *user, res)) return;
     const bool is_query = api && parts.size() >= 4 && (parts[3] == "query" || parts[3] == "queryAll");
     const Fault fault = s_.faults.next(is_query);
     if (inject_fault(fault, s_.options.faults, res)) return;
+    if (refuse_api_call(s_, *user, res)) return;
     ApiCall call{req, res, version, {}, *user};
     if (identity) {
       if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
@@ -308,6 +304,7 @@ class Router {
       return handle_query(s_, call, p[0] == "queryAll");
     }
     if (p[0] == "composite") return handle_composite(s_, call);
+    if (p[0] == "jobs" && p.size() >= 2 && p[1] == "query") return handle_bulk_query(s_, call);
     if (p[0] != "sobjects") return send_not_found(call.res);
     if (p.size() == 1) return get ? handle_describe_global(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
     Table* table = s_.db->find(p[1]);

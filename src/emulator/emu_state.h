@@ -17,7 +17,9 @@
 #include <httplib.h>
 
 #include "emulator/access.h"
+#include "emulator/bulk_jobs.h"
 #include "emulator/emulator.h"
+#include "emulator/soql.h"
 
 namespace crmsync::emulator {
 
@@ -80,6 +82,8 @@ struct EmuState {
   std::atomic<std::int64_t> api_calls{0};  // since start, for FaultOptions::expire_session_at
   CursorStore cursors;
   AccessModel access;  // effective access per user, dropped on every setup write
+  BulkJobStore bulk_jobs;
+  std::atomic<std::uint64_t> bulk_serial{0};  // for new 750... job Ids
   FaultInjector faults;
   std::shared_ptr<void> jwt_public_key;  // EVP_PKEY of jwt_certificate_file, or null
 
@@ -144,7 +148,8 @@ void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested re
 // Permissions (routes_permissions.cpp). The caller holds db->mutex() for the first two.
 // The user's effective access (cached until the next setup write).
 std::shared_ptr<const UserAccess> user_access(EmuState& s, const std::string& user_id);
-// The SOQL options (visibility hooks) one user's queries run with; the Bulk API uses the same.
+// The SOQL options (visibility hooks) one user's queries run with; query_exec_options() (REST
+// query and Bulk query jobs) calls it.
 soql::ExecOptions user_query_options(EmuState& s, const std::string& user_id, bool include_deleted);
 // Refuses the call (and answers it) when the user is inactive (401) or lacks API Enabled (403
 // API_DISABLED_FOR_ORG). Takes the db lock itself.
@@ -185,6 +190,12 @@ void handle_upsert(EmuState& s, ApiCall& call, Table& table, const std::string& 
 void handle_composite(EmuState& s, ApiCall& call);
 void handle_query(EmuState& s, ApiCall& call, bool include_deleted);
 void handle_query_more(EmuState& s, ApiCall& call, const std::string& locator_and_offset);
+// /jobs/query[/{id}[/results]] (routes_bulk.cpp); `path` is call.path after "jobs".
+void handle_bulk_query(EmuState& s, ApiCall& call);
+
+// The one rule for what a user's SOQL sees (objects, fields, rows): REST query/queryAll and Bulk
+// query jobs both execute with these options.
+soql::ExecOptions query_exec_options(EmuState& s, const ApiCall& call, bool include_deleted);
 
 // The API versions the emulator serves, oldest first ("20.0" .. "62.0").
 const std::vector<std::string>& supported_versions();

@@ -66,6 +66,11 @@ struct EmulatorOptions {
   // the default one; its seed and scale, when given, replace `org`'s. Format:
   // docs/emulator-org-file.md. Empty: the default org.
   std::string org_file;
+  // Bulk API 2.0 query jobs: a job is InProgress at its first poll and completes at a later poll
+  // once this much time has passed since its creation; results pages hold at most maxRecords rows,
+  // this many when the call does not say.
+  int bulk_processing_ms = 20;
+  int bulk_default_max_records = 10000;
   // The connected app and users of the default org.
   std::string client_id = "crmsync-local";
   std::string client_secret = "crmsync-local-secret";

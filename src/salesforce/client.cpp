@@ -95,7 +95,11 @@ struct Client::Impl {
     request.url = token.instance_url + path;
     request.headers = std::move(extra_headers);
     request.headers.push_back("Authorization: Bearer " + token.access_token);
-    request.headers.push_back("Accept: application/json");
+    bool has_accept = false;
+    for (const auto& h : request.headers) {
+      has_accept = has_accept || iequals(std::string_view(h).substr(0, 7), "Accept:");
+    }
+    if (!has_accept) request.headers.push_back("Accept: application/json");
     if (!body.empty()) request.headers.push_back("Content-Type: application/json");
     request.body = std::move(body);
     Result<HttpResponse> response = http->send(request);
@@ -264,6 +268,45 @@ Status Client::remove(std::string_view object, std::string_view id) {
 
 Result<nlohmann::json> Client::get_json(std::string_view path) {
   return impl_->json_call("GET", std::string(path), "GET " + std::string(path));
+}
+
+Result<nlohmann::json> Client::request_json(std::string_view method, std::string_view path, const nlohmann::json& body) {
+  std::string what = std::string(method) + " " + std::string(path);
+  auto response = send(method, path, body.is_null() ? std::string() : body.dump());
+  if (!response) return response.error();
+  if (response->status < 200 || response->status >= 300) return error_for(*response, what);
+  if (response->body.empty()) return nlohmann::json();
+  nlohmann::json j = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    Error e(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
+            "Salesforce's answer to " + what + " was malformed: the JSON is invalid or cut off: " +
+                body_excerpt(response->body) + ".",
+            static_cast<int>(response->status));
+    redact(e, impl_->secrets);
+    return e;
+  }
+  return j;
+}
+
+std::string RestResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return v;
+  }
+  return {};
+}
+
+Result<RestResponse> Client::send(std::string_view method, std::string_view path, std::string body,
+                                  std::vector<std::string> headers) {
+  auto response = impl_->rest(std::string(method), std::string(path), std::move(body), std::move(headers));
+  if (!response) return response.error();
+  return RestResponse{response->status, std::move(response->body), std::move(response->content_type),
+                      std::move(response->headers)};
+}
+
+Error Client::error_for(const RestResponse& response, std::string_view what) const {
+  Error e = error_from_response(static_cast<int>(response.status), response.body, what);
+  redact(e, impl_->secrets);
+  return e;
 }
 
 LimitInfo Client::limits() const { return impl_->limits; }

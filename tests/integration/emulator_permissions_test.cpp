@@ -4,8 +4,12 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <set>
+#include <thread>
 
+#include "common/text.h"
+#include "common/timeutil.h"
 #include "test_support.h"
 
 namespace crmsync::emulator {
@@ -222,6 +226,66 @@ TEST(EmulatorPermissionsTest, RecordOutsideTheRoleHierarchyIsInvisibleUntilViewA
             204);
   EXPECT_EQ(org.count(integration, "SELECT COUNT() FROM Account"), all);
   EXPECT_EQ(org.get(integration, kData + "/sobjects/Account/" + hidden)->status, 200);
+}
+
+TEST(EmulatorPermissionsTest, GetDeletedAndGetUpdatedListOnlyRecordsTheUserSees) {
+  OrgFromFile org("[[permission_sets]]\nname = \"crmsync_Integration\"\nobjects = { Account = { view_all = false } }\n");
+  const std::string integration = org.integration(), admin = org.admin();
+  const std::string ceo = org.id_of(admin, "SELECT Id FROM User WHERE Username = 'admin@crmsync.test'");
+  const std::string rep_role = org.id_of(admin, "SELECT Id FROM UserRole WHERE DeveloperName = 'SalesRepAmericas'");
+  const std::string rep = org.id_of(admin, "SELECT Id FROM User WHERE UserRoleId = '" + rep_role + "' LIMIT 1");
+  const std::string hidden = org.id_of(admin, "SELECT Id FROM Account WHERE OwnerId = '" + ceo + "' LIMIT 1");
+  const std::string below = org.id_of(admin, "SELECT Id FROM Account WHERE OwnerId = '" + rep + "' LIMIT 1");
+  ASSERT_EQ(org.patch(admin, kData + "/sobjects/Account/" + below, {{"Website", "https://example.test"}})->status, 204);
+  ASSERT_EQ(org.patch(admin, kData + "/sobjects/Account/" + hidden, {{"Website", "https://example.test"}})->status, 204);
+  const std::string window = "?start=" + url_encode(format_datetime_sf(now_ms() - 3600000)) +
+                             "&end=" + url_encode(format_datetime_sf(now_ms() + 120000));
+  auto ids = [&](const std::string& token) {
+    json body = json::parse(org.get(token, kData + "/sobjects/Account/updated/" + window)->body);
+    return std::set<std::string>(body["ids"].begin(), body["ids"].end());
+  };
+  EXPECT_EQ(ids(admin), (std::set<std::string>{below, hidden}));
+  EXPECT_EQ(ids(integration), std::set<std::string>{below});
+  ASSERT_EQ(org.del(admin, kData + "/sobjects/Account/" + hidden)->status, 204);
+  json deleted = json::parse(org.get(integration, kData + "/sobjects/Account/deleted/" + window)->body);
+  EXPECT_TRUE(deleted["deletedRecords"].empty());
+  deleted = json::parse(org.get(admin, kData + "/sobjects/Account/deleted/" + window)->body);
+  ASSERT_EQ(deleted["deletedRecords"].size(), 1u);
+  EXPECT_EQ(deleted["deletedRecords"][0]["id"], hidden);
+}
+
+TEST(EmulatorPermissionsTest, BulkQueryJobsApplyTheSameRules) {
+  OrgFromFile org(R"(
+[[permission_sets]]
+name = "crmsync_Integration"
+objects = { Account = { view_all = false }, Lead = { read = false } }
+fields = { "Account.Industry" = { read = false } }
+)");
+  const std::string integration = org.integration();
+  auto create = [&](const std::string& soql) {
+    return org.post(integration, kData + "/jobs/query", {{"operation", "query"}, {"query", soql}});
+  };
+  auto refused = create("SELECT Id FROM Lead");
+  ASSERT_EQ(refused->status, 400);
+  EXPECT_EQ(json::parse(refused->body)[0]["errorCode"], "INVALID_TYPE");
+  refused = create("SELECT Id, Industry FROM Account");
+  ASSERT_EQ(refused->status, 400);
+  EXPECT_EQ(json::parse(refused->body)[0]["errorCode"], "INVALID_FIELD");
+  auto created = create("SELECT Id, Name FROM Account");
+  ASSERT_EQ(created->status, 200) << created->body;
+  const std::string id = json::parse(created->body)["id"];
+  json job;
+  for (int i = 0; i < 500; ++i) {  // polls until the job leaves UploadComplete / InProgress
+    job = json::parse(org.get(integration, kData + "/jobs/query/" + id)->body);
+    if (job["state"] != "UploadComplete" && job["state"] != "InProgress") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(job["state"], "JobComplete");
+  auto results = org.get(integration, kData + "/jobs/query/" + id + "/results");
+  ASSERT_EQ(results->status, 200);
+  const long lines = static_cast<long>(std::count(results->body.begin(), results->body.end(), '\n'));
+  EXPECT_EQ(lines - 1, org.count(integration, "SELECT COUNT() FROM Account"));  // header + visible rows
+  EXPECT_LT(lines - 1, org.count(org.admin(), "SELECT COUNT() FROM Account"));
 }
 
 TEST(EmulatorPermissionsTest, TaskWriteIsRefusedWithoutEditTasks) {
