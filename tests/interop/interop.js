@@ -17,21 +17,13 @@ if (!binary) {
   process.exit(2);
 }
 
-// The org: Task gets an external ID field for upserts, and the integration user (read-only in the
-// default org) may write the Accounts and Task fields the script writes.
+// The org: Task gets an external ID field for upserts (editable where Task fields are).
 function writeOrgFile() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crmsync-interop-'));
   const file = path.join(dir, 'org.json');
   fs.writeFileSync(file, JSON.stringify({
     scale: 40,
     custom_fields: [{ object: 'Task', name: 'Interop_Key__c', type: 'text', length: 40, external_id: true }],
-    permission_sets: [{
-      name: 'crmsync_Integration',
-      permissions: { EditTask: true },
-      objects: { Account: { create: true, edit: true, delete: true, view_all: true, modify_all: true } },
-      fields: Object.fromEntries(['Account.Industry', 'Task.Subject',
-        'Task.Interop_Key__c'].map((f) => [f, { edit: true }])),
-    }],
   }));
   return { dir, file };
 }
