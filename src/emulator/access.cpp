@@ -301,7 +301,7 @@ ObjectAccess UserAccess::compute_object(const Table& table) const {
 }
 
 FieldAccess UserAccess::field(const Table& table, const FieldDef& f) const {
-  if (!is_permissionable(f) || !fls_objects_.count(to_lower(table.name()))) return {true, true};
+  if (!f.field_security || !is_permissionable(f) || !fls_objects_.count(to_lower(table.name()))) return {true, true};
   auto it = fields_.find(to_lower(table.name() + "." + f.name));
   return it == fields_.end() ? FieldAccess{} : it->second;
 }

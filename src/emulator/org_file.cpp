@@ -226,6 +226,7 @@ class Applier {
                                  "date, datetime, email, phone or url");
     }
     d.custom = true;
+    d.field_security = true;
     if (e.value("required", false)) d.nillable = false;
     if (e.value("unique", false)) d.unique = true;
     t->add_field(d);
@@ -241,6 +242,7 @@ class Applier {
     compound.label = label;
     compound.type = "address";
     compound.custom = true;
+    compound.field_security = true;
     compound.createable = compound.updateable = false;
     compound.filterable = compound.sortable = compound.groupable = false;
     t.add_field(compound);
@@ -254,6 +256,7 @@ class Applier {
         F(f_double(stem + "__Longitude__s", label + " (Longitude)", 18, 15)).compound(name)};
     for (auto& p : parts) {
       p.custom = true;
+      p.field_security = true;
       t.add_field(p);
       grant_field(t, p);
     }
@@ -277,7 +280,7 @@ class Applier {
       bool& edits = sets[std::get<std::string>(row[parent])];
       edits = edits || (e && *e);
     }
-    for (const auto& [set_id, edits] : sets) write_field_permission(set_id, t.name(), f.name, true, edits && f.updateable);
+    for (const auto& [set_id, edits] : sets) write_field_permission(set_id, t.name(), f.name, true, edits && (f.createable || f.updateable));
   }
 
   // ---- org-wide defaults, roles, record types ---------------------------------------------------
@@ -634,7 +637,7 @@ class Applier {
       }
       if (perms.contains("edit") && a.edit) a.read = true;
       if (!a.read) a.edit = false;
-      write_field_permission(set_id, t->name(), f.name, a.read, a.edit && f.updateable);
+      write_field_permission(set_id, t->name(), f.name, a.read, a.edit && (f.createable || f.updateable));
     }
     return ok_status();
   }

@@ -1,6 +1,7 @@
 // Users and the setup objects of the default org: the organization, licenses, profiles (each
 // backed by its profile-owned permission set), the role hierarchy, the integration permission set
 // with its object and field permissions, and every assignment.
+#include <iterator>
 #include <map>
 
 #include "common/text.h"
@@ -72,7 +73,8 @@ void add_field_permissions(OrgContext& ctx, RowBuilder& fp, const std::string& s
     fp.set("SobjectType", spec.name);
     fp.set("Field", spec.name + "." + field.name);
     fp.set("PermissionsRead", true);
-    fp.set("PermissionsEdit", edit && field.updateable);
+    // Edit covers create-only fields too (TaskSubtype): FLS Edit is what lets a user write a field at all.
+    fp.set("PermissionsEdit", edit && (field.createable || field.updateable));
     ctx.stamp(fp, kOrgEpochStart, ctx.admin_id);
     fp.insert();
   }
@@ -200,13 +202,17 @@ SetupIds generate_setup_rows(OrgContext& ctx) {
   RowBuilder role(ctx.db, "UserRole");
   struct RoleDef { const char* name; const char* dev; int parent; };
   const RoleDef roles[] = {{"CEO", "CEO", -1},
-                           {"VP, Sales", "VPSales", 0},
+                           {"VP, Sales", "VPSales", 6},
                            {"Sales Manager, Americas", "SalesManagerAmericas", 1},
                            {"Sales Manager, EMEA", "SalesManagerEMEA", 1},
                            {"Sales Rep, Americas", "SalesRepAmericas", 2},
-                           {"Sales Rep, EMEA", "SalesRepEMEA", 3}};
-  for (const auto& r : roles) {
-    ids.roles.push_back(role.start());
+                           {"Sales Rep, EMEA", "SalesRepEMEA", 3},
+                           {"Revenue Operations", "RevenueOperations", 0}};
+  // Ids first: a role may name a parent defined after it.
+  for (std::size_t k = 0; k < std::size(roles); ++k) ids.roles.push_back(ctx.db.new_id(role.table()));
+  for (std::size_t k = 0; k < std::size(roles); ++k) {
+    const RoleDef& r = roles[k];
+    role.start(ids.roles[k]);
     role.set("Name", std::string(r.name));
     role.set("DeveloperName", std::string(r.dev));
     role.set("RollupDescription", std::string(r.name));
@@ -260,9 +266,9 @@ void generate_user_rows(OrgContext& ctx, const SetupIds& ids) {
     u.set("CommunityNickname", username.substr(0, username.find('@')));
     u.set("IsActive", true);
     u.set("TimeZoneSidKey", std::string(zones[i % 6]));
-    // The integration user sits in the (otherwise empty) Americas manager role: the Americas reps'
-    // records are below it in the hierarchy, the CEO's, VP's and EMEA's are not.
-    u.set("UserRoleId", ids.roles[profile == 2 ? 2 : role]);
+    // The integration user sits in Revenue Operations, between the CEO and the VP, Sales: every
+    // sales user's records are below it in the hierarchy, the CEO's (the admin's) are not.
+    u.set("UserRoleId", ids.roles[profile == 2 ? 6 : role]);
     u.set("LocaleSidKey", std::string("en_US"));
     u.set("ReceivesInfoEmails", false);
     u.set("EmailEncodingKey", std::string("UTF-8"));
