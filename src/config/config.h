@@ -13,8 +13,11 @@
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [groups]
 //   deals = true  engage = false
+//   [sync]
+//   lookback_seconds = 300  settle_seconds = 2  concurrency = 4  ...
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -53,11 +56,25 @@ struct GroupsConfig {
   bool engage = false;
 };
 
+// [sync]: how the sync reads. Every key is documented in README's configuration table.
+struct SyncConfig {
+  std::int64_t lookback_seconds = 300;     // increments re-read [watermark - lookback, ...): late commits
+  std::int64_t settle_seconds = 2;         // rows newer than now - settle are left for the next run
+  std::int64_t concurrency = 4;            // objects synced in parallel (Salesforce allows 25 long requests)
+  std::int64_t rows_per_commit = 20000;    // rows (and their watermark) per SQLite transaction
+  std::int64_t batch_size = 2000;          // REST query page size asked for (200..2000)
+  std::int64_t bulk_threshold = 2000;      // objects above this many records use Bulk API 2.0 (when wired)
+  std::int64_t formula_refresh_hours = 24; // formula fields are re-read this often
+  double quota_daily_share = 0.80;         // pause when the org's daily API usage reaches this share
+  double quota_run_share = 0.25;           // pause when this run has used this share of the daily total
+};
+
 struct Config {
   SalesforceConfig salesforce;
   StoreConfig store;
   std::map<std::string, ObjectConfig> objects;  // by catalog object name as written in the file
   GroupsConfig groups;
+  SyncConfig sync;
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;
