@@ -52,6 +52,8 @@ class SqliteStore final : public Store {
   Result<std::vector<SyncState>> all_states() override;
 
   Result<std::int64_t> count_rows(std::string_view object) override;
+  Status for_each_id(std::string_view object, bool skip_deleted,
+                     const std::function<Status(std::string_view id)>& fn) override;
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
 
@@ -83,6 +85,7 @@ class SqliteStore final : public Store {
   void invalidate_writers(std::string_view object);
 
   std::shared_ptr<Connection> conn_;
+  Status migrate_state_table();
   std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_, all_states_;
   // Keyed by table and column list; dropped for a table whenever its schema changes.
   std::unordered_map<std::string, std::shared_ptr<WriterStatements>> writers_;
