@@ -29,7 +29,8 @@ namespace crmsync::store::sqlite {
 struct SqliteOptions {
   int busy_timeout_ms = 10000;              // wait this long for another writer before SQLITE_BUSY
   int wal_autocheckpoint_pages = 100000;    // ~400 MiB of WAL between checkpoints (4 KiB pages)
-  std::int64_t cache_kib = 64 * 1024;       // page cache; not the bottleneck, modest on purpose
+  std::int64_t cache_kib = 16 * 1024;       // page cache; not the bottleneck (performance-notes.md), kept small
+                                            // so a sync stays under 100 MB whatever the org size
   std::int64_t journal_size_limit = 64 << 20;  // WAL file is truncated back to this after a checkpoint
 };
 
