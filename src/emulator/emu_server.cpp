@@ -17,22 +17,82 @@ namespace crmsync::emulator {
 
 // ---- EmuState ---------------------------------------------------------------------------------
 
-std::string EmuState::issue_token(const std::string& user_id) {
+std::string EmuState::random_token(const std::string& prefix) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
   unsigned char bytes[96];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  std::string token = org_id.substr(0, 15) + "!";
+  std::string token = prefix;
   for (unsigned char b : bytes) token.push_back(kAlphabet[b % 64]);
+  return token;
+}
+
+std::string EmuState::issue_token(const std::string& user_id) {
+  std::string token = random_token(org_id.substr(0, 15) + "!");
+  const EpochMs expires = now_ms() + options.token_ttl_seconds * 1000;
   std::lock_guard lock(mu_);
-  tokens_[token] = user_id;
+  tokens_[token] = {user_id, expires};
   return token;
 }
 
 std::optional<std::string> EmuState::user_for_token(const std::string& token) const {
   std::lock_guard lock(mu_);
   auto it = tokens_.find(token);
-  if (it == tokens_.end()) return std::nullopt;
+  if (it == tokens_.end() || now_ms() >= it->second.expires_ms) return std::nullopt;
+  return it->second.user_id;
+}
+
+void EmuState::expire_all_tokens() {
+  std::lock_guard lock(mu_);
+  tokens_.clear();
+}
+
+std::string EmuState::issue_refresh_token(const std::string& user_id) {
+  std::string token = random_token("5Aep");
+  std::lock_guard lock(mu_);
+  refresh_tokens_[token] = user_id;
+  return token;
+}
+
+std::optional<std::string> EmuState::user_for_refresh_token(const std::string& token) const {
+  std::lock_guard lock(mu_);
+  auto it = refresh_tokens_.find(token);
+  if (it == refresh_tokens_.end()) return std::nullopt;
   return it->second;
+}
+
+void EmuState::revoke_refresh_token(const std::string& token) {
+  std::lock_guard lock(mu_);
+  refresh_tokens_.erase(token);
+}
+
+std::string EmuState::issue_auth_code(const std::string& user_id, const std::string& redirect_uri) {
+  std::string code = random_token("aPrx");
+  std::lock_guard lock(mu_);
+  auth_codes_[code] = {user_id, redirect_uri, now_ms() + 15 * 60 * 1000};
+  return code;
+}
+
+std::optional<std::string> EmuState::redeem_auth_code(const std::string& code, const std::string& redirect_uri) {
+  std::lock_guard lock(mu_);
+  auto it = auth_codes_.find(code);
+  if (it == auth_codes_.end()) return std::nullopt;
+  AuthCode found = it->second;
+  auth_codes_.erase(it);  // single use, whatever the outcome
+  if (now_ms() >= found.expires_ms || found.redirect_uri != redirect_uri) return std::nullopt;
+  return found.user_id;
+}
+
+std::optional<std::string> EmuState::active_user_id(const std::string& username) const {
+  auto id = user_id_by_username(username);
+  if (!id) return std::nullopt;
+  std::shared_lock lock(db->mutex());
+  const Table& users = *db->find("User");
+  auto row = users.find(*id);
+  auto col = users.field_index("IsActive");
+  if (!row || !col) return id;
+  const auto* active = std::get_if<bool>(&users.row(*row)[*col]);
+  if (active != nullptr && !*active) return std::nullopt;
+  return id;
 }
 
 std::optional<std::string> EmuState::user_id_by_username(const std::string& username) const {
@@ -160,13 +220,18 @@ class Router {
       if (m != "POST") return method_not_allowed(res, m, "POST");
       return handle_token(s_, req, res);
     }
+    if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "authorize") {
+      if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");
+      return handle_authorize(s_, req, res);
+    }
     if (parts.size() == 2 && parts[0] == "services" && parts[1] == "data") {
       if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
       return handle_versions(s_, res);
     }
     const bool api = parts.size() >= 3 && parts[0] == "services" && parts[1] == "data";
     const bool identity = parts.size() == 3 && parts[0] == "id";
-    if (!api && !identity) {
+    const bool admin = !parts.empty() && parts[0] == "emulator";
+    if (!api && !identity && !admin) {
       limit_header(res);
       return send_not_found(res);
     }
@@ -182,19 +247,34 @@ class Router {
     }
     auto token = bearer_token(req);
     auto user = token ? s_.user_for_token(*token) : std::nullopt;
+    if (user && !admin && s_.options.faults.expire_session_at > 0 &&
+        ++s_.api_calls == s_.options.faults.expire_session_at) {
+      s_.expire_all_tokens();
+      user.reset();
+    }
     if (!user) {
       limit_header(res);
       return send_error(res, 401, "INVALID_SESSION_ID", "Session expired or invalid");
     }
+    if (admin) return handle_admin(s_, req, res, parts);
+    if (s_.api_used.load() >= s_.options.daily_api_max) {
+      limit_header(res);
+      return send_error(res, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+    }
     ++s_.api_used;
     limit_header(res);
+    const bool is_query = api && parts.size() >= 4 && (parts[3] == "query" || parts[3] == "queryAll");
+    const Fault fault = s_.faults.next(is_query);
+    if (inject_fault(fault, s_.options.faults, res)) return;
     ApiCall call{req, res, version, {}, *user};
     if (identity) {
       if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
-      return handle_identity(s_, call, parts[1], parts[2]);
+      handle_identity(s_, call, parts[1], parts[2]);
+    } else {
+      call.path.assign(parts.begin() + 3, parts.end());
+      route_api(call);
     }
-    call.path.assign(parts.begin() + 3, parts.end());
-    route_api(call);
+    apply_transport_fault(fault, req, res);
   }
 
  private:
@@ -210,6 +290,9 @@ class Router {
     if (p.empty()) return get ? handle_resources(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
     if (p[0] == "limits" && p.size() == 1) {
       return get ? handle_limits(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
+    }
+    if (p[0] == "limits" && p.size() == 2 && p[1] == "recordCount") {
+      return get ? handle_record_count(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
     }
     if (p[0] == "query" || p[0] == "queryAll") {
       if (p.size() > 2) return send_not_found(call.res);
@@ -228,6 +311,10 @@ class Router {
     }
     if (p.size() == 3 && p[2] == "describe") {
       return get ? handle_describe(s_, call, *table) : method_not_allowed(call.res, m, "GET,HEAD");
+    }
+    if (p.size() == 3 && (p[2] == "deleted" || p[2] == "updated")) {
+      if (!get) return method_not_allowed(call.res, m, "GET,HEAD");
+      return p[2] == "deleted" ? handle_get_deleted(s_, call, *table) : handle_get_updated(s_, call, *table);
     }
     if (p.size() == 3) {
       if (get) return handle_retrieve(s_, call, *table, p[2]);
@@ -279,6 +366,14 @@ Status Emulator::start() {
     s.last_stamp_ = latest;
   }
   s.passwords = {{"admin@crmsync.test", "admin-pass"}, {"integration@crmsync.test", "integration-pass"}};
+  s.api_used = s.options.api_used;
+  if (auto kinds = parse_fault_kinds(s.options.faults.kinds); !kinds) return kinds.error();
+  if (s.options.faults.rate < 0 || s.options.faults.rate > 1) {
+    return Error(ErrorKind::kConfig, "BAD_FAULT_RATE",
+                 "The fault rate must be between 0 and 1 (e.g. --fault-rate 0.2), not " +
+                     std::to_string(s.options.faults.rate) + ".");
+  }
+  if (auto loaded = load_jwt_certificate(s); !loaded) return loaded;
 
   httplib::Server& server = impl_->server;
   const int threads = std::max(1, s.options.threads);
@@ -342,6 +437,22 @@ void Emulator::stop() {
 
 std::string Emulator::base_url() const { return impl_->state.base_url; }
 int Emulator::port() const { return impl_->port; }
+
+Result<std::string> Emulator::issue_refresh_token(const std::string& username) {
+  EmuState& s = impl_->state;
+  auto user = s.active_user_id(username);
+  if (!user) {
+    return Error(ErrorKind::kConfig, "NO_SUCH_USER",
+                 "No active user " + username + " in the emulator's org; use one of its usernames, e.g. "
+                 "integration@crmsync.test.");
+  }
+  return s.issue_refresh_token(*user);
+}
+
+std::int64_t Emulator::api_used() const { return impl_->state.api_used.load(); }
+void Emulator::set_api_used(std::int64_t used) { impl_->state.api_used = used; }
+
+std::size_t Emulator::hard_delete(const std::vector<std::string>& ids) { return purge_records(impl_->state, ids); }
 
 Database& Emulator::database() {
   if (!impl_->state.db) impl_->state.db = generate_org(impl_->state.options.org);

@@ -43,30 +43,76 @@ class CursorStore {
   std::deque<std::string> order_;
 };
 
+// What the fault injector decided for one API call (faults.cpp).
+enum class Fault { kNone, k500, k503, kLimit, kTimeout, kSlow, kDrop, kTruncate };
+
+class FaultInjector {
+ public:
+  explicit FaultInjector(const FaultOptions& options);
+  // The fault for the next API call; `is_query` allows QUERY_TIMEOUT.
+  Fault next(bool is_query);
+
+ private:
+  FaultOptions options_;
+  std::vector<Fault> kinds_;
+  std::mutex mu_;
+  std::uint64_t state_;
+};
+// Parses "500,503,limit,..."; errors name the unknown kind and the accepted ones.
+Result<std::vector<Fault>> parse_fault_kinds(const std::vector<std::string>& kinds);
+// Applies a fault to a response; returns false when the call must be answered normally.
+bool inject_fault(Fault fault, const FaultOptions& options, httplib::Response& res);
+// Applied after the route ran: cuts the body mid-way or drops the connection.
+void apply_transport_fault(Fault fault, const httplib::Request& req, httplib::Response& res);
+
 struct EmuState {
-  explicit EmuState(EmulatorOptions o) : options(std::move(o)), cursors(500) {}
+  explicit EmuState(EmulatorOptions o) : options(std::move(o)), cursors(500), faults(options.faults) {}
 
   EmulatorOptions options;
   std::unique_ptr<Database> db;
   std::string org_id;  // 18 characters
   std::string base_url;
   std::atomic<std::int64_t> api_used{0};
+  std::atomic<std::int64_t> api_calls{0};  // since start, for FaultOptions::expire_session_at
   CursorStore cursors;
+  FaultInjector faults;
+  std::shared_ptr<void> jwt_public_key;  // EVP_PKEY of jwt_certificate_file, or null
 
   // Users who may log in with the password grant: username -> password.
   std::unordered_map<std::string, std::string> passwords;
 
-  std::string issue_token(const std::string& user_id);
+  std::string issue_token(const std::string& user_id);  // expires after options.token_ttl_seconds
   std::optional<std::string> user_for_token(const std::string& token) const;  // the user's 18-char Id
+  void expire_all_tokens();
+  std::string issue_refresh_token(const std::string& user_id);
+  std::optional<std::string> user_for_refresh_token(const std::string& token) const;
+  void revoke_refresh_token(const std::string& token);
+  // Web-server flow authorization codes: single use, 15 minutes.
+  std::string issue_auth_code(const std::string& user_id, const std::string& redirect_uri);
+  std::optional<std::string> redeem_auth_code(const std::string& code, const std::string& redirect_uri);
   std::optional<std::string> user_id_by_username(const std::string& username) const;
+  // The user's Id when it exists and IsActive is true.
+  std::optional<std::string> active_user_id(const std::string& username) const;
 
   // A write timestamp: now, but strictly later than every earlier write and every generated row.
   EpochMs next_modstamp();
   EpochMs last_stamp_ = 0;
 
  private:
+  struct Session {
+    std::string user_id;
+    EpochMs expires_ms = 0;
+  };
+  struct AuthCode {
+    std::string user_id;
+    std::string redirect_uri;
+    EpochMs expires_ms = 0;
+  };
+  std::string random_token(const std::string& prefix);
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::string> tokens_;
+  std::unordered_map<std::string, Session> tokens_;
+  std::unordered_map<std::string, std::string> refresh_tokens_;  // token -> user Id
+  std::unordered_map<std::string, AuthCode> auth_codes_;
 };
 
 // One authenticated call under /services/data/vXX.X/.
@@ -88,6 +134,17 @@ void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested re
 
 // Routes (routes_*.cpp).
 void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& res);
+void handle_authorize(EmuState& s, const httplib::Request& req, httplib::Response& res);
+// Loads options.jwt_certificate_file into jwt_public_key; errors name the file and the problem.
+Status load_jwt_certificate(EmuState& s);
+void handle_record_count(EmuState& s, ApiCall& call);
+void handle_get_deleted(EmuState& s, ApiCall& call, const Table& table);
+void handle_get_updated(EmuState& s, ApiCall& call, const Table& table);
+// /emulator/... admin endpoints (emulator-only, not Salesforce): routes_admin.cpp.
+void handle_admin(EmuState& s, const httplib::Request& req, httplib::Response& res,
+                  const std::vector<std::string>& path);
+// Purges the given records (all soft-deleted ones when `ids` is empty); see Emulator::hard_delete.
+std::size_t purge_records(EmuState& s, const std::vector<std::string>& ids);
 void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, const std::string& user);
 void handle_versions(EmuState& s, httplib::Response& res);
 void handle_resources(EmuState& s, ApiCall& call);

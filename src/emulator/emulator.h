@@ -1,7 +1,8 @@
 // The local Salesforce org emulator: an HTTP server that speaks Salesforce's REST wire format
-// (OAuth token endpoint, versions, describeGlobal, describe, query/queryAll with nextRecordsUrl
-// paging, sObject create/read/update/delete, Sforce-Limit-Info) over a generated, deterministic
-// org. Standard Salesforce clients work against it unchanged; crmsync's own tests and demo use it
+// (OAuth: password, client credentials, JWT bearer, web-server code and refresh token grants;
+// versions, describeGlobal, describe, query/queryAll with nextRecordsUrl paging, sObject
+// create/read/update/delete, getDeleted/getUpdated, limits and the daily API counter) over a
+// generated, deterministic org, with optional fault injection (FaultOptions). Standard Salesforce clients work against it unchanged; crmsync's own tests and demo use it
 // over loopback.
 //
 //   Emulator emu({.port = 0, .org = {.seed = 42, .scale = 50}});
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "emulator/table.h"
@@ -23,7 +25,30 @@ namespace crmsync::emulator {
 struct OrgOptions {
   std::uint64_t seed = 42;  // same seed and scale, same org
   int scale = 100;          // number of accounts; other objects in realistic proportion
+  // The generated org's recent deletion history (hard-deleted CampaignMember and
+  // OpportunityLineItem rows) is dated in the 10 days before this instant, so that getDeleted's
+  // 15-day window shows it; 0 means the time of generation. Everything else is dated 2024-2025.
+  EpochMs history_anchor_ms = 0;
 };
+
+// Faults the emulator injects into API calls (never into /services/oauth2/*), off by default.
+// Which call fails and how is drawn from `seed`, so a run with the same options and the same
+// sequence of calls fails the same calls.
+struct FaultOptions {
+  double rate = 0;  // fraction of API calls that get a fault, 0..1
+  // Which faults to draw from: "500", "503", "limit" (403 REQUEST_LIMIT_EXCEEDED), "timeout"
+  // (400 QUERY_TIMEOUT, query/queryAll calls only), "slow" (answer after slow_ms), "drop" (close
+  // the connection without an answer), "truncate" (cut the JSON body mid-way). Empty: all of them.
+  std::vector<std::string> kinds;
+  int slow_ms = 1500;
+  std::uint64_t seed = 1;
+  // The Nth API call since start (1-based) finds every session issued so far expired (401
+  // INVALID_SESSION_ID); a new login works again. 0: never.
+  std::int64_t expire_session_at = 0;
+};
+
+// The fault kinds FaultOptions::kinds accepts, in the order --help lists them.
+const std::vector<std::string>& fault_kind_names();
 
 // Builds the org's schema (every catalog object and the setup objects, with Salesforce's API
 // names, key prefixes and describe metadata), its users and its generated data.
@@ -34,11 +59,22 @@ struct EmulatorOptions {
   int port = 8787;                 // 0 picks a free port
   OrgOptions org;
   int default_batch_size = 2000;   // query page size unless Sforce-Query-Options asks for less
-  std::int64_t daily_api_max = 100000;  // reported in Sforce-Limit-Info
+  std::int64_t daily_api_max = 100000;  // past it, API calls get 403 REQUEST_LIMIT_EXCEEDED
+  std::int64_t api_used = 0;            // the daily counter's starting value
   int threads = 8;
   // The connected app and users of the default org.
   std::string client_id = "crmsync-local";
   std::string client_secret = "crmsync-local-secret";
+  // PEM X.509 certificate registered on the connected app; JWT bearer assertions must be RS256
+  // signatures by its key. Empty: the JWT bearer grant is refused.
+  std::string jwt_certificate_file;
+  // Each refresh_token grant returns a new refresh token and revokes the one used.
+  bool rotate_refresh_tokens = false;
+  // The client credentials flow's run-as user.
+  std::string client_credentials_user = "integration@crmsync.test";
+  // Access tokens expire this long after issue; then every call gets 401 INVALID_SESSION_ID.
+  std::int64_t token_ttl_seconds = 7200;
+  FaultOptions faults;
 };
 
 class Emulator {
@@ -58,6 +94,20 @@ class Emulator {
   int port() const;
 
   Database& database();
+
+  // A refresh token for an active user, as the web-server flow would issue (for tests and demos).
+  // Errors: no such active user. Valid after start().
+  Result<std::string> issue_refresh_token(const std::string& username);
+
+  // The daily API request counter (what Sforce-Limit-Info reports); set it to model a new day.
+  std::int64_t api_used() const;
+  void set_api_used(std::int64_t used);
+
+  // Purges records, as emptying the recycle bin (or a Bulk hardDelete) does: they vanish from
+  // every query, queryAll included, and only getDeleted still lists them. `ids` may name records
+  // in the recycle bin or live ones; empty `ids` empties the whole recycle bin. Returns how many
+  // records were purged; unknown or already purged ids are skipped.
+  std::size_t hard_delete(const std::vector<std::string>& ids);
 
  private:
   struct Impl;

@@ -26,6 +26,24 @@ EpochMs OrgContext::time_after(EpochMs t) {
   return t + rng.range(0, span) * 1000;
 }
 
+// docs/catalog.md: CampaignMember and OpportunityLineItem rows are often hard-deleted. About one
+// in twenty (and the first row) is purged, dated in the 10 days before `anchor` so getDeleted's window shows it.
+void purge_recent_history(OrgContext& ctx, EpochMs anchor) {
+  for (const char* name : {"CampaignMember", "OpportunityLineItem"}) {
+    Table& t = *ctx.db.find(name);
+    const auto deleted = t.field_index("IsDeleted");
+    const auto modstamp = t.field_index("SystemModstamp");
+    for (std::size_t r = 0; r < t.slot_count(); ++r) {
+      // Row 0 always, so that even a small org has a deletion to find.
+      if (t.purged(r) || (r != 0 && !ctx.rng.chance(5))) continue;
+      Row& row = t.mutable_row(r);
+      if (deleted) row[*deleted] = true;
+      if (modstamp) row[*modstamp] = DateTime{anchor - ctx.rng.range(60, 10 * 86400) * 1000};
+      t.purge(r);
+    }
+  }
+}
+
 std::unique_ptr<Database> generate_org(const OrgOptions& options) {
   auto db = std::make_unique<Database>();
   for (const auto& spec : org_schema()) {
@@ -34,6 +52,7 @@ std::unique_ptr<Database> generate_org(const OrgOptions& options) {
   OrgContext ctx{.db = *db, .rng = Rng(options.seed * 0x2545F4914F6CDD1Dull + 7), .scale = std::max(0, options.scale)};
   generate_users_and_setup(ctx);
   generate_sales_data(ctx);
+  purge_recent_history(ctx, options.history_anchor_ms != 0 ? options.history_anchor_ms : now_ms());
   return db;
 }
 

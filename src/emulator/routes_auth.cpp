@@ -1,6 +1,12 @@
-// POST /services/oauth2/token (password and client_credentials grants) and the identity URL.
+// POST /services/oauth2/token (password, client_credentials, JWT bearer, authorization_code and
+// refresh_token grants), the web-server flow's /services/oauth2/authorize login form, and the
+// identity URL.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -61,42 +67,183 @@ std::pair<std::string, std::string> client_credentials(const httplib::Request& r
 
 }  // namespace
 
-void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& res) {
-  const std::string grant = req.get_param_value("grant_type");
-  if (grant.empty()) return oauth_error(res, "invalid_request", "grant type is missing");
-  if (grant != "password" && grant != "client_credentials") {
-    return oauth_error(res, "unsupported_grant_type", "grant type not supported");
+Status load_jwt_certificate(EmuState& s) {
+  const std::string& path = s.options.jwt_certificate_file;
+  if (path.empty()) return ok_status();
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) {
+    return Error(ErrorKind::kConfig, "JWT_CERT_UNREADABLE",
+                 "Cannot read the JWT certificate " + path + "; give a readable PEM file with --jwt-cert.");
   }
-  auto [client_id, client_secret] = client_credentials(req);
-  if (client_id != s.options.client_id) return oauth_error(res, "invalid_client_id", "client identifier invalid");
-  if (client_secret != s.options.client_secret) {
-    return oauth_error(res, "invalid_client", "invalid client credentials");
+  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  EVP_PKEY* key = cert != nullptr ? X509_get_pubkey(cert) : nullptr;
+  X509_free(cert);
+  if (key == nullptr || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
+    EVP_PKEY_free(key);
+    return Error(ErrorKind::kConfig, "JWT_CERT_INVALID",
+                 "The JWT certificate " + path + " is not a PEM X.509 certificate with an RSA key "
+                 "(-----BEGIN CERTIFICATE-----); export the connected app's certificate, not its private key.");
   }
+  s.jwt_public_key = std::shared_ptr<void>(key, [](void* k) { EVP_PKEY_free(static_cast<EVP_PKEY*>(k)); });
+  return ok_status();
+}
+
+namespace {
+
+std::string base64url_decode(std::string_view text) {
+  std::string b64(text);
+  for (char& c : b64) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (b64.size() % 4 != 0) b64.push_back('=');
+  return base64_decode(b64);
+}
+
+bool rs256_verify(EVP_PKEY* key, std::string_view signed_part, const std::string& signature) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  bool ok = ctx != nullptr && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                             reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  return ok;
+}
+
+struct GrantOutcome {
   std::optional<std::string> user;
+  const char* error = nullptr;
+  const char* description = nullptr;
+};
+
+GrantOutcome refuse(const char* error, const char* description) { return {std::nullopt, error, description}; }
+
+std::optional<std::int64_t> claim_seconds(const nlohmann::json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.get<std::int64_t>();
+  if (v.is_number_float()) return static_cast<std::int64_t>(v.get<double>());
+  if (v.is_string()) {
+    try {
+      return std::stoll(v.get<std::string>());
+    } catch (const std::exception&) {
+    }
+  }
+  return std::nullopt;
+}
+
+// grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer: the assertion is an RS256 JWT signed by
+// the key of the connected app's certificate; iss, sub (or prn), aud and exp are checked as
+// Salesforce checks them, with its error words.
+GrantOutcome jwt_bearer(EmuState& s, const std::string& assertion) {
+  const std::size_t dot1 = assertion.find('.');
+  const std::size_t dot2 = dot1 == std::string::npos ? dot1 : assertion.find('.', dot1 + 1);
+  if (dot2 == std::string::npos) return refuse("invalid_grant", "invalid assertion");
+  nlohmann::json header, claims;
+  try {
+    header = nlohmann::json::parse(base64url_decode(std::string_view(assertion).substr(0, dot1)));
+    claims = nlohmann::json::parse(base64url_decode(std::string_view(assertion).substr(dot1 + 1, dot2 - dot1 - 1)));
+  } catch (const nlohmann::json::exception&) {
+    return refuse("invalid_grant", "invalid assertion");
+  }
+  if (!header.is_object() || !claims.is_object() || header.value("alg", "") != "RS256") {
+    return refuse("invalid_grant", "invalid assertion");
+  }
+  if (claims.value("iss", "") != s.options.client_id) return refuse("invalid_client_id", "client identifier invalid");
+  auto* key = static_cast<EVP_PKEY*>(s.jwt_public_key.get());
+  if (key == nullptr ||
+      !rs256_verify(key, std::string_view(assertion).substr(0, dot2), base64url_decode(assertion.substr(dot2 + 1)))) {
+    return refuse("invalid_grant", "invalid assertion");
+  }
+  const std::string aud = claims.contains("aud") && claims["aud"].is_string() ? claims["aud"].get<std::string>() : "";
+  std::string own = s.base_url;
+  if (aud != "https://login.salesforce.com" && aud != "https://test.salesforce.com" && aud != own &&
+      aud != own + "/") {
+    return refuse("invalid_grant", "audience is invalid");
+  }
+  const std::int64_t exp = claims.contains("exp") ? claim_seconds(claims["exp"]).value_or(0) : 0;
+  const std::int64_t now = now_ms() / 1000;
+  if (exp <= now || exp > now + 180) return refuse("invalid_grant", "expired authorization code");
+  std::string sub = claims.value("sub", "");
+  if (claims.contains("prn") && claims["prn"].is_string()) sub = claims["prn"].get<std::string>();  // prn wins
+  auto user = s.active_user_id(sub);
+  if (!user) return refuse("invalid_grant", "user hasn't approved this consumer");
+  return {user};
+}
+
+GrantOutcome client_grant(EmuState& s, const httplib::Request& req, const std::string& grant, bool& with_refresh) {
   if (grant == "password") {
     const std::string username = req.get_param_value("username");
     auto it = s.passwords.find(to_lower(username));
     if (it == s.passwords.end() || it->second != req.get_param_value("password")) {
-      return oauth_error(res, "invalid_grant", "authentication failure");
+      return refuse("invalid_grant", "authentication failure");
     }
-    user = s.user_id_by_username(username);
-  } else {
-    user = s.user_id_by_username("integration@crmsync.test");
+    auto user = s.active_user_id(username);
+    if (!user) return refuse("invalid_grant", "authentication failure");
+    return {user};
   }
-  if (!user) return oauth_error(res, "invalid_grant", "authentication failure");
+  if (grant == "client_credentials") {
+    auto user = s.active_user_id(s.options.client_credentials_user);
+    if (!user) return refuse("invalid_grant", "no client credentials user enabled");
+    return {user};
+  }
+  if (grant == "authorization_code") {
+    auto user = s.redeem_auth_code(req.get_param_value("code"), req.get_param_value("redirect_uri"));
+    if (!user) return refuse("invalid_grant", "invalid authorization code");
+    with_refresh = true;
+    return {user};
+  }
+  // refresh_token
+  const std::string token = req.get_param_value("refresh_token");
+  auto user = s.user_for_refresh_token(token);
+  if (!user) return refuse("invalid_grant", "expired access/refresh token");
+  if (s.options.rotate_refresh_tokens) {
+    s.revoke_refresh_token(token);
+    with_refresh = true;
+  }
+  return {user};
+}
 
-  const std::string id_url = s.base_url + "/id/" + s.org_id + "/" + *user;
+void send_token(EmuState& s, httplib::Response& res, const std::string& user, bool with_refresh) {
+  const std::string id_url = s.base_url + "/id/" + s.org_id + "/" + user;
   const std::string issued_at = std::to_string(now_ms());
   nlohmann::ordered_json body = {
-      {"access_token", s.issue_token(*user)},
-      {"instance_url", s.base_url},
-      {"id", id_url},
-      {"token_type", "Bearer"},
-      {"issued_at", issued_at},
-      {"signature", hmac_sha256_base64(s.options.client_secret, id_url + issued_at)},
-      {"scope", "api"},
+      {"access_token", s.issue_token(user)},
   };
+  if (with_refresh) body["refresh_token"] = s.issue_refresh_token(user);
+  body["signature"] = hmac_sha256_base64(s.options.client_secret, id_url + issued_at);
+  body["scope"] = with_refresh ? "refresh_token api" : "api";
+  body["instance_url"] = s.base_url;
+  body["id"] = id_url;
+  body["token_type"] = "Bearer";
+  body["issued_at"] = issued_at;
   send_json(res, 200, body.dump());
+}
+
+}  // namespace
+
+void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& res) {
+  const std::string grant = req.get_param_value("grant_type");
+  if (grant.empty()) return oauth_error(res, "invalid_request", "grant type is missing");
+  if (grant == "urn:ietf:params:oauth:grant-type:jwt-bearer") {
+    if (!req.has_param("assertion")) return oauth_error(res, "invalid_request", "assertion type is missing");
+    GrantOutcome out = jwt_bearer(s, req.get_param_value("assertion"));
+    if (!out.user) return oauth_error(res, out.error, out.description);
+    return send_token(s, res, *out.user, /*with_refresh=*/false);
+  }
+  if (grant != "password" && grant != "client_credentials" && grant != "authorization_code" &&
+      grant != "refresh_token") {
+    return oauth_error(res, "unsupported_grant_type", "grant type not supported");
+  }
+  auto [client_id, client_secret] = client_credentials(req);
+  if (client_id != s.options.client_id) return oauth_error(res, "invalid_client_id", "client identifier invalid");
+  // The refresh token grant may leave the secret out (a public client), as Salesforce allows.
+  const bool secret_optional = grant == "refresh_token" && client_secret.empty();
+  if (!secret_optional && client_secret != s.options.client_secret) {
+    return oauth_error(res, "invalid_client", "invalid client credentials");
+  }
+  bool with_refresh = false;
+  GrantOutcome out = client_grant(s, req, grant, with_refresh);
+  if (!out.user) return oauth_error(res, out.error, out.description);
+  send_token(s, res, *out.user, with_refresh);
 }
 
 void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, const std::string& user) {

@@ -287,14 +287,4 @@ void handle_describe(EmuState& s, ApiCall& call, const Table& table) {
   send_json(call.res, 200, out.dump());
 }
 
-void handle_limits(EmuState& s, ApiCall& call) {
-  const std::int64_t max = s.options.daily_api_max;
-  json out = {{"DailyApiRequests", {{"Max", max}, {"Remaining", std::max<std::int64_t>(0, max - s.api_used.load())}}},
-              {"DailyBulkV2QueryJobs", {{"Max", 10000}, {"Remaining", 10000}}},
-              {"DailyBulkV2QueryFileStorageMB", {{"Max", 976562}, {"Remaining", 976562}}},
-              {"DataStorageMB", {{"Max", 1024}, {"Remaining", 1024}}},
-              {"FileStorageMB", {{"Max", 1024}, {"Remaining", 1024}}}};
-  send_json(call.res, 200, out.dump());
-}
-
 }  // namespace crmsync::emulator

@@ -473,6 +473,8 @@ void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& 
   const ObjectSpec& spec = *find_object_spec(table.name());
   if (!spec.deletable) return send_dml_error(call.res, type_not_allowed(table, "deleted"));
   if (hard_deletes(table) || !table.field_index("IsDeleted")) {
+    set(table, row, "IsDeleted", true);  // the stamp dates the deletion for getDeleted
+    stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
     table.purge(*index);
   } else {
     set(table, row, "IsDeleted", true);

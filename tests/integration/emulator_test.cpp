@@ -163,7 +163,7 @@ TEST_F(EmulatorTest, TokenErrorsAreExact) {
        R"({"error":"invalid_client_id","error_description":"client identifier invalid"})"},
       {{{"grant_type", "client_credentials"}, {"client_id", "crmsync-local"}, {"client_secret", "bad"}},
        R"({"error":"invalid_client","error_description":"invalid client credentials"})"},
-      {{{"grant_type", "authorization_code"}, {"client_id", "crmsync-local"}},
+      {{{"grant_type", "urn:ietf:params:oauth:grant-type:saml2-bearer"}, {"client_id", "crmsync-local"}},
        R"({"error":"unsupported_grant_type","error_description":"grant type not supported"})"},
       {{{"client_id", "crmsync-local"}}, R"({"error":"invalid_request","error_description":"grant type is missing"})"},
   };

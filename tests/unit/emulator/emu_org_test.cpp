@@ -93,8 +93,8 @@ TEST(OrgSchemaTest, CatalogFieldsArePresent) {
 }
 
 TEST(OrgGenerateTest, SameSeedSameOrgDifferentSeedDifferentData) {
-  auto a = generate_org({.seed = 7, .scale = 30});
-  auto b = generate_org({.seed = 7, .scale = 30});
+  auto a = generate_org({.seed = 7, .scale = 30, .history_anchor_ms = 1767225600000});
+  auto b = generate_org({.seed = 7, .scale = 30, .history_anchor_ms = 1767225600000});
   auto c = generate_org({.seed = 8, .scale = 30});
   for (const Table* t : a->tables()) {
     const Table* u = b->find(t->name());
@@ -135,6 +135,7 @@ TEST(OrgGenerateTest, TimestampsAreOrderedAndInsideTheTwoYearWindow) {
     auto is_deleted = t->field_index("IsDeleted");
     ASSERT_TRUE(stamp.has_value()) << t->name();
     for (std::size_t r = 0; r < t->slot_count(); ++r) {
+      if (t->purged(r)) continue;  // dated by its deletion (OrgGenerateTest.RecentHardDeletes...)
       const Row& row = t->row(r);
       EpochMs s = std::get<DateTime>(row[*stamp]).ms;
       EXPECT_GE(s, lo);
@@ -148,6 +149,25 @@ TEST(OrgGenerateTest, TimestampsAreOrderedAndInsideTheTwoYearWindow) {
     }
   }
   EXPECT_GT(deleted, 0u);
+}
+
+TEST(OrgGenerateTest, RecentHardDeletesOfObjectsThatSkipTheRecycleBin) {
+  const EpochMs anchor = *parse_datetime("2026-11-20T12:00:00Z");
+  auto db = generate_org({.seed = 5, .scale = 100, .history_anchor_ms = anchor});
+  for (const char* name : {"CampaignMember", "OpportunityLineItem"}) {
+    const Table& t = *db->find(name);
+    std::size_t purged = 0;
+    for (std::size_t r = 0; r < t.slot_count(); ++r) {
+      if (!t.purged(r)) continue;
+      ++purged;
+      const EpochMs when = std::get<DateTime>(t.row(r)[*t.field_index("SystemModstamp")]).ms;
+      EXPECT_LT(when, anchor) << name;
+      EXPECT_GE(when, anchor - 10 * 86400000LL) << name;
+    }
+    EXPECT_GT(purged, 0u) << name;
+    EXPECT_LT(purged, t.slot_count() / 5) << name;
+  }
+  EXPECT_EQ(db->find("Account")->live_count(), db->find("Account")->slot_count());
 }
 
 TEST(OrgGenerateTest, RealisticValuesIncludingUnicodeAndLongText) {

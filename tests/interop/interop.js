@@ -1,0 +1,95 @@
+// jsforce, unchanged, against `crmsync emulator`: password login through OAuth2 with the emulator
+// as loginUrl, describeGlobal, describe, a query paged by autoFetch, create/update/delete, and the
+// refresh token flow. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
+'use strict';
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
+const jsforce = require('jsforce');
+
+const binary = process.argv[2];
+if (!binary) {
+  console.error('usage: node interop.js PATH/TO/crmsync');
+  process.exit(2);
+}
+
+function startEmulator() {
+  const child = spawn(binary, ['emulator', '--port', '0', '--scale', '40', '--batch-size', '50', '--print-refresh-token',
+    'integration@crmsync.test'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    let url;
+    lines.on('line', (line) => {
+      const listening = line.match(/listening on (http:\/\/\S+)/);
+      if (listening) url = listening[1];
+      const refresh = line.match(/^refresh_token=(\S+)$/);
+      if (refresh && url) resolve({ child, url, refreshToken: refresh[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`crmsync emulator exited with ${code} before listening`)));
+  });
+}
+
+async function main() {
+  const emu = await startEmulator();
+  try {
+    const oauth2 = { loginUrl: emu.url, clientId: 'crmsync-local', clientSecret: 'crmsync-local-secret' };
+    const conn = new jsforce.Connection({ oauth2, version: '60.0' });
+    const user = await conn.login('integration@crmsync.test', 'integration-pass');
+    assert.equal(conn.instanceUrl, emu.url);
+    assert.match(user.id, /^005/);
+    assert.match(user.organizationId, /^00D/);
+
+    const global = await conn.describeGlobal();
+    const names = global.sobjects.map((o) => o.name);
+    for (const name of ['Account', 'Contact', 'Opportunity', 'Task', 'User']) assert.ok(names.includes(name), name);
+
+    const account = await conn.sobject('Account').describe();
+    assert.equal(account.name, 'Account');
+    assert.equal(account.keyPrefix, '001');
+    assert.ok(account.fields.some((f) => f.name === 'Industry' && f.type === 'picklist'));
+
+    const count = await conn.query('SELECT COUNT() FROM Task');
+    assert.ok(count.totalSize > 100, `expected several pages of 50 Tasks, got ${count.totalSize}`);
+    let pages = 0;
+    const all = await conn.query('SELECT Id, Subject, SystemModstamp FROM Task ORDER BY Id',
+      { autoFetch: true, maxFetch: 100000 }).on('fetch', () => { pages += 1; });
+    assert.ok(pages >= 3, `expected several pages, jsforce fetched ${pages}`);
+    assert.equal(all.totalSize, count.totalSize);
+    assert.equal(all.records.length, count.totalSize);
+    assert.equal(new Set(all.records.map((r) => r.Id)).size, count.totalSize);
+    assert.equal(all.records[0].attributes.type, 'Task');
+
+    const created = await conn.sobject('Account').create({ Name: 'jsforce interop', Industry: 'Technology' });
+    assert.equal(created.success, true);
+    assert.match(created.id, /^001\w{15}$/);
+    const updated = await conn.sobject('Account').update({ Id: created.id, Name: 'jsforce interop 2' });
+    assert.equal(updated.success, true);
+    const read = await conn.sobject('Account').retrieve(created.id);
+    assert.equal(read.Name, 'jsforce interop 2');
+    const deleted = await conn.sobject('Account').destroy(created.id);
+    assert.equal(deleted.success, true);
+    const gone = await conn.query(`SELECT Id, IsDeleted FROM Account WHERE Id = '${created.id}'`, { scanAll: true });
+    assert.equal(gone.records[0].IsDeleted, true);
+    await assert.rejects(conn.sobject('Account').create({ Nope__c: 1 }), (err) => err.errorCode === 'INVALID_FIELD');
+
+    const limits = await conn.limits();
+    assert.equal(typeof limits.DailyApiRequests.Max, 'number');
+    assert.ok(conn.limitInfo.apiUsage.used > 0, 'jsforce read Sforce-Limit-Info');
+
+    // A refresh token printed by --print-refresh-token: jsforce renews the session with it.
+    const refreshed = new jsforce.Connection({ oauth2, instanceUrl: emu.url, refreshToken: emu.refreshToken,
+      accessToken: 'expired', version: '60.0' });
+    const again = await refreshed.query('SELECT Id FROM User LIMIT 1');
+    assert.equal(again.records.length, 1);
+    assert.notEqual(refreshed.accessToken, 'expired');
+    console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
+      `${pages} pages, create/update/delete, limits, refresh token: all answers as expected`);
+  } finally {
+    emu.child.kill('SIGTERM');
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
