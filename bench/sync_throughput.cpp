@@ -9,7 +9,7 @@
 //   peak RSS of the sync; API calls used beside the minimum (records/2,000 per object, + describe);
 //   an incremental run after 1,000 changed records: seconds and API calls.
 //
-//   build/bench_sync_throughput [--scale 36000] [--concurrency 4]
+//   build/bench_sync_throughput [--scale 36500] [--concurrency 4]
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,7 +42,13 @@ struct Child {
   int status = 0;
   long max_rss_kib = 0;
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system
 };
+
+double cpu_of(const struct rusage& ru) {
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 // Runs a command to completion, capturing standard output, with its peak RSS.
 Child run_child(const std::vector<std::string>& argv) {
@@ -69,13 +75,14 @@ Child run_child(const std::vector<std::string>& argv) {
   wait4(pid, &c.status, 0, &ru);
   c.seconds = since(start);
   c.max_rss_kib = ru.ru_maxrss;
+  c.cpu_seconds = cpu_of(ru);
   return c;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int scale = 36000;
+  int scale = 36500;  // ~1,006,000 records
   int concurrency = 4;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -117,6 +124,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> objects = cfg->enabled_objects();
   std::atomic<std::size_t> next{0};
   std::atomic<std::int64_t> downloaded{0}, download_calls{0}, min_calls{0};
+  struct rusage dl_ru0 {};
+  getrusage(RUSAGE_SELF, &dl_ru0);
   auto dl_start = Clock::now();
   auto work = [&] {
     auto client = salesforce::Client::connect(sync::connect_options(*cfg));
@@ -152,6 +161,9 @@ int main(int argc, char** argv) {
     for (auto& t : threads) t.join();
   }
   double dl_seconds = since(dl_start);
+  struct rusage dl_ru1 {};
+  getrusage(RUSAGE_SELF, &dl_ru1);
+  double dl_cpu = cpu_of(dl_ru1) - cpu_of(dl_ru0);
   double dl_rate = static_cast<double>(downloaded) / dl_seconds;
   std::cout << fmt::format("(a) download only: {} records in {:.2f} s = {:.0f} records/s ({} API calls)\n",
                            downloaded.load(), dl_seconds, dl_rate, download_calls.load());
@@ -169,6 +181,16 @@ int main(int argc, char** argv) {
   std::cout << fmt::format("(b) full sync:     {} records in {:.2f} s = {:.0f} records/s\n", records, full.seconds,
                            sync_rate);
   std::cout << fmt::format("    ratio sync/download = {:.0f}%\n", 100.0 * sync_rate / dl_rate);
+  std::cout << fmt::format(
+      "    CPU: download {:.2f} s ({:.0f} records per CPU-second), sync {:.2f} s ({:.0f} records per CPU-second); "
+      "load average now {}\n",
+      dl_cpu, static_cast<double>(downloaded) / dl_cpu, full.cpu_seconds, static_cast<double>(records) / full.cpu_seconds,
+      [] {
+        std::ifstream in("/proc/loadavg");
+        std::string a;
+        in >> a;
+        return a;
+      }());
   std::cout << fmt::format("    peak RSS of crmsync sync = {:.1f} MB\n", static_cast<double>(full.max_rss_kib) / 1024);
   std::cout << fmt::format("    API calls = {} (minimum: {} = pages of 2,000 per object + one describe each)\n",
                            report["api_calls"].get<std::int64_t>(), min_calls.load());
