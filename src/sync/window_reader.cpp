@@ -86,6 +86,11 @@ Status WindowReader::open() {
     }
     parts_.push_back(std::move(part));
   }
+  const Part& first = *parts_.front();
+  identity_ = parts_.size() == 1 && first.to_output.size() == fields_.size();
+  for (std::size_t k = 0; identity_ && k < first.to_output.size(); ++k) {
+    identity_ = first.to_output[k] == static_cast<int>(k);
+  }
   return ok_status();
 }
 
@@ -126,6 +131,10 @@ Result<bool> WindowReader::next(ReadBatch& batch) {
         if (const auto* s = std::get_if<std::string>(&p.rows[p.pos][static_cast<std::size_t>(p.modstamp_index)])) {
           batch.last_modstamp = parse_datetime(*s);
         }
+      }
+      if (identity_) {  // the common case: the page's columns are the reader's, in order
+        emit(std::move(p.rows[p.pos]));
+        continue;
       }
       std::vector<store::Value> row(fields_.size());
       for (std::size_t k = 0; k < p.to_output.size(); ++k) {

@@ -56,6 +56,7 @@ class WindowReader {
   std::vector<std::unique_ptr<Part>> parts_;
   std::int64_t total_ = -1;
   int deleted_index_ = -1;  // in fields_
+  bool identity_ = false;   // one part whose columns are fields_ in order: rows move through whole
 };
 
 // A FieldSelection with only the named fields (same object and modstamp field).
