@@ -213,10 +213,10 @@ int main(int argc, char** argv) {
       if (changed == 1000) break;
     }
   }
-  // The emulator stamps writes strictly increasing by at least 1 ms, so a burst of writes runs its
-  // clock ahead of the wall clock; settle_seconds (2) leaves rows from "the future" for later:
-  // wait that out, as a real schedule would.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // The emulator stamps writes strictly increasing by at least 1 ms, so a burst of 1,000 writes
+  // faster than 1 ms each runs its clock up to ~1 s ahead of the wall clock; settle_seconds (2)
+  // leaves rows stamped in "the future" for a later run: wait both out, as a real schedule would.
+  std::this_thread::sleep_for(std::chrono::milliseconds(4000));
   Child inc = run_child({crmsync_bin, "sync", "--json", "--config", cfg_path});
   auto inc_report = nlohmann::json::parse(inc.output, nullptr, false);
   if (inc_report.is_discarded()) {
