@@ -30,30 +30,6 @@ void civil(EpochDays z, int& y, int& m, int& d) {
   y = static_cast<int>(yoe + era * 400 + (m <= 2 ? 1 : 0));
 }
 
-void append_date(std::string& out, EpochDays days) {
-  int y, m, d;
-  civil(days, y, m, d);
-  append_digits(out, y, 4);
-  out.push_back('-');
-  append_digits(out, m, 2);
-  out.push_back('-');
-  append_digits(out, d, 2);
-}
-
-void append_datetime(std::string& out, EpochMs ms) {
-  EpochMs days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
-  EpochMs rem = ms - days * 86400000;
-  append_date(out, static_cast<EpochDays>(days));
-  out.push_back('T');
-  append_digits(out, static_cast<int>(rem / 3600000), 2);
-  out.push_back(':');
-  append_digits(out, static_cast<int>(rem / 60000 % 60), 2);
-  out.push_back(':');
-  append_digits(out, static_cast<int>(rem / 1000 % 60), 2);
-  out.push_back('.');
-  append_digits(out, static_cast<int>(rem % 1000), 3);
-  out += "+0000";
-}
 
 // As Java's Double.toString writes it (Salesforce's JSON does): 15000.0, 0.25, 2.88E8, 1.0E-4.
 void append_double(std::string& out, double v) {
@@ -111,6 +87,31 @@ void append_address(std::string& out, const Table& table, const FieldDef& addres
 
 }  // namespace
 
+void append_date_text(std::string& out, EpochDays days) {
+  int y, m, d;
+  civil(days, y, m, d);
+  append_digits(out, y, 4);
+  out.push_back('-');
+  append_digits(out, m, 2);
+  out.push_back('-');
+  append_digits(out, d, 2);
+}
+
+void append_datetime_text(std::string& out, EpochMs ms, std::string_view zone) {
+  EpochMs days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+  EpochMs rem = ms - days * 86400000;
+  append_date_text(out, static_cast<EpochDays>(days));
+  out.push_back('T');
+  append_digits(out, static_cast<int>(rem / 3600000), 2);
+  out.push_back(':');
+  append_digits(out, static_cast<int>(rem / 60000 % 60), 2);
+  out.push_back(':');
+  append_digits(out, static_cast<int>(rem / 1000 % 60), 2);
+  out.push_back('.');
+  append_digits(out, static_cast<int>(rem % 1000), 3);
+  out += zone;
+}
+
 void append_value(std::string& out, const FieldDef& field, const Value& value) {
   switch (value.index()) {
     case 0: out += "null"; break;
@@ -131,12 +132,12 @@ void append_value(std::string& out, const FieldDef& field, const Value& value) {
     case 4: append_json_string(out, std::get<std::string>(value)); break;
     case 5:
       out.push_back('"');
-      append_date(out, std::get<Date>(value).days);
+      append_date_text(out, std::get<Date>(value).days);
       out.push_back('"');
       break;
     case 6:
       out.push_back('"');
-      append_datetime(out, std::get<DateTime>(value).ms);
+      append_datetime_text(out, std::get<DateTime>(value).ms, "+0000");
       out.push_back('"');
       break;
     case 7: {

@@ -13,6 +13,10 @@ namespace crmsync::emulator {
 
 void append_value(std::string& out, const FieldDef& field, const Value& value);
 
+// 2016-08-19, and 2016-08-19T14:35:34.000 followed by `zone` ("+0000" in JSON, "Z" in Bulk CSV).
+void append_date_text(std::string& out, EpochDays days);
+void append_datetime_text(std::string& out, EpochMs ms, std::string_view zone);
+
 // {"attributes":{"type":"Account","url":"/services/data/vXX.X/sobjects/Account/<Id>"},"F":v,...}
 void append_record(std::string& out, const Table& table, std::string_view version, const Row& row,
                    const std::vector<std::size_t>& columns);

@@ -300,6 +300,7 @@ class Router {
       if (p.size() == 2) return handle_query_more(s_, call, p[1]);
       return handle_query(s_, call, p[0] == "queryAll");
     }
+    if (p[0] == "jobs" && p.size() >= 2 && p[1] == "query") return handle_bulk_query(s_, call);
     if (p[0] != "sobjects") return send_not_found(call.res);
     if (p.size() == 1) return get ? handle_describe_global(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
     Table* table = s_.db->find(p[1]);

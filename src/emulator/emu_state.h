@@ -15,7 +15,9 @@
 
 #include <httplib.h>
 
+#include "emulator/bulk_jobs.h"
 #include "emulator/emulator.h"
+#include "emulator/soql.h"
 
 namespace crmsync::emulator {
 
@@ -75,6 +77,8 @@ struct EmuState {
   std::atomic<std::int64_t> api_used{0};
   std::atomic<std::int64_t> api_calls{0};  // since start, for FaultOptions::expire_session_at
   CursorStore cursors;
+  BulkJobStore bulk_jobs;
+  std::atomic<std::uint64_t> bulk_serial{0};  // for new 750... job Ids
   FaultInjector faults;
   std::shared_ptr<void> jwt_public_key;  // EVP_PKEY of jwt_certificate_file, or null
 
@@ -158,6 +162,12 @@ void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& 
 void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& id);
 void handle_query(EmuState& s, ApiCall& call, bool include_deleted);
 void handle_query_more(EmuState& s, ApiCall& call, const std::string& locator_and_offset);
+// /jobs/query[/{id}[/results]] (routes_bulk.cpp); `path` is call.path after "jobs".
+void handle_bulk_query(EmuState& s, ApiCall& call);
+
+// The one rule for what a user's SOQL sees (objects, fields, rows): REST query/queryAll and Bulk
+// query jobs both execute with these options.
+soql::ExecOptions query_exec_options(EmuState& s, const ApiCall& call, bool include_deleted);
 
 // The API versions the emulator serves, oldest first ("20.0" .. "62.0").
 const std::vector<std::string>& supported_versions();

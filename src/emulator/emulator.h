@@ -62,6 +62,11 @@ struct EmulatorOptions {
   std::int64_t daily_api_max = 100000;  // past it, API calls get 403 REQUEST_LIMIT_EXCEEDED
   std::int64_t api_used = 0;            // the daily counter's starting value
   int threads = 8;
+  // Bulk API 2.0 query jobs: a job is InProgress at its first poll and completes at a later poll
+  // once this much time has passed since its creation; results pages hold at most maxRecords rows,
+  // this many when the call does not say.
+  int bulk_processing_ms = 20;
+  int bulk_default_max_records = 10000;
   // The connected app and users of the default org.
   std::string client_id = "crmsync-local";
   std::string client_secret = "crmsync-local-secret";

@@ -56,6 +56,12 @@ void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std:
 
 }  // namespace
 
+soql::ExecOptions query_exec_options(EmuState& s, const ApiCall& call, bool include_deleted) {
+  (void)s;
+  (void)call;
+  return {.include_deleted = include_deleted};
+}
+
 void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
   if (!call.req.has_param("q")) {
     return send_error(call.res, 400, "MALFORMED_QUERY", "A query string has to be specified");
@@ -72,7 +78,7 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
   auto cursor = std::make_shared<QueryCursor>();
   {
     std::shared_lock lock(s.db->mutex());
-    auto result = soql::execute(*query, *s.db, {.include_deleted = include_deleted});
+    auto result = soql::execute(*query, *s.db, query_exec_options(s, call, include_deleted));
     if (!result) {
       const Error& e = result.error();
       return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);

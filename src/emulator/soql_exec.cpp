@@ -490,6 +490,26 @@ const Leaf* id_lookup(const Node& where, const Plan& plan) {
   return nullptr;
 }
 
+// The smallest SystemModstamp a WHERE admits when it holds `SystemModstamp >= X` or `> X` alone
+// or AND-ed at the top; rows below it cannot match, so a scan in modstamp order may start there.
+std::optional<std::int64_t> modstamp_floor(const Node& where, const Plan& plan, std::size_t stamp_field) {
+  std::optional<std::int64_t> floor;
+  auto consider = [&](const Node& n) {
+    if (n.kind != Condition::Kind::kCompare) return;
+    const Leaf& l = plan.leaves[n.leaf];
+    if (l.field != stamp_field || l.cls != FieldClass::kDateTime || l.ranges.empty()) return;
+    std::optional<std::int64_t> bound;
+    if (l.op == CompareOp::kGe) bound = l.ranges[0].first;
+    if (l.op == CompareOp::kGt) bound = l.ranges[0].second;
+    if (bound && (!floor || *bound > *floor)) floor = bound;
+  };
+  consider(where);
+  if (where.kind == Condition::Kind::kAnd) {
+    for (const auto& c : where.children) consider(c);
+  }
+  return floor;
+}
+
 }  // namespace
 
 Result<QueryResult> execute(const Query& query, const Database& db, const ExecOptions& options) {
@@ -565,7 +585,31 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
   };
 
   const Leaf* by_id = has_where ? id_lookup(where, plan) : nullptr;
-  if (by_id != nullptr) {
+  // ORDER BY SystemModstamp, Id (the sync's order): walk the table's modstamp index from the
+  // WHERE's floor instead of sorting the matches; with LIMIT, stop once enough rows matched.
+  std::shared_ptr<const std::vector<std::uint32_t>> order;
+  if (by_id == nullptr && keys.size() == 2 && keys[1].field == 0 && !keys[1].descending && !keys[0].descending &&
+      !keys[0].nulls_last && keys[0].cls == FieldClass::kDateTime &&
+      iequals(table->field(keys[0].field).name, "SystemModstamp")) {
+    order = table->modstamp_order();
+  }
+  if (order) {
+    const std::size_t stamp = keys[0].field;
+    auto stamp_of = [&](std::uint32_t r) {
+      const auto* d = std::get_if<DateTime>(&table->row(r)[stamp]);
+      return d ? d->ms : std::numeric_limits<EpochMs>::min();
+    };
+    auto it = order->begin();
+    if (has_where) {
+      if (auto floor = modstamp_floor(where, plan, stamp)) {
+        it = std::partition_point(order->begin(), order->end(), [&](std::uint32_t r) { return stamp_of(r) < *floor; });
+      }
+    }
+    const std::uint64_t wanted = ast.limit ? static_cast<std::uint64_t>(offset + limit)
+                                           : std::numeric_limits<std::uint64_t>::max();
+    for (; it != order->end() && matches.size() < wanted; ++it) consider(*it);
+    keys.clear();  // already in order
+  } else if (by_id != nullptr) {
     std::vector<std::size_t> candidates;
     for (const std::string& id : by_id->texts) {
       if (auto r = table->find(id)) candidates.push_back(*r);

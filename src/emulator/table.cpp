@@ -1,5 +1,7 @@
 #include "emulator/table.h"
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "common/sfid.h"
@@ -27,6 +29,7 @@ std::size_t Table::add_field(FieldDef field) {
     throw std::logic_error("Table " + name_ + ": duplicate field " + field.name);
   }
   fields_.push_back(std::move(field));
+  order_dirty_ = true;
   std::size_t index = fields_.size() - 1;
   field_by_lower_name_.emplace(std::move(key), index);
   for (auto& r : rows_) r.resize(fields_.size());
@@ -49,6 +52,7 @@ std::size_t Table::insert(Row row) {
   row_by_id15_.emplace(std::move(id15), index);
   rows_.push_back(std::move(row));
   purged_.push_back(false);
+  order_dirty_ = true;
   ++live_;
   return index;
 }
@@ -58,6 +62,40 @@ void Table::purge(std::size_t index) {
     purged_[index] = true;
     --live_;
   }
+}
+
+std::shared_ptr<const std::vector<std::uint32_t>> Table::modstamp_order() const {
+  std::lock_guard lock(index_mu_);
+  if (!order_dirty_) return modstamp_order_;
+  order_dirty_ = false;
+  modstamp_order_.reset();
+  auto col = field_index("SystemModstamp");
+  if (!col || fields_[*col].type != "datetime") return nullptr;
+  const std::size_t stamp = *col;
+  // Decorate once (stamp, Id) so the sort touches no variant; null stamps sort first.
+  struct Key {
+    EpochMs ms;
+    std::string_view id;
+    std::uint32_t row;
+  };
+  std::vector<Key> keys;
+  keys.reserve(rows_.size());
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    const auto* d = std::get_if<DateTime>(&rows_[r][stamp]);
+    const auto* id = std::get_if<std::string>(&rows_[r][0]);
+    keys.push_back({d ? d->ms : std::numeric_limits<EpochMs>::min(), id ? std::string_view(*id) : std::string_view(),
+                    static_cast<std::uint32_t>(r)});
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    if (a.ms != b.ms) return a.ms < b.ms;
+    if (a.id != b.id) return a.id < b.id;
+    return a.row < b.row;
+  });
+  auto order = std::make_shared<std::vector<std::uint32_t>>();
+  order->reserve(keys.size());
+  for (const Key& k : keys) order->push_back(k.row);
+  modstamp_order_ = std::move(order);
+  return modstamp_order_;
 }
 
 Table& Database::add_table(std::unique_ptr<Table> table) {

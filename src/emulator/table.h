@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -95,7 +96,16 @@ class Table {
   std::size_t live_count() const { return live_; }
   bool purged(std::size_t row) const { return purged_[row]; }
   const Row& row(std::size_t index) const { return rows_[index]; }
-  Row& mutable_row(std::size_t index) { return rows_[index]; }
+  Row& mutable_row(std::size_t index) {
+    order_dirty_ = true;
+    return rows_[index];
+  }
+
+  // Every row number (purged ones included) ordered by (SystemModstamp, Id) with null stamps
+  // first, as ORDER BY SystemModstamp, Id sorts; nullptr when the table has no datetime
+  // SystemModstamp. Built on first use after a write (O(n log n)), then shared by every query
+  // until the next write. Call under the Database's shared (or exclusive) lock.
+  std::shared_ptr<const std::vector<std::uint32_t>> modstamp_order() const;
 
   // The row number of an Id given in 15- or 18-character form, or nullopt (purged rows too).
   std::optional<std::size_t> find(std::string_view id) const;
@@ -114,6 +124,10 @@ class Table {
   std::vector<bool> purged_;
   std::unordered_map<std::string, std::size_t> row_by_id15_;
   std::size_t live_ = 0;
+  // The lazily built modstamp order (readers build it under index_mu_; writers only mark it dirty).
+  mutable std::mutex index_mu_;
+  mutable std::shared_ptr<const std::vector<std::uint32_t>> modstamp_order_;
+  mutable bool order_dirty_ = true;
 };
 
 // The whole org: every table by name, and new Ids per key prefix.

@@ -95,7 +95,11 @@ struct Client::Impl {
     request.url = token.instance_url + path;
     request.headers = std::move(extra_headers);
     request.headers.push_back("Authorization: Bearer " + token.access_token);
-    request.headers.push_back("Accept: application/json");
+    bool has_accept = false;
+    for (const auto& h : request.headers) {
+      has_accept = has_accept || iequals(std::string_view(h).substr(0, 7), "Accept:");
+    }
+    if (!has_accept) request.headers.push_back("Accept: application/json");
     if (!body.empty()) request.headers.push_back("Content-Type: application/json");
     request.body = std::move(body);
     Result<HttpResponse> response = http->send(request);
@@ -264,6 +268,27 @@ Status Client::remove(std::string_view object, std::string_view id) {
 
 Result<nlohmann::json> Client::get_json(std::string_view path) {
   return impl_->json_call("GET", std::string(path), "GET " + std::string(path));
+}
+
+std::string RestResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return v;
+  }
+  return {};
+}
+
+Result<RestResponse> Client::send(std::string_view method, std::string_view path, std::string body,
+                                  std::vector<std::string> headers) {
+  auto response = impl_->rest(std::string(method), std::string(path), std::move(body), std::move(headers));
+  if (!response) return response.error();
+  return RestResponse{response->status, std::move(response->body), std::move(response->content_type),
+                      std::move(response->headers)};
+}
+
+Error Client::error_for(const RestResponse& response, std::string_view what) const {
+  Error e = error_from_response(static_cast<int>(response.status), response.body, what);
+  redact(e, impl_->secrets);
+  return e;
 }
 
 LimitInfo Client::limits() const { return impl_->limits; }

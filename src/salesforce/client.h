@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -60,6 +61,15 @@ LimitInfo parse_limit_info(std::string_view header);
 // {"message","errorCode","fields"}; OAuth bodies are {"error","error_description"}.
 Error error_from_response(int http_status, std::string_view body, std::string_view what);
 
+// An HTTP answer of Client::send, whatever its status.
+struct RestResponse {
+  long status = 0;
+  std::string body;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string header(std::string_view name) const;  // case-insensitive; empty when absent
+};
+
 class Client {
  public:
   ~Client();
@@ -97,6 +107,15 @@ class Client {
 
   // Any other REST call, path relative to the instance (e.g. "/services/data/v62.0/limits").
   Result<nlohmann::json> get_json(std::string_view path);
+
+  // A request for the APIs with a wire format of their own (Bulk API 2.0's CSV results), through
+  // the same session, transport, API-call count, limit tracking and secret redaction as every
+  // other call. A JSON body is sent with Content-Type application/json; `headers` ("Name: value")
+  // may set Accept (default application/json). Any HTTP status is a response; only network
+  // failures are errors (kNetwork). Turn a bad status into an Error with error_for().
+  Result<RestResponse> send(std::string_view method, std::string_view path, std::string body = {},
+                            std::vector<std::string> headers = {});
+  Error error_for(const RestResponse& response, std::string_view what) const;
 
   LimitInfo limits() const;      // as last reported
   std::int64_t api_calls() const;  // REST requests that got an HTTP answer, errors included (login excluded)

@@ -36,6 +36,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (line.starts_with("HTTP/")) {  // a new response (e.g. after 100 Continue): forget old headers
     response->limit_info.clear();
     response->content_type.clear();
+    response->headers.clear();
     return size * count;
   }
   auto colon = line.find(':');
@@ -44,6 +45,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   std::string_view value = trim(line.substr(colon + 1));
   if (iequals(name, "Sforce-Limit-Info")) response->limit_info = std::string(value);
   if (iequals(name, "Content-Type")) response->content_type = std::string(value);
+  response->headers.emplace_back(std::string(name), std::string(value));
   return size * count;
 }
 
@@ -171,6 +173,13 @@ class CurlTransport final : public HttpTransport {
 
 std::unique_ptr<HttpTransport> make_curl_transport(const TransportOptions& options) {
   return std::make_unique<CurlTransport>(options);
+}
+
+std::string HttpResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return v;
+  }
+  return {};
 }
 
 std::string url_without_query(const std::string& url) {

@@ -10,6 +10,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -28,6 +30,11 @@ struct HttpResponse {
   std::string body;          // decoded (gzip is undone by curl)
   std::string limit_info;    // the Sforce-Limit-Info header, empty when absent
   std::string content_type;  // the Content-Type header, empty when absent
+  // Every header as received (name as sent, value trimmed), for the few APIs that answer in
+  // headers (Bulk API 2.0: Sforce-Locator, Sforce-NumberOfRecords).
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The first header named `name` (case-insensitive), empty when absent.
+  std::string header(std::string_view name) const;
 };
 
 struct TransportOptions {

@@ -1,0 +1,189 @@
+#include "salesforce/bulk.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/text.h"
+#include "salesforce/wire.h"
+
+namespace crmsync::salesforce {
+namespace {
+
+using json = nlohmann::json;
+
+std::string jobs_path(Client& client) { return "/services/data/v" + client.api_version() + "/jobs/query"; }
+
+std::string text_member(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Result<BulkJobInfo> parse_job(const RestResponse& response, std::string_view what) {
+  json j = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j.contains("state")) {
+    return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
+                 "Salesforce's answer to " + std::string(what) + " was malformed: it is not a job description: " +
+                     body_excerpt(response.body) + ".",
+                 static_cast<int>(response.status));
+  }
+  BulkJobInfo info;
+  info.id = text_member(j, "id");
+  info.object = text_member(j, "object");
+  info.operation = text_member(j, "operation");
+  info.state = text_member(j, "state");
+  if (auto d = text_member(j, "columnDelimiter"); !d.empty()) info.column_delimiter = d;
+  if (auto l = text_member(j, "lineEnding"); !l.empty()) info.line_ending = l;
+  if (auto it = j.find("numberRecordsProcessed"); it != j.end() && it->is_number()) {
+    info.records_processed = it->get<std::int64_t>();
+  }
+  info.error_message = text_member(j, "errorMessage");
+  return info;
+}
+
+Result<BulkJobInfo> job_call(Client& client, std::string_view method, const std::string& path, std::string body,
+                             const std::string& what) {
+  auto response = client.send(method, path, std::move(body));
+  if (!response) return response.error();
+  if (response->status < 200 || response->status >= 300) return client.error_for(*response, what);
+  return parse_job(*response, what);
+}
+
+bool finished(const std::string& state) { return state != "UploadComplete" && state != "InProgress"; }
+
+}  // namespace
+
+char bulk_delimiter(std::string_view column_delimiter) {
+  if (column_delimiter == "COMMA") return ',';
+  if (column_delimiter == "TAB") return '\t';
+  if (column_delimiter == "PIPE") return '|';
+  if (column_delimiter == "SEMICOLON") return ';';
+  if (column_delimiter == "CARET") return '^';
+  if (column_delimiter == "BACKQUOTE") return '`';
+  return 0;
+}
+
+Result<BulkJobInfo> create_query_job(Client& client, std::string_view soql, bool include_deleted) {
+  json body = {{"operation", include_deleted ? "queryAll" : "query"},
+               {"query", std::string(soql)},
+               {"contentType", "CSV"},
+               {"columnDelimiter", "COMMA"},
+               {"lineEnding", "LF"}};
+  return job_call(client, "POST", jobs_path(client), body.dump(),
+                  std::string("Bulk API ") + (include_deleted ? "queryAll" : "query") + " job " + std::string(soql));
+}
+
+Result<BulkJobInfo> get_query_job(Client& client, std::string_view job_id) {
+  return job_call(client, "GET", jobs_path(client) + "/" + std::string(job_id), {},
+                  "Bulk API query job " + std::string(job_id));
+}
+
+Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, const BulkQueryOptions& options,
+                                       int* polls) {
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  auto pause = std::max(options.first_poll, std::chrono::milliseconds(1));
+  int count = 0;
+  while (true) {
+    std::this_thread::sleep_for(std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    std::max(deadline - std::chrono::steady_clock::now(),
+                                                             std::chrono::steady_clock::duration::zero()))));
+    auto info = get_query_job(client, job_id);
+    ++count;
+    if (polls) *polls = count;
+    if (!info) return info.error();
+    if (finished(info->state)) return info;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Error(ErrorKind::kSalesforce, "BULK_JOB_TIMEOUT",
+                   "Bulk API query job " + std::string(job_id) + " on " + info->object + " was still " + info->state +
+                       " after " + std::to_string(options.timeout.count() / 1000) +
+                       " s; raise the Bulk timeout or narrow the query (e.g. a smaller time window).");
+    }
+    pause = std::min(pause * 2, std::max(options.max_poll, std::chrono::milliseconds(1)));
+  }
+}
+
+Status read_query_results(Client& client, std::string_view job_id, int max_records,
+                          const std::function<Status(const BulkChunk&)>& on_chunk) {
+  const std::string base = jobs_path(client) + "/" + std::string(job_id) + "/results";
+  std::string locator;
+  BulkChunk chunk;
+  for (int index = 0;; ++index) {
+    std::string path = base;
+    char sep = '?';
+    if (!locator.empty()) {
+      path += sep + std::string("locator=") + url_encode(locator);
+      sep = '&';
+    }
+    if (max_records > 0) path += sep + std::string("maxRecords=") + std::to_string(max_records);
+    const std::string what = "Bulk API results of job " + std::string(job_id);
+    auto response = client.send("GET", path, {}, {"Accept: text/csv"});
+    if (!response) return response.error();
+    if (response->status != 200) return client.error_for(*response, what);
+    const std::string next = response->header("Sforce-Locator");
+    const std::string count = response->header("Sforce-NumberOfRecords");
+    if (next.empty()) {
+      return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
+                   "Salesforce's answer to " + what + " has no Sforce-Locator header; the results cannot be paged.",
+                   static_cast<int>(response->status));
+    }
+    chunk.csv = std::move(response->body);
+    chunk.records = count.empty() ? -1 : std::strtoll(count.c_str(), nullptr, 10);
+    chunk.index = index;
+    chunk.last = next == "null";
+    CRMSYNC_TRY(on_chunk(chunk));
+    if (chunk.last) return ok_status();
+    if (next == locator) {
+      return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
+                   what + " repeated the locator " + next + "; stopping instead of reading the same page forever.");
+    }
+    locator = next;
+  }
+}
+
+Result<BulkJobInfo> abort_query_job(Client& client, std::string_view job_id) {
+  return job_call(client, "PATCH", jobs_path(client) + "/" + std::string(job_id), R"({"state":"Aborted"})",
+                  "abort of Bulk API query job " + std::string(job_id));
+}
+
+Status delete_query_job(Client& client, std::string_view job_id) {
+  const std::string what = "delete of Bulk API query job " + std::string(job_id);
+  auto response = client.send("DELETE", jobs_path(client) + "/" + std::string(job_id));
+  if (!response) return response.error();
+  if (response->status < 200 || response->status >= 300) return client.error_for(*response, what);
+  return ok_status();
+}
+
+Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const BulkQueryOptions& options,
+                                  const std::function<Status(const BulkChunk&)>& on_chunk) {
+  auto job = create_query_job(client, soql, options.include_deleted);
+  if (!job) return job.error();
+  BulkQueryStats stats;
+  stats.job_id = job->id;
+  auto done = wait_for_query_job(client, job->id, options, &stats.polls);
+  if (!done) {
+    if (done.error().code == "BULK_JOB_TIMEOUT") (void)abort_query_job(client, job->id);
+    return done.error();
+  }
+  if (done->state == "Failed") {
+    return Error(ErrorKind::kSalesforce, "BULK_JOB_FAILED",
+                 "Bulk API query job " + job->id + " on " + done->object + " failed: " +
+                     (done->error_message.empty() ? std::string("no reason given") : done->error_message) +
+                     "; read the object with REST queries instead, or narrow the query.");
+  }
+  if (done->state != "JobComplete") {
+    return Error(ErrorKind::kSalesforce, "BULK_JOB_ABORTED",
+                 "Bulk API query job " + job->id + " on " + done->object + " ended " + done->state +
+                     " (aborted by someone else?); run the sync again.");
+  }
+  auto read = read_query_results(client, job->id, options.max_records, [&](const BulkChunk& chunk) -> Status {
+    ++stats.chunks;
+    if (chunk.records > 0) stats.records += chunk.records;
+    return on_chunk(chunk);
+  });
+  if (!read) return read.error();
+  if (options.delete_job) CRMSYNC_TRY(delete_query_job(client, job->id));
+  return stats;
+}
+
+}  // namespace crmsync::salesforce

@@ -1,0 +1,84 @@
+// Bulk API 2.0 query jobs through a logged-in Client: create a job (query or queryAll), poll it
+// with growing pauses until it is JobComplete, Failed or Aborted, then stream its CSV results page
+// by page (Sforce-Locator) to a callback; abort and delete. For objects too large for REST paging.
+//
+//   BulkQueryOptions o{.include_deleted = true, .max_records = 50000};
+//   auto stats = bulk_query(client, "SELECT Id, Name FROM Account", o, [&](const BulkChunk& c) -> Status {
+//     return consume_csv(c.csv);        // each chunk is a whole CSV document with its header row
+//   });
+//   if (!stats) ...                     // stats.error(): see bulk_query
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "salesforce/client.h"
+
+namespace crmsync::salesforce {
+
+struct BulkQueryOptions {
+  bool include_deleted = false;                        // operation queryAll instead of query
+  int max_records = 0;                                 // rows per results page; 0 = Salesforce's default
+  std::chrono::milliseconds first_poll{250};           // pause before the first poll
+  std::chrono::milliseconds max_poll{10000};           // pauses double up to this
+  std::chrono::milliseconds timeout{std::chrono::hours(2)};  // give up (and abort the job) after this
+  bool delete_job = true;                              // delete the job once its results are read
+};
+
+// A job as GET /jobs/query/{id} describes it.
+struct BulkJobInfo {
+  std::string id;
+  std::string object;
+  std::string operation;     // query | queryAll
+  std::string state;         // UploadComplete | InProgress | JobComplete | Failed | Aborted
+  std::string column_delimiter = "COMMA";
+  std::string line_ending = "LF";
+  std::int64_t records_processed = 0;
+  std::string error_message;  // when Failed
+};
+
+// One results page: a whole CSV document (header row first) and its record count.
+struct BulkChunk {
+  std::string csv;
+  std::int64_t records = 0;   // Sforce-NumberOfRecords
+  int index = 0;              // 0, 1, ... within the job
+  bool last = false;          // Sforce-Locator was "null"
+};
+
+struct BulkQueryStats {
+  std::string job_id;
+  std::int64_t records = 0;
+  int chunks = 0;
+  int polls = 0;
+};
+
+// The column delimiter character of a job's columnDelimiter (COMMA -> ','), 0 when unknown.
+char bulk_delimiter(std::string_view column_delimiter);
+
+// POST /jobs/query. Errors: Salesforce's (kSalesforce with errorCode: API_ERROR for SOQL Bulk
+// refuses, e.g. compound fields; MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE for bad SOQL), kAuth, kNetwork.
+Result<BulkJobInfo> create_query_job(Client& client, std::string_view soql, bool include_deleted);
+// GET /jobs/query/{id}
+Result<BulkJobInfo> get_query_job(Client& client, std::string_view job_id);
+// Polls until the job leaves UploadComplete/InProgress. The finished job is returned whatever its
+// state; only the timeout (kSalesforce BULK_JOB_TIMEOUT) and call failures are errors.
+Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, const BulkQueryOptions& options,
+                                       int* polls = nullptr);
+// GET /jobs/query/{id}/results page by page; stops at the first error the callback returns.
+Status read_query_results(Client& client, std::string_view job_id, int max_records,
+                          const std::function<Status(const BulkChunk&)>& on_chunk);
+// PATCH {state: Aborted}; DELETE.
+Result<BulkJobInfo> abort_query_job(Client& client, std::string_view job_id);
+Status delete_query_job(Client& client, std::string_view job_id);
+
+// All of the above: create, wait, read every page, delete. Errors: a job that ends Failed
+// (kSalesforce BULK_JOB_FAILED with Salesforce's errorMessage) or Aborted (BULK_JOB_ABORTED), the
+// timeout (BULK_JOB_TIMEOUT; the job is aborted), Salesforce's errors from any call, the callback's.
+Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const BulkQueryOptions& options,
+                                  const std::function<Status(const BulkChunk&)>& on_chunk);
+
+}  // namespace crmsync::salesforce

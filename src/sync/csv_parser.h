@@ -1,0 +1,88 @@
+// The Bulk API path of the sync: a streaming parser that turns Bulk API 2.0 query results (CSV)
+// into the same store rows PageParser makes of a REST page for the same records and field
+// selection (typed booleans and numbers, datetimes as YYYY-MM-DDTHH:MM:SS.sssZ, long text areas
+// trimmed to 10,000 code points, empty cells as null), and fetch_bulk(), which runs a whole Bulk
+// query job and hands the rows over chunk by chunk.
+//
+//   CsvParser parser(selection);             // one per object
+//   parser.begin_document();                 // each results page starts with its header row
+//   parser.feed(bytes, page);                // any split: records may straddle feeds
+//   parser.end_document(page);               // the last record may lack its line break
+//
+//   auto stats = fetch_bulk(client, soql, /*all_rows=*/true, selection, {}, [&](ParsedPage& page) -> Status {
+//     return write_rows(page);               // page.rows, page.last_modstamp, page.deleted
+//   });
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/result.h"
+#include "salesforce/bulk.h"
+#include "salesforce/client.h"
+#include "sync/page_parser.h"
+
+namespace crmsync::sync {
+
+class CsvParser {
+ public:
+  explicit CsvParser(const catalog::FieldSelection& selection, char delimiter = ',');
+
+  // Starts a CSV document: its first record is the header row naming the columns (matched to the
+  // selection case-insensitively; columns not selected are skipped, selected fields without a
+  // column stay null). Errors: a header without an Id column (kSalesforce MALFORMED_RESPONSE).
+  void begin_document();
+  // Parses `bytes`, appending every record it completes to `page` (rows, deleted count,
+  // last_modstamp and last_id as PageParser sets them). A record cut by the end of `bytes` is kept
+  // until the next feed. Errors name the object, the field and the value that cannot be read.
+  Status feed(std::string_view bytes, ParsedPage& page);
+  // Ends the document: the last record, if it has no final line break, is appended. Errors: the
+  // document ends inside a quoted value (a cut-off body).
+  Status end_document(ParsedPage& page);
+
+ private:
+  enum class State { kCellStart, kUnquoted, kQuoted, kQuoteInQuoted };
+  Status end_cell();
+  Status end_record(ParsedPage& page);
+  Error malformed(const std::string& why) const;
+
+  const catalog::FieldSelection& selection_;
+  char delimiter_;
+  std::vector<int> field_of_column_;  // selection index per CSV column, -1 when not selected
+  int modstamp_index_ = -1;
+  int deleted_index_ = -1;
+  bool in_header_ = true;
+  State state_ = State::kCellStart;
+  std::size_t column_ = 0;
+  bool cell_quoted_ = false;
+  bool record_started_ = false;
+  std::string cell_;                   // reused: no allocation per cell once warm
+  std::vector<std::string> header_;
+  std::vector<store::Value> row_;
+  std::int64_t line_ = 1;
+};
+
+// Converts one CSV cell as Bulk API writes it to the store's form for a field (see the header).
+Result<store::Value> csv_cell_to_store(const catalog::SyncedField& field, std::string_view cell, bool quoted,
+                                       const std::string& object);
+
+struct BulkFetchStats {
+  std::string job_id;
+  std::int64_t records = 0;
+  std::int64_t deleted = 0;
+  int chunks = 0;
+  int polls = 0;
+};
+
+// Runs `soql` as a Bulk API 2.0 query job (queryAll when all_rows) and calls on_rows once per
+// results page with that page's rows in selection order (the ParsedPage is reused between calls;
+// take what you need). The first error (the job's, a call's, a value's, the callback's) stops it.
+// options.include_deleted is set from all_rows.
+Result<BulkFetchStats> fetch_bulk(salesforce::Client& client, std::string_view soql, bool all_rows,
+                                  const catalog::FieldSelection& selection, salesforce::BulkQueryOptions options,
+                                  const std::function<Status(ParsedPage&)>& on_rows);
+
+}  // namespace crmsync::sync
