@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "common/text.h"
+#include "config/export_config.h"
 
 namespace crmsync::config {
 
@@ -46,7 +47,7 @@ std::vector<Binding> sync_bindings(SyncConfig& s) {
           {"quota_run_share", &s.quota_run_share}};
 }
 
-const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync"};
+const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export"};
 
 Error config_error(std::string code, const std::string& where, const std::string& message) {
   return Error(ErrorKind::kConfig, std::move(code), where + ": " + message);
@@ -284,6 +285,10 @@ Status apply_file(std::string_view toml_text, std::string_view source, Config& c
       CRMSYNC_TRY(apply_objects(node, source, where, config, origins));
       continue;
     }
+    if (section == "export") {
+      CRMSYNC_TRY(apply_export_section(node, source, config.exports));
+      continue;
+    }
     std::vector<Binding> bindings;
     if (section == "salesforce") bindings = salesforce_bindings(config.salesforce);
     else if (section == "store") bindings = store_bindings(config.store);
@@ -320,6 +325,7 @@ Status apply_env(Config& config, const EnvLookup& env, Origins& origins) {
   CRMSYNC_TRY(apply_env_section(store_bindings(config.store), "store", "CRMSYNC_STORE_", env, origins));
   CRMSYNC_TRY(apply_env_section(groups_bindings(config.groups), "groups", "CRMSYNC_GROUPS_", env, origins));
   CRMSYNC_TRY(apply_env_section(sync_bindings(config.sync), "sync", "CRMSYNC_SYNC_", env, origins));
+  CRMSYNC_TRY(apply_export_env(config.exports, env));
   for (const auto& object : catalog::objects()) {
     std::string prefix = "CRMSYNC_OBJECTS_" + upper(object.name) + "_";
     bool any = false;
@@ -473,6 +479,7 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   CRMSYNC_TRY(apply_file(toml_text, source_name, config, origins));
   if (env) CRMSYNC_TRY(apply_env(config, env, origins));
   CRMSYNC_TRY(validate(config, source_name, origins));
+  CRMSYNC_TRY(validate_export(config.exports, source_name));
   return config;
 }
 

@@ -15,6 +15,10 @@
 //   deals = true  engage = false
 //   [sync]
 //   lookback_seconds = 300  settle_seconds = 2  concurrency = 4  ...
+//   [export]                                 # crmsync export (docs/export.md)
+//   as = "task"  external_id_field = "Crmsync_Activity_Id__c"  opportunity_window_days = 14
+//   [export.call]   type = "Call"  subject = "{title}"  description = "{summary}"  status = "Completed"
+//   [export.fields] recording_url = "Recording_URL__c"
 #pragma once
 
 #include <cstdint>
@@ -69,12 +73,47 @@ struct SyncConfig {
   double quota_run_share = 0.25;           // pause when this run has used this share of the daily total
 };
 
+// How one kind of activity (call, meeting, invite) is written. Templates take the placeholders of
+// kExportPlaceholders in braces ("{title}"); "{{" and "}}" are literal braces.
+struct ExportKindConfig {
+  std::string type;           // Task.Type / Event.Type ("" = not set)
+  std::string task_subtype;   // Task.TaskSubtype (Task, Call, Email, ...)
+  std::string event_subtype;  // Event.EventSubtype
+  std::string record_type;    // a RecordType DeveloperName or Id ("" = the user's default)
+  std::string subject;        // template
+  std::string description;    // template
+  std::string status;         // Task.Status
+};
+
+// The defaults of [export.call], [export.meeting] and [export.invite] (docs/export.md lists them).
+ExportKindConfig export_kind_defaults(std::string_view kind);
+
+// [export]: what `crmsync export` writes and how it matches activities to records.
+struct ExportConfig {
+  std::string as = "task";            // task | event
+  std::string external_id_field;      // an External ID custom field of Task/Event; "" = local ledger only
+  bool match_opportunity_by_contact_role = true;
+  bool match_opportunity_by_owner_participation = true;
+  std::int64_t opportunity_window_days = 14;
+  ExportKindConfig call = export_kind_defaults("call");
+  ExportKindConfig meeting = export_kind_defaults("meeting");
+  ExportKindConfig invite = export_kind_defaults("invite");
+  std::map<std::string, std::string> fields;  // activity attribute -> custom field of Task/Event
+
+  const ExportKindConfig& kind(std::string_view name) const;  // "call" | "meeting" | "invite"
+};
+
+// Template placeholders ({title}, {summary}, ...) and activity attributes [export.fields] may map.
+extern const std::vector<std::string> kExportPlaceholders;
+extern const std::vector<std::string> kExportFieldAttributes;
+
 struct Config {
   SalesforceConfig salesforce;
   StoreConfig store;
   std::map<std::string, ObjectConfig> objects;  // by catalog object name as written in the file
   GroupsConfig groups;
   SyncConfig sync;
+  ExportConfig exports;  // [export]
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;

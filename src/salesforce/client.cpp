@@ -270,6 +270,24 @@ Result<nlohmann::json> Client::get_json(std::string_view path) {
   return impl_->json_call("GET", std::string(path), "GET " + std::string(path));
 }
 
+Result<nlohmann::json> Client::request_json(std::string_view method, std::string_view path, const nlohmann::json& body) {
+  std::string what = std::string(method) + " " + std::string(path);
+  auto response = send(method, path, body.is_null() ? std::string() : body.dump());
+  if (!response) return response.error();
+  if (response->status < 200 || response->status >= 300) return error_for(*response, what);
+  if (response->body.empty()) return nlohmann::json();
+  nlohmann::json j = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    Error e(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
+            "Salesforce's answer to " + what + " was malformed: the JSON is invalid or cut off: " +
+                body_excerpt(response->body) + ".",
+            static_cast<int>(response->status));
+    redact(e, impl_->secrets);
+    return e;
+  }
+  return j;
+}
+
 std::string RestResponse::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
     if (iequals(n, name)) return v;

@@ -107,6 +107,10 @@ class Client {
 
   // Any other REST call, path relative to the instance (e.g. "/services/data/v62.0/limits").
   Result<nlohmann::json> get_json(std::string_view path);
+  // A JSON request of any method through the same path as every other call (auth header, limits,
+  // error mapping). `body` is sent when not null; a 2xx answer without a body gives null; a non-2xx
+  // answer is an Error carrying Salesforce's errorCode and the HTTP status.
+  Result<nlohmann::json> request_json(std::string_view method, std::string_view path, const nlohmann::json& body);
 
   // A request for the APIs with a wire format of their own (Bulk API 2.0's CSV results), through
   // the same session, transport, API-call count, limit tracking and secret redaction as every

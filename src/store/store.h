@@ -57,6 +57,20 @@ struct SyncState {
                                      // need their values (schema drift); empty when none
 };
 
+// One row of crmsync_export_ledger: what `crmsync export` wrote for one activity, so that a rerun
+// creates nothing twice. `state` is "pending" (the intent, recorded before the write), "written",
+// "deleted" or "failed". `marker` is the idempotency key the record carries (see docs/export.md).
+struct ExportLedgerEntry {
+  std::string activity_id;
+  std::string sobject;        // Task | Event
+  std::string salesforce_id;  // empty until Salesforce answered with one
+  std::string content_hash;   // of the fields last written (or about to be, while pending)
+  std::string state;
+  std::string operation;      // the pending or last operation: create | update | upsert | delete
+  std::string marker;
+  EpochMs updated_at = 0;
+};
+
 // Upserts or deletes rows of one table through prepared statements. Valid until the store's
 // next ensure_table() or destruction (the SQLite writer tolerates both, but do not rely on it).
 // Values must fit their column's storage class (NULL fits any; an integer also fits REAL); a
@@ -103,6 +117,18 @@ class Store {
   virtual Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) = 0;
   // Column names of a table as the store has them (empty when the table does not exist).
   virtual Result<std::vector<std::string>> columns(std::string_view object) = 0;
+
+  // Streams `columns` of every row of a table, in no particular order, to `on_row` (values[k] for
+  // columns[k], typed as dump() types them; the span is valid during the call only). An error from
+  // on_row stops the scan and is returned. kNotFound for a missing table, kConfig for a column the
+  // table lacks (check columns() first for optional ones).
+  using RowCallback = std::function<Status(std::span<const Value> values)>;
+  virtual Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) = 0;
+
+  // crmsync_export_ledger, ordered by activity id. put_export_ledger runs within the caller's transaction when
+  // one is open.
+  virtual Result<std::vector<ExportLedgerEntry>> export_ledger() = 0;
+  virtual Status put_export_ledger(const ExportLedgerEntry& entry) = 0;
 };
 
 }  // namespace crmsync::store

@@ -86,6 +86,15 @@ Status SqliteStore::create_bookkeeping() {
       "CREATE TABLE IF NOT EXISTS crmsync_columns ("
       " object TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL COLLATE NOCASE, storage TEXT NOT NULL,"
       " PRIMARY KEY (object, name));"
+      "CREATE TABLE IF NOT EXISTS crmsync_export_ledger ("
+      " activity_id TEXT PRIMARY KEY NOT NULL,"
+      " sobject TEXT NOT NULL,"
+      " salesforce_id TEXT NOT NULL DEFAULT '',"
+      " content_hash TEXT NOT NULL DEFAULT '',"
+      " state TEXT NOT NULL,"             // pending | written | deleted | failed
+      " operation TEXT NOT NULL DEFAULT '',"
+      " marker TEXT NOT NULL DEFAULT '',"
+      " updated_at TEXT NOT NULL);"       // YYYY-MM-DDTHH:MM:SS.sssZ
       "INSERT OR IGNORE INTO crmsync_meta (key, value) VALUES ('schema_version', '" +
           std::to_string(kSchemaVersion) + "');",
       context);

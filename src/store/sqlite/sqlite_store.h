@@ -7,6 +7,7 @@
 //   crmsync_columns     the storage class of each column crmsync created (so that booleans and
 //                       dates read back as what they are; SQLite keeps only INTEGER/REAL/TEXT)
 //   crmsync_meta        key/value; schema_version for later migrations
+//   crmsync_export_ledger  one row per exported activity (crmsync export)
 //
 // Write speed is bound by random primary-key inserts (docs: performance-notes.md): the WAL is
 // checkpointed every `wal_autocheckpoint_pages` rather than SQLite's default 1,000 pages, and the
@@ -57,6 +58,9 @@ class SqliteStore final : public Store {
                      const std::function<Status(std::string_view id)>& fn) override;
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
+  Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
+  Result<std::vector<ExportLedgerEntry>> export_ledger() override;
+  Status put_export_ledger(const ExportLedgerEntry& entry) override;
 
   // Prepared statements shared by the writers of one (table, columns) pair.
   struct WriterStatements {
@@ -88,6 +92,8 @@ class SqliteStore final : public Store {
   std::shared_ptr<Connection> conn_;
   Status migrate_state_table();
   std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_, all_states_;
+  std::unique_ptr<Statement> put_ledger_;
+
   // Keyed by table and column list; dropped for a table whenever its schema changes.
   std::unordered_map<std::string, std::shared_ptr<WriterStatements>> writers_;
 };

@@ -298,3 +298,73 @@ Result<std::vector<std::string>> SqliteStore::columns(std::string_view object) {
 }
 
 }  // namespace crmsync::store::sqlite
+
+namespace crmsync::store::sqlite {
+
+namespace {
+
+// Reads column i into `out`, reusing its string buffer when it already holds text (a scan of a big
+// table then allocates only when a value outgrows the buffer).
+void read_value_into(sqlite3_stmt* st, int i, StorageClass storage, Value& out) {
+  int type = sqlite3_column_type(st, i);
+  if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+    const char* p = static_cast<const char*>(sqlite3_column_blob(st, i));
+    std::string_view text(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(st, i)));
+    if (auto* s = std::get_if<std::string>(&out)) {
+      s->assign(text);
+    } else {
+      out = std::string(text);
+    }
+    return;
+  }
+  out = read_value(st, i, storage);
+}
+
+}  // namespace
+
+Status SqliteStore::scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) {
+  CRMSYNC_TRY(check_identifier("table", table));
+  auto existing = table_columns(table);
+  if (!existing) return existing.error();
+  if (existing->empty()) {
+    return Error(ErrorKind::kNotFound, "NO_SUCH_TABLE",
+                 "The table " + std::string(table) + " does not exist in '" + conn_->path() +
+                     "'; run crmsync sync first.");
+  }
+  std::string sql = "SELECT ";
+  std::vector<StorageClass> classes;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    CRMSYNC_TRY(check_identifier("column of " + std::string(table), columns[k]));
+    const TableColumn* found = nullptr;
+    for (const TableColumn& c : *existing) {
+      if (iequals(c.name, columns[k])) found = &c;
+    }
+    if (found == nullptr) {
+      return Error(ErrorKind::kConfig, "NO_SUCH_COLUMN",
+                   "The table " + std::string(table) + " has no column " + columns[k] +
+                       "; add the field to the sync ([objects." + std::string(table) + "] include) and sync again.");
+    }
+    if (k) sql += ", ";
+    sql += quote_identifier(found->name);
+    classes.push_back(read_class(found->storage, found->sql_type));
+  }
+  if (columns.empty()) sql += "1";
+  sql += " FROM " + quote_identifier(table);
+  std::string context = "Cannot read the rows of " + std::string(table);
+  auto st = prepare(sql, context);
+  if (!st) return st.error();
+  ResetOnExit guard(*st);
+  std::vector<Value> values(columns.size());
+  for (;;) {
+    auto row = st->step(context);
+    if (!row) return row.error();
+    if (!*row) break;
+    for (std::size_t k = 0; k < classes.size(); ++k) {
+      read_value_into(st->get(), static_cast<int>(k), classes[k], values[k]);
+    }
+    CRMSYNC_TRY(on_row(std::span<const Value>(values)));
+  }
+  return ok_status();
+}
+
+}  // namespace crmsync::store::sqlite

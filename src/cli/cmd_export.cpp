@@ -1,0 +1,133 @@
+// `crmsync export --config crmsync.toml --input FILE [--dry-run] [--explain] [--json]`: writes
+// activities (JSON Lines; "-" = standard input) to Salesforce as Tasks or Events, exactly once.
+// Exit codes: 0 everything written or unchanged, 1 some line was invalid or some record failed,
+// 2 the run stopped (configuration, login, describe refusal, store).
+#include <fstream>
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/report.h"
+#include "config/config.h"
+#include "export/export.h"
+#include "store/store.h"
+#include "sync/sync.h"
+
+namespace crmsync::cli {
+namespace {
+
+struct ExportArgs {
+  std::string config_path = "crmsync.toml";
+  std::string input;
+  bool dry_run = false;
+  bool explain = false;
+  bool json = false;
+};
+
+void print_explain(const exports::Activity& a, const exports::Match& m, const exports::PlanStep& step) {
+  auto link = [](const char* name, const exports::Link& l) {
+    std::cout << "  " << name << ": " << (l.id.empty() ? "-" : l.object + " " + l.id)
+              << (l.reason.empty() ? "" : " (" + l.reason + ")") << "\n";
+  };
+  std::cout << "activity " << a.id << " (line " << a.line << ", " << exports::to_string(a.kind) << ", "
+            << exports::to_string(a.status) << (a.title.empty() ? "" : ", \"" + a.title + "\"") << ")\n";
+  link("owner", m.owner);
+  link("who", m.who);
+  link("account", m.account);
+  link("what", m.what);
+  for (const auto& c : m.candidates) std::cout << "  candidate " << c << "\n";
+  std::cout << "  plan: " << exports::to_string(step.action) << " (" << step.reason << ")\n";
+}
+
+nlohmann::json report_json(const exports::ExportReport& r, bool dry_run) {
+  nlohmann::json j = {{"dry_run", dry_run},
+                      {"created", r.counts.created},
+                      {"updated", r.counts.updated},
+                      {"deleted", r.counts.deleted},
+                      {"unchanged", r.counts.unchanged},
+                      {"unmatched", r.counts.unmatched},
+                      {"failed", r.counts.failed},
+                      {"invalid", r.counts.invalid},
+                      {"api_calls", r.api_calls},
+                      {"write_calls", r.write_calls},
+                      {"records_sent", r.records_sent},
+                      {"recovered", r.recovered},
+                      {"invalid_lines", nlohmann::json::array()},
+                      {"failures", nlohmann::json::array()},
+                      {"warnings", r.warnings}};
+  for (const auto& bad : r.invalid_lines) j["invalid_lines"].push_back({{"line", bad.line}, {"reason", bad.reason}});
+  for (const auto& f : r.failures) {
+    j["failures"].push_back({{"activity_id", f.activity_id}, {"line", f.line}, {"operation", f.operation},
+                             {"statusCode", f.status_code}, {"message", f.message}});
+  }
+  return j;
+}
+
+int run_export_command(const ExportArgs& args) {
+  auto cfg = config::load_config(args.config_path);
+  if (!cfg) {
+    print_error("", cfg.error());
+    return 2;
+  }
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (args.input != "-") {
+    file.open(args.input, std::ios::binary);
+    if (!file) {
+      std::cerr << "crmsync: cannot read the input file " << args.input
+                << "; check the path (or pass --input - to read standard input).\n";
+      return 2;
+    }
+    in = &file;
+  }
+  auto st = store::Store::open(cfg->store.url);
+  if (!st) {
+    print_error("cannot open the store", st.error());
+    return 2;
+  }
+  auto client = salesforce::Client::connect(sync::connect_options(*cfg));
+  if (!client) {
+    print_error("cannot log in to Salesforce", client.error());
+    return 2;
+  }
+  exports::ExportOptions options;
+  options.dry_run = args.dry_run;
+  if (args.explain) options.on_explain = print_explain;
+  if (args.dry_run) options.on_write = [](const nlohmann::json& w) { std::cout << w.dump() << "\n"; };
+  auto report = exports::run_export(*cfg, *in, client->get(), **st, options);
+  if (!report) {
+    print_error("export stopped", report.error());
+    return 2;
+  }
+  for (const auto& bad : report->invalid_lines) {
+    std::cerr << "crmsync: " << args.input << ":" << bad.line << ": skipped: " << bad.reason << "\n";
+  }
+  for (const auto& f : report->failures) {
+    std::cerr << "crmsync: activity " << f.activity_id << " (line " << f.line << "): " << f.operation
+              << " refused: " << f.status_code << ": " << f.message << "\n";
+  }
+  for (const auto& w : report->warnings) std::cerr << "crmsync: warning: " << w << "\n";
+  if (args.json) {
+    std::cout << report_json(*report, args.dry_run).dump(2) << "\n";
+  } else {
+    const auto& c = report->counts;
+    std::cout << (args.dry_run ? "dry run (nothing written): " : "") << "created " << c.created << ", updated "
+              << c.updated << ", deleted " << c.deleted << ", unchanged " << c.unchanged << ", unmatched "
+              << c.unmatched << ", failed " << c.failed << ", invalid lines " << c.invalid << "; " << report->api_calls
+              << " API calls\n";
+  }
+  return report->ok() ? 0 : 1;
+}
+
+Registrar reg("export", [](CLI::App& app) {
+  auto args = std::make_shared<ExportArgs>();
+  auto* cmd = app.add_subcommand("export", "Write recorded activities to Salesforce as Tasks or Events, exactly once");
+  cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
+  cmd->add_option("-i,--input", args->input, "Activities as JSON Lines; - reads standard input")->required();
+  cmd->add_flag("--dry-run", args->dry_run, "Print each record that would be written (JSON per line); write nothing");
+  cmd->add_flag("--explain", args->explain, "Print, per activity, why each link was chosen and the candidates");
+  cmd->add_flag("--json", args->json, "Print the counts as JSON");
+  cmd->callback([args] { exit_code() = run_export_command(*args); });
+});
+
+}  // namespace
+}  // namespace crmsync::cli

@@ -1,0 +1,296 @@
+// One `crmsync export` run: input, matching, describe check, crash recovery, planning, writing.
+#include "export/export.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "export/record.h"
+#include "salesforce/collections.h"
+
+namespace crmsync::exports {
+
+namespace {
+
+using nlohmann::json;
+using salesforce::Collections;
+using salesforce::RecordResult;
+using store::ExportLedgerEntry;
+
+std::size_t kind_index(ActivityKind k) { return k == ActivityKind::kCall ? 0 : k == ActivityKind::kMeeting ? 1 : 2; }
+
+struct Write {
+  const Activity* activity = nullptr;
+  Action action = Action::kCreate;
+  json fields;  // full record (nulls included)
+  std::string hash;
+  std::string salesforce_id;   // known record (update, delete)
+  std::string previous_hash;   // the ledger's, kept when an update fails
+};
+
+class Run {
+ public:
+  Run(const config::Config& config, salesforce::Client* client, store::Store& store, const ExportOptions& options,
+      ExportReport& report)
+      : config_(config), client_(client), store_(store), options_(options), report_(report),
+        sobject_(sobject_for(config.exports)) {}
+
+  Status recover_pending(std::map<std::string, ExportLedgerEntry>& ledger);
+  Status write_all(std::vector<Write>& writes);
+
+ private:
+  enum class Op { kCreate, kUpdate, kUpsert, kDelete };
+  Status run_batch(Op op, std::vector<Write*> batch, Collections& collections);
+  Status put(const Write& w, const std::string& state, const std::string& operation, const std::string& id,
+             const std::string& hash);
+
+  const config::Config& config_;
+  salesforce::Client* client_;
+  store::Store& store_;
+  const ExportOptions& options_;
+  ExportReport& report_;
+  std::string sobject_;
+};
+
+const char* op_name(int op) {
+  static const char* kNames[] = {"create", "update", "upsert", "delete"};
+  return kNames[op];
+}
+
+// Rows left "pending" by a create that may have reached Salesforce before the run died: find the
+// records by the marker line of their Description, created by this user since shortly before the
+// earliest pending row (15 minutes of slack for clock skew).
+Status Run::recover_pending(std::map<std::string, ExportLedgerEntry>& ledger) {
+  EpochMs since = 0;
+  std::size_t pending = 0;
+  for (const auto& [id, row] : ledger) {
+    if (row.state != "pending" || !row.salesforce_id.empty() || row.sobject != sobject_) continue;
+    since = pending == 0 ? row.updated_at : std::min(since, row.updated_at);
+    ++pending;
+  }
+  if (pending == 0) return ok_status();
+  std::string soql = "SELECT Id, Description FROM " + sobject_ + " WHERE CreatedById = '" + client_->user_id() +
+                     "' AND CreatedDate >= " + format_datetime_soql(since - 15 * 60 * 1000) + " ORDER BY Id";
+  auto page = client_->query(soql, /*include_deleted=*/false);
+  for (;;) {
+    if (!page) return page.error();
+    json body = json::parse(page->body, nullptr, false);
+    if (body.is_object() && body["records"].is_array()) {
+      for (const json& r : body["records"]) {
+        std::string activity = marker_in(r.value("Description", json()).is_string() ? r["Description"].get<std::string>() : "");
+        auto it = ledger.find(activity);
+        if (activity.empty() || it == ledger.end() || it->second.state != "pending" || !it->second.salesforce_id.empty()) {
+          continue;
+        }
+        it->second.salesforce_id = r.value("Id", "");
+        it->second.content_hash.clear();  // rewrite it once so the record holds exactly this run's values
+        ++report_.recovered;
+      }
+    }
+    if (page->done) break;
+    page = client_->query_more(page->next_records_url);
+  }
+  return ok_status();
+}
+
+Status Run::put(const Write& w, const std::string& state, const std::string& operation, const std::string& id,
+                const std::string& hash) {
+  return store_.put_export_ledger(
+      ExportLedgerEntry{w.activity->id, sobject_, id, hash, state, operation, w.activity->id, now_ms()});
+}
+
+Status Run::run_batch(Op op, std::vector<Write*> batch, Collections& collections) {
+  const std::string operation = op_name(static_cast<int>(op));
+  // The intent first: a crash from here on leaves "pending" rows the next run resolves.
+  CRMSYNC_TRY(store_.begin());
+  for (const Write* w : batch) {
+    Status s = put(*w, "pending", operation, w->salesforce_id, w->hash);
+    if (!s) {
+      (void)store_.rollback();
+      return s;
+    }
+  }
+  CRMSYNC_TRY(store_.commit());
+
+  for (int attempt = 1; !batch.empty(); ++attempt) {
+    std::vector<json> records;
+    std::vector<std::string> ids;
+    for (const Write* w : batch) {
+      if (op == Op::kDelete) {
+        ids.push_back(w->salesforce_id);
+      } else if (op == Op::kUpdate) {
+        json f = update_fields(w->fields, sobject_);
+        f["Id"] = w->salesforce_id;
+        records.push_back(std::move(f));
+      } else if (op == Op::kUpsert) {
+        records.push_back(w->action == Action::kCreate ? create_fields(w->fields) : update_fields(w->fields, sobject_));
+      } else {
+        records.push_back(create_fields(w->fields));
+      }
+    }
+    ++report_.write_calls;
+    report_.records_sent += static_cast<std::int64_t>(batch.size());
+    Result<std::vector<RecordResult>> results =
+        op == Op::kCreate   ? collections.create(sobject_, records)
+        : op == Op::kUpdate ? collections.update(sobject_, records)
+        : op == Op::kUpsert ? collections.upsert(sobject_, config_.exports.external_id_field, records)
+                            : collections.remove(sobject_, ids);
+    if (!results) return results.error();
+
+    std::vector<Write*> again;
+    CRMSYNC_TRY(store_.begin());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Write& w = *batch[i];
+      const RecordResult& r = (*results)[i];
+      const std::string code = r.errors.empty() ? "" : r.errors.front().status_code;
+      Status s;
+      if (r.success || (op == Op::kDelete && code == "ENTITY_IS_DELETED")) {
+        if (op == Op::kDelete) {
+          ++report_.counts.deleted;
+          s = put(w, "deleted", operation, w.salesforce_id, w.hash);
+        } else {
+          bool created = op == Op::kCreate || (op == Op::kUpsert && r.created);
+          ++(created ? report_.counts.created : report_.counts.updated);
+          s = put(w, "written", operation, r.id.empty() ? w.salesforce_id : r.id, w.hash);
+        }
+      } else if (salesforce::is_retryable(code) && attempt < options_.max_attempts) {
+        again.push_back(&w);
+      } else {
+        ++report_.counts.failed;
+        report_.failures.push_back({w.activity->id, w.activity->line, operation, code,
+                                    r.errors.empty() ? "" : r.errors.front().message});
+        s = put(w, "failed", operation, w.salesforce_id, w.previous_hash);
+      }
+      if (!s) {
+        (void)store_.rollback();
+        return s;
+      }
+    }
+    CRMSYNC_TRY(store_.commit());
+    batch = std::move(again);
+    if (!batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(options_.retry_delay_ms * attempt));
+  }
+  return ok_status();
+}
+
+Status Run::write_all(std::vector<Write>& writes) {
+  Collections collections(*client_);
+  const bool upsert = !config_.exports.external_id_field.empty();
+  auto run = [&](Op op, auto&& wanted) -> Status {
+    std::vector<Write*> batch;
+    for (Write& w : writes) {
+      if (!wanted(w)) continue;
+      batch.push_back(&w);
+      if (batch.size() == options_.batch_size) {
+        CRMSYNC_TRY(run_batch(op, std::move(batch), collections));
+        batch.clear();
+      }
+    }
+    if (!batch.empty()) CRMSYNC_TRY(run_batch(op, std::move(batch), collections));
+    return ok_status();
+  };
+  if (upsert) {
+    CRMSYNC_TRY(run(Op::kUpsert, [](const Write& w) { return w.action == Action::kCreate || w.action == Action::kUpdate; }));
+  } else {
+    CRMSYNC_TRY(run(Op::kCreate, [](const Write& w) { return w.action == Action::kCreate; }));
+    CRMSYNC_TRY(run(Op::kUpdate, [](const Write& w) { return w.action == Action::kUpdate; }));
+  }
+  CRMSYNC_TRY(run(Op::kDelete, [](const Write& w) { return w.action == Action::kDelete; }));
+  if (collections.used_fallback()) {
+    report_.warnings.push_back("The server has no sObject Collections (/composite/sobjects answered 404); records were "
+                               "written one per call.");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<ExportReport> run_export(const config::Config& config, std::istream& input, salesforce::Client* client,
+                                store::Store& store, const ExportOptions& options) {
+  ExportReport report;
+  if (client == nullptr && !options.dry_run) {
+    return Error(ErrorKind::kInternal, "NO_CLIENT", "run_export needs a Salesforce client to write.");
+  }
+  std::vector<Activity> activities;
+  read_activities(
+      input, [&](Activity&& a) { activities.push_back(std::move(a)); },
+      [&](const InvalidLine& bad) {
+        report.invalid_lines.push_back(bad);
+        ++report.counts.invalid;
+      });
+
+  const config::ExportConfig& ec = config.exports;
+  auto matcher = Matcher::build(store, {ec.match_opportunity_by_contact_role, ec.match_opportunity_by_owner_participation,
+                                        ec.opportunity_window_days});
+  if (!matcher) return matcher.error();
+  report.warnings = matcher->warnings();
+  const std::string sobject = sobject_for(ec);
+  const std::int64_t calls_before = client ? client->api_calls() : 0;
+
+  std::array<std::string, 3> record_types;
+  if (client != nullptr) {
+    auto describe = client->describe(sobject);
+    if (!describe) return describe.error();
+    auto checked = check_describe(*describe, ec);
+    if (!checked) return checked.error();
+    record_types = *checked;
+  }
+
+  auto rows = store.export_ledger();
+  if (!rows) return rows.error();
+  std::map<std::string, ExportLedgerEntry> ledger;
+  for (auto& r : *rows) ledger.emplace(r.activity_id, std::move(r));
+
+  ExportReport& rep = report;
+  Run run(config, client, store, options, rep);
+  if (client != nullptr && !options.dry_run && ec.external_id_field.empty()) CRMSYNC_TRY(run.recover_pending(ledger));
+
+  std::vector<Write> writes;
+  for (const Activity& a : activities) {
+    Match m = matcher->match(a, static_cast<bool>(options.on_explain));
+    auto it = ledger.find(a.id);
+    std::optional<ExportLedgerEntry> row;
+    if (it != ledger.end()) row = it->second;
+    if (row && row->state == "pending" && row->salesforce_id.empty() && ec.external_id_field.empty()) {
+      row.reset();  // recovery found no record for it: the create never reached Salesforce
+    }
+    json fields = build_record(a, m, ec, record_types[kind_index(a.kind)]);
+    std::string hash = content_hash(fields);
+    PlanStep step;
+    if (!m.matched() && a.status != ActivityStatus::kDeleted && !(row && !row->salesforce_id.empty())) {
+      step = {Action::kUnchanged, "unmatched: no participant or domain matched a Contact, Lead or Account; not written"};
+      ++report.counts.unmatched;
+      if (options.on_explain) options.on_explain(a, m, step);
+      continue;
+    }
+    step = plan_step(a, row, hash, sobject);
+    if (options.on_explain) options.on_explain(a, m, step);
+    if (step.action == Action::kUnchanged) {
+      ++report.counts.unchanged;
+      continue;
+    }
+    Write w{&a, step.action, std::move(fields), hash, row ? row->salesforce_id : "", row ? row->content_hash : ""};
+    if (options.on_write) {
+      json shown = {{"activity_id", a.id}, {"line", a.line}, {"operation", to_string(step.action)}, {"sobject", sobject}};
+      if (!w.salesforce_id.empty()) shown["id"] = w.salesforce_id;
+      if (step.action != Action::kDelete) {
+        shown["fields"] = step.action == Action::kCreate ? create_fields(w.fields) : update_fields(w.fields, sobject);
+      }
+      options.on_write(shown);
+    }
+    if (options.dry_run) {
+      ++(step.action == Action::kCreate   ? report.counts.created
+         : step.action == Action::kUpdate ? report.counts.updated
+                                          : report.counts.deleted);
+      continue;
+    }
+    writes.push_back(std::move(w));
+  }
+  if (!options.dry_run && !writes.empty()) CRMSYNC_TRY(run.write_all(writes));
+  if (client != nullptr) report.api_calls = client->api_calls() - calls_before;
+  return report;
+}
+
+}  // namespace crmsync::exports

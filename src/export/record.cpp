@@ -1,0 +1,177 @@
+// Building Task/Event field values from an activity and its match, and checking them against describe.
+#include "export/record.h"
+
+#include <array>
+
+#include "common/text.h"
+#include "export/template.h"
+
+namespace crmsync::exports {
+
+using nlohmann::json;
+
+std::string sobject_for(const config::ExportConfig& config) { return config.as == "event" ? "Event" : "Task"; }
+
+std::string marker_line(std::string_view activity_id) { return "crmsync activity: " + std::string(activity_id); }
+
+std::string marker_in(std::string_view description) {
+  static constexpr std::string_view kPrefix = "crmsync activity: ";
+  auto p = description.rfind(kPrefix);
+  if (p == std::string_view::npos || (p > 0 && description[p - 1] != '\n')) return {};
+  std::string_view rest = description.substr(p + kPrefix.size());
+  rest = rest.substr(0, rest.find_first_of("\r\n"));
+  return std::string(rest);
+}
+
+namespace {
+
+json text_or_null(const std::string& s) { return s.empty() ? json() : json(s); }
+
+json attribute_value(const Activity& a, const TemplateValues& values, const std::string& attribute) {
+  if (attribute == "duration_seconds") return a.duration_seconds;
+  if (attribute == "start") return format_datetime_iso(a.start);
+  if (attribute == "end") return format_datetime_iso(a.end);
+  auto it = values.find(attribute);
+  return it == values.end() ? json() : text_or_null(it->second);
+}
+
+}  // namespace
+
+json build_record(const Activity& a, const Match& m, const config::ExportConfig& config, const std::string& record_type_id) {
+  const config::ExportKindConfig& kind = config.kind(to_string(a.kind));
+  TemplateValues values = template_values(a);
+  const bool task = config.as != "event";
+  json r = json::object();
+  std::string subject = render_template(kind.subject, values);
+  if (subject.empty()) subject = a.title.empty() ? std::string(to_string(a.kind)) : a.title;
+  r["Subject"] = std::string(utf8_prefix(subject, 255));
+  std::string description = render_template(kind.description, values);
+  if (config.external_id_field.empty()) description += (description.empty() ? "" : "\n\n") + marker_line(a.id);
+  r["Description"] = std::string(utf8_prefix(description, 32000));
+  r["Type"] = text_or_null(kind.type);
+  r["OwnerId"] = text_or_null(m.owner.id);
+  r["WhoId"] = text_or_null(m.who.id);
+  r["WhatId"] = text_or_null(m.what.id);
+  if (!record_type_id.empty()) r["RecordTypeId"] = record_type_id;
+  if (task) {
+    r["ActivityDate"] = format_date(local_start_date(a));
+    r["Status"] = kind.status;
+    r["TaskSubtype"] = text_or_null(kind.task_subtype);
+    if (a.kind == ActivityKind::kCall) {
+      r["CallDurationInSeconds"] = a.duration_seconds;
+      r["CallDisposition"] = text_or_null(std::string(utf8_prefix(a.disposition, 255)));
+    }
+  } else {
+    std::int64_t minutes = (a.duration_seconds + 59) / 60;
+    r["StartDateTime"] = format_datetime_iso(a.start);
+    r["EndDateTime"] = format_datetime_iso(a.start + minutes * 60000);
+    r["DurationInMinutes"] = minutes;
+    r["EventSubtype"] = text_or_null(kind.event_subtype);
+  }
+  for (const auto& [attribute, field] : config.fields) r[field] = attribute_value(a, values, attribute);
+  if (!config.external_id_field.empty()) r[config.external_id_field] = a.id;
+  return r;
+}
+
+json update_fields(const json& record, std::string_view sobject) {
+  json out = record;
+  out.erase(sobject == "Event" ? "EventSubtype" : "TaskSubtype");
+  return out;
+}
+
+json create_fields(const json& record) {
+  json out = json::object();
+  for (const auto& [k, v] : record.items()) {
+    if (!v.is_null()) out[k] = v;
+  }
+  return out;
+}
+
+std::string content_hash(const json& record) {
+  // FNV-1a 64 over the canonical dump (nlohmann orders object keys).
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : record.dump()) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = kHex[h & 15];
+  return out;
+}
+
+Result<std::array<std::string, 3>> check_describe(const json& describe, const config::ExportConfig& config) {
+  const std::string sobject = sobject_for(config);
+  if (!describe.value("createable", false) || !describe.value("updateable", false)) {
+    return Error(ErrorKind::kPermission, "OBJECT_NOT_WRITABLE",
+                 "The integration user cannot create and edit " + sobject + " records; grant it Create and Edit on " +
+                     sobject + " (the \"Edit Tasks\" / \"Edit Events\" permission) and run again.");
+  }
+  auto find = [&](const std::string& name) -> const json* {
+    if (auto f = describe.find("fields"); f != describe.end() && f->is_array()) {
+      for (const json& field : *f) {
+        if (iequals(field.value("name", ""), name)) return &field;
+      }
+    }
+    return nullptr;
+  };
+  auto need = [&](const std::string& field, const std::string& why, bool update_too) -> Status {
+    const json* f = find(field);
+    if (f == nullptr) {
+      return Error(ErrorKind::kConfig, "NO_SUCH_FIELD",
+                   why + " names " + sobject + "." + field + ", which the integration user's describe of " + sobject +
+                       " does not have; create the field (or fix the name) and give the integration user Edit access to it.");
+    }
+    if (!f->value("createable", false) || (update_too && !f->value("updateable", false))) {
+      return Error(ErrorKind::kPermission, "FIELD_NOT_WRITABLE",
+                   why + " names " + sobject + "." + field + ", which the integration user cannot " +
+                       (f->value("createable", false) ? "update" : "create") +
+                       "; give it Edit access to the field (field-level security) or remove the mapping.");
+    }
+    return ok_status();
+  };
+  std::vector<std::string> standard = {"Subject", "Description", "OwnerId", "WhoId", "WhatId", "Type"};
+  if (sobject == "Task") {
+    for (const char* f : {"ActivityDate", "Status", "CallDurationInSeconds", "CallDisposition"}) standard.emplace_back(f);
+  } else {
+    for (const char* f : {"StartDateTime", "EndDateTime", "DurationInMinutes"}) standard.emplace_back(f);
+  }
+  for (const auto& f : standard) CRMSYNC_TRY(need(f, "crmsync export", true));
+  for (const auto& [attribute, field] : config.fields) {
+    CRMSYNC_TRY(need(field, "[export.fields] " + attribute, true));
+  }
+  if (!config.external_id_field.empty()) {
+    CRMSYNC_TRY(need(config.external_id_field, "[export] external_id_field", true));
+    const json* f = find(config.external_id_field);
+    if (!f->value("externalId", false) && !f->value("idLookup", false)) {
+      return Error(ErrorKind::kConfig, "NOT_AN_EXTERNAL_ID",
+                   "[export] external_id_field names " + sobject + "." + config.external_id_field +
+                       ", which is not an External ID field; tick \"External ID\" on it in Setup or remove the key.");
+    }
+  }
+  std::array<std::string, 3> record_types;
+  const char* kinds[] = {"call", "meeting", "invite"};
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::string& rt = config.kind(kinds[k]).record_type;
+    if (rt.empty()) continue;
+    const json* infos = describe.contains("recordTypeInfos") ? &describe["recordTypeInfos"] : nullptr;
+    if (rt.starts_with("012")) {
+      record_types[k] = rt;
+    } else if (infos && infos->is_array()) {
+      for (const json& info : *infos) {
+        if (iequals(info.value("developerName", ""), rt) && info.value("available", true)) {
+          record_types[k] = info.value("recordTypeId", "");
+        }
+      }
+    }
+    if (record_types[k].empty()) {
+      return Error(ErrorKind::kConfig, "NO_SUCH_RECORD_TYPE",
+                   std::string("[export.") + kinds[k] + "] record_type = \"" + rt + "\" is not a " + sobject +
+                       " record type available to the integration user; use a DeveloperName from Setup > Object Manager > " +
+                       sobject + " > Record Types, or remove the key.");
+    }
+  }
+  return record_types;
+}
+
+}  // namespace crmsync::exports

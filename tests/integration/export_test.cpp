@@ -1,0 +1,358 @@
+// crmsync export end to end: a store filled by a real `crmsync sync` of the emulator, then
+// `crmsync export` (dry run, explain, writes, reruns, updates, deletes, per-record refusals, a
+// refused mapping, SIGKILL and rerun). The emulator has no /composite/sobjects yet, so writes go
+// through the single-record fallback; the assertions are on what the org holds afterwards.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <sstream>
+#include <thread>
+
+#include "emulator/table.h"
+#include "store/store.h"
+#include "test_support.h"
+
+namespace crmsync {
+namespace {
+
+using testing::run_crmsync;
+
+struct OrgPeople {
+  std::string user_email, user_id;
+  std::string contact_email, contact_id, contact_account;
+  std::string contact2_email, contact2_id;
+  std::string lead_email, lead_id;
+};
+
+class ExportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    emu_ = std::make_unique<testing::RunningEmulator>(20, 11);
+    cfg_ = dir_.file("crmsync.toml");
+    write_config("");
+    auto r = run_crmsync("sync --quiet --config " + cfg_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    ASSERT_TRUE(st);
+    auto text = [](const store::Value& v) { return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : ""; };
+    auto user_rows = (*st)->dump("User");
+    ASSERT_TRUE(user_rows);
+    for (auto& row : *user_rows) {
+      std::map<std::string, store::Value> m(row.begin(), row.end());
+      if (text(m["Email"]).starts_with("integration") || text(m["Email"]).starts_with("admin")) continue;
+      people_.user_email = text(m["Email"]);
+      people_.user_id = text(m["Id"]);
+      break;
+    }
+    auto contact_rows = (*st)->dump("Contact");
+    ASSERT_TRUE(contact_rows);
+    for (auto& row : *contact_rows) {
+      std::map<std::string, store::Value> m(row.begin(), row.end());
+      if (text(m["Email"]).empty() || text(m["AccountId"]).empty() || std::get<bool>(m["IsDeleted"])) continue;
+      if (people_.contact_id.empty()) {
+        people_.contact_email = text(m["Email"]);
+        people_.contact_id = text(m["Id"]);
+        people_.contact_account = text(m["AccountId"]);
+      } else if (text(m["AccountId"]) != people_.contact_account) {
+        people_.contact2_email = text(m["Email"]);
+        people_.contact2_id = text(m["Id"]);
+        break;
+      }
+    }
+    auto lead_rows = (*st)->dump("Lead");
+    ASSERT_TRUE(lead_rows);
+    for (auto& row : *lead_rows) {
+      std::map<std::string, store::Value> m(row.begin(), row.end());
+      if (text(m["Email"]).empty()) continue;
+      people_.lead_email = text(m["Email"]);
+      people_.lead_id = text(m["Id"]);
+      break;
+    }
+    ASSERT_FALSE(people_.user_id.empty());
+    ASSERT_FALSE(people_.contact2_id.empty());
+    ASSERT_FALSE(people_.lead_id.empty());
+  }
+
+  void write_config(const std::string& extra) {
+    testing::write_file(cfg_, testing::emulator_toml((*emu_)->base_url(), dir_.file("org.db"), extra));
+  }
+
+  std::string activity(const std::string& id, const std::string& kind, const std::string& email,
+                       const std::string& status = "completed", const std::string& summary = "Talked pricing",
+                       const std::string& start = "2026-11-20T15:30:00+01:00") const {
+    nlohmann::json j = {{"id", id},
+                        {"kind", kind},
+                        {"title", "About " + id},
+                        {"start", start},
+                        {"duration_seconds", 900},
+                        {"host_email", people_.user_email},
+                        {"participants", {{{"name", "Guest"}, {"email", email}, {"internal", false}}}},
+                        {"disposition", "Connected"},
+                        {"summary", summary},
+                        {"recording_url", "https://rec.example/" + id},
+                        {"status", status}};
+    return j.dump() + "\n";
+  }
+
+  testing::CommandResult export_run(const std::string& input_text, const std::string& flags = "") {
+    std::string input = dir_.file("activities.jsonl");
+    testing::write_file(input, input_text);
+    return run_crmsync("export --config " + cfg_ + " --input " + input + " " + flags);
+  }
+
+  // Live records of an object in the emulator, by the activity id of their Description marker.
+  std::map<std::string, std::vector<std::map<std::string, std::string>>> records(const std::string& object) {
+    std::map<std::string, std::vector<std::map<std::string, std::string>>> out;
+    auto& db = (*emu_)->database();
+    std::shared_lock lock(db.mutex());
+    const emulator::Table* t = db.find(object);
+    for (std::size_t r = 0; r < t->slot_count(); ++r) {
+      if (t->purged(r)) continue;
+      std::map<std::string, std::string> row;
+      for (std::size_t f = 0; f < t->fields().size(); ++f) {
+        const emulator::Value& v = t->row(r)[f];
+        std::string s;
+        if (auto* str = std::get_if<std::string>(&v)) s = *str;
+        else if (auto* b = std::get_if<bool>(&v)) s = *b ? "true" : "false";
+        else if (auto* i = std::get_if<std::int64_t>(&v)) s = std::to_string(*i);
+        else if (auto* dt = std::get_if<emulator::DateTime>(&v)) s = format_datetime_iso(dt->ms);
+        else if (auto* d = std::get_if<emulator::Date>(&v)) s = format_date(d->days);
+        row[t->field(f).name] = s;
+      }
+      if (row["IsDeleted"] == "true") continue;
+      const std::string& desc = row["Description"];
+      auto p = desc.rfind("crmsync activity: ");
+      if (p == std::string::npos) continue;
+      out[desc.substr(p + 18)].push_back(row);
+    }
+    return out;
+  }
+
+  void set_deleted(const std::string& object, const std::string& id) {
+    auto& db = (*emu_)->database();
+    std::unique_lock lock(db.mutex());
+    emulator::Table* t = db.find(object);
+    t->mutable_row(*t->find(id))[*t->field_index("IsDeleted")] = true;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::RunningEmulator> emu_;
+  std::string cfg_;
+  OrgPeople people_;
+};
+
+TEST_F(ExportTest, DryRunShowsRecordsAndExplainShowsWhyWritingNothing) {
+  auto r = export_run(activity("a1", "call", people_.contact_email) + activity("a2", "invite", people_.lead_email) +
+                          "{\"id\":\"bad\"}\n" + activity("a3", "meeting", "someone@gmail.com"),
+                      "--dry-run --explain");
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // the invalid line
+  EXPECT_NE(r.output.find("who: Contact " + people_.contact_id), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("account: Account " + people_.contact_account), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("who: Lead " + people_.lead_id), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("a Lead cannot have a What"), std::string::npos);
+  EXPECT_NE(r.output.find("owner: User " + people_.user_id), std::string::npos);
+  EXPECT_NE(r.output.find(":3: skipped: kind is missing"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("dry run (nothing written): created 2, updated 0, deleted 0, unchanged 0, unmatched 1, failed 0, invalid lines 1"),
+            std::string::npos)
+      << r.output;
+  // One JSON line per record that would be written.
+  std::istringstream lines(r.output);
+  std::string line;
+  int shown = 0;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with("{")) continue;
+    auto j = nlohmann::json::parse(line);
+    ++shown;
+    if (j["activity_id"] == "a1") {
+      EXPECT_EQ(j["operation"], "create");
+      EXPECT_EQ(j["fields"]["WhoId"], people_.contact_id);
+      EXPECT_EQ(j["fields"]["CallDurationInSeconds"], 900);
+    }
+  }
+  EXPECT_EQ(shown, 2);
+  EXPECT_TRUE(records("Task").empty());
+  // "-" reads standard input; the ledger was left untouched by the dry run above.
+  std::string one = dir_.file("one.jsonl");
+  testing::write_file(one, activity("a1", "call", people_.contact_email));
+  auto again = run_crmsync("export --config " + cfg_ + " --input - --dry-run --json < " + one);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("\"created\": 1"), std::string::npos) << again.output;
+}
+
+TEST_F(ExportTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNothing) {
+  std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "invite", people_.lead_email) +
+                      activity("a3", "meeting", "nobody@gmail.com");
+  auto first = export_run(input, "--json");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  EXPECT_EQ(j["created"], 2);
+  EXPECT_EQ(j["unmatched"], 1);
+  auto tasks = records("Task");
+  ASSERT_EQ(tasks.size(), 2u);
+  const auto& call = tasks["a1"].at(0);
+  EXPECT_EQ(call.at("Subject"), "Call: About a1");
+  EXPECT_EQ(call.at("Status"), "Completed");
+  EXPECT_EQ(call.at("Type"), "Call");
+  EXPECT_EQ(call.at("TaskSubtype"), "Call");
+  EXPECT_EQ(call.at("ActivityDate"), "2026-11-20");
+  EXPECT_EQ(call.at("CallDurationInSeconds"), "900");
+  EXPECT_EQ(call.at("CallDisposition"), "Connected");
+  EXPECT_EQ(call.at("OwnerId"), people_.user_id);
+  EXPECT_EQ(call.at("WhoId"), people_.contact_id);
+  EXPECT_TRUE(call.at("WhatId").starts_with("006") || call.at("WhatId") == people_.contact_account) << call.at("WhatId");
+  EXPECT_NE(call.at("Description").find("Recording: https://rec.example/a1"), std::string::npos);
+  const auto& invite = tasks["a2"].at(0);
+  EXPECT_EQ(invite.at("Status"), "In Progress");
+  EXPECT_EQ(invite.at("WhoId"), people_.lead_id);
+  EXPECT_EQ(invite.at("WhatId"), "");
+
+  auto second = export_run(input, "--json");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  EXPECT_EQ(k["created"], 0);
+  EXPECT_EQ(k["unchanged"], 2);
+  EXPECT_EQ(k["records_sent"], 0);
+  auto after = records("Task");
+  EXPECT_EQ(after.size(), 2u);
+  for (const auto& [id, rows] : after) EXPECT_EQ(rows.size(), 1u) << id;
+}
+
+TEST_F(ExportTest, EventsCarryStartEndDurationAndAMappedCustomField) {
+  {
+    auto& db = (*emu_)->database();
+    std::unique_lock lock(db.mutex());
+    emulator::FieldDef f;
+    f.name = "Recording_URL__c";
+    f.label = "Recording URL";
+    f.type = "url";
+    f.length = 255;
+    f.custom = true;
+    db.find("Event")->add_field(f);
+  }
+  write_config("[export]\nas = \"event\"\n[export.fields]\nrecording_url = \"Recording_URL__c\"\n");
+  auto r = export_run(activity("m1", "meeting", people_.contact_email));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto events = records("Event");
+  ASSERT_EQ(events.size(), 1u);
+  const auto& e = events["m1"].at(0);
+  EXPECT_EQ(e.at("Subject"), "Meeting: About m1");
+  EXPECT_EQ(e.at("StartDateTime"), "2026-11-20T14:30:00.000Z");
+  EXPECT_EQ(e.at("EndDateTime"), "2026-11-20T14:45:00.000Z");
+  EXPECT_EQ(e.at("DurationInMinutes"), "15");
+  EXPECT_EQ(e.at("EventSubtype"), "Event");
+  EXPECT_EQ(e.at("WhoId"), people_.contact_id);
+  EXPECT_EQ(e.at("Recording_URL__c"), "https://rec.example/m1");
+  EXPECT_TRUE(records("Task").empty());
+}
+
+TEST_F(ExportTest, UpdateAndDeleteFlowThrough) {
+  ASSERT_EQ(export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email)).exit_code, 0);
+  auto before = records("Task");
+  ASSERT_EQ(before.size(), 2u);
+  std::string a1_id = before["a1"].at(0).at("Id");
+  auto r = export_run(activity("a1", "call", people_.contact_email, "cancelled", "Moved to next week") +
+                          activity("a2", "call", people_.contact2_email, "deleted"),
+                      "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(j["updated"], 1);
+  EXPECT_EQ(j["deleted"], 1);
+  EXPECT_EQ(j["created"], 0);
+  auto after = records("Task");
+  ASSERT_EQ(after.size(), 1u);
+  const auto& a1 = after["a1"].at(0);
+  EXPECT_EQ(a1.at("Id"), a1_id);  // the same record, updated
+  EXPECT_EQ(a1.at("Subject"), "Cancelled: Call: About a1");
+  EXPECT_NE(a1.at("Description").find("Moved to next week"), std::string::npos);
+  // Deleting again is a no-op.
+  auto again = export_run(activity("a2", "call", people_.contact2_email, "deleted"), "--json");
+  EXPECT_NE(again.output.find("\"deleted\": 0"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("\"unchanged\": 1"), std::string::npos) << again.output;
+}
+
+TEST_F(ExportTest, ARecordRefusedIsReportedPerRecordWhileTheOthersAreWritten) {
+  // The store still has contact 2, but the org deleted it: Salesforce refuses that Task only.
+  set_deleted("Contact", people_.contact2_id);
+  auto r = export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email) +
+                      activity("a3", "meeting", people_.contact_email));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("activity a2 (line 2): create refused: ENTITY_IS_DELETED"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("created 2,"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("failed 1"), std::string::npos) << r.output;
+  auto tasks = records("Task");
+  EXPECT_EQ(tasks.size(), 2u);
+  EXPECT_FALSE(tasks.contains("a2"));
+}
+
+TEST_F(ExportTest, AMappingToAFieldTheOrgLacksIsRefusedBeforeAnyWrite) {
+  write_config("[export.fields]\nrecording_url = \"Recording_URL__c\"\n");
+  auto r = export_run(activity("a1", "call", people_.contact_email));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("[export.fields] recording_url names Task.Recording_URL__c"), std::string::npos) << r.output;
+  EXPECT_TRUE(records("Task").empty());
+  auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+  EXPECT_TRUE((*st)->export_ledger()->empty());
+}
+
+TEST_F(ExportTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
+  const int n = 1000;
+  std::string input;
+  for (int i = 0; i < n; ++i) {
+    input += activity("k" + std::to_string(i), i % 2 ? "call" : "meeting", i % 3 ? people_.contact_email : people_.contact2_email);
+  }
+  std::string path = dir_.file("many.jsonl");
+  testing::write_file(path, input);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "export", "--config", cfg_.c_str(), "--input", path.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  // Kill it once a batch is through and the next one is on its way.
+  std::size_t at_kill = 0;
+  for (;;) {
+    at_kill = records("Task").size();
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    if (at_kill >= 250) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_LT(at_kill, static_cast<std::size_t>(n)) << "the export finished before it could be killed";
+  const auto in_org = static_cast<std::int64_t>(records("Task").size());
+  std::int64_t in_ledger = 0;
+  {
+    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    ASSERT_TRUE(st);
+    auto rows = (*st)->export_ledger();
+    ASSERT_TRUE(rows);
+    for (const auto& row : *rows) in_ledger += row.state == "written" ? 1 : 0;
+  }
+  auto rerun = run_crmsync("export --json --config " + cfg_ + " --input " + path);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
+  auto j = nlohmann::json::parse(rerun.output.substr(rerun.output.find('{')));
+  EXPECT_EQ(j["failed"], 0);
+  // Records the killed run created but had not recorded are found by their marker, not created again.
+  EXPECT_EQ(j["recovered"], in_org - in_ledger);
+  EXPECT_EQ(j["created"], n - in_org);
+  auto tasks = records("Task");
+  EXPECT_EQ(tasks.size(), static_cast<std::size_t>(n));
+  for (const auto& [id, rows] : tasks) EXPECT_EQ(rows.size(), 1u) << "activity " << id << " is in the org more than once";
+  auto third = run_crmsync("export --json --config " + cfg_ + " --input " + path);
+  EXPECT_NE(third.output.find("\"unchanged\": " + std::to_string(n)), std::string::npos) << third.output;
+}
+
+}  // namespace
+}  // namespace crmsync
