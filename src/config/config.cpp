@@ -31,7 +31,10 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
   return {{"login_url", &s.login_url}, {"auth", &s.auth},
           {"client_id", &s.client_id}, {"client_secret", &s.client_secret},
           {"username", &s.username},   {"password", &s.password},
-          {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls}};
+          {"private_key_file", &s.private_key_file}, {"refresh_token", &s.refresh_token},
+          {"refresh_token_file", &s.refresh_token_file},
+          {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls},
+          {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms}};
 }
 std::vector<Binding> store_bindings(StoreConfig& s) { return {{"url", &s.url}}; }
 std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
@@ -117,7 +120,7 @@ const char* type_name(toml::node_type t) {
 const char* expected_of(const Target& target) {
   if (std::holds_alternative<std::string*>(target)) return "a string";
   if (std::holds_alternative<bool*>(target)) return "a boolean (true or false)";
-  if (std::holds_alternative<std::int64_t*>(target)) return "a whole number";
+  if (std::holds_alternative<std::int64_t*>(target)) return "an integer";
   if (std::holds_alternative<double*>(target)) return "a number";
   return "an array of strings, e.g. [\"Website\", \"ParentId\"]";
 }
@@ -189,9 +192,9 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
   } else if (auto* integer = std::get_if<std::int64_t*>(&b.target)) {
     std::int64_t parsed = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-    if (ec != std::errc() || end != text.data() + text.size()) {
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
       return config_error("WRONG_TYPE", "environment variable " + var,
-                          label + " must be a whole number, not \"" + text + "\".");
+                          label + " must be an integer, not \"" + text + "\".");
     }
     **integer = parsed;
   } else if (auto* number = std::get_if<double*>(&b.target)) {
@@ -404,9 +407,11 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   const SalesforceConfig& sf = config.salesforce;
   auto where = [&](const std::string& key) { return origin_of(origins, key, source); };
 
-  if (sf.auth != "password" && sf.auth != "client_credentials") {
+  if (sf.auth != "password" && sf.auth != "client_credentials" && sf.auth != "jwt" && sf.auth != "refresh_token") {
     return config_error("INVALID_VALUE", where("salesforce.auth"),
-                        "[salesforce] auth = \"" + sf.auth + "\" is not supported; expected \"password\" or \"client_credentials\".");
+                        "[salesforce] auth = \"" + sf.auth +
+                            "\" is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
+                            "\"refresh_token\".");
   }
   if (!config.store.url.starts_with("sqlite:") || config.store.url.size() == 7) {
     return config_error("INVALID_VALUE", where("store.url"),
@@ -429,10 +434,15 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   };
   need(sf.login_url, "login_url");
   need(sf.client_id, "client_id");
-  need(sf.client_secret, "client_secret");
+  if (sf.auth == "password" || sf.auth == "client_credentials") need(sf.client_secret, "client_secret");
   if (sf.auth == "password") {
     need(sf.username, "username");
     need(sf.password, "password");
+  } else if (sf.auth == "jwt") {
+    need(sf.username, "username");
+    need(sf.private_key_file, "private_key_file");
+  } else if (sf.auth == "refresh_token") {
+    if (sf.refresh_token.empty()) need(sf.refresh_token_file, "refresh_token_file");
   } else if (!origins.contains("salesforce.login_url")) {
     missing.emplace_back("login_url");  // the default login.salesforce.com does not take this flow
   }
@@ -444,6 +454,8 @@ Status validate(const Config& config, std::string_view source, const Origins& or
     }
     std::string extra = sf.auth == "client_credentials" && !origins.contains("salesforce.login_url")
                             ? " (for client_credentials, login_url must be the org's My Domain URL)"
+                        : sf.auth == "refresh_token" && sf.refresh_token.empty()
+                            ? " (or give the token itself with CRMSYNC_SALESFORCE_REFRESH_TOKEN)"
                             : "";
     return config_error("MISSING_KEY", where("salesforce"),
                         "[salesforce] " + keys + (missing.size() == 1 ? " is" : " are") + " required when auth = \"" +
@@ -454,6 +466,22 @@ Status validate(const Config& config, std::string_view source, const Origins& or
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
                         "[salesforce] login_url = \"" + sf.login_url +
                             "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+  }
+  if (sf.auth == "refresh_token" && !sf.refresh_token.empty() && !sf.refresh_token_file.empty()) {
+    return config_error("INVALID_VALUE", where("salesforce.refresh_token"),
+                        "[salesforce] refresh_token and refresh_token_file are both set (refresh_token_file from " +
+                            where("salesforce.refresh_token_file") +
+                            "); keep one: refresh_token_file when the connected app rotates refresh tokens.");
+  }
+  if (sf.max_retries < 0 || sf.max_retries > 100) {
+    return config_error("INVALID_VALUE", where("salesforce.max_retries"),
+                        "[salesforce] max_retries = " + std::to_string(sf.max_retries) +
+                            " is out of range; expected 0 (never retry) to 100 (default 5).");
+  }
+  if (sf.retry_base_ms < 0 || sf.retry_base_ms > 600'000) {
+    return config_error("INVALID_VALUE", where("salesforce.retry_base_ms"),
+                        "[salesforce] retry_base_ms = " + std::to_string(sf.retry_base_ms) +
+                            " is out of range; expected milliseconds from 0 to 600000 (default 500).");
   }
   if (!sf.verify_tls && !is_loopback(host_of(sf.login_url))) {
     return config_error("INVALID_VALUE", where("salesforce.verify_tls"),

@@ -4,9 +4,12 @@
 //
 //   [salesforce]
 //   login_url = "http://127.0.0.1:8787"      # or https://login.salesforce.com, a My Domain, ...
-//   auth = "password"                        # "password" | "client_credentials"
+//   auth = "password"                        # "password" | "client_credentials" | "jwt" | "refresh_token"
 //   client_id = "..."  client_secret = "..."  username = "..."  password = "..."
+//   private_key_file = "..."                 # jwt (with client_id, username)
+//   refresh_token_file = "..."               # refresh_token (or refresh_token = "..."; client_secret optional)
 //   api_version = "62.0"
+//   max_retries = 5  retry_base_ms = 500
 //   [store]
 //   url = "sqlite:crmsync.db"
 //   [objects.Account]
@@ -36,13 +39,18 @@ namespace crmsync::config {
 
 struct SalesforceConfig {
   std::string login_url = "https://login.salesforce.com";
-  std::string auth = "password";  // password | client_credentials
+  std::string auth = "password";  // password | client_credentials | jwt | refresh_token
   std::string client_id;
-  std::string client_secret;  // secret: never logged
-  std::string username;
+  std::string client_secret;  // secret: never logged (optional for refresh_token, unused by jwt)
+  std::string username;       // password and jwt
   std::string password;       // secret: never logged (append the security token where the org needs it)
+  std::string private_key_file;    // jwt: PEM RSA private key (the connected app has its certificate)
+  std::string refresh_token;       // refresh_token (secret: prefer CRMSYNC_SALESFORCE_REFRESH_TOKEN), or
+  std::string refresh_token_file;  // refresh_token: a file holding it; rotated tokens are written back
   std::string api_version = "62.0";
   bool verify_tls = true;     // may be turned off only for a loopback emulator
+  std::int64_t max_retries = 5;      // repeats of one failed request (5xx, drops, cut-off bodies); 0..100
+  std::int64_t retry_base_ms = 500;  // the first retry's wait; it doubles (jittered) each time
 };
 
 struct StoreConfig {

@@ -1,9 +1,14 @@
 #include "salesforce/client.h"
 
+#include <optional>
 #include <utility>
 
 #include "common/text.h"
+#include "common/timeutil.h"
+#include "salesforce/auth.h"
 #include "salesforce/http.h"
+#include "salesforce/quota.h"
+#include "salesforce/retry.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
@@ -46,9 +51,9 @@ Error config_error(const std::string& message) { return Error(ErrorKind::kConfig
 
 // Checks the options before any network traffic.
 Status validate(const ConnectOptions& o) {
-  if (o.auth != "password" && o.auth != "client_credentials") {
+  if (o.auth != "password" && o.auth != "client_credentials" && o.auth != "jwt" && o.auth != "refresh_token") {
     return config_error("[salesforce] auth = \"" + o.auth +
-                        "\" is not supported; use \"password\" or \"client_credentials\".");
+                        "\" is not supported; use \"password\", \"client_credentials\", \"jwt\" or \"refresh_token\".");
   }
   if (!o.login_url.starts_with("https://") && !o.login_url.starts_with("http://")) {
     return config_error("[salesforce] login_url = \"" + o.login_url +
@@ -59,13 +64,39 @@ Status validate(const ConnectOptions& o) {
     if (value.empty()) missing += std::string(missing.empty() ? "" : ", ") + key;
   };
   need(o.client_id, "client_id");
-  need(o.client_secret, "client_secret");
+  if (o.auth == "password" || o.auth == "client_credentials") need(o.client_secret, "client_secret");
   if (o.auth == "password") {
     need(o.username, "username");
     need(o.password, "password");
   }
+  if (o.auth == "jwt") {
+    need(o.username, "username");
+    need(o.private_key_file, "private_key_file");
+  }
+  if (o.auth == "refresh_token" && o.refresh_token.empty() && o.refresh_token_file.empty()) {
+    missing += std::string(missing.empty() ? "" : ", ") + "refresh_token (or refresh_token_file)";
+  }
   if (!missing.empty()) {
     return config_error("[salesforce] " + missing + " must be set for auth = \"" + o.auth + "\".");
+  }
+  if (o.auth == "refresh_token" && !o.refresh_token.empty() && !o.refresh_token_file.empty()) {
+    return config_error("[salesforce] refresh_token and refresh_token_file are both set; keep one (the file, when "
+                        "the connected app rotates refresh tokens).");
+  }
+  if (o.max_retries < 0 || o.max_retries > 100) {
+    return config_error("[salesforce] max_retries = " + std::to_string(o.max_retries) +
+                        " is out of range; use a number from 0 (never retry) to 100 (default 5).");
+  }
+  if (o.retry_base_ms < 0 || o.retry_base_ms > 600'000) {
+    return config_error("[salesforce] retry_base_ms = " + std::to_string(o.retry_base_ms) +
+                        " is out of range; use milliseconds from 0 to 600000 (default 500).");
+  }
+  if (!(o.quota_daily_share > 0 && o.quota_daily_share <= 1) || !(o.quota_run_share > 0 && o.quota_run_share <= 1)) {
+    return config_error("The quota shares must be above 0 and at most 1 (daily " + std::to_string(o.quota_daily_share) +
+                        ", per run " + std::to_string(o.quota_run_share) + "); e.g. 0.80 and 0.25.");
+  }
+  if (o.max_api_calls < 0) {
+    return config_error("max_api_calls = " + std::to_string(o.max_api_calls) + " is negative; use 0 for no bound.");
   }
   if (!o.verify_tls && !is_loopback_host(url_host(o.login_url))) {
     return config_error("[salesforce] verify_tls = false is only allowed for a loopback login_url (127.0.0.1, "
@@ -78,23 +109,159 @@ Status validate(const ConnectOptions& o) {
 
 struct Client::Impl {
   ConnectOptions options;
-  std::unique_ptr<HttpTransport> http;
+  std::unique_ptr<RetryingTransport> http;
   TokenResponse token;
   std::vector<std::string> secrets;  // redacted from every error message
   LimitInfo limits;
   std::int64_t api_calls = 0;
-  int batch_size = 0;  // of the last query, resent with query_more
+  int batch_size = 0;    // of the last query, resent with query_more
+  int last_attempts = 1;  // of the last send()
+  QuotaGuard quota;
+  std::string private_key_pem;  // jwt
+  std::string refresh_token;    // refresh_token: the current one (rotated ones replace it)
 
   std::string data_path() const { return "/services/data/v" + options.api_version; }
 
-  // Sends a REST request; any HTTP status comes back as a response, network failures as kNetwork.
-  Result<HttpResponse> rest(std::string method, const std::string& path, std::string body = {},
-                            std::vector<std::string> extra_headers = {}) {
+  Error redacted(Error e) const {
+    redact(e, secrets);
+    return e;
+  }
+
+  // Logs in with the configured flow (also used to log in again after INVALID_SESSION_ID).
+  Status login() {
+    LoginContext who{options.auth, options.auth == "password" || options.auth == "jwt" ? options.username : "",
+                     options.login_url + "/services/oauth2/token"};
+    HttpRequest request;
+    request.method = "POST";
+    request.url = who.token_url;
+    request.idempotent = true;  // asking for a token twice is harmless
+    request.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+    if (options.auth == "password") {
+      add_form_field(request.body, "grant_type", "password");
+      add_form_field(request.body, "client_id", options.client_id);
+      add_form_field(request.body, "client_secret", options.client_secret);
+      add_form_field(request.body, "username", options.username);
+      add_form_field(request.body, "password", options.password);
+    } else if (options.auth == "client_credentials") {
+      add_form_field(request.body, "grant_type", "client_credentials");
+      // RFC 6749 2.3.1: both parts form-encoded before Base64.
+      request.headers.push_back("Authorization: Basic " +
+                                base64(url_encode(options.client_id) + ":" + url_encode(options.client_secret)));
+    } else if (options.auth == "jwt") {
+      auto assertion = build_jwt_assertion(private_key_pem, options.client_id, options.username,
+                                           jwt_audience(options.login_url), now_ms() / 1000);
+      if (!assertion) return assertion.error();
+      secrets.push_back(*assertion);  // a bearer credential for three minutes
+      add_form_field(request.body, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+      add_form_field(request.body, "assertion", *assertion);
+    } else {
+      add_form_field(request.body, "grant_type", "refresh_token");
+      add_form_field(request.body, "refresh_token", refresh_token);
+      add_form_field(request.body, "client_id", options.client_id);
+      if (!options.client_secret.empty()) add_form_field(request.body, "client_secret", options.client_secret);
+    }
+
+    auto response = http->send(request);
+    if (!response) {
+      Error e = response.error();
+      e.message += " Check [salesforce] login_url and that the host is reachable.";
+      return redacted(std::move(e));
+    }
+    auto parsed = parse_token_response(response->status, response->body, who);
+    if (!parsed) return redacted(parsed.error());
+    token = std::move(*parsed);
+    secrets.push_back(token.access_token);
+    if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) {
+      limits = l;
+      quota.observe(l);
+    }
+    if (options.auth == "refresh_token" && !token.refresh_token.empty() && token.refresh_token != refresh_token) {
+      return rotate_refresh_token(token.refresh_token);
+    }
+    return ok_status();
+  }
+
+  // The connected app rotates refresh tokens: the old one is spent, so the new one must survive
+  // this process when it came from a file.
+  Status rotate_refresh_token(const std::string& fresh) {
+    secrets.push_back(fresh);
+    refresh_token = fresh;
+    if (options.refresh_token_file.empty()) return ok_status();
+    Status written = write_secret_file(options.refresh_token_file, fresh);
+    if (!written) return redacted(written.error());
+    return ok_status();
+  }
+
+  SendHooks hooks(std::function<Status(HttpResponse&)> check_body) {
+    SendHooks h;
+    h.before_send = [this] { return quota.check(); };
+    h.on_answer = [this](const HttpResponse& r) {
+      ++api_calls;
+      quota.count_call();
+      if (LimitInfo l = parse_limit_info(r.limit_info); l.known()) {
+        limits = l;
+        quota.observe(l);
+      }
+    };
+    h.check_body = std::move(check_body);
+    return h;
+  }
+
+  Result<HttpResponse> send(HttpRequest request, std::function<Status(HttpResponse&)> check_body) {
+    if (request.url.starts_with("/")) request.url = token.instance_url + request.url;
+    const std::vector<std::string> headers = std::move(request.headers);
+    SendHooks h = hooks(std::move(check_body));
+    for (int round = 0;; ++round) {
+      request.headers = headers;
+      request.headers.push_back("Authorization: Bearer " + token.access_token);
+      Result<HttpResponse> response = http->send(request, h);
+      last_attempts = http->last_report().attempts;
+      if (!response) {
+        Error e = response.error();
+        if (e.kind == ErrorKind::kNetwork) e.message += attempts_note();
+        if (e.kind == ErrorKind::kNetwork && e.code != "MALFORMED_RESPONSE") {
+          e.message += " Check the network connection to the Salesforce instance " + token.instance_url + ".";
+        }
+        return redacted(std::move(e));
+      }
+      if (response->status != 401) return response;
+      Error refused = error_from_response(401, response->body, "");
+      if (refused.code != "INVALID_SESSION_ID") return response;
+      if (round == 1) {
+        Error e = error_for(*response, "The request to " + url_without_query(request.url));
+        e.message += " crmsync logged in again and Salesforce refused the new session too: make sure the "
+                     "integration user is active, that its session settings (e.g. \"Lock sessions to the IP "
+                     "address from which they originated\") allow this machine, and that the connected app's "
+                     "OAuth policies let it use the API.";
+        return e;
+      }
+      CRMSYNC_TRY(login());  // the session expired or was revoked: one new login per failure
+    }
+  }
+
+  std::string attempts_note() const {
+    return last_attempts > 1 ? " (after " + std::to_string(last_attempts) + " attempts)" : "";
+  }
+
+  Error error_for(long status, std::string_view body, std::string_view what) const {
+    Error e = error_from_response(static_cast<int>(status), body, what);
+    if (last_attempts > 1) {
+      e.message += " Gave up after " + std::to_string(last_attempts) + " attempts.";
+      long after = http->last_report().retry_after_seconds;
+      if (after >= 0) e.message += " Salesforce asked to retry after " + std::to_string(after) + " s.";
+    }
+    return redacted(std::move(e));
+  }
+  Error error_for(const HttpResponse& response, std::string_view what) const {
+    return error_for(response.status, response.body, what);
+  }
+
+  HttpRequest make(std::string method, std::string path, std::string body = {},
+                   std::vector<std::string> headers = {}) const {
     HttpRequest request;
     request.method = std::move(method);
-    request.url = token.instance_url + path;
-    request.headers = std::move(extra_headers);
-    request.headers.push_back("Authorization: Bearer " + token.access_token);
+    request.url = std::move(path);
+    request.headers = std::move(headers);
     bool has_accept = false;
     for (const auto& h : request.headers) {
       has_accept = has_accept || iequals(std::string_view(h).substr(0, 7), "Accept:");
@@ -102,55 +269,53 @@ struct Client::Impl {
     if (!has_accept) request.headers.push_back("Accept: application/json");
     if (!body.empty()) request.headers.push_back("Content-Type: application/json");
     request.body = std::move(body);
-    Result<HttpResponse> response = http->send(request);
-    if (!response) {
-      Error e = response.error();
-      e.message += " Check the network connection to the Salesforce instance " + token.instance_url + ".";
-      redact(e, secrets);
-      return e;
-    }
-    ++api_calls;
-    if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) limits = l;
-    return response;
+    return request;
   }
 
-  Error fail(const HttpResponse& response, std::string_view what) const {
-    Error e = error_from_response(static_cast<int>(response.status), response.body, what);
-    redact(e, secrets);
-    return e;
-  }
-
+  // A JSON answer, parsed inside the retry loop so a cut-off body is retried.
   Result<nlohmann::json> json_call(std::string method, const std::string& path, std::string_view what,
                                    std::string body = {}) {
-    auto response = rest(std::move(method), path, std::move(body));
+    nlohmann::json parsed;
+    auto check = [&](HttpResponse& r) -> Status {
+      parsed = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+      if (!parsed.is_discarded()) return ok_status();
+      return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
+                   "Salesforce's answer to " + std::string(what) + " was malformed: the JSON is invalid or cut off: " +
+                       body_excerpt(r.body) + ".",
+                   static_cast<int>(r.status));
+    };
+    auto response = send(make(std::move(method), path, std::move(body)), check);
     if (!response) return response.error();
-    if (response->status < 200 || response->status >= 300) return fail(*response, what);
-    nlohmann::json j = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) {
-      Error e(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
-              "Salesforce's answer to " + std::string(what) + " was malformed: the JSON is invalid or cut off: " +
-                  body_excerpt(response->body) + ".",
-              static_cast<int>(response->status));
-      redact(e, secrets);
-      return e;
-    }
-    return j;
+    if (response->status < 200 || response->status >= 300) return error_for(*response, what);
+    return parsed;
+  }
+
+  Status status_call(std::string method, const std::string& path, std::string_view what, std::string body = {}) {
+    auto response = send(make(std::move(method), path, std::move(body)), {});
+    if (!response) return response.error();
+    if (response->status < 200 || response->status >= 300) return error_for(*response, what);
+    return ok_status();
   }
 
   Result<QueryPage> page_call(const std::string& path, std::string_view what) {
-    std::vector<std::string> headers;
-    if (batch_size > 0) headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
-    auto response = rest("GET", path, {}, std::move(headers));
+    HttpRequest request = make("GET", path);
+    if (batch_size > 0) request.headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
+    std::optional<QueryPage> page;
+    auto check = [&](HttpResponse& r) -> Status {
+      if (r.status != 200) return ok_status();  // judged below as an error answer
+      auto parsed = parse_query_page(std::move(r.body), what);
+      if (!parsed) {
+        Error e = parsed.error();
+        e.http_status = static_cast<int>(r.status);
+        return e;
+      }
+      page = std::move(*parsed);
+      return ok_status();
+    };
+    auto response = send(std::move(request), check);
     if (!response) return response.error();
-    if (response->status != 200) return fail(*response, what);
-    auto page = parse_query_page(std::move(response->body), what);
-    if (!page) {
-      Error e = page.error();
-      e.http_status = static_cast<int>(response->status);
-      redact(e, secrets);
-      return e;
-    }
-    return page;
+    if (response->status != 200 || !page) return error_for(*response, what);
+    return std::move(*page);
   }
 };
 
@@ -162,44 +327,33 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->options.login_url = strip_trailing_slashes(options.login_url);
-  impl->secrets = {options.password, options.client_secret};
-  impl->http = make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds});
-
-  LoginContext who{options.auth, options.auth == "password" ? options.username : "",
-                   impl->options.login_url + "/services/oauth2/token"};
-  HttpRequest request;
-  request.method = "POST";
-  request.url = who.token_url;
-  request.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-  if (options.auth == "password") {
-    add_form_field(request.body, "grant_type", "password");
-    add_form_field(request.body, "client_id", options.client_id);
-    add_form_field(request.body, "client_secret", options.client_secret);
-    add_form_field(request.body, "username", options.username);
-    add_form_field(request.body, "password", options.password);
-  } else {
-    add_form_field(request.body, "grant_type", "client_credentials");
-    // RFC 6749 2.3.1: both parts form-encoded before Base64.
-    request.headers.push_back("Authorization: Basic " +
-                              base64(url_encode(options.client_id) + ":" + url_encode(options.client_secret)));
+  impl->quota = QuotaGuard({.daily_share = options.quota_daily_share,
+                            .run_share = options.quota_run_share,
+                            .max_calls = options.max_api_calls});
+  impl->secrets = {options.password, options.client_secret, options.refresh_token};
+  if (options.auth == "jwt") {
+    auto pem = read_secret_file(options.private_key_file, "private_key_file");
+    if (!pem) return pem.error();
+    impl->private_key_pem = std::move(*pem);
+    impl->secrets.push_back(impl->private_key_pem);
   }
-
-  auto response = impl->http->send(request);
-  if (!response) {
-    Error e = response.error();
-    e.message += " Check [salesforce] login_url and that the host is reachable.";
-    redact(e, impl->secrets);
-    return e;
+  if (options.auth == "refresh_token") {
+    impl->refresh_token = options.refresh_token;
+    if (!options.refresh_token_file.empty()) {
+      auto stored = read_secret_file(options.refresh_token_file, "refresh_token_file");
+      if (!stored) return stored.error();
+      impl->refresh_token = std::move(*stored);
+    }
+    impl->secrets.push_back(impl->refresh_token);
   }
-  auto token = parse_token_response(response->status, response->body, who);
-  if (!token) {
-    Error e = token.error();
-    redact(e, impl->secrets);
-    return e;
-  }
-  impl->token = std::move(*token);
-  impl->secrets.push_back(impl->token.access_token);
-  if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) impl->limits = l;
+  RetryPolicy policy;
+  policy.max_retries = options.max_retries;
+  policy.base_delay = std::chrono::milliseconds(options.retry_base_ms);
+  policy.sleep = options.retry_sleep;
+  impl->http = std::make_unique<RetryingTransport>(
+      make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds}),
+      std::move(policy));
+  CRMSYNC_TRY(impl->login());
 
   if (!options.verify_tls && !is_loopback_host(url_host(impl->token.instance_url))) {
     return config_error("The login returned instance_url " + impl->token.instance_url +
@@ -238,6 +392,104 @@ Result<QueryPage> Client::query_more(std::string_view next_records_url) {
   return impl_->page_call(std::string(next_records_url), "query page " + std::string(next_records_url));
 }
 
+namespace {
+
+// 2013-05-05T00:00:00+00:00, URL-encoded as Salesforce's examples are.
+std::string replication_time(EpochMs ms) {
+  std::string t = format_datetime_soql(ms);  // ...Z
+  if (!t.empty() && t.back() == 'Z') t.pop_back();
+  return url_encode(t + "+00:00");
+}
+
+Error malformed_answer(const std::string& what, const std::string& detail) {
+  return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
+               "Salesforce's answer to " + what + " was malformed: " + detail + ".");
+}
+
+// A datetime member; absent or null gives 0, anything else unparsable is an error.
+Result<EpochMs> datetime_member(const nlohmann::json& j, const char* key, const std::string& what) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return EpochMs{0};
+  if (!it->is_string()) return malformed_answer(what, std::string(key) + " is not a datetime string");
+  auto ms = parse_datetime(it->get_ref<const std::string&>());
+  if (!ms) return malformed_answer(what, std::string(key) + " \"" + it->get<std::string>() + "\" is not a datetime");
+  return *ms;
+}
+
+}  // namespace
+
+Result<DeletedRecords> Client::get_deleted(std::string_view object, EpochMs start, EpochMs end) {
+  std::string what = "getDeleted " + std::string(object);
+  auto j = impl_->json_call("GET",
+                            impl_->data_path() + "/sobjects/" + std::string(object) + "/deleted/?start=" +
+                                replication_time(start) + "&end=" + replication_time(end),
+                            what);
+  if (!j) return j.error();
+  auto records = j->find("deletedRecords");
+  if (!j->is_object() || records == j->end() || !records->is_array()) {
+    return malformed_answer(what, "it has no deletedRecords array");
+  }
+  DeletedRecords out;
+  out.records.reserve(records->size());
+  for (const auto& r : *records) {
+    if (!r.is_object() || !r.contains("id") || !r["id"].is_string()) {
+      return malformed_answer(what, "a deletedRecords entry has no id");
+    }
+    auto when = datetime_member(r, "deletedDate", what);
+    if (!when) return when.error();
+    out.records.push_back({r["id"].get<std::string>(), *when});
+  }
+  auto earliest = datetime_member(*j, "earliestDateAvailable", what);
+  if (!earliest) return earliest.error();
+  auto latest = datetime_member(*j, "latestDateCovered", what);
+  if (!latest) return latest.error();
+  out.earliest_date_available = *earliest;
+  out.latest_date_covered = *latest;
+  return out;
+}
+
+Result<UpdatedRecords> Client::get_updated(std::string_view object, EpochMs start, EpochMs end) {
+  std::string what = "getUpdated " + std::string(object);
+  auto j = impl_->json_call("GET",
+                            impl_->data_path() + "/sobjects/" + std::string(object) + "/updated/?start=" +
+                                replication_time(start) + "&end=" + replication_time(end),
+                            what);
+  if (!j) return j.error();
+  auto ids = j->find("ids");
+  if (!j->is_object() || ids == j->end() || !ids->is_array()) return malformed_answer(what, "it has no ids array");
+  UpdatedRecords out;
+  out.ids.reserve(ids->size());
+  for (const auto& id : *ids) {
+    if (!id.is_string()) return malformed_answer(what, "an entry of ids is not a string");
+    out.ids.push_back(id.get<std::string>());
+  }
+  auto latest = datetime_member(*j, "latestDateCovered", what);
+  if (!latest) return latest.error();
+  out.latest_date_covered = *latest;
+  return out;
+}
+
+Result<std::vector<RecordCount>> Client::record_count(const std::vector<std::string>& objects) {
+  std::string list;
+  for (const auto& o : objects) list += (list.empty() ? "" : ",") + o;
+  std::string what = "recordCount " + list;
+  auto j = impl_->json_call("GET", impl_->data_path() + "/limits/recordCount?sObjects=" + url_encode(list), what);
+  if (!j) return j.error();
+  auto entries = j->find("sObjects");
+  if (!j->is_object() || entries == j->end() || !entries->is_array()) {
+    return malformed_answer(what, "it has no sObjects array");
+  }
+  std::vector<RecordCount> out;
+  for (const auto& e : *entries) {
+    if (!e.is_object() || !e.contains("name") || !e["name"].is_string() || !e.contains("count") ||
+        !e["count"].is_number_integer()) {
+      return malformed_answer(what, "an sObjects entry lacks name or an integer count");
+    }
+    out.push_back({e["name"].get<std::string>(), e["count"].get<std::int64_t>()});
+  }
+  return out;
+}
+
 Result<std::string> Client::create(std::string_view object, const nlohmann::json& fields) {
   std::string what = "create " + std::string(object);
   auto j = impl_->json_call("POST", impl_->data_path() + "/sobjects/" + std::string(object) + "/", what, fields.dump());
@@ -250,20 +502,13 @@ Result<std::string> Client::create(std::string_view object, const nlohmann::json
 }
 
 Status Client::update(std::string_view object, std::string_view id, const nlohmann::json& fields) {
-  std::string what = "update " + std::string(object) + " " + std::string(id);
-  auto response = impl_->rest("PATCH", impl_->data_path() + "/sobjects/" + std::string(object) + "/" + std::string(id),
-                              fields.dump());
-  if (!response) return response.error();
-  if (response->status < 200 || response->status >= 300) return impl_->fail(*response, what);
-  return ok_status();
+  return impl_->status_call("PATCH", impl_->data_path() + "/sobjects/" + std::string(object) + "/" + std::string(id),
+                            "update " + std::string(object) + " " + std::string(id), fields.dump());
 }
 
 Status Client::remove(std::string_view object, std::string_view id) {
-  std::string what = "delete " + std::string(object) + " " + std::string(id);
-  auto response = impl_->rest("DELETE", impl_->data_path() + "/sobjects/" + std::string(object) + "/" + std::string(id));
-  if (!response) return response.error();
-  if (response->status < 200 || response->status >= 300) return impl_->fail(*response, what);
-  return ok_status();
+  return impl_->status_call("DELETE", impl_->data_path() + "/sobjects/" + std::string(object) + "/" + std::string(id),
+                            "delete " + std::string(object) + " " + std::string(id));
 }
 
 Result<nlohmann::json> Client::get_json(std::string_view path) {
@@ -297,19 +542,19 @@ std::string RestResponse::header(std::string_view name) const {
 
 Result<RestResponse> Client::send(std::string_view method, std::string_view path, std::string body,
                                   std::vector<std::string> headers) {
-  auto response = impl_->rest(std::string(method), std::string(path), std::move(body), std::move(headers));
+  HttpRequest request = impl_->make(std::string(method), std::string(path), std::move(body), std::move(headers));
+  auto response = impl_->send(std::move(request), {});
   if (!response) return response.error();
   return RestResponse{response->status, std::move(response->body), std::move(response->content_type),
                       std::move(response->headers)};
 }
 
 Error Client::error_for(const RestResponse& response, std::string_view what) const {
-  Error e = error_from_response(static_cast<int>(response.status), response.body, what);
-  redact(e, impl_->secrets);
-  return e;
+  return impl_->error_for(response.status, response.body, what);
 }
 
 LimitInfo Client::limits() const { return impl_->limits; }
+Status Client::check_quota() const { return impl_->quota.check(); }
 std::int64_t Client::api_calls() const { return impl_->api_calls; }
 
 }  // namespace crmsync::salesforce

@@ -9,7 +9,9 @@
 //   while (page && !page->done) page = (*client)->query_more(page->next_records_url);
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,19 +21,36 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "common/timeutil.h"
 
 namespace crmsync::salesforce {
 
 struct ConnectOptions {
   std::string login_url;       // https://login.salesforce.com, https://test.salesforce.com, My Domain, emulator URL
-  std::string auth = "password";  // password | client_credentials
-  std::string client_id;
-  std::string client_secret;
-  std::string username;
-  std::string password;
+  std::string auth = "password";  // password | client_credentials | jwt | refresh_token
+  std::string client_id;          // every flow: the connected app's consumer key
+  std::string client_secret;      // password, client_credentials; optional for refresh_token
+  std::string username;           // password, jwt (the JWT's sub)
+  std::string password;           // password (with the security token appended where needed)
+  std::string private_key_file;   // jwt: PEM RSA private key whose certificate the connected app has
+  std::string refresh_token;      // refresh_token: the token itself, or
+  std::string refresh_token_file; // refresh_token: a file holding it; rotated tokens are written back (0600)
   std::string api_version = "62.0";
   bool verify_tls = true;
   long timeout_seconds = 120;
+  // Retries (see retry.h for what is retried): at most max_retries repeats of one request, the
+  // first after retry_base_ms (jittered, doubling each time).
+  int max_retries = 5;
+  long retry_base_ms = 500;
+  // How the client waits between attempts; empty = sleep. Tests record the waits instead.
+  std::function<void(std::chrono::milliseconds)> retry_sleep;
+  // The quota guard (quota.h), consulted before every request, retries included: refuse once the
+  // org has used quota_daily_share of its daily API requests (Sforce-Limit-Info), once this client
+  // (one run) has used quota_run_share of that daily maximum, or after max_api_calls requests
+  // (0 = no bound). A refusal is Error{kLimit, "QUOTA_GUARD", "paused until quota recovers: ..."}.
+  double quota_daily_share = 0.80;
+  double quota_run_share = 0.25;
+  std::int64_t max_api_calls = 0;
 };
 
 // The org's API usage as last reported by Sforce-Limit-Info ("api-usage=18/5000").
@@ -52,6 +71,29 @@ struct QueryPage {
   bool done = true;
   std::string next_records_url;  // empty when done
   std::string body;              // the whole response body: {"totalSize":..,"done":..,"records":[..]}
+};
+
+// GET /sobjects/{Name}/deleted/: records deleted in [start, end] (Salesforce keeps 15 days).
+struct DeletedRecord {
+  std::string id;
+  EpochMs deleted_date = 0;
+};
+struct DeletedRecords {
+  std::vector<DeletedRecord> records;  // deletedRecords
+  EpochMs earliest_date_available = 0;  // the last physically purged delete; 0 when absent
+  EpochMs latest_date_covered = 0;      // start the next call here; 0 when absent
+};
+
+// GET /sobjects/{Name}/updated/: ids changed in [start, end] (30 days, by SystemModstamp).
+struct UpdatedRecords {
+  std::vector<std::string> ids;
+  EpochMs latest_date_covered = 0;
+};
+
+// GET /limits/recordCount: Salesforce's (approximate, periodically refreshed) row count.
+struct RecordCount {
+  std::string name;
+  std::int64_t count = 0;
 };
 
 // Parses "api-usage=18/5000; per-app-api-usage=..." into LimitInfo; unknown on no match.
@@ -76,8 +118,13 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Logs in with the configured OAuth flow. Errors: kAuth (OAuth refused: invalid_grant and
-  // friends, worded for a user), kNetwork (unreachable host, TLS failure), kConfig (bad options).
+  // Logs in with the configured OAuth flow: password; client_credentials (HTTP Basic); jwt (an
+  // RS256 assertion signed with private_key_file, aud by login URL, see auth.h); refresh_token
+  // (when the server rotates the token, the new one replaces the old in memory and, atomically with
+  // mode 0600, in refresh_token_file). Errors: kAuth (OAuth refused: invalid_grant and friends,
+  // worded for a user), kNetwork (unreachable host, TLS failure), kConfig (bad options, unreadable
+  // key or token file). No error ever quotes a secret: passwords, client secrets, private keys,
+  // assertions, refresh and access tokens are redacted.
   static Result<std::unique_ptr<Client>> connect(const ConnectOptions& options);
 
   const std::string& instance_url() const;
@@ -98,6 +145,17 @@ class Client {
   // GET the nextRecordsUrl of the previous page.
   Result<QueryPage> query_more(std::string_view next_records_url);
 
+  // GET .../sobjects/{object}/deleted/?start=&end= (and /updated/). start and end are sent as
+  // UTC seconds (Salesforce truncates to the minute); start must precede end by more than a
+  // minute. Errors beyond the usual: INVALID_REPLICATION_DATE (start not before end, or before the
+  // object's earliestDateAvailable: re-read the object instead), EXCEEDED_ID_LIMIT (more than
+  // 600,000 ids: split the window), kSalesforce MALFORMED_RESPONSE (a body without those fields).
+  Result<DeletedRecords> get_deleted(std::string_view object, EpochMs start, EpochMs end);
+  Result<UpdatedRecords> get_updated(std::string_view object, EpochMs start, EpochMs end);
+  // GET .../limits/recordCount?sObjects=A,B: one entry per object Salesforce reports (objects it
+  // has no count for are absent).
+  Result<std::vector<RecordCount>> record_count(const std::vector<std::string>& objects);
+
   // POST .../sobjects/{object}: returns the new Id.
   Result<std::string> create(std::string_view object, const nlohmann::json& fields);
   // PATCH .../sobjects/{object}/{id}
@@ -112,17 +170,25 @@ class Client {
   // answer is an Error carrying Salesforce's errorCode and the HTTP status.
   Result<nlohmann::json> request_json(std::string_view method, std::string_view path, const nlohmann::json& body);
 
-  // A request for the APIs with a wire format of their own (Bulk API 2.0's CSV results), through
-  // the same session, transport, API-call count, limit tracking and secret redaction as every
-  // other call. A JSON body is sent with Content-Type application/json; `headers` ("Name: value")
-  // may set Accept (default application/json). Any HTTP status is a response; only network
-  // failures are errors (kNetwork). Turn a bad status into an Error with error_for().
+  // A request for the APIs with a wire format of their own (Bulk API 2.0's CSV results). It takes
+  // the one request path every call of this class takes: the bearer token, the quota guard
+  // (quota.h) before every attempt, retries (retry.h: a POST only when nothing was sent), one new
+  // login when Salesforce answers 401 INVALID_SESSION_ID (a second one is a kAuth error naming the
+  // fix), the API-call count (every attempt that reached Salesforce), Sforce-Limit-Info, secret
+  // redaction. A JSON body is sent with Content-Type application/json; `headers` ("Name: value")
+  // may set Accept (default application/json). Any other HTTP status is a response; turn a bad one
+  // into an Error with error_for() (which also says how many attempts were made).
   Result<RestResponse> send(std::string_view method, std::string_view path, std::string body = {},
                             std::vector<std::string> headers = {});
   Error error_for(const RestResponse& response, std::string_view what) const;
 
   LimitInfo limits() const;      // as last reported
-  std::int64_t api_calls() const;  // REST requests that got an HTTP answer, errors included (login excluded)
+  // What the quota guard says about one more request now (ok, or the QUOTA_GUARD error): lets a
+  // caller stop between objects rather than mid-way.
+  Status check_quota() const;
+  // Attempts that got an HTTP answer, errors and retries included (logins excluded: the token
+  // endpoint does not count against the API request limit).
+  std::int64_t api_calls() const;
 
  private:
   struct Impl;

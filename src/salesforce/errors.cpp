@@ -40,6 +40,11 @@ std::string fix_for(const std::string& code) {
   if (code == "API_DISABLED_FOR_ORG" || code == "API_CURRENTLY_DISABLED") {
     return " Give the integration user the \"API Enabled\" permission (the org's edition must include API access).";
   }
+  if (code == "INVALID_REPLICATION_DATE") {
+    return " The window is outside what Salesforce keeps (getDeleted: 15 days, getUpdated: 30) or start is not "
+           "at least a minute before end; re-read the object in full instead.";
+  }
+  if (code == "EXCEEDED_ID_LIMIT") return " More than 600,000 ids match; ask for a shorter time window.";
   return {};
 }
 

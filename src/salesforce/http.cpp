@@ -159,8 +159,12 @@ class CurlTransport final : public HttpTransport {
 
     CURLcode code = curl_easy_perform(handle_);
     curl_slist_free_all(headers);
-    if (code != CURLE_OK) return network_error(code, error_buffer, request.url);
     curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &response.status);
+    if (code != CURLE_OK) {
+      Error e = network_error(code, error_buffer, request.url);
+      e.http_status = static_cast<int>(response.status);  // non-zero: the server had begun to answer
+      return e;
+    }
     return response;
   }
 
@@ -173,6 +177,11 @@ class CurlTransport final : public HttpTransport {
 
 std::unique_ptr<HttpTransport> make_curl_transport(const TransportOptions& options) {
   return std::make_unique<CurlTransport>(options);
+}
+
+bool is_idempotent(const HttpRequest& request) {
+  if (request.idempotent) return *request.idempotent;
+  return request.method != "POST";
 }
 
 std::string HttpResponse::header(std::string_view name) const {

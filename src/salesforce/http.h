@@ -8,7 +8,9 @@
 //   if (r->status >= 400) ...        // an HTTP answer, however bad, is not an Error here
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +25,10 @@ struct HttpRequest {
   std::string url;                    // absolute
   std::vector<std::string> headers;   // "Name: value"
   std::string body;                   // sent when non-empty or when method is POST/PATCH
+  // Whether sending the request twice is harmless. Unset: GET, PUT, PATCH, DELETE and HEAD are, POST
+  // is not. A request that is not is retried only when it cannot have reached the server (see
+  // retry.h).
+  std::optional<bool> idempotent;
 };
 
 struct HttpResponse {
@@ -48,9 +54,12 @@ class HttpTransport {
   virtual ~HttpTransport() = default;
   // Errors are kNetwork only (code HOST_NOT_FOUND, CONNECTION_REFUSED, TIMEOUT, TLS_FAILURE,
   // TRUNCATED_RESPONSE or NETWORK_ERROR); the message names the URL (without its query string)
-  // and curl's reason, but no fix: the caller knows which setting the URL came from.
+  // and curl's reason, but no fix: the caller knows which setting the URL came from. An error's
+  // http_status is the status line's code when the server had begun to answer, else 0.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
+
+bool is_idempotent(const HttpRequest& request);
 
 // libcurl with one easy handle reused across requests (keep-alive), gzip accepted,
 // User-Agent crmsync/0.1, no redirects followed.

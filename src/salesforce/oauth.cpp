@@ -13,13 +13,27 @@ std::string string_member(const nlohmann::json& j, const char* key) {
 }
 
 std::string who_text(const LoginContext& who) {
-  if (who.auth == "password") return "the login for " + (who.username.empty() ? std::string("the user") : who.username);
+  std::string user = who.username.empty() ? std::string("the user") : who.username;
+  if (who.auth == "password") return "the login for " + user;
+  if (who.auth == "jwt") return "the JWT bearer login for " + user;
+  if (who.auth == "refresh_token") return "the refresh token login of the connected app";
   return "the " + who.auth + " login of the connected app";
 }
 
 // The fix for one OAuth error, in the words of crmsync's config keys.
 std::string fix_for(const std::string& error, const std::string& description, const LoginContext& who) {
   bool password = who.auth == "password";
+  if (error == "invalid_grant" && who.auth == "jwt") {
+    return "Check that the connected app uses digital signatures with the certificate of [salesforce] "
+           "private_key_file, that [salesforce] client_id is its Consumer Key, that " + who.username +
+           " is pre-authorized for the app (Admin approved users, with the user's profile or a permission set "
+           "assigned), and that this machine's clock is right (the assertion expires after 3 minutes).";
+  }
+  if (error == "invalid_grant" && who.auth == "refresh_token") {
+    return "The refresh token is expired, revoked or already spent (when the connected app rotates refresh "
+           "tokens); obtain a new one through the app's web-server flow and store it in [salesforce] "
+           "refresh_token_file (or CRMSYNC_SALESFORCE_REFRESH_TOKEN).";
+  }
   if (error == "invalid_grant") {
     if (password) {
       return "Check [salesforce] username and password; if the org requires it, append the user's security token "
@@ -47,8 +61,11 @@ std::string fix_for(const std::string& error, const std::string& description, co
     return "The " + std::string(error == "inactive_user" ? "user" : "org") + " is inactive; ask the org's admin to reactivate it.";
   }
   (void)description;
-  return "Check the [salesforce] settings (login_url, auth, client_id, client_secret" +
-         std::string(password ? ", username, password" : "") + ").";
+  std::string keys = password                        ? ", client_secret, username, password"
+                     : who.auth == "jwt"             ? ", username, private_key_file"
+                     : who.auth == "refresh_token"   ? ", client_secret, refresh_token_file"
+                                                     : ", client_secret";
+  return "Check the [salesforce] settings (login_url, auth, client_id" + keys + ").";
 }
 
 }  // namespace
@@ -101,6 +118,7 @@ Result<TokenResponse> parse_token_response(long http_status, std::string_view bo
   token.access_token = string_member(j, "access_token");
   token.instance_url = string_member(j, "instance_url");
   token.identity_url = string_member(j, "id");
+  token.refresh_token = string_member(j, "refresh_token");
   while (!token.instance_url.empty() && token.instance_url.back() == '/') token.instance_url.pop_back();
   std::string missing;
   if (token.access_token.empty()) missing += " access_token";

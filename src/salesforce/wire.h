@@ -19,12 +19,13 @@ struct TokenResponse {
   std::string identity_url;
   std::string org_id;
   std::string user_id;
+  std::string refresh_token;  // only when the server issues (or rotates) one
 };
 
 // Who was logging in, for wording errors (never holds a secret).
 struct LoginContext {
-  std::string auth;       // password | client_credentials
-  std::string username;   // empty for client_credentials
+  std::string auth;       // password | client_credentials | jwt | refresh_token
+  std::string username;   // password and jwt; empty otherwise
   std::string token_url;  // <login_url>/services/oauth2/token
 };
 

@@ -44,8 +44,13 @@ salesforce::ConnectOptions connect_options(const config::Config& config) {
   o.client_secret = config.salesforce.client_secret;
   o.username = config.salesforce.username;
   o.password = config.salesforce.password;
+  o.private_key_file = config.salesforce.private_key_file;
+  o.refresh_token = config.salesforce.refresh_token;
+  o.refresh_token_file = config.salesforce.refresh_token_file;
   o.api_version = config.salesforce.api_version;
   o.verify_tls = config.salesforce.verify_tls;
+  o.max_retries = static_cast<int>(config.salesforce.max_retries);
+  o.retry_base_ms = static_cast<long>(config.salesforce.retry_base_ms);
   return o;
 }
 

@@ -1,18 +1,29 @@
 // salesforce::Client against a tiny fake Salesforce (cpp-httplib on a loopback port): login, paging,
-// errors, limits, writes, over real HTTP.
+// errors, limits, writes, retries and re-login, over real HTTP. Tests can script the next answers to
+// a path (Salesforce's documented bodies, 5xx, dropped connections) and read the order of requests.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "common/text.h"
 #include "salesforce/client.h"
+#include "test_support.h"
 
 namespace crmsync::salesforce {
 namespace {
@@ -23,10 +34,73 @@ constexpr const char* kSecret = "client-secret-123";
 constexpr const char* kToken = "00D000000000001!AQ0.token";
 constexpr const char* kOrgId = "00D50000000IZ3ZEAW";
 constexpr const char* kUserId = "00550000001fg5OAAQ";
+constexpr const char* kJwtGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+std::string base64url_decode(std::string_view in) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '-' ? 62 : c == '_' ? 63 : -1;
+    if (v < 0) return {};
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+// Checks an RS256 JWT's signature with the public half of `key`.
+bool jwt_signature_valid(EVP_PKEY* key, const std::string& jwt) {
+  auto dot = jwt.rfind('.');
+  if (dot == std::string::npos) return false;
+  std::string input = jwt.substr(0, dot), signature = base64url_decode(jwt.substr(dot + 1));
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
+         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                          reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+}
+
+nlohmann::json jwt_part(const std::string& jwt, int index) {
+  auto first = jwt.find('.'), last = jwt.rfind('.');
+  std::string part = index == 0 ? jwt.substr(0, first) : jwt.substr(first + 1, last - first - 1);
+  return nlohmann::json::parse(base64url_decode(part), nullptr, false);
+}
+
+// One scripted answer: served instead of the route's normal one.
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  bool drop = false;  // send the status line and part of the body, then close the connection
+};
 
 class FakeSalesforce {
  public:
   FakeSalesforce() {
+    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      requests_.push_back(req.method + " " + req.path);
+      auto it = scripts_.find(req.path);
+      if (it == scripts_.end() || it->second.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      Reply reply = std::move(it->second.front());
+      it->second.pop_front();
+      res.status = reply.status;
+      for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+      if (reply.drop) {
+        res.set_content_provider(1000, "application/json", [](size_t, size_t, httplib::DataSink& sink) {
+          sink.write("{\"totalSize\":", 13);
+          return false;  // abort: the client gets 13 of the 1000 bytes promised
+        });
+      } else {
+        res.set_content(reply.body, "application/json");
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    });
     server_.Post("/services/oauth2/token", [this](const httplib::Request& req, httplib::Response& res) {
       note(req);
       std::string grant = req.get_param_value("grant_type");
@@ -38,6 +112,27 @@ class FakeSalesforce {
         // base64("cid:client-secret-123")
         ok = req.get_header_value("Authorization") == "Basic Y2lkOmNsaWVudC1zZWNyZXQtMTIz";
       }
+      std::string extra;
+      {
+        std::lock_guard lock(mu_);
+        if (grant == kJwtGrant) {
+          assertions_.push_back(req.get_param_value("assertion"));
+          ok = jwt_key_ != nullptr && jwt_signature_valid(jwt_key_, assertions_.back());
+        } else if (grant == "refresh_token") {
+          refresh_tokens_seen_.push_back(req.get_param_value("refresh_token"));
+          ok = req.get_param_value("client_id") == "cid" && refresh_tokens_seen_.back() == refresh_token_;
+          if (ok && rotate_) {
+            refresh_token_ = "5Aep861rotated" + std::to_string(refresh_tokens_seen_.size());
+            extra = R"(,"refresh_token":")" + refresh_token_ + "\"";
+          }
+        }
+      }
+      if (echo_form_) {  // a server that quotes the request back in its error (proxies do)
+        res.status = 400;
+        res.set_content(nlohmann::json{{"error", "invalid_grant"}, {"error_description", req.body}}.dump(),
+                        "application/json");
+        return;
+      }
       if (!ok) {
         res.status = 400;
         res.set_content(R"({"error":"invalid_grant","error_description":"authentication failure"})", "application/json");
@@ -45,7 +140,7 @@ class FakeSalesforce {
       }
       res.set_content(std::string(R"({"access_token":")") + kToken + R"(","instance_url":")" + base_url() +
                           R"(","id":"https://login.salesforce.com/id/)" + kOrgId + "/" + kUserId +
-                          R"(","token_type":"Bearer","issued_at":"1278448832702","signature":"sig"})",
+                          R"(","token_type":"Bearer","issued_at":"1278448832702","signature":"sig")" + extra + "}",
                       "application/json");
     });
     server_.Get("/services/data/v62.0/query", [this](const httplib::Request& req, httplib::Response& res) {
@@ -101,6 +196,31 @@ class FakeSalesforce {
       }
       res.status = 204;
     });
+    // Salesforce's documented bodies for getDeleted, getUpdated and recordCount.
+    server_.Get(R"(/services/data/v62.0/sobjects/(\w+)/deleted/)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!authorized(req, res)) return;
+      {
+        std::lock_guard lock(mu_);
+        last_window_ = req.get_param_value("start") + " " + req.get_param_value("end");
+      }
+      res.set_content(R"({"deletedRecords":[{"id":"a00D0000008pQRAIA2","deletedDate":"2013-05-07T22:07:19.000+0000"}],)"
+                      R"("earliestDateAvailable":"2013-05-03T15:57:00.000+0000","latestDateCovered":"2013-05-08T21:20:00.000+0000"})",
+                      "application/json");
+    });
+    server_.Get(R"(/services/data/v62.0/sobjects/(\w+)/updated/)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!authorized(req, res)) return;
+      res.set_content(R"({"ids":["a00D0000008pQR5IAM","a00D0000008pQRGIA2","a00D0000008pQRFIA2"],)"
+                      R"("latestDateCovered":"2013-05-08T21:20:00.000+0000"})",
+                      "application/json");
+    });
+    server_.Get("/services/data/v62.0/limits/recordCount", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!authorized(req, res)) return;
+      {
+        std::lock_guard lock(mu_);
+        last_window_ = req.get_param_value("sObjects");
+      }
+      res.set_content(R"({"sObjects":[{"count":3,"name":"Account"},{"count":10,"name":"Contact"}]})", "application/json");
+    });
     // httplib writes headers and body separately; without NODELAY each answer waits ~40 ms (Nagle).
     server_.set_tcp_nodelay(true);
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -113,12 +233,51 @@ class FakeSalesforce {
   }
 
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  ConnectOptions options() const {
+  // Retries wait for nothing: the waits asked for are recorded in waits_.
+  ConnectOptions options() {
     return {.login_url = base_url(), .auth = "password", .client_id = "cid", .client_secret = kSecret,
-            .username = kUser, .password = kPassword, .timeout_seconds = 10};
+            .username = kUser, .password = kPassword, .timeout_seconds = 10, .retry_base_ms = 1,
+            .retry_sleep = [this](std::chrono::milliseconds d) {
+              std::lock_guard lock(mu_);
+              waits_.push_back(d);
+            }};
+  }
+  // The next answers to a path (exact, without the query string), before its normal route.
+  void script(const std::string& path, std::vector<Reply> replies) {
+    std::lock_guard lock(mu_);
+    for (auto& r : replies) scripts_[path].push_back(std::move(r));
+  }
+  // "GET /services/data/v62.0/query", in arrival order.
+  std::vector<std::string> requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  void clear_requests() {
+    std::lock_guard lock(mu_);
+    requests_.clear();
+  }
+  std::vector<std::chrono::milliseconds> waits() {
+    std::lock_guard lock(mu_);
+    return waits_;
   }
 
   std::atomic<bool> sessions_expired{false};
+  std::atomic<bool> echo_form_{false};
+  EVP_PKEY* jwt_key_ = nullptr;   // verifies JWT assertions; set before connecting
+  std::string refresh_token_;     // the one refresh token the server accepts
+  bool rotate_ = false;           // issue a new refresh token on each use
+  std::string last_window() {
+    std::lock_guard lock(mu_);
+    return last_window_;
+  }
+  std::vector<std::string> assertions() {
+    std::lock_guard lock(mu_);
+    return assertions_;
+  }
+  std::vector<std::string> refresh_tokens_seen() {
+    std::lock_guard lock(mu_);
+    return refresh_tokens_seen_;
+  }
   std::string last_soql_, last_body_, last_user_agent_, last_accept_encoding_, last_query_options_;
   std::set<int> remote_ports_;  // one per TCP connection the client opened
 
@@ -142,6 +301,11 @@ class FakeSalesforce {
 
   httplib::Server server_;
   std::mutex mu_;
+  std::map<std::string, std::deque<Reply>> scripts_;
+  std::vector<std::string> requests_;
+  std::vector<std::chrono::milliseconds> waits_;
+  std::vector<std::string> assertions_, refresh_tokens_seen_;
+  std::string last_window_;
   int port_ = 0;
   std::thread thread_;
 };
@@ -205,7 +369,7 @@ TEST(ClientFakeServerTest, InvalidGrantIsWordedAndNeverShowsThePassword) {
 TEST(ClientFakeServerTest, UnreachableHostIsANetworkErrorNamingUrlAndFix) {
   ConnectOptions o{.login_url = "http://127.0.0.1:" + std::to_string(closed_port()), .auth = "password",
                    .client_id = "cid", .client_secret = kSecret, .username = kUser, .password = kPassword,
-                   .timeout_seconds = 5};
+                   .timeout_seconds = 5, .retry_base_ms = 1};
   auto client = Client::connect(o);
   ASSERT_FALSE(client.ok());
   const Error& e = client.error();
@@ -249,19 +413,40 @@ TEST(ClientFakeServerTest, QueryPagesThroughNextRecordsUrlAndTracksLimits) {
   EXPECT_EQ(sf.remote_ports_.size(), 1u) << "login and both pages reuse one kept-alive connection";
 }
 
-TEST(ClientFakeServerTest, ExpiredSessionIsAuth) {
+TEST(ClientFakeServerTest, SessionRefusedAgainAfterReloginIsAuthNamingTheFix) {
   FakeSalesforce sf;
   auto client = Client::connect(sf.options());
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   sf.sessions_expired = true;
+  sf.clear_requests();
   auto page = (*client)->query("SELECT Id FROM Account", false);
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().kind, ErrorKind::kAuth);
   EXPECT_EQ(page.error().code, "INVALID_SESSION_ID");
   EXPECT_EQ(page.error().http_status, 401);
   EXPECT_NE(page.error().message.find("Session expired or invalid"), std::string::npos);
+  EXPECT_NE(page.error().message.find("crmsync logged in again and Salesforce refused the new session too"),
+            std::string::npos) << page.error().message;
   EXPECT_EQ(page.error().message.find(kToken), std::string::npos);
-  EXPECT_EQ((*client)->api_calls(), 1) << "a refused request still reached Salesforce";
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query", "POST /services/oauth2/token",
+                                                     "GET /services/data/v62.0/query"}))
+      << "one login per failure, then the call once more";
+  EXPECT_EQ((*client)->api_calls(), 2) << "both refused requests reached Salesforce; the login is not counted";
+}
+
+TEST(ClientFakeServerTest, InvalidSessionLogsInAgainAndRepeatsTheCall) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script("/services/data/v62.0/query",
+            {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_NE(page->body.find("\"001B\""), std::string::npos);
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query", "POST /services/oauth2/token",
+                                                     "GET /services/data/v62.0/query"}));
+  EXPECT_EQ((*client)->api_calls(), 2);
 }
 
 TEST(ClientFakeServerTest, TruncatedPageBodyIsAClearError) {
@@ -289,10 +474,12 @@ TEST(ClientFakeServerTest, DescribeReturnsJsonAndMapsErrors) {
   EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(missing.error().code, "NOT_FOUND");
 
+  sf.clear_requests();
   auto broken = (*client)->describe("Broken");
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.error().code, "MALFORMED_RESPONSE");
   EXPECT_NE(broken.error().message.find("describe Broken was malformed"), std::string::npos);
+  EXPECT_EQ(sf.requests().size(), 6u) << "a non-JSON 200 is retried like a cut-off body: 1 + max_retries (5)";
 }
 
 TEST(ClientFakeServerTest, CreateUpdateRemove) {
@@ -315,6 +502,485 @@ TEST(ClientFakeServerTest, CreateUpdateRemove) {
   EXPECT_EQ(gone.error().code, "ENTITY_IS_DELETED");
   EXPECT_EQ(gone.error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(c.api_calls(), 4);
+}
+
+// --- Retries --------------------------------------------------------------------------------------
+
+constexpr const char* kQueryPath = "/services/data/v62.0/query";
+
+TEST(ClientRetryTest, Retries500_503DropAndTruncatedBodyThenSucceeds) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 500, .body = R"([{"errorCode":"UNKNOWN_EXCEPTION","message":"An unexpected error occurred."}])"},
+                         {.status = 503, .body = "<html>Service Unavailable</html>"},
+                         {.drop = true},
+                         {.body = R"({"totalSize":2,"done":true,"records":[{"attributes":{"type":"Account"},"Id":"00)"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_NE(page->body.find("\"001B\""), std::string::npos) << "the fifth attempt's answer";
+  EXPECT_EQ(sf.requests(), std::vector<std::string>(5, std::string("GET ") + kQueryPath));
+  EXPECT_EQ((*client)->api_calls(), 5) << "every attempt that reached Salesforce counts";
+  auto waits = sf.waits();
+  ASSERT_EQ(waits.size(), 4u);
+  for (size_t i = 0; i < waits.size(); ++i) {
+    // Equal jitter on base 1 ms: wait i is between 2^i / 2 and 2^i ms.
+    EXPECT_GE(waits[i].count(), (1 << i) / 2) << i;
+    EXPECT_LE(waits[i].count(), 1 << i) << i;
+  }
+}
+
+TEST(ClientRetryTest, GivesUpAfterMaxRetriesAndSaysSo) {
+  FakeSalesforce sf;
+  ConnectOptions o = sf.options();
+  o.max_retries = 2;
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  Reply unavailable{.status = 503, .body = R"([{"errorCode":"SERVER_UNAVAILABLE","message":"Server unavailable"}])"};
+  sf.script(kQueryPath, {unavailable, unavailable, unavailable, unavailable});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "SERVER_UNAVAILABLE");
+  EXPECT_EQ(page.error().http_status, 503);
+  EXPECT_NE(page.error().message.find("Gave up after 3 attempts."), std::string::npos) << page.error().message;
+  EXPECT_EQ(sf.requests().size(), 3u);
+}
+
+TEST(ClientRetryTest, MalformedQueryIsNotRetried) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 400, .body = R"([{"message":"unexpected token: FORM","errorCode":"MALFORMED_QUERY"}])"}});
+  auto page = (*client)->query("SELECT Id FORM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "MALFORMED_QUERY");
+  EXPECT_EQ(page.error().kind, ErrorKind::kSalesforce);
+  EXPECT_EQ(sf.requests().size(), 1u);
+  EXPECT_TRUE(sf.waits().empty());
+  EXPECT_EQ((*client)->api_calls(), 1);
+}
+
+TEST(ClientRetryTest, RequestLimitExceededIsReportedNotRetried) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 403, .body = R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().kind, ErrorKind::kLimit);
+  EXPECT_EQ(page.error().code, "REQUEST_LIMIT_EXCEEDED");
+  EXPECT_EQ(sf.requests().size(), 1u);
+}
+
+TEST(ClientRetryTest, RetryAfterIsHonoured) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 503, .body = "busy", .headers = {{"Retry-After", "7"}}}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(sf.requests().size(), 2u);
+  ASSERT_EQ(sf.waits().size(), 1u);
+  EXPECT_GE(sf.waits()[0], std::chrono::seconds(7)) << "the wait asked for, not the 1 ms backoff";
+}
+
+TEST(ClientRetryTest, RetryAfterBeyondTheLimitIsReportedAtOnce) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 503, .body = "busy", .headers = {{"Retry-After", "86400"}}}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().http_status, 503);
+  EXPECT_EQ(sf.requests().size(), 1u);
+  EXPECT_TRUE(sf.waits().empty());
+}
+
+TEST(ClientRetryTest, CreateIsNotRepeatedAfterA5xxOrADrop) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  const std::string path = "/services/data/v62.0/sobjects/Account/";
+  sf.script(path, {{.status = 503, .body = "busy"}, {.drop = true}});
+  auto first = (*client)->create("Account", {{"Name", "Acme"}});
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().http_status, 503);
+  auto second = (*client)->create("Account", {{"Name", "Acme"}});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(second.error().code, "TRUNCATED_RESPONSE");
+  EXPECT_EQ(sf.requests(), std::vector<std::string>(2, "POST " + path)) << "a repeat could create a second Account";
+  auto third = (*client)->create("Account", {{"Name", "Acme"}});
+  EXPECT_TRUE(third.ok()) << third.error().to_string();
+}
+
+TEST(ClientRetryTest, UpdateAndDeleteAreRetried) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  const std::string path = "/services/data/v62.0/sobjects/Account/001000000000001AAA";
+  sf.script(path, {{.status = 502, .body = "bad gateway"}});
+  EXPECT_TRUE((*client)->update("Account", "001000000000001AAA", {{"Name", "B"}}).ok());
+  sf.script(path, {{.drop = true}});
+  EXPECT_TRUE((*client)->remove("Account", "001000000000001AAA").ok());
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"PATCH " + path, "PATCH " + path, "DELETE " + path, "DELETE " + path}));
+}
+
+TEST(ClientRetryTest, LoginIsRetriedOn503) {
+  FakeSalesforce sf;
+  sf.script("/services/oauth2/token", {{.status = 503, .body = "maintenance"}});
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"POST /services/oauth2/token", "POST /services/oauth2/token"}));
+}
+
+// --- getDeleted, getUpdated, recordCount -----------------------------------------------------------
+
+TEST(ClientReplicationTest, GetDeletedReturnsTypedRecordsAndDates) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  EpochMs start = *parse_datetime("2013-05-05T00:00:00Z"), end = *parse_datetime("2013-05-10T12:30:15.250Z");
+  auto deleted = (*client)->get_deleted("Account", start, end);
+  ASSERT_TRUE(deleted.ok()) << deleted.error().to_string();
+  EXPECT_EQ(sf.last_window(), "2013-05-05T00:00:00+00:00 2013-05-10T12:30:15+00:00");
+  ASSERT_EQ(deleted->records.size(), 1u);
+  EXPECT_EQ(deleted->records[0].id, "a00D0000008pQRAIA2");
+  EXPECT_EQ(format_datetime_iso(deleted->records[0].deleted_date), "2013-05-07T22:07:19.000Z");
+  EXPECT_EQ(format_datetime_iso(deleted->earliest_date_available), "2013-05-03T15:57:00.000Z");
+  EXPECT_EQ(format_datetime_iso(deleted->latest_date_covered), "2013-05-08T21:20:00.000Z");
+}
+
+TEST(ClientReplicationTest, GetUpdatedReturnsIdsAndLatestDateCovered) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  auto updated = (*client)->get_updated("Account", 0, 86'400'000);
+  ASSERT_TRUE(updated.ok()) << updated.error().to_string();
+  EXPECT_EQ(updated->ids, (std::vector<std::string>{"a00D0000008pQR5IAM", "a00D0000008pQRGIA2", "a00D0000008pQRFIA2"}));
+  EXPECT_EQ(format_datetime_iso(updated->latest_date_covered), "2013-05-08T21:20:00.000Z");
+}
+
+TEST(ClientReplicationTest, RecordCountListsTheObjectsAsked) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  auto counts = (*client)->record_count({"Account", "Contact"});
+  ASSERT_TRUE(counts.ok()) << counts.error().to_string();
+  EXPECT_EQ(sf.last_window(), "Account,Contact");
+  ASSERT_EQ(counts->size(), 2u);
+  EXPECT_EQ((*counts)[0].name, "Account");
+  EXPECT_EQ((*counts)[0].count, 3);
+  EXPECT_EQ((*counts)[1].name, "Contact");
+  EXPECT_EQ((*counts)[1].count, 10);
+}
+
+TEST(ClientReplicationTest, ErrorsAndMalformedBodies) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  const std::string path = "/services/data/v62.0/sobjects/Account/deleted/";
+  sf.script(path, {{.status = 400, .body = R"([{"errorCode":"INVALID_REPLICATION_DATE","message":"startDate before org replication enabled date"}])"}});
+  auto refused = (*client)->get_deleted("Account", 0, 86'400'000);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "INVALID_REPLICATION_DATE");
+  EXPECT_NE(refused.error().message.find("re-read the object in full"), std::string::npos) << refused.error().message;
+
+  sf.script(path, {{.body = R"({"deletedRecords":[{"deletedDate":"2013-05-07T22:07:19.000+0000"}]})"}});
+  auto no_id = (*client)->get_deleted("Account", 0, 86'400'000);
+  ASSERT_FALSE(no_id.ok());
+  EXPECT_EQ(no_id.error().code, "MALFORMED_RESPONSE");
+  EXPECT_EQ(no_id.error().kind, ErrorKind::kSalesforce);
+
+  sf.clear_requests();
+  sf.script(path, {{.body = R"({"deletedRecords":[{"id":"a00D0000008pQRAIA2")"}});
+  auto cut = (*client)->get_deleted("Account", 0, 86'400'000);
+  EXPECT_TRUE(cut.ok()) << "a cut-off body is retried: " << cut.error().to_string();
+  EXPECT_EQ(sf.requests().size(), 2u);
+}
+
+TEST(ClientRetryTest, RawSendForBulkTakesTheSamePath) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  const std::string path = "/services/data/v62.0/jobs/query/750R0000000zlh9IAA/results";
+  sf.script(path, {{.status = 503, .body = "busy"},
+                   {.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"},
+                   {.body = "\"Id\"\n\"001A\"\n", .headers = {{"Sforce-Locator", "null"}}}});
+  auto r = (*client)->send("GET", path, {}, {"Accept: text/csv"});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("sforce-locator"), "null");
+  EXPECT_EQ(r->body, "\"Id\"\n\"001A\"\n");
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET " + path, "GET " + path, "POST /services/oauth2/token",
+                                                     "GET " + path}));
+  EXPECT_EQ((*client)->api_calls(), 3);
+}
+
+// --- quota guard -----------------------------------------------------------------------------------
+
+Reply page_with_usage(const std::string& usage) {
+  return {.body = R"({"totalSize":0,"done":true,"records":[]})", .headers = {{"Sforce-Limit-Info", "api-usage=" + usage}}};
+}
+
+TEST(ClientQuotaTest, RefusesAtTheDailyShareWithoutSending) {
+  FakeSalesforce sf;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {page_with_usage("3999/5000"), page_with_usage("4000/5000")});
+  ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok());
+  EXPECT_TRUE((*client)->check_quota().ok());
+  ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok()) << "3,999 of 5,000 is under 80%";
+  auto refused = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kLimit);
+  EXPECT_EQ(refused.error().code, "QUOTA_GUARD");
+  EXPECT_EQ(refused.error().message,
+            "paused until quota recovers: org has used 4,000 of 5,000 daily API requests (limit 80%)");
+  EXPECT_EQ((*client)->check_quota().error().code, "QUOTA_GUARD");
+  EXPECT_EQ(sf.requests().size(), 2u) << "the refused request was never sent";
+  EXPECT_EQ((*client)->api_calls(), 2);
+}
+
+TEST(ClientQuotaTest, RefusesAtTheRunShare) {
+  FakeSalesforce sf;
+  ConnectOptions o = sf.options();
+  o.quota_run_share = 0.0005;  // of 5,000: this run may make 2 requests (2.5)
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  EXPECT_TRUE((*client)->query("SELECT Id FROM Account", false).ok());
+  EXPECT_TRUE((*client)->query_more("/services/data/v62.0/query/01gD0000002HU6KIAW-2").ok());
+  EXPECT_TRUE((*client)->query("SELECT Id FROM Account", false).ok()) << "2 < 2.5";
+  auto refused = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message,
+            "paused until quota recovers: this run has used 3 of the org's 5,000 daily API requests (limit 0.05% per run)");
+  EXPECT_EQ(sf.requests().size(), 3u);
+}
+
+TEST(ClientQuotaTest, MaxApiCallsCountsRetriesAndStopsThem) {
+  FakeSalesforce sf;
+  ConnectOptions o = sf.options();
+  o.max_api_calls = 2;
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  sf.script(kQueryPath, {{.status = 503, .body = "busy"}, {.status = 503, .body = "busy"}, {.status = 503, .body = "busy"}});
+  auto refused = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "QUOTA_GUARD");
+  EXPECT_NE(refused.error().message.find("max_api_calls = 2"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(sf.requests().size(), 2u) << "the third attempt would pass the bound";
+  EXPECT_EQ((*client)->api_calls(), 2);
+}
+
+// --- JWT bearer and refresh token flows ------------------------------------------------------------
+
+using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+std::string write_private_key(EVP_PKEY* key, const std::string& path) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  std::string pem(data, static_cast<size_t>(n));
+  testing::write_file(path, pem);
+  return pem;
+}
+
+ConnectOptions jwt_options(FakeSalesforce& sf, const std::string& key_file) {
+  ConnectOptions o = sf.options();
+  o.auth = "jwt";
+  o.client_secret.clear();
+  o.password.clear();
+  o.private_key_file = key_file;
+  return o;
+}
+
+TEST(ClientJwtTest, AssertionIsSignedWithTheKeyAndCarriesTheClaims) {
+  FakeSalesforce sf;
+  testing::TempDir dir;
+  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
+  write_private_key(key.get(), dir.file("key.pem"));
+  sf.jwt_key_ = key.get();
+  auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  EXPECT_EQ((*client)->user_id(), kUserId);
+
+  auto assertions = sf.assertions();
+  ASSERT_EQ(assertions.size(), 1u);
+  EXPECT_TRUE(jwt_signature_valid(key.get(), assertions[0]));
+  EXPECT_EQ(jwt_part(assertions[0], 0), nlohmann::json({{"alg", "RS256"}}));
+  nlohmann::json claims = jwt_part(assertions[0], 1);
+  EXPECT_EQ(claims["iss"], "cid");
+  EXPECT_EQ(claims["sub"], kUser);
+  EXPECT_EQ(claims["aud"], sf.base_url()) << "not a salesforce.com host: the login URL itself";
+  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_TRUE(claims["exp"].is_number_integer());
+  EXPECT_GT(claims["exp"].get<std::int64_t>(), now);
+  EXPECT_LE(claims["exp"].get<std::int64_t>(), now + 180) << "Salesforce accepts at most 3 minutes";
+}
+
+TEST(ClientJwtTest, ReloginSignsAFreshAssertion) {
+  FakeSalesforce sf;
+  testing::TempDir dir;
+  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
+  write_private_key(key.get(), dir.file("key.pem"));
+  sf.jwt_key_ = key.get();
+  auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.script(kQueryPath, {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(sf.assertions().size(), 2u);
+}
+
+TEST(ClientJwtTest, KeyTheAppDoesNotKnowIsRefusedWithTheFix) {
+  FakeSalesforce sf;
+  testing::TempDir dir;
+  KeyPtr known(EVP_RSA_gen(2048), EVP_PKEY_free), other(EVP_RSA_gen(2048), EVP_PKEY_free);
+  std::string pem = write_private_key(other.get(), dir.file("key.pem"));
+  sf.jwt_key_ = known.get();
+  auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().kind, ErrorKind::kAuth);
+  EXPECT_EQ(client.error().code, "invalid_grant");
+  EXPECT_NE(client.error().message.find("the JWT bearer login for integration@x"), std::string::npos);
+  EXPECT_NE(client.error().message.find("certificate of [salesforce] private_key_file"), std::string::npos)
+      << client.error().message;
+}
+
+TEST(ClientJwtTest, MissingKeyFileNamesTheKey) {
+  FakeSalesforce sf;
+  auto client = Client::connect(jwt_options(sf, "/nonexistent/crmsync-key.pem"));
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().kind, ErrorKind::kConfig);
+  EXPECT_NE(client.error().message.find("[salesforce] private_key_file = \"/nonexistent/crmsync-key.pem\" cannot be read"),
+            std::string::npos);
+  EXPECT_TRUE(sf.requests().empty()) << "nothing is sent without a key";
+}
+
+ConnectOptions refresh_options(FakeSalesforce& sf) {
+  ConnectOptions o = sf.options();
+  o.auth = "refresh_token";
+  o.client_secret.clear();
+  o.username.clear();
+  o.password.clear();
+  return o;
+}
+
+TEST(ClientRefreshTokenTest, RotatedTokenIsWrittenBackToTheFileWithMode0600) {
+  FakeSalesforce sf;
+  sf.refresh_token_ = "5Aep861original";
+  sf.rotate_ = true;
+  testing::TempDir dir;
+  std::string file = dir.file("refresh_token");
+  testing::write_file(file, "5Aep861original\n");
+  ::chmod(file.c_str(), 0644);
+  ConnectOptions o = refresh_options(sf);
+  o.refresh_token_file = file;
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+
+  auto read = [&] {
+    std::ifstream in(file);
+    std::string s;
+    std::getline(in, s);
+    return s;
+  };
+  EXPECT_EQ(read(), "5Aep861rotated1");
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  // A new login (the session expired) spends the rotated token and stores the next one.
+  sf.script(kQueryPath, {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  auto page = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(sf.refresh_tokens_seen(), (std::vector<std::string>{"5Aep861original", "5Aep861rotated1"}));
+  EXPECT_EQ(read(), "5Aep861rotated2");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1) << "no temporary file left";
+}
+
+TEST(ClientRefreshTokenTest, WithoutAFileTheRotatedTokenIsKeptInMemory) {
+  FakeSalesforce sf;
+  sf.refresh_token_ = "5Aep861fromenv";
+  sf.rotate_ = true;
+  ConnectOptions o = refresh_options(sf);
+  o.refresh_token = "5Aep861fromenv";
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.script(kQueryPath, {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok());
+  EXPECT_EQ(sf.refresh_tokens_seen(), (std::vector<std::string>{"5Aep861fromenv", "5Aep861rotated1"}));
+}
+
+TEST(ClientRefreshTokenTest, SpentTokenIsRefusedWithTheFix) {
+  FakeSalesforce sf;
+  sf.refresh_token_ = "5Aep861current";
+  ConnectOptions o = refresh_options(sf);
+  o.refresh_token = "5Aep861spent";
+  auto client = Client::connect(o);
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().code, "invalid_grant");
+  EXPECT_NE(client.error().message.find("obtain a new one"), std::string::npos) << client.error().message;
+  EXPECT_EQ(client.error().message.find("5Aep861spent"), std::string::npos);
+}
+
+// --- secrets ---------------------------------------------------------------------------------------
+
+// Every secret the client holds, quoted back by a server in its errors, is redacted.
+TEST(ClientSecretsTest, NoErrorMessageEverQuotesASecret) {
+  FakeSalesforce sf;
+  testing::TempDir dir;
+  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
+  std::string pem = write_private_key(key.get(), dir.file("key.pem"));
+  sf.jwt_key_ = key.get();
+  sf.echo_form_ = true;
+  std::vector<std::string> messages;
+
+  auto password_login = Client::connect(sf.options());
+  ASSERT_FALSE(password_login.ok());
+  messages.push_back(password_login.error().to_string());
+  auto jwt_login = Client::connect(jwt_options(sf, dir.file("key.pem")));
+  ASSERT_FALSE(jwt_login.ok());
+  messages.push_back(jwt_login.error().to_string());
+  ConnectOptions refresh = refresh_options(sf);
+  refresh.refresh_token = "5Aep861refresh/secret+token";
+  refresh.client_secret = kSecret;
+  auto refresh_login = Client::connect(refresh);
+  ASSERT_FALSE(refresh_login.ok());
+  messages.push_back(refresh_login.error().to_string());
+
+  sf.echo_form_ = false;
+  auto client = Client::connect(sf.options());
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.script(kQueryPath, {{.status = 400, .body = std::string(R"([{"errorCode":"MALFORMED_QUERY","message":"bad token )") +
+                                                 kToken + " in " + kPassword + R"("}])"}});
+  auto query = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(query.ok());
+  messages.push_back(query.error().to_string());
+
+  ASSERT_EQ(sf.assertions().size(), 1u);
+  const std::vector<std::string> secrets = {kPassword, kSecret, kToken, "5Aep861refresh/secret+token",
+                                            sf.assertions()[0], pem.substr(40, 60)};
+  for (const auto& m : messages) {
+    EXPECT_NE(m.find("<redacted>"), std::string::npos) << m;
+    for (const auto& secret : secrets) EXPECT_EQ(m.find(secret), std::string::npos) << m;
+    EXPECT_EQ(m.find(url_encode(kPassword)), std::string::npos) << m;
+  }
 }
 
 }  // namespace

@@ -92,6 +92,7 @@ inline config::Config emulator_config(const std::string& base_url, const std::st
   c.salesforce.client_secret = "crmsync-local-secret";
   c.salesforce.username = user;
   c.salesforce.password = password;
+  c.salesforce.retry_base_ms = 1;  // retries (e.g. after the emulator is stopped) wait ~1 ms, not seconds
   c.store.url = "sqlite:" + db_path;
   return c;
 }
@@ -100,6 +101,7 @@ inline std::string emulator_toml(const std::string& base_url, const std::string&
                                  const std::string& extra = "", const std::string& password = "integration-pass") {
   return "[salesforce]\nlogin_url = \"" + base_url +
          "\"\nauth = \"password\"\nclient_id = \"crmsync-local\"\nclient_secret = \"crmsync-local-secret\"\n"
+         "retry_base_ms = 1\n"
          "username = \"integration@crmsync.test\"\npassword = \"" +
          password + "\"\n\n[store]\nurl = \"sqlite:" + db_path + "\"\n" + extra;
 }

@@ -189,9 +189,9 @@ TEST(ConfigEnvTest, BadBooleanNamesTheVariable) {
 }
 
 TEST(ConfigEnvTest, BadValueFromEnvNamesTheVariable) {
-  Error e = parse_error(kFull, env_of({{"CRMSYNC_SALESFORCE_AUTH", "jwt"}}));
+  Error e = parse_error(kFull, env_of({{"CRMSYNC_SALESFORCE_AUTH", "saml"}}));
   EXPECT_EQ(e.code, "INVALID_VALUE");
-  EXPECT_EQ(e.message.rfind("environment variable CRMSYNC_SALESFORCE_AUTH: [salesforce] auth = \"jwt\"", 0), 0u)
+  EXPECT_EQ(e.message.rfind("environment variable CRMSYNC_SALESFORCE_AUTH: [salesforce] auth = \"saml\"", 0), 0u)
       << e.message;
 }
 
@@ -244,8 +244,8 @@ TEST(ConfigErrorTest, UnsupportedAuth) {
   Error e = parse_error(minimal("auth = \"oauth\"\n"));
   EXPECT_EQ(e.code, "INVALID_VALUE");
   EXPECT_EQ(e.message,
-            "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\" or "
-            "\"client_credentials\".");
+            "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
+            "\"client_credentials\", \"jwt\" or \"refresh_token\".");
 }
 
 TEST(ConfigErrorTest, StoreUrlMustBeSqlite) {
@@ -395,7 +395,7 @@ TEST(ConfigSyncTest, EnvironmentOverridesSyncKeys) {
   EXPECT_DOUBLE_EQ(c->sync.quota_daily_share, 0.9);
   Error e = parse_error(minimal(), env_of({{"CRMSYNC_SYNC_LOOKBACK_SECONDS", "5m"}}));
   EXPECT_NE(e.message.find("CRMSYNC_SYNC_LOOKBACK_SECONDS"), std::string::npos) << e.message;
-  EXPECT_NE(e.message.find("whole number"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("an integer"), std::string::npos) << e.message;
 }
 
 TEST(ConfigSyncTest, OutOfRangeValuesNameTheKeyTheLineAndTheRange) {
@@ -410,9 +410,92 @@ TEST(ConfigSyncTest, OutOfRangeValuesNameTheKeyTheLineAndTheRange) {
   EXPECT_NE(e.message.find("200..2000"), std::string::npos) << e.message;
   e = parse_error(minimal("[sync]\nsettle_seconds = \"2\"\n"));
   EXPECT_EQ(e.code, "WRONG_TYPE");
-  EXPECT_NE(e.message.find("whole number"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("an integer"), std::string::npos) << e.message;
   e = parse_error(minimal("[sync]\nlookback = 3\n"));
   EXPECT_NE(e.message.find("lookback_seconds"), std::string::npos) << e.message;
+}
+
+// --- retries -------------------------------------------------------------------------------------
+
+TEST(ConfigRetryTest, DefaultsFileAndEnvironment) {
+  auto d = parse_config(minimal(), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->salesforce.max_retries, 5);
+  EXPECT_EQ(d->salesforce.retry_base_ms, 500);
+  auto f = parse_config(minimal("max_retries = 2\nretry_base_ms = 50\n"), "crmsync.toml",
+                        env_of({{"CRMSYNC_SALESFORCE_RETRY_BASE_MS", "7"}}));
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  EXPECT_EQ(f->salesforce.max_retries, 2);
+  EXPECT_EQ(f->salesforce.retry_base_ms, 7);
+}
+
+TEST(ConfigRetryTest, BadValuesNameTheKey) {
+  EXPECT_EQ(parse_error(minimal("max_retries = \"5\"\n")).message,
+            "crmsync.toml:6: [salesforce] max_retries must be an integer, not a string.");
+  EXPECT_EQ(parse_error(minimal("max_retries = -1\n")).message,
+            "crmsync.toml:6: [salesforce] max_retries = -1 is out of range; expected 0 (never retry) to 100 (default 5).");
+  EXPECT_EQ(parse_error(minimal(), env_of({{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}})).message,
+            "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not \"many\".");
+}
+
+}  // namespace
+}  // namespace crmsync::config
+
+namespace crmsync::config {
+namespace {
+
+// --- auth flows ----------------------------------------------------------------------------------
+
+TEST(ConfigAuthTest, JwtNeedsKeyFileUsernameAndClientIdButNoSecret) {
+  auto c = parse_config("[salesforce]\nauth = \"jwt\"\nclient_id = \"cid\"\nusername = \"u@x\"\n"
+                        "private_key_file = \"/etc/crmsync/key.pem\"\n",
+                        "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->salesforce.private_key_file, "/etc/crmsync/key.pem");
+
+  Error e = parse_error("[salesforce]\nauth = \"jwt\"\nclient_id = \"cid\"\nusername = \"u@x\"\n");
+  EXPECT_EQ(e.code, "MISSING_KEY");
+  EXPECT_EQ(e.message,
+            "crmsync.toml:1: [salesforce] private_key_file is required when auth = \"jwt\"; set it in crmsync.toml "
+            "or with CRMSYNC_SALESFORCE_PRIVATE_KEY_FILE.");
+}
+
+TEST(ConfigAuthTest, RefreshTokenFromEnvOrFile) {
+  auto env = parse_config("[salesforce]\nauth = \"refresh_token\"\nclient_id = \"cid\"\n", "crmsync.toml",
+                          env_of({{"CRMSYNC_SALESFORCE_REFRESH_TOKEN", "5Aep861secret"}}));
+  ASSERT_TRUE(env.ok()) << env.error().to_string();
+  EXPECT_EQ(env->salesforce.refresh_token, "5Aep861secret");
+  auto file = parse_config("[salesforce]\nauth = \"refresh_token\"\nclient_id = \"cid\"\n"
+                           "refresh_token_file = \"/var/lib/crmsync/rt\"\n", "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  EXPECT_EQ(file->salesforce.refresh_token_file, "/var/lib/crmsync/rt");
+}
+
+TEST(ConfigAuthTest, RefreshTokenMissingOrTwiceNamesTheKeys) {
+  Error missing = parse_error("[salesforce]\nauth = \"refresh_token\"\nclient_id = \"cid\"\n");
+  EXPECT_EQ(missing.message,
+            "crmsync.toml:1: [salesforce] refresh_token_file is required when auth = \"refresh_token\" (or give the "
+            "token itself with CRMSYNC_SALESFORCE_REFRESH_TOKEN); set it in crmsync.toml or with "
+            "CRMSYNC_SALESFORCE_REFRESH_TOKEN_FILE.");
+  Error both = parse_error("[salesforce]\nauth = \"refresh_token\"\nclient_id = \"cid\"\n"
+                           "refresh_token_file = \"/rt\"\n",
+                           env_of({{"CRMSYNC_SALESFORCE_REFRESH_TOKEN", "5Aep861secret"}}));
+  EXPECT_EQ(both.code, "INVALID_VALUE");
+  EXPECT_NE(both.message.find("refresh_token and refresh_token_file are both set"), std::string::npos);
+  EXPECT_EQ(both.message.find("5Aep861secret"), std::string::npos) << "a secret never appears in an error";
+}
+
+}  // namespace
+}  // namespace crmsync::config
+
+namespace crmsync::config {
+namespace {
+
+TEST(ConfigExampleTest, TheShippedExampleParses) {
+  auto c = load_config(std::string(CRMSYNC_SOURCE_DIR) + "/crmsync.example.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->salesforce.max_retries, 5);
+  EXPECT_EQ(c->salesforce.retry_base_ms, 500);
 }
 
 }  // namespace

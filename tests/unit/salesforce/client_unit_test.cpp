@@ -299,12 +299,28 @@ TEST(LoopbackTest, RecognisesLoopbackHosts) {
 }
 
 TEST(ConnectTest, UnsupportedAuthIsAConfigErrorNamingTheKey) {
-  auto c = Client::connect({.login_url = "https://login.salesforce.com", .auth = "jwt", .client_id = "id",
+  auto c = Client::connect({.login_url = "https://login.salesforce.com", .auth = "saml", .client_id = "id",
                             .client_secret = "secret"});
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().kind, ErrorKind::kConfig);
   EXPECT_NE(c.error().message.find("[salesforce] auth"), std::string::npos);
-  EXPECT_NE(c.error().message.find("\"password\" or \"client_credentials\""), std::string::npos);
+  EXPECT_NE(c.error().message.find("\"password\", \"client_credentials\", \"jwt\" or \"refresh_token\""),
+            std::string::npos);
+}
+
+TEST(ConnectTest, EachFlowNamesWhatItLacks) {
+  auto jwt = Client::connect({.login_url = "https://login.salesforce.com", .auth = "jwt", .client_id = "id"});
+  ASSERT_FALSE(jwt.ok());
+  EXPECT_EQ(jwt.error().message, "[salesforce] username, private_key_file must be set for auth = \"jwt\".");
+  auto refresh = Client::connect({.login_url = "https://login.salesforce.com", .auth = "refresh_token", .client_id = "id"});
+  ASSERT_FALSE(refresh.ok());
+  EXPECT_EQ(refresh.error().message,
+            "[salesforce] refresh_token (or refresh_token_file) must be set for auth = \"refresh_token\".");
+  auto both = Client::connect({.login_url = "https://login.salesforce.com", .auth = "refresh_token", .client_id = "id",
+                               .refresh_token = "5Aep861x", .refresh_token_file = "/rt"});
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().message.find("refresh_token and refresh_token_file are both set"), std::string::npos);
+  EXPECT_EQ(both.error().message.find("5Aep861x"), std::string::npos);
 }
 
 TEST(ConnectTest, VerifyTlsOffIsRefusedForARemoteHost) {

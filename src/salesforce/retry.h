@@ -1,0 +1,89 @@
+// The client's retry policy, as an HttpTransport that wraps another one (internal to
+// src/salesforce). Every REST and Bulk request of a Client goes through it.
+//
+//   RetryingTransport http(make_curl_transport(...), {.max_retries = 5, .base_delay = 500ms});
+//   auto r = http.send(request, {.before_send = quota_check, .on_answer = count, .check_body = parse});
+//
+// What is retried, with jittered exponential backoff (attempt n waits between d/2 and d, where
+// d = min(max_delay, base_delay * 2^n)), at most max_retries times after the first attempt:
+//   - HTTP 500, 502, 503, 504 and other 5xx (not 501, 505: they cannot succeed), and 420/429 (rate
+//     limited at the edge: the request was not processed);
+//   - dropped connections, timeouts and cut-off bodies (kNetwork TRUNCATED_RESPONSE, TIMEOUT,
+//     NETWORK_ERROR), connections refused (CONNECTION_REFUSED);
+//   - a 2xx body that check_body rejects with a kNetwork error (truncated or non-JSON).
+// What is never retried: HOST_NOT_FOUND and TLS_FAILURE (a setting is wrong), every other 4xx
+// (MALFORMED_QUERY, INVALID_FIELD, NOT_FOUND, 401 INVALID_SESSION_ID, which the Client answers by
+// logging in again, and 403 REQUEST_LIMIT_EXCEEDED, which is reported: retrying burns quota).
+//
+// Retry-After (seconds or an HTTP date) is honoured: the wait is at least what the server asked
+// for. When it asks for more than max_retry_after, the answer is returned at once rather than
+// holding the run hostage.
+//
+// Requests that are not idempotent (POST create: a repeat could create a second record) are
+// retried only when the connection was refused, i.e. nothing was sent. A timeout, a drop or a 5xx
+// answer to such a request may hide a success, so it is returned to the caller as it is.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+
+#include "salesforce/http.h"
+
+namespace crmsync::salesforce {
+
+struct RetryPolicy {
+  int max_retries = 5;                                    // retries after the first attempt
+  std::chrono::milliseconds base_delay{500};              // the first retry waits 250..500 ms
+  std::chrono::milliseconds max_delay{60'000};            // cap on one backoff wait
+  std::chrono::milliseconds max_retry_after{300'000};     // longer Retry-After: give up instead
+  // How to wait; tests record the waits instead of sleeping. Default: std::this_thread::sleep_for.
+  std::function<void(std::chrono::milliseconds)> sleep;
+};
+
+// Per-request callbacks around each attempt.
+struct SendHooks {
+  // Before every attempt (the quota guard); an error stops the request before it is sent.
+  std::function<Status()> before_send;
+  // After every attempt that reached the server (retried ones included): call counting, limits.
+  // For an answer cut off after its status line, the response holds only that status.
+  std::function<void(const HttpResponse&)> on_answer;
+  // Judges a 2xx answer. A kNetwork error (cut off, not JSON) is retried like a dropped connection;
+  // any other error is returned as it is. It may consume the body (move a parsed page out).
+  std::function<Status(HttpResponse&)> check_body;
+};
+
+// What the last send() did, for wording errors ("after 6 attempts").
+struct SendReport {
+  int attempts = 0;
+  long retry_after_seconds = -1;  // the last Retry-After seen, -1 when none
+};
+
+// Whether an answer / a network error may succeed when sent again.
+bool is_retryable_status(long status);
+bool is_retryable_network_error(const Error& error);
+// Retry-After as delta-seconds or an HTTP date; -1 when absent or unparsable.
+long parse_retry_after(const std::string& value, std::int64_t now_seconds);
+
+class RetryingTransport final : public HttpTransport {
+ public:
+  RetryingTransport(std::unique_ptr<HttpTransport> inner, RetryPolicy policy);
+
+  Result<HttpResponse> send(const HttpRequest& request) override;
+  Result<HttpResponse> send(const HttpRequest& request, const SendHooks& hooks);
+
+  const SendReport& last_report() const { return report_; }
+  const RetryPolicy& policy() const { return policy_; }
+
+ private:
+  std::chrono::milliseconds backoff(int retry);
+
+  std::unique_ptr<HttpTransport> inner_;
+  RetryPolicy policy_;
+  std::mt19937_64 random_;
+  SendReport report_;
+};
+
+}  // namespace crmsync::salesforce

@@ -1,0 +1,182 @@
+// The retry policy without sockets: a scripted HttpTransport answers, the waits are recorded.
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "salesforce/retry.h"
+
+namespace crmsync::salesforce {
+namespace {
+
+class ScriptedTransport final : public HttpTransport {
+ public:
+  explicit ScriptedTransport(std::deque<Result<HttpResponse>> answers, int* calls)
+      : answers_(std::move(answers)), calls_(calls) {}
+  Result<HttpResponse> send(const HttpRequest&) override {
+    ++*calls_;
+    if (answers_.empty()) return HttpResponse{.status = 200, .body = "{}"};
+    Result<HttpResponse> next = std::move(answers_.front());
+    answers_.pop_front();
+    return next;
+  }
+
+ private:
+  std::deque<Result<HttpResponse>> answers_;
+  int* calls_;
+};
+
+Error net(const char* code, int status = 0) { return Error(ErrorKind::kNetwork, code, std::string(code) + ".", status); }
+HttpResponse answer(long status, std::string retry_after = "") {
+  HttpResponse r{.status = status, .body = "x"};
+  if (!retry_after.empty()) r.headers.emplace_back("Retry-After", std::move(retry_after));
+  return r;
+}
+
+struct Harness {
+  int calls = 0;
+  std::vector<std::chrono::milliseconds> waits;
+  std::unique_ptr<RetryingTransport> http;
+  Harness(std::deque<Result<HttpResponse>> answers, int max_retries = 5, long base_ms = 100) {
+    RetryPolicy p;
+    p.max_retries = max_retries;
+    p.base_delay = std::chrono::milliseconds(base_ms);
+    p.max_delay = std::chrono::milliseconds(1000);
+    p.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    http = std::make_unique<RetryingTransport>(std::make_unique<ScriptedTransport>(std::move(answers), &calls), p);
+  }
+};
+
+HttpRequest get() { return {.method = "GET", .url = "http://127.0.0.1:1/x"}; }
+HttpRequest post() { return {.method = "POST", .url = "http://127.0.0.1:1/x", .body = "{}"}; }
+
+TEST(RetryTest, RetryableStatusesAndErrors) {
+  for (long s : {500, 502, 503, 504, 520, 429, 420}) EXPECT_TRUE(is_retryable_status(s)) << s;
+  for (long s : {200, 204, 400, 401, 403, 404, 409, 414, 501, 505}) EXPECT_FALSE(is_retryable_status(s)) << s;
+  for (const char* c : {"CONNECTION_REFUSED", "TIMEOUT", "TRUNCATED_RESPONSE", "NETWORK_ERROR"}) {
+    EXPECT_TRUE(is_retryable_network_error(net(c))) << c;
+  }
+  EXPECT_FALSE(is_retryable_network_error(net("HOST_NOT_FOUND")));
+  EXPECT_FALSE(is_retryable_network_error(net("TLS_FAILURE")));
+  EXPECT_FALSE(is_retryable_network_error(Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE", "x")));
+}
+
+TEST(RetryTest, ParsesRetryAfterSecondsAndDates) {
+  EXPECT_EQ(parse_retry_after("", 0), -1);
+  EXPECT_EQ(parse_retry_after("120", 0), 120);
+  EXPECT_EQ(parse_retry_after("soon", 0), -1);
+  // Sun, 06 Nov 1994 08:49:37 GMT is 784111777.
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 30), 30);
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 30), 0);
+}
+
+TEST(RetryTest, BacksOffWithJitterUpToTheCapAndStopsAtMaxRetries) {
+  std::deque<Result<HttpResponse>> answers;
+  for (int i = 0; i < 10; ++i) answers.emplace_back(answer(503));
+  Harness h(std::move(answers), /*max_retries=*/5, /*base_ms=*/100);
+  auto r = h.http->send(get());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 503) << "the last answer is handed back for the caller to word";
+  EXPECT_EQ(h.calls, 6);
+  EXPECT_EQ(h.http->last_report().attempts, 6);
+  ASSERT_EQ(h.waits.size(), 5u);
+  const long full[] = {100, 200, 400, 800, 1000};  // doubling, capped at max_delay
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_GE(h.waits[i].count(), full[i] / 2) << i;
+    EXPECT_LE(h.waits[i].count(), full[i]) << i;
+  }
+}
+
+TEST(RetryTest, ZeroRetriesMeansOneAttempt) {
+  Harness h({answer(503)}, /*max_retries=*/0);
+  ASSERT_TRUE(h.http->send(get()).ok());
+  EXPECT_EQ(h.calls, 1);
+  EXPECT_TRUE(h.waits.empty());
+}
+
+TEST(RetryTest, RetryAfterRaisesTheWait) {
+  Harness h({answer(429, "3"), answer(200)});
+  auto r = h.http->send(get());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  ASSERT_EQ(h.waits.size(), 1u);
+  EXPECT_EQ(h.waits[0], std::chrono::seconds(3));
+  EXPECT_EQ(h.http->last_report().retry_after_seconds, 3);
+}
+
+TEST(RetryTest, HostNotFoundAndClientErrorsAreNotRetried) {
+  Harness a({net("HOST_NOT_FOUND")});
+  EXPECT_FALSE(a.http->send(get()).ok());
+  EXPECT_EQ(a.calls, 1);
+  Harness b({answer(400)});
+  EXPECT_EQ(b.http->send(get())->status, 400);
+  EXPECT_EQ(b.calls, 1);
+}
+
+TEST(RetryTest, PostIsRepeatedOnlyWhenNothingWasSent) {
+  Harness refused({net("CONNECTION_REFUSED"), answer(201)});
+  auto r = refused.http->send(post());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(refused.calls, 2);
+
+  for (auto first : {Result<HttpResponse>(net("TIMEOUT")), Result<HttpResponse>(net("TRUNCATED_RESPONSE", 201)),
+                     Result<HttpResponse>(answer(503))}) {
+    Harness h({first, answer(201)});
+    auto once = h.http->send(post());
+    EXPECT_EQ(h.calls, 1);
+    EXPECT_TRUE(!once.ok() || once->status == 503);
+  }
+
+  HttpRequest token = post();
+  token.idempotent = true;  // e.g. a login: asking twice is harmless
+  Harness t({answer(503), answer(200)});
+  EXPECT_EQ(t.http->send(token)->status, 200);
+  EXPECT_EQ(t.calls, 2);
+}
+
+TEST(RetryTest, HooksSeeEveryAttemptAndTheGuardCanStopIt) {
+  Harness h({answer(500), net("TRUNCATED_RESPONSE", 200), net("CONNECTION_REFUSED"), answer(200)});
+  int before = 0, answered = 0, checked = 0;
+  SendHooks hooks;
+  hooks.before_send = [&]() -> Status {
+    ++before;
+    return ok_status();
+  };
+  hooks.on_answer = [&](const HttpResponse&) { ++answered; };
+  hooks.check_body = [&](HttpResponse& r) -> Status {
+    ++checked;
+    if (checked == 1) return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE", "cut off", static_cast<int>(r.status));
+    return ok_status();
+  };
+  auto r = h.http->send(get(), hooks);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(h.calls, 5) << "500, cut off, refused, 200 with a cut-off body, 200";
+  EXPECT_EQ(before, 5);
+  EXPECT_EQ(answered, 4) << "the refused connection never reached the server";
+  EXPECT_EQ(checked, 2);
+
+  Harness stopped({answer(500), answer(200)});
+  int sends = 0;
+  SendHooks guard;
+  guard.before_send = [&]() -> Status {
+    if (sends++ == 1) return Error(ErrorKind::kLimit, "QUOTA_GUARD", "paused");
+    return ok_status();
+  };
+  auto g = stopped.http->send(get(), guard);
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.error().code, "QUOTA_GUARD");
+  EXPECT_EQ(stopped.calls, 1);
+}
+
+TEST(RetryTest, ABodyRejectedForAnotherReasonIsNotRetried) {
+  Harness h({answer(200), answer(200)});
+  SendHooks hooks;
+  hooks.check_body = [](HttpResponse&) -> Status { return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE", "no id"); };
+  auto r = h.http->send(get(), hooks);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kSalesforce);
+  EXPECT_EQ(h.calls, 1);
+}
+
+}  // namespace
+}  // namespace crmsync::salesforce
