@@ -55,6 +55,7 @@ int run_sync_command(const SyncArgs& args) {
   sync::SyncOptions options;
   options.reconcile = args.reconcile;
   options.max_api_calls = args.max_api_calls;
+  options.deleted_ids = sync::salesforce_get_deleted();
   ProgressPrinter progress(std::cerr, isatty(STDERR_FILENO) != 0);
   if (!args.quiet && !args.json) {
     options.on_page = [&progress](const sync::Progress& p) { progress.update(p); };

@@ -377,10 +377,12 @@ class ObjectSync {
                    ctx_.config.sync.lookback_seconds * 1000;
     auto ids = ctx_.options.deleted_ids(client_, object(), from, ctx_.now());
     if (!ids) {
-      if (ids.error().kind == ErrorKind::kNotFound || ids.error().kind == ErrorKind::kUnsupported) {
+      const Error& e = ids.error();
+      if (e.kind == ErrorKind::kNotFound || e.kind == ErrorKind::kUnsupported ||
+          e.code == "INVALID_REPLICATION_DATE" || e.code == "EXCEEDED_ID_LIMIT") {
         return reconcile_ids();
       }
-      return ids.error();
+      return e;
     }
     return apply_vanished(std::move(*ids), /*known_to_store=*/false);
   }

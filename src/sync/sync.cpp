@@ -51,7 +51,22 @@ salesforce::ConnectOptions connect_options(const config::Config& config) {
   o.verify_tls = config.salesforce.verify_tls;
   o.max_retries = static_cast<int>(config.salesforce.max_retries);
   o.retry_base_ms = static_cast<long>(config.salesforce.retry_base_ms);
+  // The client's own guard sees one session; the sync's guard (quota.h) adds up every worker's.
+  o.quota_daily_share = config.sync.quota_daily_share;
+  o.quota_run_share = config.sync.quota_run_share;
   return o;
+}
+
+DeletedIdsSource salesforce_get_deleted() {
+  return [](salesforce::Client& client, const std::string& object, EpochMs start,
+            EpochMs end) -> Result<std::vector<std::string>> {
+    auto deleted = client.get_deleted(object, start, end);
+    if (!deleted) return deleted.error();
+    std::vector<std::string> ids;
+    ids.reserve(deleted->records.size());
+    for (const auto& r : deleted->records) ids.push_back(r.id);
+    return ids;
+  };
 }
 
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,

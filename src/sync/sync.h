@@ -87,6 +87,9 @@ struct Progress {
 using DeletedIdsSource = std::function<Result<std::vector<std::string>>(
     salesforce::Client& client, const std::string& object, EpochMs start, EpochMs end)>;
 
+// The getDeleted pass through Client::get_deleted (ids Salesforce reports deleted in the window).
+DeletedIdsSource salesforce_get_deleted();
+
 struct SyncOptions {
   std::function<void(const Progress&)> on_page;  // called after each committed group of pages
   // Sforce-Query-Options batchSize; 0 = config.sync.batch_size.
@@ -99,7 +102,9 @@ struct SyncOptions {
   std::int64_t max_api_calls = 0;
   // Reconcile every object's ids with Salesforce this run (crmsync sync --reconcile).
   bool reconcile = false;
-  // The getDeleted pass; empty until the client offers it, in which case ids are reconciled.
+  // The getDeleted pass (salesforce_get_deleted() in `crmsync sync`); empty: ids are reconciled
+  // every run. When it answers INVALID_REPLICATION_DATE or EXCEEDED_ID_LIMIT, kNotFound or
+  // kUnsupported (window out of reach, too many ids, object without getDeleted), ids are reconciled.
   DeletedIdsSource deleted_ids;
   // Opens one more session for a worker thread; empty = Client::connect(connect_options(config)).
   std::function<Result<std::unique_ptr<salesforce::Client>>()> connect;

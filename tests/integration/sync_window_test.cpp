@@ -161,5 +161,30 @@ TEST(SyncDeleteTest, SoftAndHardDeletesAreMarkedAndCounted) {
   EXPECT_EQ(testing::report_for(*sixth, "OpportunityLineItem").hard_deleted, 1);
 }
 
+TEST(SyncDeleteTest, GetDeletedFindsHardDeletesWithoutReconcilingIds) {
+  RunningEmulator emu(8);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"OpportunityLineItem"});
+  auto client = testing::login(cfg);
+  auto admin = testing::admin_login(emu->base_url());
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  sync::SyncOptions options;
+  options.deleted_ids = sync::salesforce_get_deleted();
+  ASSERT_TRUE(sync::run_sync(cfg, *client, **st, options).ok());
+  auto items = testing::ids(*admin, "SELECT Id FROM OpportunityLineItem ORDER BY Id LIMIT 1");
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_TRUE(admin->remove("OpportunityLineItem", items[0]).ok());  // hard: gone from queryAll
+
+  auto second = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_TRUE(second.ok());
+  const auto& oli = testing::report_for(*second, "OpportunityLineItem");
+  EXPECT_EQ(oli.outcome, sync::ObjectReport::Outcome::kSynced) << oli.message;
+  EXPECT_FALSE(oli.reconciled);
+  EXPECT_EQ(oli.hard_deleted, 1);
+  EXPECT_EQ(std::get<bool>(testing::store_rows(**st, "OpportunityLineItem").at(items[0]).at("IsDeleted")), true);
+}
+
 }  // namespace
 }  // namespace crmsync
