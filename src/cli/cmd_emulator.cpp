@@ -75,6 +75,9 @@ Registrar reg("emulator", [](CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 10000000));
   auto& o = args->options;
+  cmd->add_option("--org", o.org_file,
+                  "Org file (JSON, or TOML if it ends in .toml): users, roles, profiles, permission sets, "
+                  "defaults, record types, custom fields, seed and scale (docs/emulator-org-file.md)");
   cmd->add_option("--batch-size", o.default_batch_size,
                   "Query page size when Sforce-Query-Options does not ask for less (small values page small orgs)")
       ->capture_default_str()

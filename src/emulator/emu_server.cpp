@@ -266,6 +266,7 @@ class Router {
     const bool is_query = api && parts.size() >= 4 && (parts[3] == "query" || parts[3] == "queryAll");
     const Fault fault = s_.faults.next(is_query);
     if (inject_fault(fault, s_.options.faults, res)) return;
+    if (refuse_api_call(s_, *user, res)) return;
     ApiCall call{req, res, version, {}, *user};
     if (identity) {
       if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
@@ -351,7 +352,7 @@ Emulator::~Emulator() { stop(); }
 
 Status Emulator::start() {
   EmuState& s = impl_->state;
-  if (!s.db) s.db = generate_org(s.options.org);
+  if (auto loaded = load_org(s); !loaded) return loaded.error();
   {
     const Table& org = *s.db->find("Organization");
     s.org_id = std::get<std::string>(org.row(0)[0]);
@@ -366,7 +367,6 @@ Status Emulator::start() {
     }
     s.last_stamp_ = latest;
   }
-  s.passwords = {{"admin@crmsync.test", "admin-pass"}, {"integration@crmsync.test", "integration-pass"}};
   s.api_used = s.options.api_used;
   if (auto kinds = parse_fault_kinds(s.options.faults.kinds); !kinds) return kinds.error();
   if (s.options.faults.rate < 0 || s.options.faults.rate > 1) {

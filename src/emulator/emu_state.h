@@ -15,6 +15,7 @@
 
 #include <httplib.h>
 
+#include "emulator/access.h"
 #include "emulator/bulk_jobs.h"
 #include "emulator/emulator.h"
 #include "emulator/soql.h"
@@ -77,6 +78,7 @@ struct EmuState {
   std::atomic<std::int64_t> api_used{0};
   std::atomic<std::int64_t> api_calls{0};  // since start, for FaultOptions::expire_session_at
   CursorStore cursors;
+  AccessModel access;  // effective access per user, dropped on every setup write
   BulkJobStore bulk_jobs;
   std::atomic<std::uint64_t> bulk_serial{0};  // for new 750... job Ids
   FaultInjector faults;
@@ -135,6 +137,21 @@ void send_json(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
                 const std::vector<std::string>* fields = nullptr);
 void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested resource does not exist"
+
+// Permissions (routes_permissions.cpp). The caller holds db->mutex() for the first two.
+// The user's effective access (cached until the next setup write).
+std::shared_ptr<const UserAccess> user_access(EmuState& s, const std::string& user_id);
+// The SOQL options (visibility hooks) one user's queries run with; query_exec_options() (REST
+// query and Bulk query jobs) calls it.
+soql::ExecOptions user_query_options(EmuState& s, const std::string& user_id, bool include_deleted);
+// Refuses the call (and answers it) when the user is inactive (401) or lacks API Enabled (403
+// API_DISABLED_FOR_ORG). Takes the db lock itself.
+bool refuse_api_call(EmuState& s, const std::string& user_id, httplib::Response& res);
+// SELECT ... FROM UserRecordAccess WHERE UserId = '...' AND RecordId IN (...).
+void handle_user_record_access(EmuState& s, ApiCall& call, const soql::Query& query);
+
+// Generates the org (applying options.org_file when set) and the login passwords (org_load.cpp).
+Status load_org(EmuState& s);
 
 // Routes (routes_*.cpp).
 void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& res);

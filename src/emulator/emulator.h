@@ -62,6 +62,10 @@ struct EmulatorOptions {
   std::int64_t daily_api_max = 100000;  // past it, API calls get 403 REQUEST_LIMIT_EXCEEDED
   std::int64_t api_used = 0;            // the daily counter's starting value
   int threads = 8;
+  // An org file (JSON, or TOML when the name ends in .toml) describing how the org differs from
+  // the default one; its seed and scale, when given, replace `org`'s. Format:
+  // docs/emulator-org-file.md. Empty: the default org.
+  std::string org_file;
   // Bulk API 2.0 query jobs: a job is InProgress at its first poll and completes at a later poll
   // once this much time has passed since its creation; results pages hold at most maxRecords rows,
   // this many when the call does not say.

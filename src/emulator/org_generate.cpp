@@ -47,7 +47,9 @@ void purge_recent_history(OrgContext& ctx, EpochMs anchor) {
 std::unique_ptr<Database> generate_org(const OrgOptions& options) {
   auto db = std::make_unique<Database>();
   for (const auto& spec : org_schema()) {
-    db->add_table(std::make_unique<Table>(spec.name, spec.key_prefix, spec.fields));
+    std::vector<FieldDef> fields = spec.fields;
+    for (auto& f : fields) f.field_security = true;
+    db->add_table(std::make_unique<Table>(spec.name, spec.key_prefix, std::move(fields)));
   }
   OrgContext ctx{.db = *db, .rng = Rng(options.seed * 0x2545F4914F6CDD1Dull + 7), .scale = std::max(0, options.scale)};
   generate_users_and_setup(ctx);

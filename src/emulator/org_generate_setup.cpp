@@ -1,6 +1,7 @@
 // Users and the setup objects of the default org: the organization, licenses, profiles (each
 // backed by its profile-owned permission set), the role hierarchy, the integration permission set
 // with its object and field permissions, and every assignment.
+#include <iterator>
 #include <map>
 
 #include "common/text.h"
@@ -63,11 +64,34 @@ const std::vector<ProfileDef>& profile_defs() {
   return defs;
 }
 
-void add_object_and_field_permissions(OrgContext& ctx, const std::string& set_id, bool edit, bool view_all) {
+void add_field_permissions(OrgContext& ctx, RowBuilder& fp, const std::string& set_id, const ObjectSpec& spec,
+                           bool edit) {
+  for (const auto& field : spec.fields) {
+    if (!is_permissionable(field)) continue;
+    fp.start();
+    fp.set("ParentId", set_id);
+    fp.set("SobjectType", spec.name);
+    fp.set("Field", spec.name + "." + field.name);
+    fp.set("PermissionsRead", true);
+    // Edit covers create-only fields too (TaskSubtype): FLS Edit is what lets a user write a field at all.
+    fp.set("PermissionsEdit", edit && (field.createable || field.updateable));
+    ctx.stamp(fp, kOrgEpochStart, ctx.admin_id);
+    fp.insert();
+  }
+}
+
+void add_object_and_field_permissions(OrgContext& ctx, const std::string& set_id, bool edit, bool view_all,
+                                      bool edit_activities = false) {
   RowBuilder op(ctx.db, "ObjectPermissions");
   RowBuilder fp(ctx.db, "FieldPermissions");
   for (const auto& object : catalog_object_names()) {
     const ObjectSpec* spec = find_object_spec(object);
+    // The integration set writes activities back (export): Edit on Task and Event fields.
+    const bool activity = object == "Task" || object == "Event";
+    add_field_permissions(ctx, fp, set_id, *spec, edit || (edit_activities && activity));
+    // Only objects with CRUD permissions of their own have ObjectPermissions rows; children,
+    // activities and public objects follow other rules (docs/decisions.md).
+    if (!has_object_permissions(object)) continue;
     op.start();
     op.set("ParentId", set_id);
     op.set("SobjectType", object);
@@ -79,17 +103,6 @@ void add_object_and_field_permissions(OrgContext& ctx, const std::string& set_id
     op.set("PermissionsModifyAllRecords", edit && view_all && spec->deletable);
     ctx.stamp(op, kOrgEpochStart, ctx.admin_id);
     op.insert();
-    for (const auto& field : spec->fields) {
-      if (!is_permissionable(field)) continue;
-      fp.start();
-      fp.set("ParentId", set_id);
-      fp.set("SobjectType", object);
-      fp.set("Field", object + "." + field.name);
-      fp.set("PermissionsRead", true);
-      fp.set("PermissionsEdit", edit && field.updateable);
-      ctx.stamp(fp, kOrgEpochStart, ctx.admin_id);
-      fp.insert();
-    }
   }
 }
 
@@ -107,6 +120,11 @@ SetupIds generate_setup_rows(OrgContext& ctx) {
   org.set("OrganizationType", std::string("Enterprise Edition"));
   org.set("InstanceName", std::string("RO1"));
   org.set("IsSandbox", false);
+  org.set("DefaultAccountAccess", std::string("None"));  // Private
+  org.set("DefaultContactAccess", std::string("ControlledByParent"));
+  org.set("DefaultOpportunityAccess", std::string("None"));
+  org.set("DefaultLeadAccess", std::string("None"));
+  org.set("DefaultCampaignAccess", std::string("All"));
   ctx.stamp(org, t0, ctx.admin_id);
   org.insert();
 
@@ -171,24 +189,30 @@ SetupIds generate_setup_rows(OrgContext& ctx) {
   ps.set("IsCustom", true);
   ps.set("Type", std::string("Regular"));
   ps.set("HasActivationRequired", false);
-  set_permissions(ps, {"ApiEnabled", "ViewSetup", "ViewAllUsers", "ActivitiesAccess"});
+  // Edit Tasks / Edit Events: crmsync writes activities back (export).
+  set_permissions(ps, {"ApiEnabled", "ViewSetup", "ViewAllUsers", "ActivitiesAccess", "EditTask", "EditEvent"});
   ctx.stamp(ps, t0, ctx.admin_id);
   ps.insert();
 
   add_object_and_field_permissions(ctx, ids.profile_sets[0], /*edit=*/true, /*view_all=*/true);
   add_object_and_field_permissions(ctx, ids.profile_sets[1], /*edit=*/true, /*view_all=*/false);
-  add_object_and_field_permissions(ctx, ids.integration_set, /*edit=*/false, /*view_all=*/true);
+  add_object_and_field_permissions(ctx, ids.integration_set, /*edit=*/false, /*view_all=*/true,
+                                   /*edit_activities=*/true);
 
   RowBuilder role(ctx.db, "UserRole");
   struct RoleDef { const char* name; const char* dev; int parent; };
   const RoleDef roles[] = {{"CEO", "CEO", -1},
-                           {"VP, Sales", "VPSales", 0},
+                           {"VP, Sales", "VPSales", 6},
                            {"Sales Manager, Americas", "SalesManagerAmericas", 1},
                            {"Sales Manager, EMEA", "SalesManagerEMEA", 1},
                            {"Sales Rep, Americas", "SalesRepAmericas", 2},
-                           {"Sales Rep, EMEA", "SalesRepEMEA", 3}};
-  for (const auto& r : roles) {
-    ids.roles.push_back(role.start());
+                           {"Sales Rep, EMEA", "SalesRepEMEA", 3},
+                           {"Revenue Operations", "RevenueOperations", 0}};
+  // Ids first: a role may name a parent defined after it.
+  for (std::size_t k = 0; k < std::size(roles); ++k) ids.roles.push_back(ctx.db.new_id(role.table()));
+  for (std::size_t k = 0; k < std::size(roles); ++k) {
+    const RoleDef& r = roles[k];
+    role.start(ids.roles[k]);
     role.set("Name", std::string(r.name));
     role.set("DeveloperName", std::string(r.dev));
     role.set("RollupDescription", std::string(r.name));
@@ -242,7 +266,9 @@ void generate_user_rows(OrgContext& ctx, const SetupIds& ids) {
     u.set("CommunityNickname", username.substr(0, username.find('@')));
     u.set("IsActive", true);
     u.set("TimeZoneSidKey", std::string(zones[i % 6]));
-    if (profile != 2) u.set("UserRoleId", ids.roles[role]);
+    // The integration user sits in Revenue Operations, between the CEO and the VP, Sales: every
+    // sales user's records are below it in the hierarchy, the CEO's (the admin's) are not.
+    u.set("UserRoleId", ids.roles[profile == 2 ? 6 : role]);
     u.set("LocaleSidKey", std::string("en_US"));
     u.set("ReceivesInfoEmails", false);
     u.set("EmailEncodingKey", std::string("UTF-8"));

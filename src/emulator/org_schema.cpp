@@ -168,6 +168,13 @@ bool is_permissionable(const FieldDef& field) {
   return field.nillable && field.type != "id" && field.type != "address";
 }
 
+bool has_object_permissions(std::string_view object) {
+  for (const char* o : {"Account", "Contact", "Lead", "Opportunity", "Campaign"}) {
+    if (iequals(o, object)) return true;
+  }
+  return false;
+}
+
 const std::vector<std::string>& catalog_object_names() {
   static const std::vector<std::string> names = {
       "Account",          "Contact",              "Lead",

@@ -97,6 +97,10 @@ struct ObjectSpec {
 // fields other than Id and compound parents.
 bool is_permissionable(const FieldDef& field);
 
+// Whether the object has ObjectPermissions rows of its own (Account, Contact, Lead, Opportunity,
+// Campaign); the others follow their parent, the activity permissions or are public.
+bool has_object_permissions(std::string_view object);
+
 // The catalog objects (docs/catalog.md), in catalog order.
 const std::vector<std::string>& catalog_object_names();
 

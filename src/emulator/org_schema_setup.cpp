@@ -38,7 +38,36 @@ ObjectSpec organization() {
   f.push_back(f_bool("IsSandbox", "Is Sandbox").read_only());
   f.push_back(f_string("NamespacePrefix", "Namespace Prefix", 15).read_only());
   f.push_back(f_datetime("TrialExpirationDate", "Trial Expiration Date").read_only());
+  // Org-wide sharing defaults (Setup > Sharing Settings; read-only through the API).
+  f.push_back(f_picklist("DefaultAccountAccess", "Default Account Access", {"None", "Read", "Edit"}).read_only());
+  f.push_back(f_picklist("DefaultContactAccess", "Default Contact Access",
+                         {"None", "Read", "Edit", "ControlledByParent"})
+                  .read_only());
+  f.push_back(f_picklist("DefaultOpportunityAccess", "Default Opportunity Access", {"None", "Read", "Edit"})
+                  .read_only());
+  f.push_back(f_picklist("DefaultLeadAccess", "Default Lead Access", {"None", "Read", "Edit", "ReadEditTransfer"})
+                  .read_only());
+  f.push_back(f_picklist("DefaultCampaignAccess", "Default Campaign Access", {"None", "Read", "Edit", "All"})
+                  .read_only());
   add_audit(f, /*is_deleted=*/false);
+  return o;
+}
+
+// Query-only: one row per (UserId, RecordId) asked for; no key prefix, not retrievable.
+ObjectSpec user_record_access() {
+  ObjectSpec o{.name = "UserRecordAccess", .label = "User Record Access", .label_plural = "User Record Access",
+               .key_prefix = ""};
+  setup_flags(o);
+  o.createable = o.updateable = o.deletable = o.replicateable = false;
+  auto& f = o.fields;
+  f.push_back(f_id());
+  f.push_back(f_ref("UserId", "User ID", {"User"}, "").read_only());
+  f.push_back(f_ref("RecordId", "Record ID", {}, "").read_only());
+  for (const char* p : {"HasReadAccess", "HasEditAccess", "HasDeleteAccess", "HasTransferAccess", "HasAllAccess"}) {
+    f.push_back(f_bool(p, p).read_only());
+  }
+  f.push_back(f_picklist("MaxAccessLevel", "Max Access Level", {"None", "Read", "Edit", "Delete", "Transfer", "All"})
+                  .read_only());
   return o;
 }
 
@@ -219,6 +248,7 @@ void add_setup_objects(std::vector<ObjectSpec>& out) {
   out.push_back(object_permissions());
   out.push_back(field_permissions());
   out.push_back(permission_set_license_assign());
+  out.push_back(user_record_access());
 }
 
 }  // namespace crmsync::emulator

@@ -80,9 +80,12 @@ void handle_get_deleted(EmuState& s, ApiCall& call, const Table& table) {
   std::vector<std::pair<EpochMs, std::size_t>> found;
   {
     std::shared_lock lock(s.db->mutex());
+    auto access = user_access(s, call.user_id);  // only records the user can access
+    if (!access->object(table).read) return send_not_found(call.res);
     for (std::size_t r = 0; r < table.slot_count(); ++r) {
       const Row& row = table.row(r);
       if (!table.purged(r) && !soft_deleted(table, row)) continue;
+      if (!access->sees(*s.db, table, r)) continue;
       auto when = modstamp(table, row);
       if (when && *when >= window->start && *when < window->latest_covered + kMinute) found.emplace_back(*when, r);
     }
@@ -106,9 +109,12 @@ void handle_get_updated(EmuState& s, ApiCall& call, const Table& table) {
   if (!window) return;
   std::vector<std::pair<EpochMs, std::size_t>> found;
   std::shared_lock lock(s.db->mutex());
+  auto access = user_access(s, call.user_id);  // only records the user can access
+  if (!access->object(table).read) return send_not_found(call.res);
   for (std::size_t r = 0; r < table.slot_count(); ++r) {
     const Row& row = table.row(r);
     if (table.purged(r) || soft_deleted(table, row)) continue;
+    if (!access->sees(*s.db, table, r)) continue;
     auto when = modstamp(table, row);
     if (when && *when >= window->start && *when < window->latest_covered + kMinute) found.emplace_back(*when, r);
   }

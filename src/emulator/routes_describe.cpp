@@ -5,6 +5,8 @@
 #include "emulator/emu_state.h"
 #include "emulator/org_schema.h"
 
+#include <shared_mutex>
+
 namespace crmsync::emulator {
 namespace {
 
@@ -25,10 +27,22 @@ std::string sobject_url(const ApiCall& call, const std::string& name) {
   return "/services/data/v" + call.version + "/sobjects/" + name;
 }
 
+// The object's describe flags for one user: the schema's, narrowed by the user's permissions.
+ObjectSpec for_user(const ObjectSpec& spec, const ObjectAccess& a) {
+  ObjectSpec o = spec;
+  o.createable = o.createable && a.create;
+  o.updateable = o.updateable && a.edit;
+  o.deletable = o.deletable && a.del;
+  o.undeletable = o.undeletable && a.del;
+  o.mergeable = o.mergeable && a.del;
+  return o;
+}
+
 json global_entry(const ApiCall& call, const ObjectSpec& o) {
   const std::string base = sobject_url(call, o.name);
   json urls = {{"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}};
   if (o.createable) urls["defaultValues"] = base + "/defaultValues?recordTypeId&fields";
+  const bool query_only = o.key_prefix.empty();  // UserRecordAccess
   return json{{"activateable", false},
               {"associateEntityType", nullptr},
               {"associateParentEntity", nullptr},
@@ -42,7 +56,7 @@ json global_entry(const ApiCall& call, const ObjectSpec& o) {
               {"hasSubtypes", false},
               {"isInterface", false},
               {"isSubtype", false},
-              {"keyPrefix", o.key_prefix},
+              {"keyPrefix", query_only ? json(nullptr) : json(o.key_prefix)},
               {"label", o.label},
               {"labelPlural", o.label_plural},
               {"layoutable", o.layoutable},
@@ -51,7 +65,7 @@ json global_entry(const ApiCall& call, const ObjectSpec& o) {
               {"name", o.name},
               {"queryable", true},
               {"replicateable", o.replicateable},
-              {"retrieveable", true},
+              {"retrieveable", !query_only},
               {"searchable", o.searchable},
               {"triggerable", o.triggerable},
               {"undeletable", o.undeletable},
@@ -124,8 +138,8 @@ json field_json(const FieldDef& f) {
               {"inlineHelpText", nullptr},
               {"label", f.label},
               {"length", length},
-              {"mask", nullptr},
-              {"maskType", nullptr},
+              {"mask", nullable(f.mask)},
+              {"maskType", nullable(f.mask_type)},
               {"name", f.name},
               {"nameField", f.name_field},
               {"namePointing", f.polymorphic},
@@ -151,12 +165,13 @@ json field_json(const FieldDef& f) {
               {"writeRequiresMasterRead", false}};
 }
 
-json record_type_infos(const EmuState& s, const ApiCall& call, const ObjectSpec& o) {
+json record_type_infos(const EmuState& s, const ApiCall& call, const ObjectSpec& o, const UserAccess& access) {
   json infos = json::array();
   if (!o.layoutable) return infos;
-  auto info = [&](const std::string& id, const std::string& name, const std::string& dev, bool master, bool dflt) {
-    return json{{"active", true},
-                {"available", true},
+  auto info = [&](const std::string& id, const std::string& name, const std::string& dev, bool master, bool dflt,
+                  bool active, bool available) {
+    return json{{"active", active},
+                {"available", available},
                 {"defaultRecordTypeMapping", dflt},
                 {"developerName", dev},
                 {"master", master},
@@ -164,21 +179,27 @@ json record_type_infos(const EmuState& s, const ApiCall& call, const ObjectSpec&
                 {"recordTypeId", id},
                 {"urls", {{"layout", sobject_url(call, o.name) + "/describe/layouts/" + id}}}};
   };
-  bool has_default = false;
+  // `available` and the default mapping are the user's profile's record type settings.
+  const std::string user_default = access.default_record_type(o.name);
   if (o.has_record_types) {
     const Table& rt = *s.db->find("RecordType");
     const auto name = *rt.field_index("Name"), dev = *rt.field_index("DeveloperName"),
-               type = *rt.field_index("SobjectType");
+               type = *rt.field_index("SobjectType"), active = *rt.field_index("IsActive");
     for (std::size_t r = 0; r < rt.slot_count(); ++r) {
       if (rt.purged(r)) continue;
       const Row& row = rt.row(r);
-      if (std::get<std::string>(row[type]) != o.name) continue;
-      infos.push_back(info(std::get<std::string>(row[0]), std::get<std::string>(row[name]),
-                           std::get<std::string>(row[dev]), false, !has_default));
-      has_default = true;
+      const auto* object = std::get_if<std::string>(&row[type]);
+      if (object == nullptr || *object != o.name) continue;
+      const std::string& id = std::get<std::string>(row[0]);
+      const auto* is_active = std::get_if<bool>(&row[active]);
+      const auto* label = std::get_if<std::string>(&row[name]);
+      const auto* developer = std::get_if<std::string>(&row[dev]);
+      infos.push_back(info(id, label ? *label : "", developer ? *developer : "", false, id == user_default,
+                           is_active && *is_active, access.record_type_available(o.name, id)));
     }
   }
-  infos.push_back(info("012000000000000AAA", "Master", "Master", true, !has_default));
+  infos.push_back(
+      info("012000000000000AAA", "Master", "Master", true, user_default.empty(), true, user_default.empty()));
   return infos;
 }
 
@@ -228,28 +249,46 @@ void handle_resources(EmuState& s, ApiCall& call) {
 }
 
 void handle_describe_global(EmuState& s, ApiCall& call) {
-  (void)s;
   json objects = json::array();
   std::vector<const ObjectSpec*> specs;
   for (const auto& o : org_schema()) specs.push_back(&o);
   std::sort(specs.begin(), specs.end(), [](const ObjectSpec* a, const ObjectSpec* b) { return a->name < b->name; });
-  for (const ObjectSpec* o : specs) objects.push_back(global_entry(call, *o));
+  std::shared_lock lock(s.db->mutex());
+  auto access = user_access(s, call.user_id);
+  for (const ObjectSpec* o : specs) {
+    const Table* table = s.db->find(o->name);
+    if (table == nullptr) continue;
+    const ObjectAccess a = access->object(*table);
+    if (a.read) objects.push_back(global_entry(call, for_user(*o, a)));  // objects without Read are absent
+  }
   json out = {{"encoding", "UTF-8"}, {"maxBatchSize", 200}, {"sobjects", objects}};
   send_json(call.res, 200, out.dump());
 }
 
 void handle_sobject_info(EmuState& s, ApiCall& call, const Table& table) {
-  (void)s;
   const ObjectSpec* o = find_object_spec(table.name());
-  json out = {{"objectDescribe", global_entry(call, *o)}, {"recentItems", json::array()}};
+  std::shared_lock lock(s.db->mutex());
+  const ObjectAccess a = user_access(s, call.user_id)->object(table);
+  if (!a.read) return send_not_found(call.res);
+  json out = {{"objectDescribe", global_entry(call, for_user(*o, a))}, {"recentItems", json::array()}};
   send_json(call.res, 200, out.dump());
 }
 
 void handle_describe(EmuState& s, ApiCall& call, const Table& table) {
-  const ObjectSpec& o = *find_object_spec(table.name());
   std::shared_lock lock(s.db->mutex());
+  auto access = user_access(s, call.user_id);
+  const ObjectAccess a = access->object(table);
+  if (!a.read) return send_not_found(call.res);
+  const ObjectSpec o = for_user(*find_object_spec(table.name()), a);
   json fields = json::array();
-  for (const auto& f : table.fields()) fields.push_back(field_json(f));
+  for (const auto& f : table.fields()) {
+    const FieldAccess fa = access->field(table, f);
+    if (!fa.read) continue;  // hidden by field-level security: absent, as in Salesforce
+    FieldDef shown = f;
+    shown.createable = shown.createable && fa.edit && a.create;
+    shown.updateable = shown.updateable && fa.edit && a.edit;
+    fields.push_back(field_json(shown));
+  }
   json out = global_entry(call, o);
   const std::string base = sobject_url(call, o.name);
   json& urls = out["urls"];
@@ -274,7 +313,7 @@ void handle_describe(EmuState& s, ApiCall& call, const Table& table) {
   out["lookupLayoutable"] = nullptr;
   out["namedLayoutInfos"] = json::array();
   out["networkScopeFieldName"] = nullptr;
-  out["recordTypeInfos"] = record_type_infos(s, call, o);
+  out["recordTypeInfos"] = record_type_infos(s, call, o, *access);
   out["searchLayoutable"] = o.searchable;
   out["sobjectDescribeOption"] = "FULL";
   json scopes = json::array();

@@ -57,9 +57,7 @@ void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std:
 }  // namespace
 
 soql::ExecOptions query_exec_options(EmuState& s, const ApiCall& call, bool include_deleted) {
-  (void)s;
-  (void)call;
-  return {.include_deleted = include_deleted};
+  return user_query_options(s, call.user_id, include_deleted);  // the caller's permissions (access.h)
 }
 
 void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
@@ -75,6 +73,7 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
     const Error& e = query.error();
     return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
   }
+  if (iequals(query->object_name(), "UserRecordAccess")) return handle_user_record_access(s, call, *query);
   auto cursor = std::make_shared<QueryCursor>();
   {
     std::shared_lock lock(s.db->mutex());

@@ -25,6 +25,8 @@ struct DmlError {
   bool with_fields = true;
 };
 
+DmlError from_access(const AccessError& e) { return {e.status, e.code, e.message, e.fields, true}; }
+
 // Objects whose deleted rows skip the recycle bin (docs/catalog.md): DELETE purges them.
 bool hard_deletes(const Table& t) { return t.name() == "CampaignMember" || t.name() == "OpportunityLineItem"; }
 
@@ -194,7 +196,8 @@ std::optional<Value> convert(const Database& db, const FieldDef& f, const json& 
 
 // Validates the body against the table and converts it to (field index, value) pairs.
 std::optional<std::vector<std::pair<std::size_t, Value>>> validate(const Database& db, const Table& table,
-                                                                   const json& body, bool create, DmlError& err) {
+                                                                   const json& body, bool create,
+                                                                   const UserAccess& access, DmlError& err) {
   std::vector<std::pair<std::size_t, Value>> out;
   std::vector<std::string> not_writable;
   for (const auto& [key, value] : body.items()) {
@@ -205,7 +208,13 @@ std::optional<std::vector<std::pair<std::size_t, Value>>> validate(const Databas
       return std::nullopt;
     }
     const FieldDef& f = table.field(*index);
-    if (create ? !f.createable : !f.updateable) {
+    bool fls_writable = true;
+    if (auto hidden = field_write_error(access, table, f, key, &fls_writable)) {
+      err = from_access(*hidden);
+      err.with_fields = false;
+      return std::nullopt;
+    }
+    if (!fls_writable || (create ? !f.createable : !f.updateable)) {
       not_writable.push_back(f.name);
       continue;
     }
@@ -374,18 +383,32 @@ void handle_create(EmuState& s, ApiCall& call, Table& table) {
   auto body = parse_body(call.req, table, err);
   if (!body) return send_dml_error(call.res, err);
   std::unique_lock lock(s.db->mutex());
-  auto values = validate(*s.db, table, *body, /*create=*/true, err);
+  auto access = user_access(s, call.user_id);
+  if (!access->object(table).read) return send_not_found(call.res);
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kCreate, std::nullopt, {})) {
+    return send_dml_error(call.res, from_access(*refused));
+  }
+  auto values = validate(*s.db, table, *body, /*create=*/true, *access, err);
   if (!values) return send_dml_error(call.res, err);
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kCreate, std::nullopt, *values)) {
+    return send_dml_error(call.res, from_access(*refused));
+  }
   Row row(table.fields().size());
   for (auto& [index, value] : *values) row[index] = std::move(value);
   apply_defaults(*s.db, table, row, call.user_id);
+  if (auto rt = table.field_index("RecordTypeId"); rt && is_null(row[*rt])) {
+    // Salesforce gives a new record the creating user's default record type.
+    if (std::string dflt = access->default_record_type(table.name()); !dflt.empty()) row[*rt] = dflt;
+  }
   auto missing = missing_required(table, row);
   if (!missing.empty()) return send_dml_error(call.res, required_error(missing));
+  if (auto broken = check_permission_row(table, row)) return send_dml_error(call.res, from_access(*broken));
   apply_derived(*s.db, table, row);
   stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/true);
   const std::string id = s.db->new_id(table);
   row[0] = id;
   table.insert(std::move(row));
+  if (AccessModel::is_setup_object(table)) s.access.invalidate();
   std::string out = "{\"id\":";
   append_json_string(out, id);
   out += ",\"success\":true,\"errors\":[]}";
@@ -394,8 +417,11 @@ void handle_create(EmuState& s, ApiCall& call, Table& table) {
 
 void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::string& id) {
   std::shared_lock lock(s.db->mutex());
+  auto access = user_access(s, call.user_id);
   auto index = table.find(id);
-  if (!index || id.substr(0, 3) != table.key_prefix() || row_deleted(table, table.row(*index))) {
+  // A record the user cannot see does not exist for the user.
+  if (!index || id.substr(0, 3) != table.key_prefix() || row_deleted(table, table.row(*index)) ||
+      !access->object(table).read || !access->sees(*s.db, table, *index)) {
     return send_not_found(call.res);
   }
   std::vector<std::size_t> columns;
@@ -409,7 +435,7 @@ void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::
       while (!name.empty() && name.back() == ' ') name.pop_back();
       if (!name.empty()) {
         auto f = table.field_index(name);
-        if (!f) {
+        if (!f || !access->field(table, table.field(*f)).read) {
           return send_error(call.res, 400, "INVALID_FIELD",
                             "No such column '" + name + "' on sobject of type " + table.name());
         }
@@ -418,7 +444,9 @@ void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::
       start = comma + 1;
     }
   } else {
-    for (std::size_t i = 0; i < table.fields().size(); ++i) columns.push_back(i);
+    for (std::size_t i = 0; i < table.fields().size(); ++i) {
+      if (access->field(table, table.field(i)).read) columns.push_back(i);
+    }
   }
   std::string out;
   append_record(out, table, call.version, table.row(*index), columns);
@@ -430,16 +458,25 @@ void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& 
   auto body = parse_body(call.req, table, err);
   if (!body) return send_dml_error(call.res, err);
   std::unique_lock lock(s.db->mutex());
+  auto access = user_access(s, call.user_id);
   auto index = table.find(id);
-  if (!index || id.substr(0, 3) != table.key_prefix()) return send_not_found(call.res);
+  if (!index || id.substr(0, 3) != table.key_prefix() || !access->object(table).read) {
+    return send_not_found(call.res);
+  }
   Row& stored = table.mutable_row(*index);
   if (row_deleted(table, stored)) {
     return send_dml_error(call.res, {404, "ENTITY_IS_DELETED", "entity is deleted", {}});
   }
   const ObjectSpec& spec = *find_object_spec(table.name());
   if (!spec.updateable) return send_dml_error(call.res, type_not_allowed(table, "updated"));
-  auto values = validate(*s.db, table, *body, /*create=*/false, err);
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kUpdate, *index, {})) {
+    return send_dml_error(call.res, from_access(*refused));
+  }
+  auto values = validate(*s.db, table, *body, /*create=*/false, *access, err);
   if (!values) return send_dml_error(call.res, err);
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kUpdate, *index, *values)) {
+    return send_dml_error(call.res, from_access(*refused));
+  }
   Row row = stored;
   for (auto& [i, value] : *values) row[i] = std::move(value);
   std::vector<std::string> missing;
@@ -458,20 +495,28 @@ void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& 
     if (stage_changed && !probability_given) set(table, row, "Probability", Value{});
     if (stage_changed && !category_given) set(table, row, "ForecastCategoryName", Value{});
   }
+  if (auto broken = check_permission_row(table, row)) return send_dml_error(call.res, from_access(*broken));
   apply_derived(*s.db, table, row);
   stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
   stored = std::move(row);
+  if (AccessModel::is_setup_object(table)) s.access.invalidate();
   call.res.status = 204;
 }
 
 void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& id) {
   std::unique_lock lock(s.db->mutex());
+  auto access = user_access(s, call.user_id);
   auto index = table.find(id);
-  if (!index || id.substr(0, 3) != table.key_prefix()) return send_not_found(call.res);
+  if (!index || id.substr(0, 3) != table.key_prefix() || !access->object(table).read) {
+    return send_not_found(call.res);
+  }
   Row& row = table.mutable_row(*index);
   if (row_deleted(table, row)) return send_dml_error(call.res, {404, "ENTITY_IS_DELETED", "entity is deleted", {}});
   const ObjectSpec& spec = *find_object_spec(table.name());
   if (!spec.deletable) return send_dml_error(call.res, type_not_allowed(table, "deleted"));
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kDelete, *index, {})) {
+    return send_dml_error(call.res, from_access(*refused));
+  }
   if (hard_deletes(table) || !table.field_index("IsDeleted")) {
     set(table, row, "IsDeleted", true);  // the stamp dates the deletion for getDeleted
     stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
@@ -480,6 +525,7 @@ void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& 
     set(table, row, "IsDeleted", true);
     stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
   }
+  if (AccessModel::is_setup_object(table)) s.access.invalidate();
   call.res.status = 204;
 }
 

@@ -73,6 +73,11 @@ struct FieldDef {
   bool custom = false;
   std::string compound_field_name;
   std::vector<std::string> picklist_values;
+  // Whether field-level security governs the field: true for the org's schema and the org file's
+  // custom fields; a field added straight to a Table (tests simulating schema drift) has none.
+  bool field_security = false;
+  std::string mask;       // encryptedstring: the mask character and type ("X", "all")
+  std::string mask_type;
 };
 
 class Table {

@@ -218,7 +218,8 @@ TEST_F(EmulatorTest, DescribeGlobalListsEveryCatalogObject) {
   EXPECT_EQ(body["maxBatchSize"], 200);
   std::map<std::string, std::string> prefixes;
   for (const auto& o : body["sobjects"]) {
-    prefixes[o["name"]] = o["keyPrefix"];
+    // keyPrefix is nullable (UserRecordAccess has none).
+    prefixes[o["name"]] = o["keyPrefix"].is_null() ? "" : o["keyPrefix"].get<std::string>();
     for (const char* key : {"activateable", "createable", "custom", "customSetting", "deletable",
                             "deprecatedAndHidden", "feedEnabled", "hasSubtypes", "isSubtype", "label", "labelPlural",
                             "layoutable", "mergeable", "mruEnabled", "queryable", "replicateable", "retrieveable",

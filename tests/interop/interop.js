@@ -59,18 +59,21 @@ async function main() {
     assert.equal(new Set(all.records.map((r) => r.Id)).size, count.totalSize);
     assert.equal(all.records[0].attributes.type, 'Task');
 
-    const created = await conn.sobject('Account').create({ Name: 'jsforce interop', Industry: 'Technology' });
+    // The integration user writes activities (Edit Tasks); Account is read-only for it.
+    const created = await conn.sobject('Task').create({ Subject: 'jsforce interop', Description: 'made by jsforce' });
     assert.equal(created.success, true);
-    assert.match(created.id, /^001\w{15}$/);
-    const updated = await conn.sobject('Account').update({ Id: created.id, Name: 'jsforce interop 2' });
+    assert.match(created.id, /^00T\w{15}$/);
+    const updated = await conn.sobject('Task').update({ Id: created.id, Subject: 'jsforce interop 2' });
     assert.equal(updated.success, true);
-    const read = await conn.sobject('Account').retrieve(created.id);
-    assert.equal(read.Name, 'jsforce interop 2');
-    const deleted = await conn.sobject('Account').destroy(created.id);
+    const read = await conn.sobject('Task').retrieve(created.id);
+    assert.equal(read.Subject, 'jsforce interop 2');
+    const deleted = await conn.sobject('Task').destroy(created.id);
     assert.equal(deleted.success, true);
-    const gone = await conn.query(`SELECT Id, IsDeleted FROM Account WHERE Id = '${created.id}'`, { scanAll: true });
+    const gone = await conn.query(`SELECT Id, IsDeleted FROM Task WHERE Id = '${created.id}'`, { scanAll: true });
     assert.equal(gone.records[0].IsDeleted, true);
-    await assert.rejects(conn.sobject('Account').create({ Nope__c: 1 }), (err) => err.errorCode === 'INVALID_FIELD');
+    await assert.rejects(conn.sobject('Task').create({ Nope__c: 1 }), (err) => err.errorCode === 'INVALID_FIELD');
+    await assert.rejects(conn.sobject('Account').create({ Name: 'refused' }),
+      (err) => err.errorCode === 'INSUFFICIENT_ACCESS_OR_READONLY');
 
     const limits = await conn.limits();
     assert.equal(typeof limits.DailyApiRequests.Max, 'number');

@@ -130,6 +130,7 @@ TEST(OrgGenerateTest, TimestampsAreOrderedAndInsideTheTwoYearWindow) {
   const EpochMs lo = *parse_datetime("2024-01-01T00:00:00Z"), hi = *parse_datetime("2026-01-01T00:00:00Z");
   std::size_t deleted = 0;
   for (const Table* t : db->tables()) {
+    if (t->key_prefix().empty()) continue;  // UserRecordAccess: query-only, no rows, no audit fields
     auto created = t->field_index("CreatedDate"), modified = t->field_index("LastModifiedDate");
     auto stamp = t->field_index("SystemModstamp");
     auto is_deleted = t->field_index("IsDeleted");
