@@ -211,7 +211,9 @@ void method_not_allowed(httplib::Response& res, const std::string& method, const
 
 class Router {
  public:
-  explicit Router(EmuState& s) : s_(s) {}
+  explicit Router(EmuState& s) : s_(s) {
+    s_.route_api = [this](ApiCall& call) { route_api(call); };
+  }
 
   void handle(const httplib::Request& req, httplib::Response& res) {
     const std::vector<std::string> parts = split_path(req.path);
@@ -301,6 +303,7 @@ class Router {
       if (p.size() == 2) return handle_query_more(s_, call, p[1]);
       return handle_query(s_, call, p[0] == "queryAll");
     }
+    if (p[0] == "composite") return handle_composite(s_, call);
     if (p[0] == "jobs" && p.size() >= 2 && p[1] == "query") return handle_bulk_query(s_, call);
     if (p[0] != "sobjects") return send_not_found(call.res);
     if (p.size() == 1) return get ? handle_describe_global(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
@@ -323,6 +326,10 @@ class Router {
       if (m == "PATCH") return handle_update(s_, call, *table, p[2]);
       if (m == "DELETE") return handle_delete(s_, call, *table, p[2]);
       return method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
+    }
+    if (p.size() == 4) {
+      if (m == "PATCH") return handle_upsert(s_, call, *table, p[2], p[3]);
+      return method_not_allowed(call.res, m, "PATCH");
     }
     send_not_found(call.res);
   }

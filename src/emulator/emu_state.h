@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,8 @@ bool inject_fault(Fault fault, const FaultOptions& options, httplib::Response& r
 // Applied after the route ran: cuts the body mid-way or drops the connection.
 void apply_transport_fault(Fault fault, const httplib::Request& req, httplib::Response& res);
 
+struct ApiCall;
+
 struct EmuState {
   explicit EmuState(EmulatorOptions o) : options(std::move(o)), cursors(500), faults(options.faults) {}
 
@@ -83,6 +86,10 @@ struct EmuState {
   std::atomic<std::uint64_t> bulk_serial{0};  // for new 750... job Ids
   FaultInjector faults;
   std::shared_ptr<void> jwt_public_key;  // EVP_PKEY of jwt_certificate_file, or null
+
+  // Runs one authenticated call under /services/data/vXX.X/ through the routes, without counting
+  // it or injecting faults: composite batch subrequests (set by the router).
+  std::function<void(ApiCall&)> route_api;
 
   // Users who may log in with the password grant: username -> password.
   std::unordered_map<std::string, std::string> passwords;
@@ -177,6 +184,10 @@ void handle_create(EmuState& s, ApiCall& call, Table& table);
 void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::string& id);
 void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& id);
 void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& id);
+// PATCH /sobjects/{Name}/{Field}/{value}: 201 created, 200 (204 before API 46.0) updated, 300 several matches.
+void handle_upsert(EmuState& s, ApiCall& call, Table& table, const std::string& field, const std::string& value);
+// /composite/sobjects (sObject Collections) and /composite/batch: routes_collections.cpp.
+void handle_composite(EmuState& s, ApiCall& call);
 void handle_query(EmuState& s, ApiCall& call, bool include_deleted);
 void handle_query_more(EmuState& s, ApiCall& call, const std::string& locator_and_offset);
 // /jobs/query[/{id}[/results]] (routes_bulk.cpp); `path` is call.path after "jobs".

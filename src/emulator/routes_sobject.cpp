@@ -1,5 +1,7 @@
-// sObject rows: POST /sobjects/{Name}, GET/PATCH/DELETE /sobjects/{Name}/{Id}, with Salesforce's
-// validation errors, audit fields, derived values (Name, IsClosed, ...), soft and hard deletes.
+// sObject rows: POST /sobjects/{Name}, GET/PATCH/DELETE /sobjects/{Name}/{Id}, the upsert
+// PATCH /sobjects/{Name}/{ExternalIdField}/{value}, and the record-level DML behind them and
+// behind sObject Collections (dml.h), with Salesforce's validation errors, audit fields, derived
+// values (Name, IsClosed, ...), soft and hard deletes.
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -8,6 +10,7 @@
 
 #include "common/sfid.h"
 #include "common/text.h"
+#include "emulator/dml.h"
 #include "emulator/emu_json.h"
 #include "emulator/emu_state.h"
 #include "emulator/org_schema.h"
@@ -16,14 +19,6 @@ namespace crmsync::emulator {
 namespace {
 
 using json = nlohmann::json;
-
-struct DmlError {
-  int status = 400;
-  std::string code;
-  std::string message;
-  std::vector<std::string> fields;
-  bool with_fields = true;
-};
 
 DmlError from_access(const AccessError& e) { return {e.status, e.code, e.message, e.fields, true}; }
 
@@ -35,26 +30,7 @@ void send_dml_error(httplib::Response& res, const DmlError& e) {
 }
 
 std::optional<json> parse_body(const httplib::Request& req, const Table& table, DmlError& err) {
-  try {
-    json body = json::parse(req.body.empty() ? std::string("{}") : req.body);
-    if (!body.is_object()) {
-      err = {400, "JSON_PARSER_ERROR",
-             "Cannot deserialize instance of " + table.name() + " from " +
-                 (body.is_array() ? "START_ARRAY" : "VALUE_STRING") + " value at [line:1, column:1]",
-             {}, false};
-      return std::nullopt;
-    }
-    return body;
-  } catch (const json::parse_error& e) {
-    std::size_t at = e.byte == 0 ? 0 : e.byte - 1;
-    char c = at < req.body.size() ? req.body[at] : ' ';
-    err = {400, "JSON_PARSER_ERROR",
-           "Unexpected character ('" + std::string(1, c) + "' (code " + std::to_string(static_cast<unsigned char>(c)) +
-               ")): expected a valid value (number, String, array, object, 'true', 'false' or 'null') at [line:1, "
-               "column:" + std::to_string(at + 1) + "]",
-           {}, false};
-    return std::nullopt;
-  }
+  return parse_record_body(req.body, table.name(), err);
 }
 
 std::string json_token(const json& v) {
@@ -376,6 +352,226 @@ DmlError type_not_allowed(const Table& t, const char* verb) {
 
 }  // namespace
 
+// ---- record-level DML (dml.h) -----------------------------------------------------------------
+
+void DmlJournal::inserted(Table& table, std::size_t row) { entries_.push_back({&table, row, std::nullopt}); }
+
+void DmlJournal::changed(Table& table, std::size_t row, const Row& before) {
+  entries_.push_back({&table, row, before});
+}
+
+void DmlJournal::rollback(EmuState& s) {
+  bool setup = false;
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    setup = setup || AccessModel::is_setup_object(*it->table);
+    if (it->before) {
+      it->table->restore(it->row);
+      it->table->mutable_row(it->row) = std::move(*it->before);
+    } else {
+      it->table->remove_last(it->row);
+    }
+  }
+  entries_.clear();
+  if (setup) s.access.invalidate();
+}
+
+std::optional<json> parse_record_body(const std::string& text, const std::string& type, DmlError& err) {
+  try {
+    json body = json::parse(text.empty() ? std::string("{}") : text);
+    if (!body.is_object()) {
+      err = {400, "JSON_PARSER_ERROR",
+             "Cannot deserialize instance of " + type + " from " +
+                 (body.is_array() ? "START_ARRAY" : "VALUE_STRING") + " value at [line:1, column:1]",
+             {}, false};
+      return std::nullopt;
+    }
+    return body;
+  } catch (const json::parse_error& e) {
+    std::size_t at = e.byte == 0 ? 0 : e.byte - 1;
+    char c = at < text.size() ? text[at] : ' ';
+    err = {400, "JSON_PARSER_ERROR",
+           "Unexpected character ('" + std::string(1, c) + "' (code " + std::to_string(static_cast<unsigned char>(c)) +
+               ")): expected a valid value (number, String, array, object, 'true', 'false' or 'null') at [line:1, "
+               "column:" + std::to_string(at + 1) + "]",
+           {}, false};
+    return std::nullopt;
+  }
+}
+
+
+std::optional<std::string> create_record(EmuState& s, const std::string& user_id, Table& table, const json& body,
+                                         DmlError& err, DmlJournal* journal) {
+  const ObjectSpec& spec = *find_object_spec(table.name());
+  if (!spec.createable) {
+    err = type_not_allowed(table, "inserted");
+    return std::nullopt;
+  }
+  auto access = user_access(s, user_id);
+  if (!access->object(table).read) {
+    err = {404, "NOT_FOUND", "The requested resource does not exist", {}, false};
+    return std::nullopt;
+  }
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kCreate, std::nullopt, {})) {
+    err = from_access(*refused);
+    return std::nullopt;
+  }
+  auto values = validate(*s.db, table, body, /*create=*/true, *access, err);
+  if (!values) return std::nullopt;
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kCreate, std::nullopt, *values)) {
+    err = from_access(*refused);
+    return std::nullopt;
+  }
+  Row row(table.fields().size());
+  for (auto& [index, value] : *values) row[index] = std::move(value);
+  apply_defaults(*s.db, table, row, user_id);
+  if (auto rt = table.field_index("RecordTypeId"); rt && is_null(row[*rt])) {
+    // Salesforce gives a new record the creating user's default record type.
+    if (std::string dflt = access->default_record_type(table.name()); !dflt.empty()) row[*rt] = dflt;
+  }
+  auto missing = missing_required(table, row);
+  if (!missing.empty()) {
+    err = required_error(missing);
+    return std::nullopt;
+  }
+  if (auto broken = check_permission_row(table, row)) {
+    err = from_access(*broken);
+    return std::nullopt;
+  }
+  apply_derived(*s.db, table, row);
+  stamp(table, row, s.next_modstamp(), user_id, /*create=*/true);
+  std::string id = s.db->new_id(table);
+  row[0] = id;
+  const std::size_t index = table.insert(std::move(row));
+  if (journal != nullptr) journal->inserted(table, index);
+  if (AccessModel::is_setup_object(table)) s.access.invalidate();
+  return id;
+}
+
+bool update_record(EmuState& s, const std::string& user_id, Table& table, const std::string& id, const json& body,
+                   DmlError& err, DmlJournal* journal) {
+  auto access = user_access(s, user_id);
+  auto index = table.find(id);
+  if (!index || id.substr(0, 3) != table.key_prefix() || !access->object(table).read) {
+    err = {404, "NOT_FOUND", "The requested resource does not exist", {}, false};
+    return false;
+  }
+  Row& stored = table.mutable_row(*index);
+  if (row_deleted(table, stored)) {
+    err = {404, "ENTITY_IS_DELETED", "entity is deleted", {}};
+    return false;
+  }
+  const ObjectSpec& spec = *find_object_spec(table.name());
+  if (!spec.updateable) {
+    err = type_not_allowed(table, "updated");
+    return false;
+  }
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kUpdate, *index, {})) {
+    err = from_access(*refused);
+    return false;
+  }
+  auto values = validate(*s.db, table, body, /*create=*/false, *access, err);
+  if (!values) return false;
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kUpdate, *index, *values)) {
+    err = from_access(*refused);
+    return false;
+  }
+  Row row = stored;
+  for (auto& [i, value] : *values) row[i] = std::move(value);
+  std::vector<std::string> missing;
+  for (const auto& [i, value] : *values) {
+    if (!table.field(i).nillable && is_null(value)) missing.push_back(table.field(i).name);
+  }
+  if (!missing.empty()) {
+    err = required_error(missing);
+    return false;
+  }
+  if (table.name() == "Opportunity") {
+    // A stage change brings the stage's probability and forecast category unless given.
+    bool stage_changed = false, probability_given = false, category_given = false;
+    for (const auto& [i, value] : *values) {
+      stage_changed = stage_changed || table.field(i).name == "StageName";
+      probability_given = probability_given || table.field(i).name == "Probability";
+      category_given = category_given || table.field(i).name == "ForecastCategoryName";
+    }
+    if (stage_changed && !probability_given) set(table, row, "Probability", Value{});
+    if (stage_changed && !category_given) set(table, row, "ForecastCategoryName", Value{});
+  }
+  if (auto broken = check_permission_row(table, row)) {
+    err = from_access(*broken);
+    return false;
+  }
+  apply_derived(*s.db, table, row);
+  stamp(table, row, s.next_modstamp(), user_id, /*create=*/false);
+  if (journal != nullptr) journal->changed(table, *index, stored);
+  stored = std::move(row);
+  if (AccessModel::is_setup_object(table)) s.access.invalidate();
+  return true;
+}
+
+bool delete_record(EmuState& s, const std::string& user_id, Table& table, const std::string& id, DmlError& err,
+                   DmlJournal* journal) {
+  auto access = user_access(s, user_id);
+  auto index = table.find(id);
+  if (!index || id.substr(0, 3) != table.key_prefix() || !access->object(table).read) {
+    err = {404, "NOT_FOUND", "The requested resource does not exist", {}, false};
+    return false;
+  }
+  Row& row = table.mutable_row(*index);
+  if (row_deleted(table, row)) {
+    err = {404, "ENTITY_IS_DELETED", "entity is deleted", {}};
+    return false;
+  }
+  const ObjectSpec& spec = *find_object_spec(table.name());
+  if (!spec.deletable) {
+    err = type_not_allowed(table, "deleted");
+    return false;
+  }
+  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kDelete, *index, {})) {
+    err = from_access(*refused);
+    return false;
+  }
+  if (journal != nullptr) journal->changed(table, *index, row);
+  set(table, row, "IsDeleted", true);  // for a hard delete the stamp dates the deletion for getDeleted
+  stamp(table, row, s.next_modstamp(), user_id, /*create=*/false);
+  if (hard_deletes(table) || !table.field_index("IsDeleted")) table.purge(*index);
+  if (AccessModel::is_setup_object(table)) s.access.invalidate();
+  return true;
+}
+
+std::optional<std::size_t> upsert_field(EmuState& s, const std::string& user_id, const Table& table,
+                                        const std::string& field, DmlError& err) {
+  auto index = table.field_index(field);
+  auto access = user_access(s, user_id);
+  if (index && (*index == 0 || (table.field(*index).external_id && access->field(table, table.field(*index)).read))) {
+    return index;
+  }
+  err = {404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + field, {}, false};
+  return std::nullopt;
+}
+
+std::vector<std::size_t> upsert_matches(const Table& table, std::size_t field, const std::string& value) {
+  std::vector<std::size_t> out;
+  if (field == 0) {
+    if (auto row = table.find(value); row && !row_deleted(table, table.row(*row))) out.push_back(*row);
+    return out;
+  }
+  const FieldDef& f = table.field(field);
+  for (std::size_t r = 0; r < table.slot_count(); ++r) {
+    if (table.purged(r) || row_deleted(table, table.row(r))) continue;
+    const Value& v = table.row(r)[field];
+    if (const auto* text = std::get_if<std::string>(&v)) {
+      if (iequals(*text, value)) out.push_back(r);
+    } else if (!is_null(v) && f.type != "string") {
+      std::string rendered;
+      append_value(rendered, f, v);
+      if (rendered == value) out.push_back(r);
+    }
+  }
+  return out;
+}
+
+// ---- the /sobjects routes ---------------------------------------------------------------------
+
 void handle_create(EmuState& s, ApiCall& call, Table& table) {
   DmlError err;
   const ObjectSpec& spec = *find_object_spec(table.name());
@@ -383,38 +579,13 @@ void handle_create(EmuState& s, ApiCall& call, Table& table) {
   auto body = parse_body(call.req, table, err);
   if (!body) return send_dml_error(call.res, err);
   std::unique_lock lock(s.db->mutex());
-  auto access = user_access(s, call.user_id);
-  if (!access->object(table).read) return send_not_found(call.res);
-  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kCreate, std::nullopt, {})) {
-    return send_dml_error(call.res, from_access(*refused));
-  }
-  auto values = validate(*s.db, table, *body, /*create=*/true, *access, err);
-  if (!values) return send_dml_error(call.res, err);
-  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kCreate, std::nullopt, *values)) {
-    return send_dml_error(call.res, from_access(*refused));
-  }
-  Row row(table.fields().size());
-  for (auto& [index, value] : *values) row[index] = std::move(value);
-  apply_defaults(*s.db, table, row, call.user_id);
-  if (auto rt = table.field_index("RecordTypeId"); rt && is_null(row[*rt])) {
-    // Salesforce gives a new record the creating user's default record type.
-    if (std::string dflt = access->default_record_type(table.name()); !dflt.empty()) row[*rt] = dflt;
-  }
-  auto missing = missing_required(table, row);
-  if (!missing.empty()) return send_dml_error(call.res, required_error(missing));
-  if (auto broken = check_permission_row(table, row)) return send_dml_error(call.res, from_access(*broken));
-  apply_derived(*s.db, table, row);
-  stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/true);
-  const std::string id = s.db->new_id(table);
-  row[0] = id;
-  table.insert(std::move(row));
-  if (AccessModel::is_setup_object(table)) s.access.invalidate();
+  auto id = create_record(s, call.user_id, table, *body, err, nullptr);
+  if (!id) return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
   std::string out = "{\"id\":";
-  append_json_string(out, id);
+  append_json_string(out, *id);
   out += ",\"success\":true,\"errors\":[]}";
   send_json(call.res, 201, std::move(out));
 }
-
 void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::string& id) {
   std::shared_lock lock(s.db->mutex());
   auto access = user_access(s, call.user_id);
@@ -458,75 +629,75 @@ void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& 
   auto body = parse_body(call.req, table, err);
   if (!body) return send_dml_error(call.res, err);
   std::unique_lock lock(s.db->mutex());
-  auto access = user_access(s, call.user_id);
-  auto index = table.find(id);
-  if (!index || id.substr(0, 3) != table.key_prefix() || !access->object(table).read) {
-    return send_not_found(call.res);
+  if (!update_record(s, call.user_id, table, id, *body, err, nullptr)) {
+    return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
   }
-  Row& stored = table.mutable_row(*index);
-  if (row_deleted(table, stored)) {
-    return send_dml_error(call.res, {404, "ENTITY_IS_DELETED", "entity is deleted", {}});
-  }
-  const ObjectSpec& spec = *find_object_spec(table.name());
-  if (!spec.updateable) return send_dml_error(call.res, type_not_allowed(table, "updated"));
-  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kUpdate, *index, {})) {
-    return send_dml_error(call.res, from_access(*refused));
-  }
-  auto values = validate(*s.db, table, *body, /*create=*/false, *access, err);
-  if (!values) return send_dml_error(call.res, err);
-  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kUpdate, *index, *values)) {
-    return send_dml_error(call.res, from_access(*refused));
-  }
-  Row row = stored;
-  for (auto& [i, value] : *values) row[i] = std::move(value);
-  std::vector<std::string> missing;
-  for (const auto& [i, value] : *values) {
-    if (!table.field(i).nillable && is_null(value)) missing.push_back(table.field(i).name);
-  }
-  if (!missing.empty()) return send_dml_error(call.res, required_error(missing));
-  if (table.name() == "Opportunity") {
-    // A stage change brings the stage's probability and forecast category unless given.
-    bool stage_changed = false, probability_given = false, category_given = false;
-    for (const auto& [i, value] : *values) {
-      stage_changed = stage_changed || table.field(i).name == "StageName";
-      probability_given = probability_given || table.field(i).name == "Probability";
-      category_given = category_given || table.field(i).name == "ForecastCategoryName";
-    }
-    if (stage_changed && !probability_given) set(table, row, "Probability", Value{});
-    if (stage_changed && !category_given) set(table, row, "ForecastCategoryName", Value{});
-  }
-  if (auto broken = check_permission_row(table, row)) return send_dml_error(call.res, from_access(*broken));
-  apply_derived(*s.db, table, row);
-  stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
-  stored = std::move(row);
-  if (AccessModel::is_setup_object(table)) s.access.invalidate();
   call.res.status = 204;
 }
 
 void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& id) {
+  DmlError err;
   std::unique_lock lock(s.db->mutex());
-  auto access = user_access(s, call.user_id);
-  auto index = table.find(id);
-  if (!index || id.substr(0, 3) != table.key_prefix() || !access->object(table).read) {
-    return send_not_found(call.res);
+  if (!delete_record(s, call.user_id, table, id, err, nullptr)) {
+    return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
   }
-  Row& row = table.mutable_row(*index);
-  if (row_deleted(table, row)) return send_dml_error(call.res, {404, "ENTITY_IS_DELETED", "entity is deleted", {}});
-  const ObjectSpec& spec = *find_object_spec(table.name());
-  if (!spec.deletable) return send_dml_error(call.res, type_not_allowed(table, "deleted"));
-  if (auto refused = check_record_write(*access, *s.db, table, WriteOp::kDelete, *index, {})) {
-    return send_dml_error(call.res, from_access(*refused));
-  }
-  if (hard_deletes(table) || !table.field_index("IsDeleted")) {
-    set(table, row, "IsDeleted", true);  // the stamp dates the deletion for getDeleted
-    stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
-    table.purge(*index);
-  } else {
-    set(table, row, "IsDeleted", true);
-    stamp(table, row, s.next_modstamp(), call.user_id, /*create=*/false);
-  }
-  if (AccessModel::is_setup_object(table)) s.access.invalidate();
   call.res.status = 204;
+}
+
+void handle_upsert(EmuState& s, ApiCall& call, Table& table, const std::string& field, const std::string& value) {
+  DmlError err;
+  auto body = parse_body(call.req, table, err);
+  if (!body) return send_dml_error(call.res, err);
+  std::unique_lock lock(s.db->mutex());
+  auto column = upsert_field(s, call.user_id, table, field, err);
+  if (!column) return send_dml_error(call.res, err);
+  const std::string& name = table.field(*column).name;
+  auto access = user_access(s, call.user_id);
+  std::vector<std::size_t> matches;
+  for (std::size_t r : upsert_matches(table, *column, value)) {
+    if (access->sees(*s.db, table, r)) matches.push_back(r);
+  }
+  if (matches.size() > 1) {
+    // 300 Multiple Choices: the matching records' URLs.
+    json urls = json::array();
+    for (std::size_t r : matches) {
+      urls.push_back("/services/data/v" + call.version + "/sobjects/" + table.name() + "/" +
+                     std::get<std::string>(table.row(r)[0]));
+    }
+    return send_json(call.res, 300, urls.dump());
+  }
+  // The external ID in the URL is the record's value; the body may repeat it but not contradict it.
+  json fields = *body;
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    if (iequals(it.key(), name)) {
+      fields.erase(it);
+      break;
+    }
+  }
+  auto answer = [&](const std::string& id, bool created) {
+    std::string out = "{\"id\":";
+    append_json_string(out, id);
+    out += ",\"success\":true,\"errors\":[],\"created\":";
+    out += created ? "true}" : "false}";
+    send_json(call.res, created ? 201 : 200, std::move(out));
+  };
+  if (matches.empty()) {
+    if (*column == 0) return send_not_found(call.res);  // an Id that matches nothing cannot be inserted
+    fields[name] = value;
+    auto id = create_record(s, call.user_id, table, fields, err, nullptr);
+    if (!id) return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
+    return answer(*id, true);
+  }
+  const std::string id = std::get<std::string>(table.row(matches[0])[0]);
+  if (!update_record(s, call.user_id, table, id, fields, err, nullptr)) {
+    return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
+  }
+  // API 46.0 and later answer an update with the UpsertResult; earlier versions with 204.
+  if (std::stod(call.version) < 46.0) {
+    call.res.status = 204;
+    return;
+  }
+  answer(id, false);
 }
 
 }  // namespace crmsync::emulator

@@ -64,6 +64,24 @@ void Table::purge(std::size_t index) {
   }
 }
 
+void Table::restore(std::size_t index) {
+  if (purged_[index]) {
+    purged_[index] = false;
+    ++live_;
+  }
+  order_dirty_ = true;
+}
+
+void Table::remove_last(std::size_t index) {
+  if (index + 1 != rows_.size()) throw std::logic_error("Table " + name_ + ": remove_last of a row that is not last");
+  const auto& id = std::get<std::string>(rows_[index][0]);
+  row_by_id15_.erase(id.substr(0, 15));
+  if (!purged_[index]) --live_;
+  rows_.pop_back();
+  purged_.pop_back();
+  order_dirty_ = true;
+}
+
 std::shared_ptr<const std::vector<std::uint32_t>> Table::modstamp_order() const {
   std::lock_guard lock(index_mu_);
   if (!order_dirty_) return modstamp_order_;

@@ -119,6 +119,10 @@ class Table {
   std::size_t insert(Row row);
   // A hard delete: the record is gone for every API except getDeleted's history.
   void purge(std::size_t index);
+  // Transaction rollback (an allOrNone collection): restore() undoes a purge; remove_last() undoes
+  // the insert of the table's last row, which then never existed (its Id is not reused).
+  void restore(std::size_t index);
+  void remove_last(std::size_t index);
 
  private:
   std::string name_;

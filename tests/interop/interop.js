@@ -1,9 +1,13 @@
 // jsforce, unchanged, against `crmsync emulator`: password login through OAuth2 with the emulator
 // as loginUrl, describeGlobal, describe, a query paged by autoFetch, create/update/delete, and the
-// refresh token flow. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
+// refresh token flow, and the sObject Collections API (create/update/destroy of many records, with
+// allOrNone false) and upsert on a custom external ID field defined by an org file. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
 'use strict';
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const readline = require('node:readline');
 const jsforce = require('jsforce');
 
@@ -13,9 +17,20 @@ if (!binary) {
   process.exit(2);
 }
 
-function startEmulator() {
+// The org: Task gets an external ID field for upserts (editable where Task fields are).
+function writeOrgFile() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crmsync-interop-'));
+  const file = path.join(dir, 'org.json');
+  fs.writeFileSync(file, JSON.stringify({
+    scale: 40,
+    custom_fields: [{ object: 'Task', name: 'Interop_Key__c', type: 'text', length: 40, external_id: true }],
+  }));
+  return { dir, file };
+}
+
+function startEmulator(orgFile) {
   const child = spawn(binary, ['emulator', '--port', '0', '--scale', '40', '--batch-size', '50', '--print-refresh-token',
-    'integration@crmsync.test'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    'integration@crmsync.test', '--org', orgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout });
     let url;
@@ -30,7 +45,8 @@ function startEmulator() {
 }
 
 async function main() {
-  const emu = await startEmulator();
+  const org = writeOrgFile();
+  const emu = await startEmulator(org.file);
   try {
     const oauth2 = { loginUrl: emu.url, clientId: 'crmsync-local', clientSecret: 'crmsync-local-secret' };
     const conn = new jsforce.Connection({ oauth2, version: '60.0' });
@@ -79,6 +95,8 @@ async function main() {
     assert.equal(typeof limits.DailyApiRequests.Max, 'number');
     assert.ok(conn.limitInfo.apiUsage.used > 0, 'jsforce read Sforce-Limit-Info');
 
+    await collections(conn);
+
     // A refresh token printed by --print-refresh-token: jsforce renews the session with it.
     const refreshed = new jsforce.Connection({ oauth2, instanceUrl: emu.url, refreshToken: emu.refreshToken,
       accessToken: 'expired', version: '60.0' });
@@ -86,10 +104,61 @@ async function main() {
     assert.equal(again.records.length, 1);
     assert.notEqual(refreshed.accessToken, 'expired');
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
-      `${pages} pages, create/update/delete, limits, refresh token: all answers as expected`);
+      `${pages} pages, create/update/delete, sObject Collections and upserts, limits, refresh token: ` +
+      'all answers as expected');
   } finally {
     emu.child.kill('SIGTERM');
+    fs.rmSync(org.dir, { recursive: true, force: true });
   }
+}
+
+// jsforce's collection calls: one /composite/sobjects request for each array, per-record results.
+async function collections(conn) {
+  const tasks = conn.sobject('Task');
+  const before = conn.limitInfo.apiUsage.used;
+  const made = await tasks.create([
+    { Subject: 'interop 1', Priority: 'High' },
+    { Subject: 'interop 2', OwnerId: '005000000000000AAA' },  // no such user: refused, the others not
+    { Subject: 'interop 3' },
+  ], { allOrNone: false });
+  assert.equal(made.length, 3);
+  assert.equal(made[0].success, true);
+  assert.equal(made[1].success, false);
+  assert.ok(made[1].errors.length === 1 && made[1].errors[0].statusCode, JSON.stringify(made[1]));
+  assert.equal(made[2].success, true);
+  await conn.limits();
+  assert.equal(conn.limitInfo.apiUsage.used, before + 2, 'one API call for the collection, one for limits');
+
+  const ids = [made[0].id, made[2].id];
+  const updated = await tasks.update(ids.map((Id, i) => ({ Id, Subject: `interop ${i} v2`, Status: 'Completed' })),
+    { allOrNone: false });
+  assert.deepEqual(updated.map((r) => [r.id, r.success]), ids.map((id) => [id, true]));
+  const read = await conn.query(`SELECT Id, Subject, IsClosed FROM Task WHERE Id IN ('${ids.join("','")}') ORDER BY Subject`);
+  assert.deepEqual(read.records.map((r) => [r.Subject, r.IsClosed]), [['interop 0 v2', true], ['interop 1 v2', true]]);
+
+  // Upsert on the external ID field: a new key creates, a known one updates.
+  const first = await tasks.upsert([{ Interop_Key__c: 'K-1', Subject: 'upsert 1' },
+    { Interop_Key__c: 'K-2', Subject: 'upsert 2' }], 'Interop_Key__c');
+  assert.deepEqual(first.map((r) => [r.success, r.created]), [[true, true], [true, true]]);
+  const second = await tasks.upsert({ Interop_Key__c: 'K-1', Subject: 'upsert 1 v2' }, 'Interop_Key__c');
+  assert.equal(second.created, false);
+  assert.equal(second.id, first[0].id);
+  // The collection form of upsert, through jsforce's request API.
+  const many = await conn.request({
+    method: 'PATCH',
+    url: `/services/data/v${conn.version}/composite/sobjects/Task/Interop_Key__c`,
+    body: JSON.stringify({ allOrNone: false, records: [
+      { attributes: { type: 'Task' }, Interop_Key__c: 'K-2', Subject: 'upsert 2 v2' },
+      { attributes: { type: 'Task' }, Interop_Key__c: 'K-3', Subject: 'upsert 3' }] }),
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.deepEqual(many.map((r) => [r.id === first[1].id, r.created]), [[true, false], [false, true]]);
+
+  const doomed = [...ids, first[0].id, many[1].id];
+  const destroyed = await tasks.destroy(doomed, { allOrNone: false });
+  assert.deepEqual(destroyed.map((r) => [r.id, r.success]), doomed.map((id) => [id, true]));
+  const again = await tasks.destroy([ids[0]], { allOrNone: false });
+  assert.equal(again[0].errors[0].statusCode, 'ENTITY_IS_DELETED');
 }
 
 main().catch((err) => {
