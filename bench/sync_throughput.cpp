@@ -235,8 +235,8 @@ int main(int argc, char** argv) {
   }
   std::cout << fmt::format(
       "incremental after {} changed records: {:.2f} s, {} records read, {} API calls for {} objects; "
-      "describe + one query per object + one page per 2,000 changes = {}; the rest is id reconciliation "
-      "({} objects: no getDeleted source yet)\n",
+      "describe + one query per object + one page per 2,000 changes = {}; the rest is one getDeleted call per "
+      "object, plus id reconciliation where getDeleted could not serve ({} objects)\n",
       changed, inc.seconds, inc_records, inc_report["api_calls"].get<std::int64_t>(), objects.size(), window_min,
       reconciled);
 
