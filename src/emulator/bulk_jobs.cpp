@@ -18,7 +18,8 @@ void BulkJobStore::step(BulkJob& job, EpochMs now) {
     job.state = "InProgress";
     job.modstamp = now;
   } else if (job.state == "InProgress" && now >= job.ready_at) {
-    job.state = "JobComplete";
+    job.state = job.fail_with.empty() ? "JobComplete" : "Failed";
+    job.error_message = job.fail_with;
     job.modstamp = now;
   }
 }

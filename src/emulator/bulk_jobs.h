@@ -37,6 +37,7 @@ struct BulkJob {
   EpochMs ready_at = 0;       // processing is over once an observation happens at or after this
   std::string state = "UploadComplete";
   std::string error_message;  // when Failed
+  std::string fail_with;      // non-empty: processing ends Failed with this errorMessage
   std::shared_ptr<const BulkResult> result;  // shared by snapshots, never copied
 };
 

@@ -55,6 +55,7 @@ class FaultInjector {
   explicit FaultInjector(const FaultOptions& options);
   // The fault for the next API call; `is_query` allows QUERY_TIMEOUT.
   Fault next(bool is_query);
+  void set_rate(double rate);
 
  private:
   FaultOptions options_;

@@ -71,6 +71,9 @@ struct EmulatorOptions {
   // this many when the call does not say.
   int bulk_processing_ms = 20;
   int bulk_default_max_records = 10000;
+  // Query jobs whose query matches more than this many records end Failed (as a job whose query
+  // passes Salesforce's 2-minute limit does, QUERY_TIMEOUT) instead of JobComplete. -1: never.
+  std::int64_t bulk_fail_above_records = -1;
   // The connected app and users of the default org.
   std::string client_id = "crmsync-local";
   std::string client_secret = "crmsync-local-secret";
@@ -111,6 +114,13 @@ class Emulator {
   // The daily API request counter (what Sforce-Limit-Info reports); set it to model a new day.
   std::int64_t api_used() const;
   void set_api_used(std::int64_t used);
+
+  // Changes FaultOptions::rate while serving (0 switches injection off), e.g. so a test's admin
+  // writes and checks run without faults between faulty syncs.
+  void set_fault_rate(double rate);
+
+  // How many Bulk API 2.0 query jobs were created since start (deleted ones included).
+  std::int64_t bulk_jobs_created() const;
 
   // Purges records, as emptying the recycle bin (or a Bulk hardDelete) does: they vanish from
   // every query, queryAll included, and only getDeleted still lists them. `ids` may name records

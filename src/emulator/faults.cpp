@@ -95,9 +95,14 @@ FaultInjector::FaultInjector(const FaultOptions& options) : options_(options), s
   if (kinds) kinds_ = std::move(*kinds);  // Emulator::start() refuses bad kinds before any call
 }
 
-Fault FaultInjector::next(bool is_query) {
-  if (options_.rate <= 0 || kinds_.empty()) return Fault::kNone;
+void FaultInjector::set_rate(double rate) {
   std::lock_guard lock(mu_);
+  options_.rate = rate;
+}
+
+Fault FaultInjector::next(bool is_query) {
+  std::lock_guard lock(mu_);
+  if (options_.rate <= 0 || kinds_.empty()) return Fault::kNone;
   const double draw = static_cast<double>(splitmix64(state_) >> 11) / static_cast<double>(1ull << 53);
   const Fault kind = kinds_[splitmix64(state_) % kinds_.size()];
   if (draw >= options_.rate) return Fault::kNone;

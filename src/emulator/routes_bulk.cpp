@@ -235,6 +235,12 @@ void create_job(EmuState& s, ApiCall& call) {
   job->created = job->modstamp = now_ms();
   job->ready_at = job->created + s.options.bulk_processing_ms;
   job->result = std::move(result);
+  if (s.options.bulk_fail_above_records >= 0 && job->result &&
+      static_cast<std::int64_t>(job->result->rows.size()) > s.options.bulk_fail_above_records) {
+    // Salesforce fails a query job whose query runs past its 2-minute limit (QUERY_TIMEOUT); the
+    // errorMessage wording is unverified.
+    job->fail_with = "QUERY_TIMEOUT: Your query request was running for too long.";
+  }
   s.bulk_jobs.add(job);
   send_json(call.res, 200, job_json(*job, false));
 }

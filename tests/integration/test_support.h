@@ -61,15 +61,20 @@ inline CommandResult run_crmsync(const std::string& args, const std::string& env
 // An emulator on a free loopback port, stopped at the end of the test.
 class RunningEmulator {
  public:
-  explicit RunningEmulator(int scale = 20, std::uint64_t seed = 7) {
-    emulator::EmulatorOptions o;
+  explicit RunningEmulator(int scale = 20, std::uint64_t seed = 7) : RunningEmulator(options_for(scale, seed)) {}
+  // Any options (faults, token TTL, ...); the port is always a free one.
+  explicit RunningEmulator(emulator::EmulatorOptions o) {
     o.port = 0;
-    o.org.scale = scale;
-    o.org.seed = seed;
     options_ = o;
     emu_ = std::make_unique<emulator::Emulator>(o);
     auto s = emu_->start();
     if (!s) throw std::runtime_error("emulator did not start: " + s.error().to_string());
+  }
+  static emulator::EmulatorOptions options_for(int scale, std::uint64_t seed) {
+    emulator::EmulatorOptions o;
+    o.org.scale = scale;
+    o.org.seed = seed;
+    return o;
   }
   ~RunningEmulator() { emu_->stop(); }
   emulator::Emulator& operator*() { return *emu_; }
