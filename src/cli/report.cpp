@@ -26,7 +26,10 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
                      "api calls", "seconds", "in store", "status");
   std::int64_t records = 0, deleted = 0;
   for (const auto& o : report.objects) {
-    const char* mode = o.outcome == sync::ObjectReport::Outcome::kSynced ? (o.full ? "full" : "incremental") : "-";
+    const char* mode = o.outcome != sync::ObjectReport::Outcome::kSynced ? "-"
+                       : o.bulk                                          ? "full (bulk)"
+                       : o.full                                          ? "full"
+                                                                         : "incremental";
     out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10} {:>9.2f} {:>9}  {}\n", o.object, mode, o.records, o.deleted,
                        o.api_calls, o.seconds, o.rows_in_store, outcome_name(o.outcome));
     records += o.records;
@@ -66,6 +69,9 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"backfilled", o.backfilled},
                        {"formulas_refreshed", o.formulas_refreshed},
                        {"query_parts", o.query_parts},
+                       {"bulk", o.bulk},
+                       {"bulk_jobs", o.bulk_jobs},
+                       {"bulk_fallback", o.bulk_fallback},
                        {"reconciled", o.reconciled},
                        {"api_calls", o.api_calls},
                        {"seconds", o.seconds},

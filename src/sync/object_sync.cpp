@@ -7,7 +7,9 @@
 #include <memory>
 
 #include "common/text.h"
+#include "sync/csv_parser.h"
 #include "sync/page_parser.h"
+#include "sync/query_plan.h"
 #include "sync/window_reader.h"
 
 namespace crmsync::sync {
@@ -15,16 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using Rows = std::vector<std::vector<store::Value>>;
-
-std::string missing_required_message(const std::string& object, const std::vector<std::string>& fields) {
-  std::string list;
-  for (const auto& f : fields) list += (list.empty() ? "" : ", ") + object + "." + f;
-  return "the integration user cannot read the Required field" + std::string(fields.size() > 1 ? "s " : " ") +
-         list + ", so " + object + " is not synced. Grant Read on " +
-         (fields.size() > 1 ? "these fields" : "this field") +
-         " (Setup > the integration user's permission set or profile > Object Settings > " + object +
-         " > Field Permissions), then run the sync again.";
-}
 
 std::vector<std::string> split_names(const std::string& csv) {
   std::vector<std::string> out;
@@ -144,6 +136,9 @@ class ObjectSync {
     state_.last_run_started = ctx_.started;
     previous_success_ = state_.last_success;
     store_columns_ = std::move(columns);
+    // A table without a watermark holds what a load cut short committed (a Bulk load commits rows
+    // before its watermark): rows among them may have vanished since.
+    restarted_load_ = !store_columns_.empty() && !state_.watermark;
     state_loaded_ = true;
     return ok_status();
   }
@@ -172,10 +167,7 @@ class ObjectSync {
     admin.include = std::move(include);
     auto selection = catalog::select_fields(describe, admin);
     if (!selection) return selection.error();
-    if (!selection->missing_required.empty()) {
-      return Error(ErrorKind::kPermission, "REQUIRED_FIELD_UNREADABLE",
-                   missing_required_message(object(), selection->missing_required));
-    }
+    if (!selection->missing_required.empty()) return required_fields_refused(describe, admin);
     for (const auto& f : selection->missing_recommended) {
       std::string kept = contains_ci(store_columns_, f) ? "; its stored values are kept" : "";
       report_.warnings.push_back(object() + "." + f +
@@ -185,6 +177,19 @@ class ObjectSync {
     selection_ = std::move(*selection);
     for (const auto& f : selection_.fields) names_.push_back(f.name);
     return ok_status();
+  }
+
+  // The object is refused with what `crmsync check` prints for the same fields: its message and
+  // its fix, which names the permission set or profile to grant Read in.
+  Status required_fields_refused(const nlohmann::json& describe, const catalog::AdminSelection& admin) {
+    const check::UserAccess& access = ctx_.user_access(client_);
+    account_calls();
+    std::string text;
+    for (const auto& f : check::required_field_findings(access, describe, admin)) {
+      text += (text.empty() ? "" : " ") + f.message + (f.fix.empty() ? "" : " Fix: " + f.fix + ".");
+    }
+    if (text.empty()) text = "a Required field of " + object() + " is not readable by the integration user; run crmsync check";
+    return Error(ErrorKind::kPermission, "REQUIRED_FIELD_NOT_READABLE", text);
   }
 
   // Adds new columns; fields new to a table that already holds rows are remembered for the
@@ -267,37 +272,146 @@ class ObjectSync {
                   ? Window{}
                   : increment_window(state_.watermark, now, ctx_.config.sync.lookback_seconds,
                                      ctx_.config.sync.settle_seconds);
-    WindowReader reader(client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
-                        [this] { return before_call(); });
-    CRMSYNC_TRY(reader.open());
-    report_.query_parts = reader.parts();
+    auto reader = std::make_unique<WindowReader>(client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
+                                                 [this] { return before_call(); });
+    CRMSYNC_TRY(reader->open());
+    report_.query_parts = reader->parts();
     ReadBatch batch;
-    for (;;) {
-      auto more = reader.next(batch);
+    auto more = reader->next(batch);
+    if (!more) return more.error();
+    // The first page's totalSize decides the path: no call spent on small objects (most of them).
+    if (*more && bulk_candidate() && reader->total() > ctx_.config.sync.bulk_threshold) {
+      std::optional<EpochMs> first_stamp = batch.rows.empty() ? std::nullopt : modstamp_of(batch.rows.front());
+      std::int64_t total = reader->total();
+      reader.reset();  // its cursor is not used again
+      auto bulk = read_bulk(first_stamp, total);
+      if (!bulk) return bulk.error();
+      if (*bulk) return finish_window(now);
+      // Read by REST after all: from the start (rows a Bulk half committed are upserted again).
+      report_.records = 0;
+      report_.deleted = 0;
+      reader = std::make_unique<WindowReader>(client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
+                                              [this] { return before_call(); });
+      CRMSYNC_TRY(reader->open());
+      more = reader->next(batch);
       if (!more) return more.error();
-      if (!*more) break;
+    }
+    while (*more) {
       report_.records += static_cast<std::int64_t>(batch.rows.size());
       report_.deleted += batch.deleted;
       if (batch.last_modstamp && (!state_.watermark || *batch.last_modstamp > *state_.watermark)) {
         state_.watermark = batch.last_modstamp;
       }
-      std::function<void()> progress;
-      if (ctx_.options.on_page) {
-        // Runs on the writer thread after the commit; captures nothing that may be gone by then.
-        progress = [on_page = &ctx_.options.on_page, start = start_,
-                    p = Progress{object(), report_.records, reader.total(), 0.0}]() mutable {
-          p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-          (*on_page)(p);
-        };
-      }
-      CRMSYNC_TRY(post_rows(names_, std::move(batch.rows), false, std::move(progress)));
+      CRMSYNC_TRY(post_rows(names_, std::move(batch.rows), false, progress_after_commit(reader->total())));
+      more = reader->next(batch);
+      if (!more) return more.error();
     }
-    // The whole window is read: the watermark moves to its end (never back).
+    return finish_window(now);
+  }
+
+  // Runs on the writer thread after the commit; captures nothing that may be gone by then.
+  std::function<void()> progress_after_commit(std::int64_t total) {
+    if (!ctx_.options.on_page) return {};
+    return [on_page = &ctx_.options.on_page, start = start_,
+            p = Progress{object(), report_.records, total, 0.0}]() mutable {
+      p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      (*on_page)(p);
+    };
+  }
+
+  // The whole window is read: the watermark moves to its end (never back).
+  Status finish_window(EpochMs now) {
     if (window_.end && (!state_.watermark || *window_.end > *state_.watermark)) state_.watermark = window_.end;
     if (selection_.modstamp_field.empty()) state_.watermark.reset();
     state_.full_sync_done = true;
     if (report_.full) state_.formulas_refreshed = now;  // just read with everything else
     return post_rows(names_, {}, /*flush=*/true);
+  }
+
+  // ---- Bulk API 2.0 full loads -------------------------------------------------------------------
+
+  bool bulk_candidate() const {
+    return report_.full && !state_.watermark && !selection_.modstamp_field.empty() && window_.end.has_value();
+  }
+
+  std::optional<EpochMs> modstamp_of(const std::vector<store::Value>& row) const {
+    for (std::size_t i = 0; i < names_.size() && i < row.size(); ++i) {
+      if (!iequals(names_[i], selection_.modstamp_field)) continue;
+      if (const auto* s = std::get_if<std::string>(&row[i])) return parse_datetime(*s);
+    }
+    return std::nullopt;
+  }
+
+  // A job that Salesforce could not finish (or refused) is worth a smaller window, then REST;
+  // anything else (the quota guard, a lost session, the store) stops the object as a REST read would.
+  static bool bulk_may_fall_back(const Error& e) {
+    if (is_quota_stop(e) || e.code == "REQUEST_LIMIT_EXCEEDED") return false;
+    return e.kind == ErrorKind::kSalesforce || e.kind == ErrorKind::kUnsupported;
+  }
+
+  // Reads the window through Bulk jobs; true when done, false when REST must read it instead
+  // (report_.bulk_fallback says why). Rows commit chunk by chunk but the watermark stays unset
+  // until the caller's finish_window: Bulk rows come in no modstamp order, so no prefix of them
+  // marks a point to resume from. A kill before that leaves no watermark: the next run loads again.
+  Result<bool> read_bulk(std::optional<EpochMs> first_stamp, std::int64_t total) {
+    report_.bulk = true;
+    auto whole = run_bulk_job(window_, total);
+    if (!whole) return whole.error();
+    if (whole->empty()) return true;
+    std::string why = *whole;
+    // Split [first row's second, end) in two and run a job per half.
+    std::optional<EpochMs> mid;
+    if (first_stamp && window_.end) {
+      EpochMs lo = *first_stamp / 1000 * 1000;
+      EpochMs m = (lo + (*window_.end - lo) / 2) / 1000 * 1000;
+      if (m > lo && m < *window_.end) mid = m;
+    }
+    if (mid) {
+      bool halves_done = true;
+      for (Window half : {Window{window_.start, mid}, Window{mid, window_.end}}) {
+        auto r = run_bulk_job(half, total);
+        if (!r) return r.error();
+        if (!r->empty()) {
+          why = *r + " (also over half the time window)";
+          halves_done = false;
+          break;
+        }
+      }
+      if (halves_done) return true;
+    }
+    report_.bulk = false;
+    report_.bulk_fallback = why;
+    report_.warnings.push_back(object() + ": Bulk API query job failed (" + why + "); read through REST paging instead");
+    return false;
+  }
+
+  // One queryAll job over `w`, its rows committed chunk by chunk. Returns "" when it was read,
+  // otherwise why the job could not be used (an error worth a fallback).
+  Result<std::string> run_bulk_job(const Window& w, std::int64_t total) {
+    std::string soql = build_soql(object(), names_, selection_.modstamp_field, w);
+    if (auto order = soql.rfind(" ORDER BY "); order != std::string::npos) soql.resize(order);  // Bulk: any order
+    salesforce::BulkQueryOptions options = ctx_.options.bulk;
+    if (options.max_records <= 0) {
+      options.max_records = static_cast<int>(std::min<std::int64_t>(10000, ctx_.options.rows_per_commit > 0
+                                                                              ? ctx_.options.rows_per_commit
+                                                                              : ctx_.config.sync.rows_per_commit));
+    }
+    CRMSYNC_TRY(before_call());
+    ++report_.bulk_jobs;
+    std::int64_t records_before = report_.records, deleted_before = report_.deleted;
+    auto stats = fetch_bulk(client_, soql, /*all_rows=*/true, selection_, options, [&](ParsedPage& page) -> Status {
+      report_.records += static_cast<std::int64_t>(page.rows.size());
+      report_.deleted += page.deleted;
+      return post_rows(names_, std::move(page.rows), false, progress_after_commit(total));
+    });
+    account_calls();
+    if (stats) return std::string();
+    if (!bulk_may_fall_back(stats.error())) return stats.error();
+    // Rows of a job cut short stay committed (the next job or REST upserts them again); they are
+    // counted once, by the read that completes.
+    report_.records = records_before;
+    report_.deleted = deleted_before;
+    return stats.error().to_string();
   }
 
   // Reads Id + `fields` for every row up to the window's end and upserts just those columns.
@@ -368,7 +482,8 @@ class ObjectSync {
   }
 
   Status find_hard_deletes() {
-    bool fresh_full_load = report_.full && !ctx_.options.reconcile;
+    bool restarted = restarted_load_ && !selection_.modstamp_field.empty();
+    bool fresh_full_load = report_.full && !ctx_.options.reconcile && !restarted;
     if (fresh_full_load) return ok_status();  // every row was just read
     bool stale = previous_success_ != 0 && ctx_.started - previous_success_ > kGetDeletedReachMs;
     if (ctx_.options.reconcile || stale || !ctx_.options.deleted_ids) return reconcile_ids();
@@ -497,6 +612,7 @@ class ObjectSync {
   ObjectReport report_;
   store::SyncState state_;
   bool state_loaded_ = false;
+  bool restarted_load_ = false;
   EpochMs previous_success_ = 0;
   std::vector<std::string> store_columns_;
   catalog::FieldSelection selection_;

@@ -2,7 +2,11 @@
 // the WriteQueue. See sync.h for what a run does. Internal to src/sync.
 #pragma once
 
+#include <mutex>
+#include <optional>
 #include <string>
+
+#include "check/check.h"
 
 #include "config/config.h"
 #include "salesforce/client.h"
@@ -21,6 +25,19 @@ struct RunContext {
   int batch_size = 2000;
   EpochMs started = 0;  // the run's start, by options.clock
   EpochMs now() const { return options.clock ? options.clock() : now_ms(); }
+
+  // The integration user's permission sets and profile, read once per run and only when some
+  // object needs them (a Required field it cannot read), so fixes name where to grant.
+  const check::UserAccess& user_access(salesforce::Client& client) {
+    std::lock_guard lock(access_mu);
+    if (!access) {
+      auto loaded = check::load_user_access(client);
+      access = loaded ? std::move(*loaded) : check::UserAccess{};  // unreadable: the generic words
+    }
+    return *access;
+  }
+  std::mutex access_mu{};
+  std::optional<check::UserAccess> access{};
 };
 
 // Hard deletes older than this are out of getDeleted's reach: ids are reconciled instead.

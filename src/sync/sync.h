@@ -15,6 +15,13 @@
 // lists whose query would pass Salesforce's 16,384-byte URI limit are split into several queries
 // over the same window and order, joined by Id.
 //
+// A full load (no watermark) of an object whose first REST page says it holds more than
+// config.sync.bulk_threshold records is read through Bulk API 2.0 queryAll jobs instead (CSV by
+// locator); the watermark moves only once the whole job is committed, so a load cut short starts
+// over (idempotent upserts, then an id reconciliation). A failed job (QUERY_TIMEOUT) is retried
+// as two jobs over the two halves of the time window; if one fails again the window is read by
+// REST paging. Increments always use REST.
+//
 // Objects run in parallel (config.sync.concurrency), each worker with its own Client (a Client is
 // not thread-safe); one writer thread owns the store and applies every write in order. A lock file
 // (`<store path>.lock`, flock) refuses a second sync against the same store.
@@ -35,6 +42,7 @@
 #include "common/result.h"
 #include "common/timeutil.h"
 #include "config/config.h"
+#include "salesforce/bulk.h"
 #include "salesforce/client.h"
 #include "store/store.h"
 
@@ -54,6 +62,9 @@ struct ObjectReport {
   std::int64_t backfilled = 0;    // rows whose newly added fields were filled in
   std::int64_t formulas_refreshed = 0;  // rows whose formula fields were re-read
   int query_parts = 1;            // queries per read (> 1 when the field list passed the URI limit)
+  bool bulk = false;              // the window was read through Bulk API 2.0 query jobs
+  int bulk_jobs = 0;              // Bulk query jobs started (failed ones included)
+  std::string bulk_fallback;      // why a Bulk read was given up for REST paging; empty otherwise
   bool reconciled = false;        // the ids were reconciled with Salesforce this run
   std::int64_t api_calls = 0;     // API calls this object's run spent (describe + query pages)
   double seconds = 0;
@@ -112,6 +123,9 @@ struct SyncOptions {
   std::size_t max_uri_bytes = 16384;
   // Where the clock is read (tests may pin it); empty = now_ms().
   std::function<EpochMs()> clock;
+  // How Bulk API 2.0 query jobs are polled (tests poll faster); include_deleted is always set and
+  // max_records 0 means min(rows per commit, 10000) rows per results page.
+  salesforce::BulkQueryOptions bulk;
 };
 
 // Runs one sync of every enabled object. Per-object failures are reported in the SyncReport (and

@@ -3,6 +3,7 @@
 // formula fields refreshed on their own schedule, and a field list too wide for one query URI.
 #include <gtest/gtest.h>
 
+#include "check/check.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -67,9 +68,13 @@ TEST(SyncDriftTest, UnreadableFieldsStopBeingSelectedAndKeepTheirValues) {
   TempDir dir;
   auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
   testing::only(cfg, {"Account"});
-  add_field(*emu, "Account", custom_field("Tier__c", "string"));
+  emulator::FieldDef tier = custom_field("Tier__c", "string");
+  tier.field_security = true;  // readable only through a FieldPermissions row, as custom fields are
+  add_field(*emu, "Account", tier);
   testing::set_every_row(*emu, "Account", "Tier__c", [](std::size_t r) { return emulator::Value{"tier-" + std::to_string(r)}; });
   cfg.objects["Account"].include = {"Tier__c"};
+  auto admin = testing::admin_login(emu->base_url());
+  testing::grant_field_read(*admin, "Account", "Tier__c");
   auto client = testing::login(cfg);
   auto st = store::Store::open(cfg.store.url);
   ASSERT_TRUE(st.ok());
@@ -77,8 +82,8 @@ TEST(SyncDriftTest, UnreadableFieldsStopBeingSelectedAndKeepTheirValues) {
   auto before = testing::store_rows(**st, "Account");
 
   // FLS removed on an included field and on a Recommended one.
-  testing::hide_field_from_describe(*emu, "Account", "Tier__c");
-  testing::hide_field_from_describe(*emu, "Account", "Website");
+  ASSERT_EQ(testing::remove_field_read(*admin, "Account", "Tier__c"), 1u);
+  ASSERT_GE(testing::remove_field_read(*admin, "Account", "Website"), 1u);
   auto second = sync::run_sync(cfg, *client, **st, {});
   ASSERT_TRUE(second.ok());
   const auto& account = testing::report_for(*second, "Account");
@@ -95,13 +100,22 @@ TEST(SyncDriftTest, UnreadableFieldsStopBeingSelectedAndKeepTheirValues) {
   }
 
   // A Required field: the object stops, naming the field and the permission to grant.
-  testing::hide_field_from_describe(*emu, "Account", "Industry");
+  ASSERT_GE(testing::remove_field_read(*admin, "Account", "Industry"), 1u);
   auto third = sync::run_sync(cfg, *client, **st, {});
   ASSERT_TRUE(third.ok());
   const auto& refused = testing::report_for(*third, "Account");
   EXPECT_EQ(refused.outcome, sync::ObjectReport::Outcome::kFailed);
   EXPECT_NE(refused.message.find("Account.Industry"), std::string::npos) << refused.message;
-  EXPECT_NE(refused.message.find("Field Permissions"), std::string::npos) << refused.message;
+  // The same words `crmsync check` prints for it: its message and its fix.
+  auto checked = check::run_check(*client, cfg);
+  ASSERT_TRUE(checked.ok()) << checked.error().to_string();
+  const check::Finding* finding = nullptr;
+  for (const auto& f : checked->findings) {
+    if (f.code == "REQUIRED_FIELD_NOT_READABLE" && f.object == "Account" && f.field == "Industry") finding = &f;
+  }
+  ASSERT_NE(finding, nullptr);
+  EXPECT_NE(refused.message.find(finding->message), std::string::npos) << refused.message;
+  EXPECT_NE(refused.message.find(finding->fix), std::string::npos) << refused.message;
   EXPECT_NE(testing::state_of(**st, "Account").last_error.find("Account.Industry"), std::string::npos);
   EXPECT_EQ(testing::store_rows(**st, "Account").size(), before.size());  // nothing removed
 }

@@ -122,17 +122,33 @@ inline void only(config::Config& cfg, const std::vector<std::string>& objects) {
 
 namespace crmsync::testing {
 
-// Stands in for field-level security until the emulator has it: describe stops listing the field
-// (as Salesforce omits a field the user cannot read) by renaming its definition; queries that
-// name it still work, as they would for an admin. Once the emulator models FLS, remove the
-// integration user's FieldPermissions row instead.
-inline void hide_field_from_describe(emulator::Emulator& emu, const std::string& object, const std::string& field) {
-  std::unique_lock lock(emu.database().mutex());
-  emulator::Table* t = emu.database().find(object);
-  if (t == nullptr) throw std::runtime_error("no table " + object);
-  auto idx = t->field_index(field);
-  if (!idx) throw std::runtime_error("no field " + object + "." + field);
-  const_cast<emulator::FieldDef&>(t->field(*idx)).name = "Hidden_" + field + "_by_test";
+// Field-level security as an admin changes it through the REST API, on the permission set that
+// gives the emulator's integration user its access (crmsync_Integration).
+inline std::string integration_permission_set(salesforce::Client& admin) {
+  auto set = ids(admin, "SELECT Id FROM PermissionSet WHERE Name = 'crmsync_Integration'");
+  if (set.size() != 1) throw std::runtime_error("no crmsync_Integration permission set");
+  return set.front();
+}
+
+// Read on Object.Field for the integration user: a FieldPermissions row.
+inline void grant_field_read(salesforce::Client& admin, const std::string& object, const std::string& field) {
+  auto created = admin.create("FieldPermissions", {{"ParentId", integration_permission_set(admin)},
+                                                   {"SobjectType", object},
+                                                   {"Field", object + "." + field},
+                                                   {"PermissionsRead", true}});
+  if (!created) throw std::runtime_error(created.error().to_string());
+}
+
+// Takes Read on Object.Field away from the integration user: its FieldPermissions rows are deleted
+// (Salesforce deletes a row whose Read is cleared). Returns how many rows went.
+inline std::size_t remove_field_read(salesforce::Client& admin, const std::string& object, const std::string& field) {
+  auto rows = ids(admin, "SELECT Id FROM FieldPermissions WHERE ParentId = '" + integration_permission_set(admin) +
+                             "' AND Field = '" + object + "." + field + "'");
+  for (const auto& id : rows) {
+    auto s = admin.remove("FieldPermissions", id);
+    if (!s) throw std::runtime_error(s.error().to_string());
+  }
+  return rows.size();
 }
 
 // Sets a field of every live row of a table (in process, SystemModstamp untouched).

@@ -1,0 +1,170 @@
+// The sync's Bulk API 2.0 path against the emulator: full loads of objects above
+// [sync] bulk_threshold go through queryAll jobs, increments through REST; a failed job is retried
+// over two halves of the window, then the window is read by REST; a Bulk load cut short starts
+// over (no watermark until the job is committed) and ends equal to the org.
+#include <gtest/gtest.h>
+
+#include "sync/sync.h"
+#include "sync_support.h"
+
+namespace crmsync {
+namespace {
+
+using testing::RunningEmulator;
+using testing::TempDir;
+using testing::expect_store_equals_org;
+using testing::ids;
+using testing::login;
+using testing::report_for;
+
+sync::SyncOptions fast_bulk() {
+  sync::SyncOptions o;
+  o.batch_size = 200;
+  o.bulk.first_poll = std::chrono::milliseconds(5);
+  o.bulk.max_poll = std::chrono::milliseconds(20);
+  return o;
+}
+
+TEST(SyncBulkTest, FullLoadAboveTheThresholdUsesBulkJobsAndIncrementsUseRest) {
+  RunningEmulator emu(20, 5);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  cfg.sync.bulk_threshold = 50;
+  auto client = login(cfg);
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+
+  auto first = sync::run_sync(cfg, *client, **st, fast_bulk());
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  int jobs = 0, bulk_objects = 0, rest_objects = 0;
+  for (const auto& o : first->objects) {
+    ASSERT_EQ(o.outcome, sync::ObjectReport::Outcome::kSynced) << o.object << ": " << o.message;
+    EXPECT_TRUE(o.bulk_fallback.empty()) << o.object << ": " << o.bulk_fallback;
+    jobs += o.bulk_jobs;
+    if (o.bulk) {
+      ++bulk_objects;
+      EXPECT_EQ(o.bulk_jobs, 1) << o.object;
+      EXPECT_GT(o.records, cfg.sync.bulk_threshold) << o.object;
+      EXPECT_EQ(o.records, o.rows_in_store) << o.object;
+    } else {
+      ++rest_objects;
+      EXPECT_EQ(o.bulk_jobs, 0) << o.object;
+      EXPECT_LE(o.records, cfg.sync.bulk_threshold) << o.object << " is above the threshold but was read by REST";
+    }
+  }
+  EXPECT_GE(bulk_objects, 2);
+  EXPECT_GE(rest_objects, 2);
+  EXPECT_EQ(emu->bulk_jobs_created(), jobs) << "each Bulk job the report counts reached the org";
+  auto admin = testing::admin_login(emu->base_url());
+  expect_store_equals_org(**st, *admin, cfg);
+  // Past the watermark's window: the Bulk load moved the watermark to the window's end.
+  EXPECT_TRUE(testing::state_of(**st, "Task").watermark.has_value());
+  EXPECT_TRUE(testing::state_of(**st, "Task").full_sync_done);
+
+  auto tasks = ids(*admin, "SELECT Id FROM Task ORDER BY Id LIMIT 3");
+  for (const auto& id : tasks) ASSERT_TRUE(admin->update("Task", id, {{"Subject", "After the Bulk load"}}).ok());
+  auto second = sync::run_sync(cfg, *client, **st, fast_bulk());
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  const auto& task = report_for(*second, "Task");
+  EXPECT_FALSE(task.full);
+  EXPECT_FALSE(task.bulk);
+  EXPECT_GE(task.records, 3);
+  EXPECT_EQ(emu->bulk_jobs_created(), jobs) << "increments read through REST";
+  expect_store_equals_org(**st, *admin, cfg);
+}
+
+TEST(SyncBulkTest, FailedJobsSplitTheWindowThenFallBackToRest) {
+  emulator::EmulatorOptions eo = RunningEmulator::options_for(10, 9);
+  eo.bulk_fail_above_records = 0;  // every job that matches a record ends Failed (QUERY_TIMEOUT)
+  RunningEmulator emu(eo);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"Contact", "Task"});  // both above the threshold
+  cfg.sync.bulk_threshold = 20;
+  auto client = login(cfg);
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+
+  auto report = sync::run_sync(cfg, *client, **st, fast_bulk());
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  int jobs = 0;
+  for (const auto& o : report->objects) {
+    ASSERT_EQ(o.outcome, sync::ObjectReport::Outcome::kSynced) << o.object << ": " << o.message;
+    EXPECT_FALSE(o.bulk) << o.object;
+    // The whole window, then its halves until one fails (an empty half's job succeeds).
+    EXPECT_GE(o.bulk_jobs, 2) << o.object;
+    EXPECT_LE(o.bulk_jobs, 3) << o.object;
+    jobs += o.bulk_jobs;
+    EXPECT_NE(o.bulk_fallback.find("QUERY_TIMEOUT"), std::string::npos) << o.object << ": " << o.bulk_fallback;
+    EXPECT_EQ(o.records, o.rows_in_store) << o.object << ": counted once, by the REST read";
+    ASSERT_FALSE(o.warnings.empty()) << o.object;
+  }
+  EXPECT_EQ(emu->bulk_jobs_created(), jobs);
+  auto admin = testing::admin_login(emu->base_url());
+  expect_store_equals_org(**st, *admin, cfg);
+}
+
+TEST(SyncBulkTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
+  RunningEmulator emu(40, 21);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"Task"});
+  cfg.sync.bulk_threshold = 100;
+  auto client = login(cfg);
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  sync::SyncOptions options = fast_bulk();
+  options.bulk.max_records = 50;  // several results pages,
+  options.rows_per_commit = 50;   // each its own commit
+  int commits = 0, commits_with_watermark = 0;
+  options.on_page = [&](const sync::Progress& p) {  // on the writer thread, right after a commit
+    if (p.object != "Task") return;
+    ++commits;
+    auto s = (*st)->load_state("Task");
+    if (s.ok() && s->has_value() && (**s).watermark) ++commits_with_watermark;
+  };
+  auto first = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  ASSERT_TRUE(report_for(*first, "Task").bulk);
+  EXPECT_GE(commits, 3);
+  // Only the last page's commit may carry it (with the watermark's own, final post).
+  EXPECT_LE(commits_with_watermark, 1) << "no watermark before the whole job is committed";
+  EXPECT_TRUE(testing::state_of(**st, "Task").watermark.has_value());
+
+  // What a load killed after its first pages leaves: rows, no watermark. Meanwhile a few of those
+  // rows are purged in the org.
+  store::SyncState cut = testing::state_of(**st, "Task");
+  cut.watermark.reset();
+  cut.full_sync_done = false;
+  ASSERT_TRUE((*st)->save_state(cut).ok());
+  std::vector<std::string> purged;
+  auto stored_before = testing::store_rows(**st, "Task");
+  for (auto it = stored_before.begin(); it != stored_before.end() && purged.size() < 5; ++it) purged.push_back(it->first);
+  ASSERT_EQ(emu->hard_delete(purged), 5u);
+
+  auto report = sync::run_sync(cfg, *client, **st, fast_bulk());
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  const auto& task = report_for(*report, "Task");
+  EXPECT_EQ(task.outcome, sync::ObjectReport::Outcome::kSynced) << task.message;
+  EXPECT_TRUE(task.full);
+  EXPECT_TRUE(task.bulk);
+  EXPECT_TRUE(task.reconciled) << "rows the cut-short load committed may have vanished since";
+  EXPECT_EQ(task.hard_deleted, 5);
+  // Equal to the org, but for the purged rows, which stay marked deleted.
+  auto admin = testing::admin_login(emu->base_url());
+  auto stored = testing::store_rows(**st, "Task");
+  for (const auto& id : purged) {
+    ASSERT_EQ(stored.count(id), 1u) << id;
+    EXPECT_EQ(std::get<bool>(stored.at(id).at("IsDeleted")), true) << id;
+    stored.erase(id);
+  }
+  auto expected = testing::admin_rows(*admin, cfg, "Task");
+  ASSERT_EQ(stored.size(), expected.size());
+  for (const auto& [id, fields] : expected) {
+    ASSERT_EQ(stored.count(id), 1u) << id << " missing from the store";
+    for (const auto& [name, value] : fields) EXPECT_EQ(stored.at(id).at(name), value) << "Task." << name << " of " << id;
+  }
+}
+
+}  // namespace
+}  // namespace crmsync
