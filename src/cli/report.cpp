@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include "common/timeutil.h"
+
 namespace crmsync::cli {
 namespace {
 const char* outcome_name(sync::ObjectReport::Outcome o) {
@@ -11,9 +13,12 @@ const char* outcome_name(sync::ObjectReport::Outcome o) {
     case sync::ObjectReport::Outcome::kSynced: return "synced";
     case sync::ObjectReport::Outcome::kSkipped: return "skipped";
     case sync::ObjectReport::Outcome::kFailed: return "FAILED";
+    case sync::ObjectReport::Outcome::kPaused: return "paused";
   }
   return "?";
 }
+
+std::string time_or_never(EpochMs ms) { return ms == 0 ? "never" : format_datetime_iso(ms); }
 }  // namespace
 
 void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
@@ -31,9 +36,20 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
                      report.seconds);
   for (const auto& o : report.objects) {
     for (const auto& w : o.warnings) out << "warning: " << w << "\n";
+    if (o.hard_deleted > 0) {
+      out << "note: " << o.object << ": " << o.hard_deleted
+          << " rows vanished from Salesforce (hard deleted) and are marked IsDeleted = 1\n";
+    }
+    if (o.backfilled > 0) out << "note: " << o.object << ": new fields filled in for " << o.backfilled << " rows\n";
+    if (o.query_parts > 1) {
+      out << "note: " << o.object << ": the field list passes Salesforce's URI limit; read with " << o.query_parts
+          << " queries joined by Id\n";
+    }
     if (!o.message.empty()) {
-      out << (o.outcome == sync::ObjectReport::Outcome::kFailed ? "error: " : "note: ") << o.object << ": "
-          << o.message << "\n";
+      const char* tag = o.outcome == sync::ObjectReport::Outcome::kFailed ? "error: "
+                        : o.outcome == sync::ObjectReport::Outcome::kPaused ? "paused: "
+                                                                              : "note: ";
+      out << tag << o.object << ": " << o.message << "\n";
     }
   }
 }
@@ -42,21 +58,98 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
   nlohmann::json objects = nlohmann::json::array();
   for (const auto& o : report.objects) {
     objects.push_back({{"object", o.object},
-                       {"outcome", outcome_name(o.outcome) == std::string("FAILED") ? "failed" : outcome_name(o.outcome)},
+                       {"outcome", o.outcome == sync::ObjectReport::Outcome::kFailed ? "failed" : outcome_name(o.outcome)},
                        {"mode", o.full ? "full" : "incremental"},
                        {"records", o.records},
                        {"deleted", o.deleted},
+                       {"hard_deleted", o.hard_deleted},
+                       {"backfilled", o.backfilled},
+                       {"formulas_refreshed", o.formulas_refreshed},
+                       {"query_parts", o.query_parts},
+                       {"reconciled", o.reconciled},
                        {"api_calls", o.api_calls},
                        {"seconds", o.seconds},
                        {"rows_in_store", o.rows_in_store},
                        {"warnings", o.warnings},
                        {"message", o.message}});
   }
-  return {{"ok", report.ok()}, {"api_calls", report.api_calls}, {"seconds", report.seconds}, {"objects", objects}};
+  return {{"ok", report.ok()},
+          {"paused", report.paused()},
+          {"exit_code", sync::exit_code(report)},
+          {"api_calls", report.api_calls},
+          {"seconds", report.seconds},
+          {"objects", objects}};
 }
 
 void print_error(const std::string& context, const Error& error) {
   std::cerr << "crmsync: " << (context.empty() ? "" : context + ": ") << error.to_string() << "\n";
+}
+
+std::string progress_line(const sync::Progress& p) {
+  double rate = p.seconds > 0 ? static_cast<double>(p.records) / p.seconds : 0;
+  std::string line = fmt::format("{:<24} {:>10}", p.object, p.records);
+  if (p.total >= 0) line += fmt::format(" / {:<10}", p.total);
+  line += fmt::format(" records  {:>8.0f}/s", rate);
+  if (p.total > p.records && rate > 0) {
+    line += fmt::format("  ETA {:.0f}s", static_cast<double>(p.total - p.records) / rate);
+  }
+  return line;
+}
+
+void ProgressPrinter::update(const sync::Progress& p) {
+  auto now = std::chrono::steady_clock::now();
+  Line& line = lines_[p.object];
+  line.last = p;
+  if (terminal_) {
+    redraw();
+    return;
+  }
+  bool done = p.total >= 0 && p.records >= p.total;
+  if (done || line.logged == std::chrono::steady_clock::time_point{} || now - line.logged > std::chrono::seconds(5)) {
+    out_ << progress_line(p) << "\n";
+    line.logged = now;
+  }
+}
+
+void ProgressPrinter::redraw() {
+  if (drawn_ > 0) out_ << "\x1b[" << drawn_ << "A";
+  for (const auto& [name, line] : lines_) out_ << "\r\x1b[2K" << progress_line(line.last) << "\n";
+  drawn_ = lines_.size();
+  out_.flush();
+}
+
+void ProgressPrinter::finish() {
+  if (!terminal_ || drawn_ == 0) return;
+  out_ << "\x1b[" << drawn_ << "A\x1b[J";
+  out_.flush();
+  drawn_ = 0;
+}
+
+void print_status_table(const std::vector<store::SyncState>& states, std::ostream& out) {
+  out << fmt::format("{:<24} {:<24} {:<24} {:>9} {:>8} {:>10}  {}\n", "object", "watermark", "last run", "rows",
+                     "deleted", "api calls", "last error");
+  for (const auto& s : states) {
+    out << fmt::format("{:<24} {:<24} {:<24} {:>9} {:>8} {:>10}  {}\n", s.object,
+                       s.watermark ? format_datetime_iso(*s.watermark) : "-", time_or_never(s.last_run_finished),
+                       s.rows, s.deleted, s.api_calls, s.last_error.empty() ? "-" : s.last_error);
+  }
+}
+
+nlohmann::json status_json(const std::vector<store::SyncState>& states) {
+  nlohmann::json objects = nlohmann::json::array();
+  for (const auto& s : states) {
+    objects.push_back({{"object", s.object},
+                       {"watermark", s.watermark ? nlohmann::json(format_datetime_iso(*s.watermark)) : nlohmann::json()},
+                       {"full_sync_done", s.full_sync_done},
+                       {"last_run_started", s.last_run_started ? nlohmann::json(format_datetime_iso(s.last_run_started)) : nlohmann::json()},
+                       {"last_run_finished", s.last_run_finished ? nlohmann::json(format_datetime_iso(s.last_run_finished)) : nlohmann::json()},
+                       {"last_success", s.last_success ? nlohmann::json(format_datetime_iso(s.last_success)) : nlohmann::json()},
+                       {"rows", s.rows},
+                       {"deleted", s.deleted},
+                       {"api_calls", s.api_calls},
+                       {"last_error", s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error)}});
+  }
+  return {{"objects", objects}};
 }
 
 }  // namespace crmsync::cli

@@ -1,11 +1,16 @@
-// Printing a sync report for people (a table) and machines (JSON); shared by `sync` and `demo`.
+// Printing a sync report for people (a table) and machines (JSON), progress while a sync runs, and
+// the stored per-object state for `crmsync status`; shared by `sync`, `status` and `demo`.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "store/store.h"
 #include "sync/sync.h"
 
 namespace crmsync::cli {
@@ -14,5 +19,33 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out);
 nlohmann::json sync_report_json(const sync::SyncReport& report);
 // "crmsync: " + message, for errors on standard error.
 void print_error(const std::string& context, const Error& error);
+
+// Progress while a sync runs. On a terminal: one line per object being read, redrawn in place
+// (records, rate, ETA when Salesforce gave the total). Otherwise: a plain log line per object at
+// most every few seconds, and when it ends.
+class ProgressPrinter {
+ public:
+  ProgressPrinter(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
+  void update(const sync::Progress& p);
+  void finish();  // clears the terminal lines
+
+ private:
+  struct Line {
+    sync::Progress last;
+    std::chrono::steady_clock::time_point logged{};
+  };
+  void redraw();
+  std::ostream& out_;
+  bool terminal_;
+  std::map<std::string, Line> lines_;
+  std::size_t drawn_ = 0;
+};
+
+// One progress line: "Contact  12,000 / 58,500 records  41,000/s  ETA 1s".
+std::string progress_line(const sync::Progress& p);
+
+// `crmsync status`: per object the watermark, last run, rows, deleted, API calls, last error.
+void print_status_table(const std::vector<store::SyncState>& states, std::ostream& out);
+nlohmann::json status_json(const std::vector<store::SyncState>& states);
 
 }  // namespace crmsync::cli

@@ -21,7 +21,7 @@ namespace {
 // Where a value came from, for error messages: "crmsync.toml:12" or "environment variable CRMSYNC_X".
 using Origins = std::map<std::string, std::string>;
 
-using Target = std::variant<std::string*, bool*, std::vector<std::string>*, std::int64_t*>;
+using Target = std::variant<std::string*, bool*, std::vector<std::string>*, std::int64_t*, double*>;
 struct Binding {
   const char* key;
   Target target;
@@ -42,7 +42,15 @@ std::vector<Binding> object_bindings(ObjectConfig& o) {
   return {{"enabled", &o.enabled}, {"exclude", &o.exclude}, {"include", &o.include}};
 }
 
-const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "export"};
+std::vector<Binding> sync_bindings(SyncConfig& s) {
+  return {{"lookback_seconds", &s.lookback_seconds},   {"settle_seconds", &s.settle_seconds},
+          {"concurrency", &s.concurrency},             {"rows_per_commit", &s.rows_per_commit},
+          {"batch_size", &s.batch_size},               {"bulk_threshold", &s.bulk_threshold},
+          {"formula_refresh_hours", &s.formula_refresh_hours}, {"quota_daily_share", &s.quota_daily_share},
+          {"quota_run_share", &s.quota_run_share}};
+}
+
+const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export"};
 
 Error config_error(std::string code, const std::string& where, const std::string& message) {
   return Error(ErrorKind::kConfig, std::move(code), where + ": " + message);
@@ -113,6 +121,7 @@ const char* expected_of(const Target& target) {
   if (std::holds_alternative<std::string*>(target)) return "a string";
   if (std::holds_alternative<bool*>(target)) return "a boolean (true or false)";
   if (std::holds_alternative<std::int64_t*>(target)) return "an integer";
+  if (std::holds_alternative<double*>(target)) return "a number";
   return "an array of strings, e.g. [\"Website\", \"ParentId\"]";
 }
 
@@ -128,9 +137,13 @@ Status assign(const Binding& b, const toml::node& node, const std::string& where
   } else if (auto* flag = std::get_if<bool*>(&b.target)) {
     if (!node.is_boolean()) return wrong();
     **flag = node.as_boolean()->get();
-  } else if (auto* number = std::get_if<std::int64_t*>(&b.target)) {
+  } else if (auto* integer = std::get_if<std::int64_t*>(&b.target)) {
     if (!node.is_integer()) return wrong();
-    **number = node.as_integer()->get();
+    **integer = node.as_integer()->get();
+  } else if (auto* number = std::get_if<double*>(&b.target)) {
+    if (node.is_integer()) **number = static_cast<double>(node.as_integer()->get());
+    else if (node.is_floating_point()) **number = node.as_floating_point()->get();
+    else return wrong();
   } else {
     auto* list = std::get<std::vector<std::string>*>(b.target);
     if (!node.is_array()) return wrong();
@@ -176,14 +189,22 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
                           label + " must be a boolean (true/false, 1/0, yes/no), not \"" + text + "\".");
     }
     **flag = *v;
-  } else if (auto* number = std::get_if<std::int64_t*>(&b.target)) {
-    std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  } else if (auto* integer = std::get_if<std::int64_t*>(&b.target)) {
+    std::int64_t parsed = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
     if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
       return config_error("WRONG_TYPE", "environment variable " + var,
                           label + " must be an integer, not \"" + text + "\".");
     }
-    **number = value;
+    **integer = parsed;
+  } else if (auto* number = std::get_if<double*>(&b.target)) {
+    char* end = nullptr;
+    double parsed = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size()) {
+      return config_error("WRONG_TYPE", "environment variable " + var,
+                          label + " must be a number, not \"" + text + "\".");
+    }
+    **number = parsed;
   } else {
     *std::get<std::vector<std::string>*>(b.target) = split_list(text);
   }
@@ -276,6 +297,7 @@ Status apply_file(std::string_view toml_text, std::string_view source, Config& c
     if (section == "salesforce") bindings = salesforce_bindings(config.salesforce);
     else if (section == "store") bindings = store_bindings(config.store);
     else if (section == "groups") bindings = groups_bindings(config.groups);
+    else if (section == "sync") bindings = sync_bindings(config.sync);
     else {
       return config_error("UNKNOWN_KEY", where,
                           "unknown section [" + section + "]" + suggestion(section, kSections, "sections"));
@@ -306,6 +328,7 @@ Status apply_env(Config& config, const EnvLookup& env, Origins& origins) {
   CRMSYNC_TRY(apply_env_section(salesforce_bindings(config.salesforce), "salesforce", "CRMSYNC_SALESFORCE_", env, origins));
   CRMSYNC_TRY(apply_env_section(store_bindings(config.store), "store", "CRMSYNC_STORE_", env, origins));
   CRMSYNC_TRY(apply_env_section(groups_bindings(config.groups), "groups", "CRMSYNC_GROUPS_", env, origins));
+  CRMSYNC_TRY(apply_env_section(sync_bindings(config.sync), "sync", "CRMSYNC_SYNC_", env, origins));
   CRMSYNC_TRY(apply_export_env(config.exports, env));
   for (const auto& object : catalog::objects()) {
     std::string prefix = "CRMSYNC_OBJECTS_" + upper(object.name) + "_";
@@ -352,7 +375,36 @@ bool is_loopback(const std::string& host) {
   return dots == 3 && !host.ends_with(".") && host.find("..") == std::string::npos;
 }
 
+// [sync] values out of range: the error names the key, the range and a sensible value.
+Status validate_sync(const SyncConfig& s, std::string_view source, const Origins& origins) {
+  auto where = [&](const std::string& key) { return origin_of(origins, "sync." + key, source); };
+  auto range = [&](const char* key, std::int64_t value, std::int64_t lo, std::int64_t hi,
+                   const char* advice) -> Status {
+    if (value >= lo && value <= hi) return ok_status();
+    return config_error("INVALID_VALUE", where(key),
+                        "[sync] " + std::string(key) + " = " + std::to_string(value) + " is out of range; expected " +
+                            std::to_string(lo) + ".." + std::to_string(hi) + " (" + advice + ").");
+  };
+  CRMSYNC_TRY(range("lookback_seconds", s.lookback_seconds, 0, 30LL * 86400, "default 300: five minutes of overlap"));
+  CRMSYNC_TRY(range("settle_seconds", s.settle_seconds, 0, 3600, "default 2"));
+  CRMSYNC_TRY(range("concurrency", s.concurrency, 1, 25, "Salesforce allows 25 concurrent long-running requests; default 4"));
+  CRMSYNC_TRY(range("rows_per_commit", s.rows_per_commit, 1, 10000000, "default 20000"));
+  CRMSYNC_TRY(range("batch_size", s.batch_size, 200, 2000, "Salesforce takes 200..2000; default 2000"));
+  CRMSYNC_TRY(range("bulk_threshold", s.bulk_threshold, 0, 1000000000, "default 2000 records"));
+  CRMSYNC_TRY(range("formula_refresh_hours", s.formula_refresh_hours, 0, 24 * 365, "0 re-reads formulas every run; default 24"));
+  auto share = [&](const char* key, double value, const char* advice) -> Status {
+    if (value > 0 && value <= 1) return ok_status();
+    return config_error("INVALID_VALUE", where(key),
+                        "[sync] " + std::string(key) + " = " + std::to_string(value) +
+                            " must be a share above 0 and at most 1 (" + advice + ").");
+  };
+  CRMSYNC_TRY(share("quota_daily_share", s.quota_daily_share, "e.g. 0.80 pauses at 80% of the org's daily API total"));
+  CRMSYNC_TRY(share("quota_run_share", s.quota_run_share, "e.g. 0.25 lets one run spend a quarter of the daily total"));
+  return ok_status();
+}
+
 Status validate(const Config& config, std::string_view source, const Origins& origins) {
+  CRMSYNC_TRY(validate_sync(config.sync, source, origins));
   const SalesforceConfig& sf = config.salesforce;
   auto where = [&](const std::string& key) { return origin_of(origins, key, source); };
 

@@ -16,6 +16,8 @@
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [groups]
 //   deals = true  engage = false
+//   [sync]
+//   lookback_seconds = 300  settle_seconds = 2  concurrency = 4  ...
 //   [export]                                 # crmsync export (docs/export.md)
 //   as = "task"  external_id_field = "Crmsync_Activity_Id__c"  opportunity_window_days = 14
 //   [export.call]   type = "Call"  subject = "{title}"  description = "{summary}"  status = "Completed"
@@ -66,6 +68,19 @@ struct GroupsConfig {
   bool engage = false;
 };
 
+// [sync]: how the sync reads. Every key is documented in README's configuration table.
+struct SyncConfig {
+  std::int64_t lookback_seconds = 300;     // increments re-read [watermark - lookback, ...): late commits
+  std::int64_t settle_seconds = 2;         // rows newer than now - settle are left for the next run
+  std::int64_t concurrency = 4;            // objects synced in parallel (Salesforce allows 25 long requests)
+  std::int64_t rows_per_commit = 20000;    // rows (and their watermark) per SQLite transaction
+  std::int64_t batch_size = 2000;          // REST query page size asked for (200..2000)
+  std::int64_t bulk_threshold = 2000;      // objects above this many records use Bulk API 2.0 (when wired)
+  std::int64_t formula_refresh_hours = 24; // formula fields are re-read this often
+  double quota_daily_share = 0.80;         // pause when the org's daily API usage reaches this share
+  double quota_run_share = 0.25;           // pause when this run has used this share of the daily total
+};
+
 // How one kind of activity (call, meeting, invite) is written. Templates take the placeholders of
 // kExportPlaceholders in braces ("{title}"); "{{" and "}}" are literal braces.
 struct ExportKindConfig {
@@ -108,6 +123,7 @@ struct Config {
   StoreConfig store;
   std::map<std::string, ObjectConfig> objects;  // by catalog object name as written in the file
   GroupsConfig groups;
+  SyncConfig sync;
   ExportConfig exports;  // [export]
 
   // The admin's choices for one object (empty when the file says nothing of it).

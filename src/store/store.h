@@ -51,6 +51,10 @@ struct SyncState {
   std::int64_t deleted = 0;          // rows removed locally over the last run
   std::int64_t api_calls = 0;        // API calls the last run spent on this object
   std::string last_error;            // empty when the last run succeeded
+  EpochMs last_success = 0;          // when the last run that ended without error finished (0: never)
+  EpochMs formulas_refreshed = 0;    // when formula fields were last re-read in full (0: never)
+  std::string pending_backfill;      // comma-separated fields added to the table whose old rows still
+                                     // need their values (schema drift); empty when none
 };
 
 // One row of crmsync_export_ledger: what `crmsync export` wrote for one activity, so that a rerun
@@ -104,6 +108,11 @@ class Store {
   virtual Result<std::vector<SyncState>> all_states() = 0;
 
   virtual Result<std::int64_t> count_rows(std::string_view object) = 0;
+  // Calls `fn` with the Id of every row of a table, in no particular order; with skip_deleted, rows
+  // whose IsDeleted is already 1 are left out (when the table has that column). Streams: no row
+  // is held. `fn` must not write to the store; an error from it stops the scan and is returned.
+  virtual Status for_each_id(std::string_view object, bool skip_deleted,
+                             const std::function<Status(std::string_view id)>& fn) = 0;
   // Every row of a table as name -> value maps, ordered by Id (tests and status; not for big tables).
   virtual Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) = 0;
   // Column names of a table as the store has them (empty when the table does not exist).

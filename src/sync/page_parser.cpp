@@ -9,6 +9,24 @@
 namespace crmsync::sync {
 
 std::optional<std::string> datetime_to_store(std::string_view salesforce_datetime) {
+  // Fast path for what Salesforce writes, "2016-08-19T14:35:34.000+0000": already UTC, so only the
+  // zone changes (no parse and format per value; datetimes are a large share of every row).
+  std::string_view s = salesforce_datetime;
+  auto digits = [&](std::size_t from, std::size_t n) {
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+    }
+    return true;
+  };
+  if (s.size() == 28 && s.substr(23) == "+0000" && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+      s[16] == ':' && s[19] == '.' && digits(0, 4) && digits(5, 2) && digits(8, 2) && digits(11, 2) &&
+      digits(14, 2) && digits(17, 2) && digits(20, 3) && s.substr(5, 2) >= "01" && s.substr(5, 2) <= "12" &&
+      s.substr(8, 2) >= "01" && s.substr(8, 2) <= "31" && s.substr(11, 2) <= "23" && s.substr(14, 2) <= "59" &&
+      s.substr(17, 2) <= "59") {
+    std::string out(s.substr(0, 23));
+    out += 'Z';
+    return out;
+  }
   auto ms = parse_datetime(salesforce_datetime);
   if (!ms) return std::nullopt;
   return format_datetime_iso(*ms);

@@ -2,24 +2,38 @@
 //
 // Per object: describe, decide the field list (catalog::select_fields with the admin's choices),
 // make sure the table has those columns, then read with queryAll ordered by the modstamp field and
-// Id — everything the first time, then only rows at or after the stored watermark. queryAll brings
-// soft-deleted rows with IsDeleted = true; they are upserted like any other row (the table mirrors
-// what an admin's queryAll returns). Each page's rows and the watermark that follows them commit in
-// one transaction, so a failure (or a kill) never loses or rolls back a committed page and the next
-// run resumes where the last commit left off.
+// Id: everything the first time, then the window [watermark - lookback, now - settle). queryAll
+// brings soft-deleted rows with IsDeleted = true; they are upserted like any other row (the table
+// mirrors what an admin's queryAll returns). Rows and the watermark that follows them commit in one
+// transaction, so a failure (or a kill) never loses or rolls back a committed page and the next run
+// resumes where the last commit left off.
+//
+// Around the window read: fields added to the table since the last run are back-filled for the
+// rows already stored (Id + new fields, one pass); formula fields are re-read on their own
+// schedule (Id + formulas); rows that vanished from Salesforce (hard deletes) are found by id
+// reconciliation (or a getDeleted pass when one is plugged in) and marked IsDeleted = 1. Field
+// lists whose query would pass Salesforce's 16,384-byte URI limit are split into several queries
+// over the same window and order, joined by Id.
+//
+// Objects run in parallel (config.sync.concurrency), each worker with its own Client (a Client is
+// not thread-safe); one writer thread owns the store and applies every write in order. A lock file
+// (`<store path>.lock`, flock) refuses a second sync against the same store.
 //
 //   auto client = salesforce::Client::connect(sync::connect_options(cfg));
 //   auto store = store::Store::open(cfg.store.url);
-//   SyncReport report = sync::run_sync(cfg, **client, **store, {});
+//   auto report = sync::run_sync(cfg, **client, **store, {});   // Result<SyncReport>
+//   return sync::exit_code(*report);                             // 0 done, 1 failed, 3 paused
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
 #include "common/result.h"
+#include "common/timeutil.h"
 #include "config/config.h"
 #include "salesforce/client.h"
 #include "store/store.h"
@@ -29,40 +43,80 @@ namespace crmsync::sync {
 // What one object's run did.
 struct ObjectReport {
   std::string object;
-  enum class Outcome { kSynced, kSkipped, kFailed } outcome = Outcome::kSynced;
+  // kPaused: the quota guard (or --max-api-calls) stopped it; committed pages stay, the next run
+  // resumes from the watermark.
+  enum class Outcome { kSynced, kSkipped, kFailed, kPaused } outcome = Outcome::kSynced;
   bool full = false;              // a full load (no watermark yet) rather than an increment
-  std::int64_t records = 0;       // rows written this run (upserts, deleted ones included)
-  std::int64_t deleted = 0;       // of those, rows that arrived with IsDeleted = true
+  std::int64_t records = 0;       // rows written by the window read (upserts, deleted ones included)
+  std::int64_t deleted = 0;       // rows that arrived with IsDeleted = true, plus rows marked deleted
+                                  // because they vanished from Salesforce (hard deletes)
+  std::int64_t hard_deleted = 0;  // of `deleted`, the rows that vanished (found by reconciliation)
+  std::int64_t backfilled = 0;    // rows whose newly added fields were filled in
+  std::int64_t formulas_refreshed = 0;  // rows whose formula fields were re-read
+  int query_parts = 1;            // queries per read (> 1 when the field list passed the URI limit)
+  bool reconciled = false;        // the ids were reconciled with Salesforce this run
   std::int64_t api_calls = 0;     // API calls this object's run spent (describe + query pages)
   double seconds = 0;
   std::int64_t rows_in_store = 0; // the table's row count after the run
   std::vector<std::string> warnings;  // e.g. a Recommended field the user cannot read
-  std::string message;            // why it was skipped or failed; empty otherwise
+  std::string message;            // why it was skipped, failed or paused; empty otherwise
 };
 
 struct SyncReport {
   std::vector<ObjectReport> objects;
   std::int64_t api_calls = 0;
   double seconds = 0;
-  bool ok() const;  // no object failed
+  bool ok() const;      // no object failed
+  bool paused() const;  // some object was paused by the quota guard
 };
 
-// Progress as pages commit, for a terminal display or logs.
+// 0 every object synced or was skipped for a reason it prints, 1 something failed, 3 paused by the
+// quota guard (and nothing failed).
+int exit_code(const SyncReport& report);
+
+// Progress as pages commit, for a terminal display or logs. Called from one thread (the writer).
 struct Progress {
   std::string object;
-  std::int64_t records = 0;  // written so far for this object
+  std::int64_t records = 0;  // committed so far for this object's window read
   std::int64_t total = -1;   // totalSize of the query, when known
+  double seconds = 0;        // since the object started
 };
 
+// The ids Salesforce reports deleted for an object in [start, end) (getDeleted), or an error;
+// kNotFound / kUnsupported mean "not available for this object" and fall back to reconciliation.
+using DeletedIdsSource = std::function<Result<std::vector<std::string>>(
+    salesforce::Client& client, const std::string& object, EpochMs start, EpochMs end)>;
+
+// The getDeleted pass through Client::get_deleted (ids Salesforce reports deleted in the window).
+DeletedIdsSource salesforce_get_deleted();
+
 struct SyncOptions {
-  std::function<void(const Progress&)> on_page;  // called after each committed page
-  int batch_size = 0;                 // Sforce-Query-Options batchSize; 0 = Salesforce's default (2,000)
-  std::int64_t rows_per_commit = 20000;  // pages are grouped into transactions of about this many rows
+  std::function<void(const Progress&)> on_page;  // called after each committed group of pages
+  // Sforce-Query-Options batchSize; 0 = config.sync.batch_size.
+  int batch_size = 0;
+  // Rows per transaction; 0 = config.sync.rows_per_commit.
+  std::int64_t rows_per_commit = 0;
+  // Objects in parallel; 0 = config.sync.concurrency.
+  int concurrency = 0;
+  // Stop (outcome paused, exit 3) once the run has spent this many API calls; 0 = no bound.
+  std::int64_t max_api_calls = 0;
+  // Reconcile every object's ids with Salesforce this run (crmsync sync --reconcile).
+  bool reconcile = false;
+  // The getDeleted pass (salesforce_get_deleted() in `crmsync sync`); empty: ids are reconciled
+  // every run. When it answers INVALID_REPLICATION_DATE or EXCEEDED_ID_LIMIT, kNotFound or
+  // kUnsupported (window out of reach, too many ids, object without getDeleted), ids are reconciled.
+  DeletedIdsSource deleted_ids;
+  // Opens one more session for a worker thread; empty = Client::connect(connect_options(config)).
+  std::function<Result<std::unique_ptr<salesforce::Client>>()> connect;
+  // Salesforce's limit on a request URI; queries longer than this are split.
+  std::size_t max_uri_bytes = 16384;
+  // Where the clock is read (tests may pin it); empty = now_ms().
+  std::function<EpochMs()> clock;
 };
 
 // Runs one sync of every enabled object. Per-object failures are reported in the SyncReport (and
 // the run goes on with the other objects); only an error that stops everything (the store cannot
-// be written) is returned as an Error.
+// be written, another sync holds the store's lock: kStore code STORE_LOCKED) is returned as an Error.
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options);
 
@@ -71,5 +125,23 @@ salesforce::ConnectOptions connect_options(const config::Config& config);
 
 // The store column for each selected field.
 std::vector<store::Column> columns_for(const catalog::FieldSelection& selection);
+
+// An exclusive lock on a store, held while the object lives and released by the OS when the
+// process dies (flock on "<path>.lock", so SIGKILL leaves no stale lock).
+class StoreLock {
+ public:
+  // Errors: kStore STORE_LOCKED when another process holds it (the message says so and what to do),
+  // kStore when the lock file cannot be created.
+  static Result<std::unique_ptr<StoreLock>> acquire(const std::string& store_url);
+  ~StoreLock();
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  StoreLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_;
+  std::string path_;
+};
 
 }  // namespace crmsync::sync

@@ -2,13 +2,15 @@
 // `sqlite3 crmsync.db 'select * from crmsync_sync_state'` reads naturally.
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
+
 namespace crmsync::store::sqlite {
 
 namespace {
 
 constexpr const char* kStateColumns =
     "object, watermark, watermark_id, full_sync_done, last_run_started, last_run_finished, rows, deleted,"
-    " api_calls, last_error";
+    " api_calls, last_error, last_success, formulas_refreshed, pending_backfill";
 
 int bind_iso(Statement& st, int index, EpochMs ms) {
   return sqlite3_bind_text(st.get(), index, format_datetime_iso(ms).c_str(), -1, SQLITE_TRANSIENT);
@@ -49,6 +51,13 @@ Result<SyncState> read_state(const Statement& st) {
   s.deleted = sqlite3_column_int64(st.get(), 7);
   s.api_calls = sqlite3_column_int64(st.get(), 8);
   s.last_error = st.column_text(9);
+  auto success = read_time(st, 10, s, "last_success");
+  if (!success) return success.error();
+  s.last_success = *success;
+  auto formulas = read_time(st, 11, s, "formulas_refreshed");
+  if (!formulas) return formulas.error();
+  s.formulas_refreshed = *formulas;
+  s.pending_backfill = st.column_text(12);
   return s;
 }
 
@@ -77,11 +86,13 @@ Status SqliteStore::save_state(const SyncState& state) {
   }
   auto st = cached(save_state_,
                    std::string("INSERT INTO crmsync_sync_state (") + kStateColumns +
-                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (object) DO UPDATE SET"
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (object) DO UPDATE SET"
                        " watermark = excluded.watermark, watermark_id = excluded.watermark_id,"
                        " full_sync_done = excluded.full_sync_done, last_run_started = excluded.last_run_started,"
                        " last_run_finished = excluded.last_run_finished, rows = excluded.rows,"
-                       " deleted = excluded.deleted, api_calls = excluded.api_calls, last_error = excluded.last_error",
+                       " deleted = excluded.deleted, api_calls = excluded.api_calls, last_error = excluded.last_error,"
+                       " last_success = excluded.last_success, formulas_refreshed = excluded.formulas_refreshed,"
+                       " pending_backfill = excluded.pending_backfill",
                    context);
   if (!st) return st.error();
   Statement& s = **st;
@@ -104,8 +115,35 @@ Status SqliteStore::save_state(const SyncState& state) {
   } else {
     s.bind_text(10, state.last_error);
   }
+  bind_run_time(s, 11, state.last_success);
+  bind_run_time(s, 12, state.formulas_refreshed);
+  s.bind_text(13, state.pending_backfill);
   auto row = s.step(context);
   if (!row) return row.error();
+  return ok_status();
+}
+
+// Columns added to crmsync_sync_state after schema version 1 shipped; added in place (they have
+// defaults, so older rows read as "never").
+Status SqliteStore::migrate_state_table() {
+  std::string context = "Cannot add columns to crmsync_sync_state in '" + conn_->path() + "'";
+  auto existing = prepare("SELECT name FROM pragma_table_info('crmsync_sync_state')", context);
+  if (!existing) return existing.error();
+  std::vector<std::string> names;
+  for (;;) {
+    auto row = existing->step(context);
+    if (!row) return row.error();
+    if (!*row) break;
+    names.push_back(existing->column_text(0));
+  }
+  existing->reset();
+  const std::pair<const char*, const char*> added[] = {{"last_success", "TEXT"},
+                                                       {"formulas_refreshed", "TEXT"},
+                                                       {"pending_backfill", "TEXT NOT NULL DEFAULT ''"}};
+  for (const auto& [name, type] : added) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    CRMSYNC_TRY(conn_->exec(std::string("ALTER TABLE crmsync_sync_state ADD COLUMN ") + name + " " + type, context));
+  }
   return ok_status();
 }
 

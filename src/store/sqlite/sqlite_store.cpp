@@ -116,6 +116,10 @@ Status SqliteStore::create_bookkeeping() {
                  context + ": its crmsync schema version is '" + found + "' but this crmsync writes version " +
                      std::to_string(kSchemaVersion) + "; use the crmsync release that created it.");
   }
+  if (Status m = migrate_state_table(); !m) {
+    (void)conn_->exec("ROLLBACK", context);
+    return m;
+  }
   return conn_->exec("COMMIT", context);
 }
 

@@ -30,7 +30,8 @@ namespace crmsync::store::sqlite {
 struct SqliteOptions {
   int busy_timeout_ms = 10000;              // wait this long for another writer before SQLITE_BUSY
   int wal_autocheckpoint_pages = 100000;    // ~400 MiB of WAL between checkpoints (4 KiB pages)
-  std::int64_t cache_kib = 64 * 1024;       // page cache; not the bottleneck, modest on purpose
+  std::int64_t cache_kib = 16 * 1024;       // page cache; not the bottleneck (performance-notes.md), kept small
+                                            // so a sync stays under 100 MB whatever the org size
   std::int64_t journal_size_limit = 64 << 20;  // WAL file is truncated back to this after a checkpoint
 };
 
@@ -53,6 +54,8 @@ class SqliteStore final : public Store {
   Result<std::vector<SyncState>> all_states() override;
 
   Result<std::int64_t> count_rows(std::string_view object) override;
+  Status for_each_id(std::string_view object, bool skip_deleted,
+                     const std::function<Status(std::string_view id)>& fn) override;
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
@@ -87,6 +90,7 @@ class SqliteStore final : public Store {
   void invalidate_writers(std::string_view object);
 
   std::shared_ptr<Connection> conn_;
+  Status migrate_state_table();
   std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_, all_states_;
   std::unique_ptr<Statement> put_ledger_;
 

@@ -1,4 +1,5 @@
 // Object tables in the SQLite store: creating and widening them, writers, and reading them back.
+#include <algorithm>
 #include <unordered_set>
 
 #include "common/text.h"
@@ -193,6 +194,30 @@ Result<std::int64_t> SqliteStore::count_rows(std::string_view object) {
   auto row = st->step(context);
   if (!row) return row.error();
   return static_cast<std::int64_t>(sqlite3_column_int64(st->get(), 0));
+}
+
+Status SqliteStore::for_each_id(std::string_view object, bool skip_deleted,
+                                const std::function<Status(std::string_view id)>& fn) {
+  CRMSYNC_TRY(check_identifier("table", object));
+  auto existing = table_columns(object);
+  if (!existing) return existing.error();
+  if (existing->empty()) return ok_status();  // no table, no rows
+  bool has_deleted = std::any_of(existing->begin(), existing->end(),
+                                 [](const TableColumn& c) { return iequals(c.name, "IsDeleted"); });
+  std::string sql = "SELECT " + quote_identifier("Id") + " FROM " + quote_identifier(object);
+  if (skip_deleted && has_deleted) sql += " WHERE " + quote_identifier("IsDeleted") + " IS NOT 1";
+  std::string context = "Cannot read the Ids of " + std::string(object);
+  auto st = prepare(sql, context);
+  if (!st) return st.error();
+  ResetOnExit guard(*st);
+  for (;;) {
+    auto row = st->step(context);
+    if (!row) return row.error();
+    if (!*row) return ok_status();
+    const unsigned char* text = sqlite3_column_text(st->get(), 0);
+    int n = sqlite3_column_bytes(st->get(), 0);
+    CRMSYNC_TRY(fn(std::string_view(reinterpret_cast<const char*>(text), static_cast<std::size_t>(n))));
+  }
 }
 
 namespace {

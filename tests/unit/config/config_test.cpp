@@ -356,6 +356,65 @@ TEST(ConfigFileTest, LoadsAFileAndNamesItInErrors) {
 namespace crmsync::config {
 namespace {
 
+TEST(ConfigSyncTest, DefaultsWhenTheSectionIsAbsent) {
+  auto c = parse_config(minimal(), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->sync.lookback_seconds, 300);
+  EXPECT_EQ(c->sync.settle_seconds, 2);
+  EXPECT_EQ(c->sync.concurrency, 4);
+  EXPECT_EQ(c->sync.rows_per_commit, 20000);
+  EXPECT_EQ(c->sync.batch_size, 2000);
+  EXPECT_EQ(c->sync.bulk_threshold, 2000);
+  EXPECT_EQ(c->sync.formula_refresh_hours, 24);
+  EXPECT_DOUBLE_EQ(c->sync.quota_daily_share, 0.80);
+  EXPECT_DOUBLE_EQ(c->sync.quota_run_share, 0.25);
+}
+
+TEST(ConfigSyncTest, EveryKeyIsReadFromTheFile) {
+  auto c = parse_config(minimal("[sync]\nlookback_seconds = 60\nsettle_seconds = 0\nconcurrency = 8\n"
+                                "rows_per_commit = 5000\nbatch_size = 500\nbulk_threshold = 10000\n"
+                                "formula_refresh_hours = 6\nquota_daily_share = 0.5\nquota_run_share = 1\n"),
+                        "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->sync.lookback_seconds, 60);
+  EXPECT_EQ(c->sync.settle_seconds, 0);
+  EXPECT_EQ(c->sync.concurrency, 8);
+  EXPECT_EQ(c->sync.rows_per_commit, 5000);
+  EXPECT_EQ(c->sync.batch_size, 500);
+  EXPECT_EQ(c->sync.bulk_threshold, 10000);
+  EXPECT_EQ(c->sync.formula_refresh_hours, 6);
+  EXPECT_DOUBLE_EQ(c->sync.quota_daily_share, 0.5);
+  EXPECT_DOUBLE_EQ(c->sync.quota_run_share, 1.0);
+}
+
+TEST(ConfigSyncTest, EnvironmentOverridesSyncKeys) {
+  auto c = parse_config(minimal("[sync]\nconcurrency = 2\n"), "crmsync.toml",
+                        env_of({{"CRMSYNC_SYNC_CONCURRENCY", "6"}, {"CRMSYNC_SYNC_QUOTA_DAILY_SHARE", "0.9"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->sync.concurrency, 6);
+  EXPECT_DOUBLE_EQ(c->sync.quota_daily_share, 0.9);
+  Error e = parse_error(minimal(), env_of({{"CRMSYNC_SYNC_LOOKBACK_SECONDS", "5m"}}));
+  EXPECT_NE(e.message.find("CRMSYNC_SYNC_LOOKBACK_SECONDS"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("an integer"), std::string::npos) << e.message;
+}
+
+TEST(ConfigSyncTest, OutOfRangeValuesNameTheKeyTheLineAndTheRange) {
+  Error e = parse_error(minimal("[sync]\nconcurrency = 40\n"));
+  EXPECT_EQ(e.code, "INVALID_VALUE");
+  EXPECT_NE(e.message.find("crmsync.toml:7"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("[sync] concurrency = 40"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("1..25"), std::string::npos) << e.message;
+  e = parse_error(minimal("[sync]\nquota_run_share = 1.5\n"));
+  EXPECT_NE(e.message.find("quota_run_share"), std::string::npos) << e.message;
+  e = parse_error(minimal("[sync]\nbatch_size = 100\n"));
+  EXPECT_NE(e.message.find("200..2000"), std::string::npos) << e.message;
+  e = parse_error(minimal("[sync]\nsettle_seconds = \"2\"\n"));
+  EXPECT_EQ(e.code, "WRONG_TYPE");
+  EXPECT_NE(e.message.find("an integer"), std::string::npos) << e.message;
+  e = parse_error(minimal("[sync]\nlookback = 3\n"));
+  EXPECT_NE(e.message.find("lookback_seconds"), std::string::npos) << e.message;
+}
+
 // --- retries -------------------------------------------------------------------------------------
 
 TEST(ConfigRetryTest, DefaultsFileAndEnvironment) {

@@ -108,6 +108,13 @@ TEST(PageParserTest, DatetimeConversion) {
   EXPECT_EQ(datetime_to_store("2016-08-19T14:35:34.000+0000").value(), "2016-08-19T14:35:34.000Z");
   EXPECT_EQ(datetime_to_store("2016-08-19T14:35:34Z").value(), "2016-08-19T14:35:34.000Z");
   EXPECT_FALSE(datetime_to_store("2016-08-19").has_value());
+  // The fast path (UTC "+0000") agrees with the general one.
+  for (const char* t : {"1999-12-31T23:59:59.999+0000", "2024-02-29T00:00:00.000+0000", "2016-08-19T14:35:34.120+0000"}) {
+    std::string z = std::string(t).substr(0, 23) + "Z";
+    EXPECT_EQ(datetime_to_store(t).value(), format_datetime_iso(*parse_datetime(z))) << t;
+  }
+  EXPECT_EQ(datetime_to_store("2016-08-19T16:35:34.000+0200").value(), "2016-08-19T14:35:34.000Z");
+  EXPECT_FALSE(datetime_to_store("2016-13-19T14:35:34.000+0000").has_value());
 }
 
 }  // namespace

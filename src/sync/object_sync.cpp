@@ -1,0 +1,516 @@
+#include "sync/object_sync.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+#include "common/text.h"
+#include "sync/page_parser.h"
+#include "sync/window_reader.h"
+
+namespace crmsync::sync {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Rows = std::vector<std::vector<store::Value>>;
+
+std::string missing_required_message(const std::string& object, const std::vector<std::string>& fields) {
+  std::string list;
+  for (const auto& f : fields) list += (list.empty() ? "" : ", ") + object + "." + f;
+  return "the integration user cannot read the Required field" + std::string(fields.size() > 1 ? "s " : " ") +
+         list + ", so " + object + " is not synced. Grant Read on " +
+         (fields.size() > 1 ? "these fields" : "this field") +
+         " (Setup > the integration user's permission set or profile > Object Settings > " + object +
+         " > Field Permissions), then run the sync again.";
+}
+
+std::vector<std::string> split_names(const std::string& csv) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < csv.size()) {
+    std::size_t comma = csv.find(',', start);
+    if (comma == std::string::npos) comma = csv.size();
+    if (comma > start) out.push_back(csv.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+bool contains_ci(const std::vector<std::string>& names, std::string_view name) {
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return iequals(n, name); });
+}
+
+using IdKey = std::array<char, 18>;
+IdKey id_key(std::string_view id) {
+  IdKey k{};
+  std::memcpy(k.data(), id.data(), std::min(id.size(), k.size()));
+  return k;
+}
+
+class ObjectSync {
+ public:
+  ObjectSync(RunContext& ctx, salesforce::Client& client, std::string object)
+      : ctx_(ctx), client_(client), start_(Clock::now()), calls_at_start_(client.api_calls()),
+        calls_seen_(calls_at_start_) {
+    report_.object = std::move(object);
+  }
+
+  ObjectReport run() {
+    Status s = sync_object();
+    account_calls();
+    report_.api_calls = client_.api_calls() - calls_at_start_;
+    if (!s) {
+      if (is_quota_stop(s.error())) {
+        report_.outcome = ObjectReport::Outcome::kPaused;
+        report_.message = s.error().message;
+      } else {
+        report_.outcome = ObjectReport::Outcome::kFailed;
+        report_.message = s.error().to_string();
+      }
+    }
+    if (state_loaded_ && report_.outcome != ObjectReport::Outcome::kSkipped) finish_state();
+    report_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    return report_;
+  }
+
+ private:
+  const std::string& object() const { return report_.object; }
+
+  void account_calls() {
+    std::int64_t now = client_.api_calls();
+    ctx_.quota.add_calls(now - calls_seen_);
+    calls_seen_ = now;
+  }
+
+  // Runs before every API call: the one place the budget is checked.
+  Status before_call() {
+    account_calls();
+    return ctx_.quota.check(client_.limits());
+  }
+
+  Status sync_object() {
+    CRMSYNC_TRY(load_state_and_columns());
+    CRMSYNC_TRY(before_call());
+    auto describe = client_.describe(object());
+    if (!describe) return describe_failed(describe.error());
+    CRMSYNC_TRY(choose_fields(*describe));
+    CRMSYNC_TRY(prepare_table());
+    CRMSYNC_TRY(read_window());
+    CRMSYNC_TRY(backfill());
+    CRMSYNC_TRY(refresh_formulas());
+    return find_hard_deletes();
+  }
+
+  Status describe_failed(const Error& e) {
+    const catalog::CatalogObject* cat = catalog::find_object(object());
+    if (e.kind == ErrorKind::kNotFound && cat != nullptr && cat->group != catalog::Group::kCore) {
+      report_.outcome = ObjectReport::Outcome::kSkipped;
+      report_.message = "the org has no " + object() + " object the integration user can see; the " +
+                        std::string(catalog::to_string(cat->group)) + " group goes on without it";
+      return ok_status();
+    }
+    if (e.kind == ErrorKind::kNotFound) {
+      return Error(ErrorKind::kPermission, "OBJECT_NOT_VISIBLE",
+                   "the integration user cannot see the " + object() +
+                       " object (describe answered NOT_FOUND). Grant Read on " + object() +
+                       " in its permission set or profile.");
+    }
+    return e;
+  }
+
+  Status load_state_and_columns() {
+    std::optional<store::SyncState> loaded;
+    std::vector<std::string> columns;
+    const std::string name = object();
+    CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
+      auto s = st.load_state(name);
+      if (!s) return s.error();
+      loaded = std::move(*s);
+      auto c = st.columns(name);
+      if (!c) return c.error();
+      columns = std::move(*c);
+      return ok_status();
+    }));
+    state_ = loaded.value_or(store::SyncState{});
+    state_.object = object();
+    state_.last_run_started = ctx_.started;
+    previous_success_ = state_.last_success;
+    store_columns_ = std::move(columns);
+    state_loaded_ = true;
+    return ok_status();
+  }
+
+  // The admin's selection, minus included fields that Salesforce no longer shows (FLS removed)
+  // but the store has: those stop being selected with a warning and keep their stored values.
+  Status choose_fields(const nlohmann::json& describe) {
+    std::vector<std::string> described;
+    if (describe.contains("fields") && describe["fields"].is_array()) {
+      for (const auto& f : describe["fields"]) {
+        if (f.contains("name") && f["name"].is_string()) described.push_back(f["name"].get<std::string>());
+      }
+    }
+    catalog::AdminSelection admin = ctx_.config.selection_for(object());
+    std::vector<std::string> include;
+    for (const auto& f : admin.include) {
+      if (!contains_ci(described, f) && contains_ci(store_columns_, f)) {
+        report_.warnings.push_back(object() + "." + f +
+                                   " is no longer readable by the integration user: it is not synced any more and "
+                                   "its stored values are kept; grant Read on it again, or remove it from "
+                                   "[objects." + object() + "] include");
+        continue;
+      }
+      include.push_back(f);
+    }
+    admin.include = std::move(include);
+    auto selection = catalog::select_fields(describe, admin);
+    if (!selection) return selection.error();
+    if (!selection->missing_required.empty()) {
+      return Error(ErrorKind::kPermission, "REQUIRED_FIELD_UNREADABLE",
+                   missing_required_message(object(), selection->missing_required));
+    }
+    for (const auto& f : selection->missing_recommended) {
+      std::string kept = contains_ci(store_columns_, f) ? "; its stored values are kept" : "";
+      report_.warnings.push_back(object() + "." + f +
+                                 " (Recommended) is not readable by the integration user and is not synced" + kept +
+                                 "; grant Read on it to import it, or exclude it in [objects." + object() + "]");
+    }
+    selection_ = std::move(*selection);
+    for (const auto& f : selection_.fields) names_.push_back(f.name);
+    return ok_status();
+  }
+
+  // Adds new columns; fields new to a table that already holds rows are remembered for the
+  // back-fill in the same transaction, so a kill before the back-fill ends does not forget it.
+  Status prepare_table() {
+    if (selection_.modstamp_field.empty()) state_.watermark.reset();  // nothing to resume from
+    report_.full = !state_.watermark.has_value();
+    std::vector<std::string> added;
+    if (!store_columns_.empty() && state_.watermark) {
+      for (const auto& f : names_) {
+        if (!contains_ci(store_columns_, f)) added.push_back(f);
+      }
+    }
+    if (!added.empty()) {
+      std::vector<std::string> pending = split_names(state_.pending_backfill);
+      for (const auto& f : added) {
+        if (!contains_ci(pending, f)) pending.push_back(f);
+      }
+      state_.pending_backfill = join_names(pending);
+    }
+    auto columns = columns_for(selection_);
+    store::SyncState snapshot = state_;
+    const std::string name = object();
+    return ctx_.writes.call(
+        [name, columns, snapshot, save = !added.empty()](store::Store& st) -> Status {
+          CRMSYNC_TRY(st.ensure_table(name, columns));
+          if (save) CRMSYNC_TRY(st.save_state(snapshot));
+          return ok_status();
+        },
+        /*flush=*/true);
+  }
+
+  std::vector<store::Column> columns_of(const std::vector<std::string>& names) const {
+    std::vector<store::Column> out;
+    for (const auto& n : names) {
+      if (const catalog::SyncedField* f = selection_.find(n)) out.push_back({f->name, f->storage});
+    }
+    return out;
+  }
+
+  // Queues rows (and the state that goes with them) for the writer.
+  Status post_rows(const std::vector<std::string>& names, Rows rows, bool flush,
+                   std::function<void()> after_commit = {}) {
+    auto shared = std::make_shared<Rows>(std::move(rows));
+    auto columns = columns_of(names);
+    store::SyncState snapshot = state_;
+    auto n = static_cast<std::int64_t>(shared->size());
+    ++posted_batches_;
+    return ctx_.writes.post(
+        [name = object(), columns, shared, snapshot](store::Store& st) -> Status {
+          if (!shared->empty()) {
+            auto w = st.writer(name, columns);
+            if (!w) return w.error();
+            for (const auto& row : *shared) CRMSYNC_TRY((*w)->upsert(row));
+          }
+          return st.save_state(snapshot);
+        },
+        n, std::move(after_commit), flush);
+  }
+
+  // A server whose URI limit is below Salesforce's (a proxy, or the emulator's HTTP library at
+  // 8,192 bytes) answers 414 before any row is read: plan again with half the limit.
+  template <typename Read>
+  Status with_uri_retry(Read read) {
+    for (;;) {
+      std::int64_t posted_before = posted_batches_;
+      Status s = read();
+      if (s || s.error().http_status != 414 || posted_batches_ != posted_before || uri_limit_ <= 2048) return s;
+      uri_limit_ /= 2;
+    }
+  }
+
+  Status read_window() {
+    return with_uri_retry([this] { return read_window_once(); });
+  }
+
+  Status read_window_once() {
+    EpochMs now = ctx_.now();
+    window_ = selection_.modstamp_field.empty()
+                  ? Window{}
+                  : increment_window(state_.watermark, now, ctx_.config.sync.lookback_seconds,
+                                     ctx_.config.sync.settle_seconds);
+    WindowReader reader(client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
+                        [this] { return before_call(); });
+    CRMSYNC_TRY(reader.open());
+    report_.query_parts = reader.parts();
+    ReadBatch batch;
+    for (;;) {
+      auto more = reader.next(batch);
+      if (!more) return more.error();
+      if (!*more) break;
+      report_.records += static_cast<std::int64_t>(batch.rows.size());
+      report_.deleted += batch.deleted;
+      if (batch.last_modstamp && (!state_.watermark || *batch.last_modstamp > *state_.watermark)) {
+        state_.watermark = batch.last_modstamp;
+      }
+      std::function<void()> progress;
+      if (ctx_.options.on_page) {
+        // Runs on the writer thread after the commit; captures nothing that may be gone by then.
+        progress = [on_page = &ctx_.options.on_page, start = start_,
+                    p = Progress{object(), report_.records, reader.total(), 0.0}]() mutable {
+          p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+          (*on_page)(p);
+        };
+      }
+      CRMSYNC_TRY(post_rows(names_, std::move(batch.rows), false, std::move(progress)));
+    }
+    // The whole window is read: the watermark moves to its end (never back).
+    if (window_.end && (!state_.watermark || *window_.end > *state_.watermark)) state_.watermark = window_.end;
+    if (selection_.modstamp_field.empty()) state_.watermark.reset();
+    state_.full_sync_done = true;
+    if (report_.full) state_.formulas_refreshed = now;  // just read with everything else
+    return post_rows(names_, {}, /*flush=*/true);
+  }
+
+  // Reads Id + `fields` for every row up to the window's end and upserts just those columns.
+  Result<std::int64_t> read_columns(const std::vector<std::string>& fields) {
+    std::int64_t rows = 0;
+    CRMSYNC_TRY(with_uri_retry([&]() -> Status {
+      auto r = read_columns_once(fields);
+      if (!r) return r.error();
+      rows = *r;
+      return ok_status();
+    }));
+    return rows;
+  }
+
+  Result<std::int64_t> read_columns_once(const std::vector<std::string>& fields) {
+    std::vector<std::string> names = {"Id"};
+    for (const auto& f : fields) {
+      if (!iequals(f, "Id")) names.push_back(f);
+    }
+    Window w;
+    w.end = window_.end;
+    WindowReader reader(client_, selection_, names, w, ctx_.batch_size, uri_limit_,
+                        [this] { return before_call(); });
+    CRMSYNC_TRY(reader.open());
+    std::int64_t rows = 0;
+    ReadBatch batch;
+    for (;;) {
+      auto more = reader.next(batch);
+      if (!more) return more.error();
+      if (!*more) break;
+      rows += static_cast<std::int64_t>(batch.rows.size());
+      CRMSYNC_TRY(post_rows(names, std::move(batch.rows), false));
+    }
+    return rows;
+  }
+
+  // Fields added since the rows were stored get their values: one pass of Id + those fields.
+  Status backfill() {
+    std::vector<std::string> fields;
+    for (const auto& f : split_names(state_.pending_backfill)) {
+      if (const catalog::SyncedField* sf = selection_.find(f)) fields.push_back(sf->name);
+    }
+    if (state_.pending_backfill.empty()) return ok_status();
+    if (!fields.empty()) {
+      auto rows = read_columns(fields);
+      if (!rows) return rows.error();
+      report_.backfilled = *rows;
+    }
+    state_.pending_backfill.clear();
+    return post_rows(names_, {}, /*flush=*/true);
+  }
+
+  // Formula values change without SystemModstamp moving: re-read Id + formulas on a schedule.
+  Status refresh_formulas() {
+    std::vector<std::string> formulas;
+    for (const auto& f : selection_.fields) {
+      if (f.calculated) formulas.push_back(f.name);
+    }
+    if (formulas.empty()) return ok_status();
+    EpochMs now = ctx_.now();
+    EpochMs every = ctx_.config.sync.formula_refresh_hours * 3600 * 1000;
+    if (state_.formulas_refreshed != 0 && now - state_.formulas_refreshed < every) return ok_status();
+    auto rows = read_columns(formulas);
+    if (!rows) return rows.error();
+    report_.formulas_refreshed = *rows;
+    state_.formulas_refreshed = now;
+    return post_rows(names_, {}, /*flush=*/true);
+  }
+
+  Status find_hard_deletes() {
+    bool fresh_full_load = report_.full && !ctx_.options.reconcile;
+    if (fresh_full_load) return ok_status();  // every row was just read
+    bool stale = previous_success_ != 0 && ctx_.started - previous_success_ > kGetDeletedReachMs;
+    if (ctx_.options.reconcile || stale || !ctx_.options.deleted_ids) return reconcile_ids();
+    CRMSYNC_TRY(before_call());
+    EpochMs from = (previous_success_ != 0 ? previous_success_ : ctx_.started) -
+                   ctx_.config.sync.lookback_seconds * 1000;
+    auto ids = ctx_.options.deleted_ids(client_, object(), from, ctx_.now());
+    if (!ids) {
+      const Error& e = ids.error();
+      if (e.kind == ErrorKind::kNotFound || e.kind == ErrorKind::kUnsupported ||
+          e.code == "INVALID_REPLICATION_DATE" || e.code == "EXCEEDED_ID_LIMIT") {
+        return reconcile_ids();
+      }
+      return e;
+    }
+    return apply_vanished(std::move(*ids), /*known_to_store=*/false);
+  }
+
+  // Ids only: every Id Salesforce still has (queryAll: soft-deleted ones too), compared with the
+  // store's; rows that vanished are marked deleted.
+  Status reconcile_ids() {
+    report_.reconciled = true;
+    catalog::FieldSelection ids_only = subset(selection_, {"Id"});
+    ids_only.modstamp_field.clear();
+    PageParser parser(ids_only);
+    std::vector<IdKey> org;
+    CRMSYNC_TRY(before_call());
+    auto page = client_.query("SELECT Id FROM " + object(), /*include_deleted=*/true, ctx_.batch_size);
+    for (;;) {
+      if (!page) return page.error();
+      auto parsed = parser.parse(page->body);
+      if (!parsed) return parsed.error();
+      for (const auto& row : parsed->rows) org.push_back(id_key(std::get<std::string>(row[0])));
+      if (page->done) break;
+      CRMSYNC_TRY(before_call());
+      page = client_.query_more(page->next_records_url);
+    }
+    std::sort(org.begin(), org.end());
+    std::vector<std::string> vanished;
+    const std::string name = object();
+    CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
+      return st.for_each_id(name, /*skip_deleted=*/true, [&](std::string_view id) -> Status {
+        if (!std::binary_search(org.begin(), org.end(), id_key(id))) vanished.emplace_back(id);
+        return ok_status();
+      });
+    }));
+    return apply_vanished(std::move(vanished), /*known_to_store=*/true);
+  }
+
+  // Marks rows deleted (IsDeleted = 1; removed where the object has no IsDeleted field, so the
+  // table never shows a row Salesforce no longer has as live). Ids the store does not hold are
+  // ignored.
+  Status apply_vanished(std::vector<std::string> ids, bool known_to_store) {
+    if (ids.empty()) return ok_status();
+    if (!known_to_store) {
+      std::vector<IdKey> wanted;
+      for (const auto& id : ids) wanted.push_back(id_key(id));
+      std::sort(wanted.begin(), wanted.end());
+      std::vector<std::string> held;
+      const std::string name = object();
+      CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
+        return st.for_each_id(name, true, [&](std::string_view id) -> Status {
+          if (std::binary_search(wanted.begin(), wanted.end(), id_key(id))) held.emplace_back(id);
+          return ok_status();
+        });
+      }));
+      ids = std::move(held);
+      if (ids.empty()) return ok_status();
+    }
+    report_.hard_deleted += static_cast<std::int64_t>(ids.size());
+    report_.deleted += static_cast<std::int64_t>(ids.size());
+    bool has_flag = selection_.find("IsDeleted") != nullptr;
+    auto shared = std::make_shared<std::vector<std::string>>(std::move(ids));
+    auto columns = columns_of({"Id", "IsDeleted"});
+    return ctx_.writes.post(
+        [name = object(), columns, shared, has_flag](store::Store& st) -> Status {
+          auto w = st.writer(name, columns);
+          if (!w) return w.error();
+          for (const auto& id : *shared) {
+            if (has_flag) {
+              std::vector<store::Value> row = {id, true};
+              CRMSYNC_TRY((*w)->upsert(row));
+            } else {
+              CRMSYNC_TRY((*w)->remove(id));
+            }
+          }
+          return ok_status();
+        },
+        static_cast<std::int64_t>(shared->size()), {}, /*flush=*/true);
+  }
+
+  // The run's figures into crmsync_sync_state, committed.
+  void finish_state() {
+    bool failed = report_.outcome == ObjectReport::Outcome::kFailed;
+    bool paused = report_.outcome == ObjectReport::Outcome::kPaused;
+    state_.deleted = report_.deleted;
+    state_.api_calls = report_.api_calls;
+    state_.last_run_finished = ctx_.now();
+    state_.last_error = failed || paused ? report_.message : "";
+    if (!failed && !paused && report_.outcome != ObjectReport::Outcome::kSkipped) {
+      state_.last_success = state_.last_run_finished;
+    }
+    std::int64_t rows = 0;
+    store::SyncState snapshot = state_;
+    const std::string name = object();
+    Status s = ctx_.writes.call(
+        [&rows, snapshot, name](store::Store& st) mutable -> Status {
+          auto count = st.count_rows(name);
+          if (count) rows = *count;  // no table yet (skipped object): 0
+          snapshot.rows = rows;
+          return st.save_state(snapshot);
+        },
+        /*flush=*/true);
+    report_.rows_in_store = rows;
+    if (!s && report_.outcome != ObjectReport::Outcome::kFailed) {
+      report_.outcome = ObjectReport::Outcome::kFailed;
+      report_.message = s.error().to_string();
+    }
+  }
+
+  RunContext& ctx_;
+  salesforce::Client& client_;
+  Clock::time_point start_;
+  std::int64_t calls_at_start_;
+  std::int64_t calls_seen_;
+  ObjectReport report_;
+  store::SyncState state_;
+  bool state_loaded_ = false;
+  EpochMs previous_success_ = 0;
+  std::vector<std::string> store_columns_;
+  catalog::FieldSelection selection_;
+  std::vector<std::string> names_;
+  Window window_;
+  std::size_t uri_limit_ = ctx_.options.max_uri_bytes;
+  std::int64_t posted_batches_ = 0;
+};
+
+}  // namespace
+
+ObjectReport sync_one_object(RunContext& ctx, salesforce::Client& client, const std::string& object) {
+  ObjectSync one(ctx, client, object);
+  return one.run();
+}
+
+}  // namespace crmsync::sync

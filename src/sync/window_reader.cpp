@@ -1,0 +1,199 @@
+#include "sync/window_reader.h"
+
+#include "common/text.h"
+
+namespace crmsync::sync {
+
+catalog::FieldSelection subset(const catalog::FieldSelection& selection, const std::vector<std::string>& fields) {
+  catalog::FieldSelection out;
+  out.object = selection.object;
+  out.modstamp_field = selection.modstamp_field;
+  for (const auto& name : fields) {
+    if (const catalog::SyncedField* f = selection.find(name)) out.fields.push_back(*f);
+  }
+  return out;
+}
+
+struct WindowReader::Part {
+  catalog::FieldSelection selection;
+  std::unique_ptr<PageParser> parser;
+  std::string soql;
+  std::vector<int> to_output;  // part column -> reader column, -1 when only there for the join
+  int modstamp_index = -1;     // in the part's columns
+  bool started = false;
+  bool done = false;
+  std::string next_url;
+  std::vector<std::vector<store::Value>> rows;
+  std::size_t pos = 0;
+
+  bool has_row() const { return pos < rows.size(); }
+  const std::vector<store::Value>& head() const { return rows[pos]; }
+};
+
+namespace {
+// The join key of a row: its modstamp (store text, which sorts as time does) and Id.
+std::pair<std::string_view, std::string_view> key_of(const std::vector<store::Value>& row, int modstamp_index) {
+  std::string_view stamp;
+  if (modstamp_index >= 0) {
+    if (const auto* s = std::get_if<std::string>(&row[static_cast<std::size_t>(modstamp_index)])) stamp = *s;
+  }
+  return {stamp, std::get<std::string>(row[0])};
+}
+}  // namespace
+
+WindowReader::WindowReader(salesforce::Client& client, const catalog::FieldSelection& selection,
+                           std::vector<std::string> fields, Window window, int batch_size, std::size_t max_uri_bytes,
+                           std::function<Status()> before_call)
+    : client_(client), selection_(selection), fields_(std::move(fields)), window_(window), batch_size_(batch_size),
+      max_uri_bytes_(max_uri_bytes), before_call_(std::move(before_call)) {
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    if (iequals(fields_[i], "IsDeleted")) deleted_index_ = static_cast<int>(i);
+  }
+}
+
+WindowReader::~WindowReader() = default;
+
+int WindowReader::parts() const { return static_cast<int>(parts_.size()); }
+std::int64_t WindowReader::total() const { return total_; }
+
+Status WindowReader::open() {
+  const std::string& ms = selection_.modstamp_field;
+  // The URI is <instance>/services/data/vXX.X/queryAll/?q=...
+  std::size_t prefix = client_.instance_url().size() + std::string("/services/data/v/queryAll/?q=").size() +
+                       client_.api_version().size();
+  // Split over the fields plus the modstamp field, which every part needs for the order.
+  std::vector<std::string> all = fields_;
+  bool has_ms = ms.empty();
+  for (const auto& f : all) has_ms = has_ms || iequals(f, ms);
+  if (!has_ms) all.push_back(ms);
+  auto groups = split_fields(selection_.object, all, ms, window_, prefix, max_uri_bytes_);
+  if (!groups) return groups.error();
+  for (auto& g : *groups) {
+    auto part = std::make_unique<Part>();
+    part->selection = subset(selection_, g);
+    part->parser = std::make_unique<PageParser>(part->selection);
+    part->soql = build_soql(selection_.object, g, ms, window_);
+    for (std::size_t k = 0; k < part->selection.fields.size(); ++k) {
+      const std::string& name = part->selection.fields[k].name;
+      if (!ms.empty() && iequals(name, ms)) part->modstamp_index = static_cast<int>(k);
+      int out = -1;
+      for (std::size_t j = 0; j < fields_.size(); ++j) {
+        if (iequals(fields_[j], name)) out = static_cast<int>(j);
+      }
+      // A field two parts both carry (Id, the modstamp) is written from the first part only.
+      if (out >= 0 && !parts_.empty() && (k == 0 || static_cast<int>(k) == part->modstamp_index)) out = -1;
+      part->to_output.push_back(out);
+    }
+    parts_.push_back(std::move(part));
+  }
+  const Part& first = *parts_.front();
+  identity_ = parts_.size() == 1 && first.to_output.size() == fields_.size();
+  for (std::size_t k = 0; identity_ && k < first.to_output.size(); ++k) {
+    identity_ = first.to_output[k] == static_cast<int>(k);
+  }
+  return ok_status();
+}
+
+Result<bool> WindowReader::fill(Part& part) {
+  while (!part.has_row()) {
+    if (part.done) return false;
+    if (before_call_) CRMSYNC_TRY(before_call_());
+    auto page = part.started ? client_.query_more(part.next_url) : client_.query(part.soql, true, batch_size_);
+    if (!page) return page.error();
+    if (!part.started && &part == parts_.front().get()) total_ = page->total_size;
+    part.started = true;
+    part.done = page->done;
+    part.next_url = page->next_records_url;
+    auto parsed = part.parser->parse(page->body);
+    if (!parsed) return parsed.error();
+    part.rows = std::move(parsed->rows);
+    part.pos = 0;
+  }
+  return true;
+}
+
+Result<bool> WindowReader::next(ReadBatch& batch) {
+  batch = ReadBatch{};
+  auto emit = [&](std::vector<store::Value> row) {
+    if (deleted_index_ >= 0) {
+      const auto* b = std::get_if<bool>(&row[static_cast<std::size_t>(deleted_index_)]);
+      if (b != nullptr && *b) ++batch.deleted;
+    }
+    batch.rows.push_back(std::move(row));
+  };
+  if (parts_.size() == 1) {
+    Part& p = *parts_.front();
+    auto has = fill(p);
+    if (!has) return has.error();
+    if (!*has) return false;
+    for (; p.pos < p.rows.size(); ++p.pos) {
+      if (p.modstamp_index >= 0) {
+        if (const auto* s = std::get_if<std::string>(&p.rows[p.pos][static_cast<std::size_t>(p.modstamp_index)])) {
+          batch.last_modstamp = parse_datetime(*s);
+        }
+      }
+      if (identity_) {  // the common case: the page's columns are the reader's, in order
+        emit(std::move(p.rows[p.pos]));
+        continue;
+      }
+      std::vector<store::Value> row(fields_.size());
+      for (std::size_t k = 0; k < p.to_output.size(); ++k) {
+        if (p.to_output[k] >= 0) row[static_cast<std::size_t>(p.to_output[k])] = std::move(p.rows[p.pos][k]);
+      }
+      emit(std::move(row));
+    }
+    return true;
+  }
+  // Several parts: a merge join on (modstamp, Id), about one page of rows per call.
+  const std::size_t want = static_cast<std::size_t>(batch_size_ > 0 ? batch_size_ : 2000);
+  while (batch.rows.size() < want) {
+    bool all = true;
+    for (auto& p : parts_) {
+      auto has = fill(*p);
+      if (!has) return has.error();
+      all = all && *has;
+    }
+    if (!all) {
+      // Some part is exhausted: rows left in the others cannot be joined.
+      for (auto& p : parts_) {
+        while (true) {
+          auto has = fill(*p);
+          if (!has) return has.error();
+          if (!*has) break;
+          batch.dropped += static_cast<std::int64_t>(p->rows.size() - p->pos);
+          p->pos = p->rows.size();
+        }
+      }
+      break;
+    }
+    auto top = key_of(parts_[0]->head(), parts_[0]->modstamp_index);
+    for (auto& p : parts_) top = std::max(top, key_of(p->head(), p->modstamp_index));
+    bool aligned = true;
+    for (auto& p : parts_) {
+      if (key_of(p->head(), p->modstamp_index) < top) {
+        ++p->pos;  // not in every part: dropped, read whole next run
+        ++batch.dropped;
+        aligned = false;
+      }
+    }
+    if (!aligned) continue;
+    Part& first = *parts_.front();
+    if (first.modstamp_index >= 0) {
+      if (const auto* s = std::get_if<std::string>(&first.rows[first.pos][static_cast<std::size_t>(first.modstamp_index)])) {
+        batch.last_modstamp = parse_datetime(*s);
+      }
+    }
+    std::vector<store::Value> row(fields_.size());
+    for (auto& p : parts_) {
+      auto& src = p->rows[p->pos];
+      for (std::size_t k = 0; k < p->to_output.size(); ++k) {
+        if (p->to_output[k] >= 0) row[static_cast<std::size_t>(p->to_output[k])] = std::move(src[k]);
+      }
+    }
+    for (auto& p : parts_) ++p->pos;
+    emit(std::move(row));
+  }
+  return !batch.rows.empty() || batch.dropped > 0;
+}
+
+}  // namespace crmsync::sync

@@ -1,0 +1,192 @@
+// `crmsync sync` and `crmsync status` as a user runs them: the store lock, the quota pause (exit 3)
+// and its resume, status output, and SIGKILL at random points ending equal to the org.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "sync_support.h"
+
+namespace crmsync {
+namespace {
+
+using testing::run_crmsync;
+using testing::RunningEmulator;
+using testing::TempDir;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+const char* kSmallSync = "[sync]\nsettle_seconds = 0\n[groups]\ndeals = false\n";
+
+TEST(SyncCliTest, SecondSyncAgainstTheSameStoreIsRefused) {
+  RunningEmulator emu(3);
+  TempDir dir;
+  std::string cfg = dir.file("crmsync.toml");
+  std::string db = dir.file("out.db");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db, kSmallSync));
+  {
+    auto held = sync::StoreLock::acquire("sqlite:" + db);  // another sync, as far as crmsync can tell
+    ASSERT_TRUE(held.ok()) << held.error().to_string();
+    auto r = run_crmsync("sync --config " + cfg);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "another crmsync sync is running")) << r.output;
+    EXPECT_TRUE(contains(r.output, db + ".lock")) << r.output;
+  }
+  auto r = run_crmsync("sync --quiet --config " + cfg);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
+  RunningEmulator emu(10);
+  TempDir dir;
+  std::string cfg = dir.file("crmsync.toml");
+  std::string db = dir.file("out.db");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db,
+                                                  "[sync]\nsettle_seconds = 0\nbatch_size = 200\nconcurrency = 2\n"
+                                                  "[groups]\ndeals = false\n"));
+  auto paused = run_crmsync("sync --max-api-calls 6 --config " + cfg);
+  EXPECT_EQ(paused.exit_code, 3) << paused.output;
+  EXPECT_TRUE(contains(paused.output, "paused until quota recovers")) << paused.output;
+  EXPECT_TRUE(contains(paused.output, "--max-api-calls")) << paused.output;
+
+  auto status = run_crmsync("status --json --config " + cfg);
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  auto json = nlohmann::json::parse(status.output);
+  int paused_objects = 0;
+  for (const auto& o : json["objects"]) {
+    if (o["last_error"].is_string() && contains(o["last_error"].get<std::string>(), "paused")) ++paused_objects;
+  }
+  EXPECT_GT(paused_objects, 0) << status.output;
+
+  auto resumed = run_crmsync("sync --json --config " + cfg);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(nlohmann::json::parse(resumed.output)["exit_code"], 0);
+  auto config = config::load_config(cfg);
+  ASSERT_TRUE(config.ok());
+  auto st = store::Store::open("sqlite:" + db);
+  ASSERT_TRUE(st.ok());
+  auto admin = testing::admin_login(emu->base_url());
+  testing::expect_store_equals_org(**st, *admin, *config);
+}
+
+TEST(SyncCliTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
+  RunningEmulator emu(3);
+  TempDir dir;
+  std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db"), kSmallSync));
+  auto none = run_crmsync("status --config " + cfg);
+  EXPECT_EQ(none.exit_code, 0) << none.output;
+  EXPECT_TRUE(contains(none.output, "No sync has run")) << none.output;
+  ASSERT_EQ(run_crmsync("sync --quiet --config " + cfg).exit_code, 0);
+  auto table = run_crmsync("status --config " + cfg);
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  for (const char* word : {"watermark", "last run", "rows", "deleted", "api calls", "last error", "Account", "Lead"}) {
+    EXPECT_TRUE(contains(table.output, word)) << word << "\n" << table.output;
+  }
+  auto json = nlohmann::json::parse(run_crmsync("status --json --config " + cfg).output);
+  bool saw_account = false;
+  for (const auto& o : json["objects"]) {
+    if (o["object"] != "Account") continue;
+    saw_account = true;
+    EXPECT_TRUE(o["watermark"].is_string());
+    EXPECT_GT(o["rows"].get<int>(), 0);
+    EXPECT_GT(o["api_calls"].get<int>(), 0);
+    EXPECT_TRUE(o["last_error"].is_null());
+  }
+  EXPECT_TRUE(saw_account) << json.dump();
+}
+
+// `crmsync emulator` as its own process, so the sync under test is the only thing killed.
+class EmulatorProcess {
+ public:
+  explicit EmulatorProcess(int scale) {
+    std::string cmd = "sh -c 'echo $$; exec " + std::string(CRMSYNC_BINARY) + " emulator --port 0 --seed 5 --scale " +
+                      std::to_string(scale) + "'";
+    pipe_ = popen(cmd.c_str(), "r");
+    if (pipe_ == nullptr) throw std::runtime_error("cannot start the emulator");
+    char line[256] = {};
+    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no pid line");
+    pid_ = std::atoi(line);
+    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no ready line");
+    std::string ready(line);
+    auto at = ready.find("http://");
+    if (at == std::string::npos) throw std::runtime_error("unexpected ready line: " + ready);
+    url_ = ready.substr(at);
+    while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
+  }
+  ~EmulatorProcess() {
+    kill(pid_, SIGTERM);
+    pclose(pipe_);
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::FILE* pipe_ = nullptr;
+  int pid_ = 0;
+  std::string url_;
+};
+
+pid_t start_sync(const std::string& cfg) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
+  EmulatorProcess emu(50);
+  TempDir dir;
+  std::string cfg = dir.file("crmsync.toml");
+  std::string db = dir.file("out.db");
+  // Small pages and commits so that a kill lands between many commits.
+  testing::write_file(cfg, testing::emulator_toml(emu.url(), db,
+                                                  "[sync]\nsettle_seconds = 0\nbatch_size = 200\n"
+                                                  "rows_per_commit = 200\nconcurrency = 3\n"));
+  // How long an uninterrupted sync of this org takes here, into a scratch store: the kills land
+  // at random points within it (a duration to aim at, not an assertion).
+  std::string scratch = dir.file("scratch.toml");
+  testing::write_file(scratch, testing::emulator_toml(emu.url(), dir.file("scratch.db"),
+                                                      "[sync]\nsettle_seconds = 0\nbatch_size = 200\n"
+                                                      "rows_per_commit = 200\nconcurrency = 3\n"));
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_crmsync("sync --quiet --config " + scratch).exit_code, 0);
+  auto full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<long> delay_ms(5, std::max<long>(10, static_cast<long>(full_ms)));
+  int killed_mid_run = 0;
+  for (int round = 0; round < 8; ++round) {
+    pid_t pid = start_sync(cfg);
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      ++killed_mid_run;
+    }
+  }
+  EXPECT_GT(killed_mid_run, 0);
+  // The next run is not refused (the lock died with the process) and finishes the job.
+  auto r = run_crmsync("sync --config " + cfg);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto config = config::load_config(cfg);
+  ASSERT_TRUE(config.ok());
+  auto st = store::Store::open("sqlite:" + db);
+  ASSERT_TRUE(st.ok());
+  auto admin = testing::admin_login(emu.url());
+  testing::expect_store_equals_org(**st, *admin, *config);
+}
+
+}  // namespace
+}  // namespace crmsync

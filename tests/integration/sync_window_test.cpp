@@ -1,0 +1,190 @@
+// The incremental window and deletes: late commits inside the lookback, a watermark that never
+// moves back, soft deletes through queryAll and hard deletes through id reconciliation (or a
+// getDeleted source when one is plugged in).
+#include <gtest/gtest.h>
+
+#include "sync_support.h"
+
+namespace crmsync {
+namespace {
+
+using testing::RunningEmulator;
+using testing::TempDir;
+
+// Inserts an Account straight into the emulator's table with the given SystemModstamp, as a
+// transaction that committed late would look: the emulator's own write clock never goes back.
+std::string insert_late_account(emulator::Emulator& emu, const std::string& name, EpochMs modstamp) {
+  auto& db = emu.database();
+  std::unique_lock lock(db.mutex());
+  emulator::Table* t = db.find("Account");
+  emulator::Row row = t->row(0);
+  std::string id = db.new_id(*t);
+  row[0] = id;
+  row[*t->field_index("Name")] = name;
+  row[*t->field_index("IsDeleted")] = false;
+  row[*t->field_index("SystemModstamp")] = emulator::DateTime{modstamp};
+  row[*t->field_index("LastModifiedDate")] = emulator::DateTime{modstamp};
+  t->insert(std::move(row));
+  return id;
+}
+
+TEST(SyncWindowTest, LateCommittedRecordInsideTheLookbackIsPickedUp) {
+  RunningEmulator emu(5);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"Account"});
+  cfg.sync.lookback_seconds = 300;
+  auto client = testing::login(cfg);
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  auto first = sync::run_sync(cfg, *client, **st, {});
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EpochMs watermark = *testing::state_of(**st, "Account").watermark;
+
+  // Committed after the first run, stamped before its watermark: 60 s (inside) and 1 h (outside).
+  std::string inside = insert_late_account(*emu, "Late Inside Ltd", watermark - 60 * 1000);
+  std::string outside = insert_late_account(*emu, "Late Outside Ltd", watermark - 3600 * 1000);
+
+  auto second = sync::run_sync(cfg, *client, **st, {});
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  EXPECT_FALSE(testing::report_for(*second, "Account").full);
+  auto rows = testing::store_rows(**st, "Account");
+  ASSERT_TRUE(rows.contains(inside));
+  EXPECT_EQ(std::get<std::string>(rows.at(inside).at("Name")), "Late Inside Ltd");
+  // Beyond the lookback an increment cannot see it: that is what lookback_seconds bounds.
+  EXPECT_FALSE(rows.contains(outside));
+  // Re-reading the overlap is idempotent: nothing is duplicated, the row count is the org's.
+  auto admin = testing::admin_login(emu->base_url());
+  EXPECT_EQ(static_cast<std::int64_t>(rows.size()),
+            static_cast<std::int64_t>(testing::admin_rows(*admin, cfg, "Account").size()) - 1);
+}
+
+TEST(SyncWindowTest, RecordsNewerThanSettleWaitForTheNextRunAndTheWatermarkNeverMovesBack) {
+  RunningEmulator emu(5);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"Lead"});
+  auto client = testing::login(cfg);
+  auto admin = testing::admin_login(emu->base_url());
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(sync::run_sync(cfg, *client, **st, {}).ok());
+  EpochMs first_watermark = *testing::state_of(**st, "Lead").watermark;
+
+  auto lead = admin->create("Lead", {{"LastName", "Settle"}, {"Company", "Settle Ltd"}, {"Email", "s@settle.example"}});
+  ASSERT_TRUE(lead.ok()) << lead.error().to_string();
+
+  // A clock an hour behind: the window ends before the new lead, and the watermark stays put.
+  sync::SyncOptions behind;
+  behind.clock = [] { return now_ms() - 3600 * 1000; };
+  ASSERT_TRUE(sync::run_sync(cfg, *client, **st, behind).ok());
+  EXPECT_FALSE(testing::store_rows(**st, "Lead").contains(*lead));
+  EXPECT_EQ(*testing::state_of(**st, "Lead").watermark, first_watermark);
+
+  // settle_seconds = 600 leaves the new lead (modified just now) for a later run.
+  auto settled = cfg;
+  settled.sync.settle_seconds = 600;
+  ASSERT_TRUE(sync::run_sync(settled, *client, **st, {}).ok());
+  EXPECT_FALSE(testing::store_rows(**st, "Lead").contains(*lead));
+  EXPECT_GE(*testing::state_of(**st, "Lead").watermark, first_watermark);
+
+  ASSERT_TRUE(sync::run_sync(cfg, *client, **st, {}).ok());
+  EXPECT_TRUE(testing::store_rows(**st, "Lead").contains(*lead));
+  EXPECT_GE(*testing::state_of(**st, "Lead").watermark, first_watermark);
+}
+
+TEST(SyncDeleteTest, SoftAndHardDeletesAreMarkedAndCounted) {
+  RunningEmulator emu(8);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"Contact", "OpportunityLineItem"});
+  auto client = testing::login(cfg);
+  auto admin = testing::admin_login(emu->base_url());
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  auto first = sync::run_sync(cfg, *client, **st, {});
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(testing::report_for(*first, "OpportunityLineItem").reconciled);  // a full load needs none
+
+  auto contacts = testing::ids(*admin, "SELECT Id FROM Contact ORDER BY Id LIMIT 1");
+  auto items = testing::ids(*admin, "SELECT Id FROM OpportunityLineItem ORDER BY Id LIMIT 4");
+  ASSERT_EQ(contacts.size(), 1u);
+  ASSERT_EQ(items.size(), 4u);
+  ASSERT_TRUE(admin->remove("Contact", contacts[0]).ok());          // soft: queryAll shows IsDeleted
+  ASSERT_TRUE(admin->remove("OpportunityLineItem", items[0]).ok());  // hard: gone from queryAll
+
+  // No getDeleted source: ids are reconciled.
+  auto second = sync::run_sync(cfg, *client, **st, {});
+  ASSERT_TRUE(second.ok());
+  const auto& oli = testing::report_for(*second, "OpportunityLineItem");
+  EXPECT_TRUE(oli.reconciled);
+  EXPECT_EQ(oli.hard_deleted, 1);
+  EXPECT_EQ(oli.deleted, 1);
+  EXPECT_EQ(testing::report_for(*second, "Contact").hard_deleted, 0);
+  EXPECT_GE(testing::report_for(*second, "Contact").deleted, 1);
+  EXPECT_EQ(std::get<bool>(testing::store_rows(**st, "Contact").at(contacts[0]).at("IsDeleted")), true);
+  EXPECT_EQ(std::get<bool>(testing::store_rows(**st, "OpportunityLineItem").at(items[0]).at("IsDeleted")), true);
+  EXPECT_EQ(testing::state_of(**st, "OpportunityLineItem").deleted, 1);
+
+  // Already marked: a later reconciliation does not count it again.
+  auto third = sync::run_sync(cfg, *client, **st, {});
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(testing::report_for(*third, "OpportunityLineItem").hard_deleted, 0);
+
+  // With a getDeleted source the ids are not reconciled every run; what it reports is marked.
+  std::vector<std::string> reported;
+  sync::SyncOptions with_source;
+  with_source.deleted_ids = [&](salesforce::Client&, const std::string& object, EpochMs, EpochMs)
+      -> Result<std::vector<std::string>> {
+    return object == "OpportunityLineItem" ? reported : std::vector<std::string>{};
+  };
+  ASSERT_TRUE(admin->remove("OpportunityLineItem", items[1]).ok());
+  auto fourth = sync::run_sync(cfg, *client, **st, with_source);
+  ASSERT_TRUE(fourth.ok());
+  EXPECT_FALSE(testing::report_for(*fourth, "OpportunityLineItem").reconciled);
+  EXPECT_EQ(testing::report_for(*fourth, "OpportunityLineItem").hard_deleted, 0);  // the source did not say
+
+  reported = {items[1], "00k000000000000AAA"};  // an id the store never had is ignored
+  auto fifth = sync::run_sync(cfg, *client, **st, with_source);
+  ASSERT_TRUE(fifth.ok());
+  EXPECT_EQ(testing::report_for(*fifth, "OpportunityLineItem").hard_deleted, 1);
+  EXPECT_EQ(std::get<bool>(testing::store_rows(**st, "OpportunityLineItem").at(items[1]).at("IsDeleted")), true);
+  EXPECT_FALSE(testing::store_rows(**st, "OpportunityLineItem").contains("00k000000000000AAA"));
+
+  // --reconcile forces the ids pass even with a source.
+  reported.clear();
+  ASSERT_TRUE(admin->remove("OpportunityLineItem", items[2]).ok());
+  with_source.reconcile = true;
+  auto sixth = sync::run_sync(cfg, *client, **st, with_source);
+  ASSERT_TRUE(sixth.ok());
+  EXPECT_TRUE(testing::report_for(*sixth, "OpportunityLineItem").reconciled);
+  EXPECT_EQ(testing::report_for(*sixth, "OpportunityLineItem").hard_deleted, 1);
+}
+
+TEST(SyncDeleteTest, GetDeletedFindsHardDeletesWithoutReconcilingIds) {
+  RunningEmulator emu(8);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"OpportunityLineItem"});
+  auto client = testing::login(cfg);
+  auto admin = testing::admin_login(emu->base_url());
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  sync::SyncOptions options;
+  options.deleted_ids = sync::salesforce_get_deleted();
+  ASSERT_TRUE(sync::run_sync(cfg, *client, **st, options).ok());
+  auto items = testing::ids(*admin, "SELECT Id FROM OpportunityLineItem ORDER BY Id LIMIT 1");
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_TRUE(admin->remove("OpportunityLineItem", items[0]).ok());  // hard: gone from queryAll
+
+  auto second = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_TRUE(second.ok());
+  const auto& oli = testing::report_for(*second, "OpportunityLineItem");
+  EXPECT_EQ(oli.outcome, sync::ObjectReport::Outcome::kSynced) << oli.message;
+  EXPECT_FALSE(oli.reconciled);
+  EXPECT_EQ(oli.hard_deleted, 1);
+  EXPECT_EQ(std::get<bool>(testing::store_rows(**st, "OpportunityLineItem").at(items[0]).at("IsDeleted")), true);
+}
+
+}  // namespace
+}  // namespace crmsync
