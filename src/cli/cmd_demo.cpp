@@ -116,6 +116,10 @@ int run_demo(const DemoArgs& args) {
   std::cout << "\nDatabase: " << path << "\n"
             << "Try: sqlite3 " << args.db
             << " \"SELECT Name, StageName, Amount FROM Opportunity ORDER BY SystemModstamp DESC LIMIT 5\"\n";
+  // Close the idle keep-alive connections first: the emulator's workers would otherwise wait out
+  // their keep-alive timeout (5 s) before stop() returns.
+  client->reset();
+  admin->reset();
   emu.stop();
   return first->ok() && second->ok() ? 0 : 1;
 }
