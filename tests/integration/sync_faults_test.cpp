@@ -31,21 +31,27 @@ sync::SyncOptions small_pages() {
   sync::SyncOptions o;
   o.batch_size = 200;  // many pages, so many calls the faults can hit
   o.rows_per_commit = 200;
+  o.deleted_ids = sync::salesforce_get_deleted();  // as crmsync sync does
   return o;
 }
 
-// Runs the sync until no object fails (at most `max_runs`); returns how many runs it took.
-int sync_until_done(const config::Config& cfg, salesforce::Client& client, store::Store& st,
+// Runs the sync, then again for the objects that failed, until none fails (at most `max_runs`);
+// returns how many runs it took.
+int sync_until_done(config::Config cfg, salesforce::Client& client, store::Store& st,
                     const sync::SyncOptions& options, int max_runs) {
   for (int run = 1; run <= max_runs; ++run) {
     auto report = sync::run_sync(cfg, client, st, options);
     if (!report) throw std::runtime_error(report.error().to_string());
     if (report->ok()) return run;
+    std::vector<std::string> failed;
     for (const auto& o : report->objects) {
       if (o.outcome == sync::ObjectReport::Outcome::kFailed) {
-        std::cout << "  run " << run << ": " << o.object << " failed: " << o.message << "\n";
+        std::cout << "  run " << run << ": " << o.object << " failed: " << o.message.substr(0, 60) << "...\n";
+        failed.push_back(o.object);
       }
     }
+    for (const auto& o : cfg.enabled_objects()) cfg.objects[o].enabled = false;
+    for (const auto& o : failed) cfg.objects[o].enabled = true;
   }
   return max_runs + 1;
 }
