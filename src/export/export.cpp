@@ -54,6 +54,14 @@ class Run {
   std::string sobject_;
 };
 
+// Whether a refusal names TaskSubtype / EventSubtype (settable on create only).
+bool names_subtype(const salesforce::RecordError& e) {
+  for (const std::string& f : e.fields) {
+    if (f == "TaskSubtype" || f == "EventSubtype") return true;
+  }
+  return e.message.find("TaskSubtype") != std::string::npos || e.message.find("EventSubtype") != std::string::npos;
+}
+
 const char* op_name(int op) {
   static const char* kNames[] = {"create", "update", "upsert", "delete"};
   return kNames[op];
@@ -140,6 +148,7 @@ Status Run::run_batch(Op op, std::vector<Write*> batch, Collections& collections
     if (!results) return results.error();
 
     std::vector<Write*> again;
+    bool pause = false;  // a retryable refusal: give the server a moment
     CRMSYNC_TRY(store_.begin());
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Write& w = *batch[i];
@@ -157,6 +166,13 @@ Status Run::run_batch(Op op, std::vector<Write*> batch, Collections& collections
         }
       } else if (salesforce::is_retryable(code) && attempt < options_.max_attempts) {
         again.push_back(&w);
+        pause = true;
+      } else if (op == Op::kUpsert && w.action == Action::kCreate && code == "INVALID_FIELD_FOR_INSERT_UPDATE" &&
+                 names_subtype(r.errors.front()) && attempt < options_.max_attempts) {
+        // The upsert found a record the ledger did not know (a crashed run's, or another store's):
+        // it is an update, and the subtype can only be set on create. Sent again without it.
+        w.action = Action::kUpdate;
+        again.push_back(&w);
       } else {
         ++report_.counts.failed;
         report_.failures.push_back({w.activity->id, w.activity->line, operation, code,
@@ -170,7 +186,7 @@ Status Run::run_batch(Op op, std::vector<Write*> batch, Collections& collections
     }
     CRMSYNC_TRY(store_.commit());
     batch = std::move(again);
-    if (!batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(options_.retry_delay_ms * attempt));
+    if (pause) std::this_thread::sleep_for(std::chrono::milliseconds(options_.retry_delay_ms * attempt));
   }
   return ok_status();
 }

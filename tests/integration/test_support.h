@@ -71,6 +71,13 @@ class RunningEmulator {
     auto s = emu_->start();
     if (!s) throw std::runtime_error("emulator did not start: " + s.error().to_string());
   }
+  // With options of its own (an org file, daily_api_max, ...); the port is always a free one.
+  explicit RunningEmulator(emulator::EmulatorOptions o) : options_(std::move(o)) {
+    options_.port = 0;
+    emu_ = std::make_unique<emulator::Emulator>(options_);
+    auto s = emu_->start();
+    if (!s) throw std::runtime_error("emulator did not start: " + s.error().to_string());
+  }
   ~RunningEmulator() { emu_->stop(); }
   emulator::Emulator& operator*() { return *emu_; }
   emulator::Emulator* operator->() { return emu_.get(); }
