@@ -145,7 +145,14 @@ Status Run::run_batch(Op op, std::vector<Write*> batch, Collections& collections
         : op == Op::kUpdate ? collections.update(sobject_, records)
         : op == Op::kUpsert ? collections.upsert(sobject_, config_.exports.external_id_field, records)
                             : collections.remove(sobject_, ids);
-    if (!results) return results.error();
+    if (!results) {
+      if (is_quota_stop(results.error())) {
+        report_.paused = true;
+        report_.pause_message = results.error().code + ": " + results.error().message;
+        return ok_status();  // the rows stay "pending"; the next run resolves them
+      }
+      return results.error();
+    }
 
     std::vector<Write*> again;
     bool pause = false;  // a retryable refusal: give the server a moment
@@ -199,12 +206,13 @@ Status Run::write_all(std::vector<Write>& writes) {
     for (Write& w : writes) {
       if (!wanted(w)) continue;
       batch.push_back(&w);
+      if (report_.paused) return ok_status();
       if (batch.size() == options_.batch_size) {
         CRMSYNC_TRY(run_batch(op, std::move(batch), collections));
         batch.clear();
       }
     }
-    if (!batch.empty()) CRMSYNC_TRY(run_batch(op, std::move(batch), collections));
+    if (!batch.empty() && !report_.paused) CRMSYNC_TRY(run_batch(op, std::move(batch), collections));
     return ok_status();
   };
   if (upsert) {
@@ -222,6 +230,10 @@ Status Run::write_all(std::vector<Write>& writes) {
 }
 
 }  // namespace
+
+bool is_quota_stop(const Error& e) {
+  return e.kind == ErrorKind::kLimit && (e.code == "QUOTA_GUARD" || e.code == "REQUEST_LIMIT_EXCEEDED");
+}
 
 Result<ExportReport> run_export(const config::Config& config, std::istream& input, salesforce::Client* client,
                                 store::Store& store, const ExportOptions& options) {

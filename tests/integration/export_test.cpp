@@ -521,5 +521,55 @@ TEST_F(ExportExternalIdTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactl
   EXPECT_EQ(j["updated"], j["in_org"].get<std::int64_t>() - j["in_ledger"].get<std::int64_t>());
 }
 
+TEST_F(ExportTest, MaxApiCallsPausesWithExitThreeAndTheNextRunResumesExactlyOnce) {
+  std::string input;
+  for (int i = 0; i < 450; ++i) input += activity("q" + std::to_string(i), "call", people_.contact_email);
+  // The describe and two write calls of 200 records: the third batch is held back.
+  auto first = export_run(input, "--json --max-api-calls 3");
+  EXPECT_EQ(first.exit_code, 3) << first.output;
+  EXPECT_NE(first.output.find("paused"), std::string::npos) << first.output;
+  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  EXPECT_EQ(j["paused"], true);
+  EXPECT_EQ(j["failed"], 0);
+  EXPECT_EQ(j["created"], 400);
+  EXPECT_EQ(records("Task").size(), 400u);
+  auto second = export_run(input, "--json");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  EXPECT_EQ(k["paused"], false);
+  EXPECT_EQ(k["created"], 50);
+  EXPECT_EQ(k["unchanged"], 400);
+  EXPECT_EQ(k["recovered"], 0);  // the held-back batch was never sent
+  auto tasks = records("Task");
+  EXPECT_EQ(tasks.size(), 450u);
+  for (const auto& [id, rows] : tasks) EXPECT_EQ(rows.size(), 1u) << id;
+}
+
+// The org has spent its daily API requests: Salesforce answers REQUEST_LIMIT_EXCEEDED, the export
+// pauses (exit 3) before writing anything, and runs once the quota is back.
+class ExportQuotaTest : public ExportTest {
+ protected:
+  void adjust(emulator::EmulatorOptions& o) const override { o.daily_api_max = 1000; }
+};
+
+TEST_F(ExportQuotaTest, TheDailyLimitReachedPausesWithExitThreeWritingNothing) {
+  (*emu_)->set_api_used(1000);
+  auto first = export_run(activity("a1", "call", people_.contact_email));
+  EXPECT_EQ(first.exit_code, 3) << first.output;
+  EXPECT_NE(first.output.find("export paused: REQUEST_LIMIT_EXCEEDED"), std::string::npos) << first.output;
+  EXPECT_TRUE(records("Task").empty());
+  // The [sync] shares apply too: the org at 90% of its daily requests, above quota_daily_share 0.80.
+  (*emu_)->set_api_used(900);
+  auto guarded = export_run(activity("a1", "call", people_.contact_email));
+  EXPECT_EQ(guarded.exit_code, 3) << guarded.output;
+  EXPECT_NE(guarded.output.find("export paused: QUOTA_GUARD: paused until quota recovers"), std::string::npos)
+      << guarded.output;
+  EXPECT_TRUE(records("Task").empty());
+  (*emu_)->set_api_used(0);
+  auto later = export_run(activity("a1", "call", people_.contact_email));
+  EXPECT_EQ(later.exit_code, 0) << later.output;
+  EXPECT_EQ(records("Task").size(), 1u);
+}
+
 }  // namespace
 }  // namespace crmsync
