@@ -26,7 +26,7 @@ Governance governance(std::string_view name) {
       "OpportunityTeamMember"};
   static const std::set<std::string, std::less<>> public_objects = {
       "User", "RecordType", "OpportunityStage", "OpportunitySplitType", "Organization", "Profile", "UserRole",
-      "UserLicense", "UserRecordAccess"};
+      "UserLicense", "UserRecordAccess", "CurrencyType"};
   static const std::set<std::string, std::less<>> setup_objects = {
       "PermissionSet",        "PermissionSetAssignment",   "ObjectPermissions", "FieldPermissions",
       "PermissionSetLicense", "PermissionSetLicenseAssign"};

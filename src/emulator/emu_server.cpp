@@ -232,8 +232,9 @@ class Router {
     }
     const bool api = parts.size() >= 3 && parts[0] == "services" && parts[1] == "data";
     const bool identity = parts.size() == 3 && parts[0] == "id";
+    const bool userinfo = parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "userinfo";
     const bool admin = !parts.empty() && parts[0] == "emulator";
-    if (!api && !identity && !admin) {
+    if (!api && !identity && !userinfo && !admin) {
       limit_header(res);
       return send_not_found(res);
     }
@@ -273,6 +274,10 @@ class Router {
     if (identity) {
       if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
       handle_identity(s_, call, parts[1], parts[2]);
+    } else if (userinfo) {
+      // OpenID Connect allows POST as well as GET.
+      if (m != "GET" && m != "HEAD" && m != "POST") return method_not_allowed(res, m, "GET,HEAD,POST");
+      handle_userinfo(s_, call);
     } else {
       call.path.assign(parts.begin() + 3, parts.end());
       route_api(call);

@@ -174,6 +174,7 @@ void handle_admin(EmuState& s, const httplib::Request& req, httplib::Response& r
 // Purges the given records (all soft-deleted ones when `ids` is empty); see Emulator::hard_delete.
 std::size_t purge_records(EmuState& s, const std::vector<std::string>& ids);
 void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, const std::string& user);
+void handle_userinfo(EmuState& s, const ApiCall& call);  // /services/oauth2/userinfo
 void handle_versions(EmuState& s, httplib::Response& res);
 void handle_resources(EmuState& s, ApiCall& call);
 void handle_describe_global(EmuState& s, ApiCall& call);

@@ -30,7 +30,7 @@ std::string join(const std::vector<std::string>& items) {
 
 const std::vector<std::string> kTopKeys = {"seed",     "scale",    "org_wide_defaults", "roles",
                                            "licenses", "profiles", "permission_sets",   "users",
-                                           "record_types", "custom_fields"};
+                                           "record_types", "custom_fields", "multi_currency"};
 
 std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
@@ -727,7 +727,7 @@ class Applier {
   Status user(const json& e, const std::string& key) {
     CRMSYNC_TRY(only_keys(e, key, {"username", "password", "first_name", "last_name", "email", "profile", "role",
                                    "active", "permission_sets", "remove_permission_sets", "permission_set_licenses",
-                                   "remove_permission_set_licenses"}));
+                                   "remove_permission_set_licenses", "currency"}));
     auto username = string_at(e, key, "username", true);
     if (!username) return username.error();
     Table& users = *db_.find("User");
@@ -945,7 +945,8 @@ Result<OrgFile> read_org_file(const std::string& path) {
 
 Status apply_org_file(const OrgFile& file, Database& db, OrgFileExtras& extras) {
   try {
-    return Applier(file, db, extras).run();
+    CRMSYNC_TRY(Applier(file, db, extras).run());
+    return apply_multi_currency(file, db);
   } catch (const json::type_error& e) {
     // A value of the wrong JSON type where a number or string was read with a default.
     return Error(ErrorKind::kConfig, "ORG_FILE_INVALID",

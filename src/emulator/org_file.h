@@ -1,7 +1,7 @@
 // The emulator's org file (`crmsync emulator --org FILE`, EmulatorOptions::org_file): a JSON or
 // TOML description of how an org differs from the default one (users, roles, profiles, permission
 // sets and their object, field and system permissions, assignments, licenses, org-wide defaults,
-// record types and which profiles may use them, custom fields) and its data size. Format and
+// record types and which profiles may use them, custom fields, multi-currency) and its data size. Format and
 // examples: docs/emulator-org-file.md. Internal to the emulator.
 //
 //   auto file = read_org_file("org.toml");            // parse; seed and scale come out first
@@ -39,5 +39,7 @@ struct OrgFileExtras {
 Result<OrgFile> read_org_file(const std::string& path);
 Result<OrgFile> parse_org_file(const std::string& path, const std::string& text);  // by the path's extension
 Status apply_org_file(const OrgFile& file, Database& db, OrgFileExtras& extras);
+// [multi_currency] and users' `currency` (org_file_currency.cpp); called by apply_org_file last.
+Status apply_multi_currency(const OrgFile& file, Database& db);
 
 }  // namespace crmsync::emulator

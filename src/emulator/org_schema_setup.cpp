@@ -53,6 +53,24 @@ ObjectSpec organization() {
   return o;
 }
 
+// A multi-currency org's currencies (Setup > Company Information > Currencies); the table exists
+// only in an org file with [multi_currency] (org_file_currency.cpp), as the object only exists in
+// such an org. Exactly one active row is the corporate currency.
+ObjectSpec currency_type() {
+  ObjectSpec o{.name = "CurrencyType", .label = "Currency Type", .label_plural = "Currency Types", .key_prefix = "02B"};
+  setup_flags(o);
+  o.deletable = false;
+  auto& f = o.fields;
+  f.push_back(f_id());
+  f.push_back(f_picklist("IsoCode", "Currency ISO Code", {}).required().create_only());
+  f.push_back(f_double("ConversionRate", "Conversion Rate", 18, 6).required());
+  f.push_back(f_int("DecimalPlaces", "Decimal Places", 1).required());
+  f.push_back(f_bool("IsActive", "Active"));
+  f.push_back(f_bool("IsCorporate", "Corporate").read_only());
+  add_audit(f, /*is_deleted=*/false);
+  return o;
+}
+
 // Query-only: one row per (UserId, RecordId) asked for; no key prefix, not retrievable.
 ObjectSpec user_record_access() {
   ObjectSpec o{.name = "UserRecordAccess", .label = "User Record Access", .label_plural = "User Record Access",
@@ -249,6 +267,7 @@ void add_setup_objects(std::vector<ObjectSpec>& out) {
   out.push_back(field_permissions());
   out.push_back(permission_set_license_assign());
   out.push_back(user_record_access());
+  out.push_back(currency_type());
 }
 
 }  // namespace crmsync::emulator

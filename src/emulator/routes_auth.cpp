@@ -246,20 +246,39 @@ void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& r
   send_token(s, res, *out.user, with_refresh);
 }
 
+namespace {
+
+// The fields of a User row the identity answers read; empty where the field is null.
+struct UserFields {
+  const Table& users;
+  const Row& row;
+  std::string operator()(const char* field) const {
+    auto index = users.field_index(field);
+    const auto* v = index ? std::get_if<std::string>(&row[*index]) : nullptr;
+    return v ? *v : std::string();
+  }
+};
+
+// The urls object both identity answers carry: `{version}` stays literal unless ?version= is given.
+nlohmann::ordered_json identity_urls(const EmuState& s, const ApiCall& call, const std::string& uid) {
+  const std::string version = call.req.has_param("version") ? call.req.get_param_value("version") : "{version}";
+  const std::string data = s.base_url + "/services/data/v" + version + "/";
+  return {{"rest", data},
+          {"sobjects", data + "sobjects/"},
+          {"query", data + "query/"},
+          {"profile", s.base_url + "/" + uid}};
+}
+
+}  // namespace
+
 void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, const std::string& user) {
   if (org.substr(0, 15) != s.org_id.substr(0, 15)) return send_not_found(call.res);
   std::shared_lock lock(s.db->mutex());
   const Table& users = *s.db->find("User");
   auto row_index = users.find(user);
   if (!row_index) return send_not_found(call.res);
-  const Row& row = users.row(*row_index);
-  auto text = [&](const char* field) -> std::string {
-    const auto* v = std::get_if<std::string>(&row[*users.field_index(field)]);
-    return v ? *v : std::string();
-  };
-  const std::string uid = std::get<std::string>(row[0]);
-  const std::string version = call.req.has_param("version") ? call.req.get_param_value("version") : "{version}";
-  const std::string data = s.base_url + "/services/data/v" + version + "/";
+  const UserFields text{users, users.row(*row_index)};
+  const std::string uid = text("Id");
   nlohmann::ordered_json body = {
       {"id", s.base_url + "/id/" + s.org_id + "/" + uid},
       {"asserted_user", true},
@@ -278,11 +297,39 @@ void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, c
       {"language", text("LanguageLocaleKey")},
       {"locale", text("LocaleSidKey")},
       {"utcOffset", 0},
-      {"urls",
-       {{"rest", data},
-        {"sobjects", data + "sobjects/"},
-        {"query", data + "query/"},
-        {"profile", s.base_url + "/" + uid}}},
+      {"urls", identity_urls(s, call, uid)},
+  };
+  send_json(call.res, 200, body.dump());
+}
+
+// OpenID Connect's UserInfo for the token's own user: `sub` is the identity URL, the names are
+// OpenID Connect's (preferred_username, given_name, zoneinfo...), then Salesforce's own additions.
+void handle_userinfo(EmuState& s, const ApiCall& call) {
+  std::shared_lock lock(s.db->mutex());
+  const Table& users = *s.db->find("User");
+  auto row_index = users.find(call.user_id);
+  if (!row_index) return send_error(call.res, 401, "INVALID_SESSION_ID", "Session expired or invalid");
+  const UserFields text{users, users.row(*row_index)};
+  const std::string uid = text("Id");
+  nlohmann::ordered_json body = {
+      {"sub", s.base_url + "/id/" + s.org_id + "/" + uid},
+      {"user_id", uid},
+      {"organization_id", s.org_id},
+      {"preferred_username", text("Username")},
+      {"nickname", text("CommunityNickname")},
+      {"name", text("Name")},
+      {"email", text("Email")},
+      {"email_verified", true},
+      {"given_name", text("FirstName")},
+      {"family_name", text("LastName")},
+      {"zoneinfo", text("TimeZoneSidKey")},
+      {"profile", s.base_url + "/" + uid},
+      {"urls", identity_urls(s, call, uid)},
+      {"active", true},
+      {"user_type", "STANDARD"},
+      {"language", text("LanguageLocaleKey")},
+      {"locale", text("LocaleSidKey")},
+      {"utcOffset", 0},
   };
   send_json(call.res, 200, body.dump());
 }

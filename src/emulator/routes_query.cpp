@@ -3,6 +3,8 @@
 #include <charconv>
 #include <shared_mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "common/text.h"
 #include "emulator/emu_json.h"
 #include "emulator/emu_state.h"
@@ -54,6 +56,49 @@ void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std:
   send_json(call.res, 200, std::move(out));
 }
 
+const char* apex_type(const FieldDef& f) {
+  if (f.type == "id" || f.type == "reference") return "Id";
+  if (f.type == "boolean") return "Boolean";
+  if (f.type == "int") return "Integer";
+  if (f.type == "double" || f.type == "percent") return "Double";
+  if (f.type == "currency") return "Decimal";
+  if (f.type == "date") return "Date";
+  if (f.type == "datetime") return "Datetime";
+  if (f.type == "time") return "Time";
+  return "String";
+}
+
+// ?columns=true (what the Developer Console and `sf data query` ask before showing a result): the
+// statement's columns instead of its rows. Only plain fields reach here (the executor has no
+// relationship paths), so joinColumns is always empty and foreignKeyName null.
+void send_columns(ApiCall& call, const Table& table, const std::vector<soql::Column>& columns) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  bool id_selected = false;
+  for (const auto& c : columns) {
+    const FieldDef& f = table.field(c.field_index);
+    const std::string apex = apex_type(f);
+    id_selected = id_selected || f.type == "id";
+    list.push_back({{"aggregate", false},
+                    {"apexType", apex},
+                    {"booleanType", apex == "Boolean"},
+                    {"columnName", f.name},
+                    {"custom", f.custom},
+                    {"displayName", f.name},
+                    {"foreignKeyName", nullptr},
+                    {"insertable", f.createable},
+                    {"joinColumns", nlohmann::ordered_json::array()},
+                    {"numberType", apex == "Integer" || apex == "Double" || apex == "Decimal"},
+                    {"textType", apex == "String"},
+                    {"updatable", f.updateable}});
+  }
+  nlohmann::ordered_json body = {{"columnMetadata", list},
+                                 {"entityName", table.name()},
+                                 {"groupBy", false},
+                                 {"idSelected", id_selected},
+                                 {"keyPrefix", table.key_prefix()}};
+  send_json(call.res, 200, body.dump());
+}
+
 }  // namespace
 
 soql::ExecOptions query_exec_options(EmuState& s, const ApiCall& call, bool include_deleted) {
@@ -81,6 +126,12 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
     if (!result) {
       const Error& e = result.error();
       return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
+    }
+    if (call.req.get_param_value("columns") == "true") {
+      if (result->is_count) {
+        return send_json(call.res, 200, "{\"columnMetadata\":[],\"entityName\":\"" + query->object_name() + "\"}");
+      }
+      return send_columns(call, *result->table, result->columns);
     }
     if (result->is_count) {
       return send_json(call.res, 200,

@@ -136,6 +136,50 @@ TEST(CheckTest, FullyConfiguredOrgIsReadyWithExitZero) {
   EXPECT_TRUE(opportunity_readable) << j.output;
 }
 
+// A multi-currency org (docs/emulator-org-file.md [multi_currency]): corporate USD, and the
+// integration user's own currency as the org file gives it.
+std::string multi_currency(const std::string& integration_currency) {
+  return "[multi_currency]\ncorporate = \"USD\"\ncurrencies = [\"EUR\", { iso_code = \"GBP\", rate = 0.79 }]\n"
+         "[[users]]\nusername = \"integration@crmsync.test\"\ncurrency = \"" + integration_currency + "\"\n";
+}
+
+TEST(CheckTest, UserCurrencyOtherThanTheCorporateOneIsAnError) {
+  CheckOrg org(multi_currency("EUR"));
+  // What an admin sees in the org: the corporate currency and the user's own.
+  json corporate = org.records("SELECT IsoCode, ConversionRate FROM CurrencyType WHERE IsCorporate = true");
+  ASSERT_EQ(corporate.size(), 1u);
+  EXPECT_EQ(corporate[0]["IsoCode"], "USD");
+  EXPECT_EQ(org.admin_count("SELECT COUNT() FROM CurrencyType WHERE IsActive = true"), 3);
+  json user = org.records("SELECT DefaultCurrencyIsoCode FROM User WHERE Username = 'integration@crmsync.test'");
+  EXPECT_EQ(user[0]["DefaultCurrencyIsoCode"], "EUR");
+
+  auto report = org.check();
+  const Finding* f = find(report, "CURRENCY_MISMATCH", "User", "DefaultCurrencyIsoCode");
+  ASSERT_NE(f, nullptr) << dump(report);
+  EXPECT_EQ(f->severity, Severity::kError);
+  EXPECT_EQ(f->message, "integration@crmsync.test's currency is EUR, not the corporate currency USD; amounts would be "
+                        "read converted to EUR.");
+  EXPECT_EQ(f->fix, "set the Currency of integration@crmsync.test to USD in Setup > Users");
+  EXPECT_EQ(error_codes(report), std::vector<std::string>{"CURRENCY_MISMATCH User.DefaultCurrencyIsoCode"});
+  auto cli = run_crmsync("check --config " + org.write_config());
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  EXPECT_NE(cli.output.find("[CURRENCY_MISMATCH]"), std::string::npos) << cli.output;
+}
+
+TEST(CheckTest, UserCurrencyEqualToTheCorporateOneIsOk) {
+  CheckOrg org(multi_currency("USD"));
+  // Records carry their owner's currency; every owner here has the corporate one.
+  EXPECT_EQ(org.admin_count("SELECT COUNT() FROM Opportunity WHERE CurrencyIsoCode != 'USD'"), 0);
+  EXPECT_GT(org.admin_count("SELECT COUNT() FROM Opportunity WHERE CurrencyIsoCode = 'USD'"), 0);
+  auto report = org.check();
+  const Finding* f = find(report, "CURRENCY_OK", "User", "DefaultCurrencyIsoCode");
+  ASSERT_NE(f, nullptr) << dump(report);
+  EXPECT_EQ(f->severity, Severity::kInfo);
+  EXPECT_EQ(f->message, "integration@crmsync.test's currency is the corporate currency USD.");
+  EXPECT_EQ(find(report, "CURRENCY_MISMATCH"), nullptr) << dump(report);
+  EXPECT_TRUE(report.ok()) << dump(report);
+}
+
 TEST(CheckTest, RequiredFieldWithoutFieldLevelSecurityIsAnError) {
   CheckOrg org(integration_set(R"(fields = { "Opportunity.Amount" = { read = false } })"));
   auto report = org.check();

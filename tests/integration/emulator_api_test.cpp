@@ -297,6 +297,54 @@ TEST(OAuthFlowTest, ClientCredentialsRunAsTheConfiguredUser) {
   EXPECT_EQ(json::parse(identity->body)["username"], "admin@crmsync.test");
 }
 
+// OpenID Connect's UserInfo (what @salesforce/core reads after `sf org login access-token`): the
+// token's own user, `sub` its identity URL.
+TEST(OAuthFlowTest, UserInfoDescribesTheTokensOwnUser) {
+  auto emu = start(EmulatorOptions{});
+  json login = token(*emu, {{"grant_type", "password"}, {"client_id", "crmsync-local"},
+                            {"client_secret", "crmsync-local-secret"}, {"username", "integration@crmsync.test"},
+                            {"password", "integration-pass"}});
+  const httplib::Headers auth{{"Authorization", "Bearer " + login["access_token"].get<std::string>()}};
+  auto info = client(*emu).Get("/services/oauth2/userinfo", auth);
+  ASSERT_EQ(info->status, 200);
+  json body = json::parse(info->body);
+  EXPECT_EQ(body["sub"], login["id"]);
+  EXPECT_EQ(body["preferred_username"], "integration@crmsync.test");
+  const std::string id = login["id"];
+  EXPECT_EQ(body["user_id"], id.substr(id.rfind('/') + 1));
+  EXPECT_EQ(body["organization_id"], id.substr(id.rfind('/') - 18, 18));
+  EXPECT_EQ(body["urls"]["rest"], emu->base_url() + "/services/data/v{version}/");
+  auto posted = client(*emu).Post("/services/oauth2/userinfo", auth, "", "application/x-www-form-urlencoded");
+  ASSERT_EQ(posted->status, 200);
+  EXPECT_EQ(json::parse(posted->body)["user_id"], body["user_id"]);
+  auto anonymous = client(*emu).Get("/services/oauth2/userinfo");
+  EXPECT_EQ(anonymous->status, 401);
+}
+
+// ?columns=true (asked by `sf data query`): the statement's columns, not its rows; a field the
+// user cannot see is refused as in the query itself.
+TEST(QueryColumnsTest, ColumnsTrueDescribesTheSelectedFields) {
+  auto emu = start(EmulatorOptions{});
+  const std::string access = password_login(*emu);
+  auto r = api_get(*emu, access, "/query?q=SELECT%20Id,%20Name,%20AnnualRevenue%20FROM%20Account&columns=true");
+  ASSERT_EQ(r->status, 200) << r->body;
+  json body = json::parse(r->body);
+  EXPECT_EQ(body["entityName"], "Account");
+  EXPECT_EQ(body["keyPrefix"], "001");
+  EXPECT_EQ(body["idSelected"], true);
+  ASSERT_EQ(body["columnMetadata"].size(), 3u);
+  std::vector<std::string> names, types;
+  for (const auto& c : body["columnMetadata"]) {
+    names.push_back(c["columnName"]);
+    types.push_back(c["apexType"]);
+    EXPECT_TRUE(c["joinColumns"].empty());
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"Id", "Name", "AnnualRevenue"}));
+  EXPECT_EQ(types, (std::vector<std::string>{"Id", "String", "Decimal"}));
+  EXPECT_FALSE(body.contains("records"));
+  EXPECT_EQ(api_get(*emu, access, "/query?q=SELECT%20Nope__c%20FROM%20Account&columns=true")->status, 400);
+}
+
 TEST(TokenExpiryTest, AfterTheTtlEveryCallIs401) {
   EmulatorOptions o;
   o.token_ttl_seconds = 1;

@@ -198,6 +198,43 @@ reference_to = "Campaign"
   EXPECT_FALSE(access.field(account, account.field(*account.field_index("Region__c"))).edit);
 }
 
+// [multi_currency]: CurrencyType appears, users and owned records carry currencies.
+TEST(OrgFileTest, MultiCurrencyAddsCurrencyTypeAndCurrencyFields) {
+  auto single = generate_org({.seed = 3, .scale = 5});
+  EXPECT_EQ(single->find("CurrencyType"), nullptr);
+  EXPECT_FALSE(single->find("User")->field_index("DefaultCurrencyIsoCode"));
+  EXPECT_FALSE(single->find("Opportunity")->field_index("CurrencyIsoCode"));
+
+  auto db = org_with("[multi_currency]\ncorporate = \"USD\"\ncurrencies = [\"EUR\", { iso_code = \"JPY\", "
+                     "rate = 150.5, decimal_places = 0, active = false }]\n"
+                     "[[users]]\nusername = \"integration@crmsync.test\"\ncurrency = \"EUR\"\n");
+  const Table* types = db->find("CurrencyType");
+  ASSERT_NE(types, nullptr);
+  ASSERT_EQ(types->live_count(), 3u);
+  std::vector<std::string> rows;
+  for (std::size_t r = 0; r < types->slot_count(); ++r) {
+    const Row& row = types->row(r);
+    auto get = [&](const char* f) { return row[*types->field_index(f)]; };
+    rows.push_back(std::get<std::string>(get("IsoCode")) + " " + std::to_string(std::get<double>(get("ConversionRate"))) +
+                   " " + std::to_string(std::get<std::int64_t>(get("DecimalPlaces"))) +
+                   (std::get<bool>(get("IsActive")) ? " active" : " inactive") +
+                   (std::get<bool>(get("IsCorporate")) ? " corporate" : ""));
+  }
+  EXPECT_EQ(rows, (std::vector<std::string>{"USD 1.000000 2 active corporate", "EUR 1.000000 2 active",
+                                            "JPY 150.500000 0 inactive"}));
+  const Table& users = *db->find("User");
+  const auto integration = *users.find(user_id(*db, "integration@crmsync.test"));
+  const auto admin = *users.find(user_id(*db, "admin@crmsync.test"));
+  EXPECT_EQ(std::get<std::string>(users.row(integration)[*users.field_index("DefaultCurrencyIsoCode")]), "EUR");
+  EXPECT_EQ(std::get<std::string>(users.row(admin)[*users.field_index("DefaultCurrencyIsoCode")]), "USD");
+  // The picklist lists the active currencies only.
+  EXPECT_EQ(users.field(*users.field_index("CurrencyIsoCode")).picklist_values, (std::vector<std::string>{"USD", "EUR"}));
+  const Table& opps = *db->find("Opportunity");
+  for (std::size_t r = 0; r < opps.slot_count(); ++r) {
+    EXPECT_EQ(std::get<std::string>(opps.row(r)[*opps.field_index("CurrencyIsoCode")]), "USD");  // sales owners
+  }
+}
+
 struct BadFile {
   const char* name;
   const char* text;
@@ -222,6 +259,13 @@ TEST(OrgFileTest, ErrorsNameTheFileTheKeyAndTheFix) {
       {"g.toml", "[[permission_sets]]\nname = \"crmsync_Integration\"\nfields = { \"Account.Name\" = { read = false } }\n",
        "g.toml: permission_sets[0].fields.\"Account.Name\": Account.Name is required or a system field"},
       {"h.json", "{\"scale\": -1}", "h.json: scale: must be an integer from 0 to 10000000"},
+      {"i.toml", "[[users]]\nusername = \"integration@crmsync.test\"\ncurrency = \"EUR\"\n",
+       "i.toml: users[0].currency: the org has a single currency; add [multi_currency]"},
+      {"j.toml", "[multi_currency]\ncorporate = \"USD\"\n[[users]]\nusername = \"integration@crmsync.test\"\n"
+                 "currency = \"EUR\"\n",
+       "j.toml: users[0].currency: 'EUR' is not an active currency of the org; add it to [multi_currency] currencies"},
+      {"k.toml", "[multi_currency]\ncorporate = \"usd\"\n", "k.toml: multi_currency.corporate: give the corporate "
+                                                           "currency as a three-letter ISO code"},
   };
   for (const auto& c : cases) {
     auto file = parse_org_file(c.name, c.text);
