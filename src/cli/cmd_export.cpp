@@ -1,7 +1,9 @@
 // `crmsync export --config crmsync.toml --input FILE [--dry-run] [--explain] [--json]`: writes
 // activities (JSON Lines; "-" = standard input) to Salesforce as Tasks or Events, exactly once.
 // Exit codes: 0 everything written or unchanged, 1 some line was invalid or some record failed,
-// 2 the run stopped (configuration, login, describe refusal, store).
+// 2 the run stopped (configuration, login, describe refusal, store), 3 paused by the quota guard
+// ([sync] quota_daily_share / quota_run_share, --max-api-calls, or Salesforce's
+// REQUEST_LIMIT_EXCEEDED): the next run resumes.
 #include <fstream>
 #include <iostream>
 
@@ -21,6 +23,7 @@ struct ExportArgs {
   bool dry_run = false;
   bool explain = false;
   bool json = false;
+  std::int64_t max_api_calls = 0;
 };
 
 void print_explain(const exports::Activity& a, const exports::Match& m, const exports::PlanStep& step) {
@@ -51,6 +54,7 @@ nlohmann::json report_json(const exports::ExportReport& r, bool dry_run) {
                       {"write_calls", r.write_calls},
                       {"records_sent", r.records_sent},
                       {"recovered", r.recovered},
+                      {"paused", r.paused},
                       {"invalid_lines", nlohmann::json::array()},
                       {"failures", nlohmann::json::array()},
                       {"warnings", r.warnings}};
@@ -84,8 +88,14 @@ int run_export_command(const ExportArgs& args) {
     print_error("cannot open the store", st.error());
     return 2;
   }
-  auto client = salesforce::Client::connect(sync::connect_options(*cfg));
+  auto connect = sync::connect_options(*cfg);  // [sync] quota_daily_share and quota_run_share apply
+  connect.max_api_calls = args.max_api_calls;
+  auto client = salesforce::Client::connect(connect);
   if (!client) {
+    if (exports::is_quota_stop(client.error())) {
+      std::cerr << "crmsync: export paused: " << client.error().code << ": " << client.error().message << "\n";
+      return 3;
+    }
     print_error("cannot log in to Salesforce", client.error());
     return 2;
   }
@@ -95,6 +105,11 @@ int run_export_command(const ExportArgs& args) {
   if (args.dry_run) options.on_write = [](const nlohmann::json& w) { std::cout << w.dump() << "\n"; };
   auto report = exports::run_export(*cfg, *in, client->get(), **st, options);
   if (!report) {
+    if (exports::is_quota_stop(report.error())) {
+      std::cerr << "crmsync: export paused: " << report.error().code << ": " << report.error().message
+                << "; nothing was written\n";
+      return 3;
+    }
     print_error("export stopped", report.error());
     return 2;
   }
@@ -106,6 +121,10 @@ int run_export_command(const ExportArgs& args) {
               << " refused: " << f.status_code << ": " << f.message << "\n";
   }
   for (const auto& w : report->warnings) std::cerr << "crmsync: warning: " << w << "\n";
+  if (report->paused) {
+    std::cerr << "crmsync: export paused: " << report->pause_message
+              << "; what was written is recorded, the next run resumes with the rest\n";
+  }
   if (args.json) {
     std::cout << report_json(*report, args.dry_run).dump(2) << "\n";
   } else {
@@ -115,7 +134,7 @@ int run_export_command(const ExportArgs& args) {
               << c.unmatched << ", failed " << c.failed << ", invalid lines " << c.invalid << "; " << report->api_calls
               << " API calls\n";
   }
-  return report->ok() ? 0 : 1;
+  return !report->ok() ? 1 : report->paused ? 3 : 0;
 }
 
 Registrar reg("export", [](CLI::App& app) {
@@ -126,6 +145,9 @@ Registrar reg("export", [](CLI::App& app) {
   cmd->add_flag("--dry-run", args->dry_run, "Print each record that would be written (JSON per line); write nothing");
   cmd->add_flag("--explain", args->explain, "Print, per activity, why each link was chosen and the candidates");
   cmd->add_flag("--json", args->json, "Print the counts as JSON");
+  cmd->add_option("--max-api-calls", args->max_api_calls,
+                  "Pause (exit 3) once this run has spent N API calls; the next run resumes")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([args] { exit_code() = run_export_command(*args); });
 });
 

@@ -54,6 +54,14 @@ class Run {
   std::string sobject_;
 };
 
+// Whether a refusal names TaskSubtype / EventSubtype (settable on create only).
+bool names_subtype(const salesforce::RecordError& e) {
+  for (const std::string& f : e.fields) {
+    if (f == "TaskSubtype" || f == "EventSubtype") return true;
+  }
+  return e.message.find("TaskSubtype") != std::string::npos || e.message.find("EventSubtype") != std::string::npos;
+}
+
 const char* op_name(int op) {
   static const char* kNames[] = {"create", "update", "upsert", "delete"};
   return kNames[op];
@@ -137,9 +145,17 @@ Status Run::run_batch(Op op, std::vector<Write*> batch, Collections& collections
         : op == Op::kUpdate ? collections.update(sobject_, records)
         : op == Op::kUpsert ? collections.upsert(sobject_, config_.exports.external_id_field, records)
                             : collections.remove(sobject_, ids);
-    if (!results) return results.error();
+    if (!results) {
+      if (is_quota_stop(results.error())) {
+        report_.paused = true;
+        report_.pause_message = results.error().code + ": " + results.error().message;
+        return ok_status();  // the rows stay "pending"; the next run resolves them
+      }
+      return results.error();
+    }
 
     std::vector<Write*> again;
+    bool pause = false;  // a retryable refusal: give the server a moment
     CRMSYNC_TRY(store_.begin());
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Write& w = *batch[i];
@@ -157,6 +173,13 @@ Status Run::run_batch(Op op, std::vector<Write*> batch, Collections& collections
         }
       } else if (salesforce::is_retryable(code) && attempt < options_.max_attempts) {
         again.push_back(&w);
+        pause = true;
+      } else if (op == Op::kUpsert && w.action == Action::kCreate && code == "INVALID_FIELD_FOR_INSERT_UPDATE" &&
+                 names_subtype(r.errors.front()) && attempt < options_.max_attempts) {
+        // The upsert found a record the ledger did not know (a crashed run's, or another store's):
+        // it is an update, and the subtype can only be set on create. Sent again without it.
+        w.action = Action::kUpdate;
+        again.push_back(&w);
       } else {
         ++report_.counts.failed;
         report_.failures.push_back({w.activity->id, w.activity->line, operation, code,
@@ -170,7 +193,7 @@ Status Run::run_batch(Op op, std::vector<Write*> batch, Collections& collections
     }
     CRMSYNC_TRY(store_.commit());
     batch = std::move(again);
-    if (!batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(options_.retry_delay_ms * attempt));
+    if (pause) std::this_thread::sleep_for(std::chrono::milliseconds(options_.retry_delay_ms * attempt));
   }
   return ok_status();
 }
@@ -183,12 +206,13 @@ Status Run::write_all(std::vector<Write>& writes) {
     for (Write& w : writes) {
       if (!wanted(w)) continue;
       batch.push_back(&w);
+      if (report_.paused) return ok_status();
       if (batch.size() == options_.batch_size) {
         CRMSYNC_TRY(run_batch(op, std::move(batch), collections));
         batch.clear();
       }
     }
-    if (!batch.empty()) CRMSYNC_TRY(run_batch(op, std::move(batch), collections));
+    if (!batch.empty() && !report_.paused) CRMSYNC_TRY(run_batch(op, std::move(batch), collections));
     return ok_status();
   };
   if (upsert) {
@@ -206,6 +230,10 @@ Status Run::write_all(std::vector<Write>& writes) {
 }
 
 }  // namespace
+
+bool is_quota_stop(const Error& e) {
+  return e.kind == ErrorKind::kLimit && (e.code == "QUOTA_GUARD" || e.code == "REQUEST_LIMIT_EXCEEDED");
+}
 
 Result<ExportReport> run_export(const config::Config& config, std::istream& input, salesforce::Client* client,
                                 store::Store& store, const ExportOptions& options) {

@@ -54,6 +54,11 @@ struct ExportReport {
   std::int64_t records_sent = 0;      // records in write calls (retries included)
   std::int64_t write_calls = 0;
   std::int64_t recovered = 0;         // pending rows whose record a crashed run had created
+  // The quota guard (QUOTA_GUARD: [sync] quota shares, --max-api-calls) or Salesforce
+  // (REQUEST_LIMIT_EXCEEDED) stopped the writes: what was written is in the ledger, the batch in
+  // flight stays "pending" and the next run resumes (and resolves it) like after a crash.
+  bool paused = false;
+  std::string pause_message;
   bool ok() const { return counts.failed == 0 && counts.invalid == 0; }
 };
 
@@ -67,6 +72,10 @@ struct ExportOptions {
   int retry_delay_ms = 500;
   std::size_t batch_size = 200;
 };
+
+// Whether an error is the API budget running out (the quota guard or Salesforce's daily limit):
+// the run pauses rather than fails.
+bool is_quota_stop(const Error& e);
 
 // Runs one export. `client` may be null only for a dry run without a describe check (tests);
 // a write run needs it. Errors that stop the run (store, login, describe refusal, network failure

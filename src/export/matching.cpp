@@ -197,6 +197,13 @@ struct Matcher::Index {
                          "their contacts' emails only; remove Website from [objects.Account] exclude and sync again.");
     }
     resolve_domains(accounts_by_website, contacts_at_domain, live_accounts);
+    // A live Contact can still name a deleted Account in the store (Salesforce refuses a WhatId to
+    // it with ENTITY_IS_DELETED): such a Contact matches as Who, without an Account.
+    if (auto cols = store.columns("Account"); cols && !cols->empty()) {
+      for (auto& [email, c] : contact_by_email) {
+        if (!c.account_id.empty() && !live_accounts.contains(c.account_id)) c.account_id.clear();
+      }
+    }
 
     std::unordered_map<std::string, std::uint32_t> opp_index;
     CRMSYNC_TRY(scan(store, "Opportunity", {"Id", "AccountId", "OwnerId", "CreatedDate", "CloseDate", "IsClosed", "IsDeleted"},

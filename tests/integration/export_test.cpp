@@ -1,12 +1,14 @@
 // crmsync export end to end: a store filled by a real `crmsync sync` of the emulator, then
 // `crmsync export` (dry run, explain, writes, reruns, updates, deletes, per-record refusals, a
-// refused mapping, SIGKILL and rerun). The emulator has no /composite/sobjects yet, so writes go
-// through the single-record fallback; the assertions are on what the org holds afterwards.
+// refused mapping, SIGKILL and rerun), with the ledger and with an External ID field from an org
+// file. Writes go through the emulator's sObject Collections; the assertions are on what the org
+// holds afterwards.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -25,6 +27,7 @@ using testing::run_crmsync;
 
 struct OrgPeople {
   std::string user_email, user_id;
+  std::string board_id;  // board@crmsync.test, when the org file defines it
   std::string contact_email, contact_id, contact_account;
   std::string contact2_email, contact2_id;
   std::string lead_email, lead_id;
@@ -32,8 +35,22 @@ struct OrgPeople {
 
 class ExportTest : public ::testing::Test {
  protected:
+  // An org file the emulator starts with (docs/emulator-org-file.md); empty: the default org.
+  virtual std::string org_toml() const { return ""; }
+  // [export] keys every config of the test has.
+  virtual std::string export_toml() const { return ""; }
+  virtual void adjust(emulator::EmulatorOptions&) const {}
+
   void SetUp() override {
-    emu_ = std::make_unique<testing::RunningEmulator>(20, 11);
+    emulator::EmulatorOptions o;
+    o.org.scale = 20;
+    o.org.seed = 11;
+    if (!org_toml().empty()) {
+      o.org_file = dir_.file("org.toml");
+      testing::write_file(o.org_file, org_toml());
+    }
+    adjust(o);
+    emu_ = std::make_unique<testing::RunningEmulator>(o);
     cfg_ = dir_.file("crmsync.toml");
     write_config("");
     auto r = run_crmsync("sync --quiet --config " + cfg_);
@@ -45,10 +62,12 @@ class ExportTest : public ::testing::Test {
     ASSERT_TRUE(user_rows);
     for (auto& row : *user_rows) {
       std::map<std::string, store::Value> m(row.begin(), row.end());
-      if (text(m["Email"]).starts_with("integration") || text(m["Email"]).starts_with("admin")) continue;
+      const std::string email = text(m["Email"]);
+      if (email.starts_with("board")) people_.board_id = text(m["Id"]);
+      if (email.starts_with("integration") || email.starts_with("admin") || email.starts_with("board")) continue;
+      if (!people_.user_id.empty()) continue;
       people_.user_email = text(m["Email"]);
       people_.user_id = text(m["Id"]);
-      break;
     }
     auto contact_rows = (*st)->dump("Contact");
     ASSERT_TRUE(contact_rows);
@@ -79,19 +98,21 @@ class ExportTest : public ::testing::Test {
     ASSERT_FALSE(people_.lead_id.empty());
   }
 
-  void write_config(const std::string& extra) {
-    testing::write_file(cfg_, testing::emulator_toml((*emu_)->base_url(), dir_.file("org.db"), extra));
+  void write_config(const std::string& extra, const std::string& db = "org.db") {
+    std::string toml = export_toml().empty() ? extra : "[export]\n" + export_toml() + extra;
+    testing::write_file(cfg_, testing::emulator_toml((*emu_)->base_url(), dir_.file(db), toml));
   }
 
   std::string activity(const std::string& id, const std::string& kind, const std::string& email,
                        const std::string& status = "completed", const std::string& summary = "Talked pricing",
-                       const std::string& start = "2026-11-20T15:30:00+01:00") const {
+                       const std::string& start = "2026-11-20T15:30:00+01:00", std::string host = "") const {
+    if (host.empty()) host = people_.user_email;
     nlohmann::json j = {{"id", id},
                         {"kind", kind},
                         {"title", "About " + id},
                         {"start", start},
                         {"duration_seconds", 900},
-                        {"host_email", people_.user_email},
+                        {"host_email", host},
                         {"participants", {{{"name", "Guest"}, {"email", email}, {"internal", false}}}},
                         {"disposition", "Connected"},
                         {"summary", summary},
@@ -106,8 +127,10 @@ class ExportTest : public ::testing::Test {
     return run_crmsync("export --config " + cfg_ + " --input " + input + " " + flags);
   }
 
-  // Live records of an object in the emulator, by the activity id of their Description marker.
-  std::map<std::string, std::vector<std::map<std::string, std::string>>> records(const std::string& object) {
+  // Live records of an object in the emulator, by the activity id of their Description marker (or
+  // of `key_field`, the external id field, when given).
+  std::map<std::string, std::vector<std::map<std::string, std::string>>> records(const std::string& object,
+                                                                                 const std::string& key_field = "") {
     std::map<std::string, std::vector<std::map<std::string, std::string>>> out;
     auto& db = (*emu_)->database();
     std::shared_lock lock(db.mutex());
@@ -126,6 +149,10 @@ class ExportTest : public ::testing::Test {
         row[t->field(f).name] = s;
       }
       if (row["IsDeleted"] == "true") continue;
+      if (!key_field.empty()) {
+        if (!row[key_field].empty()) out[row[key_field]].push_back(row);
+        continue;
+      }
       const std::string& desc = row["Description"];
       auto p = desc.rfind("crmsync activity: ");
       if (p == std::string::npos) continue;
@@ -139,6 +166,73 @@ class ExportTest : public ::testing::Test {
     std::unique_lock lock(db.mutex());
     emulator::Table* t = db.find(object);
     t->mutable_row(*t->find(id))[*t->field_index("IsDeleted")] = true;
+  }
+
+  static constexpr std::int64_t kKillActivities = 1000;
+
+  // Starts an export of kKillActivities activities, SIGKILLs it once some batches reached the org,
+  // reruns it and checks that each activity is in the org exactly once, then that a third run
+  // changes nothing. Returns the rerun's --json report plus "in_org" and "in_ledger" ("written"
+  // rows) as they were right after the kill.
+  nlohmann::json sigkill_then_rerun(const std::string& key_field) {
+    const int n = static_cast<int>(kKillActivities);
+    std::string input;
+    for (int i = 0; i < n; ++i) {
+      input += activity("k" + std::to_string(i), i % 2 ? "call" : "meeting", i % 3 ? people_.contact_email : people_.contact2_email);
+    }
+    std::string path = dir_.file("many.jsonl");
+    testing::write_file(path, input);
+    pid_t pid = fork();
+    if (pid < 0) return {};
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "export", "--config", cfg_.c_str(), "--input", path.c_str(), (char*)nullptr);
+      _exit(127);
+    }
+    // Kill it once a batch is through and the next one is on its way.
+    std::size_t at_kill = 0;
+    for (;;) {
+      at_kill = records("Task", key_field).size();
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) break;
+      if (at_kill >= 250) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_LT(at_kill, static_cast<std::size_t>(n)) << "the export finished before it could be killed";
+    // A call the process sent before it died may still be served: count once the org is still.
+    std::size_t in_org = records("Task", key_field).size();
+    for (std::size_t again = 0;; in_org = again) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      again = records("Task", key_field).size();
+      if (again == in_org) break;
+    }
+    std::int64_t in_ledger = 0;
+    {
+      auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+      EXPECT_TRUE(st);
+      auto rows = (*st)->export_ledger();
+      EXPECT_TRUE(rows);
+      for (const auto& row : *rows) in_ledger += row.state == "written" ? 1 : 0;
+    }
+    auto rerun = run_crmsync("export --json --config " + cfg_ + " --input " + path);
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
+    auto j = nlohmann::json::parse(rerun.output.substr(rerun.output.find('{')));
+    EXPECT_EQ(j["failed"], 0);
+    EXPECT_EQ(j["unchanged"], in_ledger);
+    auto tasks = records("Task", key_field);
+    EXPECT_EQ(tasks.size(), static_cast<std::size_t>(n));
+    for (const auto& [id, rows] : tasks) EXPECT_EQ(rows.size(), 1u) << "activity " << id << " is in the org more than once";
+    auto third = run_crmsync("export --json --config " + cfg_ + " --input " + path);
+    EXPECT_NE(third.output.find("\"unchanged\": " + std::to_string(n)), std::string::npos) << third.output;
+    j["in_org"] = static_cast<std::int64_t>(in_org);
+    j["in_ledger"] = in_ledger;
+    return j;
   }
 
   testing::TempDir dir_;
@@ -301,57 +395,180 @@ TEST_F(ExportTest, AMappingToAFieldTheOrgLacksIsRefusedBeforeAnyWrite) {
 }
 
 TEST_F(ExportTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
-  const int n = 1000;
-  std::string input;
-  for (int i = 0; i < n; ++i) {
-    input += activity("k" + std::to_string(i), i % 2 ? "call" : "meeting", i % 3 ? people_.contact_email : people_.contact2_email);
-  }
-  std::string path = dir_.file("many.jsonl");
-  testing::write_file(path, input);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "export", "--config", cfg_.c_str(), "--input", path.c_str(), (char*)nullptr);
-    _exit(127);
-  }
-  // Kill it once a batch is through and the next one is on its way.
-  std::size_t at_kill = 0;
-  for (;;) {
-    at_kill = records("Task").size();
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
-    if (at_kill >= 250) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ASSERT_LT(at_kill, static_cast<std::size_t>(n)) << "the export finished before it could be killed";
-  const auto in_org = static_cast<std::int64_t>(records("Task").size());
-  std::int64_t in_ledger = 0;
-  {
-    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
-    ASSERT_TRUE(st);
-    auto rows = (*st)->export_ledger();
-    ASSERT_TRUE(rows);
-    for (const auto& row : *rows) in_ledger += row.state == "written" ? 1 : 0;
-  }
-  auto rerun = run_crmsync("export --json --config " + cfg_ + " --input " + path);
-  ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
-  auto j = nlohmann::json::parse(rerun.output.substr(rerun.output.find('{')));
-  EXPECT_EQ(j["failed"], 0);
+  auto j = sigkill_then_rerun("");
   // Records the killed run created but had not recorded are found by their marker, not created again.
-  EXPECT_EQ(j["recovered"], in_org - in_ledger);
-  EXPECT_EQ(j["created"], n - in_org);
+  EXPECT_EQ(j["recovered"], j["in_org"].get<std::int64_t>() - j["in_ledger"].get<std::int64_t>());
+  EXPECT_EQ(j["created"], kKillActivities - j["in_org"].get<std::int64_t>());
+}
+
+// A realistic mix of refusals: activities hosted by a board member (role CEO, above the integration
+// user's Revenue Operations) are created, but once the board member owns them the integration user
+// may not edit them (Tasks are controlled by their parent records, which it only reads): their
+// updates are refused per record while the others go through, and stay refused on the next run.
+class ExportOrgTest : public ExportTest {
+ protected:
+  std::string org_toml() const override {
+    return "[[users]]\nusername = \"board@crmsync.test\"\nemail = \"board@crmsync.test\"\nlast_name = \"Board\"\n"
+           "profile = \"Standard User\"\nrole = \"CEO\"\n";
+  }
+};
+
+TEST_F(ExportOrgTest, UpdatesOfRecordsTheUserCannotEditAreRefusedPerRecordWhileTheOthersAreWritten) {
+  ASSERT_FALSE(people_.board_id.empty());
+  auto input = [&](const std::string& summary) {
+    return activity("a1", "call", people_.contact_email, "completed", summary) +
+           activity("a2", "call", people_.contact_email, "completed", summary, "2026-11-20T15:30:00+01:00",
+                    "board@crmsync.test") +
+           activity("a3", "meeting", people_.contact2_email, "completed", summary);
+  };
+  auto first = export_run(input("Talked pricing"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
   auto tasks = records("Task");
-  EXPECT_EQ(tasks.size(), static_cast<std::size_t>(n));
-  for (const auto& [id, rows] : tasks) EXPECT_EQ(rows.size(), 1u) << "activity " << id << " is in the org more than once";
-  auto third = run_crmsync("export --json --config " + cfg_ + " --input " + path);
-  EXPECT_NE(third.output.find("\"unchanged\": " + std::to_string(n)), std::string::npos) << third.output;
+  ASSERT_EQ(tasks.size(), 3u);
+  EXPECT_EQ(tasks["a2"].at(0).at("OwnerId"), people_.board_id);
+
+  auto second = export_run(input("Sent the proposal"), "--json");
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_NE(second.output.find("activity a2 (line 2): update refused: INSUFFICIENT_ACCESS_OR_READONLY: "
+                               "insufficient access rights on object id"),
+            std::string::npos)
+      << second.output;
+  auto j = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  EXPECT_EQ(j["updated"], 2);
+  EXPECT_EQ(j["failed"], 1);
+  EXPECT_EQ(j["created"], 0);
+  ASSERT_EQ(j["failures"].size(), 1u);
+  EXPECT_EQ(j["failures"][0]["activity_id"], "a2");
+  EXPECT_EQ(j["failures"][0]["statusCode"], "INSUFFICIENT_ACCESS_OR_READONLY");
+  auto after = records("Task");
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_NE(after["a1"].at(0).at("Description").find("Sent the proposal"), std::string::npos);
+  EXPECT_NE(after["a3"].at(0).at("Description").find("Sent the proposal"), std::string::npos);
+  EXPECT_NE(after["a2"].at(0).at("Description").find("Talked pricing"), std::string::npos);
+  // The refused one is tried again next run (its ledger row is "failed"), the others are unchanged.
+  auto third = export_run(input("Sent the proposal"), "--json");
+  EXPECT_EQ(third.exit_code, 1) << third.output;
+  EXPECT_NE(third.output.find("\"unchanged\": 2"), std::string::npos) << third.output;
+  EXPECT_NE(third.output.find("\"failed\": 1"), std::string::npos) << third.output;
+}
+
+// Upserts by an External ID custom field defined in the org file.
+class ExportExternalIdTest : public ExportTest {
+ protected:
+  std::string org_toml() const override {
+    return "[[custom_fields]]\nobject = \"Task\"\nname = \"Crmsync_Activity_Id__c\"\nlabel = \"crmsync activity id\"\n"
+           "type = \"text\"\nlength = 255\nexternal_id = true\nunique = true\n";
+  }
+  std::string export_toml() const override { return "external_id_field = \"Crmsync_Activity_Id__c\"\n"; }
+};
+
+constexpr const char* kExternalId = "Crmsync_Activity_Id__c";
+
+TEST_F(ExportExternalIdTest, TheSameInputTwiceCreatesNothingNewEvenWithoutTheLedger) {
+  std::filesystem::copy_file(dir_.file("org.db"), dir_.file("fresh.db"));  // synced, no ledger rows yet
+  std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "meeting", people_.contact2_email);
+  auto first = export_run(input, "--json");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  EXPECT_EQ(j["created"], 2);
+  auto tasks = records("Task", kExternalId);
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks["a1"].at(0).at("Description").find("crmsync activity:"), std::string::npos);  // no marker needed
+  EXPECT_EQ(tasks["a1"].at(0).at("WhoId"), people_.contact_id);
+
+  auto second = export_run(input, "--json");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  EXPECT_EQ(k["unchanged"], 2);
+  EXPECT_EQ(k["records_sent"], 0);
+
+  // A store that never saw them (its ledger is empty): the upsert finds the records by the field.
+  write_config("", "fresh.db");
+  auto third = export_run(input, "--json");
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+  auto l = nlohmann::json::parse(third.output.substr(third.output.find('{')));
+  EXPECT_EQ(l["created"], 0);
+  EXPECT_EQ(l["updated"], 2);
+  auto after = records("Task", kExternalId);
+  ASSERT_EQ(after.size(), 2u);
+  for (const auto& [id, rows] : after) EXPECT_EQ(rows.size(), 1u) << id;
+  EXPECT_EQ(after["a1"].at(0).at("Id"), tasks["a1"].at(0).at("Id"));
+}
+
+TEST_F(ExportExternalIdTest, AnUpdateAndADeleteFlowThrough) {
+  ASSERT_EQ(export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email)).exit_code, 0);
+  auto before = records("Task", kExternalId);
+  ASSERT_EQ(before.size(), 2u);
+  auto r = export_run(activity("a1", "call", people_.contact_email, "cancelled", "Moved to next week") +
+                          activity("a2", "call", people_.contact2_email, "deleted"),
+                      "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(j["updated"], 1);
+  EXPECT_EQ(j["deleted"], 1);
+  EXPECT_EQ(j["created"], 0);
+  auto after = records("Task", kExternalId);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after["a1"].at(0).at("Id"), before["a1"].at(0).at("Id"));
+  EXPECT_EQ(after["a1"].at(0).at("Subject"), "Cancelled: Call: About a1");
+}
+
+TEST_F(ExportExternalIdTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
+  auto j = sigkill_then_rerun(kExternalId);
+  // Pending rows whose records reached the org are upserted onto them (updated), not created again.
+  EXPECT_EQ(j["recovered"], 0);
+  EXPECT_EQ(j["created"], kKillActivities - j["in_org"].get<std::int64_t>());
+  EXPECT_EQ(j["updated"], j["in_org"].get<std::int64_t>() - j["in_ledger"].get<std::int64_t>());
+}
+
+TEST_F(ExportTest, MaxApiCallsPausesWithExitThreeAndTheNextRunResumesExactlyOnce) {
+  std::string input;
+  for (int i = 0; i < 450; ++i) input += activity("q" + std::to_string(i), "call", people_.contact_email);
+  // The describe and two write calls of 200 records: the third batch is held back.
+  auto first = export_run(input, "--json --max-api-calls 3");
+  EXPECT_EQ(first.exit_code, 3) << first.output;
+  EXPECT_NE(first.output.find("paused"), std::string::npos) << first.output;
+  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  EXPECT_EQ(j["paused"], true);
+  EXPECT_EQ(j["failed"], 0);
+  EXPECT_EQ(j["created"], 400);
+  EXPECT_EQ(records("Task").size(), 400u);
+  auto second = export_run(input, "--json");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  EXPECT_EQ(k["paused"], false);
+  EXPECT_EQ(k["created"], 50);
+  EXPECT_EQ(k["unchanged"], 400);
+  EXPECT_EQ(k["recovered"], 0);  // the held-back batch was never sent
+  auto tasks = records("Task");
+  EXPECT_EQ(tasks.size(), 450u);
+  for (const auto& [id, rows] : tasks) EXPECT_EQ(rows.size(), 1u) << id;
+}
+
+// The org has spent its daily API requests: Salesforce answers REQUEST_LIMIT_EXCEEDED, the export
+// pauses (exit 3) before writing anything, and runs once the quota is back.
+class ExportQuotaTest : public ExportTest {
+ protected:
+  void adjust(emulator::EmulatorOptions& o) const override { o.daily_api_max = 1000; }
+};
+
+TEST_F(ExportQuotaTest, TheDailyLimitReachedPausesWithExitThreeWritingNothing) {
+  (*emu_)->set_api_used(1000);
+  auto first = export_run(activity("a1", "call", people_.contact_email));
+  EXPECT_EQ(first.exit_code, 3) << first.output;
+  EXPECT_NE(first.output.find("export paused: REQUEST_LIMIT_EXCEEDED"), std::string::npos) << first.output;
+  EXPECT_TRUE(records("Task").empty());
+  // The [sync] shares apply too: the org at 90% of its daily requests, above quota_daily_share 0.80.
+  (*emu_)->set_api_used(900);
+  auto guarded = export_run(activity("a1", "call", people_.contact_email));
+  EXPECT_EQ(guarded.exit_code, 3) << guarded.output;
+  EXPECT_NE(guarded.output.find("export paused: QUOTA_GUARD: paused until quota recovers"), std::string::npos)
+      << guarded.output;
+  EXPECT_TRUE(records("Task").empty());
+  (*emu_)->set_api_used(0);
+  auto later = export_run(activity("a1", "call", people_.contact_email));
+  EXPECT_EQ(later.exit_code, 0) << later.output;
+  EXPECT_EQ(records("Task").size(), 1u);
 }
 
 }  // namespace

@@ -96,6 +96,12 @@ TEST_F(MatchingTest, DomainResolvesToAnAccountWhenNoPersonMatches) {
   EXPECT_EQ(mt.match(at("2023-12-01T10:00:00Z", {"gone@acme.test"})).who.id, "");
   // A deleted account is never chosen.
   EXPECT_EQ(mt.match(at(kMay, {"y@deleted.test"})).account.id, "");
+  // A live contact of a deleted account is the Who, with neither Account nor What (Salesforce
+  // would refuse the WhatId with ENTITY_IS_DELETED).
+  Match orphan = mt.match(at(kMay, {"x@deleted.test"}));
+  EXPECT_EQ(orphan.who.id, "003C7");
+  EXPECT_EQ(orphan.account.id, "");
+  EXPECT_EQ(orphan.what.id, "");
 }
 
 TEST_F(MatchingTest, UnmatchedWhenNothingFitsOrTheDomainIsPublic) {
