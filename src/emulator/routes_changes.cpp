@@ -72,25 +72,34 @@ bool too_many(ApiCall& call, std::size_t n) {
   return true;
 }
 
+// The rows of `table` the caller may see that are deleted (or, for getUpdated, live) and stamped
+// inside the window, oldest first. The caller holds the database lock.
+std::vector<std::pair<EpochMs, std::size_t>> rows_in_window(EmuState& s, const UserAccess& access,
+                                                            const Table& table, const Window& window,
+                                                            bool deleted) {
+  std::vector<std::pair<EpochMs, std::size_t>> found;
+  for (std::size_t r = 0; r < table.slot_count(); ++r) {
+    const Row& row = table.row(r);
+    if ((table.purged(r) || soft_deleted(table, row)) != deleted) continue;
+    if (!access.sees(*s.db, table, r)) continue;
+    auto when = modstamp(table, row);
+    if (when && *when >= window.start && *when < window.latest_covered + kMinute) found.emplace_back(*when, r);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 }  // namespace
 
 void handle_get_deleted(EmuState& s, ApiCall& call, const Table& table) {
   auto window = parse_window(call, 15);
   if (!window) return;
-  std::vector<std::pair<EpochMs, std::size_t>> found;
   {
     std::shared_lock lock(s.db->mutex());
     auto access = user_access(s, call.user_id);  // only records the user can access
     if (!access->object(table).read) return send_not_found(call.res);
-    for (std::size_t r = 0; r < table.slot_count(); ++r) {
-      const Row& row = table.row(r);
-      if (!table.purged(r) && !soft_deleted(table, row)) continue;
-      if (!access->sees(*s.db, table, r)) continue;
-      auto when = modstamp(table, row);
-      if (when && *when >= window->start && *when < window->latest_covered + kMinute) found.emplace_back(*when, r);
-    }
+    const auto found = rows_in_window(s, *access, table, *window, /*deleted=*/true);
     if (too_many(call, found.size())) return;
-    std::sort(found.begin(), found.end());
     std::string out = "{\"deletedRecords\":[";
     for (std::size_t i = 0; i < found.size(); ++i) {
       if (i) out.push_back(',');
@@ -107,19 +116,11 @@ void handle_get_deleted(EmuState& s, ApiCall& call, const Table& table) {
 void handle_get_updated(EmuState& s, ApiCall& call, const Table& table) {
   auto window = parse_window(call, 30);
   if (!window) return;
-  std::vector<std::pair<EpochMs, std::size_t>> found;
   std::shared_lock lock(s.db->mutex());
   auto access = user_access(s, call.user_id);  // only records the user can access
   if (!access->object(table).read) return send_not_found(call.res);
-  for (std::size_t r = 0; r < table.slot_count(); ++r) {
-    const Row& row = table.row(r);
-    if (table.purged(r) || soft_deleted(table, row)) continue;
-    if (!access->sees(*s.db, table, r)) continue;
-    auto when = modstamp(table, row);
-    if (when && *when >= window->start && *when < window->latest_covered + kMinute) found.emplace_back(*when, r);
-  }
+  const auto found = rows_in_window(s, *access, table, *window, /*deleted=*/false);
   if (too_many(call, found.size())) return;
-  std::sort(found.begin(), found.end());
   std::string out = "{\"ids\":[";
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (i) out.push_back(',');
