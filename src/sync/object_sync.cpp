@@ -16,7 +16,7 @@ namespace crmsync::sync {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Rows = std::vector<std::vector<store::Value>>;
+using Rows = store::RowBuffer;
 
 std::vector<std::string> split_names(const std::string& csv) {
   std::vector<std::string> out;
@@ -243,7 +243,7 @@ class ObjectSync {
           if (!shared->empty()) {
             auto w = st.writer(name, columns);
             if (!w) return w.error();
-            for (const auto& row : *shared) CRMSYNC_TRY((*w)->upsert(row));
+            CRMSYNC_TRY((*w)->upsert_rows(*shared));
           }
           return st.save_state(snapshot);
         },
@@ -281,7 +281,7 @@ class ObjectSync {
     if (!more) return more.error();
     // The first page's totalSize decides the path: no call spent on small objects (most of them).
     if (*more && bulk_candidate() && reader->total() > ctx_.config.sync.bulk_threshold) {
-      std::optional<EpochMs> first_stamp = batch.rows.empty() ? std::nullopt : modstamp_of(batch.rows.front());
+      std::optional<EpochMs> first_stamp = batch.rows.empty() ? std::nullopt : modstamp_of(batch.rows, 0);
       std::int64_t total = reader->total();
       reader.reset();  // its cursor is not used again
       auto bulk = read_bulk(first_stamp, total);
@@ -334,10 +334,10 @@ class ObjectSync {
     return report_.full && !state_.watermark && !selection_.modstamp_field.empty() && window_.end.has_value();
   }
 
-  std::optional<EpochMs> modstamp_of(const std::vector<store::Value>& row) const {
-    for (std::size_t i = 0; i < names_.size() && i < row.size(); ++i) {
+  std::optional<EpochMs> modstamp_of(const Rows& rows, std::size_t r) const {
+    for (std::size_t i = 0; i < names_.size() && i < rows.width(); ++i) {
       if (!iequals(names_[i], selection_.modstamp_field)) continue;
-      if (const auto* s = std::get_if<std::string>(&row[i])) return parse_datetime(*s);
+      if (rows.kind(r, i) == Rows::Kind::kText) return parse_datetime(rows.text(r, i));
     }
     return std::nullopt;
   }
@@ -516,7 +516,7 @@ class ObjectSync {
       if (!page) return page.error();
       auto parsed = parser.parse(page->body);
       if (!parsed) return parsed.error();
-      for (const auto& row : parsed->rows) org.push_back(id_key(std::get<std::string>(row[0])));
+      for (std::size_t r = 0; r < parsed->rows.size(); ++r) org.push_back(id_key(parsed->rows.text(r, 0)));
       if (page->done) break;
       CRMSYNC_TRY(before_call());
       page = client_.query_more(page->next_records_url);
