@@ -237,6 +237,7 @@ class ObjectSync {
     auto columns = columns_of(names);
     store::SyncState snapshot = state_;
     auto n = static_cast<std::int64_t>(shared->size());
+    std::size_t bytes = shared->bytes();
     ++posted_batches_;
     return ctx_.writes.post(
         [name = object(), columns, shared, snapshot](store::Store& st) -> Status {
@@ -247,7 +248,7 @@ class ObjectSync {
           }
           return st.save_state(snapshot);
         },
-        n, std::move(after_commit), flush);
+        n, std::move(after_commit), flush, bytes);
   }
 
   // A server whose URI limit is below Salesforce's (a proxy, or the emulator's HTTP library at
@@ -392,7 +393,7 @@ class ObjectSync {
     if (auto order = soql.rfind(" ORDER BY "); order != std::string::npos) soql.resize(order);  // Bulk: any order
     salesforce::BulkQueryOptions options = ctx_.options.bulk;
     if (options.max_records <= 0) {
-      options.max_records = static_cast<int>(std::min<std::int64_t>(10000, ctx_.options.rows_per_commit > 0
+      options.max_records = static_cast<int>(std::min<std::int64_t>(5000, ctx_.options.rows_per_commit > 0
                                                                               ? ctx_.options.rows_per_commit
                                                                               : ctx_.config.sync.rows_per_commit));
     }

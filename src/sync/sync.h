@@ -124,7 +124,8 @@ struct SyncOptions {
   // Where the clock is read (tests may pin it); empty = now_ms().
   std::function<EpochMs()> clock;
   // How Bulk API 2.0 query jobs are polled (tests poll faster); include_deleted is always set and
-  // max_records 0 means min(rows per commit, 10000) rows per results page.
+  // max_records 0 means min(rows per commit, 5000) rows per results page: 10,000 kept a million-record
+  // Bulk sync above 100 MB of peak memory (four workers each holding a page and its rows).
   salesforce::BulkQueryOptions bulk;
 };
 
