@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "check/check.h"
 #include "export/record.h"
 #include "salesforce/collections.h"
 
@@ -229,6 +230,25 @@ Status Run::write_all(std::vector<Write>& writes) {
   return ok_status();
 }
 
+// Describe says the integration user may not create and edit the object. When the reason is a
+// missing Edit Tasks / Edit Events (with Access Activities granted), Salesforce still takes the
+// records assigned to the user itself, so the run goes on with a warning naming the permission to
+// grant; the others are refused per record. Returns that warning, or nullopt when the reason is
+// something else or cannot be told (the setup objects are unreadable): the run stops.
+Result<std::optional<std::string>> own_records_warning(salesforce::Client& client, const std::string& sobject) {
+  auto access = check::load_user_access(client);
+  if (!access) return access.error();
+  const bool task = sobject == "Task";
+  if (!access->setup_readable || !access->has("ActivitiesAccess") || access->has(task ? "EditTask" : "EditEvent")) {
+    return std::optional<std::string>();
+  }
+  const std::string label = task ? "Edit Tasks" : "Edit Events";
+  return std::optional<std::string>(
+      "The integration user lacks the system permission \"" + label + "\", so only " + sobject +
+      "s assigned to it are written (an activity whose host is another Salesforce user is refused, each one "
+      "reported); " + check::system_permission_fix(*access, label) + ".");
+}
+
 }  // namespace
 
 bool is_quota_stop(const Error& e) {
@@ -261,7 +281,16 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
   if (client != nullptr) {
     auto describe = client->describe(sobject);
     if (!describe) return describe.error();
-    auto checked = check_describe(*describe, ec);
+    bool own_records_only = false;
+    if (!describe_writable(*describe)) {
+      auto warning = own_records_warning(*client, sobject);
+      if (!warning) return warning.error();
+      if (*warning) {
+        own_records_only = true;
+        report.warnings.push_back(**warning);
+      }
+    }
+    auto checked = check_describe(*describe, ec, own_records_only);
     if (!checked) return checked.error();
     record_types = *checked;
   }

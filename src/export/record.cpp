@@ -100,9 +100,14 @@ std::string content_hash(const json& record) {
   return out;
 }
 
-Result<std::array<std::string, 3>> check_describe(const json& describe, const config::ExportConfig& config) {
+bool describe_writable(const json& describe) {
+  return describe.value("createable", false) && describe.value("updateable", false);
+}
+
+Result<std::array<std::string, 3>> check_describe(const json& describe, const config::ExportConfig& config,
+                                                  bool own_records_only) {
   const std::string sobject = sobject_for(config);
-  if (!describe.value("createable", false) || !describe.value("updateable", false)) {
+  if (!own_records_only && !describe_writable(describe)) {
     return Error(ErrorKind::kPermission, "OBJECT_NOT_WRITABLE",
                  "The integration user cannot create and edit " + sobject + " records; grant it Create and Edit on " +
                      sobject + " (the \"Edit Tasks\" / \"Edit Events\" permission) and run again.");
@@ -122,6 +127,7 @@ Result<std::array<std::string, 3>> check_describe(const json& describe, const co
                    why + " names " + sobject + "." + field + ", which the integration user's describe of " + sobject +
                        " does not have; create the field (or fix the name) and give the integration user Edit access to it.");
     }
+    if (own_records_only) return ok_status();
     if (!f->value("createable", false) || (update_too && !f->value("updateable", false))) {
       return Error(ErrorKind::kPermission, "FIELD_NOT_WRITABLE",
                    why + " names " + sobject + "." + field + ", which the integration user cannot " +

@@ -181,7 +181,9 @@ TEST(EmulatorCollectionsTest, CreateUpdateUpsertDelete200RecordsInOneCallEachInO
 TEST(EmulatorCollectionsTest, RefusedRecordsAmongGoodOnesWithoutAllOrNone) {
   Org org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
   const std::string token = org.integration();
-  json records = json::array({account("Good A"), {{"attributes", {{"type", "Task"}}}, {"Subject", "Call"}},
+  // Without Edit Tasks, a Task assigned to another user is refused (one assigned to itself is not).
+  const std::string ceo = org.records(token, "SELECT Id FROM User WHERE Username = 'admin@crmsync.test'")[0]["Id"];
+  json records = json::array({account("Good A"), {{"attributes", {{"type", "Task"}}}, {"Subject", "Call"}, {"OwnerId", ceo}},
                               {{"attributes", {{"type", "Account"}}}, {"Industry", "Energy"}}, account("Good B"),
                               {{"attributes", {{"type", "Account"}}}, {"Name", "Bad field"}, {"NoSuch__c", 1}}});
   auto r = org.send("POST", token, kData + "/composite/sobjects", collection(records, false));
@@ -190,8 +192,10 @@ TEST(EmulatorCollectionsTest, RefusedRecordsAmongGoodOnesWithoutAllOrNone) {
   ASSERT_EQ(results.size(), 5u);
   EXPECT_TRUE(results[0]["success"].get<bool>());
   EXPECT_TRUE(results[3]["success"].get<bool>());
-  EXPECT_EQ(results[1], json::parse(R"({"success":false,"errors":[{"statusCode":"INSUFFICIENT_ACCESS_OR_READONLY",
-      "message":"insufficient access rights on object id","fields":[]}]})"));
+  EXPECT_EQ(results[1], json({{"success", false},
+                              {"errors", json::array({{{"statusCode", "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY"},
+                                                       {"message", "insufficient access rights on cross-reference id: " + ceo},
+                                                       {"fields", json::array()}}})}}));
   EXPECT_EQ(results[2]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING");
   EXPECT_EQ(results[2]["errors"][0]["message"], "Required fields are missing: [Name]");
   EXPECT_EQ(results[2]["errors"][0]["fields"], json::array({"Name"}));
@@ -202,7 +206,8 @@ TEST(EmulatorCollectionsTest, RefusedRecordsAmongGoodOnesWithoutAllOrNone) {
   EXPECT_EQ(stored[results[0]["id"]], "Good A");
 
   // The same user updating a Task in a collection is refused the same way; an Account is not.
-  const std::string task = org.records(token, "SELECT Id FROM Task LIMIT 1")[0]["Id"];
+  const std::string me = org.records(token, "SELECT Id FROM User WHERE Username = 'integration@crmsync.test'")[0]["Id"];
+  const std::string task = org.records(token, "SELECT Id FROM Task WHERE OwnerId != '" + me + "' LIMIT 1")[0]["Id"];
   json updates = json::array({{{"attributes", {{"type", "Task"}}}, {"Id", task}, {"Subject", "x"}},
                               {{"attributes", {{"type", "Account"}}}, {"Id", results[0]["id"]}, {"Name", "Good C"}},
                               {{"attributes", {{"type", "Account"}}}, {"Name", "no id"}}});
@@ -337,7 +342,8 @@ TEST(EmulatorCollectionsTest, CompositeBatchRunsEachSubrequestAsTheCaller) {
   Org org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
   const std::string token = org.integration();
   const std::string acct = org.records(token, "SELECT Id FROM Account LIMIT 1")[0]["Id"];
-  const std::string task = org.records(token, "SELECT Id FROM Task LIMIT 1")[0]["Id"];
+  const std::string me = org.records(token, "SELECT Id FROM User WHERE Username = 'integration@crmsync.test'")[0]["Id"];
+  const std::string task = org.records(token, "SELECT Id FROM Task WHERE OwnerId != '" + me + "' LIMIT 1")[0]["Id"];
   json batch = {{"batchRequests",
                  json::array({{{"method", "PATCH"}, {"url", "v60.0/sobjects/Account/" + acct},
                                {"richInput", {{"Name", "Batched"}}}},

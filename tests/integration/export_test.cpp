@@ -4,6 +4,7 @@
 // file. Writes go through the emulator's sObject Collections; the assertions are on what the org
 // holds afterwards.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -158,6 +159,33 @@ class ExportTest : public ::testing::Test {
       if (p == std::string::npos) continue;
       out[desc.substr(p + 18)].push_back(row);
     }
+    return out;
+  }
+
+  // The records of a SOQL query run as the org's admin over the REST API (what the org holds,
+  // whoever may see it).
+  nlohmann::json admin_query(const std::string& soql) {
+    httplib::Client c("127.0.0.1", (*emu_)->port());
+    auto login = c.Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
+                                                                  {"client_id", "crmsync-local"},
+                                                                  {"client_secret", "crmsync-local-secret"},
+                                                                  {"username", "admin@crmsync.test"},
+                                                                  {"password", "admin-pass"}});
+    if (!login || login->status != 200) throw std::runtime_error("admin login failed");
+    const std::string token = nlohmann::json::parse(login->body)["access_token"];
+    auto r = c.Get("/services/data/v60.0/query?q=" + httplib::detail::encode_query_param(soql),
+                   httplib::Headers{{"Authorization", "Bearer " + token}});
+    if (!r || r->status != 200) throw std::runtime_error("query failed: " + soql + " -> " + (r ? r->body : "no answer"));
+    return nlohmann::json::parse(r->body)["records"];
+  }
+
+  std::map<std::string, store::ExportLedgerEntry> ledger() {
+    std::map<std::string, store::ExportLedgerEntry> out;
+    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    EXPECT_TRUE(st);
+    auto rows = (*st)->export_ledger();
+    EXPECT_TRUE(rows);
+    for (auto& row : *rows) out.emplace(row.activity_id, row);
     return out;
   }
 
@@ -450,6 +478,71 @@ TEST_F(ExportOrgTest, UpdatesOfRecordsTheUserCannotEditAreRefusedPerRecordWhileT
   EXPECT_EQ(third.exit_code, 1) << third.output;
   EXPECT_NE(third.output.find("\"unchanged\": 2"), std::string::npos) << third.output;
   EXPECT_NE(third.output.find("\"failed\": 1"), std::string::npos) << third.output;
+}
+
+// The integration user lacks Edit Tasks (it keeps Access Activities). Salesforce still takes the
+// Tasks assigned to the user itself, so the export warns instead of stopping: an activity hosted by
+// a sales user (its OwnerId) is refused per record, the ones the integration user owns (a host who
+// is no Salesforce user, or the integration user itself) are written.
+class ExportWithoutEditTasksTest : public ExportTest {
+ protected:
+  std::string org_toml() const override {
+    return "[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n";
+  }
+};
+
+TEST_F(ExportWithoutEditTasksTest, ARecordRefusedForMissingEditTasksIsReportedPerRecordWhileTheOthersSucceed) {
+  const std::string start = "2026-11-20T15:30:00+01:00";
+  const std::string input = activity("a1", "call", people_.contact_email) +
+                            activity("a2", "call", people_.contact2_email, "completed", "Talked pricing", start,
+                                     "someone@platform.example") +
+                            activity("a3", "meeting", people_.contact_email, "completed", "Talked pricing", start,
+                                     "integration@crmsync.test");
+  auto r = export_run(input, "--json");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("crmsync: warning: The integration user lacks the system permission \"Edit Tasks\", so only "
+                          "Tasks assigned to it are written"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("turn on \"Edit Tasks\" in permission set"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("activity a1 (line 1): create refused: INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY: "
+                          "insufficient access rights on cross-reference id: " + people_.user_id),
+            std::string::npos)
+      << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(j["created"], 2);
+  EXPECT_EQ(j["failed"], 1);
+  EXPECT_EQ(j["updated"], 0);
+  ASSERT_EQ(j["failures"].size(), 1u);
+  EXPECT_EQ(j["failures"][0]["activity_id"], "a1");
+  EXPECT_EQ(j["failures"][0]["statusCode"], "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY");
+  EXPECT_EQ(j["failures"][0]["message"], "insufficient access rights on cross-reference id: " + people_.user_id);
+
+  auto rows = ledger();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows["a1"].state, "failed");
+  EXPECT_EQ(rows["a1"].salesforce_id, "");
+  EXPECT_EQ(rows["a2"].state, "written");
+  EXPECT_EQ(rows["a3"].state, "written");
+
+  // What the org holds, as its admin sees it: the two records, owned by the integration user.
+  const std::string me = admin_query("SELECT Id FROM User WHERE Username = 'integration@crmsync.test'")[0]["Id"];
+  auto written = admin_query("SELECT Id, OwnerId, Subject FROM Task WHERE CreatedById = '" + me + "' ORDER BY Subject");
+  ASSERT_EQ(written.size(), 2u) << written.dump();
+  EXPECT_EQ(written[0]["Id"], rows["a2"].salesforce_id);
+  EXPECT_EQ(written[0]["Subject"], "Call: About a2");
+  EXPECT_EQ(written[1]["Id"], rows["a3"].salesforce_id);
+  EXPECT_EQ(written[1]["Subject"], "Meeting: About a3");
+  for (const auto& t : written) EXPECT_EQ(t["OwnerId"], me);
+  EXPECT_TRUE(admin_query("SELECT Id FROM Task WHERE Subject = 'Call: About a1'").empty());
+
+  // The refused one is tried again next run and refused again; the written ones are unchanged.
+  auto again = export_run(input, "--json");
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  auto k = nlohmann::json::parse(again.output.substr(again.output.find('{')));
+  EXPECT_EQ(k["unchanged"], 2);
+  EXPECT_EQ(k["failed"], 1);
+  EXPECT_EQ(k["created"], 0);
 }
 
 // Upserts by an External ID custom field defined in the org file.
