@@ -189,6 +189,22 @@ class ExportTest : public ::testing::Test {
     return out;
   }
 
+  // The ledger as a run killed right after its create call reached Salesforce leaves it: the row
+  // "pending", no Salesforce Id recorded.
+  void seed_crashed_create(const std::string& activity_id, const std::string& operation) {
+    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    ASSERT_TRUE(st);
+    auto rows = (*st)->export_ledger();
+    ASSERT_TRUE(rows);
+    for (auto row : *rows) {
+      if (row.activity_id != activity_id) continue;
+      row.state = "pending";
+      row.salesforce_id.clear();
+      row.operation = operation;
+      ASSERT_TRUE((*st)->put_export_ledger(row));
+    }
+  }
+
   void set_deleted(const std::string& object, const std::string& id) {
     auto& db = (*emu_)->database();
     std::unique_lock lock(db.mutex());
@@ -429,6 +445,29 @@ TEST_F(ExportTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
   EXPECT_EQ(j["created"], kKillActivities - j["in_org"].get<std::int64_t>());
 }
 
+TEST_F(ExportTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTheRecord) {
+  ASSERT_EQ(export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email)).exit_code, 0);
+  const std::string created = records("Task")["a1"].at(0).at("Id");
+  seed_crashed_create("a1", "create");
+  // Without an external-id field the record is found by the marker line of its Description
+  // (recovered), then deleted.
+  auto r = export_run(activity("a1", "call", people_.contact_email, "deleted") + activity("a2", "call", people_.contact2_email),
+                      "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(j["recovered"], 1);
+  EXPECT_EQ(j["deleted"], 1);
+  EXPECT_EQ(j["unchanged"], 1);
+  EXPECT_EQ(j["created"], 0);
+  EXPECT_TRUE(admin_query("SELECT Id FROM Task WHERE Id = '" + created + "'").empty());
+  auto tasks = records("Task");
+  EXPECT_FALSE(tasks.contains("a1"));
+  EXPECT_EQ(tasks.size(), 1u);
+  auto rows = ledger();
+  EXPECT_EQ(rows["a1"].state, "deleted");
+  EXPECT_EQ(rows["a1"].salesforce_id, created);
+}
+
 // A realistic mix of refusals: activities hosted by a board member (role CEO, above the integration
 // user's Revenue Operations) are created, but once the board member owns them the integration user
 // may not edit them (Tasks are controlled by their parent records, which it only reads): their
@@ -604,6 +643,52 @@ TEST_F(ExportExternalIdTest, AnUpdateAndADeleteFlowThrough) {
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after["a1"].at(0).at("Id"), before["a1"].at(0).at("Id"));
   EXPECT_EQ(after["a1"].at(0).at("Subject"), "Cancelled: Call: About a1");
+}
+
+TEST_F(ExportExternalIdTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTheRecord) {
+  ASSERT_EQ(export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email) +
+                       activity("a3", "call", people_.contact_email))
+                .exit_code,
+            0);
+  auto before = records("Task", kExternalId);
+  ASSERT_EQ(before.size(), 3u);
+  seed_crashed_create("a1", "upsert");
+  seed_crashed_create("a2", "upsert");
+  // The records are looked up by the external-id field (one query for both) and deleted.
+  auto r = export_run(activity("a1", "call", people_.contact_email, "deleted") +
+                          activity("a2", "call", people_.contact2_email, "deleted") +
+                          activity("a3", "call", people_.contact_email),
+                      "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(j["recovered"], 2);
+  EXPECT_EQ(j["deleted"], 2);
+  EXPECT_EQ(j["unchanged"], 1);
+  EXPECT_EQ(j["api_calls"], 3);  // describe, the lookup, the delete
+  for (const char* id : {"a1", "a2"}) {
+    EXPECT_TRUE(admin_query("SELECT Id FROM Task WHERE Id = '" + before[id].at(0).at("Id") + "'").empty()) << id;
+  }
+  auto after = records("Task", kExternalId);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_TRUE(after.contains("a3"));
+  auto rows = ledger();
+  EXPECT_EQ(rows["a1"].state, "deleted");
+  EXPECT_EQ(rows["a1"].salesforce_id, before["a1"].at(0).at("Id"));
+  EXPECT_EQ(rows["a2"].state, "deleted");
+  // A pending create that never reached Salesforce: nothing to find, nothing to delete.
+  seed_crashed_create("a3", "upsert");
+  {
+    auto& db = (*emu_)->database();
+    std::unique_lock lock(db.mutex());
+    emulator::Table* t = db.find("Task");
+    t->mutable_row(*t->find(after["a3"].at(0).at("Id")))[*t->field_index("IsDeleted")] = true;
+  }
+  auto none = export_run(activity("a3", "call", people_.contact_email, "deleted"), "--json");
+  ASSERT_EQ(none.exit_code, 0) << none.output;
+  auto k = nlohmann::json::parse(none.output.substr(none.output.find('{')));
+  EXPECT_EQ(k["recovered"], 0);
+  EXPECT_EQ(k["deleted"], 0);
+  EXPECT_EQ(k["unchanged"], 1);
 }
 
 TEST_F(ExportExternalIdTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
