@@ -584,6 +584,46 @@ TEST_F(ExportWithoutEditTasksTest, ARecordRefusedForMissingEditTasksIsReportedPe
   EXPECT_EQ(k["created"], 0);
 }
 
+// The integration user's profile may use the Task record type Sales_Task only (the org also has
+// Support_Task): a record type it may not use, or one that does not exist, is refused before any
+// write, by whichever name the configuration gives it.
+class ExportRecordTypeTest : public ExportTest {
+ protected:
+  std::string org_toml() const override {
+    return "[[profiles]]\nname = \"Minimum Access - API Only Integrations\"\nrecord_types = { Task = [\"Sales_Task\"] }\n";
+  }
+};
+
+TEST_F(ExportRecordTypeTest, ARecordTypeTheProfileMayNotUseOrThatDoesNotExistIsRefusedBeforeAnyWrite) {
+  const std::string support = admin_query("SELECT Id FROM RecordType WHERE DeveloperName = 'Support_Task'")[0]["Id"];
+  const std::string sales = admin_query("SELECT Id FROM RecordType WHERE DeveloperName = 'Sales_Task'")[0]["Id"];
+  const std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "meeting", people_.contact_email);
+  for (const std::string& name : {std::string("Support_Task"), std::string("Support Task"), support}) {
+    write_config("[export.meeting]\nrecord_type = \"" + name + "\"\n");
+    auto r = export_run(input);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("[export.meeting] record_type = \"" + name + "\" names the Task record type Support_Task (" +
+                            support + "), which the integration user's profile may not use; add Support_Task to the "
+                            "record types of the integration user's profile"),
+              std::string::npos)
+        << r.output;
+  }
+  write_config("[export.call]\nrecord_type = \"Partner_Task\"\n");
+  auto unknown = export_run(input);
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("[export.call] record_type = \"Partner_Task\" is not a Task record type"), std::string::npos)
+      << unknown.output;
+  EXPECT_TRUE(records("Task").empty());
+  EXPECT_TRUE(ledger().empty());
+  // The one it may use is written.
+  write_config("[export.meeting]\nrecord_type = \"Sales Task\"\n");
+  auto ok = export_run(input);
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  auto tasks = records("Task");
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks["a2"].at(0).at("RecordTypeId"), sales);
+}
+
 // Upserts by an External ID custom field defined in the org file.
 class ExportExternalIdTest : public ExportTest {
  protected:
