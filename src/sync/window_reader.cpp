@@ -88,14 +88,30 @@ Status WindowReader::open() {
   return ok_status();
 }
 
+std::string WindowReader::single_query() const { return parts_.size() == 1 ? parts_.front()->soql : std::string(); }
+
+void WindowReader::seed_first_page(salesforce::QueryPage page) {
+  if (parts_.size() == 1) seed_ = std::move(page);
+}
+
 Result<bool> WindowReader::fill(Part& part) {
   while (!part.has_row()) {
     if (part.done) return false;
-    if (before_call_) CRMSYNC_TRY(before_call_());
-    // The page's records are parsed in the pass that checks the page (once).
-    auto reader = part.parser->reader(part.page);
-    auto page = part.started ? client_.query_more(part.next_url, reader)
-                             : client_.query(part.soql, true, batch_size_, reader);
+    Result<salesforce::QueryPage> page = salesforce::QueryPage{};
+    if (!part.started && seed_) {
+      // Fetched inside a composite request: its body is parsed here (the one page read twice).
+      page = std::move(*seed_);
+      seed_.reset();
+      auto parsed = part.parser->parse(page->body);
+      if (!parsed) return parsed.error();
+      part.page = std::move(*parsed);
+    } else {
+      if (before_call_) CRMSYNC_TRY(before_call_());
+      // The page's records are parsed in the pass that checks the page (once).
+      auto reader = part.parser->reader(part.page);
+      page = part.started ? client_.query_more(part.next_url, reader, batch_size_)
+                          : client_.query(part.soql, true, batch_size_, reader);
+    }
     if (!page) return page.error();
     if (!part.started && &part == parts_.front().get()) total_ = page->total_size;
     part.started = true;
