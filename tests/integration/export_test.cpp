@@ -25,6 +25,11 @@ namespace {
 
 using testing::run_crmsync;
 
+// The --json report a command printed after its progress lines.
+nlohmann::json json_report(const testing::CommandResult& r) {
+  return nlohmann::json::parse(r.output.substr(r.output.find('{')));
+}
+
 struct OrgPeople {
   std::string user_email, user_id;
   std::string board_id;  // board@crmsync.test, when the org file defines it
@@ -222,7 +227,7 @@ class ExportTest : public ::testing::Test {
     }
     auto rerun = run_crmsync("export --json --config " + cfg_ + " --input " + path);
     EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
-    auto j = nlohmann::json::parse(rerun.output.substr(rerun.output.find('{')));
+    auto j = json_report(rerun);
     EXPECT_EQ(j["failed"], 0);
     EXPECT_EQ(j["unchanged"], in_ledger);
     auto tasks = records("Task", key_field);
@@ -284,7 +289,7 @@ TEST_F(ExportTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNoth
                       activity("a3", "meeting", "nobody@gmail.com");
   auto first = export_run(input, "--json");
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  auto j = json_report(first);
   EXPECT_EQ(j["created"], 2);
   EXPECT_EQ(j["unmatched"], 1);
   auto tasks = records("Task");
@@ -308,7 +313,7 @@ TEST_F(ExportTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNoth
 
   auto second = export_run(input, "--json");
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  auto k = json_report(second);
   EXPECT_EQ(k["created"], 0);
   EXPECT_EQ(k["unchanged"], 2);
   EXPECT_EQ(k["records_sent"], 0);
@@ -354,7 +359,7 @@ TEST_F(ExportTest, UpdateAndDeleteFlowThrough) {
                           activity("a2", "call", people_.contact2_email, "deleted"),
                       "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["updated"], 1);
   EXPECT_EQ(j["deleted"], 1);
   EXPECT_EQ(j["created"], 0);
@@ -433,7 +438,7 @@ TEST_F(ExportOrgTest, UpdatesOfRecordsTheUserCannotEditAreRefusedPerRecordWhileT
                                "insufficient access rights on object id"),
             std::string::npos)
       << second.output;
-  auto j = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  auto j = json_report(second);
   EXPECT_EQ(j["updated"], 2);
   EXPECT_EQ(j["failed"], 1);
   EXPECT_EQ(j["created"], 0);
@@ -469,7 +474,7 @@ TEST_F(ExportExternalIdTest, TheSameInputTwiceCreatesNothingNewEvenWithoutTheLed
   std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "meeting", people_.contact2_email);
   auto first = export_run(input, "--json");
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  auto j = json_report(first);
   EXPECT_EQ(j["created"], 2);
   auto tasks = records("Task", kExternalId);
   ASSERT_EQ(tasks.size(), 2u);
@@ -478,7 +483,7 @@ TEST_F(ExportExternalIdTest, TheSameInputTwiceCreatesNothingNewEvenWithoutTheLed
 
   auto second = export_run(input, "--json");
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  auto k = json_report(second);
   EXPECT_EQ(k["unchanged"], 2);
   EXPECT_EQ(k["records_sent"], 0);
 
@@ -486,7 +491,7 @@ TEST_F(ExportExternalIdTest, TheSameInputTwiceCreatesNothingNewEvenWithoutTheLed
   write_config("", "fresh.db");
   auto third = export_run(input, "--json");
   ASSERT_EQ(third.exit_code, 0) << third.output;
-  auto l = nlohmann::json::parse(third.output.substr(third.output.find('{')));
+  auto l = json_report(third);
   EXPECT_EQ(l["created"], 0);
   EXPECT_EQ(l["updated"], 2);
   auto after = records("Task", kExternalId);
@@ -503,7 +508,7 @@ TEST_F(ExportExternalIdTest, AnUpdateAndADeleteFlowThrough) {
                           activity("a2", "call", people_.contact2_email, "deleted"),
                       "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["updated"], 1);
   EXPECT_EQ(j["deleted"], 1);
   EXPECT_EQ(j["created"], 0);
@@ -528,14 +533,14 @@ TEST_F(ExportTest, MaxApiCallsPausesWithExitThreeAndTheNextRunResumesExactlyOnce
   auto first = export_run(input, "--json --max-api-calls 3");
   EXPECT_EQ(first.exit_code, 3) << first.output;
   EXPECT_NE(first.output.find("paused"), std::string::npos) << first.output;
-  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  auto j = json_report(first);
   EXPECT_EQ(j["paused"], true);
   EXPECT_EQ(j["failed"], 0);
   EXPECT_EQ(j["created"], 400);
   EXPECT_EQ(records("Task").size(), 400u);
   auto second = export_run(input, "--json");
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  auto k = json_report(second);
   EXPECT_EQ(k["paused"], false);
   EXPECT_EQ(k["created"], 50);
   EXPECT_EQ(k["unchanged"], 400);
