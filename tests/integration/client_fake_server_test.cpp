@@ -786,6 +786,16 @@ std::string write_private_key(EVP_PKEY* key, const std::string& path) {
   return pem;
 }
 
+// A fresh RSA key, written as PEM to `path` and trusted by `sf` to sign JWT bearer assertions.
+struct JwtKey {
+  JwtKey(FakeSalesforce& sf, const std::string& path)
+      : key(EVP_RSA_gen(2048), EVP_PKEY_free), pem(write_private_key(key.get(), path)) {
+    sf.jwt_key_ = key.get();
+  }
+  KeyPtr key;
+  std::string pem;
+};
+
 ConnectOptions jwt_options(FakeSalesforce& sf, const std::string& key_file) {
   ConnectOptions o = sf.options();
   o.auth = "jwt";
@@ -798,16 +808,14 @@ ConnectOptions jwt_options(FakeSalesforce& sf, const std::string& key_file) {
 TEST(ClientJwtTest, AssertionIsSignedWithTheKeyAndCarriesTheClaims) {
   FakeSalesforce sf;
   testing::TempDir dir;
-  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
-  write_private_key(key.get(), dir.file("key.pem"));
-  sf.jwt_key_ = key.get();
+  JwtKey jwt(sf, dir.file("key.pem"));
   auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   EXPECT_EQ((*client)->user_id(), kUserId);
 
   auto assertions = sf.assertions();
   ASSERT_EQ(assertions.size(), 1u);
-  EXPECT_TRUE(jwt_signature_valid(key.get(), assertions[0]));
+  EXPECT_TRUE(jwt_signature_valid(jwt.key.get(), assertions[0]));
   EXPECT_EQ(jwt_part(assertions[0], 0), nlohmann::json({{"alg", "RS256"}}));
   nlohmann::json claims = jwt_part(assertions[0], 1);
   EXPECT_EQ(claims["iss"], "cid");
@@ -823,9 +831,7 @@ TEST(ClientJwtTest, AssertionIsSignedWithTheKeyAndCarriesTheClaims) {
 TEST(ClientJwtTest, ReloginSignsAFreshAssertion) {
   FakeSalesforce sf;
   testing::TempDir dir;
-  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
-  write_private_key(key.get(), dir.file("key.pem"));
-  sf.jwt_key_ = key.get();
+  JwtKey jwt(sf, dir.file("key.pem"));
   auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   sf.script(kQueryPath, {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
@@ -926,9 +932,8 @@ TEST(ClientRefreshTokenTest, SpentTokenIsRefusedWithTheFix) {
 TEST(ClientSecretsTest, NoErrorMessageEverQuotesASecret) {
   FakeSalesforce sf;
   testing::TempDir dir;
-  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
-  std::string pem = write_private_key(key.get(), dir.file("key.pem"));
-  sf.jwt_key_ = key.get();
+  JwtKey jwt(sf, dir.file("key.pem"));
+  const std::string& pem = jwt.pem;
   sf.echo_form_ = true;
   std::vector<std::string> messages;
 
