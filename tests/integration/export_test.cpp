@@ -459,7 +459,7 @@ TEST_F(ExportTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTh
   auto r = export_run(activity("a1", "call", people_.contact_email, "deleted") + activity("a2", "call", people_.contact2_email),
                       "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["recovered"], 1);
   EXPECT_EQ(j["deleted"], 1);
   EXPECT_EQ(j["unchanged"], 1);
@@ -553,7 +553,7 @@ TEST_F(ExportWithoutEditTasksTest, ARecordRefusedForMissingEditTasksIsReportedPe
                           "insufficient access rights on cross-reference id: " + people_.user_id),
             std::string::npos)
       << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["created"], 2);
   EXPECT_EQ(j["failed"], 1);
   EXPECT_EQ(j["updated"], 0);
@@ -583,7 +583,7 @@ TEST_F(ExportWithoutEditTasksTest, ARecordRefusedForMissingEditTasksIsReportedPe
   // The refused one is tried again next run and refused again; the written ones are unchanged.
   auto again = export_run(input, "--json");
   EXPECT_EQ(again.exit_code, 1) << again.output;
-  auto k = nlohmann::json::parse(again.output.substr(again.output.find('{')));
+  auto k = json_report(again);
   EXPECT_EQ(k["unchanged"], 2);
   EXPECT_EQ(k["failed"], 1);
   EXPECT_EQ(k["created"], 0);
@@ -705,7 +705,7 @@ TEST_F(ExportExternalIdTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecorde
                           activity("a3", "call", people_.contact_email),
                       "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["recovered"], 2);
   EXPECT_EQ(j["deleted"], 2);
   EXPECT_EQ(j["unchanged"], 1);
@@ -730,7 +730,7 @@ TEST_F(ExportExternalIdTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecorde
   }
   auto none = export_run(activity("a3", "call", people_.contact_email, "deleted"), "--json");
   ASSERT_EQ(none.exit_code, 0) << none.output;
-  auto k = nlohmann::json::parse(none.output.substr(none.output.find('{')));
+  auto k = json_report(none);
   EXPECT_EQ(k["recovered"], 0);
   EXPECT_EQ(k["deleted"], 0);
   EXPECT_EQ(k["unchanged"], 1);
