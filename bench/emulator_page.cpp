@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "bench_util.h"
 #include "common/timeutil.h"
 #include "emulator/emu_csv.h"
 #include "emulator/emu_json.h"
@@ -22,29 +23,11 @@
 
 using namespace crmsync;
 using namespace crmsync::emulator;
+using crmsync::bench::best_ms;
+using crmsync::bench::rss_kb;
 using json = nlohmann::json;
 
 namespace {
-
-template <typename F>
-double best_ms(int runs, F&& f) {
-  double best = 1e18;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
-}
-
-long rss_kb() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return 0;
-}
 
 std::string field_list(const Table& t) {
   std::string out;
