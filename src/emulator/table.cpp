@@ -141,43 +141,27 @@ void Table::rebuild_order(std::size_t stamp) const {
 }
 
 void Table::update_order(std::size_t stamp) const {
-  // The key a row is indexed under: its noted stamp if written since, else its stamp now.
-  auto indexed_key = [&](std::uint32_t r) {
-    auto it = moved_.find(r);
-    return OrderKey{it != moved_.end() ? it->second : stamp_or_min(rows_[r], stamp), id_of(rows_[r]), r};
-  };
   if (modstamp_order_.use_count() > 1) {  // someone still reads the old order: leave it to them
     modstamp_order_ = std::make_shared<std::vector<std::uint32_t>>(*modstamp_order_);
   }
   std::vector<std::uint32_t>& order = *modstamp_order_;
 
-  // Take the written rows out: find each by its old key, then close the gaps in one pass.
-  if (!moved_.empty()) {
-    std::vector<std::size_t> positions;
-    positions.reserve(moved_.size());
-    for (const auto& [row, ms] : moved_) {
-      const OrderKey key{ms, id_of(rows_[row]), row};
-      auto it = std::lower_bound(order.begin(), order.end(), key,
-                                 [&](std::uint32_t r, const OrderKey& k) { return indexed_key(r) < k; });
-      if (it == order.end() || *it != row) {  // cannot happen unless a row changed behind mutable_row
-        rebuild_order(stamp);
-        return;
-      }
-      positions.push_back(static_cast<std::size_t>(it - order.begin()));
-    }
-    std::sort(positions.begin(), positions.end());
-    std::size_t out = positions.front();
-    for (std::size_t p = 0; p < positions.size(); ++p) {
-      const std::size_t next = p + 1 < positions.size() ? positions[p + 1] : order.size();
-      for (std::size_t i = positions[p] + 1; i < next; ++i) order[out++] = order[i];
-    }
-    order.resize(out);
+  // Rows written with their stamp unchanged keep their place. The others are taken out in one
+  // sequential pass over the index (a bitmap test per entry), which is cheaper than finding each
+  // by its old key: that costs cache misses into the rows themselves.
+  std::vector<OrderKey> fresh;
+  fresh.reserve(moved_.size() + rows_.size() - indexed_rows_);
+  for (const auto& [row, ms] : moved_) {
+    const EpochMs now = stamp_or_min(rows_[row], stamp);
+    if (now != ms) fresh.push_back({now, id_of(rows_[row]), row});
+  }
+  if (!fresh.empty()) {
+    std::vector<bool> written(rows_.size(), false);
+    for (const OrderKey& k : fresh) written[k.row] = true;
+    order.erase(std::remove_if(order.begin(), order.end(), [&](std::uint32_t r) { return written[r]; }), order.end());
   }
 
   // Put them back, with the rows inserted since, at their current keys.
-  std::vector<OrderKey> fresh;
-  fresh.reserve(moved_.size() + rows_.size() - indexed_rows_);
-  for (const auto& [row, ms] : moved_) fresh.push_back({stamp_or_min(rows_[row], stamp), id_of(rows_[row]), row});
   for (std::size_t r = indexed_rows_; r < rows_.size(); ++r) {
     fresh.push_back({stamp_or_min(rows_[r], stamp), id_of(rows_[r]), static_cast<std::uint32_t>(r)});
   }

@@ -110,10 +110,10 @@ class Table {
   // Every row number (purged ones included) ordered by (SystemModstamp, Id) with null stamps
   // first, as ORDER BY SystemModstamp, Id sorts; nullptr when the table has no datetime
   // SystemModstamp. Built in full on first use (O(n log n)); after that, writes are applied
-  // incrementally on the next use: the rows written or inserted since are taken out and merged
-  // back in at their new place, O(k log n) to find them plus one pass over the index from the
-  // first place touched (inserts and updates stamped "now" land at the end, so that pass is
-  // short). Holders of an older result keep it unchanged (copy on write). Call under the
+  // incrementally on the next use: rows written with a new stamp are taken out (one sequential
+  // pass over the index) and merged back in at their new place with the rows inserted since
+  // (O(k log k), plus the index's tail from the first new place: nothing when they are stamped
+  // "now"). Holders of an older result keep it unchanged (copy on write). Call under the
   // Database's shared (or exclusive) lock.
   std::shared_ptr<const std::vector<std::uint32_t>> modstamp_order() const;
 
@@ -142,7 +142,7 @@ class Table {
   // The modstamp index. Readers bring it up to date under index_mu_; writers (mutable_row,
   // insert, ...) only note what changed. Rows at or past indexed_rows_ were inserted since the
   // last update and are not in it yet; moved_ holds the rows written since, with the stamp the
-  // index holds them under.
+  // index holds them under (a row whose stamp did not change keeps its place).
   void note_write(std::size_t row);
   void invalidate_order();
   void rebuild_order(std::size_t stamp) const;
