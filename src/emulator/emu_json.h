@@ -21,4 +21,7 @@ void append_datetime_text(std::string& out, EpochMs ms, std::string_view zone);
 void append_record(std::string& out, const Table& table, std::string_view version, const Row& row,
                    const std::vector<std::size_t>& columns);
 
+// One field's value as append_record writes it (a compound address as its object).
+void append_field(std::string& out, const Table& table, std::size_t field, const Row& row);
+
 }  // namespace crmsync::emulator
