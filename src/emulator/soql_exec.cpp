@@ -257,7 +257,8 @@ bool eval_value(const Leaf& leaf, const Value& v) {
 
 bool eval_leaf(const Leaf& leaf, const Row& row) {
   if (leaf.path) [[unlikely]] {
-    return eval_value(leaf, path_value(*leaf.path, row, *leaf.options));
+    Value scratch;
+    return eval_value(leaf, path_value(*leaf.path, row, *leaf.options, scratch));
   }
   return eval_value(leaf, row[leaf.field]);
 }

@@ -63,10 +63,16 @@ Error no_such_column(std::string_view text, std::size_t offset, std::string_view
                          "names.");
 }
 
-bool deleted(const Table& table, const Row& row) {
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+std::size_t is_deleted_index(const Table& table) {
   auto idx = table.field_index("IsDeleted");
-  if (!idx) return false;
-  const auto* b = std::get_if<bool>(&row[*idx]);
+  return idx && table.field(*idx).type == "boolean" ? *idx : kNone;
+}
+
+bool deleted(std::size_t is_deleted, const Row& row) {
+  if (is_deleted == kNone) return false;
+  const auto* b = std::get_if<bool>(&row[is_deleted]);
   return b != nullptr && *b;
 }
 
@@ -129,11 +135,13 @@ Result<ResolvedPath> resolve_path(const Table& table, const FieldRef& ref, std::
       if (hop.target == nullptr || (options.table_visible && !options.table_visible(*hop.target))) {
         return unknown_relationship(text, ref.offset, parts[i]);
       }
+      hop.target_deleted = is_deleted_index(*hop.target);
     } else {
       for (const std::string& to : ref_field->reference_to) {
         const Table* t = db.find(to);
         if (t != nullptr && !t->key_prefix().empty() && (!options.table_visible || options.table_visible(*t))) {
           hop.targets.push_back(t);
+          hop.targets_deleted.push_back(is_deleted_index(*t));
         }
       }
     }
@@ -164,17 +172,20 @@ ParentRef follow(const Hop& hop, const Row& from, const ExecOptions& options) {
   const auto* id = std::get_if<std::string>(&from[hop.ref_field]);
   if (id == nullptr || id->empty()) return {};
   const Table* target = hop.target;
+  std::size_t is_deleted = hop.target_deleted;
   if (target == nullptr) {
     std::string_view prefix = std::string_view(*id).substr(0, 3);
-    for (const Table* t : hop.targets) {
-      if (t->key_prefix() == prefix) target = t;
+    for (std::size_t k = 0; k < hop.targets.size(); ++k) {
+      if (hop.targets[k]->key_prefix() == prefix) {
+        target = hop.targets[k];
+        is_deleted = hop.targets_deleted[k];
+      }
     }
     if (target == nullptr) return {};
   }
   auto row = target->find(*id);
   if (!row || target->purged(*row)) return {};
-  const Row& parent = target->row(*row);
-  if (deleted(*target, parent)) return {};
+  if (deleted(is_deleted, target->row(*row))) return {};
   if (!hop.implicit_read && options.row_visible && !options.row_visible(*target, *row)) return {};
   return ParentRef{target, static_cast<std::uint32_t>(*row)};
 }
@@ -192,7 +203,7 @@ Value leaf_value(const ResolvedPath& path, ParentRef parent) {
   return row[path.field];
 }
 
-Value path_value(const ResolvedPath& path, const Row& row, const ExecOptions& options) {
+const Value& path_value(const ResolvedPath& path, const Row& row, const ExecOptions& options, Value& scratch) {
   const Row* current = &row;
   ParentRef parent;
   for (const Hop& hop : path.hops) {
@@ -200,7 +211,9 @@ Value path_value(const ResolvedPath& path, const Row& row, const ExecOptions& op
     if (parent.table == nullptr) break;
     current = &parent.table->row(parent.row);
   }
-  return leaf_value(path, parent);
+  if (parent.table != nullptr && path.field != Column::kByName) return (*current)[path.field];
+  scratch = leaf_value(path, parent);
+  return scratch;
 }
 
 std::shared_ptr<Selection> build_selection(const Table& table, const std::vector<SelectItem>& items,

@@ -34,8 +34,11 @@ struct Hop {
   std::size_t ref_field = 0;
   const Table* target = nullptr;      // nullptr: polymorphic, the Id's key prefix picks one of `targets`
   std::vector<const Table*> targets;  // polymorphic: the readable objects among referenceTo
-  std::string relationship;           // as describe spells it: Account, Owner, Who, Custom__r
-  bool implicit_read = false;         // the Account of a Contact/Opportunity/Case: no sharing check
+  // IsDeleted's index on `target` / on each of `targets` (npos: none), resolved once.
+  std::size_t target_deleted = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> targets_deleted;
+  std::string relationship;    // as describe spells it: Account, Owner, Who, Custom__r
+  bool implicit_read = false;  // the Account of a Contact/Opportunity/Case: no sharing check
 };
 
 struct ResolvedPath {
@@ -65,8 +68,9 @@ Value leaf_value(const ResolvedPath& path, ParentRef parent);
 // other fields are the record's own of that name (null where it has none).
 Value name_entity_value(const Table& table, const Row& row, std::string_view field);
 
-// The whole path from a row of the queried object (WHERE).
-Value path_value(const ResolvedPath& path, const Row& row, const ExecOptions& options);
+// The whole path from a row of the queried object (WHERE): a reference into the parent record,
+// or to `scratch` when the value is computed (no parent, the Name entity's fields).
+const Value& path_value(const ResolvedPath& path, const Row& row, const ExecOptions& options, Value& scratch);
 
 // The SELECT list's relationships and their parents per result row (QueryResult::paths), from
 // the SELECT items in order.
