@@ -544,7 +544,7 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
   result.is_count = ast.is_count;
 
   std::vector<bool> selected(table->fields().size(), false);
-  // Relationship paths in the SELECT list (none in most statements: then nothing below costs).
+  // Relationship paths in the SELECT list; without one, no relationship is resolved below.
   std::vector<std::unique_ptr<ResolvedPath>> paths;
   std::vector<SelectItem> items;
   for (const FieldRef& ref : ast.fields) {
