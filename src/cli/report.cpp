@@ -35,6 +35,11 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
     records += o.records;
     deleted += o.deleted;
   }
+  if (report.composite_api_calls > 0) {
+    // Describes, first pages and getDeleted calls of every object, a few composite requests.
+    out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10}\n", "(composite requests)", "", "", "",
+                       report.composite_api_calls);
+  }
   out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10} {:>9.2f}\n", "total", "", records, deleted, report.api_calls,
                      report.seconds);
   for (const auto& o : report.objects) {
@@ -83,6 +88,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
           {"paused", report.paused()},
           {"exit_code", sync::exit_code(report)},
           {"api_calls", report.api_calls},
+          {"composite_api_calls", report.composite_api_calls},
           {"seconds", report.seconds},
           {"objects", objects}};
 }

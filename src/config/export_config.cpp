@@ -299,10 +299,13 @@ Status validate_export(const ExportConfig& c, std::string_view source) {
     std::string section = "[export." + kind + "]";
     CRMSYNC_TRY(check_template(k.subject, where + ": " + section + " subject"));
     CRMSYNC_TRY(check_template(k.description, where + ": " + section + " description"));
-    if (!k.record_type.empty() && !is_identifier(k.record_type) && !is_record_type_id(k.record_type)) {
+    // A DeveloperName, a Name (a label: any text) or an Id; which record type it is, and whether
+    // the integration user may use it, is checked against describe before the first write.
+    if (k.record_type.size() > 80 && !is_record_type_id(k.record_type)) {
       return export_error("INVALID_VALUE", where,
                           section + " record_type = \"" + k.record_type +
-                              "\" is neither a record type DeveloperName nor a RecordType Id (012...); use one.");
+                              "\" is longer than a record type's Name or DeveloperName can be (80 characters) and "
+                              "is not a RecordType Id (012...); use one of those.");
     }
     if (c.as == "task" && k.status.empty()) {
       return export_error("MISSING_KEY", where,

@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "check/check.h"
 #include "export/record.h"
 #include "salesforce/collections.h"
 
@@ -38,6 +39,7 @@ class Run {
         sobject_(sobject_for(config.exports)) {}
 
   Status recover_pending(std::map<std::string, ExportLedgerEntry>& ledger);
+  Status find_pending_deletes(std::map<std::string, ExportLedgerEntry>& ledger, const std::vector<Activity>& activities);
   Status write_all(std::vector<Write>& writes);
 
  private:
@@ -99,6 +101,58 @@ Status Run::recover_pending(std::map<std::string, ExportLedgerEntry>& ledger) {
     }
     if (page->done) break;
     page = client_->query_more(page->next_records_url);
+  }
+  return ok_status();
+}
+
+// A SOQL string literal.
+std::string soql_string(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+// With an external-id field: activities now deleted whose create (an upsert) a crashed run sent
+// without recording the answer ("pending", no Salesforce Id). Upserts need no recovery, but a
+// delete needs the Id: the records are looked up by the field, one query per 200 activities, so
+// that a record that did reach Salesforce is deleted rather than left behind.
+Status Run::find_pending_deletes(std::map<std::string, ExportLedgerEntry>& ledger,
+                                 const std::vector<Activity>& activities) {
+  const std::string& field = config_.exports.external_id_field;
+  std::vector<std::string> wanted;
+  for (const Activity& a : activities) {
+    if (a.status != ActivityStatus::kDeleted) continue;
+    auto it = ledger.find(a.id);
+    if (it == ledger.end() || it->second.state != "pending" || !it->second.salesforce_id.empty() ||
+        it->second.sobject != sobject_) {
+      continue;
+    }
+    wanted.push_back(a.id);
+  }
+  for (std::size_t from = 0; from < wanted.size(); from += 200) {
+    std::string list;
+    for (std::size_t i = from; i < std::min(wanted.size(), from + 200); ++i) {
+      list += (list.empty() ? "" : ", ") + soql_string(wanted[i]);
+    }
+    auto page = client_->query("SELECT Id, " + field + " FROM " + sobject_ + " WHERE " + field + " IN (" + list + ")",
+                               /*include_deleted=*/false);
+    for (;;) {
+      if (!page) return page.error();
+      json body = json::parse(page->body, nullptr, false);
+      if (body.is_object() && body["records"].is_array()) {
+        for (const json& r : body["records"]) {
+          auto it = ledger.find(r.value(field, json()).is_string() ? r[field].get<std::string>() : "");
+          if (it == ledger.end() || !it->second.salesforce_id.empty()) continue;
+          it->second.salesforce_id = r.value("Id", "");
+          ++report_.recovered;
+        }
+      }
+      if (page->done) break;
+      page = client_->query_more(page->next_records_url);
+    }
   }
   return ok_status();
 }
@@ -229,6 +283,25 @@ Status Run::write_all(std::vector<Write>& writes) {
   return ok_status();
 }
 
+// Describe says the integration user may not create and edit the object. When the reason is a
+// missing Edit Tasks / Edit Events (with Access Activities granted), Salesforce still takes the
+// records assigned to the user itself, so the run goes on with a warning naming the permission to
+// grant; the others are refused per record. Returns that warning, or nullopt when the reason is
+// something else or cannot be told (the setup objects are unreadable): the run stops.
+Result<std::optional<std::string>> own_records_warning(salesforce::Client& client, const std::string& sobject) {
+  auto access = check::load_user_access(client);
+  if (!access) return access.error();
+  const bool task = sobject == "Task";
+  if (!access->setup_readable || !access->has("ActivitiesAccess") || access->has(task ? "EditTask" : "EditEvent")) {
+    return std::optional<std::string>();
+  }
+  const std::string label = task ? "Edit Tasks" : "Edit Events";
+  return std::optional<std::string>(
+      "The integration user lacks the system permission \"" + label + "\", so only " + sobject +
+      "s assigned to it are written (an activity whose host is another Salesforce user is refused, each one "
+      "reported); " + check::system_permission_fix(*access, label) + ".");
+}
+
 }  // namespace
 
 bool is_quota_stop(const Error& e) {
@@ -261,7 +334,16 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
   if (client != nullptr) {
     auto describe = client->describe(sobject);
     if (!describe) return describe.error();
-    auto checked = check_describe(*describe, ec);
+    bool own_records_only = false;
+    if (!describe_writable(*describe)) {
+      auto warning = own_records_warning(*client, sobject);
+      if (!warning) return warning.error();
+      if (*warning) {
+        own_records_only = true;
+        report.warnings.push_back(**warning);
+      }
+    }
+    auto checked = check_describe(*describe, ec, own_records_only);
     if (!checked) return checked.error();
     record_types = *checked;
   }
@@ -273,7 +355,13 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
 
   ExportReport& rep = report;
   Run run(config, client, store, options, rep);
-  if (client != nullptr && !options.dry_run && ec.external_id_field.empty()) CRMSYNC_TRY(run.recover_pending(ledger));
+  if (client != nullptr && !options.dry_run) {
+    if (ec.external_id_field.empty()) {
+      CRMSYNC_TRY(run.recover_pending(ledger));
+    } else {
+      CRMSYNC_TRY(run.find_pending_deletes(ledger, activities));
+    }
+  }
 
   std::vector<Write> writes;
   for (const Activity& a : activities) {

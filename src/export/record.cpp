@@ -100,9 +100,53 @@ std::string content_hash(const json& record) {
   return out;
 }
 
-Result<std::array<std::string, 3>> check_describe(const json& describe, const config::ExportConfig& config) {
+namespace {
+
+// The record type `[export.<kind>] record_type` names (its DeveloperName, its Name or its Id) among
+// describe's recordTypeInfos, which list the object's record types with `available` saying whether
+// the integration user's profile may use each: its Id, or an error naming it and the fix.
+Result<std::string> resolve_record_type(const json& describe, const std::string& sobject, const char* kind,
+                                        const std::string& rt) {
+  const std::string key = std::string("[export.") + kind + "] record_type = \"" + rt + "\"";
+  const json* found = nullptr;
+  if (auto infos = describe.find("recordTypeInfos"); infos != describe.end() && infos->is_array()) {
+    for (const json& info : *infos) {
+      const std::string id = info.value("recordTypeId", "");
+      const bool by_id = rt.size() >= 15 && id.size() >= 15 && id.compare(0, 15, rt, 0, 15) == 0;
+      if (by_id || iequals(info.value("developerName", ""), rt) || iequals(info.value("name", ""), rt)) {
+        // A name shared by an available and an unavailable record type: the available one.
+        if (found == nullptr || (!found->value("available", true) && info.value("available", true))) found = &info;
+      }
+    }
+  }
+  if (found == nullptr) {
+    return Error(ErrorKind::kConfig, "NO_SUCH_RECORD_TYPE",
+                 key + " is not a " + sobject + " record type (by DeveloperName, Name or Id) in the integration user's "
+                 "describe of " + sobject + "; use one listed in Setup > Object Manager > " + sobject +
+                 " > Record Types, or remove the key.");
+  }
+  const std::string name = found->value("developerName", "");
+  if (!found->value("available", true) || !found->value("active", true)) {
+    return Error(ErrorKind::kPermission, "RECORD_TYPE_NOT_AVAILABLE",
+                 key + " names the " + sobject + " record type " + name + " (" + found->value("recordTypeId", "") +
+                     "), which the integration user's profile may not use" +
+                     (found->value("active", true) ? "" : " (it is inactive)") + "; add " + name +
+                     " to the record types of the integration user's profile (Setup > Profiles > Record Type "
+                     "Settings > " + sobject + "), or name another record type.");
+  }
+  return found->value("recordTypeId", "");
+}
+
+}  // namespace
+
+bool describe_writable(const json& describe) {
+  return describe.value("createable", false) && describe.value("updateable", false);
+}
+
+Result<std::array<std::string, 3>> check_describe(const json& describe, const config::ExportConfig& config,
+                                                  bool own_records_only) {
   const std::string sobject = sobject_for(config);
-  if (!describe.value("createable", false) || !describe.value("updateable", false)) {
+  if (!own_records_only && !describe_writable(describe)) {
     return Error(ErrorKind::kPermission, "OBJECT_NOT_WRITABLE",
                  "The integration user cannot create and edit " + sobject + " records; grant it Create and Edit on " +
                      sobject + " (the \"Edit Tasks\" / \"Edit Events\" permission) and run again.");
@@ -122,6 +166,7 @@ Result<std::array<std::string, 3>> check_describe(const json& describe, const co
                    why + " names " + sobject + "." + field + ", which the integration user's describe of " + sobject +
                        " does not have; create the field (or fix the name) and give the integration user Edit access to it.");
     }
+    if (own_records_only) return ok_status();
     if (!f->value("createable", false) || (update_too && !f->value("updateable", false))) {
       return Error(ErrorKind::kPermission, "FIELD_NOT_WRITABLE",
                    why + " names " + sobject + "." + field + ", which the integration user cannot " +
@@ -154,22 +199,9 @@ Result<std::array<std::string, 3>> check_describe(const json& describe, const co
   for (std::size_t k = 0; k < 3; ++k) {
     const std::string& rt = config.kind(kinds[k]).record_type;
     if (rt.empty()) continue;
-    const json* infos = describe.contains("recordTypeInfos") ? &describe["recordTypeInfos"] : nullptr;
-    if (rt.starts_with("012")) {
-      record_types[k] = rt;
-    } else if (infos && infos->is_array()) {
-      for (const json& info : *infos) {
-        if (iequals(info.value("developerName", ""), rt) && info.value("available", true)) {
-          record_types[k] = info.value("recordTypeId", "");
-        }
-      }
-    }
-    if (record_types[k].empty()) {
-      return Error(ErrorKind::kConfig, "NO_SUCH_RECORD_TYPE",
-                   std::string("[export.") + kinds[k] + "] record_type = \"" + rt + "\" is not a " + sobject +
-                       " record type available to the integration user; use a DeveloperName from Setup > Object Manager > " +
-                       sobject + " > Record Types, or remove the key.");
-    }
+    auto id = resolve_record_type(describe, sobject, kinds[k], rt);
+    if (!id) return id.error();
+    record_types[k] = *id;
   }
   return record_types;
 }

@@ -373,17 +373,16 @@ Result<nlohmann::json> Client::describe_global() {
 }
 
 Result<nlohmann::json> Client::describe(std::string_view object) {
-  return impl_->json_call("GET", impl_->data_path() + "/sobjects/" + std::string(object) + "/describe",
-                          "describe " + std::string(object));
+  return impl_->json_call("GET", describe_path(object), "describe " + std::string(object));
 }
 
 Result<QueryPage> Client::query(std::string_view soql, bool include_deleted, int batch_size) {
   impl_->batch_size = batch_size;
-  std::string path = impl_->data_path() + (include_deleted ? "/queryAll" : "/query") + "?q=" + url_encode(soql);
-  return impl_->page_call(path, std::string(include_deleted ? "queryAll " : "query ") + std::string(soql));
+  return impl_->page_call(query_path(soql, include_deleted), std::string(include_deleted ? "queryAll " : "query ") + std::string(soql));
 }
 
-Result<QueryPage> Client::query_more(std::string_view next_records_url) {
+Result<QueryPage> Client::query_more(std::string_view next_records_url, int batch_size) {
+  if (batch_size >= 0) impl_->batch_size = batch_size;
   if (!next_records_url.starts_with("/")) {
     return Error(ErrorKind::kInternal, "BAD_NEXT_RECORDS_URL",
                  "query_more was given \"" + std::string(next_records_url) +
@@ -418,15 +417,11 @@ Result<EpochMs> datetime_member(const nlohmann::json& j, const char* key, const 
 
 }  // namespace
 
-Result<DeletedRecords> Client::get_deleted(std::string_view object, EpochMs start, EpochMs end) {
-  std::string what = "getDeleted " + std::string(object);
-  auto j = impl_->json_call("GET",
-                            impl_->data_path() + "/sobjects/" + std::string(object) + "/deleted/?start=" +
-                                replication_time(start) + "&end=" + replication_time(end),
-                            what);
-  if (!j) return j.error();
-  auto records = j->find("deletedRecords");
-  if (!j->is_object() || records == j->end() || !records->is_array()) {
+namespace {
+
+Result<DeletedRecords> parse_deleted(const nlohmann::json& j, const std::string& what) {
+  auto records = j.find("deletedRecords");
+  if (!j.is_object() || records == j.end() || !records->is_array()) {
     return malformed_answer(what, "it has no deletedRecords array");
   }
   DeletedRecords out;
@@ -439,13 +434,111 @@ Result<DeletedRecords> Client::get_deleted(std::string_view object, EpochMs star
     if (!when) return when.error();
     out.records.push_back({r["id"].get<std::string>(), *when});
   }
-  auto earliest = datetime_member(*j, "earliestDateAvailable", what);
+  auto earliest = datetime_member(j, "earliestDateAvailable", what);
   if (!earliest) return earliest.error();
-  auto latest = datetime_member(*j, "latestDateCovered", what);
+  auto latest = datetime_member(j, "latestDateCovered", what);
   if (!latest) return latest.error();
   out.earliest_date_available = *earliest;
   out.latest_date_covered = *latest;
   return out;
+}
+
+}  // namespace
+
+std::string Client::get_deleted_path(std::string_view object, EpochMs start, EpochMs end) const {
+  return impl_->data_path() + "/sobjects/" + std::string(object) + "/deleted/?start=" + replication_time(start) +
+         "&end=" + replication_time(end);
+}
+
+Result<DeletedRecords> Client::get_deleted(std::string_view object, EpochMs start, EpochMs end) {
+  std::string what = "getDeleted " + std::string(object);
+  auto j = impl_->json_call("GET", get_deleted_path(object, start, end), what);
+  if (!j) return j.error();
+  return parse_deleted(*j, what);
+}
+
+std::string Client::describe_path(std::string_view object) const {
+  return impl_->data_path() + "/sobjects/" + std::string(object) + "/describe";
+}
+
+std::string Client::query_path(std::string_view soql, bool include_deleted) const {
+  return impl_->data_path() + (include_deleted ? "/queryAll" : "/query") + "?q=" + url_encode(soql);
+}
+
+Result<std::vector<CompositeResult>> Client::composite(const std::vector<CompositeSubrequest>& subrequests,
+                                                       bool all_or_none) {
+  std::size_t queries = 0;
+  bool only_reads = true;
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& sub : subrequests) {
+    const std::string& u = sub.url;
+    bool query = u.find("/query?") != std::string::npos || u.find("/queryAll?") != std::string::npos ||
+                 u.find("/query/") != std::string::npos || u.find("/composite/sobjects") != std::string::npos;
+    if (query) ++queries;
+    only_reads = only_reads && iequals(sub.method, "GET");
+    nlohmann::json item = {{"referenceId", sub.reference_id}, {"method", sub.method}, {"url", sub.url}};
+    if (!sub.body.is_null()) item["body"] = sub.body;
+    if (!sub.headers.empty()) {
+      nlohmann::json headers = nlohmann::json::object();
+      for (const auto& [name, value] : sub.headers) headers[name] = value;
+      item["httpHeaders"] = std::move(headers);
+    }
+    items.push_back(std::move(item));
+  }
+  if (subrequests.empty() || subrequests.size() > kCompositeMaxSubrequests || queries > kCompositeMaxQueries) {
+    return Error(ErrorKind::kInternal, "COMPOSITE_LIMIT",
+                 "a composite request takes 1 to " + std::to_string(kCompositeMaxSubrequests) + " subrequests, at most " +
+                     std::to_string(kCompositeMaxQueries) + " of them queries; this one had " +
+                     std::to_string(subrequests.size()) + " with " + std::to_string(queries) + " queries");
+  }
+  nlohmann::json request = {{"allOrNone", all_or_none}, {"compositeRequest", std::move(items)}};
+  const std::string what = "composite request (" + std::to_string(subrequests.size()) + " subrequests)";
+  nlohmann::json parsed;
+  auto check = [&](HttpResponse& r) -> Status {
+    if (r.status < 200 || r.status >= 300) return ok_status();
+    parsed = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+    auto list = parsed.is_object() ? parsed.find("compositeResponse") : parsed.end();
+    if (!parsed.is_discarded() && list != parsed.end() && list->is_array() && list->size() == subrequests.size()) {
+      return ok_status();
+    }
+    return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
+                 "Salesforce's answer to the " + what + " was malformed: the JSON is invalid, cut off or lacks a "
+                 "compositeResponse entry per subrequest: " + body_excerpt(r.body) + ".",
+                 static_cast<int>(r.status));
+  };
+  HttpRequest http = impl_->make("POST", impl_->data_path() + "/composite", request.dump());
+  http.idempotent = only_reads;  // reads only: sending it twice is harmless
+  auto response = impl_->send(std::move(http), check);
+  if (!response) return response.error();
+  if (response->status < 200 || response->status >= 300) return impl_->error_for(*response, what);
+  std::vector<CompositeResult> out;
+  out.reserve(subrequests.size());
+  for (auto& item : parsed["compositeResponse"]) {
+    CompositeResult r;
+    r.reference_id = item.value("referenceId", "");
+    r.http_status = item.value("httpStatusCode", 0);
+    if (item.contains("body")) r.body = std::move(item["body"]);
+    if (item.contains("httpHeaders") && item["httpHeaders"].is_object()) r.headers = std::move(item["httpHeaders"]);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Error Client::composite_error(const CompositeResult& result, std::string_view what) {
+  std::string body = result.body.is_null() ? std::string() : result.body.dump();
+  Error e = error_from_response(result.http_status, body, what);
+  e.message += " (a subrequest of a composite request)";
+  return e;
+}
+
+Result<QueryPage> Client::composite_query_page(const CompositeResult& result, std::string_view what) {
+  if (result.http_status != 200) return composite_error(result, what);
+  return parse_query_page(result.body.dump(), what);
+}
+
+Result<DeletedRecords> Client::composite_deleted(const CompositeResult& result, std::string_view what) {
+  if (!result.ok()) return composite_error(result, what);
+  return parse_deleted(result.body, std::string(what));
 }
 
 Result<UpdatedRecords> Client::get_updated(std::string_view object, EpochMs start, EpochMs end) {

@@ -96,6 +96,30 @@ struct RecordCount {
   std::int64_t count = 0;
 };
 
+// One subrequest of POST /composite. `url` is a path on the instance
+// ("/services/data/v62.0/sobjects/Account/describe"); Client::describe_path() and friends build them.
+struct CompositeSubrequest {
+  std::string reference_id;  // letters, digits and underscores, starting with a letter
+  std::string method = "GET";
+  std::string url;
+  nlohmann::json body;       // null: none
+  std::vector<std::pair<std::string, std::string>> headers;  // the subrequest's httpHeaders
+};
+
+// One subrequest's answer, in request order.
+struct CompositeResult {
+  std::string reference_id;
+  int http_status = 0;
+  nlohmann::json body;  // the resource's answer, or Salesforce's error array
+  nlohmann::json headers = nlohmann::json::object();
+  bool ok() const { return http_status >= 200 && http_status < 300; }
+};
+
+// Salesforce's limits on one POST /composite: 25 subrequests, of which at most 5 query operations
+// (query, queryAll, queryMore) or sObject Collections.
+inline constexpr std::size_t kCompositeMaxSubrequests = 25;
+inline constexpr std::size_t kCompositeMaxQueries = 5;
+
 // Parses "api-usage=18/5000; per-app-api-usage=..." into LimitInfo; unknown on no match.
 LimitInfo parse_limit_info(std::string_view header);
 
@@ -142,8 +166,8 @@ class Client {
   // (REQUEST_LIMIT_EXCEEDED), kPermission, kNotFound, kSalesforce (MALFORMED_QUERY, INVALID_FIELD,
   // ...), kNetwork (unreachable, timeout, cut-off or non-JSON body, 5xx without a Salesforce body).
   Result<QueryPage> query(std::string_view soql, bool include_deleted, int batch_size = 0);
-  // GET the nextRecordsUrl of the previous page.
-  Result<QueryPage> query_more(std::string_view next_records_url);
+  // GET the nextRecordsUrl of the previous page; batch_size -1 = as the last query() asked.
+  Result<QueryPage> query_more(std::string_view next_records_url, int batch_size = -1);
 
   // GET .../sobjects/{object}/deleted/?start=&end= (and /updated/). start and end are sent as
   // UTC seconds (Salesforce truncates to the minute); start must precede end by more than a
@@ -162,6 +186,26 @@ class Client {
   Status update(std::string_view object, std::string_view id, const nlohmann::json& fields);
   // DELETE .../sobjects/{object}/{id}
   Status remove(std::string_view object, std::string_view id);
+
+  // POST .../composite: up to 25 subrequests run by Salesforce as this user in one API call
+  // ("the entire series of requests counts as a single call toward your API limits"). A failed
+  // subrequest is not an error of the call: its result carries the status and Salesforce's error
+  // body (turn it into an Error with composite_error()). A request made only of GETs is retried like
+  // any GET (nothing it does can happen twice); one with writes only when nothing was sent.
+  // Errors: kInternal when the subrequests pass Salesforce's limits (kCompositeMax*), the usual
+  // errors of a call, kNetwork MALFORMED_RESPONSE when the answer lacks a compositeResponse entry
+  // per subrequest.
+  Result<std::vector<CompositeResult>> composite(const std::vector<CompositeSubrequest>& subrequests,
+                                                 bool all_or_none = false);
+  // The paths composite subrequests (and the calls above) use.
+  std::string describe_path(std::string_view object) const;
+  std::string query_path(std::string_view soql, bool include_deleted) const;
+  std::string get_deleted_path(std::string_view object, EpochMs start, EpochMs end) const;
+  // A composite subrequest's answer as the call of its own would give it. `what` names the request
+  // in errors ("describe Account").
+  static Error composite_error(const CompositeResult& result, std::string_view what);
+  static Result<QueryPage> composite_query_page(const CompositeResult& result, std::string_view what);
+  static Result<DeletedRecords> composite_deleted(const CompositeResult& result, std::string_view what);
 
   // Any other REST call, path relative to the instance (e.g. "/services/data/v62.0/limits").
   Result<nlohmann::json> get_json(std::string_view path);

@@ -47,18 +47,85 @@ IdKey id_key(std::string_view id) {
   return k;
 }
 
-class ObjectSync {
+class ObjectSync final : public ObjectRun {
  public:
   ObjectSync(RunContext& ctx, salesforce::Client& client, std::string object)
-      : ctx_(ctx), client_(client), start_(Clock::now()), calls_at_start_(client.api_calls()),
-        calls_seen_(calls_at_start_) {
+      : ctx_(ctx), client_(&client), start_(Clock::now()), calls_seen_(client.api_calls()) {
     report_.object = std::move(object);
   }
 
-  ObjectReport run() {
-    Status s = sync_object();
+  // ---- the coordinator's half (see ObjectRun) ----------------------------------------------------
+
+  void load() override {
+    early_ = load_state_and_columns();
+    if (early_) state_ok_ = true;
+  }
+
+  void plan(const salesforce::CompositeResult& describe) override {
+    if (!state_ok_ || planned_ || !early_) return;
+    forget_calls();  // the main session's calls so far were the run's or other objects'
+    if (!describe.ok()) {
+      Error e = salesforce::Client::composite_error(describe, "describe " + object());
+      if (e.kind == ErrorKind::kNotFound) {
+        early_ = describe_failed(e);
+        decided_ = true;
+      }
+      return;  // anything else (a 5xx): the worker describes again on its own
+    }
+    early_ = choose_fields(describe.body);
+    if (early_) early_ = prepare_table();
     account_calls();
-    report_.api_calls = client_.api_calls() - calls_at_start_;
+    if (!early_) return;
+    planned_ = true;
+    planned_now_ = ctx_.now();
+    Window w = window_for(*planned_now_);
+    WindowReader reader(*client_, selection_, names_, w, ctx_.batch_size, uri_limit_, {});
+    if (reader.open()) first_query_ = reader.single_query();
+  }
+
+  // Increments only: a full load's first page may be 2,000 wide rows, and five of them in one
+  // composite answer (parsed whole) would cost more memory than the call is worth.
+  std::string first_query() const override {
+    return planned_ && early_ && !report_.full ? first_query_ : std::string();
+  }
+
+  void seed_first_page(const salesforce::CompositeResult& result) override {
+    auto page = salesforce::Client::composite_query_page(result, "queryAll " + first_query_);
+    if (page) first_page_ = std::move(*page);  // a failed one is asked for again by the reader
+  }
+
+  std::optional<std::pair<EpochMs, EpochMs>> get_deleted_window() const override {
+    if (!planned_ || !early_ || !ctx_.options.deleted_ids || !is_salesforce_get_deleted(ctx_.options.deleted_ids)) {
+      return std::nullopt;
+    }
+    if (hard_delete_pass() != HardDeletePass::kGetDeleted) return std::nullopt;
+    return std::make_pair(get_deleted_from(), *planned_now_);
+  }
+
+  void seed_deleted(const salesforce::CompositeResult& result) override {
+    auto deleted = salesforce::Client::composite_deleted(result, "getDeleted " + object());
+    if (deleted) {
+      std::vector<std::string> ids;
+      ids.reserve(deleted->records.size());
+      for (const auto& r : deleted->records) ids.push_back(r.id);
+      deleted_ids_ = std::move(ids);
+    } else {
+      deleted_error_ = deleted.error();  // judged as a getDeleted call of its own would be
+    }
+  }
+
+  void forget_calls() override { calls_seen_ = client_->api_calls(); }
+
+  // ---- the worker's half -------------------------------------------------------------------------
+
+  ObjectReport run(salesforce::Client& client) override {
+    // What plan() spent is counted already; the main session's calls since were other objects'.
+    client_ = &client;
+    calls_seen_ = client.api_calls();
+    start_ = Clock::now();
+    Status s = early_ && !decided_ ? sync_object() : early_;
+    account_calls();
+    report_.api_calls = own_calls_;
     if (!s) {
       if (is_quota_stop(s.error())) {
         report_.outcome = ObjectReport::Outcome::kPaused;
@@ -77,24 +144,28 @@ class ObjectSync {
   const std::string& object() const { return report_.object; }
 
   void account_calls() {
-    std::int64_t now = client_.api_calls();
+    std::int64_t now = client_->api_calls();
     ctx_.quota.add_calls(now - calls_seen_);
+    own_calls_ += now - calls_seen_;
     calls_seen_ = now;
   }
 
   // Runs before every API call: the one place the budget is checked.
   Status before_call() {
     account_calls();
-    return ctx_.quota.check(client_.limits());
+    return ctx_.quota.check(client_->limits());
   }
 
   Status sync_object() {
-    CRMSYNC_TRY(load_state_and_columns());
-    CRMSYNC_TRY(before_call());
-    auto describe = client_.describe(object());
-    if (!describe) return describe_failed(describe.error());
-    CRMSYNC_TRY(choose_fields(*describe));
-    CRMSYNC_TRY(prepare_table());
+    if (!state_ok_) CRMSYNC_TRY(load_state_and_columns());
+    if (!planned_) {
+      CRMSYNC_TRY(before_call());
+      auto describe = client_->describe(object());
+      if (!describe) return describe_failed(describe.error());
+      if (report_.outcome == ObjectReport::Outcome::kSkipped) return ok_status();
+      CRMSYNC_TRY(choose_fields(*describe));
+      CRMSYNC_TRY(prepare_table());
+    }
     CRMSYNC_TRY(read_window());
     CRMSYNC_TRY(backfill());
     CRMSYNC_TRY(refresh_formulas());
@@ -182,7 +253,7 @@ class ObjectSync {
   // The object is refused with what `crmsync check` prints for the same fields: its message and
   // its fix, which names the permission set or profile to grant Read in.
   Status required_fields_refused(const nlohmann::json& describe, const catalog::AdminSelection& admin) {
-    const check::UserAccess& access = ctx_.user_access(client_);
+    const check::UserAccess& access = ctx_.user_access(*client_);
     account_calls();
     std::string text;
     for (const auto& f : check::required_field_findings(access, describe, admin)) {
@@ -266,15 +337,22 @@ class ObjectSync {
     return with_uri_retry([this] { return read_window_once(); });
   }
 
+  Window window_for(EpochMs now) const {
+    return selection_.modstamp_field.empty() ? Window{}
+                                             : increment_window(state_.watermark, now, ctx_.config.sync.lookback_seconds,
+                                                                ctx_.config.sync.settle_seconds);
+  }
+
   Status read_window_once() {
-    EpochMs now = ctx_.now();
-    window_ = selection_.modstamp_field.empty()
-                  ? Window{}
-                  : increment_window(state_.watermark, now, ctx_.config.sync.lookback_seconds,
-                                     ctx_.config.sync.settle_seconds);
-    auto reader = std::make_unique<WindowReader>(client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
+    // The first page may have come in the run's composite request: same clock reading, same query.
+    EpochMs now = planned_now_ ? *planned_now_ : ctx_.now();
+    planned_now_.reset();
+    window_ = window_for(now);
+    auto reader = std::make_unique<WindowReader>(*client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
                                                  [this] { return before_call(); });
     CRMSYNC_TRY(reader->open());
+    if (first_page_ && reader->single_query() == first_query_) reader->seed_first_page(std::move(*first_page_));
+    first_page_.reset();
     report_.query_parts = reader->parts();
     ReadBatch batch;
     auto more = reader->next(batch);
@@ -290,7 +368,7 @@ class ObjectSync {
       // Read by REST after all: from the start (rows a Bulk half committed are upserted again).
       report_.records = 0;
       report_.deleted = 0;
-      reader = std::make_unique<WindowReader>(client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
+      reader = std::make_unique<WindowReader>(*client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
                                               [this] { return before_call(); });
       CRMSYNC_TRY(reader->open());
       more = reader->next(batch);
@@ -399,7 +477,7 @@ class ObjectSync {
     CRMSYNC_TRY(before_call());
     ++report_.bulk_jobs;
     std::int64_t records_before = report_.records, deleted_before = report_.deleted;
-    auto stats = fetch_bulk(client_, soql, /*all_rows=*/true, selection_, options, [&](ParsedPage& page) -> Status {
+    auto stats = fetch_bulk(*client_, soql, /*all_rows=*/true, selection_, options, [&](ParsedPage& page) -> Status {
       report_.records += static_cast<std::int64_t>(page.rows.size());
       report_.deleted += page.deleted;
       return post_rows(names_, std::move(page.rows), false, progress_after_commit(total));
@@ -433,7 +511,7 @@ class ObjectSync {
     }
     Window w;
     w.end = window_.end;
-    WindowReader reader(client_, selection_, names, w, ctx_.batch_size, uri_limit_,
+    WindowReader reader(*client_, selection_, names, w, ctx_.batch_size, uri_limit_,
                         [this] { return before_call(); });
     CRMSYNC_TRY(reader.open());
     std::int64_t rows = 0;
@@ -481,16 +559,37 @@ class ObjectSync {
     return post_rows(names_, {}, /*flush=*/true);
   }
 
+  enum class HardDeletePass { kNone, kReconcile, kGetDeleted };
+
+  HardDeletePass hard_delete_pass() const {
+    bool restarted = restarted_load_ && !selection_.modstamp_field.empty();
+    bool full = !state_.watermark.has_value() || selection_.modstamp_field.empty();
+    bool fresh_full_load = full && !ctx_.options.reconcile && !restarted;
+    if (fresh_full_load) return HardDeletePass::kNone;  // every row was just read
+    bool stale = previous_success_ != 0 && ctx_.started - previous_success_ > kGetDeletedReachMs;
+    if (ctx_.options.reconcile || stale || !ctx_.options.deleted_ids) return HardDeletePass::kReconcile;
+    return HardDeletePass::kGetDeleted;
+  }
+
+  EpochMs get_deleted_from() const {
+    return (previous_success_ != 0 ? previous_success_ : ctx_.started) - ctx_.config.sync.lookback_seconds * 1000;
+  }
+
   Status find_hard_deletes() {
     bool restarted = restarted_load_ && !selection_.modstamp_field.empty();
     bool fresh_full_load = report_.full && !ctx_.options.reconcile && !restarted;
     if (fresh_full_load) return ok_status();  // every row was just read
     bool stale = previous_success_ != 0 && ctx_.started - previous_success_ > kGetDeletedReachMs;
     if (ctx_.options.reconcile || stale || !ctx_.options.deleted_ids) return reconcile_ids();
-    CRMSYNC_TRY(before_call());
-    EpochMs from = (previous_success_ != 0 ? previous_success_ : ctx_.started) -
-                   ctx_.config.sync.lookback_seconds * 1000;
-    auto ids = ctx_.options.deleted_ids(client_, object(), from, ctx_.now());
+    Result<std::vector<std::string>> ids = std::vector<std::string>{};
+    if (deleted_ids_) {
+      ids = std::move(*deleted_ids_);  // answered inside the run's composite request
+    } else if (deleted_error_ && !is_retryable(*deleted_error_)) {
+      ids = *deleted_error_;
+    } else {
+      CRMSYNC_TRY(before_call());
+      ids = ctx_.options.deleted_ids(*client_, object(), get_deleted_from(), ctx_.now());
+    }
     if (!ids) {
       const Error& e = ids.error();
       if (e.kind == ErrorKind::kNotFound || e.kind == ErrorKind::kUnsupported ||
@@ -511,7 +610,7 @@ class ObjectSync {
     PageParser parser(ids_only);
     std::vector<IdKey> org;
     CRMSYNC_TRY(before_call());
-    auto page = client_.query("SELECT Id FROM " + object(), /*include_deleted=*/true, ctx_.batch_size);
+    auto page = client_->query("SELECT Id FROM " + object(), /*include_deleted=*/true, ctx_.batch_size);
     for (;;) {
       if (!page) return page.error();
       auto parsed = parser.parse(page->body);
@@ -519,7 +618,7 @@ class ObjectSync {
       for (const auto& row : parsed->rows) org.push_back(id_key(std::get<std::string>(row[0])));
       if (page->done) break;
       CRMSYNC_TRY(before_call());
-      page = client_.query_more(page->next_records_url);
+      page = client_->query_more(page->next_records_url, ctx_.batch_size);
     }
     std::sort(org.begin(), org.end());
     std::vector<std::string> vanished;
@@ -604,11 +703,26 @@ class ObjectSync {
     }
   }
 
+  // A subrequest error worth asking again on a call of its own (a 5xx, a timeout, a lost session).
+  static bool is_retryable(const Error& e) {
+    return e.kind == ErrorKind::kNetwork || e.kind == ErrorKind::kAuth || e.http_status >= 500 ||
+           e.code == "QUERY_TIMEOUT";
+  }
+
   RunContext& ctx_;
-  salesforce::Client& client_;
+  salesforce::Client* client_;
   Clock::time_point start_;
-  std::int64_t calls_at_start_;
   std::int64_t calls_seen_;
+  std::int64_t own_calls_ = 0;
+  Status early_ = ok_status();  // what load() and plan() ended with
+  bool state_ok_ = false;       // load() read the state
+  bool planned_ = false;        // plan() chose the fields and prepared the table
+  bool decided_ = false;        // plan() settled the object (skipped: the org lacks it)
+  std::optional<EpochMs> planned_now_;
+  std::string first_query_;
+  std::optional<salesforce::QueryPage> first_page_;
+  std::optional<std::vector<std::string>> deleted_ids_;
+  std::optional<Error> deleted_error_;
   ObjectReport report_;
   store::SyncState state_;
   bool state_loaded_ = false;
@@ -624,9 +738,13 @@ class ObjectSync {
 
 }  // namespace
 
+std::unique_ptr<ObjectRun> ObjectRun::create(RunContext& ctx, salesforce::Client& client, const std::string& object) {
+  return std::make_unique<ObjectSync>(ctx, client, object);
+}
+
 ObjectReport sync_one_object(RunContext& ctx, salesforce::Client& client, const std::string& object) {
   ObjectSync one(ctx, client, object);
-  return one.run();
+  return one.run(client);
 }
 
 }  // namespace crmsync::sync

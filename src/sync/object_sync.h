@@ -2,7 +2,9 @@
 // the WriteQueue. See sync.h for what a run does. Internal to src/sync.
 #pragma once
 
+#include <memory>
 #include <mutex>
+#include <utility>
 #include <optional>
 #include <string>
 
@@ -42,6 +44,32 @@ struct RunContext {
 
 // Hard deletes older than this are out of getDeleted's reach: ids are reconciled instead.
 inline constexpr EpochMs kGetDeletedReachMs = 15LL * 24 * 3600 * 1000;
+
+// True when `source` is salesforce_get_deleted(): its calls may then travel in a composite request.
+bool is_salesforce_get_deleted(const DeletedIdsSource& source);
+
+// One object's run in two halves. The run's coordinator (composite_reads.h) loads the object's
+// state, hands it the describe answer it fetched in a composite request (plan: fields, table,
+// window), then the first page of its window query and its getDeleted answer; a worker then runs
+// the rest with its own session. A subrequest that failed is simply asked again by the worker.
+// Without the first half, run() does everything itself.
+class ObjectRun {
+ public:
+  static std::unique_ptr<ObjectRun> create(RunContext& ctx, salesforce::Client& client, const std::string& object);
+  virtual ~ObjectRun() = default;
+  virtual void load() = 0;
+  virtual void plan(const salesforce::CompositeResult& describe) = 0;
+  // The window query's SOQL after plan() (queryAll); empty when there is none to prefetch (the
+  // field list is split by the URI limit, or plan() did not complete).
+  virtual std::string first_query() const = 0;
+  virtual void seed_first_page(const salesforce::CompositeResult& page) = 0;
+  // [start, end] of the getDeleted call this run needs, when it needs one from Salesforce.
+  virtual std::optional<std::pair<EpochMs, EpochMs>> get_deleted_window() const = 0;
+  virtual void seed_deleted(const salesforce::CompositeResult& deleted) = 0;
+  // The client made calls for the whole run (composite requests): not this object's.
+  virtual void forget_calls() = 0;
+  virtual ObjectReport run(salesforce::Client& client) = 0;
+};
 
 // Runs one object. Never throws; a store failure shows as a failed object and as the WriteQueue's
 // error, which run_sync returns.

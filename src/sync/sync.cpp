@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "sync/composite_reads.h"
 #include "sync/object_sync.h"
 #include "sync/quota.h"
 #include "sync/write_queue.h"
@@ -57,16 +58,24 @@ salesforce::ConnectOptions connect_options(const config::Config& config) {
   return o;
 }
 
-DeletedIdsSource salesforce_get_deleted() {
-  return [](salesforce::Client& client, const std::string& object, EpochMs start,
-            EpochMs end) -> Result<std::vector<std::string>> {
-    auto deleted = client.get_deleted(object, start, end);
-    if (!deleted) return deleted.error();
-    std::vector<std::string> ids;
-    ids.reserve(deleted->records.size());
-    for (const auto& r : deleted->records) ids.push_back(r.id);
-    return ids;
-  };
+namespace {
+Result<std::vector<std::string>> get_deleted_ids(salesforce::Client& client, const std::string& object, EpochMs start,
+                                                 EpochMs end) {
+  auto deleted = client.get_deleted(object, start, end);
+  if (!deleted) return deleted.error();
+  std::vector<std::string> ids;
+  ids.reserve(deleted->records.size());
+  for (const auto& r : deleted->records) ids.push_back(r.id);
+  return ids;
+}
+using GetDeletedFn = Result<std::vector<std::string>> (*)(salesforce::Client&, const std::string&, EpochMs, EpochMs);
+}  // namespace
+
+DeletedIdsSource salesforce_get_deleted() { return DeletedIdsSource(&get_deleted_ids); }
+
+bool is_salesforce_get_deleted(const DeletedIdsSource& source) {
+  const GetDeletedFn* fn = source.target<GetDeletedFn>();
+  return fn != nullptr && *fn == &get_deleted_ids;
 }
 
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
@@ -87,6 +96,10 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   ctx.batch_size = options.batch_size > 0 ? options.batch_size : static_cast<int>(config.sync.batch_size);
   ctx.started = ctx.now();
 
+  std::vector<std::unique_ptr<ObjectRun>> runs;
+  for (const auto& object : objects) runs.push_back(ObjectRun::create(ctx, client, object));
+  std::int64_t composite_calls = options.composite ? read_through_composite(ctx, client, objects, runs) : 0;
+
   std::vector<ObjectReport> reports(objects.size());
   std::atomic<std::size_t> next{0};
   auto work = [&](salesforce::Client* own) {
@@ -102,7 +115,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
     for (;;) {
       std::size_t i = next.fetch_add(1);
       if (i >= objects.size()) return;
-      reports[i] = sync_one_object(ctx, *own, objects[i]);
+      reports[i] = runs[i]->run(*own);
     }
   };
   std::vector<std::thread> workers;
@@ -113,6 +126,8 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
 
   SyncReport report;
   report.objects = std::move(reports);
+  report.composite_api_calls = composite_calls;
+  report.api_calls = composite_calls;
   for (const auto& o : report.objects) report.api_calls += o.api_calls;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

@@ -22,6 +22,9 @@
 // as two jobs over the two halves of the time window; if one fails again the window is read by
 // REST paging. Increments always use REST.
 //
+// Every object's describe, first window page and getDeleted call travel in a few POST /composite
+// requests (one API call each, SyncOptions::composite) before the objects run.
+//
 // Objects run in parallel (config.sync.concurrency), each worker with its own Client (a Client is
 // not thread-safe); one writer thread owns the store and applies every write in order. A lock file
 // (`<store path>.lock`, flock) refuses a second sync against the same store.
@@ -75,7 +78,8 @@ struct ObjectReport {
 
 struct SyncReport {
   std::vector<ObjectReport> objects;
-  std::int64_t api_calls = 0;
+  std::int64_t api_calls = 0;            // the objects' calls plus the composite requests
+  std::int64_t composite_api_calls = 0;  // POST /composite requests made for every object at once
   double seconds = 0;
   bool ok() const;      // no object failed
   bool paused() const;  // some object was paused by the quota guard
@@ -123,6 +127,11 @@ struct SyncOptions {
   std::size_t max_uri_bytes = 16384;
   // Where the clock is read (tests may pin it); empty = now_ms().
   std::function<EpochMs()> clock;
+  // Gather what every object needs first (describe, the first page of its window, getDeleted when
+  // deleted_ids is salesforce_get_deleted()) into POST /composite requests, each one API call for
+  // up to 25 subrequests (5 of them queries): an increment over n objects spends
+  // ceil(n/25) + ceil(n/5) calls plus one per further page. false: one call per request.
+  bool composite = true;
   // How Bulk API 2.0 query jobs are polled (tests poll faster); include_deleted is always set and
   // max_records 0 means min(rows per commit, 10000) rows per results page.
   salesforce::BulkQueryOptions bulk;

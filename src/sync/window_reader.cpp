@@ -94,11 +94,23 @@ Status WindowReader::open() {
   return ok_status();
 }
 
+std::string WindowReader::single_query() const { return parts_.size() == 1 ? parts_.front()->soql : std::string(); }
+
+void WindowReader::seed_first_page(salesforce::QueryPage page) {
+  if (parts_.size() == 1) seed_ = std::move(page);
+}
+
 Result<bool> WindowReader::fill(Part& part) {
   while (!part.has_row()) {
     if (part.done) return false;
-    if (before_call_) CRMSYNC_TRY(before_call_());
-    auto page = part.started ? client_.query_more(part.next_url) : client_.query(part.soql, true, batch_size_);
+    Result<salesforce::QueryPage> page = salesforce::QueryPage{};
+    if (!part.started && seed_) {
+      page = std::move(*seed_);
+      seed_.reset();
+    } else {
+      if (before_call_) CRMSYNC_TRY(before_call_());
+      page = part.started ? client_.query_more(part.next_url, batch_size_) : client_.query(part.soql, true, batch_size_);
+    }
     if (!page) return page.error();
     if (!part.started && &part == parts_.front().get()) total_ = page->total_size;
     part.started = true;

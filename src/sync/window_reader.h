@@ -39,6 +39,11 @@ class WindowReader {
   Status open();
   int parts() const;
   std::int64_t total() const;  // totalSize of the first query, -1 before the first page
+  // The SOQL of the one query that reads the window (after open()); empty when it is split.
+  std::string single_query() const;
+  // The first page of that query, already fetched (inside a composite request): used instead of
+  // asking for it. Call after open().
+  void seed_first_page(salesforce::QueryPage page);
   // Fills `batch` with the next rows (about one page); false when the window is exhausted.
   Result<bool> next(ReadBatch& batch);
 
@@ -57,6 +62,7 @@ class WindowReader {
   std::int64_t total_ = -1;
   int deleted_index_ = -1;  // in fields_
   bool identity_ = false;   // one part whose columns are fields_ in order: rows move through whole
+  std::optional<salesforce::QueryPage> seed_;
 };
 
 // A FieldSelection with only the named fields (same object and modstamp field).

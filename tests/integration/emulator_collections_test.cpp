@@ -181,7 +181,9 @@ TEST(EmulatorCollectionsTest, CreateUpdateUpsertDelete200RecordsInOneCallEachInO
 TEST(EmulatorCollectionsTest, RefusedRecordsAmongGoodOnesWithoutAllOrNone) {
   Org org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
   const std::string token = org.integration();
-  json records = json::array({account("Good A"), {{"attributes", {{"type", "Task"}}}, {"Subject", "Call"}},
+  // Without Edit Tasks, a Task assigned to another user is refused (one assigned to itself is not).
+  const std::string ceo = org.records(token, "SELECT Id FROM User WHERE Username = 'admin@crmsync.test'")[0]["Id"];
+  json records = json::array({account("Good A"), {{"attributes", {{"type", "Task"}}}, {"Subject", "Call"}, {"OwnerId", ceo}},
                               {{"attributes", {{"type", "Account"}}}, {"Industry", "Energy"}}, account("Good B"),
                               {{"attributes", {{"type", "Account"}}}, {"Name", "Bad field"}, {"NoSuch__c", 1}}});
   auto r = org.send("POST", token, kData + "/composite/sobjects", collection(records, false));
@@ -190,8 +192,10 @@ TEST(EmulatorCollectionsTest, RefusedRecordsAmongGoodOnesWithoutAllOrNone) {
   ASSERT_EQ(results.size(), 5u);
   EXPECT_TRUE(results[0]["success"].get<bool>());
   EXPECT_TRUE(results[3]["success"].get<bool>());
-  EXPECT_EQ(results[1], json::parse(R"({"success":false,"errors":[{"statusCode":"INSUFFICIENT_ACCESS_OR_READONLY",
-      "message":"insufficient access rights on object id","fields":[]}]})"));
+  EXPECT_EQ(results[1], json({{"success", false},
+                              {"errors", json::array({{{"statusCode", "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY"},
+                                                       {"message", "insufficient access rights on cross-reference id: " + ceo},
+                                                       {"fields", json::array()}}})}}));
   EXPECT_EQ(results[2]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING");
   EXPECT_EQ(results[2]["errors"][0]["message"], "Required fields are missing: [Name]");
   EXPECT_EQ(results[2]["errors"][0]["fields"], json::array({"Name"}));
@@ -202,7 +206,8 @@ TEST(EmulatorCollectionsTest, RefusedRecordsAmongGoodOnesWithoutAllOrNone) {
   EXPECT_EQ(stored[results[0]["id"]], "Good A");
 
   // The same user updating a Task in a collection is refused the same way; an Account is not.
-  const std::string task = org.records(token, "SELECT Id FROM Task LIMIT 1")[0]["Id"];
+  const std::string me = org.records(token, "SELECT Id FROM User WHERE Username = 'integration@crmsync.test'")[0]["Id"];
+  const std::string task = org.records(token, "SELECT Id FROM Task WHERE OwnerId != '" + me + "' LIMIT 1")[0]["Id"];
   json updates = json::array({{{"attributes", {{"type", "Task"}}}, {"Id", task}, {"Subject", "x"}},
                               {{"attributes", {{"type", "Account"}}}, {"Id", results[0]["id"]}, {"Name", "Good C"}},
                               {{"attributes", {{"type", "Account"}}}, {"Name", "no id"}}});
@@ -337,7 +342,8 @@ TEST(EmulatorCollectionsTest, CompositeBatchRunsEachSubrequestAsTheCaller) {
   Org org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
   const std::string token = org.integration();
   const std::string acct = org.records(token, "SELECT Id FROM Account LIMIT 1")[0]["Id"];
-  const std::string task = org.records(token, "SELECT Id FROM Task LIMIT 1")[0]["Id"];
+  const std::string me = org.records(token, "SELECT Id FROM User WHERE Username = 'integration@crmsync.test'")[0]["Id"];
+  const std::string task = org.records(token, "SELECT Id FROM Task WHERE OwnerId != '" + me + "' LIMIT 1")[0]["Id"];
   json batch = {{"batchRequests",
                  json::array({{{"method", "PATCH"}, {"url", "v60.0/sobjects/Account/" + acct},
                                {"richInput", {{"Name", "Batched"}}}},
@@ -398,6 +404,89 @@ TEST(EmulatorCollectionsTest, EachCollectionOrBatchCallCountsOnce) {
   EXPECT_EQ(org.api_used(token), before + 2);
   ASSERT_EQ(org.send("PATCH", token, kData + "/sobjects/Account/Ext_Id__c/C-1", {{"Name", "Count x"}}).status, 201);
   EXPECT_EQ(org.api_used(token), before + 3);
+}
+
+TEST(EmulatorCollectionsTest, CompositeRunsDescribeQueryAndGetDeletedAsOneCall) {
+  Org org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
+  const std::string token = org.integration();
+  const std::string task = org.records(token, "SELECT Id FROM Task LIMIT 1")[0]["Id"];
+  const std::size_t accounts = org.records(token, "SELECT Id FROM Account").size();
+  const long before = org.api_used(token);
+  json composite = {
+      {"compositeRequest",
+       json::array({{{"referenceId", "describeAccount"}, {"method", "GET"},
+                     {"url", kData + "/sobjects/Account/describe"}},
+                    {{"referenceId", "pageAccount"}, {"method", "GET"},
+                     {"url", kData + "/queryAll?q=SELECT+Id,Name+FROM+Account+ORDER+BY+Id"},
+                     {"httpHeaders", {{"Sforce-Query-Options", "batchSize=200"}}}},
+                    {{"referenceId", "deletedAccount"}, {"method", "GET"},
+                     {"url", kData + "/sobjects/Account/deleted/?start=2020-01-01T00%3A00%3A00%2B00%3A00&end=2099-01-"
+                                     "01T00%3A00%3A00%2B00%3A00"}},
+                    {{"referenceId", "describeNothing"}, {"method", "GET"}, {"url", kData + "/sobjects/Nothing__c/describe"}},
+                    {{"referenceId", "editTask"}, {"method", "PATCH"}, {"url", kData + "/sobjects/Task/" + task},
+                     {"body", {{"Subject", "x"}}}}})}};
+  auto r = org.send("POST", token, kData + "/composite", composite);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json out = json::parse(r.body)["compositeResponse"];
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[0]["referenceId"], "describeAccount");
+  EXPECT_EQ(out[0]["httpStatusCode"], 200);
+  EXPECT_EQ(out[0]["body"]["name"], "Account");
+  EXPECT_EQ(out[1]["httpStatusCode"], 200);
+  EXPECT_EQ(out[1]["body"]["records"].size(), accounts);
+  EXPECT_TRUE(out[1]["body"]["done"].get<bool>());
+  EXPECT_TRUE(out[1]["httpHeaders"].is_object());
+  EXPECT_FALSE(out[1]["httpHeaders"].contains("Content-Length"));
+  // getDeleted keeps its own rules inside a composite: a start 15+ days back is refused.
+  EXPECT_EQ(out[2]["httpStatusCode"], 400);
+  EXPECT_EQ(out[2]["body"][0]["errorCode"], "INVALID_REPLICATION_DATE") << out[2].dump();
+  EXPECT_EQ(out[3]["httpStatusCode"], 404);
+  EXPECT_EQ(out[3]["body"][0]["errorCode"], "NOT_FOUND");
+  EXPECT_EQ(out[4]["httpStatusCode"], 400);  // the caller's permissions apply to each subrequest
+  EXPECT_EQ(out[4]["body"][0]["errorCode"], "INSUFFICIENT_ACCESS_OR_READONLY");
+  EXPECT_EQ(org.api_used(token), before + 1);  // the whole series is one call
+
+  // allOrNone: after a failure the rest answer 400 PROCESSING_HALTED.
+  composite["allOrNone"] = true;
+  std::swap(composite["compositeRequest"][0], composite["compositeRequest"][4]);
+  out = json::parse(org.send("POST", token, kData + "/composite", composite).body)["compositeResponse"];
+  EXPECT_EQ(out[0]["httpStatusCode"], 400);
+  for (int i = 1; i < 5; ++i) {
+    EXPECT_EQ(out[i]["httpStatusCode"], 400);
+    EXPECT_EQ(out[i]["body"][0]["errorCode"], "PROCESSING_HALTED");
+  }
+}
+
+TEST(EmulatorCollectionsTest, CompositeRefusesMoreThan25SubrequestsOrMoreThan5Queries) {
+  Org org;
+  const std::string token = org.integration();
+  auto describe = [](int i) {
+    return json{{"referenceId", "d" + std::to_string(i)}, {"method", "GET"}, {"url", kData + "/sobjects/Account/describe"}};
+  };
+  auto query = [](int i) {
+    return json{{"referenceId", "q" + std::to_string(i)}, {"method", "GET"},
+                {"url", kData + "/query?q=SELECT+Id+FROM+Account+LIMIT+1"}};
+  };
+  json ok = {{"compositeRequest", json::array()}};
+  for (int i = 0; i < 20; ++i) ok["compositeRequest"].push_back(describe(i));
+  for (int i = 0; i < 5; ++i) ok["compositeRequest"].push_back(query(i));
+  EXPECT_EQ(org.send("POST", token, kData + "/composite", ok).status, 200);
+
+  json too_many = ok;
+  too_many["compositeRequest"].push_back(describe(99));
+  auto r = org.send("POST", token, kData + "/composite", too_many);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("at most 25 subrequests"), std::string::npos) << r.body;
+
+  json six_queries = {{"compositeRequest", json::array()}};
+  for (int i = 0; i < 6; ++i) six_queries["compositeRequest"].push_back(query(i));
+  r = org.send("POST", token, kData + "/composite", six_queries);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("at most 5 query operations"), std::string::npos) << r.body;
+
+  json duplicate = {{"compositeRequest", json::array({describe(1), describe(1)})}};
+  EXPECT_EQ(org.send("POST", token, kData + "/composite", duplicate).status, 400);
+  EXPECT_EQ(org.get(token, kData + "/composite").status, 405);
 }
 
 }  // namespace

@@ -282,26 +282,45 @@ fields = { "Account.Industry" = { read = false } }
   EXPECT_LT(lines - 1, org.count(org.admin(), "SELECT COUNT() FROM Account"));
 }
 
-TEST(EmulatorPermissionsTest, TaskWriteIsRefusedWithoutEditTasks) {
+TEST(EmulatorPermissionsTest, WithoutEditTasksOnlyTheUsersOwnTasksAreWritten) {
   OrgFromFile org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
   const std::string integration = org.integration(), admin = org.admin();
-  auto refused = org.post(integration, kData + "/sobjects/Task", {{"Subject", "Call"}});
+  const std::string me = org.id_of(admin, "SELECT Id FROM User WHERE Username = 'integration@crmsync.test'");
+  const std::string ceo = org.id_of(admin, "SELECT Id FROM User WHERE Username = 'admin@crmsync.test'");
+  // A Task assigned to itself (no OwnerId, or its own) is created, edited and deleted.
+  auto own = org.post(integration, kData + "/sobjects/Task", {{"Subject", "Call"}});
+  ASSERT_EQ(own->status, 201) << own->body;
+  const std::string mine = json::parse(own->body)["id"];
+  EXPECT_EQ(org.records(admin, "SELECT OwnerId FROM Task WHERE Id = '" + mine + "'")[0]["OwnerId"], me);
+  EXPECT_EQ(org.post(integration, kData + "/sobjects/Task", {{"Subject", "Call"}, {"OwnerId", me}})->status, 201);
+  EXPECT_EQ(org.patch(integration, kData + "/sobjects/Task/" + mine, {{"Subject", "Other"}})->status, 204);
+  // Assigned to someone else: refused on the OwnerId.
+  auto refused = org.post(integration, kData + "/sobjects/Task", {{"Subject", "Call"}, {"OwnerId", ceo}});
   ASSERT_EQ(refused->status, 400);
   json e = json::parse(refused->body)[0];
-  EXPECT_EQ(e["errorCode"], "INSUFFICIENT_ACCESS_OR_READONLY");
-  EXPECT_EQ(e["message"], "insufficient access rights on object id");
-  const std::string task = org.id_of(integration, "SELECT Id FROM Task LIMIT 1");
-  EXPECT_EQ(org.patch(integration, kData + "/sobjects/Task/" + task, {{"Subject", "Other"}})->status, 400);
-  EXPECT_EQ(org.del(integration, kData + "/sobjects/Task/" + task)->status, 400);
+  EXPECT_EQ(e["errorCode"], "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY");
+  EXPECT_EQ(e["message"], "insufficient access rights on cross-reference id: " + ceo);
+  auto reassigned = org.patch(integration, kData + "/sobjects/Task/" + mine, {{"OwnerId", ceo}});
+  ASSERT_EQ(reassigned->status, 400);
+  EXPECT_EQ(json::parse(reassigned->body)[0]["errorCode"], "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY");
+  // Another user's Task, even one below it in the role hierarchy: neither edited nor deleted.
+  const std::string theirs = org.id_of(integration, "SELECT Id FROM Task WHERE OwnerId != '" + me + "' LIMIT 1");
+  auto edit = org.patch(integration, kData + "/sobjects/Task/" + theirs, {{"Subject", "Other"}});
+  ASSERT_EQ(edit->status, 400);
+  EXPECT_EQ(json::parse(edit->body)[0]["errorCode"], "INSUFFICIENT_ACCESS_OR_READONLY");
+  EXPECT_EQ(json::parse(edit->body)[0]["message"], "insufficient access rights on object id");
+  EXPECT_EQ(org.del(integration, kData + "/sobjects/Task/" + theirs)->status, 400);
+  EXPECT_EQ(org.del(integration, kData + "/sobjects/Task/" + mine)->status, 204);
+  // describe still says Task is neither createable nor updateable (the object permission is missing).
   json d = json::parse(org.get(integration, kData + "/sobjects/Task/describe")->body);
   EXPECT_FALSE(d["createable"].get<bool>());
   EXPECT_FALSE(field(d, "Subject")["createable"].get<bool>());
-  // Edit Events is still granted; the admin can write tasks.
+  // Edit Events is still granted; the admin can write tasks for anyone.
   EXPECT_EQ(org.post(integration, kData + "/sobjects/Event",
                      {{"Subject", "Meeting"}, {"StartDateTime", "2026-02-01T10:00:00.000+0000"}, {"DurationInMinutes", 30}})
                 ->status,
             201);
-  EXPECT_EQ(org.post(admin, kData + "/sobjects/Task", {{"Subject", "Call"}})->status, 201);
+  EXPECT_EQ(org.post(admin, kData + "/sobjects/Task", {{"Subject", "Call"}, {"OwnerId", ceo}})->status, 201);
 }
 
 TEST(EmulatorPermissionsTest, ReadOnlyFieldAndInvisibleReferenceAreRefusedOnWrite) {

@@ -4,6 +4,7 @@
 // file. Writes go through the emulator's sObject Collections; the assertions are on what the org
 // holds afterwards.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -159,6 +160,49 @@ class ExportTest : public ::testing::Test {
       out[desc.substr(p + 18)].push_back(row);
     }
     return out;
+  }
+
+  // The records of a SOQL query run as the org's admin over the REST API (what the org holds,
+  // whoever may see it).
+  nlohmann::json admin_query(const std::string& soql) {
+    httplib::Client c("127.0.0.1", (*emu_)->port());
+    auto login = c.Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
+                                                                  {"client_id", "crmsync-local"},
+                                                                  {"client_secret", "crmsync-local-secret"},
+                                                                  {"username", "admin@crmsync.test"},
+                                                                  {"password", "admin-pass"}});
+    if (!login || login->status != 200) throw std::runtime_error("admin login failed");
+    const std::string token = nlohmann::json::parse(login->body)["access_token"];
+    auto r = c.Get("/services/data/v60.0/query?q=" + httplib::detail::encode_query_param(soql),
+                   httplib::Headers{{"Authorization", "Bearer " + token}});
+    if (!r || r->status != 200) throw std::runtime_error("query failed: " + soql + " -> " + (r ? r->body : "no answer"));
+    return nlohmann::json::parse(r->body)["records"];
+  }
+
+  std::map<std::string, store::ExportLedgerEntry> ledger() {
+    std::map<std::string, store::ExportLedgerEntry> out;
+    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    EXPECT_TRUE(st);
+    auto rows = (*st)->export_ledger();
+    EXPECT_TRUE(rows);
+    for (auto& row : *rows) out.emplace(row.activity_id, row);
+    return out;
+  }
+
+  // The ledger as a run killed right after its create call reached Salesforce leaves it: the row
+  // "pending", no Salesforce Id recorded.
+  void seed_crashed_create(const std::string& activity_id, const std::string& operation) {
+    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    ASSERT_TRUE(st);
+    auto rows = (*st)->export_ledger();
+    ASSERT_TRUE(rows);
+    for (auto row : *rows) {
+      if (row.activity_id != activity_id) continue;
+      row.state = "pending";
+      row.salesforce_id.clear();
+      row.operation = operation;
+      ASSERT_TRUE((*st)->put_export_ledger(row));
+    }
   }
 
   void set_deleted(const std::string& object, const std::string& id) {
@@ -401,6 +445,29 @@ TEST_F(ExportTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
   EXPECT_EQ(j["created"], kKillActivities - j["in_org"].get<std::int64_t>());
 }
 
+TEST_F(ExportTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTheRecord) {
+  ASSERT_EQ(export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email)).exit_code, 0);
+  const std::string created = records("Task")["a1"].at(0).at("Id");
+  seed_crashed_create("a1", "create");
+  // Without an external-id field the record is found by the marker line of its Description
+  // (recovered), then deleted.
+  auto r = export_run(activity("a1", "call", people_.contact_email, "deleted") + activity("a2", "call", people_.contact2_email),
+                      "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(j["recovered"], 1);
+  EXPECT_EQ(j["deleted"], 1);
+  EXPECT_EQ(j["unchanged"], 1);
+  EXPECT_EQ(j["created"], 0);
+  EXPECT_TRUE(admin_query("SELECT Id FROM Task WHERE Id = '" + created + "'").empty());
+  auto tasks = records("Task");
+  EXPECT_FALSE(tasks.contains("a1"));
+  EXPECT_EQ(tasks.size(), 1u);
+  auto rows = ledger();
+  EXPECT_EQ(rows["a1"].state, "deleted");
+  EXPECT_EQ(rows["a1"].salesforce_id, created);
+}
+
 // A realistic mix of refusals: activities hosted by a board member (role CEO, above the integration
 // user's Revenue Operations) are created, but once the board member owns them the integration user
 // may not edit them (Tasks are controlled by their parent records, which it only reads): their
@@ -450,6 +517,111 @@ TEST_F(ExportOrgTest, UpdatesOfRecordsTheUserCannotEditAreRefusedPerRecordWhileT
   EXPECT_EQ(third.exit_code, 1) << third.output;
   EXPECT_NE(third.output.find("\"unchanged\": 2"), std::string::npos) << third.output;
   EXPECT_NE(third.output.find("\"failed\": 1"), std::string::npos) << third.output;
+}
+
+// The integration user lacks Edit Tasks (it keeps Access Activities). Salesforce still takes the
+// Tasks assigned to the user itself, so the export warns instead of stopping: an activity hosted by
+// a sales user (its OwnerId) is refused per record, the ones the integration user owns (a host who
+// is no Salesforce user, or the integration user itself) are written.
+class ExportWithoutEditTasksTest : public ExportTest {
+ protected:
+  std::string org_toml() const override {
+    return "[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n";
+  }
+};
+
+TEST_F(ExportWithoutEditTasksTest, ARecordRefusedForMissingEditTasksIsReportedPerRecordWhileTheOthersSucceed) {
+  const std::string start = "2026-11-20T15:30:00+01:00";
+  const std::string input = activity("a1", "call", people_.contact_email) +
+                            activity("a2", "call", people_.contact2_email, "completed", "Talked pricing", start,
+                                     "someone@platform.example") +
+                            activity("a3", "meeting", people_.contact_email, "completed", "Talked pricing", start,
+                                     "integration@crmsync.test");
+  auto r = export_run(input, "--json");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("crmsync: warning: The integration user lacks the system permission \"Edit Tasks\", so only "
+                          "Tasks assigned to it are written"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("turn on \"Edit Tasks\" in permission set"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("activity a1 (line 1): create refused: INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY: "
+                          "insufficient access rights on cross-reference id: " + people_.user_id),
+            std::string::npos)
+      << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(j["created"], 2);
+  EXPECT_EQ(j["failed"], 1);
+  EXPECT_EQ(j["updated"], 0);
+  ASSERT_EQ(j["failures"].size(), 1u);
+  EXPECT_EQ(j["failures"][0]["activity_id"], "a1");
+  EXPECT_EQ(j["failures"][0]["statusCode"], "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY");
+  EXPECT_EQ(j["failures"][0]["message"], "insufficient access rights on cross-reference id: " + people_.user_id);
+
+  auto rows = ledger();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows["a1"].state, "failed");
+  EXPECT_EQ(rows["a1"].salesforce_id, "");
+  EXPECT_EQ(rows["a2"].state, "written");
+  EXPECT_EQ(rows["a3"].state, "written");
+
+  // What the org holds, as its admin sees it: the two records, owned by the integration user.
+  const std::string me = admin_query("SELECT Id FROM User WHERE Username = 'integration@crmsync.test'")[0]["Id"];
+  auto written = admin_query("SELECT Id, OwnerId, Subject FROM Task WHERE CreatedById = '" + me + "' ORDER BY Subject");
+  ASSERT_EQ(written.size(), 2u) << written.dump();
+  EXPECT_EQ(written[0]["Id"], rows["a2"].salesforce_id);
+  EXPECT_EQ(written[0]["Subject"], "Call: About a2");
+  EXPECT_EQ(written[1]["Id"], rows["a3"].salesforce_id);
+  EXPECT_EQ(written[1]["Subject"], "Meeting: About a3");
+  for (const auto& t : written) EXPECT_EQ(t["OwnerId"], me);
+  EXPECT_TRUE(admin_query("SELECT Id FROM Task WHERE Subject = 'Call: About a1'").empty());
+
+  // The refused one is tried again next run and refused again; the written ones are unchanged.
+  auto again = export_run(input, "--json");
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  auto k = nlohmann::json::parse(again.output.substr(again.output.find('{')));
+  EXPECT_EQ(k["unchanged"], 2);
+  EXPECT_EQ(k["failed"], 1);
+  EXPECT_EQ(k["created"], 0);
+}
+
+// The integration user's profile may use the Task record type Sales_Task only (the org also has
+// Support_Task): a record type it may not use, or one that does not exist, is refused before any
+// write, by whichever name the configuration gives it.
+class ExportRecordTypeTest : public ExportTest {
+ protected:
+  std::string org_toml() const override {
+    return "[[profiles]]\nname = \"Minimum Access - API Only Integrations\"\nrecord_types = { Task = [\"Sales_Task\"] }\n";
+  }
+};
+
+TEST_F(ExportRecordTypeTest, ARecordTypeTheProfileMayNotUseOrThatDoesNotExistIsRefusedBeforeAnyWrite) {
+  const std::string support = admin_query("SELECT Id FROM RecordType WHERE DeveloperName = 'Support_Task'")[0]["Id"];
+  const std::string sales = admin_query("SELECT Id FROM RecordType WHERE DeveloperName = 'Sales_Task'")[0]["Id"];
+  const std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "meeting", people_.contact_email);
+  for (const std::string& name : {std::string("Support_Task"), std::string("Support Task"), support}) {
+    write_config("[export.meeting]\nrecord_type = \"" + name + "\"\n");
+    auto r = export_run(input);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("[export.meeting] record_type = \"" + name + "\" names the Task record type Support_Task (" +
+                            support + "), which the integration user's profile may not use; add Support_Task to the "
+                            "record types of the integration user's profile"),
+              std::string::npos)
+        << r.output;
+  }
+  write_config("[export.call]\nrecord_type = \"Partner_Task\"\n");
+  auto unknown = export_run(input);
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("[export.call] record_type = \"Partner_Task\" is not a Task record type"), std::string::npos)
+      << unknown.output;
+  EXPECT_TRUE(records("Task").empty());
+  EXPECT_TRUE(ledger().empty());
+  // The one it may use is written.
+  write_config("[export.meeting]\nrecord_type = \"Sales Task\"\n");
+  auto ok = export_run(input);
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  auto tasks = records("Task");
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks["a2"].at(0).at("RecordTypeId"), sales);
 }
 
 // Upserts by an External ID custom field defined in the org file.
@@ -511,6 +683,52 @@ TEST_F(ExportExternalIdTest, AnUpdateAndADeleteFlowThrough) {
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after["a1"].at(0).at("Id"), before["a1"].at(0).at("Id"));
   EXPECT_EQ(after["a1"].at(0).at("Subject"), "Cancelled: Call: About a1");
+}
+
+TEST_F(ExportExternalIdTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTheRecord) {
+  ASSERT_EQ(export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email) +
+                       activity("a3", "call", people_.contact_email))
+                .exit_code,
+            0);
+  auto before = records("Task", kExternalId);
+  ASSERT_EQ(before.size(), 3u);
+  seed_crashed_create("a1", "upsert");
+  seed_crashed_create("a2", "upsert");
+  // The records are looked up by the external-id field (one query for both) and deleted.
+  auto r = export_run(activity("a1", "call", people_.contact_email, "deleted") +
+                          activity("a2", "call", people_.contact2_email, "deleted") +
+                          activity("a3", "call", people_.contact_email),
+                      "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  EXPECT_EQ(j["recovered"], 2);
+  EXPECT_EQ(j["deleted"], 2);
+  EXPECT_EQ(j["unchanged"], 1);
+  EXPECT_EQ(j["api_calls"], 3);  // describe, the lookup, the delete
+  for (const char* id : {"a1", "a2"}) {
+    EXPECT_TRUE(admin_query("SELECT Id FROM Task WHERE Id = '" + before[id].at(0).at("Id") + "'").empty()) << id;
+  }
+  auto after = records("Task", kExternalId);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_TRUE(after.contains("a3"));
+  auto rows = ledger();
+  EXPECT_EQ(rows["a1"].state, "deleted");
+  EXPECT_EQ(rows["a1"].salesforce_id, before["a1"].at(0).at("Id"));
+  EXPECT_EQ(rows["a2"].state, "deleted");
+  // A pending create that never reached Salesforce: nothing to find, nothing to delete.
+  seed_crashed_create("a3", "upsert");
+  {
+    auto& db = (*emu_)->database();
+    std::unique_lock lock(db.mutex());
+    emulator::Table* t = db.find("Task");
+    t->mutable_row(*t->find(after["a3"].at(0).at("Id")))[*t->field_index("IsDeleted")] = true;
+  }
+  auto none = export_run(activity("a3", "call", people_.contact_email, "deleted"), "--json");
+  ASSERT_EQ(none.exit_code, 0) << none.output;
+  auto k = nlohmann::json::parse(none.output.substr(none.output.find('{')));
+  EXPECT_EQ(k["recovered"], 0);
+  EXPECT_EQ(k["deleted"], 0);
+  EXPECT_EQ(k["unchanged"], 1);
 }
 
 TEST_F(ExportExternalIdTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {

@@ -95,7 +95,7 @@ TEST(SyncFaultsTest, TwentyPercentFaultsInFullAndIncrementalSyncEndEqualToTheOrg
 
 TEST(SyncFaultsTest, SessionExpiredMidRunLogsInAgainAndEndsEqualToTheOrg) {
   emulator::EmulatorOptions o = RunningEmulator::options_for(20, 17);
-  o.faults.expire_session_at = 25;  // every session issued so far expires at the 25th API call
+  o.faults.expire_session_at = 8;  // every session issued so far expires at the 8th API call
   RunningEmulator emu(o);
   TempDir dir;
   auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
@@ -108,7 +108,7 @@ TEST(SyncFaultsTest, SessionExpiredMidRunLogsInAgainAndEndsEqualToTheOrg) {
   for (const auto& r : report->objects) {
     EXPECT_NE(r.outcome, sync::ObjectReport::Outcome::kFailed) << r.object << ": " << r.message;
   }
-  EXPECT_GT(report->api_calls, 25) << "the expiry fell inside the run";
+  EXPECT_GT(report->api_calls, 8) << "the expiry fell inside the run";
   auto admin = testing::admin_login(emu->base_url());
   expect_store_equals_org(**st, *admin, cfg);
 }

@@ -135,7 +135,10 @@ TEST(ExportConfigTest, EachInvalidValueIsNamedWithItsFix) {
   EXPECT_NE(error_of("[export.meeting]\nsubject = \"{titel}\"\n").find("[export.meeting] subject uses the unknown placeholder {titel}"),
             std::string::npos);
   EXPECT_NE(error_of("[export.meeting]\ndescription = \"{summary\"\n").find("never closed"), std::string::npos);
-  EXPECT_NE(error_of("[export.call]\nrecord_type = \"Sales Call\"\n").find("record_type = \"Sales Call\""),
+  // A record type by its Name (a label) is accepted; describe decides later whether it exists.
+  EXPECT_EQ(error_of("[export.call]\nrecord_type = \"Sales Call\"\n"), "");
+  const std::string long_name(81, 'x');
+  EXPECT_NE(error_of("[export.call]\nrecord_type = \"" + long_name + "\"\n").find("record_type = \"" + long_name + "\" is longer"),
             std::string::npos);
   EXPECT_NE(error_of("[export.invite]\nstatus = \"\"\n").find("[export.invite] status is empty"), std::string::npos);
   // An event export does not need a Task Status.

@@ -122,6 +122,57 @@ TEST(RecordTest, DescribeCheckAcceptsAndResolvesRecordTypes) {
   EXPECT_EQ((*r)[1], "");
 }
 
+TEST(RecordTest, RecordTypesByNameOrIdAndOnlyThoseTheProfileMayUse) {
+  json d = describe_of({});
+  d["recordTypeInfos"] = json::array(
+      {{{"developerName", "Sales_Call"}, {"name", "Sales Call"}, {"recordTypeId", "012000000000002AAA"}, {"available", true}, {"active", true}},
+       {{"developerName", "Support_Task"}, {"name", "Support Task"}, {"recordTypeId", "012000000000003AAA"}, {"available", false}, {"active", true}},
+       {{"developerName", "Old_Task"}, {"name", "Old Task"}, {"recordTypeId", "012000000000004AAA"}, {"available", true}, {"active", false}}});
+  config::ExportConfig c;
+  c.call.record_type = "Sales Call";              // its Name
+  c.meeting.record_type = "012000000000002";      // its 15-character Id
+  c.invite.record_type = "sales_call";            // its DeveloperName, any case
+  auto r = check_describe(d, c);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ((*r)[0], "012000000000002AAA");
+  EXPECT_EQ((*r)[1], "012000000000002AAA");
+  EXPECT_EQ((*r)[2], "012000000000002AAA");
+
+  config::ExportConfig refused;
+  refused.meeting.record_type = "012000000000003AAA";
+  auto not_available = check_describe(d, refused);
+  ASSERT_FALSE(not_available);
+  EXPECT_EQ(not_available.error().code, "RECORD_TYPE_NOT_AVAILABLE");
+  EXPECT_EQ(not_available.error().message,
+            "[export.meeting] record_type = \"012000000000003AAA\" names the Task record type Support_Task "
+            "(012000000000003AAA), which the integration user's profile may not use; add Support_Task to the record "
+            "types of the integration user's profile (Setup > Profiles > Record Type Settings > Task), or name "
+            "another record type.");
+  refused.meeting.record_type = "Old_Task";
+  auto inactive = check_describe(d, refused);
+  ASSERT_FALSE(inactive);
+  EXPECT_EQ(inactive.error().code, "RECORD_TYPE_NOT_AVAILABLE");
+  EXPECT_NE(inactive.error().message.find("(it is inactive)"), std::string::npos);
+  refused.meeting.record_type = "012000000000009AAA";
+  auto unknown = check_describe(d, refused);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "NO_SUCH_RECORD_TYPE");
+  EXPECT_NE(unknown.error().message.find("[export.meeting] record_type = \"012000000000009AAA\" is not a Task record type"),
+            std::string::npos);
+}
+
+TEST(RecordTest, WithoutEditTasksOnlyTheFieldsExistenceIsChecked) {
+  json d = describe_of({});
+  d["createable"] = d["updateable"] = false;
+  for (auto& f : d["fields"]) f["createable"] = f["updateable"] = false;
+  config::ExportConfig c;
+  EXPECT_EQ(check_describe(d, c).error().code, "OBJECT_NOT_WRITABLE");
+  EXPECT_FALSE(describe_writable(d));
+  EXPECT_TRUE(check_describe(d, c, /*own_records_only=*/true));
+  c.fields = {{"recording_url", "Recording_URL__c"}};
+  EXPECT_EQ(check_describe(d, c, true).error().code, "NO_SUCH_FIELD");
+}
+
 TEST(RecordTest, DescribeCheckRefusesMissingReadOnlyAndNonExternalFields) {
   config::ExportConfig c;
   c.fields = {{"recording_url", "Recording_URL__c"}};
