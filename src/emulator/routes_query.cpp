@@ -48,14 +48,20 @@ void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std:
   out += ",\"records\":[";
   {
     std::shared_lock lock(s.db->mutex());
-    for (std::size_t i = offset; i < end; ++i) {
-      if (i > offset) out.push_back(',');
-      if (cursor.paths) {
-        append_record_with_paths(out, *cursor.table, cursor.version, cursor.table->row(cursor.rows[i]),
-                                 *cursor.paths, i);
-        continue;
+    const Table& table = *cursor.table;
+    if (cursor.paths) {  // relationship paths: nested parents (emu_paths.h)
+      for (std::size_t i = offset; i < end; ++i) {
+        if (i > offset) out.push_back(',');
+        append_record_with_paths(out, table, cursor.version, table.row(cursor.rows[i]), *cursor.paths, i);
       }
-      append_record(out, *cursor.table, cursor.version, cursor.table->row(cursor.rows[i]), cursor.columns);
+    } else {
+      const RecordWriter writer(table, cursor.version, cursor.columns);
+      for (std::size_t i = offset; i < end; ++i) {
+        if (i + 8 < end) writer.prefetch_cells(table.row(cursor.rows[i + 8]));
+        if (i + 4 < end) writer.prefetch_text(table.row(cursor.rows[i + 4]));
+        if (i > offset) out.push_back(',');
+        writer.append(out, table.row(cursor.rows[i]));
+      }
     }
   }
   out += "]}";
