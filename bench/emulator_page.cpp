@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_util.h"
 #include "common/timeutil.h"
 #include "emulator/emu_csv.h"
 #include "emulator/emu_json.h"
@@ -32,21 +33,13 @@
 
 using namespace crmsync;
 using namespace crmsync::emulator;
+using crmsync::bench::best_ms;
+using crmsync::bench::rss_kb;
 using json = nlohmann::json;
 
 namespace {
 
-template <typename F>
-double best_ms(int runs, F&& f) {
-  double best = 1e18;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
-}
-
+// The least thread CPU time of `runs` calls of `f`, in milliseconds.
 template <typename F>
 double cpu_best_ms(int runs, F&& f) {
   double best = 1e18;
@@ -58,15 +51,6 @@ double cpu_best_ms(int runs, F&& f) {
     best = std::min(best, (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6);
   }
   return best;
-}
-
-long rss_kb() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return 0;
 }
 
 double process_cpu_ms() {

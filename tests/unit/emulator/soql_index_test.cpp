@@ -9,17 +9,12 @@
 #include "common/sfid.h"
 #include "common/timeutil.h"
 #include "emulator/soql.h"
+#include "field_fixtures.h"
 
 namespace crmsync::emulator::soql {
 namespace {
 
-FieldDef field(std::string name, std::string type) {
-  FieldDef f;
-  f.name = std::move(name);
-  f.label = f.name;
-  f.type = std::move(type);
-  return f;
-}
+using emulator::testing::field;
 
 class SoqlIndexTest : public ::testing::Test {
  protected:
