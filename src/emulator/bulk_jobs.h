@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/timeutil.h"
+#include "emulator/soql.h"
 #include "emulator/table.h"
 
 namespace crmsync::emulator {
@@ -22,6 +23,7 @@ struct BulkResult {
   const Table* table = nullptr;
   std::vector<std::size_t> columns;
   std::vector<std::uint32_t> rows;
+  std::shared_ptr<const soql::Selection> paths;  // set when the SELECT holds relationship paths
 };
 
 struct BulkJob {

@@ -17,6 +17,8 @@ void append_quoted(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+}  // namespace
+
 void append_csv_value(std::string& out, const FieldDef& field, const Value& value) {
   switch (value.index()) {
     case 0: return;  // null: an empty cell
@@ -44,8 +46,6 @@ void append_csv_value(std::string& out, const FieldDef& field, const Value& valu
       return;
   }
 }
-
-}  // namespace
 
 void append_csv_header(std::string& out, const Table& table, const std::vector<std::size_t>& columns, char delimiter,
                        std::string_view eol) {

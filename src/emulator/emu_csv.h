@@ -19,4 +19,7 @@ void append_csv_header(std::string& out, const Table& table, const std::vector<s
 void append_csv_record(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns,
                        char delimiter, std::string_view eol);
 
+// One cell (no delimiter): what append_csv_record writes for `value` of `field`.
+void append_csv_value(std::string& out, const FieldDef& field, const Value& value);
+
 }  // namespace crmsync::emulator

@@ -211,3 +211,16 @@ void append_record(std::string& out, const Table& table, std::string_view versio
 }
 
 }  // namespace crmsync::emulator
+
+namespace crmsync::emulator {
+
+void append_field(std::string& out, const Table& table, std::size_t field, const Row& row) {
+  const FieldDef& f = table.field(field);
+  if (f.type == "address") {
+    append_address(out, table, f, row);
+  } else {
+    append_value(out, f, row[field]);
+  }
+}
+
+}  // namespace crmsync::emulator

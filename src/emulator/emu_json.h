@@ -21,6 +21,9 @@ void append_datetime_text(std::string& out, EpochMs ms, std::string_view zone);
 void append_record(std::string& out, const Table& table, std::string_view version, const Row& row,
                    const std::vector<std::size_t>& columns);
 
+// One field's value as append_record writes it (a compound address as its object).
+void append_field(std::string& out, const Table& table, std::size_t field, const Row& row);
+
 // The same record text for many rows of one table and one column list (a query page): the
 // attributes prefix and every column's `,"Name":` are built once, so a page costs its values only.
 // Holds field indexes, not pointers: use it under the Database lock that the rows are read under.

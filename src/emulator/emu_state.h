@@ -29,6 +29,7 @@ struct QueryCursor {
   const Table* table = nullptr;
   std::vector<std::size_t> columns;  // field indexes in SELECT order
   std::vector<std::uint32_t> rows;
+  std::shared_ptr<const soql::Selection> paths;  // set when the SELECT holds relationship paths
   int batch_size = 2000;
 };
 

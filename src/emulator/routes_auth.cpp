@@ -302,8 +302,31 @@ void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, c
   send_json(call.res, 200, body.dump());
 }
 
+// 2024-01-03T19:41:54Z: the user's LastModifiedDate, as userinfo's updated_at writes it.
+std::string updated_at(const Table& users, const Row& row) {
+  auto index = users.field_index("LastModifiedDate");
+  const auto* d = index ? std::get_if<DateTime>(&row[*index]) : nullptr;
+  return d ? format_datetime_soql(d->ms) : std::string();
+}
+
+// Whether the user's profile is on the Salesforce Integration user license (userinfo's
+// is_salesforce_integration_user).
+bool on_integration_license(const Database& db, const UserFields& user) {
+  const Table* profiles = db.find("Profile");
+  const Table* licenses = db.find("UserLicense");
+  if (profiles == nullptr || licenses == nullptr) return false;
+  auto profile = profiles->find(user("ProfileId"));
+  if (!profile) return false;
+  const UserFields p{*profiles, profiles->row(*profile)};
+  auto license = licenses->find(p("UserLicenseId"));
+  return license && UserFields{*licenses, licenses->row(*license)}("Name") == "Salesforce Integration";
+}
+
 // OpenID Connect's UserInfo for the token's own user: `sub` is the identity URL, the names are
 // OpenID Connect's (preferred_username, given_name, zoneinfo...), then Salesforce's own additions.
+// Keys and their order as in Salesforce's published example response (the "Successful User
+// Info" example of Salesforce's Postman collection): photos, picture, address,
+// is_salesforce_integration_user, updated_at and is_app_installed included.
 void handle_userinfo(EmuState& s, const ApiCall& call) {
   std::shared_lock lock(s.db->mutex());
   const Table& users = *s.db->find("User");
@@ -311,6 +334,7 @@ void handle_userinfo(EmuState& s, const ApiCall& call) {
   if (!row_index) return send_error(call.res, 401, "INVALID_SESSION_ID", "Session expired or invalid");
   const UserFields text{users, users.row(*row_index)};
   const std::string uid = text("Id");
+  const std::string country = text("Country");
   nlohmann::ordered_json body = {
       {"sub", s.base_url + "/id/" + s.org_id + "/" + uid},
       {"user_id", uid},
@@ -323,13 +347,20 @@ void handle_userinfo(EmuState& s, const ApiCall& call) {
       {"given_name", text("FirstName")},
       {"family_name", text("LastName")},
       {"zoneinfo", text("TimeZoneSidKey")},
+      {"photos",
+       {{"picture", s.base_url + "/profilephoto/005/F"}, {"thumbnail", s.base_url + "/profilephoto/005/T"}}},
       {"profile", s.base_url + "/" + uid},
+      {"picture", s.base_url + "/profilephoto/005/F"},
+      {"address", {{"country", country.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(country)}}},
+      {"is_salesforce_integration_user", on_integration_license(*s.db, text)},
       {"urls", identity_urls(s, call, uid)},
       {"active", true},
       {"user_type", "STANDARD"},
       {"language", text("LanguageLocaleKey")},
       {"locale", text("LocaleSidKey")},
       {"utcOffset", 0},
+      {"updated_at", updated_at(users, users.row(*row_index))},
+      {"is_app_installed", true},
   };
   send_json(call.res, 200, body.dump());
 }

@@ -16,6 +16,7 @@
 #include "common/text.h"
 #include "emulator/emu_csv.h"
 #include "emulator/emu_json.h"
+#include "emulator/emu_paths.h"
 #include "emulator/emu_state.h"
 #include "emulator/soql_ast.h"
 #include "emulator/soql_lexer.h"
@@ -219,8 +220,19 @@ void create_job(EmuState& s, ApiCall& call) {
       }
       result->columns.push_back(c.field_index);
     }
+    if (r->paths) {
+      for (const auto& c : r->paths->columns) {
+        if (c.relationship < 0 || c.field_index == soql::Column::kByName) continue;
+        const Table* parent = r->paths->relationships[static_cast<std::size_t>(c.relationship)].object;
+        const std::string& type = parent->field(c.field_index).type;
+        if (type == "address" || type == "location") {
+          return bulk_error(call.res, 400, "API_ERROR", "Selecting compound data not supported in Bulk Query");
+        }
+      }
+    }
     result->table = r->table;
     result->rows = std::move(r->rows);
+    result->paths = std::move(r->paths);
     object = r->table->name();
   }
 
@@ -323,9 +335,17 @@ void send_results(EmuState& s, ApiCall& call, const std::string& id) {
   out.reserve((end - offset) * (24 + 20 * result.columns.size()) + 256);
   {
     std::shared_lock lock(s.db->mutex());
-    append_csv_header(out, *result.table, result.columns, delimiter, eol);
-    for (std::size_t i = offset; i < end; ++i) {
-      append_csv_record(out, *result.table, result.table->row(result.rows[i]), result.columns, delimiter, eol);
+    if (result.paths) {
+      append_csv_header_with_paths(out, *result.paths, delimiter, eol);
+      for (std::size_t i = offset; i < end; ++i) {
+        append_csv_record_with_paths(out, *result.table, result.table->row(result.rows[i]), *result.paths, i,
+                                     delimiter, eol);
+      }
+    } else {
+      append_csv_header(out, *result.table, result.columns, delimiter, eol);
+      for (std::size_t i = offset; i < end; ++i) {
+        append_csv_record(out, *result.table, result.table->row(result.rows[i]), result.columns, delimiter, eol);
+      }
     }
   }
   call.res.set_header("Sforce-Locator", end < result.rows.size() ? encode_locator(end) : std::string("null"));

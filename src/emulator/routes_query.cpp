@@ -7,6 +7,7 @@
 
 #include "common/text.h"
 #include "emulator/emu_json.h"
+#include "emulator/emu_paths.h"
 #include "emulator/emu_state.h"
 #include "emulator/soql.h"
 
@@ -48,12 +49,19 @@ void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std:
   {
     std::shared_lock lock(s.db->mutex());
     const Table& table = *cursor.table;
-    const RecordWriter writer(table, cursor.version, cursor.columns);
-    for (std::size_t i = offset; i < end; ++i) {
-      if (i + 8 < end) writer.prefetch_cells(table.row(cursor.rows[i + 8]));
-      if (i + 4 < end) writer.prefetch_text(table.row(cursor.rows[i + 4]));
-      if (i > offset) out.push_back(',');
-      writer.append(out, table.row(cursor.rows[i]));
+    if (cursor.paths) {  // relationship paths: nested parents (emu_paths.h)
+      for (std::size_t i = offset; i < end; ++i) {
+        if (i > offset) out.push_back(',');
+        append_record_with_paths(out, table, cursor.version, table.row(cursor.rows[i]), *cursor.paths, i);
+      }
+    } else {
+      const RecordWriter writer(table, cursor.version, cursor.columns);
+      for (std::size_t i = offset; i < end; ++i) {
+        if (i + 8 < end) writer.prefetch_cells(table.row(cursor.rows[i + 8]));
+        if (i + 4 < end) writer.prefetch_text(table.row(cursor.rows[i + 4]));
+        if (i > offset) out.push_back(',');
+        writer.append(out, table.row(cursor.rows[i]));
+      }
     }
   }
   out += "]}";
@@ -73,8 +81,7 @@ const char* apex_type(const FieldDef& f) {
 }
 
 // ?columns=true (what the Developer Console and `sf data query` ask before showing a result): the
-// statement's columns instead of its rows. Only plain fields reach here (the executor has no
-// relationship paths), so joinColumns is always empty and foreignKeyName null.
+// statement's columns instead of its rows: plain fields here, relationship paths below.
 void send_columns(ApiCall& call, const Table& table, const std::vector<soql::Column>& columns) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   bool id_selected = false;
@@ -96,6 +103,71 @@ void send_columns(ApiCall& call, const Table& table, const std::vector<soql::Col
                     {"updatable", f.updateable}});
   }
   nlohmann::ordered_json body = {{"columnMetadata", list},
+                                 {"entityName", table.name()},
+                                 {"groupBy", false},
+                                 {"idSelected", id_selected},
+                                 {"keyPrefix", table.key_prefix()}};
+  send_json(call.res, 200, body.dump());
+}
+
+// ?columns=true for a statement with relationship paths: each relationship is one column whose
+// joinColumns hold the fields read through it (nested relationships nest), in SELECT order.
+// `table` is the relationship's object (nullptr for the Name entity: its columns go by name).
+nlohmann::ordered_json path_column_list(const soql::Selection& sel, int rel, const Table* table) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  std::vector<bool> listed(sel.relationships.size(), false);
+  for (const auto& c : sel.columns) {
+    if (c.relationship == rel) {
+      FieldDef f;
+      if (table != nullptr && c.field_index != soql::Column::kByName) {
+        f = table->field(c.field_index);
+      } else {
+        f.name = c.name;
+        f.type = "string";
+        f.createable = f.updateable = false;
+      }
+      const std::string apex = apex_type(f);
+      list.push_back({{"aggregate", false},
+                      {"apexType", apex},
+                      {"booleanType", apex == "Boolean"},
+                      {"columnName", f.name},
+                      {"custom", f.custom},
+                      {"displayName", rel < 0 ? f.name : c.path},
+                      {"foreignKeyName", nullptr},
+                      {"insertable", f.createable},
+                      {"joinColumns", nlohmann::ordered_json::array()},
+                      {"numberType", apex == "Integer" || apex == "Double" || apex == "Decimal"},
+                      {"textType", apex == "String"},
+                      {"updatable", f.updateable}});
+      continue;
+    }
+    int child = -1;  // the relationship directly below `rel` on the way to the column's
+    for (int r = c.relationship; r >= 0; r = sel.relationships[static_cast<std::size_t>(r)].parent) {
+      if (sel.relationships[static_cast<std::size_t>(r)].parent == rel) child = r;
+    }
+    if (child < 0 || listed[static_cast<std::size_t>(child)]) continue;
+    listed[static_cast<std::size_t>(child)] = true;
+    const soql::Relationship& r = sel.relationships[static_cast<std::size_t>(child)];
+    list.push_back({{"aggregate", false},
+                    {"apexType", nullptr},
+                    {"booleanType", false},
+                    {"columnName", r.name},
+                    {"custom", r.name.ends_with("__r")},
+                    {"displayName", r.name},
+                    {"foreignKeyName", nullptr},
+                    {"insertable", false},
+                    {"joinColumns", path_column_list(sel, child, r.object)},
+                    {"numberType", false},
+                    {"textType", false},
+                    {"updatable", false}});
+  }
+  return list;
+}
+
+void send_path_columns(ApiCall& call, const Table& table, const soql::Selection& sel) {
+  bool id_selected = false;
+  for (const auto& c : sel.columns) id_selected = id_selected || (c.relationship < 0 && c.field_index == 0);
+  nlohmann::ordered_json body = {{"columnMetadata", path_column_list(sel, -1, &table)},
                                  {"entityName", table.name()},
                                  {"groupBy", false},
                                  {"idSelected", id_selected},
@@ -135,6 +207,7 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
       if (result->is_count) {
         return send_json(call.res, 200, "{\"columnMetadata\":[],\"entityName\":\"" + query->object_name() + "\"}");
       }
+      if (result->paths) return send_path_columns(call, *result->table, *result->paths);
       return send_columns(call, *result->table, result->columns);
     }
     if (result->is_count) {
@@ -144,6 +217,7 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
     cursor->table = result->table;
     for (const auto& c : result->columns) cursor->columns.push_back(c.field_index);
     cursor->rows = std::move(result->rows);
+    cursor->paths = std::move(result->paths);
   }
   cursor->version = call.version;
   cursor->batch_size = batch_size(s, call.req, s.options.default_batch_size);

@@ -246,6 +246,36 @@ void apply_defaults(const Database& db, const Table& t, Row& row, const std::str
   }
 }
 
+// A multi-currency org (CurrencyType exists): a record's CurrencyIsoCode must be an active
+// currency of the org, and a new record without one gets its creating user's currency
+// (User.DefaultCurrencyIsoCode), as Salesforce does. No-op in a single-currency org.
+std::optional<DmlError> apply_currency(const Database& db, const Table& t, Row& row, const std::string& user,
+                                       bool create) {
+  auto column = t.field_index("CurrencyIsoCode");
+  const Table* types = db.find("CurrencyType");
+  if (!column || types == nullptr) return std::nullopt;
+  if (is_null(row[*column])) {
+    if (!create) return std::nullopt;  // an update that leaves it alone (an explicit null is REQUIRED_FIELD_MISSING)
+    const Table& users = *db.find("User");
+    auto u = users.find(user);
+    auto dflt = users.field_index("DefaultCurrencyIsoCode");
+    if (u && dflt && !is_null(users.row(*u)[*dflt])) row[*column] = users.row(*u)[*dflt];
+  }
+  const auto* code = std::get_if<std::string>(&row[*column]);
+  if (code == nullptr) return std::nullopt;
+  const auto iso = types->field_index("IsoCode"), active = types->field_index("IsActive");
+  for (std::size_t r = 0; r < types->slot_count(); ++r) {
+    if (types->purged(r)) continue;
+    const Row& type = types->row(r);
+    const auto* c = std::get_if<std::string>(&type[*iso]);
+    const auto* on = std::get_if<bool>(&type[*active]);
+    if (c != nullptr && *c == *code && on != nullptr && *on) return std::nullopt;
+  }
+  // Wording unverified (docs/decisions.md): Salesforce's restricted-picklist code for the field.
+  return DmlError{400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Currency ISO Code: invalid currency code: " + *code,
+                  {"CurrencyIsoCode"}};
+}
+
 // Recomputes values Salesforce derives from other fields.
 void apply_derived(const Database& db, const Table& t, Row& row) {
   const std::string& name = t.name();
@@ -428,6 +458,10 @@ std::optional<std::string> create_record(EmuState& s, const std::string& user_id
     // Salesforce gives a new record the creating user's default record type.
     if (std::string dflt = access->default_record_type(table.name()); !dflt.empty()) row[*rt] = dflt;
   }
+  if (auto refused = apply_currency(*s.db, table, row, user_id, /*create=*/true)) {
+    err = *refused;
+    return std::nullopt;
+  }
   auto missing = missing_required(table, row);
   if (!missing.empty()) {
     err = required_error(missing);
@@ -483,6 +517,10 @@ bool update_record(EmuState& s, const std::string& user_id, Table& table, const 
   }
   if (!missing.empty()) {
     err = required_error(missing);
+    return false;
+  }
+  if (auto refused = apply_currency(*s.db, table, row, user_id, /*create=*/false)) {
+    err = *refused;
     return false;
   }
   if (table.name() == "Opportunity") {

@@ -11,6 +11,7 @@
 #include "emulator/soql_ast.h"
 #include "emulator/soql_dates.h"
 #include "emulator/soql_lexer.h"
+#include "emulator/soql_paths.h"
 
 namespace crmsync::emulator::soql {
 namespace {
@@ -134,6 +135,9 @@ struct Leaf {
   std::vector<std::pair<std::int64_t, std::int64_t>> ranges;  // boolean/date/datetime: [lo, hi)
   std::vector<double> numbers;         // kInteger / kDouble
   LikePattern like;
+  // A relationship path (WHERE Account.Name = ...): the value comes from the parent record.
+  std::shared_ptr<const ResolvedPath> path;
+  const ExecOptions* options = nullptr;  // path only: the user's hooks
 };
 
 struct Node {
@@ -168,8 +172,7 @@ bool number_key(const Value& v, double* out) {
 bool is_membership(CompareOp op) { return op == CompareOp::kEq || op == CompareOp::kIn; }
 bool is_exclusion(CompareOp op) { return op == CompareOp::kNe || op == CompareOp::kNotIn; }
 
-bool eval_leaf(const Leaf& leaf, const Row& row) {
-  const Value& v = row[leaf.field];
+bool eval_value(const Leaf& leaf, const Value& v) {
   if (is_null(v)) {
     if (is_membership(leaf.op)) return leaf.has_null;
     if (is_exclusion(leaf.op)) return !leaf.has_null;
@@ -252,6 +255,14 @@ bool eval_leaf(const Leaf& leaf, const Row& row) {
   return is_membership(leaf.op) ? found : !found;
 }
 
+bool eval_leaf(const Leaf& leaf, const Row& row) {
+  if (leaf.path) [[unlikely]] {
+    Value scratch;
+    return eval_value(leaf, path_value(*leaf.path, row, *leaf.options, scratch));
+  }
+  return eval_value(leaf, row[leaf.field]);
+}
+
 struct Plan {
   std::vector<Leaf> leaves;
 };
@@ -279,33 +290,22 @@ bool eval(const Node& n, const Plan& plan, const Row& row) {
 // Compiles a statement against one table, reporting errors as Salesforce does.
 class Compiler {
  public:
-  Compiler(const QueryAst& ast, const Table& table, const ExecOptions& options)
-      : ast_(ast), table_(table), options_(options) {
+  Compiler(const QueryAst& ast, const Table& table, const Database& db, const ExecOptions& options)
+      : ast_(ast), table_(table), db_(db), options_(options) {
     EpochMs now = options.now != 0 ? options.now : now_ms();
     today_ = days_of(now);
   }
 
   Result<std::size_t> resolve(const FieldRef& ref) {
     std::string_view name = ref.name;
-    std::size_t dot = name.find('.');
-    if (dot != std::string_view::npos) {
-      std::string_view head = name.substr(0, dot);
-      std::string_view rest = name.substr(dot + 1);
-      if (iequals(head, table_.name()) && rest.find('.') == std::string_view::npos) {
-        name = rest;  // SELECT Account.Name FROM Account
-      } else {
-        for (const auto& f : table_.fields()) {
-          if (!f.relationship_name.empty() && iequals(f.relationship_name, head) && visible(f)) {
-            return query_error("MALFORMED_QUERY", ast_.text, ref.offset,
-                               "relationship paths are not supported by the crmsync emulator: " + ref.name);
-          }
-        }
-        return query_error("INVALID_FIELD", ast_.text, ref.offset,
-                           "Didn't understand relationship '" + std::string(head) +
-                               "' in field path. If you are attempting to use a custom relationship, be sure to "
-                               "append the '__r' after the custom relationship name. Please reference your WSDL or "
-                               "the describe call for the appropriate names.");
-      }
+    if (is_path(table_, ref)) {  // only ORDER BY gets here: SELECT and WHERE resolve paths themselves
+      auto path = resolve_path(ref);
+      if (!path) return path.error();
+      return query_error("MALFORMED_QUERY", ast_.text, ref.offset,
+                         "relationship paths in ORDER BY are not supported by the crmsync emulator: " + ref.name);
+    }
+    if (std::size_t dot = name.find('.'); dot != std::string_view::npos) {
+      name = name.substr(dot + 1);  // SELECT Account.Name FROM Account
     }
     auto index = table_.field_index(name);
     if (!index || !visible(table_.field(*index))) {
@@ -316,6 +316,10 @@ class Compiler {
                              "names.");
     }
     return *index;
+  }
+
+  Result<ResolvedPath> resolve_path(const FieldRef& ref) const {
+    return soql::resolve_path(table_, ref, ast_.text, db_, options_);
   }
 
   Result<Node> compile(const Condition& c, Plan& plan) {
@@ -346,11 +350,22 @@ class Compiler {
   }
 
   Result<Leaf> compile_leaf(const Condition& c) {
-    auto index = resolve(c.field);
-    if (!index) return index.error();
-    const FieldDef& f = table_.field(*index);
     Leaf leaf;
-    leaf.field = *index;
+    const FieldDef* def = nullptr;
+    if (is_path(table_, c.field)) {
+      auto path = resolve_path(c.field);
+      if (!path) return path.error();
+      leaf.path = std::make_shared<const ResolvedPath>(std::move(*path));
+      leaf.options = &options_;
+      leaf.field = std::numeric_limits<std::size_t>::max();  // never the Id or SystemModstamp index
+      def = &leaf.path->def;
+    } else {
+      auto index = resolve(c.field);
+      if (!index) return index.error();
+      leaf.field = *index;
+      def = &table_.field(*index);
+    }
+    const FieldDef& f = *def;
     leaf.op = c.op;
     leaf.cls = classify(f);
     if (!f.filterable || leaf.cls == FieldClass::kOther) {
@@ -435,6 +450,7 @@ class Compiler {
 
   const QueryAst& ast_;
   const Table& table_;
+  const Database& db_;
   const ExecOptions& options_;
   EpochDays today_ = 0;
 };
@@ -522,18 +538,34 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
                            "'__c' after the entity name. Please reference your WSDL or the describe call for the "
                            "appropriate names.");
   }
-  Compiler compiler(ast, *table, options);
+  Compiler compiler(ast, *table, db, options);
   QueryResult result;
   result.table = table;
   result.is_count = ast.is_count;
 
   std::vector<bool> selected(table->fields().size(), false);
+  // Relationship paths in the SELECT list; without one, no relationship is resolved below.
+  std::vector<std::unique_ptr<ResolvedPath>> paths;
+  std::vector<SelectItem> items;
   for (const FieldRef& ref : ast.fields) {
+    if (is_path(*table, ref)) {
+      auto path = compiler.resolve_path(ref);
+      if (!path) return path.error();
+      for (const auto& p : paths) {
+        if (iequals(p->dotted(), path->dotted())) {
+          return plain_query_error("INVALID_FIELD", "duplicate field selected: " + ref.name);
+        }
+      }
+      paths.push_back(std::make_unique<ResolvedPath>(std::move(*path)));
+      items.push_back(SelectItem{std::nullopt, paths.back().get()});
+      continue;
+    }
     auto index = compiler.resolve(ref);
     if (!index) return index.error();
     if (selected[*index]) return plain_query_error("INVALID_FIELD", "duplicate field selected: " + ref.name);
     selected[*index] = true;
     result.columns.push_back(Column{table->field(*index).name, *index});
+    items.push_back(SelectItem{*index, nullptr});
   }
 
   Plan plan;
@@ -692,6 +724,7 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
   result.rows.assign(matches.begin() + static_cast<std::ptrdiff_t>(begin),
                      matches.begin() + static_cast<std::ptrdiff_t>(end));
   result.total_size = result.rows.size();
+  if (!paths.empty()) result.paths = build_selection(*table, items, result.rows, options);
   return result;
 }
 

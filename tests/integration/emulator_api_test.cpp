@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "common/text.h"
@@ -307,6 +308,19 @@ TEST(OAuthFlowTest, UserInfoDescribesTheTokensOwnUser) {
   EXPECT_EQ(body["user_id"], id.substr(id.rfind('/') + 1));
   EXPECT_EQ(body["organization_id"], id.substr(id.rfind('/') - 18, 18));
   EXPECT_EQ(body["urls"]["rest"], emu->base_url() + "/services/data/v{version}/");
+  // Every key of Salesforce's published example response, in its order.
+  std::vector<std::string> keys;
+  const auto ordered = nlohmann::ordered_json::parse(info->body);
+  for (const auto& [k, _] : ordered.items()) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      "sub", "user_id", "organization_id", "preferred_username", "nickname", "name", "email",
+                      "email_verified", "given_name", "family_name", "zoneinfo", "photos", "profile", "picture",
+                      "address", "is_salesforce_integration_user", "urls", "active", "user_type", "language", "locale",
+                      "utcOffset", "updated_at", "is_app_installed"}));
+  EXPECT_TRUE(body["is_salesforce_integration_user"].is_boolean());
+  EXPECT_TRUE(std::regex_match(body["updated_at"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+      << body["updated_at"];
   auto posted = client(*emu).Post("/services/oauth2/userinfo", auth, "", "application/x-www-form-urlencoded");
   ASSERT_EQ(posted->status, 200);
   EXPECT_EQ(json::parse(posted->body)["user_id"], body["user_id"]);

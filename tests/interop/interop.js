@@ -1,7 +1,7 @@
 // jsforce, unchanged, against `crmsync emulator`: password login through OAuth2 with the emulator
 // as loginUrl, describeGlobal, describe, a query paged by autoFetch, create/update/delete, and the
-// refresh token flow, and the sObject Collections API (create/update/destroy of many records, with
-// allOrNone false) and upsert on a custom external ID field defined by an org file. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
+// refresh token flow, a child-to-parent relationship query, and the sObject Collections API
+// (create/update/destroy of many records, with allOrNone false) and upsert on a custom external ID field defined by an org file. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
 'use strict';
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
@@ -74,6 +74,16 @@ async function main() {
     assert.equal(all.records.length, count.totalSize);
     assert.equal(new Set(all.records.map((r) => r.Id)).size, count.totalSize);
     assert.equal(all.records[0].attributes.type, 'Task');
+
+    // A child-to-parent relationship query through jsforce's query builder.
+    const contacts = await conn.sobject('Contact')
+      .find({ 'Account.Name': { $ne: null } }, ['Id', 'Account.Name', 'Owner.Email']).limit(3);
+    assert.equal(contacts.length, 3);
+    for (const c of contacts) {
+      assert.equal(c.Account.attributes.type, 'Account');
+      assert.equal(typeof c.Account.Name, 'string');
+      assert.match(c.Owner.Email, /@/);
+    }
 
     // The integration user writes activities (Edit Tasks); Account is read-only for it.
     const created = await conn.sobject('Task').create({ Subject: 'jsforce interop', Description: 'made by jsforce' });

@@ -302,12 +302,8 @@ TEST_F(SoqlExecTest, DuplicateFieldsAreRefused) {
   EXPECT_EQ(e.message, "duplicate field selected: Account.Name");
 }
 
-TEST_F(SoqlExecTest, RelationshipPathsAreRefused) {
-  Error e = error("SELECT Id, Owner.Name FROM Account");
-  EXPECT_EQ(e.code, "MALFORMED_QUERY");
-  EXPECT_EQ(e.message, "\nSELECT Id, Owner.Name FROM Account\n           ^\nERROR at Row:1:Column:12\n"
-                       "relationship paths are not supported by the crmsync emulator: Owner.Name");
-  e = error("SELECT Id, Boss.Name FROM Account");
+TEST_F(SoqlExecTest, UnknownRelationshipsAreInvalidField) {  // paths that resolve: soql_paths_test.cpp
+  Error e = error("SELECT Id, Boss.Name FROM Account");
   EXPECT_EQ(e.code, "INVALID_FIELD");
   EXPECT_EQ(e.message,
             "\nSELECT Id, Boss.Name FROM Account\n           ^\nERROR at Row:1:Column:12\nDidn't understand "

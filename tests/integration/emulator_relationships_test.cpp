@@ -1,0 +1,159 @@
+// Child-to-parent relationship paths over loopback: REST query records with nested parents, Bulk
+// API 2.0 CSV with dotted headers, field-level security and record visibility of the parents.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "emulator_org.h"
+
+namespace crmsync::emulator {
+namespace {
+
+using json = nlohmann::json;
+using Org = crmsync::testing::EmulatorOrg;
+using crmsync::testing::kData;
+
+TEST(EmulatorRelationshipsTest, RestRecordsNestTheParentsWithTheirAttributes) {
+  Org org;
+  json rows =
+      org.records(org.integration,
+                  "SELECT Id, AccountId, Account.Name, Account.Owner.Email FROM Contact WHERE AccountId != null "
+                  "LIMIT 5");
+  ASSERT_FALSE(rows.empty());
+  for (const json& c : rows) {
+    const std::string account = c["AccountId"];
+    json a = org.records(org.admin, "SELECT Name, OwnerId FROM Account WHERE Id = '" + account + "'")[0];
+    json owner =
+        org.records(org.admin, "SELECT Email FROM User WHERE Id = '" + a["OwnerId"].get<std::string>() + "'")[0];
+    ASSERT_TRUE(c["Account"].is_object()) << c.dump();
+    EXPECT_EQ(c["Account"]["attributes"]["type"], "Account");
+    EXPECT_EQ(c["Account"]["attributes"]["url"], kData + "/sobjects/Account/" + account);
+    EXPECT_EQ(c["Account"]["Name"], a["Name"]);
+    EXPECT_EQ(c["Account"]["Owner"]["attributes"]["type"], "User");
+    EXPECT_EQ(c["Account"]["Owner"]["Email"], owner["Email"]);
+  }
+  // The WHERE reads the parent too.
+  const std::string name = rows[0]["Account"]["Name"];
+  const std::string escaped = std::regex_replace(name, std::regex("'"), "\\'");
+  json by_name =
+      org.records(org.integration, "SELECT Id, AccountId FROM Contact WHERE Account.Name = '" + escaped + "'");
+  ASSERT_FALSE(by_name.empty());
+  for (const json& c : by_name) EXPECT_EQ(c["AccountId"], rows[0]["AccountId"]);
+
+  // ?columns=true: the relationship is one column whose joinColumns are its fields.
+  auto columns = org.get(org.integration, kData + "/query?columns=true&q=" +
+                                              httplib::detail::encode_query_param(
+                                                  "SELECT Id, Account.Name, Account.Owner.Email FROM Contact"));
+  ASSERT_EQ(columns->status, 200);
+  json meta = json::parse(columns->body)["columnMetadata"];
+  ASSERT_EQ(meta.size(), 2u) << meta.dump();
+  EXPECT_EQ(meta[1]["columnName"], "Account");
+  ASSERT_EQ(meta[1]["joinColumns"].size(), 2u);
+  EXPECT_EQ(meta[1]["joinColumns"][0]["columnName"], "Name");
+  EXPECT_EQ(meta[1]["joinColumns"][1]["columnName"], "Owner");
+  EXPECT_EQ(meta[1]["joinColumns"][1]["joinColumns"][0]["displayName"], "Account.Owner.Email");
+
+  // A Contact without an Account: the relationship is null.
+  auto created = org.send("POST", org.admin, kData + "/sobjects/Contact", {{"LastName", "Orphan"}});
+  ASSERT_EQ(created->status, 201) << created->body;
+  json orphan = org.records(org.integration, "SELECT Id, Account.Name FROM Contact WHERE LastName = 'Orphan'");
+  ASSERT_EQ(orphan.size(), 1u);
+  EXPECT_TRUE(orphan[0]["Account"].is_null()) << orphan.dump();
+  EXPECT_EQ(
+      org.records(org.integration, "SELECT Id FROM Contact WHERE LastName = 'Orphan' AND Account.Name = null").size(),
+      1u);
+}
+
+TEST(EmulatorRelationshipsTest, TaskWhoAndWhatReadTheNameEntity) {
+  Org org;
+  json rows =
+      org.records(org.integration, "SELECT Id, WhatId, What.Name, What.Type FROM Task WHERE WhatId != null LIMIT 3");
+  ASSERT_FALSE(rows.empty());
+  for (const json& t : rows) {
+    ASSERT_TRUE(t["What"].is_object()) << t.dump();
+    EXPECT_EQ(t["What"]["attributes"]["type"], "Name");
+    const std::string type = t["What"]["Type"];
+    EXPECT_EQ(t["What"]["attributes"]["url"], kData + "/sobjects/" + type + "/" + t["WhatId"].get<std::string>());
+    json parent =
+        org.records(org.admin, "SELECT Name FROM " + type + " WHERE Id = '" + t["WhatId"].get<std::string>() + "'");
+    EXPECT_EQ(t["What"]["Name"], parent[0]["Name"]);
+  }
+  auto bad = org.query(org.integration, "SELECT Who.Industry FROM Task");
+  ASSERT_EQ(bad->status, 400);
+  EXPECT_EQ(json::parse(bad->body)[0]["errorCode"], "INVALID_FIELD");
+  EXPECT_NE(json::parse(bad->body)[0]["message"].get<std::string>().find("No such column 'Industry' on entity 'Name'"),
+            std::string::npos);
+}
+
+TEST(EmulatorRelationshipsTest, HiddenParentFieldIsInvalidFieldAndHiddenParentRecordIsNull) {
+  Org org(R"(
+[[permission_sets]]
+name = "crmsync_Integration"
+objects = { Account = { view_all = false }, Contact = { view_all = false } }
+fields = { "Account.Industry" = { read = false } }
+)");
+  auto bad = org.query(org.integration, "SELECT Id, Account.Industry FROM Contact");
+  ASSERT_EQ(bad->status, 400);
+  json e = json::parse(bad->body)[0];
+  EXPECT_EQ(e["errorCode"], "INVALID_FIELD");
+  EXPECT_NE(e["message"].get<std::string>().find("No such column 'Industry' on entity 'Account'."), std::string::npos);
+  EXPECT_NE(e["message"].get<std::string>().find("ERROR at Row:1:Column:12"), std::string::npos);
+  EXPECT_EQ(org.query(org.admin, "SELECT Id, Account.Industry FROM Contact")->status, 200);
+
+  // A contact the integration user sees reports to one it cannot see (under the CEO's account).
+  const std::string ceo = org.records(org.admin, "SELECT Id FROM User WHERE Username = 'admin@crmsync.test'")[0]["Id"];
+  json seen = org.records(org.integration, "SELECT Id FROM Contact WHERE AccountId != null LIMIT 1");
+  json unseen =
+      org.records(org.admin, "SELECT Id, LastName FROM Contact WHERE Account.OwnerId = '" + ceo + "' LIMIT 1");
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_EQ(unseen.size(), 1u);
+  const std::string hidden = unseen[0]["Id"];
+  ASSERT_TRUE(org.records(org.integration, "SELECT Id FROM Contact WHERE Id = '" + hidden + "'").empty());
+  const std::string path = kData + "/sobjects/Contact/" + seen[0]["Id"].get<std::string>();
+  ASSERT_EQ(org.send("PATCH", org.admin, path, {{"ReportsToId", hidden}})->status, 204);
+  const std::string soql =
+      "SELECT ReportsToId, ReportsTo.LastName FROM Contact WHERE Id = '" + seen[0]["Id"].get<std::string>() + "'";
+  json mine = org.records(org.integration, soql);
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0]["ReportsToId"], hidden);                   // the lookup Id is returned ...
+  EXPECT_TRUE(mine[0]["ReportsTo"].is_null()) << mine.dump();  // ... the parent's fields are not
+  EXPECT_EQ(org.records(org.admin, soql)[0]["ReportsTo"]["LastName"], unseen[0]["LastName"]);
+}
+
+TEST(EmulatorRelationshipsTest, BulkCsvHasDottedHeaders) {
+  Org org;
+  auto created = org.send("POST", org.integration, kData + "/jobs/query",
+                          {{"operation", "query"}, {"query", "SELECT Id, Account.Name, Owner.Email FROM Contact"}});
+  ASSERT_EQ(created->status, 200) << created->body;
+  const std::string id = json::parse(created->body)["id"];
+  json job;
+  for (int i = 0; i < 500; ++i) {  // polls until the job leaves UploadComplete / InProgress
+    job = json::parse(org.get(org.integration, kData + "/jobs/query/" + id)->body);
+    if (job["state"] != "UploadComplete" && job["state"] != "InProgress") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(job["state"], "JobComplete");
+  auto results = org.get(org.integration, kData + "/jobs/query/" + id + "/results");
+  ASSERT_EQ(results->status, 200);
+  const std::string& csv = results->body;
+  ASSERT_EQ(csv.substr(0, csv.find('\n')), "\"Id\",\"Account.Name\",\"Owner.Email\"");
+  json first = org.records(org.integration, "SELECT Id, Account.Name, Owner.Email FROM Contact LIMIT 1")[0];
+  std::string line = csv.substr(csv.find('\n') + 1);
+  line = line.substr(0, line.find('\n'));
+  const std::string account =
+      first["Account"].is_null() ? "" : "\"" + first["Account"]["Name"].get<std::string>() + "\"";
+  EXPECT_EQ(line, "\"" + first["Id"].get<std::string>() + "\"," + account + ",\"" +
+                      first["Owner"]["Email"].get<std::string>() + "\"");
+
+  auto compound = org.send("POST", org.integration, kData + "/jobs/query",
+                           {{"operation", "query"}, {"query", "SELECT Id, Account.BillingAddress FROM Contact"}});
+  ASSERT_EQ(compound->status, 400);
+  EXPECT_EQ(json::parse(compound->body)[0]["errorCode"], "API_ERROR");
+}
+
+}  // namespace
+}  // namespace crmsync::emulator
