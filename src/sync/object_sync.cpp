@@ -116,6 +116,8 @@ class ObjectSync final : public ObjectRun {
 
   void forget_calls() override { calls_seen_ = client_->api_calls(); }
 
+  void add_shared_calls(std::int64_t calls) override { own_calls_ += calls; }
+
   // ---- the worker's half -------------------------------------------------------------------------
 
   ObjectReport run(salesforce::Client& client) override {
