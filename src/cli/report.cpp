@@ -77,6 +77,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"query_parts", o.query_parts},
                        {"bulk", o.bulk},
                        {"bulk_jobs", o.bulk_jobs},
+                       {"bulk_resumed", o.bulk_resumed},
                        {"bulk_fallback", o.bulk_fallback},
                        {"reconciled", o.reconciled},
                        {"api_calls", o.api_calls},

@@ -67,6 +67,8 @@ struct ObjectReport {
   int query_parts = 1;            // queries per read (> 1 when the field list passed the URI limit)
   bool bulk = false;              // the window was read through Bulk API 2.0 query jobs
   int bulk_jobs = 0;              // Bulk query jobs started (failed ones included)
+  bool bulk_resumed = false;      // a job a run cut short had started was read on from its last
+                                  // committed results page (crmsync_sync_state.bulk_locator)
   std::string bulk_fallback;      // why a Bulk read was given up for REST paging; empty otherwise
   bool reconciled = false;        // the ids were reconciled with Salesforce this run
   std::int64_t api_calls = 0;     // API calls this object's run spent (describe + query pages),
