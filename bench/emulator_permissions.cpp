@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench_util.h"
 #include "common/text.h"
 #include "emulator/access.h"
 #include "emulator/emulator.h"
@@ -17,19 +18,9 @@
 
 using namespace crmsync;
 using namespace crmsync::emulator;
+using crmsync::bench::best_ms;
 
 namespace {
-template <typename F>
-double best_ms(int runs, F&& f) {
-  double best = 1e18;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
-}
-
 std::string user_id(const Database& db, const std::string& username) {
   const Table& users = *db.find("User");
   for (std::size_t r = 0; r < users.slot_count(); ++r) {

@@ -2,13 +2,15 @@
 // (`crmsync emulator`), and so does the sync under test (`crmsync sync --json`), so the figures
 // are crmsync's own: its rate, its API calls, and its peak RSS (getrusage of the child).
 //
-// Prints, in one run:
+// Prints, for REST paging only ([sync] bulk_threshold = 1000000000) and for the default
+// configuration (Bulk API 2.0 for full loads above bulk_threshold), each measured in one go:
 //   (a) download only: the same queryAll pages the sync reads (same SOQL, page size, concurrency),
 //       fetched and dropped, records/s;
-//   (b) full sync into SQLite, records/s, and the ratio (b)/(a);
+//   (b) full sync into a fresh SQLite file, records/s, and the ratio (b)/(a);
 //   peak RSS of the sync; API calls used beside the minimum (records/2,000 per object, + describe);
-//   an incremental run after 1,000 changed records: wall seconds, API calls, and issue #4's bound
-//   (objects + ceil(changes / 2000)).
+//   the load average, since the machine may be shared;
+// then an incremental run after 1,000 changed records: wall seconds, API calls, and issue #4's
+// bound (objects + ceil(changes / 2000)).
 //
 //   build/bench_sync_throughput [--scale 36500] [--concurrency 4]
 #include <sys/resource.h>
@@ -80,6 +82,13 @@ Child run_child(const std::vector<std::string>& argv) {
   return c;
 }
 
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five;
+  in >> one >> five;
+  return one + " (1 min), " + five + " (5 min), " + std::to_string(std::thread::hardware_concurrency()) + " cores";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,93 +117,110 @@ int main(int argc, char** argv) {
 
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("crmsync-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  std::string db = (dir / "bench.db").string();
-  std::string cfg_path = (dir / "crmsync.toml").string();
-  std::ofstream(cfg_path) << "[salesforce]\nlogin_url = \"" << url
-                          << "\"\nclient_id = \"crmsync-local\"\nclient_secret = \"crmsync-local-secret\"\n"
-                             "username = \"integration@crmsync.test\"\npassword = \"integration-pass\"\n"
-                             "[store]\nurl = \"sqlite:"
-                          << db << "\"\n[sync]\nconcurrency = " << concurrency << "\n";
+  auto write_config = [&](const std::string& name, const std::string& db, const std::string& extra_sync) {
+    std::string path = (dir / name).string();
+    std::ofstream(path) << "[salesforce]\nlogin_url = \"" << url
+                        << "\"\nclient_id = \"crmsync-local\"\nclient_secret = \"crmsync-local-secret\"\n"
+                           "username = \"integration@crmsync.test\"\npassword = \"integration-pass\"\n"
+                           "[store]\nurl = \"sqlite:"
+                        << (dir / db).string() << "\"\n[sync]\nconcurrency = " << concurrency << "\n"
+                        << extra_sync;
+    return path;
+  };
+  const std::string rest_cfg_path = write_config("rest.toml", "rest.db", "bulk_threshold = 1000000000\n");
+  const std::string cfg_path = write_config("crmsync.toml", "bench.db", "");
   auto cfg = config::load_config(cfg_path);
   if (!cfg) {
     std::cerr << cfg.error().to_string() << "\n";
     return 1;
   }
+  std::vector<std::string> objects = cfg->enabled_objects();
 
   // (a) download only: the sync's own queries, fetched and dropped, `concurrency` sessions.
-  std::vector<std::string> objects = cfg->enabled_objects();
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::int64_t> downloaded{0}, download_calls{0}, min_calls{0};
-  struct rusage dl_ru0 {};
-  getrusage(RUSAGE_SELF, &dl_ru0);
-  auto dl_start = Clock::now();
-  auto work = [&] {
-    auto client = salesforce::Client::connect(sync::connect_options(*cfg));
-    if (!client) return;
-    for (;;) {
-      std::size_t i = next.fetch_add(1);
-      if (i >= objects.size()) break;
-      auto describe = (*client)->describe(objects[i]);
-      if (!describe) continue;
-      auto sel = catalog::select_fields(*describe, cfg->selection_for(objects[i]));
-      if (!sel || !sel->missing_required.empty()) continue;
-      std::vector<std::string> names;
-      for (const auto& f : sel->fields) names.push_back(f.name);
-      sync::Window w;
-      w.end = now_ms();
-      auto page = (*client)->query(sync::build_soql(objects[i], names, sel->modstamp_field, w), true, 2000);
-      std::int64_t n = 0;
-      while (page) {
-        if (page->done) {
-          n = page->total_size;
-          break;
-        }
-        page = (*client)->query_more(page->next_records_url);
-      }
-      downloaded += n;
-      min_calls += (n + 1999) / 2000 + 1;  // pages + describe
-    }
-    download_calls += (*client)->api_calls();
+  struct Download {
+    double rate = 0;
+    std::int64_t min_calls = 0;
   };
-  {
+  auto download = [&]() -> Download {
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::int64_t> downloaded{0}, download_calls{0}, min_calls{0};
+    struct rusage ru0 {};
+    getrusage(RUSAGE_SELF, &ru0);
+    auto start = Clock::now();
+    auto work = [&] {
+      auto client = salesforce::Client::connect(sync::connect_options(*cfg));
+      if (!client) return;
+      for (;;) {
+        std::size_t i = next.fetch_add(1);
+        if (i >= objects.size()) break;
+        auto describe = (*client)->describe(objects[i]);
+        if (!describe) continue;
+        auto sel = catalog::select_fields(*describe, cfg->selection_for(objects[i]));
+        if (!sel || !sel->missing_required.empty()) continue;
+        std::vector<std::string> names;
+        for (const auto& f : sel->fields) names.push_back(f.name);
+        sync::Window w;
+        w.end = now_ms();
+        auto page = (*client)->query(sync::build_soql(objects[i], names, sel->modstamp_field, w), true, 2000);
+        std::int64_t n = 0;
+        while (page) {
+          if (page->done) {
+            n = page->total_size;
+            break;
+          }
+          page = (*client)->query_more(page->next_records_url);
+        }
+        downloaded += n;
+        min_calls += (n + 1999) / 2000 + 1;  // pages + describe
+      }
+      download_calls += (*client)->api_calls();
+    };
     std::vector<std::thread> threads;
     for (int t = 0; t < concurrency; ++t) threads.emplace_back(work);
     for (auto& t : threads) t.join();
-  }
-  double dl_seconds = since(dl_start);
-  struct rusage dl_ru1 {};
-  getrusage(RUSAGE_SELF, &dl_ru1);
-  double dl_cpu = cpu_of(dl_ru1) - cpu_of(dl_ru0);
-  double dl_rate = static_cast<double>(downloaded) / dl_seconds;
-  std::cout << fmt::format("(a) download only: {} records in {:.2f} s = {:.0f} records/s ({} API calls)\n",
-                           downloaded.load(), dl_seconds, dl_rate, download_calls.load());
+    double seconds = since(start);
+    struct rusage ru1 {};
+    getrusage(RUSAGE_SELF, &ru1);
+    double cpu = cpu_of(ru1) - cpu_of(ru0);
+    Download d{static_cast<double>(downloaded) / seconds, min_calls.load()};
+    std::cout << fmt::format(
+        "(a) download only: {} records in {:.2f} s = {:.0f} records/s ({} API calls, {:.2f} CPU-s in this process; "
+        "load average {})\n",
+        downloaded.load(), seconds, d.rate, download_calls.load(), cpu, load_average());
+    return d;
+  };
 
   // (b) full sync into SQLite, as its own process.
-  Child full = run_child({crmsync_bin, "sync", "--json", "--config", cfg_path});
-  auto report = nlohmann::json::parse(full.output, nullptr, false);
-  if (report.is_discarded() || !WIFEXITED(full.status) || WEXITSTATUS(full.status) != 0) {
-    std::cerr << "full sync failed: " << full.output << "\n";
-    return 1;
-  }
-  std::int64_t records = 0;
-  for (const auto& o : report["objects"]) records += o["records"].get<std::int64_t>();
-  double sync_rate = static_cast<double>(records) / full.seconds;
-  std::cout << fmt::format("(b) full sync:     {} records in {:.2f} s = {:.0f} records/s\n", records, full.seconds,
-                           sync_rate);
-  std::cout << fmt::format("    ratio sync/download = {:.0f}%\n", 100.0 * sync_rate / dl_rate);
-  std::cout << fmt::format(
-      "    CPU: download {:.2f} s ({:.0f} records per CPU-second), sync {:.2f} s ({:.0f} records per CPU-second); "
-      "load average now {}\n",
-      dl_cpu, static_cast<double>(downloaded) / dl_cpu, full.cpu_seconds, static_cast<double>(records) / full.cpu_seconds,
-      [] {
-        std::ifstream in("/proc/loadavg");
-        std::string a;
-        in >> a;
-        return a;
-      }());
-  std::cout << fmt::format("    peak RSS of crmsync sync = {:.1f} MB\n", static_cast<double>(full.max_rss_kib) / 1024);
-  std::cout << fmt::format("    API calls = {} (minimum: {} = pages of 2,000 per object + one describe each)\n",
-                           report["api_calls"].get<std::int64_t>(), min_calls.load());
+  auto full_sync = [&](const std::string& label, const std::string& config_path) -> bool {
+    std::cout << label << "\n";
+    Download d = download();
+    Child full = run_child({crmsync_bin, "sync", "--json", "--config", config_path});
+    auto report = nlohmann::json::parse(full.output, nullptr, false);
+    if (report.is_discarded() || !WIFEXITED(full.status) || WEXITSTATUS(full.status) != 0) {
+      std::cerr << "full sync failed: " << full.output << "\n";
+      return false;
+    }
+    std::int64_t records = 0, bulk_objects = 0;
+    for (const auto& o : report["objects"]) {
+      records += o["records"].get<std::int64_t>();
+      if (o["bulk"].get<bool>()) ++bulk_objects;
+    }
+    double sync_rate = static_cast<double>(records) / full.seconds;
+    std::cout << fmt::format("(b) full sync:     {} records in {:.2f} s = {:.0f} records/s ({} objects through Bulk)\n",
+                             records, full.seconds, sync_rate, bulk_objects);
+    std::cout << fmt::format("    ratio sync/download = {:.0f}% (target >= 70%; >= 100,000 records/s)\n",
+                             100.0 * sync_rate / d.rate);
+    std::cout << fmt::format("    CPU of crmsync sync {:.2f} s ({:.0f} records per CPU-second); load average now {}\n",
+                             full.cpu_seconds, static_cast<double>(records) / full.cpu_seconds, load_average());
+    std::cout << fmt::format("    peak RSS of crmsync sync = {:.1f} MB (target < 100 MB)\n",
+                             static_cast<double>(full.max_rss_kib) / 1024);
+    std::cout << fmt::format(
+        "    API calls = {} (minimum for REST paging: {} = pages of 2,000 per object + one describe each)\n",
+        report["api_calls"].get<std::int64_t>(), d.min_calls);
+    return true;
+  };
+  if (!full_sync("REST paging only ([sync] bulk_threshold = 1000000000):", rest_cfg_path)) return 1;
+  if (!full_sync("Default configuration (Bulk API 2.0 above bulk_threshold = 2000):", cfg_path)) return 1;
 
   // Incremental after 1,000 changed records (the admin updates Opportunities and Contacts).
   auto admin_cfg = *cfg;

@@ -9,6 +9,7 @@
 namespace crmsync {
 
 std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);  // ASCII letters only, as to_lower
 bool iequals(std::string_view a, std::string_view b);
 
 // The first `max_code_points` code points of a UTF-8 string; never splits a multi-byte sequence.

@@ -12,9 +12,30 @@
 #include <toml++/toml.h>
 
 #include "common/text.h"
+#include "config/config_source.h"
 #include "config/export_config.h"
 
 namespace crmsync::config {
+
+Error config_error(std::string code, const std::string& where, const std::string& message) {
+  return Error(ErrorKind::kConfig, std::move(code), where + ": " + message);
+}
+
+std::string location_of(std::string_view source, const toml::source_region& region) {
+  std::string out(source);
+  if (region.begin.line > 0) {
+    out += ':';
+    out += std::to_string(region.begin.line);
+  }
+  return out;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  std::string v = to_lower(text);
+  if (v == "true" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "0" || v == "no") return false;
+  return std::nullopt;
+}
 
 namespace {
 
@@ -51,27 +72,6 @@ std::vector<Binding> sync_bindings(SyncConfig& s) {
 }
 
 const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export"};
-
-Error config_error(std::string code, const std::string& where, const std::string& message) {
-  return Error(ErrorKind::kConfig, std::move(code), where + ": " + message);
-}
-
-std::string at(std::string_view source, const toml::source_region& region) {
-  std::string out(source);
-  if (region.begin.line > 0) {
-    out += ':';
-    out += std::to_string(region.begin.line);
-  }
-  return out;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -156,13 +156,6 @@ Status assign(const Binding& b, const toml::node& node, const std::string& where
   return ok_status();
 }
 
-std::optional<bool> parse_bool(std::string_view text) {
-  std::string v = to_lower(text);
-  if (v == "true" || v == "1" || v == "yes") return true;
-  if (v == "false" || v == "0" || v == "no") return false;
-  return std::nullopt;
-}
-
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -217,7 +210,7 @@ Status apply_table(const toml::table& table, const std::vector<Binding>& binding
   std::vector<std::string> known;
   for (const auto& b : bindings) known.emplace_back(b.key);
   for (auto&& [key, node] : table) {
-    std::string where = at(source, key.source());
+    std::string where = location_of(source, key.source());
     auto it = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) { return key.str() == b.key; });
     if (it == bindings.end()) {
       return config_error("UNKNOWN_KEY", where,
@@ -243,7 +236,7 @@ Status apply_objects(const toml::node& node, std::string_view source, const std:
                                                  std::string(type_name(node.type())) + ".");
   }
   for (auto&& [key, object_node] : *node.as_table()) {
-    std::string object_where = at(source, key.source());
+    std::string object_where = location_of(source, key.source());
     std::string name(key.str());
     const catalog::CatalogObject* object = catalog::find_object(name);
     if (object == nullptr) {
@@ -282,7 +275,7 @@ Status apply_file(std::string_view toml_text, std::string_view source, Config& c
                             (e.description().ends_with('.') ? "" : "."));
   }
   for (auto&& [key, node] : root) {
-    std::string where = at(source, key.source());
+    std::string where = location_of(source, key.source());
     std::string section(key.str());
     if (section == "objects") {
       CRMSYNC_TRY(apply_objects(node, source, where, config, origins));
@@ -315,7 +308,7 @@ Status apply_file(std::string_view toml_text, std::string_view source, Config& c
 Status apply_env_section(const std::vector<Binding>& bindings, const std::string& section, const std::string& env_prefix,
                          const EnvLookup& env, Origins& origins) {
   for (const auto& b : bindings) {
-    std::string var = env_prefix + upper(b.key);
+    std::string var = env_prefix + to_upper(b.key);
     auto value = env(var);
     if (!value) continue;
     CRMSYNC_TRY(assign_env(b, var, *value, "[" + section + "] " + b.key));
@@ -331,10 +324,10 @@ Status apply_env(Config& config, const EnvLookup& env, Origins& origins) {
   CRMSYNC_TRY(apply_env_section(sync_bindings(config.sync), "sync", "CRMSYNC_SYNC_", env, origins));
   CRMSYNC_TRY(apply_export_env(config.exports, env));
   for (const auto& object : catalog::objects()) {
-    std::string prefix = "CRMSYNC_OBJECTS_" + upper(object.name) + "_";
+    std::string prefix = "CRMSYNC_OBJECTS_" + to_upper(object.name) + "_";
     bool any = false;
     ObjectConfig scratch;
-    for (const auto& b : object_bindings(scratch)) any = any || env(prefix + upper(b.key)).has_value();
+    for (const auto& b : object_bindings(scratch)) any = any || env(prefix + to_upper(b.key)).has_value();
     if (!any) continue;
     // Override the file's entry (whatever its spelling) or add one under the catalog's name.
     auto it = std::find_if(config.objects.begin(), config.objects.end(),
@@ -451,7 +444,7 @@ Status validate(const Config& config, std::string_view source, const Origins& or
     std::string keys, vars;
     for (const auto& k : missing) {
       keys += (keys.empty() ? "" : ", ") + k;
-      vars += (vars.empty() ? "" : ", ") + ("CRMSYNC_SALESFORCE_" + upper(k));
+      vars += (vars.empty() ? "" : ", ") + ("CRMSYNC_SALESFORCE_" + to_upper(k));
     }
     std::string extra = sf.auth == "client_credentials" && !origins.contains("salesforce.login_url")
                             ? " (for client_credentials, login_url must be the org's My Domain URL)"

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "common/text.h"
+#include "config/config_source.h"
 
 namespace crmsync::config {
 
@@ -65,24 +66,6 @@ ExportKindConfig& kind_of(ExportConfig& c, std::string_view name) {
   return c.invite;
 }
 
-Error export_error(std::string code, const std::string& where, const std::string& message) {
-  return Error(ErrorKind::kConfig, std::move(code), where + ": " + message);
-}
-
-std::string where_of(std::string_view source, const toml::source_region& region) {
-  std::string out(source);
-  if (region.begin.line > 0) out += ":" + std::to_string(region.begin.line);
-  return out;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
 std::string list_of(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -104,7 +87,7 @@ Status assign(const Binding& b, const toml::node& node, const std::string& where
   } else if ((ok = node.is_integer())) {
     *std::get<std::int64_t*>(b.target) = node.as_integer()->get();
   }
-  if (!ok) return export_error("WRONG_TYPE", where, label + " must be " + expected_of(b.target) + ".");
+  if (!ok) return config_error("WRONG_TYPE", where, label + " must be " + expected_of(b.target) + ".");
   return ok_status();
 }
 
@@ -113,15 +96,14 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
   if (auto* s = std::get_if<std::string*>(&b.target)) {
     **s = text;
   } else if (auto* f = std::get_if<bool*>(&b.target)) {
-    std::string v = to_lower(text);
-    if (v == "true" || v == "1" || v == "yes") **f = true;
-    else if (v == "false" || v == "0" || v == "no") **f = false;
-    else return export_error("WRONG_TYPE", where, label + " must be a boolean (true/false, 1/0, yes/no), not \"" + text + "\".");
+    auto v = parse_bool(text);
+    if (v) **f = *v;
+    else return config_error("WRONG_TYPE", where, label + " must be a boolean (true/false, 1/0, yes/no), not \"" + text + "\".");
   } else {
     std::int64_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || end != text.data() + text.size()) {
-      return export_error("WRONG_TYPE", where, label + " must be an integer, not \"" + text + "\".");
+      return config_error("WRONG_TYPE", where, label + " must be an integer, not \"" + text + "\".");
     }
     *std::get<std::int64_t*>(b.target) = v;
   }
@@ -131,12 +113,12 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
 Status apply_bindings(const toml::table& table, const std::vector<Binding>& bindings, std::string_view source,
                       const std::string& section) {
   for (auto&& [key, node] : table) {
-    std::string where = where_of(source, key.source());
+    std::string where = location_of(source, key.source());
     auto it = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) { return key.str() == b.key; });
     if (it == bindings.end()) {
       std::vector<std::string> known;
       for (const auto& b : bindings) known.emplace_back(b.key);
-      return export_error("UNKNOWN_KEY", where,
+      return config_error("UNKNOWN_KEY", where,
                           "unknown key " + std::string(key.str()) + " in [" + section + "]; known keys: " +
                               list_of(known) + ".");
     }
@@ -163,20 +145,20 @@ const ExportKindConfig& ExportConfig::kind(std::string_view name) const {
 
 Status apply_export_section(const toml::node& node, std::string_view source, ExportConfig& out) {
   if (!node.is_table()) {
-    return export_error("WRONG_TYPE", std::string(source), "export must be a section ([export]).");
+    return config_error("WRONG_TYPE", std::string(source), "export must be a section ([export]).");
   }
   for (auto&& [key, child] : *node.as_table()) {
     std::string name(key.str());
-    std::string where = where_of(source, key.source());
+    std::string where = location_of(source, key.source());
     if (std::find(kKinds.begin(), kKinds.end(), name) != kKinds.end() || name == "fields") {
       if (!child.is_table()) {
-        return export_error("WRONG_TYPE", where, "export." + name + " must be a table ([export." + name + "]).");
+        return config_error("WRONG_TYPE", where, "export." + name + " must be a table ([export." + name + "]).");
       }
       if (name == "fields") {
         for (auto&& [attr, field] : *child.as_table()) {
-          std::string at = where_of(source, attr.source());
+          std::string at = location_of(source, attr.source());
           if (!field.is_string()) {
-            return export_error("WRONG_TYPE", at,
+            return config_error("WRONG_TYPE", at,
                                 "[export.fields] " + std::string(attr.str()) +
                                     " must be a string naming a Task/Event field, e.g. \"Recording_URL__c\".");
           }
@@ -192,7 +174,7 @@ Status apply_export_section(const toml::node& node, std::string_view source, Exp
     if (it == bindings.end()) {
       std::vector<std::string> known;
       for (const auto& b : bindings) known.emplace_back(b.key);
-      return export_error("UNKNOWN_KEY", where,
+      return config_error("UNKNOWN_KEY", where,
                           "unknown key " + name + " in [export]; known keys: " + list_of(known) +
                               ", and the tables [export.call], [export.meeting], [export.invite], [export.fields].");
     }
@@ -203,7 +185,7 @@ Status apply_export_section(const toml::node& node, std::string_view source, Exp
 
 Status apply_export_env(ExportConfig& out, const EnvLookup& env) {
   for (const auto& b : top_bindings(out)) {
-    std::string var = "CRMSYNC_EXPORT_" + upper(b.key);
+    std::string var = "CRMSYNC_EXPORT_" + to_upper(b.key);
     if (auto v = env(var)) {
       CRMSYNC_TRY(assign_env(b, var, *v, std::string("[export] ") + b.key));
       out.configured = true;
@@ -211,7 +193,7 @@ Status apply_export_env(ExportConfig& out, const EnvLookup& env) {
   }
   for (const auto& kind : kKinds) {
     for (const auto& b : kind_bindings(kind_of(out, kind))) {
-      std::string var = "CRMSYNC_EXPORT_" + upper(kind) + "_" + upper(b.key);
+      std::string var = "CRMSYNC_EXPORT_" + to_upper(kind) + "_" + to_upper(b.key);
       if (auto v = env(var)) {
         CRMSYNC_TRY(assign_env(b, var, *v, "[export." + kind + "] " + b.key));
         out.configured = true;
@@ -219,7 +201,7 @@ Status apply_export_env(ExportConfig& out, const EnvLookup& env) {
     }
   }
   for (const auto& attr : kExportFieldAttributes) {
-    if (auto v = env("CRMSYNC_EXPORT_FIELDS_" + upper(attr))) {
+    if (auto v = env("CRMSYNC_EXPORT_FIELDS_" + to_upper(attr))) {
       out.configured = true;
       if (v->empty()) out.fields.erase(attr);
       else out.fields[attr] = *v;
@@ -263,33 +245,33 @@ Status check_template(std::string_view text, const std::string& label) {
 Status validate_export(const ExportConfig& c, std::string_view source) {
   std::string where(source);
   if (c.as != "task" && c.as != "event") {
-    return export_error("INVALID_VALUE", where,
+    return config_error("INVALID_VALUE", where,
                         "[export] as = \"" + c.as + "\" is not supported; use \"task\" or \"event\".");
   }
   if (c.opportunity_window_days < 0 || c.opportunity_window_days > 365) {
-    return export_error("INVALID_VALUE", where,
+    return config_error("INVALID_VALUE", where,
                         "[export] opportunity_window_days = " + std::to_string(c.opportunity_window_days) +
                             " is out of range; use a number of days from 0 to 365 (default 14).");
   }
   if (!c.external_id_field.empty() && (!is_identifier(c.external_id_field) || !c.external_id_field.ends_with("__c"))) {
-    return export_error("INVALID_VALUE", where,
+    return config_error("INVALID_VALUE", where,
                         "[export] external_id_field = \"" + c.external_id_field +
                             "\" is not a custom field API name; use the External ID field's API name, e.g. "
                             "\"Crmsync_Activity_Id__c\", or remove the key to use the local ledger.");
   }
   for (const auto& [attr, field] : c.fields) {
     if (std::find(kExportFieldAttributes.begin(), kExportFieldAttributes.end(), attr) == kExportFieldAttributes.end()) {
-      return export_error("UNKNOWN_KEY", where,
+      return config_error("UNKNOWN_KEY", where,
                           "[export.fields] " + attr + " is not an activity attribute; known attributes: " +
                               list_of(kExportFieldAttributes) + ".");
     }
     if (!is_identifier(field)) {
-      return export_error("INVALID_VALUE", where,
+      return config_error("INVALID_VALUE", where,
                           "[export.fields] " + attr + " = \"" + field +
                               "\" is not a field API name; use the Task/Event field's API name, e.g. \"Recording_URL__c\".");
     }
     if (iequals(field, c.external_id_field)) {
-      return export_error("INVALID_VALUE", where,
+      return config_error("INVALID_VALUE", where,
                           "[export.fields] " + attr + " maps to " + field +
                               ", the external_id_field, which crmsync fills with the activity id; map it elsewhere.");
     }
@@ -302,13 +284,13 @@ Status validate_export(const ExportConfig& c, std::string_view source) {
     // A DeveloperName, a Name (a label: any text) or an Id; which record type it is, and whether
     // the integration user may use it, is checked against describe before the first write.
     if (k.record_type.size() > 80 && !is_record_type_id(k.record_type)) {
-      return export_error("INVALID_VALUE", where,
+      return config_error("INVALID_VALUE", where,
                           section + " record_type = \"" + k.record_type +
                               "\" is longer than a record type's Name or DeveloperName can be (80 characters) and "
                               "is not a RecordType Id (012...); use one of those.");
     }
     if (c.as == "task" && k.status.empty()) {
-      return export_error("MISSING_KEY", where,
+      return config_error("MISSING_KEY", where,
                           section + " status is empty; Salesforce requires a Task Status, e.g. \"Completed\".");
     }
   }

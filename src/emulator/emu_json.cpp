@@ -156,29 +156,58 @@ void append_value(std::string& out, const FieldDef& field, const Value& value) {
   }
 }
 
-void append_record(std::string& out, const Table& table, std::string_view version, const Row& row,
-                   const std::vector<std::size_t>& columns) {
-  out += "{\"attributes\":{\"type\":";
-  append_json_string(out, table.name());
-  out += ",\"url\":\"/services/data/v";
-  out += version;
-  out += "/sobjects/";
-  out += table.name();
-  out.push_back('/');
-  if (const auto* id = std::get_if<std::string>(&row[0])) out += *id;
-  out += "\"}";
+RecordWriter::RecordWriter(const Table& table, std::string_view version, const std::vector<std::size_t>& columns)
+    : table_(table) {
+  prefix_ = "{\"attributes\":{\"type\":";
+  append_json_string(prefix_, table.name());
+  prefix_ += ",\"url\":\"/services/data/v";
+  prefix_ += version;
+  prefix_ += "/sobjects/";
+  prefix_ += table.name();
+  prefix_.push_back('/');
+  columns_.reserve(columns.size());
   for (std::size_t c : columns) {
     const FieldDef& f = table.field(c);
-    out += ",\"";
-    out += f.name;
-    out += "\":";
-    if (f.type == "address") {
-      append_address(out, table, f, row);
+    columns_.push_back(Column{c, ",\"" + f.name + "\":", f.type == "address"});
+  }
+}
+
+void RecordWriter::prefetch_cells(const Row& row) const {
+  const char* begin = reinterpret_cast<const char*>(row.data());
+  const char* end = reinterpret_cast<const char*>(row.data() + row.size());
+  for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p);
+}
+
+void RecordWriter::prefetch_text(const Row& row) const {
+  for (const Column& c : columns_) {
+    if (const auto* text = std::get_if<std::string>(&row[c.index])) __builtin_prefetch(text->data());
+  }
+}
+
+void RecordWriter::append(std::string& out, const Row& row) const {
+  out += prefix_;
+  if (const auto* id = std::get_if<std::string>(&row[0])) out += *id;
+  out += "\"}";
+  for (const Column& c : columns_) {
+    out += c.key;
+    const Value& v = row[c.index];
+    // The common alternatives inline; numbers, dates, times and addresses through the general path.
+    if (c.address) {
+      append_address(out, table_, table_.field(c.index), row);
+    } else if (const auto* text = std::get_if<std::string>(&v)) {
+      append_json_string(out, *text);
+    } else if (is_null(v)) {
+      out += "null";
     } else {
-      append_value(out, f, row[c]);
+      append_value(out, table_.field(c.index), v);
     }
   }
   out.push_back('}');
+}
+
+void append_record(std::string& out, const Table& table, std::string_view version, const Row& row,
+                   const std::vector<std::size_t>& columns) {
+  RecordWriter(table, version, columns).append(out, row);
 }
 
 }  // namespace crmsync::emulator

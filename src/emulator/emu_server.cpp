@@ -152,7 +152,10 @@ std::string error_body(const std::string& code, const std::string& message, cons
 
 void send_json(httplib::Response& res, int status, std::string body) {
   res.status = status;
-  res.set_content(std::move(body), "application/json;charset=UTF-8");
+  // Moved, not set_content()'s copy: a query page is megabytes.
+  res.body = std::move(body);
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", "application/json;charset=UTF-8");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,

@@ -6,8 +6,10 @@ namespace {
 
 const std::vector<std::string> kWhatTargets = {"Account", "Opportunity", "Campaign", "Case", "Contract", "Asset"};
 
-ObjectSpec task() {
-  ObjectSpec o{.name = "Task", .label = "Task", .label_plural = "Tasks", .key_prefix = "00T"};
+// Task and Event open alike: record types, feeds, and the polymorphic Who (a person) and What (a
+// record) they are about.
+ObjectSpec activity_object(const std::string& name, const std::string& plural, const std::string& key_prefix) {
+  ObjectSpec o{.name = name, .label = name, .label_plural = plural, .key_prefix = key_prefix};
   o.feed_enabled = true;
   o.has_record_types = true;
   auto& f = o.fields;
@@ -15,6 +17,12 @@ ObjectSpec task() {
   f.push_back(f_ref("RecordTypeId", "Record Type ID", {"RecordType"}, "RecordType"));
   f.push_back(f_ref("WhoId", "Name ID", {"Contact", "Lead"}, "Who"));
   f.push_back(f_ref("WhatId", "Related To ID", kWhatTargets, "What"));
+  return o;
+}
+
+ObjectSpec task() {
+  ObjectSpec o = activity_object("Task", "Tasks", "00T");
+  auto& f = o.fields;
   f.push_back(f_combobox("Subject", "Subject", {"Call", "Send Letter", "Send Quote", "Other"}));
   f.push_back(f_date("ActivityDate", "Due Date Only"));
   f.push_back(f_picklist("Status", "Status",
@@ -48,14 +56,8 @@ ObjectSpec task() {
 }
 
 ObjectSpec event() {
-  ObjectSpec o{.name = "Event", .label = "Event", .label_plural = "Events", .key_prefix = "00U"};
-  o.feed_enabled = true;
-  o.has_record_types = true;
+  ObjectSpec o = activity_object("Event", "Events", "00U");
   auto& f = o.fields;
-  f.push_back(f_id());
-  f.push_back(f_ref("RecordTypeId", "Record Type ID", {"RecordType"}, "RecordType"));
-  f.push_back(f_ref("WhoId", "Name ID", {"Contact", "Lead"}, "Who"));
-  f.push_back(f_ref("WhatId", "Related To ID", kWhatTargets, "What"));
   f.push_back(f_combobox("Subject", "Subject", {"Call", "Email", "Meeting", "Send Letter/Quote", "Other"}));
   f.push_back(f_string("Location", "Location", 255));
   f.push_back(f_bool("IsAllDayEvent", "All-Day Event"));

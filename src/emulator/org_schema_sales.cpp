@@ -16,13 +16,29 @@ const Values kIndustries = {"Agriculture", "Apparel", "Banking", "Biotechnology"
 const Values kLeadSources = {"Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"};
 const Values kSalutations = {"Mr.", "Ms.", "Mrs.", "Dr.", "Prof."};
 
-ObjectSpec account() {
-  ObjectSpec o{.name = "Account", .label = "Account", .label_plural = "Accounts", .key_prefix = "001"};
+// Account, Contact and Lead open alike: merge (MasterRecordId points at the object itself), feeds,
+// the soft-delete flag.
+ObjectSpec mergeable_object(const std::string& name, const std::string& plural, const std::string& key_prefix) {
+  ObjectSpec o{.name = name, .label = name, .label_plural = plural, .key_prefix = key_prefix};
   o.feed_enabled = o.mergeable = true;
   auto& f = o.fields;
   f.push_back(f_id());
   f.push_back(f_bool("IsDeleted", "Deleted").system());
-  f.push_back(f_ref("MasterRecordId", "Master Record ID", {"Account"}, "MasterRecord").read_only());
+  f.push_back(f_ref("MasterRecordId", "Master Record ID", {name}, "MasterRecord").read_only());
+  return o;
+}
+
+// The person name of Contact and Lead: its parts and the read-only compound Name.
+void add_person_name(std::vector<FieldDef>& f) {
+  f.push_back(f_string("LastName", "Last Name", 80).required());
+  f.push_back(f_string("FirstName", "First Name", 40));
+  f.push_back(f_picklist("Salutation", "Salutation", kSalutations));
+  f.push_back(f_string("Name", "Full Name", 121).read_only().name_field().extra("personname"));
+}
+
+ObjectSpec account() {
+  ObjectSpec o = mergeable_object("Account", "Accounts", "001");
+  auto& f = o.fields;
   f.push_back(f_string("Name", "Account Name", 255).required().name_field().extra("switchablepersonname"));
   f.push_back(f_picklist("Type", "Account Type",
                          {"Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller",
@@ -65,17 +81,10 @@ ObjectSpec account() {
 }
 
 ObjectSpec contact() {
-  ObjectSpec o{.name = "Contact", .label = "Contact", .label_plural = "Contacts", .key_prefix = "003"};
-  o.feed_enabled = o.mergeable = true;
+  ObjectSpec o = mergeable_object("Contact", "Contacts", "003");
   auto& f = o.fields;
-  f.push_back(f_id());
-  f.push_back(f_bool("IsDeleted", "Deleted").system());
-  f.push_back(f_ref("MasterRecordId", "Master Record ID", {"Contact"}, "MasterRecord").read_only());
   f.push_back(f_ref("AccountId", "Account ID", {"Account"}, "Account"));
-  f.push_back(f_string("LastName", "Last Name", 80).required());
-  f.push_back(f_string("FirstName", "First Name", 40));
-  f.push_back(f_picklist("Salutation", "Salutation", kSalutations));
-  f.push_back(f_string("Name", "Full Name", 121).read_only().name_field().extra("personname"));
+  add_person_name(f);
   add_address(f, "Other", "Other");
   add_address(f, "Mailing", "Mailing");
   f.push_back(f_phone("Phone", "Business Phone"));
@@ -111,16 +120,9 @@ ObjectSpec contact() {
 }
 
 ObjectSpec lead() {
-  ObjectSpec o{.name = "Lead", .label = "Lead", .label_plural = "Leads", .key_prefix = "00Q"};
-  o.feed_enabled = o.mergeable = true;
+  ObjectSpec o = mergeable_object("Lead", "Leads", "00Q");
   auto& f = o.fields;
-  f.push_back(f_id());
-  f.push_back(f_bool("IsDeleted", "Deleted").system());
-  f.push_back(f_ref("MasterRecordId", "Master Record ID", {"Lead"}, "MasterRecord").read_only());
-  f.push_back(f_string("LastName", "Last Name", 80).required());
-  f.push_back(f_string("FirstName", "First Name", 40));
-  f.push_back(f_picklist("Salutation", "Salutation", kSalutations));
-  f.push_back(f_string("Name", "Full Name", 121).read_only().name_field().extra("personname"));
+  add_person_name(f);
   f.push_back(f_string("Title", "Title", 128));
   f.push_back(f_string("Company", "Company", 255).required());
   add_address(f, "", "");

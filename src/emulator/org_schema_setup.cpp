@@ -202,14 +202,20 @@ ObjectSpec permission_set_assignment() {
   return o;
 }
 
-ObjectSpec object_permissions() {
-  ObjectSpec o{.name = "ObjectPermissions", .label = "Object Permissions", .label_plural = "Object Permissions",
-               .key_prefix = "110"};
+// ObjectPermissions and FieldPermissions: rows of a permission set (ParentId) about one object.
+ObjectSpec permission_rows(const std::string& name, const std::string& label, const std::string& key_prefix) {
+  ObjectSpec o{.name = name, .label = label, .label_plural = label, .key_prefix = key_prefix};
   setup_flags(o);
   auto& f = o.fields;
   f.push_back(f_id());
   f.push_back(f_ref("ParentId", "Parent ID", {"PermissionSet"}, "Parent").required().create_only());
   f.push_back(f_picklist("SobjectType", "Sobject Type Name", {}).required().create_only());
+  return o;
+}
+
+ObjectSpec object_permissions() {
+  ObjectSpec o = permission_rows("ObjectPermissions", "Object Permissions", "110");
+  auto& f = o.fields;
   for (const char* p : {"Create", "Read", "Edit", "Delete", "ViewAllRecords", "ModifyAllRecords"}) {
     f.push_back(f_bool(std::string("Permissions") + p, p));
   }
@@ -219,13 +225,8 @@ ObjectSpec object_permissions() {
 }
 
 ObjectSpec field_permissions() {
-  ObjectSpec o{.name = "FieldPermissions", .label = "Field Permissions", .label_plural = "Field Permissions",
-               .key_prefix = "01k"};
-  setup_flags(o);
+  ObjectSpec o = permission_rows("FieldPermissions", "Field Permissions", "01k");
   auto& f = o.fields;
-  f.push_back(f_id());
-  f.push_back(f_ref("ParentId", "Parent ID", {"PermissionSet"}, "Parent").required().create_only());
-  f.push_back(f_picklist("SobjectType", "Sobject Type Name", {}).required().create_only());
   f.push_back(f_picklist("Field", "Field Name", {}).required().create_only());
   f.push_back(f_bool("PermissionsEdit", "Edit Field"));
   f.push_back(f_bool("PermissionsRead", "Read Field"));

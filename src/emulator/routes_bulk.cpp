@@ -332,7 +332,9 @@ void send_results(EmuState& s, ApiCall& call, const std::string& id) {
   call.res.set_header("Sforce-Locator", end < result.rows.size() ? encode_locator(end) : std::string("null"));
   call.res.set_header("Sforce-NumberOfRecords", std::to_string(end - offset));
   call.res.status = 200;
-  call.res.set_content(std::move(out), "text/csv");
+  call.res.body = std::move(out);  // moved: set_content() would copy the chunk
+  call.res.headers.erase("Content-Type");
+  call.res.set_header("Content-Type", "text/csv");
 }
 
 void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {

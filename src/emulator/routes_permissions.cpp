@@ -114,9 +114,10 @@ void handle_user_record_access(EmuState& s, ApiCall& call, const soql::Query& qu
   if (!result->is_count) {
     std::vector<std::size_t> columns;
     for (const auto& c : result->columns) columns.push_back(c.field_index);
+    const RecordWriter writer(table, call.version, columns);
     for (std::size_t i = 0; i < result->rows.size(); ++i) {
       if (i) out.push_back(',');
-      append_record(out, table, call.version, table.row(result->rows[i]), columns);
+      writer.append(out, table.row(result->rows[i]));
     }
   }
   out += "]}";

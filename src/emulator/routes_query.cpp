@@ -47,9 +47,13 @@ void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std:
   out += ",\"records\":[";
   {
     std::shared_lock lock(s.db->mutex());
+    const Table& table = *cursor.table;
+    const RecordWriter writer(table, cursor.version, cursor.columns);
     for (std::size_t i = offset; i < end; ++i) {
+      if (i + 8 < end) writer.prefetch_cells(table.row(cursor.rows[i + 8]));
+      if (i + 4 < end) writer.prefetch_text(table.row(cursor.rows[i + 4]));
       if (i > offset) out.push_back(',');
-      append_record(out, *cursor.table, cursor.version, cursor.table->row(cursor.rows[i]), cursor.columns);
+      writer.append(out, table.row(cursor.rows[i]));
     }
   }
   out += "]}";

@@ -15,7 +15,7 @@
 // Without ORDER BY the scan stops after OFFSET+LIMIT matches; with ORDER BY and LIMIT only the first
 // OFFSET+LIMIT matches are fully sorted (partial sort, O(m log(offset+limit)) over m matches).
 // ORDER BY SystemModstamp, Id (the sync's order) sorts nothing: it walks the table's modstamp index
-// (Table::modstamp_order, rebuilt once after writes) from the floor of a top-level
+// (Table::modstamp_order, kept up to date incrementally after writes) from the floor of a top-level
 // `SystemModstamp >= X` / `> X`, and stops after OFFSET+LIMIT matches.
 //
 //   auto q = soql::parse("SELECT Id, Name FROM Account WHERE SystemModstamp > 2024-01-01T00:00:00Z");

@@ -29,7 +29,7 @@ std::size_t Table::add_field(FieldDef field) {
     throw std::logic_error("Table " + name_ + ": duplicate field " + field.name);
   }
   fields_.push_back(std::move(field));
-  order_dirty_ = true;
+  invalidate_order();
   std::size_t index = fields_.size() - 1;
   field_by_lower_name_.emplace(std::move(key), index);
   for (auto& r : rows_) r.resize(fields_.size());
@@ -52,8 +52,7 @@ std::size_t Table::insert(Row row) {
   row_by_id15_.emplace(std::move(id15), index);
   rows_.push_back(std::move(row));
   purged_.push_back(false);
-  order_dirty_ = true;
-  ++live_;
+  ++live_;  // the modstamp index takes rows past indexed_rows_ in on its next use
   return index;
 }
 
@@ -69,7 +68,6 @@ void Table::restore(std::size_t index) {
     purged_[index] = false;
     ++live_;
   }
-  order_dirty_ = true;
 }
 
 void Table::remove_last(std::size_t index) {
@@ -79,40 +77,126 @@ void Table::remove_last(std::size_t index) {
   if (!purged_[index]) --live_;
   rows_.pop_back();
   purged_.pop_back();
-  order_dirty_ = true;
+  // A row inserted since the index's last update is not in it; one that is needs a rebuild.
+  std::lock_guard lock(index_mu_);
+  if (index < indexed_rows_) order_valid_ = false;
+}
+
+namespace {
+
+EpochMs stamp_or_min(const Row& row, std::size_t stamp) {
+  const auto* d = std::get_if<DateTime>(&row[stamp]);
+  return d ? d->ms : std::numeric_limits<EpochMs>::min();
+}
+
+std::string_view id_of(const Row& row) {
+  const auto* id = std::get_if<std::string>(&row[0]);
+  return id ? std::string_view(*id) : std::string_view();
+}
+
+// One index entry decorated with its sort key, so sorting and merging touch no variant.
+struct OrderKey {
+  EpochMs ms;
+  std::string_view id;
+  std::uint32_t row;
+  bool operator<(const OrderKey& o) const {
+    if (ms != o.ms) return ms < o.ms;
+    if (id != o.id) return id < o.id;
+    return row < o.row;
+  }
+};
+
+}  // namespace
+
+void Table::note_write(std::size_t row) {
+  std::lock_guard lock(index_mu_);
+  if (!order_valid_ || row >= indexed_rows_) return;  // the next use rebuilds, or takes the row in
+  auto col = field_index("SystemModstamp");
+  if (!col) return;
+  moved_.try_emplace(static_cast<std::uint32_t>(row), stamp_or_min(rows_[row], *col));
+  // Past this many, one sort of everything is as cheap as finding each.
+  if (moved_.size() > rows_.size() / 4 + 1024) {
+    order_valid_ = false;
+    moved_.clear();
+  }
+}
+
+void Table::invalidate_order() {
+  std::lock_guard lock(index_mu_);
+  order_valid_ = false;
+  moved_.clear();
+}
+
+void Table::rebuild_order(std::size_t stamp) const {
+  std::vector<OrderKey> keys;
+  keys.reserve(rows_.size());
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    keys.push_back({stamp_or_min(rows_[r], stamp), id_of(rows_[r]), static_cast<std::uint32_t>(r)});
+  }
+  std::sort(keys.begin(), keys.end());
+  auto order = std::make_shared<std::vector<std::uint32_t>>();
+  order->reserve(keys.size());
+  for (const OrderKey& k : keys) order->push_back(k.row);
+  modstamp_order_ = std::move(order);
+}
+
+void Table::update_order(std::size_t stamp) const {
+  if (modstamp_order_.use_count() > 1) {  // someone still reads the old order: leave it to them
+    modstamp_order_ = std::make_shared<std::vector<std::uint32_t>>(*modstamp_order_);
+  }
+  std::vector<std::uint32_t>& order = *modstamp_order_;
+
+  // Rows written with their stamp unchanged keep their place. The others are taken out in one
+  // sequential pass over the index (a bitmap test per entry), which is cheaper than finding each
+  // by its old key: that costs cache misses into the rows themselves.
+  std::vector<OrderKey> fresh;
+  fresh.reserve(moved_.size() + rows_.size() - indexed_rows_);
+  for (const auto& [row, ms] : moved_) {
+    const EpochMs now = stamp_or_min(rows_[row], stamp);
+    if (now != ms) fresh.push_back({now, id_of(rows_[row]), row});
+  }
+  if (!fresh.empty()) {
+    std::vector<bool> written(rows_.size(), false);
+    for (const OrderKey& k : fresh) written[k.row] = true;
+    order.erase(std::remove_if(order.begin(), order.end(), [&](std::uint32_t r) { return written[r]; }), order.end());
+  }
+
+  // Put them back, with the rows inserted since, at their current keys.
+  for (std::size_t r = indexed_rows_; r < rows_.size(); ++r) {
+    fresh.push_back({stamp_or_min(rows_[r], stamp), id_of(rows_[r]), static_cast<std::uint32_t>(r)});
+  }
+  std::sort(fresh.begin(), fresh.end());
+  moved_.clear();
+  if (fresh.empty()) return;
+  auto current_key = [&](std::uint32_t r) { return OrderKey{stamp_or_min(rows_[r], stamp), id_of(rows_[r]), r}; };
+  // Only the tail from the first new key onwards changes (all of it past the end, usually).
+  const auto tail = std::lower_bound(order.begin(), order.end(), fresh.front(),
+                                     [&](std::uint32_t r, const OrderKey& k) { return current_key(r) < k; });
+  std::vector<std::uint32_t> merged;
+  merged.reserve(static_cast<std::size_t>(order.end() - tail) + fresh.size());
+  auto f = fresh.begin();
+  for (auto it = tail; it != order.end(); ++it) {
+    const OrderKey k = current_key(*it);
+    while (f != fresh.end() && *f < k) merged.push_back((f++)->row);
+    merged.push_back(*it);
+  }
+  for (; f != fresh.end(); ++f) merged.push_back(f->row);
+  order.erase(tail, order.end());
+  order.insert(order.end(), merged.begin(), merged.end());
 }
 
 std::shared_ptr<const std::vector<std::uint32_t>> Table::modstamp_order() const {
   std::lock_guard lock(index_mu_);
-  if (!order_dirty_) return modstamp_order_;
-  order_dirty_ = false;
-  modstamp_order_.reset();
   auto col = field_index("SystemModstamp");
   if (!col || fields_[*col].type != "datetime") return nullptr;
-  const std::size_t stamp = *col;
-  // Decorate once (stamp, Id) so the sort touches no variant; null stamps sort first.
-  struct Key {
-    EpochMs ms;
-    std::string_view id;
-    std::uint32_t row;
-  };
-  std::vector<Key> keys;
-  keys.reserve(rows_.size());
-  for (std::size_t r = 0; r < rows_.size(); ++r) {
-    const auto* d = std::get_if<DateTime>(&rows_[r][stamp]);
-    const auto* id = std::get_if<std::string>(&rows_[r][0]);
-    keys.push_back({d ? d->ms : std::numeric_limits<EpochMs>::min(), id ? std::string_view(*id) : std::string_view(),
-                    static_cast<std::uint32_t>(r)});
+  if (!order_valid_ || !modstamp_order_) {
+    rebuild_order(*col);
+    order_valid_ = true;
+  } else if (!moved_.empty() || indexed_rows_ != rows_.size()) {
+    update_order(*col);
   }
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-    if (a.ms != b.ms) return a.ms < b.ms;
-    if (a.id != b.id) return a.id < b.id;
-    return a.row < b.row;
-  });
-  auto order = std::make_shared<std::vector<std::uint32_t>>();
-  order->reserve(keys.size());
-  for (const Key& k : keys) order->push_back(k.row);
-  modstamp_order_ = std::move(order);
+  indexed_rows_ = rows_.size();
+  moved_.clear();
   return modstamp_order_;
 }
 

@@ -101,15 +101,20 @@ class Table {
   std::size_t live_count() const { return live_; }
   bool purged(std::size_t row) const { return purged_[row]; }
   const Row& row(std::size_t index) const { return rows_[index]; }
+  // Call before changing the row (it notes the stamp the modstamp index holds the row under).
   Row& mutable_row(std::size_t index) {
-    order_dirty_ = true;
+    note_write(index);
     return rows_[index];
   }
 
   // Every row number (purged ones included) ordered by (SystemModstamp, Id) with null stamps
   // first, as ORDER BY SystemModstamp, Id sorts; nullptr when the table has no datetime
-  // SystemModstamp. Built on first use after a write (O(n log n)), then shared by every query
-  // until the next write. Call under the Database's shared (or exclusive) lock.
+  // SystemModstamp. Built in full on first use (O(n log n)); after that, writes are applied
+  // incrementally on the next use: rows written with a new stamp are taken out (one sequential
+  // pass over the index) and merged back in at their new place with the rows inserted since
+  // (O(k log k), plus the index's tail from the first new place: nothing when they are stamped
+  // "now"). Holders of an older result keep it unchanged (copy on write). Call under the
+  // Database's shared (or exclusive) lock.
   std::shared_ptr<const std::vector<std::uint32_t>> modstamp_order() const;
 
   // The row number of an Id given in 15- or 18-character form, or nullopt (purged rows too).
@@ -133,10 +138,20 @@ class Table {
   std::vector<bool> purged_;
   std::unordered_map<std::string, std::size_t> row_by_id15_;
   std::size_t live_ = 0;
-  // The lazily built modstamp order (readers build it under index_mu_; writers only mark it dirty).
+
+  // The modstamp index. Readers bring it up to date under index_mu_; writers (mutable_row,
+  // insert, ...) only note what changed. Rows at or past indexed_rows_ were inserted since the
+  // last update and are not in it yet; moved_ holds the rows written since, with the stamp the
+  // index holds them under (a row whose stamp did not change keeps its place).
+  void note_write(std::size_t row);
+  void invalidate_order();
+  void rebuild_order(std::size_t stamp) const;
+  void update_order(std::size_t stamp) const;
   mutable std::mutex index_mu_;
-  mutable std::shared_ptr<const std::vector<std::uint32_t>> modstamp_order_;
-  mutable bool order_dirty_ = true;
+  mutable std::shared_ptr<std::vector<std::uint32_t>> modstamp_order_;
+  mutable bool order_valid_ = false;  // false: the next use rebuilds in full
+  mutable std::size_t indexed_rows_ = 0;
+  mutable std::unordered_map<std::uint32_t, EpochMs> moved_;
 };
 
 // The whole org: every table by name, and new Ids per key prefix.

@@ -297,13 +297,13 @@ struct Client::Impl {
     return ok_status();
   }
 
-  Result<QueryPage> page_call(const std::string& path, std::string_view what) {
+  Result<QueryPage> page_call(const std::string& path, std::string_view what, const RecordsReader* reader = nullptr) {
     HttpRequest request = make("GET", path);
     if (batch_size > 0) request.headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
     std::optional<QueryPage> page;
     auto check = [&](HttpResponse& r) -> Status {
       if (r.status != 200) return ok_status();  // judged below as an error answer
-      auto parsed = parse_query_page(std::move(r.body), what);
+      auto parsed = parse_query_page(std::move(r.body), what, reader);
       if (!parsed) {
         Error e = parsed.error();
         e.http_status = static_cast<int>(r.status);
@@ -379,6 +379,19 @@ Result<nlohmann::json> Client::describe(std::string_view object) {
 Result<QueryPage> Client::query(std::string_view soql, bool include_deleted, int batch_size) {
   impl_->batch_size = batch_size;
   return impl_->page_call(query_path(soql, include_deleted), std::string(include_deleted ? "queryAll " : "query ") + std::string(soql));
+}
+
+Result<QueryPage> Client::query(std::string_view soql, bool include_deleted, int batch_size,
+                                const RecordsReader& reader) {
+  impl_->batch_size = batch_size;
+  return impl_->page_call(query_path(soql, include_deleted),
+                          std::string(include_deleted ? "queryAll " : "query ") + std::string(soql), &reader);
+}
+
+Result<QueryPage> Client::query_more(std::string_view next_records_url, const RecordsReader& reader, int batch_size) {
+  if (!next_records_url.starts_with("/")) return query_more(next_records_url, batch_size);  // the same refusal
+  if (batch_size >= 0) impl_->batch_size = batch_size;
+  return impl_->page_call(std::string(next_records_url), "query page " + std::string(next_records_url), &reader);
 }
 
 Result<QueryPage> Client::query_more(std::string_view next_records_url, int batch_size) {

@@ -73,6 +73,13 @@ struct QueryPage {
   std::string body;              // the whole response body: {"totalSize":..,"done":..,"records":[..]}
 };
 
+// A query page's "records" array (salesforce/page_records.h), handed to a RecordsReader.
+struct PageRecords;
+// Reads a page's records in the pass that checks the page, so a page is parsed once. It may be
+// called again for the same page (a retried request): start afresh each call. A kNetwork error
+// from it (JSON cut off) is retried like a cut-off body; any other error ends the call.
+using RecordsReader = std::function<Status(PageRecords& records)>;
+
 // GET /sobjects/{Name}/deleted/: records deleted in [start, end] (Salesforce keeps 15 days).
 struct DeletedRecord {
   std::string id;
@@ -168,6 +175,10 @@ class Client {
   Result<QueryPage> query(std::string_view soql, bool include_deleted, int batch_size = 0);
   // GET the nextRecordsUrl of the previous page; batch_size -1 = as the last query() asked.
   Result<QueryPage> query_more(std::string_view next_records_url, int batch_size = -1);
+  // The same, with the records read by `reader` while the page is checked; the page's body is
+  // then left empty (the reader took what it needed).
+  Result<QueryPage> query(std::string_view soql, bool include_deleted, int batch_size, const RecordsReader& reader);
+  Result<QueryPage> query_more(std::string_view next_records_url, const RecordsReader& reader, int batch_size = -1);
 
   // GET .../sobjects/{object}/deleted/?start=&end= (and /updated/). start and end are sent as
   // UTC seconds (Salesforce truncates to the minute); start must precede end by more than a

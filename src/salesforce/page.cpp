@@ -2,6 +2,7 @@
 // structurally (checking it is complete) without materialising a single record.
 #include <simdjson.h>
 
+#include "salesforce/page_records.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
@@ -20,7 +21,7 @@ Error syntax_error(std::string_view what, simdjson::error_code code) {
 
 }  // namespace
 
-Result<QueryPage> parse_query_page(std::string body, std::string_view what) {
+Result<QueryPage> parse_query_page(std::string body, std::string_view what, const RecordsReader* reader) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   thread_local simdjson::ondemand::parser parser;
 
@@ -70,9 +71,15 @@ Result<QueryPage> parse_query_page(std::string body, std::string_view what) {
           return e == simdjson::INCORRECT_TYPE ? malformed(what, "records is not an array", ErrorKind::kSalesforce)
                                                : syntax_error(what, e);
         }
-        // Stepping over each element (without reading it) proves the array is complete.
-        for (auto record : records) {
-          if (auto e = record.error()) return syntax_error(what, e);
+        if (reader != nullptr) {
+          PageRecords handed{records};
+          Status read = (*reader)(handed);
+          if (!read) return read.error();
+        } else {
+          // Stepping over each element (without reading it) proves the array is complete.
+          for (auto record : records) {
+            if (auto e = record.error()) return syntax_error(what, e);
+          }
         }
         seen_records = true;
       }
@@ -88,7 +95,7 @@ Result<QueryPage> parse_query_page(std::string body, std::string_view what) {
     return malformed(what, "done is false but there is no nextRecordsUrl", ErrorKind::kSalesforce);
   }
   if (page.done) page.next_records_url.clear();
-  page.body = std::move(body);
+  if (reader == nullptr) page.body = std::move(body);
   return page;
 }
 

@@ -40,7 +40,9 @@ bool split_identity_url(std::string_view identity_url, std::string& org_id, std:
 // body is one complete JSON object whose "records" is an array. Moves the body into the page; its
 // capacity is left at least body.size() + simdjson::SIMDJSON_PADDING so the caller can parse it in
 // place with simdjson::padded_string_view(body.data(), body.size(), body.capacity()).
-Result<QueryPage> parse_query_page(std::string body, std::string_view what);
+// With a reader, the records array is handed to it instead of being stepped over, and the page's
+// body is left empty.
+Result<QueryPage> parse_query_page(std::string body, std::string_view what, const RecordsReader* reader = nullptr);
 
 // Replaces every occurrence of each non-empty secret with "<redacted>".
 std::string redact(std::string text, const std::vector<std::string>& secrets);

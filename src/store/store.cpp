@@ -38,6 +38,11 @@ std::string redact(std::string_view url) {
 
 }  // namespace
 
+Status TableWriter::upsert_rows(const RowBuffer& rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r) CRMSYNC_TRY(upsert(rows.row(r)));
+  return ok_status();
+}
+
 Result<std::unique_ptr<Store>> Store::open(std::string_view url) {
   std::size_t colon = url.find(':');
   if (colon != std::string_view::npos) {

@@ -27,6 +27,7 @@
 #include "catalog/catalog.h"
 #include "common/result.h"
 #include "common/timeutil.h"
+#include "store/row_buffer.h"  // Value, RowBuffer
 
 namespace crmsync::store {
 
@@ -35,9 +36,6 @@ struct Column {
   catalog::StorageClass type;
 };
 
-// A value ready for the store. Dates, datetimes and times arrive as text in the store's formats
-// (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS.sssZ, HH:MM:SS.sssZ); booleans as bool.
-using Value = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
 
 // Per-object sync bookkeeping, kept in crmsync_sync_state.
 struct SyncState {
@@ -86,6 +84,9 @@ class TableWriter {
   virtual ~TableWriter() = default;
   // `values` follows the column order given to Store::writer(); values[k] for column k.
   virtual Status upsert(std::span<const Value> values) = 0;
+  // Every row of `rows` (its cells follow the column order given to Store::writer()), in order;
+  // stops at the first error. Text is bound from the buffer without a copy.
+  virtual Status upsert_rows(const RowBuffer& rows);
   virtual Status remove(std::string_view id) = 0;
 };
 

@@ -135,8 +135,15 @@ Status CsvParser::end_record(ParsedPage& page) {
     if (s != nullptr) page.last_modstamp = parse_datetime(*s);
   }
   page.last_id = std::get<std::string>(row_[0]);
-  page.rows.push_back(std::move(row_));
-  row_.assign(selection_.fields.size(), store::Value{});
+  if (page.rows.width() != row_.size()) {
+    if (!page.rows.empty()) return malformed("rows of another selection are in the page");  // a caller's mistake
+    page.rows.reset(row_.size());
+  }
+  page.rows.add_row();
+  for (std::size_t k = 0; k < row_.size(); ++k) {
+    page.rows.set_value(k, row_[k]);
+    row_[k] = store::Value{};
+  }
   return ok_status();
 }
 
@@ -230,7 +237,7 @@ Result<BulkFetchStats> fetch_bulk(salesforce::Client& client, std::string_view s
   BulkFetchStats stats;
   ParsedPage page;
   auto run = salesforce::bulk_query(client, soql, options, [&](const salesforce::BulkChunk& chunk) -> Status {
-    page.rows.clear();
+    page.rows.reset(selection.fields.size());
     page.deleted = 0;
     parser.begin_document();
     CRMSYNC_TRY(parser.feed(chunk.csv, page));

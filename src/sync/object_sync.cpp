@@ -16,7 +16,7 @@ namespace crmsync::sync {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Rows = std::vector<std::vector<store::Value>>;
+using Rows = store::RowBuffer;
 
 std::vector<std::string> split_names(const std::string& csv) {
   std::vector<std::string> out;
@@ -310,17 +310,18 @@ class ObjectSync final : public ObjectRun {
     auto columns = columns_of(names);
     store::SyncState snapshot = state_;
     auto n = static_cast<std::int64_t>(shared->size());
+    std::size_t bytes = shared->bytes();
     ++posted_batches_;
     return ctx_.writes.post(
         [name = object(), columns, shared, snapshot](store::Store& st) -> Status {
           if (!shared->empty()) {
             auto w = st.writer(name, columns);
             if (!w) return w.error();
-            for (const auto& row : *shared) CRMSYNC_TRY((*w)->upsert(row));
+            CRMSYNC_TRY((*w)->upsert_rows(*shared));
           }
           return st.save_state(snapshot);
         },
-        n, std::move(after_commit), flush);
+        n, std::move(after_commit), flush, bytes);
   }
 
   // A server whose URI limit is below Salesforce's (a proxy, or the emulator's HTTP library at
@@ -361,7 +362,7 @@ class ObjectSync final : public ObjectRun {
     if (!more) return more.error();
     // The first page's totalSize decides the path: no call spent on small objects (most of them).
     if (*more && bulk_candidate() && reader->total() > ctx_.config.sync.bulk_threshold) {
-      std::optional<EpochMs> first_stamp = batch.rows.empty() ? std::nullopt : modstamp_of(batch.rows.front());
+      std::optional<EpochMs> first_stamp = batch.rows.empty() ? std::nullopt : modstamp_of(batch.rows, 0);
       std::int64_t total = reader->total();
       reader.reset();  // its cursor is not used again
       auto bulk = read_bulk(first_stamp, total);
@@ -415,10 +416,10 @@ class ObjectSync final : public ObjectRun {
     return report_.full && !state_.watermark && !selection_.modstamp_field.empty() && window_.end.has_value();
   }
 
-  std::optional<EpochMs> modstamp_of(const std::vector<store::Value>& row) const {
-    for (std::size_t i = 0; i < names_.size() && i < row.size(); ++i) {
+  std::optional<EpochMs> modstamp_of(const Rows& rows, std::size_t r) const {
+    for (std::size_t i = 0; i < names_.size() && i < rows.width(); ++i) {
       if (!iequals(names_[i], selection_.modstamp_field)) continue;
-      if (const auto* s = std::get_if<std::string>(&row[i])) return parse_datetime(*s);
+      if (rows.kind(r, i) == Rows::Kind::kText) return parse_datetime(rows.text(r, i));
     }
     return std::nullopt;
   }
@@ -479,7 +480,7 @@ class ObjectSync final : public ObjectRun {
     if (auto order = soql.rfind(" ORDER BY "); order != std::string::npos) soql.resize(order);  // Bulk: any order
     salesforce::BulkQueryOptions options = ctx_.options.bulk;
     if (options.max_records <= 0) {
-      options.max_records = static_cast<int>(std::min<std::int64_t>(10000, ctx_.options.rows_per_commit > 0
+      options.max_records = static_cast<int>(std::min<std::int64_t>(5000, ctx_.options.rows_per_commit > 0
                                                                               ? ctx_.options.rows_per_commit
                                                                               : ctx_.config.sync.rows_per_commit));
     }
@@ -646,7 +647,7 @@ class ObjectSync final : public ObjectRun {
       if (!page) return page.error();
       auto parsed = parser.parse(page->body);
       if (!parsed) return parsed.error();
-      for (const auto& row : parsed->rows) org.push_back(id_key(std::get<std::string>(row[0])));
+      for (std::size_t r = 0; r < parsed->rows.size(); ++r) org.push_back(id_key(parsed->rows.text(r, 0)));
       if (page->done) break;
       CRMSYNC_TRY(before_call());
       page = client_->query_more(page->next_records_url, ctx_.batch_size);

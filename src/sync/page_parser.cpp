@@ -2,27 +2,36 @@
 
 #include <simdjson.h>
 
+#include "salesforce/page_records.h"
+
+#include <cstring>
 #include <unordered_map>
 
 #include "common/text.h"
 
 namespace crmsync::sync {
 
-std::optional<std::string> datetime_to_store(std::string_view salesforce_datetime) {
-  // Fast path for what Salesforce writes, "2016-08-19T14:35:34.000+0000": already UTC, so only the
-  // zone changes (no parse and format per value; datetimes are a large share of every row).
-  std::string_view s = salesforce_datetime;
+namespace {
+// What Salesforce writes, "2016-08-19T14:35:34.000+0000": already UTC, so only the zone changes (no
+// parse and format per value; datetimes are a large share of every row).
+bool is_plain_utc(std::string_view s) {
   auto digits = [&](std::size_t from, std::size_t n) {
     for (std::size_t i = from; i < from + n; ++i) {
       if (s[i] < '0' || s[i] > '9') return false;
     }
     return true;
   };
-  if (s.size() == 28 && s.substr(23) == "+0000" && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
-      s[16] == ':' && s[19] == '.' && digits(0, 4) && digits(5, 2) && digits(8, 2) && digits(11, 2) &&
-      digits(14, 2) && digits(17, 2) && digits(20, 3) && s.substr(5, 2) >= "01" && s.substr(5, 2) <= "12" &&
-      s.substr(8, 2) >= "01" && s.substr(8, 2) <= "31" && s.substr(11, 2) <= "23" && s.substr(14, 2) <= "59" &&
-      s.substr(17, 2) <= "59") {
+  return s.size() == 28 && s.substr(23) == "+0000" && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+         s[16] == ':' && s[19] == '.' && digits(0, 4) && digits(5, 2) && digits(8, 2) && digits(11, 2) &&
+         digits(14, 2) && digits(17, 2) && digits(20, 3) && s.substr(5, 2) >= "01" && s.substr(5, 2) <= "12" &&
+         s.substr(8, 2) >= "01" && s.substr(8, 2) <= "31" && s.substr(11, 2) <= "23" && s.substr(14, 2) <= "59" &&
+         s.substr(17, 2) <= "59";
+}
+}  // namespace
+
+std::optional<std::string> datetime_to_store(std::string_view salesforce_datetime) {
+  std::string_view s = salesforce_datetime;
+  if (is_plain_utc(s)) {
     std::string out(s.substr(0, 23));
     out += 'Z';
     return out;
@@ -72,42 +81,63 @@ struct PageParser::Impl {
                      catalog::to_string(f.type) + ") that crmsync cannot read: " + std::string(why));
   }
 
-  Result<store::Value> convert(const catalog::SyncedField& f, simdjson::ondemand::value v) {
+  Error malformed(const char* what) const {
+    return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
+                 "Salesforce's answer to the " + selection.object + " query is not the JSON crmsync expects (" +
+                     what + "); the page was not stored");
+  }
+
+  // A JSON error inside the records: a wrong type is Salesforce's answer, anything else means the
+  // body is cut off or damaged, which the client retries (kNetwork).
+  Error json_error(simdjson::error_code e, const char* what) const {
+    if (e == simdjson::INCORRECT_TYPE || e == simdjson::NO_SUCH_FIELD) return malformed(what);
+    return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
+                 "Salesforce's answer to the " + selection.object + " query is invalid or cut off (" +
+                     simdjson::error_message(e) + "); the page was not stored");
+  }
+
+  // Converts one value into cell k of rows' last row.
+  Status convert(const catalog::SyncedField& f, std::size_t k, simdjson::ondemand::value v, store::RowBuffer& rows) {
     using simdjson::ondemand::json_type;
     json_type t;
-    if (v.type().get(t)) return bad_value(f, "not valid JSON");
-    if (t == json_type::null) return store::Value{};
+    if (auto e = v.type().get(t)) return json_error(e, "unreadable value");
+    if (t == json_type::null) return ok_status();  // the row starts as NULLs
     switch (f.storage) {
       case catalog::StorageClass::kBoolean: {
         bool b;
         if (v.get_bool().get(b)) return bad_value(f, "expected true or false");
-        return store::Value{b};
+        rows.set_bool(k, b);
+        return ok_status();
       }
       case catalog::StorageClass::kInteger: {
         std::int64_t i;
-        if (!v.get_int64().get(i)) return store::Value{i};
+        if (!v.get_int64().get(i)) {
+          rows.set_int(k, i);
+          return ok_status();
+        }
         double d;  // Salesforce writes some integers as 5.0
         if (v.get_double().get(d)) return bad_value(f, "expected a whole number");
-        return store::Value{static_cast<std::int64_t>(d)};
+        rows.set_int(k, static_cast<std::int64_t>(d));
+        return ok_status();
       }
       case catalog::StorageClass::kReal: {
         double d;
         if (v.get_double().get(d)) return bad_value(f, "expected a number");
-        return store::Value{d};
+        rows.set_real(k, d);
+        return ok_status();
       }
       case catalog::StorageClass::kDateTime: {
         std::string_view s;
         if (v.get_string().get(s)) return bad_value(f, "expected a datetime string");
-        auto iso = datetime_to_store(s);
-        if (!iso) return bad_value(f, "'" + std::string(s) + "' is not a datetime");
-        return store::Value{std::move(*iso)};
+        if (!datetime_into(s, k, rows)) return bad_value(f, "'" + std::string(s) + "' is not a datetime");
+        return ok_status();
       }
       case catalog::StorageClass::kDate:
       case catalog::StorageClass::kTime:
       case catalog::StorageClass::kText: {
         std::string_view s;
         if (t == json_type::string) {
-          if (v.get_string().get(s)) return bad_value(f, "invalid string");
+          if (auto e = v.get_string().get(s)) return json_error(e, "invalid string");
         } else {
           // A number or boolean in a text field: keep its JSON text.
           s = v.raw_json_token();
@@ -116,10 +146,71 @@ struct PageParser::Impl {
           }
         }
         if (f.type == catalog::FieldType::kLongTextArea) s = trim_long_text(s);
-        return store::Value{std::string(s)};
+        rows.set_text(k, s);
+        return ok_status();
       }
     }
     return bad_value(f, "unknown storage class");
+  }
+
+  // The common datetime form converts without an allocation: only the zone changes.
+  static bool datetime_into(std::string_view s, std::size_t k, store::RowBuffer& rows) {
+    if (is_plain_utc(s)) {
+      char iso[24];
+      std::memcpy(iso, s.data(), 23);
+      iso[23] = 'Z';
+      rows.set_text(k, std::string_view(iso, sizeof iso));
+      return true;
+    }
+    auto iso = datetime_to_store(s);
+    if (!iso) return false;
+    rows.set_text(k, *iso);
+    return true;
+  }
+
+  // Appends every record of `records` to `page`.
+  Status read_records(simdjson::ondemand::array records, ParsedPage& page) {
+    const auto& fields = selection.fields;
+    for (auto element : records) {
+      simdjson::ondemand::object rec;
+      if (auto e = element.get_object().get(rec)) return json_error(e, "a record is not an object");
+      page.rows.add_row();
+      for (auto field_r : rec) {
+        simdjson::ondemand::field field;
+        if (auto e = std::move(field_r).get(field)) return json_error(e, "unreadable record");
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return json_error(e, "unreadable field name");
+        const std::size_t* idx = find(key);
+        if (idx == nullptr) continue;  // attributes, relationship objects, fields we did not select
+        CRMSYNC_TRY(convert(fields[*idx], *idx, field.value(), page.rows));
+      }
+      std::size_t last = page.rows.size() - 1;
+      if (page.rows.kind(last, 0) != store::RowBuffer::Kind::kText) return malformed("a record has no Id");
+      if (deleted_index >= 0 && page.rows.kind(last, static_cast<std::size_t>(deleted_index)) ==
+                                    store::RowBuffer::Kind::kBool &&
+          page.rows.get_bool(last, static_cast<std::size_t>(deleted_index))) {
+        ++page.deleted;
+      }
+    }
+    finish(page);
+    return ok_status();
+  }
+
+  void finish(ParsedPage& page) const {
+    if (page.rows.empty()) return;
+    std::size_t last = page.rows.size() - 1;
+    if (modstamp_index >= 0) {
+      std::string_view s = page.rows.text(last, static_cast<std::size_t>(modstamp_index));
+      if (!s.empty()) page.last_modstamp = parse_datetime(s);
+    }
+    page.last_id = std::string(page.rows.text(last, 0));
+  }
+
+  void start(ParsedPage& page) const {
+    page.rows.reset(selection.fields.size());
+    page.last_modstamp.reset();
+    page.last_id.clear();
+    page.deleted = 0;
   }
 };
 
@@ -127,49 +218,30 @@ PageParser::PageParser(const catalog::FieldSelection& selection) : impl_(std::ma
 PageParser::~PageParser() = default;
 
 Result<ParsedPage> PageParser::parse(std::string& body) {
-  const std::string& object = impl_->selection.object;
-  auto malformed = [&](const char* what) {
-    return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
-                 "Salesforce's answer to the " + object + " query is not the JSON crmsync expects (" + what +
-                     "); the page was not stored");
-  };
   std::size_t len = body.size();
   body.reserve(len + simdjson::SIMDJSON_PADDING);
   simdjson::ondemand::document doc;
-  if (impl_->parser.iterate(body.data(), len, body.capacity()).get(doc)) return malformed("unreadable JSON");
+  if (impl_->parser.iterate(body.data(), len, body.capacity()).get(doc)) return impl_->malformed("unreadable JSON");
   simdjson::ondemand::object top;
-  if (doc.get_object().get(top)) return malformed("not an object");
+  if (doc.get_object().get(top)) return impl_->malformed("not an object");
   simdjson::ondemand::array records;
-  if (top.find_field_unordered("records").get_array().get(records)) return malformed("no records array");
-
+  if (top.find_field_unordered("records").get_array().get(records)) return impl_->malformed("no records array");
   ParsedPage page;
-  const auto& fields = impl_->selection.fields;
-  for (auto element : records) {
-    simdjson::ondemand::object rec;
-    if (element.get_object().get(rec)) return malformed("a record is not an object");
-    std::vector<store::Value> row(fields.size());
-    for (auto field : rec) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return malformed("unreadable field name");
-      const std::size_t* idx = impl_->find(key);
-      if (idx == nullptr) continue;  // attributes, relationship objects, fields we did not select
-      auto value = impl_->convert(fields[*idx], field.value());
-      if (!value) return value.error();
-      row[*idx] = std::move(*value);
-    }
-    if (!std::holds_alternative<std::string>(row[0])) return malformed("a record has no Id");
-    if (impl_->deleted_index >= 0) {
-      const auto* b = std::get_if<bool>(&row[static_cast<std::size_t>(impl_->deleted_index)]);
-      if (b != nullptr && *b) ++page.deleted;
-    }
-    if (impl_->modstamp_index >= 0) {
-      const auto* s = std::get_if<std::string>(&row[static_cast<std::size_t>(impl_->modstamp_index)]);
-      if (s != nullptr) page.last_modstamp = parse_datetime(*s);
-    }
-    page.last_id = std::get<std::string>(row[0]);
-    page.rows.push_back(std::move(row));
+  impl_->start(page);
+  Status s = impl_->read_records(records, page);
+  if (!s) {
+    Error e = s.error();
+    e.kind = ErrorKind::kSalesforce;  // no client to retry: the body is what it is
+    return e;
   }
   return page;
+}
+
+salesforce::RecordsReader PageParser::reader(ParsedPage& page) {
+  return [this, &page](salesforce::PageRecords& records) -> Status {
+    impl_->start(page);
+    return impl_->read_records(records.array, page);
+  };
 }
 
 }  // namespace crmsync::sync

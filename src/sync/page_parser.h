@@ -1,7 +1,8 @@
 // Turns a query page's JSON body into store rows for a field selection, converting each value to
 // the store's representation: datetimes to YYYY-MM-DDTHH:MM:SS.sssZ, long text areas trimmed to
 // 10,000 code points, booleans and numbers typed. Uses simdjson's on-demand parser, so a page is
-// never built into a DOM; the parser's buffers are reused from page to page.
+// never built into a DOM; the parser's buffers are reused from page to page. Rows land in a flat
+// store::RowBuffer (no allocation per row or per value once its capacity is warm).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "catalog/catalog.h"
 #include "common/result.h"
 #include "common/timeutil.h"
+#include "salesforce/client.h"
 #include "store/store.h"
 
 namespace crmsync::sync {
@@ -25,10 +27,10 @@ std::optional<std::string> datetime_to_store(std::string_view salesforce_datetim
 std::string_view trim_long_text(std::string_view text);
 
 struct ParsedPage {
-  std::vector<std::vector<store::Value>> rows;  // in selection order
-  std::optional<EpochMs> last_modstamp;          // of the last row, when the selection has one
+  store::RowBuffer rows;                // cells in selection order
+  std::optional<EpochMs> last_modstamp;  // of the last row, when the selection has one
   std::string last_id;
-  std::int64_t deleted = 0;                      // rows with IsDeleted = true
+  std::int64_t deleted = 0;              // rows with IsDeleted = true
 };
 
 class PageParser {
@@ -42,6 +44,12 @@ class PageParser {
   // grows), its content is unchanged. Errors (kSalesforce) name the object, the field and the value
   // that could not be read, e.g. a text where a number was expected.
   Result<ParsedPage> parse(std::string& body);
+
+  // The one-pass path: a reader for Client::query / query_more that turns the page's records into
+  // `page` (emptied first) while the client checks the page, so each page is parsed once. JSON cut
+  // off inside the records is a kNetwork MALFORMED_RESPONSE (the client retries the page); a value
+  // of the wrong type is kSalesforce as with parse(). `page` must outlive the call.
+  salesforce::RecordsReader reader(ParsedPage& page);
 
  private:
   struct Impl;

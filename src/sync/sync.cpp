@@ -89,7 +89,8 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   concurrency = std::max(1, std::min<int>(concurrency, static_cast<int>(objects.size())));
   std::int64_t rows_per_commit = options.rows_per_commit > 0 ? options.rows_per_commit : config.sync.rows_per_commit;
 
-  // About one parsed page in flight per worker: enough to keep the writer busy, bounded memory.
+  // About one parsed page in flight per worker, and at most 8 MB of them (WriteQueue's default):
+  // enough to keep the writer busy, bounded memory whatever the page size.
   WriteQueue writes(store, rows_per_commit, /*max_pending=*/static_cast<std::size_t>(concurrency) + 1);
   QuotaGuard quota(config.sync.quota_daily_share, config.sync.quota_run_share, options.max_api_calls);
   RunContext ctx{config, options, writes, quota};

@@ -137,7 +137,8 @@ struct SyncOptions {
   // ceil(n/25) + ceil(n/5) calls plus one per further page. false: one call per request.
   bool composite = true;
   // How Bulk API 2.0 query jobs are polled (tests poll faster); include_deleted is always set and
-  // max_records 0 means min(rows per commit, 10000) rows per results page.
+  // max_records 0 means min(rows per commit, 5000) rows per results page: 10,000 kept a million-record
+  // Bulk sync above 100 MB of peak memory (four workers each holding a page and its rows).
   salesforce::BulkQueryOptions bulk;
 };
 

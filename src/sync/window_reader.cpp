@@ -23,23 +23,17 @@ struct WindowReader::Part {
   bool started = false;
   bool done = false;
   std::string next_url;
-  std::vector<std::vector<store::Value>> rows;
+  ParsedPage page;             // the current page's rows
   std::size_t pos = 0;
 
-  bool has_row() const { return pos < rows.size(); }
-  const std::vector<store::Value>& head() const { return rows[pos]; }
-};
-
-namespace {
-// The join key of a row: its modstamp (store text, which sorts as time does) and Id.
-std::pair<std::string_view, std::string_view> key_of(const std::vector<store::Value>& row, int modstamp_index) {
-  std::string_view stamp;
-  if (modstamp_index >= 0) {
-    if (const auto* s = std::get_if<std::string>(&row[static_cast<std::size_t>(modstamp_index)])) stamp = *s;
+  bool has_row() const { return pos < page.rows.size(); }
+  // The join key of the row under the cursor: its modstamp (store text, which sorts as time does) and Id.
+  std::pair<std::string_view, std::string_view> key() const {
+    std::string_view stamp;
+    if (modstamp_index >= 0) stamp = page.rows.text(pos, static_cast<std::size_t>(modstamp_index));
+    return {stamp, page.rows.text(pos, 0)};
   }
-  return {stamp, std::get<std::string>(row[0])};
-}
-}  // namespace
+};
 
 WindowReader::WindowReader(salesforce::Client& client, const catalog::FieldSelection& selection,
                            std::vector<std::string> fields, Window window, int batch_size, std::size_t max_uri_bytes,
@@ -105,54 +99,63 @@ Result<bool> WindowReader::fill(Part& part) {
     if (part.done) return false;
     Result<salesforce::QueryPage> page = salesforce::QueryPage{};
     if (!part.started && seed_) {
+      // Fetched inside a composite request: its body is parsed here (the one page read twice).
       page = std::move(*seed_);
       seed_.reset();
+      auto parsed = part.parser->parse(page->body);
+      if (!parsed) return parsed.error();
+      part.page = std::move(*parsed);
     } else {
       if (before_call_) CRMSYNC_TRY(before_call_());
-      page = part.started ? client_.query_more(part.next_url, batch_size_) : client_.query(part.soql, true, batch_size_);
+      // The page's records are parsed in the pass that checks the page (once).
+      auto reader = part.parser->reader(part.page);
+      page = part.started ? client_.query_more(part.next_url, reader, batch_size_)
+                          : client_.query(part.soql, true, batch_size_, reader);
     }
     if (!page) return page.error();
     if (!part.started && &part == parts_.front().get()) total_ = page->total_size;
     part.started = true;
     part.done = page->done;
-    part.next_url = page->next_records_url;
-    auto parsed = part.parser->parse(page->body);
-    if (!parsed) return parsed.error();
-    part.rows = std::move(parsed->rows);
+    part.next_url = std::move(page->next_records_url);
     part.pos = 0;
   }
   return true;
 }
 
 Result<bool> WindowReader::next(ReadBatch& batch) {
-  batch = ReadBatch{};
-  auto emit = [&](std::vector<store::Value> row) {
-    if (deleted_index_ >= 0) {
-      const auto* b = std::get_if<bool>(&row[static_cast<std::size_t>(deleted_index_)]);
-      if (b != nullptr && *b) ++batch.deleted;
+  batch.rows.reset(fields_.size());
+  batch.last_modstamp.reset();
+  batch.deleted = 0;
+  batch.dropped = 0;
+  auto count_deleted = [&] {
+    std::size_t r = batch.rows.size() - 1;
+    auto d = static_cast<std::size_t>(deleted_index_);
+    if (deleted_index_ >= 0 && batch.rows.kind(r, d) == store::RowBuffer::Kind::kBool && batch.rows.get_bool(r, d)) {
+      ++batch.deleted;
     }
-    batch.rows.push_back(std::move(row));
   };
   if (parts_.size() == 1) {
     Part& p = *parts_.front();
     auto has = fill(p);
     if (!has) return has.error();
     if (!*has) return false;
-    for (; p.pos < p.rows.size(); ++p.pos) {
+    if (identity_ && p.pos == 0) {  // the common case: the page's columns are the reader's, in order
+      std::swap(batch.rows, p.page.rows);
+      p.page.rows.reset(p.selection.fields.size());
+      batch.deleted = p.page.deleted;
+      batch.last_modstamp = p.page.last_modstamp;
+      return true;
+    }
+    for (; p.pos < p.page.rows.size(); ++p.pos) {
       if (p.modstamp_index >= 0) {
-        if (const auto* s = std::get_if<std::string>(&p.rows[p.pos][static_cast<std::size_t>(p.modstamp_index)])) {
-          batch.last_modstamp = parse_datetime(*s);
-        }
+        std::string_view stamp = p.page.rows.text(p.pos, static_cast<std::size_t>(p.modstamp_index));
+        if (!stamp.empty()) batch.last_modstamp = parse_datetime(stamp);
       }
-      if (identity_) {  // the common case: the page's columns are the reader's, in order
-        emit(std::move(p.rows[p.pos]));
-        continue;
-      }
-      std::vector<store::Value> row(fields_.size());
+      batch.rows.add_row();
       for (std::size_t k = 0; k < p.to_output.size(); ++k) {
-        if (p.to_output[k] >= 0) row[static_cast<std::size_t>(p.to_output[k])] = std::move(p.rows[p.pos][k]);
+        if (p.to_output[k] >= 0) batch.rows.copy_cell(static_cast<std::size_t>(p.to_output[k]), p.page.rows, p.pos, k);
       }
-      emit(std::move(row));
+      count_deleted();
     }
     return true;
   }
@@ -172,17 +175,17 @@ Result<bool> WindowReader::next(ReadBatch& batch) {
           auto has = fill(*p);
           if (!has) return has.error();
           if (!*has) break;
-          batch.dropped += static_cast<std::int64_t>(p->rows.size() - p->pos);
-          p->pos = p->rows.size();
+          batch.dropped += static_cast<std::int64_t>(p->page.rows.size() - p->pos);
+          p->pos = p->page.rows.size();
         }
       }
       break;
     }
-    auto top = key_of(parts_[0]->head(), parts_[0]->modstamp_index);
-    for (auto& p : parts_) top = std::max(top, key_of(p->head(), p->modstamp_index));
+    auto top = parts_[0]->key();
+    for (auto& p : parts_) top = std::max(top, p->key());
     bool aligned = true;
     for (auto& p : parts_) {
-      if (key_of(p->head(), p->modstamp_index) < top) {
+      if (p->key() < top) {
         ++p->pos;  // not in every part: dropped, read whole next run
         ++batch.dropped;
         aligned = false;
@@ -191,19 +194,19 @@ Result<bool> WindowReader::next(ReadBatch& batch) {
     if (!aligned) continue;
     Part& first = *parts_.front();
     if (first.modstamp_index >= 0) {
-      if (const auto* s = std::get_if<std::string>(&first.rows[first.pos][static_cast<std::size_t>(first.modstamp_index)])) {
-        batch.last_modstamp = parse_datetime(*s);
-      }
+      std::string_view stamp = first.page.rows.text(first.pos, static_cast<std::size_t>(first.modstamp_index));
+      if (!stamp.empty()) batch.last_modstamp = parse_datetime(stamp);
     }
-    std::vector<store::Value> row(fields_.size());
+    batch.rows.add_row();
     for (auto& p : parts_) {
-      auto& src = p->rows[p->pos];
       for (std::size_t k = 0; k < p->to_output.size(); ++k) {
-        if (p->to_output[k] >= 0) row[static_cast<std::size_t>(p->to_output[k])] = std::move(src[k]);
+        if (p->to_output[k] >= 0) {
+          batch.rows.copy_cell(static_cast<std::size_t>(p->to_output[k]), p->page.rows, p->pos, k);
+        }
       }
     }
     for (auto& p : parts_) ++p->pos;
-    emit(std::move(row));
+    count_deleted();
   }
   return !batch.rows.empty() || batch.dropped > 0;
 }

@@ -21,7 +21,7 @@
 namespace crmsync::sync {
 
 struct ReadBatch {
-  std::vector<std::vector<store::Value>> rows;  // values in the order of the reader's `fields`
+  store::RowBuffer rows;                         // cells in the order of the reader's `fields`
   std::optional<EpochMs> last_modstamp;
   std::int64_t deleted = 0;                     // rows with IsDeleted = true
   std::int64_t dropped = 0;                     // rows not returned by every part (read next run)

@@ -4,20 +4,26 @@
 
 namespace crmsync::sync {
 
-WriteQueue::WriteQueue(store::Store& store, std::int64_t rows_per_commit, std::size_t max_pending)
+WriteQueue::WriteQueue(store::Store& store, std::int64_t rows_per_commit, std::size_t max_pending,
+                       std::size_t max_pending_bytes)
     : store_(store), rows_per_commit_(rows_per_commit > 0 ? rows_per_commit : 1),
-      max_pending_(max_pending > 0 ? max_pending : 1) {
+      max_pending_(max_pending > 0 ? max_pending : 1), max_pending_bytes_(max_pending_bytes) {
   thread_ = std::thread([this] { loop(); });
 }
 
 WriteQueue::~WriteQueue() { (void)finish(); }
 
-Status WriteQueue::post(Job job, std::int64_t rows, std::function<void()> after_commit, bool flush) {
+Status WriteQueue::post(Job job, std::int64_t rows, std::function<void()> after_commit, bool flush,
+                        std::size_t bytes) {
   std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return items_.size() < max_pending_ || failure_ || stopping_; });
+  changed_.wait(lock, [&] {
+    bool room = items_.empty() || (items_.size() < max_pending_ && pending_bytes_ + bytes <= max_pending_bytes_);
+    return room || failure_ || stopping_;
+  });
   if (failure_) return *failure_;
   if (stopping_) return Error(ErrorKind::kInternal, "WRITER_STOPPED", "a write was posted after the writer stopped.");
-  items_.push_back({std::move(job), rows, std::move(after_commit), flush, {}});
+  pending_bytes_ += bytes;
+  items_.push_back({std::move(job), rows, bytes, std::move(after_commit), flush, {}});
   changed_.notify_all();
   return ok_status();
 }
@@ -30,7 +36,7 @@ Status WriteQueue::call(Job job, bool flush) {
     changed_.wait(lock, [&] { return items_.size() < max_pending_ || failure_ || stopping_; });
     if (failure_) return *failure_;
     if (stopping_) return Error(ErrorKind::kInternal, "WRITER_STOPPED", "a write was called after the writer stopped.");
-    items_.push_back({std::move(job), 0, {}, flush, [promise](const Status& s) { promise->set_value(s); }});
+    items_.push_back({std::move(job), 0, 0, {}, flush, [promise](const Status& s) { promise->set_value(s); }});
     changed_.notify_all();
   }
   return future.get();
@@ -74,6 +80,7 @@ void WriteQueue::loop() {
       if (items_.empty()) break;  // stopping and drained
       item = std::move(items_.front());
       items_.pop_front();
+      pending_bytes_ -= item.bytes;
       changed_.notify_all();
     }
     Status s;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "emulator/emulator.h"
+#include "emulator_http.h"
 
 namespace crmsync::emulator {
 namespace {
@@ -63,25 +64,15 @@ class BulkEmulatorTest : public ::testing::Test {
   static void SetUpTestSuite() {
     emu_ = new Emulator({.port = 0, .org = {.seed = 42, .scale = 40}, .bulk_processing_ms = 5});
     ASSERT_TRUE(emu_->start().ok());
-    httplib::Client c("127.0.0.1", emu_->port());
-    auto r = c.Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
-                                                             {"client_id", "crmsync-local"},
-                                                             {"client_secret", "crmsync-local-secret"},
-                                                             {"username", "admin@crmsync.test"},
-                                                             {"password", "admin-pass"}});
-    token_ = json::parse(r->body)["access_token"];
+    token_ = crmsync::testing::password_login(emu_->port(), "admin@crmsync.test", "admin-pass");
   }
   static void TearDownTestSuite() {
     emu_->stop();
     delete emu_;
   }
 
-  static httplib::Client client() {
-    httplib::Client c("127.0.0.1", emu_->port());
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-  static httplib::Headers auth() { return {{"Authorization", "Bearer " + token_}}; }
+  static httplib::Client client() { return crmsync::testing::loopback_client(emu_->port()); }
+  static httplib::Headers auth() { return crmsync::testing::bearer(token_); }
 
   static httplib::Result create(const json& body, const std::string& base = kData) {
     return client().Post((base + "/jobs/query").c_str(), auth(), body.dump(), "application/json");

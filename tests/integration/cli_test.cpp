@@ -6,13 +6,10 @@
 namespace crmsync {
 namespace {
 
+using testing::contains;
 using testing::run_crmsync;
 using testing::RunningEmulator;
 using testing::TempDir;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 TEST(CliTest, SyncWithAConfigFileSucceeds) {
   RunningEmulator emu(5);

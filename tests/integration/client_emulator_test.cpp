@@ -137,16 +137,10 @@ TEST(ClientEmulatorAuthTest, RefreshTokenRotationIsWrittenBackToTheFile) {
   o.refresh_token_file = file;
   auto client = Client::connect(o);
   ASSERT_TRUE(client.ok()) << client.error().to_string();
-  auto read = [&] {
-    std::ifstream in(file);
-    std::string s;
-    std::getline(in, s);
-    return s;
-  };
-  std::string first = read();
+  std::string first = testing::first_line(file);
   EXPECT_NE(first, *issued) << "the emulator rotated the token on login";
   ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok()) << "expired on the 1st call: log in again";
-  EXPECT_NE(read(), first) << "the second login spent the first rotated token and stored the next";
+  EXPECT_NE(testing::first_line(file), first) << "the second login spent the first rotated token and stored the next";
   struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);

@@ -242,6 +242,13 @@ class FakeSalesforce {
               waits_.push_back(d);
             }};
   }
+  // A client logged in with options(); the login's requests are cleared, so a test sees only its own.
+  std::unique_ptr<Client> connected() {
+    auto client = Client::connect(options());
+    if (!client) throw std::runtime_error("login to the fake server failed: " + client.error().to_string());
+    clear_requests();
+    return std::move(*client);
+  }
   // The next answers to a path (exact, without the query string), before its normal route.
   void script(const std::string& path, std::vector<Reply> replies) {
     std::lock_guard lock(mu_);
@@ -436,17 +443,15 @@ TEST(ClientFakeServerTest, SessionRefusedAgainAfterReloginIsAuthNamingTheFix) {
 
 TEST(ClientFakeServerTest, InvalidSessionLogsInAgainAndRepeatsTheCall) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   sf.script("/services/data/v62.0/query",
             {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
-  auto page = (*client)->query("SELECT Id FROM Account", false);
+  auto page = client->query("SELECT Id FROM Account", false);
   ASSERT_TRUE(page.ok()) << page.error().to_string();
   EXPECT_NE(page->body.find("\"001B\""), std::string::npos);
   EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query", "POST /services/oauth2/token",
                                                      "GET /services/data/v62.0/query"}));
-  EXPECT_EQ((*client)->api_calls(), 2);
+  EXPECT_EQ(client->api_calls(), 2);
 }
 
 TEST(ClientFakeServerTest, TruncatedPageBodyIsAClearError) {
@@ -510,18 +515,16 @@ constexpr const char* kQueryPath = "/services/data/v62.0/query";
 
 TEST(ClientRetryTest, Retries500_503DropAndTruncatedBodyThenSucceeds) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   sf.script(kQueryPath, {{.status = 500, .body = R"([{"errorCode":"UNKNOWN_EXCEPTION","message":"An unexpected error occurred."}])"},
                          {.status = 503, .body = "<html>Service Unavailable</html>"},
                          {.drop = true},
                          {.body = R"({"totalSize":2,"done":true,"records":[{"attributes":{"type":"Account"},"Id":"00)"}});
-  auto page = (*client)->query("SELECT Id FROM Account", false);
+  auto page = client->query("SELECT Id FROM Account", false);
   ASSERT_TRUE(page.ok()) << page.error().to_string();
   EXPECT_NE(page->body.find("\"001B\""), std::string::npos) << "the fifth attempt's answer";
   EXPECT_EQ(sf.requests(), std::vector<std::string>(5, std::string("GET ") + kQueryPath));
-  EXPECT_EQ((*client)->api_calls(), 5) << "every attempt that reached Salesforce counts";
+  EXPECT_EQ(client->api_calls(), 5) << "every attempt that reached Salesforce counts";
   auto waits = sf.waits();
   ASSERT_EQ(waits.size(), 4u);
   for (size_t i = 0; i < waits.size(); ++i) {
@@ -550,26 +553,22 @@ TEST(ClientRetryTest, GivesUpAfterMaxRetriesAndSaysSo) {
 
 TEST(ClientRetryTest, MalformedQueryIsNotRetried) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   sf.script(kQueryPath, {{.status = 400, .body = R"([{"message":"unexpected token: FORM","errorCode":"MALFORMED_QUERY"}])"}});
-  auto page = (*client)->query("SELECT Id FORM Account", false);
+  auto page = client->query("SELECT Id FORM Account", false);
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code, "MALFORMED_QUERY");
   EXPECT_EQ(page.error().kind, ErrorKind::kSalesforce);
   EXPECT_EQ(sf.requests().size(), 1u);
   EXPECT_TRUE(sf.waits().empty());
-  EXPECT_EQ((*client)->api_calls(), 1);
+  EXPECT_EQ(client->api_calls(), 1);
 }
 
 TEST(ClientRetryTest, RequestLimitExceededIsReportedNotRetried) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   sf.script(kQueryPath, {{.status = 403, .body = R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])"}});
-  auto page = (*client)->query("SELECT Id FROM Account", false);
+  auto page = client->query("SELECT Id FROM Account", false);
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().kind, ErrorKind::kLimit);
   EXPECT_EQ(page.error().code, "REQUEST_LIMIT_EXCEEDED");
@@ -578,11 +577,9 @@ TEST(ClientRetryTest, RequestLimitExceededIsReportedNotRetried) {
 
 TEST(ClientRetryTest, RetryAfterIsHonoured) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   sf.script(kQueryPath, {{.status = 503, .body = "busy", .headers = {{"Retry-After", "7"}}}});
-  auto page = (*client)->query("SELECT Id FROM Account", false);
+  auto page = client->query("SELECT Id FROM Account", false);
   ASSERT_TRUE(page.ok()) << page.error().to_string();
   EXPECT_EQ(sf.requests().size(), 2u);
   ASSERT_EQ(sf.waits().size(), 1u);
@@ -591,11 +588,9 @@ TEST(ClientRetryTest, RetryAfterIsHonoured) {
 
 TEST(ClientRetryTest, RetryAfterBeyondTheLimitIsReportedAtOnce) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   sf.script(kQueryPath, {{.status = 503, .body = "busy", .headers = {{"Retry-After", "86400"}}}});
-  auto page = (*client)->query("SELECT Id FROM Account", false);
+  auto page = client->query("SELECT Id FROM Account", false);
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().http_status, 503);
   EXPECT_EQ(sf.requests().size(), 1u);
@@ -604,33 +599,29 @@ TEST(ClientRetryTest, RetryAfterBeyondTheLimitIsReportedAtOnce) {
 
 TEST(ClientRetryTest, CreateIsNotRepeatedAfterA5xxOrADrop) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   const std::string path = "/services/data/v62.0/sobjects/Account/";
   sf.script(path, {{.status = 503, .body = "busy"}, {.drop = true}});
-  auto first = (*client)->create("Account", {{"Name", "Acme"}});
+  auto first = client->create("Account", {{"Name", "Acme"}});
   ASSERT_FALSE(first.ok());
   EXPECT_EQ(first.error().http_status, 503);
-  auto second = (*client)->create("Account", {{"Name", "Acme"}});
+  auto second = client->create("Account", {{"Name", "Acme"}});
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().kind, ErrorKind::kNetwork);
   EXPECT_EQ(second.error().code, "TRUNCATED_RESPONSE");
   EXPECT_EQ(sf.requests(), std::vector<std::string>(2, "POST " + path)) << "a repeat could create a second Account";
-  auto third = (*client)->create("Account", {{"Name", "Acme"}});
+  auto third = client->create("Account", {{"Name", "Acme"}});
   EXPECT_TRUE(third.ok()) << third.error().to_string();
 }
 
 TEST(ClientRetryTest, UpdateAndDeleteAreRetried) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   const std::string path = "/services/data/v62.0/sobjects/Account/001000000000001AAA";
   sf.script(path, {{.status = 502, .body = "bad gateway"}});
-  EXPECT_TRUE((*client)->update("Account", "001000000000001AAA", {{"Name", "B"}}).ok());
+  EXPECT_TRUE(client->update("Account", "001000000000001AAA", {{"Name", "B"}}).ok());
   sf.script(path, {{.drop = true}});
-  EXPECT_TRUE((*client)->remove("Account", "001000000000001AAA").ok());
+  EXPECT_TRUE(client->remove("Account", "001000000000001AAA").ok());
   EXPECT_EQ(sf.requests(), (std::vector<std::string>{"PATCH " + path, "PATCH " + path, "DELETE " + path, "DELETE " + path}));
 }
 
@@ -709,21 +700,19 @@ TEST(ClientReplicationTest, ErrorsAndMalformedBodies) {
 
 TEST(ClientRetryTest, RawSendForBulkTakesTheSamePath) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   const std::string path = "/services/data/v62.0/jobs/query/750R0000000zlh9IAA/results";
   sf.script(path, {{.status = 503, .body = "busy"},
                    {.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"},
                    {.body = "\"Id\"\n\"001A\"\n", .headers = {{"Sforce-Locator", "null"}}}});
-  auto r = (*client)->send("GET", path, {}, {"Accept: text/csv"});
+  auto r = client->send("GET", path, {}, {"Accept: text/csv"});
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->header("sforce-locator"), "null");
   EXPECT_EQ(r->body, "\"Id\"\n\"001A\"\n");
   EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET " + path, "GET " + path, "POST /services/oauth2/token",
                                                      "GET " + path}));
-  EXPECT_EQ((*client)->api_calls(), 3);
+  EXPECT_EQ(client->api_calls(), 3);
 }
 
 // --- quota guard -----------------------------------------------------------------------------------
@@ -734,22 +723,20 @@ Reply page_with_usage(const std::string& usage) {
 
 TEST(ClientQuotaTest, RefusesAtTheDailyShareWithoutSending) {
   FakeSalesforce sf;
-  auto client = Client::connect(sf.options());
-  ASSERT_TRUE(client.ok()) << client.error().to_string();
-  sf.clear_requests();
+  auto client = sf.connected();
   sf.script(kQueryPath, {page_with_usage("3999/5000"), page_with_usage("4000/5000")});
-  ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok());
-  EXPECT_TRUE((*client)->check_quota().ok());
-  ASSERT_TRUE((*client)->query("SELECT Id FROM Account", false).ok()) << "3,999 of 5,000 is under 80%";
-  auto refused = (*client)->query("SELECT Id FROM Account", false);
+  ASSERT_TRUE(client->query("SELECT Id FROM Account", false).ok());
+  EXPECT_TRUE(client->check_quota().ok());
+  ASSERT_TRUE(client->query("SELECT Id FROM Account", false).ok()) << "3,999 of 5,000 is under 80%";
+  auto refused = client->query("SELECT Id FROM Account", false);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().kind, ErrorKind::kLimit);
   EXPECT_EQ(refused.error().code, "QUOTA_GUARD");
   EXPECT_EQ(refused.error().message,
             "paused until quota recovers: org has used 4,000 of 5,000 daily API requests (limit 80%)");
-  EXPECT_EQ((*client)->check_quota().error().code, "QUOTA_GUARD");
+  EXPECT_EQ(client->check_quota().error().code, "QUOTA_GUARD");
   EXPECT_EQ(sf.requests().size(), 2u) << "the refused request was never sent";
-  EXPECT_EQ((*client)->api_calls(), 2);
+  EXPECT_EQ(client->api_calls(), 2);
 }
 
 TEST(ClientQuotaTest, RefusesAtTheRunShare) {
@@ -799,6 +786,16 @@ std::string write_private_key(EVP_PKEY* key, const std::string& path) {
   return pem;
 }
 
+// A fresh RSA key, written as PEM to `path` and trusted by `sf` to sign JWT bearer assertions.
+struct JwtKey {
+  JwtKey(FakeSalesforce& sf, const std::string& path)
+      : key(EVP_RSA_gen(2048), EVP_PKEY_free), pem(write_private_key(key.get(), path)) {
+    sf.jwt_key_ = key.get();
+  }
+  KeyPtr key;
+  std::string pem;
+};
+
 ConnectOptions jwt_options(FakeSalesforce& sf, const std::string& key_file) {
   ConnectOptions o = sf.options();
   o.auth = "jwt";
@@ -811,16 +808,14 @@ ConnectOptions jwt_options(FakeSalesforce& sf, const std::string& key_file) {
 TEST(ClientJwtTest, AssertionIsSignedWithTheKeyAndCarriesTheClaims) {
   FakeSalesforce sf;
   testing::TempDir dir;
-  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
-  write_private_key(key.get(), dir.file("key.pem"));
-  sf.jwt_key_ = key.get();
+  JwtKey jwt(sf, dir.file("key.pem"));
   auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   EXPECT_EQ((*client)->user_id(), kUserId);
 
   auto assertions = sf.assertions();
   ASSERT_EQ(assertions.size(), 1u);
-  EXPECT_TRUE(jwt_signature_valid(key.get(), assertions[0]));
+  EXPECT_TRUE(jwt_signature_valid(jwt.key.get(), assertions[0]));
   EXPECT_EQ(jwt_part(assertions[0], 0), nlohmann::json({{"alg", "RS256"}}));
   nlohmann::json claims = jwt_part(assertions[0], 1);
   EXPECT_EQ(claims["iss"], "cid");
@@ -836,9 +831,7 @@ TEST(ClientJwtTest, AssertionIsSignedWithTheKeyAndCarriesTheClaims) {
 TEST(ClientJwtTest, ReloginSignsAFreshAssertion) {
   FakeSalesforce sf;
   testing::TempDir dir;
-  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
-  write_private_key(key.get(), dir.file("key.pem"));
-  sf.jwt_key_ = key.get();
+  JwtKey jwt(sf, dir.file("key.pem"));
   auto client = Client::connect(jwt_options(sf, dir.file("key.pem")));
   ASSERT_TRUE(client.ok()) << client.error().to_string();
   sf.script(kQueryPath, {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
@@ -894,13 +887,7 @@ TEST(ClientRefreshTokenTest, RotatedTokenIsWrittenBackToTheFileWithMode0600) {
   auto client = Client::connect(o);
   ASSERT_TRUE(client.ok()) << client.error().to_string();
 
-  auto read = [&] {
-    std::ifstream in(file);
-    std::string s;
-    std::getline(in, s);
-    return s;
-  };
-  EXPECT_EQ(read(), "5Aep861rotated1");
+  EXPECT_EQ(crmsync::testing::first_line(file), "5Aep861rotated1");
   struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -910,7 +897,7 @@ TEST(ClientRefreshTokenTest, RotatedTokenIsWrittenBackToTheFileWithMode0600) {
   auto page = (*client)->query("SELECT Id FROM Account", false);
   ASSERT_TRUE(page.ok()) << page.error().to_string();
   EXPECT_EQ(sf.refresh_tokens_seen(), (std::vector<std::string>{"5Aep861original", "5Aep861rotated1"}));
-  EXPECT_EQ(read(), "5Aep861rotated2");
+  EXPECT_EQ(crmsync::testing::first_line(file), "5Aep861rotated2");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1) << "no temporary file left";
 }
 
@@ -945,9 +932,8 @@ TEST(ClientRefreshTokenTest, SpentTokenIsRefusedWithTheFix) {
 TEST(ClientSecretsTest, NoErrorMessageEverQuotesASecret) {
   FakeSalesforce sf;
   testing::TempDir dir;
-  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
-  std::string pem = write_private_key(key.get(), dir.file("key.pem"));
-  sf.jwt_key_ = key.get();
+  JwtKey jwt(sf, dir.file("key.pem"));
+  const std::string& pem = jwt.pem;
   sf.echo_form_ = true;
   std::vector<std::string> messages;
 

@@ -18,6 +18,7 @@
 #include "common/text.h"
 #include "common/timeutil.h"
 #include "emulator/emulator.h"
+#include "emulator_http.h"
 #include "test_support.h"
 
 namespace crmsync::emulator {
@@ -37,11 +38,7 @@ std::unique_ptr<Emulator> start(EmulatorOptions o) {
   return emu;
 }
 
-httplib::Client client(Emulator& emu) {
-  httplib::Client c("127.0.0.1", emu.port());
-  c.set_read_timeout(30, 0);
-  return c;
-}
+httplib::Client client(Emulator& emu) { return crmsync::testing::loopback_client(emu.port()); }
 
 json token(Emulator& emu, const httplib::Params& params, int expected_status = 200) {
   auto r = client(emu).Post("/services/oauth2/token", params);
@@ -53,11 +50,7 @@ json token(Emulator& emu, const httplib::Params& params, int expected_status = 2
 
 std::string password_login(Emulator& emu, const std::string& user = "integration@crmsync.test",
                            const std::string& pass = "integration-pass") {
-  return token(emu, {{"grant_type", "password"},
-                     {"client_id", "crmsync-local"},
-                     {"client_secret", "crmsync-local-secret"},
-                     {"username", user},
-                     {"password", pass}})["access_token"];
+  return token(emu, crmsync::testing::password_grant(user, pass))["access_token"];
 }
 
 httplib::Result api_get(Emulator& emu, const std::string& access, const std::string& path) {

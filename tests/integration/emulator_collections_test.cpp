@@ -8,54 +8,28 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "test_support.h"
+#include "emulator_http.h"
 
 namespace crmsync::emulator {
 namespace {
 
 using json = nlohmann::json;
-using crmsync::testing::TempDir;
-using crmsync::testing::write_file;
 
 const std::string kData = "/services/data/v60.0";
 
 // Account gets an external ID field and the integration user may write every Account; the extra
 // TOML changes the org further.
-class Org {
+class Org : public crmsync::testing::OrgFileEmulator {
  public:
-  explicit Org(const std::string& toml = "") {
-    const std::string path = dir_.file("org.toml");
-    write_file(path, "scale = 10\nseed = 5\n"
-                     "[[custom_fields]]\nobject = \"Account\"\nname = \"Ext_Id__c\"\ntype = \"text\"\n"
-                     "length = 40\nexternal_id = true\n"
-                     "[[permission_sets]]\nname = \"crmsync_Integration\"\nobjects = { Account = { create = true, "
-                     "edit = true, delete = true, view_all = true, modify_all = true } }\n"
-                     "fields = { \"Account.Ext_Id__c\" = { edit = true }, \"Account.Industry\" = { edit = true } }\n" +
-                         toml);
-    emu_ = std::make_unique<Emulator>(EmulatorOptions{.port = 0, .org_file = path});
-    auto s = emu_->start();
-    if (!s) throw std::runtime_error("emulator did not start: " + s.error().message);
-  }
-  ~Org() { emu_->stop(); }
+  explicit Org(const std::string& toml = "")
+      : OrgFileEmulator("scale = 10\nseed = 5\n"
+                        "[[custom_fields]]\nobject = \"Account\"\nname = \"Ext_Id__c\"\ntype = \"text\"\n"
+                        "length = 40\nexternal_id = true\n"
+                        "[[permission_sets]]\nname = \"crmsync_Integration\"\nobjects = { Account = { create = true, "
+                        "edit = true, delete = true, view_all = true, modify_all = true } }\n"
+                        "fields = { \"Account.Ext_Id__c\" = { edit = true }, \"Account.Industry\" = { edit = true } }\n" +
+                        toml) {}
 
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", emu_->port());
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-  std::string login(const std::string& user, const std::string& password) const {
-    auto r = client().Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
-                                                                      {"client_id", "crmsync-local"},
-                                                                      {"client_secret", "crmsync-local-secret"},
-                                                                      {"username", user},
-                                                                      {"password", password}});
-    if (!r || r->status != 200) throw std::runtime_error("login failed for " + user);
-    return json::parse(r->body)["access_token"];
-  }
-  std::string integration() const { return login("integration@crmsync.test", "integration-pass"); }
-  std::string admin() const { return login("admin@crmsync.test", "admin-pass"); }
-
-  static httplib::Headers auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
   // Every call must be answered; the status is the test's business.
   static httplib::Response must(httplib::Result r) {
     if (!r) throw std::runtime_error("no answer from the emulator");
@@ -79,10 +53,6 @@ class Org {
   long api_used(const std::string& token) const {
     return json::parse(get(token, "/emulator/apiUsage").body)["used"].get<long>();
   }
-
- private:
-  TempDir dir_;
-  std::unique_ptr<Emulator> emu_;
 };
 
 json account(const std::string& name) { return {{"attributes", {{"type", "Account"}}}, {"Name", name}}; }

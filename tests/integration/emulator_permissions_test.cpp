@@ -10,7 +10,7 @@
 
 #include "common/text.h"
 #include "common/timeutil.h"
-#include "test_support.h"
+#include "emulator_http.h"
 
 namespace crmsync::emulator {
 namespace {
@@ -23,37 +23,10 @@ using crmsync::testing::write_file;
 const std::string kData = "/services/data/v60.0";
 
 // An emulator started from an org file written into a temporary directory.
-class OrgFromFile {
+class OrgFromFile : public crmsync::testing::OrgFileEmulator {
  public:
-  explicit OrgFromFile(const std::string& toml, int scale = 30) {
-    const std::string path = dir_.file("org.toml");
-    write_file(path, "scale = " + std::to_string(scale) + "\nseed = 11\n" + toml);
-    emu_ = std::make_unique<Emulator>(EmulatorOptions{.port = 0, .org_file = path});
-    auto s = emu_->start();
-    if (!s) throw std::runtime_error("emulator did not start: " + s.error().message);
-  }
-  ~OrgFromFile() { emu_->stop(); }
-
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", emu_->port());
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-
-  std::string login(const std::string& user, const std::string& password) const {
-    auto r = client().Post("/services/oauth2/token",
-                           httplib::Params{{"grant_type", "password"},
-                                           {"client_id", "crmsync-local"},
-                                           {"client_secret", "crmsync-local-secret"},
-                                           {"username", user},
-                                           {"password", password}});
-    if (!r || r->status != 200) throw std::runtime_error("login failed for " + user);
-    return json::parse(r->body)["access_token"];
-  }
-  std::string integration() const { return login("integration@crmsync.test", "integration-pass"); }
-  std::string admin() const { return login("admin@crmsync.test", "admin-pass"); }
-
-  static httplib::Headers auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+  explicit OrgFromFile(const std::string& toml, int scale = 30)
+      : OrgFileEmulator("scale = " + std::to_string(scale) + "\nseed = 11\n" + toml) {}
 
   httplib::Result get(const std::string& token, const std::string& path) const {
     return client().Get(path.c_str(), auth(token));
@@ -87,10 +60,6 @@ class OrgFromFile {
     if (rows.empty()) throw std::runtime_error("no row for " + soql);
     return rows[0]["Id"];
   }
-
- private:
-  TempDir dir_;
-  std::unique_ptr<Emulator> emu_;
 };
 
 std::set<std::string> field_names(const json& describe) {
@@ -371,11 +340,8 @@ permissions = { ApiEnabled = false }
 
 TEST(EmulatorPermissionsTest, InactiveUserCannotLogIn) {
   OrgFromFile org("[[users]]\nusername = \"integration@crmsync.test\"\nactive = false\n");
-  auto r = org.client().Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
-                                                                       {"client_id", "crmsync-local"},
-                                                                       {"client_secret", "crmsync-local-secret"},
-                                                                       {"username", "integration@crmsync.test"},
-                                                                       {"password", "integration-pass"}});
+  auto r = org.client().Post("/services/oauth2/token",
+                             crmsync::testing::password_grant("integration@crmsync.test", "integration-pass"));
   ASSERT_EQ(r->status, 400);
   EXPECT_EQ(json::parse(r->body)["error"], "invalid_grant");
 }

@@ -17,6 +17,7 @@
 #include "common/sfid.h"
 #include "common/timeutil.h"
 #include "emulator/emulator.h"
+#include "emulator_http.h"
 
 namespace crmsync::emulator {
 namespace {
@@ -35,22 +36,14 @@ class EmulatorTest : public ::testing::Test {
     emu_ = nullptr;
   }
 
-  static httplib::Client client() {
-    httplib::Client c("127.0.0.1", emu_->port());
-    c.set_read_timeout(30, 0);
-    return c;
-  }
+  static httplib::Client client() { return crmsync::testing::loopback_client(emu_->port()); }
 
   static httplib::Result token_request(const httplib::Params& params, const httplib::Headers& headers = {}) {
     return client().Post("/services/oauth2/token", headers, params);
   }
 
   static std::string login(const std::string& user = "admin@crmsync.test", const std::string& pass = "admin-pass") {
-    auto r = token_request({{"grant_type", "password"},
-                            {"client_id", "crmsync-local"},
-                            {"client_secret", "crmsync-local-secret"},
-                            {"username", user},
-                            {"password", pass}});
+    auto r = token_request(crmsync::testing::password_grant(user, pass));
     return json::parse(r->body)["access_token"];
   }
 

@@ -26,6 +26,11 @@ namespace {
 
 using testing::run_crmsync;
 
+// The --json report a command printed after its progress lines.
+nlohmann::json json_report(const testing::CommandResult& r) {
+  return nlohmann::json::parse(r.output.substr(r.output.find('{')));
+}
+
 struct OrgPeople {
   std::string user_email, user_id;
   std::string board_id;  // board@crmsync.test, when the org file defines it
@@ -266,7 +271,7 @@ class ExportTest : public ::testing::Test {
     }
     auto rerun = run_crmsync("export --json --config " + cfg_ + " --input " + path);
     EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
-    auto j = nlohmann::json::parse(rerun.output.substr(rerun.output.find('{')));
+    auto j = json_report(rerun);
     EXPECT_EQ(j["failed"], 0);
     EXPECT_EQ(j["unchanged"], in_ledger);
     auto tasks = records("Task", key_field);
@@ -328,7 +333,7 @@ TEST_F(ExportTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNoth
                       activity("a3", "meeting", "nobody@gmail.com");
   auto first = export_run(input, "--json");
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  auto j = json_report(first);
   EXPECT_EQ(j["created"], 2);
   EXPECT_EQ(j["unmatched"], 1);
   auto tasks = records("Task");
@@ -352,7 +357,7 @@ TEST_F(ExportTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNoth
 
   auto second = export_run(input, "--json");
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  auto k = json_report(second);
   EXPECT_EQ(k["created"], 0);
   EXPECT_EQ(k["unchanged"], 2);
   EXPECT_EQ(k["records_sent"], 0);
@@ -398,7 +403,7 @@ TEST_F(ExportTest, UpdateAndDeleteFlowThrough) {
                           activity("a2", "call", people_.contact2_email, "deleted"),
                       "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["updated"], 1);
   EXPECT_EQ(j["deleted"], 1);
   EXPECT_EQ(j["created"], 0);
@@ -454,7 +459,7 @@ TEST_F(ExportTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTh
   auto r = export_run(activity("a1", "call", people_.contact_email, "deleted") + activity("a2", "call", people_.contact2_email),
                       "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["recovered"], 1);
   EXPECT_EQ(j["deleted"], 1);
   EXPECT_EQ(j["unchanged"], 1);
@@ -500,7 +505,7 @@ TEST_F(ExportOrgTest, UpdatesOfRecordsTheUserCannotEditAreRefusedPerRecordWhileT
                                "insufficient access rights on object id"),
             std::string::npos)
       << second.output;
-  auto j = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  auto j = json_report(second);
   EXPECT_EQ(j["updated"], 2);
   EXPECT_EQ(j["failed"], 1);
   EXPECT_EQ(j["created"], 0);
@@ -548,7 +553,7 @@ TEST_F(ExportWithoutEditTasksTest, ARecordRefusedForMissingEditTasksIsReportedPe
                           "insufficient access rights on cross-reference id: " + people_.user_id),
             std::string::npos)
       << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["created"], 2);
   EXPECT_EQ(j["failed"], 1);
   EXPECT_EQ(j["updated"], 0);
@@ -578,7 +583,7 @@ TEST_F(ExportWithoutEditTasksTest, ARecordRefusedForMissingEditTasksIsReportedPe
   // The refused one is tried again next run and refused again; the written ones are unchanged.
   auto again = export_run(input, "--json");
   EXPECT_EQ(again.exit_code, 1) << again.output;
-  auto k = nlohmann::json::parse(again.output.substr(again.output.find('{')));
+  auto k = json_report(again);
   EXPECT_EQ(k["unchanged"], 2);
   EXPECT_EQ(k["failed"], 1);
   EXPECT_EQ(k["created"], 0);
@@ -641,7 +646,7 @@ TEST_F(ExportExternalIdTest, TheSameInputTwiceCreatesNothingNewEvenWithoutTheLed
   std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "meeting", people_.contact2_email);
   auto first = export_run(input, "--json");
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  auto j = json_report(first);
   EXPECT_EQ(j["created"], 2);
   auto tasks = records("Task", kExternalId);
   ASSERT_EQ(tasks.size(), 2u);
@@ -650,7 +655,7 @@ TEST_F(ExportExternalIdTest, TheSameInputTwiceCreatesNothingNewEvenWithoutTheLed
 
   auto second = export_run(input, "--json");
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  auto k = json_report(second);
   EXPECT_EQ(k["unchanged"], 2);
   EXPECT_EQ(k["records_sent"], 0);
 
@@ -658,7 +663,7 @@ TEST_F(ExportExternalIdTest, TheSameInputTwiceCreatesNothingNewEvenWithoutTheLed
   write_config("", "fresh.db");
   auto third = export_run(input, "--json");
   ASSERT_EQ(third.exit_code, 0) << third.output;
-  auto l = nlohmann::json::parse(third.output.substr(third.output.find('{')));
+  auto l = json_report(third);
   EXPECT_EQ(l["created"], 0);
   EXPECT_EQ(l["updated"], 2);
   auto after = records("Task", kExternalId);
@@ -675,7 +680,7 @@ TEST_F(ExportExternalIdTest, AnUpdateAndADeleteFlowThrough) {
                           activity("a2", "call", people_.contact2_email, "deleted"),
                       "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["updated"], 1);
   EXPECT_EQ(j["deleted"], 1);
   EXPECT_EQ(j["created"], 0);
@@ -700,7 +705,7 @@ TEST_F(ExportExternalIdTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecorde
                           activity("a3", "call", people_.contact_email),
                       "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  auto j = json_report(r);
   EXPECT_EQ(j["recovered"], 2);
   EXPECT_EQ(j["deleted"], 2);
   EXPECT_EQ(j["unchanged"], 1);
@@ -725,7 +730,7 @@ TEST_F(ExportExternalIdTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecorde
   }
   auto none = export_run(activity("a3", "call", people_.contact_email, "deleted"), "--json");
   ASSERT_EQ(none.exit_code, 0) << none.output;
-  auto k = nlohmann::json::parse(none.output.substr(none.output.find('{')));
+  auto k = json_report(none);
   EXPECT_EQ(k["recovered"], 0);
   EXPECT_EQ(k["deleted"], 0);
   EXPECT_EQ(k["unchanged"], 1);
@@ -746,14 +751,14 @@ TEST_F(ExportTest, MaxApiCallsPausesWithExitThreeAndTheNextRunResumesExactlyOnce
   auto first = export_run(input, "--json --max-api-calls 3");
   EXPECT_EQ(first.exit_code, 3) << first.output;
   EXPECT_NE(first.output.find("paused"), std::string::npos) << first.output;
-  auto j = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  auto j = json_report(first);
   EXPECT_EQ(j["paused"], true);
   EXPECT_EQ(j["failed"], 0);
   EXPECT_EQ(j["created"], 400);
   EXPECT_EQ(records("Task").size(), 400u);
   auto second = export_run(input, "--json");
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  auto k = nlohmann::json::parse(second.output.substr(second.output.find('{')));
+  auto k = json_report(second);
   EXPECT_EQ(k["paused"], false);
   EXPECT_EQ(k["created"], 50);
   EXPECT_EQ(k["unchanged"], 400);

@@ -14,13 +14,10 @@
 namespace crmsync {
 namespace {
 
+using testing::contains;
 using testing::run_crmsync;
 using testing::RunningEmulator;
 using testing::TempDir;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 const char* kSmallSync = "[sync]\nsettle_seconds = 0\n[groups]\ndeals = false\n";
 

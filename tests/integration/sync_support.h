@@ -62,7 +62,8 @@ inline Rows admin_rows(salesforce::Client& admin, const config::Config& cfg, con
     if (!page) throw std::runtime_error(page.error().to_string());
     auto parsed = parser.parse(page->body);
     if (!parsed) throw std::runtime_error(parsed.error().to_string());
-    for (auto& row : parsed->rows) {
+    for (std::size_t r = 0; r < parsed->rows.size(); ++r) {
+      const auto row = parsed->rows[r];
       std::map<std::string, store::Value> m;
       for (size_t i = 0; i < row.size(); ++i) m[sel->fields[i].name] = row[i];
       out[std::get<std::string>(row[0])] = std::move(m);

@@ -39,6 +39,19 @@ inline void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
+// Whether `needle` occurs in `haystack` (a command's output, an error message).
+inline bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// The first line of a file, without its newline; empty when the file is missing.
+inline std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // standard output and standard error together

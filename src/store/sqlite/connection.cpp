@@ -5,6 +5,11 @@
 namespace crmsync::store::sqlite {
 
 Result<std::shared_ptr<Connection>> Connection::open(const std::string& path) {
+  // Memory statistics take a process-wide mutex on every SQLite allocation, which the writer
+  // thread pays per row; crmsync never reads them. Only possible before SQLite initialises (a
+  // later call is refused with SQLITE_MISUSE and changes nothing).
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   sqlite3* db = nullptr;
   // NOMUTEX: a Store is used by one thread at a time (see store.h); SQLite's own locking between
   // processes is unaffected.

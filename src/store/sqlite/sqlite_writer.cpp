@@ -46,8 +46,8 @@ std::string build_delete_sql(std::string_view table) {
 
 namespace {
 
-bool fits(StorageClass storage, const Value& v) {
-  switch (v.index()) {
+bool fits(StorageClass storage, RowBuffer::Kind kind) {
+  switch (static_cast<std::size_t>(kind)) {
     case 0: return true;  // NULL fits every column
     case 1: return storage == StorageClass::kBoolean;
     case 2: return storage == StorageClass::kInteger || storage == StorageClass::kReal;
@@ -59,10 +59,14 @@ bool fits(StorageClass storage, const Value& v) {
   return false;
 }
 
-const char* value_kind(const Value& v) {
+bool fits(StorageClass storage, const Value& v) { return fits(storage, static_cast<RowBuffer::Kind>(v.index())); }
+
+const char* kind_name(RowBuffer::Kind kind) {
   static const char* const kinds[] = {"null", "bool", "integer", "real", "text"};
-  return kinds[v.index()];
+  return kinds[static_cast<std::size_t>(kind)];
 }
+
+const char* value_kind(const Value& v) { return kind_name(static_cast<RowBuffer::Kind>(v.index())); }
 
 class SqliteTableWriter final : public TableWriter {
  public:
@@ -96,6 +100,48 @@ class SqliteTableWriter final : public TableWriter {
     int rc = sqlite3_step(st.get());
     if (rc != SQLITE_DONE) {
       return st.connection().error(rc, "Cannot upsert row " + std::get<std::string>(id) + " into " + s_->table);
+    }
+    return ok_status();
+  }
+
+  Status upsert_rows(const RowBuffer& rows) override {
+    const auto& cols = s_->columns;
+    if (rows.width() != cols.size()) {
+      return Error(ErrorKind::kInternal, "VALUE_COUNT",
+                   "Upsert into " + s_->table + " got rows of " + std::to_string(rows.width()) + " values for " +
+                       std::to_string(cols.size()) + " columns.");
+    }
+    Statement& st = s_->upsert;
+    sqlite3_stmt* stmt = st.get();
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      ResetOnExit guard(st);
+      if (rows.kind(r, s_->id_index) != RowBuffer::Kind::kText || rows.text(r, s_->id_index).empty()) {
+        return Error(ErrorKind::kInternal, "MISSING_ID", "Upsert into " + s_->table + " got a row without an Id.");
+      }
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        int i = static_cast<int>(k + 1);
+        int rc = SQLITE_OK;
+        RowBuffer::Kind kind = rows.kind(r, k);
+        if (!fits(cols[k].type, kind)) {
+          return Error(ErrorKind::kInternal, "TYPE_MISMATCH",
+                       "Column " + s_->table + "." + cols[k].name + " is stored as " + storage_name(cols[k].type) +
+                           " but row " + std::string(rows.text(r, s_->id_index)) + " gives it a " +
+                           kind_name(kind) + " value.");
+        }
+        switch (kind) {
+          case RowBuffer::Kind::kNull: rc = sqlite3_bind_null(stmt, i); break;
+          case RowBuffer::Kind::kBool: rc = sqlite3_bind_int64(stmt, i, rows.get_bool(r, k) ? 1 : 0); break;
+          case RowBuffer::Kind::kInteger: rc = sqlite3_bind_int64(stmt, i, rows.get_int(r, k)); break;
+          case RowBuffer::Kind::kReal: rc = sqlite3_bind_double(stmt, i, rows.get_real(r, k)); break;
+          case RowBuffer::Kind::kText: rc = st.bind_text(i, rows.text(r, k)); break;
+        }
+        if (rc != SQLITE_OK) return st.connection().error(rc, "Cannot bind " + s_->table + "." + cols[k].name);
+      }
+      int rc = sqlite3_step(stmt);
+      if (rc != SQLITE_DONE) {
+        return st.connection().error(
+            rc, "Cannot upsert row " + std::string(rows.text(r, s_->id_index)) + " into " + s_->table);
+      }
     }
     return ok_status();
   }

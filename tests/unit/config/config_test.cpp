@@ -180,20 +180,80 @@ TEST(ConfigEnvTest, ObjectsAreOverriddenWithCommaSeparatedLists) {
   EXPECT_NE(std::find(objects.begin(), objects.end(), "Lead"), objects.end());
 }
 
-TEST(ConfigEnvTest, BadBooleanNamesTheVariable) {
-  Error e = parse_error(kFull, env_of({{"CRMSYNC_GROUPS_ENGAGE", "maybe"}}));
-  EXPECT_EQ(e.code, "WRONG_TYPE");
-  EXPECT_EQ(e.message,
-            "environment variable CRMSYNC_GROUPS_ENGAGE: [groups] engage must be a boolean (true/false, 1/0, yes/no), "
-            "not \"maybe\".");
-}
-
 TEST(ConfigEnvTest, BadValueFromEnvNamesTheVariable) {
   Error e = parse_error(kFull, env_of({{"CRMSYNC_SALESFORCE_AUTH", "saml"}}));
   EXPECT_EQ(e.code, "INVALID_VALUE");
   EXPECT_EQ(e.message.rfind("environment variable CRMSYNC_SALESFORCE_AUTH: [salesforce] auth = \"saml\"", 0), 0u)
       << e.message;
 }
+
+// --- errors that differ only by the input: the whole message, one row each ----------------------
+
+struct ErrorCase {
+  const char* name;  // the test's name
+  std::string toml;
+  std::map<std::string, std::string> env;
+  std::string code;
+  std::string message;
+};
+
+const ErrorCase kErrorCases[] = {
+    {"BadBooleanFromEnvNamesTheVariable", kFull, {{"CRMSYNC_GROUPS_ENGAGE", "maybe"}}, "WRONG_TYPE",
+     "environment variable CRMSYNC_GROUPS_ENGAGE: [groups] engage must be a boolean (true/false, 1/0, yes/no), "
+     "not \"maybe\"."},
+    {"UnknownSectionSuggestsTheClosest", minimal("[stor]\nurl = \"sqlite:x\"\n"), {}, "UNKNOWN_KEY",
+     "crmsync.toml:6: unknown section [stor]; did you mean store?"},
+    {"UnknownKeySuggestsTheClosest", "[salesforce]\nclient_id = \"cid\"\npasword = \"x\"\n", {}, "UNKNOWN_KEY",
+     "crmsync.toml:3: unknown key pasword in [salesforce]; did you mean password?"},
+    {"UnknownKeyFarFromAnyListsTheKnownKeys", minimal("[groups]\nfrobnicate = true\n"), {}, "UNKNOWN_KEY",
+     "crmsync.toml:7: unknown key frobnicate in [groups]. Known keys: deals, engage."},
+    {"UnknownObjectKeySuggests", minimal("[objects.Account]\nexlude = [\"Website\"]\n"), {}, "UNKNOWN_KEY",
+     "crmsync.toml:7: unknown key exlude in [objects.Account]; did you mean exclude?"},
+    {"WrongTypeSaysABooleanIsExpected", minimal("verify_tls = \"no\"\n"), {}, "WRONG_TYPE",
+     "crmsync.toml:6: [salesforce] verify_tls must be a boolean (true or false), not a string."},
+    {"WrongTypeSaysAListIsExpected", minimal("[objects.Account]\nexclude = \"Website\"\n"), {}, "WRONG_TYPE",
+     "crmsync.toml:7: [objects.Account] exclude must be an array of strings, e.g. [\"Website\", \"ParentId\"], "
+     "not a string."},
+    {"WrongTypeSaysAStringIsExpected", minimal("api_version = 62.0\n"), {}, "WRONG_TYPE",
+     "crmsync.toml:6: [salesforce] api_version must be a string, not a number."},
+    {"UnsupportedAuth", minimal("auth = \"oauth\"\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
+     "\"client_credentials\", \"jwt\" or \"refresh_token\"."},
+    {"StoreUrlMustBeSqlite", minimal("[store]\nurl = \"postgres://db/crm\"\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:7: [store] url = \"postgres://db/crm\" is not supported; expected sqlite:PATH, e.g. "
+     "\"sqlite:crmsync.db\"."},
+    {"MissingPasswordKeysNameTheVariables", "[salesforce]\nclient_id = \"cid\"\nclient_secret = \"cs\"\n", {},
+     "MISSING_KEY",
+     "crmsync.toml:1: [salesforce] username, password are required when auth = \"password\"; set them in "
+     "crmsync.toml or with CRMSYNC_SALESFORCE_USERNAME, CRMSYNC_SALESFORCE_PASSWORD."},
+    {"MissingClientSecretAlone", "[salesforce]\nclient_id = \"cid\"\nusername = \"u\"\npassword = \"p\"\n", {},
+     "MISSING_KEY",
+     "crmsync.toml:1: [salesforce] client_secret is required when auth = \"password\"; set it in crmsync.toml "
+     "or with CRMSYNC_SALESFORCE_CLIENT_SECRET."},
+    {"ApiVersionShape", minimal("api_version = \"v62\"\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:6: [salesforce] api_version = \"v62\" is not a Salesforce API version; expected e.g. \"62.0\"."},
+    {"SectionThatIsNotATable", "store = \"sqlite:x\"\n", {}, "WRONG_TYPE",
+     "crmsync.toml:1: store must be a section ([store]), not a string."},
+    {"MaxRetriesOfTheWrongType", minimal("max_retries = \"5\"\n"), {}, "WRONG_TYPE",
+     "crmsync.toml:6: [salesforce] max_retries must be an integer, not a string."},
+    {"MaxRetriesOutOfRange", minimal("max_retries = -1\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:6: [salesforce] max_retries = -1 is out of range; expected 0 (never retry) to 100 (default 5)."},
+    {"MaxRetriesFromEnvNotANumber", minimal(), {{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}}, "WRONG_TYPE",
+     "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not "
+     "\"many\"."},
+};
+
+class ConfigErrorMessageTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ConfigErrorMessageTest, NamesTheSourceTheKeyAndTheFix) {
+  const ErrorCase& c = GetParam();
+  Error e = parse_error(c.toml, env_of(c.env));
+  EXPECT_EQ(e.code, c.code);
+  EXPECT_EQ(e.message, c.message);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, ConfigErrorMessageTest, ::testing::ValuesIn(kErrorCases),
+                         [](const ::testing::TestParamInfo<ErrorCase>& param) { return std::string(param.param.name); });
 
 // --- errors --------------------------------------------------------------------------------------
 
@@ -202,72 +262,6 @@ TEST(ConfigErrorTest, MalformedTomlNamesFileLineAndColumn) {
   EXPECT_EQ(e.code, "MALFORMED_TOML");
   EXPECT_EQ(e.message.rfind("crmsync.toml:2:", 0), 0u) << e.message;
   EXPECT_NE(e.message.find("malformed TOML: "), std::string::npos);
-}
-
-TEST(ConfigErrorTest, UnknownSectionSuggestsTheClosest) {
-  Error e = parse_error(minimal("[stor]\nurl = \"sqlite:x\"\n"));
-  EXPECT_EQ(e.code, "UNKNOWN_KEY");
-  EXPECT_EQ(e.message, "crmsync.toml:6: unknown section [stor]; did you mean store?");
-}
-
-TEST(ConfigErrorTest, UnknownKeySuggestsTheClosest) {
-  Error e = parse_error("[salesforce]\nclient_id = \"cid\"\npasword = \"x\"\n");
-  EXPECT_EQ(e.code, "UNKNOWN_KEY");
-  EXPECT_EQ(e.message, "crmsync.toml:3: unknown key pasword in [salesforce]; did you mean password?");
-}
-
-TEST(ConfigErrorTest, UnknownKeyFarFromAnyListsTheKnownKeys) {
-  Error e = parse_error(minimal("[groups]\nfrobnicate = true\n"));
-  EXPECT_EQ(e.message, "crmsync.toml:7: unknown key frobnicate in [groups]. Known keys: deals, engage.");
-}
-
-TEST(ConfigErrorTest, UnknownObjectKeySuggests) {
-  Error e = parse_error(minimal("[objects.Account]\nexlude = [\"Website\"]\n"));
-  EXPECT_EQ(e.message, "crmsync.toml:7: unknown key exlude in [objects.Account]; did you mean exclude?");
-}
-
-TEST(ConfigErrorTest, WrongTypeSaysWhatIsExpected) {
-  Error e = parse_error(minimal("verify_tls = \"no\"\n"));
-  EXPECT_EQ(e.code, "WRONG_TYPE");
-  EXPECT_EQ(e.message, "crmsync.toml:6: [salesforce] verify_tls must be a boolean (true or false), not a string.");
-
-  Error list = parse_error(minimal("[objects.Account]\nexclude = \"Website\"\n"));
-  EXPECT_EQ(list.message,
-            "crmsync.toml:7: [objects.Account] exclude must be an array of strings, e.g. [\"Website\", \"ParentId\"], "
-            "not a string.");
-
-  Error number = parse_error(minimal("api_version = 62.0\n"));
-  EXPECT_EQ(number.message, "crmsync.toml:6: [salesforce] api_version must be a string, not a number.");
-}
-
-TEST(ConfigErrorTest, UnsupportedAuth) {
-  Error e = parse_error(minimal("auth = \"oauth\"\n"));
-  EXPECT_EQ(e.code, "INVALID_VALUE");
-  EXPECT_EQ(e.message,
-            "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
-            "\"client_credentials\", \"jwt\" or \"refresh_token\".");
-}
-
-TEST(ConfigErrorTest, StoreUrlMustBeSqlite) {
-  Error e = parse_error(minimal("[store]\nurl = \"postgres://db/crm\"\n"));
-  EXPECT_EQ(e.message,
-            "crmsync.toml:7: [store] url = \"postgres://db/crm\" is not supported; expected sqlite:PATH, e.g. "
-            "\"sqlite:crmsync.db\".");
-}
-
-TEST(ConfigErrorTest, MissingPasswordKeysNameTheVariables) {
-  Error e = parse_error("[salesforce]\nclient_id = \"cid\"\nclient_secret = \"cs\"\n");
-  EXPECT_EQ(e.code, "MISSING_KEY");
-  EXPECT_EQ(e.message,
-            "crmsync.toml:1: [salesforce] username, password are required when auth = \"password\"; set them in "
-            "crmsync.toml or with CRMSYNC_SALESFORCE_USERNAME, CRMSYNC_SALESFORCE_PASSWORD.");
-}
-
-TEST(ConfigErrorTest, MissingClientSecretAlone) {
-  Error e = parse_error("[salesforce]\nclient_id = \"cid\"\nusername = \"u\"\npassword = \"p\"\n");
-  EXPECT_EQ(e.message,
-            "crmsync.toml:1: [salesforce] client_secret is required when auth = \"password\"; set it in crmsync.toml "
-            "or with CRMSYNC_SALESFORCE_CLIENT_SECRET.");
 }
 
 TEST(ConfigErrorTest, ClientCredentialsNeedsAnExplicitLoginUrl) {
@@ -302,12 +296,6 @@ TEST(ConfigErrorTest, LoginUrlMustBeHttp) {
       << e.message;
 }
 
-TEST(ConfigErrorTest, ApiVersionShape) {
-  Error e = parse_error(minimal("api_version = \"v62\"\n"));
-  EXPECT_EQ(e.message,
-            "crmsync.toml:6: [salesforce] api_version = \"v62\" is not a Salesforce API version; expected e.g. \"62.0\".");
-}
-
 TEST(ConfigErrorTest, UnknownObjectSuggestsTheCatalogName) {
   Error e = parse_error(minimal("[objects.Acount]\nenabled = false\n"));
   EXPECT_EQ(e.code, "UNKNOWN_OBJECT");
@@ -324,11 +312,6 @@ TEST(ConfigErrorTest, ObjectNamesAreCaseInsensitiveButNotRepeatable) {
   EXPECT_EQ(std::find(objects.begin(), objects.end(), "Account"), objects.end());
   Error dup = parse_error(minimal("[objects.account]\nenabled = false\n[objects.Account]\nenabled = true\n"));
   EXPECT_EQ(dup.code, "DUPLICATE_OBJECT");
-}
-
-TEST(ConfigErrorTest, SectionThatIsNotATable) {
-  Error e = parse_error("store = \"sqlite:x\"\n");
-  EXPECT_EQ(e.message, "crmsync.toml:1: store must be a section ([store]), not a string.");
 }
 
 TEST(ConfigFileTest, MissingFileNamesThePath) {
@@ -356,18 +339,31 @@ TEST(ConfigFileTest, LoadsAFileAndNamesItInErrors) {
 namespace crmsync::config {
 namespace {
 
+// Every [sync] value a test expects, in the order crmsync.toml documents the keys.
+struct SyncValues {
+  std::int64_t lookback_seconds, settle_seconds, concurrency, rows_per_commit, batch_size, bulk_threshold,
+      formula_refresh_hours;
+  double quota_daily_share, quota_run_share;
+};
+
+void expect_sync(const SyncConfig& got, const SyncValues& want) {
+  EXPECT_EQ(got.lookback_seconds, want.lookback_seconds);
+  EXPECT_EQ(got.settle_seconds, want.settle_seconds);
+  EXPECT_EQ(got.concurrency, want.concurrency);
+  EXPECT_EQ(got.rows_per_commit, want.rows_per_commit);
+  EXPECT_EQ(got.batch_size, want.batch_size);
+  EXPECT_EQ(got.bulk_threshold, want.bulk_threshold);
+  EXPECT_EQ(got.formula_refresh_hours, want.formula_refresh_hours);
+  EXPECT_DOUBLE_EQ(got.quota_daily_share, want.quota_daily_share);
+  EXPECT_DOUBLE_EQ(got.quota_run_share, want.quota_run_share);
+}
+
 TEST(ConfigSyncTest, DefaultsWhenTheSectionIsAbsent) {
   auto c = parse_config(minimal(), "crmsync.toml", kNoEnv);
   ASSERT_TRUE(c.ok()) << c.error().to_string();
-  EXPECT_EQ(c->sync.lookback_seconds, 300);
-  EXPECT_EQ(c->sync.settle_seconds, 2);
-  EXPECT_EQ(c->sync.concurrency, 4);
-  EXPECT_EQ(c->sync.rows_per_commit, 20000);
-  EXPECT_EQ(c->sync.batch_size, 2000);
-  EXPECT_EQ(c->sync.bulk_threshold, 2000);
-  EXPECT_EQ(c->sync.formula_refresh_hours, 24);
-  EXPECT_DOUBLE_EQ(c->sync.quota_daily_share, 0.80);
-  EXPECT_DOUBLE_EQ(c->sync.quota_run_share, 0.25);
+  expect_sync(c->sync, {.lookback_seconds = 300, .settle_seconds = 2, .concurrency = 4, .rows_per_commit = 20000,
+                        .batch_size = 2000, .bulk_threshold = 2000, .formula_refresh_hours = 24,
+                        .quota_daily_share = 0.80, .quota_run_share = 0.25});
 }
 
 TEST(ConfigSyncTest, EveryKeyIsReadFromTheFile) {
@@ -376,15 +372,9 @@ TEST(ConfigSyncTest, EveryKeyIsReadFromTheFile) {
                                 "formula_refresh_hours = 6\nquota_daily_share = 0.5\nquota_run_share = 1\n"),
                         "crmsync.toml", kNoEnv);
   ASSERT_TRUE(c.ok()) << c.error().to_string();
-  EXPECT_EQ(c->sync.lookback_seconds, 60);
-  EXPECT_EQ(c->sync.settle_seconds, 0);
-  EXPECT_EQ(c->sync.concurrency, 8);
-  EXPECT_EQ(c->sync.rows_per_commit, 5000);
-  EXPECT_EQ(c->sync.batch_size, 500);
-  EXPECT_EQ(c->sync.bulk_threshold, 10000);
-  EXPECT_EQ(c->sync.formula_refresh_hours, 6);
-  EXPECT_DOUBLE_EQ(c->sync.quota_daily_share, 0.5);
-  EXPECT_DOUBLE_EQ(c->sync.quota_run_share, 1.0);
+  expect_sync(c->sync, {.lookback_seconds = 60, .settle_seconds = 0, .concurrency = 8, .rows_per_commit = 5000,
+                        .batch_size = 500, .bulk_threshold = 10000, .formula_refresh_hours = 6,
+                        .quota_daily_share = 0.5, .quota_run_share = 1.0});
 }
 
 TEST(ConfigSyncTest, EnvironmentOverridesSyncKeys) {
@@ -427,15 +417,6 @@ TEST(ConfigRetryTest, DefaultsFileAndEnvironment) {
   ASSERT_TRUE(f.ok()) << f.error().to_string();
   EXPECT_EQ(f->salesforce.max_retries, 2);
   EXPECT_EQ(f->salesforce.retry_base_ms, 7);
-}
-
-TEST(ConfigRetryTest, BadValuesNameTheKey) {
-  EXPECT_EQ(parse_error(minimal("max_retries = \"5\"\n")).message,
-            "crmsync.toml:6: [salesforce] max_retries must be an integer, not a string.");
-  EXPECT_EQ(parse_error(minimal("max_retries = -1\n")).message,
-            "crmsync.toml:6: [salesforce] max_retries = -1 is out of range; expected 0 (never retry) to 100 (default 5).");
-  EXPECT_EQ(parse_error(minimal(), env_of({{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}})).message,
-            "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not \"many\".");
 }
 
 }  // namespace

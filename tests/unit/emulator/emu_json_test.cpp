@@ -53,5 +53,33 @@ TEST(EmuJsonTest, TwoThousandRecordPageIsValidJsonWithEveryField) {
   EXPECT_EQ(first["Id"], std::get<std::string>(tasks.row(0)[0]));
 }
 
+TEST(EmuJsonTest, RecordWriterWritesSalesforceRecordBytes) {
+  std::vector<FieldDef> fields(5);
+  fields[0].name = "Id";
+  fields[0].type = "id";
+  fields[1].name = "Subject";
+  fields[1].type = "string";
+  fields[2].name = "IsClosed";
+  fields[2].type = "boolean";
+  fields[3].name = "WhoId";
+  fields[3].type = "reference";
+  fields[4].name = "SystemModstamp";
+  fields[4].type = "datetime";
+  Table table("Task", "00T", fields);
+  const std::size_t row = table.insert(Row{std::string("00T000000000001AAA"), std::string("Call \"Bob\"\n\x01"), true,
+                                           Value{}, DateTime{*parse_datetime("2024-03-01T10:00:00.250Z")}});
+  const std::string expected =
+      R"({"attributes":{"type":"Task","url":"/services/data/v62.0/sobjects/Task/00T000000000001AAA"},)"
+      R"("Id":"00T000000000001AAA","Subject":"Call \"Bob\"\n\u0001","IsClosed":true,"WhoId":null,)"
+      R"("SystemModstamp":"2024-03-01T10:00:00.250+0000"})";
+  const std::vector<std::size_t> columns = {0, 1, 2, 3, 4};
+  std::string out;
+  RecordWriter(table, "62.0", columns).append(out, table.row(row));
+  EXPECT_EQ(out, expected);
+  out.clear();
+  append_record(out, table, "62.0", table.row(row), columns);
+  EXPECT_EQ(out, expected);
+}
+
 }  // namespace
 }  // namespace crmsync::emulator

@@ -5,24 +5,13 @@
 #include "common/sfid.h"
 #include "common/timeutil.h"
 #include "emulator/soql.h"
+#include "field_fixtures.h"
 
 namespace crmsync::emulator::soql {
 namespace {
 
-FieldDef field(std::string name, std::string type) {
-  FieldDef f;
-  f.name = std::move(name);
-  f.label = f.name;
-  f.type = std::move(type);
-  return f;
-}
-
-FieldDef reference(std::string name, std::string relationship, std::string target) {
-  FieldDef f = field(std::move(name), "reference");
-  f.relationship_name = std::move(relationship);
-  f.reference_to = {std::move(target)};
-  return f;
-}
+using emulator::testing::field;
+using emulator::testing::reference;
 
 Value dt(const char* s) { return DateTime{*parse_datetime(s)}; }
 Value d(const char* s) { return Date{*parse_date(s)}; }

@@ -183,6 +183,62 @@ TEST_F(SqliteStoreTest, ValuesOfTheWrongTypeAreRefusedNamingTheColumn) {
   EXPECT_EQ(*s->count_rows("Account"), 0);
 }
 
+TEST_F(SqliteStoreTest, UpsertRowsWritesAPageBufferAsUpsertWritesRows) {
+  auto s = open_store();
+  ASSERT_TRUE(s->ensure_table("Account", kAccount));
+  auto w = s->writer("Account", kAccount);
+  ASSERT_TRUE(w) << w.error().to_string();
+  RowBuffer page(kAccount.size());
+  for (const auto& row : {account("001A", "Acme"), account("001B", "Globex \xC3\xA9", -3), account("001A", "Acme Corp", 42)}) {
+    page.add_row();
+    for (std::size_t k = 0; k < row.size(); ++k) page.set_value(k, row[k]);
+  }
+  page.add_row();  // a row of NULLs but its Id and a REAL column given an integer
+  page.set_text(0, "001C");
+  page.set_int(4, 7);
+  ASSERT_TRUE((*w)->upsert_rows(page));
+
+  auto rows = dump_of(*s, "Account");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(field(rows[0], "Name"), Value(std::string("Acme Corp")));  // the later row of the same Id wins
+  EXPECT_EQ(field(rows[0], "NumberOfEmployees"), Value(std::int64_t{42}));
+  EXPECT_EQ(field(rows[1], "Name"), Value(std::string("Globex \xC3\xA9")));
+  EXPECT_EQ(field(rows[1], "IsDeleted"), Value(false));
+  EXPECT_EQ(field(rows[1], "SystemModstamp"), Value(std::string("2024-03-01T10:00:00.000Z")));
+  EXPECT_EQ(field(rows[2], "Name"), Value(std::monostate{}));
+  EXPECT_EQ(field(rows[2], "AnnualRevenue"), Value(7.0));
+}
+
+TEST_F(SqliteStoreTest, UpsertRowsRefusesWrongTypesMissingIdsAndWidths) {
+  auto s = open_store();
+  ASSERT_TRUE(s->ensure_table("Account", kAccount));
+  auto w = s->writer("Account", kAccount);
+  RowBuffer page(kAccount.size());
+  page.add_row();
+  page.set_text(0, "001A");
+  page.set_text(3, "ten");  // NumberOfEmployees
+  auto r = (*w)->upsert_rows(page);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "TYPE_MISMATCH");
+  EXPECT_NE(r.error().message.find("Account.NumberOfEmployees"), std::string::npos);
+  EXPECT_NE(r.error().message.find("001A"), std::string::npos);
+
+  page.reset(kAccount.size());
+  page.add_row();  // no Id
+  page.set_text(1, "Nameless");
+  r = (*w)->upsert_rows(page);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "MISSING_ID");
+
+  RowBuffer narrow(2);
+  narrow.add_row();
+  narrow.set_text(0, "001B");
+  r = (*w)->upsert_rows(narrow);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "VALUE_COUNT");
+  EXPECT_EQ(*s->count_rows("Account"), 0);
+}
+
 TEST_F(SqliteStoreTest, RollbackDiscardsRowsAndState) {
   auto s = open_store();
   ASSERT_TRUE(s->ensure_table("Account", kAccount));

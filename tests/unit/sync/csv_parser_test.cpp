@@ -161,7 +161,8 @@ TEST(CsvParserTest, GivesTheRowsTheJsonPageParserGivesForTheSameRecords) {
   expect_same(json, *csv);
   // What makes the comparison meaningful: trimmed long text, typed numbers and booleans, Z datetimes.
   bool trimmed = false;
-  for (const auto& row : csv->rows) {
+  for (std::size_t r = 0; r < csv->rows.size(); ++r) {
+    const auto row = csv->rows[r];
     if (const auto* d = std::get_if<std::string>(&row[6])) {
       EXPECT_LE(utf8_length(*d), 10000u);
       trimmed = trimmed || utf8_length(*d) == 10000u;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "common/text.h"
+#include "salesforce/wire.h"
 #include "sync/page_parser.h"
 
 namespace crmsync::sync {
@@ -65,9 +66,60 @@ TEST(PageParserTest, TrimsLongTextAreasWithoutSplittingUtf8) {
   std::string body = R"({"records":[{"Id":"006RO0000000001AAA","Description":")" + text + R"("}]})";
   auto page = parser.parse(body);
   ASSERT_TRUE(page.ok()) << page.error().to_string();
-  const auto& stored = std::get<std::string>(page->rows[0][6]);
+  std::string stored = std::get<std::string>(page->rows[0][6]);
   EXPECT_EQ(utf8_length(stored), 10000u);
   EXPECT_EQ(stored.substr(stored.size() - 4), "\xF0\x9F\x98\x80");
+}
+
+TEST(PageParserTest, OnePassReaderGivesTheRowsParseGivesAndLeavesNoBody) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  const std::string body = R"({"totalSize":3,"done":false,"nextRecordsUrl":"/services/data/v62.0/query/01g-2000",
+    "records":[{"attributes":{"type":"Opportunity"},"Id":"006RO0000000001AAA","Name":"A","IsDeleted":true,
+     "SystemModstamp":"2025-01-02T03:04:05.000+0000","Amount":1},
+    {"Id":"006RO0000000002AAA","Name":"B","IsDeleted":false,"SystemModstamp":"2025-01-02T03:04:06.000+0000"}]})";
+  std::string copy = body;
+  auto two_pass = parser.parse(copy);
+  ASSERT_TRUE(two_pass.ok()) << two_pass.error().to_string();
+
+  ParsedPage one_pass;
+  auto reader = parser.reader(one_pass);
+  auto page = salesforce::parse_query_page(body, "query", &reader);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(page->total_size, 3);
+  EXPECT_FALSE(page->done);
+  EXPECT_EQ(page->next_records_url, "/services/data/v62.0/query/01g-2000");
+  EXPECT_TRUE(page->body.empty());
+  ASSERT_EQ(one_pass.rows.size(), 2u);
+  for (std::size_t r = 0; r < 2; ++r) EXPECT_EQ(one_pass.rows[r], two_pass->rows[r]);
+  EXPECT_EQ(one_pass.deleted, 1);
+  EXPECT_EQ(one_pass.last_id, "006RO0000000002AAA");
+  EXPECT_EQ(one_pass.last_modstamp, two_pass->last_modstamp);
+
+  // A retried page starts afresh: the reader does not append to what it read before.
+  auto again = salesforce::parse_query_page(body, "query", &reader);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(one_pass.rows.size(), 2u);
+}
+
+TEST(PageParserTest, OnePassReaderCallsACutOffPageANetworkErrorAndABadValueSalesforces) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  ParsedPage page;
+  auto reader = parser.reader(page);
+  const std::string whole = R"({"totalSize":2,"done":true,"records":[{"Id":"006RO0000000001AAA","Name":"A"},)"
+                            R"({"Id":"006RO0000000002AAA","Name":"B"}]})";
+  for (std::size_t cut : {whole.size() - 1, whole.size() - 3, whole.size() / 2 + 10, std::size_t{60}}) {
+    auto r = salesforce::parse_query_page(whole.substr(0, cut), "query", &reader);
+    ASSERT_FALSE(r.ok()) << "cut at " << cut;
+    EXPECT_EQ(r.error().kind, ErrorKind::kNetwork) << "cut at " << cut << ": " << r.error().to_string();
+    EXPECT_EQ(r.error().code, "MALFORMED_RESPONSE");
+  }
+  auto bad = salesforce::parse_query_page(
+      R"({"totalSize":1,"done":true,"records":[{"Id":"006RO0000000001AAA","Amount":"lots"}]})", "query", &reader);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::kSalesforce);
+  EXPECT_NE(bad.error().message.find("Opportunity.Amount"), std::string::npos);
 }
 
 TEST(PageParserTest, ShortTextIsKeptWhole) {
