@@ -36,7 +36,8 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
     deleted += o.deleted;
   }
   if (report.composite_api_calls > 0) {
-    // Describes, first pages and getDeleted calls of every object, a few composite requests.
+    // Describes, first pages and getDeleted calls of every object, a few composite requests;
+    // already in the objects' figures above (each has its share), so not added again.
     out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10}\n", "(composite requests)", "", "", "",
                        report.composite_api_calls);
   }
@@ -76,6 +77,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"query_parts", o.query_parts},
                        {"bulk", o.bulk},
                        {"bulk_jobs", o.bulk_jobs},
+                       {"bulk_resumed", o.bulk_resumed},
                        {"bulk_fallback", o.bulk_fallback},
                        {"reconciled", o.reconciled},
                        {"api_calls", o.api_calls},

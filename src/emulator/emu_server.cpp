@@ -469,6 +469,7 @@ std::int64_t Emulator::api_used() const { return impl_->state.api_used.load(); }
 void Emulator::set_api_used(std::int64_t used) { impl_->state.api_used = used; }
 void Emulator::set_fault_rate(double rate) { impl_->state.faults.set_rate(rate); }
 std::int64_t Emulator::bulk_jobs_created() const { return static_cast<std::int64_t>(impl_->state.bulk_serial.load()); }
+std::int64_t Emulator::bulk_result_pages_served() const { return impl_->state.bulk_results_served.load(); }
 
 std::size_t Emulator::hard_delete(const std::vector<std::string>& ids) { return purge_records(impl_->state, ids); }
 

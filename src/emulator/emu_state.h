@@ -85,7 +85,8 @@ struct EmuState {
   CursorStore cursors;
   AccessModel access;  // effective access per user, dropped on every setup write
   BulkJobStore bulk_jobs;
-  std::atomic<std::uint64_t> bulk_serial{0};  // for new 750... job Ids
+  std::atomic<std::uint64_t> bulk_serial{0};
+  std::atomic<std::int64_t> bulk_results_served{0};  // GET /jobs/query/{id}/results answered 200  // for new 750... job Ids
   FaultInjector faults;
   std::shared_ptr<void> jwt_public_key;  // EVP_PKEY of jwt_certificate_file, or null
 

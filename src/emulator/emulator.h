@@ -121,6 +121,8 @@ class Emulator {
 
   // How many Bulk API 2.0 query jobs were created since start (deleted ones included).
   std::int64_t bulk_jobs_created() const;
+  // How many Bulk API 2.0 results pages were served since start.
+  std::int64_t bulk_result_pages_served() const;
 
   // Purges records, as emptying the recycle bin (or a Bulk hardDelete) does: they vanish from
   // every query, queryAll included, and only getDeleted still lists them. `ids` may name records

@@ -326,6 +326,7 @@ void send_results(EmuState& s, ApiCall& call, const std::string& id) {
     }
     max_records = n;
   }
+  ++s.bulk_results_served;
   const BulkResult& result = *job->result;
   const std::size_t end = std::min(result.rows.size(), offset + std::min(max_records, result.rows.size()));
   const char delimiter = delimiter_char(job->column_delimiter);

@@ -1,4 +1,5 @@
-// sObject Collections and composite batch, each one API call:
+// sObject Collections (one API call each), composite batch (one call per subrequest) and composite
+// (one call whatever it holds):
 //   POST   /composite/sobjects                      {allOrNone, records:[{attributes:{type},...}]}
 //   PATCH  /composite/sobjects                      (update: every record carries its Id)
 //   PATCH  /composite/sobjects/{SObject}/{Field}    (upsert by Id or an external ID field)
@@ -7,7 +8,10 @@
 //        at most 200 records; allOrNone=true undoes every write when one record fails.
 //   POST   /composite/batch {batchRequests:[{method, url, richInput}], haltOnError}
 //     -> 200 {hasErrors, results:[{statusCode, result}]}; at most 25 subrequests, each through the
-//        ordinary routes as the calling user.
+//        ordinary routes as the calling user. "Each subrequest counts against rate limits"
+//        (Salesforce's REST API Developer Guide): the daily counter and Sforce-Limit-Info count one
+//        call per subrequest run; a subrequest that finds the daily limit reached answers 403
+//        REQUEST_LIMIT_EXCEEDED, and subrequests halted by haltOnError (not run) are not counted.
 //   POST   /composite {compositeRequest:[{referenceId, method, url, body, httpHeaders}], allOrNone}
 //     -> 200 {compositeResponse:[{body, httpHeaders, httpStatusCode, referenceId}]}; at most 25
 //        subrequests, at most 5 of them query operations (query, queryAll, queryMore) or sObject
@@ -355,6 +359,15 @@ std::optional<Subrequest> parse_subrequest(const json& item, const httplib::Requ
   return sub;
 }
 
+// Counts one more call against the daily limit; false (nothing counted) when it is reached.
+bool take_api_call(EmuState& s) {
+  std::int64_t used = s.api_used.load();
+  while (used < s.options.daily_api_max) {
+    if (s.api_used.compare_exchange_weak(used, used + 1)) return true;
+  }
+  return false;
+}
+
 void handle_batch(EmuState& s, ApiCall& call) {
   DmlError err;
   auto body = parse_record_body(call.req.body, "BatchRequest", err);
@@ -385,8 +398,13 @@ void handle_batch(EmuState& s, ApiCall& call) {
       continue;
     }
     httplib::Response res;
-    ApiCall sub_call{sub.req, res, sub.version, sub.path, call.user_id};
-    s.route_api(sub_call);
+    // The router counted the batch request as its first subrequest's call.
+    if (&sub != &subs.front() && !take_api_call(s)) {
+      send_error(res, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+    } else {
+      ApiCall sub_call{sub.req, res, sub.version, sub.path, call.user_id};
+      s.route_api(sub_call);
+    }
     const int status = res.status <= 0 ? 200 : res.status;
     json result = nullptr;
     if (!res.body.empty()) {
@@ -399,6 +417,10 @@ void handle_batch(EmuState& s, ApiCall& call) {
       halted = halt_on_error;
     }
   }
+  // The router set Sforce-Limit-Info before the subrequests were counted.
+  call.res.headers.erase("Sforce-Limit-Info");
+  call.res.set_header("Sforce-Limit-Info", "api-usage=" + std::to_string(s.api_used.load()) + "/" +
+                                               std::to_string(s.options.daily_api_max));
   send_json(call.res, 200, json{{"hasErrors", has_errors}, {"results", std::move(results)}}.dump());
 }
 

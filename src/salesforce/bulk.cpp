@@ -85,6 +85,7 @@ Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, 
   auto pause = std::max(options.first_poll, std::chrono::milliseconds(1));
   int count = 0;
   while (true) {
+    if (options.before_poll) CRMSYNC_TRY(options.before_poll());
     std::this_thread::sleep_for(std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                     std::max(deadline - std::chrono::steady_clock::now(),
                                                              std::chrono::steady_clock::duration::zero()))));
@@ -104,10 +105,11 @@ Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, 
 }
 
 Status read_query_results(Client& client, std::string_view job_id, int max_records,
-                          const std::function<Status(const BulkChunk&)>& on_chunk) {
+                          const std::function<Status(const BulkChunk&)>& on_chunk, std::string_view start) {
   const std::string base = jobs_path(client) + "/" + std::string(job_id) + "/results";
-  std::string locator;
+  std::string locator(start);
   BulkChunk chunk;
+  chunk.job_id = std::string(job_id);
   for (int index = 0;; ++index) {
     std::string path = base;
     char sep = '?';
@@ -131,6 +133,7 @@ Status read_query_results(Client& client, std::string_view job_id, int max_recor
     chunk.records = count.empty() ? -1 : std::strtoll(count.c_str(), nullptr, 10);
     chunk.index = index;
     chunk.last = next == "null";
+    chunk.next_locator = next;
     CRMSYNC_TRY(on_chunk(chunk));
     if (chunk.last) return ok_status();
     if (next == locator) {
@@ -154,11 +157,41 @@ Status delete_query_job(Client& client, std::string_view job_id) {
   return ok_status();
 }
 
+static Status start_and_wait(Client& client, std::string_view soql, const BulkQueryOptions& options,
+                             BulkQueryStats& stats);
+
 Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const BulkQueryOptions& options,
                                   const std::function<Status(const BulkChunk&)>& on_chunk) {
+  BulkQueryStats stats;
+  std::string locator;
+  if (!options.resume_job_id.empty()) {
+    // Jobs live for days after they complete: a load cut short goes on where it stopped.
+    auto earlier = get_query_job(client, options.resume_job_id);
+    if (earlier && earlier->state == "JobComplete") {
+      stats.job_id = options.resume_job_id;
+      stats.resumed = true;
+      locator = options.resume_locator;
+    }
+  }
+  if (!stats.resumed) {
+    auto started = start_and_wait(client, soql, options, stats);
+    if (!started) return started.error();
+  }
+  auto read_from = [&](const BulkChunk& chunk) -> Status {
+    ++stats.chunks;
+    if (chunk.records > 0) stats.records += chunk.records;
+    if (options.on_page_read) options.on_page_read(chunk);
+    return on_chunk(chunk);
+  };
+  if (locator != "null") CRMSYNC_TRY(read_query_results(client, stats.job_id, options.max_records, read_from, locator));
+  if (options.delete_job) CRMSYNC_TRY(delete_query_job(client, stats.job_id));
+  return stats;
+}
+
+// A new job, polled until it is JobComplete (its id in stats.job_id); errors as bulk_query's.
+static Status start_and_wait(Client& client, std::string_view soql, const BulkQueryOptions& options, BulkQueryStats& stats) {
   auto job = create_query_job(client, soql, options.include_deleted);
   if (!job) return job.error();
-  BulkQueryStats stats;
   stats.job_id = job->id;
   auto done = wait_for_query_job(client, job->id, options, &stats.polls);
   if (!done) {
@@ -176,14 +209,7 @@ Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const B
                  "Bulk API query job " + job->id + " on " + done->object + " ended " + done->state +
                      " (aborted by someone else?); run the sync again.");
   }
-  auto read = read_query_results(client, job->id, options.max_records, [&](const BulkChunk& chunk) -> Status {
-    ++stats.chunks;
-    if (chunk.records > 0) stats.records += chunk.records;
-    return on_chunk(chunk);
-  });
-  if (!read) return read.error();
-  if (options.delete_job) CRMSYNC_TRY(delete_query_job(client, job->id));
-  return stats;
+  return ok_status();
 }
 
 }  // namespace crmsync::salesforce

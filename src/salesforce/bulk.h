@@ -27,6 +27,16 @@ struct BulkQueryOptions {
   std::chrono::milliseconds max_poll{10000};           // pauses double up to this
   std::chrono::milliseconds timeout{std::chrono::hours(2)};  // give up (and abort the job) after this
   bool delete_job = true;                              // delete the job once its results are read
+  // Resume an earlier job: when GET /jobs/query/{resume_job_id} says JobComplete, its results are
+  // read from resume_locator (the page after the last one consumed; empty: the first, "null": none
+  // left) and no job is created; otherwise (gone, Failed, ...) a new job runs as without it.
+  std::string resume_job_id;
+  std::string resume_locator;
+  // Consulted before each poll of the job's state (e.g. a quota guard); its error stops the wait
+  // and is returned, the job left as it is.
+  std::function<Status()> before_poll;
+  // Called with each results page before on_chunk is (its job id and the locator after it).
+  std::function<void(const struct BulkChunk&)> on_page_read;
 };
 
 // A job as GET /jobs/query/{id} describes it.
@@ -47,6 +57,8 @@ struct BulkChunk {
   std::int64_t records = 0;   // Sforce-NumberOfRecords
   int index = 0;              // 0, 1, ... within the job
   bool last = false;          // Sforce-Locator was "null"
+  std::string job_id;
+  std::string next_locator;   // where the page after this one starts ("null" after the last)
 };
 
 struct BulkQueryStats {
@@ -54,6 +66,7 @@ struct BulkQueryStats {
   std::int64_t records = 0;
   int chunks = 0;
   int polls = 0;
+  bool resumed = false;  // an earlier job's results were read (BulkQueryOptions::resume_job_id)
 };
 
 // The column delimiter character of a job's columnDelimiter (COMMA -> ','), 0 when unknown.
@@ -68,14 +81,15 @@ Result<BulkJobInfo> get_query_job(Client& client, std::string_view job_id);
 // state; only the timeout (kSalesforce BULK_JOB_TIMEOUT) and call failures are errors.
 Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, const BulkQueryOptions& options,
                                        int* polls = nullptr);
-// GET /jobs/query/{id}/results page by page; stops at the first error the callback returns.
+// GET /jobs/query/{id}/results page by page from `locator` (empty: the first page); stops at the
+// first error the callback returns.
 Status read_query_results(Client& client, std::string_view job_id, int max_records,
-                          const std::function<Status(const BulkChunk&)>& on_chunk);
+                          const std::function<Status(const BulkChunk&)>& on_chunk, std::string_view locator = {});
 // PATCH {state: Aborted}; DELETE.
 Result<BulkJobInfo> abort_query_job(Client& client, std::string_view job_id);
 Status delete_query_job(Client& client, std::string_view job_id);
 
-// All of the above: create, wait, read every page, delete. Errors: a job that ends Failed
+// All of the above: create (or resume, see BulkQueryOptions), wait, read every page, delete. Errors: a job that ends Failed
 // (kSalesforce BULK_JOB_FAILED with Salesforce's errorMessage) or Aborted (BULK_JOB_ABORTED), the
 // timeout (BULK_JOB_TIMEOUT; the job is aborted), Salesforce's errors from any call, the callback's.
 Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const BulkQueryOptions& options,

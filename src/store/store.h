@@ -53,6 +53,12 @@ struct SyncState {
   EpochMs formulas_refreshed = 0;    // when formula fields were last re-read in full (0: never)
   std::string pending_backfill;      // comma-separated fields added to the table whose old rows still
                                      // need their values (schema drift); empty when none
+  // A Bulk API full load under way (empty when none): its query job, the results locator after the
+  // last committed page ("null": every page committed) and the end of the job's time window (the
+  // watermark once the job is read). Saved with the rows, so a run cut short resumes the job.
+  std::string bulk_job_id;
+  std::string bulk_locator;
+  std::optional<EpochMs> bulk_window_end;
 };
 
 // One row of crmsync_export_ledger: what `crmsync export` wrote for one activity, so that a rerun

@@ -116,6 +116,8 @@ class ObjectSync final : public ObjectRun {
 
   void forget_calls() override { calls_seen_ = client_->api_calls(); }
 
+  void add_shared_calls(std::int64_t calls) override { own_calls_ += calls; }
+
   // ---- the worker's half -------------------------------------------------------------------------
 
   ObjectReport run(salesforce::Client& client) override {
@@ -403,6 +405,7 @@ class ObjectSync final : public ObjectRun {
     if (window_.end && (!state_.watermark || *window_.end > *state_.watermark)) state_.watermark = window_.end;
     if (selection_.modstamp_field.empty()) state_.watermark.reset();
     state_.full_sync_done = true;
+    clear_bulk_resume();  // with the watermark, in the same transaction
     if (report_.full) state_.formulas_refreshed = now;  // just read with everything else
     return post_rows(names_, {}, /*flush=*/true);
   }
@@ -432,11 +435,17 @@ class ObjectSync final : public ObjectRun {
   // (report_.bulk_fallback says why). Rows commit chunk by chunk but the watermark stays unset
   // until the caller's finish_window: Bulk rows come in no modstamp order, so no prefix of them
   // marks a point to resume from. A kill before that leaves no watermark: the next run loads again.
+  //
+  // The job over the whole window is resumable: each page's commit records the job and the locator
+  // of the next page (crmsync_sync_state.bulk_*), and a run that finds them resumes that job from
+  // there while Salesforce still has it complete, over the window the job was made for.
   Result<bool> read_bulk(std::optional<EpochMs> first_stamp, std::int64_t total) {
     report_.bulk = true;
-    auto whole = run_bulk_job(window_, total);
+    if (!state_.bulk_job_id.empty() && state_.bulk_window_end) window_.end = state_.bulk_window_end;
+    auto whole = run_bulk_job(window_, total, /*resumable=*/true);
     if (!whole) return whole.error();
     if (whole->empty()) return true;
+    clear_bulk_resume();  // a failed job is not resumed: the halves (or REST) start over
     std::string why = *whole;
     // Split [first row's second, end) in two and run a job per half.
     std::optional<EpochMs> mid;
@@ -448,7 +457,7 @@ class ObjectSync final : public ObjectRun {
     if (mid) {
       bool halves_done = true;
       for (Window half : {Window{window_.start, mid}, Window{mid, window_.end}}) {
-        auto r = run_bulk_job(half, total);
+        auto r = run_bulk_job(half, total, /*resumable=*/false);
         if (!r) return r.error();
         if (!r->empty()) {
           why = *r + " (also over half the time window)";
@@ -466,7 +475,7 @@ class ObjectSync final : public ObjectRun {
 
   // One queryAll job over `w`, its rows committed chunk by chunk. Returns "" when it was read,
   // otherwise why the job could not be used (an error worth a fallback).
-  Result<std::string> run_bulk_job(const Window& w, std::int64_t total) {
+  Result<std::string> run_bulk_job(const Window& w, std::int64_t total, bool resumable) {
     std::string soql = build_soql(object(), names_, selection_.modstamp_field, w);
     if (auto order = soql.rfind(" ORDER BY "); order != std::string::npos) soql.resize(order);  // Bulk: any order
     salesforce::BulkQueryOptions options = ctx_.options.bulk;
@@ -475,10 +484,26 @@ class ObjectSync final : public ObjectRun {
                                                                               ? ctx_.options.rows_per_commit
                                                                               : ctx_.config.sync.rows_per_commit));
     }
+    options.before_poll = [this] { return before_call(); };  // a long job is polled many times
+    std::string job_id, next_locator;
+    if (resumable) {
+      options.resume_job_id = state_.bulk_job_id;
+      options.resume_locator = state_.bulk_locator;
+      options.on_page_read = [&](const salesforce::BulkChunk& chunk) {
+        job_id = chunk.job_id;
+        next_locator = chunk.next_locator;
+        if (!options.resume_job_id.empty() && job_id == options.resume_job_id) report_.bulk_resumed = true;
+      };
+    }
     CRMSYNC_TRY(before_call());
     ++report_.bulk_jobs;
     std::int64_t records_before = report_.records, deleted_before = report_.deleted;
     auto stats = fetch_bulk(*client_, soql, /*all_rows=*/true, selection_, options, [&](ParsedPage& page) -> Status {
+      if (resumable) {  // committed with the page's rows
+        state_.bulk_job_id = job_id;
+        state_.bulk_locator = next_locator;
+        state_.bulk_window_end = w.end;
+      }
       report_.records += static_cast<std::int64_t>(page.rows.size());
       report_.deleted += page.deleted;
       return post_rows(names_, std::move(page.rows), false, progress_after_commit(total));
@@ -491,6 +516,12 @@ class ObjectSync final : public ObjectRun {
     report_.records = records_before;
     report_.deleted = deleted_before;
     return stats.error().to_string();
+  }
+
+  void clear_bulk_resume() {
+    state_.bulk_job_id.clear();
+    state_.bulk_locator.clear();
+    state_.bulk_window_end.reset();
   }
 
   // Reads Id + `fields` for every row up to the window's end and upserts just those columns.

@@ -68,6 +68,9 @@ class ObjectRun {
   virtual void seed_deleted(const salesforce::CompositeResult& deleted) = 0;
   // The client made calls for the whole run (composite requests): not this object's.
   virtual void forget_calls() = 0;
+  // This object's share of the run's composite requests, counted in its API calls (not again in
+  // the quota guard, which saw them already).
+  virtual void add_shared_calls(std::int64_t calls) = 0;
   virtual ObjectReport run(salesforce::Client& client) = 0;
 };
 

@@ -67,9 +67,12 @@ struct ObjectReport {
   int query_parts = 1;            // queries per read (> 1 when the field list passed the URI limit)
   bool bulk = false;              // the window was read through Bulk API 2.0 query jobs
   int bulk_jobs = 0;              // Bulk query jobs started (failed ones included)
+  bool bulk_resumed = false;      // a job a run cut short had started was read on from its last
+                                  // committed results page (crmsync_sync_state.bulk_locator)
   std::string bulk_fallback;      // why a Bulk read was given up for REST paging; empty otherwise
   bool reconciled = false;        // the ids were reconciled with Salesforce this run
-  std::int64_t api_calls = 0;     // API calls this object's run spent (describe + query pages)
+  std::int64_t api_calls = 0;     // API calls this object's run spent (describe + query pages),
+                                  // with its share of the run's composite requests
   double seconds = 0;
   std::int64_t rows_in_store = 0; // the table's row count after the run
   std::vector<std::string> warnings;  // e.g. a Recommended field the user cannot read
@@ -78,8 +81,9 @@ struct ObjectReport {
 
 struct SyncReport {
   std::vector<ObjectReport> objects;
-  std::int64_t api_calls = 0;            // the objects' calls plus the composite requests
-  std::int64_t composite_api_calls = 0;  // POST /composite requests made for every object at once
+  std::int64_t api_calls = 0;            // the objects' calls (their composite shares included)
+  std::int64_t composite_api_calls = 0;  // of those, POST /composite requests made for every object
+                                         // at once, shared among the objects they served
   double seconds = 0;
   bool ok() const;      // no object failed
   bool paused() const;  // some object was paused by the quota guard

@@ -359,7 +359,7 @@ TEST(EmulatorCollectionsTest, CompositeBatchRunsEachSubrequestAsTheCaller) {
   EXPECT_EQ(names(org, token, "Bad batch").size(), 0u);
 }
 
-TEST(EmulatorCollectionsTest, EachCollectionOrBatchCallCountsOnce) {
+TEST(EmulatorCollectionsTest, EachCollectionCountsOnceAndEachBatchSubrequestOnce) {
   Org org;
   const std::string token = org.integration();
   const long before = org.api_used(token);
@@ -370,10 +370,48 @@ TEST(EmulatorCollectionsTest, EachCollectionOrBatchCallCountsOnce) {
   json batch = {{"batchRequests", json::array({{{"method", "GET"}, {"url", "v60.0/limits"}},
                                                {{"method", "GET"}, {"url", "v60.0/sobjects"}},
                                                {{"method", "GET"}, {"url", "v60.0/sobjects/Account/describe"}}})}};
-  ASSERT_EQ(org.send("POST", token, kData + "/composite/batch", batch).status, 200);
-  EXPECT_EQ(org.api_used(token), before + 2);
+  // "Each subrequest counts against rate limits": three subrequests are three calls.
+  auto r = org.send("POST", token, kData + "/composite/batch", batch);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(org.api_used(token), before + 4);
+  EXPECT_EQ(r.get_header_value("Sforce-Limit-Info"), "api-usage=" + std::to_string(before + 4) + "/100000");
   ASSERT_EQ(org.send("PATCH", token, kData + "/sobjects/Account/Ext_Id__c/C-1", {{"Name", "Count x"}}).status, 201);
-  EXPECT_EQ(org.api_used(token), before + 3);
+  EXPECT_EQ(org.api_used(token), before + 5);
+  // POST /composite stays one call whatever it holds.
+  json composite = {{"compositeRequest", json::array({{{"method", "GET"}, {"url", "/services/data/v60.0/limits"},
+                                                       {"referenceId", "a"}},
+                                                      {{"method", "GET"}, {"url", "/services/data/v60.0/sobjects"},
+                                                       {"referenceId", "b"}}})}};
+  ASSERT_EQ(org.send("POST", token, kData + "/composite", composite).status, 200);
+  EXPECT_EQ(org.api_used(token), before + 6);
+  // Halted subrequests never ran and are not counted.
+  json halted = {{"haltOnError", true},
+                 {"batchRequests", json::array({{{"method", "GET"}, {"url", "v60.0/sobjects/NoSuchObject/describe"}},
+                                                {{"method", "GET"}, {"url", "v60.0/limits"}},
+                                                {{"method", "GET"}, {"url", "v60.0/sobjects"}}})}};
+  auto results = json::parse(org.send("POST", token, kData + "/composite/batch", halted).body)["results"];
+  EXPECT_EQ(results[1]["statusCode"], 412);
+  EXPECT_EQ(org.api_used(token), before + 7);
+}
+
+TEST(EmulatorCollectionsTest, BatchSubrequestsPastTheDailyLimitAreRefused) {
+  Org org;
+  const std::string token = org.integration();
+  auto put = org.client().Put("/emulator/apiUsage", Org::auth(token), R"({"used": 99998})", "application/json");
+  ASSERT_TRUE(put && put->status == 200);
+  json batch = {{"batchRequests", json::array({{{"method", "GET"}, {"url", "v60.0/limits"}},
+                                               {{"method", "GET"}, {"url", "v60.0/sobjects"}},
+                                               {{"method", "GET"}, {"url", "v60.0/sobjects/Account/describe"}}})}};
+  auto r = org.send("POST", token, kData + "/composite/batch", batch);
+  ASSERT_EQ(r.status, 200);
+  auto body = json::parse(r.body);
+  EXPECT_TRUE(body["hasErrors"].get<bool>());
+  EXPECT_EQ(body["results"][0]["statusCode"], 200);
+  EXPECT_EQ(body["results"][1]["statusCode"], 200);
+  EXPECT_EQ(body["results"][2]["statusCode"], 403);
+  EXPECT_EQ(body["results"][2]["result"][0]["errorCode"], "REQUEST_LIMIT_EXCEEDED");
+  EXPECT_EQ(r.get_header_value("Sforce-Limit-Info"), "api-usage=100000/100000");
+  EXPECT_EQ(org.api_used(token), 100000);
 }
 
 TEST(EmulatorCollectionsTest, CompositeRunsDescribeQueryAndGetDeletedAsOneCall) {

@@ -23,6 +23,15 @@ std::int64_t api_used(salesforce::Client& admin) {
   return (*usage)["used"].get<std::int64_t>();
 }
 
+// What `crmsync status` shows as API calls, summed over the objects (crmsync_sync_state.api_calls).
+std::int64_t status_calls(store::Store& st) {
+  auto states = st.all_states();
+  if (!states) throw std::runtime_error(states.error().to_string());
+  std::int64_t sum = 0;
+  for (const auto& s : *states) sum += s.api_calls;
+  return sum;
+}
+
 TEST(SyncApiCallsTest, IncrementSpendsAtMostOneQueryPerObjectPlusOnePagePer2000Changes) {
   RunningEmulator emu(25);
   TempDir dir;
@@ -35,8 +44,12 @@ TEST(SyncApiCallsTest, IncrementSpendsAtMostOneQueryPerObjectPlusOnePagePer2000C
   ASSERT_TRUE(st.ok()) << st.error().to_string();
   sync::SyncOptions options;
   options.deleted_ids = sync::salesforce_get_deleted();  // as crmsync sync does
+  const std::int64_t before_first = api_used(*admin);
   auto first = sync::run_sync(cfg, *client, **st, options);
   ASSERT_TRUE(first.ok()) << first.error().to_string();
+  // The composite describes are charged to the objects: status adds up to what the org counted.
+  EXPECT_GT(first->composite_api_calls, 0);
+  EXPECT_EQ(status_calls(**st), api_used(*admin) - before_first);
 
   int changes = 0;
   for (const auto& id : ids(*admin, "SELECT Id FROM Opportunity ORDER BY Id LIMIT 40")) {
@@ -58,6 +71,10 @@ TEST(SyncApiCallsTest, IncrementSpendsAtMostOneQueryPerObjectPlusOnePagePer2000C
   EXPECT_LE(spent, bound) << "objects " << objects.size() << ", changes " << changes;
   EXPECT_EQ(second->api_calls, spent);  // what crmsync reports is what Salesforce counted
   EXPECT_GT(second->composite_api_calls, 0);
+  EXPECT_EQ(status_calls(**st), spent) << "per-object API calls, composite shares included";
+  std::int64_t objects_sum = 0;
+  for (const auto& o : second->objects) objects_sum += o.api_calls;
+  EXPECT_EQ(objects_sum, spent);
 
   for (const auto& o : second->objects) {
     EXPECT_EQ(o.outcome, sync::ObjectReport::Outcome::kSynced) << o.object << ": " << o.message;

@@ -1,9 +1,19 @@
 // The sync's Bulk API 2.0 path against the emulator: full loads of objects above
 // [sync] bulk_threshold go through queryAll jobs, increments through REST; a failed job is retried
 // over two halves of the window, then the window is read by REST; a Bulk load cut short starts
-// over (no watermark until the job is committed) and ends equal to the org.
+// over (no watermark until the job is committed) and ends equal to the org; a load SIGKILLed
+// mid-job resumes that job from the last committed results locator.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
+#include "config/config.h"
 #include "sync/sync.h"
 #include "sync_support.h"
 
@@ -164,6 +174,99 @@ TEST(SyncBulkTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
     ASSERT_EQ(stored.count(id), 1u) << id << " missing from the store";
     for (const auto& [name, value] : fields) EXPECT_EQ(stored.at(id).at(name), value) << "Task." << name << " of " << id;
   }
+}
+
+// The committed Bulk locator as the running sync left it (read-only, beside the writer); empty
+// until the first results page is committed (or the column does not exist yet).
+std::string committed_locator(const std::string& db) {
+  sqlite3* conn = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(conn, 100);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(conn, "SELECT bulk_locator FROM crmsync_sync_state WHERE object = 'Task'", -1, &st,
+                           nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(conn);
+  return out;
+}
+
+TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
+  // Every call answers after 20 ms, so a load of many small results pages takes long enough to be
+  // killed in the middle.
+  emulator::EmulatorOptions o = RunningEmulator::options_for(40, 21);
+  o.faults.rate = 1.0;
+  o.faults.kinds = {"slow"};
+  o.faults.slow_ms = 20;
+  RunningEmulator emu(o);
+  TempDir dir;
+  std::string objects;
+  for (const auto& c : catalog::objects()) {
+    if (c.name != "Task") objects += "[objects." + c.name + "]\nenabled = false\n";
+  }
+  const std::string sync = "[sync]\nsettle_seconds = 0\nbulk_threshold = 100\nrows_per_commit = 10\n";
+  const std::string cfg = dir.file("crmsync.toml"), db = dir.file("crmsync.db");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db, sync + objects));
+  const std::string fresh_cfg = dir.file("fresh.toml");
+  testing::write_file(fresh_cfg, testing::emulator_toml(emu->base_url(), dir.file("fresh.db"), sync + objects));
+
+  // What a fresh load of Task fetches.
+  std::int64_t before = emu->bulk_result_pages_served();
+  auto fresh = testing::run_crmsync("sync --quiet --config " + fresh_cfg);
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
+  const std::int64_t fresh_pages = emu->bulk_result_pages_served() - before;
+  ASSERT_GE(fresh_pages, 5) << "the test needs a load of several results pages";
+
+  // The same load, SIGKILLed once a few results pages are committed.
+  const std::int64_t jobs_before = emu->bulk_jobs_created();
+  before = emu->bulk_result_pages_served();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  bool killed = false;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (emu->bulk_result_pages_served() - before >= 3 && !committed_locator(db).empty()) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      killed = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_TRUE(killed) << "the sync ended before it could be killed mid-load";
+  const std::string locator = committed_locator(db);
+  ASSERT_FALSE(locator.empty());
+  ASSERT_NE(locator, "null") << "killed after the last page: nothing left to resume";
+  const std::int64_t pages_before_kill = emu->bulk_result_pages_served() - before;
+
+  emu->set_fault_rate(0);
+  auto resumed = testing::run_crmsync("sync --json --config " + cfg);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  const std::int64_t pages_after_kill = emu->bulk_result_pages_served() - before - pages_before_kill;
+  EXPECT_EQ(emu->bulk_jobs_created(), jobs_before + 1) << "the killed run's job was resumed, no new one made";
+  EXPECT_LT(pages_after_kill, fresh_pages) << "the resumed run starts at the committed locator";
+  EXPECT_NE(resumed.output.find("\"bulk_resumed\": true"), std::string::npos) << resumed.output;
+
+  auto config = config::load_config(cfg);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  auto st = store::Store::open("sqlite:" + db);
+  ASSERT_TRUE(st.ok());
+  store::SyncState state = testing::state_of(**st, "Task");
+  EXPECT_TRUE(state.watermark.has_value());
+  EXPECT_TRUE(state.bulk_job_id.empty()) << "a finished load leaves nothing to resume";
+  auto admin = testing::admin_login(emu->base_url());
+  testing::expect_store_equals_org(**st, *admin, *config);
 }
 
 }  // namespace

@@ -10,7 +10,8 @@ namespace {
 
 constexpr const char* kStateColumns =
     "object, watermark, watermark_id, full_sync_done, last_run_started, last_run_finished, rows, deleted,"
-    " api_calls, last_error, last_success, formulas_refreshed, pending_backfill";
+     " api_calls, last_error, last_success, formulas_refreshed, pending_backfill, bulk_job_id, bulk_locator,"
+    " bulk_window_end";
 
 int bind_iso(Statement& st, int index, EpochMs ms) {
   return sqlite3_bind_text(st.get(), index, format_datetime_iso(ms).c_str(), -1, SQLITE_TRANSIENT);
@@ -58,6 +59,13 @@ Result<SyncState> read_state(const Statement& st) {
   if (!formulas) return formulas.error();
   s.formulas_refreshed = *formulas;
   s.pending_backfill = st.column_text(12);
+  s.bulk_job_id = st.column_text(13);
+  s.bulk_locator = st.column_text(14);
+  if (!st.column_is_null(15)) {
+    auto end = read_time(st, 15, s, "bulk_window_end");
+    if (!end) return end.error();
+    s.bulk_window_end = *end;
+  }
   return s;
 }
 
@@ -86,13 +94,14 @@ Status SqliteStore::save_state(const SyncState& state) {
   }
   auto st = cached(save_state_,
                    std::string("INSERT INTO crmsync_sync_state (") + kStateColumns +
-                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (object) DO UPDATE SET"
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (object) DO UPDATE SET"
                        " watermark = excluded.watermark, watermark_id = excluded.watermark_id,"
                        " full_sync_done = excluded.full_sync_done, last_run_started = excluded.last_run_started,"
                        " last_run_finished = excluded.last_run_finished, rows = excluded.rows,"
                        " deleted = excluded.deleted, api_calls = excluded.api_calls, last_error = excluded.last_error,"
                        " last_success = excluded.last_success, formulas_refreshed = excluded.formulas_refreshed,"
-                       " pending_backfill = excluded.pending_backfill",
+                       " pending_backfill = excluded.pending_backfill, bulk_job_id = excluded.bulk_job_id,"
+                       " bulk_locator = excluded.bulk_locator, bulk_window_end = excluded.bulk_window_end",
                    context);
   if (!st) return st.error();
   Statement& s = **st;
@@ -118,6 +127,13 @@ Status SqliteStore::save_state(const SyncState& state) {
   bind_run_time(s, 11, state.last_success);
   bind_run_time(s, 12, state.formulas_refreshed);
   s.bind_text(13, state.pending_backfill);
+  s.bind_text(14, state.bulk_job_id);
+  s.bind_text(15, state.bulk_locator);
+  if (state.bulk_window_end) {
+    bind_iso(s, 16, *state.bulk_window_end);
+  } else {
+    s.bind_null(16);
+  }
   auto row = s.step(context);
   if (!row) return row.error();
   return ok_status();
@@ -139,7 +155,10 @@ Status SqliteStore::migrate_state_table() {
   existing->reset();
   const std::pair<const char*, const char*> added[] = {{"last_success", "TEXT"},
                                                        {"formulas_refreshed", "TEXT"},
-                                                       {"pending_backfill", "TEXT NOT NULL DEFAULT ''"}};
+                                                       {"pending_backfill", "TEXT NOT NULL DEFAULT ''"},
+                                                       {"bulk_job_id", "TEXT NOT NULL DEFAULT ''"},
+                                                       {"bulk_locator", "TEXT NOT NULL DEFAULT ''"},
+                                                       {"bulk_window_end", "TEXT"}};
   for (const auto& [name, type] : added) {
     if (std::find(names.begin(), names.end(), name) != names.end()) continue;
     CRMSYNC_TRY(conn_->exec(std::string("ALTER TABLE crmsync_sync_state ADD COLUMN ") + name + " " + type, context));
