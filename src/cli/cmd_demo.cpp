@@ -84,8 +84,11 @@ int run_demo(const DemoArgs& args) {
     return 1;
   }
 
+  // As `crmsync sync` runs: hard deletes through getDeleted, inside the composite requests.
+  sync::SyncOptions options;
+  options.deleted_ids = sync::salesforce_get_deleted();
   std::cout << "\n1. Full sync as integration@crmsync.test\n";
-  auto first = sync::run_sync(cfg, **client, **st, {});
+  auto first = sync::run_sync(cfg, **client, **st, options);
   if (!first) {
     print_error("sync stopped", first.error());
     return 1;
@@ -105,7 +108,7 @@ int run_demo(const DemoArgs& args) {
     return 1;
   }
   std::cout << "\n2. The admin updated 5 opportunities, deleted 2 contacts and created 1 lead; incremental sync\n";
-  auto second = sync::run_sync(cfg, **client, **st, {});
+  auto second = sync::run_sync(cfg, **client, **st, options);
   if (!second) {
     print_error("sync stopped", second.error());
     return 1;

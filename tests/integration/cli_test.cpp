@@ -1,6 +1,8 @@
 // The crmsync binary as a user runs it: clear messages and non-zero exits on bad input.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "test_support.h"
 
 namespace crmsync {
@@ -79,6 +81,26 @@ TEST(CliTest, DemoRunsEndToEnd) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "incremental")) << r.output;
   EXPECT_TRUE(contains(r.output, dir.file("demo.db"))) << r.output;
+  // The incremental run sees the admin's 2 deleted contacts through getDeleted, as `crmsync sync`
+  // does, and stays within issue #4's budget: one query per object plus one page per 2,000 changes.
+  std::istringstream lines(r.output.substr(r.output.find("2. The admin")));
+  std::string line;
+  bool contact_seen = false;
+  long total_calls = -1;
+  while (std::getline(lines, line)) {
+    std::istringstream cells(line);
+    std::string name, mode;
+    long records = 0, deleted = 0, calls = 0;
+    cells >> name;
+    if (name == "Contact" && (cells >> mode >> records >> deleted) && mode == "incremental") {
+      contact_seen = true;
+      EXPECT_EQ(deleted, 2) << line;
+    }
+    if (name == "total" && (cells >> records >> deleted >> calls)) total_calls = calls;
+  }
+  EXPECT_TRUE(contact_seen) << r.output;
+  EXPECT_GE(total_calls, 1) << r.output;
+  EXPECT_LE(total_calls, 16) << r.output;
 }
 
 }  // namespace
