@@ -4,11 +4,11 @@
 // same page as Bulk CSV. The plain statement's figures show that paths cost nothing when absent.
 //   build/bench_emulator_relationships [scale]     (default 5000)
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "bench_util.h"
 #include "emulator/emu_json.h"
 #include "emulator/emu_paths.h"
 #include "emulator/emulator.h"
@@ -16,19 +16,9 @@
 
 using namespace crmsync;
 using namespace crmsync::emulator;
+using crmsync::bench::best_ms;
 
 namespace {
-
-template <typename F>
-double best_ms(int runs, F&& f) {
-  double best = 1e18;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
-}
 
 // Executes `soql` and writes its first 2,000 records as a REST page; returns the rows matched.
 std::size_t page(const Database& db, const std::string& soql, std::string& out) {
