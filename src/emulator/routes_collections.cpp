@@ -283,6 +283,15 @@ void handle_delete_collection(EmuState& s, ApiCall& call) {
   send_json(call.res, 200, results_json(results, false));
 }
 
+// A subrequest's answer as its JSON body (null when empty; the raw text when not JSON), for the
+// batch `result` and the composite `body`.
+json subresponse_body(const httplib::Response& res) {
+  if (res.body.empty()) return nullptr;
+  json body = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return res.body;
+  return body;
+}
+
 // ---- composite batch ----------------------------------------------------------------------------
 
 std::vector<std::string> split_path(const std::string& path) {
@@ -406,11 +415,7 @@ void handle_batch(EmuState& s, ApiCall& call) {
       s.route_api(sub_call);
     }
     const int status = res.status <= 0 ? 200 : res.status;
-    json result = nullptr;
-    if (!res.body.empty()) {
-      result = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
-      if (result.is_discarded()) result = res.body;
-    }
+    json result = subresponse_body(res);
     results.push_back({{"statusCode", status}, {"result", std::move(result)}});
     if (status >= 400) {
       has_errors = true;
@@ -533,11 +538,7 @@ void handle_composite_request(EmuState& s, ApiCall& call) {
       }
     }
     const int status = res.status <= 0 ? 200 : res.status;
-    json result = nullptr;
-    if (!res.body.empty()) {
-      result = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
-      if (result.is_discarded()) result = res.body;
-    }
+    json result = subresponse_body(res);
     failed = failed || status >= 400;
     out.push_back({{"body", std::move(result)},
                    {"httpHeaders", subresponse_headers(res)},

@@ -80,6 +80,23 @@ const char* apex_type(const FieldDef& f) {
   return "String";
 }
 
+// One entry of ?columns=true's columnMetadata for field `f`, shown as `display_name`.
+nlohmann::ordered_json column_metadata(const FieldDef& f, const std::string& display_name) {
+  const std::string apex = apex_type(f);
+  return {{"aggregate", false},
+          {"apexType", apex},
+          {"booleanType", apex == "Boolean"},
+          {"columnName", f.name},
+          {"custom", f.custom},
+          {"displayName", display_name},
+          {"foreignKeyName", nullptr},
+          {"insertable", f.createable},
+          {"joinColumns", nlohmann::ordered_json::array()},
+          {"numberType", apex == "Integer" || apex == "Double" || apex == "Decimal"},
+          {"textType", apex == "String"},
+          {"updatable", f.updateable}};
+}
+
 // ?columns=true (what the Developer Console and `sf data query` ask before showing a result): the
 // statement's columns instead of its rows: plain fields here, relationship paths below.
 void send_columns(ApiCall& call, const Table& table, const std::vector<soql::Column>& columns) {
@@ -87,20 +104,8 @@ void send_columns(ApiCall& call, const Table& table, const std::vector<soql::Col
   bool id_selected = false;
   for (const auto& c : columns) {
     const FieldDef& f = table.field(c.field_index);
-    const std::string apex = apex_type(f);
     id_selected = id_selected || f.type == "id";
-    list.push_back({{"aggregate", false},
-                    {"apexType", apex},
-                    {"booleanType", apex == "Boolean"},
-                    {"columnName", f.name},
-                    {"custom", f.custom},
-                    {"displayName", f.name},
-                    {"foreignKeyName", nullptr},
-                    {"insertable", f.createable},
-                    {"joinColumns", nlohmann::ordered_json::array()},
-                    {"numberType", apex == "Integer" || apex == "Double" || apex == "Decimal"},
-                    {"textType", apex == "String"},
-                    {"updatable", f.updateable}});
+    list.push_back(column_metadata(f, f.name));
   }
   nlohmann::ordered_json body = {{"columnMetadata", list},
                                  {"entityName", table.name()},
@@ -126,19 +131,7 @@ nlohmann::ordered_json path_column_list(const soql::Selection& sel, int rel, con
         f.type = "string";
         f.createable = f.updateable = false;
       }
-      const std::string apex = apex_type(f);
-      list.push_back({{"aggregate", false},
-                      {"apexType", apex},
-                      {"booleanType", apex == "Boolean"},
-                      {"columnName", f.name},
-                      {"custom", f.custom},
-                      {"displayName", rel < 0 ? f.name : c.path},
-                      {"foreignKeyName", nullptr},
-                      {"insertable", f.createable},
-                      {"joinColumns", nlohmann::ordered_json::array()},
-                      {"numberType", apex == "Integer" || apex == "Double" || apex == "Decimal"},
-                      {"textType", apex == "String"},
-                      {"updatable", f.updateable}});
+      list.push_back(column_metadata(f, rel < 0 ? f.name : c.path));
       continue;
     }
     int child = -1;  // the relationship directly below `rel` on the way to the column's
