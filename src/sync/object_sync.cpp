@@ -640,17 +640,17 @@ class ObjectSync final : public ObjectRun {
     catalog::FieldSelection ids_only = subset(selection_, {"Id"});
     ids_only.modstamp_field.clear();
     PageParser parser(ids_only);
+    ParsedPage parsed;
+    auto reader = parser.reader(parsed);  // each page parsed once, while the client checks it
     std::vector<IdKey> org;
     CRMSYNC_TRY(before_call());
-    auto page = client_->query("SELECT Id FROM " + object(), /*include_deleted=*/true, ctx_.batch_size);
+    auto page = client_->query("SELECT Id FROM " + object(), /*include_deleted=*/true, ctx_.batch_size, reader);
     for (;;) {
       if (!page) return page.error();
-      auto parsed = parser.parse(page->body);
-      if (!parsed) return parsed.error();
-      for (std::size_t r = 0; r < parsed->rows.size(); ++r) org.push_back(id_key(parsed->rows.text(r, 0)));
+      for (std::size_t r = 0; r < parsed.rows.size(); ++r) org.push_back(id_key(parsed.rows.text(r, 0)));
       if (page->done) break;
       CRMSYNC_TRY(before_call());
-      page = client_->query_more(page->next_records_url, ctx_.batch_size);
+      page = client_->query_more(page->next_records_url, reader, ctx_.batch_size);
     }
     std::sort(org.begin(), org.end());
     std::vector<std::string> vanished;
