@@ -456,10 +456,15 @@ class ObjectSync final : public ObjectRun {
     }
     if (mid) {
       bool halves_done = true;
-      for (Window half : {Window{window_.start, mid}, Window{mid, window_.end}}) {
-        auto r = run_bulk_job(half, total, /*resumable=*/false);
+      // The second half resumes like the whole job: the first is wholly committed by then, so once
+      // the second is read everything below the window's end is stored. A kill in the first half
+      // starts over (what is recorded could not say that the second half is still to run).
+      const std::array<Window, 2> halves = {Window{window_.start, mid}, Window{mid, window_.end}};
+      for (std::size_t h = 0; h < halves.size(); ++h) {
+        auto r = run_bulk_job(halves[h], total, /*resumable=*/h == 1);
         if (!r) return r.error();
         if (!r->empty()) {
+          clear_bulk_resume();
           why = *r + " (also over half the time window)";
           halves_done = false;
           break;
