@@ -16,18 +16,16 @@ namespace {
 // Bulk CSV. Both are already UTC, so only the zone changes (no parse and format per value;
 // datetimes are a large share of every row).
 bool is_plain_utc(std::string_view s) {
-  auto digits = [&](std::size_t from, std::size_t n) {
-    for (std::size_t i = from; i < from + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-    }
-    return true;
-  };
   const bool zone = (s.size() == 28 && s.substr(23) == "+0000") || (s.size() == 24 && s[23] == 'Z');
-  return zone && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
-         s[16] == ':' && s[19] == '.' && digits(0, 4) && digits(5, 2) && digits(8, 2) && digits(11, 2) &&
-         digits(14, 2) && digits(17, 2) && digits(20, 3) && s.substr(5, 2) >= "01" && s.substr(5, 2) <= "12" &&
-         s.substr(8, 2) >= "01" && s.substr(8, 2) <= "31" && s.substr(11, 2) <= "23" && s.substr(14, 2) <= "59" &&
-         s.substr(17, 2) <= "59";
+  if (!zone || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.') {
+    return false;
+  }
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  auto two = [&](std::size_t i) { return (s[i] - '0') * 10 + (s[i + 1] - '0'); };
+  return two(5) >= 1 && two(5) <= 12 && two(8) >= 1 && two(8) <= 31 && two(11) <= 23 && two(14) <= 59 &&
+         two(17) <= 59;
 }
 }  // namespace
 
