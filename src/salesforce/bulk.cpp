@@ -106,7 +106,7 @@ Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, 
 }
 
 Status read_query_results(Client& client, std::string_view job_id, int max_records,
-                          const std::function<Status(const BulkChunk&)>& on_chunk, std::string_view start) {
+                          const std::function<Status(BulkChunk&)>& on_chunk, std::string_view start) {
   const std::string base = jobs_path(client) + "/" + std::string(job_id) + "/results";
   std::string locator(start);
   // Salesforce compresses results when asked, which saves far more network time than it costs. A
@@ -167,7 +167,7 @@ static Status start_and_wait(Client& client, std::string_view soql, const BulkQu
                              BulkQueryStats& stats);
 
 Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const BulkQueryOptions& options,
-                                  const std::function<Status(const BulkChunk&)>& on_chunk) {
+                                  const std::function<Status(BulkChunk&)>& on_chunk) {
   BulkQueryStats stats;
   std::string locator;
   if (!options.resume_job_id.empty()) {
@@ -183,7 +183,7 @@ Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const B
     auto started = start_and_wait(client, soql, options, stats);
     if (!started) return started.error();
   }
-  auto read_from = [&](const BulkChunk& chunk) -> Status {
+  auto read_from = [&](BulkChunk& chunk) -> Status {
     ++stats.chunks;
     if (chunk.records > 0) stats.records += chunk.records;
     if (options.on_page_read) options.on_page_read(chunk);

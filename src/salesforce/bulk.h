@@ -85,9 +85,10 @@ Result<BulkJobInfo> get_query_job(Client& client, std::string_view job_id);
 Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, const BulkQueryOptions& options,
                                        int* polls = nullptr);
 // GET /jobs/query/{id}/results page by page from `locator` (empty: the first page); stops at the
-// first error the callback returns.
+// first error the callback returns. The callback may take or free chunk.csv (a page is megabytes:
+// free it before anything that may wait).
 Status read_query_results(Client& client, std::string_view job_id, int max_records,
-                          const std::function<Status(const BulkChunk&)>& on_chunk, std::string_view locator = {});
+                          const std::function<Status(BulkChunk&)>& on_chunk, std::string_view locator = {});
 // PATCH {state: Aborted}; DELETE.
 Result<BulkJobInfo> abort_query_job(Client& client, std::string_view job_id);
 Status delete_query_job(Client& client, std::string_view job_id);
@@ -96,6 +97,6 @@ Status delete_query_job(Client& client, std::string_view job_id);
 // (kSalesforce BULK_JOB_FAILED with Salesforce's errorMessage) or Aborted (BULK_JOB_ABORTED), the
 // timeout (BULK_JOB_TIMEOUT; the job is aborted), Salesforce's errors from any call, the callback's.
 Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const BulkQueryOptions& options,
-                                  const std::function<Status(const BulkChunk&)>& on_chunk);
+                                  const std::function<Status(BulkChunk&)>& on_chunk);
 
 }  // namespace crmsync::salesforce

@@ -336,7 +336,7 @@ Result<BulkFetchStats> fetch_bulk(salesforce::Client& client, std::string_view s
   CsvParser parser(selection, ',');
   BulkFetchStats stats;
   ParsedPage page;
-  auto run = salesforce::bulk_query(client, soql, options, [&](const salesforce::BulkChunk& chunk) -> Status {
+  auto run = salesforce::bulk_query(client, soql, options, [&](salesforce::BulkChunk& chunk) -> Status {
     page.rows.reset(selection.fields.size());
     // One allocation per page: the text of a page is never longer than its CSV.
     page.rows.reserve(chunk.records > 0 ? static_cast<std::size_t>(chunk.records) : 0, chunk.csv.size());
@@ -350,6 +350,7 @@ Result<BulkFetchStats> fetch_bulk(salesforce::Client& client, std::string_view s
                        std::to_string(chunk.records) + " records (Sforce-NumberOfRecords) but held " +
                        std::to_string(page.rows.size()) + "; the rows were not stored");
     }
+    std::string().swap(chunk.csv);  // the rows are in the page now; on_rows may wait for the writer
     stats.records += static_cast<std::int64_t>(page.rows.size());
     stats.deleted += page.deleted;
     return on_rows(page);
