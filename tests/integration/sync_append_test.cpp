@@ -2,7 +2,8 @@
 // is read. Killed between two committed pages (SIGKILL), the load leaves the table without the
 // index on disk; the next run goes on appending, reads records changed meanwhile again (held twice
 // until the index is built, which keeps their last write) and ends equal to the org, with the
-// index and one row per Id.
+// index and one row per Id. `crmsync status` reads the table without the index; a finished load
+// whose index was never built gets it from the next run.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "config/config.h"
+#include "sync/sync.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -112,6 +114,11 @@ TEST(SyncAppendTest, SigkillMidRestLoadThenResumeEndsWithTheIndexAndOneRowPerId)
   EXPECT_GT(committed, 0);
   EXPECT_EQ(on_disk(db, "SELECT full_sync_done FROM crmsync_sync_state WHERE object = 'Task'"), 0);
 
+  // Readers work on the table as the kill left it.
+  auto shown = testing::run_crmsync("status --json --config " + cfg);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("\"Task\""), std::string::npos) << shown.output;
+
   // Records the killed run committed change in the org: the next run reads them again.
   emu->set_fault_rate(0);
   auto changed = ids_on_disk(db, "SELECT Id FROM Task ORDER BY rowid LIMIT 3");
@@ -135,6 +142,44 @@ TEST(SyncAppendTest, SigkillMidRestLoadThenResumeEndsWithTheIndexAndOneRowPerId)
     EXPECT_EQ(std::get<std::string>(rows.at(id).at("Subject")), "Changed after the kill") << id;
   }
   EXPECT_TRUE(testing::state_of(**st, "Task").full_sync_done);
+}
+
+// A kill between a load's last commit and its index leaves a finished load without the index:
+// the next run builds it before it writes, and its upserts find one row per Id.
+TEST(SyncAppendTest, AFinishedLoadWithoutItsIndexGetsItFromTheNextRun) {
+  RunningEmulator emu(5);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"Account", "Contact"});
+  auto client = testing::login(cfg);
+  auto admin = testing::admin_login(emu->base_url());
+  {
+    auto st = store::Store::open(cfg.store.url);
+    ASSERT_TRUE(st.ok());
+    auto first = sync::run_sync(cfg, *client, **st, {});
+    ASSERT_TRUE(first.ok()) << first.error().to_string();
+    EXPECT_TRUE(*(*st)->has_id_index("Account")) << "built at the end of the first load";
+  }
+  ASSERT_EQ(on_disk(dir.file("crmsync.db"), "SELECT count(*) FROM sqlite_master WHERE name = 'crmsync_id_Account'"),
+            1);
+  {  // What a kill right after the load's last commit leaves.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("crmsync.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP INDEX crmsync_id_Account", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto changed = testing::ids(*admin, "SELECT Id FROM Account ORDER BY Id LIMIT 2");
+  for (const auto& id : changed) ASSERT_TRUE(admin->update("Account", id, {{"Name", "Renamed"}}).ok());
+  std::this_thread::sleep_until(std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                                std::chrono::milliseconds(20));
+
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  auto second = sync::run_sync(cfg, *client, **st, {});
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  EXPECT_FALSE(testing::report_for(*second, "Account").full);
+  EXPECT_EQ(testing::report_for(*second, "Account").records, 2);
+  testing::expect_store_equals_org(**st, *admin, cfg);  // one row per Id, index present
 }
 
 }  // namespace
