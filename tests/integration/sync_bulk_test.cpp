@@ -2,8 +2,9 @@
 // [sync] bulk_threshold go through queryAll jobs, increments through REST; a failed job is retried
 // over two halves of the window, then the window is read by REST; a Bulk load cut short starts
 // over (no watermark until the job is committed) and ends equal to the org; a load SIGKILLed
-// mid-job resumes that job from the last committed results locator, and so does one killed in
-// the second of the two jobs that follow a QUERY_TIMEOUT.
+// mid-job resumes that job from the last committed results locator (appending to the table, which
+// has no Id index until the load ends), and so does one killed in the second of the two jobs that
+// follow a QUERY_TIMEOUT.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -196,6 +197,23 @@ std::string committed_locator(const std::string& db) {
   return out;
 }
 
+// How many indexes the table has on disk (read-only, beside the writer).
+int indexes_on_disk(const std::string& db, const std::string& table) {
+  sqlite3* conn = nullptr;
+  int out = -1;
+  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(conn, 1000);
+    sqlite3_stmt* st = nullptr;
+    std::string sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = '" + table + "'";
+    if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+      out = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(conn);
+  return out;
+}
+
 TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
   // Every call answers after 20 ms, so a load of many small results pages takes long enough to be
   // killed in the middle.
@@ -249,6 +267,7 @@ TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
   const std::string locator = committed_locator(db);
   ASSERT_FALSE(locator.empty());
   ASSERT_NE(locator, "null") << "killed after the last page: nothing left to resume";
+  EXPECT_EQ(indexes_on_disk(db, "Task"), 0) << "a first load appends to Task without its Id index";
   const std::int64_t pages_before_kill = emu->bulk_result_pages_served() - before;
 
   emu->set_fault_rate(0);

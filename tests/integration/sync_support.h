@@ -79,6 +79,14 @@ inline void expect_store_equals_org(store::Store& st, salesforce::Client& admin,
     Rows expected = admin_rows(admin, cfg, object);
     Rows actual = store_rows(st, object);
     ASSERT_EQ(actual.size(), expected.size()) << object;
+    // store_rows keys by Id: the table itself must hold one row per Id, and have its Id index
+    // (a first load appends without it and builds it at the end).
+    auto count = st.count_rows(object);
+    ASSERT_TRUE(count.ok()) << count.error().to_string();
+    EXPECT_EQ(*count, static_cast<std::int64_t>(expected.size())) << object << " holds an Id more than once";
+    auto indexed = st.has_id_index(object);
+    ASSERT_TRUE(indexed.ok()) << indexed.error().to_string();
+    EXPECT_TRUE(*indexed) << object << " has no Id index after the sync";
     for (const auto& [id, fields] : expected) {
       auto it = actual.find(id);
       ASSERT_NE(it, actual.end()) << object << " " << id << " missing from the store";
