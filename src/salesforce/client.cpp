@@ -1,5 +1,6 @@
 #include "salesforce/client.h"
 
+#include <future>
 #include <optional>
 #include <utility>
 
@@ -119,6 +120,14 @@ struct Client::Impl {
   QuotaGuard quota;
   std::string private_key_pem;  // jwt
   std::string refresh_token;    // refresh_token: the current one (rotated ones replace it)
+  // The read-ahead (Client::read_ahead): its own connection, used by one background fetch at a
+  // time. Declared last so that a pending fetch is waited for before anything it uses goes away.
+  std::unique_ptr<HttpTransport> read_ahead_http;
+  struct ReadAhead {
+    std::string path;  // the nextRecordsUrl asked for
+    std::future<Result<HttpResponse>> answer;
+  };
+  std::optional<ReadAhead> read_ahead;
 
   std::string data_path() const { return "/services/data/v" + options.api_version; }
 
@@ -297,7 +306,61 @@ struct Client::Impl {
     return ok_status();
   }
 
+  Status start_read_ahead(std::string_view path) {
+    if (read_ahead && read_ahead->path == path) return ok_status();  // asked for already (a retried page)
+    drop_read_ahead();
+    CRMSYNC_TRY(quota.check());
+    HttpRequest request = make("GET", std::string(path));
+    request.url = token.instance_url + request.url;
+    if (batch_size > 0) request.headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
+    request.headers.push_back("Authorization: Bearer " + token.access_token);
+    if (!read_ahead_http) {
+      read_ahead_http = make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds});
+    }
+    // Counted when sent, used or not: the guard must see it before any later call is checked.
+    ++api_calls;
+    quota.count_call();
+    read_ahead = ReadAhead{std::string(path), std::async(std::launch::async, [http = read_ahead_http.get(),
+                                                                             request = std::move(request)] {
+                             return http->send(request);
+                           })};
+    return ok_status();
+  }
+
+  // Waits for the pending read-ahead and hands its answer over (nullopt when none was pending).
+  std::optional<Result<HttpResponse>> take_read_ahead() {
+    if (!read_ahead) return std::nullopt;
+    Result<HttpResponse> answer = read_ahead->answer.get();
+    read_ahead.reset();
+    if (answer) {
+      if (LimitInfo l = parse_limit_info(answer->limit_info); l.known()) {
+        limits = l;
+        quota.observe(l);
+      }
+    }
+    return answer;
+  }
+  void drop_read_ahead() { take_read_ahead(); }
+
+  // The page from the read-ahead of `path` when it was asked for and came back whole; nullopt when
+  // the page must be fetched here (no read-ahead, or it failed in any way: no answer, a 5xx, an
+  // expired session, a cut-off body; the fetch below retries, logs in again and reports errors).
+  std::optional<QueryPage> page_from_read_ahead(std::string_view path, std::string_view what,
+                                                const RecordsReader* reader) {
+    if (!read_ahead) return std::nullopt;
+    if (read_ahead->path != path) {
+      drop_read_ahead();
+      return std::nullopt;
+    }
+    auto answer = take_read_ahead();
+    if (!*answer || (*answer)->status != 200) return std::nullopt;
+    auto parsed = parse_query_page(std::move((*answer)->body), what, reader);
+    if (!parsed) return std::nullopt;
+    return std::move(*parsed);
+  }
+
   Result<QueryPage> page_call(const std::string& path, std::string_view what, const RecordsReader* reader = nullptr) {
+    drop_read_ahead();  // not taken with take_read_ahead(): the caller went another way
     HttpRequest request = make("GET", path);
     if (batch_size > 0) request.headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
     std::optional<QueryPage> page;
@@ -392,6 +455,21 @@ Result<QueryPage> Client::query_more(std::string_view next_records_url, const Re
   if (!next_records_url.starts_with("/")) return query_more(next_records_url, batch_size);  // the same refusal
   if (batch_size >= 0) impl_->batch_size = batch_size;
   return impl_->page_call(std::string(next_records_url), "query page " + std::string(next_records_url), &reader);
+}
+
+Status Client::read_ahead(std::string_view next_records_url) {
+  if (!next_records_url.starts_with("/")) {
+    return Error(ErrorKind::kInternal, "BAD_NEXT_RECORDS_URL",
+                 "read_ahead was given \"" + std::string(next_records_url) +
+                     "\", which is not a nextRecordsUrl path (it must start with /services/data/).");
+  }
+  return impl_->start_read_ahead(next_records_url);
+}
+
+void Client::drop_read_ahead() { impl_->drop_read_ahead(); }
+
+std::optional<QueryPage> Client::take_read_ahead(std::string_view next_records_url, const RecordsReader& reader) {
+  return impl_->page_from_read_ahead(next_records_url, "query page " + std::string(next_records_url), &reader);
 }
 
 Result<QueryPage> Client::query_more(std::string_view next_records_url, int batch_size) {

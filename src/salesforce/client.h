@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -179,6 +180,24 @@ class Client {
   // then left empty (the reader took what it needed).
   Result<QueryPage> query(std::string_view soql, bool include_deleted, int batch_size, const RecordsReader& reader);
   Result<QueryPage> query_more(std::string_view next_records_url, const RecordsReader& reader, int batch_size = -1);
+  // One page of read-ahead: starts GET next_records_url in the background on a second connection
+  // of this session, so that Salesforce builds the next page while the caller reads this one.
+  // Meant to be called from a RecordsReader with PageRecords::next_records_url, before the records
+  // are read. It asks the quota guard first (a refusal is returned and nothing is sent) and counts
+  // as one API call once sent, whether it is used or not. One at a time: asking for another URL
+  // waits for the pending one and drops it, and so does any query()/query_more().
+  //
+  //   client.read_ahead(records.next_records_url);          // in page N's RecordsReader
+  //   auto page = client.take_read_ahead(url, reader);       // page N+1
+  //   if (!page) page = client.query_more(url, reader);      // (after the caller's quota check)
+  Status read_ahead(std::string_view next_records_url);
+  // The page the pending read-ahead of next_records_url fetched, its records read by `reader`
+  // (waiting for it when it is still on its way). nullopt when there is none for that URL or it
+  // failed in any way (no answer, a 5xx, 401 INVALID_SESSION_ID, a cut-off body): then fetch the
+  // page with query_more(), whose retries, new login and errors are a synchronous fetch's.
+  std::optional<QueryPage> take_read_ahead(std::string_view next_records_url, const RecordsReader& reader);
+  // Waits for a pending read-ahead and drops it (nothing when none): a reader that stops early.
+  void drop_read_ahead();
 
   // GET .../sobjects/{object}/deleted/?start=&end= (and /updated/). start and end are sent as
   // UTC seconds (Salesforce truncates to the minute); start must precede end by more than a

@@ -72,7 +72,7 @@ Result<QueryPage> parse_query_page(std::string body, std::string_view what, cons
                                                : syntax_error(what, e);
         }
         if (reader != nullptr) {
-          PageRecords handed{records};
+          PageRecords handed{records, page.next_records_url};
           Status read = (*reader)(handed);
           if (!read) return read.error();
         } else {

@@ -5,10 +5,15 @@
 
 #include <simdjson.h>
 
+#include <string_view>
+
 namespace crmsync::salesforce {
 
 struct PageRecords {
   simdjson::ondemand::array array;
+  // The page's nextRecordsUrl when the body gave it before "records" (Salesforce and the emulator
+  // both do), else empty: what Client::read_ahead() wants before the records are read.
+  std::string_view next_records_url;
 };
 
 }  // namespace crmsync::salesforce

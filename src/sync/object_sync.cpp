@@ -371,6 +371,8 @@ class ObjectSync final : public ObjectRun {
     auto reader = std::make_unique<WindowReader>(*client_, selection_, names_, window_, ctx_.batch_size, uri_limit_,
                                                  [this] { return before_call(); });
     CRMSYNC_TRY(reader->open());
+    // A full load may leave for Bulk after the first page: no read-ahead spent on its second.
+    reader->set_read_ahead(true, !bulk_candidate());
     if (first_page_ && reader->single_query() == first_query_) reader->seed_first_page(std::move(*first_page_));
     first_page_.reset();
     report_.query_parts = reader->parts();

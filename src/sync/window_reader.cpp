@@ -1,6 +1,7 @@
 #include "sync/window_reader.h"
 
 #include "common/text.h"
+#include "salesforce/page_records.h"
 
 namespace crmsync::sync {
 
@@ -45,7 +46,21 @@ WindowReader::WindowReader(salesforce::Client& client, const catalog::FieldSelec
   }
 }
 
-WindowReader::~WindowReader() = default;
+WindowReader::~WindowReader() {
+  if (read_ahead_pending_) client_.drop_read_ahead();  // stopped early: not left for the client's next call
+}
+
+void WindowReader::set_read_ahead(bool on, bool on_first_page) {
+  read_ahead_ = on;
+  read_ahead_first_ = on_first_page;
+}
+
+void WindowReader::start_read_ahead(std::string_view next_url, bool first_page) {
+  if (!read_ahead_ || parts_.size() != 1 || next_url.empty() || (first_page && !read_ahead_first_)) return;
+  // A refusal (the quota guard) is not this page's failure: the fetch of the next page asks again.
+  if (before_call_ && !before_call_()) return;
+  if (client_.read_ahead(next_url)) read_ahead_pending_ = true;
+}
 
 int WindowReader::parts() const { return static_cast<int>(parts_.size()); }
 std::int64_t WindowReader::total() const { return total_; }
@@ -102,15 +117,31 @@ Result<bool> WindowReader::fill(Part& part) {
       // Fetched inside a composite request: its body is parsed here (the one page read twice).
       page = std::move(*seed_);
       seed_.reset();
+      start_read_ahead(page->next_records_url, true);
       auto parsed = part.parser->parse(page->body);
       if (!parsed) return parsed.error();
       part.page = std::move(*parsed);
     } else {
-      if (before_call_) CRMSYNC_TRY(before_call_());
-      // The page's records are parsed in the pass that checks the page (once).
-      auto reader = part.parser->reader(part.page);
-      page = part.started ? client_.query_more(part.next_url, reader, batch_size_)
-                          : client_.query(part.soql, true, batch_size_, reader);
+      // The page's records are parsed in the pass that checks the page (once), after the next
+      // page is asked for. A read-ahead page was checked by before_call_ when asked for; a failed
+      // one is fetched again below like a retried call.
+      const bool first_page = !part.started;
+      const bool pending = read_ahead_pending_;
+      read_ahead_pending_ = false;  // taken (or dropped) below
+      salesforce::RecordsReader reader = [this, first_page, parse = part.parser->reader(part.page)](
+                                             salesforce::PageRecords& records) {
+        start_read_ahead(records.next_records_url, first_page);
+        return parse(records);
+      };
+      std::optional<salesforce::QueryPage> ahead;
+      if (pending && part.started) ahead = client_.take_read_ahead(part.next_url, reader);
+      if (ahead) {
+        page = std::move(*ahead);
+      } else {
+        if (before_call_) CRMSYNC_TRY(before_call_());
+        page = part.started ? client_.query_more(part.next_url, reader, batch_size_)
+                            : client_.query(part.soql, true, batch_size_, reader);
+      }
     }
     if (!page) return page.error();
     if (!part.started && &part == parts_.front().get()) total_ = page->total_size;

@@ -44,6 +44,13 @@ class WindowReader {
   // The first page of that query, already fetched (inside a composite request): used instead of
   // asking for it. Call after open().
   void seed_first_page(salesforce::QueryPage page);
+  // One page of read-ahead (on by default, one query only): as soon as a page shows its
+  // nextRecordsUrl, the next page is asked for on the client's second connection (after
+  // `before_call`, which may refuse it: then the next page is fetched when needed, where the
+  // refusal stops the read), so Salesforce builds page N+1 while page N is parsed and handed out.
+  // Off for the first page: a caller that may leave after it (a full load going to Bulk) spends no
+  // call on a page it will not read. Readers split into several queries do not read ahead.
+  void set_read_ahead(bool on, bool on_first_page);
   // Fills `batch` with the next rows (about one page); false when the window is exhausted.
   Result<bool> next(ReadBatch& batch);
 
@@ -63,6 +70,11 @@ class WindowReader {
   int deleted_index_ = -1;  // in fields_
   bool identity_ = false;   // one part whose columns are fields_ in order: rows move through whole
   std::optional<salesforce::QueryPage> seed_;
+  bool read_ahead_ = true;
+  bool read_ahead_first_ = true;
+  bool read_ahead_pending_ = false;  // asked for and not yet taken by the next fetch
+
+  void start_read_ahead(std::string_view next_url, bool first_page);
 };
 
 // A FieldSelection with only the named fields (same object and modstamp field).

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -24,6 +25,7 @@
 #include "common/text.h"
 #include "salesforce/bulk.h"
 #include "salesforce/client.h"
+#include "salesforce/page_records.h"
 #include "test_support.h"
 
 namespace crmsync::salesforce {
@@ -420,6 +422,107 @@ TEST(ClientFakeServerTest, QueryPagesThroughNextRecordsUrlAndTracksLimits) {
   EXPECT_EQ(c.api_calls(), 2);
   EXPECT_EQ(c.limits().used, 11);
   EXPECT_EQ(sf.remote_ports_.size(), 1u) << "login and both pages reuse one kept-alive connection";
+}
+
+// --- one page of read-ahead ----------------------------------------------------------------------
+
+constexpr const char* kPage2 = "/services/data/v62.0/query/01gD0000002HU6KIAW-2";
+
+// A RecordsReader that asks for the next page before reading this one's Ids (as WindowReader does).
+struct ReadingAhead {
+  Client& client;
+  std::vector<std::string> ids;
+  std::vector<Status> asked;  // what each read_ahead() answered
+  RecordsReader reader() {
+    return [this](PageRecords& records) -> Status {
+      if (!records.next_records_url.empty()) asked.push_back(client.read_ahead(records.next_records_url));
+      for (auto record : records.array) {
+        std::string_view id;
+        if (record["Id"].get_string().get(id)) return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE", "no Id");
+        ids.emplace_back(id);
+      }
+      return ok_status();
+    };
+  }
+};
+
+// Waits (without a deadline of its own: ctest's timeout bounds it) until the server has seen `n` requests.
+void await_requests(FakeSalesforce& sf, std::size_t n) {
+  while (sf.requests().size() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+TEST(ClientReadAheadTest, NextPageIsAskedForOnASecondConnectionBeforeItIsWanted) {
+  FakeSalesforce sf;
+  auto client = sf.connected();
+  ReadingAhead r{*client, {}, {}};
+  auto first = client->query("SELECT Id FROM Account", false, 0, r.reader());
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  ASSERT_EQ(r.asked.size(), 1u);
+  EXPECT_TRUE(r.asked[0].ok()) << r.asked[0].error().to_string();
+  EXPECT_EQ(first->next_records_url, kPage2);
+  // The server sees page 2 asked for although nobody has asked for it yet.
+  await_requests(sf, 2);
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query", std::string("GET ") + kPage2}));
+  auto second = client->take_read_ahead(kPage2, r.reader());
+  ASSERT_TRUE(second.has_value()) << "the read-ahead's answer is the page";
+  EXPECT_TRUE(second->done);
+  EXPECT_EQ(r.ids, (std::vector<std::string>{"001A", "001B", "001C"}));
+  EXPECT_EQ(sf.requests().size(), 2u) << "page 2 was not asked for twice";
+  EXPECT_EQ(client->api_calls(), 2);
+  EXPECT_EQ(client->limits().used, 11) << "the read-ahead's Sforce-Limit-Info is read";
+  EXPECT_EQ(sf.remote_ports_.size(), 2u) << "the read-ahead has a connection of its own";
+}
+
+TEST(ClientReadAheadTest, FailedReadAheadIsDroppedAndThePageFetchedAgain) {
+  // A 5xx, an expired session (the fetch logs in again) and a dropped connection.
+  const std::vector<Reply> failures = {
+      {.status = 503, .body = "busy"},
+      {.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"},
+      {.drop = true}};
+  for (const Reply& failure : failures) {
+    FakeSalesforce sf;
+    auto client = sf.connected();
+    sf.script(kPage2, {failure});
+    ReadingAhead r{*client, {}, {}};
+    auto first = client->query("SELECT Id FROM Account", false, 0, r.reader());
+    ASSERT_TRUE(first.ok()) << first.error().to_string();
+    EXPECT_FALSE(client->take_read_ahead(kPage2, r.reader()).has_value()) << "status " << failure.status;
+    auto second = client->query_more(kPage2, r.reader());
+    ASSERT_TRUE(second.ok()) << second.error().to_string();
+    EXPECT_EQ(r.ids, (std::vector<std::string>{"001A", "001B", "001C"}));
+    const auto requests = sf.requests();
+    EXPECT_EQ(std::count(requests.begin(), requests.end(), std::string("GET ") + kPage2), 2);
+    EXPECT_EQ(client->api_calls(), 3) << "the failed read-ahead counts";
+  }
+}
+
+TEST(ClientReadAheadTest, QuotaGuardIsAskedFirstAndRefusalSendsNothing) {
+  FakeSalesforce sf;
+  ConnectOptions o = sf.options();
+  o.max_api_calls = 1;
+  auto client = Client::connect(o);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  sf.clear_requests();
+  ReadingAhead r{**client, {}, {}};
+  auto first = (*client)->query("SELECT Id FROM Account", false, 0, r.reader());
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  ASSERT_EQ(r.asked.size(), 1u);
+  ASSERT_FALSE(r.asked[0].ok());
+  EXPECT_EQ(r.asked[0].error().code, "QUOTA_GUARD");
+  EXPECT_FALSE((*client)->take_read_ahead(kPage2, r.reader()).has_value());
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query"}));
+  EXPECT_EQ((*client)->api_calls(), 1);
+}
+
+TEST(ClientReadAheadTest, QueryMoreDropsAReadAheadNotTaken) {
+  FakeSalesforce sf;
+  auto client = sf.connected();
+  ReadingAhead r{*client, {}, {}};
+  ASSERT_TRUE(client->query("SELECT Id FROM Account", false, 0, r.reader()).ok());
+  auto again = client->query_more(kPage2);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_FALSE(client->take_read_ahead(kPage2, r.reader()).has_value()) << "dropped, not kept for later";
+  EXPECT_EQ(client->api_calls(), 3) << "fetched and not used still counts";
 }
 
 TEST(ClientFakeServerTest, SessionRefusedAgainAfterReloginIsAuthNamingTheFix) {
