@@ -210,8 +210,10 @@ class ObjectSync final : public ObjectRun {
     previous_success_ = state_.last_success;
     store_columns_ = std::move(columns);
     // A table without a watermark holds what a load cut short committed (a Bulk load commits rows
-    // before its watermark): rows among them may have vanished since.
-    restarted_load_ = !store_columns_.empty() && !state_.watermark;
+    // before its watermark); a table with one but without any successful run holds what REST pages
+    // of a load killed, failed or paused committed. Rows among them may have vanished since, at a
+    // time no getDeleted window (it starts at the last success) reaches: their ids are reconciled.
+    restarted_load_ = !store_columns_.empty() && (!state_.watermark || previous_success_ == 0);
     state_loaded_ = true;
     return ok_status();
   }
@@ -593,14 +595,18 @@ class ObjectSync final : public ObjectRun {
 
   enum class HardDeletePass { kNone, kReconcile, kGetDeleted };
 
-  HardDeletePass hard_delete_pass() const {
+  // How this run finds hard deletes; `full`: the window read is a full load (known before the read
+  // from the state, after it from the report).
+  HardDeletePass hard_delete_pass(bool full) const {
     bool restarted = restarted_load_ && !selection_.modstamp_field.empty();
-    bool full = !state_.watermark.has_value() || selection_.modstamp_field.empty();
-    bool fresh_full_load = full && !ctx_.options.reconcile && !restarted;
-    if (fresh_full_load) return HardDeletePass::kNone;  // every row was just read
-    bool stale = previous_success_ != 0 && ctx_.started - previous_success_ > kGetDeletedReachMs;
-    if (ctx_.options.reconcile || stale || !ctx_.options.deleted_ids) return HardDeletePass::kReconcile;
+    if (full && !ctx_.options.reconcile && !restarted) return HardDeletePass::kNone;  // every row was just read
+    // getDeleted reaches 15 days back: a window starting before that is out of its reach.
+    bool stale = ctx_.started - get_deleted_from() > kGetDeletedReachMs;
+    if (ctx_.options.reconcile || restarted || stale || !ctx_.options.deleted_ids) return HardDeletePass::kReconcile;
     return HardDeletePass::kGetDeleted;
+  }
+  HardDeletePass hard_delete_pass() const {
+    return hard_delete_pass(!state_.watermark.has_value() || selection_.modstamp_field.empty());
   }
 
   EpochMs get_deleted_from() const {
@@ -608,11 +614,9 @@ class ObjectSync final : public ObjectRun {
   }
 
   Status find_hard_deletes() {
-    bool restarted = restarted_load_ && !selection_.modstamp_field.empty();
-    bool fresh_full_load = report_.full && !ctx_.options.reconcile && !restarted;
-    if (fresh_full_load) return ok_status();  // every row was just read
-    bool stale = previous_success_ != 0 && ctx_.started - previous_success_ > kGetDeletedReachMs;
-    if (ctx_.options.reconcile || stale || !ctx_.options.deleted_ids) return reconcile_ids();
+    HardDeletePass pass = hard_delete_pass(report_.full);
+    if (pass == HardDeletePass::kNone) return ok_status();
+    if (pass == HardDeletePass::kReconcile) return reconcile_ids();
     Result<std::vector<std::string>> ids = std::vector<std::string>{};
     if (deleted_ids_) {
       ids = std::move(*deleted_ids_);  // answered inside the run's composite request
