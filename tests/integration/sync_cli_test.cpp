@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <iostream>
 #include <random>
 #include <thread>
 
@@ -141,48 +143,65 @@ pid_t start_sync(const std::string& cfg) {
   return pid;
 }
 
+// Three large syncs from scratch, each SIGKILLed at three random points; after each kill the admin
+// changes the org (an update, a soft delete, a hard delete of a row the killed run may have
+// committed). Each time, the next run is not refused (the lock died with the process), resumes
+// and ends equal to the org, the rows hard deleted meanwhile marked IsDeleted = 1.
 TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   EmulatorProcess emu(50);
   TempDir dir;
-  std::string cfg = dir.file("crmsync.toml");
-  std::string db = dir.file("out.db");
   // Small pages and commits so that a kill lands between many commits.
-  testing::write_file(cfg, testing::emulator_toml(emu.url(), db,
-                                                  "[sync]\nsettle_seconds = 0\nbatch_size = 200\n"
-                                                  "rows_per_commit = 200\nconcurrency = 3\n"));
+  const std::string small_commits = "[sync]\nsettle_seconds = 0\nbatch_size = 200\nrows_per_commit = 200\nconcurrency = 3\n";
   // How long an uninterrupted sync of this org takes here, into a scratch store: the kills land
   // at random points within it (a duration to aim at, not an assertion).
   std::string scratch = dir.file("scratch.toml");
-  testing::write_file(scratch, testing::emulator_toml(emu.url(), dir.file("scratch.db"),
-                                                      "[sync]\nsettle_seconds = 0\nbatch_size = 200\n"
-                                                      "rows_per_commit = 200\nconcurrency = 3\n"));
+  testing::write_file(scratch, testing::emulator_toml(emu.url(), dir.file("scratch.db"), small_commits));
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(run_crmsync("sync --quiet --config " + scratch).exit_code, 0);
   auto full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   std::mt19937 rng(std::random_device{}());
   std::uniform_int_distribution<long> delay_ms(5, std::max<long>(10, static_cast<long>(full_ms)));
-  int killed_mid_run = 0;
-  for (int round = 0; round < 8; ++round) {
-    pid_t pid = start_sync(cfg);
-    ASSERT_GT(pid, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      ++killed_mid_run;
-    }
-  }
-  EXPECT_GT(killed_mid_run, 0);
-  // The next run is not refused (the lock died with the process) and finishes the job.
-  auto r = run_crmsync("sync --config " + cfg);
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto config = config::load_config(cfg);
-  ASSERT_TRUE(config.ok());
-  auto st = store::Store::open("sqlite:" + db);
-  ASSERT_TRUE(st.ok());
+
   auto admin = testing::admin_login(emu.url());
-  testing::expect_store_equals_org(**st, *admin, *config);
+  auto opps = testing::ids(*admin, "SELECT Id FROM Opportunity ORDER BY Id LIMIT 9");
+  auto contacts = testing::ids(*admin, "SELECT Id FROM Contact ORDER BY Id LIMIT 9");
+  auto items = testing::ids(*admin, "SELECT Id FROM OpportunityLineItem ORDER BY Id LIMIT 9");
+  ASSERT_EQ(opps.size(), 9u);
+  ASSERT_EQ(contacts.size(), 9u);
+  ASSERT_EQ(items.size(), 9u);
+  std::size_t change = 0;
+  int killed_mid_run = 0;
+  for (int round = 0; round < 3; ++round) {
+    std::string cfg = dir.file("round" + std::to_string(round) + ".toml");
+    std::string db = dir.file("round" + std::to_string(round) + ".db");
+    testing::write_file(cfg, testing::emulator_toml(emu.url(), db, small_commits));
+    for (int k = 0; k < 3; ++k, ++change) {
+      pid_t pid = start_sync(cfg);
+      ASSERT_GT(pid, 0);
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        ++killed_mid_run;
+      }
+      ASSERT_TRUE(admin->update("Opportunity", opps[change], {{"Amount", 1000.5 + static_cast<double>(change)}}).ok());
+      ASSERT_TRUE(admin->remove("Contact", contacts[change]).ok());           // soft: IsDeleted in queryAll
+      ASSERT_TRUE(admin->remove("OpportunityLineItem", items[change]).ok());  // hard: gone from queryAll
+    }
+    auto r = run_crmsync("sync --config " + cfg);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto config = config::load_config(cfg);
+    ASSERT_TRUE(config.ok());
+    auto st = store::Store::open("sqlite:" + db);
+    ASSERT_TRUE(st.ok());
+    SCOPED_TRACE("round " + std::to_string(round));
+    testing::expect_store_equals_org_hard_deletes_marked(**st, *admin, *config);
+    auto stored = testing::store_rows(**st, "Opportunity");
+    EXPECT_DOUBLE_EQ(std::get<double>(stored.at(opps[change - 1]).at("Amount")), 1000.5 + static_cast<double>(change - 1));
+  }
+  std::cout << "killed mid-run " << killed_mid_run << " of 9 times (a full sync takes " << full_ms << " ms here)\n";
+  EXPECT_GT(killed_mid_run, 0);
 }
 
 }  // namespace

@@ -91,6 +91,32 @@ inline void expect_store_equals_org(store::Store& st, salesforce::Client& admin,
   }
 }
 
+// As expect_store_equals_org, for an org where rows were hard deleted while the store held them:
+// those are kept in the store marked IsDeleted = 1 (queryAll no longer shows them); every row the
+// org has is in the store with the org's values.
+inline void expect_store_equals_org_hard_deletes_marked(store::Store& st, salesforce::Client& admin,
+                                                        const config::Config& cfg) {
+  for (const auto& object : cfg.enabled_objects()) {
+    Rows expected = admin_rows(admin, cfg, object);
+    Rows actual = store_rows(st, object);
+    for (const auto& [id, row] : actual) {
+      if (expected.contains(id)) continue;
+      auto flag = row.find("IsDeleted");
+      ASSERT_NE(flag, row.end()) << object << " " << id << " is in the store, not in the org";
+      EXPECT_EQ(flag->second, store::Value{true}) << object << " " << id << " vanished but is not marked deleted";
+    }
+    for (const auto& [id, fields] : expected) {
+      auto it = actual.find(id);
+      ASSERT_NE(it, actual.end()) << object << " " << id << " missing from the store";
+      for (const auto& [name, value] : fields) {
+        auto col = it->second.find(name);
+        ASSERT_NE(col, it->second.end()) << object << "." << name << " missing column";
+        EXPECT_EQ(col->second, value) << object << "." << name << " of " << id;
+      }
+    }
+  }
+}
+
 inline std::vector<std::string> ids(salesforce::Client& c, const std::string& soql) {
   auto page = c.query(soql, false);
   if (!page) throw std::runtime_error(page.error().to_string());
