@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "sync_support.h"
@@ -99,6 +101,76 @@ TEST(SyncCliTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
     EXPECT_TRUE(o["last_error"].is_null());
   }
   EXPECT_TRUE(saw_account) << json.dump();
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Every secret crmsync is given or handed (password, client secret, refresh token, the access
+// tokens the org issues: "<org id>!<random>") is searched for in everything a run leaves behind:
+// its output (progress lines, warnings, errors: stdout and stderr) and the store's files.
+TEST(SyncCliTest, SecretsNeverReachTheOutputTheErrorsOrTheStore) {
+  emulator::EmulatorOptions o = RunningEmulator::options_for(10, 23);
+  o.faults.rate = 0.2;  // errors and retries get printed and stored (last_error)
+  o.faults.kinds = {"500", "503", "drop", "truncate", "timeout"};
+  o.faults.seed = 31;
+  o.faults.expire_session_at = 6;  // a re-login mid-run
+  o.rotate_refresh_tokens = true;
+  RunningEmulator emu(o);
+  TempDir dir;
+  std::string cfg = dir.file("crmsync.toml");
+  std::string db = dir.file("out.db");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db, "[sync]\nsettle_seconds = 0\nbatch_size = 200\n"));
+
+  std::string output;
+  int failed_runs = 0;
+  for (int run = 0; run < 10; ++run) {  // the password flow, secrets in the file
+    auto r = run_crmsync("sync --config " + cfg);
+    output += r.output;
+    if (r.exit_code == 0) break;
+    ++failed_runs;
+  }
+  auto refresh = emu->issue_refresh_token("integration@crmsync.test");
+  ASSERT_TRUE(refresh.ok()) << refresh.error().to_string();
+  // The refresh token flow with rotation, the token in the environment; then a wrong password.
+  auto rotated = run_crmsync("sync --config " + cfg, "CRMSYNC_SALESFORCE_AUTH=refresh_token CRMSYNC_SALESFORCE_REFRESH_TOKEN='" +
+                                                         *refresh + "'");
+  output += rotated.output;
+  auto refused = run_crmsync("sync --config " + cfg, "CRMSYNC_SALESFORCE_PASSWORD='Wr0ng-S3cret!'");
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  output += refused.output;
+  auto status = run_crmsync("status --config " + cfg);
+  output += status.output;
+  // Something was printed and stored to search through: errors of faulty calls among it.
+  EXPECT_TRUE(contains(output, "Account")) << output;
+  EXPECT_TRUE(contains(output, "invalid_grant")) << output;
+  emu->set_fault_rate(0);
+  auto admin = testing::admin_login(emu->base_url());
+  auto config = config::load_config(cfg);
+  ASSERT_TRUE(config.ok());
+  {
+    auto st = store::Store::open("sqlite:" + db);
+    ASSERT_TRUE(st.ok());
+    testing::expect_store_equals_org(**st, *admin, *config);
+  }
+
+  std::string store_bytes = file_bytes(db) + file_bytes(db + "-wal") + file_bytes(db + ".lock");
+  ASSERT_GT(store_bytes.size(), 10000u);
+  const std::vector<std::string> secrets = {"integration-pass", "crmsync-local-secret", "Wr0ng-S3cret!", *refresh};
+  for (const auto& secret : secrets) {
+    EXPECT_FALSE(contains(output, secret)) << secret << " in the output:\n" << output;
+    EXPECT_FALSE(contains(store_bytes, secret)) << secret << " in the store";
+  }
+  // Every access token the org issues begins with its 15-character org id and "!".
+  auto org = testing::ids(*admin, "SELECT Id FROM Organization");
+  ASSERT_EQ(org.size(), 1u);
+  const std::string token_prefix = org.front().substr(0, 15) + "!";
+  EXPECT_FALSE(contains(output, token_prefix)) << output;
+  EXPECT_FALSE(contains(store_bytes, token_prefix)) << "an access token in the store";
 }
 
 // `crmsync emulator` as its own process, so the sync under test is the only thing killed.
