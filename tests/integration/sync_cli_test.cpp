@@ -2,14 +2,17 @@
 // and its resume, status output, and SIGKILL at random points ending equal to the org.
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -101,6 +104,85 @@ TEST(SyncCliTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
     EXPECT_TRUE(o["last_error"].is_null());
   }
   EXPECT_TRUE(saw_account) << json.dump();
+}
+
+// Runs crmsync with its standard output and error on a pseudo-terminal (as a user at a terminal
+// sees it); returns everything it wrote.
+testing::CommandResult run_on_terminal(const std::vector<std::string>& args, const std::string& store_url) {
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error("forkpty failed");
+  if (pid == 0) {
+    setenv("CRMSYNC_STORE_URL", store_url.c_str(), 1);
+    std::vector<char*> argv = {const_cast<char*>(CRMSYNC_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(CRMSYNC_BINARY, argv.data());
+    _exit(127);
+  }
+  testing::CommandResult r;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(master, buf, sizeof buf);
+    if (n > 0) {
+      r.output.append(buf, static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // EIO once the child has exited and closed the terminal
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(master);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// OpportunityHistory (about 240 rows at scale 50) commits 200 rows before its total: a progress
+// report with a rate and an ETA comes before the end.
+TEST(SyncCliTest, ProgressIsRedrawnOnATerminalAndPlainLinesOtherwiseQuietAndJsonPrintNoProgress) {
+  RunningEmulator emu(50, 3);
+  TempDir dir;
+  std::string cfg = dir.file("crmsync.toml");
+  std::string objects;
+  for (const auto& o : catalog::objects()) {
+    if (o.name != "OpportunityHistory" && o.name != "Account") objects += "[objects." + o.name + "]\nenabled = false\n";
+  }
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("unused.db"),
+                                                  "[sync]\nsettle_seconds = 0\nbatch_size = 200\nrows_per_commit = 200\n"
+                                                  "concurrency = 1\n" + objects));
+  auto store_env = [&](const std::string& name) { return "CRMSYNC_STORE_URL=sqlite:" + dir.file(name); };
+  const std::regex progress_with_eta(R"(OpportunityHistory +200 / +(\d+) +records +\d+/s  ETA \d+s)");
+
+  // Not a terminal: plain lines, no control sequences, the total, the rate and the ETA.
+  auto plain = run_crmsync("sync --config " + cfg, store_env("plain.db"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_FALSE(contains(plain.output, "\x1b[")) << plain.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(plain.output, m, progress_with_eta)) << plain.output;
+  EXPECT_GT(std::stoi(m[1].str()), 200);
+  EXPECT_TRUE(contains(plain.output, "total")) << plain.output;  // then the report
+
+  // A terminal: the same figures, redrawn in place (cursor up, clear line), then cleared.
+  auto terminal = run_on_terminal({"sync", "--config", cfg}, "sqlite:" + dir.file("terminal.db"));
+  ASSERT_EQ(terminal.exit_code, 0) << terminal.output;
+  EXPECT_TRUE(contains(terminal.output, "\r\x1b[2K")) << terminal.output;
+  EXPECT_TRUE(contains(terminal.output, "\x1b[J")) << terminal.output;
+  EXPECT_TRUE(std::regex_search(terminal.output, progress_with_eta)) << terminal.output;
+  EXPECT_TRUE(contains(terminal.output, "total")) << terminal.output;
+
+  // --quiet: nothing at all when every object synced, even on a terminal.
+  auto quiet = run_on_terminal({"sync", "--quiet", "--config", cfg}, "sqlite:" + dir.file("quiet.db"));
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_EQ(quiet.output, "");
+
+  // --json: the report alone (output and error together still parse as one JSON document).
+  auto json = run_crmsync("sync --json --config " + cfg, store_env("json.db"));
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  auto report = nlohmann::json::parse(json.output);
+  EXPECT_EQ(report["exit_code"], 0);
+  EXPECT_EQ(report["objects"].size(), 2u);
 }
 
 std::string file_bytes(const std::string& path) {
