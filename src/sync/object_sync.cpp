@@ -326,14 +326,17 @@ class ObjectSync final : public ObjectRun {
         n, std::move(after_commit), flush, bytes);
   }
 
-  // A server whose URI limit is below Salesforce's (a proxy, or the emulator's HTTP library at
-  // 8,192 bytes) answers 414 before any row is read: plan again with half the limit.
+  // A server whose limit is below Salesforce's (a proxy, or the emulator's HTTP library at 8,192
+  // bytes of request line), or headers longer than query_plan.h allows for, are answered 414 URI
+  // Too Long or 431 Request Header Fields Too Large before any row is read: plan again with half
+  // the limit.
   template <typename Read>
   Status with_uri_retry(Read read) {
     for (;;) {
       std::int64_t posted_before = posted_batches_;
       Status s = read();
-      if (s || s.error().http_status != 414 || posted_batches_ != posted_before || uri_limit_ <= 2048) return s;
+      bool too_long = !s && (s.error().http_status == 414 || s.error().http_status == 431);
+      if (!too_long || posted_batches_ != posted_before || uri_limit_ <= 2048) return s;
       uri_limit_ /= 2;
     }
   }
