@@ -6,6 +6,8 @@
 #include <cstring>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "common/text.h"
 #include "sync/csv_parser.h"
 #include "sync/page_parser.h"
@@ -131,7 +133,7 @@ class ObjectSync final : public ObjectRun {
     if (!s) {
       if (is_quota_stop(s.error())) {
         report_.outcome = ObjectReport::Outcome::kPaused;
-        report_.message = s.error().message;
+        report_.message = s.error().code == kQuotaGuardCode ? s.error().message : refused_by_org(s.error());
       } else {
         report_.outcome = ObjectReport::Outcome::kFailed;
         report_.message = s.error().to_string();
@@ -144,6 +146,17 @@ class ObjectSync final : public ObjectRun {
 
  private:
   const std::string& object() const { return report_.object; }
+
+  // The org itself refused a call (REQUEST_LIMIT_EXCEEDED: other integrations used the quota up
+  // before the guard saw it coming): the same words as the guard's pause, with the org's figures.
+  std::string refused_by_org(const Error& e) const {
+    salesforce::LimitInfo limits = client_->limits();
+    std::string figures = limits.known() ? fmt::format("; the org has used {} of its {} daily API requests",
+                                                       limits.used, limits.max)
+                                         : "";
+    return "paused until quota recovers: Salesforce refused a call with " + e.code + " (" + e.message + ")" +
+           figures + "; what was read is committed and the next run resumes from the watermark.";
+  }
 
   void account_calls() {
     std::int64_t now = client_->api_calls();
