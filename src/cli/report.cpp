@@ -19,6 +19,10 @@ const char* outcome_name(sync::ObjectReport::Outcome o) {
 }
 
 std::string time_or_never(EpochMs ms) { return ms == 0 ? "never" : format_datetime_iso(ms); }
+
+void print_warnings(const sync::ObjectReport& o, std::ostream& out) {
+  for (const auto& w : o.warnings) out << "warning: " << w << "\n";
+}
 }  // namespace
 
 void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
@@ -44,7 +48,7 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
   out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10} {:>9.2f}\n", "total", "", records, deleted, report.api_calls,
                      report.seconds);
   for (const auto& o : report.objects) {
-    for (const auto& w : o.warnings) out << "warning: " << w << "\n";
+    print_warnings(o, out);
     if (o.hard_deleted > 0) {
       out << "note: " << o.object << ": " << o.hard_deleted
           << " rows vanished from Salesforce (hard deleted) and are marked IsDeleted = 1\n";
@@ -61,6 +65,10 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
       out << tag << o.object << ": " << o.message << "\n";
     }
   }
+}
+
+void print_sync_warnings(const sync::SyncReport& report, std::ostream& out) {
+  for (const auto& o : report.objects) print_warnings(o, out);
 }
 
 nlohmann::json sync_report_json(const sync::SyncReport& report) {

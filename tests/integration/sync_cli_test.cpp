@@ -117,6 +117,24 @@ TEST(SyncCliTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
   EXPECT_TRUE(saw_account) << json.dump();
 }
 
+// --quiet for a scheduled run: silent when nothing needs a look, but a field that became unreadable
+// (FLS removed) is still named, since only the user can grant it again.
+TEST(SyncCliTest, QuietPrintsNothingButAWarningNamingAFieldNoLongerReadable) {
+  RunningEmulator emu(3);
+  TempDir dir;
+  std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db"), kSmallSync));
+  auto first = run_crmsync("sync --quiet --config " + cfg);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(first.output, "");
+  auto admin = testing::admin_login(emu->base_url());
+  ASSERT_GE(testing::remove_field_read(*admin, "Account", "Website"), 1u);
+  auto second = run_crmsync("sync --quiet --config " + cfg);
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_TRUE(contains(second.output, "warning: Account.Website")) << second.output;
+  EXPECT_FALSE(contains(second.output, "total")) << "only the warning, not the report:\n" << second.output;
+}
+
 // Runs crmsync with its standard output and error on a pseudo-terminal (as a user at a terminal
 // sees it); returns everything it wrote.
 testing::CommandResult run_on_terminal(const std::vector<std::string>& args, const std::string& store_url) {
