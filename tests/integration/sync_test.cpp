@@ -122,8 +122,9 @@ TEST(SyncTest, FailedSyncKeepsCommittedPagesAndResumes) {
   expect_store_equals_org(**st, *admin, cfg);
 }
 
-TEST(SyncTest, UnreadableRequiredFieldRefusesTheObjectAndNamesTheGrant) {
-  // Excluding a Required field is a configuration error that names the field and the fix.
+// (A Required field the integration user cannot read: SyncDriftTest.UnreadableFieldsStopBeingSelectedAndKeepTheirValues.)
+TEST(SyncTest, ExcludingARequiredFieldRefusesTheObjectAndNamesTheField) {
+  // Excluding a Required field is a configuration error that names the field.
   RunningEmulator emu(5);
   TempDir dir;
   auto cfg = testing::emulator_config(emu->base_url(), dir.file("crmsync.db"));
