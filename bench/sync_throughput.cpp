@@ -12,7 +12,13 @@
 // then an incremental run after 1,000 changed records: wall seconds, API calls, and issue #4's
 // bound (objects + ceil(changes / 2000)).
 //
-//   build/bench_sync_throughput [--scale 36500] [--concurrency 4]
+// By default the emulator and crmsync share both cores, so the download-only figure is the emulator's
+// page rate on 2 cores while the sync gets what the emulator leaves. `--pin-emulator` puts the emulator
+// on CPU 0 and everything of crmsync (download client, sync) on CPU 1, the way a real org's servers are
+// not on the client's CPU: each side gets one core of its own in both measurements.
+//
+//   build/bench_sync_throughput [--scale 36500] [--concurrency 4] [--pin-emulator]
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,16 +100,19 @@ std::string load_average() {
 int main(int argc, char** argv) {
   int scale = 36500;  // ~1,006,000 records
   int concurrency = 4;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool pin = false;
+  for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--scale") scale = std::atoi(argv[i + 1]);
-    if (a == "--concurrency") concurrency = std::atoi(argv[i + 1]);
+    if (a == "--pin-emulator") pin = true;
+    if (i + 1 >= argc) continue;
+    if (a == "--scale") scale = std::atoi(argv[++i]);
+    else if (a == "--concurrency") concurrency = std::atoi(argv[++i]);
   }
   std::string crmsync_bin = self_dir() + "/crmsync";
 
-  // The emulator, as its own process.
-  std::string cmd = "sh -c 'echo $$; exec " + crmsync_bin + " emulator --port 0 --seed 9 --scale " +
-                    std::to_string(scale) + "'";
+  // The emulator, as its own process (on CPU 0 with --pin-emulator; taskset is util-linux's).
+  std::string cmd = "sh -c 'echo $$; exec " + std::string(pin ? "taskset -c 0 " : "") + crmsync_bin +
+                    " emulator --port 0 --seed 9 --scale " + std::to_string(scale) + "'";
   auto gen_start = Clock::now();
   FILE* emu = popen(cmd.c_str(), "r");
   char line[512] = {};
@@ -114,6 +123,17 @@ int main(int argc, char** argv) {
   while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
   std::cout << fmt::format("emulator (separate process) at {}, scale {}, generated in {:.1f} s\n", url, scale,
                            since(gen_start));
+  if (pin) {
+    // This process and the children it forks (the sync under test) run on CPU 1 only.
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    CPU_SET(1, &cpus);
+    if (sched_setaffinity(0, sizeof cpus, &cpus) != 0) {
+      std::perror("sched_setaffinity");
+      return 1;
+    }
+    std::cout << "pinned: emulator on CPU 0, crmsync (download client and sync) on CPU 1\n";
+  }
 
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("crmsync-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
