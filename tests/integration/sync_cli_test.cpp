@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "jwt_key.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -231,8 +232,11 @@ TEST(SyncCliTest, SecretsNeverReachTheOutputTheErrorsOrTheStore) {
   o.faults.seed = 31;
   o.faults.expire_session_at = 6;  // a re-login mid-run
   o.rotate_refresh_tokens = true;
-  RunningEmulator emu(o);
   TempDir dir;
+  const std::string key = dir.file("key.pem");
+  testing::write_key_and_certificate(key, dir.file("app.crt"));
+  o.jwt_certificate_file = dir.file("app.crt");
+  RunningEmulator emu(o);
   std::string cfg = dir.file("crmsync.toml");
   std::string db = dir.file("out.db");
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db, "[sync]\nsettle_seconds = 0\nbatch_size = 200\n"));
@@ -251,6 +255,10 @@ TEST(SyncCliTest, SecretsNeverReachTheOutputTheErrorsOrTheStore) {
   auto rotated = run_crmsync("sync --config " + cfg, "CRMSYNC_SALESFORCE_AUTH=refresh_token CRMSYNC_SALESFORCE_REFRESH_TOKEN='" +
                                                          *refresh + "'");
   output += rotated.output;
+  // JWT bearer: the private key's file and the signed assertions.
+  auto jwt = run_crmsync("sync --config " + cfg, "CRMSYNC_SALESFORCE_AUTH=jwt CRMSYNC_SALESFORCE_PRIVATE_KEY_FILE='" + key + "'");
+  output += jwt.output;
+  EXPECT_TRUE(contains(jwt.output, "total")) << "the JWT run logged in and synced:\n" << jwt.output;
   auto refused = run_crmsync("sync --config " + cfg, "CRMSYNC_SALESFORCE_PASSWORD='Wr0ng-S3cret!'");
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   output += refused.output;
@@ -271,7 +279,13 @@ TEST(SyncCliTest, SecretsNeverReachTheOutputTheErrorsOrTheStore) {
 
   std::string store_bytes = file_bytes(db) + file_bytes(db + "-wal") + file_bytes(db + ".lock");
   ASSERT_GT(store_bytes.size(), 10000u);
-  const std::vector<std::string> secrets = {"integration-pass", "crmsync-local-secret", "Wr0ng-S3cret!", *refresh};
+  std::vector<std::string> secrets = {"integration-pass", "crmsync-local-secret", "Wr0ng-S3cret!", *refresh,
+                                      "eyJ"};  // how every JWT (a signed assertion) begins: base64 of {"
+  std::istringstream pem(file_bytes(key));
+  for (std::string line; std::getline(pem, line);) {
+    if (!line.empty() && !contains(line, "PRIVATE KEY")) secrets.push_back(line);  // the key's base64 lines
+  }
+  ASSERT_GT(secrets.size(), 20u);
   for (const auto& secret : secrets) {
     EXPECT_FALSE(contains(output, secret)) << secret << " in the output:\n" << output;
     EXPECT_FALSE(contains(store_bytes, secret)) << secret << " in the store";
