@@ -54,6 +54,10 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
           << " rows vanished from Salesforce (hard deleted) and are marked IsDeleted = 1\n";
     }
     if (o.backfilled > 0) out << "note: " << o.object << ": new fields filled in for " << o.backfilled << " rows\n";
+    if (o.window_splits > 0) {
+      out << "note: " << o.object << ": the window query timed out (QUERY_TIMEOUT); read in narrower windows ("
+          << o.window_splits << " split" << (o.window_splits > 1 ? "s" : "") << ")\n";
+    }
     if (o.query_parts > 1) {
       out << "note: " << o.object << ": the field list passes Salesforce's URI limit; read with " << o.query_parts
           << " queries joined by Id\n";
@@ -83,6 +87,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"backfilled", o.backfilled},
                        {"formulas_refreshed", o.formulas_refreshed},
                        {"query_parts", o.query_parts},
+                       {"window_splits", o.window_splits},
                        {"bulk", o.bulk},
                        {"bulk_jobs", o.bulk_jobs},
                        {"bulk_resumed", o.bulk_resumed},

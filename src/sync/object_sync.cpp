@@ -354,14 +354,42 @@ class ObjectSync final : public ObjectRun {
     }
   }
 
+  // An increment whose window query times out (QUERY_TIMEOUT: a wide window over a big table,
+  // e.g. after a long pause) before any row is read is read in narrower windows: the first half
+  // (its end becomes the watermark), then the rest from there, halving again where it still times
+  // out. Every window read moves the start forward and every timeout halves the span: it ends.
   Status read_window() {
-    return with_uri_retry([this] { return read_window_once(); });
+    for (;;) {
+      std::int64_t posted_before = posted_batches_;
+      Status s = with_uri_retry([this] { return read_window_once(); });
+      if (!s) {
+        if (s.error().code != "QUERY_TIMEOUT" || posted_batches_ != posted_before || !narrow_window()) return s;
+        continue;
+      }
+      if (!window_cap_) return s;  // read up to the window's real end
+      // The rest, from where the narrower window ended: the lookback was read already.
+      window_floor_ = window_cap_;
+      window_cap_.reset();
+    }
+  }
+
+  // Caps the window at the middle of what was just asked; false when it cannot narrow further
+  // (a full load has no start: a big one goes through Bulk, which splits its own way).
+  bool narrow_window() {
+    if (!window_.start || !window_.end || *window_.end - *window_.start < 2000) return false;
+    window_cap_ = (*window_.start + (*window_.end - *window_.start) / 2) / 1000 * 1000;
+    ++report_.window_splits;
+    return true;
   }
 
   Window window_for(EpochMs now) const {
-    return selection_.modstamp_field.empty() ? Window{}
-                                             : increment_window(state_.watermark, now, ctx_.config.sync.lookback_seconds,
-                                                                ctx_.config.sync.settle_seconds);
+    Window w = selection_.modstamp_field.empty() ? Window{}
+                                                 : increment_window(state_.watermark, now,
+                                                                    ctx_.config.sync.lookback_seconds,
+                                                                    ctx_.config.sync.settle_seconds);
+    if (window_floor_ && w.start && *w.start < *window_floor_) w.start = window_floor_;
+    if (window_cap_ && w.end && *window_cap_ < *w.end) w.end = window_cap_;
+    return w;
   }
 
   Status read_window_once() {
@@ -784,6 +812,8 @@ class ObjectSync final : public ObjectRun {
   catalog::FieldSelection selection_;
   std::vector<std::string> names_;
   Window window_;
+  std::optional<EpochMs> window_cap_;    // a narrower window's end after QUERY_TIMEOUT (read_window)
+  std::optional<EpochMs> window_floor_;  // where the rest of the window starts once a narrower one is read
   std::size_t uri_limit_ = ctx_.options.max_uri_bytes;
   std::int64_t posted_batches_ = 0;
 };

@@ -69,6 +69,8 @@ struct ObjectReport {
   std::int64_t backfilled = 0;    // rows whose newly added fields were filled in
   std::int64_t formulas_refreshed = 0;  // rows whose formula fields were re-read
   int query_parts = 1;            // queries per read (> 1 when the field list passed the URI limit)
+  int window_splits = 0;          // times an increment's window query timed out (QUERY_TIMEOUT) and
+                                  // was read as narrower windows instead
   bool bulk = false;              // the window was read through Bulk API 2.0 query jobs
   int bulk_jobs = 0;              // Bulk query jobs started (failed ones included)
   bool bulk_resumed = false;      // a job a run cut short had started was read on from its last

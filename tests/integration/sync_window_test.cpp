@@ -59,6 +59,45 @@ TEST(SyncWindowTest, LateCommittedRecordInsideTheLookbackIsPickedUp) {
             static_cast<std::int64_t>(testing::admin_rows(*admin, cfg, "Account").size()) - 1);
 }
 
+TEST(SyncWindowTest, AnIncrementWhoseQueryTimesOutIsReadInNarrowerWindows) {
+  emulator::EmulatorOptions o = RunningEmulator::options_for(20, 5);
+  o.query_timeout_above_records = 30;  // a query matching more rows runs past Salesforce's limit
+  RunningEmulator emu(o);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"Account"});
+  auto client = testing::login(cfg);
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  sync::SyncOptions options;
+  options.deleted_ids = sync::salesforce_get_deleted();  // as crmsync sync does (no id scan)
+  auto first = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  ASSERT_EQ(testing::report_for(*first, "Account").outcome, sync::ObjectReport::Outcome::kSynced)
+      << testing::report_for(*first, "Account").message;
+  EpochMs watermark = *testing::state_of(**st, "Account").watermark;
+
+  // 60 records committed late, stamped 4 s apart over the lookback: the increment's window query
+  // matches more than 30 rows and times out.
+  std::vector<std::string> late;
+  for (int k = 1; k <= 60; ++k) {
+    late.push_back(insert_late_account(*emu, "Late " + std::to_string(k), watermark - k * 4000));
+  }
+  auto second = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  const auto& account = testing::report_for(*second, "Account");
+  ASSERT_EQ(account.outcome, sync::ObjectReport::Outcome::kSynced) << account.message;
+  EXPECT_FALSE(account.full);
+  EXPECT_GE(account.window_splits, 1);
+  auto rows = testing::store_rows(**st, "Account");
+  for (int k = 1; k <= 60; ++k) {
+    const std::string& id = late[static_cast<std::size_t>(k - 1)];
+    ASSERT_TRUE(rows.contains(id)) << "Late " << k;
+    EXPECT_EQ(std::get<std::string>(rows.at(id).at("Name")), "Late " + std::to_string(k));
+  }
+  EXPECT_GE(*testing::state_of(**st, "Account").watermark, watermark);
+}
+
 TEST(SyncWindowTest, RecordsNewerThanSettleWaitForTheNextRunAndTheWatermarkNeverMovesBack) {
   RunningEmulator emu(5);
   TempDir dir;
