@@ -72,10 +72,7 @@ TEST(SyncQuotaTest, OrgRefusingCallsMidRunPausesWithTheFigures) {
   auto client = testing::login(cfg);
   auto st = store::Store::open(cfg.store.url);
   ASSERT_TRUE(st.ok());
-  sync::SyncOptions options;
-  options.batch_size = 200;
-  options.rows_per_commit = 200;
-  options.concurrency = 1;
+  sync::SyncOptions options = testing::one_worker_page_by_page();
   options.on_page = [&](const sync::Progress& p) {
     if (p.object == "Account") emu.set_api_used(5000);  // used up elsewhere, once Account is read
   };

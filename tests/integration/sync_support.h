@@ -74,20 +74,25 @@ inline Rows admin_rows(salesforce::Client& admin, const config::Config& cfg, con
   return out;
 }
 
+// Every row of `expected` (the org's) is in `actual` (the store's) with the org's values.
+inline void expect_org_rows_stored(const Rows& expected, const Rows& actual, const std::string& object) {
+  for (const auto& [id, fields] : expected) {
+    auto it = actual.find(id);
+    ASSERT_NE(it, actual.end()) << object << " " << id << " missing from the store";
+    for (const auto& [name, value] : fields) {
+      auto col = it->second.find(name);
+      ASSERT_NE(col, it->second.end()) << object << "." << name << " missing column";
+      EXPECT_EQ(col->second, value) << object << "." << name << " of " << id;
+    }
+  }
+}
+
 inline void expect_store_equals_org(store::Store& st, salesforce::Client& admin, const config::Config& cfg) {
   for (const auto& object : cfg.enabled_objects()) {
     Rows expected = admin_rows(admin, cfg, object);
     Rows actual = store_rows(st, object);
     ASSERT_EQ(actual.size(), expected.size()) << object;
-    for (const auto& [id, fields] : expected) {
-      auto it = actual.find(id);
-      ASSERT_NE(it, actual.end()) << object << " " << id << " missing from the store";
-      for (const auto& [name, value] : fields) {
-        auto col = it->second.find(name);
-        ASSERT_NE(col, it->second.end()) << object << "." << name << " missing column";
-        EXPECT_EQ(col->second, value) << object << "." << name << " of " << id;
-      }
-    }
+    expect_org_rows_stored(expected, actual, object);
   }
 }
 
@@ -105,15 +110,7 @@ inline void expect_store_equals_org_hard_deletes_marked(store::Store& st, salesf
       ASSERT_NE(flag, row.end()) << object << " " << id << " is in the store, not in the org";
       EXPECT_EQ(flag->second, store::Value{true}) << object << " " << id << " vanished but is not marked deleted";
     }
-    for (const auto& [id, fields] : expected) {
-      auto it = actual.find(id);
-      ASSERT_NE(it, actual.end()) << object << " " << id << " missing from the store";
-      for (const auto& [name, value] : fields) {
-        auto col = it->second.find(name);
-        ASSERT_NE(col, it->second.end()) << object << "." << name << " missing column";
-        EXPECT_EQ(col->second, value) << object << "." << name << " of " << id;
-      }
-    }
+    expect_org_rows_stored(expected, actual, object);
   }
 }
 
@@ -137,6 +134,16 @@ inline store::SyncState state_of(store::Store& st, const std::string& object) {
   auto s = st.load_state(object);
   if (!s || !s->has_value()) throw std::runtime_error("no sync state for " + object);
   return **s;
+}
+
+// One worker, 200-row pages each committed on its own: a run whose progress a test can follow (and
+// stop) page by page.
+inline sync::SyncOptions one_worker_page_by_page() {
+  sync::SyncOptions o;
+  o.batch_size = 200;
+  o.rows_per_commit = 200;
+  o.concurrency = 1;
+  return o;
 }
 
 // Only these objects (the others off), to keep a test's org and run small.

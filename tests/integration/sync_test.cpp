@@ -78,10 +78,7 @@ TEST(SyncTest, FailedSyncKeepsCommittedPagesAndResumes) {
     auto client = login(cfg);
     auto st = store::Store::open(cfg.store.url);
     ASSERT_TRUE(st.ok());
-    sync::SyncOptions options;
-    options.batch_size = 200;
-    options.rows_per_commit = 200;
-    options.concurrency = 1;
+    sync::SyncOptions options = testing::one_worker_page_by_page();
     // The org goes away right after the first committed page of Contact.
     options.on_page = [&](const sync::Progress& p) {
       if (p.object == "Contact" && p.records == 200) {

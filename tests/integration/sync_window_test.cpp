@@ -200,19 +200,29 @@ TEST(SyncDeleteTest, SoftAndHardDeletesAreMarkedAndCounted) {
   EXPECT_EQ(testing::report_for(*sixth, "OpportunityLineItem").hard_deleted, 1);
 }
 
-TEST(SyncDeleteTest, GetDeletedFindsHardDeletesWithoutReconcilingIds) {
-  RunningEmulator emu(8);
+// OpportunityLineItem (hard deletes: they skip the recycle bin) synced once with getDeleted as
+// crmsync sync uses it; then `items` of its records for the test to delete.
+class SyncGetDeletedTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> synced_then_items(int n) {
+    testing::only(cfg, {"OpportunityLineItem"});
+    options.deleted_ids = sync::salesforce_get_deleted();
+    EXPECT_TRUE(sync::run_sync(cfg, *client, **st, options).ok());
+    auto items = testing::ids(*admin, "SELECT Id FROM OpportunityLineItem ORDER BY Id LIMIT " + std::to_string(n));
+    EXPECT_EQ(items.size(), static_cast<std::size_t>(n));
+    return items;
+  }
+  RunningEmulator emu{8};
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
-  testing::only(cfg, {"OpportunityLineItem"});
-  auto client = testing::login(cfg);
-  auto admin = testing::admin_login(emu->base_url());
-  auto st = store::Store::open(cfg.store.url);
-  ASSERT_TRUE(st.ok());
+  config::Config cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  std::unique_ptr<salesforce::Client> client = testing::login(cfg);
+  std::unique_ptr<salesforce::Client> admin = testing::admin_login(emu->base_url());
+  Result<std::unique_ptr<store::Store>> st = store::Store::open(cfg.store.url);
   sync::SyncOptions options;
-  options.deleted_ids = sync::salesforce_get_deleted();
-  ASSERT_TRUE(sync::run_sync(cfg, *client, **st, options).ok());
-  auto items = testing::ids(*admin, "SELECT Id FROM OpportunityLineItem ORDER BY Id LIMIT 1");
+};
+
+TEST_F(SyncGetDeletedTest, FindsHardDeletesWithoutReconcilingIds) {
+  auto items = synced_then_items(1);
   ASSERT_EQ(items.size(), 1u);
   ASSERT_TRUE(admin->remove("OpportunityLineItem", items[0]).ok());  // hard: gone from queryAll
 
@@ -248,10 +258,7 @@ TEST(SyncDeleteTest, HardDeleteOfARowALoadCutShortCommittedIsFoundByReconcilingI
   auto client = testing::login(cfg);
   auto st = store::Store::open(cfg.store.url);
   ASSERT_TRUE(st.ok());
-  sync::SyncOptions options;
-  options.batch_size = 200;
-  options.rows_per_commit = 200;
-  options.concurrency = 1;
+  sync::SyncOptions options = testing::one_worker_page_by_page();
   options.deleted_ids = sync::salesforce_get_deleted();  // as crmsync sync does
   options.max_api_calls = 2;                              // the describe, then the first page
   auto cut = sync::run_sync(cfg, *client, **st, options);
@@ -283,19 +290,8 @@ TEST(SyncDeleteTest, HardDeleteOfARowALoadCutShortCommittedIsFoundByReconcilingI
   EXPECT_FALSE(testing::report_for(*next, "OpportunityHistory").reconciled);
 }
 
-TEST(SyncDeleteTest, AWindowGetDeletedRefusesOrALastSuccessBeyondItsFifteenDaysReconcilesIds) {
-  RunningEmulator emu(8);
-  TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
-  testing::only(cfg, {"OpportunityLineItem"});
-  auto client = testing::login(cfg);
-  auto admin = testing::admin_login(emu->base_url());
-  auto st = store::Store::open(cfg.store.url);
-  ASSERT_TRUE(st.ok());
-  sync::SyncOptions options;
-  options.deleted_ids = sync::salesforce_get_deleted();
-  ASSERT_TRUE(sync::run_sync(cfg, *client, **st, options).ok());
-  auto items = testing::ids(*admin, "SELECT Id FROM OpportunityLineItem ORDER BY Id LIMIT 2");
+TEST_F(SyncGetDeletedTest, AWindowItRefusesOrALastSuccessBeyondItsFifteenDaysReconcilesIds) {
+  auto items = synced_then_items(2);
   ASSERT_EQ(items.size(), 2u);
 
   // getDeleted refusing the window (the emulator answers INVALID_REPLICATION_DATE for a start more
