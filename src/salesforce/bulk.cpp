@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "salesforce/http.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
@@ -105,9 +106,14 @@ Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, 
 }
 
 Status read_query_results(Client& client, std::string_view job_id, int max_records,
-                          const std::function<Status(const BulkChunk&)>& on_chunk, std::string_view start) {
+                          const std::function<Status(BulkChunk&)>& on_chunk, std::string_view start) {
   const std::string base = jobs_path(client) + "/" + std::string(job_id) + "/results";
   std::string locator(start);
+  // Salesforce compresses results when asked, which saves far more network time than it costs. A
+  // server on this machine (the emulator) has no network to save: compressing a 5,000-row page
+  // costs it about 8 times what sending it does, on the cores the sync shares with it.
+  std::vector<std::string> headers = {"Accept: text/csv"};
+  if (is_loopback_host(url_host(client.instance_url()))) headers.push_back("Accept-Encoding: identity");
   BulkChunk chunk;
   chunk.job_id = std::string(job_id);
   for (int index = 0;; ++index) {
@@ -119,7 +125,7 @@ Status read_query_results(Client& client, std::string_view job_id, int max_recor
     }
     if (max_records > 0) path += sep + std::string("maxRecords=") + std::to_string(max_records);
     const std::string what = "Bulk API results of job " + std::string(job_id);
-    auto response = client.send("GET", path, {}, {"Accept: text/csv"});
+    auto response = client.send("GET", path, {}, headers);
     if (!response) return response.error();
     if (response->status != 200) return client.error_for(*response, what);
     const std::string next = response->header("Sforce-Locator");
@@ -161,7 +167,7 @@ static Status start_and_wait(Client& client, std::string_view soql, const BulkQu
                              BulkQueryStats& stats);
 
 Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const BulkQueryOptions& options,
-                                  const std::function<Status(const BulkChunk&)>& on_chunk) {
+                                  const std::function<Status(BulkChunk&)>& on_chunk) {
   BulkQueryStats stats;
   std::string locator;
   if (!options.resume_job_id.empty()) {
@@ -177,7 +183,7 @@ Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const B
     auto started = start_and_wait(client, soql, options, stats);
     if (!started) return started.error();
   }
-  auto read_from = [&](const BulkChunk& chunk) -> Status {
+  auto read_from = [&](BulkChunk& chunk) -> Status {
     ++stats.chunks;
     if (chunk.records > 0) stats.records += chunk.records;
     if (options.on_page_read) options.on_page_read(chunk);

@@ -32,6 +32,11 @@ class RowBuffer {
 
   // Empties the buffer for rows of `width` cells, keeping its memory.
   void reset(std::size_t width);
+  // Makes room for `rows` rows and `text_bytes` of text (e.g. a page whose size is announced).
+  void reserve(std::size_t rows, std::size_t text_bytes) {
+    cells_.reserve(rows * width_);
+    text_.reserve(text_bytes);
+  }
   // Gives the memory back (after a large page, so a long run does not keep its high-water mark).
   void release();
 

@@ -1,5 +1,5 @@
 // The local store: one table per synced object (named exactly as the object's API name, one typed
-// column per synced field named exactly as its API name, primary key Id), plus crmsync's own
+// column per synced field named exactly as its API name, unique on Id), plus crmsync's own
 // bookkeeping table `crmsync_sync_state` holding each object's watermark. SQLite is the embedded
 // default (url "sqlite:PATH"); PostgreSQL will be the shared one behind the same interface.
 //
@@ -12,6 +12,11 @@
 //   (*store)->begin();
 //   auto w = (*store)->writer("Account", columns);
 //   (*w)->upsert(row);  ...  (*store)->save_state(state);  (*store)->commit();
+//
+// A first full load may append instead (random-Id upserts are bound by the Id index, rewritten at
+// every commit): begin_append() drops an empty table's Id index, writers in WriteMode::kAppend
+// INSERT plainly while it is missing, and ensure_id_index() builds it once the load is read. Every
+// other write builds the index first, so only appends ever run without it.
 #pragma once
 
 #include <cstdint>
@@ -75,6 +80,12 @@ struct ExportLedgerEntry {
   EpochMs updated_at = 0;
 };
 
+// How a writer writes (Store::writer). kUpsert: INSERT ... ON CONFLICT("Id") DO UPDATE, after
+// building the table's Id index if it lacks one. kAppend: plain INSERTs while the table has no Id
+// index (see begin_append: an Id written twice is then held twice, until ensure_id_index keeps its
+// last write), upserts as kUpsert does once it has one.
+enum class WriteMode { kUpsert, kAppend };
+
 // Upserts or deletes rows of one table through prepared statements. Valid until the store's
 // next ensure_table() or destruction (the SQLite writer tolerates both, but do not rely on it).
 // Values must fit their column's storage class (NULL fits any; an integer also fits REAL); a
@@ -98,11 +109,26 @@ class Store {
   // kStore when the database cannot be opened.
   static Result<std::unique_ptr<Store>> open(std::string_view url);
 
-  // Creates the table if missing (primary key Id) and adds any missing columns; existing columns
-  // and their data are kept.
+  // Creates the table if missing (unique index on Id) and adds any missing columns; existing
+  // columns and their data are kept, and so is a missing Id index (a load appending without it).
   virtual Status ensure_table(std::string_view object, const std::vector<Column>& columns) = 0;
-  virtual Result<std::unique_ptr<TableWriter>> writer(std::string_view object,
-                                                      const std::vector<Column>& columns) = 0;
+  // A kUpsert writer (and any writer's remove()) builds the Id index first when the table lacks it.
+  virtual Result<std::unique_ptr<TableWriter>> writer(std::string_view object, const std::vector<Column>& columns,
+                                                      WriteMode mode = WriteMode::kUpsert) = 0;
+
+  // A first full load is about to write into `object` (an existing table): when it holds no rows,
+  // its Id index is dropped so that kAppend writers INSERT without maintaining it. True when the
+  // table is now without its Id index (just dropped, or left so by a load cut short: that load
+  // goes on appending); false when it keeps it (it has rows, or it is a table whose Id is its
+  // PRIMARY KEY, as stores made before this mode have). Within the caller's transaction.
+  virtual Result<bool> begin_append(std::string_view object) = 0;
+  // Builds the unique Id index of a table that lacks it; an Id held more than once (a load that
+  // appended, was cut short and read some rows again) keeps its last write. A no-op when the
+  // index is there. Within the caller's transaction.
+  virtual Status ensure_id_index(std::string_view object) = 0;
+  // Whether the table has its unique Id index (false for a missing table). Reads work either way;
+  // lookups by Id without it scan the table.
+  virtual Result<bool> has_id_index(std::string_view object) = 0;
 
   // begin() while a transaction is open and commit() without one are kInternal errors;
   // rollback() without one is a no-op, so error paths may always call it.

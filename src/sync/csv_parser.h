@@ -2,7 +2,9 @@
 // into the same store rows PageParser makes of a REST page for the same records and field
 // selection (typed booleans and numbers, datetimes as YYYY-MM-DDTHH:MM:SS.sssZ, long text areas
 // trimmed to 10,000 code points, empty cells as null), and fetch_bulk(), which runs a whole Bulk
-// query job and hands the rows over chunk by chunk.
+// query job and hands the rows over chunk by chunk. One pass: each cell is converted straight into
+// the page's RowBuffer from the bytes it was given (copied only when it straddles two feeds or
+// holds a doubled quote).
 //
 //   CsvParser parser(selection);             // one per object
 //   parser.begin_document();                 // each results page starts with its header row
@@ -45,8 +47,18 @@ class CsvParser {
 
  private:
   enum class State { kCellStart, kUnquoted, kQuoted, kQuoteInQuoted };
-  Status end_cell();
-  Status end_record(ParsedPage& page);
+  Status end_cell(std::string_view cell, ParsedPage& page);
+  Status end_record(std::string_view last_cell, ParsedPage& page);
+  void note_last_rows(ParsedPage& page, std::size_t first) const;
+  Status map_header();
+  Status open_row(ParsedPage& page);
+  void park_partial_row(ParsedPage& page);
+  Status resume_partial_row(ParsedPage& page);
+  // The cell's text: a view of `from..to` in the caller's bytes, or (once the cell straddled a
+  // feed, held a doubled quote or a stray CR) cell_ with that part appended.
+  std::string_view take(const char* from, const char* to);
+  void spill(const char* from, const char* to);
+  Error fail(Error e, ParsedPage& page);  // drops the record being built
   Error malformed(const std::string& why) const;
 
   const catalog::FieldSelection& selection_;
@@ -58,14 +70,21 @@ class CsvParser {
   State state_ = State::kCellStart;
   std::size_t column_ = 0;
   bool cell_quoted_ = false;
+  bool cell_owned_ = false;            // the cell so far is in cell_ (see take())
   bool record_started_ = false;
+  bool row_open_ = false;              // the record's row is in the page (cells go straight in)
+  const char* quote_at_ = nullptr;     // kQuoteInQuoted: where the quote that may close the cell is
+  store::RowBuffer partial_;           // a record cut by the end of a feed, until the next one
   std::string cell_;                   // reused: no allocation per cell once warm
   std::vector<std::string> header_;
-  std::vector<store::Value> row_;
   std::int64_t line_ = 1;
 };
 
-// Converts one CSV cell as Bulk API writes it to the store's form for a field (see the header).
+// Converts one CSV cell as Bulk API writes it to the store's form for a field (see the header):
+// an empty cell is null, except a quoted empty cell ("") of a text field, which is ''.
+// csv_cell_into writes it into cell k of rows' last row (no allocation); errors name the value.
+Status csv_cell_into(const catalog::SyncedField& field, std::string_view cell, bool quoted, const std::string& object,
+                     store::RowBuffer& rows, std::size_t k);
 Result<store::Value> csv_cell_to_store(const catalog::SyncedField& field, std::string_view cell, bool quoted,
                                        const std::string& object);
 

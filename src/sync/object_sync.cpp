@@ -301,14 +301,31 @@ class ObjectSync final : public ObjectRun {
     auto columns = columns_for(selection_);
     store::SyncState snapshot = state_;
     const std::string name = object();
-    return ctx_.writes.call(
-        [name, columns, snapshot, save = !added.empty()](store::Store& st) -> Status {
+    // Until a first load has finished (full_sync_done), its rows may be appended to a table
+    // without its Id index (see load_mode()); any other run has the index built first, in case a
+    // load was killed between its last page and the index.
+    bool loading = !state_.full_sync_done;
+    bool append = false;
+    Status prepared = ctx_.writes.call(
+        [name, columns, snapshot, save = !added.empty(), loading, &append](store::Store& st) -> Status {
           CRMSYNC_TRY(st.ensure_table(name, columns));
           if (save) CRMSYNC_TRY(st.save_state(snapshot));
+          if (!loading) return st.ensure_id_index(name);
+          auto a = st.begin_append(name);
+          if (!a) return a.error();
+          append = *a;
           return ok_status();
         },
         /*flush=*/true);
+    append_ = append;
+    return prepared;
   }
+
+  // How the window's rows are written: appended while a first load fills a table without its Id
+  // index (begin_append: it was empty, or a load cut short left it so), upserted otherwise. Rows
+  // read twice by a resumed load are collapsed when the index is built (finish_window). Back-fill,
+  // formula re-reads and deletes always upsert: the store builds the index before those.
+  store::WriteMode load_mode() const { return append_ ? store::WriteMode::kAppend : store::WriteMode::kUpsert; }
 
   std::vector<store::Column> columns_of(const std::vector<std::string>& names) const {
     std::vector<store::Column> out;
@@ -320,7 +337,7 @@ class ObjectSync final : public ObjectRun {
 
   // Queues rows (and the state that goes with them) for the writer.
   Status post_rows(const std::vector<std::string>& names, Rows rows, bool flush,
-                   std::function<void()> after_commit = {}) {
+                   std::function<void()> after_commit = {}, store::WriteMode mode = store::WriteMode::kUpsert) {
     auto shared = std::make_shared<Rows>(std::move(rows));
     auto columns = columns_of(names);
     store::SyncState snapshot = state_;
@@ -328,9 +345,9 @@ class ObjectSync final : public ObjectRun {
     std::size_t bytes = shared->bytes();
     ++posted_batches_;
     return ctx_.writes.post(
-        [name = object(), columns, shared, snapshot](store::Store& st) -> Status {
+        [name = object(), columns, shared, snapshot, mode](store::Store& st) -> Status {
           if (!shared->empty()) {
-            auto w = st.writer(name, columns);
+            auto w = st.writer(name, columns, mode);
             if (!w) return w.error();
             CRMSYNC_TRY((*w)->upsert_rows(*shared));
           }
@@ -429,7 +446,8 @@ class ObjectSync final : public ObjectRun {
       if (batch.last_modstamp && (!state_.watermark || *batch.last_modstamp > *state_.watermark)) {
         state_.watermark = batch.last_modstamp;
       }
-      CRMSYNC_TRY(post_rows(names_, std::move(batch.rows), false, progress_after_commit(reader->total())));
+      CRMSYNC_TRY(
+          post_rows(names_, std::move(batch.rows), false, progress_after_commit(reader->total()), load_mode()));
       more = reader->next(batch);
       if (!more) return more.error();
     }
@@ -453,7 +471,13 @@ class ObjectSync final : public ObjectRun {
     state_.full_sync_done = true;
     clear_bulk_resume();  // with the watermark, in the same transaction
     if (report_.full) state_.formulas_refreshed = now;  // just read with everything else
-    return post_rows(names_, {}, /*flush=*/true);
+    CRMSYNC_TRY(post_rows(names_, {}, /*flush=*/true));
+    if (!append_) return ok_status();
+    // The load is committed: build the Id index, committed at once (a kill before that leaves a
+    // finished load without it, which the next run's prepare_table builds).
+    append_ = false;
+    return ctx_.writes.post(
+        [name = object()](store::Store& st) -> Status { return st.ensure_id_index(name); }, 0, {}, /*flush=*/true);
   }
 
   // ---- Bulk API 2.0 full loads -------------------------------------------------------------------
@@ -502,10 +526,15 @@ class ObjectSync final : public ObjectRun {
     }
     if (mid) {
       bool halves_done = true;
-      for (Window half : {Window{window_.start, mid}, Window{mid, window_.end}}) {
-        auto r = run_bulk_job(half, total, /*resumable=*/false);
+      // The second half resumes like the whole job: the first is wholly committed by then, so once
+      // the second is read everything below the window's end is stored. A kill in the first half
+      // starts over (what is recorded could not say that the second half is still to run).
+      const std::array<Window, 2> halves = {Window{window_.start, mid}, Window{mid, window_.end}};
+      for (std::size_t h = 0; h < halves.size(); ++h) {
+        auto r = run_bulk_job(halves[h], total, /*resumable=*/h == 1);
         if (!r) return r.error();
         if (!r->empty()) {
+          clear_bulk_resume();
           why = *r + " (also over half the time window)";
           halves_done = false;
           break;
@@ -552,7 +581,7 @@ class ObjectSync final : public ObjectRun {
       }
       report_.records += static_cast<std::int64_t>(page.rows.size());
       report_.deleted += page.deleted;
-      return post_rows(names_, std::move(page.rows), false, progress_after_commit(total));
+      return post_rows(names_, std::move(page.rows), false, progress_after_commit(total), load_mode());
     });
     account_calls();
     if (stats) return std::string();
@@ -688,17 +717,17 @@ class ObjectSync final : public ObjectRun {
     catalog::FieldSelection ids_only = subset(selection_, {"Id"});
     ids_only.modstamp_field.clear();
     PageParser parser(ids_only);
+    ParsedPage parsed;
+    auto reader = parser.reader(parsed);  // each page parsed once, while the client checks it
     std::vector<IdKey> org;
     CRMSYNC_TRY(before_call());
-    auto page = client_->query("SELECT Id FROM " + object(), /*include_deleted=*/true, ctx_.batch_size);
+    auto page = client_->query("SELECT Id FROM " + object(), /*include_deleted=*/true, ctx_.batch_size, reader);
     for (;;) {
       if (!page) return page.error();
-      auto parsed = parser.parse(page->body);
-      if (!parsed) return parsed.error();
-      for (std::size_t r = 0; r < parsed->rows.size(); ++r) org.push_back(id_key(parsed->rows.text(r, 0)));
+      for (std::size_t r = 0; r < parsed.rows.size(); ++r) org.push_back(id_key(parsed.rows.text(r, 0)));
       if (page->done) break;
       CRMSYNC_TRY(before_call());
-      page = client_->query_more(page->next_records_url, ctx_.batch_size);
+      page = client_->query_more(page->next_records_url, reader, ctx_.batch_size);
     }
     std::sort(org.begin(), org.end());
     std::vector<std::string> vanished;
@@ -807,6 +836,7 @@ class ObjectSync final : public ObjectRun {
   store::SyncState state_;
   bool state_loaded_ = false;
   bool restarted_load_ = false;
+  bool append_ = false;  // the window's rows are appended (load_mode)
   EpochMs previous_success_ = 0;
   std::vector<std::string> store_columns_;
   catalog::FieldSelection selection_;

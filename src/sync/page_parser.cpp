@@ -12,20 +12,20 @@
 namespace crmsync::sync {
 
 namespace {
-// What Salesforce writes, "2016-08-19T14:35:34.000+0000": already UTC, so only the zone changes (no
-// parse and format per value; datetimes are a large share of every row).
+// What Salesforce writes: "2016-08-19T14:35:34.000+0000" in JSON, "2016-08-19T14:35:34.000Z" in
+// Bulk CSV. Both are already UTC, so only the zone changes (no parse and format per value;
+// datetimes are a large share of every row).
 bool is_plain_utc(std::string_view s) {
-  auto digits = [&](std::size_t from, std::size_t n) {
-    for (std::size_t i = from; i < from + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-    }
-    return true;
-  };
-  return s.size() == 28 && s.substr(23) == "+0000" && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
-         s[16] == ':' && s[19] == '.' && digits(0, 4) && digits(5, 2) && digits(8, 2) && digits(11, 2) &&
-         digits(14, 2) && digits(17, 2) && digits(20, 3) && s.substr(5, 2) >= "01" && s.substr(5, 2) <= "12" &&
-         s.substr(8, 2) >= "01" && s.substr(8, 2) <= "31" && s.substr(11, 2) <= "23" && s.substr(14, 2) <= "59" &&
-         s.substr(17, 2) <= "59";
+  const bool zone = (s.size() == 28 && s.substr(23) == "+0000") || (s.size() == 24 && s[23] == 'Z');
+  if (!zone || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.') {
+    return false;
+  }
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  auto two = [&](std::size_t i) { return (s[i] - '0') * 10 + (s[i + 1] - '0'); };
+  return two(5) >= 1 && two(5) <= 12 && two(8) >= 1 && two(8) <= 31 && two(11) <= 23 && two(14) <= 59 &&
+         two(17) <= 59;
 }
 }  // namespace
 
@@ -39,6 +39,20 @@ std::optional<std::string> datetime_to_store(std::string_view salesforce_datetim
   auto ms = parse_datetime(salesforce_datetime);
   if (!ms) return std::nullopt;
   return format_datetime_iso(*ms);
+}
+
+bool datetime_into(std::string_view s, store::RowBuffer& rows, std::size_t k) {
+  if (is_plain_utc(s)) {  // the common forms convert without an allocation
+    char iso[24];
+    std::memcpy(iso, s.data(), 23);
+    iso[23] = 'Z';
+    rows.set_text(k, std::string_view(iso, sizeof iso));
+    return true;
+  }
+  auto iso = datetime_to_store(s);
+  if (!iso) return false;
+  rows.set_text(k, *iso);
+  return true;
 }
 
 std::string_view trim_long_text(std::string_view text) {
@@ -129,7 +143,7 @@ struct PageParser::Impl {
       case catalog::StorageClass::kDateTime: {
         std::string_view s;
         if (v.get_string().get(s)) return bad_value(f, "expected a datetime string");
-        if (!datetime_into(s, k, rows)) return bad_value(f, "'" + std::string(s) + "' is not a datetime");
+        if (!datetime_into(s, rows, k)) return bad_value(f, "'" + std::string(s) + "' is not a datetime");
         return ok_status();
       }
       case catalog::StorageClass::kDate:
@@ -151,21 +165,6 @@ struct PageParser::Impl {
       }
     }
     return bad_value(f, "unknown storage class");
-  }
-
-  // The common datetime form converts without an allocation: only the zone changes.
-  static bool datetime_into(std::string_view s, std::size_t k, store::RowBuffer& rows) {
-    if (is_plain_utc(s)) {
-      char iso[24];
-      std::memcpy(iso, s.data(), 23);
-      iso[23] = 'Z';
-      rows.set_text(k, std::string_view(iso, sizeof iso));
-      return true;
-    }
-    auto iso = datetime_to_store(s);
-    if (!iso) return false;
-    rows.set_text(k, *iso);
-    return true;
   }
 
   // Appends every record of `records` to `page`.

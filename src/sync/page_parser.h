@@ -21,8 +21,12 @@
 namespace crmsync::sync {
 
 // Converts one value as Salesforce's JSON writes it to the store's form for a field type.
-// Datetimes: "2016-08-19T14:35:34.000+0000" -> "2016-08-19T14:35:34.000Z".
+// Datetimes: "2016-08-19T14:35:34.000+0000" -> "2016-08-19T14:35:34.000Z" (Bulk CSV's
+// "...000Z" stays as it is).
 std::optional<std::string> datetime_to_store(std::string_view salesforce_datetime);
+// The same into cell k of rows' last row, without an allocation for the usual forms; false when
+// the text is not a datetime (the cell is then untouched).
+bool datetime_into(std::string_view salesforce_datetime, store::RowBuffer& rows, std::size_t k);
 // The first 10,000 code points of a long text area value (never splitting a UTF-8 sequence).
 std::string_view trim_long_text(std::string_view text);
 

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "salesforce/bulk.h"
 #include "salesforce/client.h"
 #include "test_support.h"
 
@@ -85,6 +86,7 @@ class FakeSalesforce {
     server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mu_);
       requests_.push_back(req.method + " " + req.path);
+      last_accept_encoding_ = req.get_header_value("Accept-Encoding");
       auto it = scripts_.find(req.path);
       if (it == scripts_.end() || it->second.empty()) return httplib::Server::HandlerResponse::Unhandled;
       Reply reply = std::move(it->second.front());
@@ -713,6 +715,26 @@ TEST(ClientRetryTest, RawSendForBulkTakesTheSamePath) {
   EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET " + path, "GET " + path, "POST /services/oauth2/token",
                                                      "GET " + path}));
   EXPECT_EQ(client->api_calls(), 3);
+}
+
+TEST(ClientRetryTest, BulkResultsFromAServerOnThisMachineAreAskedForUncompressed) {
+  FakeSalesforce sf;  // on loopback, as the emulator is
+  auto client = sf.connected();
+  const std::string path = "/services/data/v62.0/jobs/query/750R0000000zlh9IAA/results";
+  sf.script(path, {{.body = "\"Id\"\n\"001A\"\n",
+                    .headers = {{"Sforce-Locator", "null"}, {"Sforce-NumberOfRecords", "1"}}}});
+  std::vector<std::string> pages;
+  auto read = read_query_results(*client, "750R0000000zlh9IAA", 0, [&](const BulkChunk& chunk) -> Status {
+    pages.push_back(chunk.csv);
+    return ok_status();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(pages, (std::vector<std::string>{"\"Id\"\n\"001A\"\n"}));
+  EXPECT_EQ(sf.last_accept_encoding_, "identity");
+  // Everything else still asks for gzip.
+  sf.script(kQueryPath, {{.body = R"({"totalSize":0,"done":true,"records":[]})"}});
+  ASSERT_TRUE(client->query("SELECT Id FROM Account", false).ok());
+  EXPECT_NE(sf.last_accept_encoding_.find("gzip"), std::string::npos);
 }
 
 // --- quota guard -----------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 // [sync] bulk_threshold go through queryAll jobs, increments through REST; a failed job is retried
 // over two halves of the window, then the window is read by REST; a Bulk load cut short starts
 // over (no watermark until the job is committed) and ends equal to the org; a load SIGKILLed
-// mid-job resumes that job from the last committed results locator.
+// mid-job resumes that job from the last committed results locator (appending to the table, which
+// has no Id index until the load ends), and so does one killed in the second of the two jobs that
+// follow a QUERY_TIMEOUT.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -195,6 +197,23 @@ std::string committed_locator(const std::string& db) {
   return out;
 }
 
+// How many indexes the table has on disk (read-only, beside the writer).
+int indexes_on_disk(const std::string& db, const std::string& table) {
+  sqlite3* conn = nullptr;
+  int out = -1;
+  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(conn, 1000);
+    sqlite3_stmt* st = nullptr;
+    std::string sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = '" + table + "'";
+    if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+      out = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(conn);
+  return out;
+}
+
 TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
   // Every call answers after 20 ms, so a load of many small results pages takes long enough to be
   // killed in the middle.
@@ -248,6 +267,7 @@ TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
   const std::string locator = committed_locator(db);
   ASSERT_FALSE(locator.empty());
   ASSERT_NE(locator, "null") << "killed after the last page: nothing left to resume";
+  EXPECT_EQ(indexes_on_disk(db, "Task"), 0) << "a first load appends to Task without its Id index";
   const std::int64_t pages_before_kill = emu->bulk_result_pages_served() - before;
 
   emu->set_fault_rate(0);
@@ -265,6 +285,87 @@ TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
   store::SyncState state = testing::state_of(**st, "Task");
   EXPECT_TRUE(state.watermark.has_value());
   EXPECT_TRUE(state.bulk_job_id.empty()) << "a finished load leaves nothing to resume";
+  auto admin = testing::admin_login(emu->base_url());
+  testing::expect_store_equals_org(**st, *admin, *config);
+}
+
+// Sends `sync` for `cfg` to a child process and SIGKILLs it once a Bulk results locator of Task is
+// committed (a page of a resumable job, with pages still to come). False when it ended first.
+bool kill_once_a_locator_is_committed(const std::string& cfg, const std::string& db) {
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    const std::string locator = committed_locator(db);
+    if (!locator.empty() && locator != "null") {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+TEST(SyncBulkTest, SigkillInTheSecondHalfJobAfterAQueryTimeoutResumesThatJob) {
+  // How many Tasks the org has (queryAll): a job over all of them fails with QUERY_TIMEOUT, a job
+  // over either half of the time window does not.
+  std::int64_t tasks = 0;
+  {
+    RunningEmulator probe(RunningEmulator::options_for(40, 21));
+    TempDir dir;
+    auto cfg = testing::sync_config(probe->base_url(), dir.file("probe.db"));
+    testing::only(cfg, {"Task"});
+    cfg.sync.bulk_threshold = 100;
+    auto client = login(cfg);
+    auto st = store::Store::open(cfg.store.url);
+    ASSERT_TRUE(st.ok());
+    auto report = sync::run_sync(cfg, *client, **st, fast_bulk());
+    ASSERT_TRUE(report.ok()) << report.error().to_string();
+    tasks = report_for(*report, "Task").records;
+    ASSERT_GT(tasks, 100);
+  }
+  emulator::EmulatorOptions o = RunningEmulator::options_for(40, 21);
+  o.bulk_fail_above_records = tasks - 1;
+  o.faults.rate = 1.0;  // every call answers after 20 ms: the second half's pages take a while
+  o.faults.kinds = {"slow"};
+  o.faults.slow_ms = 20;
+  RunningEmulator emu(o);
+  TempDir dir;
+  std::string objects;
+  for (const auto& c : catalog::objects()) {
+    if (c.name != "Task") objects += "[objects." + c.name + "]\nenabled = false\n";
+  }
+  const std::string cfg = dir.file("crmsync.toml"), db = dir.file("crmsync.db");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db,
+                                                  "[sync]\nsettle_seconds = 0\nbulk_threshold = 100\n"
+                                                  "rows_per_commit = 10\n" + objects));
+  // Only the second half's pages record a locator: the whole window's job failed, the first
+  // half's job is not resumable.
+  ASSERT_TRUE(kill_once_a_locator_is_committed(cfg, db)) << "the sync ended before it could be killed";
+  ASSERT_EQ(emu->bulk_jobs_created(), 3) << "the whole window's job, then one per half";
+  ASSERT_NE(committed_locator(db), "null") << "killed after the last page: nothing left to resume";
+
+  emu->set_fault_rate(0);
+  auto resumed = testing::run_crmsync("sync --json --config " + cfg);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(emu->bulk_jobs_created(), 3) << "the second half's job was resumed, no new one made";
+  EXPECT_NE(resumed.output.find("\"bulk_resumed\": true"), std::string::npos) << resumed.output;
+
+  auto config = config::load_config(cfg);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  auto st = store::Store::open("sqlite:" + db);
+  ASSERT_TRUE(st.ok());
+  store::SyncState state = testing::state_of(**st, "Task");
+  EXPECT_TRUE(state.watermark.has_value());
+  EXPECT_TRUE(state.bulk_job_id.empty());
   auto admin = testing::admin_login(emu->base_url());
   testing::expect_store_equals_org(**st, *admin, *config);
 }

@@ -87,11 +87,23 @@ inline void expect_org_rows_stored(const Rows& expected, const Rows& actual, con
   }
 }
 
+// store_rows keys by Id: the table itself must hold one row per Id (`rows` of them), and have its
+// Id index (a first load appends without it and builds it at the end).
+inline void expect_one_row_per_id_and_the_index(store::Store& st, const std::string& object, std::size_t rows) {
+  auto count = st.count_rows(object);
+  ASSERT_TRUE(count.ok()) << count.error().to_string();
+  EXPECT_EQ(*count, static_cast<std::int64_t>(rows)) << object << " holds an Id more than once";
+  auto indexed = st.has_id_index(object);
+  ASSERT_TRUE(indexed.ok()) << indexed.error().to_string();
+  EXPECT_TRUE(*indexed) << object << " has no Id index after the sync";
+}
+
 inline void expect_store_equals_org(store::Store& st, salesforce::Client& admin, const config::Config& cfg) {
   for (const auto& object : cfg.enabled_objects()) {
     Rows expected = admin_rows(admin, cfg, object);
     Rows actual = store_rows(st, object);
     ASSERT_EQ(actual.size(), expected.size()) << object;
+    expect_one_row_per_id_and_the_index(st, object, expected.size());
     expect_org_rows_stored(expected, actual, object);
   }
 }
@@ -110,6 +122,7 @@ inline void expect_store_equals_org_hard_deletes_marked(store::Store& st, salesf
       ASSERT_NE(flag, row.end()) << object << " " << id << " is in the store, not in the org";
       EXPECT_EQ(flag->second, store::Value{true}) << object << " " << id << " vanished but is not marked deleted";
     }
+    expect_one_row_per_id_and_the_index(st, object, actual.size());
     expect_org_rows_stored(expected, actual, object);
   }
 }

@@ -63,7 +63,8 @@ Status SqliteStore::configure(const SqliteOptions& options) {
   std::string pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"
                         " PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages) +
                         "; PRAGMA cache_size=-" + std::to_string(options.cache_kib) +
-                        "; PRAGMA journal_size_limit=" + std::to_string(options.journal_size_limit) + ";";
+                        "; PRAGMA journal_size_limit=" + std::to_string(options.journal_size_limit) +
+                        "; PRAGMA threads=" + std::to_string(options.sorter_threads) + ";";
   return conn_->exec(pragmas, context);
 }
 

@@ -2,16 +2,19 @@
 // store/store.h and Store::open.
 //
 // Layout of a database file (readable with the sqlite3 shell):
-//   <Object>            one table per object: "Id" TEXT PRIMARY KEY, one column per field
+//   <Object>            one table per object: "Id" TEXT NOT NULL, one column per field, and the
+//                       unique index crmsync_id_<Object> on "Id" (absent while a first full load
+//                       appends; tables made before that mode have "Id" TEXT PRIMARY KEY instead)
 //   crmsync_sync_state  one row per object: watermark and last-run figures, times as ISO-8601 UTC
 //   crmsync_columns     the storage class of each column crmsync created (so that booleans and
 //                       dates read back as what they are; SQLite keeps only INTEGER/REAL/TEXT)
 //   crmsync_meta        key/value; schema_version for later migrations
 //   crmsync_export_ledger  one row per exported activity (crmsync export)
 //
-// Write speed is bound by random primary-key inserts (docs: performance-notes.md): the WAL is
-// checkpointed every `wal_autocheckpoint_pages` rather than SQLite's default 1,000 pages, and the
-// caller should commit large batches (several pages of rows with their watermark).
+// Write speed is bound by random-Id upserts into the Id index (docs: performance-notes.md): the WAL
+// is checkpointed every `wal_autocheckpoint_pages` rather than SQLite's default 1,000 pages, the
+// caller should commit large batches (several pages of rows with their watermark), and a first full
+// load appends without the index, which is built once at its end (sqlite_id_index.cpp).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +36,7 @@ struct SqliteOptions {
   std::int64_t cache_kib = 16 * 1024;       // page cache; not the bottleneck (performance-notes.md), kept small
                                             // so a sync stays under 100 MB whatever the org size
   std::int64_t journal_size_limit = 64 << 20;  // WAL file is truncated back to this after a checkpoint
+  int sorter_threads = 2;                   // PRAGMA threads: helpers for the sort that builds an Id index
 };
 
 // The schema version this code writes into crmsync_meta.
@@ -43,7 +47,11 @@ class SqliteStore final : public Store {
   static Result<std::unique_ptr<Store>> open(std::string_view path, const SqliteOptions& options = {});
 
   Status ensure_table(std::string_view object, const std::vector<Column>& columns) override;
-  Result<std::unique_ptr<TableWriter>> writer(std::string_view object, const std::vector<Column>& columns) override;
+  Result<std::unique_ptr<TableWriter>> writer(std::string_view object, const std::vector<Column>& columns,
+                                              WriteMode mode = WriteMode::kUpsert) override;
+  Result<bool> begin_append(std::string_view object) override;
+  Status ensure_id_index(std::string_view object) override;
+  Result<bool> has_id_index(std::string_view object) override;
 
   Status begin() override;
   Status commit() override;
@@ -67,7 +75,8 @@ class SqliteStore final : public Store {
     std::string table;
     std::vector<Column> columns;
     std::size_t id_index = 0;
-    Statement upsert;
+    bool append = false;  // `write` is a plain INSERT (the table has no Id index); remove() is refused
+    Statement write;      // the upsert, or the INSERT when appending
     Statement remove;
   };
 
@@ -88,11 +97,19 @@ class SqliteStore final : public Store {
   Result<std::vector<TableColumn>> table_columns(std::string_view object);
   Status ensure_table_in_savepoint(std::string_view object, const std::vector<Column>& columns, bool& changed);
   void invalidate_writers(std::string_view object);
+  // The unique single-column index on Id of a table, if it has one: its name and origin
+  // ("c": CREATE INDEX, "pk": the PRIMARY KEY of older stores, "u": a UNIQUE constraint).
+  struct IdIndex {
+    std::string name;
+    std::string origin;
+  };
+  Result<std::optional<IdIndex>> find_id_index(std::string_view object);
 
   std::shared_ptr<Connection> conn_;
   Status migrate_state_table();
   std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_, all_states_;
   std::unique_ptr<Statement> put_ledger_;
+  std::unique_ptr<Statement> find_id_index_;
 
   // Keyed by table and column list; dropped for a table whenever its schema changes.
   std::unordered_map<std::string, std::shared_ptr<WriterStatements>> writers_;
@@ -100,6 +117,9 @@ class SqliteStore final : public Store {
 
 // The SQL column type for a storage class (BOOLEAN -> INTEGER 0/1, dates and times -> TEXT).
 const char* sql_type_of(catalog::StorageClass storage);
+// "crmsync_id_<object>": the name of a table's unique index on Id (the crmsync_ prefix is reserved,
+// so it cannot meet an object's table, which shares SQLite's namespace with indexes).
+std::string id_index_name(std::string_view object);
 // "boolean", "integer", "real", "text", "date", "datetime", "time" (as kept in crmsync_columns).
 const char* storage_name(catalog::StorageClass storage);
 std::optional<catalog::StorageClass> parse_storage_name(std::string_view name);

@@ -25,7 +25,7 @@ Status check_columns(std::string_view object, const std::vector<Column>& columns
     }
     if (iequals(c.name, "Id") && c.type != StorageClass::kText) {
       return Error(ErrorKind::kConfig, "INVALID_ID_COLUMN",
-                   "The column " + std::string(object) + ".Id must be stored as text (it is the primary key).");
+                   "The column " + std::string(object) + ".Id must be stored as text (it identifies the row).");
     }
   }
   return ok_status();
@@ -90,12 +90,15 @@ Status SqliteStore::ensure_table_in_savepoint(std::string_view object, const std
   if (!existing) return existing.error();
 
   if (existing->empty()) {
-    std::string sql = "CREATE TABLE " + table + " (" + quote_identifier("Id") + " TEXT PRIMARY KEY NOT NULL";
+    // Id is not the PRIMARY KEY but a separate unique index, which a first full load may drop
+    // while it appends (begin_append). In a rowid table both are the same b-tree on Id.
+    std::string sql = "CREATE TABLE " + table + " (" + quote_identifier("Id") + " TEXT NOT NULL";
     for (const Column& c : columns) {
       if (iequals(c.name, "Id")) continue;
       sql += ", " + quote_identifier(c.name) + " " + sql_type_of(c.type);
     }
-    sql += ")";
+    sql += "); CREATE UNIQUE INDEX " + quote_identifier(id_index_name(object)) + " ON " + table + " (" +
+           quote_identifier("Id") + ")";
     CRMSYNC_TRY(conn_->exec(sql, context));
     changed = true;
   } else {
@@ -148,10 +151,21 @@ void SqliteStore::invalidate_writers(std::string_view object) {
   std::erase_if(writers_, [&](const auto& entry) { return iequals(entry.second->table, object); });
 }
 
-Result<std::unique_ptr<TableWriter>> SqliteStore::writer(std::string_view object, const std::vector<Column>& columns) {
+Result<std::unique_ptr<TableWriter>> SqliteStore::writer(std::string_view object, const std::vector<Column>& columns,
+                                                         WriteMode mode) {
   CRMSYNC_TRY(check_table_name(object));
   CRMSYNC_TRY(check_columns(object, columns));
+  // Asked every time (a page's job makes one writer): another connection, or a kUpsert writer of
+  // this one, may have built the index since; a cached "has it" would also outlive a rollback.
+  auto indexed = has_id_index(object);
+  if (!indexed) return indexed.error();
+  if (!*indexed && mode == WriteMode::kUpsert) {  // a missing table: NO_SUCH_TABLE
+    CRMSYNC_TRY(ensure_id_index(object));
+    *indexed = true;
+  }
+  bool append = !*indexed && mode == WriteMode::kAppend;
   std::string key = writer_key(object, columns);
+  if (append) key += "\x1e" "append";
   if (auto it = writers_.find(key); it != writers_.end()) return make_writer(it->second);
 
   std::size_t id_index = columns.size();
@@ -170,12 +184,13 @@ Result<std::unique_ptr<TableWriter>> SqliteStore::writer(std::string_view object
                      "'; ensure_table() creates it.");
   }
   std::string context = "Cannot prepare writes to " + std::string(object);
-  auto upsert = prepare(build_upsert_sql(object, columns, id_index), context);
-  if (!upsert) return upsert.error();
+  auto write = prepare(append ? build_insert_sql(object, columns) : build_upsert_sql(object, columns, id_index),
+                       context);
+  if (!write) return write.error();
   auto remove = prepare(build_delete_sql(object), context);
   if (!remove) return remove.error();
   auto statements = std::make_shared<WriterStatements>(
-      WriterStatements{std::string(object), columns, id_index, std::move(*upsert), std::move(*remove)});
+      WriterStatements{std::string(object), columns, id_index, append, std::move(*write), std::move(*remove)});
   writers_.emplace(std::move(key), statements);
   return make_writer(std::move(statements));
 }

@@ -6,9 +6,14 @@ namespace crmsync::store::sqlite {
 
 using catalog::StorageClass;
 
-std::string build_upsert_sql(std::string_view table, const std::vector<Column>& columns, std::size_t id_index) {
+namespace {
+
+// `INSERT INTO "T" ("A", "B") VALUES (?1, ?2)`, and the SET list of an upsert (every column but
+// the Id) when `sets` is given.
+std::string insert_sql(std::string_view table, const std::vector<Column>& columns, std::size_t id_index,
+                       std::string* sets) {
   // Appends only: g++ 12 reports a false -Wrestrict on some `"literal" + std::string` chains.
-  std::string names, params, sets;
+  std::string names, params;
   for (std::size_t k = 0; k < columns.size(); ++k) {
     if (k) {
       names += ", ";
@@ -18,11 +23,11 @@ std::string build_upsert_sql(std::string_view table, const std::vector<Column>& 
     names += q;
     params += '?';
     params += std::to_string(k + 1);
-    if (k == id_index) continue;
-    if (!sets.empty()) sets += ", ";
-    sets += q;
-    sets += " = excluded.";
-    sets += q;
+    if (k == id_index || sets == nullptr) continue;
+    if (!sets->empty()) *sets += ", ";
+    *sets += q;
+    *sets += " = excluded.";
+    *sets += q;
   }
   std::string sql = "INSERT INTO ";
   sql += quote_identifier(table);
@@ -30,7 +35,20 @@ std::string build_upsert_sql(std::string_view table, const std::vector<Column>& 
   sql += names;
   sql += ") VALUES (";
   sql += params;
-  sql += ") ON CONFLICT(\"Id\") DO ";
+  sql += ")";
+  return sql;
+}
+
+}  // namespace
+
+std::string build_insert_sql(std::string_view table, const std::vector<Column>& columns) {
+  return insert_sql(table, columns, columns.size(), nullptr);
+}
+
+std::string build_upsert_sql(std::string_view table, const std::vector<Column>& columns, std::size_t id_index) {
+  std::string sets;
+  std::string sql = insert_sql(table, columns, id_index, &sets);
+  sql += " ON CONFLICT(\"Id\") DO ";
   if (sets.empty()) {
     sql += "NOTHING";
   } else {
@@ -83,7 +101,7 @@ class SqliteTableWriter final : public TableWriter {
     if (!std::holds_alternative<std::string>(id) || std::get<std::string>(id).empty()) {
       return Error(ErrorKind::kInternal, "MISSING_ID", "Upsert into " + s_->table + " got a row without an Id.");
     }
-    Statement& st = s_->upsert;
+    Statement& st = s_->write;
     ResetOnExit guard(st);
     for (std::size_t k = 0; k < cols.size(); ++k) {
       if (!fits(cols[k].type, values[k])) {
@@ -111,7 +129,7 @@ class SqliteTableWriter final : public TableWriter {
                    "Upsert into " + s_->table + " got rows of " + std::to_string(rows.width()) + " values for " +
                        std::to_string(cols.size()) + " columns.");
     }
-    Statement& st = s_->upsert;
+    Statement& st = s_->write;
     sqlite3_stmt* stmt = st.get();
     for (std::size_t r = 0; r < rows.size(); ++r) {
       ResetOnExit guard(st);
@@ -147,6 +165,12 @@ class SqliteTableWriter final : public TableWriter {
   }
 
   Status remove(std::string_view id) override {
+    if (s_->append) {
+      return Error(ErrorKind::kInternal, "APPEND_WRITER",
+                   "Delete of " + std::string(id) + " from " + s_->table +
+                       " through an append writer: deletes go through a WriteMode::kUpsert writer, which builds "
+                       "the Id index first.");
+    }
     Statement& st = s_->remove;
     ResetOnExit guard(st);
     int rc = st.bind_text(1, id);

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/text.h"
+#include "common/timeutil.h"
 #include "sync/csv_parser.h"
 #include "sync/page_parser.h"
 
@@ -230,6 +231,97 @@ TEST(CsvParserTest, ColumnsAreMatchedByNameAndPagesEachStartWithAHeader) {
   EXPECT_TRUE(std::holds_alternative<std::monostate>(page.rows[0][1]));  // no Name column on page 1
   EXPECT_EQ(std::get<std::string>(page.rows[1][1]), "B");
   EXPECT_EQ(page.deleted, 1);
+}
+
+// The cell rules one at a time, through the one-pass path (cells converted straight into the page).
+TEST(CsvParserTest, QuotedCellsKeepDelimitersLineBreaksAndDoubledQuotes) {
+  auto sel = selection();
+  const std::string csv =
+      "\"Id\",\"Name\",\"Description\"\n"
+      "\"006RO0000000001AAA\",\"Smith, Jones & \"\"Partners\"\"\",\"line 1\nline 2\r\n\"\"end\"\"\"\n"
+      "\"006RO0000000002AAA\",\"\"\"\",\"a,b\"\n";
+  for (std::size_t piece : {0u, 1u, 7u}) {
+    auto page = parse_csv(sel, csv, piece);
+    ASSERT_TRUE(page.ok()) << page.error().to_string();
+    ASSERT_EQ(page->rows.size(), 2u);
+    EXPECT_EQ(page->rows.text(0, 1), "Smith, Jones & \"Partners\"");
+    EXPECT_EQ(page->rows.text(0, 6), "line 1\nline 2\r\n\"end\"");
+    EXPECT_EQ(page->rows.text(1, 1), "\"");
+    EXPECT_EQ(page->rows.text(1, 6), "a,b");
+    EXPECT_EQ(page->last_id, "006RO0000000002AAA");
+  }
+}
+
+TEST(CsvParserTest, EmptyCellsAreNullButAQuotedEmptyTextIsEmpty) {
+  auto sel = selection();
+  // Bulk writes null as nothing; "" is an empty string, which only text fields keep.
+  auto page = parse_csv(sel,
+                        "\"Id\",\"Name\",\"Amount\",\"IsDeleted\",\"CloseDate\",\"SystemModstamp\",\"Description\"\n"
+                        "\"006RO0000000001AAA\",,,,,,\n"
+                        "\"006RO0000000002AAA\",\"\",\"\",\"\",\"\",\"\",\"\"\n");
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  ASSERT_EQ(page->rows.size(), 2u);
+  for (std::size_t k = 1; k <= 6; ++k) EXPECT_TRUE(page->rows.is_null(0, k)) << k;
+  EXPECT_EQ(page->rows.kind(1, 1), store::RowBuffer::Kind::kText);
+  EXPECT_EQ(page->rows.text(1, 1), "");
+  EXPECT_EQ(page->rows.kind(1, 6), store::RowBuffer::Kind::kText);
+  for (std::size_t k : {2u, 3u, 4u, 5u}) EXPECT_TRUE(page->rows.is_null(1, k)) << k;  // not text: null
+  EXPECT_TRUE(page->rows.is_null(0, 7));  // no column at all
+  EXPECT_FALSE(page->last_modstamp.has_value());
+  EXPECT_EQ(page->deleted, 0);
+}
+
+TEST(CsvParserTest, BooleansNumbersAndDatetimesAreTyped) {
+  auto sel = selection();
+  auto page = parse_csv(sel,
+                        "\"Id\",\"IsDeleted\",\"Amount\",\"NumberOfEmployees__c\",\"SystemModstamp\"\n"
+                        "\"006RO0000000001AAA\",\"true\",\"2.88E8\",\"5.0\",\"2025-01-02T03:04:05.678Z\"\n"
+                        "\"006RO0000000002AAA\",\"false\",\"-17.25\",\"42\",\"2025-01-02T03:04:06.000+0000\"\n"
+                        "006RO0000000003AAA,false,99,-7,2025-01-02T03:04:07.001Z\n");
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  ASSERT_EQ(page->rows.size(), 3u);
+  EXPECT_EQ(page->rows.kind(0, 3), store::RowBuffer::Kind::kBool);
+  EXPECT_TRUE(page->rows.get_bool(0, 3));
+  EXPECT_FALSE(page->rows.get_bool(1, 3));
+  EXPECT_EQ(page->rows.kind(0, 2), store::RowBuffer::Kind::kReal);
+  EXPECT_DOUBLE_EQ(page->rows.get_real(0, 2), 2.88e8);
+  EXPECT_DOUBLE_EQ(page->rows.get_real(1, 2), -17.25);
+  EXPECT_EQ(page->rows.kind(0, 7), store::RowBuffer::Kind::kInteger);
+  EXPECT_EQ(page->rows.get_int(0, 7), 5);
+  EXPECT_EQ(page->rows.get_int(1, 7), 42);
+  EXPECT_EQ(page->rows.get_int(2, 7), -7);
+  EXPECT_EQ(page->rows.text(0, 5), "2025-01-02T03:04:05.678Z");
+  EXPECT_EQ(page->rows.text(1, 5), "2025-01-02T03:04:06.000Z");
+  EXPECT_EQ(page->rows.text(2, 0), "006RO0000000003AAA");  // unquoted cells read the same
+  EXPECT_EQ(page->deleted, 1);
+  EXPECT_EQ(page->last_modstamp, parse_datetime("2025-01-02T03:04:07.001Z"));
+  auto not_a_number = parse_csv(sel, "\"Id\",\"Amount\"\n\"006RO0000000001AAA\",\"12abc\"\n");
+  ASSERT_FALSE(not_a_number.ok());
+  EXPECT_NE(not_a_number.error().message.find("Opportunity.Amount"), std::string::npos);
+  EXPECT_NE(not_a_number.error().message.find("12abc"), std::string::npos);
+  auto not_a_datetime = parse_csv(sel, "\"Id\",\"SystemModstamp\"\n\"006RO0000000001AAA\",\"yesterday\"\n");
+  ASSERT_FALSE(not_a_datetime.ok());
+  EXPECT_NE(not_a_datetime.error().message.find("yesterday"), std::string::npos);
+}
+
+TEST(CsvParserTest, ACutOffPageKeepsOnlyTheRecordsItCompletedAndIsRefused) {
+  auto sel = selection();
+  const std::string csv = as_csv(generate(5, 6));
+  // Cut inside the last record's quoted Id: the four complete records are in the page after the
+  // feed, the fifth is refused at the end of the document.
+  const std::size_t fifth = csv.rfind("\n\"006RO");
+  ASSERT_NE(fifth, std::string::npos);
+  const std::string cut = csv.substr(0, fifth + 1 + 5);
+  CsvParser parser(sel);
+  ParsedPage page;
+  parser.begin_document();
+  ASSERT_TRUE(parser.feed(cut, page).ok());
+  EXPECT_EQ(page.rows.size(), 4u);
+  auto end = parser.end_document(page);
+  ASSERT_FALSE(end.ok());
+  EXPECT_NE(end.error().message.find("cut off"), std::string::npos);
+  EXPECT_EQ(page.rows.size(), 4u);
+  EXPECT_EQ(page.last_id, std::string(page.rows.text(3, 0)));
 }
 
 TEST(CsvParserTest, RefusesCutOffAndUnreadableResultsNamingTheField) {
