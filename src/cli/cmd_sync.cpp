@@ -70,6 +70,8 @@ int run_sync_command(const SyncArgs& args) {
     std::cout << sync_report_json(*report).dump(2) << "\n";
   } else if (!args.quiet || sync::exit_code(*report) != 0) {
     print_sync_table(*report, std::cout);
+  } else {
+    print_sync_warnings(*report, std::cerr);  // something to act on, e.g. a field no longer readable
   }
   return sync::exit_code(*report);
 }
@@ -79,7 +81,7 @@ Registrar reg("sync", [](CLI::App& app) {
   auto* cmd = app.add_subcommand("sync", "Import every enabled Salesforce object into the local store");
   cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print the report as JSON");
-  cmd->add_flag("-q,--quiet", args->quiet, "Print nothing unless something failed or paused");
+  cmd->add_flag("-q,--quiet", args->quiet, "Print only warnings, unless something failed or paused");
   cmd->add_flag("--reconcile", args->reconcile,
                 "Compare every object's ids with Salesforce (finds hard deletes; costs one page per 2,000 ids)");
   cmd->add_option("--max-api-calls", args->max_api_calls,

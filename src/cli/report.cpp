@@ -19,6 +19,10 @@ const char* outcome_name(sync::ObjectReport::Outcome o) {
 }
 
 std::string time_or_never(EpochMs ms) { return ms == 0 ? "never" : format_datetime_iso(ms); }
+
+void print_warnings(const sync::ObjectReport& o, std::ostream& out) {
+  for (const auto& w : o.warnings) out << "warning: " << w << "\n";
+}
 }  // namespace
 
 void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
@@ -44,12 +48,16 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
   out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10} {:>9.2f}\n", "total", "", records, deleted, report.api_calls,
                      report.seconds);
   for (const auto& o : report.objects) {
-    for (const auto& w : o.warnings) out << "warning: " << w << "\n";
+    print_warnings(o, out);
     if (o.hard_deleted > 0) {
       out << "note: " << o.object << ": " << o.hard_deleted
           << " rows vanished from Salesforce (hard deleted) and are marked IsDeleted = 1\n";
     }
     if (o.backfilled > 0) out << "note: " << o.object << ": new fields filled in for " << o.backfilled << " rows\n";
+    if (o.window_splits > 0) {
+      out << "note: " << o.object << ": the window query timed out (QUERY_TIMEOUT); read in narrower windows ("
+          << o.window_splits << " split" << (o.window_splits > 1 ? "s" : "") << ")\n";
+    }
     if (o.query_parts > 1) {
       out << "note: " << o.object << ": the field list passes Salesforce's URI limit; read with " << o.query_parts
           << " queries joined by Id\n";
@@ -61,6 +69,10 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
       out << tag << o.object << ": " << o.message << "\n";
     }
   }
+}
+
+void print_sync_warnings(const sync::SyncReport& report, std::ostream& out) {
+  for (const auto& o : report.objects) print_warnings(o, out);
 }
 
 nlohmann::json sync_report_json(const sync::SyncReport& report) {
@@ -75,6 +87,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"backfilled", o.backfilled},
                        {"formulas_refreshed", o.formulas_refreshed},
                        {"query_parts", o.query_parts},
+                       {"window_splits", o.window_splits},
                        {"bulk", o.bulk},
                        {"bulk_jobs", o.bulk_jobs},
                        {"bulk_resumed", o.bulk_resumed},

@@ -16,6 +16,9 @@
 namespace crmsync::cli {
 
 void print_sync_table(const sync::SyncReport& report, std::ostream& out);
+// Only the warnings ("warning: ..." lines, e.g. a field no longer readable): what --quiet still
+// prints when every object synced.
+void print_sync_warnings(const sync::SyncReport& report, std::ostream& out);
 nlohmann::json sync_report_json(const sync::SyncReport& report);
 // "crmsync: " + message, for errors on standard error.
 void print_error(const std::string& context, const Error& error);

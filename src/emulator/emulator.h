@@ -74,6 +74,10 @@ struct EmulatorOptions {
   // Query jobs whose query matches more than this many records end Failed (as a job whose query
   // passes Salesforce's 2-minute limit does, QUERY_TIMEOUT) instead of JobComplete. -1: never.
   std::int64_t bulk_fail_above_records = -1;
+  // REST query/queryAll calls whose query matches more than this many records answer 400
+  // QUERY_TIMEOUT (as a query that passes Salesforce's 2-minute limit does; a wide scan of a big
+  // table). -1: never.
+  std::int64_t query_timeout_above_records = -1;
   // The connected app and users of the default org.
   std::string client_id = "crmsync-local";
   std::string client_secret = "crmsync-local-secret";

@@ -207,6 +207,10 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
       return send_json(call.res, 200,
                        "{\"totalSize\":" + std::to_string(result->total_size) + ",\"done\":true,\"records\":[]}");
     }
+    if (s.options.query_timeout_above_records >= 0 &&
+        static_cast<std::int64_t>(result->rows.size()) > s.options.query_timeout_above_records) {
+      return send_error(call.res, 400, "QUERY_TIMEOUT", "Your query request was running for too long.");
+    }
     cursor->table = result->table;
     for (const auto& c : result->columns) cursor->columns.push_back(c.field_index);
     cursor->rows = std::move(result->rows);

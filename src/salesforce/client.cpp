@@ -1,6 +1,9 @@
 #include "salesforce/client.h"
 
 #include <future>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -106,6 +109,25 @@ Status validate(const ConnectOptions& o) {
   return ok_status();
 }
 
+// The refresh token every Client of this process started from the same token (or the same
+// refresh_token_file) uses. A connected app that rotates refresh tokens spends the one each grant
+// uses, so the sessions of one sync (one per worker) take turns under `mu` and always send the
+// latest: each on its own would spend the others' token and fail their next login.
+struct SharedRefreshToken {
+  std::mutex mu;
+  std::string current;
+};
+
+// Kept for the process: a token rotated in memory must outlive the clients that used it.
+std::shared_ptr<SharedRefreshToken> shared_refresh_token(const std::string& key) {
+  static std::mutex registry_mu;
+  static std::map<std::string, std::shared_ptr<SharedRefreshToken>> registry;
+  std::lock_guard lock(registry_mu);
+  auto& entry = registry[key];
+  if (!entry) entry = std::make_shared<SharedRefreshToken>();
+  return entry;
+}
+
 }  // namespace
 
 // A request sent ahead on the second connection (Client::send_ahead) and what it did.
@@ -137,7 +159,7 @@ struct Client::Impl {
   long last_retry_after = -1;  // of the last send()
   QuotaGuard quota;
   std::string private_key_pem;  // jwt
-  std::string refresh_token;    // refresh_token: the current one (rotated ones replace it)
+  std::shared_ptr<SharedRefreshToken> refresh;  // refresh_token: shared by this process's sessions
 
   std::string data_path() const { return "/services/data/v" + options.api_version; }
 
@@ -173,9 +195,16 @@ struct Client::Impl {
       secrets.push_back(*assertion);  // a bearer credential for three minutes
       add_form_field(request.body, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
       add_form_field(request.body, "assertion", *assertion);
-    } else {
+    }
+    // Grants of one refresh token take turns, each with the latest (see SharedRefreshToken).
+    std::unique_lock<std::mutex> turn;
+    std::string sent_refresh_token;
+    if (options.auth == "refresh_token") {
+      turn = std::unique_lock(refresh->mu);
+      sent_refresh_token = refresh->current;
+      secrets.push_back(sent_refresh_token);
       add_form_field(request.body, "grant_type", "refresh_token");
-      add_form_field(request.body, "refresh_token", refresh_token);
+      add_form_field(request.body, "refresh_token", sent_refresh_token);
       add_form_field(request.body, "client_id", options.client_id);
       if (!options.client_secret.empty()) add_form_field(request.body, "client_secret", options.client_secret);
     }
@@ -194,17 +223,17 @@ struct Client::Impl {
       limits = l;
       quota.observe(l);
     }
-    if (options.auth == "refresh_token" && !token.refresh_token.empty() && token.refresh_token != refresh_token) {
+    if (options.auth == "refresh_token" && !token.refresh_token.empty() && token.refresh_token != sent_refresh_token) {
       return rotate_refresh_token(token.refresh_token);
     }
     return ok_status();
   }
 
   // The connected app rotates refresh tokens: the old one is spent, so the new one must survive
-  // this process when it came from a file.
+  // this process when it came from a file. Called with refresh->mu held.
   Status rotate_refresh_token(const std::string& fresh) {
     secrets.push_back(fresh);
-    refresh_token = fresh;
+    refresh->current = fresh;
     if (options.refresh_token_file.empty()) return ok_status();
     Status written = write_secret_file(options.refresh_token_file, fresh);
     if (!written) return redacted(written.error());
@@ -428,13 +457,19 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
     impl->secrets.push_back(impl->private_key_pem);
   }
   if (options.auth == "refresh_token") {
-    impl->refresh_token = options.refresh_token;
     if (!options.refresh_token_file.empty()) {
+      // The file holds the latest token (every rotation is written back): read it again.
+      impl->refresh = shared_refresh_token("file:" + options.refresh_token_file);
+      std::lock_guard lock(impl->refresh->mu);
       auto stored = read_secret_file(options.refresh_token_file, "refresh_token_file");
       if (!stored) return stored.error();
-      impl->refresh_token = std::move(*stored);
+      impl->refresh->current = std::move(*stored);
+    } else {
+      // Keyed by the configured token: later sessions started from it use what it rotated into.
+      impl->refresh = shared_refresh_token("token:" + options.refresh_token);
+      std::lock_guard lock(impl->refresh->mu);
+      if (impl->refresh->current.empty()) impl->refresh->current = options.refresh_token;
     }
-    impl->secrets.push_back(impl->refresh_token);
   }
   RetryPolicy policy;
   policy.max_retries = options.max_retries;

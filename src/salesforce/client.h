@@ -152,7 +152,9 @@ class Client {
   // Logs in with the configured OAuth flow: password; client_credentials (HTTP Basic); jwt (an
   // RS256 assertion signed with private_key_file, aud by login URL, see auth.h); refresh_token
   // (when the server rotates the token, the new one replaces the old in memory and, atomically with
-  // mode 0600, in refresh_token_file). Errors: kAuth (OAuth refused: invalid_grant and friends,
+  // mode 0600, in refresh_token_file; every Client of the process started from the same token or
+  // file shares it, their logins taking turns, so several sessions never spend each other's
+  // token). Errors: kAuth (OAuth refused: invalid_grant and friends,
   // worded for a user), kNetwork (unreachable host, TLS failure), kConfig (bad options, unreadable
   // key or token file). No error ever quotes a secret: passwords, client secrets, private keys,
   // assertions, refresh and access tokens are redacted.

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "common/text.h"
 #include "sync/csv_parser.h"
 #include "sync/page_parser.h"
@@ -131,7 +133,7 @@ class ObjectSync final : public ObjectRun {
     if (!s) {
       if (is_quota_stop(s.error())) {
         report_.outcome = ObjectReport::Outcome::kPaused;
-        report_.message = s.error().message;
+        report_.message = s.error().code == kQuotaGuardCode ? s.error().message : refused_by_org(s.error());
       } else {
         report_.outcome = ObjectReport::Outcome::kFailed;
         report_.message = s.error().to_string();
@@ -144,6 +146,17 @@ class ObjectSync final : public ObjectRun {
 
  private:
   const std::string& object() const { return report_.object; }
+
+  // The org itself refused a call (REQUEST_LIMIT_EXCEEDED: other integrations used the quota up
+  // before the guard saw it coming): the same words as the guard's pause, with the org's figures.
+  std::string refused_by_org(const Error& e) const {
+    salesforce::LimitInfo limits = client_->limits();
+    std::string figures = limits.known() ? fmt::format("; the org has used {} of its {} daily API requests",
+                                                       limits.used, limits.max)
+                                         : "";
+    return "paused until quota recovers: Salesforce refused a call with " + e.code + " (" + e.message + ")" +
+           figures + "; what was read is committed and the next run resumes from the watermark.";
+  }
 
   void account_calls() {
     std::int64_t now = client_->api_calls();
@@ -210,8 +223,10 @@ class ObjectSync final : public ObjectRun {
     previous_success_ = state_.last_success;
     store_columns_ = std::move(columns);
     // A table without a watermark holds what a load cut short committed (a Bulk load commits rows
-    // before its watermark): rows among them may have vanished since.
-    restarted_load_ = !store_columns_.empty() && !state_.watermark;
+    // before its watermark); a table with one but without any successful run holds what REST pages
+    // of a load killed, failed or paused committed. Rows among them may have vanished since, at a
+    // time no getDeleted window (it starts at the last success) reaches: their ids are reconciled.
+    restarted_load_ = !store_columns_.empty() && (!state_.watermark || previous_success_ == 0);
     state_loaded_ = true;
     return ok_status();
   }
@@ -341,26 +356,57 @@ class ObjectSync final : public ObjectRun {
         n, std::move(after_commit), flush, bytes);
   }
 
-  // A server whose URI limit is below Salesforce's (a proxy, or the emulator's HTTP library at
-  // 8,192 bytes) answers 414 before any row is read: plan again with half the limit.
+  // A server whose limit is below Salesforce's (a proxy, or the emulator's HTTP library at 8,192
+  // bytes of request line), or headers longer than query_plan.h allows for, are answered 414 URI
+  // Too Long or 431 Request Header Fields Too Large before any row is read: plan again with half
+  // the limit.
   template <typename Read>
   Status with_uri_retry(Read read) {
     for (;;) {
       std::int64_t posted_before = posted_batches_;
       Status s = read();
-      if (s || s.error().http_status != 414 || posted_batches_ != posted_before || uri_limit_ <= 2048) return s;
+      bool too_long = !s && (s.error().http_status == 414 || s.error().http_status == 431);
+      if (!too_long || posted_batches_ != posted_before || uri_limit_ <= 2048) return s;
       uri_limit_ /= 2;
     }
   }
 
+  // An increment whose window query times out (QUERY_TIMEOUT: a wide window over a big table,
+  // e.g. after a long pause) before any row is read is read in narrower windows: the first half
+  // (its end becomes the watermark), then the rest from there, halving again where it still times
+  // out. Every window read moves the start forward and every timeout halves the span: it ends.
   Status read_window() {
-    return with_uri_retry([this] { return read_window_once(); });
+    for (;;) {
+      std::int64_t posted_before = posted_batches_;
+      Status s = with_uri_retry([this] { return read_window_once(); });
+      if (!s) {
+        if (s.error().code != "QUERY_TIMEOUT" || posted_batches_ != posted_before || !narrow_window()) return s;
+        continue;
+      }
+      if (!window_cap_) return s;  // read up to the window's real end
+      // The rest, from where the narrower window ended: the lookback was read already.
+      window_floor_ = window_cap_;
+      window_cap_.reset();
+    }
+  }
+
+  // Caps the window at the middle of what was just asked; false when it cannot narrow further
+  // (a full load has no start: a big one goes through Bulk, which splits its own way).
+  bool narrow_window() {
+    if (!window_.start || !window_.end || *window_.end - *window_.start < 2000) return false;
+    window_cap_ = (*window_.start + (*window_.end - *window_.start) / 2) / 1000 * 1000;
+    ++report_.window_splits;
+    return true;
   }
 
   Window window_for(EpochMs now) const {
-    return selection_.modstamp_field.empty() ? Window{}
-                                             : increment_window(state_.watermark, now, ctx_.config.sync.lookback_seconds,
-                                                                ctx_.config.sync.settle_seconds);
+    Window w = selection_.modstamp_field.empty() ? Window{}
+                                                 : increment_window(state_.watermark, now,
+                                                                    ctx_.config.sync.lookback_seconds,
+                                                                    ctx_.config.sync.settle_seconds);
+    if (window_floor_ && w.start && *w.start < *window_floor_) w.start = window_floor_;
+    if (window_cap_ && w.end && *window_cap_ < *w.end) w.end = window_cap_;
+    return w;
   }
 
   Status read_window_once() {
@@ -623,14 +669,18 @@ class ObjectSync final : public ObjectRun {
 
   enum class HardDeletePass { kNone, kReconcile, kGetDeleted };
 
-  HardDeletePass hard_delete_pass() const {
+  // How this run finds hard deletes; `full`: the window read is a full load (known before the read
+  // from the state, after it from the report).
+  HardDeletePass hard_delete_pass(bool full) const {
     bool restarted = restarted_load_ && !selection_.modstamp_field.empty();
-    bool full = !state_.watermark.has_value() || selection_.modstamp_field.empty();
-    bool fresh_full_load = full && !ctx_.options.reconcile && !restarted;
-    if (fresh_full_load) return HardDeletePass::kNone;  // every row was just read
-    bool stale = previous_success_ != 0 && ctx_.started - previous_success_ > kGetDeletedReachMs;
-    if (ctx_.options.reconcile || stale || !ctx_.options.deleted_ids) return HardDeletePass::kReconcile;
+    if (full && !ctx_.options.reconcile && !restarted) return HardDeletePass::kNone;  // every row was just read
+    // getDeleted reaches 15 days back: a window starting before that is out of its reach.
+    bool stale = ctx_.started - get_deleted_from() > kGetDeletedReachMs;
+    if (ctx_.options.reconcile || restarted || stale || !ctx_.options.deleted_ids) return HardDeletePass::kReconcile;
     return HardDeletePass::kGetDeleted;
+  }
+  HardDeletePass hard_delete_pass() const {
+    return hard_delete_pass(!state_.watermark.has_value() || selection_.modstamp_field.empty());
   }
 
   EpochMs get_deleted_from() const {
@@ -638,11 +688,9 @@ class ObjectSync final : public ObjectRun {
   }
 
   Status find_hard_deletes() {
-    bool restarted = restarted_load_ && !selection_.modstamp_field.empty();
-    bool fresh_full_load = report_.full && !ctx_.options.reconcile && !restarted;
-    if (fresh_full_load) return ok_status();  // every row was just read
-    bool stale = previous_success_ != 0 && ctx_.started - previous_success_ > kGetDeletedReachMs;
-    if (ctx_.options.reconcile || stale || !ctx_.options.deleted_ids) return reconcile_ids();
+    HardDeletePass pass = hard_delete_pass(report_.full);
+    if (pass == HardDeletePass::kNone) return ok_status();
+    if (pass == HardDeletePass::kReconcile) return reconcile_ids();
     Result<std::vector<std::string>> ids = std::vector<std::string>{};
     if (deleted_ids_) {
       ids = std::move(*deleted_ids_);  // answered inside the run's composite request
@@ -795,6 +843,8 @@ class ObjectSync final : public ObjectRun {
   catalog::FieldSelection selection_;
   std::vector<std::string> names_;
   Window window_;
+  std::optional<EpochMs> window_cap_;    // a narrower window's end after QUERY_TIMEOUT (read_window)
+  std::optional<EpochMs> window_floor_;  // where the rest of the window starts once a narrower one is read
   std::size_t uri_limit_ = ctx_.options.max_uri_bytes;
   std::int64_t posted_batches_ = 0;
 };

@@ -42,6 +42,11 @@ std::size_t query_uri_length(std::size_t prefix_length, const std::string& soql)
   return prefix_length + url_encode(soql).size();
 }
 
+std::size_t query_prefix_length(const std::string& instance_url, const std::string& api_version) {
+  return instance_url.size() + std::string("/services/data/v/queryAll/?q=").size() + api_version.size() +
+         kRequestHeaderAllowance;
+}
+
 Result<std::vector<std::vector<std::string>>> split_fields(const std::string& object,
                                                            const std::vector<std::string>& fields,
                                                            const std::string& modstamp_field, const Window& window,

@@ -35,6 +35,18 @@ std::string build_soql(const std::string& object, const std::vector<std::string>
 // The length of GET <instance>/services/data/vXX.X/queryAll/?q=<encoded soql>.
 std::size_t query_uri_length(std::size_t prefix_length, const std::string& soql);
 
+// Salesforce counts a REST request's URI and its headers together against 16,384 bytes: 431
+// Request Header Fields Too Large beyond, 414 URI Too Long when the URI alone passes it (knowledge
+// article 000386264). crmsync's headers on a query (Host, Authorization with the access token,
+// Accept, Accept-Encoding, Sforce-Query-Options, the request line's method and version) take about
+// 400 bytes; this much of the limit is left to them.
+inline constexpr std::size_t kRequestHeaderAllowance = 1024;
+
+// The prefix_length split_fields counts for a query of this instance and API version: the URI
+// before the encoded SOQL (<instance>/services/data/v<version>/queryAll/?q=) plus the headers'
+// allowance, so that URI and headers together fit the limit.
+std::size_t query_prefix_length(const std::string& instance_url, const std::string& api_version);
+
 // Splits `fields` (Id first) into groups whose queries each fit max_uri_bytes; every group starts
 // with Id and the modstamp field (for the join and the order). One group when everything fits.
 // Errors: kUnsupported when a single field cannot fit beside Id and the modstamp field.

@@ -10,15 +10,19 @@
 //
 // Around the window read: fields added to the table since the last run are back-filled for the
 // rows already stored (Id + new fields, one pass); formula fields are re-read on their own
-// schedule (Id + formulas); rows that vanished from Salesforce (hard deletes) are found by id
-// reconciliation (or a getDeleted pass when one is plugged in) and marked IsDeleted = 1. Field
+// schedule (Id + formulas); rows that vanished from Salesforce (hard deletes) are found by a
+// getDeleted pass when one is plugged in, else by id reconciliation, and marked IsDeleted = 1
+// (removed where the object has no IsDeleted). Ids are reconciled instead of asking getDeleted on
+// --reconcile, when the last success is beyond getDeleted's 15 days, when getDeleted refuses the
+// window, and when the table holds rows but no run has succeeded yet (a load cut short). Field
 // lists whose query would pass Salesforce's 16,384-byte URI limit are split into several queries
 // over the same window and order, joined by Id.
 //
 // A full load (no watermark) of an object whose first REST page says it holds more than
 // config.sync.bulk_threshold records is read through Bulk API 2.0 queryAll jobs instead (CSV by
-// locator); the watermark moves only once the whole job is committed, so a load cut short starts
-// over (idempotent upserts, then an id reconciliation). A failed job (QUERY_TIMEOUT) is retried
+// locator); the watermark moves only once the whole job is committed. A load cut short resumes
+// the job from the last committed results page while Salesforce still has it complete, else starts
+// over (idempotent upserts); either way the ids are then reconciled. A failed job (QUERY_TIMEOUT) is retried
 // as two jobs over the two halves of the time window; if one fails again the window is read by
 // REST paging. Increments always use REST.
 //
@@ -65,6 +69,8 @@ struct ObjectReport {
   std::int64_t backfilled = 0;    // rows whose newly added fields were filled in
   std::int64_t formulas_refreshed = 0;  // rows whose formula fields were re-read
   int query_parts = 1;            // queries per read (> 1 when the field list passed the URI limit)
+  int window_splits = 0;          // times an increment's window query timed out (QUERY_TIMEOUT) and
+                                  // was read as narrower windows instead
   bool bulk = false;              // the window was read through Bulk API 2.0 query jobs
   int bulk_jobs = 0;              // Bulk query jobs started (failed ones included)
   bool bulk_resumed = false;      // a job a run cut short had started was read on from its last

@@ -52,9 +52,7 @@ std::int64_t WindowReader::total() const { return total_; }
 
 Status WindowReader::open() {
   const std::string& ms = selection_.modstamp_field;
-  // The URI is <instance>/services/data/vXX.X/queryAll/?q=...
-  std::size_t prefix = client_.instance_url().size() + std::string("/services/data/v/queryAll/?q=").size() +
-                       client_.api_version().size();
+  std::size_t prefix = query_prefix_length(client_.instance_url(), client_.api_version());
   // Split over the fields plus the modstamp field, which every part needs for the order.
   std::vector<std::string> all = fields_;
   bool has_ms = ms.empty();

@@ -3,6 +3,7 @@
 // admin's queryAll returns.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <iostream>
 
 #include "sync/sync.h"
@@ -111,6 +112,55 @@ TEST(SyncFaultsTest, SessionExpiredMidRunLogsInAgainAndEndsEqualToTheOrg) {
   EXPECT_GT(report->api_calls, 8) << "the expiry fell inside the run";
   auto admin = testing::admin_login(emu->base_url());
   expect_store_equals_org(**st, *admin, cfg);
+}
+
+// A connected app that rotates refresh tokens spends the token each grant uses. Every worker has a
+// session of its own, and all of them log in again when the sessions expire mid-run: with the
+// token in a file and with the token given once (the environment), they take turns with the latest
+// token, every worker gets its session, nothing fails, and the token left behind still works.
+TEST(SyncFaultsTest, EveryWorkerLogsInAgainWithARotatingRefreshToken) {
+  for (bool in_file : {true, false}) {
+    SCOPED_TRACE(in_file ? "refresh_token_file" : "refresh_token");
+    emulator::EmulatorOptions o = RunningEmulator::options_for(20, 19);
+    o.rotate_refresh_tokens = true;
+    o.faults.expire_session_at = 12;  // after the workers logged in, mid-run
+    RunningEmulator emu(o);
+    TempDir dir;
+    auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+    cfg.salesforce.auth = "refresh_token";
+    cfg.salesforce.username.clear();
+    cfg.salesforce.password.clear();
+    auto issued = emu->issue_refresh_token("integration@crmsync.test");
+    ASSERT_TRUE(issued.ok()) << issued.error().to_string();
+    if (in_file) {
+      cfg.salesforce.refresh_token_file = dir.file("refresh_token");
+      testing::write_file(cfg.salesforce.refresh_token_file, *issued + "\n");
+    } else {
+      cfg.salesforce.refresh_token = *issued;
+    }
+    cfg.sync.concurrency = 4;
+    auto client = login(cfg);
+    auto st = store::Store::open(cfg.store.url);
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    sync::SyncOptions options = small_pages();
+    std::atomic<int> worker_sessions{0};
+    options.connect = [&]() -> Result<std::unique_ptr<salesforce::Client>> {
+      auto c = salesforce::Client::connect(sync::connect_options(cfg));
+      if (c) ++worker_sessions;
+      return c;
+    };
+    auto report = sync::run_sync(cfg, *client, **st, options);
+    ASSERT_TRUE(report.ok()) << report.error().to_string();
+    EXPECT_EQ(worker_sessions.load(), 3) << "each of the 3 other workers logged in";
+    for (const auto& r : report->objects) {
+      EXPECT_NE(r.outcome, sync::ObjectReport::Outcome::kFailed) << r.object << ": " << r.message;
+    }
+    EXPECT_GT(report->api_calls, 12) << "the expiry fell inside the run";
+    auto admin = testing::admin_login(emu->base_url());
+    expect_store_equals_org(**st, *admin, cfg);
+    // The latest token is where the next run finds it: the file, or this process's memory.
+    EXPECT_TRUE(salesforce::Client::connect(sync::connect_options(cfg)).ok());
+  }
 }
 
 }  // namespace

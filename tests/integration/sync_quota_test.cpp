@@ -55,5 +55,47 @@ TEST(SyncQuotaTest, DailyShareReachedPausesThenTheNextRunResumes) {
   testing::expect_store_equals_org(**st, *admin2, cfg2);
 }
 
+// Another integration uses the org's quota up while the sync runs: Salesforce refuses the next
+// calls with REQUEST_LIMIT_EXCEEDED before the guard could see it coming. The objects pause (exit
+// 3) with the guard's words and the org's figures, not fail; the next day's run resumes.
+TEST(SyncQuotaTest, OrgRefusingCallsMidRunPausesWithTheFigures) {
+  emulator::EmulatorOptions o;
+  o.port = 0;
+  o.org.scale = 10;
+  o.org.seed = 3;
+  o.daily_api_max = 5000;
+  emulator::Emulator emu(o);
+  ASSERT_TRUE(emu.start().ok());
+  testing::TempDir dir;
+  auto cfg = testing::sync_config(emu.base_url(), dir.file("crmsync.db"));
+  testing::only(cfg, {"Account", "Contact"});  // in this order, one worker
+  auto client = testing::login(cfg);
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok());
+  sync::SyncOptions options = testing::one_worker_page_by_page();
+  options.on_page = [&](const sync::Progress& p) {
+    if (p.object == "Account") emu.set_api_used(5000);  // used up elsewhere, once Account is read
+  };
+  auto paused = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_TRUE(paused.ok()) << paused.error().to_string();
+  EXPECT_EQ(sync::exit_code(*paused), 3);
+  const auto& contact = testing::report_for(*paused, "Contact");
+  ASSERT_EQ(contact.outcome, sync::ObjectReport::Outcome::kPaused) << contact.message;
+  EXPECT_NE(contact.message.find("paused until quota recovers"), std::string::npos) << contact.message;
+  EXPECT_NE(contact.message.find("REQUEST_LIMIT_EXCEEDED"), std::string::npos) << contact.message;
+  EXPECT_NE(contact.message.find("of its 5000 daily API requests"), std::string::npos) << contact.message;
+  EXPECT_EQ(testing::state_of(**st, "Contact").last_error, contact.message);
+  EXPECT_EQ(testing::report_for(*paused, "Account").outcome, sync::ObjectReport::Outcome::kSynced);
+
+  emu.set_api_used(0);  // a new day, a new process
+  options.on_page = nullptr;
+  auto next_day = testing::login(cfg);
+  auto resumed = sync::run_sync(cfg, *next_day, **st, options);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_EQ(sync::exit_code(*resumed), 0);
+  auto admin = testing::admin_login(emu.base_url());
+  testing::expect_store_equals_org(**st, *admin, cfg);
+}
+
 }  // namespace
 }  // namespace crmsync

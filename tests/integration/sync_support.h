@@ -74,28 +74,56 @@ inline Rows admin_rows(salesforce::Client& admin, const config::Config& cfg, con
   return out;
 }
 
+// Every row of `expected` (the org's) is in `actual` (the store's) with the org's values.
+inline void expect_org_rows_stored(const Rows& expected, const Rows& actual, const std::string& object) {
+  for (const auto& [id, fields] : expected) {
+    auto it = actual.find(id);
+    ASSERT_NE(it, actual.end()) << object << " " << id << " missing from the store";
+    for (const auto& [name, value] : fields) {
+      auto col = it->second.find(name);
+      ASSERT_NE(col, it->second.end()) << object << "." << name << " missing column";
+      EXPECT_EQ(col->second, value) << object << "." << name << " of " << id;
+    }
+  }
+}
+
+// store_rows keys by Id: the table itself must hold one row per Id (`rows` of them), and have its
+// Id index (a first load appends without it and builds it at the end).
+inline void expect_one_row_per_id_and_the_index(store::Store& st, const std::string& object, std::size_t rows) {
+  auto count = st.count_rows(object);
+  ASSERT_TRUE(count.ok()) << count.error().to_string();
+  EXPECT_EQ(*count, static_cast<std::int64_t>(rows)) << object << " holds an Id more than once";
+  auto indexed = st.has_id_index(object);
+  ASSERT_TRUE(indexed.ok()) << indexed.error().to_string();
+  EXPECT_TRUE(*indexed) << object << " has no Id index after the sync";
+}
+
 inline void expect_store_equals_org(store::Store& st, salesforce::Client& admin, const config::Config& cfg) {
   for (const auto& object : cfg.enabled_objects()) {
     Rows expected = admin_rows(admin, cfg, object);
     Rows actual = store_rows(st, object);
     ASSERT_EQ(actual.size(), expected.size()) << object;
-    // store_rows keys by Id: the table itself must hold one row per Id, and have its Id index
-    // (a first load appends without it and builds it at the end).
-    auto count = st.count_rows(object);
-    ASSERT_TRUE(count.ok()) << count.error().to_string();
-    EXPECT_EQ(*count, static_cast<std::int64_t>(expected.size())) << object << " holds an Id more than once";
-    auto indexed = st.has_id_index(object);
-    ASSERT_TRUE(indexed.ok()) << indexed.error().to_string();
-    EXPECT_TRUE(*indexed) << object << " has no Id index after the sync";
-    for (const auto& [id, fields] : expected) {
-      auto it = actual.find(id);
-      ASSERT_NE(it, actual.end()) << object << " " << id << " missing from the store";
-      for (const auto& [name, value] : fields) {
-        auto col = it->second.find(name);
-        ASSERT_NE(col, it->second.end()) << object << "." << name << " missing column";
-        EXPECT_EQ(col->second, value) << object << "." << name << " of " << id;
-      }
+    expect_one_row_per_id_and_the_index(st, object, expected.size());
+    expect_org_rows_stored(expected, actual, object);
+  }
+}
+
+// As expect_store_equals_org, for an org where rows were hard deleted while the store held them:
+// those are kept in the store marked IsDeleted = 1 (queryAll no longer shows them); every row the
+// org has is in the store with the org's values.
+inline void expect_store_equals_org_hard_deletes_marked(store::Store& st, salesforce::Client& admin,
+                                                        const config::Config& cfg) {
+  for (const auto& object : cfg.enabled_objects()) {
+    Rows expected = admin_rows(admin, cfg, object);
+    Rows actual = store_rows(st, object);
+    for (const auto& [id, row] : actual) {
+      if (expected.contains(id)) continue;
+      auto flag = row.find("IsDeleted");
+      ASSERT_NE(flag, row.end()) << object << " " << id << " is in the store, not in the org";
+      EXPECT_EQ(flag->second, store::Value{true}) << object << " " << id << " vanished but is not marked deleted";
     }
+    expect_one_row_per_id_and_the_index(st, object, actual.size());
+    expect_org_rows_stored(expected, actual, object);
   }
 }
 
@@ -119,6 +147,16 @@ inline store::SyncState state_of(store::Store& st, const std::string& object) {
   auto s = st.load_state(object);
   if (!s || !s->has_value()) throw std::runtime_error("no sync state for " + object);
   return **s;
+}
+
+// One worker, 200-row pages each committed on its own: a run whose progress a test can follow (and
+// stop) page by page.
+inline sync::SyncOptions one_worker_page_by_page() {
+  sync::SyncOptions o;
+  o.batch_size = 200;
+  o.rows_per_commit = 200;
+  o.concurrency = 1;
+  return o;
 }
 
 // Only these objects (the others off), to keep a test's org and run small.

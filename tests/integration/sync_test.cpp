@@ -78,10 +78,7 @@ TEST(SyncTest, FailedSyncKeepsCommittedPagesAndResumes) {
     auto client = login(cfg);
     auto st = store::Store::open(cfg.store.url);
     ASSERT_TRUE(st.ok());
-    sync::SyncOptions options;
-    options.batch_size = 200;
-    options.rows_per_commit = 200;
-    options.concurrency = 1;
+    sync::SyncOptions options = testing::one_worker_page_by_page();
     // The org goes away right after the first committed page of Contact.
     options.on_page = [&](const sync::Progress& p) {
       if (p.object == "Contact" && p.records == 200) {
@@ -122,8 +119,9 @@ TEST(SyncTest, FailedSyncKeepsCommittedPagesAndResumes) {
   expect_store_equals_org(**st, *admin, cfg);
 }
 
-TEST(SyncTest, UnreadableRequiredFieldRefusesTheObjectAndNamesTheGrant) {
-  // Excluding a Required field is a configuration error that names the field and the fix.
+// (A Required field the integration user cannot read: SyncDriftTest.UnreadableFieldsStopBeingSelectedAndKeepTheirValues.)
+TEST(SyncTest, ExcludingARequiredFieldRefusesTheObjectAndNamesTheField) {
+  // Excluding a Required field is a configuration error that names the field.
   RunningEmulator emu(5);
   TempDir dir;
   auto cfg = testing::emulator_config(emu->base_url(), dir.file("crmsync.db"));

@@ -54,6 +54,32 @@ TEST(QueryPlanTest, WideFieldListsSplitIntoQueriesThatEachFitAndEachCarryIdAndMo
   EXPECT_EQ(carried, 600u);  // every field exactly once
 }
 
+// Salesforce's 16,384 bytes hold the URI and the headers together (431 beyond): every part's
+// request, with the headers crmsync sends on a query (a Salesforce access token is about 112
+// characters), fits.
+TEST(QueryPlanTest, EachPartsUriAndHeadersTogetherFitSalesforces16384Bytes) {
+  const std::string instance = "https://acme-corporation-worldwide--uat.sandbox.my.salesforce.com";
+  const std::string headers = "GET  HTTP/1.1\r\nHost: acme-corporation-worldwide--uat.sandbox.my.salesforce.com\r\n"
+                              "Authorization: Bearer 00D5g000004XyZa!" + std::string(96, 'x') + "\r\n"
+                              "Accept: application/json\r\nAccept-Encoding: deflate, gzip, br, zstd\r\n"
+                              "Sforce-Query-Options: batchSize=2000\r\n\r\n";
+  std::vector<std::string> fields = {"Id", "SystemModstamp"};
+  for (int i = 0; i < 900; ++i) fields.push_back("Quarterly_Commentary_" + std::to_string(i) + "__c");
+  Window w{at("2024-05-01T09:55:00Z"), at("2024-05-01T11:59:58Z")};
+  auto groups = split_fields("Account", fields, "SystemModstamp", w, query_prefix_length(instance, "62.0"), 16384);
+  ASSERT_TRUE(groups.ok()) << groups.error().to_string();
+  EXPECT_GE(groups->size(), 2u);
+  const std::size_t path = instance.size() + std::string("/services/data/v62.0/queryAll/?q=").size();
+  for (std::size_t i = 0; i < groups->size(); ++i) {
+    std::size_t request =
+        query_uri_length(path, build_soql("Account", (*groups)[i], "SystemModstamp", w)) + headers.size();
+    EXPECT_LE(request, 16384u) << "part " << i;
+    if (i + 1 < groups->size()) {
+      EXPECT_GT(request, 14000u) << "part " << i << " cut needlessly small";
+    }
+  }
+}
+
 TEST(QueryPlanTest, AFieldTooLongAloneIsRefusedByName) {
   auto groups = split_fields("Account", {"Id", "SystemModstamp", std::string(400, 'X') + "__c"}, "SystemModstamp", {},
                              80, 300);
