@@ -107,25 +107,46 @@ Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, 
 
 Status read_query_results(Client& client, std::string_view job_id, int max_records,
                           const std::function<Status(BulkChunk&)>& on_chunk, std::string_view start) {
+  BulkQueryOptions options;
+  options.max_records = max_records;
+  return read_query_results(client, job_id, options, on_chunk, start);
+}
+
+Status read_query_results(Client& client, std::string_view job_id, const BulkQueryOptions& options,
+                          const std::function<Status(BulkChunk&)>& on_chunk, std::string_view start) {
   const std::string base = jobs_path(client) + "/" + std::string(job_id) + "/results";
-  std::string locator(start);
   // Salesforce compresses results when asked, which saves far more network time than it costs. A
   // server on this machine (the emulator) has no network to save: compressing a 5,000-row page
   // costs it about 8 times what sending it does, on the cores the sync shares with it.
   std::vector<std::string> headers = {"Accept: text/csv"};
   if (is_loopback_host(url_host(client.instance_url()))) headers.push_back("Accept-Encoding: identity");
-  BulkChunk chunk;
-  chunk.job_id = std::string(job_id);
-  for (int index = 0;; ++index) {
+  auto page_path = [&](const std::string& locator) {
     std::string path = base;
     char sep = '?';
     if (!locator.empty()) {
       path += sep + std::string("locator=") + url_encode(locator);
       sep = '&';
     }
-    if (max_records > 0) path += sep + std::string("maxRecords=") + std::to_string(max_records);
-    const std::string what = "Bulk API results of job " + std::string(job_id);
-    auto response = client.send("GET", path, {}, headers);
+    if (options.max_records > 0) path += sep + std::string("maxRecords=") + std::to_string(options.max_records);
+    return path;
+  };
+  // A page read ahead is never left running: whatever ends the reading waits for it (and counts it).
+  struct DropAhead {
+    Client& client;
+    ~DropAhead() { client.drop_ahead(); }
+  } drop_ahead{client};
+  const std::string what = "Bulk API results of job " + std::string(job_id);
+  std::string locator(start);
+  BulkChunk chunk;
+  chunk.job_id = std::string(job_id);
+  for (int index = 0;; ++index) {
+    Result<RestResponse> response = Error(ErrorKind::kInternal, "NOT_SENT", "no results page was asked for");
+    if (client.has_ahead()) {
+      response = client.take_ahead();
+    } else {
+      if (options.before_page) CRMSYNC_TRY(options.before_page());
+      response = client.send("GET", page_path(locator), {}, headers);
+    }
     if (!response) return response.error();
     if (response->status != 200) return client.error_for(*response, what);
     const std::string next = response->header("Sforce-Locator");
@@ -140,6 +161,10 @@ Status read_query_results(Client& client, std::string_view job_id, int max_recor
     chunk.index = index;
     chunk.last = next == "null";
     chunk.next_locator = next;
+    // The next page is asked for now, on the second connection, while this one is consumed.
+    if (options.read_ahead && !chunk.last && next != locator && (!options.before_page || options.before_page())) {
+      (void)client.send_ahead("GET", page_path(next), headers);  // refused: asked for when needed
+    }
     CRMSYNC_TRY(on_chunk(chunk));
     if (chunk.last) return ok_status();
     if (next == locator) {
@@ -189,7 +214,7 @@ Result<BulkQueryStats> bulk_query(Client& client, std::string_view soql, const B
     if (options.on_page_read) options.on_page_read(chunk);
     return on_chunk(chunk);
   };
-  if (locator != "null") CRMSYNC_TRY(read_query_results(client, stats.job_id, options.max_records, read_from, locator));
+  if (locator != "null") CRMSYNC_TRY(read_query_results(client, stats.job_id, options, read_from, locator));
   if (options.delete_job) CRMSYNC_TRY(delete_query_job(client, stats.job_id));
   return stats;
 }

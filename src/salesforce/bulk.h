@@ -40,6 +40,15 @@ struct BulkQueryOptions {
   std::function<Status()> before_poll;
   // Called with each results page before on_chunk is (its job id and the locator after it).
   std::function<void(const struct BulkChunk&)> on_page_read;
+  // Read-ahead: while on_chunk works on page N, page N+1 (its locator is in page N's answer) is
+  // fetched on the client's second connection (Client::send_ahead), one page ahead at most. Pages
+  // still reach on_chunk one at a time, in order. Off: each page is asked for once the one before
+  // it is consumed.
+  bool read_ahead = true;
+  // Consulted before each results page is asked for, the one read ahead included (e.g. a quota
+  // guard). A refusal of a read-ahead only means none is sent: the page is asked for when it is
+  // needed, after this is consulted again, and that refusal is returned.
+  std::function<Status()> before_page;
 };
 
 // A job as GET /jobs/query/{id} describes it.
@@ -88,6 +97,11 @@ Result<BulkJobInfo> wait_for_query_job(Client& client, std::string_view job_id, 
 // first error the callback returns. The callback may take or free chunk.csv (a page is megabytes:
 // free it before anything that may wait).
 Status read_query_results(Client& client, std::string_view job_id, int max_records,
+                          const std::function<Status(BulkChunk&)>& on_chunk, std::string_view locator = {});
+// The same with options' max_records, read_ahead and before_page. A page read ahead whose request
+// fails surfaces exactly as the same request sent when needed would (after its retries); a page
+// read ahead but never consumed (on_chunk stopped the reading) was still an API call and is counted.
+Status read_query_results(Client& client, std::string_view job_id, const BulkQueryOptions& options,
                           const std::function<Status(BulkChunk&)>& on_chunk, std::string_view locator = {});
 // PATCH {state: Aborted}; DELETE.
 Result<BulkJobInfo> abort_query_job(Client& client, std::string_view job_id);

@@ -130,15 +130,33 @@ std::shared_ptr<SharedRefreshToken> shared_refresh_token(const std::string& key)
 
 }  // namespace
 
+// A request sent ahead on the second connection (Client::send_ahead) and what it did.
+struct AheadOutcome {
+  Result<HttpResponse> response = Error(ErrorKind::kInternal, "NOT_SENT", "the request sent ahead did not run");
+  SendReport report;
+  std::int64_t answers = 0;  // attempts that got an HTTP answer
+  LimitInfo limits;          // the last Sforce-Limit-Info among them
+};
+
 struct Client::Impl {
+  ~Impl() { drop_ahead(); }
+
   ConnectOptions options;
   std::unique_ptr<RetryingTransport> http;
+  // The read-ahead's own connection, used only by the thread of the request sent ahead.
+  std::unique_ptr<RetryingTransport> ahead_http;
+  struct Ahead {
+    HttpRequest request;  // as given, without the bearer token
+    std::future<AheadOutcome> outcome;
+  };
+  std::optional<Ahead> ahead;
   TokenResponse token;
   std::vector<std::string> secrets;  // redacted from every error message
   LimitInfo limits;
   std::int64_t api_calls = 0;
   int batch_size = 0;    // of the last query, resent with query_more
   int last_attempts = 1;  // of the last send()
+  long last_retry_after = -1;  // of the last send()
   QuotaGuard quota;
   std::string private_key_pem;  // jwt
   std::shared_ptr<SharedRefreshToken> refresh;  // refresh_token: shared by this process's sessions
@@ -254,17 +272,9 @@ struct Client::Impl {
       request.headers.push_back("Authorization: Bearer " + token.access_token);
       Result<HttpResponse> response = http->send(request, h);
       last_attempts = http->last_report().attempts;
-      if (!response) {
-        Error e = response.error();
-        if (e.kind == ErrorKind::kNetwork) e.message += attempts_note();
-        if (e.kind == ErrorKind::kNetwork && e.code != "MALFORMED_RESPONSE") {
-          e.message += " Check the network connection to the Salesforce instance " + token.instance_url + ".";
-        }
-        return redacted(std::move(e));
-      }
-      if (response->status != 401) return response;
-      Error refused = error_from_response(401, response->body, "");
-      if (refused.code != "INVALID_SESSION_ID") return response;
+      last_retry_after = http->last_report().retry_after_seconds;
+      if (!response) return failed(response.error());
+      if (!session_refused(*response)) return response;
       if (round == 1) {
         Error e = error_for(*response, "The request to " + url_without_query(request.url));
         e.message += " crmsync logged in again and Salesforce refused the new session too: make sure the "
@@ -277,6 +287,85 @@ struct Client::Impl {
     }
   }
 
+  // A send that got no usable answer, worded for the user.
+  Error failed(Error e) const {
+    if (e.kind == ErrorKind::kNetwork) e.message += attempts_note();
+    if (e.kind == ErrorKind::kNetwork && e.code != "MALFORMED_RESPONSE") {
+      e.message += " Check the network connection to the Salesforce instance " + token.instance_url + ".";
+    }
+    return redacted(std::move(e));
+  }
+
+  static bool session_refused(const HttpResponse& response) {
+    return response.status == 401 && error_from_response(401, response.body, "").code == "INVALID_SESSION_ID";
+  }
+
+  // ---- read-ahead (Client::send_ahead) ----
+
+  Status send_ahead(HttpRequest request) {
+    if (ahead) {
+      return Error(ErrorKind::kInternal, "AHEAD_PENDING",
+                   "a request is already ahead on this client; take_ahead() or drop_ahead() it first.");
+    }
+    CRMSYNC_TRY(quota.check());
+    HttpRequest sent = request;
+    if (sent.url.starts_with("/")) sent.url = token.instance_url + sent.url;
+    sent.headers.push_back("Authorization: Bearer " + token.access_token);
+    // The thread sees a copy of the guard, so its retries stop where this thread's would; its
+    // attempts join the client's count when the request is taken or dropped.
+    QuotaGuard guard = quota;
+    RetryingTransport* transport = ahead_http.get();
+    ahead = Ahead{std::move(request), std::async(std::launch::async, [transport, guard, sent = std::move(sent)]() mutable {
+                    AheadOutcome out;
+                    SendHooks h;
+                    h.before_send = [&guard] { return guard.check(); };
+                    h.on_answer = [&](const HttpResponse& r) {
+                      ++out.answers;
+                      guard.count_call();
+                      if (LimitInfo l = parse_limit_info(r.limit_info); l.known()) {
+                        out.limits = l;
+                        guard.observe(l);
+                      }
+                    };
+                    out.response = transport->send(sent, h);
+                    out.report = transport->last_report();
+                    return out;
+                  })};
+    return ok_status();
+  }
+
+  // Waits for the request ahead and counts its attempts; nullopt when none is ahead.
+  std::optional<std::pair<HttpRequest, AheadOutcome>> collect_ahead() {
+    if (!ahead) return std::nullopt;
+    AheadOutcome out = ahead->outcome.get();
+    HttpRequest request = std::move(ahead->request);
+    ahead.reset();
+    api_calls += out.answers;
+    for (std::int64_t i = 0; i < out.answers; ++i) quota.count_call();
+    if (out.limits.known()) {
+      limits = out.limits;
+      quota.observe(out.limits);
+    }
+    return std::make_pair(std::move(request), std::move(out));
+  }
+
+  void drop_ahead() { (void)collect_ahead(); }
+
+  Result<HttpResponse> take_ahead() {
+    auto done = collect_ahead();
+    if (!done) {
+      return Error(ErrorKind::kInternal, "NO_AHEAD", "take_ahead() was called with no request ahead on this client.");
+    }
+    auto& [request, out] = *done;
+    last_attempts = out.report.attempts;
+    last_retry_after = out.report.retry_after_seconds;
+    if (!out.response) return failed(out.response.error());
+    // The session ran out (or the token was renewed by another call meanwhile): the request is sent
+    // again the ordinary way, which logs in again.
+    if (session_refused(*out.response)) return send(std::move(request), {});
+    return std::move(out.response);
+  }
+
   std::string attempts_note() const {
     return last_attempts > 1 ? " (after " + std::to_string(last_attempts) + " attempts)" : "";
   }
@@ -285,7 +374,7 @@ struct Client::Impl {
     Error e = error_from_response(static_cast<int>(status), body, what);
     if (last_attempts > 1) {
       e.message += " Gave up after " + std::to_string(last_attempts) + " attempts.";
-      long after = http->last_report().retry_after_seconds;
+      long after = last_retry_after;
       if (after >= 0) e.message += " Salesforce asked to retry after " + std::to_string(after) + " s.";
     }
     return redacted(std::move(e));
@@ -449,6 +538,8 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   policy.base_delay = std::chrono::milliseconds(options.retry_base_ms);
   policy.sleep = options.retry_sleep;
   impl->http = std::make_unique<RetryingTransport>(
+      make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds}), policy);
+  impl->ahead_http = std::make_unique<RetryingTransport>(
       make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds}),
       std::move(policy));
   CRMSYNC_TRY(impl->login());
@@ -767,6 +858,21 @@ Result<RestResponse> Client::send(std::string_view method, std::string_view path
   return RestResponse{response->status, std::move(response->body), std::move(response->content_type),
                       std::move(response->headers)};
 }
+
+Status Client::send_ahead(std::string_view method, std::string_view path, std::vector<std::string> headers) {
+  return impl_->send_ahead(impl_->make(std::string(method), std::string(path), {}, std::move(headers)));
+}
+
+bool Client::has_ahead() const { return impl_->ahead.has_value(); }
+
+Result<RestResponse> Client::take_ahead() {
+  auto response = impl_->take_ahead();
+  if (!response) return response.error();
+  return RestResponse{response->status, std::move(response->body), std::move(response->content_type),
+                      std::move(response->headers)};
+}
+
+void Client::drop_ahead() { impl_->drop_ahead(); }
 
 Error Client::error_for(const RestResponse& response, std::string_view what) const {
   return impl_->error_for(response.status, response.body, what);

@@ -258,6 +258,20 @@ class Client {
                             std::vector<std::string> headers = {});
   Error error_for(const RestResponse& response, std::string_view what) const;
 
+  // Read-ahead (Bulk API results pages): send_ahead() starts a request on the client's second
+  // connection, on a thread of its own, and returns at once; take_ahead() waits for it and gives
+  // its answer as send() would have (same retries, same errors). At most one request is ahead at a
+  // time. The quota guard is asked before it starts (a refusal is returned and nothing is sent) and
+  // before each of its retries. Its attempts join api_calls() and the guard when it is taken or
+  // dropped, so a request sent ahead and never used still counts. A 401 INVALID_SESSION_ID answer
+  // to it is not retried on that thread: take_ahead() sends the request again through send(),
+  // which logs in again. While a request is ahead, the client may be used (by the one thread that
+  // owns it) as usual; the destructor drops a request still ahead.
+  Status send_ahead(std::string_view method, std::string_view path, std::vector<std::string> headers = {});
+  bool has_ahead() const;
+  Result<RestResponse> take_ahead();
+  void drop_ahead();  // waits for the request ahead, counts it, forgets its answer
+
   LimitInfo limits() const;      // as last reported
   // What the quota guard says about one more request now (ok, or the QUOTA_GUARD error): lets a
   // caller stop between objects rather than mid-way.

@@ -562,6 +562,7 @@ class ObjectSync final : public ObjectRun {
                                                                               : ctx_.config.sync.rows_per_commit));
     }
     options.before_poll = [this] { return before_call(); };  // a long job is polled many times
+    options.before_page = [this] { return before_call(); };  // and read in many pages, some ahead
     std::string job_id, next_locator;
     if (resumable) {
       options.resume_job_id = state_.bulk_job_id;

@@ -88,6 +88,7 @@ class FakeSalesforce {
     server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mu_);
       requests_.push_back(req.method + " " + req.path);
+      if (req.path.ends_with("/results")) locators_.push_back(req.get_param_value("locator"));
       last_accept_encoding_ = req.get_header_value("Accept-Encoding");
       auto it = scripts_.find(req.path);
       if (it == scripts_.end() || it->second.empty()) return httplib::Server::HandlerResponse::Unhandled;
@@ -266,6 +267,24 @@ class FakeSalesforce {
   void clear_requests() {
     std::lock_guard lock(mu_);
     requests_.clear();
+    locators_.clear();
+  }
+  // The locator parameter of each Bulk results request, in arrival order ("" for the first page).
+  std::vector<std::string> locators() {
+    std::lock_guard lock(mu_);
+    return locators_;
+  }
+  // Whether `n` Bulk results requests have arrived, waiting for them (a bound against hanging, not
+  // a measure: the test fails on false).
+  bool saw_results_requests(std::size_t n) {
+    for (int i = 0; i < 30'000; ++i) {
+      {
+        std::lock_guard lock(mu_);
+        if (locators_.size() >= n) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
   }
   std::vector<std::chrono::milliseconds> waits() {
     std::lock_guard lock(mu_);
@@ -313,7 +332,7 @@ class FakeSalesforce {
   httplib::Server server_;
   std::mutex mu_;
   std::map<std::string, std::deque<Reply>> scripts_;
-  std::vector<std::string> requests_;
+  std::vector<std::string> requests_, locators_;
   std::vector<std::chrono::milliseconds> waits_;
   std::vector<std::string> assertions_, refresh_tokens_seen_;
   std::string last_window_;
@@ -838,6 +857,165 @@ TEST(ClientRetryTest, BulkResultsFromAServerOnThisMachineAreAskedForUncompressed
   sf.script(kQueryPath, {{.body = R"({"totalSize":0,"done":true,"records":[]})"}});
   ASSERT_TRUE(client->query("SELECT Id FROM Account", false).ok());
   EXPECT_NE(sf.last_accept_encoding_.find("gzip"), std::string::npos);
+}
+
+// --- Bulk results read ahead ----------------------------------------------------------------------
+
+constexpr const char* kResultsPath = "/services/data/v62.0/jobs/query/750R0000000zlh9IAA/results";
+constexpr const char* kJob = "750R0000000zlh9IAA";
+
+Reply results_page(const std::string& id, const std::string& next) {
+  return {.body = "\"Id\"\n\"" + id + "\"\n", .headers = {{"Sforce-Locator", next}, {"Sforce-NumberOfRecords", "1"}}};
+}
+
+std::vector<Reply> three_pages() { return {results_page("001A", "L1"), results_page("001B", "L2"), results_page("001C", "null")}; }
+
+TEST(BulkReadAheadTest, TheNextPageIsAskedForWhileThisOneIsConsumed) {
+  FakeSalesforce sf;
+  auto client = sf.connected();
+  sf.script(kResultsPath, three_pages());
+  std::vector<std::string> pages;
+  std::vector<bool> next_asked_before_consumed;
+  auto read = read_query_results(*client, kJob, 0, [&](const BulkChunk& chunk) -> Status {
+    pages.push_back(chunk.csv);
+    // Page N+1's request reaches the server while page N is still being consumed.
+    if (!chunk.last) next_asked_before_consumed.push_back(sf.saw_results_requests(pages.size() + 1));
+    return ok_status();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(pages, (std::vector<std::string>{"\"Id\"\n\"001A\"\n", "\"Id\"\n\"001B\"\n", "\"Id\"\n\"001C\"\n"}));
+  EXPECT_EQ(next_asked_before_consumed, (std::vector<bool>{true, true}));
+  EXPECT_EQ(sf.locators(), (std::vector<std::string>{"", "L1", "L2"}));
+  EXPECT_EQ(sf.last_accept_encoding_, "identity") << "the second connection asks as the first does";
+  EXPECT_EQ(client->api_calls(), 3);
+  EXPECT_FALSE(client->has_ahead());
+}
+
+TEST(BulkReadAheadTest, WithoutReadAheadEachPageIsAskedForOnceTheOneBeforeIsConsumed) {
+  FakeSalesforce sf;
+  auto client = sf.connected();
+  sf.script(kResultsPath, three_pages());
+  BulkQueryOptions o;
+  o.read_ahead = false;
+  std::vector<std::size_t> asked_while_consuming;
+  auto read = read_query_results(*client, kJob, o, [&](const BulkChunk&) -> Status {
+    asked_while_consuming.push_back(sf.locators().size());
+    return ok_status();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(asked_while_consuming, (std::vector<std::size_t>{1, 2, 3}));
+  EXPECT_EQ(client->api_calls(), 3);
+}
+
+TEST(BulkReadAheadTest, AFailedReadAheadIsRetriedAndFailsAsTheSameRequestSentWhenNeeded) {
+  for (bool ahead : {true, false}) {
+    SCOPED_TRACE(ahead ? "read ahead" : "no read ahead");
+    FakeSalesforce sf;
+    ConnectOptions co = sf.options();
+    co.max_retries = 2;
+    auto c = Client::connect(co);
+    ASSERT_TRUE(c.ok()) << c.error().to_string();
+    auto& client = *c;
+    sf.clear_requests();
+    // Page 2 (read ahead while page 1 is consumed) fails once, then page 3 fails three times.
+    sf.script(kResultsPath, {results_page("001A", "L1"), {.status = 503, .body = "busy"}, results_page("001B", "L2"),
+                             {.status = 500, .body = "oops"}, {.status = 500, .body = "oops"},
+                             {.status = 500, .body = "oops"}});
+    BulkQueryOptions o;
+    o.read_ahead = ahead;
+    int consumed = 0;
+    auto read = read_query_results(*client, kJob, o, [&](const BulkChunk&) -> Status {
+      ++consumed;
+      return ok_status();
+    });
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(consumed, 2) << "the pages before the failure are consumed";
+    EXPECT_EQ(read.error().kind, ErrorKind::kNetwork);
+    EXPECT_EQ(read.error().http_status, 500);
+    EXPECT_NE(read.error().message.find("Gave up after 3 attempts."), std::string::npos) << read.error().message;
+    EXPECT_EQ(sf.locators(), (std::vector<std::string>{"", "L1", "L1", "L2", "L2", "L2"}));
+    EXPECT_EQ(sf.waits().size(), 3u) << "one retry of page 2, two of page 3";
+    EXPECT_EQ(client->api_calls(), 6);
+  }
+}
+
+TEST(BulkReadAheadTest, ASessionThatRanOutOnTheReadAheadLogsInAgainAndAsksAgain) {
+  FakeSalesforce sf;
+  auto client = sf.connected();
+  const Reply expired{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"};
+  // Page 2 is refused when read ahead, and again when asked for on the client's own connection,
+  // which logs in again and repeats it.
+  sf.script(kResultsPath, {results_page("001A", "L1"), expired, expired, results_page("001B", "null")});
+  int consumed = 0;
+  auto read = read_query_results(*client, kJob, 0, [&](const BulkChunk&) -> Status {
+    ++consumed;
+    return ok_status();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(consumed, 2);
+  const std::string get = "GET " + std::string(kResultsPath);
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{get, get, get, "POST /services/oauth2/token", get}));
+  EXPECT_EQ(sf.locators(), (std::vector<std::string>{"", "L1", "L1", "L1"}));
+  EXPECT_EQ(client->api_calls(), 4);
+}
+
+TEST(BulkReadAheadTest, TheQuotaGuardIsAskedBeforeAReadAheadAndStopsIt) {
+  FakeSalesforce sf;
+  auto client = sf.connected();
+  sf.script(kResultsPath, three_pages());
+  BulkQueryOptions o;
+  int allowed = 2, asked = 0;
+  o.before_page = [&]() -> Status {
+    ++asked;
+    if (asked <= allowed) return ok_status();
+    return Error(ErrorKind::kLimit, "QUOTA_GUARD", "paused until quota recovers: test bound");
+  };
+  int consumed = 0;
+  auto read = read_query_results(*client, kJob, o, [&](const BulkChunk&) -> Status {
+    ++consumed;
+    return ok_status();
+  });
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, "QUOTA_GUARD");
+  EXPECT_EQ(consumed, 2);
+  EXPECT_EQ(sf.locators(), (std::vector<std::string>{"", "L1"})) << "page 3 was neither read ahead nor asked for";
+  EXPECT_EQ(asked, 4) << "page 1, page 2 ahead, page 3 ahead (refused), page 3 when needed (refused)";
+  EXPECT_EQ(client->api_calls(), 2);
+}
+
+TEST(BulkReadAheadTest, MaxApiCallsIsNeverPassedByAReadAhead) {
+  FakeSalesforce sf;
+  ConnectOptions co = sf.options();
+  co.max_api_calls = 2;
+  auto c = Client::connect(co);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  auto& client = *c;
+  sf.clear_requests();
+  sf.script(kResultsPath, three_pages());
+  int consumed = 0;
+  auto read = read_query_results(*client, kJob, 0, [&](const BulkChunk&) -> Status {
+    ++consumed;
+    return ok_status();
+  });
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, "QUOTA_GUARD");
+  EXPECT_EQ(consumed, 2);
+  EXPECT_EQ(sf.locators().size(), 2u);
+  EXPECT_EQ(client->api_calls(), 2);
+}
+
+TEST(BulkReadAheadTest, APageReadAheadButNeverConsumedIsStillCounted) {
+  FakeSalesforce sf;
+  auto client = sf.connected();
+  sf.script(kResultsPath, three_pages());
+  auto read = read_query_results(*client, kJob, 0, [&](const BulkChunk&) -> Status {
+    return Error(ErrorKind::kLimit, "QUOTA_GUARD", "paused until quota recovers: stopped by the test");
+  });
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().message, "paused until quota recovers: stopped by the test");
+  EXPECT_FALSE(client->has_ahead()) << "the read-ahead is waited for, not left running";
+  EXPECT_EQ(sf.locators(), (std::vector<std::string>{"", "L1"}));
+  EXPECT_EQ(client->api_calls(), 2);
 }
 
 // --- quota guard -----------------------------------------------------------------------------------
