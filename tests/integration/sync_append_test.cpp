@@ -4,12 +4,8 @@
 // until the index is built, which keeps their last write) and ends equal to the org, with the
 // index and one row per Id. `crmsync status` reads the table without the index; a finished load
 // whose index was never built gets it from the next run.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -24,47 +20,7 @@ namespace {
 using testing::RunningEmulator;
 using testing::TempDir;
 
-// One integer read from the file beside the running sync (read-only); -1 when it cannot be read.
-std::int64_t on_disk(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  std::int64_t out = -1;
-  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(conn, 1000);
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-      out = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(conn);
-  return out;
-}
-
-std::vector<std::string> ids_on_disk(const std::string& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  std::vector<std::string> out;
-  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
-      while (sqlite3_step(st) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(conn);
-  return out;
-}
-
-pid_t start_sync(const std::string& cfg) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
+using testing::int_on_disk;
 
 TEST(SyncAppendTest, SigkillMidRestLoadThenResumeEndsWithTheIndexAndOneRowPerId) {
   emulator::EmulatorOptions o = RunningEmulator::options_for(50, 21);
@@ -83,36 +39,24 @@ TEST(SyncAppendTest, SigkillMidRestLoadThenResumeEndsWithTheIndexAndOneRowPerId)
   emu->set_fault_rate(1.0);
 
   TempDir dir;
-  std::string objects;
-  for (const auto& c : catalog::objects()) {
-    if (c.name != "Task") objects += "[objects." + c.name + "]\nenabled = false\n";
-  }
   const std::string cfg = dir.file("crmsync.toml"), db = dir.file("crmsync.db");
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db,
                                                   "[sync]\nsettle_seconds = 0\nbatch_size = 200\n"
-                                                  "rows_per_commit = 200\nbulk_threshold = 100000\n" + objects));
+                                                  "rows_per_commit = 200\nbulk_threshold = 100000\n" +
+                                                      testing::only_toml({"Task"})));
 
-  pid_t pid = start_sync(cfg);
+  pid_t pid = testing::start_sync(cfg);
   ASSERT_GT(pid, 0);
-  int status = 0;
-  bool killed = false;
   const std::string loading =
       "SELECT count(*) FROM crmsync_sync_state WHERE object = 'Task' AND watermark IS NOT NULL AND full_sync_done = 0";
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (on_disk(db, loading) == 1) {  // a page committed, the load not finished
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      killed = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ASSERT_TRUE(killed) << "the sync ended before it could be killed mid-load";
-  EXPECT_EQ(on_disk(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Task'"), 0)
+  // Killed once a page is committed, the load not finished.
+  ASSERT_TRUE(testing::kill_when(pid, [&] { return int_on_disk(db, loading) == 1; }))
+      << "the sync ended before it could be killed mid-load";
+  EXPECT_EQ(int_on_disk(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Task'"), 0)
       << "the load appends to Task without its Id index";
-  std::int64_t committed = on_disk(db, "SELECT count(*) FROM Task");
+  std::int64_t committed = int_on_disk(db, "SELECT count(*) FROM Task");
   EXPECT_GT(committed, 0);
-  EXPECT_EQ(on_disk(db, "SELECT full_sync_done FROM crmsync_sync_state WHERE object = 'Task'"), 0);
+  EXPECT_EQ(int_on_disk(db, "SELECT full_sync_done FROM crmsync_sync_state WHERE object = 'Task'"), 0);
 
   // Readers work on the table as the kill left it.
   auto shown = testing::run_crmsync("status --json --config " + cfg);
@@ -121,7 +65,7 @@ TEST(SyncAppendTest, SigkillMidRestLoadThenResumeEndsWithTheIndexAndOneRowPerId)
 
   // Records the killed run committed change in the org: the next run reads them again.
   emu->set_fault_rate(0);
-  auto changed = ids_on_disk(db, "SELECT Id FROM Task ORDER BY rowid LIMIT 3");
+  auto changed = testing::texts_on_disk(db, "SELECT Id FROM Task ORDER BY rowid LIMIT 3");
   ASSERT_EQ(changed.size(), 3u);
   for (const auto& id : changed) ASSERT_TRUE(admin->update("Task", id, {{"Subject", "Changed after the kill"}}).ok());
 
@@ -136,7 +80,7 @@ TEST(SyncAppendTest, SigkillMidRestLoadThenResumeEndsWithTheIndexAndOneRowPerId)
   ASSERT_TRUE(st.ok());
   // Equal to the org with one row per Id and the index (expect_store_equals_org checks both).
   testing::expect_store_equals_org(**st, *admin, *config);
-  EXPECT_EQ(on_disk(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'crmsync_id_Task'"), 1);
+  EXPECT_EQ(int_on_disk(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'crmsync_id_Task'"), 1);
   auto rows = testing::store_rows(**st, "Task");
   for (const auto& id : changed) {
     EXPECT_EQ(std::get<std::string>(rows.at(id).at("Subject")), "Changed after the kill") << id;
@@ -160,7 +104,7 @@ TEST(SyncAppendTest, AFinishedLoadWithoutItsIndexGetsItFromTheNextRun) {
     ASSERT_TRUE(first.ok()) << first.error().to_string();
     EXPECT_TRUE(*(*st)->has_id_index("Account")) << "built at the end of the first load";
   }
-  ASSERT_EQ(on_disk(dir.file("crmsync.db"), "SELECT count(*) FROM sqlite_master WHERE name = 'crmsync_id_Account'"),
+  ASSERT_EQ(int_on_disk(dir.file("crmsync.db"), "SELECT count(*) FROM sqlite_master WHERE name = 'crmsync_id_Account'"),
             1);
   {  // What a kill right after the load's last commit leaves.
     sqlite3* db = nullptr;

@@ -5,12 +5,7 @@
 // mid-job resumes that job from the last committed results locator (appending to the table, which
 // has no Id index until the load ends), and so does one killed in the second of the two jobs that
 // follow a QUERY_TIMEOUT.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -181,37 +176,28 @@ TEST(SyncBulkTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
 // The committed Bulk locator as the running sync left it (read-only, beside the writer); empty
 // until the first results page is committed (or the column does not exist yet).
 std::string committed_locator(const std::string& db) {
-  sqlite3* conn = nullptr;
-  std::string out;
-  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(conn, 100);
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(conn, "SELECT bulk_locator FROM crmsync_sync_state WHERE object = 'Task'", -1, &st,
-                           nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(conn);
-  return out;
+  auto locator = testing::texts_on_disk(db, "SELECT bulk_locator FROM crmsync_sync_state WHERE object = 'Task'", 100);
+  return locator.empty() ? std::string() : locator.front();
 }
 
 // How many indexes the table has on disk (read-only, beside the writer).
-int indexes_on_disk(const std::string& db, const std::string& table) {
-  sqlite3* conn = nullptr;
-  int out = -1;
-  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(conn, 1000);
-    sqlite3_stmt* st = nullptr;
-    std::string sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = '" + table + "'";
-    if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-      out = sqlite3_column_int(st, 0);
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(conn);
-  return out;
+std::int64_t indexes_on_disk(const std::string& db, const std::string& table) {
+  return testing::int_on_disk(db,
+                              "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = '" + table + "'");
+}
+
+// After a resumed Task load (config file `cfg`, store file `db`): the load is finished, with a
+// watermark and no job left to resume, and the store equals the org.
+void expect_finished_load_equals_org(const std::string& cfg, const std::string& db, const std::string& base_url) {
+  auto config = config::load_config(cfg);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  auto st = store::Store::open("sqlite:" + db);
+  ASSERT_TRUE(st.ok());
+  store::SyncState state = testing::state_of(**st, "Task");
+  EXPECT_TRUE(state.watermark.has_value());
+  EXPECT_TRUE(state.bulk_job_id.empty()) << "a finished load leaves nothing to resume";
+  auto admin = testing::admin_login(base_url);
+  testing::expect_store_equals_org(**st, *admin, *config);
 }
 
 TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
@@ -223,10 +209,7 @@ TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
   o.faults.slow_ms = 20;
   RunningEmulator emu(o);
   TempDir dir;
-  std::string objects;
-  for (const auto& c : catalog::objects()) {
-    if (c.name != "Task") objects += "[objects." + c.name + "]\nenabled = false\n";
-  }
+  const std::string objects = testing::only_toml({"Task"});
   const std::string sync = "[sync]\nsettle_seconds = 0\nbulk_threshold = 100\nrows_per_commit = 10\n";
   const std::string cfg = dir.file("crmsync.toml"), db = dir.file("crmsync.db");
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db, sync + objects));
@@ -243,27 +226,11 @@ TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
   // The same load, SIGKILLed once a few results pages are committed.
   const std::int64_t jobs_before = emu->bulk_jobs_created();
   before = emu->bulk_result_pages_served();
-  pid_t pid = fork();
+  pid_t pid = testing::start_sync(cfg);
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  bool killed = false;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (emu->bulk_result_pages_served() - before >= 3 && !committed_locator(db).empty()) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      killed = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ASSERT_TRUE(killed) << "the sync ended before it could be killed mid-load";
+  ASSERT_TRUE(testing::kill_when(
+      pid, [&] { return emu->bulk_result_pages_served() - before >= 3 && !committed_locator(db).empty(); }))
+      << "the sync ended before it could be killed mid-load";
   const std::string locator = committed_locator(db);
   ASSERT_FALSE(locator.empty());
   ASSERT_NE(locator, "null") << "killed after the last page: nothing left to resume";
@@ -278,40 +245,18 @@ TEST(SyncBulkTest, SigkillMidBulkLoadResumesTheJobFromTheLastCommittedLocator) {
   EXPECT_LT(pages_after_kill, fresh_pages) << "the resumed run starts at the committed locator";
   EXPECT_NE(resumed.output.find("\"bulk_resumed\": true"), std::string::npos) << resumed.output;
 
-  auto config = config::load_config(cfg);
-  ASSERT_TRUE(config.ok()) << config.error().to_string();
-  auto st = store::Store::open("sqlite:" + db);
-  ASSERT_TRUE(st.ok());
-  store::SyncState state = testing::state_of(**st, "Task");
-  EXPECT_TRUE(state.watermark.has_value());
-  EXPECT_TRUE(state.bulk_job_id.empty()) << "a finished load leaves nothing to resume";
-  auto admin = testing::admin_login(emu->base_url());
-  testing::expect_store_equals_org(**st, *admin, *config);
+  expect_finished_load_equals_org(cfg, db, emu->base_url());
 }
 
 // Sends `sync` for `cfg` to a child process and SIGKILLs it once a Bulk results locator of Task is
 // committed (a page of a resumable job, with pages still to come). False when it ended first.
 bool kill_once_a_locator_is_committed(const std::string& cfg, const std::string& db) {
-  pid_t pid = fork();
+  pid_t pid = testing::start_sync(cfg);
   if (pid < 0) return false;
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
+  return testing::kill_when(pid, [&] {
     const std::string locator = committed_locator(db);
-    if (!locator.empty() && locator != "null") {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
+    return !locator.empty() && locator != "null";
+  });
 }
 
 TEST(SyncBulkTest, SigkillInTheSecondHalfJobAfterAQueryTimeoutResumesThatJob) {
@@ -339,10 +284,7 @@ TEST(SyncBulkTest, SigkillInTheSecondHalfJobAfterAQueryTimeoutResumesThatJob) {
   o.faults.slow_ms = 20;
   RunningEmulator emu(o);
   TempDir dir;
-  std::string objects;
-  for (const auto& c : catalog::objects()) {
-    if (c.name != "Task") objects += "[objects." + c.name + "]\nenabled = false\n";
-  }
+  const std::string objects = testing::only_toml({"Task"});
   const std::string cfg = dir.file("crmsync.toml"), db = dir.file("crmsync.db");
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db,
                                                   "[sync]\nsettle_seconds = 0\nbulk_threshold = 100\n"
@@ -359,15 +301,7 @@ TEST(SyncBulkTest, SigkillInTheSecondHalfJobAfterAQueryTimeoutResumesThatJob) {
   EXPECT_EQ(emu->bulk_jobs_created(), 3) << "the second half's job was resumed, no new one made";
   EXPECT_NE(resumed.output.find("\"bulk_resumed\": true"), std::string::npos) << resumed.output;
 
-  auto config = config::load_config(cfg);
-  ASSERT_TRUE(config.ok()) << config.error().to_string();
-  auto st = store::Store::open("sqlite:" + db);
-  ASSERT_TRUE(st.ok());
-  store::SyncState state = testing::state_of(**st, "Task");
-  EXPECT_TRUE(state.watermark.has_value());
-  EXPECT_TRUE(state.bulk_job_id.empty());
-  auto admin = testing::admin_login(emu->base_url());
-  testing::expect_store_equals_org(**st, *admin, *config);
+  expect_finished_load_equals_org(cfg, db, emu->base_url());
 }
 
 }  // namespace

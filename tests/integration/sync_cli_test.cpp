@@ -175,10 +175,7 @@ TEST(SyncCliTest, ProgressIsRedrawnOnATerminalAndPlainLinesOtherwiseQuietAndJson
   RunningEmulator emu(50, 3);
   TempDir dir;
   std::string cfg = dir.file("crmsync.toml");
-  std::string objects;
-  for (const auto& o : catalog::objects()) {
-    if (o.name != "OpportunityHistory" && o.name != "Account") objects += "[objects." + o.name + "]\nenabled = false\n";
-  }
+  const std::string objects = testing::only_toml({"OpportunityHistory", "Account"});
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("unused.db"),
                                                   "[sync]\nsettle_seconds = 0\nbatch_size = 200\nrows_per_commit = 200\n"
                                                   "concurrency = 1\n" + objects));
@@ -328,18 +325,6 @@ class EmulatorProcess {
   std::string url_;
 };
 
-pid_t start_sync(const std::string& cfg) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
-
 // Three large syncs from scratch, each SIGKILLed at three random points; after each kill the admin
 // changes the org (an update, a soft delete, a hard delete of a row the killed run may have
 // committed). Each time, the next run is not refused (the lock died with the process), resumes
@@ -373,7 +358,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
     std::string db = dir.file("round" + std::to_string(round) + ".db");
     testing::write_file(cfg, testing::emulator_toml(emu.url(), db, small_commits));
     for (int k = 0; k < 3; ++k, ++change) {
-      pid_t pid = start_sync(cfg);
+      pid_t pid = testing::start_sync(cfg);
       ASSERT_GT(pid, 0);
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
       int status = 0;

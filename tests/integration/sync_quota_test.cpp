@@ -9,10 +9,8 @@ namespace crmsync {
 namespace {
 
 TEST(SyncQuotaTest, DailyShareReachedPausesThenTheNextRunResumes) {
-  emulator::EmulatorOptions o;
-  o.port = 0;
-  o.org.scale = 10;
-  o.org.seed = 3;
+  emulator::EmulatorOptions o = testing::RunningEmulator::options_for(10, 3);
+  o.port = 0;  // a free one (the org restarts as another Emulator)
   o.daily_api_max = 1000;
   o.api_used = 797;  // 80% is 800: a few calls into the run the guard trips (describes travel in one composite call)
   emulator::Emulator emu(o);
@@ -59,10 +57,8 @@ TEST(SyncQuotaTest, DailyShareReachedPausesThenTheNextRunResumes) {
 // calls with REQUEST_LIMIT_EXCEEDED before the guard could see it coming. The objects pause (exit
 // 3) with the guard's words and the org's figures, not fail; the next day's run resumes.
 TEST(SyncQuotaTest, OrgRefusingCallsMidRunPausesWithTheFigures) {
-  emulator::EmulatorOptions o;
-  o.port = 0;
-  o.org.scale = 10;
-  o.org.seed = 3;
+  emulator::EmulatorOptions o = testing::RunningEmulator::options_for(10, 3);
+  o.port = 0;  // a free one (the org restarts as another Emulator)
   o.daily_api_max = 5000;
   emulator::Emulator emu(o);
   ASSERT_TRUE(emu.start().ok());

@@ -2,11 +2,21 @@
 // returns for the same fields, converted as the sync converts them.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -163,6 +173,92 @@ inline sync::SyncOptions one_worker_page_by_page() {
 inline void only(config::Config& cfg, const std::vector<std::string>& objects) {
   for (const auto& o : catalog::objects()) cfg.objects[o.name].enabled = false;
   for (const auto& o : objects) cfg.objects[o].enabled = true;
+}
+
+// The same in crmsync.toml: an `[objects.X] enabled = false` section for every object but these.
+inline std::string only_toml(const std::vector<std::string>& objects) {
+  std::string out;
+  for (const auto& c : catalog::objects()) {
+    if (std::find(objects.begin(), objects.end(), c.name) == objects.end()) {
+      out += "[objects." + c.name + "]\nenabled = false\n";
+    }
+  }
+  return out;
+}
+
+// `crmsync sync --quiet --config cfg` as a child process, its output thrown away, so that a test can
+// SIGKILL it; -1 when it cannot be started.
+inline pid_t start_sync(const std::string& cfg) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// Follows the child `pid` (looking every 2 ms) and SIGKILLs it, then reaps it, as soon as `now()`
+// holds. False when the child ended first.
+template <typename F>
+bool kill_when(pid_t pid, F now) {
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (now()) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+// Calls `on_row` for each row `sql` returns from the SQLite file at `db`, opened read-only beside a
+// running sync (waiting up to `busy_ms` for its write lock). False when the file or the query
+// cannot be read.
+template <typename F>
+bool rows_on_disk(const std::string& db, const std::string& sql, F on_row, int busy_ms = 1000) {
+  sqlite3* conn = nullptr;
+  bool ok = false;
+  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(conn, busy_ms);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+      int rc = SQLITE_ROW;
+      while ((rc = sqlite3_step(st)) == SQLITE_ROW) on_row(st);
+      ok = rc == SQLITE_DONE;
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(conn);
+  return ok;
+}
+
+// The first column of `sql`'s first row as an integer; -1 when it cannot be read.
+inline std::int64_t int_on_disk(const std::string& db, const std::string& sql) {
+  std::int64_t out = -1;
+  bool first = true;
+  rows_on_disk(db, sql, [&](sqlite3_stmt* st) {
+    if (first) out = sqlite3_column_int64(st, 0);
+    first = false;
+  });
+  return out;
+}
+
+// The first column of every row of `sql` as text (NULLs left out).
+inline std::vector<std::string> texts_on_disk(const std::string& db, const std::string& sql, int busy_ms = 1000) {
+  std::vector<std::string> out;
+  rows_on_disk(
+      db, sql,
+      [&](sqlite3_stmt* st) {
+        const unsigned char* text = sqlite3_column_text(st, 0);
+        if (text != nullptr) out.emplace_back(reinterpret_cast<const char*>(text));
+      },
+      busy_ms);
+  return out;
 }
 
 }  // namespace crmsync::testing
