@@ -12,14 +12,14 @@
 
 #include "bench_util.h"
 #include "sync/csv_parser.h"
+#include "../tests/unit/sync/selection_fixture.h"  // field(), csv_quote(): the parser tests' fixture
 
 using namespace crmsync;
 
 namespace {
 
-catalog::SyncedField field(std::string name, catalog::FieldType type) {
-  return {std::move(name), type, catalog::storage_of(type), catalog::Mark::kRequired, false, {}, 0};
-}
+using testing::csv_quote;
+using testing::field;
 
 // An Opportunity-like selection: ids, text, money, booleans, dates, datetimes, a long text area.
 catalog::FieldSelection selection() {
@@ -45,30 +45,21 @@ catalog::FieldSelection selection() {
   return sel;
 }
 
-std::string csv_quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
 std::string page(const catalog::FieldSelection& sel, int rows) {
   std::mt19937 rng(7);
   std::string out;
-  for (std::size_t k = 0; k < sel.fields.size(); ++k) out += (k ? "," : "") + csv_quoted(sel.fields[k].name);
+  for (std::size_t k = 0; k < sel.fields.size(); ++k) out += (k ? "," : "") + csv_quote(sel.fields[k].name);
   out += "\n";
   const char* stages[] = {"Prospecting", "Qualification", "Closed Won", "Closed Lost"};
   for (int i = 0; i < rows; ++i) {
     const std::string stamp = fmt::format("\"2025-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z\"", 1 + i % 12, 1 + i % 28,
                                           i % 24, i % 60, (i / 60) % 60, i % 1000);
     out += fmt::format("\"006RO{:013}\",\"{}\",\"001RO{:013}\",{},\"{}\",", i, i % 50 ? "false" : "true", i / 3,
-                       csv_quoted("Deal " + std::to_string(i) + (i % 7 ? "" : ", \"renewal\"")), stages[i % 4]);
+                       csv_quote("Deal " + std::to_string(i) + (i % 7 ? "" : ", \"renewal\"")), stages[i % 4]);
     out += i % 5 ? fmt::format("\"{}.5\"", rng() % 1000000) : std::string();
     out += fmt::format(",\"{}.0\",\"2025-{:02}-{:02}\",\"{}\",\"005RO{:013}\",{},{},{},", rng() % 100, 1 + i % 12,
                        1 + i % 28, i % 4 >= 2 ? "true" : "false", i % 40, stamp, stamp, stamp);
-    out += i % 3 ? std::string() : csv_quoted(std::string(40 + rng() % 200, 'x') + "\nsecond line");
+    out += i % 3 ? std::string() : csv_quote(std::string(40 + rng() % 200, 'x') + "\nsecond line");
     out += fmt::format(",\"{}\"\n", rng() % 5000);
   }
   return out;

@@ -9,31 +9,14 @@
 #include "common/timeutil.h"
 #include "sync/csv_parser.h"
 #include "sync/page_parser.h"
+#include "selection_fixture.h"
 
 namespace crmsync::sync {
 namespace {
 
-using catalog::FieldType;
-using catalog::Mark;
+using testing::csv_quote;
 
-catalog::SyncedField field(std::string name, FieldType type) {
-  return {std::move(name), type, catalog::storage_of(type), Mark::kRequired, false, {}, 0};
-}
-
-catalog::FieldSelection selection() {
-  catalog::FieldSelection sel;
-  sel.object = "Opportunity";
-  sel.modstamp_field = "SystemModstamp";
-  sel.fields = {field("Id", FieldType::kId),
-                field("Name", FieldType::kString),
-                field("Amount", FieldType::kCurrency),
-                field("IsDeleted", FieldType::kBoolean),
-                field("CloseDate", FieldType::kDate),
-                field("SystemModstamp", FieldType::kDateTime),
-                field("Description", FieldType::kLongTextArea),
-                field("NumberOfEmployees__c", FieldType::kInt)};
-  return sel;
-}
+catalog::FieldSelection selection() { return testing::opportunity_selection(); }
 
 // One generated record: each value as Salesforce's JSON writes it (token text) and as Bulk's CSV
 // writes it (cell text), or null.
@@ -42,16 +25,6 @@ struct Cell {
   std::string json;  // JSON token (strings already quoted and escaped)
   std::string csv;   // CSV cell (already quoted)
 };
-
-std::string csv_quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
 
 Cell text(const std::string& s) {
   Cell c{false, "", csv_quote(s)};

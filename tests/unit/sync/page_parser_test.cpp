@@ -3,28 +3,14 @@
 #include "common/text.h"
 #include "salesforce/wire.h"
 #include "sync/page_parser.h"
+#include "selection_fixture.h"
 
 namespace crmsync::sync {
 namespace {
 
-using catalog::FieldType;
-using catalog::Mark;
 using catalog::StorageClass;
 
-catalog::SyncedField field(std::string name, FieldType type) {
-  return {std::move(name), type, catalog::storage_of(type), Mark::kRequired, false, {}, 0};
-}
-
-catalog::FieldSelection opportunity_selection() {
-  catalog::FieldSelection sel;
-  sel.object = "Opportunity";
-  sel.modstamp_field = "SystemModstamp";
-  sel.fields = {field("Id", FieldType::kId),          field("Name", FieldType::kString),
-                field("Amount", FieldType::kCurrency), field("IsDeleted", FieldType::kBoolean),
-                field("CloseDate", FieldType::kDate),  field("SystemModstamp", FieldType::kDateTime),
-                field("Description", FieldType::kLongTextArea), field("NumberOfEmployees__c", FieldType::kInt)};
-  return sel;
-}
+using testing::opportunity_selection;
 
 TEST(PageParserTest, ConvertsEveryTypeToTheStoreForm) {
   auto sel = opportunity_selection();
