@@ -134,8 +134,8 @@ std::shared_ptr<SharedRefreshToken> shared_refresh_token(const std::string& key)
 struct AheadOutcome {
   Result<HttpResponse> response = Error(ErrorKind::kInternal, "NOT_SENT", "the request sent ahead did not run");
   SendReport report;
-  std::int64_t answers = 0;  // attempts that got an HTTP answer
-  LimitInfo limits;          // the last Sforce-Limit-Info among them
+  std::int64_t retries_answered = 0;  // attempts after the first that got an HTTP answer
+  LimitInfo limits;                   // the last Sforce-Limit-Info among the answers
 };
 
 struct Client::Impl {
@@ -143,7 +143,8 @@ struct Client::Impl {
 
   ConnectOptions options;
   std::unique_ptr<RetryingTransport> http;
-  // The read-ahead's own connection, used only by the thread of the request sent ahead.
+  // The read-ahead's own connection (Client::send_ahead), used only by the thread of the request
+  // sent ahead.
   std::unique_ptr<RetryingTransport> ahead_http;
   struct Ahead {
     HttpRequest request;  // as given, without the bearer token
@@ -160,14 +161,6 @@ struct Client::Impl {
   QuotaGuard quota;
   std::string private_key_pem;  // jwt
   std::shared_ptr<SharedRefreshToken> refresh;  // refresh_token: shared by this process's sessions
-  // The read-ahead (Client::read_ahead): its own connection, used by one background fetch at a
-  // time. Declared last so that a pending fetch is waited for before anything it uses goes away.
-  std::unique_ptr<HttpTransport> read_ahead_http;
-  struct ReadAhead {
-    std::string path;  // the nextRecordsUrl asked for
-    std::future<Result<HttpResponse>> answer;
-  };
-  std::optional<ReadAhead> read_ahead;
 
   std::string data_path() const { return "/services/data/v" + options.api_version; }
 
@@ -302,7 +295,8 @@ struct Client::Impl {
 
   // ---- read-ahead (Client::send_ahead) ----
 
-  Status send_ahead(HttpRequest request) {
+  // The counting and quota rules are Client::send_ahead's (client.h).
+  Status send_ahead(HttpRequest request, bool retry) {
     if (ahead) {
       return Error(ErrorKind::kInternal, "AHEAD_PENDING",
                    "a request is already ahead on this client; take_ahead() or drop_ahead() it first.");
@@ -311,37 +305,45 @@ struct Client::Impl {
     HttpRequest sent = request;
     if (sent.url.starts_with("/")) sent.url = token.instance_url + sent.url;
     sent.headers.push_back("Authorization: Bearer " + token.access_token);
-    // The thread sees a copy of the guard, so its retries stop where this thread's would; its
-    // attempts join the client's count when the request is taken or dropped.
+    // The first attempt counts from now, so every later check of the guard sees it.
+    ++api_calls;
+    quota.count_call();
+    // The thread sees a copy of the guard, so its retries stop where this thread's would; their
+    // answers join the client's count when the request is taken or dropped.
     QuotaGuard guard = quota;
     RetryingTransport* transport = ahead_http.get();
-    ahead = Ahead{std::move(request), std::async(std::launch::async, [transport, guard, sent = std::move(sent)]() mutable {
-                    AheadOutcome out;
-                    SendHooks h;
-                    h.before_send = [&guard] { return guard.check(); };
-                    h.on_answer = [&](const HttpResponse& r) {
-                      ++out.answers;
-                      guard.count_call();
-                      if (LimitInfo l = parse_limit_info(r.limit_info); l.known()) {
-                        out.limits = l;
-                        guard.observe(l);
-                      }
-                    };
-                    out.response = transport->send(sent, h);
-                    out.report = transport->last_report();
-                    return out;
-                  })};
+    auto run = [transport, guard, retry, sent = std::move(sent)]() mutable {
+      AheadOutcome out;
+      int attempts = 0;
+      SendHooks h;
+      h.before_send = [&] { return ++attempts == 1 ? ok_status() : guard.check(); };  // the first: checked above
+      h.on_answer = [&](const HttpResponse& r) {
+        if (attempts > 1) {
+          ++out.retries_answered;
+          guard.count_call();
+        }
+        if (LimitInfo l = parse_limit_info(r.limit_info); l.known()) {
+          out.limits = l;
+          guard.observe(l);
+        }
+      };
+      if (!retry) h.max_retries = 0;
+      out.response = transport->send(sent, h);
+      out.report = transport->last_report();
+      return out;
+    };
+    ahead = Ahead{std::move(request), std::async(std::launch::async, std::move(run))};
     return ok_status();
   }
 
-  // Waits for the request ahead and counts its attempts; nullopt when none is ahead.
+  // Waits for the request ahead and counts its retries; nullopt when none is ahead.
   std::optional<std::pair<HttpRequest, AheadOutcome>> collect_ahead() {
     if (!ahead) return std::nullopt;
     AheadOutcome out = ahead->outcome.get();
     HttpRequest request = std::move(ahead->request);
     ahead.reset();
-    api_calls += out.answers;
-    for (std::int64_t i = 0; i < out.answers; ++i) quota.count_call();
+    api_calls += out.retries_answered;
+    for (std::int64_t i = 0; i < out.retries_answered; ++i) quota.count_call();
     if (out.limits.known()) {
       limits = out.limits;
       quota.observe(out.limits);
@@ -424,63 +426,40 @@ struct Client::Impl {
     return ok_status();
   }
 
-  Status start_read_ahead(std::string_view path) {
-    if (read_ahead && read_ahead->path == path) return ok_status();  // asked for already (a retried page)
-    drop_read_ahead();
-    CRMSYNC_TRY(quota.check());
-    HttpRequest request = make("GET", std::string(path));
-    request.url = token.instance_url + request.url;
+  // A query page's GET; query_more() repeats the last query's batch size.
+  HttpRequest page_request(const std::string& path) const {
+    HttpRequest request = make("GET", path);
     if (batch_size > 0) request.headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
-    request.headers.push_back("Authorization: Bearer " + token.access_token);
-    if (!read_ahead_http) {
-      read_ahead_http = make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds});
-    }
-    // Counted when sent, used or not: the guard must see it before any later call is checked.
-    ++api_calls;
-    quota.count_call();
-    read_ahead = ReadAhead{std::string(path), std::async(std::launch::async, [http = read_ahead_http.get(),
-                                                                             request = std::move(request)] {
-                             return http->send(request);
-                           })};
-    return ok_status();
+    return request;
   }
 
-  // Waits for the pending read-ahead and hands its answer over (nullopt when none was pending).
-  std::optional<Result<HttpResponse>> take_read_ahead() {
-    if (!read_ahead) return std::nullopt;
-    Result<HttpResponse> answer = read_ahead->answer.get();
-    read_ahead.reset();
-    if (answer) {
-      if (LimitInfo l = parse_limit_info(answer->limit_info); l.known()) {
-        limits = l;
-        quota.observe(l);
-      }
-    }
-    return answer;
+  // Client::read_ahead: the next query page sent ahead, one attempt (a failure is fetched again by
+  // query_more(), which retries and logs in again).
+  Status read_ahead(std::string_view path) {
+    if (ahead && ahead->request.method == "GET" && ahead->request.url == path) return ok_status();  // a retried page
+    drop_ahead();
+    return send_ahead(page_request(std::string(path)), /*retry=*/false);
   }
-  void drop_read_ahead() { take_read_ahead(); }
 
-  // The page from the read-ahead of `path` when it was asked for and came back whole; nullopt when
-  // the page must be fetched here (no read-ahead, or it failed in any way: no answer, a 5xx, an
-  // expired session, a cut-off body; the fetch below retries, logs in again and reports errors).
+  // The page read ahead from `path` when it came back whole, its records read by `reader`; nullopt
+  // when the page must be fetched here (none ahead for that path, or it failed in any way: no
+  // answer, a 5xx, an expired session, a cut-off body).
   std::optional<QueryPage> page_from_read_ahead(std::string_view path, std::string_view what,
                                                 const RecordsReader* reader) {
-    if (!read_ahead) return std::nullopt;
-    if (read_ahead->path != path) {
-      drop_read_ahead();
-      return std::nullopt;
-    }
-    auto answer = take_read_ahead();
-    if (!*answer || (*answer)->status != 200) return std::nullopt;
-    auto parsed = parse_query_page(std::move((*answer)->body), what, reader);
+    if (!ahead) return std::nullopt;
+    const bool same = ahead->request.url == path;
+    auto done = collect_ahead();
+    if (!same) return std::nullopt;
+    auto& out = done->second;
+    if (!out.response || out.response->status != 200) return std::nullopt;
+    auto parsed = parse_query_page(std::move(out.response->body), what, reader);
     if (!parsed) return std::nullopt;
     return std::move(*parsed);
   }
 
   Result<QueryPage> page_call(const std::string& path, std::string_view what, const RecordsReader* reader = nullptr) {
-    drop_read_ahead();  // not taken with take_read_ahead(): the caller went another way
-    HttpRequest request = make("GET", path);
-    if (batch_size > 0) request.headers.push_back("Sforce-Query-Options: batchSize=" + std::to_string(batch_size));
+    drop_ahead();  // not taken with take_read_ahead(): the caller went another way
+    HttpRequest request = page_request(path);
     std::optional<QueryPage> page;
     auto check = [&](HttpResponse& r) -> Status {
       if (r.status != 200) return ok_status();  // judged below as an error answer
@@ -589,10 +568,8 @@ Status Client::read_ahead(std::string_view next_records_url) {
                  "read_ahead was given \"" + std::string(next_records_url) +
                      "\", which is not a nextRecordsUrl path (it must start with /services/data/).");
   }
-  return impl_->start_read_ahead(next_records_url);
+  return impl_->read_ahead(next_records_url);
 }
-
-void Client::drop_read_ahead() { impl_->drop_read_ahead(); }
 
 std::optional<QueryPage> Client::take_read_ahead(std::string_view next_records_url, const RecordsReader& reader) {
   return impl_->page_from_read_ahead(next_records_url, "query page " + std::string(next_records_url), &reader);
@@ -860,7 +837,7 @@ Result<RestResponse> Client::send(std::string_view method, std::string_view path
 }
 
 Status Client::send_ahead(std::string_view method, std::string_view path, std::vector<std::string> headers) {
-  return impl_->send_ahead(impl_->make(std::string(method), std::string(path), {}, std::move(headers)));
+  return impl_->send_ahead(impl_->make(std::string(method), std::string(path), {}, std::move(headers)), /*retry=*/true);
 }
 
 bool Client::has_ahead() const { return impl_->ahead.has_value(); }

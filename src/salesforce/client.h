@@ -182,24 +182,20 @@ class Client {
   // then left empty (the reader took what it needed).
   Result<QueryPage> query(std::string_view soql, bool include_deleted, int batch_size, const RecordsReader& reader);
   Result<QueryPage> query_more(std::string_view next_records_url, const RecordsReader& reader, int batch_size = -1);
-  // One page of read-ahead: starts GET next_records_url in the background on a second connection
-  // of this session, so that Salesforce builds the next page while the caller reads this one.
-  // Meant to be called from a RecordsReader with PageRecords::next_records_url, before the records
-  // are read. It asks the quota guard first (a refusal is returned and nothing is sent) and counts
-  // as one API call once sent, whether it is used or not. One at a time: asking for another URL
-  // waits for the pending one and drops it, and so does any query()/query_more().
+  // The next query page read ahead (send_ahead() below, with its rules): GET next_records_url with
+  // this query's batch size, one attempt, no retries on the thread. Meant to be called from a
+  // RecordsReader with PageRecords::next_records_url, before the records are read; asked again for
+  // the same URL (a retried page) it does nothing, asked for another it drops the pending one.
   //
   //   client.read_ahead(records.next_records_url);          // in page N's RecordsReader
   //   auto page = client.take_read_ahead(url, reader);       // page N+1
   //   if (!page) page = client.query_more(url, reader);      // (after the caller's quota check)
   Status read_ahead(std::string_view next_records_url);
-  // The page the pending read-ahead of next_records_url fetched, its records read by `reader`
-  // (waiting for it when it is still on its way). nullopt when there is none for that URL or it
-  // failed in any way (no answer, a 5xx, 401 INVALID_SESSION_ID, a cut-off body): then fetch the
-  // page with query_more(), whose retries, new login and errors are a synchronous fetch's.
+  // take_ahead() for a page from read_ahead(), its records read by `reader` as query_more() would.
+  // nullopt when none is ahead for that URL (one for another URL is dropped) or it failed in any
+  // way (no answer, a 5xx, 401 INVALID_SESSION_ID, a cut-off body): then fetch the page with
+  // query_more(), whose retries, new login and errors are a synchronous fetch's.
   std::optional<QueryPage> take_read_ahead(std::string_view next_records_url, const RecordsReader& reader);
-  // Waits for a pending read-ahead and drops it (nothing when none): a reader that stops early.
-  void drop_read_ahead();
 
   // GET .../sobjects/{object}/deleted/?start=&end= (and /updated/). start and end are sent as
   // UTC seconds (Salesforce truncates to the minute); start must precede end by more than a
@@ -258,15 +254,20 @@ class Client {
                             std::vector<std::string> headers = {});
   Error error_for(const RestResponse& response, std::string_view what) const;
 
-  // Read-ahead (Bulk API results pages): send_ahead() starts a request on the client's second
-  // connection, on a thread of its own, and returns at once; take_ahead() waits for it and gives
-  // its answer as send() would have (same retries, same errors). At most one request is ahead at a
-  // time. The quota guard is asked before it starts (a refusal is returned and nothing is sent) and
-  // before each of its retries. Its attempts join api_calls() and the guard when it is taken or
-  // dropped, so a request sent ahead and never used still counts. A 401 INVALID_SESSION_ID answer
-  // to it is not retried on that thread: take_ahead() sends the request again through send(),
-  // which logs in again. While a request is ahead, the client may be used (by the one thread that
-  // owns it) as usual; the destructor drops a request still ahead.
+  // Read-ahead, the one mechanism for both (query pages: read_ahead(); Bulk API results pages):
+  // send_ahead() starts a request on the client's second connection, on a thread of its own, and
+  // returns at once; take_ahead() waits for it and gives its answer as send() would have (same
+  // retries, same errors). At most one request is ahead at a time (another send_ahead() is
+  // AHEAD_PENDING); query() and query_more() drop it.
+  //  - Quota: the guard is asked before it is sent (a refusal is returned and nothing is sent) and,
+  //    on the thread, against a copy of the guard as it was then, before each retry.
+  //  - Counting: its first attempt counts as one API call from the moment it is sent, answered or
+  //    not, used or not, so every later quota check sees it; its retries that got an answer join
+  //    api_calls() and the guard when it is taken or dropped.
+  //  - Failures: a 401 INVALID_SESSION_ID answer is not retried on the thread: take_ahead() sends
+  //    the request again through send(), which logs in again.
+  // While a request is ahead, the client may be used (by the one thread that owns it) as usual; the
+  // destructor waits for a request still ahead.
   Status send_ahead(std::string_view method, std::string_view path, std::vector<std::string> headers = {});
   bool has_ahead() const;
   Result<RestResponse> take_ahead();

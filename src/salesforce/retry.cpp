@@ -55,7 +55,7 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const S
   for (int attempt = 0;; ++attempt) {
     if (hooks.before_send) CRMSYNC_TRY(hooks.before_send());
     ++report_.attempts;
-    const bool last = attempt >= policy_.max_retries;
+    const bool last = attempt >= (hooks.max_retries ? std::max(0, *hooks.max_retries) : policy_.max_retries);
     Result<HttpResponse> response = inner_->send(request);
 
     long retry_after = -1;

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "salesforce/http.h"
@@ -53,6 +54,9 @@ struct SendHooks {
   // Judges a 2xx answer. A kNetwork error (cut off, not JSON) is retried like a dropped connection;
   // any other error is returned as it is. It may consume the body (move a parsed page out).
   std::function<Status(HttpResponse&)> check_body;
+  // This request's retries instead of the policy's max_retries (0: one attempt, the caller sends it
+  // again if it wants to).
+  std::optional<int> max_retries;
 };
 
 // What the last send() did, for wording errors ("after 6 attempts").

@@ -47,7 +47,7 @@ WindowReader::WindowReader(salesforce::Client& client, const catalog::FieldSelec
 }
 
 WindowReader::~WindowReader() {
-  if (read_ahead_pending_) client_.drop_read_ahead();  // stopped early: not left for the client's next call
+  if (read_ahead_pending_) client_.drop_ahead();  // stopped early: not left for the client's next call
 }
 
 void WindowReader::set_read_ahead(bool on, bool on_first_page) {

@@ -93,6 +93,27 @@ TEST(RetryTest, ZeroRetriesMeansOneAttempt) {
   EXPECT_TRUE(h.waits.empty());
 }
 
+TEST(RetryTest, ARequestsOwnMaxRetriesOverridesThePolicy) {
+  // The policy would retry five times; this request (a page read ahead) asks for one attempt.
+  Harness once({answer(503), net("CONNECTION_REFUSED")}, /*max_retries=*/5);
+  SendHooks one;
+  one.max_retries = 0;
+  auto r = once.http->send(get(), one);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(once.calls, 1);
+  EXPECT_TRUE(once.waits.empty());
+  // And the other way: more retries than the policy's.
+  Harness more({answer(503), answer(503), answer(200)}, /*max_retries=*/1);
+  SendHooks two;
+  two.max_retries = 2;
+  auto again = more.http->send(get(), two);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(more.calls, 3);
+  EXPECT_EQ(more.waits.size(), 2u);
+}
+
 TEST(RetryTest, RetryAfterRaisesTheWait) {
   Harness h({answer(429, "3"), answer(200)});
   auto r = h.http->send(get());
