@@ -65,14 +65,6 @@ Status csv_cell_into(const catalog::SyncedField& f, std::string_view cell, bool 
   return bad_value(object, f, "unknown storage class");
 }
 
-Result<store::Value> csv_cell_to_store(const catalog::SyncedField& f, std::string_view cell, bool quoted,
-                                       const std::string& object) {
-  store::RowBuffer one(1);
-  one.add_row();
-  CRMSYNC_TRY(csv_cell_into(f, cell, quoted, object, one, 0));
-  return one.value(0, 0);
-}
-
 CsvParser::CsvParser(const catalog::FieldSelection& selection, char delimiter)
     : selection_(selection), delimiter_(delimiter) {
   for (std::size_t i = 0; i < selection.fields.size(); ++i) {

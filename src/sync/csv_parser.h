@@ -82,11 +82,9 @@ class CsvParser {
 
 // Converts one CSV cell as Bulk API writes it to the store's form for a field (see the header):
 // an empty cell is null, except a quoted empty cell ("") of a text field, which is ''.
-// csv_cell_into writes it into cell k of rows' last row (no allocation); errors name the value.
+// It is written into cell k of rows' last row (no allocation); errors name the value.
 Status csv_cell_into(const catalog::SyncedField& field, std::string_view cell, bool quoted, const std::string& object,
                      store::RowBuffer& rows, std::size_t k);
-Result<store::Value> csv_cell_to_store(const catalog::SyncedField& field, std::string_view cell, bool quoted,
-                                       const std::string& object);
 
 struct BulkFetchStats {
   std::string job_id;

@@ -13,15 +13,6 @@ namespace crmsync::store::sqlite {
 
 std::string id_index_name(std::string_view object) { return "crmsync_id_" + std::string(object); }
 
-namespace {
-
-Error no_such_table(std::string_view object, const std::string& path) {
-  return Error(ErrorKind::kNotFound, "NO_SUCH_TABLE",
-               "The table " + std::string(object) + " does not exist in '" + path + "'; ensure_table() creates it.");
-}
-
-}  // namespace
-
 Result<std::optional<SqliteStore::IdIndex>> SqliteStore::find_id_index(std::string_view object) {
   std::string context = "Cannot read the indexes of " + std::string(object);
   auto st = cached(find_id_index_,
@@ -50,7 +41,7 @@ Result<bool> SqliteStore::begin_append(std::string_view object) {
   CRMSYNC_TRY(check_table_name(object));
   auto existing = table_columns(object);
   if (!existing) return existing.error();
-  if (existing->empty()) return no_such_table(object, conn_->path());
+  if (existing->empty()) return no_such_table(object);
   auto index = find_id_index(object);
   if (!index) return index.error();
   if (!*index) return true;  // a load cut short: it goes on appending
@@ -76,7 +67,7 @@ Status SqliteStore::ensure_id_index(std::string_view object) {
   if (*index) return ok_status();
   auto existing = table_columns(object);
   if (!existing) return existing.error();
-  if (existing->empty()) return no_such_table(object, conn_->path());
+  if (existing->empty()) return no_such_table(object);
 
   const std::string table = quote_identifier(object);
   const std::string create = "CREATE UNIQUE INDEX " + quote_identifier(id_index_name(object)) + " ON " + table +

@@ -97,6 +97,8 @@ class SqliteStore final : public Store {
   Result<std::vector<TableColumn>> table_columns(std::string_view object);
   Status ensure_table_in_savepoint(std::string_view object, const std::vector<Column>& columns, bool& changed);
   void invalidate_writers(std::string_view object);
+  // NO_SUCH_TABLE for a write to a table ensure_table() has not created.
+  Error no_such_table(std::string_view object) const;
   // The unique single-column index on Id of a table, if it has one: its name and origin
   // ("c": CREATE INDEX, "pk": the PRIMARY KEY of older stores, "u": a UNIQUE constraint).
   struct IdIndex {

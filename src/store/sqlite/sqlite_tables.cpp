@@ -151,6 +151,12 @@ void SqliteStore::invalidate_writers(std::string_view object) {
   std::erase_if(writers_, [&](const auto& entry) { return iequals(entry.second->table, object); });
 }
 
+Error SqliteStore::no_such_table(std::string_view object) const {
+  return Error(ErrorKind::kNotFound, "NO_SUCH_TABLE",
+               "The table " + std::string(object) + " does not exist in '" + conn_->path() +
+                   "'; ensure_table() creates it.");
+}
+
 Result<std::unique_ptr<TableWriter>> SqliteStore::writer(std::string_view object, const std::vector<Column>& columns,
                                                          WriteMode mode) {
   CRMSYNC_TRY(check_table_name(object));
@@ -178,11 +184,7 @@ Result<std::unique_ptr<TableWriter>> SqliteStore::writer(std::string_view object
   }
   auto existing = table_columns(object);
   if (!existing) return existing.error();
-  if (existing->empty()) {
-    return Error(ErrorKind::kNotFound, "NO_SUCH_TABLE",
-                 "The table " + std::string(object) + " does not exist in '" + conn_->path() +
-                     "'; ensure_table() creates it.");
-  }
+  if (existing->empty()) return no_such_table(object);
   std::string context = "Cannot prepare writes to " + std::string(object);
   auto write = prepare(append ? build_insert_sql(object, columns) : build_upsert_sql(object, columns, id_index),
                        context);
