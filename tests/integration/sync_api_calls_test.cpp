@@ -62,6 +62,7 @@ TEST(SyncApiCallsTest, IncrementSpendsAtMostOneQueryPerObjectPlusOnePagePer2000C
   ASSERT_EQ(items.size(), 1u);
   ASSERT_TRUE(admin->remove("OpportunityLineItem", items[0]).ok());  // hard delete: only getDeleted sees it
   changes += 3;
+  testing::wait_past_the_next_whole_second();  // every change inside the increment's window
 
   const std::int64_t before = api_used(*admin);
   auto second = sync::run_sync(cfg, *client, **st, options);

@@ -69,9 +69,7 @@ TEST(SyncAppendTest, SigkillMidRestLoadThenResumeEndsWithTheIndexAndOneRowPerId)
   ASSERT_EQ(changed.size(), 3u);
   for (const auto& id : changed) ASSERT_TRUE(admin->update("Task", id, {{"Subject", "Changed after the kill"}}).ok());
 
-  // A window ends at its run's start cut to the whole second: let the changes fall before it.
-  std::this_thread::sleep_until(std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now()) +
-                                std::chrono::milliseconds(20));
+  testing::wait_past_the_next_whole_second();  // the changes fall inside the resumed run's window
   auto resumed = testing::run_crmsync("sync --json --config " + cfg);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   auto config = config::load_config(cfg);
@@ -114,8 +112,7 @@ TEST(SyncAppendTest, AFinishedLoadWithoutItsIndexGetsItFromTheNextRun) {
   }
   auto changed = testing::ids(*admin, "SELECT Id FROM Account ORDER BY Id LIMIT 2");
   for (const auto& id : changed) ASSERT_TRUE(admin->update("Account", id, {{"Name", "Renamed"}}).ok());
-  std::this_thread::sleep_until(std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now()) +
-                                std::chrono::milliseconds(20));
+  testing::wait_past_the_next_whole_second();
 
   auto st = store::Store::open(cfg.store.url);
   ASSERT_TRUE(st.ok());

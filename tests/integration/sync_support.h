@@ -28,6 +28,14 @@ namespace crmsync::testing {
 
 using Rows = std::map<std::string, std::map<std::string, store::Value>>;
 
+// A run's window ends at its start rounded up to the whole second, and the emulator stamps a burst
+// of writes up to ~1 ms apart, running its clock a little ahead of the wall clock: writes made just
+// now are inside the next run's window once that run starts past the next whole second.
+inline void wait_past_the_next_whole_second() {
+  std::this_thread::sleep_until(std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                                std::chrono::milliseconds(20));
+}
+
 inline std::unique_ptr<salesforce::Client> login(const config::Config& cfg) {
   auto c = salesforce::Client::connect(sync::connect_options(cfg));
   if (!c) throw std::runtime_error(c.error().to_string());
