@@ -15,7 +15,9 @@
 //   [objects.Account]
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [groups]
-//   deals = true  engage = false
+//   deals = true  engage = false  boards = true
+//   [serve]                                  # crmsync serve (docs/api.md)
+//   fiscal_year_start_month = 1  deal_columns = ["NextStep"]  host = "127.0.0.1"  port = 8080
 //   [sync]
 //   lookback_seconds = 300  settle_seconds = 2  concurrency = 4  ...
 //   [export]                                 # crmsync export (docs/export.md)
@@ -66,6 +68,17 @@ struct ObjectConfig {
 struct GroupsConfig {
   bool deals = true;
   bool engage = false;
+  bool boards = true;  // UserRole and CurrencyType, for `crmsync serve` (catalog::board_objects())
+};
+
+// [serve]: `crmsync serve` (docs/api.md). deal_columns are extra deal-board columns: API names of
+// Opportunity fields the sync imports; reference fields other than OwnerId and RecordTypeId are
+// refused when the server starts (the guide shows only Owner and Record Type on deal boards).
+struct ServeConfig {
+  std::int64_t fiscal_year_start_month = 1;  // 1 = January .. 12; fiscal quarters start there
+  std::vector<std::string> deal_columns;
+  std::string host = "127.0.0.1";            // --host overrides; loopback only until sign-in exists
+  std::int64_t port = 8080;                  // --port overrides
 };
 
 // [sync]: how the sync reads. Every key is documented in README's configuration table.
@@ -125,12 +138,16 @@ struct Config {
   GroupsConfig groups;
   SyncConfig sync;
   ExportConfig exports;  // [export]
+  ServeConfig serve;     // [serve]
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;
   // Catalog objects to sync, in catalog order: core, deals (when on), engage (when on), minus
   // objects with enabled = false.
   std::vector<std::string> enabled_objects() const;
+  // What `crmsync sync` imports: enabled_objects(), then the board objects (catalog::board_objects())
+  // while [groups] boards is on, minus those with enabled = false.
+  std::vector<std::string> synced_objects() const;
 };
 
 // Looks up an environment variable; the default reads the process environment.

@@ -43,6 +43,16 @@ Status TableWriter::upsert_rows(const RowBuffer& rows) {
   return ok_status();
 }
 
+Status Store::ensure_search_index(std::string_view, const std::vector<std::string>&) { return ok_status(); }
+
+Result<std::unique_ptr<StoreReader>> StoreReader::open(std::string_view url) {
+  if (url.starts_with("sqlite:") && url.size() > 7 && !url.substr(7).starts_with("//")) {
+    return sqlite::open_reader(url.substr(7));
+  }
+  return Error(ErrorKind::kConfig, "INVALID_URL",
+               "The store url '" + redact(url) + "' cannot be read: use sqlite:PATH (for example sqlite:crmsync.db).");
+}
+
 Result<std::unique_ptr<Store>> Store::open(std::string_view url) {
   std::size_t colon = url.find(':');
   if (colon != std::string_view::npos) {

@@ -4,7 +4,7 @@
 
 namespace crmsync::store::sqlite {
 
-Result<std::shared_ptr<Connection>> Connection::open(const std::string& path) {
+Result<std::shared_ptr<Connection>> Connection::open(const std::string& path, bool read_only) {
   // Memory statistics take a process-wide mutex on every SQLite allocation, which the writer
   // thread pays per row; crmsync never reads them. Only possible before SQLite initialises (a
   // later call is refused with SQLITE_MISUSE and changes nothing).
@@ -13,7 +13,7 @@ Result<std::shared_ptr<Connection>> Connection::open(const std::string& path) {
   sqlite3* db = nullptr;
   // NOMUTEX: a Store is used by one thread at a time (see store.h); SQLite's own locking between
   // processes is unaffected.
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string reason = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

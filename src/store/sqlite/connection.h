@@ -18,7 +18,8 @@ namespace crmsync::store::sqlite {
 // after the last statement is finalized, whatever order the store and its writers are destroyed in.
 class Connection {
  public:
-  static Result<std::shared_ptr<Connection>> open(const std::string& path);
+  // read_only: SQLITE_OPEN_READONLY, and the file must exist (readers never create a store).
+  static Result<std::shared_ptr<Connection>> open(const std::string& path, bool read_only = false);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -42,6 +42,25 @@ struct SqliteOptions {
 // The schema version this code writes into crmsync_meta.
 inline constexpr int kSchemaVersion = 1;
 
+// A column of a table as SQLite declares it, with what crmsync recorded of it.
+struct TableColumn {
+  std::string name;
+  std::string sql_type;                           // as declared: INTEGER, REAL, TEXT
+  std::optional<catalog::StorageClass> storage;   // from crmsync_columns, when crmsync made it
+  std::optional<catalog::FieldType> field_type;   // from crmsync_columns, when the sync recorded it
+};
+
+// Reads shared by the store and its read-only snapshots (sqlite_read.cpp, sqlite_search.cpp).
+Result<std::vector<TableColumn>> read_table_columns(const std::shared_ptr<Connection>& conn, std::string_view object);
+Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view table,
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row);
+Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>& conn);
+Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request);
+// Read-only snapshots of the store at `path` (sqlite_reader.cpp).
+std::unique_ptr<StoreReader> open_reader(std::string_view path);
+// "crmsync_search_<object>": the FTS5 table of an object's search index.
+std::string search_table_name(std::string_view object);
+
 class SqliteStore final : public Store {
  public:
   static Result<std::unique_ptr<Store>> open(std::string_view path, const SqliteOptions& options = {});
@@ -69,6 +88,7 @@ class SqliteStore final : public Store {
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
+  Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns) override;
 
   // Prepared statements shared by the writers of one (table, columns) pair.
   struct WriterStatements {
@@ -81,12 +101,6 @@ class SqliteStore final : public Store {
   };
 
  private:
-  struct TableColumn {
-    std::string name;
-    std::string sql_type;                   // as declared: INTEGER, REAL, TEXT
-    std::optional<catalog::StorageClass> storage;  // from crmsync_columns, when crmsync made it
-  };
-
   explicit SqliteStore(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
   Status configure(const SqliteOptions& options);
   Status create_bookkeeping();
@@ -94,7 +108,7 @@ class SqliteStore final : public Store {
     return Statement::prepare(conn_, sql, context);
   }
   Result<Statement*> cached(std::unique_ptr<Statement>& slot, std::string_view sql, std::string_view context);
-  Result<std::vector<TableColumn>> table_columns(std::string_view object);
+  Result<std::vector<TableColumn>> table_columns(std::string_view object) { return read_table_columns(conn_, object); }
   Status ensure_table_in_savepoint(std::string_view object, const std::vector<Column>& columns, bool& changed);
   void invalidate_writers(std::string_view object);
   // NO_SUCH_TABLE for a write to a table ensure_table() has not created.
@@ -109,7 +123,8 @@ class SqliteStore final : public Store {
 
   std::shared_ptr<Connection> conn_;
   Status migrate_state_table();
-  std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_, all_states_;
+  Status migrate_columns_table();
+  std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_;
   std::unique_ptr<Statement> put_ledger_;
   std::unique_ptr<Statement> find_id_index_;
 

@@ -1,0 +1,178 @@
+// The full-text search index of the SQLite store: one FTS5 table per searched object,
+// "crmsync_search_<Object>", an external-content index over the object's own table (keyed by its
+// rowid, so the text is stored once), kept up to date by triggers on that table. The triggers run
+// inside whatever statement writes the table, so the index changes in the same transaction as the
+// rows: a record is searchable the moment its page commits, through appends of a first load,
+// upserts, IsDeleted marks, deletes and the clean-up of Ids appended twice alike. Rows with
+// IsDeleted = 1 are not indexed. crmsync_meta keeps the indexed column list
+// ("search_columns:<Object>"); a changed list rebuilds the index from the table.
+#include <algorithm>
+
+#include "common/text.h"
+#include "store/identifier.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace crmsync::store::sqlite {
+
+std::string search_table_name(std::string_view object) { return "crmsync_search_" + std::string(object); }
+
+namespace {
+
+std::string meta_key(std::string_view object) { return "search_columns:" + std::string(object); }
+
+std::string join(const std::vector<std::string>& names, const std::string& prefix) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += prefix + quote_identifier(n);
+  }
+  return out;
+}
+
+// The SQL that creates the index and its triggers; `live` is the condition a row must meet to be
+// indexed, written for new./old. rows.
+std::string create_sql(std::string_view object, const std::vector<std::string>& columns, bool has_deleted) {
+  const std::string table = quote_identifier(object);
+  const std::string fts = quote_identifier(search_table_name(object));
+  const std::string name = search_table_name(object);
+  auto live = [&](const char* row) {
+    return has_deleted ? std::string(row) + "." + quote_identifier("IsDeleted") + " IS NOT 1" : std::string("1");
+  };
+  const std::string cols = join(columns, "");
+  const std::string add_new = "INSERT INTO " + fts + " (rowid, " + cols + ") SELECT new.rowid, " + join(columns, "new.") +
+                              " WHERE " + live("new") + ";";
+  const std::string drop_old = "INSERT INTO " + fts + " (" + fts + ", rowid, " + cols + ") SELECT 'delete', old.rowid, " +
+                               join(columns, "old.") + " WHERE " + live("old") + ";";
+  std::string sql = "CREATE VIRTUAL TABLE " + fts + " USING fts5(" + cols + ", content='" + std::string(object) +
+                    "', tokenize='unicode61 remove_diacritics 2', prefix='2 3');";
+  sql += "CREATE TRIGGER " + quote_identifier(name + "_ai") + " AFTER INSERT ON " + table + " BEGIN " + add_new + " END;";
+  sql += "CREATE TRIGGER " + quote_identifier(name + "_ad") + " AFTER DELETE ON " + table + " BEGIN " + drop_old + " END;";
+  sql += "CREATE TRIGGER " + quote_identifier(name + "_au") + " AFTER UPDATE ON " + table + " BEGIN " + drop_old + " " +
+         add_new + " END;";
+  sql += "INSERT INTO " + fts + " (rowid, " + cols + ") SELECT rowid, " + cols + " FROM " + table +
+         (has_deleted ? " WHERE " + quote_identifier("IsDeleted") + " IS NOT 1" : "") + ";";
+  return sql;
+}
+
+std::string drop_sql(std::string_view object) {
+  const std::string name = search_table_name(object);
+  std::string sql;
+  for (const char* suffix : {"_ai", "_ad", "_au"}) sql += "DROP TRIGGER IF EXISTS " + quote_identifier(name + suffix) + ";";
+  sql += "DROP TABLE IF EXISTS " + quote_identifier(name) + ";";
+  return sql;
+}
+
+Result<std::optional<std::string>> meta_value(const std::shared_ptr<Connection>& conn, const std::string& key) {
+  std::string context = "Cannot read crmsync_meta";
+  auto st = Statement::prepare(conn, "SELECT value FROM crmsync_meta WHERE key = ?1", context);
+  if (!st) return st.error();
+  ResetOnExit guard(*st);
+  st->bind_text(1, key);
+  auto row = st->step(context);
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(st->column_text(0));
+}
+
+bool has_column(const std::vector<TableColumn>& columns, std::string_view name) {
+  return std::any_of(columns.begin(), columns.end(), [&](const TableColumn& c) { return iequals(c.name, name); });
+}
+
+// The FTS5 query for the words: each a quoted prefix term ("acme"*), all of them required.
+std::string match_expression(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += ' ';
+    out += '"';
+    for (char c : w) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += "\"*";
+  }
+  return out;
+}
+
+}  // namespace
+
+Status SqliteStore::ensure_search_index(std::string_view object, const std::vector<std::string>& columns) {
+  CRMSYNC_TRY(check_table_name(object));
+  for (const auto& c : columns) CRMSYNC_TRY(check_identifier("column of " + std::string(object), c));
+  auto existing = table_columns(object);
+  if (!existing) return existing.error();
+  if (existing->empty()) return no_such_table(object);
+  for (const auto& c : columns) {
+    if (!has_column(*existing, c)) {
+      return Error(ErrorKind::kInternal, "NO_SUCH_COLUMN",
+                   "The search index of " + std::string(object) + " names the column " + c + ", which " +
+                       std::string(object) + " does not have; ensure_table() adds it first.");
+    }
+  }
+  std::string wanted;
+  for (const auto& c : columns) wanted += (wanted.empty() ? "" : ",") + c;
+  auto current = meta_value(conn_, meta_key(object));
+  if (!current) return current.error();
+  if (*current == wanted && !wanted.empty()) return ok_status();
+  if (!*current && wanted.empty()) return ok_status();
+
+  const std::string context = "Cannot build the search index of " + std::string(object);
+  CRMSYNC_TRY(conn_->exec("SAVEPOINT crmsync_search_index", context));
+  std::string sql = drop_sql(object);
+  if (wanted.empty()) {
+    sql += "DELETE FROM crmsync_meta WHERE key = '" + meta_key(object) + "';";
+  } else {
+    sql += create_sql(object, columns, has_column(*existing, "IsDeleted"));
+    sql += "INSERT INTO crmsync_meta (key, value) VALUES ('" + meta_key(object) + "', '" + wanted +
+           "') ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
+  }
+  Status s = conn_->exec(sql, context);
+  if (!s) {
+    (void)conn_->exec("ROLLBACK TO crmsync_search_index; RELEASE crmsync_search_index", context);
+    return s;
+  }
+  CRMSYNC_TRY(conn_->exec("RELEASE crmsync_search_index", context));
+  invalidate_writers(object);
+  return ok_status();
+}
+
+Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request) {
+  CRMSYNC_TRY(check_identifier("table", request.object));
+  std::vector<SearchHit> hits;
+  auto indexed = meta_value(conn, meta_key(request.object));
+  if (!indexed) return indexed.error();
+  if (!*indexed || request.words.empty() || request.limit <= 0) return hits;
+  auto existing = read_table_columns(conn, request.object);
+  if (!existing) return existing.error();
+
+  const std::string fts = quote_identifier(search_table_name(request.object));
+  std::string title;
+  for (const auto& c : request.title_columns) {
+    if (!has_column(*existing, c)) continue;
+    CRMSYNC_TRY(check_identifier("column of " + request.object, c));
+    if (!title.empty()) title += " || ' ' || ";
+    title += "coalesce(o." + quote_identifier(c) + ", '')";
+  }
+  if (title.empty()) title = "''";
+  std::string sql = "SELECT o." + quote_identifier("Id") + ", trim(" + title + "), snippet(" + fts +
+                    ", -1, '', '', '...', 12), rank FROM " + fts + " JOIN " + quote_identifier(request.object) +
+                    " AS o ON o.rowid = " + fts + ".rowid WHERE " + fts + " MATCH ?1";
+  if (has_column(*existing, "IsDeleted")) sql += " AND o." + quote_identifier("IsDeleted") + " IS NOT 1";
+  sql += " ORDER BY rank LIMIT ?2";
+  std::string context = "Cannot search " + request.object;
+  auto st = Statement::prepare(conn, sql, context);
+  if (!st) return st.error();
+  ResetOnExit guard(*st);
+  const std::string match = match_expression(request.words);
+  st->bind_text(1, match);
+  st->bind_int64(2, request.limit);
+  for (;;) {
+    auto row = st->step(context);
+    if (!row) return row.error();
+    if (!*row) break;
+    hits.push_back({request.object, st->column_text(0), st->column_text(1), st->column_text(2),
+                    sqlite3_column_double(st->get(), 3)});
+  }
+  return hits;
+}
+
+}  // namespace crmsync::store::sqlite
