@@ -1,7 +1,8 @@
 // `crmsync demo`: the whole job offline. Starts the emulator in-process on a free loopback port,
 // syncs its org into crmsync-demo.db as the integration user, changes a few records through the
 // REST API as the admin, syncs again (incrementally), and prints both reports and where the
-// database is.
+// database is. With --serve it then serves the boards of that store (crmsync serve) until
+// interrupted, printing the address.
 #include <filesystem>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/report.h"
+#include "cli/serve_run.h"
 #include "config/config.h"
 #include "emulator/emulator.h"
 #include "store/store.h"
@@ -21,6 +23,8 @@ struct DemoArgs {
   std::string db = "crmsync-demo.db";
   int scale = 200;
   std::uint64_t seed = 42;
+  bool serve = false;  // then keep serving the boards of the synced store (crmsync serve)
+  int port = 8080;
 };
 
 std::vector<std::string> first_ids(salesforce::Client& admin, const std::string& soql) {
@@ -46,7 +50,7 @@ Status change_records(salesforce::Client& admin) {
   return ok_status();
 }
 
-int run_demo(const DemoArgs& args) {
+int run_demo(const DemoArgs& args, StopSignals* stop) {
   emulator::EmulatorOptions eo;
   eo.port = 0;
   eo.org.scale = args.scale;
@@ -124,7 +128,10 @@ int run_demo(const DemoArgs& args) {
   client->reset();
   admin->reset();
   emu.stop();
-  return first->ok() && second->ok() ? 0 : 1;
+  if (!first->ok() || !second->ok()) return 1;
+  if (!args.serve) return 0;
+  std::cout << "\nServing the boards of " << args.db << " (Ctrl-C stops):\n";
+  return serve_until_stopped(cfg, "127.0.0.1", args.port, *stop);
 }
 
 Registrar reg("demo", [](CLI::App& app) {
@@ -133,7 +140,16 @@ Registrar reg("demo", [](CLI::App& app) {
   cmd->add_option("--db", args->db, "SQLite file to write (replaced)")->capture_default_str();
   cmd->add_option("--scale", args->scale, "Accounts in the generated org")->capture_default_str()->check(CLI::Range(1, 1000000));
   cmd->add_option("--seed", args->seed, "Seed of the generated org")->capture_default_str();
-  cmd->callback([args] { exit_code() = run_demo(*args); });
+  cmd->add_flag("--serve", args->serve, "Then serve the boards of the synced store on 127.0.0.1 until interrupted");
+  cmd->add_option("--port", args->port, "Port for --serve")->capture_default_str()->check(CLI::Range(1, 65535));
+  cmd->callback([args] {
+    if (!args->serve) {
+      exit_code() = run_demo(*args, nullptr);
+      return;
+    }
+    static StopSignals stop;  // before the emulator's and the sync's threads start
+    exit_code() = run_demo(*args, &stop);
+  });
 });
 
 }  // namespace

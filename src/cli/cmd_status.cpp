@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "cli/report.h"
+#include "serve/serve.h"
 #include "config/config.h"
 #include "store/store.h"
 
@@ -33,7 +34,7 @@ int run_status(const StatusArgs& args) {
     return 1;
   }
   if (args.json) {
-    std::cout << status_json(*states).dump(2) << "\n";
+    std::cout << serve::status_json(*states).dump(2) << "\n";
   } else if (states->empty()) {
     std::cout << "No sync has run against " << cfg->store.url << " yet; run `crmsync sync --config "
               << args.config_path << "`.\n";
