@@ -305,7 +305,7 @@ struct Api::Impl {
     keys.reserve(board.rows.size());
     for (std::size_t i = 0; i < board.rows.size(); ++i) {
       const DealRow& r = board.rows[i];
-      json k = sort == "team" ? json(r.deal->team.size()) : deal_sort_key(m, r, sort);
+      json k = deal_sort_key(m, r, sort);
       keys.emplace_back(std::move(k), i);
     }
     std::stable_sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
@@ -334,9 +334,31 @@ struct Api::Impl {
                {"by_stage", by_stage}}}}};
   }
 
+  // The value a deal sorts by: what deal_json shows in that column, without building the rest.
   json deal_sort_key(const Model& m, const DealRow& r, const std::string& column) const {
-    json j = deal_json(m, r);  // one shape for sorting and answers; cheap next to the answer itself
-    return j.contains(column) ? j[column] : json(nullptr);
+    const Deal& d = *r.deal;
+    auto text = [](const std::string& t) { return t.empty() ? json(nullptr) : json(t); };
+    if (column == "Name") return d.name;
+    if (column == "AccountName") return text(d.account_name);
+    if (column == "OwnerName") return m.person_name(d.owner_id);
+    if (column == "Amount") return number_json(d.amount);
+    if (column == "attributed_amount") return r.attributed;
+    if (column == "StageName") return d.stage;
+    if (column == "CloseDate") return day_json(d.close_date);
+    if (column == "Probability") return d.probability ? json(*d.probability) : json(nullptr);
+    if (column == "ForecastCategoryName") return forecast_category(d);
+    if (column == "Type") return text(d.type);
+    if (column == "RecordTypeName") {
+      auto rt = m.record_types.find(d.record_type_id);
+      return rt == m.record_types.end() ? json(nullptr) : json(rt->second);
+    }
+    if (column == "last_activity") return day_json(d.last_activity);
+    if (column == "days_since_activity") return r.days_since_activity ? json(*r.days_since_activity) : json(nullptr);
+    if (column == "days_in_stage") return r.days_in_stage;
+    if (column == "calls") return d.calls;
+    if (column == "meetings") return d.meetings;
+    if (column == "team") return d.team.size();
+    return d.extra.contains(column) ? d.extra[column] : json(nullptr);
   }
 
   Answer deal(const Model& m, Query& q, const std::string& id, const Viewer& viewer) {

@@ -65,6 +65,18 @@ struct Server::Impl {
       res.status = a.status;
       res.set_content(a.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
     });
+    // Errors httplib answers itself (a request line over 8,192 bytes: 414, a body over the limit)
+    // carry the API's JSON error too.
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      std::string code = res.status == 414 ? "URI_TOO_LONG" : res.status == 404 ? "NOT_FOUND" : "BAD_REQUEST";
+      std::string message = res.status == 414 ? "The request line is longer than the server reads (8,192 bytes); shorten "
+                                                "the parameters (a search is at most 200 characters)."
+                            : res.status == 404 ? "No such page or endpoint (docs/api.md lists them)."
+                                                : "The server could not read this request (HTTP " + std::to_string(res.status) + ").";
+      nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+      res.set_content(body.dump(), "application/json");
+    });
     http.set_payload_max_length(64 * 1024);
     http.set_read_timeout(10, 0);
     http.set_keep_alive_max_count(1000);

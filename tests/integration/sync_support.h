@@ -92,6 +92,20 @@ inline Rows admin_rows(salesforce::Client& admin, const config::Config& cfg, con
   return out;
 }
 
+// Every record a SOQL query answers (query, not queryAll: deleted records are left out), all pages.
+inline std::vector<nlohmann::json> soql_records(salesforce::Client& client, const std::string& soql) {
+  std::vector<nlohmann::json> out;
+  auto page = client.query(soql, false);
+  while (true) {
+    if (!page) throw std::runtime_error(page.error().to_string());
+    auto body = nlohmann::json::parse(page->body);
+    for (auto& r : body["records"]) out.push_back(std::move(r));
+    if (page->done) break;
+    page = client.query_more(page->next_records_url);
+  }
+  return out;
+}
+
 // Every row of `expected` (the org's) is in `actual` (the store's) with the org's values.
 inline void expect_org_rows_stored(const Rows& expected, const Rows& actual, const std::string& object) {
   for (const auto& [id, fields] : expected) {
