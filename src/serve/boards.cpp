@@ -133,8 +133,7 @@ DealBoard deal_board(const Model& model, const DealFilter& f) {
   DealBoard board;
   std::optional<std::set<std::string>> people;
   if (f.person) people = people_below(model, *f.person);
-  for (const auto& d : model.deals) {
-    if (!f.period.contains(d.close_date)) continue;
+  for (const auto& d : model.deals_closing(f.period.from, f.period.to)) {
     if (people && !in_scope(d, *people)) continue;
     if (!owned_or_on_team(d, f.owners) || !matches(f.stages, d.stage) || !matches(f.types, d.type) ||
         !matches(f.forecast_categories, forecast_category(d))) {
@@ -216,8 +215,8 @@ Forecast forecast(const Model& model, const ForecastFilter& f) {
   if (f.person) people = people_below(model, *f.person);
   // Which people each deal credits (owner, or split owners), so every row adds only its own.
   std::vector<std::vector<const Deal*>> credited(model.people.size());
-  for (const auto& d : model.deals) {
-    if (!f.period.contains(d.close_date) || !matches(f.types, d.type)) continue;
+  for (const auto& d : model.deals_closing(f.period.from, f.period.to)) {
+    if (!matches(f.types, d.type)) continue;
     if (!f.record_types.empty() && !f.record_types.contains(d.record_type_id)) {
       auto name = model.record_types.find(d.record_type_id);
       if (name == model.record_types.end() || !f.record_types.contains(name->second)) continue;

@@ -20,6 +20,16 @@ std::string Model::person_name(const std::string& id) const {
   return p ? p->name : id;
 }
 
+std::span<const Deal> Model::deals_closing(EpochDays from, EpochDays to) const {
+  auto first = std::lower_bound(deals.begin(), deals.end(), from, [](const Deal& d, EpochDays day) {
+    return !d.close_date || *d.close_date < day;
+  });
+  auto last = std::upper_bound(first, deals.end(), to, [](EpochDays day, const Deal& d) {
+    return d.close_date && day < *d.close_date;
+  });
+  return {first, last};
+}
+
 bool Model::has_opportunity_column(std::string_view name) const {
   return std::any_of(opportunity_columns.begin(), opportunity_columns.end(),
                      [&](const std::string& c) { return iequals(c, name); });
@@ -236,6 +246,12 @@ Status load_children(store::ReadSnapshot& snap, Model& m, const Rates& rates, co
 
 }  // namespace
 
+void index_deals(Model& m) {
+  std::stable_sort(m.deals.begin(), m.deals.end(), [](const Deal& a, const Deal& b) { return a.close_date < b.close_date; });
+  m.deal_by_id.clear();
+  for (std::size_t i = 0; i < m.deals.size(); ++i) m.deal_by_id[m.deals[i].id] = i;
+}
+
 void link_people(Model& m) {
   // A role's holder: its first active person by name, then Id (inactive ones when none is active).
   std::map<std::string, std::size_t> holder;
@@ -294,6 +310,7 @@ Result<std::shared_ptr<const Model>> load_model(store::ReadSnapshot& snapshot, c
   CRMSYNC_TRY(load_people(snapshot, *m));
   CRMSYNC_TRY(load_lookups(snapshot, *m, rates, split_types));
   CRMSYNC_TRY(load_deals(snapshot, *m, rates, extra_columns));
+  index_deals(*m);
   CRMSYNC_TRY(load_children(snapshot, *m, rates, split_types));
   return std::shared_ptr<const Model>(std::move(m));
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -65,7 +66,7 @@ struct Model {
   std::vector<Person> people;
   std::unordered_map<std::string, std::size_t> person_by_id;
   std::map<std::string, Role> roles;
-  std::vector<Deal> deals;  // IsDeleted = 1 left out
+  std::vector<Deal> deals;  // IsDeleted = 1 left out; by CloseDate (none first)
   std::unordered_map<std::string, std::size_t> deal_by_id;
   std::map<std::string, int> stage_order;          // OpportunityStage.MasterLabel -> SortOrder
   std::map<std::string, std::string> record_types;  // Id -> Name
@@ -76,6 +77,8 @@ struct Model {
   const Person* person(const std::string& id) const;
   std::string person_name(const std::string& id) const;  // the id itself when unknown
   bool has_opportunity_column(std::string_view name) const;
+  // The deals whose CloseDate is in [from, to] (a slice of `deals`, which load_model sorts by it).
+  std::span<const Deal> deals_closing(EpochDays from, EpochDays to) const;
 };
 
 // Reads the model from a snapshot. `extra_columns` are [serve] deal_columns (present ones are read).
@@ -88,5 +91,8 @@ Result<std::shared_ptr<const Model>> load_model(store::ReadSnapshot& snapshot,
 // role, or whose role's ancestors have nobody, are at the top. Called by load_model; tests call it
 // on models they build by hand.
 void link_people(Model& model);
+// Sorts the deals by close date (none first) and indexes them by Id; load_model calls it, tests
+// call it on models they build by hand (before Model::deals_closing).
+void index_deals(Model& model);
 
 }  // namespace crmsync::serve

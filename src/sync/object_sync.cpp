@@ -193,6 +193,7 @@ class ObjectSync final : public ObjectRun {
       report_.outcome = ObjectReport::Outcome::kSkipped;
       report_.message = "the org has no " + object() + " object the integration user can see; the " +
                         std::string(catalog::to_string(cat->group)) + " group goes on without it";
+      if (object() == "CurrencyType") report_.message += " (a single-currency org has none)";
       return ok_status();
     }
     if (e.kind == ErrorKind::kNotFound) {

@@ -194,13 +194,18 @@ inline sync::SyncOptions one_worker_page_by_page() {
 // Only these objects (the others off), to keep a test's org and run small.
 inline void only(config::Config& cfg, const std::vector<std::string>& objects) {
   for (const auto& o : catalog::objects()) cfg.objects[o.name].enabled = false;
+  for (const auto& o : catalog::board_objects()) cfg.objects[o.name].enabled = false;
   for (const auto& o : objects) cfg.objects[o].enabled = true;
 }
 
 // The same in crmsync.toml: an `[objects.X] enabled = false` section for every object but these.
 inline std::string only_toml(const std::vector<std::string>& objects) {
   std::string out;
-  for (const auto& c : catalog::objects()) {
+  std::vector<const catalog::CatalogObject*> all;
+  for (const auto& c : catalog::objects()) all.push_back(&c);
+  for (const auto& c : catalog::board_objects()) all.push_back(&c);
+  for (const catalog::CatalogObject* listed : all) {
+    const catalog::CatalogObject& c = *listed;
     if (std::find(objects.begin(), objects.end(), c.name) == objects.end()) {
       out += "[objects." + c.name + "]\nenabled = false\n";
     }

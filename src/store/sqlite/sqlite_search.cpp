@@ -20,6 +20,8 @@ namespace {
 
 std::string meta_key(std::string_view object) { return "search_columns:" + std::string(object); }
 
+constexpr int kRankedCandidates = 2000;
+
 std::string join(const std::vector<std::string>& names, const std::string& prefix) {
   std::string out;
   for (const auto& n : names) {
@@ -153,11 +155,16 @@ Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& c
     title += "coalesce(o." + quote_identifier(c) + ", '')";
   }
   if (title.empty()) title = "''";
+  // Ranked by bm25 among the first kRankedCandidates matches (in rowid order): ranking every match
+  // of a short prefix costs what a box answering as one types cannot pay. The snippet is made for
+  // the hits only (a second MATCH on their rowids).
   std::string sql = "SELECT o." + quote_identifier("Id") + ", trim(" + title + "), snippet(" + fts +
-                    ", -1, '', '', '...', 12), rank FROM " + fts + " JOIN " + quote_identifier(request.object) +
-                    " AS o ON o.rowid = " + fts + ".rowid WHERE " + fts + " MATCH ?1";
-  if (has_column(*existing, "IsDeleted")) sql += " AND o." + quote_identifier("IsDeleted") + " IS NOT 1";
-  sql += " ORDER BY rank LIMIT ?2";
+                    ", -1, '', '', '...', 12), h.k FROM (SELECT r, k FROM (SELECT rowid AS r, rank AS k FROM " + fts +
+                    " WHERE " + fts + " MATCH ?1 LIMIT " + std::to_string(kRankedCandidates) +
+                    ") ORDER BY k LIMIT ?2) AS h JOIN " + fts + " ON " + fts + ".rowid = h.r AND " + fts +
+                    " MATCH ?1 JOIN " + quote_identifier(request.object) + " AS o ON o.rowid = h.r";
+  if (has_column(*existing, "IsDeleted")) sql += " WHERE o." + quote_identifier("IsDeleted") + " IS NOT 1";
+  sql += " ORDER BY h.k";
   std::string context = "Cannot search " + request.object;
   auto st = Statement::prepare(conn, sql, context);
   if (!st) return st.error();

@@ -50,6 +50,7 @@ class BoardsTest : public ::testing::Test {
 TEST_F(BoardsTest, OverlaySplitsOverAmountMayPassOneHundredPercent) {
   Deal& d = deal("D1", "U-a", 1000, "2025-05-01");
   d.splits = {{"U-a", 100}, {"U-b", 50}};  // revenue 100% to Ann, an overlay of 50% to Bob
+  index_deals(m);
   link_people(m);
   EXPECT_DOUBLE_EQ(attributed_amount(d, {"U-a"}), 1000);
   EXPECT_DOUBLE_EQ(attributed_amount(d, {"U-b"}), 500);
@@ -65,6 +66,7 @@ TEST_F(BoardsTest, OverlaySplitsOverAmountMayPassOneHundredPercent) {
 TEST_F(BoardsTest, ADealWithThreeTeamMembersIsShownAndTotalledOnce) {
   Deal& d = deal("D1", "U-a", 800, "2025-04-10");
   d.team = {"U-a", "U-b", "U-mgr"};
+  index_deals(m);
   link_people(m);
   DealFilter f{q2()};
   f.person = "U-vp";
@@ -88,6 +90,7 @@ TEST_F(BoardsTest, AManagersTotalIsTheSumOfTheRepsAndTheirOwn) {
   deal("A2", "U-a", 200, "2025-05-02", "Commit");
   deal("B1", "U-b", 400, "2025-06-30", "Best Case");
   deal("M1", "U-mgr", 50, "2025-06-01", "Pipeline");
+  index_deals(m);
   link_people(m);
   Forecast fc = forecast(m, {q2(), std::string("U-mgr"), {}, {}});
   ASSERT_EQ(fc.rows.size(), 1u);
@@ -112,6 +115,7 @@ TEST_F(BoardsTest, CategoriesAreCumulativeAndOmittedCountsNowhere) {
   deal("B", "U-a", 100, "2025-04-01", "Best Case");
   deal("P", "U-a", 1000, "2025-04-01", "Pipeline");
   deal("O", "U-a", 10000, "2025-04-01", "Omitted", "Closed Lost");
+  index_deals(m);
   link_people(m);
   Figures f = forecast(m, {q2(), std::nullopt, {}, {}}).total;
   EXPECT_DOUBLE_EQ(f.closed_won, 1);
@@ -131,6 +135,7 @@ TEST_F(BoardsTest, PeriodEdgesAreInclusiveAndFiscalQuartersFollowTheStartMonth) 
   deal("last", "U-a", 2, "2025-06-30");
   deal("before", "U-a", 4, "2025-03-31");
   deal("after", "U-a", 8, "2025-07-01");
+  index_deals(m);
   link_people(m);
   EXPECT_DOUBLE_EQ(deal_board(m, {q2()}).total.amount, 3);
   Period feb = fiscal_quarter_of(day("2025-01-31"), 2);  // fiscal year from February: Jan is Q4 of FY2024
@@ -164,6 +169,7 @@ TEST_F(BoardsTest, ChangesCompareWithTheLastEntryBeforeTheDate) {
   d.history = {{static_cast<EpochMs>(day("2025-04-01")) * 86400000, "Proposal", 1000, day("2025-05-31")}};
   Deal& n = deal("N", "U-a", 5, "2025-06-30");
   n.created = static_cast<EpochMs>(day("2025-05-02")) * 86400000;
+  index_deals(m);
   link_people(m);
   auto changes = changes_since(m, day("2025-05-01"), std::nullopt);
   ASSERT_EQ(changes.size(), 2u);
@@ -174,6 +180,7 @@ TEST_F(BoardsTest, ChangesCompareWithTheLastEntryBeforeTheDate) {
 TEST_F(BoardsTest, ARolesPeopleRollUpToOneHolderOfTheParentRole) {
   person("U-mgr2", "Zed Manager", "R-mgr");  // a second manager in the same role
   deal("A", "U-a", 10, "2025-04-01");
+  index_deals(m);
   link_people(m);
   Forecast fc = forecast(m, {q2(), std::nullopt, {}, {}});
   ASSERT_EQ(fc.rows.size(), 1u);
