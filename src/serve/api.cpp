@@ -120,13 +120,18 @@ json figures_json(const Figures& f) {
           {"pipeline", money(f.pipeline)}};
 }
 
-json forecast_row_json(const ForecastRow& r) {
+// Rows below `depth` levels are left out (the page expands a row by asking for person=its user);
+// `has_children` says whether there is more below.
+json forecast_row_json(const ForecastRow& r, int depth) {
   json j = figures_json(r.total);
   j["user_id"] = r.user_id;
   j["name"] = r.name;
   j["own"] = figures_json(r.own);
+  j["has_children"] = !r.children.empty();
   j["children"] = json::array();
-  for (const auto& c : r.children) j["children"].push_back(forecast_row_json(c));
+  if (depth > 1) {
+    for (const auto& c : r.children) j["children"].push_back(forecast_row_json(c, depth - 1));
+  }
   return j;
 }
 
@@ -390,7 +395,8 @@ struct Api::Impl {
   }
 
   Answer forecast_route(const Model& m, Query& q, const Viewer& viewer) {
-    q.allow({"period", "person", "type", "record_type"});
+    q.allow({"period", "person", "type", "record_type", "depth"});
+    const int depth = q.integer("depth", 3, 1, 64);
     ForecastFilter f;
     auto text = q.one("period");
     if (text) {
@@ -409,7 +415,7 @@ struct Api::Impl {
     if (q.problem) return *q.problem;
     Forecast fc = forecast(m, f);
     json rows = json::array();
-    for (const auto& r : fc.rows) rows.push_back(forecast_row_json(r));
+    for (const auto& r : fc.rows) rows.push_back(forecast_row_json(r, depth));
     return {200,
             {{"period", f.period.label},
              {"from", format_date(f.period.from)},
