@@ -1,9 +1,11 @@
 // The full-text search index of the SQLite store: one FTS5 table per searched object,
 // "crmsync_search_<Object>", an external-content index over the object's own table (keyed by its
-// rowid, so the text is stored once), kept up to date by triggers on that table. The triggers run
-// inside whatever statement writes the table, so the index changes in the same transaction as the
-// rows: a record is searchable the moment its page commits, through appends of a first load,
-// upserts, IsDeleted marks, deletes and the clean-up of Ids appended twice alike. Rows with
+// rowid, so the text is stored once). Rows a write adds are indexed by the table's writer after
+// each batch (one INSERT ... SELECT of the rowids above the table's highest before it; a trigger per
+// row costs several times more); updates and deletes by triggers on the table, inside whatever
+// statement changes it. Either way the index changes in the same transaction as the rows: a record
+// is searchable the moment its page commits, through appends of a first load, upserts, IsDeleted
+// marks, deletes and the clean-up of Ids appended twice alike. Rows with
 // IsDeleted = 1 are not indexed. crmsync_meta keeps the indexed column list
 // ("search_columns:<Object>"); a changed list rebuilds the index from the table.
 #include <algorithm>
@@ -31,35 +33,50 @@ std::string join(const std::vector<std::string>& names, const std::string& prefi
   return out;
 }
 
-// The SQL that creates the index and its triggers; `live` is the condition a row must meet to be
-// indexed, written for new./old. rows.
+// The condition a row must meet to be indexed, written for new./old. rows ("" = the table itself).
+std::string live(bool has_deleted, const char* row) {
+  if (!has_deleted) return "1";
+  return (*row ? std::string(row) + "." : std::string()) + quote_identifier("IsDeleted") + " IS NOT 1";
+}
+
+// INSERT of the index rows of the table's rows above rowid `above`: "?1" for what a write added (the
+// writer runs it after each batch), "0" for every row (building the index).
+std::string index_rows_sql(std::string_view object, const std::vector<std::string>& columns, bool has_deleted,
+                           std::string_view above) {
+  const std::string cols = join(columns, "");
+  return "INSERT INTO " + quote_identifier(search_table_name(object)) + " (rowid, " + cols + ") SELECT rowid, " + cols +
+         " FROM " + quote_identifier(object) + " WHERE rowid > " + std::string(above) + " AND " + live(has_deleted, "");
+}
+
+// The SQL that creates the index and the triggers that follow updates and deletes (rows added are
+// indexed by the writer, a batch at a time: a trigger per added row costs several times more).
 std::string create_sql(std::string_view object, const std::vector<std::string>& columns, bool has_deleted) {
   const std::string table = quote_identifier(object);
   const std::string fts = quote_identifier(search_table_name(object));
   const std::string name = search_table_name(object);
-  auto live = [&](const char* row) {
-    return has_deleted ? std::string(row) + "." + quote_identifier("IsDeleted") + " IS NOT 1" : std::string("1");
-  };
   const std::string cols = join(columns, "");
   const std::string add_new = "INSERT INTO " + fts + " (rowid, " + cols + ") SELECT new.rowid, " + join(columns, "new.") +
-                              " WHERE " + live("new") + ";";
+                              " WHERE " + live(has_deleted, "new") + ";";
   const std::string drop_old = "INSERT INTO " + fts + " (" + fts + ", rowid, " + cols + ") SELECT 'delete', old.rowid, " +
-                               join(columns, "old.") + " WHERE " + live("old") + ";";
+                               join(columns, "old.") + " WHERE " + live(has_deleted, "old") + ";";
+  // An upsert rewrites every column: only a change of an indexed one (or of IsDeleted) touches the index.
+  std::string changed;
+  for (const auto& c : columns) {
+    changed += (changed.empty() ? "" : " OR ") + std::string("old.") + quote_identifier(c) + " IS NOT new." + quote_identifier(c);
+  }
+  if (has_deleted) changed += " OR old." + quote_identifier("IsDeleted") + " IS NOT new." + quote_identifier("IsDeleted");
   std::string sql = "CREATE VIRTUAL TABLE " + fts + " USING fts5(" + cols + ", content='" + std::string(object) +
                     "', tokenize='unicode61 remove_diacritics 2', prefix='2 3');";
-  sql += "CREATE TRIGGER " + quote_identifier(name + "_ai") + " AFTER INSERT ON " + table + " BEGIN " + add_new + " END;";
   sql += "CREATE TRIGGER " + quote_identifier(name + "_ad") + " AFTER DELETE ON " + table + " BEGIN " + drop_old + " END;";
-  sql += "CREATE TRIGGER " + quote_identifier(name + "_au") + " AFTER UPDATE ON " + table + " BEGIN " + drop_old + " " +
-         add_new + " END;";
-  sql += "INSERT INTO " + fts + " (rowid, " + cols + ") SELECT rowid, " + cols + " FROM " + table +
-         (has_deleted ? " WHERE " + quote_identifier("IsDeleted") + " IS NOT 1" : "") + ";";
+  sql += "CREATE TRIGGER " + quote_identifier(name + "_au") + " AFTER UPDATE ON " + table + " WHEN " + changed +
+         " BEGIN " + drop_old + " " + add_new + " END;";
   return sql;
 }
 
 std::string drop_sql(std::string_view object) {
   const std::string name = search_table_name(object);
   std::string sql;
-  for (const char* suffix : {"_ai", "_ad", "_au"}) sql += "DROP TRIGGER IF EXISTS " + quote_identifier(name + suffix) + ";";
+  for (const char* suffix : {"_ai", "_ad", "_au"}) sql += "DROP TRIGGER IF EXISTS " + quote_identifier(name + suffix) + ";";  // _ai: older stores
   sql += "DROP TABLE IF EXISTS " + quote_identifier(name) + ";";
   return sql;
 }
@@ -123,7 +140,9 @@ Status SqliteStore::ensure_search_index(std::string_view object, const std::vect
   if (wanted.empty()) {
     sql += "DELETE FROM crmsync_meta WHERE key = '" + meta_key(object) + "';";
   } else {
-    sql += create_sql(object, columns, has_column(*existing, "IsDeleted"));
+    const bool has_deleted = has_column(*existing, "IsDeleted");
+    sql += create_sql(object, columns, has_deleted);
+    sql += index_rows_sql(object, columns, has_deleted, "0") + ";";
     sql += "INSERT INTO crmsync_meta (key, value) VALUES ('" + meta_key(object) + "', '" + wanted +
            "') ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
   }
@@ -134,6 +153,29 @@ Status SqliteStore::ensure_search_index(std::string_view object, const std::vect
   }
   CRMSYNC_TRY(conn_->exec("RELEASE crmsync_search_index", context));
   invalidate_writers(object);
+  return ok_status();
+}
+
+Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::string_view object,
+                                 std::unique_ptr<Statement>& max_rowid, std::unique_ptr<Statement>& index_added) {
+  auto indexed = meta_value(conn, meta_key(object));
+  if (!indexed) return indexed.error();
+  if (!*indexed || (*indexed)->empty()) return ok_status();
+  std::vector<std::string> columns;
+  for (std::size_t start = 0; start <= (*indexed)->size();) {
+    std::size_t comma = std::min((*indexed)->find(',', start), (*indexed)->size());
+    columns.push_back((*indexed)->substr(start, comma - start));
+    start = comma + 1;
+  }
+  auto existing = read_table_columns(conn, object);
+  if (!existing) return existing.error();
+  std::string context = "Cannot prepare the search index writes of " + std::string(object);
+  auto max = Statement::prepare(conn, "SELECT coalesce(max(rowid), 0) FROM " + quote_identifier(object), context);
+  if (!max) return max.error();
+  auto add = Statement::prepare(conn, index_rows_sql(object, columns, has_column(*existing, "IsDeleted"), "?1"), context);
+  if (!add) return add.error();
+  max_rowid = std::make_unique<Statement>(std::move(*max));
+  index_added = std::make_unique<Statement>(std::move(*add));
   return ok_status();
 }
 

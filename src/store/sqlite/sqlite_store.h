@@ -58,6 +58,10 @@ Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>
 Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request);
 // Read-only snapshots of the store at `path` (sqlite_reader.cpp).
 std::unique_ptr<StoreReader> open_reader(std::string_view path);
+// The statements that index the rows a write adds to `object`, when it has a search index (else
+// both stay null): SELECT of the highest rowid, and INSERT ... SELECT of the rows above ?1.
+Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::string_view object,
+                                 std::unique_ptr<Statement>& max_rowid, std::unique_ptr<Statement>& index_added);
 // "crmsync_search_<object>": the FTS5 table of an object's search index.
 std::string search_table_name(std::string_view object);
 
@@ -98,6 +102,10 @@ class SqliteStore final : public Store {
     bool append = false;  // `write` is a plain INSERT (the table has no Id index); remove() is refused
     Statement write;      // the upsert, or the INSERT when appending
     Statement remove;
+    // The table's search index (sqlite_search.cpp), when it has one: rows a write added (rowids above
+    // the table's highest before it) are indexed by one INSERT ... SELECT after each batch.
+    std::unique_ptr<Statement> max_rowid;
+    std::unique_ptr<Statement> index_added;
   };
 
  private:

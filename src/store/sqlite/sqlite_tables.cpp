@@ -210,6 +210,7 @@ Result<std::unique_ptr<TableWriter>> SqliteStore::writer(std::string_view object
   if (!remove) return remove.error();
   auto statements = std::make_shared<WriterStatements>(
       WriterStatements{std::string(object), columns, id_index, append, std::move(*write), std::move(*remove)});
+  CRMSYNC_TRY(prepare_search_statements(conn_, object, statements->max_rowid, statements->index_added));
   writers_.emplace(std::move(key), statements);
   return make_writer(std::move(statements));
 }
