@@ -88,7 +88,7 @@ int run_export_command(const ExportArgs& args) {
     print_error("cannot open the store", st.error());
     return 2;
   }
-  auto connect = sync::connect_options(*cfg);  // [sync] quota_daily_share and quota_run_share apply
+  auto connect = config::connect_options(*cfg);  // [sync] quota_daily_share and quota_run_share apply
   connect.max_api_calls = args.max_api_calls;
   auto client = salesforce::Client::connect(connect);
   if (!client) {

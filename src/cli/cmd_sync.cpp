@@ -48,7 +48,7 @@ int run_sync_command(const SyncArgs& args) {
     return 1;
   }
   lock->reset();  // run_sync takes it for the run itself
-  auto client = salesforce::Client::connect(sync::connect_options(*cfg));
+  auto client = salesforce::Client::connect(config::connect_options(*cfg));
   if (!client) {
     print_error("cannot log in to Salesforce", client.error());
     return 1;

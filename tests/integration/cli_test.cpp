@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "jwt_key.h"
 #include "test_support.h"
 
 namespace crmsync {
@@ -74,6 +75,45 @@ TEST(CliTest, UnknownIncludeFieldFailsAndIsNamed) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "Favourite_Colour__c")) << r.output;
 }
+
+// Every command that logs in (check, sync, export) with every flow: one connect_options for all.
+// `crmsync check` once had its own copy without private_key_file and refresh_token*, and failed
+// with "private_key_file must be set" although the file set it.
+class CliLoginTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliLoginTest, CheckSyncAndExportLogInWithTheConfiguredFlow) {
+  TempDir dir;
+  testing::write_key_and_certificate(dir.file("key.pem"), dir.file("app.crt"));
+  emulator::EmulatorOptions o = RunningEmulator::options_for(5, 7);
+  o.jwt_certificate_file = dir.file("app.crt");
+  RunningEmulator emu(o);
+  // Only the flow's own keys: no client_secret, no password, nothing else could log in.
+  std::string flow;
+  if (GetParam() == "jwt") {
+    flow = "auth = \"jwt\"\nusername = \"integration@crmsync.test\"\nprivate_key_file = \"" + dir.file("key.pem") + "\"\n";
+  } else {
+    auto token = emu->issue_refresh_token("integration@crmsync.test");
+    ASSERT_TRUE(token.ok()) << token.error().to_string();
+    testing::write_file(dir.file("refresh_token"), *token + "\n");
+    flow = "auth = \"refresh_token\"\nrefresh_token_file = \"" + dir.file("refresh_token") + "\"\n";
+  }
+  const std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, "[salesforce]\nlogin_url = \"" + emu->base_url() + "\"\nclient_id = \"crmsync-local\"\n" + flow +
+                               "\n[store]\nurl = \"sqlite:" + dir.file("out.db") + "\"\n[groups]\ndeals = false\n");
+
+  auto check = run_crmsync("check --config " + cfg);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_TRUE(contains(check.output, "Ready: 0 required items missing")) << check.output;
+  auto sync = run_crmsync("sync --quiet --config " + cfg);
+  EXPECT_EQ(sync.exit_code, 0) << sync.output;
+  testing::write_file(dir.file("none.jsonl"), "");
+  auto exported = run_crmsync("export --config " + cfg + " --input " + dir.file("none.jsonl"));
+  EXPECT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_TRUE(contains(exported.output, "created 0")) << exported.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Flows, CliLoginTest, ::testing::Values("jwt", "refresh_token"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 TEST(CliTest, DemoRunsEndToEnd) {
   TempDir dir;
