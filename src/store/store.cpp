@@ -11,16 +11,18 @@ namespace {
 
 struct Backend {
   std::string_view scheme;  // the url's text before the first ':'
-  Result<std::unique_ptr<Store>> (*open)(std::string_view rest);
+  Result<std::unique_ptr<Store>> (*open)(std::string_view rest, const Store::OpenOptions& options);
 };
 
-Result<std::unique_ptr<Store>> open_sqlite(std::string_view path) {
+Result<std::unique_ptr<Store>> open_sqlite(std::string_view path, const Store::OpenOptions& options) {
   if (path.starts_with("//")) {
     return Error(ErrorKind::kConfig, "INVALID_URL",
                  "The store url '" + mask_url_credentials("sqlite:" + std::string(path)) +
                      "' is not accepted: write sqlite:PATH with a plain file path, e.g. sqlite:/var/lib/crmsync.db.");
   }
-  return sqlite::SqliteStore::open(path);
+  sqlite::SqliteOptions sqlite_options;
+  sqlite_options.create_if_missing = options.create_if_missing;
+  return sqlite::SqliteStore::open(path, sqlite_options);
 }
 
 constexpr Backend kBackends[] = {
@@ -34,12 +36,12 @@ Status TableWriter::upsert_rows(const RowBuffer& rows) {
   return ok_status();
 }
 
-Result<std::unique_ptr<Store>> Store::open(std::string_view url) {
+Result<std::unique_ptr<Store>> Store::open(std::string_view url, const OpenOptions& options) {
   std::size_t colon = url.find(':');
   if (colon != std::string_view::npos) {
     std::string_view scheme = url.substr(0, colon);
     for (const Backend& b : kBackends) {
-      if (scheme == b.scheme) return b.open(url.substr(colon + 1));
+      if (scheme == b.scheme) return b.open(url.substr(colon + 1), options);
     }
   }
   std::string hint;
