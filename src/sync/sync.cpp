@@ -48,7 +48,22 @@ Result<std::vector<std::string>> get_deleted_ids(salesforce::Client& client, con
   return ids;
 }
 using GetDeletedFn = Result<std::vector<std::string>> (*)(salesforce::Client&, const std::string&, EpochMs, EpochMs);
+
+// What the run says once when refuses_every_object stopped it: Salesforce's error with its fix.
+Error run_stopped_by(const Error& e) {
+  return Error(e.kind, e.code,
+               e.message + " Salesforce refused the integration user itself, so every object would fail the same "
+                           "way: the run stopped at the first refusal (objects read before it keep what they "
+                           "committed). Once it is fixed, `crmsync check` confirms the access and the next sync "
+                           "resumes from the watermarks.",
+               e.http_status);
+}
 }  // namespace
+
+bool refuses_every_object(const Error& e) {
+  if (e.kind == ErrorKind::kAuth) return true;
+  return e.code == "API_DISABLED_FOR_ORG" || e.code == "API_CURRENTLY_DISABLED" || e.code == "INVALID_LOGIN";
+}
 
 DeletedIdsSource salesforce_get_deleted() { return DeletedIdsSource(&get_deleted_ids); }
 
@@ -93,6 +108,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
       own = opened.get();
     }
     for (;;) {
+      if (ctx.stopped()) return;  // the integration user was refused: no object can go on
       std::size_t i = next.fetch_add(1);
       if (i >= objects.size()) return;
       reports[i] = runs[i]->run(*own);
@@ -103,6 +119,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   work(&client);
   for (auto& t : workers) t.join();
   CRMSYNC_TRY(writes.finish());
+  if (auto refusal = ctx.stopped()) return run_stopped_by(*refusal);
 
   SyncReport report;
   report.objects = std::move(reports);

@@ -149,8 +149,11 @@ struct SyncOptions {
 };
 
 // Runs one sync of every enabled object. Per-object failures are reported in the SyncReport (and
-// the run goes on with the other objects); only an error that stops everything (the store cannot
-// be written, another sync holds the store's lock: kStore code STORE_LOCKED) is returned as an Error.
+// the run goes on with the other objects); only an error that stops everything is returned as an
+// Error: the store cannot be written, another sync holds the store's lock (kStore code
+// STORE_LOCKED), or Salesforce refused the integration user itself rather than one object (API
+// access off: API_DISABLED_FOR_ORG; the session or a new login refused, e.g. a frozen or
+// deactivated user: kAuth): the run stops at the first such refusal, with Salesforce's code and the fix.
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options);
 

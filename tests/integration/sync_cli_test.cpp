@@ -153,6 +153,33 @@ TEST(SyncCliTest, StatusNeedsOnlyTheStoreAndCreatesNone) {
   EXPECT_TRUE(contains(shown.output, "Account")) << shown.output;
 }
 
+// An org-level refusal (here API access off for the integration user: 403 API_DISABLED_FOR_ORG on
+// every REST call, as Salesforce answers) stops the run at the first refusal: said once, with the
+// fix, exit 1 — not once per object.
+TEST(SyncCliTest, AnOrgThatRefusesApiAccessStopsTheRunSayingItOnce) {
+  TempDir dir;
+  emulator::EmulatorOptions o = RunningEmulator::options_for(3, 7);
+  o.org_file = dir.file("org.toml");
+  testing::write_file(o.org_file, "[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { ApiEnabled = false }\n"
+                                  "[[profiles]]\nname = \"Minimum Access - API Only Integrations\"\n"
+                                  "permissions = { ApiEnabled = false }\n");
+  RunningEmulator emu(o);
+  const std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db")));
+  for (const char* flags : {"", "--json ", "--quiet "}) {
+    auto r = run_crmsync(std::string("sync ") + flags + "--config " + cfg);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    std::size_t said = 0;
+    for (std::size_t at = r.output.find("API_DISABLED_FOR_ORG"); at != std::string::npos;
+         at = r.output.find("API_DISABLED_FOR_ORG", at + 1)) {
+      ++said;
+    }
+    EXPECT_EQ(said, 1u) << flags << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, "\"API Enabled\"")) << "the fix\n" << r.output;
+    EXPECT_FALSE(contains(r.output, "FAILED")) << "no line per object\n" << r.output;
+  }
+}
+
 // --quiet for a scheduled run: silent when nothing needs a look, but a field that became unreadable
 // (FLS removed) is still named, since only the user can grant it again.
 TEST(SyncCliTest, QuietPrintsNothingButAWarningNamingAFieldNoLongerReadable) {
