@@ -1,6 +1,11 @@
 // crmsync's configuration: a TOML file (crmsync.toml) whose every key can be overridden by an
 // environment variable CRMSYNC_<SECTION>_<KEY> (e.g. CRMSYNC_SALESFORCE_PASSWORD,
 // CRMSYNC_STORE_URL, CRMSYNC_GROUPS_ENGAGE, CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE="Website,ParentId").
+// connect_options(config) is the Salesforce login of every command; `crmsync status` loads with
+// Validation::kStoreOnly.
+//
+//   auto cfg = config::load_config("crmsync.toml");            // Result<Config>
+//   auto client = salesforce::Client::connect(config::connect_options(*cfg));
 //
 //   [salesforce]
 //   login_url = "http://127.0.0.1:8787"      # or https://login.salesforce.com, a My Domain, ...
