@@ -73,7 +73,7 @@ int run_demo(const DemoArgs& args) {
   // once, so there is nothing to let settle.
   cfg.sync.settle_seconds = 0;
 
-  auto client = salesforce::Client::connect(sync::connect_options(cfg));
+  auto client = salesforce::Client::connect(config::connect_options(cfg));
   if (!client) {
     print_error("cannot log in to the emulator", client.error());
     return 1;
@@ -98,7 +98,7 @@ int run_demo(const DemoArgs& args) {
   auto admin_cfg = cfg;
   admin_cfg.salesforce.username = "admin@crmsync.test";
   admin_cfg.salesforce.password = "admin-pass";
-  auto admin = salesforce::Client::connect(sync::connect_options(admin_cfg));
+  auto admin = salesforce::Client::connect(config::connect_options(admin_cfg));
   if (!admin) {
     print_error("cannot log in as the admin", admin.error());
     return 1;

@@ -396,7 +396,22 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   return ok_status();
 }
 
-Status validate(const Config& config, std::string_view source, const Origins& origins) {
+// [store] url: only SQLite so far. The url is repeated masked (a PostgreSQL url carries a password).
+Status validate_store(const StoreConfig& store, std::string_view source, const Origins& origins) {
+  const std::string& url = store.url;
+  if (url.starts_with("sqlite:") && url.size() > 7) return ok_status();
+  const std::string shown = "[store] url = \"" + mask_url_credentials(url) + "\"";
+  if (url.starts_with("postgres")) {
+    return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
+                        shown + " is not supported yet: crmsync stores into SQLite only for now (PostgreSQL comes "
+                                "later); use sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
+  }
+  return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
+                      shown + " is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
+}
+
+// The [salesforce] keys every login needs, and the [sync] values the sync reads.
+Status validate_login(const Config& config, std::string_view source, const Origins& origins) {
   CRMSYNC_TRY(validate_sync(config.sync, source, origins));
   const SalesforceConfig& sf = config.salesforce;
   auto where = [&](const std::string& key) { return origin_of(origins, key, source); };
@@ -406,10 +421,6 @@ Status validate(const Config& config, std::string_view source, const Origins& or
                         "[salesforce] auth = \"" + sf.auth +
                             "\" is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
                             "\"refresh_token\".");
-  }
-  if (!config.store.url.starts_with("sqlite:") || config.store.url.size() == 7) {
-    return config_error("INVALID_VALUE", where("store.url"),
-                        "[store] url = \"" + config.store.url + "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
   }
   const std::string& v = sf.api_version;
   auto dot = v.find('.');
@@ -458,7 +469,7 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   }
   if (!sf.login_url.starts_with("https://") && !sf.login_url.starts_with("http://")) {
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
-                        "[salesforce] login_url = \"" + sf.login_url +
+                        "[salesforce] login_url = \"" + mask_url_credentials(sf.login_url) +
                             "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
   }
   if (sf.auth == "refresh_token" && !sf.refresh_token.empty() && !sf.refresh_token_file.empty()) {
@@ -480,7 +491,8 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   if (!sf.verify_tls && !is_loopback(host_of(sf.login_url))) {
     return config_error("INVALID_VALUE", where("salesforce.verify_tls"),
                         "[salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
-                        "localhost, ::1), not \"" + sf.login_url + "\"; remove verify_tls or set it to true.");
+                        "localhost, ::1), not \"" + mask_url_credentials(sf.login_url) +
+                            "\"; remove verify_tls or set it to true.");
   }
   return ok_status();
 }
@@ -495,17 +507,32 @@ EnvLookup process_env() {
   };
 }
 
-Result<Config> parse_config(std::string_view toml_text, std::string_view source_name, const EnvLookup& env) {
+Result<Config> parse_config(std::string_view toml_text, std::string_view source_name, const EnvLookup& env,
+                            Validation validation) {
   Config config;
   Origins origins;
   CRMSYNC_TRY(apply_file(toml_text, source_name, config, origins));
   if (env) CRMSYNC_TRY(apply_env(config, env, origins));
-  CRMSYNC_TRY(validate(config, source_name, origins));
+  CRMSYNC_TRY(validate_store(config.store, source_name, origins));
+  if (validation == Validation::kStoreOnly) return config;
+  CRMSYNC_TRY(validate_login(config, source_name, origins));
   CRMSYNC_TRY(validate_export(config.exports, source_name));
   return config;
 }
 
-Result<Config> load_config(const std::string& path, const EnvLookup& env) {
+std::vector<std::string> section_keys(std::string_view section) {
+  Config scratch;
+  std::vector<Binding> bindings;
+  if (section == "salesforce") bindings = salesforce_bindings(scratch.salesforce);
+  else if (section == "store") bindings = store_bindings(scratch.store);
+  else if (section == "groups") bindings = groups_bindings(scratch.groups);
+  else if (section == "sync") bindings = sync_bindings(scratch.sync);
+  std::vector<std::string> keys;
+  for (const auto& b : bindings) keys.emplace_back(b.key);
+  return keys;
+}
+
+Result<Config> load_config(const std::string& path, const EnvLookup& env, Validation validation) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error(ErrorKind::kConfig, "MISSING_FILE",
@@ -513,7 +540,7 @@ Result<Config> load_config(const std::string& path, const EnvLookup& env) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path, env);
+  return parse_config(text.str(), path, env, validation);
 }
 
 catalog::AdminSelection Config::selection_for(std::string_view object) const {

@@ -372,7 +372,8 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
     if (row && row->state == "pending" && row->salesforce_id.empty() && ec.external_id_field.empty()) {
       row.reset();  // recovery found no record for it: the create never reached Salesforce
     }
-    json fields = build_record(a, m, ec, record_types[kind_index(a.kind)]);
+    std::string note;
+    json fields = build_record(a, m, ec, record_types[kind_index(a.kind)], &note);
     std::string hash = content_hash(fields);
     PlanStep step;
     if (!m.matched() && a.status != ActivityStatus::kDeleted && !(row && !row->salesforce_id.empty())) {
@@ -387,6 +388,7 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
       ++report.counts.unchanged;
       continue;
     }
+    if (!note.empty() && step.action != Action::kDelete) report.notes.push_back({a.id, a.line, note});
     Write w{&a, step.action, std::move(fields), hash, row ? row->salesforce_id : "", row ? row->content_hash : ""};
     if (options.on_write) {
       json shown = {{"activity_id", a.id}, {"line", a.line}, {"operation", to_string(step.action)}, {"sobject", sobject}};

@@ -25,7 +25,31 @@ std::string marker_in(std::string_view description) {
 
 namespace {
 
+// Task.Description and Event.Description are long text areas of 32,000 characters.
+constexpr std::size_t kDescriptionMax = 32000;
+
 json text_or_null(const std::string& s) { return s.empty() ? json() : json(s); }
+
+// The rendered description, then the marker line (when there is one), within Description's
+// 32,000 characters: a longer text is cut before the marker, never the marker itself (a rerun after
+// a crash finds the record by it; an activity id is at most 255 characters, so it always fits).
+// `note` says what was cut.
+std::string description_with_marker(const std::string& text, const std::string& marker, std::string* note) {
+  const std::string separator = text.empty() || marker.empty() ? "" : "\n\n";
+  const std::size_t room = kDescriptionMax - utf8_length(separator) - utf8_length(marker);
+  const std::size_t length = utf8_length(text);
+  if (length <= room) return text + separator + marker;
+  static constexpr std::string_view kEllipsis = "\u2026";  // one character: the reader sees the text goes on
+  std::string cut = std::string(utf8_prefix(text, room - 1)) + std::string(kEllipsis);
+  if (note != nullptr) {
+    *note = "the description template gave " + std::to_string(length) +
+            " characters, more than Salesforce's Description takes (32,000); it was cut to " +
+            std::to_string(room) + " characters" +
+            (marker.empty() ? "" : " so that the \"crmsync activity:\" marker line that crash recovery relies on stays at its end") +
+            " (shorten the summary or [export.<kind>] description to keep all of it)";
+  }
+  return cut + separator + marker;
+}
 
 json attribute_value(const Activity& a, const TemplateValues& values, const std::string& attribute) {
   if (attribute == "duration_seconds") return a.duration_seconds;
@@ -37,7 +61,8 @@ json attribute_value(const Activity& a, const TemplateValues& values, const std:
 
 }  // namespace
 
-json build_record(const Activity& a, const Match& m, const config::ExportConfig& config, const std::string& record_type_id) {
+json build_record(const Activity& a, const Match& m, const config::ExportConfig& config, const std::string& record_type_id,
+                  std::string* note) {
   const config::ExportKindConfig& kind = config.kind(to_string(a.kind));
   TemplateValues values = template_values(a);
   const bool task = config.as != "event";
@@ -45,9 +70,8 @@ json build_record(const Activity& a, const Match& m, const config::ExportConfig&
   std::string subject = render_template(kind.subject, values);
   if (subject.empty()) subject = a.title.empty() ? std::string(to_string(a.kind)) : a.title;
   r["Subject"] = std::string(utf8_prefix(subject, 255));
-  std::string description = render_template(kind.description, values);
-  if (config.external_id_field.empty()) description += (description.empty() ? "" : "\n\n") + marker_line(a.id);
-  r["Description"] = std::string(utf8_prefix(description, 32000));
+  r["Description"] = description_with_marker(render_template(kind.description, values),
+                                             config.external_id_field.empty() ? marker_line(a.id) : "", note);
   r["Type"] = text_or_null(kind.type);
   r["OwnerId"] = text_or_null(m.owner.id);
   r["WhoId"] = text_or_null(m.who.id);

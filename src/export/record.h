@@ -25,9 +25,11 @@ std::string marker_line(std::string_view activity_id);
 std::string marker_in(std::string_view description);
 
 // Field values for a create. Links that did not match are null; `record_type_id` is set when the
-// kind has a record type. Create-only fields (TaskSubtype, EventSubtype) are included.
+// kind has a record type. Create-only fields (TaskSubtype, EventSubtype) are included. A
+// Description longer than Salesforce's 32,000 characters is cut before the marker line, which
+// always stays; `note` (when given) is then set to a sentence saying so, for the export report.
 nlohmann::json build_record(const Activity& activity, const Match& match, const config::ExportConfig& config,
-                            const std::string& record_type_id);
+                            const std::string& record_type_id, std::string* note = nullptr);
 
 // The fields of an update: create-only fields removed (nulls kept, so lost links are cleared).
 nlohmann::json update_fields(const nlohmann::json& record, std::string_view sobject);

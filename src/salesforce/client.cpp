@@ -60,7 +60,7 @@ Status validate(const ConnectOptions& o) {
                         "\" is not supported; use \"password\", \"client_credentials\", \"jwt\" or \"refresh_token\".");
   }
   if (!o.login_url.starts_with("https://") && !o.login_url.starts_with("http://")) {
-    return config_error("[salesforce] login_url = \"" + o.login_url +
+    return config_error("[salesforce] login_url = \"" + mask_url_credentials(o.login_url) +
                         "\" is not an http(s) URL; use e.g. https://login.salesforce.com or the org's My Domain URL.");
   }
   std::string missing;
@@ -104,7 +104,8 @@ Status validate(const ConnectOptions& o) {
   }
   if (!o.verify_tls && !is_loopback_host(url_host(o.login_url))) {
     return config_error("[salesforce] verify_tls = false is only allowed for a loopback login_url (127.0.0.1, "
-                        "localhost, ::1), not " + o.login_url + "; remove verify_tls or set it to true.");
+                        "localhost, ::1), not " + mask_url_credentials(o.login_url) +
+                        "; remove verify_tls or set it to true.");
   }
   return ok_status();
 }
@@ -269,7 +270,7 @@ struct Client::Impl {
       if (!response) return failed(response.error());
       if (!session_refused(*response)) return response;
       if (round == 1) {
-        Error e = error_for(*response, "The request to " + url_without_query(request.url));
+        Error e = error_for(*response, "The request to " + mask_url_credentials(url_without_query(request.url)));
         e.message += " crmsync logged in again and Salesforce refused the new session too: make sure the "
                      "integration user is active, that its session settings (e.g. \"Lock sessions to the IP "
                      "address from which they originated\") allow this machine, and that the connected app's "
@@ -284,7 +285,8 @@ struct Client::Impl {
   Error failed(Error e) const {
     if (e.kind == ErrorKind::kNetwork) e.message += attempts_note();
     if (e.kind == ErrorKind::kNetwork && e.code != "MALFORMED_RESPONSE") {
-      e.message += " Check the network connection to the Salesforce instance " + token.instance_url + ".";
+      e.message += " Check the network connection to the Salesforce instance " +
+                   mask_url_credentials(token.instance_url) + ".";
     }
     return redacted(std::move(e));
   }
@@ -524,7 +526,7 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   CRMSYNC_TRY(impl->login());
 
   if (!options.verify_tls && !is_loopback_host(url_host(impl->token.instance_url))) {
-    return config_error("The login returned instance_url " + impl->token.instance_url +
+    return config_error("The login returned instance_url " + mask_url_credentials(impl->token.instance_url) +
                         ", which is not a loopback host, while [salesforce] verify_tls = false; TLS verification "
                         "may only be turned off for a local emulator.");
   }

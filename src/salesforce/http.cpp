@@ -73,7 +73,7 @@ bool is_tls_error(CURLcode code) {
 }
 
 Error network_error(CURLcode code, const char* detail, const std::string& url) {
-  std::string where = url_without_query(url);
+  std::string where = mask_url_credentials(url_without_query(url));
   std::string reason = curl_easy_strerror(code);
   if (detail != nullptr && detail[0] != '\0' && reason != detail) reason += std::string(" (") + detail + ")";
   std::string kind_code = "NETWORK_ERROR";

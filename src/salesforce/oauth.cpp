@@ -1,6 +1,7 @@
 // The OAuth token answer: success fields and errors worded for the person fixing the config.
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
@@ -99,7 +100,7 @@ Result<TokenResponse> parse_token_response(long http_status, std::string_view bo
   }
   if (j.is_discarded() || !j.is_object()) {
     std::string shape = body.empty() ? "an empty body" : "a body that is not an OAuth JSON answer (malformed or cut off)";
-    std::string message = "The login at " + who.token_url + " failed: the server answered HTTP " +
+    std::string message = "The login at " + mask_url_credentials(who.token_url) + " failed: the server answered HTTP " +
                           std::to_string(status) + " with " + shape;
     // A 2xx body may hold a (cut-off) access token: quote only error answers.
     if (!body.empty() && (status < 200 || status >= 300)) message += ": " + body_excerpt(body);
@@ -126,7 +127,7 @@ Result<TokenResponse> parse_token_response(long http_status, std::string_view bo
   if (!split_identity_url(token.identity_url, token.org_id, token.user_id)) missing += " id";
   if (!missing.empty()) {
     return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
-                 "The login at " + who.token_url + " answered 200 but the response was malformed: missing or invalid" +
+                 "The login at " + mask_url_credentials(who.token_url) + " answered 200 but the response was malformed: missing or invalid" +
                      missing + " (id must be an identity URL .../id/<OrgId>/<UserId>).",
                  status);
   }

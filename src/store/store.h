@@ -105,9 +105,16 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // "sqlite:PATH" (the file is created if missing). Errors: kConfig for an unknown scheme,
-  // kStore when the database cannot be opened.
-  static Result<std::unique_ptr<Store>> open(std::string_view url);
+  struct OpenOptions {
+    // false: a store that does not exist yet is kNotFound (code STORE_NOT_FOUND) instead of being
+    // created empty: `crmsync status` reads what a sync wrote and leaves nothing behind.
+    bool create_if_missing = true;
+  };
+  // "sqlite:PATH" (the file is created if missing, unless options say not to). Errors: kConfig for
+  // an unknown scheme, kNotFound STORE_NOT_FOUND (see OpenOptions), kStore when the database cannot
+  // be opened. Messages repeat the url with its credentials masked.
+  static Result<std::unique_ptr<Store>> open(std::string_view url, const OpenOptions& options);
+  static Result<std::unique_ptr<Store>> open(std::string_view url) { return open(url, OpenOptions{}); }
 
   // Creates the table if missing (unique index on Id) and adds any missing columns; existing
   // columns and their data are kept, and so is a missing Id index (a load appending without it).

@@ -130,6 +130,7 @@ class ObjectSync final : public ObjectRun {
     Status s = early_ && !decided_ ? sync_object() : early_;
     account_calls();
     report_.api_calls = own_calls_;
+    if (!s && refuses_every_object(s.error())) ctx_.stop_run_for(s.error());
     if (!s) {
       if (is_quota_stop(s.error())) {
         report_.outcome = ObjectReport::Outcome::kPaused;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/text.h"
 #include "sync/sync.h"
 
 namespace crmsync::sync {
@@ -15,10 +16,11 @@ Result<std::unique_ptr<StoreLock>> StoreLock::acquire(const std::string& store_u
   std::string path = store_url;
   if (path.starts_with("sqlite:")) path = path.substr(7);
   path += ".lock";
+  const std::string shown = mask_url_credentials(path);  // a url other than sqlite: may carry a password
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     return Error(ErrorKind::kStore, "LOCK_FILE",
-                 "cannot create the lock file " + path + " (" + std::strerror(errno) +
+                 "cannot create the lock file " + shown + " (" + std::strerror(errno) +
                      "); check that its directory exists and is writable.");
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -26,10 +28,10 @@ Result<std::unique_ptr<StoreLock>> StoreLock::acquire(const std::string& store_u
     ::close(fd);
     if (err == EWOULDBLOCK) {
       return Error(ErrorKind::kStore, "STORE_LOCKED",
-                   "another crmsync sync is running against " + store_url + " (it holds " + path +
+                   "another crmsync sync is running against " + mask_url_credentials(store_url) + " (it holds " + shown +
                        "); wait for it to finish, or stop it, then run again.");
     }
-    return Error(ErrorKind::kStore, "LOCK_FILE", "cannot lock " + path + " (" + std::strerror(err) + ").");
+    return Error(ErrorKind::kStore, "LOCK_FILE", "cannot lock " + shown + " (" + std::strerror(err) + ").");
   }
   return std::unique_ptr<StoreLock>(new StoreLock(fd, std::move(path)));
 }

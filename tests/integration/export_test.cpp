@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/text.h"
 #include "emulator/table.h"
 #include "store/store.h"
 #include "test_support.h"
@@ -471,6 +472,37 @@ TEST_F(ExportTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTh
   auto rows = ledger();
   EXPECT_EQ(rows["a1"].state, "deleted");
   EXPECT_EQ(rows["a1"].salesforce_id, created);
+}
+
+// A summary longer than Description's 32,000 characters: the text is cut before the marker line, so
+// the record keeps it and a rerun after a crash still finds the record (recovered, not created
+// again); the cut is said per activity in the report, on standard error and in --json.
+TEST_F(ExportTest, ALongSummaryKeepsTheMarkerSoACrashedCreateIsRecoveredNotDuplicated) {
+  const std::string input = activity("long-1", "call", people_.contact_email, "completed", std::string(40000, 's')) +
+                            activity("short-1", "call", people_.contact2_email);
+  auto first = export_run(input, "--json");
+  ASSERT_EQ(first.exit_code, 0) << first.output.substr(0, 2000);
+  auto tasks = records("Task");
+  ASSERT_TRUE(tasks.contains("long-1")) << "the marker line is at the end of the Description";
+  EXPECT_EQ(utf8_length(tasks["long-1"].at(0).at("Description")), 32000u);
+  auto j = json_report(first);
+  EXPECT_EQ(j["created"], 2);
+  EXPECT_NE(first.output.find("crmsync: note: activity long-1 (line 1): the description template gave"),
+            std::string::npos) << first.output.substr(0, 2000);
+  ASSERT_EQ(j["notes"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["notes"][0]["activity_id"], "long-1");
+  EXPECT_EQ(j["notes"][0]["line"], 1);
+  EXPECT_NE(j["notes"][0]["message"].get<std::string>().find("32,000"), std::string::npos);
+
+  // The run crashed after the create reached Salesforce, before its Id was recorded: the rerun
+  // finds the record by its marker.
+  seed_crashed_create("long-1", "create");
+  auto rerun = export_run(input, "--json");
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.output.substr(0, 2000);
+  auto again = json_report(rerun);
+  EXPECT_EQ(again["recovered"], 1);
+  EXPECT_EQ(again["created"], 0);
+  EXPECT_EQ(records("Task")["long-1"].size(), 1u) << "created twice";
 }
 
 // A realistic mix of refusals: activities hosted by a board member (role CEO, above the integration

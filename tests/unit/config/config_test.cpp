@@ -219,9 +219,22 @@ const ErrorCase kErrorCases[] = {
     {"UnsupportedAuth", minimal("auth = \"oauth\"\n"), {}, "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
      "\"client_credentials\", \"jwt\" or \"refresh_token\"."},
-    {"StoreUrlMustBeSqlite", minimal("[store]\nurl = \"postgres://db/crm\"\n"), {}, "INVALID_VALUE",
-     "crmsync.toml:7: [store] url = \"postgres://db/crm\" is not supported; expected sqlite:PATH, e.g. "
+    {"StoreUrlMustBeSqlite", minimal("[store]\nurl = \"mysql://db/crm\"\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:7: [store] url = \"mysql://db/crm\" is not supported; expected sqlite:PATH, e.g. "
      "\"sqlite:crmsync.db\"."},
+    {"PostgresStoreIsNotSupportedYetAndItsPasswordIsMasked",
+     minimal("[store]\nurl = \"postgresql://crm:hunter2@db.example.com:5432/crm\"\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:7: [store] url = \"postgresql://crm:***@db.example.com:5432/crm\" is not supported yet: crmsync "
+     "stores into SQLite only for now (PostgreSQL comes later); use sqlite:PATH, e.g. \"sqlite:crmsync.db\"."},
+    {"PostgresStoreFromEnvIsMaskedToo", minimal(),
+     {{"CRMSYNC_STORE_URL", "postgres://crm:hunter2@db/crm?sslmode=require&sslpassword=k3y"}}, "INVALID_VALUE",
+     "environment variable CRMSYNC_STORE_URL: [store] url = \"postgres://crm:***@db/crm?sslmode=require&"
+     "sslpassword=***\" is not supported yet: crmsync stores into SQLite only for now (PostgreSQL comes later); use "
+     "sqlite:PATH, e.g. \"sqlite:crmsync.db\"."},
+    {"LoginUrlThatIsNotHttpIsMasked", minimal("login_url = \"ftp://u:hunter2@login.example.com\"\n"), {},
+     "INVALID_VALUE",
+     "crmsync.toml:6: [salesforce] login_url = \"ftp://u:***@login.example.com\" is not an http(s) URL; expected "
+     "e.g. \"https://login.salesforce.com\" or the org's My Domain URL."},
     {"MissingPasswordKeysNameTheVariables", "[salesforce]\nclient_id = \"cid\"\nclient_secret = \"cs\"\n", {},
      "MISSING_KEY",
      "crmsync.toml:1: [salesforce] username, password are required when auth = \"password\"; set them in "
@@ -238,6 +251,11 @@ const ErrorCase kErrorCases[] = {
      "crmsync.toml:6: [salesforce] max_retries must be an integer, not a string."},
     {"MaxRetriesOutOfRange", minimal("max_retries = -1\n"), {}, "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] max_retries = -1 is out of range; expected 0 (never retry) to 100 (default 5)."},
+    {"VerifyTlsOffNamesTheLoginUrlMasked", minimal("login_url = \"https://u:hunter2@acme.my.salesforce.com\"\n"
+                                                   "verify_tls = false\n"),
+     {}, "INVALID_VALUE",
+     "crmsync.toml:7: [salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
+     "localhost, ::1), not \"https://u:***@acme.my.salesforce.com\"; remove verify_tls or set it to true."},
     {"MaxRetriesFromEnvNotANumber", minimal(), {{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}}, "WRONG_TYPE",
      "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not "
      "\"many\"."},
@@ -464,6 +482,29 @@ TEST(ConfigAuthTest, RefreshTokenMissingOrTwiceNamesTheKeys) {
   EXPECT_EQ(both.code, "INVALID_VALUE");
   EXPECT_NE(both.message.find("refresh_token and refresh_token_file are both set"), std::string::npos);
   EXPECT_EQ(both.message.find("5Aep861secret"), std::string::npos) << "a secret never appears in an error";
+}
+
+// --- what `crmsync status` needs: [store] only -------------------------------------------------------
+
+TEST(ConfigStoreOnlyTest, StatusNeedsNoSalesforceKeys) {
+  const std::string store_only = "[store]\nurl = \"sqlite:/var/lib/crmsync/org.db\"\n";
+  Error full = parse_error(store_only);
+  EXPECT_EQ(full.code, "MISSING_KEY") << "sync, check and export log in: they need the credentials";
+  auto c = parse_config(store_only, "crmsync.toml", kNoEnv, Validation::kStoreOnly);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "sqlite:/var/lib/crmsync/org.db");
+}
+
+TEST(ConfigStoreOnlyTest, StatusStillRefusesAnUnsupportedStoreAndABrokenFile) {
+  auto postgres = parse_config("[store]\nurl = \"postgresql://crm:hunter2@db/crm\"\n", "crmsync.toml", kNoEnv,
+                               Validation::kStoreOnly);
+  ASSERT_FALSE(postgres.ok());
+  EXPECT_EQ(postgres.error().message.find("hunter2"), std::string::npos) << postgres.error().message;
+  EXPECT_NE(postgres.error().message.find("not supported yet"), std::string::npos) << postgres.error().message;
+  auto typo = parse_config("[store]\nurl = \"sqlite:x.db\"\n[salesforce]\npasword = \"x\"\n", "crmsync.toml", kNoEnv,
+                           Validation::kStoreOnly);
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.error().code, "UNKNOWN_KEY");
 }
 
 }  // namespace
