@@ -157,8 +157,7 @@ struct Client::Impl {
   LimitInfo limits;
   std::int64_t api_calls = 0;
   int batch_size = 0;    // of the last query, resent with query_more
-  int last_attempts = 1;  // of the last send()
-  long last_retry_after = -1;  // of the last send()
+  SendReport last_report{.attempts = 1};  // of the last send()
   QuotaGuard quota;
   std::string private_key_pem;  // jwt
   std::shared_ptr<SharedRefreshToken> refresh;  // refresh_token: shared by this process's sessions
@@ -214,7 +213,7 @@ struct Client::Impl {
     auto response = http->send(request);
     if (!response) {
       Error e = response.error();
-      e.message += " Check [salesforce] login_url and that the host is reachable.";
+      e.message += salesforce::attempts_note(http->last_report()) + " Check [salesforce] login_url and that the host is reachable.";
       return redacted(std::move(e));
     }
     auto parsed = parse_token_response(response->status, response->body, who);
@@ -265,8 +264,7 @@ struct Client::Impl {
       request.headers = headers;
       request.headers.push_back("Authorization: Bearer " + token.access_token);
       Result<HttpResponse> response = http->send(request, h);
-      last_attempts = http->last_report().attempts;
-      last_retry_after = http->last_report().retry_after_seconds;
+      last_report = http->last_report();
       if (!response) return failed(response.error());
       if (!session_refused(*response)) return response;
       if (round == 1) {
@@ -361,8 +359,7 @@ struct Client::Impl {
       return Error(ErrorKind::kInternal, "NO_AHEAD", "take_ahead() was called with no request ahead on this client.");
     }
     auto& [request, out] = *done;
-    last_attempts = out.report.attempts;
-    last_retry_after = out.report.retry_after_seconds;
+    last_report = out.report;
     if (!out.response) return failed(out.response.error());
     // The session ran out (or the token was renewed by another call meanwhile): the request is sent
     // again the ordinary way, which logs in again.
@@ -370,15 +367,14 @@ struct Client::Impl {
     return std::move(out.response);
   }
 
-  std::string attempts_note() const {
-    return last_attempts > 1 ? " (after " + std::to_string(last_attempts) + " attempts)" : "";
-  }
+  std::string attempts_note() const { return salesforce::attempts_note(last_report); }
 
   Error error_for(long status, std::string_view body, std::string_view what) const {
     Error e = error_from_response(static_cast<int>(status), body, what);
-    if (last_attempts > 1) {
-      e.message += " Gave up after " + std::to_string(last_attempts) + " attempts.";
-      long after = last_retry_after;
+    if (last_report.attempts > 1) {
+      e.message += " Gave up after " + std::to_string(last_report.attempts) + " attempts over " +
+                   format_seconds(last_report.elapsed) + ".";
+      long after = last_report.retry_after_seconds;
       if (after >= 0) e.message += " Salesforce asked to retry after " + std::to_string(after) + " s.";
     }
     return redacted(std::move(e));
@@ -518,6 +514,7 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   policy.max_retries = options.max_retries;
   policy.base_delay = std::chrono::milliseconds(options.retry_base_ms);
   policy.sleep = options.retry_sleep;
+  policy.on_retry = options.on_retry;
   impl->http = std::make_unique<RetryingTransport>(
       make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds}), policy);
   impl->ahead_http = std::make_unique<RetryingTransport>(

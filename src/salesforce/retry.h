@@ -22,6 +22,10 @@
 // Requests that are not idempotent (POST create: a repeat could create a second record) are
 // retried only when the connection was refused, i.e. nothing was sent. A timeout, a drop or a 5xx
 // answer to such a request may hide a success, so it is returned to the caller as it is.
+//
+// Every attempt is logged (common/log.h): at debug the method, the path (query strings cut to a
+// masked prefix), the status, the milliseconds and the attempt; at info each retry with its reason
+// and wait, which RetryPolicy::on_retry also hears (the CLI shows it on the progress line).
 #pragma once
 
 #include <chrono>
@@ -30,10 +34,13 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <string>
 
 #include "salesforce/http.h"
 
 namespace crmsync::salesforce {
+
+struct RetryNotice;  // client.h
 
 struct RetryPolicy {
   int max_retries = 5;                                    // retries after the first attempt
@@ -42,6 +49,8 @@ struct RetryPolicy {
   std::chrono::milliseconds max_retry_after{300'000};     // longer Retry-After: give up instead
   // How to wait; tests record the waits instead of sleeping. Default: std::this_thread::sleep_for.
   std::function<void(std::chrono::milliseconds)> sleep;
+  // Told before each wait for a retry (from the sending thread).
+  std::function<void(const RetryNotice&)> on_retry;
 };
 
 // Per-request callbacks around each attempt.
@@ -63,7 +72,13 @@ struct SendHooks {
 struct SendReport {
   int attempts = 0;
   long retry_after_seconds = -1;  // the last Retry-After seen, -1 when none
+  std::chrono::milliseconds elapsed{0};  // from the first attempt to the last answer, waits included
 };
+
+// " Tried 6 times over 13.2 s." for a report with retries, "" for a single attempt.
+std::string attempts_note(const SendReport& report);
+// "13.2 s"
+std::string format_seconds(std::chrono::milliseconds d);
 
 // Whether an answer / a network error may succeed when sent again.
 bool is_retryable_status(long status);
@@ -83,6 +98,8 @@ class RetryingTransport final : public HttpTransport {
 
  private:
   std::chrono::milliseconds backoff(int retry);
+  void announce_retry(const HttpRequest& request, int attempt, int max_attempts, std::chrono::milliseconds wait,
+                      const std::string& reason);
 
   std::unique_ptr<HttpTransport> inner_;
   RetryPolicy policy_;
