@@ -67,7 +67,9 @@ TEST(LogTest, LinesFromManyThreadsNeverInterleave) {
   for (auto& t : threads) t.join();
   std::istringstream in(captured.lines.str());
   int lines = 0;
-  for (std::string line; std::getline(in, line); ++lines) EXPECT_NO_THROW((void)nlohmann::json::parse(line)) << line;
+  for (std::string line; std::getline(in, line); ++lines) {
+    EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded()) << line;
+  }
   EXPECT_EQ(lines, 800);
 }
 
