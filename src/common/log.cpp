@@ -73,13 +73,13 @@ void write(Level level, std::string_view event, std::string_view message, const 
   std::lock_guard lock(mu());
   const Settings& s = current();
   if (s.format == Format::kJson) {
-    nlohmann::json j = {{"time", format_datetime_iso(now_ms())},
+    nlohmann::ordered_json j = {{"time", format_datetime_iso(now_ms())},  // in this order, then the fields
                         {"level", to_string(level)},
                         {"event", event},
                         {"message", message}};
     for (const auto& f : fields) std::visit([&](const auto& v) { j[f.key] = v; }, f.value);
     // A byte that is not UTF-8 (a server's reason phrase) must not make the line unwritable.
-    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   } else {
     line = "crmsync: " + std::string(text_word(level)) + ": " + std::string(message);
   }

@@ -474,7 +474,7 @@ class ObjectSync final : public ObjectRun {
     std::string watermark = state_.watermark ? format_datetime_iso(*state_.watermark) : "";
     return [name = object(), rows, watermark, then = std::move(then)] {
       log::info("commit",
-                name + ": committed " + std::to_string(rows) + " rows" +
+                name + (rows > 0 ? ": committed " + std::to_string(rows) + " rows" : ": committed its state") +
                     (watermark.empty() ? "" : ", watermark " + watermark),
                 {{"object", name}, {"rows", rows}, {"watermark", watermark}});
       if (then) then();

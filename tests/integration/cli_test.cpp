@@ -77,6 +77,12 @@ TEST(CliTest, UnreachableHostIsNamedWithEachRetryAndTheAttemptsOverTime) {
   EXPECT_TRUE(contains(r.output, "CONNECTION_REFUSED (attempt 1 of 4)")) << r.output;
   EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(Tried 4 times over \d+\.\d s\.)"))) << r.output;
   EXPECT_FALSE(std::regex_search(r.output, std::regex(R"(after \d+ ms)"))) << r.output;
+  // At --log-level info each retry is logged too, with its wait.
+  auto logged = run_crmsync("sync --quiet --log-level info --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
+  EXPECT_TRUE(std::regex_search(logged.output,
+                                std::regex(R"(crmsync: info: retrying POST http://127\.0\.0\.1:9/services/oauth2/token in )"
+                                           R"(\d+\.\d s: CONNECTION_REFUSED \(attempt 3 of 4\))")))
+      << logged.output;
   // --quiet stays quiet about the retries; the error still sums them up.
   auto quiet = run_crmsync("sync --quiet --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
   EXPECT_FALSE(contains(quiet.output, "retrying")) << quiet.output;
