@@ -33,25 +33,25 @@ class FakeCollections {
     if (has_collections) {
       server_.Post("/services/data/v62.0/composite/sobjects", [=](const httplib::Request& req, httplib::Response& res) {
         record(req);
-        res.set_content(R"([{"id":"00T000000000001AAA","success":true,"errors":[]},)"
+        res.set_content(R"([{"id":"00T000000000001EAA","success":true,"errors":[]},)"
                         R"({"success":false,"errors":[{"statusCode":"REQUIRED_FIELD_MISSING","message":"Required fields are missing: [Status]","fields":["Status"]}]}])",
                         "application/json");
       });
       server_.Patch(R"(/services/data/v62.0/composite/sobjects(/Task/Ext__c)?)", [=](const httplib::Request& req, httplib::Response& res) {
         record(req);
-        res.set_content(R"([{"id":"00T000000000001AAA","success":true,"errors":[],"created":false}])", "application/json");
+        res.set_content(R"([{"id":"00T000000000001EAA","success":true,"errors":[],"created":false}])", "application/json");
       });
       server_.Delete("/services/data/v62.0/composite/sobjects", [=](const httplib::Request& req, httplib::Response& res) {
         record(req);
-        res.set_content(R"([{"id":"00T000000000001AAA","success":true,"errors":[]},)"
-                        R"({"id":"00T000000000002AAA","success":false,"errors":[{"statusCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}]}])",
+        res.set_content(R"([{"id":"00T000000000001EAA","success":true,"errors":[]},)"
+                        R"({"id":"00T000000000002EAA","success":false,"errors":[{"statusCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}]}])",
                         "application/json");
       });
     } else {
       server_.Post("/services/data/v62.0/sobjects/Task/", [=](const httplib::Request& req, httplib::Response& res) {
         record(req);
         res.status = 201;
-        res.set_content(R"({"id":"00T000000000009AAA","success":true,"errors":[]})", "application/json");
+        res.set_content(R"({"id":"00T000000000009EAA","success":true,"errors":[]})", "application/json");
       });
     }
     server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -104,12 +104,12 @@ TEST(CollectionsFakeServerTest, RequestShapesAndPerRecordResults) {
   EXPECT_EQ((*created)[1].errors.at(0).status_code, "REQUIRED_FIELD_MISSING");
   EXPECT_EQ((*created)[1].errors.at(0).fields, std::vector<std::string>{"Status"});
 
-  auto updated = c.update("Task", {json{{"Id", "00T000000000001AAA"}, {"Subject", "c"}}});
+  auto updated = c.update("Task", {json{{"Id", "00T000000000001EAA"}, {"Subject", "c"}}});
   ASSERT_TRUE(updated) << updated.error().to_string();
   auto upserted = c.upsert("Task", "Ext__c", {json{{"Ext__c", "act-1"}, {"Subject", "d"}}});
   ASSERT_TRUE(upserted) << upserted.error().to_string();
   EXPECT_FALSE((*upserted)[0].created);
-  auto removed = c.remove("Task", {"00T000000000001AAA", "00T000000000002AAA"});
+  auto removed = c.remove("Task", {"00T000000000001EAA", "00T000000000002EAA"});
   ASSERT_TRUE(removed) << removed.error().to_string();
   EXPECT_EQ((*removed)[1].errors.at(0).status_code, "ENTITY_IS_DELETED");
   EXPECT_FALSE(c.used_fallback());
@@ -121,12 +121,12 @@ TEST(CollectionsFakeServerTest, RequestShapesAndPerRecordResults) {
   EXPECT_EQ(fake.bodies[0]["records"][0]["attributes"]["type"], "Task");
   EXPECT_EQ(fake.bodies[0]["records"][1]["Subject"], "b");
   EXPECT_EQ(fake.requests[1], "PATCH /services/data/v62.0/composite/sobjects");
-  EXPECT_EQ(fake.bodies[1]["records"][0]["id"], "00T000000000001AAA");
+  EXPECT_EQ(fake.bodies[1]["records"][0]["id"], "00T000000000001EAA");
   EXPECT_FALSE(fake.bodies[1]["records"][0].contains("Id"));
   EXPECT_EQ(fake.requests[2], "PATCH /services/data/v62.0/composite/sobjects/Task/Ext__c");
   EXPECT_EQ(fake.bodies[2]["records"][0]["Ext__c"], "act-1");
   EXPECT_EQ(fake.requests[3],
-            "DELETE /services/data/v62.0/composite/sobjects?allOrNone=false&ids=00T000000000001AAA,00T000000000002AAA");
+            "DELETE /services/data/v62.0/composite/sobjects?allOrNone=false&ids=00T000000000001EAA,00T000000000002EAA");
 }
 
 TEST(CollectionsFakeServerTest, TooManyRecordsIsAProgrammingError) {
@@ -147,7 +147,7 @@ TEST(CollectionsFakeServerTest, FallsBackToSingleRecordCallsOn404) {
   EXPECT_TRUE(c.used_fallback());
   ASSERT_EQ(created->size(), 2u);
   EXPECT_TRUE((*created)[0].success);
-  EXPECT_EQ((*created)[0].id, "00T000000000009AAA");
+  EXPECT_EQ((*created)[0].id, "00T000000000009EAA");
   ASSERT_EQ(fake.requests.size(), 2u);  // the 404 is not recorded by the fake
   EXPECT_EQ(fake.requests[0], "POST /services/data/v62.0/sobjects/Task/");
   EXPECT_EQ(fake.bodies[1]["Subject"], "b");
