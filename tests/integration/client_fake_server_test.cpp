@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "common/text.h"
+#include "emulator_http.h"
 #include "salesforce/bulk.h"
 #include "salesforce/client.h"
 #include "salesforce/page_records.h"
@@ -241,17 +242,14 @@ class FakeSalesforce {
     });
     // httplib writes headers and body separately; without NODELAY each answer waits ~40 ms (Nagle).
     server_.set_tcp_nodelay(true);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    server_.start();
   }
   ~FakeSalesforce() {
     stopping_ = true;  // a trickling answer still being sent ends
-    server_.stop();
-    thread_.join();
+    server_.shut_down();
   }
 
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const { return server_.base_url(); }
   // Retries wait for nothing: the waits asked for are recorded in waits_.
   ConnectOptions options() {
     return {.login_url = base_url(), .auth = "password", .client_id = "cid", .client_secret = kSecret,
@@ -344,15 +342,13 @@ class FakeSalesforce {
     return true;
   }
 
-  httplib::Server server_;
+  testing::LoopbackServer server_;
   std::mutex mu_;
   std::map<std::string, std::deque<Reply>> scripts_;
   std::vector<std::string> requests_, locators_;
   std::vector<std::chrono::milliseconds> waits_;
   std::vector<std::string> assertions_, refresh_tokens_seen_;
   std::string last_window_;
-  int port_ = 0;
-  std::thread thread_;
 };
 
 // A port nothing listens on: bind, read the port, close.

@@ -2,7 +2,6 @@
 // documents it: the request shapes (allOrNone=false, attributes.type, id on updates, the upsert
 // path, ids on deletes), per-record results, and the single-record fallback on 404.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <chrono>
 #include <mutex>
@@ -10,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator_http.h"
 #include "salesforce/collections.h"
 
 namespace crmsync::salesforce {
@@ -59,15 +59,9 @@ class FakeCollections {
         res.set_content(R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])", "application/json");
       }
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    server_.start();
   }
-  ~FakeCollections() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const { return server_.base_url(); }
 
   static std::string query_of(const httplib::Request& req) {
     std::string q;
@@ -80,9 +74,7 @@ class FakeCollections {
   std::vector<json> bodies;
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  testing::LoopbackServer server_;
 };
 
 std::unique_ptr<Client> connect_to(const FakeCollections& fake) {

@@ -75,6 +75,33 @@ class OrgFileEmulator {
   std::unique_ptr<emulator::Emulator> emu_;
 };
 
+// An httplib server for a test's fake Salesforce or proxy, on a free loopback port in a thread of
+// its own: add routes, then start(); it stops (and joins the thread) when it goes out of scope.
+class LoopbackServer : public httplib::Server {
+ public:
+  LoopbackServer() = default;
+  ~LoopbackServer() override { shut_down(); }
+  LoopbackServer(const LoopbackServer&) = delete;
+  LoopbackServer& operator=(const LoopbackServer&) = delete;
+
+  void start() {
+    port_ = bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { listen_after_bind(); });
+    while (!is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  void shut_down() {
+    if (!thread_.joinable()) return;
+    stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_ = 0;
+  std::thread thread_;
+};
+
 // A proxy on its own loopback port in front of the emulator, for a server that answers what
 // Salesforce never would: every request is passed on as it came, and every answer comes back
 // unchanged (the emulator's URL in it, e.g. the login's instance_url, made the proxy's) unless
@@ -87,18 +114,10 @@ class RewritingProxy {
   explicit RewritingProxy(int emulator_port) : emulator_port_(emulator_port) {
     auto pass = [this](const httplib::Request& req, httplib::Response& res) { forward(req, res); };
     server_.Get(".*", pass).Post(".*", pass).Patch(".*", pass).Delete(".*", pass).Put(".*", pass);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    server_.start();
   }
-  ~RewritingProxy() {
-    server_.stop();
-    thread_.join();
-  }
-  RewritingProxy(const RewritingProxy&) = delete;
-  RewritingProxy& operator=(const RewritingProxy&) = delete;
 
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const { return server_.base_url(); }
   void rewrite(Rewrite r) {
     std::lock_guard lock(mu_);
     rewrite_ = std::move(r);
@@ -144,11 +163,9 @@ class RewritingProxy {
     res.set_content(body, type);
   }
   int emulator_port_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
   Rewrite rewrite_;
+  LoopbackServer server_;  // last: stopped first, while what its handlers use still exists
 };
 
 }  // namespace crmsync::testing

@@ -30,6 +30,20 @@ void give_huge_names(emulator::Emulator& emu, const std::string& object, std::si
   });
 }
 
+// One sync of cfg's objects into its store, which stays open for the test to read.
+struct Synced {
+  std::unique_ptr<store::Store> store;
+  sync::SyncReport report;
+};
+Synced sync_once(const config::Config& cfg) {
+  auto client = testing::login(cfg);
+  auto st = store::Store::open(cfg.store.url);
+  if (!st) throw std::runtime_error(st.error().to_string());
+  auto report = sync::run_sync(cfg, *client, **st, {});
+  if (!report) throw std::runtime_error(report.error().to_string());
+  return {std::move(*st), std::move(*report)};
+}
+
 bool has_warning(const sync::ObjectReport& o, const std::string& text) {
   for (const auto& w : o.warnings) {
     if (w.find(text) != std::string::npos) return true;
@@ -48,19 +62,15 @@ TEST_P(SyncTextLengthTest, TextLongerThanTheFieldsLengthIsStoredCutToItAndReport
   if (bulk) cfg.sync.bulk_threshold = 0;  // every full load through Bulk API 2.0
   const std::string huge = huge_text(10u << 20);
   give_huge_names(*emu, "Account", 3, huge);
-  auto client = testing::login(cfg);
-  auto st = store::Store::open(cfg.store.url);
-  ASSERT_TRUE(st.ok());
-  auto report = sync::run_sync(cfg, *client, **st, {});
-  ASSERT_TRUE(report.ok()) << report.error().to_string();
-  const auto& account = testing::report_for(*report, "Account");
+  Synced run = sync_once(cfg);
+  const auto& account = testing::report_for(run.report, "Account");
   ASSERT_EQ(account.outcome, sync::ObjectReport::Outcome::kSynced) << account.message;
   EXPECT_EQ(account.bulk, bulk);
   EXPECT_TRUE(has_warning(account, "Account.Name: 3 values were longer than the field's length in describe (255 "
                                    "characters) and were stored cut to 255 characters"))
       << (account.warnings.empty() ? "no warning" : account.warnings.front());
   std::size_t cut = 0;
-  for (const auto& [id, row] : testing::store_rows(**st, "Account")) {
+  for (const auto& [id, row] : testing::store_rows(*run.store, "Account")) {
     const auto& name = std::get<std::string>(row.at("Name"));
     if (name.size() <= 255) continue;  // an ordinary name
     ++cut;
@@ -68,7 +78,7 @@ TEST_P(SyncTextLengthTest, TextLongerThanTheFieldsLengthIsStoredCutToItAndReport
     EXPECT_EQ(name, utf8_prefix(huge, 255)) << id << ": a prefix, never a split UTF-8 sequence";
   }
   EXPECT_EQ(cut, 3u);
-  st->reset();
+  run.store.reset();
   EXPECT_LT(std::filesystem::file_size(dir.file("crmsync.db")), 2u << 20) << "the store did not take the 30 MB";
 }
 
@@ -85,22 +95,18 @@ TEST(SyncBoundsTest, AnAnswerAboveTheBoundFailsThatObjectWithAClearErrorAndTheOt
     // Bulk: the first REST page (which decides the path) is within the JSON bound, the CSV page is not.
     (bulk ? cfg.salesforce.max_bulk_results_mb : cfg.salesforce.max_response_mb) = 1;
     if (bulk) cfg.sync.bulk_threshold = 0;
-    auto client = testing::login(cfg);
-    auto st = store::Store::open(cfg.store.url);
-    ASSERT_TRUE(st.ok());
-    auto report = sync::run_sync(cfg, *client, **st, {});
-    ASSERT_TRUE(report.ok()) << report.error().to_string();
-    const auto& account = testing::report_for(*report, "Account");
+    Synced run = sync_once(cfg);
+    const auto& account = testing::report_for(run.report, "Account");
     EXPECT_EQ(account.outcome, sync::ObjectReport::Outcome::kFailed) << (bulk ? "bulk" : "rest");
     EXPECT_NE(account.message.find("RESPONSE_TOO_LARGE: The answer to GET "), std::string::npos) << account.message;
     EXPECT_NE(account.message.find("was larger than 1 MB (decompressed)"), std::string::npos) << account.message;
     EXPECT_NE(account.message.find(bulk ? "raise [salesforce] max_bulk_results_mb" : "raise [salesforce] max_response_mb"),
               std::string::npos)
         << account.message;
-    const auto& contact = testing::report_for(*report, "Contact");
+    const auto& contact = testing::report_for(run.report, "Contact");
     EXPECT_EQ(contact.outcome, sync::ObjectReport::Outcome::kSynced) << contact.message;
     EXPECT_GT(contact.records, 0);
-    EXPECT_EQ(sync::exit_code(*report), 1);
+    EXPECT_EQ(sync::exit_code(run.report), 1);
   }
 }
 
