@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/check_internal.h"
+#include "salesforce/json_members.h"
 
 namespace crmsync::check::detail {
 
@@ -42,17 +43,9 @@ std::string soql_in_list(const std::vector<std::string>& values) {
   return out + ")";
 }
 
-std::string text(const nlohmann::json& record, const char* key) {
-  if (!record.is_object()) return "";
-  auto it = record.find(key);
-  return it != record.end() && it->is_string() ? it->get<std::string>() : "";
-}
+std::string text(const nlohmann::json& record, const char* key) { return salesforce::text_member(record, key); }
 
-bool flag(const nlohmann::json& record, const char* key) {
-  if (!record.is_object()) return false;
-  auto it = record.find(key);
-  return it != record.end() && it->is_boolean() && it->get<bool>();
-}
+bool flag(const nlohmann::json& record, const char* key) { return salesforce::flag_member(record, key); }
 
 bool is_api_disabled(const Error& error) {
   return error.code == "API_DISABLED_FOR_ORG" || error.code == "API_CURRENTLY_DISABLED";
