@@ -113,9 +113,20 @@ EpochMs EmuState::next_modstamp() {
   return last_stamp_;
 }
 
+std::string random_sf_id(std::string_view key_prefix) {
+  std::uint64_t serial = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof serial) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return make_sf_id(key_prefix, serial);
+}
+
 std::string CursorStore::add(std::shared_ptr<const QueryCursor> cursor) {
   std::lock_guard lock(mu_);
-  std::string locator = make_sf_id("01g", ++serial_);
+  std::string locator;
+  do {
+    locator = random_sf_id("01g");
+  } while (by_locator_.count(locator));
   by_locator_[locator] = std::move(cursor);
   order_.push_back(locator);
   while (order_.size() > capacity_) {
@@ -125,10 +136,10 @@ std::string CursorStore::add(std::shared_ptr<const QueryCursor> cursor) {
   return locator;
 }
 
-std::shared_ptr<const QueryCursor> CursorStore::find(const std::string& locator) const {
+std::shared_ptr<const QueryCursor> CursorStore::find(const std::string& locator, const std::string& user_id) const {
   std::lock_guard lock(mu_);
   auto it = by_locator_.find(locator);
-  return it == by_locator_.end() ? nullptr : it->second;
+  return it == by_locator_.end() || it->second->user_id != user_id ? nullptr : it->second;
 }
 
 // ---- error bodies -----------------------------------------------------------------------------

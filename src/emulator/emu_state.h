@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -23,8 +24,13 @@
 
 namespace crmsync::emulator {
 
+// A random 18-character Id with the given key prefix (query locators, Bulk job Ids): 9 random
+// base-62 characters, so that one Id tells nothing about the next.
+std::string random_sf_id(std::string_view key_prefix);
+
 // A query result held for nextRecordsUrl paging: row numbers only, never copied records.
 struct QueryCursor {
+  std::string user_id;  // the user whose query it is (it holds that user's visibility and fields)
   std::string version;
   const Table* table = nullptr;
   std::vector<std::size_t> columns;  // field indexes in SELECT order
@@ -34,16 +40,17 @@ struct QueryCursor {
 };
 
 // The most recent cursors; older ones expire (a later fetch answers INVALID_QUERY_LOCATOR).
+// Locators are random; a cursor belongs to its user (QueryCursor::user_id), and to another user
+// its locator is as unknown as an expired one.
 class CursorStore {
  public:
   explicit CursorStore(std::size_t capacity) : capacity_(capacity) {}
   std::string add(std::shared_ptr<const QueryCursor> cursor);  // returns the 01g... locator
-  std::shared_ptr<const QueryCursor> find(const std::string& locator) const;
+  std::shared_ptr<const QueryCursor> find(const std::string& locator, const std::string& user_id) const;
 
  private:
   std::size_t capacity_;
   mutable std::mutex mu_;
-  std::uint64_t serial_ = 0;
   std::unordered_map<std::string, std::shared_ptr<const QueryCursor>> by_locator_;
   std::deque<std::string> order_;
 };
@@ -85,8 +92,8 @@ struct EmuState {
   CursorStore cursors;
   AccessModel access;  // effective access per user, dropped on every setup write
   BulkJobStore bulk_jobs;
-  std::atomic<std::uint64_t> bulk_serial{0};
-  std::atomic<std::int64_t> bulk_results_served{0};  // GET /jobs/query/{id}/results answered 200  // for new 750... job Ids
+  std::atomic<std::uint64_t> bulk_serial{0};          // query jobs created (Emulator::bulk_jobs_created)
+  std::atomic<std::int64_t> bulk_results_served{0};  // GET /jobs/query/{id}/results answered 200
   FaultInjector faults;
   std::shared_ptr<void> jwt_public_key;  // EVP_PKEY of jwt_certificate_file, or null
 

@@ -1,0 +1,141 @@
+// What one user of the emulator may reach of another's, over loopback: Bulk API 2.0 query jobs and
+// REST query cursors belong to the user who made them (and their Ids say nothing about the
+// next), an owner change needs transfer access, and the emulator's own /emulator/ routes need an
+// admin (or --open-admin-routes).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/sfid.h"
+#include "emulator_http.h"
+#include "emulator_org.h"
+
+namespace crmsync::emulator {
+namespace {
+
+using json = nlohmann::json;
+using crmsync::testing::bearer;
+using crmsync::testing::kData;
+using crmsync::testing::loopback_client;
+using crmsync::testing::RunningEmulator;
+
+// The default org with pages of 5 records and Bulk jobs that complete at once, and the sessions of
+// its integration user and its admin.
+struct TwoUsers {
+  explicit TwoUsers(EmulatorOptions o = {}) : emu(with_defaults(std::move(o))) {
+    integration = crmsync::testing::password_login(emu->port(), "integration@crmsync.test", "integration-pass");
+    admin = crmsync::testing::password_login(emu->port(), "admin@crmsync.test", "admin-pass");
+  }
+  static EmulatorOptions with_defaults(EmulatorOptions o) {
+    o.org.scale = 20;
+    o.default_batch_size = 5;
+    o.bulk_processing_ms = 0;
+    return o;
+  }
+  httplib::Client client() { return loopback_client(emu->port()); }
+  httplib::Result get(const std::string& token, const std::string& path) {
+    return client().Get(path.c_str(), bearer(token));
+  }
+  httplib::Result post(const std::string& token, const std::string& path, const json& body) {
+    return client().Post(path.c_str(), bearer(token), body.dump(), "application/json");
+  }
+  // A Bulk query job created by `token`'s user: its Id.
+  std::string create_job(const std::string& token, const std::string& soql) {
+    auto r = post(token, kData + "/jobs/query", {{"operation", "query"}, {"query", soql}});
+    if (!r || r->status != 200) throw std::runtime_error("job not created: " + (r ? r->body : "no answer"));
+    return json::parse(r->body)["id"];
+  }
+  // The first page of a REST query: its nextRecordsUrl.
+  std::string first_page(const std::string& token, const std::string& soql) {
+    auto r = get(token, kData + "/query?q=" + httplib::detail::encode_query_param(soql));
+    if (!r || r->status != 200) throw std::runtime_error("query failed: " + (r ? r->body : "no answer"));
+    return json::parse(r->body).value("nextRecordsUrl", "");
+  }
+
+  RunningEmulator emu;
+  std::string integration, admin;
+};
+
+void expect_not_found(const httplib::Result& r, const std::string& what) {
+  ASSERT_TRUE(r) << what;
+  EXPECT_EQ(r->status, 404) << what << ": " << r->body;
+  EXPECT_EQ(r->body, R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])") << what;
+}
+
+// ---- Bulk API 2.0 query jobs ----------------------------------------------------------------------
+
+TEST(EmulatorAccessTest, AnotherUsersBulkJobIsNotFoundAndNotListed) {
+  TwoUsers org;
+  const std::string id = org.create_job(org.integration, "SELECT Id, Name FROM Account");
+  const std::string job = kData + "/jobs/query/" + id;
+  // Not even an admin (View All Data) reaches the integration user's job: its info, its results,
+  // its abort or its deletion.
+  expect_not_found(org.get(org.admin, job), "info");
+  expect_not_found(org.get(org.admin, job + "/results"), "results");
+  expect_not_found(org.client().Patch(job.c_str(), bearer(org.admin), R"({"state":"Aborted"})", "application/json"),
+                   "abort");
+  expect_not_found(org.client().Delete(job.c_str(), bearer(org.admin)), "delete");
+  auto listed = [&](const std::string& token) {
+    std::vector<std::string> ids;
+    const json list = json::parse(org.get(token, kData + "/jobs/query")->body);
+    for (const auto& j : list["records"]) ids.push_back(j["id"]);
+    return ids;
+  };
+  EXPECT_EQ(listed(org.admin), std::vector<std::string>{});
+  EXPECT_EQ(listed(org.integration), std::vector<std::string>{id});
+
+  // The creator's job is untouched by those calls.
+  json info = json::object();
+  for (int i = 0; i < 50 && info.value("state", "") != "JobComplete"; ++i) {
+    info = json::parse(org.get(org.integration, job)->body);
+  }
+  EXPECT_EQ(info["state"], "JobComplete");
+  EXPECT_EQ(info["createdById"].get<std::string>().substr(0, 3), "005");
+  EXPECT_EQ(org.get(org.integration, job + "/results")->status, 200);
+}
+
+TEST(EmulatorAccessTest, BulkJobIdsAreSalesforceIdsThatDoNotFollowEachOther) {
+  TwoUsers org;
+  const std::string a = org.create_job(org.integration, "SELECT Id FROM Account");
+  const std::string b = org.create_job(org.integration, "SELECT Id FROM Account");
+  for (const std::string& id : {a, b}) {
+    EXPECT_EQ(id.size(), 18u) << id;
+    EXPECT_EQ(id.substr(0, 3), "750") << id;
+    EXPECT_TRUE(is_sf_id(id)) << id;
+  }
+  // Consecutive Ids would differ in their last characters only (750RO0000000001..., 750RO0000000002...).
+  EXPECT_NE(a.substr(0, 14), b.substr(0, 14)) << a << " " << b;
+}
+
+// ---- REST query cursors ----------------------------------------------------------------------------
+
+TEST(EmulatorAccessTest, AnotherUsersQueryCursorIsAnInvalidLocator) {
+  TwoUsers org;
+  const std::string next = org.first_page(org.admin, "SELECT Id, Name FROM Account");
+  ASSERT_FALSE(next.empty());
+  auto theirs = org.get(org.integration, next);
+  ASSERT_EQ(theirs->status, 400) << theirs->body;
+  EXPECT_EQ(theirs->body, R"([{"message":"invalid query locator","errorCode":"INVALID_QUERY_LOCATOR"}])");
+  auto mine = org.get(org.admin, next);
+  ASSERT_EQ(mine->status, 200) << mine->body;
+  EXPECT_EQ(json::parse(mine->body)["records"].size(), 5u);
+}
+
+TEST(EmulatorAccessTest, QueryLocatorsDoNotFollowEachOther) {
+  TwoUsers org;
+  const std::string a = org.first_page(org.integration, "SELECT Id FROM Account");
+  const std::string b = org.first_page(org.integration, "SELECT Id FROM Account");
+  // /services/data/v60.0/query/01gRO0000000001AAA-5
+  const std::string prefix = kData + "/query/";
+  ASSERT_EQ(a.rfind(prefix, 0), 0u) << a;
+  const std::string la = a.substr(prefix.size(), 18), lb = b.substr(prefix.size(), 18);
+  EXPECT_EQ(la.substr(0, 3), "01g");
+  EXPECT_TRUE(is_sf_id(la)) << la;
+  EXPECT_NE(la.substr(0, 14), lb.substr(0, 14)) << la << " " << lb;
+}
+
+}  // namespace
+}  // namespace crmsync::emulator
