@@ -137,5 +137,100 @@ TEST(EmulatorAccessTest, QueryLocatorsDoNotFollowEachOther) {
   EXPECT_NE(la.substr(0, 14), lb.substr(0, 14)) << la << " " << lb;
 }
 
+// ---- owner changes ---------------------------------------------------------------------------------
+
+// Account is Public Read/Write: the rep may edit other users' accounts but not give them away;
+// the closer holds Transfer Record.
+const char* kTransferOrg = R"(
+[org_wide_defaults]
+Account = "PublicReadWrite"
+[[permission_sets]]
+name = "Transfer_Records"
+permissions = { TransferAnyEntity = true }
+[[users]]
+username = "rep@crmsync.test"
+password = "rep-pass"
+last_name = "Rep"
+profile = "Standard User"
+[[users]]
+username = "closer@crmsync.test"
+password = "closer-pass"
+last_name = "Closer"
+profile = "Standard User"
+permission_sets = ["Transfer_Records"]
+)";
+
+TEST(EmulatorAccessTest, AnOwnerChangeWithoutTransferAccessIsRefusedOnEveryWriteRoute) {
+  crmsync::testing::EmulatorOrg org(kTransferOrg);
+  const std::string rep = org.login("rep@crmsync.test", "rep-pass");
+  auto user = [&](const std::string& name) -> std::string {
+    return org.records(org.admin, "SELECT Id FROM User WHERE Username = '" + name + "'")[0]["Id"];
+  };
+  const std::string rep_id = user("rep@crmsync.test"), ceo = user("admin@crmsync.test");
+  // Five accounts of other users (the rep owns none and has no one below it).
+  json accounts = org.records(org.admin, "SELECT Id, OwnerId FROM Account LIMIT 5");
+  ASSERT_EQ(accounts.size(), 5u);
+  std::vector<std::string> ids, owners;
+  for (const json& a : accounts) {
+    ids.push_back(a["Id"]);
+    owners.push_back(a["OwnerId"]);
+  }
+  auto owner_of = [&](const std::string& id) -> std::string {
+    return org.records(org.admin, "SELECT OwnerId FROM Account WHERE Id = '" + id + "'")[0]["OwnerId"];
+  };
+  const json give = {{"OwnerId", rep_id}};
+  const json refused = {{"message", "insufficient access rights on object id"},
+                        {"errorCode", "INSUFFICIENT_ACCESS_OR_READONLY"}};
+  auto record = [&](const std::string& id) {
+    return json{{"attributes", {{"type", "Account"}}}, {"Id", id}, {"OwnerId", rep_id}};
+  };
+
+  // PATCH /sobjects/Account/{id}: other fields, and OwnerId unchanged, are edits; a new owner is not.
+  auto single = org.send("PATCH", rep, kData + "/sobjects/Account/" + ids[0], give);
+  ASSERT_EQ(single->status, 400) << single->body;
+  EXPECT_EQ(json::parse(single->body)[0]["errorCode"], "INSUFFICIENT_ACCESS_OR_READONLY") << single->body;
+  EXPECT_EQ(json::parse(single->body)[0]["message"], refused["message"]);
+  EXPECT_EQ(org.send("PATCH", rep, kData + "/sobjects/Account/" + ids[0], {{"Phone", "555-0100"}})->status, 204);
+  EXPECT_EQ(org.send("PATCH", rep, kData + "/sobjects/Account/" + ids[0], {{"OwnerId", owners[0]}})->status, 204);
+
+  // sObject Collections update.
+  auto collection = org.send("PATCH", rep, kData + "/composite/sobjects",
+                             {{"allOrNone", false}, {"records", json::array({record(ids[1])})}});
+  ASSERT_EQ(collection->status, 200) << collection->body;
+  json result = json::parse(collection->body)[0];
+  EXPECT_EQ(result["success"], false) << result.dump();
+  EXPECT_EQ(result["errors"][0]["statusCode"], "INSUFFICIENT_ACCESS_OR_READONLY") << result.dump();
+
+  // Composite batch.
+  json batch = {{"batchRequests", json::array({{{"method", "PATCH"},
+                                                {"url", "v60.0/sobjects/Account/" + ids[2]},
+                                                {"richInput", give}}})}};
+  auto batched = org.send("POST", rep, kData + "/composite/batch", batch);
+  ASSERT_EQ(batched->status, 200) << batched->body;
+  json sub = json::parse(batched->body)["results"][0];
+  EXPECT_EQ(sub["statusCode"], 400) << sub.dump();
+  EXPECT_EQ(sub["result"][0]["errorCode"], "INSUFFICIENT_ACCESS_OR_READONLY") << sub.dump();
+
+  // Upserts that match an existing record: one record, and a collection.
+  auto upsert = org.send("PATCH", rep, kData + "/sobjects/Account/Id/" + ids[3], give);
+  ASSERT_EQ(upsert->status, 400) << upsert->body;
+  EXPECT_EQ(json::parse(upsert->body)[0]["errorCode"], "INSUFFICIENT_ACCESS_OR_READONLY");
+  auto upserts = org.send("PATCH", rep, kData + "/composite/sobjects/Account/Id",
+                          {{"allOrNone", false}, {"records", json::array({record(ids[4])})}});
+  ASSERT_EQ(upserts->status, 200) << upserts->body;
+  EXPECT_EQ(json::parse(upserts->body)[0]["errors"][0]["statusCode"], "INSUFFICIENT_ACCESS_OR_READONLY")
+      << upserts->body;
+
+  for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(owner_of(ids[i]), owners[i]) << ids[i];
+
+  // Transfer Record (granted by the org file) lets the closer do what the rep could not.
+  const std::string closer = org.login("closer@crmsync.test", "closer-pass");
+  EXPECT_EQ(org.send("PATCH", closer, kData + "/sobjects/Account/" + ids[0], give)->status, 204);
+  EXPECT_EQ(owner_of(ids[0]), rep_id);
+  // Now the rep owns it: the owner may give it on.
+  EXPECT_EQ(org.send("PATCH", rep, kData + "/sobjects/Account/" + ids[0], {{"OwnerId", ceo}})->status, 204);
+  EXPECT_EQ(owner_of(ids[0]), ceo);
+}
+
 }  // namespace
 }  // namespace crmsync::emulator

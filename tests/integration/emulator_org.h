@@ -52,12 +52,12 @@ class EmulatorOrg {
 
   std::string integration, admin;
 
- private:
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", emu_->port());
     c.set_read_timeout(30, 0);
     return c;
   }
+  // A session of another user of the org file (one with a password).
   std::string login(const std::string& user, const std::string& password) const {
     auto r = client().Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
                                                                      {"client_id", "crmsync-local"},
@@ -67,6 +67,8 @@ class EmulatorOrg {
     if (!r || r->status != 200) throw std::runtime_error("login failed for " + user);
     return nlohmann::json::parse(r->body)["access_token"];
   }
+
+ private:
   TempDir dir_;
   std::unique_ptr<emulator::Emulator> emu_;
 };
