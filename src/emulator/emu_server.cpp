@@ -273,7 +273,7 @@ class Router {
       limit_header(res);
       return send_error(res, 401, "INVALID_SESSION_ID", "Session expired or invalid");
     }
-    if (admin) return handle_admin(s_, req, res, parts);
+    if (admin) return handle_admin(s_, req, res, parts, *user);
     if (s_.api_used.load() >= s_.options.daily_api_max) {
       limit_header(res);
       return send_error(res, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
@@ -482,7 +482,9 @@ void Emulator::set_fault_rate(double rate) { impl_->state.faults.set_rate(rate);
 std::int64_t Emulator::bulk_jobs_created() const { return static_cast<std::int64_t>(impl_->state.bulk_serial.load()); }
 std::int64_t Emulator::bulk_result_pages_served() const { return impl_->state.bulk_results_served.load(); }
 
-std::size_t Emulator::hard_delete(const std::vector<std::string>& ids) { return purge_records(impl_->state, ids); }
+Result<std::size_t> Emulator::hard_delete(const std::vector<std::string>& ids) {
+  return purge_records(impl_->state, ids, nullptr);
+}
 
 Database& Emulator::database() {
   if (!impl_->state.db) impl_->state.db = generate_org(impl_->state.options.org);

@@ -178,11 +178,13 @@ Status load_jwt_certificate(EmuState& s);
 void handle_record_count(EmuState& s, ApiCall& call);
 void handle_get_deleted(EmuState& s, ApiCall& call, const Table& table);
 void handle_get_updated(EmuState& s, ApiCall& call, const Table& table);
-// /emulator/... admin endpoints (emulator-only, not Salesforce): routes_admin.cpp.
+// /emulator/... admin endpoints (emulator-only, not Salesforce), for the session's user: routes_admin.cpp.
 void handle_admin(EmuState& s, const httplib::Request& req, httplib::Response& res,
-                  const std::vector<std::string>& path);
+                  const std::vector<std::string>& path, const std::string& user_id);
 // Purges the given records (all soft-deleted ones when `ids` is empty); see Emulator::hard_delete.
-std::size_t purge_records(EmuState& s, const std::vector<std::string>& ids);
+// With a `caller`, only the records it may delete. Errors: an Id of an object without a recycle
+// bin (Organization, User, setup objects): 400 INVALID_TYPE_FOR_OPERATION, nothing purged.
+Result<std::size_t> purge_records(EmuState& s, const std::vector<std::string>& ids, const UserAccess* caller);
 void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, const std::string& user);
 void handle_userinfo(EmuState& s, const ApiCall& call);  // /services/oauth2/userinfo
 void handle_versions(EmuState& s, httplib::Response& res);

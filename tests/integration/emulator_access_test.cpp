@@ -48,11 +48,17 @@ struct TwoUsers {
     if (!r || r->status != 200) throw std::runtime_error("job not created: " + (r ? r->body : "no answer"));
     return json::parse(r->body)["id"];
   }
-  // The first page of a REST query: its nextRecordsUrl.
-  std::string first_page(const std::string& token, const std::string& soql) {
+  // The first page of a REST query that must succeed.
+  json query(const std::string& token, const std::string& soql) {
     auto r = get(token, kData + "/query?q=" + httplib::detail::encode_query_param(soql));
     if (!r || r->status != 200) throw std::runtime_error("query failed: " + (r ? r->body : "no answer"));
-    return json::parse(r->body).value("nextRecordsUrl", "");
+    return json::parse(r->body);
+  }
+  std::string first_id(const std::string& token, const std::string& soql) {
+    return query(token, soql)["records"].at(0)["Id"];
+  }
+  std::string next_url(const std::string& token, const std::string& soql) {
+    return query(token, soql).value("nextRecordsUrl", "");
   }
 
   RunningEmulator emu;
@@ -114,7 +120,7 @@ TEST(EmulatorAccessTest, BulkJobIdsAreSalesforceIdsThatDoNotFollowEachOther) {
 
 TEST(EmulatorAccessTest, AnotherUsersQueryCursorIsAnInvalidLocator) {
   TwoUsers org;
-  const std::string next = org.first_page(org.admin, "SELECT Id, Name FROM Account");
+  const std::string next = org.next_url(org.admin, "SELECT Id, Name FROM Account");
   ASSERT_FALSE(next.empty());
   auto theirs = org.get(org.integration, next);
   ASSERT_EQ(theirs->status, 400) << theirs->body;
@@ -126,8 +132,8 @@ TEST(EmulatorAccessTest, AnotherUsersQueryCursorIsAnInvalidLocator) {
 
 TEST(EmulatorAccessTest, QueryLocatorsDoNotFollowEachOther) {
   TwoUsers org;
-  const std::string a = org.first_page(org.integration, "SELECT Id FROM Account");
-  const std::string b = org.first_page(org.integration, "SELECT Id FROM Account");
+  const std::string a = org.next_url(org.integration, "SELECT Id FROM Account");
+  const std::string b = org.next_url(org.integration, "SELECT Id FROM Account");
   // /services/data/v60.0/query/01gRO0000000001AAA-5
   const std::string prefix = kData + "/query/";
   ASSERT_EQ(a.rfind(prefix, 0), 0u) << a;
@@ -230,6 +236,97 @@ TEST(EmulatorAccessTest, AnOwnerChangeWithoutTransferAccessIsRefusedOnEveryWrite
   // Now the rep owns it: the owner may give it on.
   EXPECT_EQ(org.send("PATCH", rep, kData + "/sobjects/Account/" + ids[0], {{"OwnerId", ceo}})->status, 204);
   EXPECT_EQ(owner_of(ids[0]), ceo);
+}
+
+// ---- the emulator's own routes ------------------------------------------------------------------------
+
+void expect_error(const httplib::Result& r, int status, const std::string& code, const std::string& what) {
+  ASSERT_TRUE(r) << what;
+  EXPECT_EQ(r->status, status) << what << ": " << r->body;
+  EXPECT_EQ(json::parse(r->body)[0]["errorCode"], code) << what << ": " << r->body;
+}
+
+TEST(EmulatorAccessTest, AdminRoutesNeedAnAdmin) {
+  TwoUsers org;
+  const std::string contact = org.first_id(org.admin, "SELECT Id FROM Contact");
+  const std::string count_it = "SELECT COUNT() FROM Contact WHERE Id = '" + contact + "'";
+  const std::int64_t used = org.emu->api_used();
+  // The integration user (no Modify All Data) reaches none of them.
+  expect_error(org.post(org.integration, "/emulator/recycleBin/empty", {{"ids", {contact}}}), 403, "INSUFFICIENT_ACCESS",
+               "purge");
+  expect_error(org.post(org.integration, "/emulator/recycleBin/empty", json::object()), 403, "INSUFFICIENT_ACCESS",
+               "empty");
+  expect_error(org.client().Put("/emulator/apiUsage", bearer(org.integration), R"({"used":-100000})", "application/json"),
+               403, "INSUFFICIENT_ACCESS", "set usage");
+  expect_error(org.get(org.integration, "/emulator/apiUsage"), 403, "INSUFFICIENT_ACCESS", "read usage");
+  EXPECT_EQ(org.emu->api_used(), used);  // not reset, and the refusals are no API calls
+  // The admin does, within bounds: no negative counter, no purge of rows without a recycle bin.
+  expect_error(org.client().Put("/emulator/apiUsage", bearer(org.admin), R"({"used":-1})", "application/json"), 400,
+               "INVALID_FIELD", "negative usage");
+  EXPECT_EQ(org.emu->api_used(), used);
+  EXPECT_EQ(org.query(org.admin, count_it)["totalSize"], 1);  // not purged
+  auto set = org.client().Put("/emulator/apiUsage", bearer(org.admin), R"({"used":7})", "application/json");
+  ASSERT_EQ(set->status, 200) << set->body;
+  EXPECT_EQ(json::parse(set->body)["used"], 7);
+  const std::string organization = org.first_id(org.admin, "SELECT Id FROM Organization");
+  const std::string user = org.first_id(org.admin, "SELECT Id FROM User");
+  for (const std::string& id : {organization, user}) {
+    expect_error(org.post(org.admin, "/emulator/recycleBin/empty", {{"ids", {contact, id}}}), 400,
+                 "INVALID_TYPE_FOR_OPERATION", id);
+  }
+  EXPECT_EQ(org.query(org.admin, "SELECT COUNT() FROM Organization")["totalSize"], 1);
+  EXPECT_EQ(org.query(org.admin, "SELECT COUNT() FROM User WHERE Id = '" + user + "'")["totalSize"], 1);
+  EXPECT_EQ(org.query(org.admin, count_it)["totalSize"], 1);  // refused whole: nothing purged
+  auto purged = org.post(org.admin, "/emulator/recycleBin/empty", {{"ids", {contact}}});
+  ASSERT_EQ(purged->status, 200) << purged->body;
+  EXPECT_EQ(json::parse(purged->body)["purged"], 1);  // the contact was still there
+}
+
+TEST(EmulatorAccessTest, AdminRoutesRefuseAnAdminWithoutApiEnabledOrDeactivated) {
+  crmsync::testing::EmulatorOrg org(R"(
+[[profiles]]
+name = "Data Steward"
+license = "Salesforce"
+permissions = { ModifyAllData = true, ViewAllData = true, ApiEnabled = false }
+[[users]]
+username = "steward@crmsync.test"
+password = "steward-pass"
+last_name = "Steward"
+profile = "Data Steward"
+[[users]]
+username = "admin2@crmsync.test"
+password = "admin2-pass"
+last_name = "Second"
+profile = "System Administrator"
+)");
+  const std::string steward = org.login("steward@crmsync.test", "steward-pass");
+  const std::string second = org.login("admin2@crmsync.test", "admin2-pass");
+  expect_error(org.get(steward, "/emulator/apiUsage"), 403, "API_DISABLED_FOR_ORG", "without API Enabled");
+  expect_error(org.send("POST", steward, "/emulator/recycleBin/empty", json::object()), 403, "API_DISABLED_FOR_ORG",
+               "without API Enabled");
+  EXPECT_EQ(org.get(second, "/emulator/apiUsage")->status, 200);
+  const std::string id =
+      org.records(org.admin, "SELECT Id FROM User WHERE Username = 'admin2@crmsync.test'")[0]["Id"];
+  ASSERT_EQ(org.send("PATCH", org.admin, kData + "/sobjects/User/" + id, {{"IsActive", false}})->status, 204);
+  expect_error(org.get(second, "/emulator/apiUsage"), 401, "INVALID_SESSION_ID", "deactivated");
+  expect_error(org.send("POST", second, "/emulator/recycleBin/empty", json::object()), 401, "INVALID_SESSION_ID",
+               "deactivated");
+}
+
+TEST(EmulatorAccessTest, OpenAdminRoutesServeEveryApiUserWhoStillPurgesOnlyWhatItMayDelete) {
+  EmulatorOptions o;
+  o.open_admin_routes = true;
+  TwoUsers org(o);
+  auto set = org.client().Put("/emulator/apiUsage", bearer(org.integration), R"({"used":3})", "application/json");
+  ASSERT_EQ(set->status, 200) << set->body;
+  EXPECT_EQ(org.emu->api_used(), 3);
+  // The integration user reads every Contact but may delete none.
+  const std::string contact = org.first_id(org.integration, "SELECT Id FROM Contact");
+  auto theirs = org.post(org.integration, "/emulator/recycleBin/empty", {{"ids", {contact}}});
+  ASSERT_EQ(theirs->status, 200) << theirs->body;
+  EXPECT_EQ(json::parse(theirs->body)["purged"], 0);
+  auto admins = org.post(org.admin, "/emulator/recycleBin/empty", {{"ids", {contact}}});
+  EXPECT_EQ(json::parse(admins->body)["purged"], 1);
 }
 
 }  // namespace
