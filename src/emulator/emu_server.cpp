@@ -26,11 +26,11 @@ std::string EmuState::random_token(const std::string& prefix) {
   return token;
 }
 
-std::string EmuState::issue_token(const std::string& user_id) {
+std::string EmuState::issue_token(const std::string& user_id, const std::string& refresh_token) {
   std::string token = random_token(org_id.substr(0, 15) + "!");
   const EpochMs expires = now_ms() + options.token_ttl_seconds * 1000;
   std::lock_guard lock(mu_);
-  tokens_[token] = {user_id, expires};
+  tokens_[token] = {user_id, expires, refresh_token};
   return token;
 }
 
@@ -63,6 +63,18 @@ std::optional<std::string> EmuState::user_for_refresh_token(const std::string& t
 void EmuState::revoke_refresh_token(const std::string& token) {
   std::lock_guard lock(mu_);
   refresh_tokens_.erase(token);
+}
+
+bool EmuState::revoke_token(const std::string& token) {
+  std::lock_guard lock(mu_);
+  if (auto it = tokens_.find(token); it != tokens_.end()) {
+    const bool live = now_ms() < it->second.expires_ms;
+    tokens_.erase(it);
+    return live;
+  }
+  if (token.empty() || refresh_tokens_.erase(token) == 0) return false;
+  std::erase_if(tokens_, [&](const auto& session) { return session.second.refresh_token == token; });
+  return true;
 }
 
 std::string EmuState::issue_auth_code(const std::string& user_id, const std::string& redirect_uri) {
@@ -235,6 +247,10 @@ class Router {
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "token") {
       if (m != "POST") return method_not_allowed(res, m, "POST");
       return handle_token(s_, req, res);
+    }
+    if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "revoke") {
+      if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");
+      return handle_revoke(s_, req, res);
     }
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "authorize") {
       if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");

@@ -104,12 +104,17 @@ struct EmuState {
   // Users who may log in with the password grant: username -> password.
   std::unordered_map<std::string, std::string> passwords;
 
-  std::string issue_token(const std::string& user_id);  // expires after options.token_ttl_seconds
+  // An access token that expires after options.token_ttl_seconds; `refresh_token`, when given, is
+  // the refresh token it was issued through (revoking that one revokes it too).
+  std::string issue_token(const std::string& user_id, const std::string& refresh_token = {});
   std::optional<std::string> user_for_token(const std::string& token) const;  // the user's 18-char Id
   void expire_all_tokens();
   std::string issue_refresh_token(const std::string& user_id);
   std::optional<std::string> user_for_refresh_token(const std::string& token) const;
   void revoke_refresh_token(const std::string& token);
+  // POST /services/oauth2/revoke: revokes a live access token, or a refresh token and every access
+  // token issued through it. False when `token` is neither (unknown, expired or already revoked).
+  bool revoke_token(const std::string& token);
   // Web-server flow authorization codes: single use, 15 minutes.
   std::string issue_auth_code(const std::string& user_id, const std::string& redirect_uri);
   std::optional<std::string> redeem_auth_code(const std::string& code, const std::string& redirect_uri);
@@ -125,6 +130,7 @@ struct EmuState {
   struct Session {
     std::string user_id;
     EpochMs expires_ms = 0;
+    std::string refresh_token;  // the refresh token it was issued through, if any
   };
   struct AuthCode {
     std::string user_id;
@@ -172,6 +178,7 @@ Status load_org(EmuState& s);
 
 // Routes (routes_*.cpp).
 void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& res);
+void handle_revoke(EmuState& s, const httplib::Request& req, httplib::Response& res);  // /services/oauth2/revoke
 void handle_authorize(EmuState& s, const httplib::Request& req, httplib::Response& res);
 // Loads options.jwt_certificate_file into jwt_public_key; errors name the file and the problem.
 Status load_jwt_certificate(EmuState& s);
