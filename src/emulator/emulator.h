@@ -1,6 +1,6 @@
 // The local Salesforce org emulator: an HTTP server that speaks Salesforce's REST wire format
-// (OAuth: password, client credentials, JWT bearer, web-server code and refresh token grants;
-// versions, describeGlobal, describe, query/queryAll with nextRecordsUrl paging, sObject
+// (OAuth: password, client credentials, JWT bearer, web-server code and refresh token grants, and
+// token revocation; versions, describeGlobal, describe, query/queryAll with nextRecordsUrl paging, sObject
 // create/read/update/delete, getDeleted/getUpdated, limits and the daily API counter) over a
 // generated, deterministic org, with optional fault injection (FaultOptions). Standard Salesforce clients work against it unchanged; crmsync's own tests and demo use it
 // over loopback.

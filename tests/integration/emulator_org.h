@@ -4,10 +4,12 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "test_support.h"
 
@@ -48,6 +50,27 @@ class EmulatorOrg {
     httplib::Headers h{{"Authorization", "Bearer " + token}};
     if (std::string(method) == "PATCH") return client().Patch(path.c_str(), h, body.dump(), "application/json");
     return client().Post(path.c_str(), h, body.dump(), "application/json");
+  }
+
+  // The CSV of the first results page of a Bulk API 2.0 query job run as `token`'s user; throws
+  // when the job is refused or does not complete.
+  std::string bulk_csv(const std::string& token, const std::string& soql) const {
+    auto created = send("POST", token, kData + "/jobs/query", {{"operation", "query"}, {"query", soql}});
+    if (!created || created->status != 200) {
+      throw std::runtime_error("job refused: " + soql + " -> " + (created ? created->body : "no answer"));
+    }
+    const std::string job = kData + "/jobs/query/" + nlohmann::json::parse(created->body)["id"].get<std::string>();
+    for (int i = 0; i < 500; ++i) {  // polls until the job leaves UploadComplete / InProgress
+      const nlohmann::json state = nlohmann::json::parse(get(token, job)->body)["state"];
+      if (state == "JobComplete") {
+        auto results = get(token, job + "/results");
+        if (!results || results->status != 200) throw std::runtime_error("no results for " + soql);
+        return results->body;
+      }
+      if (state != "UploadComplete" && state != "InProgress") throw std::runtime_error(soql + ": job " + state.dump());
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    throw std::runtime_error(soql + ": the job did not complete");
   }
 
   std::string integration, admin;

@@ -3,10 +3,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <thread>
 #include <tuple>
 
 #include "emulator_org.h"
@@ -168,40 +166,15 @@ fields = { "Contact.Email" = { read = false }, "Lead.Phone" = { read = false }, 
   }
 
   // Bulk API 2.0 results: the column is there, its cells are empty.
-  auto created = org.send("POST", org.integration, kData + "/jobs/query",
-                          {{"operation", "query"}, {"query", "SELECT Id, Who.Email FROM Task WHERE Who.Type = 'Contact'"}});
-  ASSERT_EQ(created->status, 200) << created->body;
-  const std::string id = json::parse(created->body)["id"];
-  json job;
-  for (int i = 0; i < 500; ++i) {  // polls until the job leaves UploadComplete / InProgress
-    job = json::parse(org.get(org.integration, kData + "/jobs/query/" + id)->body);
-    if (job["state"] != "UploadComplete" && job["state"] != "InProgress") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ASSERT_EQ(job["state"], "JobComplete");
-  auto results = org.get(org.integration, kData + "/jobs/query/" + id + "/results");
-  ASSERT_EQ(results->status, 200);
-  EXPECT_EQ(results->body.substr(0, results->body.find('\n')), "\"Id\",\"Who.Email\"");
-  EXPECT_GT(std::count(results->body.begin(), results->body.end(), '\n'), 1);
-  EXPECT_EQ(results->body.find('@'), std::string::npos) << results->body.substr(0, 300);
+  const std::string csv = org.bulk_csv(org.integration, "SELECT Id, Who.Email FROM Task WHERE Who.Type = 'Contact'");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "\"Id\",\"Who.Email\"");
+  EXPECT_GT(std::count(csv.begin(), csv.end(), '\n'), 1);
+  EXPECT_EQ(csv.find('@'), std::string::npos) << csv.substr(0, 300);
 }
 
 TEST(EmulatorRelationshipsTest, BulkCsvHasDottedHeaders) {
   Org org;
-  auto created = org.send("POST", org.integration, kData + "/jobs/query",
-                          {{"operation", "query"}, {"query", "SELECT Id, Account.Name, Owner.Email FROM Contact"}});
-  ASSERT_EQ(created->status, 200) << created->body;
-  const std::string id = json::parse(created->body)["id"];
-  json job;
-  for (int i = 0; i < 500; ++i) {  // polls until the job leaves UploadComplete / InProgress
-    job = json::parse(org.get(org.integration, kData + "/jobs/query/" + id)->body);
-    if (job["state"] != "UploadComplete" && job["state"] != "InProgress") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ASSERT_EQ(job["state"], "JobComplete");
-  auto results = org.get(org.integration, kData + "/jobs/query/" + id + "/results");
-  ASSERT_EQ(results->status, 200);
-  const std::string& csv = results->body;
+  const std::string csv = org.bulk_csv(org.integration, "SELECT Id, Account.Name, Owner.Email FROM Contact");
   ASSERT_EQ(csv.substr(0, csv.find('\n')), "\"Id\",\"Account.Name\",\"Owner.Email\"");
   json first = org.records(org.integration, "SELECT Id, Account.Name, Owner.Email FROM Contact LIMIT 1")[0];
   std::string line = csv.substr(csv.find('\n') + 1);
