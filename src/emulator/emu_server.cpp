@@ -26,11 +26,11 @@ std::string EmuState::random_token(const std::string& prefix) {
   return token;
 }
 
-std::string EmuState::issue_token(const std::string& user_id) {
+std::string EmuState::issue_token(const std::string& user_id, const std::string& refresh_token) {
   std::string token = random_token(org_id.substr(0, 15) + "!");
   const EpochMs expires = now_ms() + options.token_ttl_seconds * 1000;
   std::lock_guard lock(mu_);
-  tokens_[token] = {user_id, expires};
+  tokens_[token] = {user_id, expires, refresh_token};
   return token;
 }
 
@@ -63,6 +63,18 @@ std::optional<std::string> EmuState::user_for_refresh_token(const std::string& t
 void EmuState::revoke_refresh_token(const std::string& token) {
   std::lock_guard lock(mu_);
   refresh_tokens_.erase(token);
+}
+
+bool EmuState::revoke_token(const std::string& token) {
+  std::lock_guard lock(mu_);
+  if (auto it = tokens_.find(token); it != tokens_.end()) {
+    const bool live = now_ms() < it->second.expires_ms;
+    tokens_.erase(it);
+    return live;
+  }
+  if (token.empty() || refresh_tokens_.erase(token) == 0) return false;
+  std::erase_if(tokens_, [&](const auto& session) { return session.second.refresh_token == token; });
+  return true;
 }
 
 std::string EmuState::issue_auth_code(const std::string& user_id, const std::string& redirect_uri) {
@@ -113,9 +125,20 @@ EpochMs EmuState::next_modstamp() {
   return last_stamp_;
 }
 
+std::string random_sf_id(std::string_view key_prefix) {
+  std::uint64_t serial = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof serial) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return make_sf_id(key_prefix, serial);
+}
+
 std::string CursorStore::add(std::shared_ptr<const QueryCursor> cursor) {
   std::lock_guard lock(mu_);
-  std::string locator = make_sf_id("01g", ++serial_);
+  std::string locator;
+  do {
+    locator = random_sf_id("01g");
+  } while (by_locator_.count(locator));
   by_locator_[locator] = std::move(cursor);
   order_.push_back(locator);
   while (order_.size() > capacity_) {
@@ -125,10 +148,10 @@ std::string CursorStore::add(std::shared_ptr<const QueryCursor> cursor) {
   return locator;
 }
 
-std::shared_ptr<const QueryCursor> CursorStore::find(const std::string& locator) const {
+std::shared_ptr<const QueryCursor> CursorStore::find(const std::string& locator, const std::string& user_id) const {
   std::lock_guard lock(mu_);
   auto it = by_locator_.find(locator);
-  return it == by_locator_.end() ? nullptr : it->second;
+  return it == by_locator_.end() || it->second->user_id != user_id ? nullptr : it->second;
 }
 
 // ---- error bodies -----------------------------------------------------------------------------
@@ -225,6 +248,10 @@ class Router {
       if (m != "POST") return method_not_allowed(res, m, "POST");
       return handle_token(s_, req, res);
     }
+    if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "revoke") {
+      if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");
+      return handle_revoke(s_, req, res);
+    }
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "authorize") {
       if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");
       return handle_authorize(s_, req, res);
@@ -262,7 +289,7 @@ class Router {
       limit_header(res);
       return send_error(res, 401, "INVALID_SESSION_ID", "Session expired or invalid");
     }
-    if (admin) return handle_admin(s_, req, res, parts);
+    if (admin) return handle_admin(s_, req, res, parts, *user);
     if (s_.api_used.load() >= s_.options.daily_api_max) {
       limit_header(res);
       return send_error(res, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
@@ -471,7 +498,9 @@ void Emulator::set_fault_rate(double rate) { impl_->state.faults.set_rate(rate);
 std::int64_t Emulator::bulk_jobs_created() const { return static_cast<std::int64_t>(impl_->state.bulk_serial.load()); }
 std::int64_t Emulator::bulk_result_pages_served() const { return impl_->state.bulk_results_served.load(); }
 
-std::size_t Emulator::hard_delete(const std::vector<std::string>& ids) { return purge_records(impl_->state, ids); }
+Result<std::size_t> Emulator::hard_delete(const std::vector<std::string>& ids) {
+  return purge_records(impl_->state, ids, nullptr);
+}
 
 Database& Emulator::database() {
   if (!impl_->state.db) impl_->state.db = generate_org(impl_->state.options.org);

@@ -1,6 +1,6 @@
 // The local Salesforce org emulator: an HTTP server that speaks Salesforce's REST wire format
-// (OAuth: password, client credentials, JWT bearer, web-server code and refresh token grants;
-// versions, describeGlobal, describe, query/queryAll with nextRecordsUrl paging, sObject
+// (OAuth: password, client credentials, JWT bearer, web-server code and refresh token grants, and
+// token revocation; versions, describeGlobal, describe, query/queryAll with nextRecordsUrl paging, sObject
 // create/read/update/delete, getDeleted/getUpdated, limits and the daily API counter) over a
 // generated, deterministic org, with optional fault injection (FaultOptions). Standard Salesforce clients work against it unchanged; crmsync's own tests and demo use it
 // over loopback.
@@ -90,6 +90,9 @@ struct EmulatorOptions {
   std::string client_credentials_user = "integration@crmsync.test";
   // Access tokens expire this long after issue; then every call gets 401 INVALID_SESSION_ID.
   std::int64_t token_ttl_seconds = 7200;
+  // The emulator's own /emulator/ routes (recycle bin, API counter) serve every active,
+  // API-enabled user, not only users with Modify All Data.
+  bool open_admin_routes = false;
   FaultOptions faults;
 };
 
@@ -131,8 +134,10 @@ class Emulator {
   // Purges records, as emptying the recycle bin (or a Bulk hardDelete) does: they vanish from
   // every query, queryAll included, and only getDeleted still lists them. `ids` may name records
   // in the recycle bin or live ones; empty `ids` empties the whole recycle bin. Returns how many
-  // records were purged; unknown or already purged ids are skipped.
-  std::size_t hard_delete(const std::vector<std::string>& ids);
+  // records were purged; unknown or already purged ids are skipped. Errors: an id of an object
+  // that has no recycle bin (Organization, User, setup objects), INVALID_TYPE_FOR_OPERATION;
+  // nothing is purged then.
+  Result<std::size_t> hard_delete(const std::vector<std::string>& ids);
 
  private:
   struct Impl;

@@ -1,6 +1,6 @@
 // POST /services/oauth2/token (password, client_credentials, JWT bearer, authorization_code and
-// refresh_token grants), the web-server flow's /services/oauth2/authorize login form, and the
-// identity URL.
+// refresh_token grants), token revocation (/services/oauth2/revoke), the web-server flow's
+// /services/oauth2/authorize login form, and the identity URL.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -114,6 +114,7 @@ struct GrantOutcome {
   std::optional<std::string> user;
   const char* error = nullptr;
   const char* description = nullptr;
+  std::string refresh_token;  // refresh_token grant: the token used, when it stays valid
 };
 
 GrantOutcome refuse(const char* error, const char* description) { return {std::nullopt, error, description}; }
@@ -198,17 +199,22 @@ GrantOutcome client_grant(EmuState& s, const httplib::Request& req, const std::s
   if (s.options.rotate_refresh_tokens) {
     s.revoke_refresh_token(token);
     with_refresh = true;
+    return {user};
   }
-  return {user};
+  return {user, nullptr, nullptr, token};
 }
 
-void send_token(EmuState& s, httplib::Response& res, const std::string& user, bool with_refresh) {
+// The token answer. The access token belongs to the refresh token issued with it, or else to
+// `through` (the refresh token the grant used), so that revoking that one revokes it.
+void send_token(EmuState& s, httplib::Response& res, const std::string& user, bool with_refresh,
+                const std::string& through = {}) {
   const std::string id_url = s.base_url + "/id/" + s.org_id + "/" + user;
   const std::string issued_at = std::to_string(now_ms());
+  const std::string refresh = with_refresh ? s.issue_refresh_token(user) : through;
   nlohmann::ordered_json body = {
-      {"access_token", s.issue_token(user)},
+      {"access_token", s.issue_token(user, refresh)},
   };
-  if (with_refresh) body["refresh_token"] = s.issue_refresh_token(user);
+  if (with_refresh) body["refresh_token"] = refresh;
   body["signature"] = hmac_sha256_base64(s.options.client_secret, id_url + issued_at);
   body["scope"] = with_refresh ? "refresh_token api" : "api";
   body["instance_url"] = s.base_url;
@@ -243,7 +249,27 @@ void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& r
   bool with_refresh = false;
   GrantOutcome out = client_grant(s, req, grant, with_refresh);
   if (!out.user) return oauth_error(res, out.error, out.description);
-  send_token(s, res, *out.user, with_refresh);
+  send_token(s, res, *out.user, with_refresh, out.refresh_token);
+}
+
+namespace {
+
+// Revocation errors: form-encoded, as Salesforce answers them (error=unsupported_token_type&
+// error_description=this%20token%20type%20is%20not%20supported), JSON when the client asks for it.
+void revoke_error(const httplib::Request& req, httplib::Response& res, const char* error, const char* description) {
+  if (req.get_header_value("Accept").find("json") != std::string::npos) return oauth_error(res, error, description);
+  res.status = 400;
+  res.set_content("error=" + url_encode(error) + "&error_description=" + url_encode(description),
+                  "application/x-www-form-urlencoded;charset=UTF-8");
+}
+
+}  // namespace
+
+void handle_revoke(EmuState& s, const httplib::Request& req, httplib::Response& res) {
+  const std::string token = req.get_param_value("token");  // the form (POST) or ?token= (GET)
+  if (token.empty()) return revoke_error(req, res, "unsupported_token_type", "this token type is not supported");
+  if (!s.revoke_token(token)) return revoke_error(req, res, "invalid_token", "invalid token");
+  res.status = 200;
 }
 
 namespace {
