@@ -1,11 +1,16 @@
-// The emulator against hostile requests over loopback: deep nesting, numbers no double holds and
-// values of the wrong JSON type. Each is answered in Salesforce's error shape, and the emulator
-// keeps serving.
+// The emulator against hostile requests over loopback: deep nesting, bodies that inflate without
+// end, clients that trickle their headers, numbers no double holds and values of the wrong JSON
+// type. Each is answered in Salesforce's error shape, and the emulator keeps serving.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
+#include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <thread>
 
 #include "emulator_http.h"
 #include "salesforce/auth.h"
@@ -17,6 +22,7 @@ using json = nlohmann::json;
 using testing::bearer;
 using testing::loopback_client;
 using testing::password_login;
+using testing::RawConnection;
 using testing::RunningEmulator;
 
 const std::string kData = "/services/data/v62.0";
@@ -119,6 +125,151 @@ TEST(EmulatorHostileInputTest, JsonBodyNestedTooDeepIsJsonParserErrorOnEveryRout
     EXPECT_NE(r.body.find("exceeds the maximum allowed (1000)"), std::string::npos) << c.path << ": " << r.body;
   }
   expect_alive(port);
+}
+
+// ---- body sizes ---------------------------------------------------------------------------------
+
+// `inflated_bytes` of 'a', gzip-compressed a megabyte at a time (the test never holds them all).
+std::string gzip_of_repeated_bytes(std::size_t inflated_bytes) {
+  httplib::detail::gzip_compressor gzip;
+  const std::string chunk(1 << 20, 'a');
+  std::string out;
+  for (std::size_t done = 0; done < inflated_bytes; done += chunk.size()) {
+    const bool last = done + chunk.size() >= inflated_bytes;
+    gzip.compress(chunk.data(), chunk.size(), last, [&](const char* data, std::size_t n) {
+      out.append(data, n);
+      return true;
+    });
+  }
+  return out;
+}
+
+// The peak resident memory of process `pid` (VmHWM), in bytes.
+std::size_t peak_rss(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (status >> key) {
+    std::size_t kb = 0;
+    if (key == "VmHWM:" && status >> kb) return kb * 1024;
+  }
+  return 0;
+}
+
+TEST(EmulatorHostileInputTest, GzipBodiesAreBoundedOnceInflatedAnd413) {
+  testing::EmulatorProcess emu(3);
+  const int port = emu.port();
+  const std::string bomb = gzip_of_repeated_bytes(std::size_t{256} << 20);  // 256 MB in a quarter MB
+  ASSERT_LT(bomb.size(), 1u << 20);
+  const httplib::Headers gzip = {{"Content-Encoding", "gzip"}};
+  const std::string token = admin(port);
+
+  // Before any login: the token endpoint takes a small form.
+  auto login = must(loopback_client(port).Post("/services/oauth2/token", gzip, bomb,
+                                                "application/x-www-form-urlencoded"));
+  expect_refused(login, 413, "JSON_PARSER_ERROR", "/services/oauth2/token");
+  EXPECT_NE(login.body.find("Maximum size of request is 65536 bytes."), std::string::npos) << login.body;
+
+  // Without a valid session the body is not even read.
+  auto anonymous = post(port, "not-a-token", kData + "/sobjects/Account", bomb, gzip);
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+
+  // With one, up to Salesforce's 50 MB.
+  auto create = post(port, token, kData + "/sobjects/Account", bomb, gzip);
+  EXPECT_EQ(create.status, 413) << create.body;
+  EXPECT_EQ(create.body,
+            R"([{"message":"Maximum size of request reached. Maximum size of request is 52428800 bytes.",)"
+            R"("errorCode":"JSON_PARSER_ERROR"}])");
+  // The 50 MB bound and the emulator's own org, never the 256 MB.
+  EXPECT_LT(peak_rss(emu.pid()), std::size_t{200} << 20);
+
+  // A body in bounds is still inflated and served.
+  httplib::detail::gzip_compressor compressor;
+  std::string account;
+  const std::string text = R"({"Name":"Gzipped Inc"})";
+  compressor.compress(text.data(), text.size(), true, [&](const char* d, std::size_t n) {
+    account.append(d, n);
+    return true;
+  });
+  auto created = post(port, token, kData + "/sobjects/Account", account, gzip);
+  EXPECT_EQ(created.status, 201) << created.body;
+}
+
+TEST(EmulatorHostileInputTest, RawBodiesOverTheBoundAre413WhetherDeclaredOrChunked) {
+  emulator::EmulatorOptions o = RunningEmulator::options_for(3, 7);
+  o.max_request_bytes = 1 << 20;
+  RunningEmulator emu(o);
+  const int port = emu->port();
+  const std::string token = admin(port);
+  const std::string big = R"({"Name":")" + std::string(2 << 20, 'x') + R"("})";
+
+  auto declared = post(port, token, kData + "/sobjects/Account", big);
+  EXPECT_EQ(declared.status, 413) << declared.body;
+  EXPECT_NE(declared.body.find("Maximum size of request is 1048576 bytes."), std::string::npos) << declared.body;
+
+  // Chunked: no Content-Length to refuse up front.
+  std::size_t offset = 0;
+  auto chunked = must(loopback_client(port).Post(
+      (kData + "/sobjects/Account").c_str(), bearer(token),
+      [&](std::size_t, httplib::DataSink& sink) {
+        const std::size_t n = std::min<std::size_t>(64 << 10, big.size() - offset);
+        sink.write(big.data() + offset, n);
+        offset += n;
+        if (offset == big.size()) sink.done();
+        return true;
+      },
+      "application/json"));
+  expect_refused(chunked, 413, "JSON_PARSER_ERROR", "chunked");
+  expect_alive(port);
+}
+
+// ---- slow clients -------------------------------------------------------------------------------
+
+TEST(EmulatorHostileInputTest, ClientsTricklingHeadersNeitherHoldUpOthersNorStayPastTheDeadline) {
+  emulator::EmulatorOptions o = RunningEmulator::options_for(3, 7);
+  o.header_timeout_ms = 1500;
+  RunningEmulator emu(o);  // 8 threads to start with, as by default
+  const int port = emu->port();
+
+  // 40 clients send a request line, then a header line every 200 ms for 3 s, never the blank line.
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 40; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(port));
+    slow.back()->send("GET /services/data/ HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  }
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    for (int i = 0; i < 15 && !done; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      for (auto& c : slow) c->send("X-Slow: 1\r\n");
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  const auto start = std::chrono::steady_clock::now();
+  auto r = loopback_client(port).Get("/services/data/");
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_LT(waited, std::chrono::milliseconds(1000)) << "a normal request waited behind the slow ones";
+
+  // Each slow one is answered 408 once its headers are 1.5 s late, and its connection closes.
+  for (auto& c : slow) {
+    const std::string answer = c->receive(std::chrono::milliseconds(3000));
+    EXPECT_EQ(answer.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << answer;
+  }
+  done = true;
+  trickle.join();
+}
+
+TEST(EmulatorHostileInputTest, EndlessHeadersAre431) {
+  RunningEmulator emu(3);
+  RawConnection c(emu->port());
+  c.send("GET /services/data/ HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  for (int i = 0; i < 200 && c.send("X-Filler: " + std::string(100, 'f') + "\r\n"); ++i) {
+  }
+  const std::string answer = c.receive(std::chrono::milliseconds(3000));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 431 Request Header Fields Too Large\r\n", 0), 0u) << answer;
+  expect_alive(emu->port());
 }
 
 // ---- numbers and JSON types ---------------------------------------------------------------------
@@ -240,6 +391,26 @@ TEST(EmulatorHostileInputTest, JwtPartsOfTheWrongTypeAreRefusedAsInvalid) {
     EXPECT_FALSE(r.has_header("EXCEPTION_WHAT")) << r.get_header_value("EXCEPTION_WHAT");
     EXPECT_EQ(json::parse(r.body, nullptr, false).value("error", ""), c.error) << r.body;
   }
+}
+
+// A route that throws (here: a broken row, as a bug would leave) answers as Salesforce does for its
+// own failures, and says nothing about the cause.
+TEST(EmulatorHostileInputTest, AnExceptionInARouteIs500UnknownExceptionWithoutInternals) {
+  RunningEmulator emu(3);
+  const int port = emu->port();
+  const std::string token = admin(port);
+  std::string object;
+  {
+    Database& db = emu->database();
+    std::unique_lock lock(db.mutex());
+    Table& types = *db.find("RecordType");
+    Row& row = types.mutable_row(0);
+    object = std::get<std::string>(row[*types.field_index("SobjectType")]);
+    row[0] = std::int64_t{42};  // an Id that is not text
+  }
+  auto r = must(loopback_client(port).Get((kData + "/sobjects/" + object + "/describe").c_str(), bearer(token)));
+  expect_refused(r, 500, "UNKNOWN_EXCEPTION", "describe");
+  EXPECT_EQ(r.body.find("variant"), std::string::npos) << r.body;
 }
 
 }  // namespace
