@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "check/check.h"
+#include "common/json.h"
 #include "export/record.h"
 #include "salesforce/collections.h"
 
@@ -86,7 +87,7 @@ Status Run::recover_pending(std::map<std::string, ExportLedgerEntry>& ledger) {
   auto page = client_->query(soql, /*include_deleted=*/false);
   for (;;) {
     if (!page) return page.error();
-    json body = json::parse(page->body, nullptr, false);
+    json body = parse_json(page->body);
     if (body.is_object() && body["records"].is_array()) {
       for (const json& r : body["records"]) {
         std::string activity = marker_in(r.value("Description", json()).is_string() ? r["Description"].get<std::string>() : "");
@@ -141,7 +142,7 @@ Status Run::find_pending_deletes(std::map<std::string, ExportLedgerEntry>& ledge
                                /*include_deleted=*/false);
     for (;;) {
       if (!page) return page.error();
-      json body = json::parse(page->body, nullptr, false);
+      json body = parse_json(page->body);
       if (body.is_object() && body["records"].is_array()) {
         for (const json& r : body["records"]) {
           auto it = ledger.find(r.value(field, json()).is_string() ? r[field].get<std::string>() : "");

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "salesforce/http.h"
 #include "salesforce/wire.h"
@@ -22,7 +23,7 @@ std::string text_member(const json& j, const char* key) {
 }
 
 Result<BulkJobInfo> parse_job(const RestResponse& response, std::string_view what) {
-  json j = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  json j = parse_json(response.body);
   if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j.contains("state")) {
     return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
                  "Salesforce's answer to " + std::string(what) + " was malformed: it is not a job description: " +
