@@ -3,6 +3,7 @@
 
 #include "check/check_internal.h"
 #include "salesforce/json_members.h"
+#include "common/json.h"
 
 namespace crmsync::check::detail {
 
@@ -11,7 +12,7 @@ Result<std::vector<nlohmann::json>> query_records(salesforce::Client& client, co
   auto page = client.query(soql, /*include_deleted=*/false);
   while (true) {
     if (!page) return page.error();
-    nlohmann::json body = nlohmann::json::parse(page->body, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json body = parse_json(page->body);
     if (body.is_object() && body["records"].is_array()) {
       for (auto& r : body["records"]) out.push_back(std::move(r));
     }

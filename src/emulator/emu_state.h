@@ -160,6 +160,10 @@ void send_json(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
                 const std::vector<std::string>* fields = nullptr);
 void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested resource does not exist"
+// 500 UNKNOWN_EXCEPTION in Salesforce's words (an ErrorId, nothing about the cause).
+void send_unknown_exception(httplib::Response& res);
+// 413 for a body over `max_bytes`: JSON_PARSER_ERROR "Maximum size of request reached. ..."
+void send_request_too_large(httplib::Response& res, std::size_t max_bytes);
 
 // Permissions (routes_permissions.cpp). The caller holds db->mutex() for the first two.
 // The user's effective access (cached until the next setup write).

@@ -12,6 +12,7 @@
 //   emu.stop();
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,7 +62,18 @@ struct EmulatorOptions {
   int default_batch_size = 2000;   // query page size unless Sforce-Query-Options asks for less
   std::int64_t daily_api_max = 100000;  // past it, API calls get 403 REQUEST_LIMIT_EXCEEDED
   std::int64_t api_used = 0;            // the daily counter's starting value
+  // Connections are served a thread each: `threads` start with the server, more as connections
+  // need them, up to max_threads (then new connections wait for a free thread).
   int threads = 8;
+  int max_threads = 256;
+  // A request's line and headers must arrive within this long of its first byte (else 408 and the
+  // connection closes), however slowly they trickle in.
+  int header_timeout_ms = 10000;
+  // A request body may hold this many bytes, counted after gzip or deflate is undone: Salesforce's
+  // REST limit ("Maximum size of request is 52428800 bytes"); more is 413. The OAuth endpoints
+  // (/services/oauth2/*, before any login) take at most 64 KiB. A body is read only once the
+  // call's session is known to be valid.
+  std::size_t max_request_bytes = 52428800;
   // An org file (JSON, or TOML when the name ends in .toml) describing how the org differs from
   // the default one; its seed and scale, when given, replace `org`'s. Format:
   // docs/emulator-org-file.md. Empty: the default org.

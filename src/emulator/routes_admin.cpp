@@ -18,6 +18,8 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "common/json.h"
+#include "emulator/dml.h"
 #include "emulator/emu_state.h"
 #include "emulator/org_schema.h"
 
@@ -69,12 +71,12 @@ std::shared_ptr<const UserAccess> admin_caller(EmuState& s, const std::string& u
 }
 
 std::optional<json> body_of(const httplib::Request& req, httplib::Response& res) {
-  try {
-    return req.body.empty() ? json::object() : json::parse(req.body);
-  } catch (const json::parse_error& e) {
-    send_error(res, 400, "JSON_PARSER_ERROR", std::string("The body is not JSON: ") + e.what());
-    return std::nullopt;
-  }
+  if (req.body.empty()) return json::object();
+  JsonProblem problem;
+  json body = parse_json(req.body, problem);
+  if (!body.is_discarded()) return body;
+  send_error(res, 400, "JSON_PARSER_ERROR", "The body is not JSON: " + json_problem_message(req.body, problem));
+  return std::nullopt;
 }
 
 }  // namespace

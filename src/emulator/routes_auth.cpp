@@ -6,10 +6,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "emulator/emu_state.h"
 
@@ -121,7 +123,8 @@ GrantOutcome refuse(const char* error, const char* description) { return {std::n
 
 std::optional<std::int64_t> claim_seconds(const nlohmann::json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.get<std::int64_t>();
-  if (v.is_number_float()) return static_cast<std::int64_t>(v.get<double>());
+  // Beyond int64 (1e300) is no time a JWT expires at.
+  if (v.is_number_float() && std::fabs(v.get<double>()) < 9.2e18) return static_cast<std::int64_t>(v.get<double>());
   if (v.is_string()) {
     try {
       return std::stoll(v.get<std::string>());
@@ -138,23 +141,24 @@ GrantOutcome jwt_bearer(EmuState& s, const std::string& assertion) {
   const std::size_t dot1 = assertion.find('.');
   const std::size_t dot2 = dot1 == std::string::npos ? dot1 : assertion.find('.', dot1 + 1);
   if (dot2 == std::string::npos) return refuse("invalid_grant", "invalid assertion");
-  nlohmann::json header, claims;
-  try {
-    header = nlohmann::json::parse(base64url_decode(std::string_view(assertion).substr(0, dot1)));
-    claims = nlohmann::json::parse(base64url_decode(std::string_view(assertion).substr(dot1 + 1, dot2 - dot1 - 1)));
-  } catch (const nlohmann::json::exception&) {
+  // A claim of another type than text reads as missing.
+  auto text = [](const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string_view jwt(assertion);
+  const nlohmann::json header = parse_json(base64url_decode(jwt.substr(0, dot1)));
+  const nlohmann::json claims = parse_json(base64url_decode(jwt.substr(dot1 + 1, dot2 - dot1 - 1)));
+  if (!header.is_object() || !claims.is_object() || text(header, "alg") != "RS256") {
     return refuse("invalid_grant", "invalid assertion");
   }
-  if (!header.is_object() || !claims.is_object() || header.value("alg", "") != "RS256") {
-    return refuse("invalid_grant", "invalid assertion");
-  }
-  if (claims.value("iss", "") != s.options.client_id) return refuse("invalid_client_id", "client identifier invalid");
+  if (text(claims, "iss") != s.options.client_id) return refuse("invalid_client_id", "client identifier invalid");
   auto* key = static_cast<EVP_PKEY*>(s.jwt_public_key.get());
   if (key == nullptr ||
       !rs256_verify(key, std::string_view(assertion).substr(0, dot2), base64url_decode(assertion.substr(dot2 + 1)))) {
     return refuse("invalid_grant", "invalid assertion");
   }
-  const std::string aud = claims.contains("aud") && claims["aud"].is_string() ? claims["aud"].get<std::string>() : "";
+  const std::string aud = text(claims, "aud");
   std::string own = s.base_url;
   if (aud != "https://login.salesforce.com" && aud != "https://test.salesforce.com" && aud != own &&
       aud != own + "/") {
@@ -163,8 +167,8 @@ GrantOutcome jwt_bearer(EmuState& s, const std::string& assertion) {
   const std::int64_t exp = claims.contains("exp") ? claim_seconds(claims["exp"]).value_or(0) : 0;
   const std::int64_t now = now_ms() / 1000;
   if (exp <= now || exp > now + 180) return refuse("invalid_grant", "expired authorization code");
-  std::string sub = claims.value("sub", "");
-  if (claims.contains("prn") && claims["prn"].is_string()) sub = claims["prn"].get<std::string>();  // prn wins
+  std::string sub = text(claims, "sub");
+  if (claims.contains("prn") && claims["prn"].is_string()) sub = text(claims, "prn");  // prn wins
   auto user = s.active_user_id(sub);
   if (!user) return refuse("invalid_grant", "user hasn't approved this consumer");
   return {user};

@@ -15,7 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
+#include "common/sfid.h"
 #include "common/text.h"
+#include "emulator/dml.h"
 #include "emulator/emu_csv.h"
 #include "emulator/emu_json.h"
 #include "emulator/emu_paths.h"
@@ -165,8 +168,12 @@ std::optional<std::string> bulk_restriction(std::string_view text) {
 }
 
 void create_job(EmuState& s, ApiCall& call) {
-  json body = json::parse(call.req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
+  JsonProblem problem;
+  json body = parse_json(call.req.body, problem);
+  if (body.is_discarded()) {
+    return bulk_error(call.res, 400, "JSON_PARSER_ERROR", json_problem_message(call.req.body, problem));
+  }
+  if (!body.is_object()) {
     return bulk_error(call.res, 400, "JSON_PARSER_ERROR", "The request body is not a JSON object.");
   }
   auto text_of = [&](const char* key, const char* fallback) -> std::optional<std::string> {
@@ -276,7 +283,7 @@ void list_jobs(EmuState& s, ApiCall& call) {
 }
 
 void abort_job(EmuState& s, ApiCall& call, const std::string& id) {
-  json body = json::parse(call.req.body, nullptr, /*allow_exceptions=*/false);
+  json body = parse_json(call.req.body);
   if (body.is_discarded() || !body.is_object() || !body.contains("state") || !body["state"].is_string()) {
     return bulk_error(call.res, 400, "JSON_PARSER_ERROR", "The request body must be {\"state\":\"Aborted\"}.");
   }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "check/check.h"
+#include "common/json.h"
 #include "common/sfid.h"
 #include "common/text.h"
 #include "export/record.h"
@@ -80,7 +81,7 @@ Status for_each_record(salesforce::Client& client, const std::string& soql, cons
   auto page = client.query(soql, /*include_deleted=*/false);
   for (;;) {
     if (!page) return page.error();
-    json body = json::parse(page->body, nullptr, /*allow_exceptions=*/false);
+    json body = parse_json(page->body);
     auto records = salesforce::JsonMembers(body, "query " + soql).array("records");
     if (!records) return records.error();
     for (std::size_t k = 0; k < (*records)->size(); ++k) {

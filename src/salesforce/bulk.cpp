@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "salesforce/http.h"
 #include "salesforce/json_members.h"
@@ -18,7 +19,7 @@ using json = nlohmann::json;
 std::string jobs_path(Client& client) { return "/services/data/v" + client.api_version() + "/jobs/query"; }
 
 Result<BulkJobInfo> parse_job(const RestResponse& response, std::string_view what) {
-  json j = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  json j = parse_json(response.body);
   if (j.is_discarded() || !j.is_object()) {
     return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
                  "Salesforce's answer to " + std::string(what) + " was malformed: it is not a job description: " +

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/sfid.h"
+#include "common/json.h"
 #include "common/text.h"
 #include "common/timeutil.h"
 #include "salesforce/auth.h"
@@ -506,7 +507,7 @@ struct Client::Impl {
                                    std::string body = {}) {
     nlohmann::json parsed;
     auto check = [&](HttpResponse& r) -> Status {
-      parsed = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+      parsed = parse_json(r.body);
       if (!parsed.is_discarded()) return ok_status();
       return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
                    "Salesforce's answer to " + std::string(what) + " was malformed: the JSON is invalid or cut off: " +
@@ -808,7 +809,7 @@ Result<std::vector<CompositeResult>> Client::composite(const std::vector<Composi
   nlohmann::json parsed;
   auto check = [&](HttpResponse& r) -> Status {
     if (r.status < 200 || r.status >= 300) return ok_status();
-    parsed = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+    parsed = parse_json(r.body);
     auto list = parsed.is_object() ? parsed.find("compositeResponse") : parsed.end();
     if (!parsed.is_discarded() && list != parsed.end() && list->is_array() && list->size() == subrequests.size()) {
       return ok_status();
@@ -923,7 +924,7 @@ Result<nlohmann::json> Client::request_json(std::string_view method, std::string
   if (!response) return response.error();
   if (response->status < 200 || response->status >= 300) return error_for(*response, what);
   if (response->body.empty()) return nlohmann::json();
-  nlohmann::json j = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = parse_json(response->body);
   if (j.is_discarded()) {
     Error e(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
             "Salesforce's answer to " + what + " was malformed: the JSON is invalid or cut off: " +

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "salesforce/client.h"
 #include "salesforce/json_members.h"
@@ -79,7 +80,7 @@ LimitInfo parse_limit_info(std::string_view header) {
 
 Error error_from_response(int http_status, std::string_view body, std::string_view what) {
   std::string prefix = what.empty() ? std::string("Salesforce") : std::string(what);
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = parse_json(body);
 
   // REST: [{"message": "...", "errorCode": "...", "fields": [...]}, ...]; collections use statusCode.
   if (j.is_array() && !j.empty() && j.front().is_object()) {

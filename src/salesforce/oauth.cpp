@@ -3,6 +3,7 @@
 
 #include "common/text.h"
 #include "salesforce/json_members.h"
+#include "common/json.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
@@ -83,7 +84,7 @@ bool split_identity_url(std::string_view identity_url, std::string& org_id, std:
 }
 
 Result<TokenResponse> parse_token_response(long http_status, std::string_view body, const LoginContext& who) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = parse_json(body);
   int status = static_cast<int>(http_status);
 
   if (j.is_object() && j.contains("error")) {

@@ -184,6 +184,22 @@ TEST(PageParserTest, MalformedAndTruncatedBodiesAreRefused) {
   }
 }
 
+// A hostile server's page nested 20,000 deep: simdjson On-Demand skips what it does not read
+// without recursing, so the page is read (the odd Name kept as its JSON token), never a crash.
+TEST(PageParserTest, PagesNestedDeepAreSkippedWithoutRecursion) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  const std::string deep = std::string(20000, '[') + std::string(20000, ']');
+  std::string in_record = R"({"totalSize":1,"done":true,"records":[{"Id":"006RO0000000001AAA","Name":)" + deep + "}]}";
+  auto page = parser.parse(in_record);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(page->rows.size(), 1u);
+  std::string beside = R"({"totalSize":0,"done":true,"extra":)" + deep + R"(,"records":[]})";
+  auto empty = parser.parse(beside);
+  ASSERT_TRUE(empty.ok()) << empty.error().to_string();
+  EXPECT_EQ(empty->rows.size(), 0u);
+}
+
 TEST(PageParserTest, DatetimeConversion) {
   EXPECT_EQ(datetime_to_store("2016-08-19T14:35:34.000+0000").value(), "2016-08-19T14:35:34.000Z");
   EXPECT_EQ(datetime_to_store("2016-08-19T14:35:34Z").value(), "2016-08-19T14:35:34.000Z");
