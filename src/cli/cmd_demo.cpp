@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/report.h"
+#include "common/json.h"
 #include "config/config.h"
 #include "emulator/emulator.h"
 #include "store/store.h"
@@ -27,7 +28,7 @@ std::vector<std::string> first_ids(salesforce::Client& admin, const std::string&
   std::vector<std::string> ids;
   auto page = admin.query(soql, false);
   if (!page) return ids;
-  auto body = nlohmann::json::parse(page->body, nullptr, false);
+  auto body = parse_json(page->body);
   if (body.is_discarded()) return ids;
   for (const auto& r : body["records"]) ids.push_back(r["Id"].get<std::string>());
   return ids;

@@ -58,7 +58,13 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
           {"private_key_file", &s.private_key_file}, {"refresh_token", &s.refresh_token},
           {"refresh_token_file", &s.refresh_token_file},
           {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls},
-          {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms}};
+          {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms},
+          {"connect_timeout_seconds", &s.connect_timeout_seconds},
+          {"request_timeout_seconds", &s.request_timeout_seconds},
+          {"low_speed_bytes_per_second", &s.low_speed_bytes_per_second},
+          {"low_speed_seconds", &s.low_speed_seconds},
+          {"request_deadline_seconds", &s.request_deadline_seconds},
+          {"max_response_mb", &s.max_response_mb}, {"max_bulk_results_mb", &s.max_bulk_results_mb}};
 }
 std::vector<Binding> store_bindings(StoreConfig& s) { return {{"url", &s.url}}; }
 std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
@@ -384,9 +390,33 @@ Status validate_store(const StoreConfig& store, std::string_view source, const O
                       shown + " is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
 }
 
+// [salesforce] time and size bounds out of range.
+Status validate_bounds(const SalesforceConfig& sf, std::string_view source, const Origins& origins) {
+  auto range = [&](const char* key, std::int64_t value, std::int64_t lo, std::int64_t hi, const char* advice) -> Status {
+    if (value >= lo && value <= hi) return ok_status();
+    return config_error("INVALID_VALUE", origin_of(origins, "salesforce." + std::string(key), source),
+                        "[salesforce] " + std::string(key) + " = " + std::to_string(value) +
+                            " is out of range; expected " + std::to_string(lo) + ".." + std::to_string(hi) + " (" +
+                            advice + ").");
+  };
+  CRMSYNC_TRY(range("request_timeout_seconds", sf.request_timeout_seconds, 1, 86400, "one attempt; default 120"));
+  CRMSYNC_TRY(range("connect_timeout_seconds", sf.connect_timeout_seconds, 1, 86400,
+                    "the attempt's request_timeout_seconds bounds it too; default 30"));
+  CRMSYNC_TRY(range("low_speed_seconds", sf.low_speed_seconds, 0, 86400, "0 turns the low-speed abort off; default 0"));
+  CRMSYNC_TRY(range("low_speed_bytes_per_second", sf.low_speed_bytes_per_second, 1, 1LL << 30, "default 1024"));
+  if (sf.request_deadline_seconds != 0) {
+    CRMSYNC_TRY(range("request_deadline_seconds", sf.request_deadline_seconds, sf.request_timeout_seconds, 7 * 86400,
+                      "at least request_timeout_seconds, or 0 for none; default 300"));
+  }
+  CRMSYNC_TRY(range("max_response_mb", sf.max_response_mb, 1, 4096, "one JSON answer; default 64"));
+  CRMSYNC_TRY(range("max_bulk_results_mb", sf.max_bulk_results_mb, 1, 4096, "one Bulk API results page; default 256"));
+  return ok_status();
+}
+
 // The [salesforce] keys every login needs, and the [sync] values the sync reads.
 Status validate_login(const Config& config, std::string_view source, const Origins& origins) {
   CRMSYNC_TRY(validate_sync(config.sync, source, origins));
+  CRMSYNC_TRY(validate_bounds(config.salesforce, source, origins));
   const SalesforceConfig& sf = config.salesforce;
   auto where = [&](const std::string& key) { return origin_of(origins, key, source); };
 
@@ -445,6 +475,12 @@ Status validate_login(const Config& config, std::string_view source, const Origi
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
                         "[salesforce] login_url = \"" + mask_url_credentials(sf.login_url) +
                             "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+  }
+  if (sf.login_url.starts_with("http://") && !is_loopback(host_of(sf.login_url))) {
+    return config_error("INSECURE_LOGIN_URL", where("salesforce.login_url"),
+                        "[salesforce] login_url uses plain http:// to " + host_of(sf.login_url) +
+                            ", which would send the credentials across the network unencrypted; use https:// (plain "
+                            "http:// is accepted only for an emulator on this machine: 127.0.0.0/8, ::1, localhost).");
   }
   if (sf.auth == "refresh_token" && !sf.refresh_token.empty() && !sf.refresh_token_file.empty()) {
     return config_error("INVALID_VALUE", where("salesforce.refresh_token"),

@@ -17,6 +17,8 @@
 //   refresh_token_file = "..."               # refresh_token (or refresh_token = "..."; client_secret optional)
 //   api_version = "62.0"
 //   max_retries = 5  retry_base_ms = 500
+//   connect_timeout_seconds = 30  request_timeout_seconds = 120  request_deadline_seconds = 300
+//   low_speed_bytes_per_second = 1024  low_speed_seconds = 0  max_response_mb = 64  max_bulk_results_mb = 256
 //   [store]
 //   url = "sqlite:crmsync.db"
 //   [objects.Account]
@@ -62,6 +64,16 @@ struct SalesforceConfig {
   bool verify_tls = true;     // may be turned off only for a loopback emulator
   std::int64_t max_retries = 5;      // repeats of one failed request (5xx, drops, cut-off bodies); 0..100
   std::int64_t retry_base_ms = 500;  // the first retry's wait; it doubles (jittered) each time
+  // Time bounds (README's configuration table): connecting, one attempt (its answer included), the
+  // low-speed abort (0 = off), and one request with all its retries and waits (0 = none).
+  std::int64_t connect_timeout_seconds = 30;
+  std::int64_t request_timeout_seconds = 120;
+  std::int64_t low_speed_bytes_per_second = 1024;
+  std::int64_t low_speed_seconds = 0;
+  std::int64_t request_deadline_seconds = 300;
+  // The largest answer accepted (decompressed): a JSON answer, and one Bulk API CSV results page.
+  std::int64_t max_response_mb = 64;
+  std::int64_t max_bulk_results_mb = 256;
 };
 
 struct StoreConfig {

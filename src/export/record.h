@@ -39,8 +39,9 @@ nlohmann::json create_fields(const nlohmann::json& record);
 // A stable hash of the record's field values (hex), for "unchanged since the last write".
 std::string content_hash(const nlohmann::json& record);
 
-// Whether the describe says the integration user may create and edit records of the object.
-bool describe_writable(const nlohmann::json& describe);
+// Whether the describe says the integration user may create and edit records of the object (an
+// error when "createable" or "updateable" is not a boolean).
+Result<bool> describe_writable(const nlohmann::json& describe);
 
 // Checks the object's describe (as the integration user sees it): the object is createable, every
 // field crmsync writes and every [export.fields] field exists and is createable and updateable,
@@ -49,7 +50,7 @@ bool describe_writable(const nlohmann::json& describe);
 // errors name the field and the fix. With `own_records_only` (the user lacks Edit Tasks / Edit
 // Events, so describe shows nothing createable, yet Salesforce takes the records assigned to the
 // user itself) the object's and fields' createable/updateable flags are not checked, only that the
-// fields exist.
+// fields exist. A describe member of the wrong type is a kSalesforce MALFORMED_RESPONSE error naming it.
 Result<std::array<std::string, 3>> check_describe(const nlohmann::json& describe, const config::ExportConfig& config,
                                                   bool own_records_only = false);
 

@@ -2,16 +2,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "salesforce/json_members.h"
+#include "common/json.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
 
 namespace {
-
-std::string string_member(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string who_text(const LoginContext& who) {
   std::string user = who.username.empty() ? std::string("the user") : who.username;
@@ -87,12 +84,12 @@ bool split_identity_url(std::string_view identity_url, std::string& org_id, std:
 }
 
 Result<TokenResponse> parse_token_response(long http_status, std::string_view body, const LoginContext& who) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = parse_json(body);
   int status = static_cast<int>(http_status);
 
   if (j.is_object() && j.contains("error")) {
-    std::string error = string_member(j, "error");
-    std::string description = string_member(j, "error_description");
+    std::string error = text_member(j, "error");
+    std::string description = text_member(j, "error_description");
     std::string detail = error + (description.empty() ? "" : ": " + description);
     return Error(ErrorKind::kAuth, error,
                  "Salesforce refused " + who_text(who) + " (" + detail + "). " + fix_for(error, description, who),
@@ -116,10 +113,10 @@ Result<TokenResponse> parse_token_response(long http_status, std::string_view bo
   }
 
   TokenResponse token;
-  token.access_token = string_member(j, "access_token");
-  token.instance_url = string_member(j, "instance_url");
-  token.identity_url = string_member(j, "id");
-  token.refresh_token = string_member(j, "refresh_token");
+  token.access_token = text_member(j, "access_token");
+  token.instance_url = text_member(j, "instance_url");
+  token.identity_url = text_member(j, "id");
+  token.refresh_token = text_member(j, "refresh_token");
   while (!token.instance_url.empty() && token.instance_url.back() == '/') token.instance_url.pop_back();
   std::string missing;
   if (token.access_token.empty()) missing += " access_token";

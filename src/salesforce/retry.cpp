@@ -38,6 +38,7 @@ long parse_retry_after(const std::string& value, std::int64_t now_seconds) {
 RetryingTransport::RetryingTransport(std::unique_ptr<HttpTransport> inner, RetryPolicy policy)
     : inner_(std::move(inner)), policy_(std::move(policy)), random_(std::random_device{}()) {
   if (!policy_.sleep) policy_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (!policy_.now) policy_.now = [] { return std::chrono::steady_clock::now(); };
   policy_.max_retries = std::max(0, policy_.max_retries);
 }
 
@@ -56,12 +57,6 @@ std::chrono::milliseconds RetryingTransport::backoff(int retry) {
 Result<HttpResponse> RetryingTransport::send(const HttpRequest& request) { return send(request, SendHooks{}); }
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-std::int64_t ms_since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
 
 // The URL as a log line shows it: the path, and at most 120 characters of the query string with
 // every secret-named parameter masked (a SOQL query reads "q=SELECT+Id,..." there).
@@ -115,17 +110,28 @@ void RetryingTransport::announce_retry(const HttpRequest& request, int attempt, 
 
 Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const SendHooks& hooks) {
   report_ = {};
-  const Clock::time_point started = Clock::now();
+  const auto started = policy_.now();
+  auto ms_since = [&](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(policy_.now() - t);
+  };
   const bool idempotent = is_idempotent(request);
   const int max_retries = hooks.max_retries ? std::max(0, *hooks.max_retries) : policy_.max_retries;
+  const bool bounded = policy_.deadline.count() > 0;
+  const auto deadline = started + policy_.deadline;
+  auto time_left = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - policy_.now());
+  };
+  HttpRequest sent;  // the request with this attempt's time left, when a deadline bounds it
+  if (bounded) sent = request;
   for (int attempt = 0;; ++attempt) {
     if (hooks.before_send) CRMSYNC_TRY(hooks.before_send());
     ++report_.attempts;
     const bool last = attempt >= max_retries;
-    const Clock::time_point sent = Clock::now();
-    Result<HttpResponse> response = inner_->send(request);
-    log_attempt(request, response, ms_since(sent), attempt + 1);
-    report_.elapsed = std::chrono::milliseconds(ms_since(started));
+    if (bounded) sent.time_left = std::max(std::chrono::milliseconds(1), time_left());
+    const auto attempt_started = policy_.now();
+    Result<HttpResponse> response = inner_->send(bounded ? sent : request);
+    log_attempt(request, response, ms_since(attempt_started).count(), attempt + 1);
+    report_.elapsed = ms_since(started);
 
     long retry_after = -1;
     std::string reason;
@@ -144,6 +150,7 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const S
         if (checked) return response;
         if (last || !idempotent || checked.error().kind != ErrorKind::kNetwork) return checked.error();
         reason = checked.error().code;
+        response = checked.error();  // what is returned if the deadline stops the retries
       } else {
         if (last || !idempotent || !is_retryable_status(response->status)) return response;
         retry_after = parse_retry_after(response->header("Retry-After"), static_cast<std::int64_t>(std::time(nullptr)));
@@ -154,6 +161,10 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const S
     }
     std::chrono::milliseconds wait = backoff(attempt);
     if (retry_after >= 0) wait = std::max<std::chrono::milliseconds>(wait, std::chrono::seconds(retry_after));
+    if (bounded && wait >= time_left()) {  // the next attempt could not start before the deadline
+      report_.deadline_passed = true;
+      return response;
+    }
     announce_retry(request, attempt + 1, max_retries + 1, wait, reason);
     policy_.sleep(wait);
   }

@@ -25,6 +25,7 @@ namespace crmsync {
 namespace {
 
 using testing::contains;
+using testing::EmulatorProcess;
 using testing::run_crmsync;
 using testing::RunningEmulator;
 using testing::TempDir;
@@ -363,36 +364,6 @@ TEST(SyncCliTest, SecretsNeverReachTheOutputTheErrorsOrTheStore) {
   EXPECT_FALSE(contains(output, token_prefix)) << output;
   EXPECT_FALSE(contains(store_bytes, token_prefix)) << "an access token in the store";
 }
-
-// `crmsync emulator` as its own process, so the sync under test is the only thing killed.
-class EmulatorProcess {
- public:
-  explicit EmulatorProcess(int scale) {
-    std::string cmd = "sh -c 'echo $$; exec " + std::string(CRMSYNC_BINARY) + " emulator --port 0 --seed 5 --scale " +
-                      std::to_string(scale) + "'";
-    pipe_ = popen(cmd.c_str(), "r");
-    if (pipe_ == nullptr) throw std::runtime_error("cannot start the emulator");
-    char line[256] = {};
-    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no pid line");
-    pid_ = std::atoi(line);
-    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no ready line");
-    std::string ready(line);
-    auto at = ready.find("http://");
-    if (at == std::string::npos) throw std::runtime_error("unexpected ready line: " + ready);
-    url_ = ready.substr(at);
-    while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
-  }
-  ~EmulatorProcess() {
-    kill(pid_, SIGTERM);
-    pclose(pipe_);
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::FILE* pipe_ = nullptr;
-  int pid_ = 0;
-  std::string url_;
-};
 
 // Three large syncs from scratch, each SIGKILLed at three random points; after each kill the admin
 // changes the org (an update, a soft delete, a hard delete of a row the killed run may have

@@ -315,6 +315,26 @@ TEST(ConfigErrorTest, LoginUrlMustBeHttp) {
       << e.message;
 }
 
+TEST(ConfigErrorTest, PlainHttpLoginUrlOnlyForThisMachine) {
+  // Issue #13: an http:// login_url sent the password in clear text.
+  Error e = parse_error(minimal("login_url = \"http://login.example.com\"\n"));
+  EXPECT_EQ(e.code, "INSECURE_LOGIN_URL");
+  EXPECT_EQ(e.message,
+            "crmsync.toml:6: [salesforce] login_url uses plain http:// to login.example.com, which would send the "
+            "credentials across the network unencrypted; use https:// (plain http:// is accepted only for an emulator "
+            "on this machine: 127.0.0.0/8, ::1, localhost).");
+  Error from_env = parse_error(minimal(), env_of({{"CRMSYNC_SALESFORCE_LOGIN_URL", "http://10.0.0.5:8787"}}));
+  EXPECT_EQ(from_env.code, "INSECURE_LOGIN_URL");
+  for (const char* url : {"http://127.0.0.1.evil.com", "http://u:p@evil.com", "http://0.0.0.0:8787"}) {
+    EXPECT_EQ(parse_error(minimal("login_url = \"" + std::string(url) + "\"\n")).code, "INSECURE_LOGIN_URL") << url;
+  }
+  for (const char* url : {"http://127.0.0.1:8787", "http://127.5.6.7", "http://localhost:8787", "http://[::1]:8787",
+                          "https://acme.my.salesforce.com"}) {
+    auto ok = parse_config(minimal("login_url = \"" + std::string(url) + "\"\n"), "crmsync.toml", kNoEnv);
+    EXPECT_TRUE(ok.ok()) << url << ": " << ok.error().to_string();
+  }
+}
+
 TEST(ConfigErrorTest, UnknownObjectSuggestsTheCatalogName) {
   Error e = parse_error(minimal("[objects.Acount]\nenabled = false\n"));
   EXPECT_EQ(e.code, "UNKNOWN_OBJECT");
@@ -436,6 +456,48 @@ TEST(ConfigRetryTest, DefaultsFileAndEnvironment) {
   ASSERT_TRUE(f.ok()) << f.error().to_string();
   EXPECT_EQ(f->salesforce.max_retries, 2);
   EXPECT_EQ(f->salesforce.retry_base_ms, 7);
+}
+
+// --- time and size bounds (issue #13) --------------------------------------------------------------
+
+TEST(ConfigBoundsTest, DefaultsFileAndEnvironment) {
+  auto d = parse_config(minimal(), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->salesforce.connect_timeout_seconds, 30);
+  EXPECT_EQ(d->salesforce.request_timeout_seconds, 120);
+  EXPECT_EQ(d->salesforce.low_speed_bytes_per_second, 1024);
+  EXPECT_EQ(d->salesforce.low_speed_seconds, 0);
+  EXPECT_EQ(d->salesforce.request_deadline_seconds, 300);
+  EXPECT_EQ(d->salesforce.max_response_mb, 64);
+  EXPECT_EQ(d->salesforce.max_bulk_results_mb, 256);
+  auto f = parse_config(minimal("connect_timeout_seconds = 5\nrequest_timeout_seconds = 60\nlow_speed_seconds = 20\n"
+                                "low_speed_bytes_per_second = 100\nrequest_deadline_seconds = 90\nmax_response_mb = 8\n"
+                                "max_bulk_results_mb = 512\n"),
+                        "crmsync.toml", env_of({{"CRMSYNC_SALESFORCE_REQUEST_DEADLINE_SECONDS", "0"}}));
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  EXPECT_EQ(f->salesforce.connect_timeout_seconds, 5);
+  EXPECT_EQ(f->salesforce.request_timeout_seconds, 60);
+  EXPECT_EQ(f->salesforce.low_speed_seconds, 20);
+  EXPECT_EQ(f->salesforce.low_speed_bytes_per_second, 100);
+  EXPECT_EQ(f->salesforce.request_deadline_seconds, 0) << "the environment wins; 0 = no deadline";
+  EXPECT_EQ(f->salesforce.max_response_mb, 8);
+  EXPECT_EQ(f->salesforce.max_bulk_results_mb, 512);
+}
+
+TEST(ConfigBoundsTest, OutOfRangeValuesNameTheKeyAndTheRange) {
+  Error deadline = parse_error(minimal("request_timeout_seconds = 200\nrequest_deadline_seconds = 100\n"));
+  EXPECT_EQ(deadline.code, "INVALID_VALUE");
+  EXPECT_EQ(deadline.message,
+            "crmsync.toml:7: [salesforce] request_deadline_seconds = 100 is out of range; expected 200..604800 (at "
+            "least request_timeout_seconds, or 0 for none; default 300).");
+  EXPECT_NE(parse_error(minimal("connect_timeout_seconds = 0\n")).message.find("connect_timeout_seconds = 0"),
+            std::string::npos);
+  EXPECT_NE(parse_error(minimal("request_timeout_seconds = 0\n")).message.find("request_timeout_seconds"),
+            std::string::npos);
+  EXPECT_NE(parse_error(minimal("max_response_mb = 0\n")).message.find("max_response_mb = 0 is out of range"),
+            std::string::npos);
+  EXPECT_NE(parse_error(minimal("low_speed_seconds = -1\n")).message.find("low_speed_seconds"), std::string::npos);
+  EXPECT_EQ(parse_error(minimal("max_bulk_results_mb = \"big\"\n")).code, "WRONG_TYPE");
 }
 
 }  // namespace

@@ -40,6 +40,16 @@ const std::map<std::string, KeyProbe>& probes() {
       {"verify_tls", {"false", [](const ConnectOptions& o) { return std::string(o.verify_tls ? "true" : "false"); }}},
       {"max_retries", {"17", [](const ConnectOptions& o) { return std::to_string(o.max_retries); }}},
       {"retry_base_ms", {"1234", [](const ConnectOptions& o) { return std::to_string(o.retry_base_ms); }}},
+      {"connect_timeout_seconds", {"31", [](const ConnectOptions& o) { return std::to_string(o.connect_timeout_seconds); }}},
+      {"request_timeout_seconds", {"121", [](const ConnectOptions& o) { return std::to_string(o.request_timeout_seconds); }}},
+      {"low_speed_seconds", {"7", [](const ConnectOptions& o) { return std::to_string(o.low_speed_seconds); }}},
+      {"low_speed_bytes_per_second",
+       {"2048", [](const ConnectOptions& o) { return std::to_string(o.low_speed_bytes_per_second); }}},
+      {"request_deadline_seconds",
+       {"333", [](const ConnectOptions& o) { return std::to_string(o.request_deadline_seconds); }}},
+      {"max_response_mb", {"65", [](const ConnectOptions& o) { return std::to_string(o.max_response_bytes >> 20); }}},
+      {"max_bulk_results_mb",
+       {"257", [](const ConnectOptions& o) { return std::to_string(o.max_bulk_results_bytes >> 20); }}},
   };
   return kProbes;
 }

@@ -205,7 +205,7 @@ TEST(RecordTest, WithoutEditTasksOnlyTheFieldsExistenceIsChecked) {
   for (auto& f : d["fields"]) f["createable"] = f["updateable"] = false;
   config::ExportConfig c;
   EXPECT_EQ(check_describe(d, c).error().code, "OBJECT_NOT_WRITABLE");
-  EXPECT_FALSE(describe_writable(d));
+  EXPECT_FALSE(*describe_writable(d));
   EXPECT_TRUE(check_describe(d, c, /*own_records_only=*/true));
   c.fields = {{"recording_url", "Recording_URL__c"}};
   EXPECT_EQ(check_describe(d, c, true).error().code, "NO_SUCH_FIELD");
