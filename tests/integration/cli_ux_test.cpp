@@ -161,7 +161,7 @@ TEST(CliInterruptTest, CtrlCFinishesTheCommitSaysWhatWasCommittedAndTheNextRunRe
   emulator::EmulatorOptions o = RunningEmulator::options_for(150, 9);
   o.faults.rate = 1.0;  // every call a little slow, so the run is still going when interrupted
   o.faults.kinds = {"slow"};
-  o.faults.slow_ms = 40;
+  o.faults.slow_ms = 100;
   RunningEmulator emu(o);
   TempDir dir;
   std::string cfg = config_file(dir, emu,
