@@ -209,7 +209,7 @@ void write_man_page(const CLI::App& app, std::ostream& out) {
          "\\fBCRMSYNC_OBJECTS_ACCOUNT_EXCLUDE\\fR=Website,ParentId (lists are comma-separated). Keep secrets "
          "here rather than in the file. A CRMSYNC_ variable that is no setting gets a warning.\n"
       << ".SH FILES\n.TP\n.I crmsync.toml\nThe configuration, by default in the current directory.\n"
-      << ".TP\n.I /usr/local/share/doc/crmsync/crmsync.example.toml\nAn example configuration naming every key "
+      << ".TP\n.I /usr/local/share/doc/crmsync/examples/crmsync.example.toml\nAn example configuration naming every key "
          "(under the installation prefix).\n"
       << ".SH SEE ALSO\nThe README and docs/ of the crmsync sources: docs/export.md, docs/check.md, "
          "docs/catalog.md, docs/emulator\\-org\\-file.md.\n";

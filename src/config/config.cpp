@@ -611,7 +611,7 @@ Result<Config> load_config(const std::string& path, const EnvLookup& env, Valida
   if (!in) {
     return Error(ErrorKind::kConfig, "MISSING_FILE",
                  path + ": cannot read the configuration file; check the path (or set CRMSYNC_CONFIG), or start from "
-                     "crmsync.example.toml (installed under share/doc/crmsync; every key is in the README's "
+                     "crmsync.example.toml (installed as share/doc/crmsync/examples/crmsync.example.toml; every key is in the README's "
                      "Configuration table).");
   }
   std::ostringstream text;
