@@ -610,9 +610,9 @@ Result<Config> load_config(const std::string& path, const EnvLookup& env, Valida
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error(ErrorKind::kConfig, "MISSING_FILE",
-                 path + ": cannot read the configuration file; check the path (or set CRMSYNC_CONFIG), or start from "
-                     "crmsync.example.toml (installed as share/doc/crmsync/examples/crmsync.example.toml; every key is in the README's "
-                     "Configuration table).");
+                 path + ": cannot read the configuration file; check the path (or set CRMSYNC_CONFIG), or start "
+                     "from crmsync.example.toml (installed as share/doc/crmsync/examples/crmsync.example.toml; "
+                     "every key is in the README's Configuration table).");
   }
   std::ostringstream text;
   text << in.rdbuf();
