@@ -65,9 +65,14 @@ int run_status(const StatusArgs& args) {
 Registrar reg("status", [](CLI::App& app) {
   auto args = std::make_shared<StatusArgs>();
   auto* cmd = app.add_subcommand("status", "Show each object's watermark, last run, rows and last error");
-  cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
+  add_config_option(cmd, args->config_path);
   cmd->add_flag("--json", args->json, "Print as JSON");
   cmd->callback([args] { exit_code() = run_status(*args); });
+  document(cmd, {.examples = {"crmsync status --config crmsync.toml", "crmsync status --json"},
+                 .exit_codes = {{0, "shown"},
+                                {1, "the configuration or the store cannot be read"},
+                                {2, "the command line was wrong"},
+                                {3, "no sync has run yet"}}});
 });
 
 }  // namespace

@@ -2,7 +2,9 @@
 // environment variable CRMSYNC_<SECTION>_<KEY> (e.g. CRMSYNC_SALESFORCE_PASSWORD,
 // CRMSYNC_STORE_URL, CRMSYNC_GROUPS_ENGAGE, CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE="Website,ParentId").
 // connect_options(config) is the Salesforce login of every command; `crmsync status` loads with
-// Validation::kStoreOnly.
+// Validation::kStoreOnly. CRMSYNC_CONFIG names the file when a command is given no --config; a
+// CRMSYNC_* variable nothing reads gets a warning (unknown_env_warnings), as an unknown key in the
+// file gets an error.
 //
 //   auto cfg = config::load_config("crmsync.toml");            // Result<Config>
 //   auto client = salesforce::Client::connect(config::connect_options(*cfg));
@@ -146,6 +148,9 @@ struct Config {
   GroupsConfig groups;
   SyncConfig sync;
   ExportConfig exports;  // [export]
+  // What the file says that has no effect (an object configured inside a group that is off), one
+  // sentence each with the fix; load_config logs them as warnings.
+  std::vector<std::string> warnings;
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;
@@ -170,9 +175,24 @@ enum class Validation { kFull, kStoreOnly };
 // its credentials masked (mask_url_credentials).
 Result<Config> parse_config(std::string_view toml_text, std::string_view source_name,
                             const EnvLookup& env = process_env(), Validation validation = Validation::kFull);
-// Reads and parses a file; a missing file is a kConfig error naming the path.
+// Reads and parses a file; a missing file is a kConfig error naming the path. Config::warnings are
+// logged (common/log.h, level warn).
 Result<Config> load_config(const std::string& path, const EnvLookup& env = process_env(),
                            Validation validation = Validation::kFull);
+
+// The environment variable naming the configuration file when --config is not given.
+inline constexpr const char* kConfigEnvVar = "CRMSYNC_CONFIG";
+
+// Every CRMSYNC_<SECTION>_<KEY> variable the configuration reads (as parse_config asks for them).
+std::vector<std::string> known_env_names();
+// The names of the process's environment variables that start with CRMSYNC_.
+std::vector<std::string> process_env_names();
+// A warning for each CRMSYNC_* name that nothing reads (neither known_env_names() nor
+// `also_known`, e.g. CRMSYNC_LOG_LEVEL), with a "did you mean" when a known name is close:
+// "environment variable CRMSYNC_SALESFORCE_PASWORD is not a crmsync setting; did you mean
+// CRMSYNC_SALESFORCE_PASSWORD?"
+std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& names,
+                                              const std::vector<std::string>& also_known = {});
 
 // The keys a section takes ("salesforce", "store", "groups", "sync"; empty for another name), each
 // also settable as CRMSYNC_<SECTION>_<KEY>.

@@ -25,8 +25,16 @@ bool SyncReport::paused() const {
   return false;
 }
 
+bool SyncReport::interrupted() const {
+  for (const auto& o : objects) {
+    if (o.interrupted) return true;
+  }
+  return false;
+}
+
 int exit_code(const SyncReport& report) {
   if (!report.ok()) return 1;
+  if (report.interrupted()) return kInterruptedExitCode;
   return report.paused() ? 3 : 0;
 }
 

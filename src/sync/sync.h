@@ -83,6 +83,7 @@ struct ObjectReport {
   std::int64_t rows_in_store = 0; // the table's row count after the run
   std::vector<std::string> warnings;  // e.g. a Recommended field the user cannot read
   std::string message;            // why it was skipped, failed or paused; empty otherwise
+  bool interrupted = false;       // paused by SyncOptions::interrupted (Ctrl-C), not by the quota
 };
 
 struct SyncReport {
@@ -92,11 +93,16 @@ struct SyncReport {
                                          // at once, shared among the objects they served
   double seconds = 0;
   bool ok() const;      // no object failed
-  bool paused() const;  // some object was paused by the quota guard
+  bool paused() const;  // some object was paused by the quota guard (or interrupted)
+  bool interrupted() const;  // SyncOptions::interrupted stopped the run
 };
 
-// 0 every object synced or was skipped for a reason it prints, 1 something failed, 3 paused by the
-// quota guard (and nothing failed).
+// The exit code of `crmsync sync` when the run was interrupted (SIGINT or SIGTERM), as a shell
+// reports a process that Ctrl-C ended (128 + SIGINT).
+inline constexpr int kInterruptedExitCode = 130;
+
+// 0 every object synced or was skipped for a reason it prints, 1 something failed, 130 interrupted
+// (kInterruptedExitCode), 3 paused by the quota guard (and nothing failed).
 int exit_code(const SyncReport& report);
 
 // Progress as pages commit, for a terminal display or logs. Called from one thread (the writer).
@@ -127,6 +133,9 @@ struct SyncOptions {
   std::int64_t max_api_calls = 0;
   // Reconcile every object's ids with Salesforce this run (crmsync sync --reconcile).
   bool reconcile = false;
+  // Asked before every API call; true stops the run (Ctrl-C): each object keeps what it committed,
+  // is reported paused with `interrupted` set, and the next run resumes from its watermark.
+  std::function<bool()> interrupted;
   // The getDeleted pass (salesforce_get_deleted() in `crmsync sync`); empty: ids are reconciled
   // every run. When it answers INVALID_REPLICATION_DATE or EXCEEDED_ID_LIMIT, kNotFound or
   // kUnsupported (window out of reach, too many ids, object without getDeleted), ids are reconciled.

@@ -1,6 +1,7 @@
 // The crmsync binary as a user runs it: clear messages and non-zero exits on bad input.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <sstream>
 
 #include "jwt_key.h"
@@ -56,13 +57,36 @@ TEST(CliTest, WrongPasswordIsSurfacedInWordsWithoutThePassword) {
   EXPECT_FALSE(contains(r.output, "not-the-Pa55word")) << r.output;
 }
 
-TEST(CliTest, UnreachableHostIsNamed) {
+// A refused connection is retried: each retry shows as it happens (the progress line; plain lines
+// off a terminal), and the final error says how many attempts over how long, not curl's "after 0
+// ms" of the last attempt.
+TEST(CliTest, UnreachableHostIsNamedWithEachRetryAndTheAttemptsOverTime) {
   TempDir dir;
   std::string cfg = dir.file("crmsync.toml");
+  // emulator_toml sets retry_base_ms = 1: three retries of about a millisecond each.
   testing::write_file(cfg, testing::emulator_toml("http://127.0.0.1:9", dir.file("out.db")));
-  auto r = run_crmsync("sync --config " + cfg);
+  auto r = run_crmsync("sync --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "127.0.0.1:9")) << r.output;
+  std::size_t retries = 0;
+  for (auto at = r.output.find("retrying POST http://127.0.0.1:9/services/oauth2/token in "); at != std::string::npos;
+       at = r.output.find("retrying POST http://127.0.0.1:9/services/oauth2/token in ", at + 1)) {
+    ++retries;
+  }
+  EXPECT_EQ(retries, 3u) << r.output;
+  EXPECT_TRUE(contains(r.output, "CONNECTION_REFUSED (attempt 1 of 4)")) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(Tried 4 times over \d+\.\d s\.)"))) << r.output;
+  EXPECT_FALSE(std::regex_search(r.output, std::regex(R"(after \d+ ms)"))) << r.output;
+  // At --log-level info each retry is logged too, with its wait.
+  auto logged = run_crmsync("sync --quiet --log-level info --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
+  EXPECT_TRUE(std::regex_search(logged.output,
+                                std::regex(R"(crmsync: info: retrying POST http://127\.0\.0\.1:9/services/oauth2/token in )"
+                                           R"(\d+\.\d s: CONNECTION_REFUSED \(attempt 3 of 4\))")))
+      << logged.output;
+  // --quiet stays quiet about the retries; the error still sums them up.
+  auto quiet = run_crmsync("sync --quiet --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
+  EXPECT_FALSE(contains(quiet.output, "retrying")) << quiet.output;
+  EXPECT_TRUE(contains(quiet.output, "Tried 4 times")) << quiet.output;
 }
 
 TEST(CliTest, UnknownIncludeFieldFailsAndIsNamed) {

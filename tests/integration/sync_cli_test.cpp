@@ -60,8 +60,15 @@ TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
                                                   "[groups]\ndeals = false\n"));
   auto paused = run_crmsync("sync --max-api-calls 6 --config " + cfg);
   EXPECT_EQ(paused.exit_code, 3) << paused.output;
-  EXPECT_TRUE(contains(paused.output, "paused until quota recovers")) << paused.output;
-  EXPECT_TRUE(contains(paused.output, "--max-api-calls")) << paused.output;
+  // The run's own cap, not the org's quota: said once, with the objects it left for the next run.
+  std::size_t said = 0;
+  for (auto at = paused.output.find("this run reached its own cap of 6 API calls (--max-api-calls 6)");
+       at != std::string::npos; at = paused.output.find("this run reached its own cap", at + 1)) {
+    ++said;
+  }
+  EXPECT_EQ(said, 1u) << paused.output;
+  EXPECT_FALSE(contains(paused.output, "paused until quota recovers")) << paused.output;
+  EXPECT_TRUE(contains(paused.output, "Left for the next run: ")) << paused.output;
 
   auto status = run_crmsync("status --json --config " + cfg);
   ASSERT_EQ(status.exit_code, 0) << status.output;

@@ -1,6 +1,7 @@
 // crmsync.toml parsing, environment overrides and every validation error, without files or sockets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -575,11 +576,64 @@ TEST(ConfigStoreOnlyTest, StatusStillRefusesAnUnsupportedStoreAndABrokenFile) {
 namespace crmsync::config {
 namespace {
 
-TEST(ConfigExampleTest, TheShippedExampleParses) {
+TEST(ConfigExampleTest, TheShippedExampleParsesWithoutAWarning) {
   auto c = load_config(std::string(CRMSYNC_SOURCE_DIR) + "/crmsync.example.toml", kNoEnv);
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_EQ(c->salesforce.max_retries, 5);
   EXPECT_EQ(c->salesforce.retry_base_ms, 500);
+  EXPECT_TRUE(c->warnings.empty()) << c->warnings.front();
+  // The export matches participants to Accounts by their Website's domain: keep it selected.
+  auto account = c->selection_for("Account");
+  EXPECT_EQ(std::find(account.exclude.begin(), account.exclude.end(), "Website"), account.exclude.end());
+}
+
+// An object configured inside a group that is off would silently not sync: a warning names the
+// object, the group, where it was switched off and the fix.
+TEST(ConfigWarningsTest, AnObjectConfiguredInsideAGroupThatIsOffIsAWarning) {
+  auto c = parse_config(minimal("[groups]\ndeals = false\n[objects.OpportunityLineItem]\nenabled = true\n"
+                                "[objects.Campaign]\ninclude = [\"Type\"]\n[objects.Account]\nexclude = []\n"),
+                        "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  ASSERT_EQ(c->warnings.size(), 2u);
+  const std::string& deals = c->warnings[0].find("OpportunityLineItem") != std::string::npos ? c->warnings[0]
+                                                                                             : c->warnings[1];
+  const std::string& engage = &deals == &c->warnings[0] ? c->warnings[1] : c->warnings[0];
+  EXPECT_EQ(deals.rfind("crmsync.toml:9: [objects.OpportunityLineItem] is configured", 0), 0u) << deals;
+  EXPECT_NE(deals.find("[groups] deals = false (crmsync.toml:7)"), std::string::npos) << deals;
+  EXPECT_NE(deals.find("Set [groups] deals = true (or CRMSYNC_GROUPS_DEALS=true)"), std::string::npos) << deals;
+  EXPECT_NE(engage.find("[groups] engage is false by default"), std::string::npos) << engage;
+  // Switched off explicitly, or the group on: nothing to say.
+  auto quiet = parse_config(minimal("[groups]\ndeals = false\n[objects.OpportunityLineItem]\nenabled = false\n"),
+                            "crmsync.toml", env_of({{"CRMSYNC_GROUPS_ENGAGE", "true"}}));
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_TRUE(quiet->warnings.empty());
+}
+
+TEST(ConfigWarningsTest, AnUnknownCrmsyncVariableGetsAWarningWithADidYouMean) {
+  auto warnings = unknown_env_warnings({"CRMSYNC_SALESFORCE_PASWORD", "CRMSYNC_SALESFORCE_PASSWORD", "CRMSYNC_CONFIG",
+                                        "CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE", "CRMSYNC_EXPORT_CALL_SUBJECT",
+                                        "CRMSYNC_LOG_LEVEL", "CRMSYNC_CONFG", "CRMSYNC_WHATEVER_ELSE", "HOME"},
+                                       {"CRMSYNC_LOG_LEVEL"});
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_EQ(warnings[0], "environment variable CRMSYNC_SALESFORCE_PASWORD is not a crmsync setting, so it changes "
+                         "nothing; did you mean CRMSYNC_SALESFORCE_PASSWORD?");
+  EXPECT_NE(warnings[1].find("did you mean CRMSYNC_CONFIG?"), std::string::npos) << warnings[1];
+  EXPECT_NE(warnings[2].find("CRMSYNC_WHATEVER_ELSE is not a crmsync setting"), std::string::npos) << warnings[2];
+  EXPECT_NE(warnings[2].find("README"), std::string::npos) << warnings[2];
+  // Every variable the configuration reads is known, the catalog objects' and [export]'s too.
+  auto known = known_env_names();
+  for (const char* name : {"CRMSYNC_STORE_URL", "CRMSYNC_SYNC_QUOTA_RUN_SHARE", "CRMSYNC_GROUPS_ENGAGE",
+                           "CRMSYNC_OBJECTS_CAMPAIGNMEMBER_ENABLED", "CRMSYNC_EXPORT_FIELDS_RECORDING_URL"}) {
+    EXPECT_NE(std::find(known.begin(), known.end(), name), known.end()) << name;
+  }
+}
+
+TEST(ConfigWarningsTest, AMissingFileNamesTheExampleAndTheReadmeNotASourceFile) {
+  auto c = load_config("/nonexistent/crmsync.toml", kNoEnv);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message.find("src/"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("crmsync.example.toml"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("CRMSYNC_CONFIG"), std::string::npos) << c.error().message;
 }
 
 }  // namespace
