@@ -6,7 +6,9 @@
 #include "cli/command.h"
 #include "cli/report.h"
 #include "config/config.h"
+#include "common/text.h"
 #include "store/store.h"
+#include "sync/sync.h"
 
 namespace crmsync::cli {
 namespace {
@@ -22,7 +24,7 @@ int run_status(const StatusArgs& args) {
     print_error("", cfg.error());
     return 1;
   }
-  auto st = store::Store::open(cfg->store.url);
+  auto st = store::Store::open(sync::store_options(*cfg));
   if (!st) {
     print_error("cannot open the store", st.error());
     return 1;
@@ -35,7 +37,7 @@ int run_status(const StatusArgs& args) {
   if (args.json) {
     std::cout << status_json(*states).dump(2) << "\n";
   } else if (states->empty()) {
-    std::cout << "No sync has run against " << cfg->store.url << " yet; run `crmsync sync --config "
+    std::cout << "No sync has run against " << redact_url(cfg->store.url) << " yet; run `crmsync sync --config "
               << args.config_path << "`.\n";
   } else {
     print_status_table(*states, std::cout);

@@ -132,4 +132,24 @@ std::string url_decode(std::string_view s) {
   return out;
 }
 
+std::string redact_url(std::string_view url) {
+  std::string out(url);
+  std::size_t scheme_end = out.find("://");
+  if (scheme_end != std::string::npos) {
+    std::size_t authority_end = out.find_first_of("/?#", scheme_end + 3);
+    if (authority_end == std::string::npos) authority_end = out.size();
+    std::size_t at = out.rfind('@', authority_end);
+    if (at != std::string::npos && at > scheme_end) {
+      std::size_t colon = out.find(':', scheme_end + 3);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  for (std::size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') continue;
+    std::size_t end = out.find('&', p);
+    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - (p + 9), "***");
+  }
+  return out;
+}
+
 }  // namespace crmsync

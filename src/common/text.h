@@ -24,5 +24,8 @@ void append_json_string(std::string& out, std::string_view s);
 std::string url_encode(std::string_view s);
 // Decodes %XX escapes and '+' as space; malformed escapes are kept as they are.
 std::string url_decode(std::string_view s);
+// A URL with its password masked for messages and logs: the userinfo password
+// (scheme://user:password@host) and a `password=` query parameter become "***".
+std::string redact_url(std::string_view url);
 
 }  // namespace crmsync

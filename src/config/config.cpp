@@ -57,7 +57,9 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
           {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls},
           {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms}};
 }
-std::vector<Binding> store_bindings(StoreConfig& s) { return {{"url", &s.url}}; }
+std::vector<Binding> store_bindings(StoreConfig& s) {
+  return {{"url", &s.url}, {"schema", &s.schema}, {"password", &s.password}};
+}
 std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
 std::vector<Binding> object_bindings(ObjectConfig& o) {
   return {{"enabled", &o.enabled}, {"exclude", &o.exclude}, {"include", &o.include}};
@@ -396,6 +398,24 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   return ok_status();
 }
 
+// [store]: a sqlite:PATH or a PostgreSQL URI (whose password, if any, is never echoed), and a
+// schema (the store checks its spelling when it opens).
+template <typename Where>
+Status validate_store(const StoreConfig& s, const Where& where) {
+  bool postgres = s.url.starts_with("postgresql://") || s.url.starts_with("postgres://");
+  if (!postgres && (!s.url.starts_with("sqlite:") || s.url.size() == 7)) {
+    return config_error("INVALID_VALUE", where("store.url"),
+                        "[store] url = \"" + redact_url(s.url) +
+                            "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+                            "postgresql://user@host:port/dbname.");
+  }
+  if (s.schema.empty()) {
+    return config_error("INVALID_VALUE", where("store.schema"),
+                        "[store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\".");
+  }
+  return ok_status();
+}
+
 Status validate(const Config& config, std::string_view source, const Origins& origins) {
   CRMSYNC_TRY(validate_sync(config.sync, source, origins));
   const SalesforceConfig& sf = config.salesforce;
@@ -407,10 +427,7 @@ Status validate(const Config& config, std::string_view source, const Origins& or
                             "\" is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
                             "\"refresh_token\".");
   }
-  if (!config.store.url.starts_with("sqlite:") || config.store.url.size() == 7) {
-    return config_error("INVALID_VALUE", where("store.url"),
-                        "[store] url = \"" + config.store.url + "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
-  }
+  CRMSYNC_TRY(validate_store(config.store, where));
   const std::string& v = sf.api_version;
   auto dot = v.find('.');
   bool version_ok = dot != std::string::npos && dot > 0 && dot + 1 < v.size() &&

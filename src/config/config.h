@@ -11,7 +11,8 @@
 //   api_version = "62.0"
 //   max_retries = 5  retry_base_ms = 500
 //   [store]
-//   url = "sqlite:crmsync.db"
+//   url = "sqlite:crmsync.db"                # or "postgresql://crmsync@db.internal:5432/crm?sslmode=require"
+//   schema = "salesforce"                    # PostgreSQL only; password in CRMSYNC_STORE_PASSWORD
 //   [objects.Account]
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [groups]
@@ -54,7 +55,9 @@ struct SalesforceConfig {
 };
 
 struct StoreConfig {
-  std::string url = "sqlite:crmsync.db";  // sqlite:PATH
+  std::string url = "sqlite:crmsync.db";  // sqlite:PATH, or postgresql://user@host:port/dbname?sslmode=...
+  std::string schema = "salesforce";      // PostgreSQL: the schema that holds the org's tables
+  std::string password;                   // PostgreSQL; secret: never logged (prefer CRMSYNC_STORE_PASSWORD)
 };
 
 struct ObjectConfig {

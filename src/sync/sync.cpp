@@ -37,6 +37,10 @@ std::vector<store::Column> columns_for(const catalog::FieldSelection& selection)
   return columns;
 }
 
+store::OpenOptions store_options(const config::Config& config) {
+  return store::OpenOptions{config.store.url, config.store.schema, config.store.password};
+}
+
 salesforce::ConnectOptions connect_options(const config::Config& config) {
   salesforce::ConnectOptions o;
   o.login_url = config.salesforce.login_url;
@@ -81,7 +85,7 @@ bool is_salesforce_get_deleted(const DeletedIdsSource& source) {
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto lock = StoreLock::acquire(config.store.url);
+  auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
 
   const std::vector<std::string> objects = config.enabled_objects();

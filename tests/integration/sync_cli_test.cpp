@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "jwt_key.h"
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -30,19 +31,25 @@ using testing::TempDir;
 
 const char* kSmallSync = "[sync]\nsettle_seconds = 0\n[groups]\ndeals = false\n";
 
-TEST(SyncCliTest, SecondSyncAgainstTheSameStoreIsRefused) {
+// The CLI's guarantees on either store.
+class SyncCliStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncCliStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncCliStoreTest, SecondSyncAgainstTheSameStoreIsRefused) {
   RunningEmulator emu(3);
   TempDir dir;
   std::string cfg = dir.file("crmsync.toml");
-  std::string db = dir.file("out.db");
+  std::string db = testing::store_for(GetParam(), dir, "out.db");
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db, kSmallSync));
   {
-    auto held = sync::StoreLock::acquire("sqlite:" + db);  // another sync, as far as crmsync can tell
+    // Another sync, as far as crmsync can tell.
+    auto held = sync::StoreLock::acquire(testing::store_url_of(db));
     ASSERT_TRUE(held.ok()) << held.error().to_string();
     auto r = run_crmsync("sync --config " + cfg);
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_TRUE(contains(r.output, "another crmsync sync is running")) << r.output;
-    EXPECT_TRUE(contains(r.output, db + ".lock")) << r.output;
+    EXPECT_TRUE(contains(r.output, GetParam() == testing::StoreBackend::kSqlite ? db + ".lock" : "advisory lock"))
+        << r.output;
   }
   auto r = run_crmsync("sync --quiet --config " + cfg);
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -91,11 +98,12 @@ TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
   testing::expect_store_equals_org(**st, *admin, *config);
 }
 
-TEST(SyncCliTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
+TEST_P(SyncCliStoreTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
   RunningEmulator emu(3);
   TempDir dir;
   std::string cfg = dir.file("crmsync.toml");
-  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db"), kSmallSync));
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), testing::store_for(GetParam(), dir, "out.db"),
+                                                  kSmallSync));
   auto none = run_crmsync("status --config " + cfg);
   EXPECT_EQ(none.exit_code, 0) << none.output;
   EXPECT_TRUE(contains(none.output, "No sync has run")) << none.output;
@@ -329,7 +337,10 @@ class EmulatorProcess {
 // changes the org (an update, a soft delete, a hard delete of a row the killed run may have
 // committed). Each time, the next run is not refused (the lock died with the process), resumes
 // and ends equal to the org, the rows hard deleted meanwhile marked IsDeleted = 1.
-TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
+class SyncCrashTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncCrashTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   EmulatorProcess emu(50);
   TempDir dir;
   // Small pages and commits so that a kill lands between many commits.
@@ -355,7 +366,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   int killed_mid_run = 0;
   for (int round = 0; round < 3; ++round) {
     std::string cfg = dir.file("round" + std::to_string(round) + ".toml");
-    std::string db = dir.file("round" + std::to_string(round) + ".db");
+    std::string db = testing::store_for(GetParam(), dir, "round" + std::to_string(round) + ".db");
     testing::write_file(cfg, testing::emulator_toml(emu.url(), db, small_commits));
     for (int k = 0; k < 3; ++k, ++change) {
       pid_t pid = testing::start_sync(cfg);
@@ -375,7 +386,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto config = config::load_config(cfg);
     ASSERT_TRUE(config.ok());
-    auto st = store::Store::open("sqlite:" + db);
+    auto st = store::Store::open(config->store.url);
     ASSERT_TRUE(st.ok());
     SCOPED_TRACE("round " + std::to_string(round));
     testing::expect_store_equals_org_hard_deletes_marked(**st, *admin, *config);
