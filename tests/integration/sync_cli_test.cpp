@@ -348,7 +348,7 @@ TEST_P(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   // How long an uninterrupted sync of this org takes here, into a scratch store: the kills land
   // at random points within it (a duration to aim at, not an assertion).
   std::string scratch = dir.file("scratch.toml");
-  testing::write_file(scratch, testing::emulator_toml(emu.url(), dir.file("scratch.db"), small_commits));
+  testing::write_file(scratch, testing::emulator_toml(emu.url(), testing::store_for(GetParam(), dir, "scratch.db"), small_commits));
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(run_crmsync("sync --quiet --config " + scratch).exit_code, 0);
   auto full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
