@@ -118,6 +118,19 @@ class PgTableWriter final : public TableWriter {
     if (rows.empty()) return ok_status();
     CRMSYNC_TRY(check_rows(rows));
     std::string context = "Cannot write " + std::to_string(rows.size()) + " rows into " + p_.object;
+    // The page is written whole or not at all, and the stage never keeps rows past a failure.
+    if (conn_.transaction() != PQTRANS_IDLE) return write_page(rows, context);
+    CRMSYNC_TRY(conn_.run("BEGIN", context));
+    Status s = write_page(rows, context);
+    if (!s) {
+      (void)conn_.run("ROLLBACK", context);
+      return s;
+    }
+    return conn_.run("COMMIT", context);
+  }
+
+ private:
+  Status write_page(const RowBuffer& rows, const std::string& context) {
     if (!p_.append) CRMSYNC_TRY(conn_.run(p_.create_stage, context));
     CRMSYNC_TRY(conn_.copy_begin(p_.copy, context));
     std::string line;
@@ -136,6 +149,7 @@ class PgTableWriter final : public TableWriter {
     return ok_status();
   }
 
+ public:
   Status remove(std::string_view id) override {
     if (p_.append) {
       return Error(ErrorKind::kInternal, "APPEND_WRITER",
@@ -208,7 +222,7 @@ WriterPlan plan_writer(std::string_view object, const std::string& table, const 
   for (const Column& c : columns) typed += ", " + quote_identifier(c.name) + " " + catalog::postgresql_type(c.type);
   // crmsync_seq numbers the rows as they were COPYed, so the last row of an Id wins the merge.
   p.create_stage = "CREATE TEMP TABLE IF NOT EXISTS " + quote_identifier(stage) +
-                   " (crmsync_seq bigserial" + typed + ") ON COMMIT DELETE ROWS";
+                   " (crmsync_seq bigserial" + typed + ")";
   p.copy = "COPY " + staged + " (" + names + ") FROM STDIN";
   p.merge = "INSERT INTO " + table + " (" + names + ") SELECT " + names + " FROM (SELECT DISTINCT ON (\"Id\") * FROM " +
             staged + " ORDER BY \"Id\", crmsync_seq DESC) AS s" + conflict + "; TRUNCATE " + staged;

@@ -88,6 +88,15 @@ TEST(TextTest, JsonAndUrlEscaping) {
   EXPECT_TRUE(iequals("SystemModstamp", "systemmodstamp"));
 }
 
+TEST(TextTest, RedactUrlMasksPasswordsAndLeavesTheRest) {
+  EXPECT_EQ(redact_url("postgresql://crm:s3cr@t@db.internal:5432/crm?sslmode=require"),
+            "postgresql://crm:***@db.internal:5432/crm?sslmode=require");
+  EXPECT_EQ(redact_url("postgres://crm@db/crm?password=hunter2&sslmode=verify-full"),
+            "postgres://crm@db/crm?password=***&sslmode=verify-full");
+  EXPECT_EQ(redact_url("postgresql://crm@db/crm"), "postgresql://crm@db/crm");
+  EXPECT_EQ(redact_url("sqlite:/var/lib/crm:db@x.db"), "sqlite:/var/lib/crm:db@x.db");
+}
+
 TEST(ResultTest, CarriesValueOrError) {
   Result<int> good = 3;
   Result<int> bad = Error(ErrorKind::kConfig, "BAD_KEY", "unknown key 'x' in [store]");

@@ -152,6 +152,19 @@ TEST(ConfigEnvTest, StoreUrlIsOverridden) {
   EXPECT_EQ(c->store.url, "sqlite:/tmp/x.db");
 }
 
+TEST(ConfigEnvTest, PostgresStoreTakesItsSchemaFromTheFileAndItsPasswordFromTheEnvironment) {
+  auto c = parse_config(minimal("[store]\nurl = \"postgresql://crm@db.internal:5432/crm?sslmode=require\"\n"
+                                "schema = \"acme\"\n"),
+                        "crmsync.toml", env_of({{"CRMSYNC_STORE_PASSWORD", "pg-secret"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "postgresql://crm@db.internal:5432/crm?sslmode=require");
+  EXPECT_EQ(c->store.schema, "acme");
+  EXPECT_EQ(c->store.password, "pg-secret");
+  auto d = parse_config(minimal("[store]\nurl = \"postgres://crm@db/crm\"\n"), "crmsync.toml", env_of({}));
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->store.schema, "salesforce");
+}
+
 TEST(ConfigEnvTest, GroupsAreOverriddenWithEveryBooleanSpelling) {
   auto c = parse_config(kFull, "crmsync.toml", env_of({{"CRMSYNC_GROUPS_DEALS", "1"}, {"CRMSYNC_GROUPS_ENGAGE", "No"}}));
   ASSERT_TRUE(c.ok()) << c.error().to_string();
@@ -219,9 +232,13 @@ const ErrorCase kErrorCases[] = {
     {"UnsupportedAuth", minimal("auth = \"oauth\"\n"), {}, "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
      "\"client_credentials\", \"jwt\" or \"refresh_token\"."},
-    {"StoreUrlMustBeSqlite", minimal("[store]\nurl = \"postgres://db/crm\"\n"), {}, "INVALID_VALUE",
-     "crmsync.toml:7: [store] url = \"postgres://db/crm\" is not supported; expected sqlite:PATH, e.g. "
-     "\"sqlite:crmsync.db\"."},
+    {"StoreUrlMustBeSqliteOrPostgresAndItsPasswordIsMasked", minimal("[store]\nurl = \"mysql://crm:s3cret@db/crm\"\n"),
+     {}, "INVALID_VALUE",
+     "crmsync.toml:7: [store] url = \"mysql://crm:***@db/crm\" is not supported; expected sqlite:PATH, e.g. "
+     "\"sqlite:crmsync.db\", or postgresql://user@host:port/dbname."},
+    {"StoreSchemaMayNotBeEmpty", minimal("[store]\nurl = \"postgresql://crm@db/crm\"\nschema = \"\"\n"), {},
+     "INVALID_VALUE",
+     "crmsync.toml:8: [store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\"."},
     {"MissingPasswordKeysNameTheVariables", "[salesforce]\nclient_id = \"cid\"\nclient_secret = \"cs\"\n", {},
      "MISSING_KEY",
      "crmsync.toml:1: [salesforce] username, password are required when auth = \"password\"; set them in "
