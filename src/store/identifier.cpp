@@ -55,6 +55,12 @@ Status check_columns(std::string_view object, const std::vector<Column>& columns
   return ok_status();
 }
 
+Error no_such_column(std::string_view table, std::string_view column) {
+  return Error(ErrorKind::kConfig, "NO_SUCH_COLUMN",
+               "The table " + std::string(table) + " has no column " + std::string(column) +
+                   "; add the field to the sync ([objects." + std::string(table) + "] include) and sync again.");
+}
+
 std::string quote_identifier(std::string_view name) {
   std::string out;
   out.reserve(name.size() + 2);

@@ -26,6 +26,9 @@ Status check_table_name(std::string_view object);
 // compared case-insensitively, as SQLite does and Salesforce's API names are), and Id is text.
 Status check_columns(std::string_view object, const std::vector<Column>& columns);
 
+// kConfig NO_SUCH_COLUMN for a scan of a column the table lacks, naming the [objects] include fix.
+Error no_such_column(std::string_view table, std::string_view column);
+
 // "name" with double quotes; only for names that passed check_identifier.
 std::string quote_identifier(std::string_view name);
 

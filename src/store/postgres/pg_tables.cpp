@@ -296,9 +296,7 @@ Status PostgresStore::scan(std::string_view table, const std::vector<std::string
     auto found = std::find_if(existing->begin(), existing->end(),
                               [&](const TableColumn& c) { return iequals(c.name, columns[k]); });
     if (found == existing->end()) {
-      return Error(ErrorKind::kConfig, "NO_SUCH_COLUMN",
-                   "The table " + std::string(table) + " has no column " + columns[k] +
-                       "; add the field to the sync ([objects." + std::string(table) + "] include) and sync again.");
+      return no_such_column(table, columns[k]);
     }
     if (k) sql += ", ";
     sql += read_expression(*found);

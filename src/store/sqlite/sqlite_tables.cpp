@@ -339,9 +339,7 @@ Status SqliteStore::scan(std::string_view table, const std::vector<std::string>&
       if (iequals(c.name, columns[k])) found = &c;
     }
     if (found == nullptr) {
-      return Error(ErrorKind::kConfig, "NO_SUCH_COLUMN",
-                   "The table " + std::string(table) + " has no column " + columns[k] +
-                       "; add the field to the sync ([objects." + std::string(table) + "] include) and sync again.");
+      return no_such_column(table, columns[k]);
     }
     if (k) sql += ", ";
     sql += quote_identifier(found->name);
