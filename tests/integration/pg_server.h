@@ -78,17 +78,25 @@ class PgServer {
         if (::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown of " + dir_ + " failed");
       }
     }
-    port_ = free_loopback_port();
     // The unix socket trusts every local user (the tests' urls use it); TCP asks for a password
     // (the tests of wrong passwords use 127.0.0.1).
     run(bin_ + "/initdb -D " + dir_ + "/data -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8" +
             " --locale=C --no-sync",
         "initdb");
     // Durability is not under test here (crash safety is, and it rests on transactions): no fsync.
-    run(bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/server.log -w -t 60 -o \"-p " + std::to_string(port_) +
-            " -k " + dir_ + " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" +
-            " -c synchronous_commit=off\" start",
-        "pg_ctl_start");
+    // The free port may be taken by another process before the server binds it: try a few.
+    for (int attempt = 1;; ++attempt) {
+      port_ = free_loopback_port();
+      try {
+        run(bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/server.log -w -t 60 -o \"-p " +
+                std::to_string(port_) + " -k " + dir_ + " -c listen_addresses=127.0.0.1 -c fsync=off" +
+                " -c full_page_writes=off -c synchronous_commit=off\" start",
+            "pg_ctl_start");
+        break;
+      } catch (const std::runtime_error&) {
+        if (attempt == 3) throw;
+      }
+    }
     started_ = true;
   }
   ~PgServer() { stop(); }
