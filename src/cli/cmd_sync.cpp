@@ -40,14 +40,13 @@ int run_sync_command(const SyncArgs& args) {
     print_error("", cfg.error());
     return 1;
   }
-  // Refuse a second sync before logging in (the engine takes the same lock again, which is fine:
-  // flock locks belong to the open file description, and this one is held until exit).
+  // Refuse a second sync before logging in; run_sync takes the lock again for the run itself.
   auto lock = sync::StoreLock::acquire(sync::store_options(*cfg));
   if (!lock) {
     print_error("", lock.error());
     return 1;
   }
-  lock->reset();  // run_sync takes it for the run itself
+  lock->reset();
   auto client = salesforce::Client::connect(sync::connect_options(*cfg));
   if (!client) {
     print_error("cannot log in to Salesforce", client.error());
