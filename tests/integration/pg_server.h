@@ -60,15 +60,32 @@ inline int free_loopback_port() {
 
 class PgServer {
  public:
-  // Starts a server; throws std::runtime_error saying what went wrong (and what to install).
+  // Starts a server; throws std::runtime_error saying what went wrong (and what to install),
+  // leaving nothing behind.
   PgServer() {
+    try {
+      start();
+    } catch (...) {
+      stop();
+      throw;
+    }
+  }
+  ~PgServer() { stop(); }
+  PgServer(const PgServer&) = delete;
+  PgServer& operator=(const PgServer&) = delete;
+
+ private:
+  void start() {
     bin_ = postgres_bin_dir();
     if (bin_.empty()) {
       throw std::runtime_error(
           "PostgreSQL server binaries not found (looked for /usr/lib/postgresql/*/bin/{initdb,pg_ctl,postgres}); "
           "run scripts/install-deps (it installs the Debian package postgresql)");
     }
-    std::string tmpl = (std::filesystem::temp_directory_path() / "crmsync-pg-XXXXXX").string();
+    // As root the server runs as `nobody`, who must reach the directory: /tmp rather than a TMPDIR
+    // that may sit under root's home.
+    std::filesystem::path parent = ::geteuid() == 0 ? std::filesystem::path("/tmp") : std::filesystem::temp_directory_path();
+    std::string tmpl = (parent / "crmsync-pg-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed for the PostgreSQL directory");
     dir_ = tmpl;
     // PostgreSQL will not run as root: as root, the server and its files belong to `nobody`.
@@ -99,10 +116,8 @@ class PgServer {
     }
     started_ = true;
   }
-  ~PgServer() { stop(); }
-  PgServer(const PgServer&) = delete;
-  PgServer& operator=(const PgServer&) = delete;
 
+ public:
   void stop() {
     if (started_) {
       std::string cmd = as_ + bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate -w stop >/dev/null 2>&1";
