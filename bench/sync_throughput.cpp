@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
     getrusage(RUSAGE_SELF, &ru0);
     auto start = Clock::now();
     auto work = [&] {
-      auto client = salesforce::Client::connect(sync::connect_options(*cfg));
+      auto client = salesforce::Client::connect(config::connect_options(*cfg));
       if (!client) return;
       for (;;) {
         std::size_t i = next.fetch_add(1);
@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
   auto admin_cfg = *cfg;
   admin_cfg.salesforce.username = "admin@crmsync.test";
   admin_cfg.salesforce.password = "admin-pass";
-  auto admin = salesforce::Client::connect(sync::connect_options(admin_cfg));
+  auto admin = salesforce::Client::connect(config::connect_options(admin_cfg));
   if (!admin) return 1;
   int changed = 0;
   for (const char* object : {"Opportunity", "Contact"}) {

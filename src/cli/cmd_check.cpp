@@ -31,7 +31,7 @@ int could_not_run(const CheckArgs& args, const std::string& context, const Error
 int run_check_command(const CheckArgs& args) {
   auto cfg = config::load_config(args.config_path);
   if (!cfg) return could_not_run(args, "", cfg.error());
-  auto client = salesforce::Client::connect(check::connect_options(*cfg));
+  auto client = salesforce::Client::connect(config::connect_options(*cfg));
   if (!client) return could_not_run(args, "cannot log in to Salesforce", client.error());
   // With an [export] table the activity export's permission gaps are errors; without, info.
   auto report = check::run_check(**client, *cfg, check::check_options(*cfg));

@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/report.h"
+#include "common/json.h"
 #include "config/config.h"
 #include "emulator/emulator.h"
 #include "store/store.h"
@@ -27,7 +28,7 @@ std::vector<std::string> first_ids(salesforce::Client& admin, const std::string&
   std::vector<std::string> ids;
   auto page = admin.query(soql, false);
   if (!page) return ids;
-  auto body = nlohmann::json::parse(page->body, nullptr, false);
+  auto body = parse_json(page->body);
   if (body.is_discarded()) return ids;
   for (const auto& r : body["records"]) ids.push_back(r["Id"].get<std::string>());
   return ids;
@@ -73,7 +74,7 @@ int run_demo(const DemoArgs& args) {
   // once, so there is nothing to let settle.
   cfg.sync.settle_seconds = 0;
 
-  auto client = salesforce::Client::connect(sync::connect_options(cfg));
+  auto client = salesforce::Client::connect(config::connect_options(cfg));
   if (!client) {
     print_error("cannot log in to the emulator", client.error());
     return 1;
@@ -98,7 +99,7 @@ int run_demo(const DemoArgs& args) {
   auto admin_cfg = cfg;
   admin_cfg.salesforce.username = "admin@crmsync.test";
   admin_cfg.salesforce.password = "admin-pass";
-  auto admin = salesforce::Client::connect(sync::connect_options(admin_cfg));
+  auto admin = salesforce::Client::connect(config::connect_options(admin_cfg));
   if (!admin) {
     print_error("cannot log in as the admin", admin.error());
     return 1;

@@ -90,6 +90,9 @@ Registrar reg("emulator", [](CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--rotate-refresh-tokens", o.rotate_refresh_tokens,
                 "Each refresh_token grant issues a new refresh token and revokes the old one");
+  cmd->add_flag("--open-admin-routes", o.open_admin_routes,
+                "Serve the emulator's own /emulator/ routes (recycle bin, API counter) to every API user, not only "
+                "to users with Modify All Data");
   cmd->add_option("--client-credentials-user", o.client_credentials_user, "Run-as user of the client credentials flow")
       ->capture_default_str();
   cmd->add_option("--print-refresh-token", args->print_refresh_token,

@@ -57,11 +57,15 @@ nlohmann::json report_json(const exports::ExportReport& r, bool dry_run) {
                       {"paused", r.paused},
                       {"invalid_lines", nlohmann::json::array()},
                       {"failures", nlohmann::json::array()},
+                      {"notes", nlohmann::json::array()},
                       {"warnings", r.warnings}};
   for (const auto& bad : r.invalid_lines) j["invalid_lines"].push_back({{"line", bad.line}, {"reason", bad.reason}});
   for (const auto& f : r.failures) {
     j["failures"].push_back({{"activity_id", f.activity_id}, {"line", f.line}, {"operation", f.operation},
                              {"statusCode", f.status_code}, {"message", f.message}});
+  }
+  for (const auto& n : r.notes) {
+    j["notes"].push_back({{"activity_id", n.activity_id}, {"line", n.line}, {"message", n.message}});
   }
   return j;
 }
@@ -88,7 +92,7 @@ int run_export_command(const ExportArgs& args) {
     print_error("cannot open the store", st.error());
     return 2;
   }
-  auto connect = sync::connect_options(*cfg);  // [sync] quota_daily_share and quota_run_share apply
+  auto connect = config::connect_options(*cfg);  // [sync] quota_daily_share and quota_run_share apply
   connect.max_api_calls = args.max_api_calls;
   auto client = salesforce::Client::connect(connect);
   if (!client) {
@@ -119,6 +123,9 @@ int run_export_command(const ExportArgs& args) {
   for (const auto& f : report->failures) {
     std::cerr << "crmsync: activity " << f.activity_id << " (line " << f.line << "): " << f.operation
               << " refused: " << f.status_code << ": " << f.message << "\n";
+  }
+  for (const auto& n : report->notes) {
+    std::cerr << "crmsync: note: activity " << n.activity_id << " (line " << n.line << "): " << n.message << "\n";
   }
   for (const auto& w : report->warnings) std::cerr << "crmsync: warning: " << w << "\n";
   if (report->paused) {

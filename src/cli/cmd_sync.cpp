@@ -1,6 +1,7 @@
 // `crmsync sync --config crmsync.toml [--json] [--quiet] [--reconcile] [--max-api-calls N]`:
 // imports every enabled object. Exit codes: 0 every object synced (or was skipped for a reason it
-// prints), 1 something failed (or another sync holds the store), 3 paused by the quota guard.
+// prints), 1 something failed (or another sync holds the store, or Salesforce refused the
+// integration user itself, said once: sync.h run_sync), 3 paused by the quota guard.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -46,8 +47,8 @@ int run_sync_command(const SyncArgs& args) {
     print_error("", lock.error());
     return 1;
   }
-  lock->reset();
-  auto client = salesforce::Client::connect(sync::connect_options(*cfg));
+  lock->reset();  // run_sync takes it for the run itself
+  auto client = salesforce::Client::connect(config::connect_options(*cfg));
   if (!client) {
     print_error("cannot log in to Salesforce", client.error());
     return 1;

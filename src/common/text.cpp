@@ -132,22 +132,56 @@ std::string url_decode(std::string_view s) {
   return out;
 }
 
-std::string redact_url(std::string_view url) {
-  std::string out(url);
-  std::size_t scheme_end = out.find("://");
-  if (scheme_end != std::string::npos) {
-    std::size_t authority_end = out.find_first_of("/?#", scheme_end + 3);
-    if (authority_end == std::string::npos) authority_end = out.size();
-    std::size_t at = out.rfind('@', authority_end);
-    if (at != std::string::npos && at > scheme_end) {
-      std::size_t colon = out.find(':', scheme_end + 3);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
+namespace {
+
+constexpr std::string_view kMask = "***";
+
+// Parameter names whose values are credentials, matched as parts of the lower-cased name
+// ("sslpassword", "client_secret", "access_token", "apikey", "X-Amz-Signature", "sessionid").
+bool names_a_secret(std::string_view name) {
+  static constexpr std::string_view kParts[] = {"pass", "pwd", "secret", "token", "key", "sig", "credential", "session"};
+  const std::string lower = to_lower(name);
+  for (std::string_view part : kParts) {
+    if (lower.find(part) != std::string::npos) return true;
   }
-  for (std::size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
-    if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') continue;
-    std::size_t end = out.find('&', p);
-    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - (p + 9), "***");
+  return false;
+}
+
+// "user:password@" after "://": the password masked. The last '@' ends the user info (a password
+// may hold '@', '/' or '?' unencoded); a ':' after a '/' is in a path, not in user info.
+std::string mask_user_info(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const std::size_t start = scheme + 3;
+  const std::size_t at = url.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  const std::string_view info = url.substr(start, at - start);
+  const std::size_t colon = info.find(':');
+  const std::size_t slash = info.find('/');
+  if (colon == std::string_view::npos || (slash != std::string_view::npos && slash < colon)) return std::string(url);
+  return std::string(url.substr(0, start + colon + 1)) + std::string(kMask) + std::string(url.substr(at));
+}
+
+}  // namespace
+
+std::string mask_url_credentials(std::string_view url) {
+  std::string out = mask_user_info(url);
+  // name=value parameters: after '?', '&' or ';' (a query string) or a space (a libpq-style
+  // "host=db password=x" string written where a URL belongs).
+  std::size_t i = 0;
+  while (i < out.size()) {
+    std::size_t eq = out.find('=', i);
+    if (eq == std::string::npos) break;
+    std::size_t name_start = out.find_last_of("?&; ", eq);
+    name_start = name_start == std::string::npos ? 0 : name_start + 1;
+    std::size_t value_end = out.find_first_of("&;# ", eq + 1);
+    if (value_end == std::string::npos) value_end = out.size();
+    if (name_start < eq && names_a_secret(std::string_view(out).substr(name_start, eq - name_start)) &&
+        value_end > eq + 1) {
+      out.replace(eq + 1, value_end - eq - 1, kMask);
+      value_end = eq + 1 + kMask.size();
+    }
+    i = value_end;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // Small text helpers shared by every module: case-insensitive comparison (Salesforce names are
-// case-insensitive), UTF-8 safe truncation, and JSON-string escaping for hand-written writers.
+// case-insensitive), UTF-8 safe truncation, JSON-string escaping for hand-written writers, URL
+// encoding, and the masking of credentials in a URL that a message repeats.
 #pragma once
 
 #include <cstddef>
@@ -24,8 +25,12 @@ void append_json_string(std::string& out, std::string_view s);
 std::string url_encode(std::string_view s);
 // Decodes %XX escapes and '+' as space; malformed escapes are kept as they are.
 std::string url_decode(std::string_view s);
-// A URL with its password masked for messages and logs: the userinfo password
-// (scheme://user:password@host) and a `password=` query parameter become "***".
-std::string redact_url(std::string_view url);
+
+// A URL (a [store] url, login_url, an instance URL, ...) as every message and log line may show it:
+// the password of "scheme://user:password@host" and the value of every query or key=value
+// parameter that names a secret (password, pwd, secret, token, key, sig, credential, session:
+// "?sslpassword=x&apikey=y") become "***". The rest is kept so the user recognises the URL. When in
+// doubt it masks more (an '@' after "host:port/path" masks the port and path too).
+std::string mask_url_credentials(std::string_view url);
 
 }  // namespace crmsync

@@ -55,7 +55,13 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
           {"private_key_file", &s.private_key_file}, {"refresh_token", &s.refresh_token},
           {"refresh_token_file", &s.refresh_token_file},
           {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls},
-          {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms}};
+          {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms},
+          {"connect_timeout_seconds", &s.connect_timeout_seconds},
+          {"request_timeout_seconds", &s.request_timeout_seconds},
+          {"low_speed_bytes_per_second", &s.low_speed_bytes_per_second},
+          {"low_speed_seconds", &s.low_speed_seconds},
+          {"request_deadline_seconds", &s.request_deadline_seconds},
+          {"max_response_mb", &s.max_response_mb}, {"max_bulk_results_mb", &s.max_bulk_results_mb}};
 }
 std::vector<Binding> store_bindings(StoreConfig& s) {
   return {{"url", &s.url}, {"schema", &s.schema}, {"password", &s.password}};
@@ -398,26 +404,51 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   return ok_status();
 }
 
-// [store]: a sqlite:PATH or a PostgreSQL URI (whose password, if any, is never echoed), and a
-// schema (the store checks its spelling when it opens).
-template <typename Where>
-Status validate_store(const StoreConfig& s, const Where& where) {
-  bool postgres = s.url.starts_with("postgresql://") || s.url.starts_with("postgres://");
-  if (!postgres && (!s.url.starts_with("sqlite:") || s.url.size() == 7)) {
-    return config_error("INVALID_VALUE", where("store.url"),
-                        "[store] url = \"" + redact_url(s.url) +
+// [store]: a sqlite:PATH or a PostgreSQL URI (repeated masked: it may carry a password), and a
+// schema (the store checks its spelling when it opens). All that `crmsync status` checks.
+Status validate_store(const StoreConfig& store, std::string_view source, const Origins& origins) {
+  const std::string& url = store.url;
+  const bool postgres = url.starts_with("postgresql://") || url.starts_with("postgres://");
+  if (!postgres && (!url.starts_with("sqlite:") || url.size() == 7)) {
+    return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
+                        "[store] url = \"" + mask_url_credentials(url) +
                             "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
                             "postgresql://user@host:port/dbname.");
   }
-  if (s.schema.empty()) {
-    return config_error("INVALID_VALUE", where("store.schema"),
+  if (store.schema.empty()) {
+    return config_error("INVALID_VALUE", origin_of(origins, "store.schema", source),
                         "[store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\".");
   }
   return ok_status();
 }
 
-Status validate(const Config& config, std::string_view source, const Origins& origins) {
+// [salesforce] time and size bounds out of range.
+Status validate_bounds(const SalesforceConfig& sf, std::string_view source, const Origins& origins) {
+  auto range = [&](const char* key, std::int64_t value, std::int64_t lo, std::int64_t hi, const char* advice) -> Status {
+    if (value >= lo && value <= hi) return ok_status();
+    return config_error("INVALID_VALUE", origin_of(origins, "salesforce." + std::string(key), source),
+                        "[salesforce] " + std::string(key) + " = " + std::to_string(value) +
+                            " is out of range; expected " + std::to_string(lo) + ".." + std::to_string(hi) + " (" +
+                            advice + ").");
+  };
+  CRMSYNC_TRY(range("request_timeout_seconds", sf.request_timeout_seconds, 1, 86400, "one attempt; default 120"));
+  CRMSYNC_TRY(range("connect_timeout_seconds", sf.connect_timeout_seconds, 1, 86400,
+                    "the attempt's request_timeout_seconds bounds it too; default 30"));
+  CRMSYNC_TRY(range("low_speed_seconds", sf.low_speed_seconds, 0, 86400, "0 turns the low-speed abort off; default 0"));
+  CRMSYNC_TRY(range("low_speed_bytes_per_second", sf.low_speed_bytes_per_second, 1, 1LL << 30, "default 1024"));
+  if (sf.request_deadline_seconds != 0) {
+    CRMSYNC_TRY(range("request_deadline_seconds", sf.request_deadline_seconds, sf.request_timeout_seconds, 7 * 86400,
+                      "at least request_timeout_seconds, or 0 for none; default 300"));
+  }
+  CRMSYNC_TRY(range("max_response_mb", sf.max_response_mb, 1, 4096, "one JSON answer; default 64"));
+  CRMSYNC_TRY(range("max_bulk_results_mb", sf.max_bulk_results_mb, 1, 4096, "one Bulk API results page; default 256"));
+  return ok_status();
+}
+
+// The [salesforce] keys every login needs, and the [sync] values the sync reads.
+Status validate_login(const Config& config, std::string_view source, const Origins& origins) {
   CRMSYNC_TRY(validate_sync(config.sync, source, origins));
+  CRMSYNC_TRY(validate_bounds(config.salesforce, source, origins));
   const SalesforceConfig& sf = config.salesforce;
   auto where = [&](const std::string& key) { return origin_of(origins, key, source); };
 
@@ -427,7 +458,6 @@ Status validate(const Config& config, std::string_view source, const Origins& or
                             "\" is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
                             "\"refresh_token\".");
   }
-  CRMSYNC_TRY(validate_store(config.store, where));
   const std::string& v = sf.api_version;
   auto dot = v.find('.');
   bool version_ok = dot != std::string::npos && dot > 0 && dot + 1 < v.size() &&
@@ -475,8 +505,14 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   }
   if (!sf.login_url.starts_with("https://") && !sf.login_url.starts_with("http://")) {
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
-                        "[salesforce] login_url = \"" + sf.login_url +
+                        "[salesforce] login_url = \"" + mask_url_credentials(sf.login_url) +
                             "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+  }
+  if (sf.login_url.starts_with("http://") && !is_loopback(host_of(sf.login_url))) {
+    return config_error("INSECURE_LOGIN_URL", where("salesforce.login_url"),
+                        "[salesforce] login_url uses plain http:// to " + host_of(sf.login_url) +
+                            ", which would send the credentials across the network unencrypted; use https:// (plain "
+                            "http:// is accepted only for an emulator on this machine: 127.0.0.0/8, ::1, localhost).");
   }
   if (sf.auth == "refresh_token" && !sf.refresh_token.empty() && !sf.refresh_token_file.empty()) {
     return config_error("INVALID_VALUE", where("salesforce.refresh_token"),
@@ -497,7 +533,8 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   if (!sf.verify_tls && !is_loopback(host_of(sf.login_url))) {
     return config_error("INVALID_VALUE", where("salesforce.verify_tls"),
                         "[salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
-                        "localhost, ::1), not \"" + sf.login_url + "\"; remove verify_tls or set it to true.");
+                        "localhost, ::1), not \"" + mask_url_credentials(sf.login_url) +
+                            "\"; remove verify_tls or set it to true.");
   }
   return ok_status();
 }
@@ -512,17 +549,32 @@ EnvLookup process_env() {
   };
 }
 
-Result<Config> parse_config(std::string_view toml_text, std::string_view source_name, const EnvLookup& env) {
+Result<Config> parse_config(std::string_view toml_text, std::string_view source_name, const EnvLookup& env,
+                            Validation validation) {
   Config config;
   Origins origins;
   CRMSYNC_TRY(apply_file(toml_text, source_name, config, origins));
   if (env) CRMSYNC_TRY(apply_env(config, env, origins));
-  CRMSYNC_TRY(validate(config, source_name, origins));
+  CRMSYNC_TRY(validate_store(config.store, source_name, origins));
+  if (validation == Validation::kStoreOnly) return config;
+  CRMSYNC_TRY(validate_login(config, source_name, origins));
   CRMSYNC_TRY(validate_export(config.exports, source_name));
   return config;
 }
 
-Result<Config> load_config(const std::string& path, const EnvLookup& env) {
+std::vector<std::string> section_keys(std::string_view section) {
+  Config scratch;
+  std::vector<Binding> bindings;
+  if (section == "salesforce") bindings = salesforce_bindings(scratch.salesforce);
+  else if (section == "store") bindings = store_bindings(scratch.store);
+  else if (section == "groups") bindings = groups_bindings(scratch.groups);
+  else if (section == "sync") bindings = sync_bindings(scratch.sync);
+  std::vector<std::string> keys;
+  for (const auto& b : bindings) keys.emplace_back(b.key);
+  return keys;
+}
+
+Result<Config> load_config(const std::string& path, const EnvLookup& env, Validation validation) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error(ErrorKind::kConfig, "MISSING_FILE",
@@ -530,7 +582,7 @@ Result<Config> load_config(const std::string& path, const EnvLookup& env) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path, env);
+  return parse_config(text.str(), path, env, validation);
 }
 
 catalog::AdminSelection Config::selection_for(std::string_view object) const {

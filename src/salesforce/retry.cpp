@@ -32,6 +32,7 @@ long parse_retry_after(const std::string& value, std::int64_t now_seconds) {
 RetryingTransport::RetryingTransport(std::unique_ptr<HttpTransport> inner, RetryPolicy policy)
     : inner_(std::move(inner)), policy_(std::move(policy)), random_(std::random_device{}()) {
   if (!policy_.sleep) policy_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (!policy_.now) policy_.now = [] { return std::chrono::steady_clock::now(); };
   policy_.max_retries = std::max(0, policy_.max_retries);
 }
 
@@ -52,11 +53,19 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request) { retur
 Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const SendHooks& hooks) {
   report_ = {};
   const bool idempotent = is_idempotent(request);
+  const bool bounded = policy_.deadline.count() > 0;
+  const auto deadline = policy_.now() + policy_.deadline;
+  auto time_left = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - policy_.now());
+  };
+  HttpRequest sent;  // the request with this attempt's time left, when a deadline bounds it
+  if (bounded) sent = request;
   for (int attempt = 0;; ++attempt) {
     if (hooks.before_send) CRMSYNC_TRY(hooks.before_send());
     ++report_.attempts;
     const bool last = attempt >= (hooks.max_retries ? std::max(0, *hooks.max_retries) : policy_.max_retries);
-    Result<HttpResponse> response = inner_->send(request);
+    if (bounded) sent.time_left = std::max(std::chrono::milliseconds(1), time_left());
+    Result<HttpResponse> response = inner_->send(bounded ? sent : request);
 
     long retry_after = -1;
     if (!response) {
@@ -72,6 +81,7 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const S
         Status checked = hooks.check_body(*response);
         if (checked) return response;
         if (last || !idempotent || checked.error().kind != ErrorKind::kNetwork) return checked.error();
+        response = checked.error();  // what is returned if the deadline stops the retries
       } else {
         if (last || !idempotent || !is_retryable_status(response->status)) return response;
         retry_after = parse_retry_after(response->header("Retry-After"), static_cast<std::int64_t>(std::time(nullptr)));
@@ -81,6 +91,10 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request, const S
     }
     std::chrono::milliseconds wait = backoff(attempt);
     if (retry_after >= 0) wait = std::max<std::chrono::milliseconds>(wait, std::chrono::seconds(retry_after));
+    if (bounded && wait >= time_left()) {  // the next attempt could not start before the deadline
+      report_.deadline_passed = true;
+      return response;
+    }
     policy_.sleep(wait);
   }
 }

@@ -19,6 +19,10 @@
 // for. When it asks for more than max_retry_after, the answer is returned at once rather than
 // holding the run hostage.
 //
+// A deadline bounds the whole request, retries and waits included: each attempt is given only the
+// time left (HttpRequest::time_left), and no attempt starts (no wait begins) that would end past
+// it; the last answer or error is returned then, and last_report() says the deadline passed.
+//
 // Requests that are not idempotent (POST create: a repeat could create a second record) are
 // retried only when the connection was refused, i.e. nothing was sent. A timeout, a drop or a 5xx
 // answer to such a request may hide a success, so it is returned to the caller as it is.
@@ -40,8 +44,11 @@ struct RetryPolicy {
   std::chrono::milliseconds base_delay{500};              // the first retry waits 250..500 ms
   std::chrono::milliseconds max_delay{60'000};            // cap on one backoff wait
   std::chrono::milliseconds max_retry_after{300'000};     // longer Retry-After: give up instead
+  std::chrono::milliseconds deadline{0};                  // one request, retries included; 0 = none
   // How to wait; tests record the waits instead of sleeping. Default: std::this_thread::sleep_for.
   std::function<void(std::chrono::milliseconds)> sleep;
+  // The clock the deadline is measured on; tests move it by hand. Default: steady_clock::now.
+  std::function<std::chrono::steady_clock::time_point()> now;
 };
 
 // Per-request callbacks around each attempt.
@@ -63,6 +70,7 @@ struct SendHooks {
 struct SendReport {
   int attempts = 0;
   long retry_after_seconds = -1;  // the last Retry-After seen, -1 when none
+  bool deadline_passed = false;   // retrying stopped because the policy's deadline came
 };
 
 // Whether an answer / a network error may succeed when sent again.

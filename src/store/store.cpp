@@ -14,7 +14,7 @@ Result<std::string> sqlite_path(std::string_view url) {
   std::string_view path = url.substr(7);  // after "sqlite:"
   if (path.starts_with("//")) {
     return Error(ErrorKind::kConfig, "INVALID_URL",
-                 "The store url '" + std::string(url) +
+                 "The store url '" + mask_url_credentials(url) +
                      "' is not accepted: write sqlite:PATH with a plain file path, e.g. sqlite:/var/lib/crmsync.db.");
   }
   return std::string(path);
@@ -22,7 +22,7 @@ Result<std::string> sqlite_path(std::string_view url) {
 
 Error unknown_scheme(std::string_view url) {
   return Error(ErrorKind::kConfig, "INVALID_URL",
-               "The store url '" + redact_url(url) +
+               "The store url '" + mask_url_credentials(url) +
                    "' is not accepted: use sqlite:PATH (for example sqlite:crmsync.db) or "
                    "postgresql://user@host:port/dbname.");
 }
@@ -43,7 +43,9 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
   if (url.starts_with("sqlite:")) {
     auto path = sqlite_path(url);
     if (!path) return path.error();
-    return sqlite::SqliteStore::open(*path);
+    sqlite::SqliteOptions sqlite_options;
+    sqlite_options.create_if_missing = options.create_if_missing;
+    return sqlite::SqliteStore::open(*path, sqlite_options);
   }
   if (is_postgres_url(url)) return postgres::PostgresStore::open(options);
   return unknown_scheme(url);

@@ -106,15 +106,19 @@ class TableWriter {
 inline constexpr std::string_view kDefaultSchema = "salesforce";
 struct OpenOptions {
   // "sqlite:PATH", or a libpq connection URI "postgresql://user@host:port/dbname?sslmode=..."
-  // ("postgres://" too). A password in the URI is used but never echoed (redact_url).
+  // ("postgres://" too). A password in the URI is used but never echoed (mask_url_credentials).
   std::string url;
   std::string schema = std::string(kDefaultSchema);  // created if missing; holds every table of the org
   // Used when not empty ([store] password, i.e. CRMSYNC_STORE_PASSWORD); else libpq's own sources,
   // PGPASSWORD and ~/.pgpass. A secret: never logged.
   std::string password;
+  // false: a store no sync has made yet (no SQLite file; no schema or no crmsync tables in it on
+  // PostgreSQL) is kNotFound STORE_NOT_FOUND instead of being created empty: `crmsync status`
+  // reads what a sync wrote and leaves nothing behind.
+  bool create_if_missing = true;
 };
 
-// "postgresql://..." or "postgres://..." (redact_url in common/text.h masks its password).
+// "postgresql://..." or "postgres://..." (mask_url_credentials in common/text.h masks its password).
 bool is_postgres_url(std::string_view url);
 
 // The one process that writes a store (crmsync sync) holds this while it runs; another asking gets
@@ -134,9 +138,11 @@ class Store {
   virtual ~Store() = default;
 
   // "sqlite:PATH" (the file is created if missing) or a PostgreSQL URI (the schema and crmsync's
-  // tables are created if missing). Errors: kConfig for an unknown scheme, kStore when the
-  // database cannot be opened (for PostgreSQL: an unreachable server, a refused password, a
-  // missing database, no right to create the schema; each message names the fix).
+  // tables are created if missing), unless options.create_if_missing is false. Errors: kConfig for
+  // an unknown scheme, kNotFound STORE_NOT_FOUND (see OpenOptions), kStore when the database cannot
+  // be opened (for PostgreSQL: an unreachable server, a refused password, a missing database, no
+  // right to create the schema; each message names the fix). Messages repeat the url with its
+  // credentials masked.
   static Result<std::unique_ptr<Store>> open(const OpenOptions& options);
   static Result<std::unique_ptr<Store>> open(std::string_view url) { return open(OpenOptions{std::string(url)}); }
 

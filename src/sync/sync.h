@@ -34,7 +34,7 @@
 // sync against the same store is refused (StoreLock: a lock file for SQLite, an advisory lock on
 // the schema for PostgreSQL).
 //
-//   auto client = salesforce::Client::connect(sync::connect_options(cfg));
+//   auto client = salesforce::Client::connect(config::connect_options(cfg));
 //   auto store = store::Store::open(sync::store_options(cfg));
 //   auto report = sync::run_sync(cfg, **client, **store, {});   // Result<SyncReport>
 //   return sync::exit_code(*report);                             // 0 done, 1 failed, 3 paused
@@ -132,7 +132,7 @@ struct SyncOptions {
   // every run. When it answers INVALID_REPLICATION_DATE or EXCEEDED_ID_LIMIT, kNotFound or
   // kUnsupported (window out of reach, too many ids, object without getDeleted), ids are reconciled.
   DeletedIdsSource deleted_ids;
-  // Opens one more session for a worker thread; empty = Client::connect(connect_options(config)).
+  // Opens one more session for a worker thread; empty = Client::connect(config::connect_options(config)).
   std::function<Result<std::unique_ptr<salesforce::Client>>()> connect;
   // Salesforce's limit on a request URI; queries longer than this are split.
   std::size_t max_uri_bytes = 16384;
@@ -150,13 +150,13 @@ struct SyncOptions {
 };
 
 // Runs one sync of every enabled object. Per-object failures are reported in the SyncReport (and
-// the run goes on with the other objects); only an error that stops everything (the store cannot
-// be written, another sync holds the store's lock: kStore code STORE_LOCKED) is returned as an Error.
+// the run goes on with the other objects); only an error that stops everything is returned as an
+// Error: the store cannot be written, another sync holds the store's lock (kStore code
+// STORE_LOCKED), or Salesforce refused the integration user itself rather than one object (API
+// access off: API_DISABLED_FOR_ORG; the session or a new login refused, e.g. a frozen or
+// deactivated user: kAuth): the run stops at the first such refusal, with Salesforce's code and the fix.
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options);
-
-// The client options the [salesforce] section describes.
-salesforce::ConnectOptions connect_options(const config::Config& config);
 
 // The store column for each selected field.
 std::vector<store::Column> columns_for(const catalog::FieldSelection& selection);

@@ -17,7 +17,9 @@
 #include <sstream>
 #include <thread>
 
+#include "common/text.h"
 #include "emulator/table.h"
+#include "emulator_http.h"
 #include "store/store.h"
 #include "pg_support.h"
 #include "test_support.h"
@@ -485,6 +487,37 @@ TEST_P(ExportStoreTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDele
   EXPECT_EQ(rows["a1"].salesforce_id, created);
 }
 
+// A summary longer than Description's 32,000 characters: the text is cut before the marker line, so
+// the record keeps it and a rerun after a crash still finds the record (recovered, not created
+// again); the cut is said per activity in the report, on standard error and in --json.
+TEST_F(ExportTest, ALongSummaryKeepsTheMarkerSoACrashedCreateIsRecoveredNotDuplicated) {
+  const std::string input = activity("long-1", "call", people_.contact_email, "completed", std::string(40000, 's')) +
+                            activity("short-1", "call", people_.contact2_email);
+  auto first = export_run(input, "--json");
+  ASSERT_EQ(first.exit_code, 0) << first.output.substr(0, 2000);
+  auto tasks = records("Task");
+  ASSERT_TRUE(tasks.contains("long-1")) << "the marker line is at the end of the Description";
+  EXPECT_EQ(utf8_length(tasks["long-1"].at(0).at("Description")), 32000u);
+  auto j = json_report(first);
+  EXPECT_EQ(j["created"], 2);
+  EXPECT_NE(first.output.find("crmsync: note: activity long-1 (line 1): the description template gave"),
+            std::string::npos) << first.output.substr(0, 2000);
+  ASSERT_EQ(j["notes"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["notes"][0]["activity_id"], "long-1");
+  EXPECT_EQ(j["notes"][0]["line"], 1);
+  EXPECT_NE(j["notes"][0]["message"].get<std::string>().find("32,000"), std::string::npos);
+
+  // The run crashed after the create reached Salesforce, before its Id was recorded: the rerun
+  // finds the record by its marker.
+  seed_crashed_create("long-1", "create");
+  auto rerun = export_run(input, "--json");
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.output.substr(0, 2000);
+  auto again = json_report(rerun);
+  EXPECT_EQ(again["recovered"], 1);
+  EXPECT_EQ(again["created"], 0);
+  EXPECT_EQ(records("Task")["long-1"].size(), 1u) << "created twice";
+}
+
 // A realistic mix of refusals: activities hosted by a board member (role CEO, above the integration
 // user's Revenue Operations) are created, but once the board member owns them the integration user
 // may not edit them (Tasks are controlled by their parent records, which it only reads): their
@@ -804,6 +837,77 @@ TEST_F(ExportQuotaTest, TheDailyLimitReachedPausesWithExitThreeWritingNothing) {
   auto later = export_run(activity("a1", "call", people_.contact_email));
   EXPECT_EQ(later.exit_code, 0) << later.output;
   EXPECT_EQ(records("Task").size(), 1u);
+}
+
+// A server whose sObject Collections answers are not what Salesforce sends: crmsync is run through
+// a proxy in front of the emulator that rewrites the first create answer. The records are created
+// in the org all the same, so the run must leave them "pending" and the next run (through an honest
+// server) must find them by their marker instead of creating them again.
+class ExportMalformedAnswerTest : public ExportTest {
+ protected:
+  void SetUp() override {
+    ExportTest::SetUp();
+    if (HasFatalFailure()) return;
+    proxy_ = std::make_unique<testing::RewritingProxy>((*emu_)->port());
+    testing::write_file(cfg_, testing::emulator_toml(proxy_->base_url(), dir_.file("org.db"), ""));
+  }
+  // The first POST /composite/sobjects answer gets `from` replaced by `to` everywhere.
+  void rewrite_first_create(const std::string& from, const std::string& to) {
+    proxy_->rewrite([from, to, done = false](const std::string& method, const std::string& path, std::string body) mutable {
+      if (done || method != "POST" || !path.ends_with("/composite/sobjects")) return body;
+      done = true;
+      for (std::size_t p = 0; (p = body.find(from, p)) != std::string::npos; p += to.size()) body.replace(p, from.size(), to);
+      return body;
+    });
+  }
+  // Runs the export through the rewriting proxy (a clean error, exit 2), then through an honest
+  // one: every activity ends up in the org exactly once. Returns the first run's output.
+  std::string export_then_rerun() {
+    std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email);
+    auto first = export_run(input, "--json");
+    EXPECT_EQ(first.exit_code, 2) << "the run stops with an error, it does not abort: " << first.output;
+    EXPECT_EQ(records("Task").size(), 2u) << "the records reached the org before the answer came back";
+    auto rows = ledger();
+    for (const char* a : {"a1", "a2"}) {
+      EXPECT_EQ(rows[a].state, "pending") << a << ": an answer crmsync cannot trust is not recorded as written";
+      EXPECT_EQ(rows[a].salesforce_id, "") << a;
+    }
+    proxy_->rewrite({});
+    auto rerun = export_run(input, "--json");
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
+    auto j = json_report(rerun);
+    EXPECT_EQ(j["recovered"], 2) << rerun.output;
+    EXPECT_EQ(j["created"], 0) << rerun.output;
+    auto tasks = records("Task");
+    EXPECT_EQ(tasks.size(), 2u);
+    for (const auto& [id, found] : tasks) EXPECT_EQ(found.size(), 1u) << "activity " << id << " is in the org more than once";
+    rows = ledger();
+    for (const char* a : {"a1", "a2"}) {
+      EXPECT_EQ(rows[a].state, "written") << a;
+      EXPECT_EQ(rows[a].salesforce_id, tasks[a].at(0).at("Id")) << a;
+    }
+    return first.output;
+  }
+
+  std::unique_ptr<testing::RewritingProxy> proxy_;
+};
+
+TEST_F(ExportMalformedAnswerTest, ASuccessThatIsNotABooleanStopsTheRunWithAnErrorNamingIt) {
+  rewrite_first_create("\"success\":true", "\"success\":\"yes\"");
+  const std::string output = export_then_rerun();
+  EXPECT_NE(output.find("Salesforce's answer to sObject Collections create Task (result 1 of 2) was malformed: "
+                        "\"success\" is a string (\"yes\"), not a boolean."),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(output.find("terminate"), std::string::npos) << output;
+}
+
+TEST_F(ExportMalformedAnswerTest, AnIdThatIsNotARecordIdIsNotRecordedAsWrittenAndTheRerunCreatesNoDuplicate) {
+  // Every created id becomes the number 12345 (the emulator's Task ids all start 00T).
+  rewrite_first_create("\"id\":\"00T", "\"id\":12345,\"was\":\"00T");
+  const std::string output = export_then_rerun();
+  EXPECT_NE(output.find("(result 1 of 2) was malformed: \"id\" is a number (12345), not a string."), std::string::npos)
+      << output;
 }
 
 }  // namespace

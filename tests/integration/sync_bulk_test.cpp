@@ -152,7 +152,9 @@ TEST_P(SyncBulkStoreTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
   std::vector<std::string> purged;
   auto stored_before = testing::store_rows(**st, "Task");
   for (auto it = stored_before.begin(); it != stored_before.end() && purged.size() < 5; ++it) purged.push_back(it->first);
-  ASSERT_EQ(emu->hard_delete(purged), 5u);
+  auto purged_count = emu->hard_delete(purged);
+  ASSERT_TRUE(purged_count.ok()) << purged_count.error().message;
+  ASSERT_EQ(*purged_count, 5u);
 
   auto report = sync::run_sync(cfg, *client, **st, fast_bulk());
   ASSERT_TRUE(report.ok()) << report.error().to_string();

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -25,6 +26,7 @@ namespace crmsync {
 namespace {
 
 using testing::contains;
+using testing::EmulatorProcess;
 using testing::run_crmsync;
 using testing::RunningEmulator;
 using testing::TempDir;
@@ -105,8 +107,8 @@ TEST_P(SyncCliStoreTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), testing::store_for(GetParam(), dir, "out.db"),
                                                   kSmallSync));
   auto none = run_crmsync("status --config " + cfg);
-  EXPECT_EQ(none.exit_code, 0) << none.output;
-  EXPECT_TRUE(contains(none.output, "No sync has run")) << none.output;
+  EXPECT_EQ(none.exit_code, 3) << none.output;
+  EXPECT_TRUE(contains(none.output, "no sync has run yet")) << none.output;
   ASSERT_EQ(run_crmsync("sync --quiet --config " + cfg).exit_code, 0);
   auto table = run_crmsync("status --config " + cfg);
   EXPECT_EQ(table.exit_code, 0) << table.output;
@@ -124,6 +126,67 @@ TEST_P(SyncCliStoreTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
     EXPECT_TRUE(o["last_error"].is_null());
   }
   EXPECT_TRUE(saw_account) << json.dump();
+}
+
+// `crmsync status` reads the store only: a config with nothing but [store] will do (the credentials
+// may live in the scheduler's environment), and a store that does not exist is said to be one no
+// sync has run into (exit 3), not created empty.
+TEST(SyncCliTest, StatusNeedsOnlyTheStoreAndCreatesNone) {
+  RunningEmulator emu(3);
+  TempDir dir;
+  const std::string db = dir.file("out.db");
+  const std::string store_only = dir.file("status.toml");
+  testing::write_file(store_only, "[store]\nurl = \"sqlite:" + db + "\"\n");
+
+  auto none = run_crmsync("status --config " + store_only);
+  EXPECT_EQ(none.exit_code, 3) << none.output;
+  EXPECT_TRUE(contains(none.output, "no sync has run yet into sqlite:" + db + ": run crmsync sync --config " +
+                                        store_only)) << none.output;
+  EXPECT_FALSE(std::filesystem::exists(db)) << "status created a store";
+  auto none_json = run_crmsync("status --json --config " + store_only);
+  EXPECT_EQ(none_json.exit_code, 3) << none_json.output;
+  // Standard output holds the JSON; standard error (joined to it here) says it in words.
+  const std::size_t open = none_json.output.find('{'), close = none_json.output.rfind('}');
+  ASSERT_NE(open, std::string::npos) << none_json.output;
+  auto j = nlohmann::json::parse(none_json.output.substr(open, close - open + 1));
+  EXPECT_TRUE(contains(none_json.output, "crmsync: no sync has run yet into")) << none_json.output;
+  EXPECT_EQ(j["error"]["code"], "NO_SYNC_YET");
+  EXPECT_TRUE(j["objects"].empty());
+  EXPECT_FALSE(std::filesystem::exists(db));
+
+  const std::string full = dir.file("crmsync.toml");
+  testing::write_file(full, testing::emulator_toml(emu->base_url(), db, kSmallSync));
+  ASSERT_EQ(run_crmsync("sync --quiet --config " + full).exit_code, 0);
+  auto shown = run_crmsync("status --config " + store_only);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_TRUE(contains(shown.output, "Account")) << shown.output;
+}
+
+// An org-level refusal (here API access off for the integration user: 403 API_DISABLED_FOR_ORG on
+// every REST call, as Salesforce answers) stops the run at the first refusal: said once, with the
+// fix, exit 1 — not once per object.
+TEST(SyncCliTest, AnOrgThatRefusesApiAccessStopsTheRunSayingItOnce) {
+  TempDir dir;
+  emulator::EmulatorOptions o = RunningEmulator::options_for(3, 7);
+  o.org_file = dir.file("org.toml");
+  testing::write_file(o.org_file, "[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { ApiEnabled = false }\n"
+                                  "[[profiles]]\nname = \"Minimum Access - API Only Integrations\"\n"
+                                  "permissions = { ApiEnabled = false }\n");
+  RunningEmulator emu(o);
+  const std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db")));
+  for (const char* flags : {"", "--json ", "--quiet "}) {
+    auto r = run_crmsync(std::string("sync ") + flags + "--config " + cfg);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    std::size_t said = 0;
+    for (std::size_t at = r.output.find("API_DISABLED_FOR_ORG"); at != std::string::npos;
+         at = r.output.find("API_DISABLED_FOR_ORG", at + 1)) {
+      ++said;
+    }
+    EXPECT_EQ(said, 1u) << flags << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, "\"API Enabled\"")) << "the fix\n" << r.output;
+    EXPECT_FALSE(contains(r.output, "FAILED")) << "no line per object\n" << r.output;
+  }
 }
 
 // --quiet for a scheduled run: silent when nothing needs a look, but a field that became unreadable
@@ -302,36 +365,6 @@ TEST(SyncCliTest, SecretsNeverReachTheOutputTheErrorsOrTheStore) {
   EXPECT_FALSE(contains(output, token_prefix)) << output;
   EXPECT_FALSE(contains(store_bytes, token_prefix)) << "an access token in the store";
 }
-
-// `crmsync emulator` as its own process, so the sync under test is the only thing killed.
-class EmulatorProcess {
- public:
-  explicit EmulatorProcess(int scale) {
-    std::string cmd = "sh -c 'echo $$; exec " + std::string(CRMSYNC_BINARY) + " emulator --port 0 --seed 5 --scale " +
-                      std::to_string(scale) + "'";
-    pipe_ = popen(cmd.c_str(), "r");
-    if (pipe_ == nullptr) throw std::runtime_error("cannot start the emulator");
-    char line[256] = {};
-    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no pid line");
-    pid_ = std::atoi(line);
-    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no ready line");
-    std::string ready(line);
-    auto at = ready.find("http://");
-    if (at == std::string::npos) throw std::runtime_error("unexpected ready line: " + ready);
-    url_ = ready.substr(at);
-    while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
-  }
-  ~EmulatorProcess() {
-    kill(pid_, SIGTERM);
-    pclose(pipe_);
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::FILE* pipe_ = nullptr;
-  int pid_ = 0;
-  std::string url_;
-};
 
 // Three large syncs from scratch, each SIGKILLed at three random points; after each kill the admin
 // changes the org (an update, a soft delete, a hard delete of a row the killed run may have

@@ -54,7 +54,7 @@ Error connect_error(const std::string& reason, const std::string& where, bool pa
 }  // namespace
 
 Result<std::unique_ptr<Connection>> Connection::open(const OpenOptions& options) {
-  std::string where = "'" + redact_url(options.url) + "'";
+  std::string where = "'" + mask_url_credentials(options.url) + "'";
   // connect_timeout before the URI so that one the URI gives wins; the password after it, so that
   // [store] password wins over one in the URI.
   std::vector<const char*> keys = {"connect_timeout", "fallback_application_name", "dbname"};

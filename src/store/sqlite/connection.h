@@ -18,7 +18,8 @@ namespace crmsync::store::sqlite {
 // after the last statement is finalized, whatever order the store and its writers are destroyed in.
 class Connection {
  public:
-  static Result<std::shared_ptr<Connection>> open(const std::string& path);
+  // create_if_missing = false: a file that does not exist is kNotFound STORE_NOT_FOUND, not created.
+  static Result<std::shared_ptr<Connection>> open(const std::string& path, bool create_if_missing = true);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/text.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace crmsync::store::sqlite {
@@ -29,10 +30,11 @@ class FileLock final : public WriterLock {
 
 Result<std::unique_ptr<WriterLock>> lock_file(const std::string& db_path, std::string_view url) {
   std::string path = db_path + ".lock";
+  const std::string shown = mask_url_credentials(path);  // a path is shown the way every url is
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     return Error(ErrorKind::kStore, "LOCK_FILE",
-                 "cannot create the lock file " + path + " (" + std::strerror(errno) +
+                 "cannot create the lock file " + shown + " (" + std::strerror(errno) +
                      "); check that its directory exists and is writable.");
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -40,10 +42,10 @@ Result<std::unique_ptr<WriterLock>> lock_file(const std::string& db_path, std::s
     ::close(fd);
     if (err == EWOULDBLOCK) {
       return Error(ErrorKind::kStore, "STORE_LOCKED",
-                   "another crmsync sync is running against " + std::string(url) + " (it holds " + path +
+                   "another crmsync sync is running against " + mask_url_credentials(url) + " (it holds " + shown +
                        "); wait for it to finish, or stop it, then run again.");
     }
-    return Error(ErrorKind::kStore, "LOCK_FILE", "cannot lock " + path + " (" + std::strerror(err) + ").");
+    return Error(ErrorKind::kStore, "LOCK_FILE", "cannot lock " + shown + " (" + std::strerror(err) + ").");
   }
   return std::unique_ptr<WriterLock>(new FileLock(fd));
 }

@@ -37,6 +37,7 @@ struct SqliteOptions {
                                             // so a sync stays under 100 MB whatever the org size
   std::int64_t journal_size_limit = 64 << 20;  // WAL file is truncated back to this after a checkpoint
   int sorter_threads = 2;                   // PRAGMA threads: helpers for the sort that builds an Id index
+  bool create_if_missing = true;            // false: a missing file is kNotFound STORE_NOT_FOUND
 };
 
 // The schema version this code writes into crmsync_meta.

@@ -201,3 +201,78 @@ TEST(RetryTest, ABodyRejectedForAnotherReasonIsNotRetried) {
 
 }  // namespace
 }  // namespace crmsync::salesforce
+
+namespace crmsync::salesforce {
+namespace {
+
+// A server that trickles: every attempt takes `cost` on a clock the test moves by hand (the
+// transport and the policy's sleep both move it) and ends in a timeout.
+struct TricklingServer {
+  std::chrono::steady_clock::time_point now{};
+  std::chrono::milliseconds cost{0};
+  std::vector<std::chrono::milliseconds> time_left;  // what each attempt was given
+  std::vector<std::chrono::milliseconds> waits;
+
+  std::unique_ptr<RetryingTransport> transport(int max_retries, std::chrono::milliseconds deadline) {
+    struct Inner final : HttpTransport {
+      TricklingServer* server;
+      explicit Inner(TricklingServer* s) : server(s) {}
+      Result<HttpResponse> send(const HttpRequest& request) override {
+        server->time_left.push_back(request.time_left);
+        server->now += std::min(server->cost, request.time_left.count() > 0 ? request.time_left : server->cost);
+        return Error(ErrorKind::kNetwork, "TIMEOUT", "timed out.");
+      }
+    };
+    RetryPolicy p;
+    p.max_retries = max_retries;
+    p.base_delay = std::chrono::milliseconds(1000);
+    p.max_delay = std::chrono::milliseconds(1000);
+    p.deadline = deadline;
+    p.now = [this] { return now; };
+    p.sleep = [this](std::chrono::milliseconds d) {
+      waits.push_back(d);
+      now += d;
+    };
+    return std::make_unique<RetryingTransport>(std::make_unique<Inner>(this), p);
+  }
+};
+
+TEST(RetryDeadlineTest, NoAttemptStartsAfterTheDeadlineAndTheLastIsCutToIt) {
+  // Issue #13: with 120-s attempts a trickling server kept one request going for minutes.
+  TricklingServer server;
+  server.cost = std::chrono::seconds(120);
+  auto http = server.transport(/*max_retries=*/5, std::chrono::seconds(300));
+  auto r = http->send(get());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "TIMEOUT");
+  EXPECT_TRUE(http->last_report().deadline_passed);
+  ASSERT_EQ(server.time_left.size(), 3u) << "120 s + wait + 120 s + wait + what is left of 300 s";
+  EXPECT_EQ(server.time_left[0], std::chrono::seconds(300));
+  EXPECT_LE(server.time_left[2], std::chrono::seconds(60));
+  EXPECT_LE(server.now - std::chrono::steady_clock::time_point{}, std::chrono::seconds(300))
+      << "the whole request, waits included, ends by the deadline";
+}
+
+TEST(RetryDeadlineTest, AWaitThatWouldEndPastTheDeadlineIsNotWaited) {
+  TricklingServer server;
+  server.cost = std::chrono::milliseconds(9500);
+  auto http = server.transport(/*max_retries=*/5, std::chrono::seconds(10));
+  auto r = http->send(get());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(server.time_left.size(), 1u);
+  EXPECT_TRUE(server.waits.empty()) << "the 0.5..1 s backoff would end past the deadline";
+  EXPECT_TRUE(http->last_report().deadline_passed);
+}
+
+TEST(RetryDeadlineTest, WithoutADeadlineEveryRetryRunsAndAttemptsKeepTheirOwnTimeout) {
+  TricklingServer server;
+  server.cost = std::chrono::seconds(120);
+  auto http = server.transport(/*max_retries=*/2, std::chrono::milliseconds(0));
+  auto r = http->send(get());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(server.time_left, (std::vector<std::chrono::milliseconds>(3, std::chrono::milliseconds(0))));
+  EXPECT_FALSE(http->last_report().deadline_passed);
+}
+
+}  // namespace
+}  // namespace crmsync::salesforce
