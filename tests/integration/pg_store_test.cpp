@@ -69,6 +69,38 @@ TEST(PgStoreTest, TablesAreTypedAsTheCatalogSaysInTheConfiguredSchema) {
   EXPECT_TRUE(contains(status.output, "Account")) << status.output;
 }
 
+// `crmsync status` with [store] alone creates nothing on PostgreSQL either: a schema that does not
+// exist, or one without crmsync's tables, is a store no sync has run into (exit 3).
+TEST(PgStoreTest, StatusOfASchemaNoSyncHasWrittenIsExitThreeAndCreatesNothing) {
+  RunningEmulator emu(3);
+  TempDir dir;
+  std::string url = testing::pg_test_url();
+  std::string db = database_of(url);
+  const std::string store_only = dir.file("status.toml");
+  testing::write_file(store_only, "[store]\nurl = \"" + url + "\"\nschema = \"acme\"\n");
+
+  auto none = run_crmsync("status --config " + store_only);
+  EXPECT_EQ(none.exit_code, 3) << none.output;
+  EXPECT_TRUE(contains(none.output, "no sync has run yet into the schema acme of ")) << none.output;
+  ASSERT_EQ(pg_server().value("SELECT count(*) FROM pg_namespace WHERE nspname = 'acme'", db), "0")
+      << "status created the schema";
+
+  // The schema made ready by a DBA, still without crmsync's tables: no sync has run into it either.
+  pg_server().sql("CREATE SCHEMA acme", db);
+  auto empty = run_crmsync("status --json --config " + store_only);
+  EXPECT_EQ(empty.exit_code, 3) << empty.output;
+  EXPECT_TRUE(contains(empty.output, "NO_SYNC_YET")) << empty.output;
+  EXPECT_EQ(pg_server().value("SELECT count(*) FROM pg_tables WHERE schemaname = 'acme'", db), "0")
+      << "status created crmsync's tables";
+
+  const std::string full = dir.file("crmsync.toml");
+  testing::write_file(full, testing::emulator_toml(emu->base_url(), url, std::string("schema = \"acme\"\n") + kSmallSync));
+  ASSERT_EQ(run_crmsync("sync --quiet --config " + full).exit_code, 0);
+  auto shown = run_crmsync("status --config " + store_only);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_TRUE(contains(shown.output, "Account")) << shown.output;
+}
+
 TEST(PgStoreTest, OneSyncPerSchemaManySchemasPerDatabase) {
   std::string url = testing::pg_test_url();
   auto a = sync::StoreLock::acquire(store::OpenOptions{url, "org_a"});

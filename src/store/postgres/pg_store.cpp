@@ -32,8 +32,8 @@ Result<std::unique_ptr<Store>> PostgresStore::open(const OpenOptions& options) {
   auto conn = Connection::open(options);
   if (!conn) return conn.error();
   std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*conn), options.schema));
-  CRMSYNC_TRY(store->create_schema());
-  CRMSYNC_TRY(store->create_bookkeeping());
+  if (options.create_if_missing) CRMSYNC_TRY(store->create_schema());
+  CRMSYNC_TRY(store->create_bookkeeping(options.create_if_missing));
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -59,12 +59,18 @@ Status PostgresStore::create_schema() {
   return created.error();
 }
 
-Status PostgresStore::create_bookkeeping() {
+Status PostgresStore::create_bookkeeping(bool create) {
   std::string context = "Cannot prepare crmsync's tables in the schema " + schema_ + " of " + conn_->where();
+  // to_regclass is NULL for a table, or a whole schema, that does not exist.
   auto present = conn_->exec(
       "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL",
       {qualified("crmsync_meta"), qualified("crmsync_sync_state"), qualified("crmsync_export_ledger")}, context);
   if (!present) return present.error();
+  if (text_of(present->get(), 0, 0) != "t" && !create) {
+    return Error(ErrorKind::kNotFound, "STORE_NOT_FOUND",
+                 "The schema " + schema_ + " of " + conn_->where() +
+                     " holds no crmsync tables (or does not exist): no sync has written to it.");
+  }
   if (text_of(present->get(), 0, 0) != "t") {
     // Serialised: two processes opening a new schema at once would race on CREATE TABLE.
     Status made = atomically(context, [&]() -> Status {

@@ -70,7 +70,9 @@ class PostgresStore final : public Store {
   PostgresStore(std::unique_ptr<Connection> conn, std::string schema)
       : conn_(std::move(conn)), schema_(std::move(schema)) {}
   Status create_schema();
-  Status create_bookkeeping();
+  // crmsync's own tables, created when missing if `create`; else their absence is kNotFound
+  // STORE_NOT_FOUND (OpenOptions::create_if_missing).
+  Status create_bookkeeping(bool create);
   // "schema"."name"
   std::string qualified(std::string_view name) const;
   Result<std::vector<TableColumn>> table_columns(std::string_view object);
