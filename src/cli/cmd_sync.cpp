@@ -43,9 +43,8 @@ int run_sync_command(const SyncArgs& args) {
     print_error("", cfg.error());
     return 1;
   }
-  // Refuse a second sync before logging in (the engine takes the same lock again, which is fine:
-  // flock locks belong to the open file description, and this one is held until exit).
-  auto lock = sync::StoreLock::acquire(cfg->store.url);
+  // Refuse a second sync before logging in; run_sync takes the lock again for the run itself.
+  auto lock = sync::StoreLock::acquire(sync::store_options(*cfg));
   if (!lock) {
     print_error("", lock.error());
     return 1;
@@ -62,7 +61,7 @@ int run_sync_command(const SyncArgs& args) {
     print_error("cannot log in to Salesforce", client.error());
     return 1;
   }
-  auto st = store::Store::open(cfg->store.url);
+  auto st = store::Store::open(sync::store_options(*cfg));
   if (!st) {
     print_error("cannot open the store", st.error());
     return 1;

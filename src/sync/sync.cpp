@@ -45,6 +45,10 @@ std::vector<store::Column> columns_for(const catalog::FieldSelection& selection)
   return columns;
 }
 
+store::OpenOptions store_options(const config::Config& config) {
+  return store::OpenOptions{config.store.url, config.store.schema, config.store.password};
+}
+
 namespace {
 Result<std::vector<std::string>> get_deleted_ids(salesforce::Client& client, const std::string& object, EpochMs start,
                                                  EpochMs end) {
@@ -83,7 +87,7 @@ bool is_salesforce_get_deleted(const DeletedIdsSource& source) {
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto lock = StoreLock::acquire(config.store.url);
+  auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
 
   const std::vector<std::string> objects = config.enabled_objects();
