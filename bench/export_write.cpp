@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   cfg.salesforce.username = "integration@crmsync.test";
   cfg.salesforce.password = "integration-pass";
   cfg.store.url = "sqlite:" + (dir / "org.db").string();
-  auto client = salesforce::Client::connect(sync::connect_options(cfg));
+  auto client = salesforce::Client::connect(config::connect_options(cfg));
   auto st = store::Store::open(cfg.store.url);
   if (!client || !st) return 1;
   auto synced = sync::run_sync(cfg, **client, **st, {});

@@ -57,7 +57,7 @@ Status sync_org(int scale, const std::string& db) {
   cfg.salesforce.password = "integration-pass";
   cfg.store.url = "sqlite:" + db;
   cfg.sync.settle_seconds = 0;
-  auto client = salesforce::Client::connect(sync::connect_options(cfg));
+  auto client = salesforce::Client::connect(config::connect_options(cfg));
   if (!client) return client.error();
   auto st = store::Store::open(cfg.store.url);
   if (!st) return st.error();

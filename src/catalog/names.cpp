@@ -139,4 +139,17 @@ std::vector<std::string> search_columns(const FieldSelection& selection) {
   return out;
 }
 
+const char* postgresql_type(StorageClass storage) {
+  switch (storage) {
+    case StorageClass::kBoolean: return "boolean";
+    case StorageClass::kInteger: return "bigint";
+    case StorageClass::kReal: return "numeric";
+    case StorageClass::kText: return "text";
+    case StorageClass::kDate: return "date";
+    case StorageClass::kDateTime: return "timestamp with time zone";
+    case StorageClass::kTime: return "time without time zone";
+  }
+  return "text";
+}
+
 }  // namespace crmsync::catalog

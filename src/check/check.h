@@ -7,7 +7,7 @@
 // or profile the user actually has, in an admin's words. `crmsync check` prints them; `crmsync
 // sync` asks required_field_findings() before it reads an object. docs/check.md is the user's page.
 //
-//   auto client = salesforce::Client::connect(check::connect_options(cfg));
+//   auto client = salesforce::Client::connect(config::connect_options(cfg));
 //   if (!client) return 2;                                   // login: could not run
 //   Result<check::Report> r = check::run_check(**client, cfg);
 //   if (!r) return 2;                                        // network, session: could not run
@@ -96,9 +96,6 @@ void print_report(const Report& report, std::ostream& out);
 // (config.exports.configured), with [export] as and the record types of [export.call],
 // [export.meeting] and [export.invite].
 CheckOptions check_options(const config::Config& cfg);
-
-// The Client options for the configured integration user.
-salesforce::ConnectOptions connect_options(const config::Config& cfg);
 
 // Runs every check. Errors (could not run): kNetwork, kAuth (session lost midway), kInternal.
 // API access refused (API_DISABLED_FOR_ORG / API_CURRENTLY_DISABLED) is not an Error: it is the

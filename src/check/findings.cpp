@@ -20,19 +20,6 @@ bool Report::ok() const {
 
 int exit_code(const Report& report) { return report.ok() ? 0 : 1; }
 
-salesforce::ConnectOptions connect_options(const config::Config& cfg) {
-  salesforce::ConnectOptions o;
-  o.login_url = cfg.salesforce.login_url;
-  o.auth = cfg.salesforce.auth;
-  o.client_id = cfg.salesforce.client_id;
-  o.client_secret = cfg.salesforce.client_secret;
-  o.username = cfg.salesforce.username;
-  o.password = cfg.salesforce.password;
-  o.api_version = cfg.salesforce.api_version;
-  o.verify_tls = cfg.salesforce.verify_tls;
-  return o;
-}
-
 bool UserAccess::has(std::string_view permission) const {
   return std::find(system_permissions.begin(), system_permissions.end(), permission) != system_permissions.end();
 }

@@ -52,12 +52,10 @@ bool is_shared_object(std::string_view object) {
 
 // /limits/recordCount: every record of the org, whoever may see it; -1 when not reported.
 std::int64_t record_count(Context& ctx, const std::string& object) {
-  auto j = ctx.client.get_json("/services/data/v" + ctx.client.api_version() + "/limits/recordCount?sObjects=" + object);
-  if (!j || !j->contains("sObjects") || !(*j)["sObjects"].is_array()) return -1;
-  for (const auto& o : (*j)["sObjects"]) {
-    if (iequals(text(o, "name"), object) && o.contains("count") && o["count"].is_number_integer()) {
-      return o["count"].get<std::int64_t>();
-    }
+  auto counts = ctx.client.record_count({object});  // absent, refused or malformed: unknown
+  if (!counts) return -1;
+  for (const auto& c : *counts) {
+    if (iequals(c.name, object)) return c.count;
   }
   return -1;
 }
@@ -218,7 +216,7 @@ Status drop_fields_without_read(Context& ctx, const std::string& object, nlohman
   }
   nlohmann::json kept = nlohmann::json::array();
   for (auto& f : describe["fields"]) {
-    bool permissionable = f.contains("permissionable") && f["permissionable"].is_boolean() && f["permissionable"].get<bool>();
+    bool permissionable = flag(f, "permissionable");
     std::string name = text(f, "name");
     bool granted = std::any_of(readable.begin(), readable.end(), [&](const std::string& r) { return iequals(r, name); });
     if (!permissionable || granted) kept.push_back(std::move(f));

@@ -4,6 +4,7 @@
 
 #include "check/check_internal.h"
 #include "common/text.h"
+#include "salesforce/json_members.h"
 
 namespace crmsync::check::detail {
 
@@ -171,11 +172,15 @@ Status check_budget(Context& ctx) {
   const std::string base = "/services/data/v" + ctx.client.api_version();
   std::int64_t max = -1, remaining = -1;
   auto limits = ctx.client.get_json(base + "/limits");
-  if (limits && limits->contains("DailyApiRequests")) {
-    const auto& d = (*limits)["DailyApiRequests"];
-    if (d.contains("Max") && d["Max"].is_number()) max = d["Max"].get<std::int64_t>();
-    if (d.contains("Remaining") && d["Remaining"].is_number()) remaining = d["Remaining"].get<std::int64_t>();
-  } else if (!limits && !is_access_refusal(limits.error())) {
+  if (limits) {
+    // A member missing or of another type reads as unknown: Sforce-Limit-Info is asked instead.
+    auto d = salesforce::JsonMembers(*limits, "/limits").object("DailyApiRequests");
+    if (d) {
+      salesforce::JsonMembers daily(**d, "/limits DailyApiRequests");
+      auto read_max = daily.integer("Max"), read_remaining = daily.integer("Remaining");
+      if (read_max && read_remaining) max = *read_max, remaining = *read_remaining;
+    }
+  } else if (!is_access_refusal(limits.error())) {
     return limits.error();
   }
   std::string source = "/limits";

@@ -2,6 +2,8 @@
 #include <nlohmann/json.hpp>
 
 #include "check/check_internal.h"
+#include "salesforce/json_members.h"
+#include "common/json.h"
 
 namespace crmsync::check::detail {
 
@@ -10,7 +12,7 @@ Result<std::vector<nlohmann::json>> query_records(salesforce::Client& client, co
   auto page = client.query(soql, /*include_deleted=*/false);
   while (true) {
     if (!page) return page.error();
-    nlohmann::json body = nlohmann::json::parse(page->body, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json body = parse_json(page->body);
     if (body.is_object() && body["records"].is_array()) {
       for (auto& r : body["records"]) out.push_back(std::move(r));
     }
@@ -42,17 +44,9 @@ std::string soql_in_list(const std::vector<std::string>& values) {
   return out + ")";
 }
 
-std::string text(const nlohmann::json& record, const char* key) {
-  if (!record.is_object()) return "";
-  auto it = record.find(key);
-  return it != record.end() && it->is_string() ? it->get<std::string>() : "";
-}
+std::string text(const nlohmann::json& record, const char* key) { return salesforce::text_member(record, key); }
 
-bool flag(const nlohmann::json& record, const char* key) {
-  if (!record.is_object()) return false;
-  auto it = record.find(key);
-  return it != record.end() && it->is_boolean() && it->get<bool>();
-}
+bool flag(const nlohmann::json& record, const char* key) { return salesforce::flag_member(record, key); }
 
 bool is_api_disabled(const Error& error) {
   return error.code == "API_DISABLED_FOR_ORG" || error.code == "API_CURRENTLY_DISABLED";

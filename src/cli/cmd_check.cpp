@@ -31,7 +31,7 @@ int could_not_run(const CheckArgs& args, const std::string& context, const Error
 int run_check_command(const CheckArgs& args) {
   auto cfg = config::load_config(args.config_path);
   if (!cfg) return could_not_run(args, "", cfg.error());
-  auto client = salesforce::Client::connect(check::connect_options(*cfg));
+  auto client = salesforce::Client::connect(config::connect_options(*cfg));
   if (!client) return could_not_run(args, "cannot log in to Salesforce", client.error());
   // With an [export] table the activity export's permission gaps are errors; without, info.
   auto report = check::run_check(**client, *cfg, check::check_options(*cfg));
@@ -47,9 +47,13 @@ int run_check_command(const CheckArgs& args) {
 Registrar reg("check", [](CLI::App& app) {
   auto args = std::make_shared<CheckArgs>();
   auto* cmd = app.add_subcommand("check", "Check what the integration user can read, and what to grant where it cannot");
-  cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
+  add_config_option(cmd, args->config_path);
   cmd->add_flag("--json", args->json, "Print the findings as JSON");
   cmd->callback([args] { exit_code() = run_check_command(*args); });
+  document(cmd, {.examples = {"crmsync check --config crmsync.toml", "crmsync check --json | jq '.findings'"},
+                 .exit_codes = {{0, "ready"},
+                                {1, "a required item is missing (each comes with its fix)"},
+                                {2, "could not run (configuration, network, login), or the command line was wrong"}}});
 });
 
 }  // namespace

@@ -10,7 +10,9 @@
 
 #include "cli/command.h"
 #include "cli/report.h"
+#include "cli/interrupt.h"
 #include "cli/serve_run.h"
+#include "common/json.h"
 #include "config/config.h"
 #include "emulator/emulator.h"
 #include "store/store.h"
@@ -31,7 +33,7 @@ std::vector<std::string> first_ids(salesforce::Client& admin, const std::string&
   std::vector<std::string> ids;
   auto page = admin.query(soql, false);
   if (!page) return ids;
-  auto body = nlohmann::json::parse(page->body, nullptr, false);
+  auto body = parse_json(page->body);
   if (body.is_discarded()) return ids;
   for (const auto& r : body["records"]) ids.push_back(r["Id"].get<std::string>());
   return ids;
@@ -50,7 +52,7 @@ Status change_records(salesforce::Client& admin) {
   return ok_status();
 }
 
-int run_demo(const DemoArgs& args, StopSignals* stop) {
+int run_demo(const DemoArgs& args) {
   emulator::EmulatorOptions eo;
   eo.port = 0;
   eo.org.scale = args.scale;
@@ -77,7 +79,7 @@ int run_demo(const DemoArgs& args, StopSignals* stop) {
   // once, so there is nothing to let settle.
   cfg.sync.settle_seconds = 0;
 
-  auto client = salesforce::Client::connect(sync::connect_options(cfg));
+  auto client = salesforce::Client::connect(config::connect_options(cfg));
   if (!client) {
     print_error("cannot log in to the emulator", client.error());
     return 1;
@@ -102,7 +104,7 @@ int run_demo(const DemoArgs& args, StopSignals* stop) {
   auto admin_cfg = cfg;
   admin_cfg.salesforce.username = "admin@crmsync.test";
   admin_cfg.salesforce.password = "admin-pass";
-  auto admin = salesforce::Client::connect(sync::connect_options(admin_cfg));
+  auto admin = salesforce::Client::connect(config::connect_options(admin_cfg));
   if (!admin) {
     print_error("cannot log in as the admin", admin.error());
     return 1;
@@ -131,25 +133,26 @@ int run_demo(const DemoArgs& args, StopSignals* stop) {
   if (!first->ok() || !second->ok()) return 1;
   if (!args.serve) return 0;
   std::cout << "\nServing the boards of " << args.db << " (Ctrl-C stops):\n";
-  return serve_until_stopped(cfg, "127.0.0.1", args.port, *stop);
+  return serve_until_stopped(cfg, "127.0.0.1", args.port);
 }
 
 Registrar reg("demo", [](CLI::App& app) {
   auto args = std::make_shared<DemoArgs>();
   auto* cmd = app.add_subcommand("demo", "Start the emulator in-process and sync its org into a SQLite file");
-  cmd->add_option("--db", args->db, "SQLite file to write (replaced)")->capture_default_str();
+  cmd->add_option("--db", args->db, "SQLite file to write (replaced)")->capture_default_str()->type_name("FILE");
   cmd->add_option("--scale", args->scale, "Accounts in the generated org")->capture_default_str()->check(CLI::Range(1, 1000000));
   cmd->add_option("--seed", args->seed, "Seed of the generated org")->capture_default_str();
   cmd->add_flag("--serve", args->serve, "Then serve the boards of the synced store on 127.0.0.1 until interrupted");
   cmd->add_option("--port", args->port, "Port for --serve")->capture_default_str()->check(CLI::Range(1, 65535));
   cmd->callback([args] {
-    if (!args->serve) {
-      exit_code() = run_demo(*args, nullptr);
-      return;
-    }
-    static StopSignals stop;  // before the emulator's and the sync's threads start
-    exit_code() = run_demo(*args, &stop);
+    if (args->serve) watch_interrupts();  // before the emulator's and the sync's threads start
+    exit_code() = run_demo(*args);
   });
+  document(cmd, {.examples = {"crmsync demo", "crmsync demo --scale 1000 --db /tmp/demo.db",
+                              "crmsync demo --serve --port 8080   # then open http://127.0.0.1:8080/"},
+                 .exit_codes = {{0, "both syncs succeeded (with --serve: and the server stopped on SIGINT or SIGTERM)"},
+                                {1, "something failed (printed)"},
+                                {2, "--serve could not start serving (printed), or the command line was wrong"}}});
 });
 
 }  // namespace

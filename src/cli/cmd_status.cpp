@@ -1,29 +1,55 @@
 // `crmsync status --config crmsync.toml [--json]`: what the store says about each object's last
 // sync (watermark, last run, rows, deleted, API calls, last error). Reads the store only: it works
-// while a sync runs, and needs no Salesforce login. Exit 0, or 1 when the store cannot be read.
+// while a sync runs, needs only [store] of the configuration (no Salesforce credentials, no login),
+// and never creates a store. Exit codes: 0 shown, 1 the configuration or the store cannot be read,
+// 2 the command line is wrong, 3 no sync has run yet (no store at [store] url: no SQLite file, or
+// for PostgreSQL no schema or no crmsync tables in it; or a store without any sync state).
 #include <iostream>
 
 #include "cli/command.h"
 #include "cli/report.h"
-#include "serve/serve.h"
+#include "common/text.h"
 #include "config/config.h"
+#include "serve/serve.h"
 #include "store/store.h"
+#include "sync/sync.h"
 
 namespace crmsync::cli {
 namespace {
+
+constexpr int kNoSyncYet = 3;
 
 struct StatusArgs {
   std::string config_path = "crmsync.toml";
   bool json = false;
 };
 
+// "no sync has run yet into sqlite:crmsync.db: run crmsync sync --config crmsync.toml" (for
+// PostgreSQL "into the schema salesforce of postgresql://crm:***@db/crm"), on standard error, and
+// for --json as {"objects": [], "error": {...}} on standard output.
+int no_sync_yet(const StatusArgs& args, const store::OpenOptions& where) {
+  const std::string into = store::is_postgres_url(where.url) ? "the schema " + where.schema + " of " : "";
+  const std::string message = "no sync has run yet into " + into + mask_url_credentials(where.url) +
+                              ": run crmsync sync --config " + args.config_path + " first";
+  if (args.json) {
+    nlohmann::json j = serve::status_json({});
+    j["error"] = {{"code", "NO_SYNC_YET"}, {"message", message}};
+    std::cout << j.dump(2) << "\n";
+  }
+  std::cerr << "crmsync: " << message << "\n";
+  return kNoSyncYet;
+}
+
 int run_status(const StatusArgs& args) {
-  auto cfg = config::load_config(args.config_path);
+  auto cfg = config::load_config(args.config_path, config::process_env(), config::Validation::kStoreOnly);
   if (!cfg) {
     print_error("", cfg.error());
     return 1;
   }
-  auto st = store::Store::open(cfg->store.url);
+  store::OpenOptions where = sync::store_options(*cfg);
+  where.create_if_missing = false;
+  auto st = store::Store::open(where);
+  if (!st && st.error().code == "STORE_NOT_FOUND") return no_sync_yet(args, where);
   if (!st) {
     print_error("cannot open the store", st.error());
     return 1;
@@ -33,11 +59,9 @@ int run_status(const StatusArgs& args) {
     print_error("cannot read the sync state", states.error());
     return 1;
   }
+  if (states->empty()) return no_sync_yet(args, where);
   if (args.json) {
     std::cout << serve::status_json(*states).dump(2) << "\n";
-  } else if (states->empty()) {
-    std::cout << "No sync has run against " << cfg->store.url << " yet; run `crmsync sync --config "
-              << args.config_path << "`.\n";
   } else {
     print_status_table(*states, std::cout);
   }
@@ -47,9 +71,14 @@ int run_status(const StatusArgs& args) {
 Registrar reg("status", [](CLI::App& app) {
   auto args = std::make_shared<StatusArgs>();
   auto* cmd = app.add_subcommand("status", "Show each object's watermark, last run, rows and last error");
-  cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
+  add_config_option(cmd, args->config_path);
   cmd->add_flag("--json", args->json, "Print as JSON");
   cmd->callback([args] { exit_code() = run_status(*args); });
+  document(cmd, {.examples = {"crmsync status --config crmsync.toml", "crmsync status --json"},
+                 .exit_codes = {{0, "shown"},
+                                {1, "the configuration or the store cannot be read"},
+                                {2, "the command line was wrong"},
+                                {3, "no sync has run yet"}}});
 });
 
 }  // namespace

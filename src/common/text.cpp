@@ -1,5 +1,6 @@
 #include "common/text.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace crmsync {
@@ -130,6 +131,95 @@ std::string url_decode(std::string_view s) {
     }
   }
   return out;
+}
+
+namespace {
+
+constexpr std::string_view kMask = "***";
+
+// Parameter names whose values are credentials, matched as parts of the lower-cased name
+// ("sslpassword", "client_secret", "access_token", "apikey", "X-Amz-Signature", "sessionid").
+bool names_a_secret(std::string_view name) {
+  static constexpr std::string_view kParts[] = {"pass", "pwd", "secret", "token", "key", "sig", "credential", "session"};
+  const std::string lower = to_lower(name);
+  for (std::string_view part : kParts) {
+    if (lower.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// "user:password@" after "://": the password masked. The last '@' ends the user info (a password
+// may hold '@', '/' or '?' unencoded); a ':' after a '/' is in a path, not in user info.
+std::string mask_user_info(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const std::size_t start = scheme + 3;
+  const std::size_t at = url.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  const std::string_view info = url.substr(start, at - start);
+  const std::size_t colon = info.find(':');
+  const std::size_t slash = info.find('/');
+  if (colon == std::string_view::npos || (slash != std::string_view::npos && slash < colon)) return std::string(url);
+  return std::string(url.substr(0, start + colon + 1)) + std::string(kMask) + std::string(url.substr(at));
+}
+
+}  // namespace
+
+std::string mask_url_credentials(std::string_view url) {
+  std::string out = mask_user_info(url);
+  // name=value parameters: after '?', '&' or ';' (a query string) or a space (a libpq-style
+  // "host=db password=x" string written where a URL belongs).
+  std::size_t i = 0;
+  while (i < out.size()) {
+    std::size_t eq = out.find('=', i);
+    if (eq == std::string::npos) break;
+    std::size_t name_start = out.find_last_of("?&; ", eq);
+    name_start = name_start == std::string::npos ? 0 : name_start + 1;
+    std::size_t value_end = out.find_first_of("&;# ", eq + 1);
+    if (value_end == std::string::npos) value_end = out.size();
+    if (name_start < eq && names_a_secret(std::string_view(out).substr(name_start, eq - name_start)) &&
+        value_end > eq + 1) {
+      out.replace(eq + 1, value_end - eq - 1, kMask);
+      value_end = eq + 1 + kMask.size();
+    }
+    i = value_end;
+  }
+  return out;
+}
+
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closest_match(std::string_view got, const std::vector<std::string>& known) {
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  const std::string lowered = to_lower(got);
+  for (const auto& k : known) {
+    std::size_t d = edit_distance(lowered, to_lower(k));
+    if (d < best_distance) best_distance = d, best = k;
+  }
+  if (best.empty() || best_distance > std::max<std::size_t>(2, got.size() / 3)) return {};
+  return best;
+}
+
+std::string suggestion(std::string_view got, const std::vector<std::string>& known, std::string_view noun) {
+  if (std::string best = closest_match(got, known); !best.empty()) return "; did you mean " + best + "?";
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  return ". Known " + std::string(noun) + ": " + list + ".";
 }
 
 }  // namespace crmsync

@@ -9,8 +9,11 @@
 #include <sstream>
 #include <variant>
 
+#include <unistd.h>
+
 #include <toml++/toml.h>
 
+#include "common/log.h"
 #include "common/text.h"
 #include "config/config_source.h"
 #include "config/export_config.h"
@@ -55,9 +58,17 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
           {"private_key_file", &s.private_key_file}, {"refresh_token", &s.refresh_token},
           {"refresh_token_file", &s.refresh_token_file},
           {"api_version", &s.api_version}, {"verify_tls", &s.verify_tls},
-          {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms}};
+          {"max_retries", &s.max_retries}, {"retry_base_ms", &s.retry_base_ms},
+          {"connect_timeout_seconds", &s.connect_timeout_seconds},
+          {"request_timeout_seconds", &s.request_timeout_seconds},
+          {"low_speed_bytes_per_second", &s.low_speed_bytes_per_second},
+          {"low_speed_seconds", &s.low_speed_seconds},
+          {"request_deadline_seconds", &s.request_deadline_seconds},
+          {"max_response_mb", &s.max_response_mb}, {"max_bulk_results_mb", &s.max_bulk_results_mb}};
 }
-std::vector<Binding> store_bindings(StoreConfig& s) { return {{"url", &s.url}}; }
+std::vector<Binding> store_bindings(StoreConfig& s) {
+  return {{"url", &s.url}, {"schema", &s.schema}, {"password", &s.password}};
+}
 std::vector<Binding> groups_bindings(GroupsConfig& g) {
   return {{"deals", &g.deals}, {"engage", &g.engage}, {"boards", &g.boards}};
 }
@@ -80,35 +91,6 @@ std::vector<Binding> sync_bindings(SyncConfig& s) {
 }
 
 const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export", "serve"};
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// "; did you mean X?" when a known name is close, else a list of the known names.
-std::string suggestion(std::string_view got, const std::vector<std::string>& known, std::string_view noun) {
-  std::string best;
-  std::size_t best_distance = std::string::npos;
-  for (const auto& k : known) {
-    std::size_t d = edit_distance(to_lower(got), to_lower(k));
-    if (d < best_distance) best_distance = d, best = k;
-  }
-  if (!best.empty() && best_distance <= std::max<std::size_t>(2, got.size() / 3)) return "; did you mean " + best + "?";
-  std::string list;
-  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-  return ". Known " + std::string(noun) + ": " + list + ".";
-}
 
 const char* type_name(toml::node_type t) {
   switch (t) {
@@ -425,9 +407,51 @@ Status validate_serve(const ServeConfig& s, std::string_view source, const Origi
   return ok_status();
 }
 
-Status validate(const Config& config, std::string_view source, const Origins& origins) {
+// [store]: a sqlite:PATH or a PostgreSQL URI (repeated masked: it may carry a password), and a
+// schema (the store checks its spelling when it opens). All that `crmsync status` checks.
+Status validate_store(const StoreConfig& store, std::string_view source, const Origins& origins) {
+  const std::string& url = store.url;
+  const bool postgres = url.starts_with("postgresql://") || url.starts_with("postgres://");
+  if (!postgres && (!url.starts_with("sqlite:") || url.size() == 7)) {
+    return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
+                        "[store] url = \"" + mask_url_credentials(url) +
+                            "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+                            "postgresql://user@host:port/dbname.");
+  }
+  if (store.schema.empty()) {
+    return config_error("INVALID_VALUE", origin_of(origins, "store.schema", source),
+                        "[store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\".");
+  }
+  return ok_status();
+}
+
+// [salesforce] time and size bounds out of range.
+Status validate_bounds(const SalesforceConfig& sf, std::string_view source, const Origins& origins) {
+  auto range = [&](const char* key, std::int64_t value, std::int64_t lo, std::int64_t hi, const char* advice) -> Status {
+    if (value >= lo && value <= hi) return ok_status();
+    return config_error("INVALID_VALUE", origin_of(origins, "salesforce." + std::string(key), source),
+                        "[salesforce] " + std::string(key) + " = " + std::to_string(value) +
+                            " is out of range; expected " + std::to_string(lo) + ".." + std::to_string(hi) + " (" +
+                            advice + ").");
+  };
+  CRMSYNC_TRY(range("request_timeout_seconds", sf.request_timeout_seconds, 1, 86400, "one attempt; default 120"));
+  CRMSYNC_TRY(range("connect_timeout_seconds", sf.connect_timeout_seconds, 1, 86400,
+                    "the attempt's request_timeout_seconds bounds it too; default 30"));
+  CRMSYNC_TRY(range("low_speed_seconds", sf.low_speed_seconds, 0, 86400, "0 turns the low-speed abort off; default 0"));
+  CRMSYNC_TRY(range("low_speed_bytes_per_second", sf.low_speed_bytes_per_second, 1, 1LL << 30, "default 1024"));
+  if (sf.request_deadline_seconds != 0) {
+    CRMSYNC_TRY(range("request_deadline_seconds", sf.request_deadline_seconds, sf.request_timeout_seconds, 7 * 86400,
+                      "at least request_timeout_seconds, or 0 for none; default 300"));
+  }
+  CRMSYNC_TRY(range("max_response_mb", sf.max_response_mb, 1, 4096, "one JSON answer; default 64"));
+  CRMSYNC_TRY(range("max_bulk_results_mb", sf.max_bulk_results_mb, 1, 4096, "one Bulk API results page; default 256"));
+  return ok_status();
+}
+
+// The [salesforce] keys every login needs, and the [sync] values the sync reads.
+Status validate_login(const Config& config, std::string_view source, const Origins& origins) {
   CRMSYNC_TRY(validate_sync(config.sync, source, origins));
-  CRMSYNC_TRY(validate_serve(config.serve, source, origins));
+  CRMSYNC_TRY(validate_bounds(config.salesforce, source, origins));
   const SalesforceConfig& sf = config.salesforce;
   auto where = [&](const std::string& key) { return origin_of(origins, key, source); };
 
@@ -436,10 +460,6 @@ Status validate(const Config& config, std::string_view source, const Origins& or
                         "[salesforce] auth = \"" + sf.auth +
                             "\" is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
                             "\"refresh_token\".");
-  }
-  if (!config.store.url.starts_with("sqlite:") || config.store.url.size() == 7) {
-    return config_error("INVALID_VALUE", where("store.url"),
-                        "[store] url = \"" + config.store.url + "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
   }
   const std::string& v = sf.api_version;
   auto dot = v.find('.');
@@ -488,8 +508,14 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   }
   if (!sf.login_url.starts_with("https://") && !sf.login_url.starts_with("http://")) {
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
-                        "[salesforce] login_url = \"" + sf.login_url +
+                        "[salesforce] login_url = \"" + mask_url_credentials(sf.login_url) +
                             "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+  }
+  if (sf.login_url.starts_with("http://") && !is_loopback(host_of(sf.login_url))) {
+    return config_error("INSECURE_LOGIN_URL", where("salesforce.login_url"),
+                        "[salesforce] login_url uses plain http:// to " + host_of(sf.login_url) +
+                            ", which would send the credentials across the network unencrypted; use https:// (plain "
+                            "http:// is accepted only for an emulator on this machine: 127.0.0.0/8, ::1, localhost).");
   }
   if (sf.auth == "refresh_token" && !sf.refresh_token.empty() && !sf.refresh_token_file.empty()) {
     return config_error("INVALID_VALUE", where("salesforce.refresh_token"),
@@ -510,12 +536,77 @@ Status validate(const Config& config, std::string_view source, const Origins& or
   if (!sf.verify_tls && !is_loopback(host_of(sf.login_url))) {
     return config_error("INVALID_VALUE", where("salesforce.verify_tls"),
                         "[salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
-                        "localhost, ::1), not \"" + sf.login_url + "\"; remove verify_tls or set it to true.");
+                        "localhost, ::1), not \"" + mask_url_credentials(sf.login_url) +
+                            "\"; remove verify_tls or set it to true.");
   }
   return ok_status();
 }
 
+// An [objects.X] section for an object whose group is switched off does nothing: said, not silent.
+void warn_objects_in_groups_off(Config& config, std::string_view source, const Origins& origins) {
+  for (const auto& [name, oc] : config.objects) {
+    const catalog::CatalogObject* object = catalog::find_object(name);
+    if (object == nullptr || !oc.enabled) continue;
+    const bool off = (object->group == catalog::Group::kDeals && !config.groups.deals) ||
+                     (object->group == catalog::Group::kEngage && !config.groups.engage) ||
+                     (object->group == catalog::Group::kBoards && !config.groups.boards);
+    if (!off) continue;
+    const std::string group = catalog::to_string(object->group);
+    auto set_at = origins.find("groups." + group);
+    const std::string why = set_at != origins.end() ? "[groups] " + group + " = false (" + set_at->second + ")"
+                                                    : "[groups] " + group + " is false by default";
+    config.warnings.push_back(
+        origin_of(origins, "objects." + object->name + ".enabled", source) + ": [objects." + name +
+        "] is configured, but " + object->name + " belongs to the " + group + " group, which is switched off: " + why +
+        "; so " + object->name + " is not synced. Set [groups] " + group + " = true (or CRMSYNC_GROUPS_" +
+        to_upper(group) + "=true) to sync it, or remove [objects." + name + "].");
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> known_env_names() {
+  std::vector<std::string> names;
+  Config scratch;
+  Origins origins;
+  EnvLookup record = [&names](const std::string& name) -> std::optional<std::string> {
+    names.push_back(name);
+    return std::nullopt;
+  };
+  (void)apply_env(scratch, record, origins);  // asks for every variable, sets nothing
+  return names;
+}
+
+std::vector<std::string> process_env_names() {
+  std::vector<std::string> names;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    if (!entry.starts_with("CRMSYNC_")) continue;
+    names.emplace_back(entry.substr(0, entry.find('=')));
+  }
+  return names;
+}
+
+std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& names,
+                                              const std::vector<std::string>& also_known) {
+  std::vector<std::string> known = known_env_names();
+  known.push_back(kConfigEnvVar);
+  known.insert(known.end(), also_known.begin(), also_known.end());
+  // Compared without the shared prefix, which would make every name look close to every other.
+  std::vector<std::string> known_rests;
+  for (const auto& k : known) known_rests.push_back(k.substr(std::string_view("CRMSYNC_").size()));
+  std::vector<std::string> warnings;
+  for (const auto& name : names) {
+    if (!name.starts_with("CRMSYNC_") || std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string close = closest_match(std::string_view(name).substr(8), known_rests);
+    if (!close.empty()) close = "CRMSYNC_" + close;
+    warnings.push_back("environment variable " + name + " is not a crmsync setting, so it changes nothing" +
+                       (close.empty() ? "; crmsync reads CRMSYNC_CONFIG and CRMSYNC_<SECTION>_<KEY> for each key of "
+                                        "crmsync.toml (README, Configuration)."
+                                      : "; did you mean " + close + "?"));
+  }
+  return warnings;
+}
 
 EnvLookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -525,25 +616,49 @@ EnvLookup process_env() {
   };
 }
 
-Result<Config> parse_config(std::string_view toml_text, std::string_view source_name, const EnvLookup& env) {
+Result<Config> parse_config(std::string_view toml_text, std::string_view source_name, const EnvLookup& env,
+                            Validation validation) {
   Config config;
   Origins origins;
   CRMSYNC_TRY(apply_file(toml_text, source_name, config, origins));
   if (env) CRMSYNC_TRY(apply_env(config, env, origins));
-  CRMSYNC_TRY(validate(config, source_name, origins));
+  CRMSYNC_TRY(validate_store(config.store, source_name, origins));
+  CRMSYNC_TRY(validate_serve(config.serve, source_name, origins));
+  if (validation == Validation::kStoreOnly) return config;
+  warn_objects_in_groups_off(config, source_name, origins);
+  CRMSYNC_TRY(validate_login(config, source_name, origins));
   CRMSYNC_TRY(validate_export(config.exports, source_name));
   return config;
 }
 
-Result<Config> load_config(const std::string& path, const EnvLookup& env) {
+std::vector<std::string> section_keys(std::string_view section) {
+  Config scratch;
+  std::vector<Binding> bindings;
+  if (section == "salesforce") bindings = salesforce_bindings(scratch.salesforce);
+  else if (section == "store") bindings = store_bindings(scratch.store);
+  else if (section == "groups") bindings = groups_bindings(scratch.groups);
+  else if (section == "sync") bindings = sync_bindings(scratch.sync);
+  else if (section == "serve") bindings = serve_bindings(scratch.serve);
+  std::vector<std::string> keys;
+  for (const auto& b : bindings) keys.emplace_back(b.key);
+  return keys;
+}
+
+Result<Config> load_config(const std::string& path, const EnvLookup& env, Validation validation) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error(ErrorKind::kConfig, "MISSING_FILE",
-                 path + ": cannot read the configuration file; check the path, or create the file (see the [salesforce] example in src/config/config.h).");
+                 path + ": cannot read the configuration file; check the path (or set CRMSYNC_CONFIG), or start "
+                     "from crmsync.example.toml (installed as share/doc/crmsync/examples/crmsync.example.toml; "
+                     "every key is in the README's Configuration table).");
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path, env);
+  auto config = parse_config(text.str(), path, env, validation);
+  if (config) {
+    for (const auto& w : config->warnings) log::warn("config", w);
+  }
+  return config;
 }
 
 catalog::AdminSelection Config::selection_for(std::string_view object) const {

@@ -1,6 +1,13 @@
 // crmsync's configuration: a TOML file (crmsync.toml) whose every key can be overridden by an
 // environment variable CRMSYNC_<SECTION>_<KEY> (e.g. CRMSYNC_SALESFORCE_PASSWORD,
 // CRMSYNC_STORE_URL, CRMSYNC_GROUPS_ENGAGE, CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE="Website,ParentId").
+// connect_options(config) is the Salesforce login of every command; `crmsync status` and
+// `crmsync serve` load with Validation::kStoreOnly. CRMSYNC_CONFIG names the file when a command is given no --config; a
+// CRMSYNC_* variable nothing reads gets a warning (unknown_env_warnings), as an unknown key in the
+// file gets an error.
+//
+//   auto cfg = config::load_config("crmsync.toml");            // Result<Config>
+//   auto client = salesforce::Client::connect(config::connect_options(*cfg));
 //
 //   [salesforce]
 //   login_url = "http://127.0.0.1:8787"      # or https://login.salesforce.com, a My Domain, ...
@@ -10,8 +17,11 @@
 //   refresh_token_file = "..."               # refresh_token (or refresh_token = "..."; client_secret optional)
 //   api_version = "62.0"
 //   max_retries = 5  retry_base_ms = 500
+//   connect_timeout_seconds = 30  request_timeout_seconds = 120  request_deadline_seconds = 300
+//   low_speed_bytes_per_second = 1024  low_speed_seconds = 0  max_response_mb = 64  max_bulk_results_mb = 256
 //   [store]
-//   url = "sqlite:crmsync.db"
+//   url = "sqlite:crmsync.db"                # or "postgresql://crmsync@db.internal:5432/crm?sslmode=require"
+//   schema = "salesforce"                    # PostgreSQL only; password in CRMSYNC_STORE_PASSWORD
 //   [objects.Account]
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [groups]
@@ -37,6 +47,10 @@
 #include "catalog/catalog.h"
 #include "common/result.h"
 
+namespace crmsync::salesforce {
+struct ConnectOptions;  // salesforce/client.h
+}
+
 namespace crmsync::config {
 
 struct SalesforceConfig {
@@ -53,10 +67,22 @@ struct SalesforceConfig {
   bool verify_tls = true;     // may be turned off only for a loopback emulator
   std::int64_t max_retries = 5;      // repeats of one failed request (5xx, drops, cut-off bodies); 0..100
   std::int64_t retry_base_ms = 500;  // the first retry's wait; it doubles (jittered) each time
+  // Time bounds (README's configuration table): connecting, one attempt (its answer included), the
+  // low-speed abort (0 = off), and one request with all its retries and waits (0 = none).
+  std::int64_t connect_timeout_seconds = 30;
+  std::int64_t request_timeout_seconds = 120;
+  std::int64_t low_speed_bytes_per_second = 1024;
+  std::int64_t low_speed_seconds = 0;
+  std::int64_t request_deadline_seconds = 300;
+  // The largest answer accepted (decompressed): a JSON answer, and one Bulk API CSV results page.
+  std::int64_t max_response_mb = 64;
+  std::int64_t max_bulk_results_mb = 256;
 };
 
 struct StoreConfig {
-  std::string url = "sqlite:crmsync.db";  // sqlite:PATH
+  std::string url = "sqlite:crmsync.db";  // sqlite:PATH, or postgresql://user@host:port/dbname?sslmode=...
+  std::string schema = "salesforce";      // PostgreSQL: the schema that holds the org's tables
+  std::string password;                   // PostgreSQL; secret: never logged (prefer CRMSYNC_STORE_PASSWORD)
 };
 
 struct ObjectConfig {
@@ -139,6 +165,9 @@ struct Config {
   SyncConfig sync;
   ExportConfig exports;  // [export]
   ServeConfig serve;     // [serve]
+  // What the file says that has no effect (an object configured inside a group that is off), one
+  // sentence each with the fix; load_config logs them as warnings.
+  std::vector<std::string> warnings;
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;
@@ -154,12 +183,45 @@ struct Config {
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup process_env();
 
+// What a command checks beyond the file's shape. kFull: every command that logs in (sync, check,
+// export) needs the [salesforce] keys of its auth flow, valid [sync] values and [export].
+// kStoreOnly: `crmsync status` and `crmsync serve` read the store only, so only [store] and
+// [serve] are checked (the credentials may well live in another environment, e.g. the
+// scheduler's that runs the sync). [serve] is checked in both.
+enum class Validation { kFull, kStoreOnly };
+
 // Parses TOML text (source_name names it in errors), then applies environment overrides.
 // Errors (kConfig) name the file, the line where known, the key and what is expected; unknown
-// sections, keys and catalog objects are refused rather than ignored.
+// sections, keys and catalog objects are refused rather than ignored. A URL an error repeats has
+// its credentials masked (mask_url_credentials).
 Result<Config> parse_config(std::string_view toml_text, std::string_view source_name,
-                            const EnvLookup& env = process_env());
-// Reads and parses a file; a missing file is a kConfig error naming the path.
-Result<Config> load_config(const std::string& path, const EnvLookup& env = process_env());
+                            const EnvLookup& env = process_env(), Validation validation = Validation::kFull);
+// Reads and parses a file; a missing file is a kConfig error naming the path. Config::warnings are
+// logged (common/log.h, level warn).
+Result<Config> load_config(const std::string& path, const EnvLookup& env = process_env(),
+                           Validation validation = Validation::kFull);
+
+// The environment variable naming the configuration file when --config is not given.
+inline constexpr const char* kConfigEnvVar = "CRMSYNC_CONFIG";
+
+// Every CRMSYNC_<SECTION>_<KEY> variable the configuration reads (as parse_config asks for them).
+std::vector<std::string> known_env_names();
+// The names of the process's environment variables that start with CRMSYNC_.
+std::vector<std::string> process_env_names();
+// A warning for each CRMSYNC_* name that nothing reads (neither known_env_names() nor
+// `also_known`, e.g. CRMSYNC_LOG_LEVEL), with a "did you mean" when a known name is close:
+// "environment variable CRMSYNC_SALESFORCE_PASWORD is not a crmsync setting; did you mean
+// CRMSYNC_SALESFORCE_PASSWORD?"
+std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& names,
+                                              const std::vector<std::string>& also_known = {});
+
+// The keys a section takes ("salesforce", "store", "groups", "sync"; empty for another name), each
+// also settable as CRMSYNC_<SECTION>_<KEY>.
+std::vector<std::string> section_keys(std::string_view section);
+
+// The one Salesforce login of every command that logs in (sync and each of its workers, check,
+// export, demo): every [salesforce] key, plus the [sync] quota shares for the client's own guard.
+// A command adds only what its flags say (export: --max-api-calls).
+salesforce::ConnectOptions connect_options(const Config& config);
 
 }  // namespace crmsync::config

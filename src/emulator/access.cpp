@@ -418,6 +418,14 @@ RecordAccess UserAccess::record_access(const Database& db, const Table& table, s
   return std::max(level, RecordAccess::kRead);
 }
 
+bool UserAccess::may_transfer(const Table& table, std::size_t r) const {
+  const TableView* v = view(table);
+  if (v == nullptr || static_cast<Governance>(v->governance) != Governance::kOwn) return true;
+  if (v->access.modify_all || owner_visible(*v, table.row(r))) return true;
+  if (sharing_level(sharing_default(table.name())) >= RecordAccess::kTransfer) return true;
+  return has(table.name() == "Lead" ? "TransferAnyLead" : "TransferAnyEntity");
+}
+
 bool UserAccess::record_type_available(const std::string& object, const std::string& record_type_id) const {
   auto it = record_types_.find(object);
   if (it == record_types_.end()) return false;

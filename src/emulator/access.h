@@ -65,6 +65,12 @@ class UserAccess {
   // Records, View All Data, the parent record for child and activity objects).
   bool sees(const Database& db, const Table& table, std::size_t row) const;
   RecordAccess record_access(const Database& db, const Table& table, std::size_t row) const;
+  // Whether the user may change the record's owner, given edit access to it (transfer access):
+  // the owner or a user above the owner in the role hierarchy, Modify All on the object (or
+  // Modify All Data), a Read/Write/Transfer org-wide default, or the user permission Transfer
+  // Record (TransferAnyEntity; Transfer Leads, TransferAnyLead, for a Lead). Objects without
+  // an owner of their own (activities, child and setup objects) need edit access only.
+  bool may_transfer(const Table& table, std::size_t row) const;
 
   // Record types: whether the user's profile may use the record type on `object`; the default one.
   bool record_type_available(const std::string& object, const std::string& record_type_id) const;
@@ -143,7 +149,8 @@ enum class WriteOp { kCreate, kUpdate, kDelete };
 
 // The per-record write check every DML route runs after parsing the body and before changing
 // anything: object permission (Create/Edit/Delete, Edit Tasks/Edit Events) and record access
-// (INSUFFICIENT_ACCESS_OR_READONLY), references to records the user cannot see
+// (INSUFFICIENT_ACCESS_OR_READONLY; an OwnerId change also needs UserAccess::may_transfer),
+// references to records the user cannot see
 // (INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY), a record type the user's profile may not use
 // (INVALID_CROSS_REFERENCE_KEY). `row` is the stored record (update, delete); `values` are the
 // converted body fields (field index, value). Field-level security of the body's fields is checked

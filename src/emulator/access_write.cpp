@@ -31,6 +31,18 @@ const std::string* owner_in(const Table& table, const Row& row) {
   return i ? std::get_if<std::string>(&row[*i]) : nullptr;
 }
 
+// Whether the written values give the stored record another owner.
+bool changes_owner(const Table& table, const Row& row, const std::vector<std::pair<std::size_t, Value>>& values) {
+  const std::string* owner = owner_in(table, row);
+  for (const auto& [index, value] : values) {
+    const auto* id = std::get_if<std::string>(&value);
+    if (id != nullptr && iequals(table.field(index).name, "OwnerId") && (owner == nullptr || !same_id(*owner, *id))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The own-activities rule: the stored record must be the user's, and an OwnerId written must be too.
 std::optional<AccessError> check_own_activity(const UserAccess& access, const Table& table, WriteOp op,
                                               std::optional<std::size_t> row,
@@ -75,6 +87,9 @@ std::optional<AccessError> check_record_write(const UserAccess& access, const Da
         break;
       case WriteOp::kUpdate:
         if (!a.edit || !row || access.record_access(db, table, *row) < RecordAccess::kEdit) return insufficient_access();
+        if (changes_owner(table, table.row(*row), values) && !access.may_transfer(table, *row)) {
+          return insufficient_access();
+        }
         break;
       case WriteOp::kDelete:
         if (!a.del || !row || access.record_access(db, table, *row) < RecordAccess::kDelete) return insufficient_access();

@@ -2,15 +2,22 @@
 
 namespace crmsync::emulator {
 
-std::shared_ptr<BulkJob> BulkJobStore::add(std::shared_ptr<BulkJob> job) {
+bool BulkJobStore::add(std::shared_ptr<BulkJob> job) {
   std::lock_guard lock(mu_);
-  jobs_[job->id] = job;
-  order_.push_back(job->id);
+  const std::string id = job->id;
+  if (!jobs_.emplace(id, std::move(job)).second) return false;
+  order_.push_back(id);
   while (order_.size() > capacity_) {
     jobs_.erase(order_.front());
     order_.pop_front();
   }
-  return job;
+  return true;
+}
+
+BulkJob* BulkJobStore::owned(const std::string& id, const std::string& user_id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second->created_by != user_id) return nullptr;
+  return it->second.get();
 }
 
 void BulkJobStore::step(BulkJob& job, EpochMs now) {
@@ -24,32 +31,33 @@ void BulkJobStore::step(BulkJob& job, EpochMs now) {
   }
 }
 
-std::shared_ptr<const BulkJob> BulkJobStore::observe(const std::string& id, EpochMs now) {
+std::shared_ptr<const BulkJob> BulkJobStore::observe(const std::string& id, const std::string& user_id, EpochMs now) {
   std::lock_guard lock(mu_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return nullptr;
-  step(*it->second, now);
-  return std::make_shared<const BulkJob>(*it->second);
+  BulkJob* job = owned(id, user_id);
+  if (job == nullptr) return nullptr;
+  step(*job, now);
+  return std::make_shared<const BulkJob>(*job);
 }
 
-std::vector<std::shared_ptr<const BulkJob>> BulkJobStore::observe_all(EpochMs now) {
+std::vector<std::shared_ptr<const BulkJob>> BulkJobStore::observe_all(const std::string& user_id, EpochMs now) {
   std::lock_guard lock(mu_);
   std::vector<std::shared_ptr<const BulkJob>> out;
   for (const std::string& id : order_) {
-    auto it = jobs_.find(id);
-    if (it == jobs_.end()) continue;
-    step(*it->second, now);
-    out.push_back(std::make_shared<const BulkJob>(*it->second));
+    BulkJob* job = owned(id, user_id);
+    if (job == nullptr) continue;
+    step(*job, now);
+    out.push_back(std::make_shared<const BulkJob>(*job));
   }
   return out;
 }
 
-std::shared_ptr<const BulkJob> BulkJobStore::abort(const std::string& id, EpochMs now, bool& aborted) {
+std::shared_ptr<const BulkJob> BulkJobStore::abort(const std::string& id, const std::string& user_id, EpochMs now,
+                                                   bool& aborted) {
   std::lock_guard lock(mu_);
   aborted = false;
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return nullptr;
-  BulkJob& job = *it->second;
+  BulkJob* found = owned(id, user_id);
+  if (found == nullptr) return nullptr;
+  BulkJob& job = *found;
   if (job.state == "UploadComplete" || job.state == "InProgress") {
     job.state = "Aborted";
     job.modstamp = now;
@@ -58,9 +66,10 @@ std::shared_ptr<const BulkJob> BulkJobStore::abort(const std::string& id, EpochM
   return std::make_shared<const BulkJob>(job);
 }
 
-bool BulkJobStore::remove(const std::string& id) {
+bool BulkJobStore::remove(const std::string& id, const std::string& user_id) {
   std::lock_guard lock(mu_);
-  if (jobs_.erase(id) == 0) return false;
+  if (owned(id, user_id) == nullptr) return false;
+  jobs_.erase(id);
   for (auto it = order_.begin(); it != order_.end(); ++it) {
     if (*it == id) {
       order_.erase(it);

@@ -45,22 +45,29 @@ struct BulkJob {
 
 // The org's jobs by Id, the oldest dropped past `capacity`. Thread-safe; a job's mutable parts
 // (state, modstamp) change only under the store's lock, through observe()/abort().
+//
+// A job belongs to the user who created it (BulkJob::created_by): every call names the caller,
+// and another user's job is to it what an Id that does not exist is (nullptr / false), so its
+// state, results and deletion stay its creator's.
 class BulkJobStore {
  public:
   explicit BulkJobStore(std::size_t capacity = 500) : capacity_(capacity) {}
 
-  std::shared_ptr<BulkJob> add(std::shared_ptr<BulkJob> job);
+  // Adds the job under its Id; false (nothing added) when that Id is taken.
+  bool add(std::shared_ptr<BulkJob> job);
   // The job after one observation (a poll, a results call): UploadComplete becomes InProgress,
   // InProgress becomes JobComplete once its processing time is over. Returns a snapshot copy of
-  // the job (cheap: the result is shared), or nullptr for an unknown Id.
-  std::shared_ptr<const BulkJob> observe(const std::string& id, EpochMs now);
-  std::vector<std::shared_ptr<const BulkJob>> observe_all(EpochMs now);
+  // the job (cheap: the result is shared), or nullptr for an Id unknown to `user_id`.
+  std::shared_ptr<const BulkJob> observe(const std::string& id, const std::string& user_id, EpochMs now);
+  // The user's own jobs, oldest first, each observed once.
+  std::vector<std::shared_ptr<const BulkJob>> observe_all(const std::string& user_id, EpochMs now);
   // Aborts a job that is not finished; returns the job (its state tells whether it was aborted).
-  std::shared_ptr<const BulkJob> abort(const std::string& id, EpochMs now, bool& aborted);
-  bool remove(const std::string& id);
+  std::shared_ptr<const BulkJob> abort(const std::string& id, const std::string& user_id, EpochMs now, bool& aborted);
+  bool remove(const std::string& id, const std::string& user_id);
 
  private:
   void step(BulkJob& job, EpochMs now);
+  BulkJob* owned(const std::string& id, const std::string& user_id);  // under mu_
 
   std::size_t capacity_;
   std::mutex mu_;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json.h"
 #include "emulator/emu_state.h"
 
 namespace crmsync::emulator {
@@ -43,8 +44,14 @@ class DmlJournal {
   std::vector<Entry> entries_;
 };
 
-// Parses a request body that must be a JSON object (JSON_PARSER_ERROR worded as Salesforce does).
+// Parses a request body that must be a JSON object (JSON_PARSER_ERROR worded as Salesforce does;
+// nesting bounded by common/json.h).
 std::optional<nlohmann::json> parse_record_body(const std::string& body, const std::string& type, DmlError& err);
+// A request value of the wrong JSON type for `type` ("boolean", "double", ...): Salesforce's
+// JSON_PARSER_ERROR "Cannot deserialize instance of boolean from VALUE_STRING value yes ...".
+DmlError json_type_error(const std::string& type, const nlohmann::json& v);
+// Why parse_json refused `text`, in the words of Salesforce's JSON_PARSER_ERROR.
+std::string json_problem_message(std::string_view text, const JsonProblem& problem);
 
 // The single-record writes. `journal` may be null. create_record returns the new record's Id.
 std::optional<std::string> create_record(EmuState& s, const std::string& user_id, Table& table,

@@ -26,7 +26,7 @@ FieldDef name_entity_def(const Table& table, const std::string& field) {
 // The column's value on the parent record `parent` (a row of its relationship's object).
 void append_parent_value(std::string& out, const Column& c, const Table& table, const Row& row) {
   if (c.field_index != Column::kByName) return append_field(out, table, c.field_index, row);
-  append_value(out, name_entity_def(table, c.name), soql::name_entity_value(table, row, c.name));
+  append_value(out, name_entity_def(table, c.name), soql::name_entity_value(table, row, c.name, c.hidden_on));
 }
 
 // The child of `rel` on the way from `rel` down to `descendant`, or -1 when it is not below `rel`.
@@ -112,7 +112,8 @@ void append_csv_record_with_paths(std::string& out, const Table& table, const Ro
     if (c.field_index != Column::kByName) {
       append_csv_value(out, p.table->field(c.field_index), parent[c.field_index]);
     } else {
-      append_csv_value(out, name_entity_def(*p.table, c.name), soql::name_entity_value(*p.table, parent, c.name));
+      append_csv_value(out, name_entity_def(*p.table, c.name),
+                       soql::name_entity_value(*p.table, parent, c.name, c.hidden_on));
     }
   }
   out.append(eol);

@@ -11,6 +11,7 @@
 #include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/emu_state.h"
+#include "emulator/emu_transport.h"
 #include "emulator/org_schema.h"
 
 namespace crmsync::emulator {
@@ -26,11 +27,11 @@ std::string EmuState::random_token(const std::string& prefix) {
   return token;
 }
 
-std::string EmuState::issue_token(const std::string& user_id) {
+std::string EmuState::issue_token(const std::string& user_id, const std::string& refresh_token) {
   std::string token = random_token(org_id.substr(0, 15) + "!");
   const EpochMs expires = now_ms() + options.token_ttl_seconds * 1000;
   std::lock_guard lock(mu_);
-  tokens_[token] = {user_id, expires};
+  tokens_[token] = {user_id, expires, refresh_token};
   return token;
 }
 
@@ -63,6 +64,18 @@ std::optional<std::string> EmuState::user_for_refresh_token(const std::string& t
 void EmuState::revoke_refresh_token(const std::string& token) {
   std::lock_guard lock(mu_);
   refresh_tokens_.erase(token);
+}
+
+bool EmuState::revoke_token(const std::string& token) {
+  std::lock_guard lock(mu_);
+  if (auto it = tokens_.find(token); it != tokens_.end()) {
+    const bool live = now_ms() < it->second.expires_ms;
+    tokens_.erase(it);
+    return live;
+  }
+  if (token.empty() || refresh_tokens_.erase(token) == 0) return false;
+  std::erase_if(tokens_, [&](const auto& session) { return session.second.refresh_token == token; });
+  return true;
 }
 
 std::string EmuState::issue_auth_code(const std::string& user_id, const std::string& redirect_uri) {
@@ -113,9 +126,20 @@ EpochMs EmuState::next_modstamp() {
   return last_stamp_;
 }
 
+std::string random_sf_id(std::string_view key_prefix) {
+  std::uint64_t serial = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof serial) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return make_sf_id(key_prefix, serial);
+}
+
 std::string CursorStore::add(std::shared_ptr<const QueryCursor> cursor) {
   std::lock_guard lock(mu_);
-  std::string locator = make_sf_id("01g", ++serial_);
+  std::string locator;
+  do {
+    locator = random_sf_id("01g");
+  } while (by_locator_.count(locator));
   by_locator_[locator] = std::move(cursor);
   order_.push_back(locator);
   while (order_.size() > capacity_) {
@@ -125,10 +149,10 @@ std::string CursorStore::add(std::shared_ptr<const QueryCursor> cursor) {
   return locator;
 }
 
-std::shared_ptr<const QueryCursor> CursorStore::find(const std::string& locator) const {
+std::shared_ptr<const QueryCursor> CursorStore::find(const std::string& locator, const std::string& user_id) const {
   std::lock_guard lock(mu_);
   auto it = by_locator_.find(locator);
-  return it == by_locator_.end() ? nullptr : it->second;
+  return it == by_locator_.end() || it->second->user_id != user_id ? nullptr : it->second;
 }
 
 // ---- error bodies -----------------------------------------------------------------------------
@@ -165,6 +189,18 @@ void send_error(httplib::Response& res, int status, const std::string& code, con
 
 void send_not_found(httplib::Response& res) {
   send_json(res, 404, R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])");
+}
+
+void send_unknown_exception(httplib::Response& res) {
+  send_error(res, 500, "UNKNOWN_EXCEPTION",
+             "An unexpected error occurred. Please include this ErrorId if you contact support: "
+             "1418170339-42 (-1418170339)");
+}
+
+void send_request_too_large(httplib::Response& res, std::size_t max_bytes) {
+  // Salesforce's words and code, as clients have quoted them; the status is HTTP's own for it.
+  send_error(res, 413, "JSON_PARSER_ERROR",
+             "Maximum size of request reached. Maximum size of request is " + std::to_string(max_bytes) + " bytes.");
 }
 
 const std::vector<std::string>& supported_versions() {
@@ -212,10 +248,48 @@ void method_not_allowed(httplib::Response& res, const std::string& method, const
                 "' not allowed. Allowed are " + allowed + "\"}]");
 }
 
+// The OAuth endpoints are called before any login; their bodies are forms of a few KB.
+constexpr std::size_t kMaxOAuthBodyBytes = 64 * 1024;
+
+bool is_oauth_path(const std::vector<std::string>& parts) {
+  return parts.size() >= 2 && parts[0] == "services" && parts[1] == "oauth2";
+}
+
 class Router {
  public:
   explicit Router(EmuState& s) : s_(s) {
     s_.route_api = [this](ApiCall& call) { route_api(call); };
+  }
+
+  // A request that may carry a body (POST, PUT, PATCH, DELETE): the body is read here, bounded,
+  // and only for a valid session (or an OAuth endpoint), so that nobody without a login can make
+  // the emulator hold megabytes.
+  void handle_with_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    const bool oauth = is_oauth_path(split_path(req.path));
+    if (!oauth) {
+      auto token = bearer_token(req);
+      if (!token || !s_.user_for_token(*token)) {
+        close_after_response();  // the unread body stays behind
+        return handle(req, res);
+      }
+    }
+    const std::size_t limit = oauth ? kMaxOAuthBodyBytes : s_.options.max_request_bytes;
+    httplib::Request with_body = req;
+    switch (read_body(req, reader, limit, with_body.body)) {
+      case BodyRead::kOk: break;
+      case BodyRead::kTooLarge:
+        close_after_response();
+        return send_request_too_large(res, limit);
+      case BodyRead::kFailed:
+        close_after_response();
+        res.status = 400;
+        return;
+    }
+    // What cpp-httplib does for the bodies it reads itself.
+    if (with_body.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+      httplib::detail::parse_query_text(with_body.body, with_body.params);
+    }
+    handle(with_body, res);
   }
 
   void handle(const httplib::Request& req, httplib::Response& res) {
@@ -224,6 +298,10 @@ class Router {
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "token") {
       if (m != "POST") return method_not_allowed(res, m, "POST");
       return handle_token(s_, req, res);
+    }
+    if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "revoke") {
+      if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");
+      return handle_revoke(s_, req, res);
     }
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "authorize") {
       if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");
@@ -262,7 +340,7 @@ class Router {
       limit_header(res);
       return send_error(res, 401, "INVALID_SESSION_ID", "Session expired or invalid");
     }
-    if (admin) return handle_admin(s_, req, res, parts);
+    if (admin) return handle_admin(s_, req, res, parts, *user);
     if (s_.api_used.load() >= s_.options.daily_api_max) {
       limit_header(res);
       return send_error(res, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
@@ -349,11 +427,15 @@ class Router {
 
 // ---- Emulator ---------------------------------------------------------------------------------
 
+TransportLimits transport_limits(const EmulatorOptions& o) {
+  return {.threads = o.threads, .max_threads = o.max_threads, .header_timeout_ms = o.header_timeout_ms};
+}
+
 struct Emulator::Impl {
-  explicit Impl(EmulatorOptions o) : state(std::move(o)), router(state) {}
+  explicit Impl(EmulatorOptions o) : state(std::move(o)), router(state), server(transport_limits(state.options)) {}
   EmuState state;
   Router router;
-  httplib::Server server;
+  EmuHttpServer server;
   std::thread thread;
   int port = 0;
   std::mutex mu;
@@ -391,8 +473,7 @@ Status Emulator::start() {
   }
   if (auto loaded = load_jwt_certificate(s); !loaded) return loaded;
 
-  httplib::Server& server = impl_->server;
-  const int threads = std::max(1, s.options.threads);
+  EmuHttpServer& server = impl_->server;
   server.set_keep_alive_max_count(1000);
   // Without it, every answer after the first on a keep-alive connection waits ~40 ms (Nagle + delayed ACK).
   server.set_tcp_nodelay(true);
@@ -401,14 +482,21 @@ Status Emulator::start() {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
   });
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->router.handle(req, res); };
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    impl_->router.handle_with_body(req, res, reader);
+  };
   server.Get(".*", handler);
-  server.Post(".*", handler);
-  server.Patch(".*", handler);
-  server.Delete(".*", handler);
-  server.Put(".*", handler);
+  server.Post(".*", with_body);
+  server.Patch(".*", with_body);
+  server.Delete(".*", with_body);
+  server.Put(".*", with_body);
   server.Options(".*", handler);
+  // A route that throws is a bug; cpp-httplib would answer with the exception's text in an
+  // EXCEPTION_WHAT header. Salesforce says nothing about its internals.
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    send_unknown_exception(res);
+  });
 
   int port = s.options.port;
   if (port == 0) {
@@ -421,6 +509,7 @@ Status Emulator::start() {
                  "Could not listen on " + s.options.host + ":" + std::to_string(port) +
                      " (the port is taken or the address is not local); choose another with --port.");
   }
+  server.widen_listen_backlog();
   impl_->port = port;
   s.base_url = "http://" + s.options.host + ":" + std::to_string(port);
   {
@@ -471,7 +560,9 @@ void Emulator::set_fault_rate(double rate) { impl_->state.faults.set_rate(rate);
 std::int64_t Emulator::bulk_jobs_created() const { return static_cast<std::int64_t>(impl_->state.bulk_serial.load()); }
 std::int64_t Emulator::bulk_result_pages_served() const { return impl_->state.bulk_results_served.load(); }
 
-std::size_t Emulator::hard_delete(const std::vector<std::string>& ids) { return purge_records(impl_->state, ids); }
+Result<std::size_t> Emulator::hard_delete(const std::vector<std::string>& ids) {
+  return purge_records(impl_->state, ids, nullptr);
+}
 
 Database& Emulator::database() {
   if (!impl_->state.db) impl_->state.db = generate_org(impl_->state.options.org);

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -23,8 +24,13 @@
 
 namespace crmsync::emulator {
 
+// A random 18-character Id with the given key prefix (query locators, Bulk job Ids): 9 random
+// base-62 characters, so that one Id tells nothing about the next.
+std::string random_sf_id(std::string_view key_prefix);
+
 // A query result held for nextRecordsUrl paging: row numbers only, never copied records.
 struct QueryCursor {
+  std::string user_id;  // the user whose query it is (it holds that user's visibility and fields)
   std::string version;
   const Table* table = nullptr;
   std::vector<std::size_t> columns;  // field indexes in SELECT order
@@ -34,16 +40,17 @@ struct QueryCursor {
 };
 
 // The most recent cursors; older ones expire (a later fetch answers INVALID_QUERY_LOCATOR).
+// Locators are random; a cursor belongs to its user (QueryCursor::user_id), and to another user
+// its locator is as unknown as an expired one.
 class CursorStore {
  public:
   explicit CursorStore(std::size_t capacity) : capacity_(capacity) {}
   std::string add(std::shared_ptr<const QueryCursor> cursor);  // returns the 01g... locator
-  std::shared_ptr<const QueryCursor> find(const std::string& locator) const;
+  std::shared_ptr<const QueryCursor> find(const std::string& locator, const std::string& user_id) const;
 
  private:
   std::size_t capacity_;
   mutable std::mutex mu_;
-  std::uint64_t serial_ = 0;
   std::unordered_map<std::string, std::shared_ptr<const QueryCursor>> by_locator_;
   std::deque<std::string> order_;
 };
@@ -85,8 +92,8 @@ struct EmuState {
   CursorStore cursors;
   AccessModel access;  // effective access per user, dropped on every setup write
   BulkJobStore bulk_jobs;
-  std::atomic<std::uint64_t> bulk_serial{0};
-  std::atomic<std::int64_t> bulk_results_served{0};  // GET /jobs/query/{id}/results answered 200  // for new 750... job Ids
+  std::atomic<std::uint64_t> bulk_serial{0};          // query jobs created (Emulator::bulk_jobs_created)
+  std::atomic<std::int64_t> bulk_results_served{0};  // GET /jobs/query/{id}/results answered 200
   FaultInjector faults;
   std::shared_ptr<void> jwt_public_key;  // EVP_PKEY of jwt_certificate_file, or null
 
@@ -97,12 +104,17 @@ struct EmuState {
   // Users who may log in with the password grant: username -> password.
   std::unordered_map<std::string, std::string> passwords;
 
-  std::string issue_token(const std::string& user_id);  // expires after options.token_ttl_seconds
+  // An access token that expires after options.token_ttl_seconds; `refresh_token`, when given, is
+  // the refresh token it was issued through (revoking that one revokes it too).
+  std::string issue_token(const std::string& user_id, const std::string& refresh_token = {});
   std::optional<std::string> user_for_token(const std::string& token) const;  // the user's 18-char Id
   void expire_all_tokens();
   std::string issue_refresh_token(const std::string& user_id);
   std::optional<std::string> user_for_refresh_token(const std::string& token) const;
   void revoke_refresh_token(const std::string& token);
+  // POST /services/oauth2/revoke: revokes a live access token, or a refresh token and every access
+  // token issued through it. False when `token` is neither (unknown, expired or already revoked).
+  bool revoke_token(const std::string& token);
   // Web-server flow authorization codes: single use, 15 minutes.
   std::string issue_auth_code(const std::string& user_id, const std::string& redirect_uri);
   std::optional<std::string> redeem_auth_code(const std::string& code, const std::string& redirect_uri);
@@ -118,6 +130,7 @@ struct EmuState {
   struct Session {
     std::string user_id;
     EpochMs expires_ms = 0;
+    std::string refresh_token;  // the refresh token it was issued through, if any
   };
   struct AuthCode {
     std::string user_id;
@@ -147,6 +160,10 @@ void send_json(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
                 const std::vector<std::string>* fields = nullptr);
 void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested resource does not exist"
+// 500 UNKNOWN_EXCEPTION in Salesforce's words (an ErrorId, nothing about the cause).
+void send_unknown_exception(httplib::Response& res);
+// 413 for a body over `max_bytes`: JSON_PARSER_ERROR "Maximum size of request reached. ..."
+void send_request_too_large(httplib::Response& res, std::size_t max_bytes);
 
 // Permissions (routes_permissions.cpp). The caller holds db->mutex() for the first two.
 // The user's effective access (cached until the next setup write).
@@ -165,17 +182,20 @@ Status load_org(EmuState& s);
 
 // Routes (routes_*.cpp).
 void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& res);
+void handle_revoke(EmuState& s, const httplib::Request& req, httplib::Response& res);  // /services/oauth2/revoke
 void handle_authorize(EmuState& s, const httplib::Request& req, httplib::Response& res);
 // Loads options.jwt_certificate_file into jwt_public_key; errors name the file and the problem.
 Status load_jwt_certificate(EmuState& s);
 void handle_record_count(EmuState& s, ApiCall& call);
 void handle_get_deleted(EmuState& s, ApiCall& call, const Table& table);
 void handle_get_updated(EmuState& s, ApiCall& call, const Table& table);
-// /emulator/... admin endpoints (emulator-only, not Salesforce): routes_admin.cpp.
+// /emulator/... admin endpoints (emulator-only, not Salesforce), for the session's user: routes_admin.cpp.
 void handle_admin(EmuState& s, const httplib::Request& req, httplib::Response& res,
-                  const std::vector<std::string>& path);
+                  const std::vector<std::string>& path, const std::string& user_id);
 // Purges the given records (all soft-deleted ones when `ids` is empty); see Emulator::hard_delete.
-std::size_t purge_records(EmuState& s, const std::vector<std::string>& ids);
+// With a `caller`, only the records it may delete. Errors: an Id of an object without a recycle
+// bin (Organization, User, setup objects): 400 INVALID_TYPE_FOR_OPERATION, nothing purged.
+Result<std::size_t> purge_records(EmuState& s, const std::vector<std::string>& ids, const UserAccess* caller);
 void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, const std::string& user);
 void handle_userinfo(EmuState& s, const ApiCall& call);  // /services/oauth2/userinfo
 void handle_versions(EmuState& s, httplib::Response& res);

@@ -1,6 +1,6 @@
 // The local Salesforce org emulator: an HTTP server that speaks Salesforce's REST wire format
-// (OAuth: password, client credentials, JWT bearer, web-server code and refresh token grants;
-// versions, describeGlobal, describe, query/queryAll with nextRecordsUrl paging, sObject
+// (OAuth: password, client credentials, JWT bearer, web-server code and refresh token grants, and
+// token revocation; versions, describeGlobal, describe, query/queryAll with nextRecordsUrl paging, sObject
 // create/read/update/delete, getDeleted/getUpdated, limits and the daily API counter) over a
 // generated, deterministic org, with optional fault injection (FaultOptions). Standard Salesforce clients work against it unchanged; crmsync's own tests and demo use it
 // over loopback.
@@ -12,6 +12,7 @@
 //   emu.stop();
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,7 +62,18 @@ struct EmulatorOptions {
   int default_batch_size = 2000;   // query page size unless Sforce-Query-Options asks for less
   std::int64_t daily_api_max = 100000;  // past it, API calls get 403 REQUEST_LIMIT_EXCEEDED
   std::int64_t api_used = 0;            // the daily counter's starting value
+  // Connections are served a thread each: `threads` start with the server, more as connections
+  // need them, up to max_threads (then new connections wait for a free thread).
   int threads = 8;
+  int max_threads = 256;
+  // A request's line and headers must arrive within this long of its first byte (else 408 and the
+  // connection closes), however slowly they trickle in.
+  int header_timeout_ms = 10000;
+  // A request body may hold this many bytes, counted after gzip or deflate is undone: Salesforce's
+  // REST limit ("Maximum size of request is 52428800 bytes"); more is 413. The OAuth endpoints
+  // (/services/oauth2/*, before any login) take at most 64 KiB. A body is read only once the
+  // call's session is known to be valid.
+  std::size_t max_request_bytes = 52428800;
   // An org file (JSON, or TOML when the name ends in .toml) describing how the org differs from
   // the default one; its seed and scale, when given, replace `org`'s. Format:
   // docs/emulator-org-file.md. Empty: the default org.
@@ -90,6 +102,9 @@ struct EmulatorOptions {
   std::string client_credentials_user = "integration@crmsync.test";
   // Access tokens expire this long after issue; then every call gets 401 INVALID_SESSION_ID.
   std::int64_t token_ttl_seconds = 7200;
+  // The emulator's own /emulator/ routes (recycle bin, API counter) serve every active,
+  // API-enabled user, not only users with Modify All Data.
+  bool open_admin_routes = false;
   FaultOptions faults;
 };
 
@@ -131,8 +146,10 @@ class Emulator {
   // Purges records, as emptying the recycle bin (or a Bulk hardDelete) does: they vanish from
   // every query, queryAll included, and only getDeleted still lists them. `ids` may name records
   // in the recycle bin or live ones; empty `ids` empties the whole recycle bin. Returns how many
-  // records were purged; unknown or already purged ids are skipped.
-  std::size_t hard_delete(const std::vector<std::string>& ids);
+  // records were purged; unknown or already purged ids are skipped. Errors: an id of an object
+  // that has no recycle bin (Organization, User, setup objects), INVALID_TYPE_FOR_OPERATION;
+  // nothing is purged then.
+  Result<std::size_t> hard_delete(const std::vector<std::string>& ids);
 
  private:
   struct Impl;

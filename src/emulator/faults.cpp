@@ -117,9 +117,7 @@ bool inject_fault(Fault fault, const FaultOptions& options, httplib::Response& r
   }
   switch (fault) {
     case Fault::k500:
-      send_error(res, 500, "UNKNOWN_EXCEPTION",
-                 "An unexpected error occurred. Please include this ErrorId if you contact support: "
-                 "1418170339-42 (-1418170339)");
+      send_unknown_exception(res);
       return true;
     case Fault::k503:
       send_error(res, 503, "SERVER_UNAVAILABLE", "Server is temporarily unavailable. Please try again later.");

@@ -57,7 +57,8 @@ const std::vector<ProfileDef>& profile_defs() {
   static const std::vector<ProfileDef> defs = {
       {"System Administrator", 0,
        {"ApiEnabled", "ViewAllData", "ModifyAllData", "ViewAllUsers", "ManageUsers", "ViewSetup", "ActivitiesAccess",
-        "EditTask", "EditEvent", "AuthorApex", "CustomizeApplication", "BulkApiHardDelete"}},
+        "EditTask", "EditEvent", "AuthorApex", "CustomizeApplication", "BulkApiHardDelete", "TransferAnyEntity",
+        "TransferAnyLead"}},
       {"Standard User", 0, {"ApiEnabled", "ActivitiesAccess", "EditTask", "EditEvent"}},
       {"Minimum Access - API Only Integrations", 1, {"ApiEnabled", "ApiUserOnly"}},
   };

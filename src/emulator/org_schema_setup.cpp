@@ -10,7 +10,7 @@ namespace {
 const std::vector<std::string> kUserPermissions = {
     "ApiEnabled",      "ApiUserOnly",    "ViewAllData", "ModifyAllData", "ViewAllUsers",
     "ManageUsers",     "ViewSetup",      "ActivitiesAccess", "EditTask", "EditEvent",
-    "AuthorApex",      "CustomizeApplication", "BulkApiHardDelete"};
+    "AuthorApex",      "CustomizeApplication", "BulkApiHardDelete", "TransferAnyEntity", "TransferAnyLead"};
 
 void setup_flags(ObjectSpec& o) {
   o.searchable = o.mru_enabled = o.feed_enabled = o.undeletable = o.triggerable = false;

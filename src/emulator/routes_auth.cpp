@@ -1,15 +1,17 @@
 // POST /services/oauth2/token (password, client_credentials, JWT bearer, authorization_code and
-// refresh_token grants), the web-server flow's /services/oauth2/authorize login form, and the
-// identity URL.
+// refresh_token grants), token revocation (/services/oauth2/revoke), the web-server flow's
+// /services/oauth2/authorize login form, and the identity URL.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "emulator/emu_state.h"
 
@@ -114,13 +116,15 @@ struct GrantOutcome {
   std::optional<std::string> user;
   const char* error = nullptr;
   const char* description = nullptr;
+  std::string refresh_token;  // refresh_token grant: the token used, when it stays valid
 };
 
 GrantOutcome refuse(const char* error, const char* description) { return {std::nullopt, error, description}; }
 
 std::optional<std::int64_t> claim_seconds(const nlohmann::json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.get<std::int64_t>();
-  if (v.is_number_float()) return static_cast<std::int64_t>(v.get<double>());
+  // Beyond int64 (1e300) is no time a JWT expires at.
+  if (v.is_number_float() && std::fabs(v.get<double>()) < 9.2e18) return static_cast<std::int64_t>(v.get<double>());
   if (v.is_string()) {
     try {
       return std::stoll(v.get<std::string>());
@@ -137,23 +141,24 @@ GrantOutcome jwt_bearer(EmuState& s, const std::string& assertion) {
   const std::size_t dot1 = assertion.find('.');
   const std::size_t dot2 = dot1 == std::string::npos ? dot1 : assertion.find('.', dot1 + 1);
   if (dot2 == std::string::npos) return refuse("invalid_grant", "invalid assertion");
-  nlohmann::json header, claims;
-  try {
-    header = nlohmann::json::parse(base64url_decode(std::string_view(assertion).substr(0, dot1)));
-    claims = nlohmann::json::parse(base64url_decode(std::string_view(assertion).substr(dot1 + 1, dot2 - dot1 - 1)));
-  } catch (const nlohmann::json::exception&) {
+  // A claim of another type than text reads as missing.
+  auto text = [](const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string_view jwt(assertion);
+  const nlohmann::json header = parse_json(base64url_decode(jwt.substr(0, dot1)));
+  const nlohmann::json claims = parse_json(base64url_decode(jwt.substr(dot1 + 1, dot2 - dot1 - 1)));
+  if (!header.is_object() || !claims.is_object() || text(header, "alg") != "RS256") {
     return refuse("invalid_grant", "invalid assertion");
   }
-  if (!header.is_object() || !claims.is_object() || header.value("alg", "") != "RS256") {
-    return refuse("invalid_grant", "invalid assertion");
-  }
-  if (claims.value("iss", "") != s.options.client_id) return refuse("invalid_client_id", "client identifier invalid");
+  if (text(claims, "iss") != s.options.client_id) return refuse("invalid_client_id", "client identifier invalid");
   auto* key = static_cast<EVP_PKEY*>(s.jwt_public_key.get());
   if (key == nullptr ||
       !rs256_verify(key, std::string_view(assertion).substr(0, dot2), base64url_decode(assertion.substr(dot2 + 1)))) {
     return refuse("invalid_grant", "invalid assertion");
   }
-  const std::string aud = claims.contains("aud") && claims["aud"].is_string() ? claims["aud"].get<std::string>() : "";
+  const std::string aud = text(claims, "aud");
   std::string own = s.base_url;
   if (aud != "https://login.salesforce.com" && aud != "https://test.salesforce.com" && aud != own &&
       aud != own + "/") {
@@ -162,8 +167,8 @@ GrantOutcome jwt_bearer(EmuState& s, const std::string& assertion) {
   const std::int64_t exp = claims.contains("exp") ? claim_seconds(claims["exp"]).value_or(0) : 0;
   const std::int64_t now = now_ms() / 1000;
   if (exp <= now || exp > now + 180) return refuse("invalid_grant", "expired authorization code");
-  std::string sub = claims.value("sub", "");
-  if (claims.contains("prn") && claims["prn"].is_string()) sub = claims["prn"].get<std::string>();  // prn wins
+  std::string sub = text(claims, "sub");
+  if (claims.contains("prn") && claims["prn"].is_string()) sub = text(claims, "prn");  // prn wins
   auto user = s.active_user_id(sub);
   if (!user) return refuse("invalid_grant", "user hasn't approved this consumer");
   return {user};
@@ -198,17 +203,22 @@ GrantOutcome client_grant(EmuState& s, const httplib::Request& req, const std::s
   if (s.options.rotate_refresh_tokens) {
     s.revoke_refresh_token(token);
     with_refresh = true;
+    return {user};
   }
-  return {user};
+  return {user, nullptr, nullptr, token};
 }
 
-void send_token(EmuState& s, httplib::Response& res, const std::string& user, bool with_refresh) {
+// The token answer. The access token belongs to the refresh token issued with it, or else to
+// `through` (the refresh token the grant used), so that revoking that one revokes it.
+void send_token(EmuState& s, httplib::Response& res, const std::string& user, bool with_refresh,
+                const std::string& through = {}) {
   const std::string id_url = s.base_url + "/id/" + s.org_id + "/" + user;
   const std::string issued_at = std::to_string(now_ms());
+  const std::string refresh = with_refresh ? s.issue_refresh_token(user) : through;
   nlohmann::ordered_json body = {
-      {"access_token", s.issue_token(user)},
+      {"access_token", s.issue_token(user, refresh)},
   };
-  if (with_refresh) body["refresh_token"] = s.issue_refresh_token(user);
+  if (with_refresh) body["refresh_token"] = refresh;
   body["signature"] = hmac_sha256_base64(s.options.client_secret, id_url + issued_at);
   body["scope"] = with_refresh ? "refresh_token api" : "api";
   body["instance_url"] = s.base_url;
@@ -243,7 +253,27 @@ void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& r
   bool with_refresh = false;
   GrantOutcome out = client_grant(s, req, grant, with_refresh);
   if (!out.user) return oauth_error(res, out.error, out.description);
-  send_token(s, res, *out.user, with_refresh);
+  send_token(s, res, *out.user, with_refresh, out.refresh_token);
+}
+
+namespace {
+
+// Revocation errors: form-encoded, as Salesforce answers them (error=unsupported_token_type&
+// error_description=this%20token%20type%20is%20not%20supported), JSON when the client asks for it.
+void revoke_error(const httplib::Request& req, httplib::Response& res, const char* error, const char* description) {
+  if (req.get_header_value("Accept").find("json") != std::string::npos) return oauth_error(res, error, description);
+  res.status = 400;
+  res.set_content("error=" + url_encode(error) + "&error_description=" + url_encode(description),
+                  "application/x-www-form-urlencoded;charset=UTF-8");
+}
+
+}  // namespace
+
+void handle_revoke(EmuState& s, const httplib::Request& req, httplib::Response& res) {
+  const std::string token = req.get_param_value("token");  // the form (POST) or ?token= (GET)
+  if (token.empty()) return revoke_error(req, res, "unsupported_token_type", "this token type is not supported");
+  if (!s.revoke_token(token)) return revoke_error(req, res, "invalid_token", "invalid token");
+  res.status = 200;
 }
 
 namespace {

@@ -2,6 +2,9 @@
 // GET /jobs/query/{id}/results?locator=&maxRecords= (CSV paged by Sforce-Locator). The query runs
 // through soql::execute with the same options as REST queries when the job is created (so a bad
 // statement is refused at creation, as Salesforce does); the job keeps only row numbers.
+// A job is its creator's (it holds what the creator may see): for another user its Id is unknown
+// (404 NOT_FOUND, for its info, results, abort and delete), and the list holds the caller's own.
+// Job Ids are random 18-character 750... Ids.
 //
 // Error answers for the SOQL Bulk refuses (all 400 API_ERROR): compound fields ("Selecting compound
 // data not supported in Bulk Query", as real clients match it) and child subqueries ("Aggregate
@@ -12,8 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/sfid.h"
 #include "common/text.h"
+#include "emulator/dml.h"
 #include "emulator/emu_csv.h"
 #include "emulator/emu_json.h"
 #include "emulator/emu_paths.h"
@@ -163,8 +168,12 @@ std::optional<std::string> bulk_restriction(std::string_view text) {
 }
 
 void create_job(EmuState& s, ApiCall& call) {
-  json body = json::parse(call.req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
+  JsonProblem problem;
+  json body = parse_json(call.req.body, problem);
+  if (body.is_discarded()) {
+    return bulk_error(call.res, 400, "JSON_PARSER_ERROR", json_problem_message(call.req.body, problem));
+  }
+  if (!body.is_object()) {
     return bulk_error(call.res, 400, "JSON_PARSER_ERROR", "The request body is not a JSON object.");
   }
   auto text_of = [&](const char* key, const char* fallback) -> std::optional<std::string> {
@@ -237,7 +246,6 @@ void create_job(EmuState& s, ApiCall& call) {
   }
 
   auto job = std::make_shared<BulkJob>();
-  job->id = make_sf_id("750", s.bulk_serial.fetch_add(1) + 1);
   job->operation = *operation;
   job->object = object;
   job->created_by = call.user_id;
@@ -253,14 +261,19 @@ void create_job(EmuState& s, ApiCall& call) {
     // errorMessage wording is unverified.
     job->fail_with = "QUERY_TIMEOUT: Your query request was running for too long.";
   }
-  s.bulk_jobs.add(job);
+  // A random Id (a taken one is drawn again): the job is its creator's, and its Id says nothing
+  // about the org's other jobs.
+  do {
+    job->id = random_sf_id("750");
+  } while (!s.bulk_jobs.add(job));
+  ++s.bulk_serial;
   send_json(call.res, 200, job_json(*job, false));
 }
 
 void list_jobs(EmuState& s, ApiCall& call) {
   std::string out = "{\"done\":true,\"records\":[";
   bool first = true;
-  for (const auto& job : s.bulk_jobs.observe_all(now_ms())) {
+  for (const auto& job : s.bulk_jobs.observe_all(call.user_id, now_ms())) {
     if (!first) out.push_back(',');
     first = false;
     out += job_json(*job, true);
@@ -270,7 +283,7 @@ void list_jobs(EmuState& s, ApiCall& call) {
 }
 
 void abort_job(EmuState& s, ApiCall& call, const std::string& id) {
-  json body = json::parse(call.req.body, nullptr, /*allow_exceptions=*/false);
+  json body = parse_json(call.req.body);
   if (body.is_discarded() || !body.is_object() || !body.contains("state") || !body["state"].is_string()) {
     return bulk_error(call.res, 400, "JSON_PARSER_ERROR", "The request body must be {\"state\":\"Aborted\"}.");
   }
@@ -278,7 +291,7 @@ void abort_job(EmuState& s, ApiCall& call, const std::string& id) {
     return bulk_error(call.res, 400, "INVALIDJOBSTATE", "A query job can only be set to state Aborted.");
   }
   bool aborted = false;
-  auto job = s.bulk_jobs.abort(id, now_ms(), aborted);
+  auto job = s.bulk_jobs.abort(id, call.user_id, now_ms(), aborted);
   if (!job) return send_not_found(call.res);
   if (!aborted) {
     return bulk_error(call.res, 400, "INVALIDJOBSTATE",
@@ -298,7 +311,7 @@ std::string upper_state(const std::string& state) {
 }
 
 void send_results(EmuState& s, ApiCall& call, const std::string& id) {
-  auto job = s.bulk_jobs.observe(id, now_ms());
+  auto job = s.bulk_jobs.observe(id, call.user_id, now_ms());
   if (!job) return send_not_found(call.res);
   if (job->state != "JobComplete") {
     return bulk_error(call.res, 412, "JOB_NOT_COMPLETE",
@@ -379,13 +392,13 @@ void handle_bulk_query(EmuState& s, ApiCall& call) {
   const std::string& id = p[2];
   if (p.size() == 3) {
     if (get) {
-      auto job = s.bulk_jobs.observe(id, now_ms());
+      auto job = s.bulk_jobs.observe(id, call.user_id, now_ms());
       if (!job) return send_not_found(call.res);
       return send_json(call.res, 200, job_json(*job, true));
     }
     if (m == "PATCH") return abort_job(s, call, id);
     if (m == "DELETE") {
-      if (!s.bulk_jobs.remove(id)) return send_not_found(call.res);
+      if (!s.bulk_jobs.remove(id, call.user_id)) return send_not_found(call.res);
       call.res.status = 204;
       return;
     }

@@ -57,6 +57,20 @@ void send_request_error(httplib::Response& res, const std::string& code, const s
   send_error(res, 400, code, message);
 }
 
+// An optional boolean of the request (allOrNone, haltOnError): false when absent; a JSON boolean
+// or "true"/"false", as Salesforce's parser takes them; anything else is JSON_PARSER_ERROR.
+std::optional<bool> bool_member(const json& body, const char* key, DmlError& err) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return false;
+  if (it->is_boolean()) return it->get<bool>();
+  if (it->is_string() && (iequals(it->get_ref<const std::string&>(), "true") ||
+                          iequals(it->get_ref<const std::string&>(), "false"))) {
+    return iequals(it->get_ref<const std::string&>(), "true");
+  }
+  err = json_type_error("boolean", *it);
+  return std::nullopt;
+}
+
 // A per-record error where the single-record route would answer 404: the record or the object
 // does not exist for the user.
 DmlError per_record(DmlError e, CollectionOp op) {
@@ -145,7 +159,8 @@ void handle_save_collection(EmuState& s, ApiCall& call, CollectionOp op, Table* 
     return send_request_error(call.res, "INVALID_FIELD", "The request body must contain a records list");
   }
   if (records.size() > kMaxRecords) return send_request_error(call.res, "EXCEEDED_ID_LIMIT", too_many(kMaxRecords));
-  const bool all_or_none = body->value("allOrNone", false);
+  auto all_or_none = bool_member(*body, "allOrNone", err);
+  if (!all_or_none) return send_error(call.res, err.status, err.code, err.message);
 
   std::unique_lock lock(s.db->mutex());
   std::optional<std::size_t> ext_column;
@@ -238,7 +253,7 @@ void handle_save_collection(EmuState& s, ApiCall& call, CollectionOp op, Table* 
     if (!r.success) r.error = per_record(e, op);
     results.push_back(std::move(r));
   }
-  if (all_or_none && any_failed(results)) roll_back(s, journal, results, op);
+  if (*all_or_none && any_failed(results)) roll_back(s, journal, results, op);
   send_json(call.res, 200, results_json(results, op == CollectionOp::kUpsert));
 }
 
@@ -396,7 +411,8 @@ void handle_batch(EmuState& s, ApiCall& call) {
     if (!sub) return send_request_error(call.res, "INVALID_BATCH_REQUEST", message);
     subs.push_back(std::move(*sub));
   }
-  const bool halt_on_error = body->value("haltOnError", false);
+  auto halt_on_error = bool_member(*body, "haltOnError", err);
+  if (!halt_on_error) return send_error(call.res, err.status, err.code, err.message);
   bool has_errors = false, halted = false;
   json results = json::array();
   for (auto& sub : subs) {
@@ -419,7 +435,7 @@ void handle_batch(EmuState& s, ApiCall& call) {
     results.push_back({{"statusCode", status}, {"result", std::move(result)}});
     if (status >= 400) {
       has_errors = true;
-      halted = halt_on_error;
+      halted = *halt_on_error;
     }
   }
   // The router set Sforce-Limit-Info before the subrequests were counted.
@@ -470,7 +486,8 @@ std::optional<std::vector<Subrequest>> parse_composite(const json& items, const 
       message = "Duplicate referenceId: " + ref;
       return std::nullopt;
     }
-    std::string url = item.value("url", "");
+    // A url that is not text is refused by parse_subrequest below.
+    const std::string url = item.contains("url") && item["url"].is_string() ? item["url"].get<std::string>() : "";
     if (url.find("@{") != std::string::npos || (item.contains("body") && item["body"].dump().find("@{") != std::string::npos)) {
       message = "References between subrequests (@{" + ref + ".field}) are not modelled by the emulator";
       return std::nullopt;
@@ -520,13 +537,14 @@ void handle_composite_request(EmuState& s, ApiCall& call) {
   auto subs = parse_composite(body->contains("compositeRequest") ? (*body)["compositeRequest"] : json(), call.req,
                               refs, message);
   if (!subs) return send_request_error(call.res, "INVALID_API_INPUT", message);
-  const bool all_or_none = body->value("allOrNone", false);
+  auto all_or_none = bool_member(*body, "allOrNone", err);
+  if (!all_or_none) return send_error(call.res, err.status, err.code, err.message);
   bool failed = false;
   json out = json::array();
   for (std::size_t i = 0; i < subs->size(); ++i) {
     Subrequest& sub = (*subs)[i];
     httplib::Response res;
-    if (failed && all_or_none) {
+    if (failed && *all_or_none) {
       // Unverified wording (chosen, not seen): see docs/decisions.md.
       send_error(res, 400, "PROCESSING_HALTED",
                  "The transaction was rolled back since another operation in the same transaction failed.");

@@ -1,5 +1,6 @@
 // GET /query?q=, /queryAll?q= and /query/<locator>-<offset>: SOQL through soql::execute, pages of
-// up to batchSize records, nextRecordsUrl cursors that hold row numbers only.
+// up to batchSize records, nextRecordsUrl cursors that hold row numbers only. A cursor is its
+// user's: another user's locator answers INVALID_QUERY_LOCATOR, as an unknown or expired one does.
 #include <charconv>
 #include <shared_mutex>
 
@@ -216,6 +217,7 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
     cursor->rows = std::move(result->rows);
     cursor->paths = std::move(result->paths);
   }
+  cursor->user_id = call.user_id;
   cursor->version = call.version;
   cursor->batch_size = batch_size(s, call.req, s.options.default_batch_size);
   std::string locator;
@@ -234,7 +236,7 @@ void handle_query_more(EmuState& s, ApiCall& call, const std::string& locator_an
     auto r = std::from_chars(begin, end, offset);
     ok = r.ec == std::errc() && r.ptr == end;
   }
-  auto cursor = ok ? s.cursors.find(locator) : nullptr;
+  auto cursor = ok ? s.cursors.find(locator, call.user_id) : nullptr;  // another user's: unknown
   if (!cursor || offset > cursor->rows.size()) {
     return send_error(call.res, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
   }

@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <shared_mutex>
 
+#include "common/json.h"
 #include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/dml.h"
@@ -50,10 +52,73 @@ const char* json_kind(const json& v) {
 DmlError type_error(const FieldDef& f, const json& v) {
   std::string type = f.type == "datetime" ? "datetime" : f.type;
   if (f.type == "currency" || f.type == "percent") type = "double";
-  return {400, "JSON_PARSER_ERROR",
-          "Cannot deserialize instance of " + type + " from " + json_kind(v) + " value " + json_token(v) +
-              " or request may be missing a required field at [line:1, column:1]",
-          {}, false};
+  return json_type_error(type, v);
+}
+
+// A decimal number as text: [-+]digits[.digits][e[-+]digits] (what Salesforce takes in a string
+// for a number field). Not "NaN", "inf", hex or surrounding spaces, which strtod would take.
+bool is_decimal_text(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  std::size_t mantissa = digits();
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
+
+// The magnitude a number field's values stay below: 10^(precision - scale) for a decimal (its
+// integer digits), 10^digits for an int; without them, what the stored type holds.
+double number_bound(const FieldDef& f) {
+  if (f.type == "int") return f.digits > 0 ? std::pow(10.0, f.digits) : 9.2e18;
+  if (f.precision > 0) return std::pow(10.0, f.precision - f.scale);
+  return std::numeric_limits<double>::infinity();
+}
+
+// A number field's value from a JSON number or a decimal string. Salesforce refuses a value
+// beyond the field's precision (NUMBER_OUTSIDE_VALID_RANGE, in its words); one that is no number
+// at all ("NaN", "inf") cannot be read as the field's type (JSON_PARSER_ERROR). A string too big
+// for a double ("1e999") is beyond every field's precision.
+std::optional<Value> convert_number(const FieldDef& f, const json& v, DmlError& err) {
+  double d = 0;
+  std::string text;
+  if (v.is_number()) {
+    d = v.get<double>();
+    append_value(text, f, Value{d});  // as Salesforce echoes it: 1.0E300
+  } else if (v.is_string() && is_decimal_text(v.get_ref<const std::string&>())) {
+    text = v.get<std::string>();
+    d = std::strtod(text.c_str(), nullptr);
+  } else {
+    err = type_error(f, v);
+    return std::nullopt;
+  }
+  if (!std::isfinite(d) || std::fabs(d) >= number_bound(f)) {
+    err = {400, "NUMBER_OUTSIDE_VALID_RANGE",
+           f.label + ": value outside of valid range on numeric field: " + std::string(utf8_prefix(text, 40)) +
+               (text.size() > 40 ? "..." : ""),
+           {f.name}};
+    return std::nullopt;
+  }
+  if (f.type == "int") {
+    if (d != std::floor(d)) {
+      err = type_error(f, v);
+      return std::nullopt;
+    }
+    return Value{static_cast<std::int64_t>(d)};
+  }
+  return Value{d};
 }
 
 bool is_text_type(const std::string& t) {
@@ -77,29 +142,7 @@ std::optional<Value> convert(const Database& db, const FieldDef& f, const json& 
     return std::nullopt;
   }
   if (f.type == "int" || f.type == "double" || f.type == "currency" || f.type == "percent") {
-    double d = 0;
-    if (v.is_number()) {
-      d = v.get<double>();
-    } else if (v.is_string()) {
-      const std::string s = v.get<std::string>();
-      char* end = nullptr;
-      d = std::strtod(s.c_str(), &end);
-      if (s.empty() || end != s.c_str() + s.size()) {
-        err = type_error(f, v);
-        return std::nullopt;
-      }
-    } else {
-      err = type_error(f, v);
-      return std::nullopt;
-    }
-    if (f.type == "int") {
-      if (d != std::floor(d)) {
-        err = type_error(f, v);
-        return std::nullopt;
-      }
-      return Value{static_cast<std::int64_t>(d)};
-    }
-    return Value{d};
+    return convert_number(f, v, err);
   }
   if (f.type == "date" || f.type == "datetime") {
     if (!v.is_string()) {
@@ -405,27 +448,48 @@ void DmlJournal::rollback(EmuState& s) {
   if (setup) s.access.invalidate();
 }
 
-std::optional<json> parse_record_body(const std::string& text, const std::string& type, DmlError& err) {
-  try {
-    json body = json::parse(text.empty() ? std::string("{}") : text);
-    if (!body.is_object()) {
-      err = {400, "JSON_PARSER_ERROR",
-             "Cannot deserialize instance of " + type + " from " +
-                 (body.is_array() ? "START_ARRAY" : "VALUE_STRING") + " value at [line:1, column:1]",
-             {}, false};
-      return std::nullopt;
+DmlError json_type_error(const std::string& type, const json& v) {
+  return {400, "JSON_PARSER_ERROR",
+          "Cannot deserialize instance of " + type + " from " + json_kind(v) + " value " + json_token(v) +
+              " or request may be missing a required field at [line:1, column:1]",
+          {}, false};
+}
+
+std::string json_problem_message(std::string_view text, const JsonProblem& problem) {
+  switch (problem.kind) {
+    case JsonProblem::Kind::kTooDeep:
+      return "Document nesting depth (" + std::to_string(kMaxJsonDepth + 1) + ") exceeds the maximum allowed (" +
+             std::to_string(kMaxJsonDepth) + ")";
+    case JsonProblem::Kind::kNumberTooLarge:
+      return "Numeric value (" + std::string(utf8_prefix(problem.token, 40)) +
+             (problem.token.size() > 40 ? "..." : "") + ") out of range of double at [line:1, column:" +
+             std::to_string(problem.byte) + "]";
+    default: {
+      const std::size_t at = problem.byte == 0 ? 0 : problem.byte - 1;
+      const char c = at < text.size() ? text[at] : ' ';
+      return "Unexpected character ('" + std::string(1, c) + "' (code " +
+             std::to_string(static_cast<unsigned char>(c)) +
+             ")): expected a valid value (number, String, array, object, 'true', 'false' or 'null') at [line:1, "
+             "column:" + std::to_string(at + 1) + "]";
     }
-    return body;
-  } catch (const json::parse_error& e) {
-    std::size_t at = e.byte == 0 ? 0 : e.byte - 1;
-    char c = at < text.size() ? text[at] : ' ';
+  }
+}
+
+std::optional<json> parse_record_body(const std::string& text, const std::string& type, DmlError& err) {
+  JsonProblem problem;
+  json body = parse_json(text.empty() ? std::string_view("{}") : std::string_view(text), problem);
+  if (body.is_discarded()) {
+    err = {400, "JSON_PARSER_ERROR", json_problem_message(text, problem), {}, false};
+    return std::nullopt;
+  }
+  if (!body.is_object()) {
     err = {400, "JSON_PARSER_ERROR",
-           "Unexpected character ('" + std::string(1, c) + "' (code " + std::to_string(static_cast<unsigned char>(c)) +
-               ")): expected a valid value (number, String, array, object, 'true', 'false' or 'null') at [line:1, "
-               "column:" + std::to_string(at + 1) + "]",
+           "Cannot deserialize instance of " + type + " from " + (body.is_array() ? "START_ARRAY" : "VALUE_STRING") +
+               " value at [line:1, column:1]",
            {}, false};
     return std::nullopt;
   }
+  return body;
 }
 
 

@@ -76,6 +76,9 @@ struct Column {
   // Name entity), and the field is then looked up by name on each parent record.
   int relationship = -1;
   std::string path;
+  // kByName only: the objects whose field of that name the user may not read (field-level
+  // security); on a parent record of one of them the column reads as null.
+  std::vector<const Table*> hidden_on;
   static constexpr std::size_t kByName = static_cast<std::size_t>(-1);
 };
 

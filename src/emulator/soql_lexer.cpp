@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/text.h"
+
 namespace crmsync::emulator::soql {
 namespace {
 
@@ -148,6 +150,11 @@ Error make_error(std::string code, std::string message) {
 }  // namespace
 
 Result<std::vector<Token>> lex(std::string_view text) {
+  // Salesforce's own bound, in its words; it also bounds what a statement costs to lex and parse.
+  if (utf8_length(text) > kMaxStatementChars) {
+    return plain_query_error("MALFORMED_QUERY", "SOQL statements can not be longer than " +
+                                                    std::to_string(kMaxStatementChars) + " characters");
+  }
   std::optional<LexFailure> failure;
   std::vector<Token> tokens = scan(text, &failure);
   if (failure) {

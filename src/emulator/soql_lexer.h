@@ -35,7 +35,11 @@ struct Token {
   std::size_t offset = 0;
 };
 
-// The tokens of `text`, ending with kEnd. Errors: MALFORMED_QUERY with the caret layout.
+// Salesforce's bound on a SOQL statement's length, in characters.
+inline constexpr std::size_t kMaxStatementChars = 100000;
+
+// The tokens of `text`, ending with kEnd. Errors: MALFORMED_QUERY with the caret layout, or
+// without it for a statement over kMaxStatementChars.
 Result<std::vector<Token>> lex(std::string_view text);
 
 // A Salesforce query error (ErrorKind::kSalesforce, HTTP 400) pointing at byte `offset` of `text`.

@@ -39,6 +39,9 @@ constexpr const char* kReserved[] = {
     "view",   "reference", "tracking", "end",  "when",     "then",  "else",   "all",    "rows",
 };
 
+// How deep parentheses may nest in WHERE (the emulator's bound; Salesforce documents none).
+constexpr std::size_t kMaxNesting = 100;
+
 bool is_reserved(std::string_view word) {
   for (const char* r : kReserved) {
     if (iequals(word, r)) return true;
@@ -209,8 +212,17 @@ class Parser {
   }
 
   Result<ConditionPtr> parse_operand() {
-    if (accept(TokenKind::kLParen)) {
+    if (peek().kind == TokenKind::kLParen) {
+      // Each level is a recursion here and in the executor: bounded, or a query of 40 KB of
+      // parentheses would overflow the stack.
+      if (depth_ == kMaxNesting) {
+        return query_error("MALFORMED_QUERY", text_, peek().offset,
+                           "Parentheses nest more than " + std::to_string(kMaxNesting) + " levels deep");
+      }
+      next();
+      ++depth_;
       auto inner = parse_where();
+      --depth_;
       if (!inner) return inner.error();
       CRMSYNC_TRY(expect(TokenKind::kRParen));
       return std::move(*inner);
@@ -283,7 +295,10 @@ class Parser {
           lit.decimal = static_cast<double>(lit.integer);
         } else {
           lit.kind = LiteralKind::kDecimal;
-          lit.decimal = std::stod(lit.text);
+          auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), lit.decimal);
+          if (ec != std::errc()) {  // a few hundred digits: beyond a double
+            return query_error("MALFORMED_QUERY", text_, t.offset, "numeric value out of range: " + lit.text);
+          }
         }
         next();
         return lit;
@@ -384,6 +399,7 @@ class Parser {
   std::string_view text_;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  std::size_t depth_ = 0;  // parentheses open around the current operand
 };
 
 }  // namespace

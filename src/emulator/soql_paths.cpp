@@ -1,5 +1,6 @@
 #include "emulator/soql_paths.h"
 
+#include <algorithm>
 #include <map>
 
 #include "common/text.h"
@@ -74,6 +75,18 @@ bool deleted(std::size_t is_deleted, const Row& row) {
   if (is_deleted == kNone) return false;
   const auto* b = std::get_if<bool>(&row[is_deleted]);
   return b != nullptr && *b;
+}
+
+// The objects a polymorphic hop reaches whose field `name` the user's field-level security hides
+// (the Name entity's fields are the record's own; `Type` is computed, not a field).
+std::vector<const Table*> hidden_name_fields(const Hop& hop, std::string_view name, const ExecOptions& options) {
+  std::vector<const Table*> hidden;
+  if (!options.field_visible || iequals(name, "Type")) return hidden;
+  for (const Table* t : hop.targets) {
+    auto index = t->field_index(name);
+    if (index && !options.field_visible(*t, t->field(*index))) hidden.push_back(t);
+  }
+  return hidden;
 }
 
 }  // namespace
@@ -156,6 +169,7 @@ Result<ResolvedPath> resolve_path(const Table& table, const FieldRef& ref, std::
     path.field_name = nf->name;
     path.def.name = nf->name;
     path.def.type = nf->type;
+    path.hidden_on = hidden_name_fields(path.hops.back(), nf->name, options);
     return path;
   }
   auto index = at->field_index(leaf);
@@ -190,8 +204,10 @@ ParentRef follow(const Hop& hop, const Row& from, const ExecOptions& options) {
   return ParentRef{target, static_cast<std::uint32_t>(*row)};
 }
 
-Value name_entity_value(const Table& table, const Row& row, std::string_view field) {
+Value name_entity_value(const Table& table, const Row& row, std::string_view field,
+                        const std::vector<const Table*>& hidden_on) {
   if (iequals(field, "Type")) return table.name();
+  if (std::find(hidden_on.begin(), hidden_on.end(), &table) != hidden_on.end()) return Value{};
   auto idx = table.field_index(field);
   return idx ? row[*idx] : Value{};
 }
@@ -199,7 +215,7 @@ Value name_entity_value(const Table& table, const Row& row, std::string_view fie
 Value leaf_value(const ResolvedPath& path, ParentRef parent) {
   if (parent.table == nullptr) return path.def.type == "boolean" ? Value{false} : Value{};
   const Row& row = parent.table->row(parent.row);
-  if (path.field == Column::kByName) return name_entity_value(*parent.table, row, path.field_name);
+  if (path.field == Column::kByName) return name_entity_value(*parent.table, row, path.field_name, path.hidden_on);
   return row[path.field];
 }
 
@@ -247,6 +263,7 @@ std::shared_ptr<Selection> build_selection(const Table& table, const std::vector
     Column c{p.field_name, p.field};
     c.relationship = parent;
     c.path = p.dotted();
+    c.hidden_on = p.hidden_on;
     sel->columns.push_back(std::move(c));
   }
   for (std::size_t k = 0; k < sel->relationships.size(); ++k) {

@@ -8,7 +8,9 @@
 //   "null Values in Lookup Relationships and Outer Joins").
 // - A polymorphic lookup (Task.Who, Task.What, Event.Owner, Lead.Owner) leads to the `Name`
 //   entity: only its fields (Id, Name, Type, FirstName, LastName, Email, ...) are known, read from
-//   whatever record the Id points at (null where that object has no such field).
+//   whatever record the Id points at (null where that object has no such field, or where the
+//   user's field-level security hides that object's field: `Who.Email` of a Contact is null for a
+//   user who may not read Contact.Email, in SELECT and WHERE alike).
 // - Permissions: the parent object must be readable and its field visible (FLS), otherwise
 //   INVALID_FIELD as for an unknown one ("Didn't understand relationship 'X' in field path" /
 //   "No such column 'F' on entity 'Parent'"). Record visibility is not bypassed: a parent record
@@ -46,6 +48,7 @@ struct ResolvedPath {
   std::string field_name;               // the leaf as describe spells it
   std::size_t field = Column::kByName;  // on the last hop's target, unless polymorphic
   FieldDef def;                         // the leaf's definition (typing, filters, JSON)
+  std::vector<const Table*> hidden_on;  // polymorphic: objects whose field the user may not read
   std::string dotted() const;           // Account.Owner.Name
 };
 
@@ -65,8 +68,10 @@ ParentRef follow(const Hop& hop, const Row& from, const ExecOptions& options);
 Value leaf_value(const ResolvedPath& path, ParentRef parent);
 
 // The value of a field of a record read through the Name entity: `Type` is the record's object,
-// other fields are the record's own of that name (null where it has none).
-Value name_entity_value(const Table& table, const Row& row, std::string_view field);
+// other fields are the record's own of that name (null where it has none, or where `table` is
+// one of `hidden_on`: ResolvedPath::hidden_on, Column::hidden_on).
+Value name_entity_value(const Table& table, const Row& row, std::string_view field,
+                        const std::vector<const Table*>& hidden_on);
 
 // The whole path from a row of the queried object (WHERE): a reference into the parent record,
 // or to `scratch` when the value is computed (no parent, the Name entity's fields).

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
+
 namespace crmsync::exports {
 
 const char* to_string(ActivityKind kind) {
@@ -113,7 +115,7 @@ EpochDays local_start_date(const Activity& a) {
 }
 
 Result<Activity> parse_activity(std::string_view line_text, int line) {
-  json obj = json::parse(line_text, nullptr, /*allow_exceptions=*/false);
+  json obj = parse_json(line_text);
   if (obj.is_discarded()) return invalid("the line is not valid JSON");
   if (!obj.is_object()) return invalid("the line must be a JSON object, not " + std::string(obj.type_name()));
   Activity a;

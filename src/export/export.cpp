@@ -8,8 +8,12 @@
 #include <thread>
 
 #include "check/check.h"
+#include "common/json.h"
+#include "common/sfid.h"
+#include "common/text.h"
 #include "export/record.h"
 #include "salesforce/collections.h"
+#include "salesforce/json_members.h"
 
 namespace crmsync::exports {
 
@@ -69,6 +73,31 @@ const char* op_name(int op) {
   return kNames[op];
 }
 
+// Runs `soql` (every page) and calls on_record with each record's Id and the text of `field` ("" when
+// null). An Id that is not a Salesforce record id or a field that is not text is an error naming it:
+// a recovery must not record a record it cannot name.
+Status for_each_record(salesforce::Client& client, const std::string& soql, const std::string& field,
+                       const std::function<void(const std::string& id, const std::string& value)>& on_record) {
+  auto page = client.query(soql, /*include_deleted=*/false);
+  for (;;) {
+    if (!page) return page.error();
+    json body = parse_json(page->body);
+    auto records = salesforce::JsonMembers(body, "query " + soql).array("records");
+    if (!records) return records.error();
+    for (std::size_t k = 0; k < (*records)->size(); ++k) {
+      salesforce::JsonMembers record((**records)[k], "query " + soql + " (record " + std::to_string(k + 1) + ")");
+      auto id = record.text("Id");
+      if (!id) return id.error();
+      if (!is_sf_id(*id)) return record.malformed("\"Id\" \"" + std::string(utf8_prefix(*id, 40)) + "\" is not a record id");
+      auto value = record.text_or(field, "");
+      if (!value) return value.error();
+      on_record(*id, *value);
+    }
+    if (page->done) return ok_status();
+    page = client.query_more(page->next_records_url);
+  }
+}
+
 // Rows left "pending" by a create that may have reached Salesforce before the run died: find the
 // records by the marker line of their Description, created by this user since shortly before the
 // earliest pending row (15 minutes of slack for clock skew).
@@ -83,26 +112,16 @@ Status Run::recover_pending(std::map<std::string, ExportLedgerEntry>& ledger) {
   if (pending == 0) return ok_status();
   std::string soql = "SELECT Id, Description FROM " + sobject_ + " WHERE CreatedById = '" + client_->user_id() +
                      "' AND CreatedDate >= " + format_datetime_soql(since - 15 * 60 * 1000) + " ORDER BY Id";
-  auto page = client_->query(soql, /*include_deleted=*/false);
-  for (;;) {
-    if (!page) return page.error();
-    json body = json::parse(page->body, nullptr, false);
-    if (body.is_object() && body["records"].is_array()) {
-      for (const json& r : body["records"]) {
-        std::string activity = marker_in(r.value("Description", json()).is_string() ? r["Description"].get<std::string>() : "");
-        auto it = ledger.find(activity);
-        if (activity.empty() || it == ledger.end() || it->second.state != "pending" || !it->second.salesforce_id.empty()) {
-          continue;
-        }
-        it->second.salesforce_id = r.value("Id", "");
-        it->second.content_hash.clear();  // rewrite it once so the record holds exactly this run's values
-        ++report_.recovered;
-      }
+  return for_each_record(*client_, soql, "Description", [&](const std::string& id, const std::string& description) {
+    std::string activity = marker_in(description);
+    auto it = ledger.find(activity);
+    if (activity.empty() || it == ledger.end() || it->second.state != "pending" || !it->second.salesforce_id.empty()) {
+      return;
     }
-    if (page->done) break;
-    page = client_->query_more(page->next_records_url);
-  }
-  return ok_status();
+    it->second.salesforce_id = id;
+    it->second.content_hash.clear();  // rewrite it once so the record holds exactly this run's values
+    ++report_.recovered;
+  });
 }
 
 // A SOQL string literal.
@@ -137,22 +156,14 @@ Status Run::find_pending_deletes(std::map<std::string, ExportLedgerEntry>& ledge
     for (std::size_t i = from; i < std::min(wanted.size(), from + 200); ++i) {
       list += (list.empty() ? "" : ", ") + soql_string(wanted[i]);
     }
-    auto page = client_->query("SELECT Id, " + field + " FROM " + sobject_ + " WHERE " + field + " IN (" + list + ")",
-                               /*include_deleted=*/false);
-    for (;;) {
-      if (!page) return page.error();
-      json body = json::parse(page->body, nullptr, false);
-      if (body.is_object() && body["records"].is_array()) {
-        for (const json& r : body["records"]) {
-          auto it = ledger.find(r.value(field, json()).is_string() ? r[field].get<std::string>() : "");
-          if (it == ledger.end() || !it->second.salesforce_id.empty()) continue;
-          it->second.salesforce_id = r.value("Id", "");
-          ++report_.recovered;
-        }
-      }
-      if (page->done) break;
-      page = client_->query_more(page->next_records_url);
-    }
+    CRMSYNC_TRY(for_each_record(*client_,
+                                "SELECT Id, " + field + " FROM " + sobject_ + " WHERE " + field + " IN (" + list + ")",
+                                field, [&](const std::string& id, const std::string& key) {
+                                  auto it = ledger.find(key);
+                                  if (it == ledger.end() || !it->second.salesforce_id.empty()) return;
+                                  it->second.salesforce_id = id;
+                                  ++report_.recovered;
+                                }));
   }
   return ok_status();
 }
@@ -335,7 +346,9 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
     auto describe = client->describe(sobject);
     if (!describe) return describe.error();
     bool own_records_only = false;
-    if (!describe_writable(*describe)) {
+    auto writable = describe_writable(*describe);
+    if (!writable) return writable.error();
+    if (!*writable) {
       auto warning = own_records_warning(*client, sobject);
       if (!warning) return warning.error();
       if (*warning) {
@@ -372,7 +385,8 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
     if (row && row->state == "pending" && row->salesforce_id.empty() && ec.external_id_field.empty()) {
       row.reset();  // recovery found no record for it: the create never reached Salesforce
     }
-    json fields = build_record(a, m, ec, record_types[kind_index(a.kind)]);
+    std::string note;
+    json fields = build_record(a, m, ec, record_types[kind_index(a.kind)], &note);
     std::string hash = content_hash(fields);
     PlanStep step;
     if (!m.matched() && a.status != ActivityStatus::kDeleted && !(row && !row->salesforce_id.empty())) {
@@ -387,6 +401,7 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
       ++report.counts.unchanged;
       continue;
     }
+    if (!note.empty() && step.action != Action::kDelete) report.notes.push_back({a.id, a.line, note});
     Write w{&a, step.action, std::move(fields), hash, row ? row->salesforce_id : "", row ? row->content_hash : ""};
     if (options.on_write) {
       json shown = {{"activity_id", a.id}, {"line", a.line}, {"operation", to_string(step.action)}, {"sobject", sobject}};

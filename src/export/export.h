@@ -45,10 +45,19 @@ struct RecordFailure {
   std::string message;
 };
 
+// Something about one activity's record the user should know, though it was written (or would be,
+// in a dry run): e.g. a Description cut to Salesforce's 32,000 characters.
+struct ActivityNote {
+  std::string activity_id;
+  int line = 0;
+  std::string message;
+};
+
 struct ExportReport {
   ExportCounts counts;
   std::vector<InvalidLine> invalid_lines;
   std::vector<RecordFailure> failures;
+  std::vector<ActivityNote> notes;  // per activity written or planned (not for unchanged ones)
   std::vector<std::string> warnings;  // matching indexes that could not be built, fallbacks used
   std::int64_t api_calls = 0;         // describe, recovery queries and writes
   std::int64_t records_sent = 0;      // records in write calls (retries included)

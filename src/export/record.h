@@ -25,9 +25,11 @@ std::string marker_line(std::string_view activity_id);
 std::string marker_in(std::string_view description);
 
 // Field values for a create. Links that did not match are null; `record_type_id` is set when the
-// kind has a record type. Create-only fields (TaskSubtype, EventSubtype) are included.
+// kind has a record type. Create-only fields (TaskSubtype, EventSubtype) are included. A
+// Description longer than Salesforce's 32,000 characters is cut before the marker line, which
+// always stays; `note` (when given) is then set to a sentence saying so, for the export report.
 nlohmann::json build_record(const Activity& activity, const Match& match, const config::ExportConfig& config,
-                            const std::string& record_type_id);
+                            const std::string& record_type_id, std::string* note = nullptr);
 
 // The fields of an update: create-only fields removed (nulls kept, so lost links are cleared).
 nlohmann::json update_fields(const nlohmann::json& record, std::string_view sobject);
@@ -37,8 +39,9 @@ nlohmann::json create_fields(const nlohmann::json& record);
 // A stable hash of the record's field values (hex), for "unchanged since the last write".
 std::string content_hash(const nlohmann::json& record);
 
-// Whether the describe says the integration user may create and edit records of the object.
-bool describe_writable(const nlohmann::json& describe);
+// Whether the describe says the integration user may create and edit records of the object (an
+// error when "createable" or "updateable" is not a boolean).
+Result<bool> describe_writable(const nlohmann::json& describe);
 
 // Checks the object's describe (as the integration user sees it): the object is createable, every
 // field crmsync writes and every [export.fields] field exists and is createable and updateable,
@@ -47,7 +50,7 @@ bool describe_writable(const nlohmann::json& describe);
 // errors name the field and the fix. With `own_records_only` (the user lacks Edit Tasks / Edit
 // Events, so describe shows nothing createable, yet Salesforce takes the records assigned to the
 // user itself) the object's and fields' createable/updateable flags are not checked, only that the
-// fields exist.
+// fields exist. A describe member of the wrong type is a kSalesforce MALFORMED_RESPONSE error naming it.
 Result<std::array<std::string, 3>> check_describe(const nlohmann::json& describe, const config::ExportConfig& config,
                                                   bool own_records_only = false);
 

@@ -5,8 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "salesforce/http.h"
+#include "salesforce/json_members.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
@@ -16,30 +18,31 @@ using json = nlohmann::json;
 
 std::string jobs_path(Client& client) { return "/services/data/v" + client.api_version() + "/jobs/query"; }
 
-std::string text_member(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 Result<BulkJobInfo> parse_job(const RestResponse& response, std::string_view what) {
-  json j = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j.contains("state")) {
+  json j = parse_json(response.body);
+  if (j.is_discarded() || !j.is_object()) {
     return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
                  "Salesforce's answer to " + std::string(what) + " was malformed: it is not a job description: " +
                      body_excerpt(response.body) + ".",
                  static_cast<int>(response.status));
   }
+  JsonMembers job(j, std::string(what));
   BulkJobInfo info;
-  info.id = text_member(j, "id");
-  info.object = text_member(j, "object");
-  info.operation = text_member(j, "operation");
-  info.state = text_member(j, "state");
-  if (auto d = text_member(j, "columnDelimiter"); !d.empty()) info.column_delimiter = d;
-  if (auto l = text_member(j, "lineEnding"); !l.empty()) info.line_ending = l;
-  if (auto it = j.find("numberRecordsProcessed"); it != j.end() && it->is_number()) {
-    info.records_processed = it->get<std::int64_t>();
+  for (auto [key, out] : {std::pair{"id", &info.id}, std::pair{"state", &info.state}}) {
+    auto v = job.text(key);
+    if (!v) return v.error();
+    *out = std::move(*v);
   }
-  info.error_message = text_member(j, "errorMessage");
+  for (auto [key, out] : {std::pair{"object", &info.object}, std::pair{"operation", &info.operation},
+                          std::pair{"columnDelimiter", &info.column_delimiter},
+                          std::pair{"lineEnding", &info.line_ending}, std::pair{"errorMessage", &info.error_message}}) {
+    auto v = job.text_or(key, "");
+    if (!v) return v.error();
+    if (!v->empty()) *out = std::move(*v);  // absent or empty: the default
+  }
+  auto processed = job.integer_or("numberRecordsProcessed", 0);
+  if (!processed) return processed.error();
+  info.records_processed = *processed;
   return info;
 }
 

@@ -7,10 +7,13 @@
 #include <optional>
 #include <utility>
 
+#include "common/sfid.h"
+#include "common/json.h"
 #include "common/text.h"
 #include "common/timeutil.h"
 #include "salesforce/auth.h"
 #include "salesforce/http.h"
+#include "salesforce/json_members.h"
 #include "salesforce/quota.h"
 #include "salesforce/retry.h"
 #include "salesforce/wire.h"
@@ -53,6 +56,63 @@ std::string strip_trailing_slashes(std::string s) {
 
 Error config_error(const std::string& message) { return Error(ErrorKind::kConfig, "CONFIG", message); }
 
+// What a login with `auth` sends, for errors.
+std::string credential_words(const std::string& auth) {
+  if (auth == "password") return "password and client secret";
+  if (auth == "jwt") return "signed JWT assertion";
+  if (auth == "refresh_token") return "refresh token";
+  return "client secret";
+}
+
+// The instance_url a login answered is where every later request, with its bearer token, goes:
+// https, or plain http only to this machine (a local emulator).
+Status check_instance_url(const std::string& instance_url, const ConnectOptions& o) {
+  const std::string host = url_host(instance_url);
+  const bool https = instance_url.starts_with("https://");
+  if (!https && !(instance_url.starts_with("http://") && is_loopback_host(host))) {
+    return Error(ErrorKind::kSalesforce, "INSECURE_INSTANCE_URL",
+                 "The login at " + url_host(o.login_url) + " answered with the instance_url " +
+                     mask_url_credentials(url_without_query(instance_url)) +
+                     ", which is not an https:// address (plain http:// is accepted only on this machine); crmsync "
+                     "will not send the session token there. Salesforce always answers with an https:// My Domain: "
+                     "check that [salesforce] login_url is your org's login host (https://login.salesforce.com, "
+                     "https://test.salesforce.com or its My Domain).");
+  }
+  if (!o.verify_tls && !is_loopback_host(host)) {
+    return config_error("The login returned instance_url " + mask_url_credentials(url_without_query(instance_url)) +
+                        ", which is not a loopback host, while [salesforce] verify_tls = false; TLS verification "
+                        "may only be turned off for a local emulator.");
+  }
+  return ok_status();
+}
+
+Status validate_time_bounds(const ConnectOptions& o) {
+  auto out_of = [](const char* key, long value, long low, long high, const char* dflt) {
+    return config_error("[salesforce] " + std::string(key) + " = " + std::to_string(value) +
+                        " is out of range; use seconds from " + std::to_string(low) + " to " + std::to_string(high) +
+                        " (default " + dflt + ").");
+  };
+  if (o.request_timeout_seconds < 1 || o.request_timeout_seconds > 86400) {
+    return out_of("request_timeout_seconds", o.request_timeout_seconds, 1, 86400, "120");
+  }
+  if (o.connect_timeout_seconds < 1 || o.connect_timeout_seconds > 86400) {
+    return out_of("connect_timeout_seconds", o.connect_timeout_seconds, 1, 86400, "30");
+  }
+  if (o.low_speed_seconds < 0 || o.low_speed_seconds > 86400) {
+    return out_of("low_speed_seconds", o.low_speed_seconds, 0, 86400, "0, never");
+  }
+  if (o.low_speed_bytes_per_second < 1) {
+    return config_error("[salesforce] low_speed_bytes_per_second = " + std::to_string(o.low_speed_bytes_per_second) +
+                        " must be at least 1 (default 1024).");
+  }
+  if (o.request_deadline_seconds != 0 && o.request_deadline_seconds < o.request_timeout_seconds) {
+    return config_error("[salesforce] request_deadline_seconds = " + std::to_string(o.request_deadline_seconds) +
+                        " is shorter than request_timeout_seconds = " + std::to_string(o.request_timeout_seconds) +
+                        ", so no attempt could use its full time; raise it (default 300) or set 0 for no deadline.");
+  }
+  return ok_status();
+}
+
 // Checks the options before any network traffic.
 Status validate(const ConnectOptions& o) {
   if (o.auth != "password" && o.auth != "client_credentials" && o.auth != "jwt" && o.auth != "refresh_token") {
@@ -60,8 +120,14 @@ Status validate(const ConnectOptions& o) {
                         "\" is not supported; use \"password\", \"client_credentials\", \"jwt\" or \"refresh_token\".");
   }
   if (!o.login_url.starts_with("https://") && !o.login_url.starts_with("http://")) {
-    return config_error("[salesforce] login_url = \"" + o.login_url +
+    return config_error("[salesforce] login_url = \"" + mask_url_credentials(o.login_url) +
                         "\" is not an http(s) URL; use e.g. https://login.salesforce.com or the org's My Domain URL.");
+  }
+  if (o.login_url.starts_with("http://") && !is_loopback_host(url_host(o.login_url))) {
+    return Error(ErrorKind::kConfig, "INSECURE_LOGIN_URL",
+                 "[salesforce] login_url uses plain http:// to " + url_host(o.login_url) + ", which would send the " +
+                     credential_words(o.auth) + " across the network unencrypted; use https:// (plain http:// is "
+                     "accepted only for an emulator on this machine: 127.0.0.0/8, ::1, localhost).");
   }
   std::string missing;
   auto need = [&](const std::string& value, const char* key) {
@@ -95,6 +161,10 @@ Status validate(const ConnectOptions& o) {
     return config_error("[salesforce] retry_base_ms = " + std::to_string(o.retry_base_ms) +
                         " is out of range; use milliseconds from 0 to 600000 (default 500).");
   }
+  CRMSYNC_TRY(validate_time_bounds(o));
+  if (o.max_response_bytes < 1024 || o.max_bulk_results_bytes < 1024) {
+    return config_error("[salesforce] max_response_mb and max_bulk_results_mb must be at least 1 (MB).");
+  }
   if (!(o.quota_daily_share > 0 && o.quota_daily_share <= 1) || !(o.quota_run_share > 0 && o.quota_run_share <= 1)) {
     return config_error("The quota shares must be above 0 and at most 1 (daily " + std::to_string(o.quota_daily_share) +
                         ", per run " + std::to_string(o.quota_run_share) + "); e.g. 0.80 and 0.25.");
@@ -104,7 +174,8 @@ Status validate(const ConnectOptions& o) {
   }
   if (!o.verify_tls && !is_loopback_host(url_host(o.login_url))) {
     return config_error("[salesforce] verify_tls = false is only allowed for a loopback login_url (127.0.0.1, "
-                        "localhost, ::1), not " + o.login_url + "; remove verify_tls or set it to true.");
+                        "localhost, ::1), not " + mask_url_credentials(o.login_url) +
+                        "; remove verify_tls or set it to true.");
   }
   return ok_status();
 }
@@ -156,8 +227,7 @@ struct Client::Impl {
   LimitInfo limits;
   std::int64_t api_calls = 0;
   int batch_size = 0;    // of the last query, resent with query_more
-  int last_attempts = 1;  // of the last send()
-  long last_retry_after = -1;  // of the last send()
+  SendReport last_report;  // of the last send(): attempts over how long, Retry-After, the deadline
   QuotaGuard quota;
   std::string private_key_pem;  // jwt
   std::shared_ptr<SharedRefreshToken> refresh;  // refresh_token: shared by this process's sessions
@@ -211,13 +281,18 @@ struct Client::Impl {
     }
 
     auto response = http->send(request);
+    last_report = http->last_report();
     if (!response) {
       Error e = response.error();
-      e.message += " Check [salesforce] login_url and that the host is reachable.";
+      e.message += attempts_note() + " Check [salesforce] login_url and that the host is reachable." + deadline_note();
       return redacted(std::move(e));
     }
     auto parsed = parse_token_response(response->status, response->body, who);
     if (!parsed) return redacted(parsed.error());
+    // Checked before the token is kept: a refused instance never sees it (nor does a later request).
+    if (Status s = check_instance_url(parsed->instance_url, options); !s) {
+      return redacted(s.error());
+    }
     token = std::move(*parsed);
     secrets.push_back(token.access_token);
     if (LimitInfo l = parse_limit_info(response->limit_info); l.known()) {
@@ -264,12 +339,11 @@ struct Client::Impl {
       request.headers = headers;
       request.headers.push_back("Authorization: Bearer " + token.access_token);
       Result<HttpResponse> response = http->send(request, h);
-      last_attempts = http->last_report().attempts;
-      last_retry_after = http->last_report().retry_after_seconds;
-      if (!response) return failed(response.error());
+      last_report = http->last_report();
+      if (!response) return failed(response.error(), request);
       if (!session_refused(*response)) return response;
       if (round == 1) {
-        Error e = error_for(*response, "The request to " + url_without_query(request.url));
+        Error e = error_for(*response, "The request to " + mask_url_credentials(url_without_query(request.url)));
         e.message += " crmsync logged in again and Salesforce refused the new session too: make sure the "
                      "integration user is active, that its session settings (e.g. \"Lock sessions to the IP "
                      "address from which they originated\") allow this machine, and that the connected app's "
@@ -281,12 +355,38 @@ struct Client::Impl {
   }
 
   // A send that got no usable answer, worded for the user.
-  Error failed(Error e) const {
+  Error failed(Error e, const HttpRequest& request) const {
     if (e.kind == ErrorKind::kNetwork) e.message += attempts_note();
-    if (e.kind == ErrorKind::kNetwork && e.code != "MALFORMED_RESPONSE") {
-      e.message += " Check the network connection to the Salesforce instance " + token.instance_url + ".";
+    if (e.code == "RESPONSE_TOO_LARGE") {
+      e.message += too_large_fix(request);
+    } else if (e.kind == ErrorKind::kNetwork && e.code != "MALFORMED_RESPONSE") {
+      e.message += " Check the network connection to the Salesforce instance " + mask_url_credentials(token.instance_url) + ".";
     }
+    e.message += deadline_note();
     return redacted(std::move(e));
+  }
+
+  static bool wants_csv(const HttpRequest& request) {
+    return std::any_of(request.headers.begin(), request.headers.end(),
+                       [](const std::string& h) { return iequals(h, "Accept: text/csv"); });
+  }
+
+  // Which bound an answer passed, and what to do about it.
+  static std::string too_large_fix(const HttpRequest& request) {
+    if (wants_csv(request)) {
+      return " A Bulk API results page holds at most the rows crmsync asks for (maxRecords, up to 5,000): check "
+             "that [salesforce] login_url points at Salesforce, or raise [salesforce] max_bulk_results_mb if the "
+             "org's records are that wide.";
+    }
+    return " Salesforce's own answers are far smaller (a query page holds at most 2,000 records): check that "
+           "[salesforce] login_url points at Salesforce, or raise [salesforce] max_response_mb (or lower [sync] "
+           "batch_size) if the org's records are that wide.";
+  }
+
+  std::string deadline_note() const {
+    if (!last_report.deadline_passed) return "";
+    return " No further attempt was made: [salesforce] request_deadline_seconds (" +
+           std::to_string(options.request_deadline_seconds) + " s) bounds one request, its retries included.";
   }
 
   static bool session_refused(const HttpResponse& response) {
@@ -359,26 +459,25 @@ struct Client::Impl {
       return Error(ErrorKind::kInternal, "NO_AHEAD", "take_ahead() was called with no request ahead on this client.");
     }
     auto& [request, out] = *done;
-    last_attempts = out.report.attempts;
-    last_retry_after = out.report.retry_after_seconds;
-    if (!out.response) return failed(out.response.error());
+    last_report = out.report;
+    if (!out.response) return failed(out.response.error(), request);
     // The session ran out (or the token was renewed by another call meanwhile): the request is sent
     // again the ordinary way, which logs in again.
     if (session_refused(*out.response)) return send(std::move(request), {});
     return std::move(out.response);
   }
 
-  std::string attempts_note() const {
-    return last_attempts > 1 ? " (after " + std::to_string(last_attempts) + " attempts)" : "";
-  }
+  std::string attempts_note() const { return salesforce::attempts_note(last_report); }
 
   Error error_for(long status, std::string_view body, std::string_view what) const {
     Error e = error_from_response(static_cast<int>(status), body, what);
-    if (last_attempts > 1) {
-      e.message += " Gave up after " + std::to_string(last_attempts) + " attempts.";
-      long after = last_retry_after;
+    if (last_report.attempts > 1) {
+      e.message += " Gave up after " + std::to_string(last_report.attempts) + " attempts over " +
+                   format_seconds(last_report.elapsed) + ".";
+      long after = last_report.retry_after_seconds;
       if (after >= 0) e.message += " Salesforce asked to retry after " + std::to_string(after) + " s.";
     }
+    e.message += deadline_note();
     return redacted(std::move(e));
   }
   Error error_for(const HttpResponse& response, std::string_view what) const {
@@ -398,6 +497,7 @@ struct Client::Impl {
     if (!has_accept) request.headers.push_back("Accept: application/json");
     if (!body.empty()) request.headers.push_back("Content-Type: application/json");
     request.body = std::move(body);
+    request.max_body_bytes = wants_csv(request) ? options.max_bulk_results_bytes : options.max_response_bytes;
     return request;
   }
 
@@ -406,7 +506,7 @@ struct Client::Impl {
                                    std::string body = {}) {
     nlohmann::json parsed;
     auto check = [&](HttpResponse& r) -> Status {
-      parsed = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+      parsed = parse_json(r.body);
       if (!parsed.is_discarded()) return ok_status();
       return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
                    "Salesforce's answer to " + std::string(what) + " was malformed: the JSON is invalid or cut off: " +
@@ -515,19 +615,18 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   RetryPolicy policy;
   policy.max_retries = options.max_retries;
   policy.base_delay = std::chrono::milliseconds(options.retry_base_ms);
+  policy.deadline = std::chrono::seconds(options.request_deadline_seconds);
   policy.sleep = options.retry_sleep;
-  impl->http = std::make_unique<RetryingTransport>(
-      make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds}), policy);
-  impl->ahead_http = std::make_unique<RetryingTransport>(
-      make_curl_transport({.verify_tls = options.verify_tls, .timeout_seconds = options.timeout_seconds}),
-      std::move(policy));
+  policy.on_retry = options.on_retry;
+  const TransportOptions transport{.verify_tls = options.verify_tls,
+                                   .timeout_seconds = options.request_timeout_seconds,
+                                   .connect_timeout_seconds = options.connect_timeout_seconds,
+                                   .low_speed_bytes_per_second = options.low_speed_bytes_per_second,
+                                   .low_speed_seconds = options.low_speed_seconds,
+                                   .max_body_bytes = options.max_response_bytes};
+  impl->http = std::make_unique<RetryingTransport>(make_curl_transport(transport), policy);
+  impl->ahead_http = std::make_unique<RetryingTransport>(make_curl_transport(transport), std::move(policy));
   CRMSYNC_TRY(impl->login());
-
-  if (!options.verify_tls && !is_loopback_host(url_host(impl->token.instance_url))) {
-    return config_error("The login returned instance_url " + impl->token.instance_url +
-                        ", which is not a loopback host, while [salesforce] verify_tls = false; TLS verification "
-                        "may only be turned off for a local emulator.");
-  }
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 
@@ -637,6 +736,26 @@ Result<DeletedRecords> parse_deleted(const nlohmann::json& j, const std::string&
   return out;
 }
 
+// One compositeResponse entry: {referenceId, httpStatusCode, body, httpHeaders}; the body is moved out.
+Result<CompositeResult> composite_result(nlohmann::json& item, const std::string& what) {
+  JsonMembers entry(item, what);
+  if (!entry.is_object()) return entry.malformed("it is " + describe_json_value(item) + ", not a subrequest result");
+  auto reference = entry.text_or("referenceId", "");
+  if (!reference) return reference.error();
+  auto status = entry.integer("httpStatusCode");
+  if (!status) return status.error();
+  if (*status < 100 || *status > 599) return entry.malformed("\"httpStatusCode\" " + std::to_string(*status) + " is not an HTTP status");
+  CompositeResult r;
+  r.reference_id = std::move(*reference);
+  r.http_status = static_cast<int>(*status);
+  if (auto body = item.find("body"); body != item.end()) r.body = std::move(*body);
+  if (auto headers = item.find("httpHeaders"); headers != item.end() && !headers->is_null()) {
+    if (!headers->is_object()) return entry.malformed("\"httpHeaders\" is " + describe_json_value(*headers) + ", not an object");
+    r.headers = std::move(*headers);
+  }
+  return r;
+}
+
 }  // namespace
 
 std::string Client::get_deleted_path(std::string_view object, EpochMs start, EpochMs end) const {
@@ -690,7 +809,7 @@ Result<std::vector<CompositeResult>> Client::composite(const std::vector<Composi
   nlohmann::json parsed;
   auto check = [&](HttpResponse& r) -> Status {
     if (r.status < 200 || r.status >= 300) return ok_status();
-    parsed = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+    parsed = parse_json(r.body);
     auto list = parsed.is_object() ? parsed.find("compositeResponse") : parsed.end();
     if (!parsed.is_discarded() && list != parsed.end() && list->is_array() && list->size() == subrequests.size()) {
       return ok_status();
@@ -708,12 +827,9 @@ Result<std::vector<CompositeResult>> Client::composite(const std::vector<Composi
   std::vector<CompositeResult> out;
   out.reserve(subrequests.size());
   for (auto& item : parsed["compositeResponse"]) {
-    CompositeResult r;
-    r.reference_id = item.value("referenceId", "");
-    r.http_status = item.value("httpStatusCode", 0);
-    if (item.contains("body")) r.body = std::move(item["body"]);
-    if (item.contains("httpHeaders") && item["httpHeaders"].is_object()) r.headers = std::move(item["httpHeaders"]);
-    out.push_back(std::move(r));
+    auto r = composite_result(item, what + ", subrequest " + std::to_string(out.size() + 1));
+    if (!r) return impl_->redacted(r.error());
+    out.push_back(std::move(*r));
   }
   return out;
 }
@@ -781,11 +897,11 @@ Result<std::string> Client::create(std::string_view object, const nlohmann::json
   std::string what = "create " + std::string(object);
   auto j = impl_->json_call("POST", impl_->data_path() + "/sobjects/" + std::string(object) + "/", what, fields.dump());
   if (!j) return j.error();
-  if (!j->is_object() || !(*j)["id"].is_string()) {
-    return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
-                 "Salesforce's answer to " + what + " was malformed: it has no \"id\".");
-  }
-  return (*j)["id"].get<std::string>();
+  JsonMembers answer(*j, what);
+  auto id = answer.text("id");
+  if (!id) return id.error();
+  if (!is_sf_id(*id)) return answer.malformed("\"id\" is " + describe_json_value((*j)["id"]) + ", not a Salesforce record id");
+  return *id;
 }
 
 Status Client::update(std::string_view object, std::string_view id, const nlohmann::json& fields) {
@@ -808,7 +924,7 @@ Result<nlohmann::json> Client::request_json(std::string_view method, std::string
   if (!response) return response.error();
   if (response->status < 200 || response->status >= 300) return error_for(*response, what);
   if (response->body.empty()) return nlohmann::json();
-  nlohmann::json j = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = parse_json(response->body);
   if (j.is_discarded()) {
     Error e(ErrorKind::kNetwork, "MALFORMED_RESPONSE",
             "Salesforce's answer to " + what + " was malformed: the JSON is invalid or cut off: " +

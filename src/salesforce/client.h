@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -26,6 +27,17 @@
 
 namespace crmsync::salesforce {
 
+// A request about to be sent again (ConnectOptions::on_retry): what failed and how long the client
+// waits. Never holds a secret: the URL is masked and cut at its query string.
+struct RetryNotice {
+  std::string method;
+  std::string url;          // without its query string, credentials masked
+  int attempt = 0;          // the attempt that failed, from 1
+  int max_attempts = 0;     // 1 + max_retries
+  std::chrono::milliseconds wait{0};
+  std::string reason;       // "HTTP 503", "CONNECTION_REFUSED", ...
+};
+
 struct ConnectOptions {
   std::string login_url;       // https://login.salesforce.com, https://test.salesforce.com, My Domain, emulator URL
   std::string auth = "password";  // password | client_credentials | jwt | refresh_token
@@ -38,13 +50,29 @@ struct ConnectOptions {
   std::string refresh_token_file; // refresh_token: a file holding it; rotated tokens are written back (0600)
   std::string api_version = "62.0";
   bool verify_tls = true;
-  long timeout_seconds = 120;
+  // Time bounds: connecting; one attempt of a request, its whole answer included; an attempt whose
+  // transfer stays below low_speed_bytes_per_second for low_speed_seconds is given up (0 = never;
+  // waiting for the first byte counts, so keep it above Salesforce's 120-s query time); and one
+  // request with all its retries and their waits (no attempt starts after it; 0 = none). A timeout
+  // is retried like a dropped connection while the deadline allows.
+  long request_timeout_seconds = 120;
+  long connect_timeout_seconds = 30;
+  long low_speed_bytes_per_second = 1024;
+  long low_speed_seconds = 0;
+  long request_deadline_seconds = 300;
+  // The largest answer body, counted as it arrives (after gzip is undone): JSON answers (query
+  // pages, describe, composite, ...) and Bulk API CSV results pages. A larger one is stopped there
+  // and is a kLimit RESPONSE_TOO_LARGE error, not retried.
+  std::size_t max_response_bytes = std::size_t{64} << 20;
+  std::size_t max_bulk_results_bytes = std::size_t{256} << 20;
   // Retries (see retry.h for what is retried): at most max_retries repeats of one request, the
   // first after retry_base_ms (jittered, doubling each time).
   int max_retries = 5;
   long retry_base_ms = 500;
   // How the client waits between attempts; empty = sleep. Tests record the waits instead.
   std::function<void(std::chrono::milliseconds)> retry_sleep;
+  // Told before each retry's wait (the CLI's progress line); every retry is logged at info anyway.
+  std::function<void(const RetryNotice&)> on_retry;
   // The quota guard (quota.h), consulted before every request, retries included: refuse once the
   // org has used quota_daily_share of its daily API requests (Sforce-Limit-Info), once this client
   // (one run) has used quota_run_share of that daily maximum, or after max_api_calls requests
@@ -155,7 +183,11 @@ class Client {
   // (when the server rotates the token, the new one replaces the old in memory and, atomically with
   // mode 0600, in refresh_token_file; every Client of the process started from the same token or
   // file shares it, their logins taking turns, so several sessions never spend each other's
-  // token). Errors: kAuth (OAuth refused: invalid_grant and friends,
+  // token). Credentials and tokens travel only over https, or plain http to this machine (a local
+  // emulator: 127.0.0.0/8, ::1, localhost): a login_url with http:// to another host is refused
+  // before anything is sent (kConfig INSECURE_LOGIN_URL), and so is a login that answers with such
+  // an instance_url (kSalesforce INSECURE_INSTANCE_URL), before the session token is used, on every
+  // login again as on the first. Errors: kAuth (OAuth refused: invalid_grant and friends,
   // worded for a user), kNetwork (unreachable host, TLS failure), kConfig (bad options, unreadable
   // key or token file). No error ever quotes a secret: passwords, client secrets, private keys,
   // assertions, refresh and access tokens are redacted.

@@ -1,7 +1,9 @@
 // sObject Collections over Client::request_json, with the single-record fallback.
 #include "salesforce/collections.h"
 
+#include "common/sfid.h"
 #include "common/text.h"
+#include "salesforce/json_members.h"
 
 namespace crmsync::salesforce {
 
@@ -14,11 +16,6 @@ bool is_retryable(std::string_view code) {
 
 namespace {
 
-std::string string_of(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // A single-record call's error as a per-record result: Salesforce's code and its own message (the
 // client's "<call> failed (HTTP n): " prefix removed).
 RecordResult failure(const Error& e) {
@@ -29,39 +26,97 @@ RecordResult failure(const Error& e) {
   return r;
 }
 
-Error malformed(const std::string& what) {
-  return Error(ErrorKind::kNetwork, "MALFORMED_RESPONSE", "Salesforce's answer to the sObject Collections call was malformed: " + what + ".");
+// One of a result's errors: {statusCode, message, fields}.
+Result<RecordError> parse_record_error(const json& e, const std::string& what) {
+  JsonMembers error(e, what);
+  if (!error.is_object()) return error.malformed("it is " + describe_json_value(e) + ", not an error object");
+  RecordError out;
+  auto code = error.text_or("statusCode", "");
+  if (!code) return code.error();
+  auto message = error.text_or("message", "");
+  if (!message) return message.error();
+  auto fields = error.array_or_empty("fields");
+  if (!fields) return fields.error();
+  out.status_code = std::move(*code);
+  out.message = std::move(*message);
+  for (const json& name : **fields) {
+    if (!name.is_string()) return error.malformed("an entry of \"fields\" is " + describe_json_value(name) + ", not a field name");
+    out.fields.push_back(name.get<std::string>());
+  }
+  return out;
+}
+
+// One record's result. A success must name the record by a valid Salesforce id: without one the
+// caller could not tell which record was written (an exactly-once ledger would record nothing).
+Result<RecordResult> parse_record_result(const json& item, const std::string& what) {
+  JsonMembers result(item, what);
+  if (!result.is_object()) return result.malformed("it is " + describe_json_value(item) + ", not a result object");
+  RecordResult r;
+  auto success = result.flag("success");
+  if (!success) return success.error();
+  auto created = result.flag_or("created", false);
+  if (!created) return created.error();
+  auto id = result.text_or("id", "");
+  if (!id) return id.error();
+  auto errors = result.array_or_empty("errors");
+  if (!errors) return errors.error();
+  r.success = *success;
+  r.created = *created;
+  r.id = std::move(*id);
+  if (r.success && !is_sf_id(r.id)) {
+    return result.malformed("it reports success without a valid record id (\"id\" is " +
+                            (item.contains("id") ? describe_json_value(item["id"]) : std::string("absent")) +
+                            "), so the record written cannot be told");
+  }
+  for (std::size_t k = 0; k < (*errors)->size(); ++k) {
+    auto e = parse_record_error((**errors)[k], what + ", errors[" + std::to_string(k) + "]");
+    if (!e) return e.error();
+    r.errors.push_back(std::move(*e));
+  }
+  if (!r.success && r.errors.empty()) r.errors.push_back({"UNKNOWN_ERROR", "Salesforce gave no reason.", {}});
+  return r;
+}
+
+const char* op_name(int op) {
+  static const char* kNames[] = {"create", "update", "upsert", "delete"};
+  return kNames[op];
+}
+
+// A single-record call's answer as a result. A create's answer must give the new record's id; an
+// update or delete answers 204 without a body, and the record is the one asked for.
+Result<RecordResult> single_result(const json& answer, bool create, const std::string& asked_id, const std::string& what) {
+  JsonMembers a(answer, what);
+  RecordResult r;
+  r.success = true;
+  auto id = a.text_or("id", asked_id);
+  if (!id) return id.error();
+  auto created = a.flag_or("created", create);
+  if (!created) return created.error();
+  r.id = std::move(*id);
+  r.created = *created;
+  if ((create || !r.id.empty()) && !is_sf_id(r.id)) {
+    return a.malformed("it reports success without a valid record id (\"id\" is " +
+                       (answer.contains("id") ? describe_json_value(answer["id"]) : std::string("absent")) + ")");
+  }
+  return r;
 }
 
 }  // namespace
 
-Result<std::vector<RecordResult>> parse_collection_results(const json& body, std::size_t expected) {
-  if (!body.is_array()) return malformed("it is not an array of results");
+Result<std::vector<RecordResult>> parse_collection_results(const json& body, std::size_t expected,
+                                                           std::string_view what) {
+  JsonMembers answer(body, std::string(what));
+  if (!body.is_array()) return answer.malformed("it is " + describe_json_value(body) + ", not an array of results");
   if (body.size() != expected) {
-    return malformed("it has " + std::to_string(body.size()) + " results for " + std::to_string(expected) + " records");
+    return answer.malformed("it has " + std::to_string(body.size()) + " results for " + std::to_string(expected) + " records");
   }
   std::vector<RecordResult> out;
   out.reserve(body.size());
-  for (const json& item : body) {
-    if (!item.is_object()) return malformed("a result is not an object");
-    RecordResult r;
-    r.id = string_of(item, "id");
-    r.success = item.value("success", false);
-    r.created = item.value("created", false);
-    if (auto errs = item.find("errors"); errs != item.end() && errs->is_array()) {
-      for (const json& e : *errs) {
-        if (!e.is_object()) continue;
-        RecordError re{string_of(e, "statusCode"), string_of(e, "message"), {}};
-        if (auto f = e.find("fields"); f != e.end() && f->is_array()) {
-          for (const json& name : *f) {
-            if (name.is_string()) re.fields.push_back(name.get<std::string>());
-          }
-        }
-        r.errors.push_back(std::move(re));
-      }
-    }
-    if (!r.success && r.errors.empty()) r.errors.push_back({"UNKNOWN_ERROR", "Salesforce gave no reason.", {}});
-    out.push_back(std::move(r));
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    auto r = parse_record_result(body[i], std::string(what) + " (result " + std::to_string(i + 1) + " of " +
+                                              std::to_string(body.size()) + ")");
+    if (!r) return r.error();
+    out.push_back(std::move(*r));
   }
   return out;
 }
@@ -123,7 +178,9 @@ Result<std::vector<RecordResult>> Collections::send(Op op, std::string_view sobj
     }
     return answer.error();
   }
-  return parse_collection_results(*answer, records.size());
+  return parse_collection_results(*answer, records.size(),
+                                  "sObject Collections " + std::string(op_name(static_cast<int>(op))) + " " +
+                                      std::string(sobject));
 }
 
 Result<std::vector<RecordResult>> Collections::send_one_by_one(Op op, std::string_view sobject,
@@ -134,7 +191,6 @@ Result<std::vector<RecordResult>> Collections::send_one_by_one(Op op, std::strin
   const std::string data = "/services/data/v" + client_.api_version() + "/sobjects/";
   for (const json& r : records) {
     ++calls_;
-    RecordResult result;
     Result<json> answer = json();
     std::string id = r.contains("Id") ? r["Id"].get<std::string>() : std::string();
     if (op == Op::kCreate) {
@@ -158,15 +214,10 @@ Result<std::vector<RecordResult>> Collections::send_one_by_one(Op op, std::strin
       out.push_back(failure(e));
       continue;
     }
-    result.success = true;
-    result.id = id;
-    if (answer->is_object()) {
-      if (auto it = answer->find("id"); it != answer->end() && it->is_string()) result.id = it->get<std::string>();
-      result.created = answer->value("created", op == Op::kCreate);
-    } else {
-      result.created = op == Op::kCreate;
-    }
-    out.push_back(std::move(result));
+    auto result = single_result(*answer, op == Op::kCreate, id,
+                                std::string(op_name(static_cast<int>(op))) + " " + std::string(sobject) + " (one record per call)");
+    if (!result) return result.error();
+    out.push_back(std::move(*result));
   }
   return out;
 }

@@ -42,9 +42,13 @@ struct RecordResult {
 // fail the same way (REQUIRED_FIELD_MISSING, INSUFFICIENT_ACCESS_OR_READONLY, ...).
 bool is_retryable(std::string_view status_code);
 
-// Parses a collections answer: an array of results, one per record, in order. A length that
-// differs from `expected` is a MALFORMED_RESPONSE error.
-Result<std::vector<RecordResult>> parse_collection_results(const nlohmann::json& body, std::size_t expected);
+// Parses a collections answer: an array of results, one per record, in order. Every member is
+// type-checked, and a success must carry a valid 15- or 18-character record id. A length that
+// differs from `expected`, a member of the wrong type ("success": "yes") or a success without a
+// valid id is a kSalesforce MALFORMED_RESPONSE error naming the result and the member; `what`
+// names the call in it.
+Result<std::vector<RecordResult>> parse_collection_results(const nlohmann::json& body, std::size_t expected,
+                                                           std::string_view what = "the sObject Collections call");
 
 class Collections {
  public:
@@ -52,7 +56,8 @@ class Collections {
 
   // Each call takes at most kCollectionsMaxRecords records (more is a kInternal error). Records are
   // JSON objects of field values; the "attributes" map is added here. An Error means the call as a
-  // whole failed (network, session, limit): no per-record results are known.
+  // whole failed (network, session, limit, an answer that is malformed: see
+  // parse_collection_results): no per-record results are known.
   Result<std::vector<RecordResult>> create(std::string_view sobject, const std::vector<nlohmann::json>& records);
   // Each record carries "Id".
   Result<std::vector<RecordResult>> update(std::string_view sobject, const std::vector<nlohmann::json>& records);

@@ -4,8 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "salesforce/client.h"
+#include "salesforce/json_members.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
@@ -48,11 +50,6 @@ std::string fix_for(const std::string& code) {
   return {};
 }
 
-std::string string_member(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string with_period(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.pop_back();
   if (!s.empty() && s.back() != '.' && s.back() != '!' && s.back() != '?') s.push_back('.');
@@ -83,14 +80,14 @@ LimitInfo parse_limit_info(std::string_view header) {
 
 Error error_from_response(int http_status, std::string_view body, std::string_view what) {
   std::string prefix = what.empty() ? std::string("Salesforce") : std::string(what);
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = parse_json(body);
 
   // REST: [{"message": "...", "errorCode": "...", "fields": [...]}, ...]; collections use statusCode.
   if (j.is_array() && !j.empty() && j.front().is_object()) {
     const auto& first = j.front();
-    std::string code = string_member(first, "errorCode");
-    if (code.empty()) code = string_member(first, "statusCode");
-    std::string message = with_period(string_member(first, "message"));
+    std::string code = text_member(first, "errorCode");
+    if (code.empty()) code = text_member(first, "statusCode");
+    std::string message = with_period(text_member(first, "message"));
     if (auto f = first.find("fields"); f != first.end() && f->is_array() && !f->empty()) {
       std::string fields;
       for (const auto& name : *f) {
@@ -109,8 +106,8 @@ Error error_from_response(int http_status, std::string_view body, std::string_vi
 
   // OAuth: {"error": "...", "error_description": "..."}.
   if (j.is_object() && j.contains("error")) {
-    std::string code = string_member(j, "error");
-    std::string description = string_member(j, "error_description");
+    std::string code = text_member(j, "error");
+    std::string description = text_member(j, "error_description");
     return Error(ErrorKind::kAuth, code,
                  prefix + " was refused by Salesforce (HTTP " + std::to_string(http_status) + "): " + code +
                      (description.empty() ? "" : ": " + description) + ".",

@@ -1,7 +1,10 @@
 #include "salesforce/http.h"
 
+#include <cctype>
+
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -24,10 +27,33 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The body as curl hands it over (decoded: gzip is undone before this sees it), up to a bound.
+struct BodySink {
+  std::string* out;
+  std::size_t max;
+  bool over = false;
+};
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  out->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<BodySink*>(user);
+  const size_t n = size * count;
+  if (n > sink->max - std::min(sink->max, sink->out->size())) {
+    sink->over = true;
+    return 0;  // curl stops the transfer (CURLE_WRITE_ERROR)
+  }
+  sink->out->append(data, n);
+  return n;
+}
+
+std::string megabytes(std::size_t bytes) {
+  if (bytes % (std::size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MB";
+  return std::to_string(bytes) + " bytes";
+}
+
+Error too_large(const HttpRequest& request, std::size_t max) {
+  return Error(ErrorKind::kLimit, "RESPONSE_TOO_LARGE",
+               "The answer to " + request.method + " " + url_without_query(request.url) + " was larger than " +
+                   megabytes(max) + " (decompressed), crmsync's bound for one answer; the transfer was stopped there.");
 }
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -72,10 +98,24 @@ bool is_tls_error(CURLcode code) {
   }
 }
 
+// curl's detail without its timing ("Failed to connect to h port 1 after 0 ms: ..."): that is the
+// last attempt's, which read as "after 0 ms" at the end of 13 s of retries. The caller says how
+// many attempts over how long (retry.h attempts_note).
+std::string without_timing(std::string detail) {
+  auto after = detail.find(" after ");
+  if (after == std::string::npos) return detail;
+  auto ms = detail.find(" ms", after);
+  if (ms == std::string::npos) return detail;
+  bool digits = ms > after + 7;
+  for (auto i = after + 7; i < ms; ++i) digits = digits && std::isdigit(static_cast<unsigned char>(detail[i]));
+  if (digits) detail.erase(after, ms + 3 - after);
+  return detail;
+}
+
 Error network_error(CURLcode code, const char* detail, const std::string& url) {
-  std::string where = url_without_query(url);
+  std::string where = mask_url_credentials(url_without_query(url));
   std::string reason = curl_easy_strerror(code);
-  if (detail != nullptr && detail[0] != '\0' && reason != detail) reason += std::string(" (") + detail + ")";
+  if (detail != nullptr && detail[0] != '\0' && reason != detail) reason += " (" + without_timing(detail) + ")";
   std::string kind_code = "NETWORK_ERROR";
   std::string what = "Could not complete the request to " + where;
   switch (code) {
@@ -135,11 +175,19 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(handle_, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(handle_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle_, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(handle_, CURLOPT_TIMEOUT, options_.timeout_seconds);
+    curl_easy_setopt(handle_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle_, CURLOPT_TIMEOUT_MS, attempt_timeout_ms(request));
     curl_easy_setopt(handle_, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_seconds);
+    if (options_.low_speed_seconds > 0) {
+      curl_easy_setopt(handle_, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_bytes_per_second);
+      curl_easy_setopt(handle_, CURLOPT_LOW_SPEED_TIME, options_.low_speed_seconds);
+    }
     curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_buffer);
+    BodySink sink{&response.body, request.max_body_bytes > 0 ? request.max_body_bytes : options_.max_body_bytes};
+    // A Content-Length above the bound is refused before the body is read.
+    curl_easy_setopt(handle_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(sink.max));
     curl_easy_setopt(handle_, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(handle_, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(handle_, CURLOPT_HEADERDATA, &response);
     curl_easy_setopt(handle_, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -161,7 +209,8 @@ class CurlTransport final : public HttpTransport {
     curl_slist_free_all(headers);
     curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &response.status);
     if (code != CURLE_OK) {
-      Error e = network_error(code, error_buffer, request.url);
+      Error e = sink.over || code == CURLE_FILESIZE_EXCEEDED ? too_large(request, sink.max)
+                                                             : network_error(code, error_buffer, request.url);
       e.http_status = static_cast<int>(response.status);  // non-zero: the server had begun to answer
       return e;
     }
@@ -169,6 +218,12 @@ class CurlTransport final : public HttpTransport {
   }
 
  private:
+  long attempt_timeout_ms(const HttpRequest& request) const {
+    long ms = options_.timeout_seconds * 1000;
+    if (request.time_left.count() > 0) ms = std::min<long>(ms, static_cast<long>(request.time_left.count()));
+    return std::max(1L, ms);
+  }
+
   TransportOptions options_;
   CURL* handle_ = nullptr;
 };

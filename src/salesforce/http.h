@@ -4,10 +4,13 @@
 //
 //   auto http = make_curl_transport({.verify_tls = true, .timeout_seconds = 120});
 //   Result<HttpResponse> r = http->send({.method = "GET", .url = url, .headers = {"Accept: application/json"}});
-//   if (!r) return r.error();        // kNetwork: unreachable host, TLS failure, dropped connection
+//   if (!r) return r.error();        // kNetwork: unreachable host, TLS failure, dropped connection;
+//                                    // kLimit RESPONSE_TOO_LARGE: the body passed its bound
 //   if (r->status >= 400) ...        // an HTTP answer, however bad, is not an Error here
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -29,6 +32,11 @@ struct HttpRequest {
   // is not. A request that is not is retried only when it cannot have reached the server (see
   // retry.h).
   std::optional<bool> idempotent;
+  // The most body bytes this answer may have once decoded (gzip undone); 0 = the transport's bound.
+  std::size_t max_body_bytes = 0;
+  // This attempt's time bound when shorter than the transport's timeout (the rest of a request's
+  // deadline, set by RetryingTransport); 0 = the transport's timeout.
+  std::chrono::milliseconds time_left{0};
 };
 
 struct HttpResponse {
@@ -45,16 +53,24 @@ struct HttpResponse {
 
 struct TransportOptions {
   bool verify_tls = true;
-  long timeout_seconds = 120;
+  long timeout_seconds = 120;          // one attempt, the whole answer included
   long connect_timeout_seconds = 30;
+  // An attempt whose transfer stays below low_speed_bytes_per_second for low_speed_seconds is
+  // given up (a timeout); 0 seconds = never. Waiting for the answer's first byte counts as slow.
+  long low_speed_bytes_per_second = 1024;
+  long low_speed_seconds = 0;
+  // The largest body an answer may have, counted as it arrives after gzip is undone (so a small
+  // compressed body cannot inflate without bound); a larger one stops the transfer.
+  std::size_t max_body_bytes = std::size_t{64} << 20;
 };
 
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  // Errors are kNetwork only (code HOST_NOT_FOUND, CONNECTION_REFUSED, TIMEOUT, TLS_FAILURE,
-  // TRUNCATED_RESPONSE or NETWORK_ERROR); the message names the URL (without its query string)
-  // and curl's reason, but no fix: the caller knows which setting the URL came from. An error's
+  // Errors are kNetwork (code HOST_NOT_FOUND, CONNECTION_REFUSED, TIMEOUT, TLS_FAILURE,
+  // TRUNCATED_RESPONSE or NETWORK_ERROR) or kLimit RESPONSE_TOO_LARGE (the body passed its bound;
+  // the transfer was stopped there); the message names the URL (without its query string) and
+  // curl's reason, but no fix: the caller knows which setting the URL came from. An error's
   // http_status is the status line's code when the server had begun to answer, else 0.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
@@ -62,7 +78,7 @@ class HttpTransport {
 bool is_idempotent(const HttpRequest& request);
 
 // libcurl with one easy handle reused across requests (keep-alive), gzip accepted,
-// User-Agent crmsync/0.1, no redirects followed.
+// User-Agent crmsync/0.1, no redirects followed, http and https only.
 std::unique_ptr<HttpTransport> make_curl_transport(const TransportOptions& options);
 
 // "https://host:8443/services/oauth2/token?x=1" -> "https://host:8443/services/oauth2/token".

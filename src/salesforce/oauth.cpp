@@ -1,16 +1,14 @@
 // The OAuth token answer: success fields and errors worded for the person fixing the config.
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
+#include "salesforce/json_members.h"
+#include "common/json.h"
 #include "salesforce/wire.h"
 
 namespace crmsync::salesforce {
 
 namespace {
-
-std::string string_member(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string who_text(const LoginContext& who) {
   std::string user = who.username.empty() ? std::string("the user") : who.username;
@@ -86,12 +84,12 @@ bool split_identity_url(std::string_view identity_url, std::string& org_id, std:
 }
 
 Result<TokenResponse> parse_token_response(long http_status, std::string_view body, const LoginContext& who) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = parse_json(body);
   int status = static_cast<int>(http_status);
 
   if (j.is_object() && j.contains("error")) {
-    std::string error = string_member(j, "error");
-    std::string description = string_member(j, "error_description");
+    std::string error = text_member(j, "error");
+    std::string description = text_member(j, "error_description");
     std::string detail = error + (description.empty() ? "" : ": " + description);
     return Error(ErrorKind::kAuth, error,
                  "Salesforce refused " + who_text(who) + " (" + detail + "). " + fix_for(error, description, who),
@@ -99,7 +97,7 @@ Result<TokenResponse> parse_token_response(long http_status, std::string_view bo
   }
   if (j.is_discarded() || !j.is_object()) {
     std::string shape = body.empty() ? "an empty body" : "a body that is not an OAuth JSON answer (malformed or cut off)";
-    std::string message = "The login at " + who.token_url + " failed: the server answered HTTP " +
+    std::string message = "The login at " + mask_url_credentials(who.token_url) + " failed: the server answered HTTP " +
                           std::to_string(status) + " with " + shape;
     // A 2xx body may hold a (cut-off) access token: quote only error answers.
     if (!body.empty() && (status < 200 || status >= 300)) message += ": " + body_excerpt(body);
@@ -115,10 +113,10 @@ Result<TokenResponse> parse_token_response(long http_status, std::string_view bo
   }
 
   TokenResponse token;
-  token.access_token = string_member(j, "access_token");
-  token.instance_url = string_member(j, "instance_url");
-  token.identity_url = string_member(j, "id");
-  token.refresh_token = string_member(j, "refresh_token");
+  token.access_token = text_member(j, "access_token");
+  token.instance_url = text_member(j, "instance_url");
+  token.identity_url = text_member(j, "id");
+  token.refresh_token = text_member(j, "refresh_token");
   while (!token.instance_url.empty() && token.instance_url.back() == '/') token.instance_url.pop_back();
   std::string missing;
   if (token.access_token.empty()) missing += " access_token";
@@ -126,7 +124,7 @@ Result<TokenResponse> parse_token_response(long http_status, std::string_view bo
   if (!split_identity_url(token.identity_url, token.org_id, token.user_id)) missing += " id";
   if (!missing.empty()) {
     return Error(ErrorKind::kSalesforce, "MALFORMED_RESPONSE",
-                 "The login at " + who.token_url + " answered 200 but the response was malformed: missing or invalid" +
+                 "The login at " + mask_url_credentials(who.token_url) + " answered 200 but the response was malformed: missing or invalid" +
                      missing + " (id must be an identity URL .../id/<OrgId>/<UserId>).",
                  status);
   }

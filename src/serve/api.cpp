@@ -157,9 +157,9 @@ struct Api::Impl {
     return options.salesforce_url.empty() ? std::string() : options.salesforce_url + "/" + id;
   }
 
-  // The answer for a store error: NO_STORE / NO_SYNC say what to run (503), anything else is a 500.
+  // The answer for a store error: STORE_NOT_FOUND / NO_SYNC say what to run (503), anything else is a 500.
   static Answer store_problem(const Error& e) {
-    if (e.code == "NO_STORE" || e.code == "NO_SYNC") return error_answer(503, "NO_SYNC", e.message);
+    if (e.code == "STORE_NOT_FOUND" || e.code == "NO_SYNC") return error_answer(503, "NO_SYNC", e.message);
     return error_answer(500, "STORE_ERROR", e.message);
   }
 
@@ -556,7 +556,7 @@ Status Api::check_columns() {
     }
   }
   auto snap = impl_->reader->snapshot();
-  if (!snap) return snap.error().code == "NO_STORE" ? ok_status() : Status(snap.error());
+  if (!snap) return snap.error().code == "STORE_NOT_FOUND" ? ok_status() : Status(snap.error());
   auto stored = (*snap)->columns("Opportunity");
   if (!stored) return stored.error();
   if (stored->empty()) return ok_status();  // nothing synced yet: checked again on the next start

@@ -11,7 +11,7 @@
 // Every request carries a Viewer: today everyone sees everything (the server listens on loopback
 // only); sign-in (issue #16) makes it a person whose visibility restricts every route.
 //
-//   auto reader = store::StoreReader::open(cfg.store.url);
+//   auto reader = store::StoreReader::open(sync::store_options(cfg));
 //   serve::Api api(std::move(*reader), {.serve = cfg.serve});
 //   if (auto s = api.check_columns(); !s) ...                 // [serve] deal_columns against the store
 //   serve::Server server(api, {.host = "127.0.0.1", .port = 8080});

@@ -48,6 +48,7 @@ bool send_all(RunContext& ctx, salesforce::Client& client, std::vector<std::uniq
     calls += spent;
     for (std::size_t i : chunk) shares[pending[i].run] += static_cast<double>(spent) / static_cast<double>(chunk.size());
     for (auto& run : runs) run->forget_calls();
+    if (!results && refuses_every_object(results.error())) ctx.stop_run_for(results.error());
     if (!results) return false;
     for (std::size_t k = 0; k < chunk.size(); ++k) {
       pending[chunk[k]].deliver((*results)[k]);

@@ -17,7 +17,7 @@ Error bad_value(const std::string& object, const catalog::SyncedField& f, std::s
 }  // namespace
 
 Status csv_cell_into(const catalog::SyncedField& f, std::string_view cell, bool quoted, const std::string& object,
-                     store::RowBuffer& rows, std::size_t k) {
+                     store::RowBuffer& rows, std::size_t k, LengthCuts* cuts) {
   if (cell.empty() && (!quoted || f.storage != catalog::StorageClass::kText)) {
     rows.set_null(k);
     return ok_status();
@@ -59,7 +59,7 @@ Status csv_cell_into(const catalog::SyncedField& f, std::string_view cell, bool 
     case catalog::StorageClass::kDate:
     case catalog::StorageClass::kTime:
     case catalog::StorageClass::kText:
-      rows.set_text(k, f.type == catalog::FieldType::kLongTextArea ? trim_long_text(cell) : cell);
+      set_text_cell(f, cell, rows, k, cuts);
       return ok_status();
   }
   return bad_value(object, f, "unknown storage class");
@@ -152,7 +152,7 @@ Status CsvParser::end_cell(std::string_view cell, ParsedPage& page) {
     if (!row_open_) CRMSYNC_TRY(open_row(page));
     if (const int idx = field_of_column_[column_]; idx >= 0) {
       const auto k = static_cast<std::size_t>(idx);
-      Status s = csv_cell_into(selection_.fields[k], cell, cell_quoted_, selection_.object, page.rows, k);
+      Status s = csv_cell_into(selection_.fields[k], cell, cell_quoted_, selection_.object, page.rows, k, &page.cuts);
       if (!s) return fail(s.error(), page);
     }
   }
@@ -333,6 +333,7 @@ Result<BulkFetchStats> fetch_bulk(salesforce::Client& client, std::string_view s
     // One allocation per page: the text of a page is never longer than its CSV.
     page.rows.reserve(chunk.records > 0 ? static_cast<std::size_t>(chunk.records) : 0, chunk.csv.size());
     page.deleted = 0;
+    page.cuts.clear();
     parser.begin_document();
     CRMSYNC_TRY(parser.feed(chunk.csv, page));
     CRMSYNC_TRY(parser.end_document(page));

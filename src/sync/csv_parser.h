@@ -1,7 +1,7 @@
 // The Bulk API path of the sync: a streaming parser that turns Bulk API 2.0 query results (CSV)
 // into the same store rows PageParser makes of a REST page for the same records and field
-// selection (typed booleans and numbers, datetimes as YYYY-MM-DDTHH:MM:SS.sssZ, long text areas
-// trimmed to 10,000 code points, empty cells as null), and fetch_bulk(), which runs a whole Bulk
+// selection (typed booleans and numbers, datetimes as YYYY-MM-DDTHH:MM:SS.sssZ, text cut to the
+// field's length and long text areas trimmed to 10,000 code points, empty cells as null), and fetch_bulk(), which runs a whole Bulk
 // query job and hands the rows over chunk by chunk. One pass: each cell is converted straight into
 // the page's RowBuffer from the bytes it was given (copied only when it straddles two feeds or
 // holds a doubled quote).
@@ -81,10 +81,11 @@ class CsvParser {
 };
 
 // Converts one CSV cell as Bulk API writes it to the store's form for a field (see the header):
-// an empty cell is null, except a quoted empty cell ("") of a text field, which is ''.
+// an empty cell is null, except a quoted empty cell ("") of a text field, which is ''; text as
+// text_to_store() keeps it (a value cut to the field's length is counted in `cuts`, when given).
 // It is written into cell k of rows' last row (no allocation); errors name the value.
 Status csv_cell_into(const catalog::SyncedField& field, std::string_view cell, bool quoted, const std::string& object,
-                     store::RowBuffer& rows, std::size_t k);
+                     store::RowBuffer& rows, std::size_t k, LengthCuts* cuts = nullptr);
 
 struct BulkFetchStats {
   std::string job_id;

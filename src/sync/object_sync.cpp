@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "common/log.h"
 #include "common/text.h"
+#include "salesforce/json_members.h"
 #include "sync/csv_parser.h"
 #include "sync/page_parser.h"
 #include "sync/query_plan.h"
@@ -128,10 +130,18 @@ class ObjectSync final : public ObjectRun {
     calls_seen_ = client.api_calls();
     start_ = Clock::now();
     Status s = early_ && !decided_ ? sync_object() : early_;
+    warn_of_cuts();
     account_calls();
     report_.api_calls = own_calls_;
+    if (!s && refuses_every_object(s.error())) ctx_.stop_run_for(s.error());
     if (!s) {
-      if (is_quota_stop(s.error())) {
+      if (s.error().code == kInterruptedCode) {
+        report_.outcome = ObjectReport::Outcome::kPaused;
+        report_.interrupted = true;
+        report_.message = fmt::format("interrupted after committing {} records; the next run resumes from the "
+                                      "watermark",
+                                      report_.records);
+      } else if (is_quota_stop(s.error())) {
         report_.outcome = ObjectReport::Outcome::kPaused;
         report_.message = s.error().code == kQuotaGuardCode ? s.error().message : refused_by_org(s.error());
       } else {
@@ -146,6 +156,20 @@ class ObjectSync final : public ObjectRun {
 
  private:
   const std::string& object() const { return report_.object; }
+
+  // Values longer than their field's describe length were stored cut to it: a finding, once per field.
+  void warn_of_cuts() {
+    for (const auto& [field, values] : cuts_) {
+      const catalog::SyncedField* f = selection_.find(field);
+      const std::string length = f != nullptr ? std::to_string(f->length) : "its";
+      report_.warnings.push_back(
+          object() + "." + field + ": " + std::to_string(values) + (values == 1 ? " value was" : " values were") +
+          " longer than the field's length in describe (" + length + " characters) and " +
+          (values == 1 ? "was" : "were") + " stored cut to " + length +
+          " characters; Salesforce holds no longer values in such a field, so check the org's data or that "
+          "[salesforce] login_url points at Salesforce");
+    }
+  }
 
   // The org itself refused a call (REQUEST_LIMIT_EXCEEDED: other integrations used the quota up
   // before the guard saw it coming): the same words as the guard's pause, with the org's figures.
@@ -168,6 +192,9 @@ class ObjectSync final : public ObjectRun {
   // Runs before every API call: the one place the budget is checked.
   Status before_call() {
     account_calls();
+    if (ctx_.options.interrupted && ctx_.options.interrupted()) {
+      return Error(ErrorKind::kLimit, kInterruptedCode, "the run was interrupted");
+    }
     return ctx_.quota.check(client_->limits());
   }
 
@@ -236,10 +263,8 @@ class ObjectSync final : public ObjectRun {
   // but the store has: those stop being selected with a warning and keep their stored values.
   Status choose_fields(const nlohmann::json& describe) {
     std::vector<std::string> described;
-    if (describe.contains("fields") && describe["fields"].is_array()) {
-      for (const auto& f : describe["fields"]) {
-        if (f.contains("name") && f["name"].is_string()) described.push_back(f["name"].get<std::string>());
-      }
+    if (auto fields = describe.find("fields"); fields != describe.end() && fields->is_array()) {
+      for (const auto& f : *fields) described.push_back(salesforce::text_member(f, "name"));
     }
     catalog::AdminSelection admin = ctx_.config.selection_for(object());
     std::vector<std::string> include;
@@ -348,6 +373,7 @@ class ObjectSync final : public ObjectRun {
     auto n = static_cast<std::int64_t>(shared->size());
     std::size_t bytes = shared->bytes();
     ++posted_batches_;
+    if (log::enabled(log::Level::kInfo) && (n > 0 || flush)) after_commit = log_commit(n, std::move(after_commit));
     return ctx_.writes.post(
         [name = object(), columns, shared, snapshot, mode](store::Store& st) -> Status {
           if (!shared->empty()) {
@@ -457,7 +483,21 @@ class ObjectSync final : public ObjectRun {
       more = reader->next(batch);
       if (!more) return more.error();
     }
+    add_cuts(cuts_, reader->cuts());
     return finish_window(now);
+  }
+
+  // "Account: committed 2000 rows, watermark 2024-05-02T13:30:00.000Z" at info, once the rows (and
+  // the state posted with them) are committed; then `then` (the progress line).
+  std::function<void()> log_commit(std::int64_t rows, std::function<void()> then) {
+    std::string watermark = state_.watermark ? format_datetime_iso(*state_.watermark) : "";
+    return [name = object(), rows, watermark, then = std::move(then)] {
+      log::info("commit",
+                name + (rows > 0 ? ": committed " + std::to_string(rows) + " rows" : ": committed its state") +
+                    (watermark.empty() ? "" : ", watermark " + watermark),
+                {{"object", name}, {"rows", rows}, {"watermark", watermark}});
+      if (then) then();
+    };
   }
 
   // Runs on the writer thread after the commit; captures nothing that may be gone by then.
@@ -588,6 +628,7 @@ class ObjectSync final : public ObjectRun {
       }
       report_.records += static_cast<std::int64_t>(page.rows.size());
       report_.deleted += page.deleted;
+      add_cuts(cuts_, page.cuts);
       return post_rows(names_, std::move(page.rows), false, progress_after_commit(total), load_mode());
     });
     account_calls();
@@ -637,6 +678,7 @@ class ObjectSync final : public ObjectRun {
       rows += static_cast<std::int64_t>(batch.rows.size());
       CRMSYNC_TRY(post_rows(names, std::move(batch.rows), false));
     }
+    add_cuts(cuts_, reader.cuts());
     return rows;
   }
 
@@ -848,6 +890,7 @@ class ObjectSync final : public ObjectRun {
   std::vector<std::string> store_columns_;
   catalog::FieldSelection selection_;
   std::vector<std::string> names_;
+  LengthCuts cuts_;  // values stored cut to their field's length, for the report's warnings
   Window window_;
   std::optional<EpochMs> window_cap_;    // a narrower window's end after QUERY_TIMEOUT (read_window)
   std::optional<EpochMs> window_floor_;  // where the rest of the window starts once a narrower one is read

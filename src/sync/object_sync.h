@@ -40,7 +40,26 @@ struct RunContext {
   }
   std::mutex access_mu{};
   std::optional<check::UserAccess> access{};
+
+  // The first refusal no object can get past (refuses_every_object): it stops the run, which
+  // run_sync reports once instead of once per object.
+  void stop_run_for(const Error& e) {
+    std::lock_guard lock(stop_mu);
+    if (!stop) stop = e;
+  }
+  std::optional<Error> stopped() {
+    std::lock_guard lock(stop_mu);
+    return stop;
+  }
+  std::mutex stop_mu{};
+  std::optional<Error> stop{};
 };
+
+// Salesforce refused the integration user itself, not one object: API access is off
+// (API_DISABLED_FOR_ORG, API_CURRENTLY_DISABLED), or the login or session was refused (kAuth: a
+// session refused again after a new login, invalid_grant for a frozen, deactivated or locked-out
+// user, inactive_user, inactive_org; INVALID_LOGIN). Every other object would fail the same way.
+bool refuses_every_object(const Error& e);
 
 // Hard deletes older than this are out of getDeleted's reach: ids are reconciled instead.
 inline constexpr EpochMs kGetDeletedReachMs = 15LL * 24 * 3600 * 1000;

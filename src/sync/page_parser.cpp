@@ -4,6 +4,7 @@
 
 #include "salesforce/page_records.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -55,10 +56,26 @@ bool datetime_into(std::string_view s, store::RowBuffer& rows, std::size_t k) {
   return true;
 }
 
-std::string_view trim_long_text(std::string_view text) {
-  // Fast path: a string of at most 10,000 bytes has at most 10,000 code points.
-  if (text.size() <= catalog::kLongTextMaxChars) return text;
-  return utf8_prefix(text, catalog::kLongTextMaxChars);
+std::string_view text_to_store(const catalog::SyncedField& f, std::string_view text, bool& cut) {
+  cut = false;
+  const std::size_t length = f.length > 0 ? static_cast<std::size_t>(f.length) : std::string_view::npos;
+  const std::size_t keep =
+      f.type == catalog::FieldType::kLongTextArea ? std::min(length, catalog::kLongTextMaxChars) : length;
+  // Fast path (almost every value): a text of at most `keep` bytes has at most `keep` code points.
+  if (text.size() <= keep) return text;
+  if (text.size() > length) cut = utf8_prefix(text, length).size() < text.size();
+  return utf8_prefix(text, keep);
+}
+
+void set_text_cell(const catalog::SyncedField& f, std::string_view text, store::RowBuffer& rows, std::size_t k,
+                   LengthCuts* cuts) {
+  bool cut = false;
+  rows.set_text(k, text_to_store(f, text, cut));
+  if (cut && cuts != nullptr) ++(*cuts)[f.name];
+}
+
+void add_cuts(LengthCuts& into, const LengthCuts& from) {
+  for (const auto& [field, values] : from) into[field] += values;
 }
 
 struct PageParser::Impl {
@@ -110,8 +127,9 @@ struct PageParser::Impl {
                      simdjson::error_message(e) + "); the page was not stored");
   }
 
-  // Converts one value into cell k of rows' last row.
-  Status convert(const catalog::SyncedField& f, std::size_t k, simdjson::ondemand::value v, store::RowBuffer& rows) {
+  // Converts one value into cell k of the page's last row.
+  Status convert(const catalog::SyncedField& f, std::size_t k, simdjson::ondemand::value v, ParsedPage& page) {
+    store::RowBuffer& rows = page.rows;
     using simdjson::ondemand::json_type;
     json_type t;
     if (auto e = v.type().get(t)) return json_error(e, "unreadable value");
@@ -159,8 +177,7 @@ struct PageParser::Impl {
             s.remove_suffix(1);
           }
         }
-        if (f.type == catalog::FieldType::kLongTextArea) s = trim_long_text(s);
-        rows.set_text(k, s);
+        set_text_cell(f, s, rows, k, &page.cuts);
         return ok_status();
       }
     }
@@ -181,7 +198,7 @@ struct PageParser::Impl {
         if (auto e = field.unescaped_key().get(key)) return json_error(e, "unreadable field name");
         const std::size_t* idx = find(key);
         if (idx == nullptr) continue;  // attributes, relationship objects, fields we did not select
-        CRMSYNC_TRY(convert(fields[*idx], *idx, field.value(), page.rows));
+        CRMSYNC_TRY(convert(fields[*idx], *idx, field.value(), page));
       }
       std::size_t last = page.rows.size() - 1;
       if (page.rows.kind(last, 0) != store::RowBuffer::Kind::kText) return malformed("a record has no Id");
@@ -210,6 +227,7 @@ struct PageParser::Impl {
     page.last_modstamp.reset();
     page.last_id.clear();
     page.deleted = 0;
+    page.cuts.clear();
   }
 };
 

@@ -1,11 +1,13 @@
 // Turns a query page's JSON body into store rows for a field selection, converting each value to
-// the store's representation: datetimes to YYYY-MM-DDTHH:MM:SS.sssZ, long text areas trimmed to
-// 10,000 code points, booleans and numbers typed. Uses simdjson's on-demand parser, so a page is
+// the store's representation: datetimes to YYYY-MM-DDTHH:MM:SS.sssZ, text cut to the field's
+// describe length (counted: a finding) and long text areas trimmed to 10,000 code points, booleans
+// and numbers typed. Uses simdjson's on-demand parser, so a page is
 // never built into a DOM; the parser's buffers are reused from page to page. Rows land in a flat
 // store::RowBuffer (no allocation per row or per value once its capacity is warm).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,14 +29,27 @@ std::optional<std::string> datetime_to_store(std::string_view salesforce_datetim
 // The same into cell k of rows' last row, without an allocation for the usual forms; false when
 // the text is not a datetime (the cell is then untouched).
 bool datetime_into(std::string_view salesforce_datetime, store::RowBuffer& rows, std::size_t k);
-// The first 10,000 code points of a long text area value (never splitting a UTF-8 sequence).
-std::string_view trim_long_text(std::string_view text);
+
+// Text values longer than their field's describe length, stored cut to it: how many, by field name.
+using LengthCuts = std::map<std::string, std::int64_t>;
+
+// What a text value is stored as, for the REST and the Bulk path alike: at most the field's describe
+// `length` in code points (what Salesforce lets the field hold: a longer value is a finding, and
+// `cut` says so), and a long text area at most kLongTextMaxChars code points (the guide's trim, not a
+// finding). Never splits a UTF-8 sequence; a field without a length keeps its value whole.
+std::string_view text_to_store(const catalog::SyncedField& field, std::string_view text, bool& cut);
+// Cell k of rows' last row set to text_to_store(field, text); a cut is counted in `cuts` when given.
+void set_text_cell(const catalog::SyncedField& field, std::string_view text, store::RowBuffer& rows, std::size_t k,
+                   LengthCuts* cuts);
+// Adds `from`'s counts to `into`.
+void add_cuts(LengthCuts& into, const LengthCuts& from);
 
 struct ParsedPage {
   store::RowBuffer rows;                // cells in selection order
   std::optional<EpochMs> last_modstamp;  // of the last row, when the selection has one
   std::string last_id;
   std::int64_t deleted = 0;              // rows with IsDeleted = true
+  LengthCuts cuts;                       // values longer than their field's length (stored cut)
 };
 
 class PageParser {

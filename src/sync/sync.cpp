@@ -25,8 +25,16 @@ bool SyncReport::paused() const {
   return false;
 }
 
+bool SyncReport::interrupted() const {
+  for (const auto& o : objects) {
+    if (o.interrupted) return true;
+  }
+  return false;
+}
+
 int exit_code(const SyncReport& report) {
   if (!report.ok()) return 1;
+  if (report.interrupted()) return kInterruptedExitCode;
   return report.paused() ? 3 : 0;
 }
 
@@ -37,25 +45,8 @@ std::vector<store::Column> columns_for(const catalog::FieldSelection& selection)
   return columns;
 }
 
-salesforce::ConnectOptions connect_options(const config::Config& config) {
-  salesforce::ConnectOptions o;
-  o.login_url = config.salesforce.login_url;
-  o.auth = config.salesforce.auth;
-  o.client_id = config.salesforce.client_id;
-  o.client_secret = config.salesforce.client_secret;
-  o.username = config.salesforce.username;
-  o.password = config.salesforce.password;
-  o.private_key_file = config.salesforce.private_key_file;
-  o.refresh_token = config.salesforce.refresh_token;
-  o.refresh_token_file = config.salesforce.refresh_token_file;
-  o.api_version = config.salesforce.api_version;
-  o.verify_tls = config.salesforce.verify_tls;
-  o.max_retries = static_cast<int>(config.salesforce.max_retries);
-  o.retry_base_ms = static_cast<long>(config.salesforce.retry_base_ms);
-  // The client's own guard sees one session; the sync's guard (quota.h) adds up every worker's.
-  o.quota_daily_share = config.sync.quota_daily_share;
-  o.quota_run_share = config.sync.quota_run_share;
-  return o;
+store::OpenOptions store_options(const config::Config& config) {
+  return store::OpenOptions{config.store.url, config.store.schema, config.store.password};
 }
 
 namespace {
@@ -69,7 +60,22 @@ Result<std::vector<std::string>> get_deleted_ids(salesforce::Client& client, con
   return ids;
 }
 using GetDeletedFn = Result<std::vector<std::string>> (*)(salesforce::Client&, const std::string&, EpochMs, EpochMs);
+
+// What the run says once when refuses_every_object stopped it: Salesforce's error with its fix.
+Error run_stopped_by(const Error& e) {
+  return Error(e.kind, e.code,
+               e.message + " Salesforce refused the integration user itself, so every object would fail the same "
+                           "way: the run stopped at the first refusal (objects read before it keep what they "
+                           "committed). Once it is fixed, `crmsync check` confirms the access and the next sync "
+                           "resumes from the watermarks.",
+               e.http_status);
+}
 }  // namespace
+
+bool refuses_every_object(const Error& e) {
+  if (e.kind == ErrorKind::kAuth) return true;
+  return e.code == "API_DISABLED_FOR_ORG" || e.code == "API_CURRENTLY_DISABLED" || e.code == "INVALID_LOGIN";
+}
 
 DeletedIdsSource salesforce_get_deleted() { return DeletedIdsSource(&get_deleted_ids); }
 
@@ -81,7 +87,7 @@ bool is_salesforce_get_deleted(const DeletedIdsSource& source) {
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto lock = StoreLock::acquire(config.store.url);
+  auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
 
   const std::vector<std::string> objects = config.synced_objects();
@@ -108,12 +114,13 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
     if (own == nullptr) {
       // A worker that cannot log in leaves its share to the others (the first worker always has
       // the caller's session).
-      auto c = options.connect ? options.connect() : salesforce::Client::connect(connect_options(config));
+      auto c = options.connect ? options.connect() : salesforce::Client::connect(config::connect_options(config));
       if (!c) return;
       opened = std::move(*c);
       own = opened.get();
     }
     for (;;) {
+      if (ctx.stopped()) return;  // the integration user was refused: no object can go on
       std::size_t i = next.fetch_add(1);
       if (i >= objects.size()) return;
       reports[i] = runs[i]->run(*own);
@@ -124,6 +131,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   work(&client);
   for (auto& t : workers) t.join();
   CRMSYNC_TRY(writes.finish());
+  if (auto refusal = ctx.stopped()) return run_stopped_by(*refusal);
 
   SyncReport report;
   report.objects = std::move(reports);

@@ -142,6 +142,7 @@ Result<bool> WindowReader::fill(Part& part) {
       }
     }
     if (!page) return page.error();
+    add_cuts(cuts_, part.page.cuts);
     if (!part.started && &part == parts_.front().get()) total_ = page->total_size;
     part.started = true;
     part.done = page->done;

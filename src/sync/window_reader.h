@@ -53,6 +53,8 @@ class WindowReader {
   void set_read_ahead(bool on, bool on_first_page);
   // Fills `batch` with the next rows (about one page); false when the window is exhausted.
   Result<bool> next(ReadBatch& batch);
+  // Values of the pages read so far that were longer than their field's length (stored cut).
+  const LengthCuts& cuts() const { return cuts_; }
 
  private:
   struct Part;
@@ -73,6 +75,7 @@ class WindowReader {
   bool read_ahead_ = true;
   bool read_ahead_first_ = true;
   bool read_ahead_pending_ = false;  // asked for and not yet taken by the next fetch
+  LengthCuts cuts_;
 
   void start_read_ahead(std::string_view next_url, bool first_page);
 };

@@ -61,7 +61,7 @@ class CheckOrg {
   std::string integration_user() { return one_id("SELECT Id FROM User WHERE Username = 'integration@crmsync.test'"); }
 
   check::Report check(const check::CheckOptions& options = {}) {
-    auto client = salesforce::Client::connect(check::connect_options(cfg_));
+    auto client = salesforce::Client::connect(config::connect_options(cfg_));
     if (!client) throw std::runtime_error("integration login failed: " + client.error().to_string());
     auto report = check::run_check(**client, cfg_, options);
     if (!report) throw std::runtime_error("check could not run: " + report.error().to_string());

@@ -21,8 +21,10 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "common/text.h"
+#include "emulator_http.h"
 #include "salesforce/bulk.h"
 #include "salesforce/client.h"
 #include "salesforce/page_records.h"
@@ -80,6 +82,10 @@ struct Reply {
   std::string body;
   std::map<std::string, std::string> headers;
   bool drop = false;  // send the status line and part of the body, then close the connection
+  int trickle_ms = 0;  // send the body one byte every trickle_ms (a server that trickles)
+  // httplib gzips application/json itself when the client accepts gzip: a body that is already
+  // compressed goes out under a type it leaves alone.
+  std::string content_type = "application/json";
 };
 
 class FakeSalesforce {
@@ -96,13 +102,21 @@ class FakeSalesforce {
       it->second.pop_front();
       res.status = reply.status;
       for (const auto& [name, value] : reply.headers) res.set_header(name, value);
-      if (reply.drop) {
+      if (reply.trickle_ms > 0) {
+        auto body = std::make_shared<std::string>(std::move(reply.body));
+        res.set_content_provider(body->size(), "application/json",
+                                 [this, body, ms = reply.trickle_ms](size_t offset, size_t, httplib::DataSink& sink) {
+                                   if (stopping_ || offset >= body->size()) return false;
+                                   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+                                   return sink.write(body->data() + offset, 1);
+                                 });
+      } else if (reply.drop) {
         res.set_content_provider(1000, "application/json", [](size_t, size_t, httplib::DataSink& sink) {
           sink.write("{\"totalSize\":", 13);
           return false;  // abort: the client gets 13 of the 1000 bytes promised
         });
       } else {
-        res.set_content(reply.body, "application/json");
+        res.set_content(reply.body, reply.content_type);
       }
       return httplib::Server::HandlerResponse::Handled;
     });
@@ -228,20 +242,18 @@ class FakeSalesforce {
     });
     // httplib writes headers and body separately; without NODELAY each answer waits ~40 ms (Nagle).
     server_.set_tcp_nodelay(true);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    server_.start();
   }
   ~FakeSalesforce() {
-    server_.stop();
-    thread_.join();
+    stopping_ = true;  // a trickling answer still being sent ends
+    server_.shut_down();
   }
 
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const { return server_.base_url(); }
   // Retries wait for nothing: the waits asked for are recorded in waits_.
   ConnectOptions options() {
     return {.login_url = base_url(), .auth = "password", .client_id = "cid", .client_secret = kSecret,
-            .username = kUser, .password = kPassword, .timeout_seconds = 10, .retry_base_ms = 1,
+            .username = kUser, .password = kPassword, .request_timeout_seconds = 10, .retry_base_ms = 1,
             .retry_sleep = [this](std::chrono::milliseconds d) {
               std::lock_guard lock(mu_);
               waits_.push_back(d);
@@ -292,6 +304,7 @@ class FakeSalesforce {
   }
 
   std::atomic<bool> sessions_expired{false};
+  std::atomic<bool> stopping_{false};
   std::atomic<bool> echo_form_{false};
   EVP_PKEY* jwt_key_ = nullptr;   // verifies JWT assertions; set before connecting
   std::string refresh_token_;     // the one refresh token the server accepts
@@ -329,15 +342,13 @@ class FakeSalesforce {
     return true;
   }
 
-  httplib::Server server_;
+  testing::LoopbackServer server_;
   std::mutex mu_;
   std::map<std::string, std::deque<Reply>> scripts_;
   std::vector<std::string> requests_, locators_;
   std::vector<std::chrono::milliseconds> waits_;
   std::vector<std::string> assertions_, refresh_tokens_seen_;
   std::string last_window_;
-  int port_ = 0;
-  std::thread thread_;
 };
 
 // A port nothing listens on: bind, read the port, close.
@@ -399,7 +410,7 @@ TEST(ClientFakeServerTest, InvalidGrantIsWordedAndNeverShowsThePassword) {
 TEST(ClientFakeServerTest, UnreachableHostIsANetworkErrorNamingUrlAndFix) {
   ConnectOptions o{.login_url = "http://127.0.0.1:" + std::to_string(closed_port()), .auth = "password",
                    .client_id = "cid", .client_secret = kSecret, .username = kUser, .password = kPassword,
-                   .timeout_seconds = 5, .retry_base_ms = 1};
+                   .request_timeout_seconds = 5, .retry_base_ms = 1};
   auto client = Client::connect(o);
   ASSERT_FALSE(client.ok());
   const Error& e = client.error();
@@ -409,6 +420,73 @@ TEST(ClientFakeServerTest, UnreachableHostIsANetworkErrorNamingUrlAndFix) {
   EXPECT_NE(e.message.find("Couldn't connect to server"), std::string::npos) << e.message;
   EXPECT_NE(e.message.find("Check [salesforce] login_url and that the host is reachable."), std::string::npos);
   EXPECT_EQ(e.message.find(kPassword), std::string::npos);
+}
+
+// --- credentials and tokens travel over https only (issue #13) ------------------------------------
+
+// A token answer whose instance_url is `instance_url`.
+Reply token_answer(const std::string& instance_url) {
+  return {.body = std::string(R"({"access_token":")") + kToken + R"(","instance_url":")" + instance_url +
+                  R"(","id":"https://login.salesforce.com/id/)" + kOrgId + "/" + kUserId + R"(","token_type":"Bearer"})"};
+}
+
+TEST(ClientTransportSecurityTest, PlainHttpLoginUrlToAnotherHostIsRefusedBeforeAnythingIsSent) {
+  for (const char* url : {"http://login.example.com", "http://10.1.2.3:8787", "http://127.0.0.1.example.com",
+                          "http://user:pw@example.com"}) {
+    ConnectOptions o{.login_url = url, .auth = "password", .client_id = "cid", .client_secret = kSecret,
+                     .username = kUser, .password = kPassword, .request_timeout_seconds = 5, .retry_base_ms = 1};
+    auto client = Client::connect(o);
+    ASSERT_FALSE(client.ok()) << url;
+    EXPECT_EQ(client.error().kind, ErrorKind::kConfig) << url;
+    EXPECT_EQ(client.error().code, "INSECURE_LOGIN_URL") << client.error().to_string();
+    EXPECT_NE(client.error().message.find("would send the password and client secret across the network "
+                                          "unencrypted; use https://"),
+              std::string::npos)
+        << client.error().message;
+    EXPECT_EQ(client.error().message.find(kPassword), std::string::npos);
+    EXPECT_EQ(client.error().message.find("pw@"), std::string::npos) << "only the host is named";
+  }
+}
+
+TEST(ClientTransportSecurityTest, PlainHttpInstanceUrlOnAnotherHostIsRefusedAndTheTokenNeverUsed) {
+  FakeSalesforce sf;
+  sf.script("/services/oauth2/token", {token_answer("http://na1.example.com")});
+  auto client = Client::connect(sf.options());
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().code, "INSECURE_INSTANCE_URL");
+  EXPECT_EQ(client.error().message,
+            "The login at 127.0.0.1 answered with the instance_url http://na1.example.com, which is not an https:// "
+            "address (plain http:// is accepted only on this machine); crmsync will not send the session token "
+            "there. Salesforce always answers with an https:// My Domain: check that [salesforce] login_url is your "
+            "org's login host (https://login.salesforce.com, https://test.salesforce.com or its My Domain).");
+  EXPECT_EQ(client.error().message.find(kToken), std::string::npos);
+  for (const char* other : {"ftp://na1.example.com", "file:///etc/passwd", "na1.example.com"}) {
+    sf.script("/services/oauth2/token", {token_answer(other)});
+    auto refused = Client::connect(sf.options());
+    ASSERT_FALSE(refused.ok()) << other;
+    EXPECT_EQ(refused.error().code, "INSECURE_INSTANCE_URL") << other;
+  }
+  // https to any host, and plain http to this machine, are fine.
+  for (const char* fine : {"https://acme.my.salesforce.com", "http://localhost:1", "http://127.9.9.9:1"}) {
+    sf.script("/services/oauth2/token", {token_answer(fine)});
+    auto ok = Client::connect(sf.options());
+    ASSERT_TRUE(ok.ok()) << fine << ": " << ok.error().to_string();
+    EXPECT_EQ((*ok)->instance_url(), fine);
+  }
+}
+
+TEST(ClientTransportSecurityTest, ALoginAgainThatAnswersAPlainHttpInstanceIsRefusedToo) {
+  FakeSalesforce sf;
+  auto client = sf.connected();
+  sf.script("/services/data/v62.0/query",
+            {{.status = 401, .body = R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"}});
+  sf.script("/services/oauth2/token", {token_answer("http://na1.example.com")});
+  auto page = client->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "INSECURE_INSTANCE_URL");
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query", "POST /services/oauth2/token"}))
+      << "nothing is sent after the refused login";
+  EXPECT_EQ(client->instance_url(), sf.base_url()) << "the refused instance is not kept";
 }
 
 TEST(ClientFakeServerTest, QueryPagesThroughNextRecordsUrlAndTracksLimits) {
@@ -671,7 +749,7 @@ TEST(ClientRetryTest, GivesUpAfterMaxRetriesAndSaysSo) {
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code, "SERVER_UNAVAILABLE");
   EXPECT_EQ(page.error().http_status, 503);
-  EXPECT_NE(page.error().message.find("Gave up after 3 attempts."), std::string::npos) << page.error().message;
+  EXPECT_NE(page.error().message.find("Gave up after 3 attempts over "), std::string::npos) << page.error().message;
   EXPECT_EQ(sf.requests().size(), 3u);
 }
 
@@ -932,7 +1010,7 @@ TEST(BulkReadAheadTest, AFailedReadAheadIsRetriedAndFailsAsTheSameRequestSentWhe
     EXPECT_EQ(consumed, 2) << "the pages before the failure are consumed";
     EXPECT_EQ(read.error().kind, ErrorKind::kNetwork);
     EXPECT_EQ(read.error().http_status, 500);
-    EXPECT_NE(read.error().message.find("Gave up after 3 attempts."), std::string::npos) << read.error().message;
+    EXPECT_NE(read.error().message.find("Gave up after 3 attempts over "), std::string::npos) << read.error().message;
     EXPECT_EQ(sf.locators(), (std::vector<std::string>{"", "L1", "L1", "L2", "L2", "L2"}));
     EXPECT_EQ(sf.waits().size(), 3u) << "one retry of page 2, two of page 3";
     EXPECT_EQ(client->api_calls(), 6);
@@ -1270,6 +1348,151 @@ TEST(ClientSecretsTest, NoErrorMessageEverQuotesASecret) {
     for (const auto& secret : secrets) EXPECT_EQ(m.find(secret), std::string::npos) << m;
     EXPECT_EQ(m.find(url_encode(kPassword)), std::string::npos) << m;
   }
+}
+
+// --- bounds on an answer's size and a request's time (issue #13) -----------------------------------
+
+std::string gzip(const std::string& data) {
+  z_stream z{};
+  deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);  // 15 + 16: gzip framing
+  std::string out(deflateBound(&z, data.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string page_with_name_of(std::size_t bytes) {
+  return R"({"totalSize":1,"done":true,"records":[{"attributes":{"type":"Account"},"Id":"001A","Name":")" +
+         std::string(bytes, 'x') + R"("}]})";
+}
+
+std::unique_ptr<Client> connect_with(FakeSalesforce& sf, const std::function<void(ConnectOptions&)>& adjust) {
+  ConnectOptions o = sf.options();
+  adjust(o);
+  auto client = Client::connect(o);
+  if (!client) throw std::runtime_error(client.error().to_string());
+  sf.clear_requests();
+  return std::move(*client);
+}
+
+TEST(ClientBoundsTest, AnAnswerLargerThanTheBoundIsStoppedWithAClearErrorAndNotRetried) {
+  // Issue #13: a 1.6 GB query page took crmsync to 4.2 GB of RSS.
+  FakeSalesforce sf;
+  auto client = connect_with(sf, [](ConnectOptions& o) { o.max_response_bytes = 1 << 20; });
+  sf.script(kQueryPath, {{.body = page_with_name_of(3 << 20)}, {.body = page_with_name_of(3 << 20)}});
+  auto page = client->query("SELECT Id, Name FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().kind, ErrorKind::kLimit);
+  EXPECT_EQ(page.error().code, "RESPONSE_TOO_LARGE");
+  EXPECT_NE(page.error().message.find("The answer to GET " + sf.base_url() +
+                                      "/services/data/v62.0/query was larger than 1 MB (decompressed), crmsync's "
+                                      "bound for one answer; the transfer was stopped there."),
+            std::string::npos)
+      << page.error().message;
+  EXPECT_NE(page.error().message.find("raise [salesforce] max_response_mb"), std::string::npos) << page.error().message;
+  EXPECT_EQ(sf.requests(), (std::vector<std::string>{"GET /services/data/v62.0/query"})) << "the same answer again would not help";
+  EXPECT_EQ(client->api_calls(), 1);
+}
+
+TEST(ClientBoundsTest, ACompressedAnswerIsBoundedByWhatItInflatesTo) {
+  FakeSalesforce sf;
+  auto client = connect_with(sf, [](ConnectOptions& o) { o.max_response_bytes = 1 << 20; });
+  const std::string compressed = gzip(page_with_name_of(32 << 20));
+  ASSERT_LT(compressed.size(), std::size_t{1} << 20) << "small on the wire, 32 MB once inflated";
+  sf.script(kQueryPath, {{.body = compressed, .headers = {{"Content-Encoding", "gzip"}}, .content_type = "application/octet-stream"}});
+  auto page = client->query("SELECT Id, Name FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "RESPONSE_TOO_LARGE") << page.error().to_string();
+  // A compressed answer within the bound is read as always.
+  sf.script(kQueryPath, {{.body = gzip(page_with_name_of(1000)), .headers = {{"Content-Encoding", "gzip"}},
+                          .content_type = "application/octet-stream"}});
+  auto fine = client->query("SELECT Id, Name FROM Account", false);
+  ASSERT_TRUE(fine.ok()) << fine.error().to_string();
+  EXPECT_NE(fine->body.find(std::string(1000, 'x')), std::string::npos);
+}
+
+TEST(ClientBoundsTest, BulkResultsPagesHaveABoundOfTheirOwn) {
+  FakeSalesforce sf;
+  auto client = connect_with(sf, [](ConnectOptions& o) {
+    o.max_response_bytes = 1 << 20;
+    o.max_bulk_results_bytes = 4 << 20;
+  });
+  const std::string csv2 = "\"Id\",\"Name\"\n\"001A\",\"" + std::string(2 << 20, 'x') + "\"\n";
+  const std::string csv6 = "\"Id\",\"Name\"\n\"001A\",\"" + std::string(6 << 20, 'x') + "\"\n";
+  sf.script(kResultsPath, {{.body = csv2, .headers = {{"Sforce-Locator", "null"}, {"Sforce-NumberOfRecords", "1"}}},
+                           {.body = csv6, .headers = {{"Sforce-Locator", "null"}, {"Sforce-NumberOfRecords", "1"}}}});
+  auto read = [&] {
+    return read_query_results(*client, kJob, 0, [](BulkChunk&) { return ok_status(); });
+  };
+  ASSERT_TRUE(read().ok()) << "a 2 MB CSV page is within the Bulk bound, though above the JSON one";
+  Status too_big = read();
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.error().code, "RESPONSE_TOO_LARGE");
+  EXPECT_NE(too_big.error().message.find("larger than 4 MB"), std::string::npos) << too_big.error().message;
+  EXPECT_NE(too_big.error().message.find("raise [salesforce] max_bulk_results_mb"), std::string::npos)
+      << too_big.error().message;
+}
+
+TEST(ClientBoundsTest, ARequestDeadlineStopsTheRetriesOfATricklingServer) {
+  // Issue #13: with max_retries = 1 a server trickling bytes kept one run going past 330 s.
+  FakeSalesforce sf;
+  auto client = connect_with(sf, [](ConnectOptions& o) {
+    o.request_timeout_seconds = 1;
+    o.request_deadline_seconds = 2;
+    o.max_retries = 5;
+  });
+  std::vector<Reply> trickles(6, Reply{.body = std::string(2000, ' ') + "{}", .trickle_ms = 50});
+  sf.script(kQueryPath, trickles);
+  const auto start = std::chrono::steady_clock::now();
+  auto page = client->query("SELECT Id FROM Account", false);
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "TIMEOUT");
+  EXPECT_NE(page.error().message.find("No further attempt was made: [salesforce] request_deadline_seconds (2 s) "
+                                      "bounds one request, its retries included."),
+            std::string::npos)
+      << page.error().message;
+  EXPECT_LT(took, std::chrono::milliseconds(3500)) << "about the 2-s deadline, not six 1-s attempts";
+  EXPECT_LE(sf.requests().size(), 3u);
+}
+
+TEST(ClientBoundsTest, ALowSpeedAbortGivesUpOnATrickleLongBeforeTheRequestTimeout) {
+  FakeSalesforce sf;
+  auto client = connect_with(sf, [](ConnectOptions& o) {
+    o.request_timeout_seconds = 30;
+    o.low_speed_seconds = 1;
+    o.low_speed_bytes_per_second = 100;
+    o.max_retries = 0;
+  });
+  sf.script(kQueryPath, {{.body = std::string(2000, ' ') + "{}", .trickle_ms = 50}});  // 20 bytes a second
+  const auto start = std::chrono::steady_clock::now();
+  auto page = client->query("SELECT Id FROM Account", false);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "TIMEOUT");
+  EXPECT_NE(page.error().message.find("too slow"), std::string::npos) << page.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(ClientBoundsTest, TimeAndSizeBoundsOutOfRangeAreRefusedBeforeLogin) {
+  FakeSalesforce sf;
+  auto refused = [&](const std::function<void(ConnectOptions&)>& adjust) {
+    ConnectOptions o = sf.options();
+    adjust(o);
+    auto c = Client::connect(o);
+    return c.ok() ? std::string("connected") : c.error().message;
+  };
+  EXPECT_NE(refused([](ConnectOptions& o) { o.request_deadline_seconds = 5; }).find("request_deadline_seconds = 5 is shorter"),
+            std::string::npos);
+  EXPECT_NE(refused([](ConnectOptions& o) { o.connect_timeout_seconds = 0; }).find("connect_timeout_seconds = 0"),
+            std::string::npos);
+  EXPECT_NE(refused([](ConnectOptions& o) { o.max_response_bytes = 0; }).find("max_response_mb"), std::string::npos);
+  EXPECT_TRUE(sf.requests().empty()) << "nothing was sent";
+  EXPECT_EQ(refused([](ConnectOptions& o) { o.request_deadline_seconds = 0; }), "connected") << "0: no deadline";
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // documents it: the request shapes (allOrNone=false, attributes.type, id on updates, the upsert
 // path, ids on deletes), per-record results, and the single-record fallback on 404.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <chrono>
 #include <mutex>
@@ -10,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator_http.h"
 #include "salesforce/collections.h"
 
 namespace crmsync::salesforce {
@@ -33,25 +33,25 @@ class FakeCollections {
     if (has_collections) {
       server_.Post("/services/data/v62.0/composite/sobjects", [=](const httplib::Request& req, httplib::Response& res) {
         record(req);
-        res.set_content(R"([{"id":"00T000000000001AAA","success":true,"errors":[]},)"
+        res.set_content(R"([{"id":"00T000000000001EAA","success":true,"errors":[]},)"
                         R"({"success":false,"errors":[{"statusCode":"REQUIRED_FIELD_MISSING","message":"Required fields are missing: [Status]","fields":["Status"]}]}])",
                         "application/json");
       });
       server_.Patch(R"(/services/data/v62.0/composite/sobjects(/Task/Ext__c)?)", [=](const httplib::Request& req, httplib::Response& res) {
         record(req);
-        res.set_content(R"([{"id":"00T000000000001AAA","success":true,"errors":[],"created":false}])", "application/json");
+        res.set_content(R"([{"id":"00T000000000001EAA","success":true,"errors":[],"created":false}])", "application/json");
       });
       server_.Delete("/services/data/v62.0/composite/sobjects", [=](const httplib::Request& req, httplib::Response& res) {
         record(req);
-        res.set_content(R"([{"id":"00T000000000001AAA","success":true,"errors":[]},)"
-                        R"({"id":"00T000000000002AAA","success":false,"errors":[{"statusCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}]}])",
+        res.set_content(R"([{"id":"00T000000000001EAA","success":true,"errors":[]},)"
+                        R"({"id":"00T000000000002EAA","success":false,"errors":[{"statusCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}]}])",
                         "application/json");
       });
     } else {
       server_.Post("/services/data/v62.0/sobjects/Task/", [=](const httplib::Request& req, httplib::Response& res) {
         record(req);
         res.status = 201;
-        res.set_content(R"({"id":"00T000000000009AAA","success":true,"errors":[]})", "application/json");
+        res.set_content(R"({"id":"00T000000000009EAA","success":true,"errors":[]})", "application/json");
       });
     }
     server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -59,15 +59,9 @@ class FakeCollections {
         res.set_content(R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])", "application/json");
       }
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    server_.start();
   }
-  ~FakeCollections() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const { return server_.base_url(); }
 
   static std::string query_of(const httplib::Request& req) {
     std::string q;
@@ -80,9 +74,7 @@ class FakeCollections {
   std::vector<json> bodies;
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  testing::LoopbackServer server_;
 };
 
 std::unique_ptr<Client> connect_to(const FakeCollections& fake) {
@@ -104,12 +96,12 @@ TEST(CollectionsFakeServerTest, RequestShapesAndPerRecordResults) {
   EXPECT_EQ((*created)[1].errors.at(0).status_code, "REQUIRED_FIELD_MISSING");
   EXPECT_EQ((*created)[1].errors.at(0).fields, std::vector<std::string>{"Status"});
 
-  auto updated = c.update("Task", {json{{"Id", "00T000000000001AAA"}, {"Subject", "c"}}});
+  auto updated = c.update("Task", {json{{"Id", "00T000000000001EAA"}, {"Subject", "c"}}});
   ASSERT_TRUE(updated) << updated.error().to_string();
   auto upserted = c.upsert("Task", "Ext__c", {json{{"Ext__c", "act-1"}, {"Subject", "d"}}});
   ASSERT_TRUE(upserted) << upserted.error().to_string();
   EXPECT_FALSE((*upserted)[0].created);
-  auto removed = c.remove("Task", {"00T000000000001AAA", "00T000000000002AAA"});
+  auto removed = c.remove("Task", {"00T000000000001EAA", "00T000000000002EAA"});
   ASSERT_TRUE(removed) << removed.error().to_string();
   EXPECT_EQ((*removed)[1].errors.at(0).status_code, "ENTITY_IS_DELETED");
   EXPECT_FALSE(c.used_fallback());
@@ -121,12 +113,12 @@ TEST(CollectionsFakeServerTest, RequestShapesAndPerRecordResults) {
   EXPECT_EQ(fake.bodies[0]["records"][0]["attributes"]["type"], "Task");
   EXPECT_EQ(fake.bodies[0]["records"][1]["Subject"], "b");
   EXPECT_EQ(fake.requests[1], "PATCH /services/data/v62.0/composite/sobjects");
-  EXPECT_EQ(fake.bodies[1]["records"][0]["id"], "00T000000000001AAA");
+  EXPECT_EQ(fake.bodies[1]["records"][0]["id"], "00T000000000001EAA");
   EXPECT_FALSE(fake.bodies[1]["records"][0].contains("Id"));
   EXPECT_EQ(fake.requests[2], "PATCH /services/data/v62.0/composite/sobjects/Task/Ext__c");
   EXPECT_EQ(fake.bodies[2]["records"][0]["Ext__c"], "act-1");
   EXPECT_EQ(fake.requests[3],
-            "DELETE /services/data/v62.0/composite/sobjects?allOrNone=false&ids=00T000000000001AAA,00T000000000002AAA");
+            "DELETE /services/data/v62.0/composite/sobjects?allOrNone=false&ids=00T000000000001EAA,00T000000000002EAA");
 }
 
 TEST(CollectionsFakeServerTest, TooManyRecordsIsAProgrammingError) {
@@ -147,7 +139,7 @@ TEST(CollectionsFakeServerTest, FallsBackToSingleRecordCallsOn404) {
   EXPECT_TRUE(c.used_fallback());
   ASSERT_EQ(created->size(), 2u);
   EXPECT_TRUE((*created)[0].success);
-  EXPECT_EQ((*created)[0].id, "00T000000000009AAA");
+  EXPECT_EQ((*created)[0].id, "00T000000000009EAA");
   ASSERT_EQ(fake.requests.size(), 2u);  // the 404 is not recorded by the fake
   EXPECT_EQ(fake.requests[0], "POST /services/data/v62.0/sobjects/Task/");
   EXPECT_EQ(fake.bodies[1]["Subject"], "b");

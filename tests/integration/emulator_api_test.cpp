@@ -279,6 +279,56 @@ TEST(OAuthFlowTest, WithRotationTheUsedRefreshTokenStopsWorking) {
   EXPECT_FALSE(emu->issue_refresh_token("nobody@crmsync.test"));
 }
 
+// Token revocation (POST /services/oauth2/revoke with the form token=..., or GET ?token=), as a
+// raw HTTP client sees it.
+TEST(OAuthFlowTest, RevokingAnAccessTokenEndsThatSessionOnly) {
+  auto emu = start({});
+  const std::string first = password_login(*emu), second = password_login(*emu);
+  auto revoked = client(*emu).Post("/services/oauth2/revoke", httplib::Params{{"token", first}});
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->status, 200) << revoked->body;
+  EXPECT_EQ(revoked->body, "");
+  EXPECT_EQ(api_get(*emu, first, "/limits")->body, kAuthError);
+  EXPECT_EQ(api_get(*emu, second, "/limits")->status, 200);
+
+  // A token revoked already, or never issued: invalid_token, form-encoded as Salesforce answers.
+  auto again = client(*emu).Post("/services/oauth2/revoke", httplib::Params{{"token", first}});
+  EXPECT_EQ(again->status, 400);
+  EXPECT_EQ(again->body, "error=invalid_token&error_description=invalid%20token");
+  auto as_json = client(*emu).Post("/services/oauth2/revoke", {{"Accept", "application/json"}},
+                                   httplib::Params{{"token", "00Dnope"}});
+  EXPECT_EQ(as_json->status, 400);
+  EXPECT_EQ(json::parse(as_json->body), json({{"error", "invalid_token"}, {"error_description", "invalid token"}}));
+  // No token at all.
+  auto none = client(*emu).Post("/services/oauth2/revoke", httplib::Params{});
+  EXPECT_EQ(none->status, 400);
+  EXPECT_EQ(none->body, "error=unsupported_token_type&error_description=this%20token%20type%20is%20not%20supported");
+
+  // GET with ?token= works too.
+  auto by_get = client(*emu).Get(("/services/oauth2/revoke?token=" + url_encode(second)).c_str());
+  EXPECT_EQ(by_get->status, 200);
+  EXPECT_EQ(api_get(*emu, second, "/limits")->status, 401);
+  EXPECT_EQ(client(*emu).Put("/services/oauth2/revoke", "", "text/plain")->status, 405);
+}
+
+TEST(OAuthFlowTest, RevokingARefreshTokenRevokesTheAccessTokensIssuedThroughIt) {
+  auto emu = start({});
+  auto issued = emu->issue_refresh_token("integration@crmsync.test");
+  ASSERT_TRUE(issued);
+  const httplib::Params refresh = {{"grant_type", "refresh_token"}, {"refresh_token", *issued},
+                                   {"client_id", "crmsync-local"}, {"client_secret", "crmsync-local-secret"}};
+  const std::string a = token(*emu, refresh)["access_token"], b = token(*emu, refresh)["access_token"];
+  const std::string other = password_login(*emu);  // a session of the same user, not through the refresh token
+  for (const std::string& t : {a, b, other}) ASSERT_EQ(api_get(*emu, t, "/limits")->status, 200);
+
+  auto revoked = client(*emu).Post("/services/oauth2/revoke", httplib::Params{{"token", *issued}});
+  EXPECT_EQ(revoked->status, 200) << revoked->body;
+  EXPECT_EQ(api_get(*emu, a, "/limits")->status, 401);
+  EXPECT_EQ(api_get(*emu, b, "/limits")->status, 401);
+  EXPECT_EQ(api_get(*emu, other, "/limits")->status, 200);
+  EXPECT_EQ(token(*emu, refresh, 400)["error"], "invalid_grant");
+}
+
 TEST(OAuthFlowTest, ClientCredentialsRunAsTheConfiguredUser) {
   EmulatorOptions o;
   o.client_credentials_user = "admin@crmsync.test";
@@ -435,8 +485,9 @@ TEST(LimitsTest, TheCounterCountsEveryCallAndRefusesPastTheMaximum) {
   EXPECT_EQ(refused->body, R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])");
   EXPECT_EQ(refused->get_header_value("Sforce-Limit-Info"), "api-usage=5/5");
 
-  // A new day: the admin endpoint resets the counter.
-  auto reset = client(*emu).Put("/emulator/apiUsage", {{"Authorization", "Bearer " + access}}, R"({"used":0})",
+  // A new day: the admin endpoint resets the counter (an admin's session; logging in is no API call).
+  const std::string admin = password_login(*emu, "admin@crmsync.test", "admin-pass");
+  auto reset = client(*emu).Put("/emulator/apiUsage", {{"Authorization", "Bearer " + admin}}, R"({"used":0})",
                                 "application/json");
   ASSERT_EQ(reset->status, 200);
   EXPECT_EQ(json::parse(reset->body), json({{"used", 0}, {"max", 5}}));

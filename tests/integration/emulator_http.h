@@ -4,13 +4,23 @@
 // speak raw HTTP do not compile cpp-httplib.
 #pragma once
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <functional>
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
+#include "common/text.h"
 #include "emulator/emulator.h"
 #include "test_support.h"
 
@@ -41,6 +51,46 @@ inline std::string password_login(int port, const std::string& user, const std::
 
 inline httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
+// A bare TCP connection to a loopback port, for requests no HTTP client sends: headers trickling
+// in slowly, a body cut short.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+    }
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  // False once the server has closed the connection.
+  bool send(std::string_view bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
+  // What arrives until the server closes the connection or `timeout` passes.
+  std::string receive(std::chrono::milliseconds timeout) {
+    std::string out;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return out;
+      char buf[4096];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return out;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+};
+
 // An emulator started on a free port from an org file holding `toml`, written into its own
 // temporary directory; stopped when it goes out of scope. Tests derive from it to add the calls
 // they make.
@@ -69,6 +119,99 @@ class OrgFileEmulator {
  private:
   TempDir dir_;
   std::unique_ptr<emulator::Emulator> emu_;
+};
+
+// An httplib server for a test's fake Salesforce or proxy, on a free loopback port in a thread of
+// its own: add routes, then start(); it stops (and joins the thread) when it goes out of scope.
+class LoopbackServer : public httplib::Server {
+ public:
+  LoopbackServer() = default;
+  ~LoopbackServer() override { shut_down(); }
+  LoopbackServer(const LoopbackServer&) = delete;
+  LoopbackServer& operator=(const LoopbackServer&) = delete;
+
+  void start() {
+    port_ = bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { listen_after_bind(); });
+    while (!is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  void shut_down() {
+    if (!thread_.joinable()) return;
+    stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// A proxy on its own loopback port in front of the emulator, for a server that answers what
+// Salesforce never would: every request is passed on as it came, and every answer comes back
+// unchanged (the emulator's URL in it, e.g. the login's instance_url, made the proxy's) unless
+// rewrite() was given for its path and changes it. Point crmsync's login_url at base_url().
+class RewritingProxy {
+ public:
+  // Given the method, the path (without the query) and the answer body; returns the body to send.
+  using Rewrite = std::function<std::string(const std::string& method, const std::string& path, std::string body)>;
+
+  explicit RewritingProxy(int emulator_port) : emulator_port_(emulator_port) {
+    auto pass = [this](const httplib::Request& req, httplib::Response& res) { forward(req, res); };
+    server_.Get(".*", pass).Post(".*", pass).Patch(".*", pass).Delete(".*", pass).Put(".*", pass);
+    server_.start();
+  }
+
+  std::string base_url() const { return server_.base_url(); }
+  void rewrite(Rewrite r) {
+    std::lock_guard lock(mu_);
+    rewrite_ = std::move(r);
+  }
+
+ private:
+  void forward(const httplib::Request& req, httplib::Response& res) {
+    httplib::Request out;
+    out.method = req.method;
+    out.path = req.target;  // with the query string, as it came
+    out.body = req.body;
+    for (const auto& [name, value] : req.headers) {
+      // Answers come back uncompressed, so that they can be rewritten.
+      if (!iequals(name, "Host") && !iequals(name, "Content-Length") &&
+          !iequals(name, "Accept-Encoding") && !iequals(name, "REMOTE_ADDR") &&
+          !iequals(name, "REMOTE_PORT") && !iequals(name, "LOCAL_ADDR") && !iequals(name, "LOCAL_PORT")) {
+        out.headers.emplace(name, value);
+      }
+    }
+    auto answer = loopback_client(emulator_port_).send(out);
+    if (!answer) {
+      res.status = 502;
+      return;
+    }
+    std::string body = answer->body;
+    const std::string from = "http://127.0.0.1:" + std::to_string(emulator_port_);
+    for (std::size_t p = 0; (p = body.find(from, p)) != std::string::npos; p += base_url().size()) {
+      body.replace(p, from.size(), base_url());
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (rewrite_) body = rewrite_(req.method, req.path, std::move(body));
+    }
+    res.status = answer->status;
+    std::string type = "application/json";
+    for (const auto& [name, value] : answer->headers) {
+      if (iequals(name, "Content-Type")) type = value;
+      else if (!iequals(name, "Content-Length") && !iequals(name, "Transfer-Encoding") &&
+               !iequals(name, "Connection") && !iequals(name, "Keep-Alive")) {
+        res.set_header(name, value);
+      }
+    }
+    res.set_content(body, type);
+  }
+  int emulator_port_;
+  std::mutex mu_;
+  Rewrite rewrite_;
+  LoopbackServer server_;  // last: stopped first, while what its handlers use still exists
 };
 
 }  // namespace crmsync::testing

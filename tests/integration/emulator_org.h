@@ -4,10 +4,12 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "test_support.h"
 
@@ -50,14 +52,35 @@ class EmulatorOrg {
     return client().Post(path.c_str(), h, body.dump(), "application/json");
   }
 
+  // The CSV of the first results page of a Bulk API 2.0 query job run as `token`'s user; throws
+  // when the job is refused or does not complete.
+  std::string bulk_csv(const std::string& token, const std::string& soql) const {
+    auto created = send("POST", token, kData + "/jobs/query", {{"operation", "query"}, {"query", soql}});
+    if (!created || created->status != 200) {
+      throw std::runtime_error("job refused: " + soql + " -> " + (created ? created->body : "no answer"));
+    }
+    const std::string job = kData + "/jobs/query/" + nlohmann::json::parse(created->body)["id"].get<std::string>();
+    for (int i = 0; i < 500; ++i) {  // polls until the job leaves UploadComplete / InProgress
+      const nlohmann::json state = nlohmann::json::parse(get(token, job)->body)["state"];
+      if (state == "JobComplete") {
+        auto results = get(token, job + "/results");
+        if (!results || results->status != 200) throw std::runtime_error("no results for " + soql);
+        return results->body;
+      }
+      if (state != "UploadComplete" && state != "InProgress") throw std::runtime_error(soql + ": job " + state.dump());
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    throw std::runtime_error(soql + ": the job did not complete");
+  }
+
   std::string integration, admin;
 
- private:
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", emu_->port());
     c.set_read_timeout(30, 0);
     return c;
   }
+  // A session of another user of the org file (one with a password).
   std::string login(const std::string& user, const std::string& password) const {
     auto r = client().Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
                                                                      {"client_id", "crmsync-local"},
@@ -67,6 +90,8 @@ class EmulatorOrg {
     if (!r || r->status != 200) throw std::runtime_error("login failed for " + user);
     return nlohmann::json::parse(r->body)["access_token"];
   }
+
+ private:
   TempDir dir_;
   std::unique_ptr<emulator::Emulator> emu_;
 };

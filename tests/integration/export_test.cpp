@@ -17,8 +17,11 @@
 #include <sstream>
 #include <thread>
 
+#include "common/text.h"
 #include "emulator/table.h"
+#include "emulator_http.h"
 #include "store/store.h"
+#include "pg_support.h"
 #include "test_support.h"
 
 namespace crmsync {
@@ -46,8 +49,11 @@ class ExportTest : public ::testing::Test {
   // [export] keys every config of the test has.
   virtual std::string export_toml() const { return ""; }
   virtual void adjust(emulator::EmulatorOptions&) const {}
+  // The store the org is synced into (ExportStoreTest runs on PostgreSQL too).
+  virtual testing::StoreBackend backend() const { return testing::StoreBackend::kSqlite; }
 
   void SetUp() override {
+    store_ = testing::store_for(backend(), dir_, "org.db");
     emulator::EmulatorOptions o;
     o.org.scale = 20;
     o.org.seed = 11;
@@ -61,7 +67,7 @@ class ExportTest : public ::testing::Test {
     write_config("");
     auto r = run_crmsync("sync --quiet --config " + cfg_);
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    auto st = store::Store::open(testing::store_url_of(store_));
     ASSERT_TRUE(st);
     auto text = [](const store::Value& v) { return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : ""; };
     auto user_rows = (*st)->dump("User");
@@ -106,7 +112,7 @@ class ExportTest : public ::testing::Test {
 
   void write_config(const std::string& extra, const std::string& db = "org.db") {
     std::string toml = export_toml().empty() ? extra : "[export]\n" + export_toml() + extra;
-    testing::write_file(cfg_, testing::emulator_toml((*emu_)->base_url(), dir_.file(db), toml));
+    testing::write_file(cfg_, testing::emulator_toml((*emu_)->base_url(), db == "org.db" ? store_ : dir_.file(db), toml));
   }
 
   std::string activity(const std::string& id, const std::string& kind, const std::string& email,
@@ -186,7 +192,7 @@ class ExportTest : public ::testing::Test {
 
   std::map<std::string, store::ExportLedgerEntry> ledger() {
     std::map<std::string, store::ExportLedgerEntry> out;
-    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    auto st = store::Store::open(testing::store_url_of(store_));
     EXPECT_TRUE(st);
     auto rows = (*st)->export_ledger();
     EXPECT_TRUE(rows);
@@ -197,7 +203,7 @@ class ExportTest : public ::testing::Test {
   // The ledger as a run killed right after its create call reached Salesforce leaves it: the row
   // "pending", no Salesforce Id recorded.
   void seed_crashed_create(const std::string& activity_id, const std::string& operation) {
-    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    auto st = store::Store::open(testing::store_url_of(store_));
     ASSERT_TRUE(st);
     auto rows = (*st)->export_ledger();
     ASSERT_TRUE(rows);
@@ -263,7 +269,7 @@ class ExportTest : public ::testing::Test {
     }
     std::int64_t in_ledger = 0;
     {
-      auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+      auto st = store::Store::open(testing::store_url_of(store_));
       EXPECT_TRUE(st);
       auto rows = (*st)->export_ledger();
       EXPECT_TRUE(rows);
@@ -285,10 +291,18 @@ class ExportTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::string store_;  // the org's store: a SQLite file in dir_ or a PostgreSQL database's url
   std::unique_ptr<testing::RunningEmulator> emu_;
   std::string cfg_;
   OrgPeople people_;
 };
+
+// The export's ledger over both stores.
+class ExportStoreTest : public ExportTest, public ::testing::WithParamInterface<testing::StoreBackend> {
+ protected:
+  testing::StoreBackend backend() const override { return GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(Stores, ExportStoreTest, testing::kBothStores, testing::backend_name);
 
 TEST_F(ExportTest, DryRunShowsRecordsAndExplainShowsWhyWritingNothing) {
   auto r = export_run(activity("a1", "call", people_.contact_email) + activity("a2", "invite", people_.lead_email) +
@@ -328,7 +342,7 @@ TEST_F(ExportTest, DryRunShowsRecordsAndExplainShowsWhyWritingNothing) {
   EXPECT_NE(again.output.find("\"created\": 1"), std::string::npos) << again.output;
 }
 
-TEST_F(ExportTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNothing) {
+TEST_P(ExportStoreTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNothing) {
   std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "invite", people_.lead_email) +
                       activity("a3", "meeting", "nobody@gmail.com");
   auto first = export_run(input, "--json");
@@ -439,18 +453,18 @@ TEST_F(ExportTest, AMappingToAFieldTheOrgLacksIsRefusedBeforeAnyWrite) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("[export.fields] recording_url names Task.Recording_URL__c"), std::string::npos) << r.output;
   EXPECT_TRUE(records("Task").empty());
-  auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+  auto st = store::Store::open(testing::store_url_of(store_));
   EXPECT_TRUE((*st)->export_ledger()->empty());
 }
 
-TEST_F(ExportTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
+TEST_P(ExportStoreTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
   auto j = sigkill_then_rerun("");
   // Records the killed run created but had not recorded are found by their marker, not created again.
   EXPECT_EQ(j["recovered"], j["in_org"].get<std::int64_t>() - j["in_ledger"].get<std::int64_t>());
   EXPECT_EQ(j["created"], kKillActivities - j["in_org"].get<std::int64_t>());
 }
 
-TEST_F(ExportTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTheRecord) {
+TEST_P(ExportStoreTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTheRecord) {
   ASSERT_EQ(export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email)).exit_code, 0);
   const std::string created = records("Task")["a1"].at(0).at("Id");
   seed_crashed_create("a1", "create");
@@ -471,6 +485,37 @@ TEST_F(ExportTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTh
   auto rows = ledger();
   EXPECT_EQ(rows["a1"].state, "deleted");
   EXPECT_EQ(rows["a1"].salesforce_id, created);
+}
+
+// A summary longer than Description's 32,000 characters: the text is cut before the marker line, so
+// the record keeps it and a rerun after a crash still finds the record (recovered, not created
+// again); the cut is said per activity in the report, on standard error and in --json.
+TEST_F(ExportTest, ALongSummaryKeepsTheMarkerSoACrashedCreateIsRecoveredNotDuplicated) {
+  const std::string input = activity("long-1", "call", people_.contact_email, "completed", std::string(40000, 's')) +
+                            activity("short-1", "call", people_.contact2_email);
+  auto first = export_run(input, "--json");
+  ASSERT_EQ(first.exit_code, 0) << first.output.substr(0, 2000);
+  auto tasks = records("Task");
+  ASSERT_TRUE(tasks.contains("long-1")) << "the marker line is at the end of the Description";
+  EXPECT_EQ(utf8_length(tasks["long-1"].at(0).at("Description")), 32000u);
+  auto j = json_report(first);
+  EXPECT_EQ(j["created"], 2);
+  EXPECT_NE(first.output.find("crmsync: note: activity long-1 (line 1): the description template gave"),
+            std::string::npos) << first.output.substr(0, 2000);
+  ASSERT_EQ(j["notes"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["notes"][0]["activity_id"], "long-1");
+  EXPECT_EQ(j["notes"][0]["line"], 1);
+  EXPECT_NE(j["notes"][0]["message"].get<std::string>().find("32,000"), std::string::npos);
+
+  // The run crashed after the create reached Salesforce, before its Id was recorded: the rerun
+  // finds the record by its marker.
+  seed_crashed_create("long-1", "create");
+  auto rerun = export_run(input, "--json");
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.output.substr(0, 2000);
+  auto again = json_report(rerun);
+  EXPECT_EQ(again["recovered"], 1);
+  EXPECT_EQ(again["created"], 0);
+  EXPECT_EQ(records("Task")["long-1"].size(), 1u) << "created twice";
 }
 
 // A realistic mix of refusals: activities hosted by a board member (role CEO, above the integration
@@ -792,6 +837,77 @@ TEST_F(ExportQuotaTest, TheDailyLimitReachedPausesWithExitThreeWritingNothing) {
   auto later = export_run(activity("a1", "call", people_.contact_email));
   EXPECT_EQ(later.exit_code, 0) << later.output;
   EXPECT_EQ(records("Task").size(), 1u);
+}
+
+// A server whose sObject Collections answers are not what Salesforce sends: crmsync is run through
+// a proxy in front of the emulator that rewrites the first create answer. The records are created
+// in the org all the same, so the run must leave them "pending" and the next run (through an honest
+// server) must find them by their marker instead of creating them again.
+class ExportMalformedAnswerTest : public ExportTest {
+ protected:
+  void SetUp() override {
+    ExportTest::SetUp();
+    if (HasFatalFailure()) return;
+    proxy_ = std::make_unique<testing::RewritingProxy>((*emu_)->port());
+    testing::write_file(cfg_, testing::emulator_toml(proxy_->base_url(), dir_.file("org.db"), ""));
+  }
+  // The first POST /composite/sobjects answer gets `from` replaced by `to` everywhere.
+  void rewrite_first_create(const std::string& from, const std::string& to) {
+    proxy_->rewrite([from, to, done = false](const std::string& method, const std::string& path, std::string body) mutable {
+      if (done || method != "POST" || !path.ends_with("/composite/sobjects")) return body;
+      done = true;
+      for (std::size_t p = 0; (p = body.find(from, p)) != std::string::npos; p += to.size()) body.replace(p, from.size(), to);
+      return body;
+    });
+  }
+  // Runs the export through the rewriting proxy (a clean error, exit 2), then through an honest
+  // one: every activity ends up in the org exactly once. Returns the first run's output.
+  std::string export_then_rerun() {
+    std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email);
+    auto first = export_run(input, "--json");
+    EXPECT_EQ(first.exit_code, 2) << "the run stops with an error, it does not abort: " << first.output;
+    EXPECT_EQ(records("Task").size(), 2u) << "the records reached the org before the answer came back";
+    auto rows = ledger();
+    for (const char* a : {"a1", "a2"}) {
+      EXPECT_EQ(rows[a].state, "pending") << a << ": an answer crmsync cannot trust is not recorded as written";
+      EXPECT_EQ(rows[a].salesforce_id, "") << a;
+    }
+    proxy_->rewrite({});
+    auto rerun = export_run(input, "--json");
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
+    auto j = json_report(rerun);
+    EXPECT_EQ(j["recovered"], 2) << rerun.output;
+    EXPECT_EQ(j["created"], 0) << rerun.output;
+    auto tasks = records("Task");
+    EXPECT_EQ(tasks.size(), 2u);
+    for (const auto& [id, found] : tasks) EXPECT_EQ(found.size(), 1u) << "activity " << id << " is in the org more than once";
+    rows = ledger();
+    for (const char* a : {"a1", "a2"}) {
+      EXPECT_EQ(rows[a].state, "written") << a;
+      EXPECT_EQ(rows[a].salesforce_id, tasks[a].at(0).at("Id")) << a;
+    }
+    return first.output;
+  }
+
+  std::unique_ptr<testing::RewritingProxy> proxy_;
+};
+
+TEST_F(ExportMalformedAnswerTest, ASuccessThatIsNotABooleanStopsTheRunWithAnErrorNamingIt) {
+  rewrite_first_create("\"success\":true", "\"success\":\"yes\"");
+  const std::string output = export_then_rerun();
+  EXPECT_NE(output.find("Salesforce's answer to sObject Collections create Task (result 1 of 2) was malformed: "
+                        "\"success\" is a string (\"yes\"), not a boolean."),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(output.find("terminate"), std::string::npos) << output;
+}
+
+TEST_F(ExportMalformedAnswerTest, AnIdThatIsNotARecordIdIsNotRecordedAsWrittenAndTheRerunCreatesNoDuplicate) {
+  // Every created id becomes the number 12345 (the emulator's Task ids all start 00T).
+  rewrite_first_create("\"id\":\"00T", "\"id\":12345,\"was\":\"00T");
+  const std::string output = export_then_rerun();
+  EXPECT_NE(output.find("(result 1 of 2) was malformed: \"id\" is a number (12345), not a string."), std::string::npos)
+      << output;
 }
 
 }  // namespace

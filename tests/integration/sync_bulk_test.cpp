@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "sync/sync.h"
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -32,10 +33,14 @@ sync::SyncOptions fast_bulk() {
   return o;
 }
 
-TEST(SyncBulkTest, FullLoadAboveTheThresholdUsesBulkJobsAndIncrementsUseRest) {
+// Over both stores (SQLite and PostgreSQL).
+class SyncBulkStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncBulkStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncBulkStoreTest, FullLoadAboveTheThresholdUsesBulkJobsAndIncrementsUseRest) {
   RunningEmulator emu(20, 5);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   cfg.sync.bulk_threshold = 50;
   auto client = login(cfg);
   auto st = store::Store::open(cfg.store.url);
@@ -112,10 +117,10 @@ TEST(SyncBulkTest, FailedJobsSplitTheWindowThenFallBackToRest) {
   expect_store_equals_org(**st, *admin, cfg);
 }
 
-TEST(SyncBulkTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
+TEST_P(SyncBulkStoreTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
   RunningEmulator emu(40, 21);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   testing::only(cfg, {"Task"});
   cfg.sync.bulk_threshold = 100;
   auto client = login(cfg);
@@ -148,7 +153,9 @@ TEST(SyncBulkTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
   std::vector<std::string> purged;
   auto stored_before = testing::store_rows(**st, "Task");
   for (auto it = stored_before.begin(); it != stored_before.end() && purged.size() < 5; ++it) purged.push_back(it->first);
-  ASSERT_EQ(emu->hard_delete(purged), 5u);
+  auto purged_count = emu->hard_delete(purged);
+  ASSERT_TRUE(purged_count.ok()) << purged_count.error().message;
+  ASSERT_EQ(*purged_count, 5u);
 
   auto report = sync::run_sync(cfg, *client, **st, fast_bulk());
   ASSERT_TRUE(report.ok()) << report.error().to_string();

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -18,31 +19,39 @@
 #include <thread>
 
 #include "jwt_key.h"
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
 namespace {
 
 using testing::contains;
+using testing::EmulatorProcess;
 using testing::run_crmsync;
 using testing::RunningEmulator;
 using testing::TempDir;
 
 const char* kSmallSync = "[sync]\nsettle_seconds = 0\n[groups]\ndeals = false\n";
 
-TEST(SyncCliTest, SecondSyncAgainstTheSameStoreIsRefused) {
+// The CLI's guarantees on either store.
+class SyncCliStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncCliStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncCliStoreTest, SecondSyncAgainstTheSameStoreIsRefused) {
   RunningEmulator emu(3);
   TempDir dir;
   std::string cfg = dir.file("crmsync.toml");
-  std::string db = dir.file("out.db");
+  std::string db = testing::store_for(GetParam(), dir, "out.db");
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db, kSmallSync));
   {
-    auto held = sync::StoreLock::acquire("sqlite:" + db);  // another sync, as far as crmsync can tell
+    // Another sync, as far as crmsync can tell.
+    auto held = sync::StoreLock::acquire(testing::store_url_of(db));
     ASSERT_TRUE(held.ok()) << held.error().to_string();
     auto r = run_crmsync("sync --config " + cfg);
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_TRUE(contains(r.output, "another crmsync sync is running")) << r.output;
-    EXPECT_TRUE(contains(r.output, db + ".lock")) << r.output;
+    EXPECT_TRUE(contains(r.output, GetParam() == testing::StoreBackend::kSqlite ? db + ".lock" : "advisory lock"))
+        << r.output;
   }
   auto r = run_crmsync("sync --quiet --config " + cfg);
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -58,8 +67,15 @@ TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
                                                   "[groups]\ndeals = false\n"));
   auto paused = run_crmsync("sync --max-api-calls 6 --config " + cfg);
   EXPECT_EQ(paused.exit_code, 3) << paused.output;
-  EXPECT_TRUE(contains(paused.output, "paused until quota recovers")) << paused.output;
-  EXPECT_TRUE(contains(paused.output, "--max-api-calls")) << paused.output;
+  // The run's own cap, not the org's quota: said once, with the objects it left for the next run.
+  std::size_t said = 0;
+  for (auto at = paused.output.find("this run reached its own cap of 6 API calls (--max-api-calls 6)");
+       at != std::string::npos; at = paused.output.find("this run reached its own cap", at + 1)) {
+    ++said;
+  }
+  EXPECT_EQ(said, 1u) << paused.output;
+  EXPECT_FALSE(contains(paused.output, "paused until quota recovers")) << paused.output;
+  EXPECT_TRUE(contains(paused.output, "Left for the next run: ")) << paused.output;
 
   auto status = run_crmsync("status --json --config " + cfg);
   ASSERT_EQ(status.exit_code, 0) << status.output;
@@ -91,14 +107,15 @@ TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
   testing::expect_store_equals_org(**st, *admin, *config);
 }
 
-TEST(SyncCliTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
+TEST_P(SyncCliStoreTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
   RunningEmulator emu(3);
   TempDir dir;
   std::string cfg = dir.file("crmsync.toml");
-  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db"), kSmallSync));
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), testing::store_for(GetParam(), dir, "out.db"),
+                                                  kSmallSync));
   auto none = run_crmsync("status --config " + cfg);
-  EXPECT_EQ(none.exit_code, 0) << none.output;
-  EXPECT_TRUE(contains(none.output, "No sync has run")) << none.output;
+  EXPECT_EQ(none.exit_code, 3) << none.output;
+  EXPECT_TRUE(contains(none.output, "no sync has run yet")) << none.output;
   ASSERT_EQ(run_crmsync("sync --quiet --config " + cfg).exit_code, 0);
   auto table = run_crmsync("status --config " + cfg);
   EXPECT_EQ(table.exit_code, 0) << table.output;
@@ -116,6 +133,67 @@ TEST(SyncCliTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
     EXPECT_TRUE(o["last_error"].is_null());
   }
   EXPECT_TRUE(saw_account) << json.dump();
+}
+
+// `crmsync status` reads the store only: a config with nothing but [store] will do (the credentials
+// may live in the scheduler's environment), and a store that does not exist is said to be one no
+// sync has run into (exit 3), not created empty.
+TEST(SyncCliTest, StatusNeedsOnlyTheStoreAndCreatesNone) {
+  RunningEmulator emu(3);
+  TempDir dir;
+  const std::string db = dir.file("out.db");
+  const std::string store_only = dir.file("status.toml");
+  testing::write_file(store_only, "[store]\nurl = \"sqlite:" + db + "\"\n");
+
+  auto none = run_crmsync("status --config " + store_only);
+  EXPECT_EQ(none.exit_code, 3) << none.output;
+  EXPECT_TRUE(contains(none.output, "no sync has run yet into sqlite:" + db + ": run crmsync sync --config " +
+                                        store_only)) << none.output;
+  EXPECT_FALSE(std::filesystem::exists(db)) << "status created a store";
+  auto none_json = run_crmsync("status --json --config " + store_only);
+  EXPECT_EQ(none_json.exit_code, 3) << none_json.output;
+  // Standard output holds the JSON; standard error (joined to it here) says it in words.
+  const std::size_t open = none_json.output.find('{'), close = none_json.output.rfind('}');
+  ASSERT_NE(open, std::string::npos) << none_json.output;
+  auto j = nlohmann::json::parse(none_json.output.substr(open, close - open + 1));
+  EXPECT_TRUE(contains(none_json.output, "crmsync: no sync has run yet into")) << none_json.output;
+  EXPECT_EQ(j["error"]["code"], "NO_SYNC_YET");
+  EXPECT_TRUE(j["objects"].empty());
+  EXPECT_FALSE(std::filesystem::exists(db));
+
+  const std::string full = dir.file("crmsync.toml");
+  testing::write_file(full, testing::emulator_toml(emu->base_url(), db, kSmallSync));
+  ASSERT_EQ(run_crmsync("sync --quiet --config " + full).exit_code, 0);
+  auto shown = run_crmsync("status --config " + store_only);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_TRUE(contains(shown.output, "Account")) << shown.output;
+}
+
+// An org-level refusal (here API access off for the integration user: 403 API_DISABLED_FOR_ORG on
+// every REST call, as Salesforce answers) stops the run at the first refusal: said once, with the
+// fix, exit 1 — not once per object.
+TEST(SyncCliTest, AnOrgThatRefusesApiAccessStopsTheRunSayingItOnce) {
+  TempDir dir;
+  emulator::EmulatorOptions o = RunningEmulator::options_for(3, 7);
+  o.org_file = dir.file("org.toml");
+  testing::write_file(o.org_file, "[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { ApiEnabled = false }\n"
+                                  "[[profiles]]\nname = \"Minimum Access - API Only Integrations\"\n"
+                                  "permissions = { ApiEnabled = false }\n");
+  RunningEmulator emu(o);
+  const std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db")));
+  for (const char* flags : {"", "--json ", "--quiet "}) {
+    auto r = run_crmsync(std::string("sync ") + flags + "--config " + cfg);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    std::size_t said = 0;
+    for (std::size_t at = r.output.find("API_DISABLED_FOR_ORG"); at != std::string::npos;
+         at = r.output.find("API_DISABLED_FOR_ORG", at + 1)) {
+      ++said;
+    }
+    EXPECT_EQ(said, 1u) << flags << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, "\"API Enabled\"")) << "the fix\n" << r.output;
+    EXPECT_FALSE(contains(r.output, "FAILED")) << "no line per object\n" << r.output;
+  }
 }
 
 // --quiet for a scheduled run: silent when nothing needs a look, but a field that became unreadable
@@ -295,41 +373,14 @@ TEST(SyncCliTest, SecretsNeverReachTheOutputTheErrorsOrTheStore) {
   EXPECT_FALSE(contains(store_bytes, token_prefix)) << "an access token in the store";
 }
 
-// `crmsync emulator` as its own process, so the sync under test is the only thing killed.
-class EmulatorProcess {
- public:
-  explicit EmulatorProcess(int scale) {
-    std::string cmd = "sh -c 'echo $$; exec " + std::string(CRMSYNC_BINARY) + " emulator --port 0 --seed 5 --scale " +
-                      std::to_string(scale) + "'";
-    pipe_ = popen(cmd.c_str(), "r");
-    if (pipe_ == nullptr) throw std::runtime_error("cannot start the emulator");
-    char line[256] = {};
-    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no pid line");
-    pid_ = std::atoi(line);
-    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no ready line");
-    std::string ready(line);
-    auto at = ready.find("http://");
-    if (at == std::string::npos) throw std::runtime_error("unexpected ready line: " + ready);
-    url_ = ready.substr(at);
-    while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
-  }
-  ~EmulatorProcess() {
-    kill(pid_, SIGTERM);
-    pclose(pipe_);
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::FILE* pipe_ = nullptr;
-  int pid_ = 0;
-  std::string url_;
-};
-
 // Three large syncs from scratch, each SIGKILLed at three random points; after each kill the admin
 // changes the org (an update, a soft delete, a hard delete of a row the killed run may have
 // committed). Each time, the next run is not refused (the lock died with the process), resumes
 // and ends equal to the org, the rows hard deleted meanwhile marked IsDeleted = 1.
-TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
+class SyncCrashTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncCrashTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   EmulatorProcess emu(50);
   TempDir dir;
   // Small pages and commits so that a kill lands between many commits.
@@ -337,7 +388,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   // How long an uninterrupted sync of this org takes here, into a scratch store: the kills land
   // at random points within it (a duration to aim at, not an assertion).
   std::string scratch = dir.file("scratch.toml");
-  testing::write_file(scratch, testing::emulator_toml(emu.url(), dir.file("scratch.db"), small_commits));
+  testing::write_file(scratch, testing::emulator_toml(emu.url(), testing::store_for(GetParam(), dir, "scratch.db"), small_commits));
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(run_crmsync("sync --quiet --config " + scratch).exit_code, 0);
   auto full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -355,7 +406,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   int killed_mid_run = 0;
   for (int round = 0; round < 3; ++round) {
     std::string cfg = dir.file("round" + std::to_string(round) + ".toml");
-    std::string db = dir.file("round" + std::to_string(round) + ".db");
+    std::string db = testing::store_for(GetParam(), dir, "round" + std::to_string(round) + ".db");
     testing::write_file(cfg, testing::emulator_toml(emu.url(), db, small_commits));
     for (int k = 0; k < 3; ++k, ++change) {
       pid_t pid = testing::start_sync(cfg);
@@ -375,7 +426,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto config = config::load_config(cfg);
     ASSERT_TRUE(config.ok());
-    auto st = store::Store::open("sqlite:" + db);
+    auto st = store::Store::open(config->store.url);
     ASSERT_TRUE(st.ok());
     SCOPED_TRACE("round " + std::to_string(round));
     testing::expect_store_equals_org_hard_deletes_marked(**st, *admin, *config);

@@ -145,7 +145,7 @@ TEST(SyncFaultsTest, EveryWorkerLogsInAgainWithARotatingRefreshToken) {
     sync::SyncOptions options = small_pages();
     std::atomic<int> worker_sessions{0};
     options.connect = [&]() -> Result<std::unique_ptr<salesforce::Client>> {
-      auto c = salesforce::Client::connect(sync::connect_options(cfg));
+      auto c = salesforce::Client::connect(config::connect_options(cfg));
       if (c) ++worker_sessions;
       return c;
     };
@@ -159,7 +159,7 @@ TEST(SyncFaultsTest, EveryWorkerLogsInAgainWithARotatingRefreshToken) {
     auto admin = testing::admin_login(emu->base_url());
     expect_store_equals_org(**st, *admin, cfg);
     // The latest token is where the next run finds it: the file, or this process's memory.
-    EXPECT_TRUE(salesforce::Client::connect(sync::connect_options(cfg)).ok());
+    EXPECT_TRUE(salesforce::Client::connect(config::connect_options(cfg)).ok());
   }
 }
 

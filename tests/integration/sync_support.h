@@ -37,7 +37,7 @@ inline void wait_past_the_next_whole_second() {
 }
 
 inline std::unique_ptr<salesforce::Client> login(const config::Config& cfg) {
-  auto c = salesforce::Client::connect(sync::connect_options(cfg));
+  auto c = salesforce::Client::connect(config::connect_options(cfg));
   if (!c) throw std::runtime_error(c.error().to_string());
   return std::move(*c);
 }

@@ -1,4 +1,4 @@
-// End to end: the emulator over loopback, the real client, a real SQLite file.
+// End to end: the emulator over loopback, the real client, a real SQLite file or PostgreSQL database.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -7,6 +7,7 @@
 
 #include "sync/page_parser.h"
 #include "sync/sync.h"
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -21,10 +22,14 @@ using testing::login;
 using testing::report_for;
 using testing::store_rows;
 
-TEST(SyncTest, FullThenIncrementalSyncMatchesAdminQueryAll) {
+// The sync's guarantees on either store.
+class SyncStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncStoreTest, FullThenIncrementalSyncMatchesAdminQueryAll) {
   RunningEmulator emu(25);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   cfg.groups.engage = true;  // every catalog object
   auto client = login(cfg);
   auto admin = login(testing::emulator_config(emu->base_url(), "", "admin@crmsync.test", "admin-pass"));
@@ -70,9 +75,9 @@ TEST(SyncTest, FullThenIncrementalSyncMatchesAdminQueryAll) {
   EXPECT_EQ(std::get<bool>(store_rows(**st, "Contact").at(contacts[0]).at("IsDeleted")), true);
 }
 
-TEST(SyncTest, FailedSyncKeepsCommittedPagesAndResumes) {
+TEST_P(SyncStoreTest, FailedSyncKeepsCommittedPagesAndResumes) {
   TempDir dir;
-  std::string db = dir.file("crmsync.db");
+  std::string db = testing::store_for(GetParam(), dir);
   std::int64_t contacts_in_org = 0;
   {
     // Big enough that Contact has more pages than the writer's queue holds.
@@ -139,6 +144,46 @@ TEST(SyncTest, ExcludingARequiredFieldRefusesTheObjectAndNamesTheField) {
   EXPECT_EQ(contact.outcome, sync::ObjectReport::Outcome::kFailed);
   EXPECT_NE(contact.message.find("Email"), std::string::npos) << contact.message;
   EXPECT_EQ(report_for(*report, "Account").outcome, sync::ObjectReport::Outcome::kSynced);
+}
+
+
+// The integration user deactivated (or frozen) while a sync runs: its session is refused, and so is
+// the new login the client tries. Every later object would fail the same way, so the run stops at
+// the first refusal and says it once (an Error), instead of one failure per object.
+TEST(SyncTest, AUserDeactivatedMidRunStopsTheRunAtTheFirstRefusal) {
+  RunningEmulator emu(5);
+  TempDir dir;
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto client = login(cfg);
+  auto admin = testing::admin_login(emu->base_url());
+  const std::string user = ids(*admin, "SELECT Id FROM User WHERE Username = 'integration@crmsync.test'").at(0);
+  auto st = store::Store::open(cfg.store.url);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+
+  sync::SyncOptions options;
+  options.concurrency = 1;
+  options.composite = false;  // each object makes its own calls, so the ones after the first meet the refusal
+  std::vector<std::string> committed;  // objects with a committed page when the user was deactivated
+  options.on_page = [&](const sync::Progress& p) {
+    if (!committed.empty()) return;
+    committed.push_back(p.object);
+    ASSERT_TRUE(admin->update("User", user, {{"IsActive", false}}).ok());
+  };
+  auto run = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_FALSE(run.ok()) << "a report of every object failing the same way";
+  EXPECT_EQ(run.error().kind, ErrorKind::kAuth) << run.error().to_string();
+  EXPECT_EQ(run.error().code, "invalid_grant") << run.error().to_string();
+  EXPECT_NE(run.error().message.find("make sure the user is active"), std::string::npos) << run.error().message;
+  EXPECT_NE(run.error().message.find("the run stopped at the first refusal"), std::string::npos) << run.error().message;
+  ASSERT_EQ(committed.size(), 1u);
+
+  // What was committed before stays; objects after the refusal were not attempted at all.
+  auto states = (*st)->all_states();
+  ASSERT_TRUE(states.ok());
+  int failed = 0;
+  for (const auto& s : *states) failed += s.last_error.empty() ? 0 : 1;
+  EXPECT_LE(failed, 1) << "only the object that met the refusal records it";
+  EXPECT_GT((*st)->count_rows(committed[0]).value(), 0);
 }
 
 }  // namespace

@@ -2,14 +2,17 @@
 // emulator started on a free loopback port.
 #pragma once
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "config/config.h"
@@ -99,7 +102,47 @@ class RunningEmulator {
   std::unique_ptr<emulator::Emulator> emu_;
 };
 
-// A config for the emulator's integration user and a SQLite file.
+// `crmsync emulator` as its own process (seed 5), stopped with SIGTERM at the end of the test: for
+// tests that kill the client, or measure the emulator's own memory.
+class EmulatorProcess {
+ public:
+  explicit EmulatorProcess(int scale) {
+    std::string cmd = "sh -c 'echo $$; exec " + std::string(CRMSYNC_BINARY) + " emulator --port 0 --seed 5 --scale " +
+                      std::to_string(scale) + "'";
+    pipe_ = popen(cmd.c_str(), "r");
+    if (pipe_ == nullptr) throw std::runtime_error("cannot start the emulator");
+    char line[256] = {};
+    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no pid line");
+    pid_ = std::atoi(line);
+    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("no ready line");
+    std::string ready(line);
+    auto at = ready.find("http://");
+    if (at == std::string::npos) throw std::runtime_error("unexpected ready line: " + ready);
+    url_ = ready.substr(at);
+    while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
+  }
+  ~EmulatorProcess() {
+    kill(pid_, SIGTERM);
+    pclose(pipe_);
+  }
+  EmulatorProcess(const EmulatorProcess&) = delete;
+  EmulatorProcess& operator=(const EmulatorProcess&) = delete;
+  const std::string& url() const { return url_; }
+  int port() const { return std::atoi(url_.substr(url_.rfind(':') + 1).c_str()); }
+  int pid() const { return pid_; }
+
+ private:
+  std::FILE* pipe_ = nullptr;
+  int pid_ = 0;
+  std::string url_;
+};
+
+// The store url of `db`: a store url as it is (postgresql://...), else a SQLite file path.
+inline std::string store_url_of(const std::string& db) {
+  return db.starts_with("postgres") || db.starts_with("sqlite:") ? db : "sqlite:" + db;
+}
+
+// A config for the emulator's integration user and a store (a SQLite file path or a store url).
 inline config::Config emulator_config(const std::string& base_url, const std::string& db_path,
                                       const std::string& user = "integration@crmsync.test",
                                       const std::string& password = "integration-pass") {
@@ -111,7 +154,7 @@ inline config::Config emulator_config(const std::string& base_url, const std::st
   c.salesforce.username = user;
   c.salesforce.password = password;
   c.salesforce.retry_base_ms = 1;  // retries (e.g. after the emulator is stopped) wait ~1 ms, not seconds
-  c.store.url = "sqlite:" + db_path;
+  c.store.url = store_url_of(db_path);
   return c;
 }
 
@@ -121,7 +164,7 @@ inline std::string emulator_toml(const std::string& base_url, const std::string&
          "\"\nauth = \"password\"\nclient_id = \"crmsync-local\"\nclient_secret = \"crmsync-local-secret\"\n"
          "retry_base_ms = 1\n"
          "username = \"integration@crmsync.test\"\npassword = \"" +
-         password + "\"\n\n[store]\nurl = \"sqlite:" + db_path + "\"\n" + extra;
+         password + "\"\n\n[store]\nurl = \"" + store_url_of(db_path) + "\"\n" + extra;
 }
 
 }  // namespace crmsync::testing

@@ -1,7 +1,8 @@
 // jsforce, unchanged, against `crmsync emulator`: password login through OAuth2 with the emulator
 // as loginUrl, describeGlobal, describe, a query paged by autoFetch, create/update/delete, and the
 // refresh token flow, a child-to-parent relationship query, and the sObject Collections API
-// (create/update/destroy of many records, with allOrNone false) and upsert on a custom external ID field defined by an org file. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
+// (create/update/destroy of many records, with allOrNone false) and upsert on a custom external ID field defined by an org file,
+// and logout / token revocation. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
 'use strict';
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
@@ -113,13 +114,35 @@ async function main() {
     const again = await refreshed.query('SELECT Id FROM User LIMIT 1');
     assert.equal(again.records.length, 1);
     assert.notEqual(refreshed.accessToken, 'expired');
+
+    await logout(conn, refreshed, emu);
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
-      `${pages} pages, create/update/delete, sObject Collections and upserts, limits, refresh token: ` +
-      'all answers as expected');
+      `${pages} pages, create/update/delete, sObject Collections and upserts, limits, refresh token, ` +
+      'logout and revoke: all answers as expected');
   } finally {
     emu.child.kill('SIGTERM');
     fs.rmSync(org.dir, { recursive: true, force: true });
   }
+}
+
+// jsforce's logout of an OAuth2 session revokes its access token (POST /services/oauth2/revoke);
+// logout(true) revokes the refresh token, and with it the access tokens issued through it.
+async function logout(conn, refreshed, emu) {
+  const limits = (token) => fetch(`${emu.url}/services/data/v60.0/limits`,
+    { headers: { Authorization: `Bearer ${token}` } });
+  const revokedToken = conn.accessToken;
+  await conn.logout();
+  assert.equal((await limits(revokedToken)).status, 401, 'the logged-out session is over');
+
+  const refreshedToken = refreshed.accessToken;
+  assert.equal((await limits(refreshedToken)).status, 200);
+  await refreshed.logout(true);
+  assert.equal((await limits(refreshedToken)).status, 401, 'revoking the refresh token ends its sessions');
+  const again = new jsforce.Connection({ oauth2: refreshed.oauth2, instanceUrl: emu.url,
+    refreshToken: emu.refreshToken, accessToken: 'expired', version: '60.0' });
+  await assert.rejects(again.query('SELECT Id FROM User LIMIT 1'),
+    (err) => /expired access\/refresh token/.test(String(err)), 'the revoked refresh token no longer renews');
+  await assert.rejects(conn.oauth2.revokeToken('no-such-token'), (err) => err.name === 'invalid_token');
 }
 
 // jsforce's collection calls: one /composite/sobjects request for each array, per-record results.

@@ -1,10 +1,11 @@
 #include "store/sqlite/connection.h"
 
+#include <filesystem>
 #include <utility>
 
 namespace crmsync::store::sqlite {
 
-Result<std::shared_ptr<Connection>> Connection::open(const std::string& path, bool read_only) {
+Result<std::shared_ptr<Connection>> Connection::open(const std::string& path, Mode mode) {
   // Memory statistics take a process-wide mutex on every SQLite allocation, which the writer
   // thread pays per row; crmsync never reads them. Only possible before SQLite initialises (a
   // later call is refused with SQLITE_MISUSE and changes nothing).
@@ -13,8 +14,14 @@ Result<std::shared_ptr<Connection>> Connection::open(const std::string& path, bo
   sqlite3* db = nullptr;
   // NOMUTEX: a Store is used by one thread at a time (see store.h); SQLite's own locking between
   // processes is unaffected.
-  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+  const bool create_if_missing = mode == Mode::kCreate;
+  int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
+              (create_if_missing ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc == SQLITE_CANTOPEN && !create_if_missing && path != ":memory:" && !std::filesystem::exists(path)) {
+    sqlite3_close_v2(db);
+    return Error(ErrorKind::kNotFound, "STORE_NOT_FOUND", "The SQLite database '" + path + "' does not exist.");
+  }
   if (rc != SQLITE_OK) {
     std::string reason = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);

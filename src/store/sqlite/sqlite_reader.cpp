@@ -2,7 +2,6 @@
 // each snapshot one of them inside one read transaction. In WAL mode a read transaction sees the
 // database as of its first read, whatever the sync (the one writer) commits meanwhile, and never
 // blocks it: an answer built from one snapshot never shows half a page.
-#include <sys/stat.h>
 
 #include <mutex>
 
@@ -113,12 +112,11 @@ class SqliteReader final : public StoreReader {
 
  private:
   Result<std::shared_ptr<Connection>> open_connection() {
-    struct stat info {};
-    if (stat(pool_->path.c_str(), &info) != 0) {
-      return Error(ErrorKind::kNotFound, "NO_STORE",
+    auto conn = Connection::open(pool_->path, Connection::Mode::kReadOnly);
+    if (!conn && conn.error().code == "STORE_NOT_FOUND") {
+      return Error(ErrorKind::kNotFound, "STORE_NOT_FOUND",
                    "The store '" + pool_->path + "' does not exist yet: run `crmsync sync --config crmsync.toml` first.");
     }
-    auto conn = Connection::open(pool_->path, /*read_only=*/true);
     if (!conn) return conn.error();
     sqlite3_busy_timeout((*conn)->db(), 5000);
     CRMSYNC_TRY((*conn)->exec("PRAGMA query_only=1", "Cannot open '" + pool_->path + "' for reading"));

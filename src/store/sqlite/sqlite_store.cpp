@@ -34,7 +34,8 @@ Result<std::unique_ptr<Store>> SqliteStore::open(std::string_view path, const Sq
   if (path.empty()) {
     return Error(ErrorKind::kConfig, "INVALID_URL", "The SQLite store needs a file path: sqlite:PATH.");
   }
-  auto conn = Connection::open(std::string(path));
+  auto conn = Connection::open(std::string(path),
+                               options.create_if_missing ? Connection::Mode::kCreate : Connection::Mode::kExisting);
   if (!conn) return conn.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*conn)));
   CRMSYNC_TRY(store->configure(options));

@@ -37,6 +37,7 @@ struct SqliteOptions {
                                             // so a sync stays under 100 MB whatever the org size
   std::int64_t journal_size_limit = 64 << 20;  // WAL file is truncated back to this after a checkpoint
   int sorter_threads = 2;                   // PRAGMA threads: helpers for the sort that builds an Id index
+  bool create_if_missing = true;            // false: a missing file is kNotFound STORE_NOT_FOUND
 };
 
 // The schema version this code writes into crmsync_meta.
@@ -148,5 +149,8 @@ std::string id_index_name(std::string_view object);
 // "boolean", "integer", "real", "text", "date", "datetime", "time" (as kept in crmsync_columns).
 const char* storage_name(catalog::StorageClass storage);
 std::optional<catalog::StorageClass> parse_storage_name(std::string_view name);
+
+// The WriterLock of the database at `db_path`: flock on "<db_path>.lock" (`url` names it in errors).
+Result<std::unique_ptr<WriterLock>> lock_file(const std::string& db_path, std::string_view url);
 
 }  // namespace crmsync::store::sqlite

@@ -1,6 +1,7 @@
 // crmsync.toml parsing, environment overrides and every validation error, without files or sockets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -152,6 +153,19 @@ TEST(ConfigEnvTest, StoreUrlIsOverridden) {
   EXPECT_EQ(c->store.url, "sqlite:/tmp/x.db");
 }
 
+TEST(ConfigEnvTest, PostgresStoreTakesItsSchemaFromTheFileAndItsPasswordFromTheEnvironment) {
+  auto c = parse_config(minimal("[store]\nurl = \"postgresql://crm@db.internal:5432/crm?sslmode=require\"\n"
+                                "schema = \"acme\"\n"),
+                        "crmsync.toml", env_of({{"CRMSYNC_STORE_PASSWORD", "pg-secret"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "postgresql://crm@db.internal:5432/crm?sslmode=require");
+  EXPECT_EQ(c->store.schema, "acme");
+  EXPECT_EQ(c->store.password, "pg-secret");
+  auto d = parse_config(minimal("[store]\nurl = \"postgres://crm@db/crm\"\n"), "crmsync.toml", env_of({}));
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->store.schema, "salesforce");
+}
+
 TEST(ConfigEnvTest, GroupsAreOverriddenWithEveryBooleanSpelling) {
   auto c = parse_config(kFull, "crmsync.toml", env_of({{"CRMSYNC_GROUPS_DEALS", "1"}, {"CRMSYNC_GROUPS_ENGAGE", "No"}}));
   ASSERT_TRUE(c.ok()) << c.error().to_string();
@@ -219,9 +233,22 @@ const ErrorCase kErrorCases[] = {
     {"UnsupportedAuth", minimal("auth = \"oauth\"\n"), {}, "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
      "\"client_credentials\", \"jwt\" or \"refresh_token\"."},
-    {"StoreUrlMustBeSqlite", minimal("[store]\nurl = \"postgres://db/crm\"\n"), {}, "INVALID_VALUE",
-     "crmsync.toml:7: [store] url = \"postgres://db/crm\" is not supported; expected sqlite:PATH, e.g. "
-     "\"sqlite:crmsync.db\"."},
+    {"StoreUrlMustBeSqliteOrPostgresAndItsPasswordIsMasked", minimal("[store]\nurl = \"mysql://crm:s3cret@db/crm\"\n"),
+     {}, "INVALID_VALUE",
+     "crmsync.toml:7: [store] url = \"mysql://crm:***@db/crm\" is not supported; expected sqlite:PATH, e.g. "
+     "\"sqlite:crmsync.db\", or postgresql://user@host:port/dbname."},
+    {"StoreSchemaMayNotBeEmpty", minimal("[store]\nurl = \"postgresql://crm@db/crm\"\nschema = \"\"\n"), {},
+     "INVALID_VALUE",
+     "crmsync.toml:8: [store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\"."},
+    {"StoreUrlFromEnvIsMaskedToo", minimal(),
+     {{"CRMSYNC_STORE_URL", "mysql://crm:hunter2@db/crm?sslmode=require&sslpassword=k3y"}}, "INVALID_VALUE",
+     "environment variable CRMSYNC_STORE_URL: [store] url = \"mysql://crm:***@db/crm?sslmode=require&"
+     "sslpassword=***\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+     "postgresql://user@host:port/dbname."},
+    {"LoginUrlThatIsNotHttpIsMasked", minimal("login_url = \"ftp://u:hunter2@login.example.com\"\n"), {},
+     "INVALID_VALUE",
+     "crmsync.toml:6: [salesforce] login_url = \"ftp://u:***@login.example.com\" is not an http(s) URL; expected "
+     "e.g. \"https://login.salesforce.com\" or the org's My Domain URL."},
     {"MissingPasswordKeysNameTheVariables", "[salesforce]\nclient_id = \"cid\"\nclient_secret = \"cs\"\n", {},
      "MISSING_KEY",
      "crmsync.toml:1: [salesforce] username, password are required when auth = \"password\"; set them in "
@@ -238,6 +265,11 @@ const ErrorCase kErrorCases[] = {
      "crmsync.toml:6: [salesforce] max_retries must be an integer, not a string."},
     {"MaxRetriesOutOfRange", minimal("max_retries = -1\n"), {}, "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] max_retries = -1 is out of range; expected 0 (never retry) to 100 (default 5)."},
+    {"VerifyTlsOffNamesTheLoginUrlMasked", minimal("login_url = \"https://u:hunter2@acme.my.salesforce.com\"\n"
+                                                   "verify_tls = false\n"),
+     {}, "INVALID_VALUE",
+     "crmsync.toml:7: [salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
+     "localhost, ::1), not \"https://u:***@acme.my.salesforce.com\"; remove verify_tls or set it to true."},
     {"MaxRetriesFromEnvNotANumber", minimal(), {{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}}, "WRONG_TYPE",
      "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not "
      "\"many\"."},
@@ -294,6 +326,26 @@ TEST(ConfigErrorTest, LoginUrlMustBeHttp) {
   EXPECT_NE(e.message.find("crmsync.toml:6: [salesforce] login_url = \"login.salesforce.com\" is not an http(s) URL"),
             std::string::npos)
       << e.message;
+}
+
+TEST(ConfigErrorTest, PlainHttpLoginUrlOnlyForThisMachine) {
+  // Issue #13: an http:// login_url sent the password in clear text.
+  Error e = parse_error(minimal("login_url = \"http://login.example.com\"\n"));
+  EXPECT_EQ(e.code, "INSECURE_LOGIN_URL");
+  EXPECT_EQ(e.message,
+            "crmsync.toml:6: [salesforce] login_url uses plain http:// to login.example.com, which would send the "
+            "credentials across the network unencrypted; use https:// (plain http:// is accepted only for an emulator "
+            "on this machine: 127.0.0.0/8, ::1, localhost).");
+  Error from_env = parse_error(minimal(), env_of({{"CRMSYNC_SALESFORCE_LOGIN_URL", "http://10.0.0.5:8787"}}));
+  EXPECT_EQ(from_env.code, "INSECURE_LOGIN_URL");
+  for (const char* url : {"http://127.0.0.1.evil.com", "http://u:p@evil.com", "http://0.0.0.0:8787"}) {
+    EXPECT_EQ(parse_error(minimal("login_url = \"" + std::string(url) + "\"\n")).code, "INSECURE_LOGIN_URL") << url;
+  }
+  for (const char* url : {"http://127.0.0.1:8787", "http://127.5.6.7", "http://localhost:8787", "http://[::1]:8787",
+                          "https://acme.my.salesforce.com"}) {
+    auto ok = parse_config(minimal("login_url = \"" + std::string(url) + "\"\n"), "crmsync.toml", kNoEnv);
+    EXPECT_TRUE(ok.ok()) << url << ": " << ok.error().to_string();
+  }
 }
 
 TEST(ConfigErrorTest, UnknownObjectSuggestsTheCatalogName) {
@@ -419,6 +471,48 @@ TEST(ConfigRetryTest, DefaultsFileAndEnvironment) {
   EXPECT_EQ(f->salesforce.retry_base_ms, 7);
 }
 
+// --- time and size bounds (issue #13) --------------------------------------------------------------
+
+TEST(ConfigBoundsTest, DefaultsFileAndEnvironment) {
+  auto d = parse_config(minimal(), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->salesforce.connect_timeout_seconds, 30);
+  EXPECT_EQ(d->salesforce.request_timeout_seconds, 120);
+  EXPECT_EQ(d->salesforce.low_speed_bytes_per_second, 1024);
+  EXPECT_EQ(d->salesforce.low_speed_seconds, 0);
+  EXPECT_EQ(d->salesforce.request_deadline_seconds, 300);
+  EXPECT_EQ(d->salesforce.max_response_mb, 64);
+  EXPECT_EQ(d->salesforce.max_bulk_results_mb, 256);
+  auto f = parse_config(minimal("connect_timeout_seconds = 5\nrequest_timeout_seconds = 60\nlow_speed_seconds = 20\n"
+                                "low_speed_bytes_per_second = 100\nrequest_deadline_seconds = 90\nmax_response_mb = 8\n"
+                                "max_bulk_results_mb = 512\n"),
+                        "crmsync.toml", env_of({{"CRMSYNC_SALESFORCE_REQUEST_DEADLINE_SECONDS", "0"}}));
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  EXPECT_EQ(f->salesforce.connect_timeout_seconds, 5);
+  EXPECT_EQ(f->salesforce.request_timeout_seconds, 60);
+  EXPECT_EQ(f->salesforce.low_speed_seconds, 20);
+  EXPECT_EQ(f->salesforce.low_speed_bytes_per_second, 100);
+  EXPECT_EQ(f->salesforce.request_deadline_seconds, 0) << "the environment wins; 0 = no deadline";
+  EXPECT_EQ(f->salesforce.max_response_mb, 8);
+  EXPECT_EQ(f->salesforce.max_bulk_results_mb, 512);
+}
+
+TEST(ConfigBoundsTest, OutOfRangeValuesNameTheKeyAndTheRange) {
+  Error deadline = parse_error(minimal("request_timeout_seconds = 200\nrequest_deadline_seconds = 100\n"));
+  EXPECT_EQ(deadline.code, "INVALID_VALUE");
+  EXPECT_EQ(deadline.message,
+            "crmsync.toml:7: [salesforce] request_deadline_seconds = 100 is out of range; expected 200..604800 (at "
+            "least request_timeout_seconds, or 0 for none; default 300).");
+  EXPECT_NE(parse_error(minimal("connect_timeout_seconds = 0\n")).message.find("connect_timeout_seconds = 0"),
+            std::string::npos);
+  EXPECT_NE(parse_error(minimal("request_timeout_seconds = 0\n")).message.find("request_timeout_seconds"),
+            std::string::npos);
+  EXPECT_NE(parse_error(minimal("max_response_mb = 0\n")).message.find("max_response_mb = 0 is out of range"),
+            std::string::npos);
+  EXPECT_NE(parse_error(minimal("low_speed_seconds = -1\n")).message.find("low_speed_seconds"), std::string::npos);
+  EXPECT_EQ(parse_error(minimal("max_bulk_results_mb = \"big\"\n")).code, "WRONG_TYPE");
+}
+
 }  // namespace
 }  // namespace crmsync::config
 
@@ -466,17 +560,107 @@ TEST(ConfigAuthTest, RefreshTokenMissingOrTwiceNamesTheKeys) {
   EXPECT_EQ(both.message.find("5Aep861secret"), std::string::npos) << "a secret never appears in an error";
 }
 
+// --- what `crmsync status` needs: [store] only -------------------------------------------------------
+
+TEST(ConfigStoreOnlyTest, StatusNeedsNoSalesforceKeys) {
+  const std::string store_only = "[store]\nurl = \"sqlite:/var/lib/crmsync/org.db\"\n";
+  Error full = parse_error(store_only);
+  EXPECT_EQ(full.code, "MISSING_KEY") << "sync, check and export log in: they need the credentials";
+  auto c = parse_config(store_only, "crmsync.toml", kNoEnv, Validation::kStoreOnly);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "sqlite:/var/lib/crmsync/org.db");
+}
+
+TEST(ConfigStoreOnlyTest, StatusTakesAPostgresStoreWithItsSchemaAndPassword) {
+  auto c = parse_config("[store]\nurl = \"postgresql://crm@db/crm\"\nschema = \"acme\"\n", "crmsync.toml",
+                        env_of({{"CRMSYNC_STORE_PASSWORD", "pg-secret"}}), Validation::kStoreOnly);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "postgresql://crm@db/crm");
+  EXPECT_EQ(c->store.schema, "acme");
+  EXPECT_EQ(c->store.password, "pg-secret");
+}
+
+TEST(ConfigStoreOnlyTest, StatusStillRefusesAnUnsupportedStoreAnEmptySchemaAndABrokenFile) {
+  auto mysql = parse_config("[store]\nurl = \"mysql://crm:hunter2@db/crm\"\n", "crmsync.toml", kNoEnv,
+                            Validation::kStoreOnly);
+  ASSERT_FALSE(mysql.ok());
+  EXPECT_EQ(mysql.error().message.find("hunter2"), std::string::npos) << mysql.error().message;
+  EXPECT_NE(mysql.error().message.find("is not supported; expected sqlite:PATH"), std::string::npos)
+      << mysql.error().message;
+  auto no_schema = parse_config("[store]\nurl = \"postgresql://crm:hunter2@db/crm\"\nschema = \"\"\n", "crmsync.toml",
+                                kNoEnv, Validation::kStoreOnly);
+  ASSERT_FALSE(no_schema.ok());
+  EXPECT_NE(no_schema.error().message.find("[store] schema is empty"), std::string::npos) << no_schema.error().message;
+  auto typo = parse_config("[store]\nurl = \"sqlite:x.db\"\n[salesforce]\npasword = \"x\"\n", "crmsync.toml", kNoEnv,
+                           Validation::kStoreOnly);
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.error().code, "UNKNOWN_KEY");
+}
+
 }  // namespace
 }  // namespace crmsync::config
 
 namespace crmsync::config {
 namespace {
 
-TEST(ConfigExampleTest, TheShippedExampleParses) {
+TEST(ConfigExampleTest, TheShippedExampleParsesWithoutAWarning) {
   auto c = load_config(std::string(CRMSYNC_SOURCE_DIR) + "/crmsync.example.toml", kNoEnv);
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_EQ(c->salesforce.max_retries, 5);
   EXPECT_EQ(c->salesforce.retry_base_ms, 500);
+  EXPECT_TRUE(c->warnings.empty()) << c->warnings.front();
+  // The export matches participants to Accounts by their Website's domain: keep it selected.
+  auto account = c->selection_for("Account");
+  EXPECT_EQ(std::find(account.exclude.begin(), account.exclude.end(), "Website"), account.exclude.end());
+}
+
+// An object configured inside a group that is off would silently not sync: a warning names the
+// object, the group, where it was switched off and the fix.
+TEST(ConfigWarningsTest, AnObjectConfiguredInsideAGroupThatIsOffIsAWarning) {
+  auto c = parse_config(minimal("[groups]\ndeals = false\n[objects.OpportunityLineItem]\nenabled = true\n"
+                                "[objects.Campaign]\ninclude = [\"Type\"]\n[objects.Account]\nexclude = []\n"),
+                        "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  ASSERT_EQ(c->warnings.size(), 2u);
+  const std::string& deals = c->warnings[0].find("OpportunityLineItem") != std::string::npos ? c->warnings[0]
+                                                                                             : c->warnings[1];
+  const std::string& engage = &deals == &c->warnings[0] ? c->warnings[1] : c->warnings[0];
+  EXPECT_EQ(deals.rfind("crmsync.toml:9: [objects.OpportunityLineItem] is configured", 0), 0u) << deals;
+  EXPECT_NE(deals.find("[groups] deals = false (crmsync.toml:7)"), std::string::npos) << deals;
+  EXPECT_NE(deals.find("Set [groups] deals = true (or CRMSYNC_GROUPS_DEALS=true)"), std::string::npos) << deals;
+  EXPECT_NE(engage.find("[groups] engage is false by default"), std::string::npos) << engage;
+  // Switched off explicitly, or the group on: nothing to say.
+  auto quiet = parse_config(minimal("[groups]\ndeals = false\n[objects.OpportunityLineItem]\nenabled = false\n"),
+                            "crmsync.toml", env_of({{"CRMSYNC_GROUPS_ENGAGE", "true"}}));
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_TRUE(quiet->warnings.empty());
+}
+
+TEST(ConfigWarningsTest, AnUnknownCrmsyncVariableGetsAWarningWithADidYouMean) {
+  auto warnings = unknown_env_warnings({"CRMSYNC_SALESFORCE_PASWORD", "CRMSYNC_SALESFORCE_PASSWORD", "CRMSYNC_CONFIG",
+                                        "CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE", "CRMSYNC_EXPORT_CALL_SUBJECT",
+                                        "CRMSYNC_LOG_LEVEL", "CRMSYNC_CONFG", "CRMSYNC_WHATEVER_ELSE", "HOME"},
+                                       {"CRMSYNC_LOG_LEVEL"});
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_EQ(warnings[0], "environment variable CRMSYNC_SALESFORCE_PASWORD is not a crmsync setting, so it changes "
+                         "nothing; did you mean CRMSYNC_SALESFORCE_PASSWORD?");
+  EXPECT_NE(warnings[1].find("did you mean CRMSYNC_CONFIG?"), std::string::npos) << warnings[1];
+  EXPECT_NE(warnings[2].find("CRMSYNC_WHATEVER_ELSE is not a crmsync setting"), std::string::npos) << warnings[2];
+  EXPECT_NE(warnings[2].find("README"), std::string::npos) << warnings[2];
+  // Every variable the configuration reads is known, the catalog objects' and [export]'s too.
+  auto known = known_env_names();
+  for (const char* name : {"CRMSYNC_STORE_URL", "CRMSYNC_SYNC_QUOTA_RUN_SHARE", "CRMSYNC_GROUPS_ENGAGE",
+                           "CRMSYNC_OBJECTS_CAMPAIGNMEMBER_ENABLED", "CRMSYNC_EXPORT_FIELDS_RECORDING_URL"}) {
+    EXPECT_NE(std::find(known.begin(), known.end(), name), known.end()) << name;
+  }
+}
+
+TEST(ConfigWarningsTest, AMissingFileNamesTheExampleAndTheReadmeNotASourceFile) {
+  auto c = load_config("/nonexistent/crmsync.toml", kNoEnv);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message.find("src/"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("crmsync.example.toml"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("CRMSYNC_CONFIG"), std::string::npos) << c.error().message;
 }
 
 }  // namespace

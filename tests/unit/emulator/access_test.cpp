@@ -117,6 +117,102 @@ TEST(AccessTest, PublicReadOnlyDefaultShowsEveryAccount) {
   EXPECT_EQ(visible_rows(*db, access, "Account"), db->find("Account")->live_count());
 }
 
+// An OwnerId change needs transfer access on top of edit access; other updates do not.
+TEST(AccessTest, AnOwnerChangeNeedsTransferAccess) {
+  auto db = org_with(R"(
+[org_wide_defaults]
+Account = "PublicReadWrite"
+Lead = "PublicReadWriteTransfer"
+Opportunity = "PublicReadWrite"
+[[permission_sets]]
+name = "Transfer_Records"
+permissions = { TransferAnyEntity = true }
+[[users]]
+username = "rep@crmsync.test"
+last_name = "Rep"
+profile = "Standard User"
+[[users]]
+username = "closer@crmsync.test"
+last_name = "Closer"
+profile = "Standard User"
+permission_sets = ["Transfer_Records"]
+)");
+  auto user_titled = [&](const std::string& title) {
+    const Table& users = *db->find("User");
+    for (std::size_t r = 0; r < users.slot_count(); ++r) {
+      if (users.row(r)[*users.field_index("Title")] == Value{title}) return std::get<std::string>(users.row(r)[0]);
+    }
+    return std::string();
+  };
+  const std::string rep = user_id(*db, "rep@crmsync.test"), closer = user_id(*db, "closer@crmsync.test");
+  const std::string admin = user_id(*db, "admin@crmsync.test"), vp = user_titled("VP, Sales");
+  const std::string executive = user_titled("Account Executive");
+  ASSERT_FALSE(vp.empty());
+  ASSERT_FALSE(executive.empty());
+  // The first record of `object` owned by `owner`, and a write of its OwnerId (or of another field).
+  auto owned_by = [&](const char* object, const std::string& owner) {
+    const Table& t = *db->find(object);
+    for (std::size_t r = 0; r < t.slot_count(); ++r) {
+      if (t.row(r)[*t.field_index("OwnerId")] == Value{owner}) return r;
+    }
+    ADD_FAILURE() << "no " << object << " owned by " << owner;
+    return std::size_t{0};
+  };
+  auto refused = [&](const std::string& user, const char* object, std::size_t row, const char* field,
+                     const std::string& value) -> std::string {
+    UserAccess access(*db, user, {});
+    const Table& t = *db->find(object);
+    std::vector<std::pair<std::size_t, Value>> values{{*t.field_index(field), Value{value}}};
+    auto e = check_record_write(access, *db, t, WriteOp::kUpdate, row, values);
+    return e ? e->code + ": " + e->message : "";
+  };
+  const std::string kRefused = "INSUFFICIENT_ACCESS_OR_READONLY: insufficient access rights on object id";
+
+  const std::size_t ceo_account = owned_by("Account", admin);
+  EXPECT_EQ(refused(rep, "Account", ceo_account, "Phone", "555"), "");  // edit access (Public Read/Write)
+  EXPECT_EQ(refused(rep, "Account", ceo_account, "OwnerId", rep), kRefused);
+  EXPECT_EQ(refused(rep, "Account", ceo_account, "OwnerId", admin), "");  // the same owner: no transfer
+  EXPECT_EQ(refused(closer, "Account", ceo_account, "OwnerId", closer), "");  // Transfer Record
+  EXPECT_EQ(refused(admin, "Opportunity", owned_by("Opportunity", executive), "OwnerId", rep), "");  // Modify All Data
+  // The owner, and a user above the owner in the role hierarchy.
+  const std::size_t executives = owned_by("Opportunity", executive);
+  EXPECT_EQ(refused(executive, "Opportunity", executives, "OwnerId", rep), "");
+  EXPECT_EQ(refused(vp, "Opportunity", executives, "OwnerId", rep), "");
+  EXPECT_EQ(refused(rep, "Opportunity", executives, "OwnerId", rep), kRefused);
+  EXPECT_EQ(refused(executive, "Opportunity", owned_by("Opportunity", vp), "OwnerId", executive), kRefused);
+  // Leads: a Read/Write/Transfer default lets every user with edit access transfer them.
+  EXPECT_EQ(refused(rep, "Lead", owned_by("Lead", admin), "OwnerId", rep), "");
+}
+
+TEST(AccessTest, TransferLeadsIsWhatTransfersLeads) {
+  auto db = org_with(R"(
+[org_wide_defaults]
+Account = "PublicReadWrite"
+Lead = "PublicReadWrite"
+[[permission_sets]]
+name = "Lead_Routing"
+permissions = { TransferAnyLead = true }
+[[users]]
+username = "router@crmsync.test"
+last_name = "Router"
+profile = "Standard User"
+permission_sets = ["Lead_Routing"]
+)");
+  const std::string router = user_id(*db, "router@crmsync.test"), admin = user_id(*db, "admin@crmsync.test");
+  UserAccess access(*db, router, {});
+  EXPECT_TRUE(access.has("TransferAnyLead"));
+  EXPECT_FALSE(access.has("TransferAnyEntity"));
+  for (const char* object : {"Lead", "Account"}) {
+    const Table& t = *db->find(object);
+    std::size_t row = 0;
+    while (t.row(row)[*t.field_index("OwnerId")] != Value{admin}) ++row;
+    EXPECT_EQ(access.may_transfer(t, row), std::string(object) == "Lead") << object;
+  }
+  UserAccess admin_access(*db, admin, {});
+  EXPECT_TRUE(admin_access.has("TransferAnyEntity"));  // System Administrator
+  EXPECT_TRUE(admin_access.has("TransferAnyLead"));
+}
+
 TEST(AccessTest, FieldAndObjectPermissionsFromTheOrgFile) {
   auto db = org_with(
       "[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n"
@@ -329,6 +425,21 @@ TEST(OrgFileTest, SeedAndScaleComeFirst) {
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file->seed, 9u);
   EXPECT_EQ(file->scale, 12);
+}
+
+// docs/emulator-org-file.md starts the emulator with docs/examples/no-view-all.toml: the file is
+// there, loads, and does what the page says (only the accounts below the integration user's role).
+TEST(OrgFileTest, TheDocumentedExampleFileLoadsAndTakesViewAllAway) {
+  auto file = read_org_file(std::string(CRMSYNC_SOURCE_DIR) + "/docs/examples/no-view-all.toml");
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  auto db = generate_org({.seed = 3, .scale = 30});
+  OrgFileExtras extras;
+  auto applied = apply_org_file(*file, *db, extras);
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  UserAccess access(*db, user_id(*db, "integration@crmsync.test"), {});
+  EXPECT_FALSE(access.object(*db->find("Account")).view_all);
+  EXPECT_EQ(visible_rows(*db, access, "Account"), accounts_below_integration(*db));
+  EXPECT_LT(visible_rows(*db, access, "Account"), db->find("Account")->live_count());
 }
 
 }  // namespace

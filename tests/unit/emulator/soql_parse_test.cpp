@@ -135,6 +135,36 @@ TEST(SoqlParseTest, CaretWindowIsFourTokensEitherSideOnTheRightRow) {
                "\nWHERE Name = = 'x'\n             ^\nERROR at Row:3:Column:14\nunexpected token: '='");
 }
 
+// Each level of parentheses is a recursion in the parser and the executor: 20,000 of them (40 KB)
+// overflowed the stack; the bound answers MALFORMED_QUERY.
+TEST(SoqlParseTest, ParenthesesNestAtMostAHundredDeep) {
+  auto nest = [](int depth) {
+    return "SELECT Id FROM Account WHERE " + std::string(depth, '(') + "Name = 'x'" + std::string(depth, ')');
+  };
+  EXPECT_TRUE(parse(nest(100)).ok());
+  for (int depth : {101, 20000}) {
+    auto q = parse(nest(depth));
+    ASSERT_FALSE(q.ok()) << depth;
+    EXPECT_EQ(q.error().code, "MALFORMED_QUERY");
+    EXPECT_NE(q.error().message.find("Parentheses nest more than 100 levels deep"), std::string::npos)
+        << q.error().message;
+  }
+}
+
+TEST(SoqlParseTest, StatementsOverAHundredThousandCharactersAreMalformed) {
+  const std::string head = "SELECT Id FROM Account WHERE Name = '";
+  const std::string fits = head + std::string(100000 - head.size() - 1, 'x') + "'";
+  EXPECT_TRUE(parse(fits).ok());
+  expect_error(fits + " ", "MALFORMED_QUERY", "SOQL statements can not be longer than 100000 characters");
+}
+
+TEST(SoqlParseTest, DecimalsBeyondADoubleAreOutOfRange) {
+  auto q = parse("SELECT Id FROM Opportunity WHERE Amount > " + std::string(400, '9') + ".5");
+  ASSERT_FALSE(q.ok());
+  EXPECT_EQ(q.error().code, "MALFORMED_QUERY");
+  EXPECT_NE(q.error().message.find("numeric value out of range: 999"), std::string::npos) << q.error().message;
+}
+
 TEST(SoqlParseTest, UnsupportedFeaturesAreMalformed) {
   for (const char* soql : {
            "SELECT Name, COUNT(Id) FROM Account GROUP BY Name",

@@ -197,6 +197,37 @@ TEST_F(SoqlPathsTest, HiddenParentFieldsAndObjectsAreUnknown) {
   EXPECT_NE(json(r, 0).find("\"What\":null"), std::string::npos) << json(r, 0);
 }
 
+TEST_F(SoqlPathsTest, PolymorphicPathsObeyTheFieldSecurityOfTheObjectTheyLandOn) {
+  ExecOptions o;
+  // The user may not read Contact.FirstName, Account.Name nor User.Email.
+  o.field_visible = [](const Table& t, const FieldDef& f) {
+    return !((t.name() == "Contact" && f.name == "FirstName") || (t.name() == "Account" && f.name == "Name") ||
+             (t.name() == "User" && f.name == "Email"));
+  };
+  // Task 0: Who is Smith (FirstName Jo), What is Acme. Without the hook both read.
+  EXPECT_EQ(ok("SELECT Id FROM Task WHERE Who.FirstName = 'Jo'").rows.size(), 1u);
+  EXPECT_EQ(ok("SELECT Id FROM Task WHERE What.Name = 'Acme'").rows.size(), 1u);
+
+  QueryResult r = ok("SELECT Subject, Who.FirstName, Who.Type, What.Name FROM Task", o);
+  ASSERT_EQ(r.rows.size(), 3u);
+  EXPECT_NE(json(r, 0).find("\"FirstName\":null,\"Type\":\"Contact\""), std::string::npos) << json(r, 0);
+  EXPECT_EQ(json(r, 0).find("Jo"), std::string::npos) << json(r, 0);
+  EXPECT_EQ(json(r, 0).find("Acme"), std::string::npos) << json(r, 0);
+  EXPECT_EQ(csv(r).find("Jo"), std::string::npos) << csv(r);
+  EXPECT_EQ(csv(r).find("Acme"), std::string::npos) << csv(r);
+  // WHERE reads the same nulls: no filtering on a value the user may not read.
+  EXPECT_EQ(ok("SELECT Id FROM Task WHERE Who.FirstName = 'Jo'", o).rows.size(), 0u);
+  EXPECT_EQ(ok("SELECT Id FROM Task WHERE Who.FirstName LIKE 'J%' OR What.Name = 'Acme'", o).rows.size(), 0u);
+  EXPECT_EQ(ok("SELECT Id FROM Task WHERE Who.Type = 'Contact' AND Who.FirstName = null", o).rows.size(), 2u);
+  // ORDER BY on a path is refused whatever the field (no order leaks a hidden value).
+  EXPECT_EQ(error("SELECT Id FROM Task ORDER BY Who.FirstName", o).code, "MALFORMED_QUERY");
+  // A path that is not polymorphic, at any depth, refuses a hidden field outright.
+  Error e = error("SELECT Id, Account.Owner.Email FROM Contact", o);
+  EXPECT_EQ(e.code, "INVALID_FIELD");
+  EXPECT_NE(e.message.find("No such column 'Email' on entity 'User'"), std::string::npos) << e.message;
+  EXPECT_EQ(error("SELECT Id FROM Contact WHERE Account.Owner.Email = 'ada@x.io'", o).code, "INVALID_FIELD");
+}
+
 TEST_F(SoqlPathsTest, ParentRecordsTheUserCannotSeeReadAsEmptyExceptImplicitSharing) {
   ExecOptions o;
   // The user sees every Contact and Task, Globex only among the accounts, and no user but Ada.

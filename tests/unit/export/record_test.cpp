@@ -1,6 +1,7 @@
 // Task/Event field values, the marker line, the content hash and the describe check.
 #include <gtest/gtest.h>
 
+#include "common/text.h"
 #include "export/record.h"
 
 namespace crmsync::exports {
@@ -46,6 +47,43 @@ TEST(RecordTest, TaskForACall) {
   EXPECT_EQ(r["WhatId"], "006O1");
   EXPECT_FALSE(r.contains("RecordTypeId"));
   EXPECT_EQ(marker_in(r["Description"].get<std::string>()), "a1");
+}
+
+// Task/Event Description takes 32,000 characters: a longer summary is cut before the marker line,
+// which a rerun after a crash needs to find the record, and the cut is said (not silent).
+TEST(RecordTest, ALongSummaryIsCutBeforeTheMarkerWhichAlwaysStays) {
+  config::ExportConfig c;
+  Activity a = call();
+  a.id = std::string(255, 'k');  // the longest id an input line may have
+  for (const char* unit : {"x", "\u00e9", "\U0001F600"}) {
+    std::string summary;
+    for (int i = 0; i < 40000; ++i) summary += unit;
+    a.summary = summary;
+    std::string note;
+    json r = build_record(a, linked(), c, "", &note);
+    const std::string description = r["Description"].get<std::string>();
+    EXPECT_EQ(utf8_length(description), 32000u) << "unit " << unit;
+    EXPECT_EQ(marker_in(description), a.id) << "unit " << unit;
+    EXPECT_TRUE(description.ends_with("\n\ncrmsync activity: " + a.id));
+    EXPECT_NE(description.find("\u2026\n\ncrmsync activity: "), std::string::npos) << "the cut is visible in Salesforce";
+    EXPECT_NE(note.find("32,000"), std::string::npos) << note;
+    EXPECT_NE(note.find("marker"), std::string::npos) << note;
+  }
+
+  // With an external-id field there is no marker: the text takes the whole 32,000, still said.
+  c.external_id_field = "Crmsync_Activity_Id__c";
+  std::string note;
+  json r = build_record(a, linked(), c, "", &note);
+  EXPECT_EQ(utf8_length(r["Description"].get<std::string>()), 32000u);
+  EXPECT_FALSE(note.empty());
+
+  // A summary that fits: whole, and nothing to say.
+  std::string quiet;
+  a.summary = std::string(31000, 'x');
+  c.external_id_field.clear();
+  json fits = build_record(a, linked(), c, "", &quiet);
+  EXPECT_TRUE(quiet.empty()) << quiet;
+  EXPECT_NE(fits["Description"].get<std::string>().find(a.summary), std::string::npos);
 }
 
 TEST(RecordTest, EventForAMeetingWithMappedFieldsAndExternalId) {
@@ -167,7 +205,7 @@ TEST(RecordTest, WithoutEditTasksOnlyTheFieldsExistenceIsChecked) {
   for (auto& f : d["fields"]) f["createable"] = f["updateable"] = false;
   config::ExportConfig c;
   EXPECT_EQ(check_describe(d, c).error().code, "OBJECT_NOT_WRITABLE");
-  EXPECT_FALSE(describe_writable(d));
+  EXPECT_FALSE(*describe_writable(d));
   EXPECT_TRUE(check_describe(d, c, /*own_records_only=*/true));
   c.fields = {{"recording_url", "Recording_URL__c"}};
   EXPECT_EQ(check_describe(d, c, true).error().code, "NO_SUCH_FIELD");

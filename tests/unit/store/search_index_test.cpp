@@ -150,7 +150,7 @@ TEST_F(SearchIndexTest, AStoreThatDoesNotExistSaysToRunTheSync) {
   ASSERT_TRUE(r.ok());
   auto snap = (*r)->snapshot();
   ASSERT_FALSE(snap.ok());
-  EXPECT_EQ(snap.error().code, "NO_STORE");
+  EXPECT_EQ(snap.error().code, "STORE_NOT_FOUND");
   EXPECT_NE(snap.error().message.find("crmsync sync"), std::string::npos) << snap.error().message;
 }
 

@@ -146,6 +146,22 @@ TEST(CsvParserTest, GivesTheRowsTheJsonPageParserGivesForTheSameRecords) {
   EXPECT_TRUE(trimmed);
 }
 
+TEST(CsvParserTest, CutsTextToTheFieldsLengthAsTheJsonPathDoes) {
+  auto sel = selection();
+  sel.fields[1].length = 10;     // Name
+  sel.fields[6].length = 11000;  // Description: a long text area, stored as the guide's 10,000 at most
+  auto records = generate(80, 4);
+  ParsedPage json = parse_json(sel, as_json(records));
+  auto csv = parse_csv(sel, as_csv(records), 7);
+  ASSERT_TRUE(csv.ok()) << csv.error().to_string();
+  expect_same(json, *csv);
+  EXPECT_GT(csv->cuts["Name"], 0);
+  EXPECT_EQ(csv->cuts, json.cuts);
+  for (std::size_t r = 0; r < csv->rows.size(); ++r) {
+    EXPECT_LE(utf8_length(std::get<std::string>(csv->rows[r][1])), 10u);
+  }
+}
+
 TEST(CsvParserTest, RecordsSplitAcrossFeedsAtAnyByteGiveTheSameRows) {
   auto sel = selection();
   auto records = generate(12, 2);

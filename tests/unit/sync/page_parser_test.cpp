@@ -109,11 +109,53 @@ TEST(PageParserTest, OnePassReaderCallsACutOffPageANetworkErrorAndABadValueSales
 }
 
 TEST(PageParserTest, ShortTextIsKeptWhole) {
-  EXPECT_EQ(trim_long_text("hello"), "hello");
+  bool cut = true;
+  auto lta = testing::field("Description", catalog::FieldType::kLongTextArea);
+  EXPECT_EQ(text_to_store(lta, "hello", cut), "hello");
+  EXPECT_FALSE(cut);
   std::string exactly(10000, 'x');
-  EXPECT_EQ(trim_long_text(exactly).size(), 10000u);
+  EXPECT_EQ(text_to_store(lta, exactly, cut).size(), 10000u);
   std::string longer(10001, 'x');
-  EXPECT_EQ(trim_long_text(longer).size(), 10000u);
+  EXPECT_EQ(text_to_store(lta, longer, cut).size(), 10000u);
+  EXPECT_FALSE(cut) << "the guide's long text trim is not a finding";
+  auto no_length = testing::field("Name", catalog::FieldType::kString);
+  EXPECT_EQ(text_to_store(no_length, longer, cut).size(), 10001u) << "no describe length: nothing to cut to";
+}
+
+TEST(PageParserTest, TextLongerThanTheFieldsLengthIsCutToItInCodePointsAndCounted) {
+  // Issue #13: a 10 MB Name was stored as it came (three records per object grew the store to 504 MB).
+  auto name = testing::field("Name", catalog::FieldType::kString);
+  name.length = 255;
+  std::string huge;
+  while (huge.size() < (10u << 20)) huge += "\xC3\xA9xy\xE2\x82\xAC";  // é x y €: multi-byte at every cut point
+  bool cut = false;
+  std::string_view kept = text_to_store(name, huge, cut);
+  EXPECT_TRUE(cut);
+  EXPECT_EQ(utf8_length(kept), 255u);
+  EXPECT_EQ(kept, utf8_prefix(huge, 255)) << "a prefix, never a split sequence";
+  std::string exactly = std::string(utf8_prefix(huge, 255));
+  EXPECT_EQ(text_to_store(name, exactly, cut), exactly);
+  EXPECT_FALSE(cut) << "255 code points in more than 255 bytes fit";
+
+  // A long text area shorter than the guide's 10,000: its own length is the bound (and a finding).
+  auto lta = testing::field("Description", catalog::FieldType::kLongTextArea);
+  lta.length = 1000;
+  EXPECT_EQ(text_to_store(lta, std::string(2000, 'd'), cut).size(), 1000u);
+  EXPECT_TRUE(cut);
+  lta.length = 32768;
+  EXPECT_EQ(text_to_store(lta, std::string(40000, 'd'), cut).size(), 10000u);
+  EXPECT_TRUE(cut) << "longer than 32,768: a finding, stored as the guide's 10,000";
+
+  auto sel = opportunity_selection();
+  sel.fields[1].length = 120;  // Name
+  PageParser parser(sel);
+  std::string body = R"({"records":[{"Id":"006RO0000000001AAA","Name":")" + huge +
+                     R"("},{"Id":"006RO0000000002AAA","Name":"fine"},{"Id":"006RO0000000003AAA","Name":")" + huge + R"("}]})";
+  auto page = parser.parse(body);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(utf8_length(std::get<std::string>(page->rows[0][1])), 120u);
+  EXPECT_EQ(std::get<std::string>(page->rows[1][1]), "fine");
+  EXPECT_EQ(page->cuts, (LengthCuts{{"Name", 2}}));
 }
 
 TEST(PageParserTest, WrongValueTypeNamesObjectFieldAndValue) {
@@ -140,6 +182,22 @@ TEST(PageParserTest, MalformedAndTruncatedBodiesAreRefused) {
     auto page = parser.parse(body);
     EXPECT_FALSE(page.ok()) << body;
   }
+}
+
+// A hostile server's page nested 20,000 deep: simdjson On-Demand skips what it does not read
+// without recursing, so the page is read (the odd Name kept as its JSON token), never a crash.
+TEST(PageParserTest, PagesNestedDeepAreSkippedWithoutRecursion) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  const std::string deep = std::string(20000, '[') + std::string(20000, ']');
+  std::string in_record = R"({"totalSize":1,"done":true,"records":[{"Id":"006RO0000000001AAA","Name":)" + deep + "}]}";
+  auto page = parser.parse(in_record);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(page->rows.size(), 1u);
+  std::string beside = R"({"totalSize":0,"done":true,"extra":)" + deep + R"(,"records":[]})";
+  auto empty = parser.parse(beside);
+  ASSERT_TRUE(empty.ok()) << empty.error().to_string();
+  EXPECT_EQ(empty->rows.size(), 0u);
 }
 
 TEST(PageParserTest, DatetimeConversion) {
