@@ -312,6 +312,19 @@ TEST(ServeCliTest, RefusesAnAddressOtherThanLoopbackAndAReferenceColumn) {
   EXPECT_TRUE(contains(r.output, "Owner and Record Type")) << r.output;
 }
 
+// Serve reads SQLite stores only for now: a PostgreSQL [store] url is refused at start with a
+// message that says so and names the fix, and never shows the url's password.
+TEST(ServeCliTest, APostgresStoreIsRefusedAsNotSupportedYetWithoutItsPassword) {
+  TempDir dir;
+  write_file(dir.file("crmsync.toml"), "[store]\nurl = \"postgresql://crmsync:pg-s3cret@127.0.0.1:9/crm\"\n");
+  auto r = run_crmsync("serve --config " + dir.file("crmsync.toml") + " --port 18099");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "READER_UNSUPPORTED")) << r.output;
+  EXPECT_TRUE(contains(r.output, "not supported yet for serve")) << r.output;
+  EXPECT_TRUE(contains(r.output, "sqlite:")) << r.output;
+  EXPECT_FALSE(contains(r.output, "pg-s3cret")) << r.output;
+}
+
 // Every answer reflects whole commits: a writer commits "pages" of 50 deals, each with its account
 // in the same transaction, while the API is read from several threads; every answer's count is a
 // whole number of pages, counts only grow, and no deal shows without its account (the answer reads
