@@ -1,8 +1,12 @@
 // Store::open and WriterLock::acquire: pick the backend from the url's scheme.
 #include "store/store.h"
 
+#include <cstdio>
+#include <functional>
+
 #include "common/text.h"
 
+#include "store/backend.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -53,6 +57,32 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
 
 Status Store::ensure_search_index(std::string_view, const std::vector<std::string>&) { return ok_status(); }
 
+std::optional<catalog::FieldType> parse_field_type(std::string_view name) {
+  for (int t = static_cast<int>(catalog::FieldType::kBoolean); t <= static_cast<int>(catalog::FieldType::kUrl); ++t) {
+    auto type = static_cast<catalog::FieldType>(t);
+    if (name == catalog::to_string(type)) return type;
+  }
+  return std::nullopt;
+}
+
+std::string version_of(const std::vector<SyncState>& states) {
+  // Every field, so that any commit of a sync (a page moves the watermark, a run's end its times)
+  // changes it; hashed to keep it short.
+  std::string all;
+  for (const SyncState& s : states) {
+    all += s.object + '\x1f' + std::to_string(s.watermark.value_or(-1)) + '\x1f' + s.watermark_id + '\x1f' +
+           (s.full_sync_done ? "1" : "0") + '\x1f' + std::to_string(s.last_run_started) + '\x1f' +
+           std::to_string(s.last_run_finished) + '\x1f' + std::to_string(s.rows) + '\x1f' +
+           std::to_string(s.deleted) + '\x1f' + std::to_string(s.api_calls) + '\x1f' + s.last_error + '\x1f' +
+           std::to_string(s.last_success) + '\x1f' + std::to_string(s.formulas_refreshed) + '\x1f' +
+           s.pending_backfill + '\x1f' + s.bulk_job_id + '\x1f' + s.bulk_locator + '\x1f' +
+           std::to_string(s.bulk_window_end.value_or(-1)) + '\x1e';
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%zu-%016zx", states.size(), std::hash<std::string>{}(all));
+  return buf;
+}
+
 Result<std::unique_ptr<StoreReader>> StoreReader::open(const OpenOptions& options) {
   const std::string& url = options.url;
   if (url.starts_with("sqlite:")) {
@@ -60,13 +90,7 @@ Result<std::unique_ptr<StoreReader>> StoreReader::open(const OpenOptions& option
     if (!path) return path.error();
     return sqlite::open_reader(*path);
   }
-  if (is_postgres_url(url)) {
-    return Error(ErrorKind::kUnsupported, "READER_UNSUPPORTED",
-                 "The store '" + mask_url_credentials(url) +
-                     "' is PostgreSQL, which crmsync serve cannot read yet (not supported yet for serve: its "
-                     "snapshots, search index and recorded field types exist for SQLite only). Serve a SQLite store "
-                     "for now: sync into [store] url = \"sqlite:crmsync.db\" and run crmsync serve on that.");
-  }
+  if (is_postgres_url(url)) return postgres::open_reader(options);
   return unknown_scheme(url);
 }
 

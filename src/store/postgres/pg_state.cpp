@@ -66,9 +66,11 @@ Result<std::optional<SyncState>> PostgresStore::load_state(std::string_view obje
   return std::optional<SyncState>(read_state(r->get(), 0));
 }
 
-Result<std::vector<SyncState>> PostgresStore::all_states() {
-  auto r = conn_->exec(state_select() + " FROM " + qualified("crmsync_sync_state") + " ORDER BY object",
-                       "Cannot read the sync states");
+Result<std::vector<SyncState>> PostgresStore::all_states() { return read_all_states(*conn_, schema_); }
+
+Result<std::vector<SyncState>> read_all_states(Connection& conn, const std::string& schema) {
+  auto r = conn.exec(state_select() + " FROM " + qualified(schema, "crmsync_sync_state") + " ORDER BY object",
+                     "Cannot read the sync states");
   if (!r) return r.error();
   std::vector<SyncState> out;
   for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(read_state(r->get(), i));

@@ -5,63 +5,45 @@
 
 #include <mutex>
 
+#include "store/backend.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace crmsync::store::sqlite {
 namespace {
 
-// A pooled connection and what it last saw of the database, for ReadSnapshot::version().
-struct PooledConnection {
-  std::shared_ptr<Connection> conn;
-  std::int64_t data_version = -1;  // PRAGMA data_version when this connection last read
-  std::uint64_t generation = 0;    // the reader's generation number it then took
-};
-
 // Shared by the reader and its snapshots, so a snapshot may outlive the reader.
 struct Pool {
   std::string path;
   std::mutex mu;
-  std::vector<PooledConnection> idle;
-  std::uint64_t generation = 0;  // bumped whenever some connection sees a commit it had not seen
+  std::vector<std::shared_ptr<Connection>> idle;
 };
 
 class SqliteSnapshot final : public ReadSnapshot {
  public:
-  SqliteSnapshot(std::shared_ptr<Pool> pool, PooledConnection pc) : pool_(std::move(pool)), pc_(std::move(pc)) {}
+  SqliteSnapshot(std::shared_ptr<Pool> pool, std::shared_ptr<Connection> conn) : pool_(std::move(pool)), conn_(std::move(conn)) {}
   ~SqliteSnapshot() override {
-    (void)pc_.conn->exec("ROLLBACK", "Cannot end a read");  // a read transaction: nothing to undo
+    (void)conn_->exec("ROLLBACK", "Cannot end a read");  // a read transaction: nothing to undo
     std::lock_guard lock(pool_->mu);
-    if (pool_->idle.size() < 8) pool_->idle.push_back(std::move(pc_));
+    if (pool_->idle.size() < 8) pool_->idle.push_back(std::move(conn_));
   }
 
-  // Starts the read transaction and pins its snapshot with a first read.
+  // Starts the read transaction and pins its snapshot with a first read: the sync states, whose
+  // content is the version (the same committed state reads the same on every connection).
   Status begin() {
-    CRMSYNC_TRY(pc_.conn->exec("BEGIN", "Cannot start a read of '" + pool_->path + "'"));
-    std::string context = "Cannot read '" + pool_->path + "'";
-    auto st = Statement::prepare(pc_.conn, "PRAGMA data_version", context);
-    if (!st) return st.error();
-    auto row = st->step(context);
-    if (!row) return row.error();
-    std::int64_t dv = sqlite3_column_int64(st->get(), 0);
-    st->reset();
-    // data_version only compares within one connection: a connection that sees a change takes a
-    // new generation, so equal versions always mean an unchanged database (a few spurious new
-    // generations when several connections notice the same commit are harmless).
-    std::lock_guard lock(pool_->mu);
-    if (dv != pc_.data_version || pc_.generation == 0) {
-      pc_.data_version = dv;
-      pc_.generation = ++pool_->generation;
-    }
+    CRMSYNC_TRY(conn_->exec("BEGIN", "Cannot start a read of '" + pool_->path + "'"));
+    auto states = read_all_states(conn_);
+    if (!states) return states.error();
+    version_ = version_of(*states);
     return ok_status();
   }
 
   Status scan(std::string_view table, const std::vector<std::string>& columns,
               const Store::RowCallback& on_row) override {
-    return scan_table(pc_.conn, table, columns, on_row);
+    return scan_table(conn_, table, columns, on_row);
   }
 
   Result<std::vector<ColumnInfo>> columns(std::string_view table) override {
-    auto cols = read_table_columns(pc_.conn, table);
+    auto cols = read_table_columns(conn_, table);
     if (!cols) return cols.error();
     std::vector<ColumnInfo> out;
     for (auto& c : *cols) {
@@ -74,17 +56,18 @@ class SqliteSnapshot final : public ReadSnapshot {
     return out;
   }
 
-  Result<std::vector<SyncState>> sync_states() override { return read_all_states(pc_.conn); }
+  Result<std::vector<SyncState>> sync_states() override { return read_all_states(conn_); }
 
   Result<std::vector<SearchHit>> search(const SearchRequest& request) override {
-    return search_table(pc_.conn, request);
+    return search_table(conn_, request);
   }
 
-  Result<std::string> version() override { return std::to_string(pc_.generation); }
+  Result<std::string> version() override { return version_; }
 
  private:
   std::shared_ptr<Pool> pool_;
-  PooledConnection pc_;
+  std::shared_ptr<Connection> conn_;
+  std::string version_;
 };
 
 class SqliteReader final : public StoreReader {
@@ -92,20 +75,20 @@ class SqliteReader final : public StoreReader {
   explicit SqliteReader(std::string path) : pool_(std::make_shared<Pool>()) { pool_->path = std::move(path); }
 
   Result<std::unique_ptr<ReadSnapshot>> snapshot() override {
-    PooledConnection pc;
+    std::shared_ptr<Connection> conn;
     {
       std::lock_guard lock(pool_->mu);
       if (!pool_->idle.empty()) {
-        pc = std::move(pool_->idle.back());
+        conn = std::move(pool_->idle.back());
         pool_->idle.pop_back();
       }
     }
-    if (!pc.conn) {
+    if (!conn) {
       auto opened = open_connection();
       if (!opened) return opened.error();
-      pc.conn = std::move(*opened);
+      conn = std::move(*opened);
     }
-    auto snap = std::make_unique<SqliteSnapshot>(pool_, std::move(pc));
+    auto snap = std::make_unique<SqliteSnapshot>(pool_, std::move(conn));
     CRMSYNC_TRY(snap->begin());
     return std::unique_ptr<ReadSnapshot>(std::move(snap));
   }

@@ -22,7 +22,7 @@ namespace {
 
 std::string meta_key(std::string_view object) { return "search_columns:" + std::string(object); }
 
-constexpr int kRankedCandidates = 2000;
+constexpr int kRankedCandidates = 500;
 
 std::string join(const std::vector<std::string>& names, const std::string& prefix) {
   std::string out;

@@ -1,0 +1,174 @@
+// The full-text search index of the PostgreSQL store: a stored generated column per searched table,
+// "crmsync_search" (tsvector, the 'simple' configuration: lower-cased words, no stemming, no stop
+// words), over the indexed text columns with punctuation turned into spaces (so an email is found by
+// any of its parts, as in SQLite's unicode61), NULL for rows with IsDeleted set; and a GIN index on
+// it, "crmsync_search_<Object>". PostgreSQL computes the column in the statement that writes the
+// row (COPY of a first load, the staged merge, an IsDeleted mark), and a deleted row takes its entry
+// with it: the index changes in the same transaction as the rows, whatever writes them. A first
+// full load appends without the GIN index, built with the Id index at its end. crmsync_meta keeps
+// the indexed column list ("search_columns:<Object>"); a changed list re-creates the column.
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "common/text.h"
+#include "store/identifier.h"
+#include "store/postgres/pg_store.h"
+
+namespace crmsync::store::postgres {
+
+namespace {
+
+constexpr int kRankedCandidates = 500;
+constexpr const char* kHeadline = "StartSel=\"\", StopSel=\"\", MaxWords=12, MinWords=4, MaxFragments=1, "
+                                  "FragmentDelimiter=\" ... \"";
+
+std::string meta_key(std::string_view object) { return "search_columns:" + std::string(object); }
+
+// The indexed columns' text, one string, as `prefix` columns ("o." or "").
+std::string document(const std::vector<std::string>& columns, const std::string& prefix) {
+  std::string out;
+  for (const auto& c : columns) {
+    if (!out.empty()) out += " || ' ' || ";
+    out += "coalesce(" + prefix + quote_identifier(c) + ", '')";
+  }
+  return out.empty() ? "''" : out;
+}
+
+std::string generated_expression(const std::vector<std::string>& columns, bool has_deleted) {
+  std::string vector = "to_tsvector('simple'::regconfig, regexp_replace(" + document(columns, "") +
+                       ", '[[:punct:][:space:]]+', ' ', 'g'))";
+  if (!has_deleted) return vector;
+  return "CASE WHEN " + quote_identifier("IsDeleted") + " IS TRUE THEN NULL ELSE " + vector + " END";
+}
+
+// The tsquery text for the words: each a prefix ('word':*), all of them required. Only letters,
+// digits and non-ASCII bytes are kept of a word (the API splits words on anything else).
+std::string tsquery_text(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    std::string kept;
+    for (unsigned char c : w) {
+      if (std::isalnum(c) || c >= 0x80) kept += static_cast<char>(c);
+    }
+    if (kept.empty()) continue;
+    if (!out.empty()) out += " & ";
+    out += "'" + kept + "':*";
+  }
+  return out;
+}
+
+bool has_column(const std::vector<TableColumn>& columns, std::string_view name) {
+  return std::any_of(columns.begin(), columns.end(), [&](const TableColumn& c) { return iequals(c.name, name); });
+}
+
+Result<std::optional<std::string>> meta_value(Connection& conn, const std::string& schema, std::string_view object) {
+  auto r = conn.exec("SELECT value FROM " + qualified(schema, "crmsync_meta") + " WHERE key = $1", {meta_key(object)},
+                     "Cannot read crmsync_meta");
+  if (!r) return r.error();
+  if (PQntuples(r->get()) == 0) return std::optional<std::string>();
+  return std::optional<std::string>(text_of(r->get(), 0, 0));
+}
+
+std::vector<std::string> split_names(const std::string& list) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start <= list.size();) {
+    std::size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status PostgresStore::ensure_search_index(std::string_view object, const std::vector<std::string>& columns) {
+  CRMSYNC_TRY(check_table_name(object));
+  for (const auto& c : columns) CRMSYNC_TRY(check_identifier("column of " + std::string(object), c));
+  auto existing = table_columns(object);
+  if (!existing) return existing.error();
+  if (existing->empty()) return no_such_table(object);
+  for (const auto& c : columns) {
+    if (!has_column(*existing, c)) {
+      return Error(ErrorKind::kInternal, "NO_SUCH_COLUMN",
+                   "The search index of " + std::string(object) + " names the column " + c + ", which " +
+                       std::string(object) + " does not have; ensure_table() adds it first.");
+    }
+  }
+  std::string wanted;
+  for (const auto& c : columns) wanted += (wanted.empty() ? "" : ",") + c;
+  auto current = meta_value(*conn_, schema_, object);
+  if (!current) return current.error();
+  if ((*current && **current == wanted) || (!*current && wanted.empty())) return ok_status();
+
+  const std::string table = qualified(object);
+  const std::string context = "Cannot build the search index of " + std::string(object);
+  return atomically(context, [&]() -> Status {
+    CRMSYNC_TRY(conn_->run("ALTER TABLE " + table + " DROP COLUMN IF EXISTS " + quote_identifier(kSearchColumn), context));
+    if (wanted.empty()) {
+      return conn_->run("DELETE FROM " + qualified("crmsync_meta") + " WHERE key = '" + meta_key(object) + "'", context);
+    }
+    const bool has_deleted = has_column(*existing, "IsDeleted");
+    CRMSYNC_TRY(conn_->run("ALTER TABLE " + table + " ADD COLUMN " + quote_identifier(kSearchColumn) +
+                               " tsvector GENERATED ALWAYS AS (" + generated_expression(columns, has_deleted) + ") STORED",
+                           context));
+    CRMSYNC_TRY(ensure_search_gin(object));
+    auto r = conn_->exec("INSERT INTO " + qualified("crmsync_meta") +
+                             " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         {meta_key(object), wanted}, context);
+    return r ? ok_status() : Status(r.error());
+  });
+}
+
+Status PostgresStore::ensure_search_gin(std::string_view object) {
+  const std::string context = "Cannot build the search index of " + std::string(object);
+  auto has = conn_->exec(
+      "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped),"
+      " to_regclass($3) IS NOT NULL",
+      {qualified(object), std::string(kSearchColumn), qualified(search_index_name(object))}, context);
+  if (!has) return has.error();
+  if (text_of(has->get(), 0, 0) != "t" || text_of(has->get(), 0, 1) == "t") return ok_status();
+  return conn_->run("CREATE INDEX " + quote_identifier(search_index_name(object)) + " ON " + qualified(object) +
+                        " USING gin (" + quote_identifier(kSearchColumn) + ")",
+                    context);
+}
+
+Result<std::vector<SearchHit>> search_table(Connection& conn, const std::string& schema, const SearchRequest& request) {
+  CRMSYNC_TRY(check_identifier("table", request.object));
+  std::vector<SearchHit> hits;
+  const std::string query = tsquery_text(request.words);
+  if (query.empty() || request.limit <= 0) return hits;
+  auto indexed = meta_value(conn, schema, request.object);
+  if (!indexed) return indexed.error();
+  if (!*indexed || (*indexed)->empty()) return hits;
+  auto existing = read_table_columns(conn, schema, request.object);
+  if (!existing) return existing.error();
+  std::vector<std::string> title_columns;
+  for (const auto& c : request.title_columns) {
+    CRMSYNC_TRY(check_identifier("column of " + request.object, c));
+    if (has_column(*existing, c)) title_columns.push_back(c);
+  }
+  std::vector<std::string> indexed_columns;
+  for (const auto& c : split_names(**indexed)) {
+    if (has_column(*existing, c)) indexed_columns.push_back(c);
+  }
+  // Ranked by ts_rank among the first kRankedCandidates matches (as SQLite's bm25: ranking every
+  // match of a short prefix costs more than a box answering as one types can pay); the snippet
+  // (ts_headline) is made for the hits only.
+  const std::string sql =
+      "SELECT id, trim(title), ts_headline('simple'::regconfig, doc, q, '" + std::string(kHeadline) +
+      "'), k FROM (SELECT id, title, doc, q, -ts_rank(s, q) AS k FROM (SELECT o." + quote_identifier("Id") +
+      " AS id, " + document(title_columns, "o.") + " AS title, " + document(indexed_columns, "o.") + " AS doc, o." +
+      quote_identifier(kSearchColumn) + " AS s, w.q FROM " + qualified(schema, request.object) +
+      " AS o, (SELECT to_tsquery('simple'::regconfig, $1) AS q) AS w WHERE o." + quote_identifier(kSearchColumn) +
+      " @@ w.q LIMIT " + std::to_string(kRankedCandidates) + ") AS c ORDER BY k LIMIT $2) AS h ORDER BY k";
+  auto r = conn.exec(sql, {query, std::to_string(request.limit)}, "Cannot search " + request.object);
+  if (!r) return r.error();
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    hits.push_back({request.object, text_of(r->get(), i, 0), text_of(r->get(), i, 1), text_of(r->get(), i, 2),
+                    std::strtod(PQgetvalue(r->get(), i, 3), nullptr)});
+  }
+  return hits;
+}
+
+}  // namespace crmsync::store::postgres
