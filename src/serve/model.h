@@ -38,6 +38,7 @@ struct Role {
 struct Split {
   std::string owner_id;
   double percent = 0;
+  std::optional<std::size_t> owner;  // index into Model::people (link_deals), when the store has the user
 };
 
 struct StageChange {
@@ -49,6 +50,7 @@ struct StageChange {
 
 struct Deal {
   std::string id, name, account_id, account_name, owner_id, stage, type, record_type_id, forecast_category, currency;
+  std::optional<std::size_t> owner;   // index of owner_id into Model::people (link_deals), when known
   std::optional<double> amount;       // corporate currency
   std::optional<double> probability;
   std::optional<EpochDays> close_date;
@@ -75,6 +77,9 @@ struct Model {
   EpochDays today = 0;                              // activities after it are not "last activity"
 
   const Person* person(const std::string& id) const;
+  // The index into `people` of a user id (a deal's owner, a split's), from the index link_deals
+  // made, else by a lookup; nullopt for a user the store does not have.
+  std::optional<std::size_t> person_index(const std::string& id, std::optional<std::size_t> linked) const;
   std::string person_name(const std::string& id) const;  // the id itself when unknown
   bool has_opportunity_column(std::string_view name) const;
   // The deals whose CloseDate is in [from, to] (a slice of `deals`, which load_model sorts by it).
@@ -94,5 +99,8 @@ void link_people(Model& model);
 // Sorts the deals by close date (none first) and indexes them by Id; load_model calls it, tests
 // call it on models they build by hand (before Model::deals_closing).
 void index_deals(Model& model);
+// Records in each deal and split the index of its owner among `people` (after both are read), so
+// that the roll-ups need no lookup by Id per deal; load_model calls it.
+void link_deals(Model& model);
 
 }  // namespace crmsync::serve
