@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <mutex>
 
 #include "catalog/catalog.h"
@@ -323,36 +324,55 @@ struct Api::Impl {
     std::string_view text;
     const json* value = nullptr;  // a [serve] deal_columns value
   };
-  static SortKey sort_key(const Model& m, const DealRow& r, const std::string& column) {
-    const Deal& d = *r.deal;
+  // A column's sort key of a row, the column looked up once per request (not once per row).
+  using KeyOf = std::function<SortKey(const DealRow&)>;
+  static KeyOf sort_key(const Model& m, const std::string& column) {
     auto num = [](std::optional<double> v) { return v ? SortKey{SortKey::kNumber, *v, {}, nullptr} : SortKey{}; };
     auto text = [](std::string_view t) { return t.empty() ? SortKey{} : SortKey{SortKey::kText, 0, t, nullptr}; };
-    auto day = [&](std::optional<EpochDays> v) { return num(v ? std::optional<double>(*v) : std::nullopt); };
-    if (column == "Name") return {SortKey::kText, 0, d.name, nullptr};
-    if (column == "AccountName") return text(d.account_name);
+    auto day = [num](std::optional<EpochDays> v) { return num(v ? std::optional<double>(*v) : std::nullopt); };
+    auto whole = [num](auto v) { return num(static_cast<double>(v)); };
+    if (column == "Name") return [](const DealRow& r) { return SortKey{SortKey::kText, 0, r.deal->name, nullptr}; };
+    if (column == "AccountName") return [text](const DealRow& r) { return text(r.deal->account_name); };
     if (column == "OwnerName") {
-      auto p = m.person_index(d.owner_id, d.owner);
-      return {SortKey::kText, 0, p ? std::string_view(m.people[*p].name) : std::string_view(d.owner_id), nullptr};
+      return [&m](const DealRow& r) {
+        auto p = m.person_index(r.deal->owner_id, r.deal->owner);
+        return SortKey{SortKey::kText, 0, p ? std::string_view(m.people[*p].name) : std::string_view(r.deal->owner_id), nullptr};
+      };
     }
-    if (column == "Amount") return num(d.amount ? std::optional<double>(std::round(*d.amount * 100) / 100) : std::nullopt);
-    if (column == "attributed_amount") return num(r.attributed);
-    if (column == "StageName") return {SortKey::kText, 0, d.stage, nullptr};
-    if (column == "CloseDate") return day(d.close_date);
-    if (column == "Probability") return num(d.probability);
-    if (column == "ForecastCategoryName") return {SortKey::kText, 0, forecast_category(d), nullptr};
-    if (column == "Type") return text(d.type);
+    if (column == "Amount") {
+      return [num](const DealRow& r) {
+        const auto& a = r.deal->amount;
+        return num(a ? std::optional<double>(std::round(*a * 100) / 100) : std::nullopt);  // as shown
+      };
+    }
+    if (column == "attributed_amount") return [num](const DealRow& r) { return num(r.attributed); };
+    if (column == "StageName") return [](const DealRow& r) { return SortKey{SortKey::kText, 0, r.deal->stage, nullptr}; };
+    if (column == "CloseDate") return [day](const DealRow& r) { return day(r.deal->close_date); };
+    if (column == "Probability") return [num](const DealRow& r) { return num(r.deal->probability); };
+    if (column == "ForecastCategoryName") {
+      return [](const DealRow& r) { return SortKey{SortKey::kText, 0, forecast_category(*r.deal), nullptr}; };
+    }
+    if (column == "Type") return [text](const DealRow& r) { return text(r.deal->type); };
     if (column == "RecordTypeName") {
-      auto rt = m.record_types.find(d.record_type_id);
-      return rt == m.record_types.end() ? SortKey{} : SortKey{SortKey::kText, 0, rt->second, nullptr};
+      return [&m](const DealRow& r) {
+        auto rt = m.record_types.find(r.deal->record_type_id);
+        return rt == m.record_types.end() ? SortKey{} : SortKey{SortKey::kText, 0, rt->second, nullptr};
+      };
     }
-    if (column == "last_activity") return day(d.last_activity);
-    if (column == "days_since_activity") return num(r.days_since_activity ? std::optional<double>(*r.days_since_activity) : std::nullopt);
-    if (column == "days_in_stage") return num(r.days_in_stage);
-    if (column == "calls") return num(d.calls);
-    if (column == "meetings") return num(d.meetings);
-    if (column == "team") return num(static_cast<double>(d.team.size()));
-    auto it = d.extra.find(column);
-    return it == d.extra.end() || it->is_null() ? SortKey{} : SortKey{SortKey::kJson, 0, {}, &*it};
+    if (column == "last_activity") return [day](const DealRow& r) { return day(r.deal->last_activity); };
+    if (column == "days_since_activity") {
+      return [num](const DealRow& r) {
+        return num(r.days_since_activity ? std::optional<double>(*r.days_since_activity) : std::nullopt);
+      };
+    }
+    if (column == "days_in_stage") return [whole](const DealRow& r) { return whole(r.days_in_stage); };
+    if (column == "calls") return [whole](const DealRow& r) { return whole(r.deal->calls); };
+    if (column == "meetings") return [whole](const DealRow& r) { return whole(r.deal->meetings); };
+    if (column == "team") return [whole](const DealRow& r) { return whole(r.deal->team.size()); };
+    return [column](const DealRow& r) {
+      auto it = r.deal->extra.find(column);
+      return it == r.deal->extra.end() || it->is_null() ? SortKey{} : SortKey{SortKey::kJson, 0, {}, &*it};
+    };
   }
 
   // The rows of one page of the board, [offset, offset + limit) in the order asked for: empty
@@ -361,7 +381,8 @@ struct Api::Impl {
                                               bool desc, std::size_t offset, std::size_t limit) {
     std::vector<std::pair<SortKey, std::size_t>> keys;
     keys.reserve(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) keys.emplace_back(sort_key(m, rows[i], column), i);
+    const KeyOf key_of = sort_key(m, column);
+    for (std::size_t i = 0; i < rows.size(); ++i) keys.emplace_back(key_of(rows[i]), i);
     auto before = [&](const std::pair<SortKey, std::size_t>& a, const std::pair<SortKey, std::size_t>& b) {
       const SortKey &x = a.first, &y = b.first;
       if ((x.kind == SortKey::kNull) != (y.kind == SortKey::kNull)) return y.kind == SortKey::kNull;

@@ -114,9 +114,7 @@ Visibility Visibility::of_viewer(const Model& model, const std::string& user_id)
 }
 
 int days_in_stage(const Deal& deal, EpochDays today) {
-  std::optional<EpochMs> since;
-  for (auto it = deal.history.rbegin(); it != deal.history.rend() && it->stage == deal.stage; ++it) since = it->at;
-  EpochMs entered = since.value_or(deal.created);
+  EpochMs entered = deal.stage_entered ? *deal.stage_entered : entered_stage(deal);
   return std::max(0, today - days_of(entered));
 }
 
@@ -141,6 +139,15 @@ bool owned_or_on_team(const Deal& d, const std::set<std::string>& owners) {
 
 DealBoard deal_board(const Model& model, const DealFilter& f) {
   DealBoard board;
+  // Per stage by Deal::stage_key (reading each deal's stage text would cost a cache miss a deal);
+  // into board.by_stage at the end.
+  std::vector<StageTotal> stages(model.stage_names.size());
+  std::vector<bool> seen(model.stage_names.size());
+  auto stage_total = [&](const Deal& d) -> StageTotal& {
+    if (!d.stage_key || *d.stage_key >= stages.size()) return board.by_stage[d.stage];  // a deal link_deals has not seen
+    seen[*d.stage_key] = true;
+    return stages[*d.stage_key];
+  };
   std::optional<std::set<std::string>> people;
   if (f.person) people = people_below(model, *f.person);
   for (const auto& d : model.deals_closing(f.period.from, f.period.to)) {
@@ -153,12 +160,19 @@ DealBoard deal_board(const Model& model, const DealFilter& f) {
     if ((f.min_amount && amount < *f.min_amount) || (f.max_amount && amount > *f.max_amount)) continue;
     DealRow row{&d, people ? attributed_amount(d, *people) : amount, std::nullopt, days_in_stage(d, model.today)};
     if (d.last_activity) row.days_since_activity = model.today - *d.last_activity;
-    for (StageTotal* t : {&board.total, &board.by_stage[d.stage]}) {
+    for (StageTotal* t : {&board.total, &stage_total(d)}) {
       ++t->count;
       t->amount += amount;
       t->attributed += row.attributed;
     }
     board.rows.push_back(row);
+  }
+  for (std::size_t k = 0; k < stages.size(); ++k) {
+    if (!seen[k]) continue;
+    StageTotal& t = board.by_stage[model.stage_names[k]];
+    t.count += stages[k].count;
+    t.amount += stages[k].amount;
+    t.attributed += stages[k].attributed;
   }
   return board;
 }

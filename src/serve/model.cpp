@@ -261,6 +261,13 @@ void index_deals(Model& m) {
   std::stable_sort(m.deals.begin(), m.deals.end(), [](const Deal& a, const Deal& b) { return a.close_date < b.close_date; });
   m.deal_by_id.clear();
   for (std::size_t i = 0; i < m.deals.size(); ++i) m.deal_by_id[m.deals[i].id] = i;
+  link_deals(m);
+}
+
+EpochMs entered_stage(const Deal& deal) {
+  std::optional<EpochMs> since;
+  for (auto it = deal.history.rbegin(); it != deal.history.rend() && it->stage == deal.stage; ++it) since = it->at;
+  return since.value_or(deal.created);
 }
 
 void link_deals(Model& m) {
@@ -268,8 +275,14 @@ void link_deals(Model& m) {
     auto it = m.person_by_id.find(id);
     return it == m.person_by_id.end() ? std::nullopt : std::optional<std::size_t>(it->second);
   };
+  std::unordered_map<std::string, std::size_t> stages;
+  m.stage_names.clear();
   for (auto& d : m.deals) {
     d.owner = index(d.owner_id);
+    d.stage_entered = entered_stage(d);
+    auto [it, added] = stages.try_emplace(d.stage, m.stage_names.size());
+    if (added) m.stage_names.push_back(d.stage);
+    d.stage_key = it->second;
     for (auto& s : d.splits) s.owner = index(s.owner_id);
   }
 }
