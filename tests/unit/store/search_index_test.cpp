@@ -45,13 +45,19 @@ class SearchIndexTest : public ::testing::Test {
   }
   std::string url() const { return "sqlite:" + (dir_ / "crmsync.db").string(); }
 
+  // Commits `rows` with the object's sync state, as a sync's page does (its watermark moves).
   void write(const std::vector<std::vector<Value>>& rows, WriteMode mode = WriteMode::kUpsert) {
     ASSERT_TRUE(store_->begin().ok());
     auto w = store_->writer("Contact", kContact, mode);
     ASSERT_TRUE(w.ok()) << w.error().to_string();
     for (const auto& r : rows) ASSERT_TRUE((*w)->upsert(r).ok());
+    SyncState state;
+    state.object = "Contact";
+    state.watermark = ++pages_ * 1000;
+    ASSERT_TRUE(store_->save_state(state).ok());
     ASSERT_TRUE(store_->commit().ok());
   }
+  std::int64_t pages_ = 0;
 
   // The Ids a search finds, best first.
   std::vector<std::string> find(const std::vector<std::string>& words) {
@@ -141,7 +147,7 @@ TEST_F(SearchIndexTest, ASnapshotKeepsItsStateWhileAWriterCommits) {
   snap->reset();
   auto later = reader_->snapshot();
   ASSERT_TRUE(later.ok());
-  EXPECT_NE(*(*later)->version(), *before) << "a commit must change the version readers cache by";
+  EXPECT_NE(*(*later)->version(), *before) << "a sync's commit must change the version readers cache by";
   EXPECT_EQ(find({"lucas"}).size(), 2u);
 }
 
