@@ -19,4 +19,11 @@ std::optional<catalog::FieldType> parse_field_type(std::string_view name);
 // every row, hashed, so any commit of a sync changes it and the same state reads the same anywhere.
 std::string version_of(const std::vector<SyncState>& states);
 
+// SearchHit::snippet for a hit: about 12 words of the first of `texts` (the hit's indexed column
+// values, in index order) holding a word that starts with one of `words` (ASCII letters compared
+// without case), around that word, "..." where cut; the start of the first non-empty text when
+// none does (a match through folded accents). Made in C++ for the few hits shown: FTS5's snippet()
+// runs the whole MATCH again per hit (a prefix query's merge, ~1 ms each), ts_headline parses again.
+std::string make_snippet(const std::vector<std::string>& texts, const std::vector<std::string>& words);
+
 }  // namespace crmsync::store

@@ -1,6 +1,8 @@
 // Store::open and WriterLock::acquire: pick the backend from the url's scheme.
 #include "store/store.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <functional>
 
@@ -63,6 +65,63 @@ std::optional<catalog::FieldType> parse_field_type(std::string_view name) {
     if (name == catalog::to_string(type)) return type;
   }
   return std::nullopt;
+}
+
+namespace {
+
+bool word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
+
+bool starts_with_ci(std::string_view text, std::string_view prefix) {
+  if (prefix.size() > text.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string make_snippet(const std::vector<std::string>& texts, const std::vector<std::string>& words) {
+  constexpr std::size_t kWords = 12, kBefore = 3;
+  const std::string* chosen = nullptr;
+  std::size_t hit = 0;  // index of the matching word in the chosen text
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // [begin, end) of each word of the chosen text
+  for (const auto& text : texts) {
+    std::vector<std::pair<std::size_t, std::size_t>> found;
+    std::optional<std::size_t> match;
+    for (std::size_t i = 0; i < text.size();) {
+      if (!word_byte(static_cast<unsigned char>(text[i]))) {
+        ++i;
+        continue;
+      }
+      std::size_t end = i;
+      while (end < text.size() && word_byte(static_cast<unsigned char>(text[end]))) ++end;
+      std::string_view w(text.data() + i, end - i);
+      if (!match && std::any_of(words.begin(), words.end(), [&](const std::string& q) { return starts_with_ci(w, q); })) {
+        match = found.size();
+      }
+      found.emplace_back(i, end);
+      i = end;
+    }
+    if (found.empty()) continue;
+    if (match || chosen == nullptr) {
+      chosen = &text;
+      spans = std::move(found);
+      hit = match.value_or(0);
+    }
+    if (match) break;
+  }
+  if (chosen == nullptr) return {};
+  std::size_t first = hit > kBefore ? hit - kBefore : 0;
+  std::size_t last = std::min(spans.size(), first + kWords);  // one past
+  first = last > kWords ? last - kWords : 0;
+  // Uncut ends keep the text's own first and last characters ("Acme Inc." keeps its period).
+  std::size_t begin = first > 0 ? spans[first].first : 0;
+  std::size_t end = last < spans.size() ? spans[last - 1].second : chosen->size();
+  std::string_view kept = std::string_view(*chosen).substr(begin, end - begin);
+  while (!kept.empty() && std::isspace(static_cast<unsigned char>(kept.front()))) kept.remove_prefix(1);
+  while (!kept.empty() && std::isspace(static_cast<unsigned char>(kept.back()))) kept.remove_suffix(1);
+  return (first > 0 ? "..." : "") + std::string(kept) + (last < spans.size() ? "..." : "");
 }
 
 std::string version_of(const std::vector<SyncState>& states) {

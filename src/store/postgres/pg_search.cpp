@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "common/text.h"
+#include "store/backend.h"
 #include "store/identifier.h"
 #include "store/postgres/pg_store.h"
 
@@ -20,8 +21,6 @@ namespace crmsync::store::postgres {
 namespace {
 
 constexpr int kRankedCandidates = 500;
-constexpr const char* kHeadline = "StartSel=\"\", StopSel=\"\", MaxWords=12, MinWords=4, MaxFragments=1, "
-                                  "FragmentDelimiter=\" ... \"";
 
 std::string meta_key(std::string_view object) { return "search_columns:" + std::string(object); }
 
@@ -153,20 +152,25 @@ Result<std::vector<SearchHit>> search_table(Connection& conn, const std::string&
     if (has_column(*existing, c)) indexed_columns.push_back(c);
   }
   // Ranked by ts_rank among the first kRankedCandidates matches (as SQLite's bm25: ranking every
-  // match of a short prefix costs more than a box answering as one types can pay); the snippet
-  // (ts_headline) is made for the hits only.
-  const std::string sql =
-      "SELECT id, trim(title), ts_headline('simple'::regconfig, doc, q, '" + std::string(kHeadline) +
-      "'), k FROM (SELECT id, title, doc, q, -ts_rank(s, q) AS k FROM (SELECT o." + quote_identifier("Id") +
-      " AS id, " + document(title_columns, "o.") + " AS title, " + document(indexed_columns, "o.") + " AS doc, o." +
-      quote_identifier(kSearchColumn) + " AS s, w.q FROM " + qualified(schema, request.object) +
-      " AS o, (SELECT to_tsquery('simple'::regconfig, $1) AS q) AS w WHERE o." + quote_identifier(kSearchColumn) +
-      " @@ w.q LIMIT " + std::to_string(kRankedCandidates) + ") AS c ORDER BY k LIMIT $2) AS h ORDER BY k";
+  // match of a short prefix costs more than a box answering as one types can pay); the snippet is
+  // made from the hits' indexed columns (make_snippet).
+  std::string sql = "SELECT id, trim(title), k";
+  for (std::size_t k = 0; k < indexed_columns.size(); ++k) sql += ", c" + std::to_string(k);
+  sql += " FROM (SELECT *, -ts_rank(s, q) AS k FROM (SELECT o." + quote_identifier("Id") + " AS id, " +
+         document(title_columns, "o.") + " AS title, o." + quote_identifier(kSearchColumn) + " AS s, w.q";
+  for (std::size_t k = 0; k < indexed_columns.size(); ++k) {
+    sql += ", o." + quote_identifier(indexed_columns[k]) + " AS c" + std::to_string(k);
+  }
+  sql += " FROM " + qualified(schema, request.object) + " AS o, (SELECT to_tsquery('simple'::regconfig, $1) AS q) AS w WHERE o." +
+         quote_identifier(kSearchColumn) + " @@ w.q LIMIT " + std::to_string(kRankedCandidates) +
+         ") AS c ORDER BY k LIMIT $2) AS h ORDER BY k";
   auto r = conn.exec(sql, {query, std::to_string(request.limit)}, "Cannot search " + request.object);
   if (!r) return r.error();
+  std::vector<std::string> texts(indexed_columns.size());
   for (int i = 0; i < PQntuples(r->get()); ++i) {
-    hits.push_back({request.object, text_of(r->get(), i, 0), text_of(r->get(), i, 1), text_of(r->get(), i, 2),
-                    std::strtod(PQgetvalue(r->get(), i, 3), nullptr)});
+    for (std::size_t k = 0; k < texts.size(); ++k) texts[k] = text_of(r->get(), i, static_cast<int>(k) + 3);
+    hits.push_back({request.object, text_of(r->get(), i, 0), text_of(r->get(), i, 1), make_snippet(texts, request.words),
+                    std::strtod(PQgetvalue(r->get(), i, 2), nullptr)});
   }
   return hits;
 }

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "common/text.h"
+#include "store/backend.h"
 #include "store/identifier.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -197,14 +198,21 @@ Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& c
     title += "coalesce(o." + quote_identifier(c) + ", '')";
   }
   if (title.empty()) title = "''";
+  std::vector<std::string> indexed_columns;
+  for (std::size_t start = 0; start <= (*indexed)->size();) {
+    std::size_t comma = std::min((*indexed)->find(',', start), (*indexed)->size());
+    std::string c = (*indexed)->substr(start, comma - start);
+    if (has_column(*existing, c)) indexed_columns.push_back(std::move(c));
+    start = comma + 1;
+  }
   // Ranked by bm25 among the first kRankedCandidates matches (in rowid order): ranking every match
-  // of a short prefix costs what a box answering as one types cannot pay. The snippet is made for
-  // the hits only (a second MATCH on their rowids).
-  std::string sql = "SELECT o." + quote_identifier("Id") + ", trim(" + title + "), snippet(" + fts +
-                    ", -1, '', '', '...', 12), h.k FROM (SELECT r, k FROM (SELECT rowid AS r, rank AS k FROM " + fts +
-                    " WHERE " + fts + " MATCH ?1 LIMIT " + std::to_string(kRankedCandidates) +
-                    ") ORDER BY k LIMIT ?2) AS h JOIN " + fts + " ON " + fts + ".rowid = h.r AND " + fts +
-                    " MATCH ?1 JOIN " + quote_identifier(request.object) + " AS o ON o.rowid = h.r";
+  // of a short prefix costs what a box answering as one types cannot pay. The snippet is made from
+  // the hits' indexed columns (make_snippet: snippet() would run the MATCH again per hit).
+  std::string sql = "SELECT o." + quote_identifier("Id") + ", trim(" + title + "), h.k";
+  for (const auto& c : indexed_columns) sql += ", o." + quote_identifier(c);
+  sql += " FROM (SELECT r, k FROM (SELECT rowid AS r, rank AS k FROM " + fts + " WHERE " + fts + " MATCH ?1 LIMIT " +
+         std::to_string(kRankedCandidates) + ") ORDER BY k LIMIT ?2) AS h JOIN " + quote_identifier(request.object) +
+         " AS o ON o.rowid = h.r";
   if (has_column(*existing, "IsDeleted")) sql += " WHERE o." + quote_identifier("IsDeleted") + " IS NOT 1";
   sql += " ORDER BY h.k";
   std::string context = "Cannot search " + request.object;
@@ -214,12 +222,14 @@ Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& c
   const std::string match = match_expression(request.words);
   st->bind_text(1, match);
   st->bind_int64(2, request.limit);
+  std::vector<std::string> texts(indexed_columns.size());
   for (;;) {
     auto row = st->step(context);
     if (!row) return row.error();
     if (!*row) break;
-    hits.push_back({request.object, st->column_text(0), st->column_text(1), st->column_text(2),
-                    sqlite3_column_double(st->get(), 3)});
+    for (std::size_t k = 0; k < texts.size(); ++k) texts[k] = st->column_text(static_cast<int>(k) + 3);
+    hits.push_back({request.object, st->column_text(0), st->column_text(1), make_snippet(texts, request.words),
+                    sqlite3_column_double(st->get(), 2)});
   }
   return hits;
 }

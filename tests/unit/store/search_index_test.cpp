@@ -132,6 +132,22 @@ TEST_F(SearchIndexTest, ANewColumnListRebuildsTheIndexFromTheRows) {
   EXPECT_EQ(find({"kwame"}), std::vector<std::string>{"003A"});
 }
 
+// A hit's snippet is the text around the first word that matches, cut with "..." when long.
+TEST_F(SearchIndexTest, AHitsSnippetShowsTheTextAroundTheMatch) {
+  std::string long_name;
+  for (int i = 0; i < 30; ++i) long_name += "word" + std::to_string(i) + " ";
+  write({contact("003A", "Olga", "Silva", "olga.silva@maple.example"), contact("003B", "Ada", long_name + "zephyr tail", "")});
+  auto snap = reader_->snapshot();
+  ASSERT_TRUE(snap.ok());
+  auto hits = (*snap)->search({"Contact", {"map"}, {"FirstName", "LastName"}, 10});
+  ASSERT_TRUE(hits.ok() && hits->size() == 1u);
+  EXPECT_EQ((*hits)[0].title, "Olga Silva");
+  EXPECT_EQ((*hits)[0].snippet, "olga.silva@maple.example") << "the email, where the match is";
+  hits = (*snap)->search({"Contact", {"ZEPH"}, {"FirstName", "LastName"}, 10});
+  ASSERT_TRUE(hits.ok() && hits->size() == 1u);
+  EXPECT_EQ((*hits)[0].snippet, "...word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 zephyr tail");
+}
+
 TEST_F(SearchIndexTest, ASnapshotKeepsItsStateWhileAWriterCommits) {
   write({contact("003A", "Lucas", "Kim", "lucas@atlas.example")});
   auto snap = reader_->snapshot();
