@@ -9,6 +9,7 @@
 #include "common/text.h"
 
 #include "store/backend.h"
+#include "store/identifier.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -80,6 +81,34 @@ bool starts_with_ci(std::string_view text, std::string_view prefix) {
 }
 
 }  // namespace
+
+std::string search_meta_key(std::string_view object) { return "search_columns:" + std::string(object); }
+
+std::vector<std::string> split_column_list(const std::string& list) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start <= list.size();) {
+    std::size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::string> search_column_list(std::string_view object, const std::vector<std::string>& columns,
+                                       const std::function<bool(std::string_view)>& table_has) {
+  CRMSYNC_TRY(check_table_name(object));
+  std::string list;
+  for (const auto& c : columns) {
+    CRMSYNC_TRY(check_identifier("column of " + std::string(object), c));
+    if (!table_has(c)) {
+      return Error(ErrorKind::kInternal, "NO_SUCH_COLUMN",
+                   "The search index of " + std::string(object) + " names the column " + c + ", which " +
+                       std::string(object) + " does not have; ensure_table() adds it first.");
+    }
+    list += (list.empty() ? "" : ",") + c;
+  }
+  return list;
+}
 
 std::string make_snippet(const std::vector<std::string>& texts, const std::vector<std::string>& words) {
   constexpr std::size_t kWords = 12, kBefore = 3;

@@ -375,23 +375,41 @@ std::int64_t deal_count_once_refreshed(serve::Api& api, std::int64_t expected) {
 // in the same transaction, while the API is read from several threads; every answer's count is a
 // whole number of pages, counts only grow, and no deal shows without its account (the answer reads
 // Account and Opportunity in one snapshot).
+using catalog::StorageClass;
+const std::vector<store::Column> kDealColumns = {{"Id", StorageClass::kText},        {"Name", StorageClass::kText},
+                                                 {"Amount", StorageClass::kReal},    {"CloseDate", StorageClass::kDate},
+                                                 {"StageName", StorageClass::kText}, {"OwnerId", StorageClass::kText},
+                                                 {"AccountId", StorageClass::kText}};
+const std::vector<store::Column> kAccountColumns = {{"Id", StorageClass::kText}, {"Name", StorageClass::kText}};
+
+// A store with the tables a sync makes for deals and accounts (deals searched by name).
+std::unique_ptr<store::Store> deal_store(const std::string& url) {
+  auto st = store::Store::open(url);
+  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().to_string());
+  if (!st.ok()) return nullptr;
+  EXPECT_TRUE((*st)->ensure_table("Opportunity", kDealColumns).ok());
+  EXPECT_TRUE((*st)->ensure_table("Account", kAccountColumns).ok());
+  EXPECT_TRUE((*st)->ensure_search_index("Opportunity", {"Name"}).ok());
+  return std::move(*st);
+}
+
+// Deal number n of the tests (Q2 2025, 100.0, "Deal 006...") and its account.
+std::vector<store::Value> deal_row(int n) {
+  char id[19], account[19];
+  std::snprintf(id, sizeof id, "006%015d", n);
+  std::snprintf(account, sizeof account, "001%015d", n);
+  return {std::string(id), std::string("Deal ") + id, 100.0, std::string("2025-05-01"), std::string("Prospecting"),
+          std::string("005A"), std::string(account)};
+}
+
 class ServeSnapshotTest : public ::testing::TestWithParam<StoreBackend> {};
 INSTANTIATE_TEST_SUITE_P(Stores, ServeSnapshotTest, kBothStores, backend_name);
 
 TEST_P(ServeSnapshotTest, AnswersNeverShowHalfAPageWhileASyncCommits) {
   TempDir dir;
   const std::string url = store_url(GetParam(), dir, "crmsync.db");
-  auto st = store::Store::open(url);
-  ASSERT_TRUE(st.ok());
-  using catalog::StorageClass;
-  const std::vector<store::Column> cols = {{"Id", StorageClass::kText}, {"Name", StorageClass::kText},
-                                           {"Amount", StorageClass::kReal}, {"CloseDate", StorageClass::kDate},
-                                           {"StageName", StorageClass::kText}, {"OwnerId", StorageClass::kText},
-                                           {"AccountId", StorageClass::kText}};
-  const std::vector<store::Column> account_cols = {{"Id", StorageClass::kText}, {"Name", StorageClass::kText}};
-  ASSERT_TRUE((*st)->ensure_table("Opportunity", cols).ok());
-  ASSERT_TRUE((*st)->ensure_table("Account", account_cols).ok());
-  ASSERT_TRUE((*st)->ensure_search_index("Opportunity", {"Name"}).ok());
+  auto st = deal_store(url);
+  ASSERT_NE(st, nullptr);
   auto reader = store::StoreReader::open(url);
   serve::Api api(std::move(*reader), {});
   serve::Server server(api, {.host = "127.0.0.1", .port = 0});
@@ -418,23 +436,19 @@ TEST_P(ServeSnapshotTest, AnswersNeverShowHalfAPageWhileASyncCommits) {
     });
   }
   for (int p = 0; p < kPages; ++p) {
-    ASSERT_TRUE((*st)->begin().ok());
-    auto w = (*st)->writer("Opportunity", cols);
-    auto accounts = (*st)->writer("Account", account_cols);
+    ASSERT_TRUE(st->begin().ok());
+    auto w = st->writer("Opportunity", kDealColumns);
+    auto accounts = st->writer("Account", kAccountColumns);
     ASSERT_TRUE(w.ok() && accounts.ok());
     for (int i = 0; i < kPage; ++i) {
-      char id[19], account[19];
-      std::snprintf(id, sizeof id, "006%015d", p * kPage + i);
-      std::snprintf(account, sizeof account, "001%015d", p * kPage + i);
-      const std::vector<store::Value> row = {std::string(id), std::string("Deal ") + id, 100.0, std::string("2025-05-01"),
-                                             std::string("Prospecting"), std::string("005A"), std::string(account)};
+      const std::vector<store::Value> row = deal_row(p * kPage + i);
       ASSERT_TRUE((*w)->upsert(row).ok());
-      const std::vector<store::Value> account_row = {std::string(account), std::string("Account ") + account};
+      const std::vector<store::Value> account_row = {row[6], std::string("Account ") + std::get<std::string>(row[6])};
       ASSERT_TRUE((*accounts)->upsert(account_row).ok());
       if (i == kPage / 2) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // readers meet half a page
     }
-    ASSERT_TRUE(save_page_state(**st, p).ok());
-    ASSERT_TRUE((*st)->commit().ok());
+    ASSERT_TRUE(save_page_state(*st, p).ok());
+    ASSERT_TRUE(st->commit().ok());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   done = true;
@@ -450,27 +464,15 @@ TEST_P(ServeSnapshotTest, AnswersNeverShowHalfAPageWhileASyncCommits) {
 TEST_P(ServeSnapshotTest, ARequestDuringARefreshIsAnsweredFromThePreviousCommitAtOnce) {
   TempDir dir;
   const std::string url = store_url(GetParam(), dir, "crmsync.db");
-  auto st = store::Store::open(url);
-  ASSERT_TRUE(st.ok());
-  using catalog::StorageClass;
-  const std::vector<store::Column> cols = {{"Id", StorageClass::kText}, {"Name", StorageClass::kText},
-                                           {"Amount", StorageClass::kReal}, {"CloseDate", StorageClass::kDate},
-                                           {"StageName", StorageClass::kText}, {"OwnerId", StorageClass::kText}};
-  ASSERT_TRUE((*st)->ensure_table("Opportunity", cols).ok());
-  ASSERT_TRUE((*st)->ensure_search_index("Opportunity", {"Name"}).ok());
+  auto st = deal_store(url);
+  ASSERT_NE(st, nullptr);
   auto commit_page = [&](int p) {
-    ASSERT_TRUE((*st)->begin().ok());
-    auto w = (*st)->writer("Opportunity", cols);
+    ASSERT_TRUE(st->begin().ok());
+    auto w = st->writer("Opportunity", kDealColumns);
     ASSERT_TRUE(w.ok());
-    for (int i = 0; i < 50; ++i) {
-      char id[19];
-      std::snprintf(id, sizeof id, "006%015d", p * 50 + i);
-      const std::vector<store::Value> row = {std::string(id), std::string("Deal ") + id, 100.0, std::string("2025-05-01"),
-                                             std::string("Prospecting"), std::string("005A")};
-      ASSERT_TRUE((*w)->upsert(row).ok());
-    }
-    ASSERT_TRUE(save_page_state(**st, p).ok());
-    ASSERT_TRUE((*st)->commit().ok());
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE((*w)->upsert(deal_row(p * 50 + i)).ok());
+    ASSERT_TRUE(save_page_state(*st, p).ok());
+    ASSERT_TRUE(st->commit().ok());
   };
   commit_page(0);
 

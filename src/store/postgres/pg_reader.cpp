@@ -2,7 +2,9 @@
 // snapshot one of them inside one REPEATABLE READ READ ONLY transaction, which sees the database
 // as of its first read whatever the sync commits meanwhile, and never blocks it (MVCC): an answer
 // built from one snapshot never shows half a page.
+#include <map>
 #include <mutex>
+#include <optional>
 
 #include "store/backend.h"
 #include "store/identifier.h"
@@ -16,6 +18,10 @@ struct Pool {
   OpenOptions options;
   std::mutex mu;
   std::vector<std::unique_ptr<Connection>> idle;
+  // Each object's search query (search_sql) as of the store version `queries_version`: reading it
+  // takes three round trips per object, more than the search itself on a busy server.
+  std::string queries_version;
+  std::map<std::string, std::string> queries;  // object + title columns -> SQL
 };
 
 class PgSnapshot final : public ReadSnapshot {
@@ -64,7 +70,25 @@ class PgSnapshot final : public ReadSnapshot {
   Result<std::vector<SyncState>> sync_states() override { return read_all_states(*conn_, pool_->options.schema); }
 
   Result<std::vector<SearchHit>> search(const SearchRequest& request) override {
-    return search_table(*conn_, pool_->options.schema, request);
+    std::string key = request.object;
+    for (const auto& t : request.title_columns) key += "\x1f" + t;
+    std::optional<std::string> sql;
+    {
+      std::lock_guard lock(pool_->mu);
+      if (pool_->queries_version != version_) {
+        pool_->queries.clear();
+        pool_->queries_version = version_;
+      }
+      if (auto it = pool_->queries.find(key); it != pool_->queries.end()) sql = it->second;
+    }
+    if (!sql) {
+      auto made = search_sql(*conn_, pool_->options.schema, request);
+      if (!made) return made.error();
+      sql = *made;
+      std::lock_guard lock(pool_->mu);
+      if (pool_->queries_version == version_) pool_->queries[key] = *sql;
+    }
+    return run_search(*conn_, *sql, request);
   }
 
   Result<std::string> version() override { return version_; }

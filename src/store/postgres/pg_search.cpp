@@ -22,7 +22,6 @@ namespace {
 
 constexpr int kRankedCandidates = 500;
 
-std::string meta_key(std::string_view object) { return "search_columns:" + std::string(object); }
 
 // The indexed columns' text, one string, as `prefix` columns ("o." or "").
 std::string document(const std::vector<std::string>& columns, const std::string& prefix) {
@@ -62,40 +61,23 @@ bool has_column(const std::vector<TableColumn>& columns, std::string_view name) 
 }
 
 Result<std::optional<std::string>> meta_value(Connection& conn, const std::string& schema, std::string_view object) {
-  auto r = conn.exec("SELECT value FROM " + qualified(schema, "crmsync_meta") + " WHERE key = $1", {meta_key(object)},
+  auto r = conn.exec("SELECT value FROM " + qualified(schema, "crmsync_meta") + " WHERE key = $1", {search_meta_key(object)},
                      "Cannot read crmsync_meta");
   if (!r) return r.error();
   if (PQntuples(r->get()) == 0) return std::optional<std::string>();
   return std::optional<std::string>(text_of(r->get(), 0, 0));
 }
 
-std::vector<std::string> split_names(const std::string& list) {
-  std::vector<std::string> out;
-  for (std::size_t start = 0; start <= list.size();) {
-    std::size_t comma = std::min(list.find(',', start), list.size());
-    if (comma > start) out.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 Status PostgresStore::ensure_search_index(std::string_view object, const std::vector<std::string>& columns) {
   CRMSYNC_TRY(check_table_name(object));
-  for (const auto& c : columns) CRMSYNC_TRY(check_identifier("column of " + std::string(object), c));
   auto existing = table_columns(object);
   if (!existing) return existing.error();
   if (existing->empty()) return no_such_table(object);
-  for (const auto& c : columns) {
-    if (!has_column(*existing, c)) {
-      return Error(ErrorKind::kInternal, "NO_SUCH_COLUMN",
-                   "The search index of " + std::string(object) + " names the column " + c + ", which " +
-                       std::string(object) + " does not have; ensure_table() adds it first.");
-    }
-  }
-  std::string wanted;
-  for (const auto& c : columns) wanted += (wanted.empty() ? "" : ",") + c;
+  auto list = search_column_list(object, columns, [&](std::string_view c) { return has_column(*existing, c); });
+  if (!list) return list.error();
+  const std::string& wanted = *list;
   auto current = meta_value(*conn_, schema_, object);
   if (!current) return current.error();
   if ((*current && **current == wanted) || (!*current && wanted.empty())) return ok_status();
@@ -105,7 +87,7 @@ Status PostgresStore::ensure_search_index(std::string_view object, const std::ve
   return atomically(context, [&]() -> Status {
     CRMSYNC_TRY(conn_->run("ALTER TABLE " + table + " DROP COLUMN IF EXISTS " + quote_identifier(kSearchColumn), context));
     if (wanted.empty()) {
-      return conn_->run("DELETE FROM " + qualified("crmsync_meta") + " WHERE key = '" + meta_key(object) + "'", context);
+      return conn_->run("DELETE FROM " + qualified("crmsync_meta") + " WHERE key = '" + search_meta_key(object) + "'", context);
     }
     const bool has_deleted = has_column(*existing, "IsDeleted");
     CRMSYNC_TRY(conn_->run("ALTER TABLE " + table + " ADD COLUMN " + quote_identifier(kSearchColumn) +
@@ -114,7 +96,7 @@ Status PostgresStore::ensure_search_index(std::string_view object, const std::ve
     CRMSYNC_TRY(ensure_search_gin(object));
     auto r = conn_->exec("INSERT INTO " + qualified("crmsync_meta") +
                              " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                         {meta_key(object), wanted}, context);
+                         {search_meta_key(object), wanted}, context);
     return r ? ok_status() : Status(r.error());
   });
 }
@@ -132,14 +114,11 @@ Status PostgresStore::ensure_search_gin(std::string_view object) {
                     context);
 }
 
-Result<std::vector<SearchHit>> search_table(Connection& conn, const std::string& schema, const SearchRequest& request) {
+Result<std::string> search_sql(Connection& conn, const std::string& schema, const SearchRequest& request) {
   CRMSYNC_TRY(check_identifier("table", request.object));
-  std::vector<SearchHit> hits;
-  const std::string query = tsquery_text(request.words);
-  if (query.empty() || request.limit <= 0) return hits;
   auto indexed = meta_value(conn, schema, request.object);
   if (!indexed) return indexed.error();
-  if (!*indexed || (*indexed)->empty()) return hits;
+  if (!*indexed || (*indexed)->empty()) return std::string();
   auto existing = read_table_columns(conn, schema, request.object);
   if (!existing) return existing.error();
   std::vector<std::string> title_columns;
@@ -148,12 +127,12 @@ Result<std::vector<SearchHit>> search_table(Connection& conn, const std::string&
     if (has_column(*existing, c)) title_columns.push_back(c);
   }
   std::vector<std::string> indexed_columns;
-  for (const auto& c : split_names(**indexed)) {
+  for (const auto& c : split_column_list(**indexed)) {
     if (has_column(*existing, c)) indexed_columns.push_back(c);
   }
   // Ranked by ts_rank among the first kRankedCandidates matches (as SQLite's bm25: ranking every
   // match of a short prefix costs more than a box answering as one types can pay); the snippet is
-  // made from the hits' indexed columns (make_snippet).
+  // made from the hits' indexed columns (make_snippet), which follow the Id, title and rank.
   std::string sql = "SELECT id, trim(title), k";
   for (std::size_t k = 0; k < indexed_columns.size(); ++k) sql += ", c" + std::to_string(k);
   sql += " FROM (SELECT *, -ts_rank(s, q) AS k FROM (SELECT o." + quote_identifier("Id") + " AS id, " +
@@ -164,9 +143,16 @@ Result<std::vector<SearchHit>> search_table(Connection& conn, const std::string&
   sql += " FROM " + qualified(schema, request.object) + " AS o, (SELECT to_tsquery('simple'::regconfig, $1) AS q) AS w WHERE o." +
          quote_identifier(kSearchColumn) + " @@ w.q LIMIT " + std::to_string(kRankedCandidates) +
          ") AS c ORDER BY k LIMIT $2) AS h ORDER BY k";
+  return sql;
+}
+
+Result<std::vector<SearchHit>> run_search(Connection& conn, const std::string& sql, const SearchRequest& request) {
+  std::vector<SearchHit> hits;
+  const std::string query = tsquery_text(request.words);
+  if (sql.empty() || query.empty() || request.limit <= 0) return hits;
   auto r = conn.exec(sql, {query, std::to_string(request.limit)}, "Cannot search " + request.object);
   if (!r) return r.error();
-  std::vector<std::string> texts(indexed_columns.size());
+  std::vector<std::string> texts(static_cast<std::size_t>(std::max(0, PQnfields(r->get()) - 3)));
   for (int i = 0; i < PQntuples(r->get()); ++i) {
     for (std::size_t k = 0; k < texts.size(); ++k) texts[k] = text_of(r->get(), i, static_cast<int>(k) + 3);
     hits.push_back({request.object, text_of(r->get(), i, 0), text_of(r->get(), i, 1), make_snippet(texts, request.words),

@@ -59,8 +59,12 @@ Status scan_rows(Connection& conn, const std::string& sql, std::string_view cont
 Status scan_table(Connection& conn, const std::string& schema, std::string_view table,
                   const std::vector<std::string>& columns, const Store::RowCallback& on_row);
 Result<std::vector<SyncState>> read_all_states(Connection& conn, const std::string& schema);
-// ReadSnapshot::search over the object's search column (pg_search.cpp).
-Result<std::vector<SearchHit>> search_table(Connection& conn, const std::string& schema, const SearchRequest& request);
+// ReadSnapshot::search over the object's search column (pg_search.cpp), in two steps: the query
+// for the object and title columns (it depends on the indexed columns and the table's, which only a
+// sync changes: readers keep it while the store's version stays the same; empty when the object has
+// no search index), then running it for the request's words.
+Result<std::string> search_sql(Connection& conn, const std::string& schema, const SearchRequest& request);
+Result<std::vector<SearchHit>> run_search(Connection& conn, const std::string& sql, const SearchRequest& request);
 // Read-only snapshots of a schema (pg_reader.cpp).
 Result<std::unique_ptr<StoreReader>> open_reader(const OpenOptions& options);
 // "crmsync_search": the generated tsvector column of a searchable table; its GIN index is

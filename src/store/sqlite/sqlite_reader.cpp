@@ -3,6 +3,7 @@
 // database as of its first read, whatever the sync (the one writer) commits meanwhile, and never
 // blocks it: an answer built from one snapshot never shows half a page.
 
+#include <map>
 #include <mutex>
 
 #include "store/backend.h"
@@ -11,20 +12,28 @@
 namespace crmsync::store::sqlite {
 namespace {
 
+// A pooled connection with its search statements, prepared for the store version `version`
+// (null for an object without a search index): preparing them took more than running them.
+struct Pooled {
+  std::shared_ptr<Connection> conn;
+  std::string version;
+  std::map<std::string, std::unique_ptr<Statement>> searches;  // object + title columns -> statement
+};
+
 // Shared by the reader and its snapshots, so a snapshot may outlive the reader.
 struct Pool {
   std::string path;
   std::mutex mu;
-  std::vector<std::shared_ptr<Connection>> idle;
+  std::vector<Pooled> idle;
 };
 
 class SqliteSnapshot final : public ReadSnapshot {
  public:
-  SqliteSnapshot(std::shared_ptr<Pool> pool, std::shared_ptr<Connection> conn) : pool_(std::move(pool)), conn_(std::move(conn)) {}
+  SqliteSnapshot(std::shared_ptr<Pool> pool, Pooled pooled) : pool_(std::move(pool)), pooled_(std::move(pooled)), conn_(pooled_.conn) {}
   ~SqliteSnapshot() override {
     (void)conn_->exec("ROLLBACK", "Cannot end a read");  // a read transaction: nothing to undo
     std::lock_guard lock(pool_->mu);
-    if (pool_->idle.size() < 8) pool_->idle.push_back(std::move(conn_));
+    if (pool_->idle.size() < 8) pool_->idle.push_back(std::move(pooled_));
   }
 
   // Starts the read transaction and pins its snapshot with a first read: the sync states, whose
@@ -34,6 +43,10 @@ class SqliteSnapshot final : public ReadSnapshot {
     auto states = read_all_states(conn_);
     if (!states) return states.error();
     version_ = version_of(*states);
+    if (pooled_.version != version_) {
+      pooled_.searches.clear();
+      pooled_.version = version_;
+    }
     return ok_status();
   }
 
@@ -59,14 +72,30 @@ class SqliteSnapshot final : public ReadSnapshot {
   Result<std::vector<SyncState>> sync_states() override { return read_all_states(conn_); }
 
   Result<std::vector<SearchHit>> search(const SearchRequest& request) override {
-    return search_table(conn_, request);
+    std::string key = request.object;
+    for (const auto& t : request.title_columns) key += "\x1f" + t;
+    auto it = pooled_.searches.find(key);
+    if (it == pooled_.searches.end()) {
+      auto sql = search_sql(conn_, request);
+      if (!sql) return sql.error();
+      std::unique_ptr<Statement> st;
+      if (!sql->empty()) {
+        auto prepared = Statement::prepare(conn_, *sql, "Cannot search " + request.object);
+        if (!prepared) return prepared.error();
+        st = std::make_unique<Statement>(std::move(*prepared));
+      }
+      it = pooled_.searches.emplace(key, std::move(st)).first;
+    }
+    if (!it->second) return std::vector<SearchHit>{};
+    return run_search(*it->second, request);
   }
 
   Result<std::string> version() override { return version_; }
 
  private:
   std::shared_ptr<Pool> pool_;
-  std::shared_ptr<Connection> conn_;
+  Pooled pooled_;
+  std::shared_ptr<Connection> conn_;  // pooled_.conn
   std::string version_;
 };
 
@@ -75,20 +104,20 @@ class SqliteReader final : public StoreReader {
   explicit SqliteReader(std::string path) : pool_(std::make_shared<Pool>()) { pool_->path = std::move(path); }
 
   Result<std::unique_ptr<ReadSnapshot>> snapshot() override {
-    std::shared_ptr<Connection> conn;
+    Pooled pooled;
     {
       std::lock_guard lock(pool_->mu);
       if (!pool_->idle.empty()) {
-        conn = std::move(pool_->idle.back());
+        pooled = std::move(pool_->idle.back());
         pool_->idle.pop_back();
       }
     }
-    if (!conn) {
+    if (!pooled.conn) {
       auto opened = open_connection();
       if (!opened) return opened.error();
-      conn = std::move(*opened);
+      pooled.conn = std::move(*opened);
     }
-    auto snap = std::make_unique<SqliteSnapshot>(pool_, std::move(conn));
+    auto snap = std::make_unique<SqliteSnapshot>(pool_, std::move(pooled));
     CRMSYNC_TRY(snap->begin());
     return std::unique_ptr<ReadSnapshot>(std::move(snap));
   }
