@@ -12,7 +12,8 @@
 // serve/boards.h; the API in docs/api.md.
 //
 // Every request carries a Viewer: today everyone sees everything (the server listens on loopback
-// only); sign-in (issue #16) makes it a person whose visibility restricts every route.
+// only); sign-in (issue #16) makes it a person, whose Visibility (serve/boards.h: their deals, their
+// reports' and their teams') the API computes once per request and applies to every route.
 //
 //   auto reader = store::StoreReader::open(sync::store_options(cfg));
 //   serve::Api api(std::move(*reader), {.serve = cfg.serve});
