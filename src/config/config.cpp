@@ -217,7 +217,7 @@ Status apply_table(const toml::table& table, const std::vector<Binding>& binding
   for (const auto& b : bindings) known.emplace_back(b.key);
   for (auto&& [key, node] : table) {
     std::string where = location_of(source, key.source());
-    auto it = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) { return key.str() == b.key; });
+    auto it = std::find_if(bindings.begin(), bindings.end(), [&k = key](const Binding& b) { return k.str() == b.key; });
     if (it == bindings.end()) {
       return config_error("UNKNOWN_KEY", where,
                           "unknown key " + std::string(key.str()) + " in [" + section + "]" +

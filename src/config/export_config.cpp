@@ -114,7 +114,7 @@ Status apply_bindings(const toml::table& table, const std::vector<Binding>& bind
                       const std::string& section) {
   for (auto&& [key, node] : table) {
     std::string where = location_of(source, key.source());
-    auto it = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) { return key.str() == b.key; });
+    auto it = std::find_if(bindings.begin(), bindings.end(), [&k = key](const Binding& b) { return k.str() == b.key; });
     if (it == bindings.end()) {
       std::vector<std::string> known;
       for (const auto& b : bindings) known.emplace_back(b.key);
