@@ -441,14 +441,16 @@ struct Emulator::Impl {
   std::mutex mu;
   std::condition_variable stopped;
   bool running = false;
+  bool loaded = false;  // load() ran
 };
 
 Emulator::Emulator(EmulatorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 Emulator::~Emulator() { stop(); }
 
-Status Emulator::start() {
+Status Emulator::load() {
   EmuState& s = impl_->state;
+  if (impl_->loaded) return ok_status();
   if (auto loaded = load_org(s); !loaded) return loaded.error();
   {
     const Table& org = *s.db->find("Organization");
@@ -472,6 +474,26 @@ Status Emulator::start() {
                      std::to_string(s.options.faults.rate) + ".");
   }
   if (auto loaded = load_jwt_certificate(s); !loaded) return loaded;
+  impl_->loaded = true;
+  return ok_status();
+}
+
+void Emulator::answer(const httplib::Request& req, httplib::Response& res) {
+  const std::string& m = req.method;
+  if (m != "POST" && m != "PATCH" && m != "PUT" && m != "DELETE") return impl_->router.handle(req, res);
+  // As from a connection: the request arrives without its body, which the route reads.
+  httplib::Request unread = req;
+  const std::string body = std::move(unread.body);
+  unread.body.clear();
+  httplib::ContentReader reader(
+      [&body](httplib::ContentReceiver receive) { return receive(body.data(), body.size()); },
+      [](httplib::MultipartContentHeader, httplib::ContentReceiver) { return false; });
+  impl_->router.handle_with_body(unread, res, reader);
+}
+
+Status Emulator::start() {
+  EmuState& s = impl_->state;
+  if (auto loaded = load(); !loaded) return loaded;
 
   EmuHttpServer& server = impl_->server;
   server.set_keep_alive_max_count(1000);
