@@ -255,6 +255,29 @@ bool is_oauth_path(const std::vector<std::string>& parts) {
   return parts.size() >= 2 && parts[0] == "services" && parts[1] == "oauth2";
 }
 
+// Percent-decoding gives any bytes; what the routes read (and may echo in a JSON answer) is text.
+bool well_formed(const httplib::Request& req) {
+  if (!is_well_formed_utf8(req.path)) return false;
+  for (const auto& [name, value] : req.params) {
+    if (!is_well_formed_utf8(name) || !is_well_formed_utf8(value)) return false;
+  }
+  for (const auto& [name, value] : req.headers) {
+    if (!is_well_formed_utf8(value)) return false;
+  }
+  return true;
+}
+
+// The request with the bytes that are not UTF-8 in its path, parameters and header values read
+// as U+FFFD, as Salesforce's (Java's) decoding reads them.
+httplib::Request with_well_formed_text(const httplib::Request& req) {
+  httplib::Request out = req;
+  out.path = to_well_formed_utf8(req.path);
+  out.params.clear();
+  for (const auto& [name, value] : req.params) out.params.emplace(to_well_formed_utf8(name), to_well_formed_utf8(value));
+  for (auto& [name, value] : out.headers) value = to_well_formed_utf8(value);
+  return out;
+}
+
 class Router {
  public:
   explicit Router(EmuState& s) : s_(s) {
@@ -293,6 +316,7 @@ class Router {
   }
 
   void handle(const httplib::Request& req, httplib::Response& res) {
+    if (!well_formed(req)) return handle(with_well_formed_text(req), res);
     const std::vector<std::string> parts = split_path(req.path);
     const std::string& m = req.method;
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "token") {

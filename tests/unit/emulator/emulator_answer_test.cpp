@@ -1,8 +1,8 @@
-// Emulator::answer: requests answered in-process as the server answers them, without a socket.
+// Emulator::answer: requests answered in-process as the server answers them, without a socket;
+// and inputs fuzz/emulator_request.cpp found: every answer is JSON a client can read.
 #include <gtest/gtest.h>
 
-#include <memory>
-
+#include "common/text.h"
 #include "in_process.h"
 
 namespace crmsync::emulator {
@@ -42,6 +42,42 @@ TEST_F(EmulatorAnswerTest, AnswersAQueryAndAWriteWithoutASocket) {
   EXPECT_TRUE(nlohmann::json::parse(create.body)["success"].get<bool>());
   auto unknown = answer(*emu_, request("GET", "/services/data/v62.0/limits"), "not-a-session");
   EXPECT_EQ(unknown.status, 401);
+}
+
+// The MALFORMED_QUERY message held the first byte of the emoji only: the subrequest's answer was
+// not JSON, and writing the batch's answer threw (the server would have answered 500).
+TEST_F(EmulatorAnswerTest, ABatchSubrequestWhoseQueryHoldsAnUnknownCharacterAnswersItsError) {
+  auto res = call(request("POST", "/services/data/v62.0/composite/batch",
+                          R"({"batchRequests":[{"method":"GET","url":"v62.0/query?q=SELECT+Id+FROM+Contact+LIMIT\ud83d\ude00+2"}]})"));
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto body = nlohmann::json::parse(res.body);
+  EXPECT_TRUE(body["hasErrors"].get<bool>());
+  const auto& result = body["results"][0];
+  EXPECT_EQ(result["statusCode"], 400);
+  EXPECT_EQ(result["result"][0]["errorCode"], "MALFORMED_QUERY");
+  EXPECT_NE(result["result"][0]["message"].get<std::string>().find("no viable alternative at character '\xF0\x9F\x98\x80'"),
+            std::string::npos)
+      << res.body;
+}
+
+// Percent-encoding gives bytes that are not UTF-8; the error that echoes them was not JSON.
+TEST_F(EmulatorAnswerTest, AQueryThatIsNotUtf8IsReadWithReplacementCharacters) {
+  auto res = call(request("GET", "/services/data/v62.0/query?q=SELECT+Id+FROM+Account+WHERE+Name+%3D+%27%FF%27+%FF"));
+  ASSERT_EQ(res.status, 400) << res.body;
+  ASSERT_TRUE(is_well_formed_utf8(res.body)) << res.body;
+  const auto body = nlohmann::json::parse(res.body);
+  EXPECT_EQ(body[0]["errorCode"], "MALFORMED_QUERY");
+  EXPECT_NE(body[0]["message"].get<std::string>().find("Name = '\xEF\xBF\xBD' \xEF\xBF\xBD"), std::string::npos)
+      << res.body;
+}
+
+// The same in a batch subrequest's url, which the route decodes itself.
+TEST_F(EmulatorAnswerTest, ABatchSubrequestThatIsNotUtf8IsReadWithReplacementCharacters) {
+  auto res = call(request("POST", "/services/data/v62.0/composite/batch",
+                          R"({"batchRequests":[{"method":"GET","url":"v62.0/query?q=SELECT+Id+FROM+%FF"}]})"));
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto body = nlohmann::json::parse(res.body);
+  EXPECT_EQ(body["results"][0]["result"][0]["errorCode"], "MALFORMED_QUERY") << res.body;
 }
 
 }  // namespace
