@@ -213,5 +213,22 @@ TEST(PageParserTest, DatetimeConversion) {
   EXPECT_FALSE(datetime_to_store("2016-13-19T14:35:34.000+0000").has_value());
 }
 
+// Found by fuzz/json_page.cpp: the fast path took any day up to 31, so a page stored
+// "2025-02-29T..." while its watermark (read back with parse_datetime) was lost.
+TEST(PageParserTest, ADatetimeOnADayTheCalendarLacksIsRefused) {
+  EXPECT_FALSE(datetime_to_store("2025-02-29T23:59:59.999+0000").has_value());
+  EXPECT_FALSE(datetime_to_store("2024-04-31T00:00:00.000Z").has_value());
+  EXPECT_EQ(datetime_to_store("2024-02-29T23:59:59.999+0000").value(), "2024-02-29T23:59:59.999Z");
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  std::string body =
+      R"({"totalSize":1,"done":true,"records":[{"Id":"006RO0000000009AAA","SystemModstamp":"2025-02-29T23:59:59.999+0000"}]})";
+  auto page = parser.parse(body);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "MALFORMED_RESPONSE");
+  EXPECT_NE(page.error().message.find("'2025-02-29T23:59:59.999+0000' is not a datetime"), std::string::npos)
+      << page.error().message;
+}
+
 }  // namespace
 }  // namespace crmsync::sync
