@@ -56,6 +56,13 @@ bool datetime_into(std::string_view s, store::RowBuffer& rows, std::size_t k) {
   return true;
 }
 
+bool int64_of_double(double d, std::int64_t& out) {
+  // -2^63 and 2^63 are exact doubles; NaN fails both comparisons.
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
+  out = static_cast<std::int64_t>(d);
+  return true;
+}
+
 std::string_view text_to_store(const catalog::SyncedField& f, std::string_view text, bool& cut) {
   cut = false;
   const std::size_t length = f.length > 0 ? static_cast<std::size_t>(f.length) : std::string_view::npos;
@@ -148,8 +155,8 @@ struct PageParser::Impl {
           return ok_status();
         }
         double d;  // Salesforce writes some integers as 5.0
-        if (v.get_double().get(d)) return bad_value(f, "expected a whole number");
-        rows.set_int(k, static_cast<std::int64_t>(d));
+        if (v.get_double().get(d) || !int64_of_double(d, i)) return bad_value(f, "expected a whole number");
+        rows.set_int(k, i);
         return ok_status();
       }
       case catalog::StorageClass::kReal: {
