@@ -71,7 +71,15 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
 std::vector<Binding> store_bindings(StoreConfig& s) {
   return {{"url", &s.url}, {"schema", &s.schema}, {"password", &s.password}};
 }
-std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
+std::vector<Binding> groups_bindings(GroupsConfig& g) {
+  return {{"deals", &g.deals}, {"engage", &g.engage}, {"boards", &g.boards}};
+}
+std::vector<Binding> serve_bindings(ServeConfig& s) {
+  return {{"fiscal_year_start_month", &s.fiscal_year_start_month},
+          {"deal_columns", &s.deal_columns},
+          {"host", &s.host},
+          {"port", &s.port}};
+}
 std::vector<Binding> object_bindings(ObjectConfig& o) {
   return {{"enabled", &o.enabled}, {"exclude", &o.exclude}, {"include", &o.include}};
 }
@@ -84,7 +92,7 @@ std::vector<Binding> sync_bindings(SyncConfig& s) {
           {"quota_run_share", &s.quota_run_share}};
 }
 
-const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export"};
+const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export", "serve"};
 
 const char* type_name(toml::node_type t) {
   switch (t) {
@@ -210,6 +218,7 @@ Status apply_table(const toml::table& table, const std::vector<Binding>& binding
 std::vector<std::string> catalog_names() {
   std::vector<std::string> names;
   for (const auto& o : catalog::objects()) names.push_back(o.name);
+  for (const auto& o : catalog::board_objects()) names.push_back(o.name);
   return names;
 }
 
@@ -275,6 +284,7 @@ Status apply_file(std::string_view toml_text, std::string_view source, Config& c
     else if (section == "store") bindings = store_bindings(config.store);
     else if (section == "groups") bindings = groups_bindings(config.groups);
     else if (section == "sync") bindings = sync_bindings(config.sync);
+    else if (section == "serve") bindings = serve_bindings(config.serve);
     else {
       return config_error("UNKNOWN_KEY", where,
                           "unknown section [" + section + "]" + suggestion(section, kSections, "sections"));
@@ -306,8 +316,13 @@ Status apply_env(Config& config, const EnvLookup& env, Origins& origins) {
   CRMSYNC_TRY(apply_env_section(store_bindings(config.store), "store", "CRMSYNC_STORE_", env, origins));
   CRMSYNC_TRY(apply_env_section(groups_bindings(config.groups), "groups", "CRMSYNC_GROUPS_", env, origins));
   CRMSYNC_TRY(apply_env_section(sync_bindings(config.sync), "sync", "CRMSYNC_SYNC_", env, origins));
+  CRMSYNC_TRY(apply_env_section(serve_bindings(config.serve), "serve", "CRMSYNC_SERVE_", env, origins));
   CRMSYNC_TRY(apply_export_env(config.exports, env));
-  for (const auto& object : catalog::objects()) {
+  std::vector<const catalog::CatalogObject*> all;
+  for (const auto& object : catalog::objects()) all.push_back(&object);
+  for (const auto& object : catalog::board_objects()) all.push_back(&object);
+  for (const catalog::CatalogObject* listed : all) {
+    const catalog::CatalogObject& object = *listed;
     std::string prefix = "CRMSYNC_OBJECTS_" + to_upper(object.name) + "_";
     bool any = false;
     ObjectConfig scratch;
@@ -377,6 +392,20 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   };
   CRMSYNC_TRY(share("quota_daily_share", s.quota_daily_share, "e.g. 0.80 pauses at 80% of the org's daily API total"));
   CRMSYNC_TRY(share("quota_run_share", s.quota_run_share, "e.g. 0.25 lets one run spend a quarter of the daily total"));
+  return ok_status();
+}
+
+Status validate_serve(const ServeConfig& s, std::string_view source, const Origins& origins) {
+  auto where = [&](const std::string& key) { return origin_of(origins, "serve." + key, source); };
+  if (s.fiscal_year_start_month < 1 || s.fiscal_year_start_month > 12) {
+    return config_error("INVALID_VALUE", where("fiscal_year_start_month"),
+                        "[serve] fiscal_year_start_month = " + std::to_string(s.fiscal_year_start_month) +
+                            " is not a month; expected 1 (January, the default) to 12 (December).");
+  }
+  if (s.port < 1 || s.port > 65535) {
+    return config_error("INVALID_VALUE", where("port"),
+                        "[serve] port = " + std::to_string(s.port) + " is out of range; expected 1..65535 (default 8080).");
+  }
   return ok_status();
 }
 
@@ -521,7 +550,8 @@ void warn_objects_in_groups_off(Config& config, std::string_view source, const O
     const catalog::CatalogObject* object = catalog::find_object(name);
     if (object == nullptr || !oc.enabled) continue;
     const bool off = (object->group == catalog::Group::kDeals && !config.groups.deals) ||
-                     (object->group == catalog::Group::kEngage && !config.groups.engage);
+                     (object->group == catalog::Group::kEngage && !config.groups.engage) ||
+                     (object->group == catalog::Group::kBoards && !config.groups.boards);
     if (!off) continue;
     const std::string group = catalog::to_string(object->group);
     auto set_at = origins.find("groups." + group);
@@ -595,6 +625,7 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   CRMSYNC_TRY(apply_file(toml_text, source_name, config, origins));
   if (env) CRMSYNC_TRY(apply_env(config, env, origins));
   CRMSYNC_TRY(validate_store(config.store, source_name, origins));
+  CRMSYNC_TRY(validate_serve(config.serve, source_name, origins));
   if (validation == Validation::kStoreOnly) return config;
   warn_objects_in_groups_off(config, source_name, origins);
   CRMSYNC_TRY(validate_login(config, source_name, origins));
@@ -609,6 +640,7 @@ std::vector<std::string> section_keys(std::string_view section) {
   else if (section == "store") bindings = store_bindings(scratch.store);
   else if (section == "groups") bindings = groups_bindings(scratch.groups);
   else if (section == "sync") bindings = sync_bindings(scratch.sync);
+  else if (section == "serve") bindings = serve_bindings(scratch.serve);
   std::vector<std::string> keys;
   for (const auto& b : bindings) keys.emplace_back(b.key);
   return keys;
@@ -643,6 +675,18 @@ std::vector<std::string> Config::enabled_objects() const {
   for (const auto& object : catalog::objects()) {
     if (object.group == catalog::Group::kDeals && !groups.deals) continue;
     if (object.group == catalog::Group::kEngage && !groups.engage) continue;
+    auto it = std::find_if(objects.begin(), objects.end(),
+                           [&](const auto& entry) { return iequals(entry.first, object.name); });
+    if (it != objects.end() && !it->second.enabled) continue;
+    out.push_back(object.name);
+  }
+  return out;
+}
+
+std::vector<std::string> Config::synced_objects() const {
+  std::vector<std::string> out = enabled_objects();
+  if (!groups.boards) return out;
+  for (const auto& object : catalog::board_objects()) {
     auto it = std::find_if(objects.begin(), objects.end(),
                            [&](const auto& entry) { return iequals(entry.first, object.name); });
     if (it != objects.end() && !it->second.enabled) continue;

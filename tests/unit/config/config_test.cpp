@@ -220,7 +220,7 @@ const ErrorCase kErrorCases[] = {
     {"UnknownKeySuggestsTheClosest", "[salesforce]\nclient_id = \"cid\"\npasword = \"x\"\n", {}, "UNKNOWN_KEY",
      "crmsync.toml:3: unknown key pasword in [salesforce]; did you mean password?"},
     {"UnknownKeyFarFromAnyListsTheKnownKeys", minimal("[groups]\nfrobnicate = true\n"), {}, "UNKNOWN_KEY",
-     "crmsync.toml:7: unknown key frobnicate in [groups]. Known keys: deals, engage."},
+     "crmsync.toml:7: unknown key frobnicate in [groups]. Known keys: deals, engage, boards."},
     {"UnknownObjectKeySuggests", minimal("[objects.Account]\nexlude = [\"Website\"]\n"), {}, "UNKNOWN_KEY",
      "crmsync.toml:7: unknown key exlude in [objects.Account]; did you mean exclude?"},
     {"WrongTypeSaysABooleanIsExpected", minimal("verify_tls = \"no\"\n"), {}, "WRONG_TYPE",
