@@ -119,8 +119,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(e.kind == ErrorKind::kConfig && !e.code.empty(), "not a configuration error: %s", e.to_string().c_str());
     // `crmsync check --json` and `status --json` print the message in JSON.
     if (fuzz::valid_utf8(input)) FUZZ_CHECK(fuzz::valid_utf8(e.message), "the message is not UTF-8");
+    // The location the message starts with ("crmsync.toml:2:34: ") is not an echoed value: a
+    // "secret" the fuzzer spelled like it (it did) is no finding.
+    std::string_view checked = e.message;
+    if (checked.starts_with("crmsync.toml")) {
+      const std::size_t colon_space = checked.find(": ");
+      if (colon_space != std::string_view::npos) checked.remove_prefix(colon_space + 2);
+    }
     for (const std::string& secret : secrets_of(toml_text, env, input)) {
-      FUZZ_CHECK(e.message.find(secret) == std::string::npos, "the message repeats the secret '%s': %s",
+      FUZZ_CHECK(checked.find(secret) == std::string_view::npos, "the message repeats the secret '%s': %s",
                  secret.c_str(), e.message.c_str());
     }
   }
