@@ -252,6 +252,10 @@ class ReadSnapshot {
   // As Store::scan. kNotFound (NO_SUCH_TABLE) for a missing table.
   virtual Status scan(std::string_view table, const std::vector<std::string>& columns,
                       const Store::RowCallback& on_row) = 0;
+  // As scan, for the row whose Id is `id` only: on_row is called once, or never when there is no
+  // such row. The default scans the whole table; SQLite looks the row up through the Id index.
+  virtual Status find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
+                      const Store::RowCallback& on_row);
   // The table's columns (empty when it does not exist).
   virtual Result<std::vector<ColumnInfo>> columns(std::string_view table) = 0;
   virtual Result<std::vector<SyncState>> sync_states() = 0;

@@ -53,8 +53,10 @@ struct TableColumn {
 
 // Reads shared by the store and its read-only snapshots (sqlite_read.cpp, sqlite_search.cpp).
 Result<std::vector<TableColumn>> read_table_columns(const std::shared_ptr<Connection>& conn, std::string_view object);
+// Every row of the table, or with `only_id` the row whose Id it is (none when there is no such row).
 Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view table,
-                  const std::vector<std::string>& columns, const Store::RowCallback& on_row);
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row,
+                  std::optional<std::string_view> only_id = std::nullopt);
 Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>& conn);
 Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request);
 // Read-only snapshots of the store at `path` (sqlite_reader.cpp).
