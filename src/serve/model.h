@@ -81,6 +81,9 @@ struct Model {
   std::span<const Deal> deals_closing(EpochDays from, EpochDays to) const;
 };
 
+// A stored value as JSON (NULL as null).
+nlohmann::json value_json(const store::Value& value);
+
 // Reads the model from a snapshot. `extra_columns` are [serve] deal_columns (present ones are read).
 // kNotFound NO_SYNC when the store has no Opportunity table yet (the message says what to run).
 Result<std::shared_ptr<const Model>> load_model(store::ReadSnapshot& snapshot,
