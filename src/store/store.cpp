@@ -53,6 +53,8 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
 
 Status Store::ensure_search_index(std::string_view, const std::vector<std::string>&) { return ok_status(); }
 
+Result<std::optional<std::string>> ReadSnapshot::meta(std::string_view) { return std::optional<std::string>(); }
+
 Status ReadSnapshot::find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
                           const Store::RowCallback& on_row) {
   std::vector<std::string> with_id = columns;

@@ -81,6 +81,8 @@ class SqliteSnapshot final : public ReadSnapshot {
 
   Result<std::vector<SyncState>> sync_states() override { return read_all_states(pc_.conn); }
 
+  Result<std::optional<std::string>> meta(std::string_view key) override { return read_meta(pc_.conn, key); }
+
   Result<std::vector<SearchHit>> search(const SearchRequest& request) override {
     return search_table(pc_.conn, request);
   }

@@ -187,5 +187,20 @@ TEST_F(SearchIndexTest, ASnapshotFindsOneRowByItsId) {
   EXPECT_EQ(missing.error().code, "NO_SUCH_TABLE");
 }
 
+TEST_F(SearchIndexTest, ASnapshotReadsTheOrgsInstanceUrl) {
+  auto before = reader_->snapshot();
+  ASSERT_TRUE(before.ok());
+  auto none = (*before)->meta(kInstanceUrlKey);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  before->reset();
+  ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://acme.my.salesforce.com").ok());
+  auto snap = reader_->snapshot();
+  ASSERT_TRUE(snap.ok());
+  auto url = (*snap)->meta(kInstanceUrlKey);
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->value_or(""), "https://acme.my.salesforce.com");
+}
+
 }  // namespace
 }  // namespace crmsync::store
