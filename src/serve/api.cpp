@@ -155,8 +155,15 @@ struct Api::Impl {
   EpochDays today() const { return days_of(options.clock ? options.clock() : now_ms()); }
   int fiscal_start() const { return static_cast<int>(options.serve.fiscal_year_start_month); }
 
-  std::string url_of(const std::string& id) const {
-    return options.salesforce_url.empty() ? std::string() : options.salesforce_url + "/" + id;
+  // The record in Salesforce: on the org's instance the sync recorded, else through the login URL.
+  std::string url_of(const std::string& instance, const std::string& id) const {
+    const std::string& base = instance.empty() ? options.salesforce_url : instance;
+    return base.empty() ? std::string() : base + "/" + id;
+  }
+  static Result<std::string> instance_url(store::ReadSnapshot& snap) {
+    auto url = snap.meta(store::kInstanceUrlKey);
+    if (!url) return url.error();
+    return url->value_or("");
   }
 
   // The answer for a store error: STORE_NOT_FOUND / NO_SYNC say what to run (503), anything else is a 500.
@@ -192,7 +199,7 @@ struct Api::Impl {
     auto rt = m.record_types.find(d.record_type_id);
     json j = {{"Id", d.id},
               {"Name", d.name},
-              {"url", url_of(d.id)},
+              {"url", url_of(m.instance_url, d.id)},
               {"AccountId", d.account_id},
               {"AccountName", d.account_name},
               {"OwnerId", d.owner_id},
@@ -225,6 +232,9 @@ struct Api::Impl {
     if (!states) return store_problem(states.error());
     json body = status_json(*states);
     body["synced"] = !states->empty();
+    auto instance = instance_url(snap);
+    if (!instance) return store_problem(instance.error());
+    body["instance_url"] = instance->empty() ? json(nullptr) : json(*instance);
     if (states->empty()) body["message"] = "Nothing is synced yet: run `crmsync sync --config crmsync.toml`.";
     return {200, body};
   }
@@ -314,10 +324,12 @@ struct Api::Impl {
     auto found = read_record(snap, object, id);
     if (!found) return store_problem(found.error());
     if (!*found) return not_found();
+    auto instance = instance_url(snap);
+    if (!instance) return store_problem(instance.error());
     json body = std::move(**found);
-    body["url"] = url_of(id);
+    body["url"] = url_of(*instance, id);
     for (auto& f : body["fields"]) {
-      if (f.contains("ref")) f["ref"]["url"] = url_of(f["ref"]["Id"].get<std::string>());
+      if (f.contains("ref")) f["ref"]["url"] = url_of(*instance, f["ref"]["Id"].get<std::string>());
     }
     return {200, body};
   }
@@ -516,7 +528,7 @@ struct Api::Impl {
       for (const auto& k : c.kinds) counts[k] = counts.value(k, 0) + 1;
       list.push_back({{"Id", d.id},
                       {"Name", d.name},
-                      {"url", url_of(d.id)},
+                      {"url", url_of(m.instance_url, d.id)},
                       {"OwnerId", d.owner_id},
                       {"OwnerName", m.person_name(d.owner_id)},
                       {"changes", c.kinds},
@@ -558,6 +570,8 @@ struct Api::Impl {
       m = *loaded;
       visible = scope(*m, viewer);
     }
+    auto instance = instance_url(snap);
+    if (!instance) return store_problem(instance.error());
     json results = json::array();
     for (auto object : catalog::kSearchObjects) {
       auto hits = snap.search({std::string(object), words, title_columns(object), limit});
@@ -570,7 +584,7 @@ struct Api::Impl {
           auto it = m->deal_by_id.find(h.id);
           if (it == m->deal_by_id.end() || !in_scope(m->deals[it->second], *visible)) continue;
         }
-        results.push_back({{"object", h.object}, {"Id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"url", url_of(h.id)}});
+        results.push_back({{"object", h.object}, {"Id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"url", url_of(*instance, h.id)}});
       }
     }
     return {200, {{"q", text}, {"results", results}}};

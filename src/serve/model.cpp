@@ -305,6 +305,9 @@ Result<std::shared_ptr<const Model>> load_model(store::ReadSnapshot& snapshot, c
   auto m = std::make_shared<Model>();
   m->today = today;
   for (const auto& c : *columns) m->opportunity_columns.push_back(c.name);
+  auto instance = snapshot.meta(store::kInstanceUrlKey);
+  if (!instance) return instance.error();
+  m->instance_url = instance->value_or("");
   Rates rates;
   std::set<std::string> split_types;
   CRMSYNC_TRY(load_people(snapshot, *m));

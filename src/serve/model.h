@@ -72,6 +72,7 @@ struct Model {
   std::map<std::string, std::string> record_types;  // Id -> Name
   std::string corporate_currency;                   // empty in a single-currency org
   std::vector<std::string> opportunity_columns;     // what the store has of Opportunity
+  std::string instance_url;                         // the org's, as the sync recorded it; empty before
   EpochDays today = 0;                              // activities after it are not "last activity"
 
   const Person* person(const std::string& id) const;

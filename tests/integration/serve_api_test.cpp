@@ -340,6 +340,27 @@ TEST_F(ServeApiTest, ThePageAndAnswersAreGzippedNotBrotliCompressedAtQuality11) 
   EXPECT_EQ(csp->get_header_value("Content-Security-Policy").rfind("default-src 'self';", 0), 0u) << "a strict CSP";
 }
 
+TEST_F(ServeApiTest, LinksGoToTheOrgsInstanceTheSyncRecordedNotToTheLoginHost) {
+  auto reader = store::StoreReader::open("sqlite:" + dir_->file("crmsync.db"));
+  ASSERT_TRUE(reader.ok());
+  serve::Api api(std::move(*reader), {.serve = {}, .salesforce_url = "https://login.salesforce.com"});
+  const std::string instance = (*emu_)->base_url();  // what the emulator's login answered as instance_url
+  auto status = api.get("/api/status", {}, serve::Viewer::everyone());
+  EXPECT_EQ(status.body["instance_url"], instance) << status.body.dump();
+  auto deals = api.get("/api/deals", {{"from", kFrom}, {"to", kTo}, {"limit", "1"}}, serve::Viewer::everyone());
+  ASSERT_EQ(deals.status, 200) << deals.body.dump();
+  ASSERT_EQ(deals.body["deals"].size(), 1u);
+  const json& d = deals.body["deals"][0];
+  EXPECT_EQ(d["url"], instance + "/" + d["Id"].get<std::string>());
+  auto contact = org("SELECT Id, LastName FROM Contact WHERE IsDeleted = false LIMIT 1")[0];
+  auto found = api.get("/api/search", {{"q", contact["LastName"].get<std::string>()}, {"limit", "50"}}, serve::Viewer::everyone());
+  ASSERT_EQ(found.status, 200);
+  ASSERT_FALSE(found.body["results"].empty());
+  for (const auto& r : found.body["results"]) EXPECT_EQ(r["url"], instance + "/" + r["Id"].get<std::string>());
+  auto record = api.get("/api/records/Contact/" + contact["Id"].get<std::string>(), {}, serve::Viewer::everyone());
+  EXPECT_EQ(record.body["url"], instance + "/" + contact["Id"].get<std::string>()) << record.body.dump();
+}
+
 TEST(ServeNoSyncTest, AStoreWithNoSyncYetSaysWhatToRun) {
   TempDir dir;
   auto reader = store::StoreReader::open("sqlite:" + dir.file("never-synced.db"));

@@ -30,7 +30,8 @@ function show(view, focus) {
 function statusLine(status) {
   const times = status.objects.map((o) => o.last_success).filter(Boolean).sort();
   const failed = status.objects.filter((o) => o.last_error);
-  $('#status').textContent = `Store: ${plural(status.objects.length, 'object')} synced` +
+  $('#status').textContent = (status.instance_url ? `Org ${status.instance_url} · ` : '') +
+    `store: ${plural(status.objects.length, 'object')} synced` +
     (times.length ? `, last sync ${when(times[times.length - 1])}` : '') +
     (failed.length ? ` · the last run of ${failed.map((o) => o.object).join(', ')} failed (crmsync status says why)` : '') + '.';
 }
