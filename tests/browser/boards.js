@@ -37,6 +37,7 @@ function startListening(args) {
       if (m) resolve(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`crmsync ${args[0]} exited with ${code} before listening`)));
+    child.on('error', reject);  // e.g. no such binary: fail the test, clean up
   });
 }
 
