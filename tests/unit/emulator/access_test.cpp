@@ -5,9 +5,9 @@
 #include <set>
 
 #include "common/text.h"
-#include "emulator/access.h"
+#include "emulator/access/access.h"
 #include "emulator/emulator.h"
-#include "emulator/org_file.h"
+#include "emulator/org/org.h"
 
 namespace crmsync::emulator {
 namespace {
