@@ -19,8 +19,8 @@
 #include <shared_mutex>
 
 #include "common/json.h"
+#include "emulator/dml/dml.h"
 #include "emulator/org/org.h"
-#include "emulator/routes/dml.h"
 #include "emulator/routes/routes.h"
 
 namespace crmsync::emulator {
@@ -28,19 +28,12 @@ namespace {
 
 using json = nlohmann::json;
 
-bool soft_deleted(const Table& t, const Row& row) {
-  auto i = t.field_index("IsDeleted");
-  if (!i) return false;
-  const auto* d = std::get_if<bool>(&row[*i]);
-  return d != nullptr && *d;
-}
-
 void purge_row(EmuState& s, Table& t, std::size_t r) {
   Row& row = t.mutable_row(r);
-  if (!soft_deleted(t, row)) {
+  if (!row_deleted(t, row)) {
     // A live record's purge is its deletion: getDeleted dates it by this stamp.
     if (auto i = t.field_index("IsDeleted")) row[*i] = true;
-    if (auto i = t.field_index("SystemModstamp")) row[*i] = DateTime{s.next_modstamp()};
+    if (auto i = t.field_index("SystemModstamp")) row[*i] = DateTime{s.clock.next()};
   }
   t.purge(r);
 }
@@ -92,7 +85,7 @@ Result<std::size_t> purge_records(EmuState& s, const std::vector<std::string>& i
       if (!purgeable(*ct)) continue;
       Table& t = *s.db->find(ct->name());
       for (std::size_t r = 0; r < t.slot_count(); ++r) {
-        if (t.purged(r) || !soft_deleted(t, t.row(r)) || !may_purge(t, r)) continue;
+        if (t.purged(r) || !row_deleted(t, t.row(r)) || !may_purge(t, r)) continue;
         purge_row(s, t, r);
         ++purged;
       }

@@ -18,7 +18,7 @@
 #include "common/json.h"
 #include "common/sfid.h"
 #include "common/text.h"
-#include "emulator/routes/dml.h"
+#include "emulator/dml/dml.h"
 #include "emulator/routes/routes.h"
 #include "emulator/soql/ast.h"
 #include "emulator/soql/lexer.h"

@@ -58,13 +58,6 @@ std::optional<EpochMs> modstamp(const Table& t, const Row& row) {
   return std::nullopt;
 }
 
-bool soft_deleted(const Table& t, const Row& row) {
-  auto i = t.field_index("IsDeleted");
-  if (!i) return false;
-  const auto* d = std::get_if<bool>(&row[*i]);
-  return d != nullptr && *d;
-}
-
 bool too_many(ApiCall& call, std::size_t n) {
   if (n <= kIdLimit) return false;
   send_error(call.res, 400, "EXCEEDED_ID_LIMIT",
@@ -80,7 +73,7 @@ std::vector<std::pair<EpochMs, std::size_t>> rows_in_window(EmuState& s, const U
   std::vector<std::pair<EpochMs, std::size_t>> found;
   for (std::size_t r = 0; r < table.slot_count(); ++r) {
     const Row& row = table.row(r);
-    if ((table.purged(r) || soft_deleted(table, row)) != deleted) continue;
+    if ((table.purged(r) || row_deleted(table, row)) != deleted) continue;
     if (!access.sees(*s.db, table, r)) continue;
     auto when = modstamp(table, row);
     if (when && *when >= window.start && *when < window.latest_covered + kMinute) found.emplace_back(*when, r);

@@ -17,7 +17,7 @@
 //        subrequests, at most 5 of them query operations (query, queryAll, queryMore) or sObject
 //        Collections; each runs through the ordinary routes as the calling user and may meet an
 //        injected fault of its own (500, 503, QUERY_TIMEOUT), like a call of its own would.
-// Every record goes through the single-record DML (dml.h), so it is refused exactly as there.
+// Every record goes through the DML engine (dml/dml.h), so it is refused exactly as there.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -27,7 +27,7 @@
 
 #include "common/sfid.h"
 #include "common/text.h"
-#include "emulator/routes/dml.h"
+#include "emulator/dml/dml.h"
 #include "emulator/routes/routes.h"
 
 namespace crmsync::emulator {
@@ -98,7 +98,7 @@ std::string results_json(const std::vector<ItemResult>& results, bool upsert) {
 
 // After an allOrNone failure: every write is undone and every record without its own error says so.
 void roll_back(EmuState& s, DmlJournal& journal, std::vector<ItemResult>& results, CollectionOp op) {
-  journal.rollback(s);
+  journal.rollback(s.access);
   for (auto& r : results) {
     if (r.error) continue;
     r.success = false;
@@ -166,7 +166,7 @@ void handle_save_collection(EmuState& s, ApiCall& call, CollectionOp op, Table* 
   std::optional<std::size_t> ext_column;
   std::map<std::string, int> ext_count;  // lower-case external ID value -> records carrying it
   if (op == CollectionOp::kUpsert) {
-    ext_column = upsert_field(s, call.user_id, *upsert_table, upsert_field_name, err);
+    ext_column = upsert_field(s.dml(), call.user_id, *upsert_table, upsert_field_name, err);
     if (!ext_column) return send_error(call.res, err.status, err.code, err.message);
     for (const auto& record : records) {
       if (!record.is_object()) continue;
@@ -194,7 +194,7 @@ void handle_save_collection(EmuState& s, ApiCall& call, CollectionOp op, Table* 
     if (table != nullptr && op == CollectionOp::kCreate) {
       if (record_id(record)) {
         e = {400, "INVALID_FIELD", "cannot specify Id in an insert call", {"Id"}};
-      } else if (auto id = create_record(s, call.user_id, *table, record_fields(record, false), e, &journal)) {
+      } else if (auto id = create_record(s.dml(), call.user_id, *table, record_fields(record, false), e, &journal)) {
         r.id = *id;
         r.success = true;
       }
@@ -206,7 +206,7 @@ void handle_save_collection(EmuState& s, ApiCall& call, CollectionOp op, Table* 
         r.id = sf_id18(*id).value_or(*id);
         if (!sf_id18(*id)) {
           e = {400, "MALFORMED_ID", "malformed id " + *id, {}};
-        } else if (update_record(s, call.user_id, *table, r.id, record_fields(record, true), e, &journal)) {
+        } else if (update_record(s.dml(), call.user_id, *table, r.id, record_fields(record, true), e, &journal)) {
           r.success = true;
         }
       }
@@ -236,16 +236,16 @@ void handle_save_collection(EmuState& s, ApiCall& call, CollectionOp op, Table* 
             break;
           }
         }
-        if (update_record(s, call.user_id, *table, r.id, fields, e, &journal)) r.success = true;
+        if (update_record(s.dml(), call.user_id, *table, r.id, fields, e, &journal)) r.success = true;
       } else if (*ext_column == 0) {
         // Upsert on Id: a record without Id is inserted, an Id that matches nothing is refused.
         if (value) {
           e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
-        } else if (auto id = create_record(s, call.user_id, *table, fields, e, &journal)) {
+        } else if (auto id = create_record(s.dml(), call.user_id, *table, fields, e, &journal)) {
           r.id = *id;
           r.success = r.created = true;
         }
-      } else if (auto id = create_record(s, call.user_id, *table, fields, e, &journal)) {
+      } else if (auto id = create_record(s.dml(), call.user_id, *table, fields, e, &journal)) {
         r.id = *id;
         r.success = r.created = true;
       }
@@ -288,7 +288,7 @@ void handle_delete_collection(EmuState& s, ApiCall& call) {
       e = {400, "MALFORMED_ID", "malformed id " + given, {}};
     } else if (table == nullptr) {
       e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
-    } else if (delete_record(s, call.user_id, *table, *id, e, &journal)) {
+    } else if (delete_record(s.dml(), call.user_id, *table, *id, e, &journal)) {
       r.success = true;
     }
     if (!r.success) r.error = per_record(e, CollectionOp::kDelete);

@@ -1,9 +1,9 @@
 // The emulator's HTTP side, which server.cpp serves as emulator.h's Emulator: the running
-// emulator's shared state (the org, issued tokens, the API usage counter, the write clock (strictly
-// increasing SystemModstamp), query cursors, Bulk jobs, the fault injector), one authenticated API
-// call, Salesforce-shaped JSON error bodies, and every route (one file each in routes/). The
-// routes ask access/ what a user may do, run SOQL through soql/ and write records with wire/.
-// Internal to the emulator.
+// emulator's shared state (the org, issued tokens, the API usage counter, the write clock, query
+// cursors, Bulk jobs, the fault injector), one authenticated API call, Salesforce-shaped JSON
+// error bodies, and every route (one file each in routes/). The routes ask access/ what a user may
+// do, write through dml/, run SOQL through soql/ and write records out with wire/. Internal to the
+// emulator.
 #pragma once
 
 #include <atomic>
@@ -21,6 +21,7 @@
 #include <httplib.h>
 
 #include "emulator/access/access.h"
+#include "emulator/dml/dml.h"
 #include "emulator/emulator.h"
 #include "emulator/routes/bulk_jobs.h"
 #include "emulator/soql/soql.h"
@@ -125,9 +126,9 @@ struct EmuState {
   // The user's Id when it exists and IsActive is true.
   std::optional<std::string> active_user_id(const std::string& username) const;
 
-  // A write timestamp: now, but strictly later than every earlier write and every generated row.
-  EpochMs next_modstamp();
-  EpochMs last_stamp_ = 0;
+  WriteClock clock;  // SystemModstamp of writes
+  // What the DML engine needs to write as any user.
+  DmlContext dml() { return {*db, access, clock}; }
 
  private:
   struct Session {

@@ -120,12 +120,6 @@ std::optional<std::string> EmuState::user_id_by_username(const std::string& user
   return std::nullopt;
 }
 
-EpochMs EmuState::next_modstamp() {
-  std::lock_guard lock(mu_);
-  last_stamp_ = std::max(now_ms(), last_stamp_ + 1);
-  return last_stamp_;
-}
-
 std::string random_sf_id(std::string_view key_prefix) {
   std::uint64_t serial = 0;
   if (RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof serial) != 1) {
@@ -462,7 +456,7 @@ Status Emulator::start() {
         if (const auto* d = std::get_if<DateTime>(&t->row(r)[*col])) latest = std::max(latest, d->ms);
       }
     }
-    s.last_stamp_ = latest;
+    s.clock.start_after(latest);
   }
   s.api_used = s.options.api_used;
   if (auto kinds = parse_fault_kinds(s.options.faults.kinds); !kinds) return kinds.error();
