@@ -13,6 +13,7 @@
 //
 // The module's parts, one folder each, each with one header that says what it is for:
 //   table.h   the org's tables (Database, Table, FieldDef, Value), which database() exposes
+//   sf_error.h  the one error type: a Salesforce error as crmsync's Error, with a record's fields
 //   soql/     SOQL: lexer, parser, AST, date literals, relationship paths, executor (soql/soql.h)
 //   org/      the schema, the generated org and the org file (org/org.h)
 //   access/   the permission model: object, field and record access, write checks (access/access.h)

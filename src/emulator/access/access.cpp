@@ -493,9 +493,10 @@ soql::ExecOptions query_options(std::shared_ptr<const UserAccess> access, const 
   return o;
 }
 
-std::string object_permission_dependency_error(const ObjectAccess& a) {
+Status check_object_permission_dependencies(const ObjectAccess& a) {
   auto depends = [](const char* perm, const char* on) {
-    return std::string("Permission ") + perm + " depends on permission(s): " + on;
+    return record_error(400, "FIELD_INTEGRITY_EXCEPTION",
+                        std::string("Permission ") + perm + " depends on permission(s): " + on);
   };
   if (a.modify_all && !(a.read && a.edit && a.del && a.view_all)) {
     return depends("Modify All", "Read, Edit, Delete, View All");
@@ -504,12 +505,14 @@ std::string object_permission_dependency_error(const ObjectAccess& a) {
   if (a.del && !(a.read && a.edit)) return depends("Delete", "Read, Edit");
   if (a.edit && !a.read) return depends("Edit", "Read");
   if (a.create && !a.read) return depends("Create", "Read");
-  return {};
+  return ok_status();
 }
 
-std::string field_permission_dependency_error(const FieldAccess& a) {
-  if (a.edit && !a.read) return "Permission Edit depends on permission(s): Read";
-  return {};
+Status check_field_permission_dependencies(const FieldAccess& a) {
+  if (a.edit && !a.read) {
+    return record_error(400, "FIELD_INTEGRITY_EXCEPTION", "Permission Edit depends on permission(s): Read");
+  }
+  return ok_status();
 }
 
 }  // namespace crmsync::emulator

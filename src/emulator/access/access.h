@@ -24,6 +24,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/result.h"
+#include "emulator/sf_error.h"
 #include "emulator/soql/soql.h"
 #include "emulator/table.h"
 
@@ -136,15 +138,6 @@ class AccessModel {
 // between threads).
 soql::ExecOptions query_options(std::shared_ptr<const UserAccess> access, const Database& db, bool include_deleted);
 
-// A refused write, as Salesforce reports it in the REST error body (and, later, per record in
-// sObject Collections): HTTP status, errorCode, message, fields.
-struct AccessError {
-  int status = 400;
-  std::string code;
-  std::string message;
-  std::vector<std::string> fields;
-};
-
 enum class WriteOp { kCreate, kUpdate, kDelete };
 
 // The per-record write check every DML route runs after parsing the body and before changing
@@ -154,24 +147,24 @@ enum class WriteOp { kCreate, kUpdate, kDelete };
 // (INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY), a record type the user's profile may not use
 // (INVALID_CROSS_REFERENCE_KEY). `row` is the stored record (update, delete); `values` are the
 // converted body fields (field index, value). Field-level security of the body's fields is checked
-// where the body is converted: field_write_error().
-std::optional<AccessError> check_record_write(const UserAccess& access, const Database& db, const Table& table,
-                                              WriteOp op, std::optional<std::size_t> row,
-                                              const std::vector<std::pair<std::size_t, Value>>& values);
+// where the body is converted: field_writable(). Errors are record errors (sf_error.h), as
+// Salesforce reports them in the REST error body and per record in sObject Collections.
+Status check_record_write(const UserAccess& access, const Database& db, const Table& table, WriteOp op,
+                          std::optional<std::size_t> row, const std::vector<std::pair<std::size_t, Value>>& values);
 
-// Field-level security for one body field: hidden -> INVALID_FIELD ("No such column"), or nullopt
-// when visible; `writable` tells whether FLS lets the user write it (INVALID_FIELD_FOR_INSERT_UPDATE
-// lists all the unwritable ones together).
-std::optional<AccessError> field_write_error(const UserAccess& access, const Table& table, const FieldDef& field,
-                                             const std::string& key, bool* writable);
+// Field-level security for one body field: whether FLS lets the user write it (the caller lists
+// every unwritable one together in INVALID_FIELD_FOR_INSERT_UPDATE). Errors: a field hidden from
+// the user, INVALID_FIELD "No such column" as for a field that does not exist (a request error).
+Result<bool> field_writable(const UserAccess& access, const Table& table, const FieldDef& field,
+                            const std::string& key);
 
 // Salesforce's dependency rules for ObjectPermissions (Create/Edit need Read; Delete needs Read and
 // Edit; View All needs Read; Modify All needs Read, Edit, Delete and View All) and FieldPermissions
-// (Edit needs Read). Returns the message of the first broken rule, or empty.
-std::string object_permission_dependency_error(const ObjectAccess& a);
-std::string field_permission_dependency_error(const FieldAccess& a);
-// The rules above for a written ObjectPermissions / FieldPermissions row (nullopt for other tables):
-// FIELD_INTEGRITY_EXCEPTION naming the permission and what it depends on.
-std::optional<AccessError> check_permission_row(const Table& table, const Row& row);
+// (Edit needs Read). Errors: the first broken rule, FIELD_INTEGRITY_EXCEPTION naming the permission
+// and what it depends on.
+Status check_object_permission_dependencies(const ObjectAccess& a);
+Status check_field_permission_dependencies(const FieldAccess& a);
+// The rules above for a written ObjectPermissions / FieldPermissions row (other tables pass).
+Status check_permission_row(const Table& table, const Row& row);
 
 }  // namespace crmsync::emulator

@@ -5,13 +5,13 @@
 namespace crmsync::emulator {
 namespace {
 
-AccessError insufficient_access() {
-  return {400, "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id", {}};
+Error insufficient_access() {
+  return record_error(400, "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
 }
 
-AccessError cross_reference_refused(const std::string& id) {
-  return {400, "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY", "insufficient access rights on cross-reference id: " + id,
-          {}};
+Error cross_reference_refused(const std::string& id) {
+  return record_error(400, "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
+                      "insufficient access rights on cross-reference id: " + id);
 }
 
 bool same_id(const std::string& a, const std::string& b) { return a.size() >= 15 && b.compare(0, 15, a, 0, 15) == 0; }
@@ -44,13 +44,12 @@ bool changes_owner(const Table& table, const Row& row, const std::vector<std::pa
 }
 
 // The own-activities rule: the stored record must be the user's, and an OwnerId written must be too.
-std::optional<AccessError> check_own_activity(const UserAccess& access, const Table& table, WriteOp op,
-                                              std::optional<std::size_t> row,
-                                              const std::vector<std::pair<std::size_t, Value>>& values) {
+Status check_own_activity(const UserAccess& access, const Table& table, WriteOp op, std::optional<std::size_t> row,
+                          const std::vector<std::pair<std::size_t, Value>>& values) {
   if (op != WriteOp::kCreate) {
     const std::string* owner = row ? owner_in(table, table.row(*row)) : nullptr;
     if (owner == nullptr || !same_id(access.user_id(), *owner)) return insufficient_access();
-    if (op == WriteOp::kDelete) return std::nullopt;
+    if (op == WriteOp::kDelete) return ok_status();
   }
   for (const auto& [index, value] : values) {
     const auto* id = std::get_if<std::string>(&value);
@@ -58,28 +57,26 @@ std::optional<AccessError> check_own_activity(const UserAccess& access, const Ta
       return cross_reference_refused(*id);
     }
   }
-  return std::nullopt;
+  return ok_status();
 }
 
 }  // namespace
 
-std::optional<AccessError> field_write_error(const UserAccess& access, const Table& table, const FieldDef& field,
-                                             const std::string& key, bool* writable) {
+Result<bool> field_writable(const UserAccess& access, const Table& table, const FieldDef& field,
+                            const std::string& key) {
   const FieldAccess fa = access.field(table, field);
   if (!fa.read) {
-    return AccessError{400, "INVALID_FIELD", "No such column '" + key + "' on sobject of type " + table.name(), {}};
+    return request_error(400, "INVALID_FIELD", "No such column '" + key + "' on sobject of type " + table.name());
   }
-  *writable = fa.edit;
-  return std::nullopt;
+  return fa.edit;
 }
 
-std::optional<AccessError> check_record_write(const UserAccess& access, const Database& db, const Table& table,
-                                              WriteOp op, std::optional<std::size_t> row,
-                                              const std::vector<std::pair<std::size_t, Value>>& values) {
+Status check_record_write(const UserAccess& access, const Database& db, const Table& table, WriteOp op,
+                          std::optional<std::size_t> row, const std::vector<std::pair<std::size_t, Value>>& values) {
   const ObjectAccess a = access.object(table);
   if (own_activities_only(access, table, a)) {
-    if (auto refused = check_own_activity(access, table, op, row, values)) return refused;
-    if (op == WriteOp::kDelete) return std::nullopt;
+    CRMSYNC_TRY(check_own_activity(access, table, op, row, values));
+    if (op == WriteOp::kDelete) return ok_status();
   } else {
     switch (op) {
       case WriteOp::kCreate:
@@ -93,7 +90,7 @@ std::optional<AccessError> check_record_write(const UserAccess& access, const Da
         break;
       case WriteOp::kDelete:
         if (!a.del || !row || access.record_access(db, table, *row) < RecordAccess::kDelete) return insufficient_access();
-        return std::nullopt;
+        return ok_status();
     }
   }
   for (const auto& [index, value] : values) {
@@ -102,8 +99,8 @@ std::optional<AccessError> check_record_write(const UserAccess& access, const Da
     if (f.type != "reference" || id == nullptr) continue;
     if (iequals(f.name, "RecordTypeId")) {
       if (!access.record_type_available(table.name(), *id)) {
-        return AccessError{400, "INVALID_CROSS_REFERENCE_KEY",
-                           "Record Type ID: this ID value isn't valid for the user: " + *id, {f.name}};
+        return record_error(400, "INVALID_CROSS_REFERENCE_KEY",
+                            "Record Type ID: this ID value isn't valid for the user: " + *id, {f.name});
       }
       continue;
     }
@@ -117,26 +114,24 @@ std::optional<AccessError> check_record_write(const UserAccess& access, const Da
       return cross_reference_refused(*id);
     }
   }
-  return std::nullopt;
+  return ok_status();
 }
 
-std::optional<AccessError> check_permission_row(const Table& table, const Row& row) {
+Status check_permission_row(const Table& table, const Row& row) {
   auto flag = [&](const char* field) {
     auto i = table.field_index(field);
     const bool* b = i ? std::get_if<bool>(&row[*i]) : nullptr;
     return b != nullptr && *b;
   };
-  std::string message;
-  std::vector<std::string> fields;
   if (table.name() == "ObjectPermissions") {
     ObjectAccess a{flag("PermissionsRead"),   flag("PermissionsCreate"),         flag("PermissionsEdit"),
                    flag("PermissionsDelete"), flag("PermissionsViewAllRecords"), flag("PermissionsModifyAllRecords")};
-    message = object_permission_dependency_error(a);
-  } else if (table.name() == "FieldPermissions") {
-    message = field_permission_dependency_error({flag("PermissionsRead"), flag("PermissionsEdit")});
+    return check_object_permission_dependencies(a);
   }
-  if (message.empty()) return std::nullopt;
-  return AccessError{400, "FIELD_INTEGRITY_EXCEPTION", message, {}};
+  if (table.name() == "FieldPermissions") {
+    return check_field_permission_dependencies({flag("PermissionsRead"), flag("PermissionsEdit")});
+  }
+  return ok_status();
 }
 
 }  // namespace crmsync::emulator

@@ -59,31 +59,30 @@ void apply_defaults(const Database& db, const Table& t, Row& row, const std::str
 // A multi-currency org (CurrencyType exists): a record's CurrencyIsoCode must be an active
 // currency of the org, and a new record without one gets its creating user's currency
 // (User.DefaultCurrencyIsoCode), as Salesforce does. No-op in a single-currency org.
-std::optional<DmlError> apply_currency(const Database& db, const Table& t, Row& row, const std::string& user,
-                                       bool create) {
+Status apply_currency(const Database& db, const Table& t, Row& row, const std::string& user, bool create) {
   auto column = t.field_index("CurrencyIsoCode");
   const Table* types = db.find("CurrencyType");
-  if (!column || types == nullptr) return std::nullopt;
+  if (!column || types == nullptr) return ok_status();
   if (is_null(row[*column])) {
-    if (!create) return std::nullopt;  // an update that leaves it alone (an explicit null is REQUIRED_FIELD_MISSING)
+    if (!create) return ok_status();  // an update that leaves it alone (an explicit null is REQUIRED_FIELD_MISSING)
     const Table& users = *db.find("User");
     auto u = users.find(user);
     auto dflt = users.field_index("DefaultCurrencyIsoCode");
     if (u && dflt && !is_null(users.row(*u)[*dflt])) row[*column] = users.row(*u)[*dflt];
   }
   const auto* code = std::get_if<std::string>(&row[*column]);
-  if (code == nullptr) return std::nullopt;
+  if (code == nullptr) return ok_status();
   const auto iso = types->field_index("IsoCode"), active = types->field_index("IsActive");
   for (std::size_t r = 0; r < types->slot_count(); ++r) {
     if (types->purged(r)) continue;
     const Row& type = types->row(r);
     const auto* c = std::get_if<std::string>(&type[*iso]);
     const auto* on = std::get_if<bool>(&type[*active]);
-    if (c != nullptr && *c == *code && on != nullptr && *on) return std::nullopt;
+    if (c != nullptr && *c == *code && on != nullptr && *on) return ok_status();
   }
   // Wording unverified (docs/decisions.md): Salesforce's restricted-picklist code for the field.
-  return DmlError{400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Currency ISO Code: invalid currency code: " + *code,
-                  {"CurrencyIsoCode"}};
+  return record_error(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                      "Currency ISO Code: invalid currency code: " + *code, {"CurrencyIsoCode"});
 }
 
 // Recomputes values Salesforce derives from other fields.
@@ -164,10 +163,33 @@ std::vector<std::string> missing_required(const Table& t, const Row& row) {
   return missing;
 }
 
-DmlError required_error(const std::vector<std::string>& missing) {
+Error required_error(const std::vector<std::string>& missing) {
   std::string list;
   for (const auto& n : missing) list += (list.empty() ? "" : ", ") + n;
-  return {400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [" + list + "]", missing};
+  return record_error(400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [" + list + "]", missing);
+}
+
+// An Opportunity's stage change brings the new stage's probability and forecast category
+// (apply_derived) unless the update gives them.
+void reset_stage_defaults(const Table& table, Row& row, const std::vector<std::pair<std::size_t, Value>>& values) {
+  if (table.name() != "Opportunity") return;
+  bool stage_changed = false, probability_given = false, category_given = false;
+  for (const auto& [i, value] : values) {
+    stage_changed = stage_changed || table.field(i).name == "StageName";
+    probability_given = probability_given || table.field(i).name == "Probability";
+    category_given = category_given || table.field(i).name == "ForecastCategoryName";
+  }
+  if (stage_changed && !probability_given) set(table, row, "Probability", Value{});
+  if (stage_changed && !category_given) set(table, row, "ForecastCategoryName", Value{});
+}
+
+// The row of the record an update or delete names: 404 NOT_FOUND when it does not exist for the
+// user (or the Id is another object's), 404 ENTITY_IS_DELETED when it is in the recycle bin.
+Result<std::size_t> find_live_record(const UserAccess& access, const Table& table, const std::string& id) {
+  auto index = table.find(id);
+  if (!index || id.substr(0, 3) != table.key_prefix() || !access.object(table).read) return not_found();
+  if (row_deleted(table, table.row(*index))) return record_error(404, "ENTITY_IS_DELETED", "entity is deleted");
+  return *index;
 }
 
 void stamp(const Table& t, Row& row, EpochMs now, const std::string& user, bool create) {
@@ -181,8 +203,9 @@ void stamp(const Table& t, Row& row, EpochMs now, const std::string& user, bool 
   set(t, row, "SystemModstamp", DateTime{now});
 }
 
-DmlError type_not_allowed(const Table& t, const char* verb) {
-  return {400, "INVALID_TYPE_FOR_OPERATION", "entity type cannot be " + std::string(verb) + ": " + t.name(), {}, true};
+Error type_not_allowed(const Table& t, const char* verb) {
+  return record_error(400, "INVALID_TYPE_FOR_OPERATION",
+                      "entity type cannot be " + std::string(verb) + ": " + t.name());
 }
 
 }  // namespace
@@ -203,8 +226,8 @@ bool row_deleted(const Table& t, const Row& row) {
   return i && std::holds_alternative<bool>(row[*i]) && std::get<bool>(row[*i]);
 }
 
-std::optional<DmlError> insert_refused(const Table& table) {
-  if (find_object_spec(table.name())->createable) return std::nullopt;
+Status check_insertable(const Table& table) {
+  if (find_object_spec(table.name())->createable) return ok_status();
   return type_not_allowed(table, "inserted");
 }
 
@@ -231,28 +254,15 @@ void DmlJournal::rollback(AccessModel& access) {
   if (setup) access.invalidate();
 }
 
-std::optional<std::string> create_record(const DmlContext& org, const std::string& user_id, Table& table, const json& body,
-                                         DmlError& err, DmlJournal* journal) {
-  const ObjectSpec& spec = *find_object_spec(table.name());
-  if (!spec.createable) {
-    err = type_not_allowed(table, "inserted");
-    return std::nullopt;
-  }
+Result<std::string> create_record(const DmlContext& org, const std::string& user_id, Table& table, const json& body,
+                                  DmlJournal* journal) {
+  CRMSYNC_TRY(check_insertable(table));
   auto access = org.access.for_user(org.db, user_id);
-  if (!access->object(table).read) {
-    err = {404, "NOT_FOUND", "The requested resource does not exist", {}, false};
-    return std::nullopt;
-  }
-  if (auto refused = check_record_write(*access, org.db, table, WriteOp::kCreate, std::nullopt, {})) {
-    err = from_access(*refused);
-    return std::nullopt;
-  }
-  auto values = validate(org.db, table, body, /*create=*/true, *access, err);
-  if (!values) return std::nullopt;
-  if (auto refused = check_record_write(*access, org.db, table, WriteOp::kCreate, std::nullopt, *values)) {
-    err = from_access(*refused);
-    return std::nullopt;
-  }
+  if (!access->object(table).read) return not_found();
+  CRMSYNC_TRY(check_record_write(*access, org.db, table, WriteOp::kCreate, std::nullopt, {}));
+  auto values = validate(org.db, table, body, /*create=*/true, *access);
+  if (!values) return values.error();
+  CRMSYNC_TRY(check_record_write(*access, org.db, table, WriteOp::kCreate, std::nullopt, *values));
   Row row(table.fields().size());
   for (auto& [index, value] : *values) row[index] = std::move(value);
   apply_defaults(org.db, table, row, user_id);
@@ -260,19 +270,9 @@ std::optional<std::string> create_record(const DmlContext& org, const std::strin
     // Salesforce gives a new record the creating user's default record type.
     if (std::string dflt = access->default_record_type(table.name()); !dflt.empty()) row[*rt] = dflt;
   }
-  if (auto refused = apply_currency(org.db, table, row, user_id, /*create=*/true)) {
-    err = *refused;
-    return std::nullopt;
-  }
-  auto missing = missing_required(table, row);
-  if (!missing.empty()) {
-    err = required_error(missing);
-    return std::nullopt;
-  }
-  if (auto broken = check_permission_row(table, row)) {
-    err = from_access(*broken);
-    return std::nullopt;
-  }
+  CRMSYNC_TRY(apply_currency(org.db, table, row, user_id, /*create=*/true));
+  if (auto missing = missing_required(table, row); !missing.empty()) return required_error(missing);
+  CRMSYNC_TRY(check_permission_row(table, row));
   apply_derived(org.db, table, row);
   stamp(table, row, org.clock.next(), user_id, /*create=*/true);
   std::string id = org.db.new_id(table);
@@ -283,110 +283,59 @@ std::optional<std::string> create_record(const DmlContext& org, const std::strin
   return id;
 }
 
-bool update_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id, const json& body,
-                   DmlError& err, DmlJournal* journal) {
+Status update_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id,
+                     const json& body, DmlJournal* journal) {
   auto access = org.access.for_user(org.db, user_id);
-  auto index = table.find(id);
-  if (!index || id.substr(0, 3) != table.key_prefix() || !access->object(table).read) {
-    err = {404, "NOT_FOUND", "The requested resource does not exist", {}, false};
-    return false;
-  }
+  auto index = find_live_record(*access, table, id);
+  if (!index) return index.error();
   Row& stored = table.mutable_row(*index);
-  if (row_deleted(table, stored)) {
-    err = {404, "ENTITY_IS_DELETED", "entity is deleted", {}};
-    return false;
-  }
-  const ObjectSpec& spec = *find_object_spec(table.name());
-  if (!spec.updateable) {
-    err = type_not_allowed(table, "updated");
-    return false;
-  }
-  if (auto refused = check_record_write(*access, org.db, table, WriteOp::kUpdate, *index, {})) {
-    err = from_access(*refused);
-    return false;
-  }
-  auto values = validate(org.db, table, body, /*create=*/false, *access, err);
-  if (!values) return false;
-  if (auto refused = check_record_write(*access, org.db, table, WriteOp::kUpdate, *index, *values)) {
-    err = from_access(*refused);
-    return false;
-  }
+  if (!find_object_spec(table.name())->updateable) return type_not_allowed(table, "updated");
+  CRMSYNC_TRY(check_record_write(*access, org.db, table, WriteOp::kUpdate, *index, {}));
+  auto values = validate(org.db, table, body, /*create=*/false, *access);
+  if (!values) return values.error();
+  CRMSYNC_TRY(check_record_write(*access, org.db, table, WriteOp::kUpdate, *index, *values));
   Row row = stored;
   for (auto& [i, value] : *values) row[i] = std::move(value);
   std::vector<std::string> missing;
   for (const auto& [i, value] : *values) {
     if (!table.field(i).nillable && is_null(value)) missing.push_back(table.field(i).name);
   }
-  if (!missing.empty()) {
-    err = required_error(missing);
-    return false;
-  }
-  if (auto refused = apply_currency(org.db, table, row, user_id, /*create=*/false)) {
-    err = *refused;
-    return false;
-  }
-  if (table.name() == "Opportunity") {
-    // A stage change brings the stage's probability and forecast category unless given.
-    bool stage_changed = false, probability_given = false, category_given = false;
-    for (const auto& [i, value] : *values) {
-      stage_changed = stage_changed || table.field(i).name == "StageName";
-      probability_given = probability_given || table.field(i).name == "Probability";
-      category_given = category_given || table.field(i).name == "ForecastCategoryName";
-    }
-    if (stage_changed && !probability_given) set(table, row, "Probability", Value{});
-    if (stage_changed && !category_given) set(table, row, "ForecastCategoryName", Value{});
-  }
-  if (auto broken = check_permission_row(table, row)) {
-    err = from_access(*broken);
-    return false;
-  }
+  if (!missing.empty()) return required_error(missing);
+  CRMSYNC_TRY(apply_currency(org.db, table, row, user_id, /*create=*/false));
+  reset_stage_defaults(table, row, *values);
+  CRMSYNC_TRY(check_permission_row(table, row));
   apply_derived(org.db, table, row);
   stamp(table, row, org.clock.next(), user_id, /*create=*/false);
   if (journal != nullptr) journal->changed(table, *index, stored);
   stored = std::move(row);
   if (AccessModel::is_setup_object(table)) org.access.invalidate();
-  return true;
+  return ok_status();
 }
 
-bool delete_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id, DmlError& err,
-                   DmlJournal* journal) {
+Status delete_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id,
+                     DmlJournal* journal) {
   auto access = org.access.for_user(org.db, user_id);
-  auto index = table.find(id);
-  if (!index || id.substr(0, 3) != table.key_prefix() || !access->object(table).read) {
-    err = {404, "NOT_FOUND", "The requested resource does not exist", {}, false};
-    return false;
-  }
+  auto index = find_live_record(*access, table, id);
+  if (!index) return index.error();
   Row& row = table.mutable_row(*index);
-  if (row_deleted(table, row)) {
-    err = {404, "ENTITY_IS_DELETED", "entity is deleted", {}};
-    return false;
-  }
-  const ObjectSpec& spec = *find_object_spec(table.name());
-  if (!spec.deletable) {
-    err = type_not_allowed(table, "deleted");
-    return false;
-  }
-  if (auto refused = check_record_write(*access, org.db, table, WriteOp::kDelete, *index, {})) {
-    err = from_access(*refused);
-    return false;
-  }
+  if (!find_object_spec(table.name())->deletable) return type_not_allowed(table, "deleted");
+  CRMSYNC_TRY(check_record_write(*access, org.db, table, WriteOp::kDelete, *index, {}));
   if (journal != nullptr) journal->changed(table, *index, row);
   set(table, row, "IsDeleted", true);  // for a hard delete the stamp dates the deletion for getDeleted
   stamp(table, row, org.clock.next(), user_id, /*create=*/false);
   if (hard_deletes(table) || !table.field_index("IsDeleted")) table.purge(*index);
   if (AccessModel::is_setup_object(table)) org.access.invalidate();
-  return true;
+  return ok_status();
 }
 
-std::optional<std::size_t> upsert_field(const DmlContext& org, const std::string& user_id, const Table& table,
-                                        const std::string& field, DmlError& err) {
+Result<std::size_t> upsert_field(const DmlContext& org, const std::string& user_id, const Table& table,
+                                 const std::string& field) {
   auto index = table.field_index(field);
   auto access = org.access.for_user(org.db, user_id);
   if (index && (*index == 0 || (table.field(*index).external_id && access->field(table, table.field(*index)).read))) {
-    return index;
+    return *index;
   }
-  err = {404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + field, {}, false};
-  return std::nullopt;
+  return request_error(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + field);
 }
 
 std::vector<std::size_t> upsert_matches(const Table& table, std::size_t field, const std::string& value) {

@@ -8,9 +8,8 @@
 //
 //   std::unique_lock lock(db.mutex());                    // exclusive, for the whole operation
 //   DmlContext org{db, access_model, clock};
-//   DmlError err;
-//   auto id = create_record(org, user_id, *db.find("Account"), body, err, &journal);
-//   if (!id) ...answer err...
+//   Result<std::string> id = create_record(org, user_id, *db.find("Account"), body, &journal);
+//   if (!id) ...answer id.error(), Salesforce's error for the record (sf_error.h)...
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,20 +21,11 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/result.h"
 #include "emulator/access/access.h"
 #include "emulator/table.h"
 
 namespace crmsync::emulator {
-
-// A refused record: HTTP status (single-record routes), Salesforce's errorCode / statusCode,
-// message and fields. `with_fields` is false where the single-record error body has no "fields".
-struct DmlError {
-  int status = 400;
-  std::string code;
-  std::string message;
-  std::vector<std::string> fields;
-  bool with_fields = true;
-};
 
 // SystemModstamp for writes: now, but strictly later than every earlier write and every generated
 // row. Thread-safe.
@@ -78,35 +68,38 @@ class DmlJournal {
 
 // Parses a request body that must be a JSON object (JSON_PARSER_ERROR worded as Salesforce does;
 // nesting bounded by common/json.h).
-std::optional<nlohmann::json> parse_record_body(const std::string& body, const std::string& type, DmlError& err);
+Result<nlohmann::json> parse_record_body(const std::string& body, const std::string& type);
 // A request value of the wrong JSON type for `type` ("boolean", "double", ...): Salesforce's
 // JSON_PARSER_ERROR "Cannot deserialize instance of boolean from VALUE_STRING value yes ...".
-DmlError json_type_error(const std::string& type, const nlohmann::json& v);
+Error json_type_error(const std::string& type, const nlohmann::json& v);
 // Why parse_json refused `text`, in the words of Salesforce's JSON_PARSER_ERROR.
 std::string json_problem_message(std::string_view text, const JsonProblem& problem);
 
-// INVALID_TYPE_FOR_OPERATION when the object's records cannot be inserted through the API.
+// Whether the object's records can be inserted through the API; errors: INVALID_TYPE_FOR_OPERATION.
 // create_record checks it too; the /sobjects route asks first, so that it answers before reading
 // the body, as Salesforce does.
-std::optional<DmlError> insert_refused(const Table& table);
+Status check_insertable(const Table& table);
 
 // Whether the record is in the recycle bin (IsDeleted true).
 bool row_deleted(const Table& table, const Row& row);
 
-// The single-record writes. `journal` may be null. create_record returns the new record's Id.
-std::optional<std::string> create_record(const DmlContext& org, const std::string& user_id, Table& table,
-                                         const nlohmann::json& body, DmlError& err, DmlJournal* journal);
-// Update and delete answer 404 NOT_FOUND for an Id that does not exist for the user.
-bool update_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id,
-                   const nlohmann::json& body, DmlError& err, DmlJournal* journal);
-bool delete_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id,
-                   DmlError& err, DmlJournal* journal);
+// The single-record writes, as `user_id`. `journal` may be null. create_record returns the new
+// record's Id. Errors (sf_error.h) are Salesforce's for the record: its fields' values, the
+// user's access (access/access.h), required fields, the record type, the currency. Update and
+// delete answer 404 NOT_FOUND (not_found()) for an Id that does not exist for the user, and
+// create for an object the user cannot see.
+Result<std::string> create_record(const DmlContext& org, const std::string& user_id, Table& table,
+                                  const nlohmann::json& body, DmlJournal* journal);
+Status update_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id,
+                     const nlohmann::json& body, DmlJournal* journal);
+Status delete_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id,
+                     DmlJournal* journal);
 
 // Upsert matching: the live records whose `field` equals `value` (case-insensitive for text).
-// `field` must be Id or an external ID field the user can read; otherwise nullopt and `err` is
-// Salesforce's 404 NOT_FOUND for the field.
-std::optional<std::size_t> upsert_field(const DmlContext& org, const std::string& user_id, const Table& table,
-                                        const std::string& field, DmlError& err);
+// `field` must be Id or an external ID field the user can read; errors: Salesforce's 404
+// NOT_FOUND for the field.
+Result<std::size_t> upsert_field(const DmlContext& org, const std::string& user_id, const Table& table,
+                                 const std::string& field);
 std::vector<std::size_t> upsert_matches(const Table& table, std::size_t field, const std::string& value);
 
 }  // namespace crmsync::emulator

@@ -33,7 +33,7 @@ const char* json_kind(const json& v) {
   return "START_OBJECT";
 }
 
-DmlError type_error(const FieldDef& f, const json& v) {
+Error type_error(const FieldDef& f, const json& v) {
   std::string type = f.type == "datetime" ? "datetime" : f.type;
   if (f.type == "currency" || f.type == "percent") type = "double";
   return json_type_error(type, v);
@@ -75,7 +75,7 @@ double number_bound(const FieldDef& f) {
 // beyond the field's precision (NUMBER_OUTSIDE_VALID_RANGE, in its words); one that is no number
 // at all ("NaN", "inf") cannot be read as the field's type (JSON_PARSER_ERROR). A string too big
 // for a double ("1e999") is beyond every field's precision.
-std::optional<Value> convert_number(const FieldDef& f, const json& v, DmlError& err) {
+Result<Value> convert_number(const FieldDef& f, const json& v) {
   double d = 0;
   std::string text;
   if (v.is_number()) {
@@ -85,21 +85,16 @@ std::optional<Value> convert_number(const FieldDef& f, const json& v, DmlError& 
     text = v.get<std::string>();
     d = std::strtod(text.c_str(), nullptr);
   } else {
-    err = type_error(f, v);
-    return std::nullopt;
+    return type_error(f, v);
   }
   if (!std::isfinite(d) || std::fabs(d) >= number_bound(f)) {
-    err = {400, "NUMBER_OUTSIDE_VALID_RANGE",
-           f.label + ": value outside of valid range on numeric field: " + std::string(utf8_prefix(text, 40)) +
-               (text.size() > 40 ? "..." : ""),
-           {f.name}};
-    return std::nullopt;
+    return record_error(400, "NUMBER_OUTSIDE_VALID_RANGE",
+                        f.label + ": value outside of valid range on numeric field: " +
+                            std::string(utf8_prefix(text, 40)) + (text.size() > 40 ? "..." : ""),
+                        {f.name});
   }
   if (f.type == "int") {
-    if (d != std::floor(d)) {
-      err = type_error(f, v);
-      return std::nullopt;
-    }
+    if (d != std::floor(d)) return type_error(f, v);
     return Value{static_cast<std::int64_t>(d)};
   }
   return Value{d};
@@ -111,51 +106,35 @@ bool is_text_type(const std::string& t) {
 }
 
 // Converts one JSON value for `f`, or explains why not.
-std::optional<Value> convert(const Database& db, const FieldDef& f, const json& v, DmlError& err) {
+Result<Value> convert(const Database& db, const FieldDef& f, const json& v) {
   if (v.is_null()) return Value{};
-  if (v.is_object() || v.is_array()) {
-    err = type_error(f, v);
-    return std::nullopt;
-  }
+  if (v.is_object() || v.is_array()) return type_error(f, v);
   if (f.type == "boolean") {
     if (v.is_boolean()) return Value{v.get<bool>()};
     if (v.is_string() && (iequals(v.get<std::string>(), "true") || iequals(v.get<std::string>(), "false"))) {
       return Value{iequals(v.get<std::string>(), "true")};
     }
-    err = type_error(f, v);
-    return std::nullopt;
+    return type_error(f, v);
   }
   if (f.type == "int" || f.type == "double" || f.type == "currency" || f.type == "percent") {
-    return convert_number(f, v, err);
+    return convert_number(f, v);
   }
   if (f.type == "date" || f.type == "datetime") {
-    if (!v.is_string()) {
-      err = type_error(f, v);
-      return std::nullopt;
-    }
+    if (!v.is_string()) return type_error(f, v);
     const std::string s = v.get<std::string>();
     if (f.type == "date") {
       auto d = parse_date(s.substr(0, 10));
-      if (!d || (s.size() != 10 && !parse_datetime(s))) {
-        err = type_error(f, v);
-        return std::nullopt;
-      }
+      if (!d || (s.size() != 10 && !parse_datetime(s))) return type_error(f, v);
       return Value{Date{*d}};
     }
     auto t = parse_datetime(s);
-    if (!t) {
-      err = type_error(f, v);
-      return std::nullopt;
-    }
+    if (!t) return type_error(f, v);
     return Value{DateTime{*t}};
   }
   const std::string s = v.is_string() ? v.get<std::string>() : v.dump();
   if (f.type == "reference" || f.type == "id") {
     auto id = sf_id18(s);
-    if (!id) {
-      err = {400, "MALFORMED_ID", f.label + ": id value of incorrect type: " + s, {f.name}};
-      return std::nullopt;
-    }
+    if (!id) return record_error(400, "MALFORMED_ID", f.label + ": id value of incorrect type: " + s, {f.name});
     bool target_unknown = false;
     for (const auto& target : f.reference_to) {
       const Table* t = db.find(target);
@@ -165,33 +144,23 @@ std::optional<Value> convert(const Database& db, const FieldDef& f, const json& 
       }
       if (id->substr(0, 3) != t->key_prefix()) continue;
       auto row = t->find(*id);
-      if (!row) {
-        err = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {f.name}};
-        return std::nullopt;
-      }
-      auto deleted = t->field_index("IsDeleted");
-      if (deleted && std::get_if<bool>(&t->row(*row)[*deleted]) && std::get<bool>(t->row(*row)[*deleted])) {
-        err = {400, "ENTITY_IS_DELETED", "entity is deleted", {f.name}};
-        return std::nullopt;
-      }
+      if (!row) return record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {f.name});
+      if (row_deleted(*t, t->row(*row))) return record_error(400, "ENTITY_IS_DELETED", "entity is deleted", {f.name});
       return Value{*id};
     }
     if (target_unknown) return Value{*id};
-    err = {400, "FIELD_INTEGRITY_EXCEPTION", f.label + ": id value of incorrect type: " + s, {f.name}};
-    return std::nullopt;
+    return record_error(400, "FIELD_INTEGRITY_EXCEPTION", f.label + ": id value of incorrect type: " + s, {f.name});
   }
   if (is_text_type(f.type) && f.length > 0 && utf8_length(s) > static_cast<std::size_t>(f.length)) {
-    err = {400, "STRING_TOO_LONG",
-           f.label + ": data value too large: " + std::string(utf8_prefix(s, 40)) +
-               (utf8_length(s) > 40 ? "..." : "") + " (max length=" + std::to_string(f.length) + ")",
-           {f.name}};
-    return std::nullopt;
+    return record_error(400, "STRING_TOO_LONG",
+                        f.label + ": data value too large: " + std::string(utf8_prefix(s, 40)) +
+                            (utf8_length(s) > 40 ? "..." : "") + " (max length=" + std::to_string(f.length) + ")",
+                        {f.name});
   }
   if (f.type == "email" && !s.empty()) {
     auto at = s.find('@');
     if (at == std::string::npos || at == 0 || s.find('.', at) == std::string::npos) {
-      err = {400, "INVALID_EMAIL_ADDRESS", f.label + ": invalid email address: " + s, {f.name}};
-      return std::nullopt;
+      return record_error(400, "INVALID_EMAIL_ADDRESS", f.label + ": invalid email address: " + s, {f.name});
     }
   }
   return Value{s};
@@ -199,53 +168,43 @@ std::optional<Value> convert(const Database& db, const FieldDef& f, const json& 
 
 }  // namespace
 
-DmlError from_access(const AccessError& e) { return {e.status, e.code, e.message, e.fields, true}; }
-
-std::optional<std::vector<std::pair<std::size_t, Value>>> validate(const Database& db, const Table& table,
-                                                                   const json& body, bool create,
-                                                                   const UserAccess& access, DmlError& err) {
+Result<std::vector<std::pair<std::size_t, Value>>> validate(const Database& db, const Table& table, const json& body,
+                                                            bool create, const UserAccess& access) {
   std::vector<std::pair<std::size_t, Value>> out;
   std::vector<std::string> not_writable;
   for (const auto& [key, value] : body.items()) {
     if (key == "attributes") continue;
     auto index = table.field_index(key);
     if (!index) {
-      err = {400, "INVALID_FIELD", "No such column '" + key + "' on sobject of type " + table.name(), {}, false};
-      return std::nullopt;
+      return request_error(400, "INVALID_FIELD", "No such column '" + key + "' on sobject of type " + table.name());
     }
     const FieldDef& f = table.field(*index);
-    bool fls_writable = true;
-    if (auto hidden = field_write_error(access, table, f, key, &fls_writable)) {
-      err = from_access(*hidden);
-      err.with_fields = false;
-      return std::nullopt;
-    }
-    if (!fls_writable || (create ? !f.createable : !f.updateable)) {
+    auto fls_writable = field_writable(access, table, f, key);
+    if (!fls_writable) return fls_writable.error();
+    if (!*fls_writable || (create ? !f.createable : !f.updateable)) {
       not_writable.push_back(f.name);
       continue;
     }
-    auto converted = convert(db, f, value, err);
-    if (!converted) return std::nullopt;
+    auto converted = convert(db, f, value);
+    if (!converted) return converted.error();
     out.emplace_back(*index, std::move(*converted));
   }
   if (!not_writable.empty()) {
     std::string list;
     for (const auto& n : not_writable) list += (list.empty() ? "" : ", ") + n;
-    err = {400, "INVALID_FIELD_FOR_INSERT_UPDATE",
-           "Unable to create/update fields: " + list +
-               ". Please check the security settings of this field and verify that it is read/write for your "
-               "profile or permission set.",
-           not_writable};
-    return std::nullopt;
+    return record_error(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
+                        "Unable to create/update fields: " + list +
+                            ". Please check the security settings of this field and verify that it is read/write "
+                            "for your profile or permission set.",
+                        not_writable);
   }
   return out;
 }
 
-DmlError json_type_error(const std::string& type, const json& v) {
-  return {400, "JSON_PARSER_ERROR",
-          "Cannot deserialize instance of " + type + " from " + json_kind(v) + " value " + json_token(v) +
-              " or request may be missing a required field at [line:1, column:1]",
-          {}, false};
+Error json_type_error(const std::string& type, const json& v) {
+  return request_error(400, "JSON_PARSER_ERROR",
+                       "Cannot deserialize instance of " + type + " from " + json_kind(v) + " value " + json_token(v) +
+                           " or request may be missing a required field at [line:1, column:1]");
 }
 
 std::string json_problem_message(std::string_view text, const JsonProblem& problem) {
@@ -268,19 +227,14 @@ std::string json_problem_message(std::string_view text, const JsonProblem& probl
   }
 }
 
-std::optional<json> parse_record_body(const std::string& text, const std::string& type, DmlError& err) {
+Result<json> parse_record_body(const std::string& text, const std::string& type) {
   JsonProblem problem;
   json body = parse_json(text.empty() ? std::string_view("{}") : std::string_view(text), problem);
-  if (body.is_discarded()) {
-    err = {400, "JSON_PARSER_ERROR", json_problem_message(text, problem), {}, false};
-    return std::nullopt;
-  }
+  if (body.is_discarded()) return request_error(400, "JSON_PARSER_ERROR", json_problem_message(text, problem));
   if (!body.is_object()) {
-    err = {400, "JSON_PARSER_ERROR",
-           "Cannot deserialize instance of " + type + " from " + (body.is_array() ? "START_ARRAY" : "VALUE_STRING") +
-               " value at [line:1, column:1]",
-           {}, false};
-    return std::nullopt;
+    return request_error(400, "JSON_PARSER_ERROR",
+                         "Cannot deserialize instance of " + type + " from " +
+                             (body.is_array() ? "START_ARRAY" : "VALUE_STRING") + " value at [line:1, column:1]");
   }
   return body;
 }

@@ -4,21 +4,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include <optional>
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "emulator/access/access.h"
 #include "emulator/dml/dml.h"
 #include "emulator/table.h"
 
 namespace crmsync::emulator {
 
-DmlError from_access(const AccessError& e);
-
-// Validates the body against the table and converts it to (field index, value) pairs.
-std::optional<std::vector<std::pair<std::size_t, Value>>> validate(const Database& db, const Table& table,
-                                                                   const nlohmann::json& body, bool create,
-                                                                   const UserAccess& access, DmlError& err);
+// Validates the body against the table and converts it to (field index, value) pairs. Errors: a
+// field that does not exist or is hidden (INVALID_FIELD), fields the writer may not write
+// (INVALID_FIELD_FOR_INSERT_UPDATE), a value that does not fit its field.
+Result<std::vector<std::pair<std::size_t, Value>>> validate(const Database& db, const Table& table,
+                                                            const nlohmann::json& body, bool create,
+                                                            const UserAccess& access);
 
 }  // namespace crmsync::emulator

@@ -133,7 +133,7 @@ void handle_admin(EmuState& s, const httplib::Request& req, httplib::Response& r
       }
     }
     auto purged = purge_records(s, ids, caller.get());
-    if (!purged) return send_error(res, purged.error().http_status, purged.error().code, purged.error().message);
+    if (!purged) return send_error(res, purged.error());
     return send_json(res, 200, json{{"purged", *purged}}.dump());
   }
   if (m == "PUT" || m == "POST" || m == "PATCH") {

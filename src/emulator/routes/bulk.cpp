@@ -141,28 +141,32 @@ std::optional<std::size_t> decode_locator(std::string_view locator) {
   return offset;
 }
 
-// The SOQL Bulk refuses although REST accepts it (or the parser would only call it malformed).
-std::optional<std::string> bulk_restriction(std::string_view text) {
+// Refuses the SOQL Bulk refuses although REST accepts it (or the parser would only call it
+// malformed): 400 API_ERROR naming what Bulk Query does not support.
+Status check_bulk_query(std::string_view text) {
+  auto unsupported = [](std::string what) { return request_error(400, "API_ERROR", std::move(what)); };
   auto tokens = soql::lex(text);
-  if (!tokens) return std::nullopt;  // the parser reports it
+  if (!tokens) return ok_status();  // the parser reports it
   const auto& t = *tokens;
   for (std::size_t i = 0; i + 1 < t.size(); ++i) {
     const bool ident = t[i].kind == soql::TokenKind::kIdent;
     if (t[i].kind == soql::TokenKind::kLParen && t[i + 1].kind == soql::TokenKind::kIdent &&
         iequals(t[i + 1].text, "select")) {
-      return "Aggregate Relationships not supported in Bulk Query";
+      return unsupported("Aggregate Relationships not supported in Bulk Query");
     }
     if (ident && t[i + 1].kind == soql::TokenKind::kLParen) {
       for (const char* f : {"count", "count_distinct", "sum", "avg", "min", "max"}) {
-        if (iequals(t[i].text, f)) return "Aggregate queries are not supported in Bulk Query: " + std::string(t[i].text) + "()";
+        if (iequals(t[i].text, f)) {
+          return unsupported("Aggregate queries are not supported in Bulk Query: " + std::string(t[i].text) + "()");
+        }
       }
     }
     if (ident && iequals(t[i].text, "group") && t[i + 1].kind == soql::TokenKind::kIdent &&
         iequals(t[i + 1].text, "by")) {
-      return "GROUP BY is not supported in Bulk Query";
+      return unsupported("GROUP BY is not supported in Bulk Query");
     }
   }
-  return std::nullopt;
+  return ok_status();
 }
 
 void create_job(EmuState& s, ApiCall& call) {
@@ -200,12 +204,9 @@ void create_job(EmuState& s, ApiCall& call) {
   if (!line_ending || (*line_ending != "LF" && *line_ending != "CRLF")) {
     return bulk_error(call.res, 400, "API_ERROR", "Invalid lineEnding: use LF or CRLF.");
   }
-  if (auto refused = bulk_restriction(*query)) return bulk_error(call.res, 400, "API_ERROR", *refused);
+  if (auto supported = check_bulk_query(*query); !supported) return send_error(call.res, supported.error());
   auto parsed = soql::parse(*query);
-  if (!parsed) {
-    const Error& e = parsed.error();
-    return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
-  }
+  if (!parsed) return send_error(call.res, parsed.error());
   if (parsed->ast().offset) return bulk_error(call.res, 400, "API_ERROR", "OFFSET is not supported in Bulk Query");
   if (parsed->ast().is_count) {
     return bulk_error(call.res, 400, "API_ERROR", "Aggregate queries are not supported in Bulk Query: COUNT()");
@@ -216,10 +217,7 @@ void create_job(EmuState& s, ApiCall& call) {
   {
     std::shared_lock lock(s.db->mutex());
     auto r = soql::execute(*parsed, *s.db, query_exec_options(s, call, *operation == "queryAll"));
-    if (!r) {
-      const Error& e = r.error();
-      return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
-    }
+    if (!r) return send_error(call.res, r.error());
     for (const auto& c : r->columns) {
       const std::string& type = r->table->field(c.field_index).type;
       if (type == "address" || type == "location") {

@@ -47,8 +47,12 @@ struct ItemResult {
   std::string id;  // empty: no "id" key
   bool success = false;
   bool created = false;
-  std::optional<DmlError> error;
+  std::optional<Error> error;  // written with its fields (none when unset)
 };
+
+ItemResult succeeded(std::string id, bool created = false) { return {std::move(id), true, created, std::nullopt}; }
+// A failed record; `id` is reported when Salesforce reports it on a failure too (updates, deletes).
+ItemResult failed(Error error, std::string id = {}) { return {std::move(id), false, false, std::move(error)}; }
 
 const char* const kRolledBack =
     "Record rolled back because not all records were valid and the request was using AllOrNone header";
@@ -59,7 +63,7 @@ void send_request_error(httplib::Response& res, const std::string& code, const s
 
 // An optional boolean of the request (allOrNone, haltOnError): false when absent; a JSON boolean
 // or "true"/"false", as Salesforce's parser takes them; anything else is JSON_PARSER_ERROR.
-std::optional<bool> bool_member(const json& body, const char* key, DmlError& err) {
+Result<bool> bool_member(const json& body, const char* key) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return false;
   if (it->is_boolean()) return it->get<bool>();
@@ -67,16 +71,17 @@ std::optional<bool> bool_member(const json& body, const char* key, DmlError& err
                           iequals(it->get_ref<const std::string&>(), "false"))) {
     return iequals(it->get_ref<const std::string&>(), "true");
   }
-  err = json_type_error("boolean", *it);
-  return std::nullopt;
+  return json_type_error("boolean", *it);
 }
 
 // A per-record error where the single-record route would answer 404: the record or the object
 // does not exist for the user.
-DmlError per_record(DmlError e, CollectionOp op) {
+Error per_record(Error e, CollectionOp op) {
   if (e.code != "NOT_FOUND") return e;
-  if (op == CollectionOp::kCreate) return {400, "INVALID_TYPE", "sObject type is not accessible for this user", {}};
-  return {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
+  if (op == CollectionOp::kCreate) {
+    return record_error(400, "INVALID_TYPE", "sObject type is not accessible for this user");
+  }
+  return record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id");
 }
 
 std::string results_json(const std::vector<ItemResult>& results, bool upsert) {
@@ -87,7 +92,9 @@ std::string results_json(const std::vector<ItemResult>& results, bool upsert) {
     item["success"] = r.success;
     json errors = json::array();
     if (r.error) {
-      errors.push_back({{"statusCode", r.error->code}, {"message", r.error->message}, {"fields", r.error->fields}});
+      errors.push_back({{"statusCode", r.error->code},
+                        {"message", r.error->message},
+                        {"fields", r.error->fields.value_or(std::vector<std::string>{})}});
     }
     item["errors"] = std::move(errors);
     if (upsert) item["created"] = r.created;
@@ -104,7 +111,7 @@ void roll_back(EmuState& s, DmlJournal& journal, std::vector<ItemResult>& result
     r.success = false;
     r.created = false;
     if (op == CollectionOp::kCreate || op == CollectionOp::kUpsert) r.id.clear();
-    r.error = DmlError{400, "ALL_OR_NONE_OPERATION_ROLLED_BACK", kRolledBack, {}};
+    r.error = record_error(400, "ALL_OR_NONE_OPERATION_ROLLED_BACK", kRolledBack);
   }
 }
 
@@ -134,125 +141,143 @@ std::optional<std::string> record_id(const json& record) {
 }
 
 // The table named by attributes.type, or the error for the record.
-Table* record_table(EmuState& s, const json& record, DmlError& err) {
+Result<Table*> record_table(EmuState& s, const json& record) {
+  if (!record.is_object()) return record_error(400, "JSON_PARSER_ERROR", "Each record must be a JSON object");
   const json* attributes = record.contains("attributes") ? &record["attributes"] : nullptr;
   if (attributes == nullptr || !attributes->is_object() || !attributes->contains("type") ||
       !(*attributes)["type"].is_string()) {
-    err = {400, "INVALID_TYPE", "Must send a concrete entity type.", {}};
-    return nullptr;
+    return record_error(400, "INVALID_TYPE", "Must send a concrete entity type.");
   }
   const std::string type = (*attributes)["type"].get<std::string>();
   Table* table = s.db->find(type);
-  if (table == nullptr) {
-    err = {400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.", {}};
-  }
+  if (table == nullptr) return record_error(400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.");
   return table;
+}
+
+// An upsert collection's key: the external ID (or Id) column, and how many records carry each
+// value (lower case), since two records with one value are both refused.
+struct UpsertKey {
+  Table* table = nullptr;
+  std::size_t column = 0;
+  std::map<std::string, int> count;
+};
+
+Result<UpsertKey> upsert_key(EmuState& s, const ApiCall& call, Table& table, const std::string& field,
+                             const json& records) {
+  auto column = upsert_field(s.dml(), call.user_id, table, field);
+  if (!column) return column.error();
+  UpsertKey key{&table, *column, {}};
+  for (const auto& record : records) {
+    if (!record.is_object()) continue;
+    for (const auto& [name, value] : record.items()) {
+      if (iequals(name, table.field(*column).name) && !value.is_null()) {
+        ++key.count[to_lower(value.is_string() ? value.get<std::string>() : value.dump())];
+      }
+    }
+  }
+  return key;
+}
+
+ItemResult create_item(EmuState& s, const ApiCall& call, Table& table, const json& record, DmlJournal& journal) {
+  if (record_id(record)) {
+    return failed(record_error(400, "INVALID_FIELD", "cannot specify Id in an insert call", {"Id"}));
+  }
+  auto id = create_record(s.dml(), call.user_id, table, record_fields(record, false), &journal);
+  if (!id) return failed(id.error());
+  return succeeded(*id);
+}
+
+ItemResult update_item(EmuState& s, const ApiCall& call, Table& table, const json& record, DmlJournal& journal) {
+  auto given = record_id(record);
+  if (!given) return failed(record_error(400, "MISSING_ARGUMENT", "Id not specified in an update call"));
+  auto id = sf_id18(*given);
+  if (!id) return failed(record_error(400, "MALFORMED_ID", "malformed id " + *given), *given);
+  auto updated = update_record(s.dml(), call.user_id, table, *id, record_fields(record, true), &journal);
+  if (!updated) return failed(updated.error(), *id);
+  return succeeded(*id);
+}
+
+ItemResult upsert_item(EmuState& s, const ApiCall& call, Table& table, const json& record, const UpsertKey& key,
+                       DmlJournal& journal) {
+  const FieldDef& f = table.field(key.column);
+  std::optional<std::string> value;
+  for (const auto& [name, v] : record.items()) {
+    if (iequals(name, f.name) && !v.is_null()) value = v.is_string() ? v.get<std::string>() : v.dump();
+  }
+  json fields = record_fields(record, true);
+  std::vector<std::size_t> matches;
+  if (value) matches = upsert_matches(table, key.column, *value);
+  if (!value && key.column != 0) return failed(record_error(400, "MISSING_ARGUMENT", f.name + " not specified"));
+  if (auto seen = value ? key.count.find(to_lower(*value)) : key.count.end();
+      seen != key.count.end() && seen->second > 1) {
+    return failed(record_error(400, "DUPLICATE_EXTERNAL_ID", "Duplicate external id specified: " + *value, {f.name}));
+  }
+  if (matches.size() > 1) {
+    std::string ids;
+    for (std::size_t m : matches) ids += (ids.empty() ? "" : ", ") + std::get<std::string>(table.row(m)[0]);
+    return failed(record_error(400, "DUPLICATE_EXTERNAL_ID",
+                               f.name + ": more than one record found for external id field: [" + ids + "]", {f.name}));
+  }
+  if (matches.size() == 1) {
+    const std::string id = std::get<std::string>(table.row(matches[0])[0]);
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+      if (iequals(it.key(), f.name)) {
+        fields.erase(it);
+        break;
+      }
+    }
+    auto updated = update_record(s.dml(), call.user_id, table, id, fields, &journal);
+    if (!updated) return failed(updated.error(), id);
+    return succeeded(id);
+  }
+  // Upsert on Id: a record without Id is inserted, an Id that matches nothing is refused.
+  if (key.column == 0 && value) {
+    return failed(record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"));
+  }
+  auto id = create_record(s.dml(), call.user_id, table, fields, &journal);
+  if (!id) return failed(id.error());
+  return succeeded(*id, /*created=*/true);
+}
+
+ItemResult save_item(EmuState& s, const ApiCall& call, CollectionOp op, const json& record,
+                     const std::optional<UpsertKey>& key, DmlJournal& journal) {
+  auto table = record_table(s, record);
+  if (!table) return failed(table.error());
+  if (op == CollectionOp::kUpsert && *table != key->table) {
+    return failed(
+        record_error(400, "INVALID_TYPE",
+                     "Record type " + (*table)->name() + " does not match the request's " + key->table->name()));
+  }
+  ItemResult r = op == CollectionOp::kCreate   ? create_item(s, call, **table, record, journal)
+                 : op == CollectionOp::kUpdate ? update_item(s, call, **table, record, journal)
+                                               : upsert_item(s, call, **table, record, *key, journal);
+  if (r.error) r.error = per_record(std::move(*r.error), op);
+  return r;
 }
 
 void handle_save_collection(EmuState& s, ApiCall& call, CollectionOp op, Table* upsert_table,
                             const std::string& upsert_field_name) {
-  DmlError err;
-  auto body = parse_record_body(call.req.body, "SObjectCollection", err);
-  if (!body) return send_error(call.res, err.status, err.code, err.message);
+  auto body = parse_record_body(call.req.body, "SObjectCollection");
+  if (!body) return send_error(call.res, body.error());
   const json& records = body->contains("records") ? (*body)["records"] : json();
   if (!records.is_array()) {
     return send_request_error(call.res, "INVALID_FIELD", "The request body must contain a records list");
   }
   if (records.size() > kMaxRecords) return send_request_error(call.res, "EXCEEDED_ID_LIMIT", too_many(kMaxRecords));
-  auto all_or_none = bool_member(*body, "allOrNone", err);
-  if (!all_or_none) return send_error(call.res, err.status, err.code, err.message);
+  auto all_or_none = bool_member(*body, "allOrNone");
+  if (!all_or_none) return send_error(call.res, all_or_none.error());
 
   std::unique_lock lock(s.db->mutex());
-  std::optional<std::size_t> ext_column;
-  std::map<std::string, int> ext_count;  // lower-case external ID value -> records carrying it
+  std::optional<UpsertKey> key;
   if (op == CollectionOp::kUpsert) {
-    ext_column = upsert_field(s.dml(), call.user_id, *upsert_table, upsert_field_name, err);
-    if (!ext_column) return send_error(call.res, err.status, err.code, err.message);
-    for (const auto& record : records) {
-      if (!record.is_object()) continue;
-      for (const auto& [key, value] : record.items()) {
-        if (iequals(key, upsert_table->field(*ext_column).name) && !value.is_null()) {
-          ++ext_count[to_lower(value.is_string() ? value.get<std::string>() : value.dump())];
-        }
-      }
-    }
+    auto found = upsert_key(s, call, *upsert_table, upsert_field_name, records);
+    if (!found) return send_error(call.res, found.error());
+    key = std::move(*found);
   }
-
   DmlJournal journal;
   std::vector<ItemResult> results;
   results.reserve(records.size());
-  for (const auto& record : records) {
-    ItemResult r;
-    DmlError e;
-    Table* table = record.is_object() ? record_table(s, record, e) : nullptr;
-    if (!record.is_object()) e = {400, "JSON_PARSER_ERROR", "Each record must be a JSON object", {}};
-    if (table != nullptr && op == CollectionOp::kUpsert && table != upsert_table) {
-      e = {400, "INVALID_TYPE", "Record type " + table->name() + " does not match the request's " +
-                                    upsert_table->name(), {}};
-      table = nullptr;
-    }
-    if (table != nullptr && op == CollectionOp::kCreate) {
-      if (record_id(record)) {
-        e = {400, "INVALID_FIELD", "cannot specify Id in an insert call", {"Id"}};
-      } else if (auto id = create_record(s.dml(), call.user_id, *table, record_fields(record, false), e, &journal)) {
-        r.id = *id;
-        r.success = true;
-      }
-    } else if (table != nullptr && op == CollectionOp::kUpdate) {
-      auto id = record_id(record);
-      if (!id) {
-        e = {400, "MISSING_ARGUMENT", "Id not specified in an update call", {}};
-      } else {
-        r.id = sf_id18(*id).value_or(*id);
-        if (!sf_id18(*id)) {
-          e = {400, "MALFORMED_ID", "malformed id " + *id, {}};
-        } else if (update_record(s.dml(), call.user_id, *table, r.id, record_fields(record, true), e, &journal)) {
-          r.success = true;
-        }
-      }
-    } else if (table != nullptr && op == CollectionOp::kUpsert) {
-      const FieldDef& f = table->field(*ext_column);
-      std::optional<std::string> value;
-      for (const auto& [key, v] : record.items()) {
-        if (iequals(key, f.name) && !v.is_null()) value = v.is_string() ? v.get<std::string>() : v.dump();
-      }
-      json fields = record_fields(record, true);
-      std::vector<std::size_t> matches;
-      if (value) matches = upsert_matches(*table, *ext_column, *value);
-      if (!value && *ext_column != 0) {
-        e = {400, "MISSING_ARGUMENT", f.name + " not specified", {}};
-      } else if (value && ext_count[to_lower(*value)] > 1) {
-        e = {400, "DUPLICATE_EXTERNAL_ID", "Duplicate external id specified: " + *value, {f.name}};
-      } else if (matches.size() > 1) {
-        std::string ids;
-        for (std::size_t m : matches) ids += (ids.empty() ? "" : ", ") + std::get<std::string>(table->row(m)[0]);
-        e = {400, "DUPLICATE_EXTERNAL_ID", f.name + ": more than one record found for external id field: [" + ids + "]",
-             {f.name}};
-      } else if (matches.size() == 1) {
-        r.id = std::get<std::string>(table->row(matches[0])[0]);
-        for (auto it = fields.begin(); it != fields.end(); ++it) {
-          if (iequals(it.key(), f.name)) {
-            fields.erase(it);
-            break;
-          }
-        }
-        if (update_record(s.dml(), call.user_id, *table, r.id, fields, e, &journal)) r.success = true;
-      } else if (*ext_column == 0) {
-        // Upsert on Id: a record without Id is inserted, an Id that matches nothing is refused.
-        if (value) {
-          e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
-        } else if (auto id = create_record(s.dml(), call.user_id, *table, fields, e, &journal)) {
-          r.id = *id;
-          r.success = r.created = true;
-        }
-      } else if (auto id = create_record(s.dml(), call.user_id, *table, fields, e, &journal)) {
-        r.id = *id;
-        r.success = r.created = true;
-      }
-    }
-    if (!r.success) r.error = per_record(e, op);
-    results.push_back(std::move(r));
-  }
+  for (const auto& record : records) results.push_back(save_item(s, call, op, record, key, journal));
   if (*all_or_none && any_failed(results)) roll_back(s, journal, results, op);
   send_json(call.res, 200, results_json(results, op == CollectionOp::kUpsert));
 }
@@ -271,6 +296,18 @@ std::vector<std::string> split_on(const std::string& text, char separator) {
   return out;
 }
 
+ItemResult delete_item(EmuState& s, const ApiCall& call, const std::string& given, DmlJournal& journal) {
+  auto id = sf_id18(given);
+  if (!id) return failed(record_error(400, "MALFORMED_ID", "malformed id " + given), given);
+  Table* table = s.db->find_by_id(*id);
+  if (table == nullptr) {
+    return failed(record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"), *id);
+  }
+  auto deleted = delete_record(s.dml(), call.user_id, *table, *id, &journal);
+  if (!deleted) return failed(per_record(deleted.error(), CollectionOp::kDelete), *id);
+  return succeeded(*id);
+}
+
 void handle_delete_collection(EmuState& s, ApiCall& call) {
   const std::vector<std::string> ids = split_on(call.req.get_param_value("ids"), ',');
   if (ids.size() > kMaxRecords) return send_request_error(call.res, "EXCEEDED_ID_LIMIT", too_many(kMaxRecords));
@@ -278,22 +315,7 @@ void handle_delete_collection(EmuState& s, ApiCall& call) {
   std::unique_lock lock(s.db->mutex());
   DmlJournal journal;
   std::vector<ItemResult> results;
-  for (const auto& given : ids) {
-    ItemResult r;
-    DmlError e;
-    auto id = sf_id18(given);
-    r.id = id.value_or(given);
-    Table* table = id ? s.db->find_by_id(*id) : nullptr;
-    if (!id) {
-      e = {400, "MALFORMED_ID", "malformed id " + given, {}};
-    } else if (table == nullptr) {
-      e = {400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}};
-    } else if (delete_record(s.dml(), call.user_id, *table, *id, e, &journal)) {
-      r.success = true;
-    }
-    if (!r.success) r.error = per_record(e, CollectionOp::kDelete);
-    results.push_back(std::move(r));
-  }
+  for (const auto& given : ids) results.push_back(delete_item(s, call, given, journal));
   if (all_or_none && any_failed(results)) roll_back(s, journal, results, CollectionOp::kDelete);
   send_json(call.res, 200, results_json(results, false));
 }
@@ -327,22 +349,20 @@ struct Subrequest {
 };
 
 // Reads one batchRequests item ("v60.0/sobjects/Account/001...?fields=Name" or the same under
-// /services/data/); nullopt and `message` when it is not a request Salesforce would run.
+// /services/data/). Errors: 400 `error_code` when it is not a request Salesforce would run.
 // `body_key` is where the subrequest's body is: "richInput" (batch) or "body" (composite).
-std::optional<Subrequest> parse_subrequest(const json& item, const httplib::Request& outer, std::string& message,
-                                           const char* body_key = "richInput") {
+Result<Subrequest> parse_subrequest(const json& item, const httplib::Request& outer, const char* error_code,
+                                    const char* body_key = "richInput") {
   if (!item.is_object() || !item.contains("method") || !item["method"].is_string() || !item.contains("url") ||
       !item["url"].is_string()) {
-    message = "Each batch request needs a method and a url";
-    return std::nullopt;
+    return request_error(400, error_code, "Each batch request needs a method and a url");
   }
   Subrequest sub;
   sub.req.method = item["method"].get<std::string>();
   for (char& c : sub.req.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   static const std::vector<std::string> kMethods = {"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"};
   if (std::find(kMethods.begin(), kMethods.end(), sub.req.method) == kMethods.end()) {
-    message = "Unsupported batch request method: " + item["method"].get<std::string>();
-    return std::nullopt;
+    return request_error(400, error_code, "Unsupported batch request method: " + item["method"].get<std::string>());
   }
   std::string url = item["url"].get<std::string>();
   std::string query;
@@ -355,18 +375,16 @@ std::optional<Subrequest> parse_subrequest(const json& item, const httplib::Requ
   const auto& known = supported_versions();
   if (parts.empty() || parts[0].size() < 2 || parts[0][0] != 'v' ||
       std::find(known.begin(), known.end(), parts[0].substr(1)) == known.end()) {
-    message = "Invalid batch request url (expected vXX.X/...): " + item["url"].get<std::string>();
-    return std::nullopt;
+    return request_error(400, error_code,
+                         "Invalid batch request url (expected vXX.X/...): " + item["url"].get<std::string>());
   }
   sub.version = parts[0].substr(1);
   sub.path.assign(parts.begin() + 1, parts.end());
   if (sub.path.size() >= 2 && sub.path[0] == "composite" && sub.path[1] == "batch") {
-    message = "A batch request cannot contain another batch request";
-    return std::nullopt;
+    return request_error(400, error_code, "A batch request cannot contain another batch request");
   }
   if (sub.path.size() == 1 && sub.path[0] == "composite") {
-    message = "A composite request cannot contain another composite request";
-    return std::nullopt;
+    return request_error(400, error_code, "A composite request cannot contain another composite request");
   }
   sub.req.path = "/services/data/v" + sub.version;
   for (const auto& p : sub.path) sub.req.path += "/" + p;
@@ -393,9 +411,8 @@ bool take_api_call(EmuState& s) {
 }
 
 void handle_batch(EmuState& s, ApiCall& call) {
-  DmlError err;
-  auto body = parse_record_body(call.req.body, "BatchRequest", err);
-  if (!body) return send_error(call.res, err.status, err.code, err.message);
+  auto body = parse_record_body(call.req.body, "BatchRequest");
+  if (!body) return send_error(call.res, body.error());
   const json& items = body->contains("batchRequests") ? (*body)["batchRequests"] : json();
   if (!items.is_array()) return send_request_error(call.res, "INVALID_BATCH_REQUEST", "batchRequests is required");
   if (items.size() > kMaxBatchRequests) {
@@ -406,13 +423,12 @@ void handle_batch(EmuState& s, ApiCall& call) {
   // Salesforce checks every subrequest before running any.
   std::vector<Subrequest> subs;
   for (const auto& item : items) {
-    std::string message;
-    auto sub = parse_subrequest(item, call.req, message);
-    if (!sub) return send_request_error(call.res, "INVALID_BATCH_REQUEST", message);
+    auto sub = parse_subrequest(item, call.req, "INVALID_BATCH_REQUEST");
+    if (!sub) return send_error(call.res, sub.error());
     subs.push_back(std::move(*sub));
   }
-  auto halt_on_error = bool_member(*body, "haltOnError", err);
-  if (!halt_on_error) return send_error(call.res, err.status, err.code, err.message);
+  auto halt_on_error = bool_member(*body, "haltOnError");
+  if (!halt_on_error) return send_error(call.res, halt_on_error.error());
   bool has_errors = false, halted = false;
   json results = json::array();
   for (auto& sub : subs) {
@@ -459,45 +475,47 @@ bool valid_reference_id(const std::string& id) {
   return std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
+constexpr const char* kInvalidInput = "INVALID_API_INPUT";
+
 // The structure of a composite request, checked before any subrequest runs (as Salesforce does).
 // Wordings are the emulator's own (Salesforce's were not found): see docs/decisions.md.
-std::optional<std::vector<Subrequest>> parse_composite(const json& items, const httplib::Request& outer,
-                                                       std::vector<std::string>& refs, std::string& message) {
+// Errors: 400 INVALID_API_INPUT naming what is wrong. `refs` gets the subrequests' referenceIds.
+Result<std::vector<Subrequest>> parse_composite(const json& items, const httplib::Request& outer,
+                                                std::vector<std::string>& refs) {
   if (!items.is_array() || items.empty()) {
-    message = "compositeRequest is required and must hold at least one subrequest";
-    return std::nullopt;
+    return request_error(400, kInvalidInput, "compositeRequest is required and must hold at least one subrequest");
   }
   if (items.size() > kMaxCompositeRequests) {
-    message = "A composite request can contain at most " + std::to_string(kMaxCompositeRequests) +
-              " subrequests, not " + std::to_string(items.size());
-    return std::nullopt;
+    return request_error(400, kInvalidInput,
+                         "A composite request can contain at most " + std::to_string(kMaxCompositeRequests) +
+                             " subrequests, not " + std::to_string(items.size()));
   }
   std::vector<Subrequest> subs;
   std::size_t queries = 0;
   for (const auto& item : items) {
     if (!item.is_object() || !item.contains("referenceId") || !item["referenceId"].is_string() ||
         !valid_reference_id(item["referenceId"].get<std::string>())) {
-      message = "Each subrequest needs a referenceId that starts with a letter and holds only letters, digits "
-                "and underscores";
-      return std::nullopt;
+      return request_error(
+          400, kInvalidInput,
+          "Each subrequest needs a referenceId that starts with a letter and holds only letters, digits "
+          "and underscores");
     }
     std::string ref = item["referenceId"].get<std::string>();
     if (std::find(refs.begin(), refs.end(), ref) != refs.end()) {
-      message = "Duplicate referenceId: " + ref;
-      return std::nullopt;
+      return request_error(400, kInvalidInput, "Duplicate referenceId: " + ref);
     }
     // A url that is not text is refused by parse_subrequest below.
     const std::string url = item.contains("url") && item["url"].is_string() ? item["url"].get<std::string>() : "";
     if (url.find("@{") != std::string::npos || (item.contains("body") && item["body"].dump().find("@{") != std::string::npos)) {
-      message = "References between subrequests (@{" + ref + ".field}) are not modelled by the emulator";
-      return std::nullopt;
+      return request_error(400, kInvalidInput,
+                           "References between subrequests (@{" + ref + ".field}) are not modelled by the emulator");
     }
-    auto sub = parse_subrequest(item, outer, message, "body");
-    if (!sub) return std::nullopt;
+    auto sub = parse_subrequest(item, outer, kInvalidInput, "body");
+    if (!sub) return sub.error();
     if (item.contains("httpHeaders")) {
       if (!item["httpHeaders"].is_object()) {
-        message = "httpHeaders of " + ref + " must be an object of header names to values";
-        return std::nullopt;
+        return request_error(400, kInvalidInput,
+                             "httpHeaders of " + ref + " must be an object of header names to values");
       }
       for (const auto& [name, value] : item["httpHeaders"].items()) {
         if (!value.is_string()) continue;
@@ -506,9 +524,9 @@ std::optional<std::vector<Subrequest>> parse_composite(const json& items, const 
       }
     }
     if (is_query_operation(*sub) && ++queries > kMaxCompositeQueries) {
-      message = "A composite request can contain at most " + std::to_string(kMaxCompositeQueries) +
-                " query operations (query, queryAll, queryMore) and sObject Collections";
-      return std::nullopt;
+      return request_error(400, kInvalidInput,
+                           "A composite request can contain at most " + std::to_string(kMaxCompositeQueries) +
+                               " query operations (query, queryAll, queryMore) and sObject Collections");
     }
     refs.push_back(std::move(ref));
     subs.push_back(std::move(*sub));
@@ -529,16 +547,14 @@ json subresponse_headers(const httplib::Response& res) {
 // as a call of its own would (500, 503, QUERY_TIMEOUT); dropped connections and cut bodies are
 // transport faults and only hit the composite request itself.
 void handle_composite_request(EmuState& s, ApiCall& call) {
-  DmlError err;
-  auto body = parse_record_body(call.req.body, "CompositeRequest", err);
-  if (!body) return send_error(call.res, err.status, err.code, err.message);
+  auto body = parse_record_body(call.req.body, "CompositeRequest");
+  if (!body) return send_error(call.res, body.error());
   std::vector<std::string> refs;
-  std::string message;
-  auto subs = parse_composite(body->contains("compositeRequest") ? (*body)["compositeRequest"] : json(), call.req,
-                              refs, message);
-  if (!subs) return send_request_error(call.res, "INVALID_API_INPUT", message);
-  auto all_or_none = bool_member(*body, "allOrNone", err);
-  if (!all_or_none) return send_error(call.res, err.status, err.code, err.message);
+  auto subs =
+      parse_composite(body->contains("compositeRequest") ? (*body)["compositeRequest"] : json(), call.req, refs);
+  if (!subs) return send_error(call.res, subs.error());
+  auto all_or_none = bool_member(*body, "allOrNone");
+  if (!all_or_none) return send_error(call.res, all_or_none.error());
   bool failed = false;
   json out = json::array();
   for (std::size_t i = 0; i < subs->size(); ++i) {

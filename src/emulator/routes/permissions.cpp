@@ -106,10 +106,7 @@ void handle_user_record_access(EmuState& s, ApiCall& call, const soql::Query& qu
     table.insert(std::move(row));
   }
   auto result = soql::execute(query, answer, {});
-  if (!result) {
-    const Error& e = result.error();
-    return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
-  }
+  if (!result) return send_error(call.res, result.error());
   std::string out = "{\"totalSize\":" + std::to_string(result->total_size) + ",\"done\":true,\"records\":[";
   if (!result->is_count) {
     std::vector<std::size_t> columns;

@@ -183,19 +183,13 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
     return send_error(call.res, 400, "MALFORMED_QUERY", "SOQL statements cannot be empty or null");
   }
   auto query = soql::parse(text);
-  if (!query) {
-    const Error& e = query.error();
-    return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
-  }
+  if (!query) return send_error(call.res, query.error());
   if (iequals(query->object_name(), "UserRecordAccess")) return handle_user_record_access(s, call, *query);
   auto cursor = std::make_shared<QueryCursor>();
   {
     std::shared_lock lock(s.db->mutex());
     auto result = soql::execute(*query, *s.db, query_exec_options(s, call, include_deleted));
-    if (!result) {
-      const Error& e = result.error();
-      return send_error(call.res, e.http_status ? e.http_status : 400, e.code, e.message);
-    }
+    if (!result) return send_error(call.res, result.error());
     if (call.req.get_param_value("columns") == "true") {
       if (result->is_count) {
         return send_json(call.res, 200, "{\"columnMetadata\":[],\"entityName\":\"" + query->object_name() + "\"}");

@@ -24,6 +24,7 @@
 #include "emulator/dml/dml.h"
 #include "emulator/emulator.h"
 #include "emulator/routes/bulk_jobs.h"
+#include "emulator/sf_error.h"
 #include "emulator/soql/soql.h"
 
 namespace crmsync::emulator {
@@ -164,6 +165,10 @@ void send_json(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
                 const std::vector<std::string>* fields = nullptr);
 void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested resource does not exist"
+// The one place an Error (sf_error.h) becomes Salesforce's error body: its http_status (400 when
+// unset), errorCode, message, and "fields" when it is a record's error. not_found() keeps the key
+// order of send_not_found, as Salesforce writes it.
+void send_error(httplib::Response& res, const Error& error);
 // 500 UNKNOWN_EXCEPTION in Salesforce's words (an ErrorId, nothing about the cause).
 void send_unknown_exception(httplib::Response& res);
 // 413 for a body over `max_bytes`: JSON_PARSER_ERROR "Maximum size of request reached. ..."

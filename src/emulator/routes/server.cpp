@@ -185,6 +185,16 @@ void send_not_found(httplib::Response& res) {
   send_json(res, 404, R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])");
 }
 
+void send_error(httplib::Response& res, const Error& error) {
+  static const Error kNotFound = not_found();
+  if (error.http_status == kNotFound.http_status && error.code == kNotFound.code &&
+      error.message == kNotFound.message && !error.fields) {
+    return send_not_found(res);
+  }
+  send_error(res, error.http_status ? error.http_status : 400, error.code, error.message,
+             error.fields ? &*error.fields : nullptr);
+}
+
 void send_unknown_exception(httplib::Response& res) {
   send_error(res, 500, "UNKNOWN_EXCEPTION",
              "An unexpected error occurred. Please include this ErrorId if you contact support: "

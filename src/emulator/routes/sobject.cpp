@@ -16,24 +16,15 @@ namespace {
 
 using json = nlohmann::json;
 
-void send_dml_error(httplib::Response& res, const DmlError& e) {
-  send_error(res, e.status, e.code, e.message, e.with_fields ? &e.fields : nullptr);
-}
-
-std::optional<json> parse_body(const httplib::Request& req, const Table& table, DmlError& err) {
-  return parse_record_body(req.body, table.name(), err);
-}
-
 }  // namespace
 
 void handle_create(EmuState& s, ApiCall& call, Table& table) {
-  DmlError err;
-  if (auto refused = insert_refused(table)) return send_dml_error(call.res, *refused);
-  auto body = parse_body(call.req, table, err);
-  if (!body) return send_dml_error(call.res, err);
+  if (auto insertable = check_insertable(table); !insertable) return send_error(call.res, insertable.error());
+  auto body = parse_record_body(call.req.body, table.name());
+  if (!body) return send_error(call.res, body.error());
   std::unique_lock lock(s.db->mutex());
-  auto id = create_record(s.dml(), call.user_id, table, *body, err, nullptr);
-  if (!id) return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
+  auto id = create_record(s.dml(), call.user_id, table, *body, nullptr);
+  if (!id) return send_error(call.res, id.error());
   std::string out = "{\"id\":";
   append_json_string(out, *id);
   out += ",\"success\":true,\"errors\":[]}";
@@ -79,32 +70,29 @@ void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::
 }
 
 void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& id) {
-  DmlError err;
-  auto body = parse_body(call.req, table, err);
-  if (!body) return send_dml_error(call.res, err);
+  auto body = parse_record_body(call.req.body, table.name());
+  if (!body) return send_error(call.res, body.error());
   std::unique_lock lock(s.db->mutex());
-  if (!update_record(s.dml(), call.user_id, table, id, *body, err, nullptr)) {
-    return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
+  if (auto updated = update_record(s.dml(), call.user_id, table, id, *body, nullptr); !updated) {
+    return send_error(call.res, updated.error());
   }
   call.res.status = 204;
 }
 
 void handle_delete(EmuState& s, ApiCall& call, Table& table, const std::string& id) {
-  DmlError err;
   std::unique_lock lock(s.db->mutex());
-  if (!delete_record(s.dml(), call.user_id, table, id, err, nullptr)) {
-    return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
+  if (auto deleted = delete_record(s.dml(), call.user_id, table, id, nullptr); !deleted) {
+    return send_error(call.res, deleted.error());
   }
   call.res.status = 204;
 }
 
 void handle_upsert(EmuState& s, ApiCall& call, Table& table, const std::string& field, const std::string& value) {
-  DmlError err;
-  auto body = parse_body(call.req, table, err);
-  if (!body) return send_dml_error(call.res, err);
+  auto body = parse_record_body(call.req.body, table.name());
+  if (!body) return send_error(call.res, body.error());
   std::unique_lock lock(s.db->mutex());
-  auto column = upsert_field(s.dml(), call.user_id, table, field, err);
-  if (!column) return send_dml_error(call.res, err);
+  auto column = upsert_field(s.dml(), call.user_id, table, field);
+  if (!column) return send_error(call.res, column.error());
   const std::string& name = table.field(*column).name;
   auto access = user_access(s, call.user_id);
   std::vector<std::size_t> matches;
@@ -138,13 +126,13 @@ void handle_upsert(EmuState& s, ApiCall& call, Table& table, const std::string& 
   if (matches.empty()) {
     if (*column == 0) return send_not_found(call.res);  // an Id that matches nothing cannot be inserted
     fields[name] = value;
-    auto id = create_record(s.dml(), call.user_id, table, fields, err, nullptr);
-    if (!id) return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
+    auto id = create_record(s.dml(), call.user_id, table, fields, nullptr);
+    if (!id) return send_error(call.res, id.error());
     return answer(*id, true);
   }
   const std::string id = std::get<std::string>(table.row(matches[0])[0]);
-  if (!update_record(s.dml(), call.user_id, table, id, fields, err, nullptr)) {
-    return err.code == "NOT_FOUND" ? send_not_found(call.res) : send_dml_error(call.res, err);
+  if (auto updated = update_record(s.dml(), call.user_id, table, id, fields, nullptr); !updated) {
+    return send_error(call.res, updated.error());
   }
   // API 46.0 and later answer an update with the UpsertResult; earlier versions with 204.
   if (std::stod(call.version) < 46.0) {
