@@ -1,18 +1,31 @@
 # Thin wrapper over CMake. `make demo` and `make test` work on a fresh Debian 12 machine.
+#   make demo      builds only the crmsync binary, then runs the offline demo
+#   make test      builds everything (tests, benchmarks) and runs every test
+#   make install   installs crmsync, its man page, shell completions and example config
+#                  (PREFIX=/usr/local by default; DESTDIR is honoured for staged installs)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 CMAKE_FLAGS ?=
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
-.PHONY: all deps build asan test unit-asan demo bench clean
+.PHONY: all deps configure tool build asan test unit-asan demo install bench clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+# The crmsync binary alone: what the demo and an installation need.
+tool: configure
+	@cmake --build $(BUILD) -j$(JOBS) --target crmsync
+
+# Everything: the binary, the unit and integration tests, the benchmarks.
+build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -26,8 +39,11 @@ unit-asan: asan
 test: build unit-asan
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-demo: build
+demo: tool
 	@./$(BUILD)/crmsync demo
+
+install: tool
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 bench: build
 	@scripts/run-bench $(BUILD)

@@ -47,9 +47,13 @@ int run_check_command(const CheckArgs& args) {
 Registrar reg("check", [](CLI::App& app) {
   auto args = std::make_shared<CheckArgs>();
   auto* cmd = app.add_subcommand("check", "Check what the integration user can read, and what to grant where it cannot");
-  cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
+  add_config_option(cmd, args->config_path);
   cmd->add_flag("--json", args->json, "Print the findings as JSON");
   cmd->callback([args] { exit_code() = run_check_command(*args); });
+  document(cmd, {.examples = {"crmsync check --config crmsync.toml", "crmsync check --json | jq '.findings'"},
+                 .exit_codes = {{0, "ready"},
+                                {1, "a required item is missing (each comes with its fix)"},
+                                {2, "could not run (configuration, network, login), or the command line was wrong"}}});
 });
 
 }  // namespace

@@ -131,10 +131,12 @@ int run_demo(const DemoArgs& args) {
 Registrar reg("demo", [](CLI::App& app) {
   auto args = std::make_shared<DemoArgs>();
   auto* cmd = app.add_subcommand("demo", "Start the emulator in-process and sync its org into a SQLite file");
-  cmd->add_option("--db", args->db, "SQLite file to write (replaced)")->capture_default_str();
+  cmd->add_option("--db", args->db, "SQLite file to write (replaced)")->capture_default_str()->type_name("FILE");
   cmd->add_option("--scale", args->scale, "Accounts in the generated org")->capture_default_str()->check(CLI::Range(1, 1000000));
   cmd->add_option("--seed", args->seed, "Seed of the generated org")->capture_default_str();
   cmd->callback([args] { exit_code() = run_demo(*args); });
+  document(cmd, {.examples = {"crmsync demo", "crmsync demo --scale 1000 --db /tmp/demo.db"},
+                 .exit_codes = {{0, "both syncs succeeded"}, {1, "something failed (printed)"}}});
 });
 
 }  // namespace

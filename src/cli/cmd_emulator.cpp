@@ -77,7 +77,8 @@ Registrar reg("emulator", [](CLI::App& app) {
   auto& o = args->options;
   cmd->add_option("--org", o.org_file,
                   "Org file (JSON, or TOML if it ends in .toml): users, roles, profiles, permission sets, "
-                  "defaults, record types, custom fields, seed and scale (docs/emulator-org-file.md)");
+                  "defaults, record types, custom fields, seed and scale (docs/emulator-org-file.md)")
+      ->type_name("FILE");
   cmd->add_option("--batch-size", o.default_batch_size,
                   "Query page size when Sforce-Query-Options does not ask for less (small values page small orgs)")
       ->capture_default_str()
@@ -87,7 +88,8 @@ Registrar reg("emulator", [](CLI::App& app) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{365} * 86400));
   cmd->add_option("--jwt-cert", o.jwt_certificate_file,
                   "PEM X.509 certificate of the connected app; enables the JWT bearer grant (RS256)")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile)
+      ->type_name("FILE");
   cmd->add_flag("--rotate-refresh-tokens", o.rotate_refresh_tokens,
                 "Each refresh_token grant issues a new refresh token and revokes the old one");
   cmd->add_flag("--open-admin-routes", o.open_admin_routes,
@@ -119,6 +121,11 @@ Registrar reg("emulator", [](CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   cmd->callback([args] { exit_code() = run(*args); });
+  document(cmd, {.examples = {"crmsync emulator --port 8787 &",
+                              "crmsync emulator --org docs/examples/no-view-all.toml",
+                              "crmsync emulator --fault-rate 0.2 --fault-kinds 503,drop   # a flaky org"},
+                 .exit_codes = {{0, "stopped by SIGINT or SIGTERM"}, {1, "could not start (port, org file)"},
+                                {2, "the command line was wrong"}}});
 });
 
 }  // namespace

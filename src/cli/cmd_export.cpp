@@ -87,7 +87,7 @@ int run_export_command(const ExportArgs& args) {
     }
     in = &file;
   }
-  auto st = store::Store::open(cfg->store.url);
+  auto st = store::Store::open(sync::store_options(*cfg));
   if (!st) {
     print_error("cannot open the store", st.error());
     return 2;
@@ -147,8 +147,10 @@ int run_export_command(const ExportArgs& args) {
 Registrar reg("export", [](CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand("export", "Write recorded activities to Salesforce as Tasks or Events, exactly once");
-  cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
-  cmd->add_option("-i,--input", args->input, "Activities as JSON Lines; - reads standard input")->required();
+  add_config_option(cmd, args->config_path);
+  cmd->add_option("-i,--input", args->input, "Activities as JSON Lines; - reads standard input")
+      ->required()
+      ->type_name("FILE");
   cmd->add_flag("--dry-run", args->dry_run, "Print each record that would be written (JSON per line); write nothing");
   cmd->add_flag("--explain", args->explain, "Print, per activity, why each link was chosen and the candidates");
   cmd->add_flag("--json", args->json, "Print the counts as JSON");
@@ -156,6 +158,13 @@ Registrar reg("export", [](CLI::App& app) {
                   "Pause (exit 3) once this run has spent N API calls; the next run resumes")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([args] { exit_code() = run_export_command(*args); });
+  document(cmd, {.examples = {"crmsync export --config crmsync.toml --input calls.jsonl",
+                              "crmsync export --input calls.jsonl --dry-run --explain   # what would be written, and why",
+                              "producer | crmsync export --input - --json"},
+                 .exit_codes = {{0, "every activity written or unchanged"},
+                                {1, "an invalid line or a refused record (each is reported)"},
+                                {2, "the run stopped (configuration, login, store), or the command line was wrong"},
+                                {3, "paused by the quota guard or --max-api-calls; the next run resumes"}}});
 });
 
 }  // namespace

@@ -2,8 +2,8 @@
 // sync (watermark, last run, rows, deleted, API calls, last error). Reads the store only: it works
 // while a sync runs, needs only [store] of the configuration (no Salesforce credentials, no login),
 // and never creates a store. Exit codes: 0 shown, 1 the configuration or the store cannot be read,
-// 2 the command line is wrong, 3 no sync has run yet (no store at [store] url, or one without any
-// sync state).
+// 2 the command line is wrong, 3 no sync has run yet (no store at [store] url: no SQLite file, or
+// for PostgreSQL no schema or no crmsync tables in it; or a store without any sync state).
 #include <iostream>
 
 #include "cli/command.h"
@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "config/config.h"
 #include "store/store.h"
+#include "sync/sync.h"
 
 namespace crmsync::cli {
 namespace {
@@ -22,10 +23,12 @@ struct StatusArgs {
   bool json = false;
 };
 
-// "no sync has run yet into sqlite:crmsync.db: run crmsync sync --config crmsync.toml", on standard
-// error, and for --json as {"objects": [], "error": {...}} on standard output.
-int no_sync_yet(const StatusArgs& args, const std::string& store_url) {
-  const std::string message = "no sync has run yet into " + mask_url_credentials(store_url) +
+// "no sync has run yet into sqlite:crmsync.db: run crmsync sync --config crmsync.toml" (for
+// PostgreSQL "into the schema salesforce of postgresql://crm:***@db/crm"), on standard error, and
+// for --json as {"objects": [], "error": {...}} on standard output.
+int no_sync_yet(const StatusArgs& args, const store::OpenOptions& where) {
+  const std::string into = store::is_postgres_url(where.url) ? "the schema " + where.schema + " of " : "";
+  const std::string message = "no sync has run yet into " + into + mask_url_credentials(where.url) +
                               ": run crmsync sync --config " + args.config_path + " first";
   if (args.json) {
     nlohmann::json j = status_json({});
@@ -42,8 +45,10 @@ int run_status(const StatusArgs& args) {
     print_error("", cfg.error());
     return 1;
   }
-  auto st = store::Store::open(cfg->store.url, {.create_if_missing = false});
-  if (!st && st.error().code == "STORE_NOT_FOUND") return no_sync_yet(args, cfg->store.url);
+  store::OpenOptions where = sync::store_options(*cfg);
+  where.create_if_missing = false;
+  auto st = store::Store::open(where);
+  if (!st && st.error().code == "STORE_NOT_FOUND") return no_sync_yet(args, where);
   if (!st) {
     print_error("cannot open the store", st.error());
     return 1;
@@ -53,7 +58,7 @@ int run_status(const StatusArgs& args) {
     print_error("cannot read the sync state", states.error());
     return 1;
   }
-  if (states->empty()) return no_sync_yet(args, cfg->store.url);
+  if (states->empty()) return no_sync_yet(args, where);
   if (args.json) {
     std::cout << status_json(*states).dump(2) << "\n";
   } else {
@@ -65,9 +70,14 @@ int run_status(const StatusArgs& args) {
 Registrar reg("status", [](CLI::App& app) {
   auto args = std::make_shared<StatusArgs>();
   auto* cmd = app.add_subcommand("status", "Show each object's watermark, last run, rows and last error");
-  cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
+  add_config_option(cmd, args->config_path);
   cmd->add_flag("--json", args->json, "Print as JSON");
   cmd->callback([args] { exit_code() = run_status(*args); });
+  document(cmd, {.examples = {"crmsync status --config crmsync.toml", "crmsync status --json"},
+                 .exit_codes = {{0, "shown"},
+                                {1, "the configuration or the store cannot be read"},
+                                {2, "the command line was wrong"},
+                                {3, "no sync has run yet"}}});
 });
 
 }  // namespace

@@ -1,7 +1,8 @@
 // `crmsync sync --config crmsync.toml [--json] [--quiet] [--reconcile] [--max-api-calls N]`:
 // imports every enabled object. Exit codes: 0 every object synced (or was skipped for a reason it
 // prints), 1 something failed (or another sync holds the store, or Salesforce refused the
-// integration user itself, said once: sync.h run_sync), 3 paused by the quota guard.
+// integration user itself, said once: sync.h run_sync), 3 paused by the quota guard, 130
+// interrupted (Ctrl-C or SIGTERM: what each object committed is kept and printed).
 #include <malloc.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <mutex>
 
 #include "cli/command.h"
+#include "cli/interrupt.h"
 #include "cli/report.h"
 #include "config/config.h"
 #include "store/store.h"
@@ -41,20 +43,25 @@ int run_sync_command(const SyncArgs& args) {
     print_error("", cfg.error());
     return 1;
   }
-  // Refuse a second sync before logging in (the engine takes the same lock again, which is fine:
-  // flock locks belong to the open file description, and this one is held until exit).
-  auto lock = sync::StoreLock::acquire(cfg->store.url);
+  // Refuse a second sync before logging in; run_sync takes the lock again for the run itself.
+  auto lock = sync::StoreLock::acquire(sync::store_options(*cfg));
   if (!lock) {
     print_error("", lock.error());
     return 1;
   }
   lock->reset();  // run_sync takes it for the run itself
-  auto client = salesforce::Client::connect(config::connect_options(*cfg));
+  watch_interrupts("finishing the current commit; the next run resumes from there");
+  const bool show_progress = !args.quiet && !args.json;
+  ProgressPrinter progress(std::cerr, isatty(STDERR_FILENO) != 0);
+  salesforce::ConnectOptions connect = config::connect_options(*cfg);
+  if (show_progress) connect.on_retry = [&progress](const salesforce::RetryNotice& n) { progress.retry(n); };
+  auto client = salesforce::Client::connect(connect);
+  progress.finish();
   if (!client) {
     print_error("cannot log in to Salesforce", client.error());
     return 1;
   }
-  auto st = store::Store::open(cfg->store.url);
+  auto st = store::Store::open(sync::store_options(*cfg));
   if (!st) {
     print_error("cannot open the store", st.error());
     return 1;
@@ -63,10 +70,9 @@ int run_sync_command(const SyncArgs& args) {
   options.reconcile = args.reconcile;
   options.max_api_calls = args.max_api_calls;
   options.deleted_ids = sync::salesforce_get_deleted();
-  ProgressPrinter progress(std::cerr, isatty(STDERR_FILENO) != 0);
-  if (!args.quiet && !args.json) {
-    options.on_page = [&progress](const sync::Progress& p) { progress.update(p); };
-  }
+  options.interrupted = [] { return interrupted(); };
+  options.connect = [&connect] { return salesforce::Client::connect(connect); };  // each worker's session
+  if (show_progress) options.on_page = [&progress](const sync::Progress& p) { progress.update(p); };
   auto report = sync::run_sync(*cfg, **client, **st, options);
   progress.finish();
   if (!report) {
@@ -86,7 +92,7 @@ int run_sync_command(const SyncArgs& args) {
 Registrar reg("sync", [](CLI::App& app) {
   auto args = std::make_shared<SyncArgs>();
   auto* cmd = app.add_subcommand("sync", "Import every enabled Salesforce object into the local store");
-  cmd->add_option("-c,--config", args->config_path, "Configuration file (TOML)")->capture_default_str();
+  add_config_option(cmd, args->config_path);
   cmd->add_flag("--json", args->json, "Print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "Print only warnings, unless something failed or paused");
   cmd->add_flag("--reconcile", args->reconcile,
@@ -95,6 +101,17 @@ Registrar reg("sync", [](CLI::App& app) {
                   "Pause (exit 3) once this run has spent N API calls; the next run resumes")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([args] { exit_code() = run_sync_command(*args); });
+  document(cmd, {.examples = {"crmsync sync --config crmsync.toml",
+                              "CRMSYNC_CONFIG=/etc/crmsync/crmsync.toml crmsync sync --quiet   # from cron",
+                              "crmsync sync --json --max-api-calls 500 > report.json",
+                              "crmsync sync --verbose --log-format json 2> sync.log"},
+                 .exit_codes = {{0, "every enabled object synced (or was skipped for a reason the report prints)"},
+                                {1, "something failed: an object, the login, the configuration, or another sync "
+                                    "holds the store"},
+                                {2, "the command line was wrong"},
+                                {3, "paused by the quota guard or --max-api-calls; the next run resumes"},
+                                {130, "interrupted (Ctrl-C or SIGTERM): what was committed is kept and printed; the "
+                                      "next run resumes"}}});
 });
 
 }  // namespace

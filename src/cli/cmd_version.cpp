@@ -7,7 +7,8 @@ namespace crmsync::cli {
 namespace {
 Registrar reg("version", [](CLI::App& app) {
   auto* cmd = app.add_subcommand("version", "Print crmsync's version");
-  cmd->callback([] { std::cout << "crmsync 0.1.0\n"; });
+  cmd->callback([] { std::cout << "crmsync " << kVersion << "\n"; });
+  document(cmd, {.examples = {"crmsync version"}, .exit_codes = {{0, "printed"}}});
 });
 }  // namespace
 }  // namespace crmsync::cli

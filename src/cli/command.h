@@ -4,11 +4,16 @@
 //   static Registrar reg("catalog", [](CLI::App& app) {
 //     auto* cmd = app.add_subcommand("catalog", "Print the field catalog");
 //     ... cmd->callback([] { exit_code() = run(); });
+//     document(cmd, {.examples = {"crmsync catalog --json"}, .exit_codes = {{0, "printed"}}});
 //   });
+//
+// Everything the user sees of the command line comes from this one CLI11 tree: --help, the man
+// page (`crmsync man`) and the shell completions (`crmsync completion bash|zsh|fish`), see help.h.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -23,7 +28,26 @@ struct Registrar {
 
 std::vector<std::pair<std::string, Setup>>& registry();
 
+inline constexpr const char* kVersion = "0.1.0";
+
 // The process exit code a command's callback sets (0 by default).
 int& exit_code();
+
+// What a command's --help says below its options, and what its man page section and completions
+// say besides: examples (a command line each, optionally "  # what it does") and exit codes.
+struct CommandDoc {
+  std::vector<std::string> examples;
+  std::vector<std::pair<int, std::string>> exit_codes;
+};
+// Sets `cmd`'s --help footer from `doc` and keeps it for the man page (help.h).
+void document(CLI::App* cmd, CommandDoc doc);
+const CommandDoc* doc_of(const CLI::App* cmd);
+
+// The values an option takes, for --help (CLI::IsMember) and for the shell completions.
+CLI::Option* choices(CLI::Option* option, std::vector<std::string> values);
+const std::vector<std::string>* choices_of(const CLI::Option* option);
+
+// -c,--config FILE: the configuration file; CRMSYNC_CONFIG when not given, else crmsync.toml.
+CLI::Option* add_config_option(CLI::App* cmd, std::string& path);
 
 }  // namespace crmsync::cli

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "common/timeutil.h"
@@ -23,6 +24,35 @@ std::string time_or_never(EpochMs ms) { return ms == 0 ? "never" : format_dateti
 void print_warnings(const sync::ObjectReport& o, std::ostream& out) {
   for (const auto& w : o.warnings) out << "warning: " << w << "\n";
 }
+
+const char* status_of(const sync::ObjectReport& o) { return o.interrupted ? "interrupted" : outcome_name(o.outcome); }
+
+// Paused objects share their reason (the quota guard trips once for the run): said once, with the
+// objects it left for the next run. An interrupted run says what each object committed.
+void print_pauses(const sync::SyncReport& report, std::ostream& out) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> reasons;  // in the order first seen
+  std::string interrupted;
+  for (const auto& o : report.objects) {
+    if (o.outcome != sync::ObjectReport::Outcome::kPaused) continue;
+    if (o.interrupted) {
+      interrupted += fmt::format("{}{} {}", interrupted.empty() ? "" : ", ", o.object, o.records);
+      continue;
+    }
+    auto it = std::find_if(reasons.begin(), reasons.end(), [&](const auto& r) { return r.first == o.message; });
+    if (it == reasons.end()) it = reasons.insert(reasons.end(), {o.message, {}});
+    it->second.push_back(o.object);
+  }
+  for (const auto& [message, objects] : reasons) {
+    std::string names;
+    for (const auto& n : objects) names += (names.empty() ? "" : ", ") + n;
+    out << (message.starts_with("paused") ? "" : "paused: ") << message << " Left for the next run: " << names
+        << ".\n";
+  }
+  if (!interrupted.empty()) {
+    out << "interrupted: records committed per object: " << interrupted
+        << "; everything committed is kept and the next run resumes from the watermarks.\n";
+  }
+}
 }  // namespace
 
 void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
@@ -35,7 +65,7 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
                        : o.full                                          ? "full"
                                                                          : "incremental";
     out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10} {:>9.2f} {:>9}  {}\n", o.object, mode, o.records, o.deleted,
-                       o.api_calls, o.seconds, o.rows_in_store, outcome_name(o.outcome));
+                       o.api_calls, o.seconds, o.rows_in_store, status_of(o));
     records += o.records;
     deleted += o.deleted;
   }
@@ -62,13 +92,12 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
       out << "note: " << o.object << ": the field list passes Salesforce's URI limit; read with " << o.query_parts
           << " queries joined by Id\n";
     }
-    if (!o.message.empty()) {
-      const char* tag = o.outcome == sync::ObjectReport::Outcome::kFailed ? "error: "
-                        : o.outcome == sync::ObjectReport::Outcome::kPaused ? "paused: "
-                                                                              : "note: ";
+    if (!o.message.empty() && o.outcome != sync::ObjectReport::Outcome::kPaused) {
+      const char* tag = o.outcome == sync::ObjectReport::Outcome::kFailed ? "error: " : "note: ";
       out << tag << o.object << ": " << o.message << "\n";
     }
   }
+  print_pauses(report, out);
 }
 
 void print_sync_warnings(const sync::SyncReport& report, std::ostream& out) {
@@ -97,10 +126,12 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"seconds", o.seconds},
                        {"rows_in_store", o.rows_in_store},
                        {"warnings", o.warnings},
+                       {"interrupted", o.interrupted},
                        {"message", o.message}});
   }
   return {{"ok", report.ok()},
           {"paused", report.paused()},
+          {"interrupted", report.interrupted()},
           {"exit_code", sync::exit_code(report)},
           {"api_calls", report.api_calls},
           {"composite_api_calls", report.composite_api_calls},
@@ -123,7 +154,13 @@ std::string progress_line(const sync::Progress& p) {
   return line;
 }
 
+std::string retry_line(const salesforce::RetryNotice& n) {
+  return fmt::format("retrying {} {} in {:.1f} s: {} (attempt {} of {})", n.method, n.url,
+                     static_cast<double>(n.wait.count()) / 1000.0, n.reason, n.attempt, n.max_attempts);
+}
+
 void ProgressPrinter::update(const sync::Progress& p) {
+  std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
   Line& line = lines_[p.object];
   line.last = p;
@@ -138,14 +175,34 @@ void ProgressPrinter::update(const sync::Progress& p) {
   }
 }
 
+void ProgressPrinter::retry(const salesforce::RetryNotice& notice) {
+  std::lock_guard lock(mu_);
+  retry_line_ = retry_line(notice);
+  // Shown through the wait and a little beyond: the attempt after it may take a while to answer.
+  retry_until_ = std::chrono::steady_clock::now() + notice.wait + std::chrono::seconds(5);
+  if (terminal_) {
+    redraw();
+  } else {
+    out_ << retry_line_ << "\n";
+    out_.flush();
+  }
+}
+
 void ProgressPrinter::redraw() {
   if (drawn_ > 0) out_ << "\x1b[" << drawn_ << "A";
   for (const auto& [name, line] : lines_) out_ << "\r\x1b[2K" << progress_line(line.last) << "\n";
   drawn_ = lines_.size();
+  if (!retry_line_.empty() && std::chrono::steady_clock::now() < retry_until_) {
+    out_ << "\r\x1b[2K" << retry_line_ << "\n";
+    ++drawn_;
+  } else {
+    out_ << "\x1b[J";  // a retry line drawn before is gone
+  }
   out_.flush();
 }
 
 void ProgressPrinter::finish() {
+  std::lock_guard lock(mu_);
   if (!terminal_ || drawn_ == 0) return;
   out_ << "\x1b[" << drawn_ << "A\x1b[J";
   out_.flush();

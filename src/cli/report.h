@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -24,12 +25,15 @@ nlohmann::json sync_report_json(const sync::SyncReport& report);
 void print_error(const std::string& context, const Error& error);
 
 // Progress while a sync runs. On a terminal: one line per object being read, redrawn in place
-// (records, rate, ETA when Salesforce gave the total). Otherwise: a plain log line per object at
-// most every few seconds, and when it ends.
+// (records, rate, ETA when Salesforce gave the total), and below them the last retry while it is
+// recent ("retrying POST .../token in 1.0 s: CONNECTION_REFUSED (attempt 2 of 6)"). Otherwise: a
+// plain log line per object at most every few seconds, and when it ends, and one per retry.
+// Thread-safe: pages commit on the writer thread, retries happen on the workers'.
 class ProgressPrinter {
  public:
   ProgressPrinter(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
   void update(const sync::Progress& p);
+  void retry(const salesforce::RetryNotice& notice);
   void finish();  // clears the terminal lines
 
  private:
@@ -40,9 +44,15 @@ class ProgressPrinter {
   void redraw();
   std::ostream& out_;
   bool terminal_;
+  std::mutex mu_;
   std::map<std::string, Line> lines_;
+  std::string retry_line_;
+  std::chrono::steady_clock::time_point retry_until_{};
   std::size_t drawn_ = 0;
 };
+
+// "retrying POST http://127.0.0.1:8787/services/oauth2/token in 1.0 s: CONNECTION_REFUSED (attempt 2 of 6)"
+std::string retry_line(const salesforce::RetryNotice& notice);
 
 // One progress line: "Contact  12,000 / 58,500 records  41,000/s  ETA 1s".
 std::string progress_line(const sync::Progress& p);

@@ -1,5 +1,6 @@
 #include "common/text.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace crmsync {
@@ -184,6 +185,41 @@ std::string mask_url_credentials(std::string_view url) {
     i = value_end;
   }
   return out;
+}
+
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closest_match(std::string_view got, const std::vector<std::string>& known) {
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  const std::string lowered = to_lower(got);
+  for (const auto& k : known) {
+    std::size_t d = edit_distance(lowered, to_lower(k));
+    if (d < best_distance) best_distance = d, best = k;
+  }
+  if (best.empty() || best_distance > std::max<std::size_t>(2, got.size() / 3)) return {};
+  return best;
+}
+
+std::string suggestion(std::string_view got, const std::vector<std::string>& known, std::string_view noun) {
+  if (std::string best = closest_match(got, known); !best.empty()) return "; did you mean " + best + "?";
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  return ". Known " + std::string(noun) + ": " + list + ".";
 }
 
 }  // namespace crmsync

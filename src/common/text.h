@@ -1,11 +1,13 @@
 // Small text helpers shared by every module: case-insensitive comparison (Salesforce names are
 // case-insensitive), UTF-8 safe truncation, JSON-string escaping for hand-written writers, URL
-// encoding, and the masking of credentials in a URL that a message repeats.
+// encoding, the masking of credentials in a URL that a message repeats, and the "did you mean"
+// of a mistyped name (a config key, an environment variable, a subcommand or a flag).
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crmsync {
 
@@ -32,5 +34,13 @@ std::string url_decode(std::string_view s);
 // "?sslpassword=x&apikey=y") become "***". The rest is kept so the user recognises the URL. When in
 // doubt it masks more (an '@' after "host:port/path" masks the port and path too).
 std::string mask_url_credentials(std::string_view url);
+
+// Levenshtein distance (insertions, deletions, substitutions; case-sensitive).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The known name closest to `got` (ignoring case) when it is close enough to be a typo: at most 2
+// edits, or a third of the name's length for longer ones; empty otherwise.
+std::string closest_match(std::string_view got, const std::vector<std::string>& known);
+// "; did you mean X?" when closest_match finds one, else ". Known <noun>: a, b, c." (every name).
+std::string suggestion(std::string_view got, const std::vector<std::string>& known, std::string_view noun);
 
 }  // namespace crmsync

@@ -9,8 +9,11 @@
 #include <sstream>
 #include <variant>
 
+#include <unistd.h>
+
 #include <toml++/toml.h>
 
+#include "common/log.h"
 #include "common/text.h"
 #include "config/config_source.h"
 #include "config/export_config.h"
@@ -63,7 +66,9 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
           {"request_deadline_seconds", &s.request_deadline_seconds},
           {"max_response_mb", &s.max_response_mb}, {"max_bulk_results_mb", &s.max_bulk_results_mb}};
 }
-std::vector<Binding> store_bindings(StoreConfig& s) { return {{"url", &s.url}}; }
+std::vector<Binding> store_bindings(StoreConfig& s) {
+  return {{"url", &s.url}, {"schema", &s.schema}, {"password", &s.password}};
+}
 std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
 std::vector<Binding> object_bindings(ObjectConfig& o) {
   return {{"enabled", &o.enabled}, {"exclude", &o.exclude}, {"include", &o.include}};
@@ -78,35 +83,6 @@ std::vector<Binding> sync_bindings(SyncConfig& s) {
 }
 
 const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export"};
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// "; did you mean X?" when a known name is close, else a list of the known names.
-std::string suggestion(std::string_view got, const std::vector<std::string>& known, std::string_view noun) {
-  std::string best;
-  std::size_t best_distance = std::string::npos;
-  for (const auto& k : known) {
-    std::size_t d = edit_distance(to_lower(got), to_lower(k));
-    if (d < best_distance) best_distance = d, best = k;
-  }
-  if (!best.empty() && best_distance <= std::max<std::size_t>(2, got.size() / 3)) return "; did you mean " + best + "?";
-  std::string list;
-  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-  return ". Known " + std::string(noun) + ": " + list + ".";
-}
 
 const char* type_name(toml::node_type t) {
   switch (t) {
@@ -402,18 +378,22 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   return ok_status();
 }
 
-// [store] url: only SQLite so far. The url is repeated masked (a PostgreSQL url carries a password).
+// [store]: a sqlite:PATH or a PostgreSQL URI (repeated masked: it may carry a password), and a
+// schema (the store checks its spelling when it opens). All that `crmsync status` checks.
 Status validate_store(const StoreConfig& store, std::string_view source, const Origins& origins) {
   const std::string& url = store.url;
-  if (url.starts_with("sqlite:") && url.size() > 7) return ok_status();
-  const std::string shown = "[store] url = \"" + mask_url_credentials(url) + "\"";
-  if (url.starts_with("postgres")) {
+  const bool postgres = url.starts_with("postgresql://") || url.starts_with("postgres://");
+  if (!postgres && (!url.starts_with("sqlite:") || url.size() == 7)) {
     return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
-                        shown + " is not supported yet: crmsync stores into SQLite only for now (PostgreSQL comes "
-                                "later); use sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
+                        "[store] url = \"" + mask_url_credentials(url) +
+                            "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+                            "postgresql://user@host:port/dbname.");
   }
-  return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
-                      shown + " is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
+  if (store.schema.empty()) {
+    return config_error("INVALID_VALUE", origin_of(origins, "store.schema", source),
+                        "[store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\".");
+  }
+  return ok_status();
 }
 
 // [salesforce] time and size bounds out of range.
@@ -533,7 +513,70 @@ Status validate_login(const Config& config, std::string_view source, const Origi
   return ok_status();
 }
 
+// An [objects.X] section for an object whose group is switched off does nothing: said, not silent.
+void warn_objects_in_groups_off(Config& config, std::string_view source, const Origins& origins) {
+  for (const auto& [name, oc] : config.objects) {
+    const catalog::CatalogObject* object = catalog::find_object(name);
+    if (object == nullptr || !oc.enabled) continue;
+    const bool off = (object->group == catalog::Group::kDeals && !config.groups.deals) ||
+                     (object->group == catalog::Group::kEngage && !config.groups.engage);
+    if (!off) continue;
+    const std::string group = catalog::to_string(object->group);
+    auto set_at = origins.find("groups." + group);
+    const std::string why = set_at != origins.end() ? "[groups] " + group + " = false (" + set_at->second + ")"
+                                                    : "[groups] " + group + " is false by default";
+    config.warnings.push_back(
+        origin_of(origins, "objects." + object->name + ".enabled", source) + ": [objects." + name +
+        "] is configured, but " + object->name + " belongs to the " + group + " group, which is switched off: " + why +
+        "; so " + object->name + " is not synced. Set [groups] " + group + " = true (or CRMSYNC_GROUPS_" +
+        to_upper(group) + "=true) to sync it, or remove [objects." + name + "].");
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> known_env_names() {
+  std::vector<std::string> names;
+  Config scratch;
+  Origins origins;
+  EnvLookup record = [&names](const std::string& name) -> std::optional<std::string> {
+    names.push_back(name);
+    return std::nullopt;
+  };
+  (void)apply_env(scratch, record, origins);  // asks for every variable, sets nothing
+  return names;
+}
+
+std::vector<std::string> process_env_names() {
+  std::vector<std::string> names;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    if (!entry.starts_with("CRMSYNC_")) continue;
+    names.emplace_back(entry.substr(0, entry.find('=')));
+  }
+  return names;
+}
+
+std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& names,
+                                              const std::vector<std::string>& also_known) {
+  std::vector<std::string> known = known_env_names();
+  known.push_back(kConfigEnvVar);
+  known.insert(known.end(), also_known.begin(), also_known.end());
+  // Compared without the shared prefix, which would make every name look close to every other.
+  std::vector<std::string> known_rests;
+  for (const auto& k : known) known_rests.push_back(k.substr(std::string_view("CRMSYNC_").size()));
+  std::vector<std::string> warnings;
+  for (const auto& name : names) {
+    if (!name.starts_with("CRMSYNC_") || std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string close = closest_match(std::string_view(name).substr(8), known_rests);
+    if (!close.empty()) close = "CRMSYNC_" + close;
+    warnings.push_back("environment variable " + name + " is not a crmsync setting, so it changes nothing" +
+                       (close.empty() ? "; crmsync reads CRMSYNC_CONFIG and CRMSYNC_<SECTION>_<KEY> for each key of "
+                                        "crmsync.toml (README, Configuration)."
+                                      : "; did you mean " + close + "?"));
+  }
+  return warnings;
+}
 
 EnvLookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -551,6 +594,7 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   if (env) CRMSYNC_TRY(apply_env(config, env, origins));
   CRMSYNC_TRY(validate_store(config.store, source_name, origins));
   if (validation == Validation::kStoreOnly) return config;
+  warn_objects_in_groups_off(config, source_name, origins);
   CRMSYNC_TRY(validate_login(config, source_name, origins));
   CRMSYNC_TRY(validate_export(config.exports, source_name));
   return config;
@@ -572,11 +616,17 @@ Result<Config> load_config(const std::string& path, const EnvLookup& env, Valida
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error(ErrorKind::kConfig, "MISSING_FILE",
-                 path + ": cannot read the configuration file; check the path, or create the file (see the [salesforce] example in src/config/config.h).");
+                 path + ": cannot read the configuration file; check the path (or set CRMSYNC_CONFIG), or start "
+                     "from crmsync.example.toml (installed as share/doc/crmsync/examples/crmsync.example.toml; "
+                     "every key is in the README's Configuration table).");
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path, env, validation);
+  auto config = parse_config(text.str(), path, env, validation);
+  if (config) {
+    for (const auto& w : config->warnings) log::warn("config", w);
+  }
+  return config;
 }
 
 catalog::AdminSelection Config::selection_for(std::string_view object) const {

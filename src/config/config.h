@@ -2,7 +2,9 @@
 // environment variable CRMSYNC_<SECTION>_<KEY> (e.g. CRMSYNC_SALESFORCE_PASSWORD,
 // CRMSYNC_STORE_URL, CRMSYNC_GROUPS_ENGAGE, CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE="Website,ParentId").
 // connect_options(config) is the Salesforce login of every command; `crmsync status` loads with
-// Validation::kStoreOnly.
+// Validation::kStoreOnly. CRMSYNC_CONFIG names the file when a command is given no --config; a
+// CRMSYNC_* variable nothing reads gets a warning (unknown_env_warnings), as an unknown key in the
+// file gets an error.
 //
 //   auto cfg = config::load_config("crmsync.toml");            // Result<Config>
 //   auto client = salesforce::Client::connect(config::connect_options(*cfg));
@@ -18,7 +20,8 @@
 //   connect_timeout_seconds = 30  request_timeout_seconds = 120  request_deadline_seconds = 300
 //   low_speed_bytes_per_second = 1024  low_speed_seconds = 0  max_response_mb = 64  max_bulk_results_mb = 256
 //   [store]
-//   url = "sqlite:crmsync.db"
+//   url = "sqlite:crmsync.db"                # or "postgresql://crmsync@db.internal:5432/crm?sslmode=require"
+//   schema = "salesforce"                    # PostgreSQL only; password in CRMSYNC_STORE_PASSWORD
 //   [objects.Account]
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [groups]
@@ -75,7 +78,9 @@ struct SalesforceConfig {
 };
 
 struct StoreConfig {
-  std::string url = "sqlite:crmsync.db";  // sqlite:PATH
+  std::string url = "sqlite:crmsync.db";  // sqlite:PATH, or postgresql://user@host:port/dbname?sslmode=...
+  std::string schema = "salesforce";      // PostgreSQL: the schema that holds the org's tables
+  std::string password;                   // PostgreSQL; secret: never logged (prefer CRMSYNC_STORE_PASSWORD)
 };
 
 struct ObjectConfig {
@@ -146,6 +151,9 @@ struct Config {
   GroupsConfig groups;
   SyncConfig sync;
   ExportConfig exports;  // [export]
+  // What the file says that has no effect (an object configured inside a group that is off), one
+  // sentence each with the fix; load_config logs them as warnings.
+  std::vector<std::string> warnings;
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;
@@ -160,7 +168,7 @@ EnvLookup process_env();
 
 // What a command checks beyond the file's shape. kFull: every command that logs in (sync, check,
 // export) needs the [salesforce] keys of its auth flow, valid [sync] values and [export].
-// kStoreOnly: `crmsync status` reads the store only, so only [store] url is checked (the
+// kStoreOnly: `crmsync status` reads the store only, so only [store] is checked (the
 // credentials may well live in another environment, e.g. the scheduler's that runs the sync).
 enum class Validation { kFull, kStoreOnly };
 
@@ -170,9 +178,24 @@ enum class Validation { kFull, kStoreOnly };
 // its credentials masked (mask_url_credentials).
 Result<Config> parse_config(std::string_view toml_text, std::string_view source_name,
                             const EnvLookup& env = process_env(), Validation validation = Validation::kFull);
-// Reads and parses a file; a missing file is a kConfig error naming the path.
+// Reads and parses a file; a missing file is a kConfig error naming the path. Config::warnings are
+// logged (common/log.h, level warn).
 Result<Config> load_config(const std::string& path, const EnvLookup& env = process_env(),
                            Validation validation = Validation::kFull);
+
+// The environment variable naming the configuration file when --config is not given.
+inline constexpr const char* kConfigEnvVar = "CRMSYNC_CONFIG";
+
+// Every CRMSYNC_<SECTION>_<KEY> variable the configuration reads (as parse_config asks for them).
+std::vector<std::string> known_env_names();
+// The names of the process's environment variables that start with CRMSYNC_.
+std::vector<std::string> process_env_names();
+// A warning for each CRMSYNC_* name that nothing reads (neither known_env_names() nor
+// `also_known`, e.g. CRMSYNC_LOG_LEVEL), with a "did you mean" when a known name is close:
+// "environment variable CRMSYNC_SALESFORCE_PASWORD is not a crmsync setting; did you mean
+// CRMSYNC_SALESFORCE_PASSWORD?"
+std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& names,
+                                              const std::vector<std::string>& also_known = {});
 
 // The keys a section takes ("salesforce", "store", "groups", "sync"; empty for another name), each
 // also settable as CRMSYNC_<SECTION>_<KEY>.

@@ -227,7 +227,7 @@ struct Client::Impl {
   LimitInfo limits;
   std::int64_t api_calls = 0;
   int batch_size = 0;    // of the last query, resent with query_more
-  SendReport last_report;  // of the last send(): attempts, Retry-After, the deadline
+  SendReport last_report;  // of the last send(): attempts over how long, Retry-After, the deadline
   QuotaGuard quota;
   std::string private_key_pem;  // jwt
   std::shared_ptr<SharedRefreshToken> refresh;  // refresh_token: shared by this process's sessions
@@ -284,7 +284,7 @@ struct Client::Impl {
     last_report = http->last_report();
     if (!response) {
       Error e = response.error();
-      e.message += " Check [salesforce] login_url and that the host is reachable." + deadline_note();
+      e.message += attempts_note() + " Check [salesforce] login_url and that the host is reachable." + deadline_note();
       return redacted(std::move(e));
     }
     auto parsed = parse_token_response(response->status, response->body, who);
@@ -467,14 +467,13 @@ struct Client::Impl {
     return std::move(out.response);
   }
 
-  std::string attempts_note() const {
-    return last_report.attempts > 1 ? " (after " + std::to_string(last_report.attempts) + " attempts)" : "";
-  }
+  std::string attempts_note() const { return salesforce::attempts_note(last_report); }
 
   Error error_for(long status, std::string_view body, std::string_view what) const {
     Error e = error_from_response(static_cast<int>(status), body, what);
     if (last_report.attempts > 1) {
-      e.message += " Gave up after " + std::to_string(last_report.attempts) + " attempts.";
+      e.message += " Gave up after " + std::to_string(last_report.attempts) + " attempts over " +
+                   format_seconds(last_report.elapsed) + ".";
       long after = last_report.retry_after_seconds;
       if (after >= 0) e.message += " Salesforce asked to retry after " + std::to_string(after) + " s.";
     }
@@ -618,6 +617,7 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   policy.base_delay = std::chrono::milliseconds(options.retry_base_ms);
   policy.deadline = std::chrono::seconds(options.request_deadline_seconds);
   policy.sleep = options.retry_sleep;
+  policy.on_retry = options.on_retry;
   const TransportOptions transport{.verify_tls = options.verify_tls,
                                    .timeout_seconds = options.request_timeout_seconds,
                                    .connect_timeout_seconds = options.connect_timeout_seconds,

@@ -27,6 +27,17 @@
 
 namespace crmsync::salesforce {
 
+// A request about to be sent again (ConnectOptions::on_retry): what failed and how long the client
+// waits. Never holds a secret: the URL is masked and cut at its query string.
+struct RetryNotice {
+  std::string method;
+  std::string url;          // without its query string, credentials masked
+  int attempt = 0;          // the attempt that failed, from 1
+  int max_attempts = 0;     // 1 + max_retries
+  std::chrono::milliseconds wait{0};
+  std::string reason;       // "HTTP 503", "CONNECTION_REFUSED", ...
+};
+
 struct ConnectOptions {
   std::string login_url;       // https://login.salesforce.com, https://test.salesforce.com, My Domain, emulator URL
   std::string auth = "password";  // password | client_credentials | jwt | refresh_token
@@ -60,6 +71,8 @@ struct ConnectOptions {
   long retry_base_ms = 500;
   // How the client waits between attempts; empty = sleep. Tests record the waits instead.
   std::function<void(std::chrono::milliseconds)> retry_sleep;
+  // Told before each retry's wait (the CLI's progress line); every retry is logged at info anyway.
+  std::function<void(const RetryNotice&)> on_retry;
   // The quota guard (quota.h), consulted before every request, retries included: refuse once the
   // org has used quota_daily_share of its daily API requests (Sforce-Limit-Info), once this client
   // (one run) has used quota_run_share of that daily maximum, or after max_api_calls requests

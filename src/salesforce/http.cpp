@@ -1,5 +1,7 @@
 #include "salesforce/http.h"
 
+#include <cctype>
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -96,10 +98,24 @@ bool is_tls_error(CURLcode code) {
   }
 }
 
+// curl's detail without its timing ("Failed to connect to h port 1 after 0 ms: ..."): that is the
+// last attempt's, which read as "after 0 ms" at the end of 13 s of retries. The caller says how
+// many attempts over how long (retry.h attempts_note).
+std::string without_timing(std::string detail) {
+  auto after = detail.find(" after ");
+  if (after == std::string::npos) return detail;
+  auto ms = detail.find(" ms", after);
+  if (ms == std::string::npos) return detail;
+  bool digits = ms > after + 7;
+  for (auto i = after + 7; i < ms; ++i) digits = digits && std::isdigit(static_cast<unsigned char>(detail[i]));
+  if (digits) detail.erase(after, ms + 3 - after);
+  return detail;
+}
+
 Error network_error(CURLcode code, const char* detail, const std::string& url) {
   std::string where = mask_url_credentials(url_without_query(url));
   std::string reason = curl_easy_strerror(code);
-  if (detail != nullptr && detail[0] != '\0' && reason != detail) reason += std::string(" (") + detail + ")";
+  if (detail != nullptr && detail[0] != '\0' && reason != detail) reason += " (" + without_timing(detail) + ")";
   std::string kind_code = "NETWORK_ERROR";
   std::string what = "Could not complete the request to " + where;
   switch (code) {

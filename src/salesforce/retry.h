@@ -26,6 +26,10 @@
 // Requests that are not idempotent (POST create: a repeat could create a second record) are
 // retried only when the connection was refused, i.e. nothing was sent. A timeout, a drop or a 5xx
 // answer to such a request may hide a success, so it is returned to the caller as it is.
+//
+// Every attempt is logged (common/log.h): at debug the method, the path (query strings cut to a
+// masked prefix), the status, the milliseconds and the attempt; at info each retry with its reason
+// and wait, which RetryPolicy::on_retry also hears (the CLI shows it on the progress line).
 #pragma once
 
 #include <chrono>
@@ -34,10 +38,13 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <string>
 
 #include "salesforce/http.h"
 
 namespace crmsync::salesforce {
+
+struct RetryNotice;  // client.h
 
 struct RetryPolicy {
   int max_retries = 5;                                    // retries after the first attempt
@@ -47,8 +54,11 @@ struct RetryPolicy {
   std::chrono::milliseconds deadline{0};                  // one request, retries included; 0 = none
   // How to wait; tests record the waits instead of sleeping. Default: std::this_thread::sleep_for.
   std::function<void(std::chrono::milliseconds)> sleep;
-  // The clock the deadline is measured on; tests move it by hand. Default: steady_clock::now.
+  // The clock the deadline (and SendReport::elapsed) is measured on; tests move it by hand.
+  // Default: steady_clock::now.
   std::function<std::chrono::steady_clock::time_point()> now;
+  // Told before each wait for a retry (from the sending thread).
+  std::function<void(const RetryNotice&)> on_retry;
 };
 
 // Per-request callbacks around each attempt.
@@ -71,7 +81,13 @@ struct SendReport {
   int attempts = 0;
   long retry_after_seconds = -1;  // the last Retry-After seen, -1 when none
   bool deadline_passed = false;   // retrying stopped because the policy's deadline came
+  std::chrono::milliseconds elapsed{0};  // from the first attempt to the last answer, waits included
 };
+
+// " Tried 6 times over 13.2 s." for a report with retries, "" for a single attempt.
+std::string attempts_note(const SendReport& report);
+// "13.2 s"
+std::string format_seconds(std::chrono::milliseconds d);
 
 // Whether an answer / a network error may succeed when sent again.
 bool is_retryable_status(long status);
@@ -91,6 +107,8 @@ class RetryingTransport final : public HttpTransport {
 
  private:
   std::chrono::milliseconds backoff(int retry);
+  void announce_retry(const HttpRequest& request, int attempt, int max_attempts, std::chrono::milliseconds wait,
+                      const std::string& reason);
 
   std::unique_ptr<HttpTransport> inner_;
   RetryPolicy policy_;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "common/log.h"
 #include "common/text.h"
 #include "salesforce/json_members.h"
 #include "sync/csv_parser.h"
@@ -134,7 +135,13 @@ class ObjectSync final : public ObjectRun {
     report_.api_calls = own_calls_;
     if (!s && refuses_every_object(s.error())) ctx_.stop_run_for(s.error());
     if (!s) {
-      if (is_quota_stop(s.error())) {
+      if (s.error().code == kInterruptedCode) {
+        report_.outcome = ObjectReport::Outcome::kPaused;
+        report_.interrupted = true;
+        report_.message = fmt::format("interrupted after committing {} records; the next run resumes from the "
+                                      "watermark",
+                                      report_.records);
+      } else if (is_quota_stop(s.error())) {
         report_.outcome = ObjectReport::Outcome::kPaused;
         report_.message = s.error().code == kQuotaGuardCode ? s.error().message : refused_by_org(s.error());
       } else {
@@ -185,6 +192,9 @@ class ObjectSync final : public ObjectRun {
   // Runs before every API call: the one place the budget is checked.
   Status before_call() {
     account_calls();
+    if (ctx_.options.interrupted && ctx_.options.interrupted()) {
+      return Error(ErrorKind::kLimit, kInterruptedCode, "the run was interrupted");
+    }
     return ctx_.quota.check(client_->limits());
   }
 
@@ -359,6 +369,7 @@ class ObjectSync final : public ObjectRun {
     auto n = static_cast<std::int64_t>(shared->size());
     std::size_t bytes = shared->bytes();
     ++posted_batches_;
+    if (log::enabled(log::Level::kInfo) && (n > 0 || flush)) after_commit = log_commit(n, std::move(after_commit));
     return ctx_.writes.post(
         [name = object(), columns, shared, snapshot, mode](store::Store& st) -> Status {
           if (!shared->empty()) {
@@ -470,6 +481,19 @@ class ObjectSync final : public ObjectRun {
     }
     add_cuts(cuts_, reader->cuts());
     return finish_window(now);
+  }
+
+  // "Account: committed 2000 rows, watermark 2024-05-02T13:30:00.000Z" at info, once the rows (and
+  // the state posted with them) are committed; then `then` (the progress line).
+  std::function<void()> log_commit(std::int64_t rows, std::function<void()> then) {
+    std::string watermark = state_.watermark ? format_datetime_iso(*state_.watermark) : "";
+    return [name = object(), rows, watermark, then = std::move(then)] {
+      log::info("commit",
+                name + (rows > 0 ? ": committed " + std::to_string(rows) + " rows" : ": committed its state") +
+                    (watermark.empty() ? "" : ", watermark " + watermark),
+                {{"object", name}, {"rows", rows}, {"watermark", watermark}});
+      if (then) then();
+    };
   }
 
   // Runs on the writer thread after the commit; captures nothing that may be gone by then.

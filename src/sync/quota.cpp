@@ -14,8 +14,14 @@ Status QuotaGuard::check(const salesforce::LimitInfo& limits) {
   std::int64_t run = run_calls_;
   std::string why;
   if (max_api_calls_ > 0 && run >= max_api_calls_) {
-    why = fmt::format("this run has spent {} API calls, the --max-api-calls bound", run);
-  } else if (limits.known() && limits.max > 0) {
+    // The run's own cap, not the org's quota: nothing needs to recover, the next run goes on.
+    tripped_ = Error(ErrorKind::kLimit, kQuotaGuardCode,
+                     fmt::format("paused: this run reached its own cap of {} API calls (--max-api-calls {}); what "
+                                 "was read is committed and the next run resumes from the watermark.",
+                                 run, max_api_calls_));
+    return *tripped_;
+  }
+  if (limits.known() && limits.max > 0) {
     auto daily_cap = static_cast<std::int64_t>(daily_share_ * static_cast<double>(limits.max));
     auto run_cap = static_cast<std::int64_t>(run_share_ * static_cast<double>(limits.max));
     if (limits.used >= daily_cap) {

@@ -16,6 +16,8 @@ namespace crmsync::sync {
 
 // The code of the error that pauses an object (also what the client's own guard answers with).
 inline constexpr const char* kQuotaGuardCode = "QUOTA_GUARD";
+// The code of the error before_call answers once SyncOptions::interrupted says so.
+inline constexpr const char* kInterruptedCode = "INTERRUPTED";
 
 // True for errors that mean "stop for now, resume later" rather than "failed".
 bool is_quota_stop(const Error& e);

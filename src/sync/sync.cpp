@@ -25,8 +25,16 @@ bool SyncReport::paused() const {
   return false;
 }
 
+bool SyncReport::interrupted() const {
+  for (const auto& o : objects) {
+    if (o.interrupted) return true;
+  }
+  return false;
+}
+
 int exit_code(const SyncReport& report) {
   if (!report.ok()) return 1;
+  if (report.interrupted()) return kInterruptedExitCode;
   return report.paused() ? 3 : 0;
 }
 
@@ -35,6 +43,10 @@ std::vector<store::Column> columns_for(const catalog::FieldSelection& selection)
   columns.reserve(selection.fields.size());
   for (const auto& f : selection.fields) columns.push_back({f.name, f.storage});
   return columns;
+}
+
+store::OpenOptions store_options(const config::Config& config) {
+  return store::OpenOptions{config.store.url, config.store.schema, config.store.password};
 }
 
 namespace {
@@ -75,7 +87,7 @@ bool is_salesforce_get_deleted(const DeletedIdsSource& source) {
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto lock = StoreLock::acquire(config.store.url);
+  auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
 
   const std::vector<std::string> objects = config.enabled_objects();

@@ -30,11 +30,12 @@
 // requests (one API call each, SyncOptions::composite) before the objects run.
 //
 // Objects run in parallel (config.sync.concurrency), each worker with its own Client (a Client is
-// not thread-safe); one writer thread owns the store and applies every write in order. A lock file
-// (`<store path>.lock`, flock) refuses a second sync against the same store.
+// not thread-safe); one writer thread owns the store and applies every write in order. A second
+// sync against the same store is refused (StoreLock: a lock file for SQLite, an advisory lock on
+// the schema for PostgreSQL).
 //
 //   auto client = salesforce::Client::connect(config::connect_options(cfg));
-//   auto store = store::Store::open(cfg.store.url);
+//   auto store = store::Store::open(sync::store_options(cfg));
 //   auto report = sync::run_sync(cfg, **client, **store, {});   // Result<SyncReport>
 //   return sync::exit_code(*report);                             // 0 done, 1 failed, 3 paused
 #pragma once
@@ -83,6 +84,7 @@ struct ObjectReport {
   std::int64_t rows_in_store = 0; // the table's row count after the run
   std::vector<std::string> warnings;  // e.g. a Recommended field the user cannot read
   std::string message;            // why it was skipped, failed or paused; empty otherwise
+  bool interrupted = false;       // paused by SyncOptions::interrupted (Ctrl-C), not by the quota
 };
 
 struct SyncReport {
@@ -92,11 +94,16 @@ struct SyncReport {
                                          // at once, shared among the objects they served
   double seconds = 0;
   bool ok() const;      // no object failed
-  bool paused() const;  // some object was paused by the quota guard
+  bool paused() const;  // some object was paused by the quota guard (or interrupted)
+  bool interrupted() const;  // SyncOptions::interrupted stopped the run
 };
 
-// 0 every object synced or was skipped for a reason it prints, 1 something failed, 3 paused by the
-// quota guard (and nothing failed).
+// The exit code of `crmsync sync` when the run was interrupted (SIGINT or SIGTERM), as a shell
+// reports a process that Ctrl-C ended (128 + SIGINT).
+inline constexpr int kInterruptedExitCode = 130;
+
+// 0 every object synced or was skipped for a reason it prints, 1 something failed, 130 interrupted
+// (kInterruptedExitCode), 3 paused by the quota guard (and nothing failed).
 int exit_code(const SyncReport& report);
 
 // Progress as pages commit, for a terminal display or logs. Called from one thread (the writer).
@@ -127,6 +134,9 @@ struct SyncOptions {
   std::int64_t max_api_calls = 0;
   // Reconcile every object's ids with Salesforce this run (crmsync sync --reconcile).
   bool reconcile = false;
+  // Asked before every API call; true stops the run (Ctrl-C): each object keeps what it committed,
+  // is reported paused with `interrupted` set, and the next run resumes from its watermark.
+  std::function<bool()> interrupted;
   // The getDeleted pass (salesforce_get_deleted() in `crmsync sync`); empty: ids are reconciled
   // every run. When it answers INVALID_REPLICATION_DATE or EXCEEDED_ID_LIMIT, kNotFound or
   // kUnsupported (window out of reach, too many ids, object without getDeleted), ids are reconciled.
@@ -160,22 +170,24 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
 // The store column for each selected field.
 std::vector<store::Column> columns_for(const catalog::FieldSelection& selection);
 
-// An exclusive lock on a store, held while the object lives and released by the OS when the
-// process dies (flock on "<path>.lock", so SIGKILL leaves no stale lock).
+// The store options the [store] section describes (url, schema, password).
+store::OpenOptions store_options(const config::Config& config);
+
+// An exclusive lock on a store, held while the object lives and released when the process dies
+// (SQLite: flock on "<path>.lock"; PostgreSQL: a session-level advisory lock on the schema, held by
+// a connection of its own), so SIGKILL leaves no stale lock.
 class StoreLock {
  public:
   // Errors: kStore STORE_LOCKED when another process holds it (the message says so and what to do),
-  // kStore when the lock file cannot be created.
+  // kStore when the lock cannot be taken (the lock file cannot be created, the server is unreachable).
+  static Result<std::unique_ptr<StoreLock>> acquire(const store::OpenOptions& where);
   static Result<std::unique_ptr<StoreLock>> acquire(const std::string& store_url);
-  ~StoreLock();
   StoreLock(const StoreLock&) = delete;
   StoreLock& operator=(const StoreLock&) = delete;
-  const std::string& path() const { return path_; }
 
  private:
-  StoreLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  int fd_;
-  std::string path_;
+  explicit StoreLock(std::unique_ptr<store::WriterLock> lock) : lock_(std::move(lock)) {}
+  std::unique_ptr<store::WriterLock> lock_;
 };
 
 }  // namespace crmsync::sync

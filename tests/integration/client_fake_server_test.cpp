@@ -749,7 +749,7 @@ TEST(ClientRetryTest, GivesUpAfterMaxRetriesAndSaysSo) {
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code, "SERVER_UNAVAILABLE");
   EXPECT_EQ(page.error().http_status, 503);
-  EXPECT_NE(page.error().message.find("Gave up after 3 attempts."), std::string::npos) << page.error().message;
+  EXPECT_NE(page.error().message.find("Gave up after 3 attempts over "), std::string::npos) << page.error().message;
   EXPECT_EQ(sf.requests().size(), 3u);
 }
 
@@ -1010,7 +1010,7 @@ TEST(BulkReadAheadTest, AFailedReadAheadIsRetriedAndFailsAsTheSameRequestSentWhe
     EXPECT_EQ(consumed, 2) << "the pages before the failure are consumed";
     EXPECT_EQ(read.error().kind, ErrorKind::kNetwork);
     EXPECT_EQ(read.error().http_status, 500);
-    EXPECT_NE(read.error().message.find("Gave up after 3 attempts."), std::string::npos) << read.error().message;
+    EXPECT_NE(read.error().message.find("Gave up after 3 attempts over "), std::string::npos) << read.error().message;
     EXPECT_EQ(sf.locators(), (std::vector<std::string>{"", "L1", "L1", "L2", "L2", "L2"}));
     EXPECT_EQ(sf.waits().size(), 3u) << "one retry of page 2, two of page 3";
     EXPECT_EQ(client->api_calls(), 6);

@@ -1,6 +1,7 @@
 // crmsync.toml parsing, environment overrides and every validation error, without files or sockets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -152,6 +153,19 @@ TEST(ConfigEnvTest, StoreUrlIsOverridden) {
   EXPECT_EQ(c->store.url, "sqlite:/tmp/x.db");
 }
 
+TEST(ConfigEnvTest, PostgresStoreTakesItsSchemaFromTheFileAndItsPasswordFromTheEnvironment) {
+  auto c = parse_config(minimal("[store]\nurl = \"postgresql://crm@db.internal:5432/crm?sslmode=require\"\n"
+                                "schema = \"acme\"\n"),
+                        "crmsync.toml", env_of({{"CRMSYNC_STORE_PASSWORD", "pg-secret"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "postgresql://crm@db.internal:5432/crm?sslmode=require");
+  EXPECT_EQ(c->store.schema, "acme");
+  EXPECT_EQ(c->store.password, "pg-secret");
+  auto d = parse_config(minimal("[store]\nurl = \"postgres://crm@db/crm\"\n"), "crmsync.toml", env_of({}));
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->store.schema, "salesforce");
+}
+
 TEST(ConfigEnvTest, GroupsAreOverriddenWithEveryBooleanSpelling) {
   auto c = parse_config(kFull, "crmsync.toml", env_of({{"CRMSYNC_GROUPS_DEALS", "1"}, {"CRMSYNC_GROUPS_ENGAGE", "No"}}));
   ASSERT_TRUE(c.ok()) << c.error().to_string();
@@ -219,18 +233,18 @@ const ErrorCase kErrorCases[] = {
     {"UnsupportedAuth", minimal("auth = \"oauth\"\n"), {}, "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
      "\"client_credentials\", \"jwt\" or \"refresh_token\"."},
-    {"StoreUrlMustBeSqlite", minimal("[store]\nurl = \"mysql://db/crm\"\n"), {}, "INVALID_VALUE",
-     "crmsync.toml:7: [store] url = \"mysql://db/crm\" is not supported; expected sqlite:PATH, e.g. "
-     "\"sqlite:crmsync.db\"."},
-    {"PostgresStoreIsNotSupportedYetAndItsPasswordIsMasked",
-     minimal("[store]\nurl = \"postgresql://crm:hunter2@db.example.com:5432/crm\"\n"), {}, "INVALID_VALUE",
-     "crmsync.toml:7: [store] url = \"postgresql://crm:***@db.example.com:5432/crm\" is not supported yet: crmsync "
-     "stores into SQLite only for now (PostgreSQL comes later); use sqlite:PATH, e.g. \"sqlite:crmsync.db\"."},
-    {"PostgresStoreFromEnvIsMaskedToo", minimal(),
-     {{"CRMSYNC_STORE_URL", "postgres://crm:hunter2@db/crm?sslmode=require&sslpassword=k3y"}}, "INVALID_VALUE",
-     "environment variable CRMSYNC_STORE_URL: [store] url = \"postgres://crm:***@db/crm?sslmode=require&"
-     "sslpassword=***\" is not supported yet: crmsync stores into SQLite only for now (PostgreSQL comes later); use "
-     "sqlite:PATH, e.g. \"sqlite:crmsync.db\"."},
+    {"StoreUrlMustBeSqliteOrPostgresAndItsPasswordIsMasked", minimal("[store]\nurl = \"mysql://crm:s3cret@db/crm\"\n"),
+     {}, "INVALID_VALUE",
+     "crmsync.toml:7: [store] url = \"mysql://crm:***@db/crm\" is not supported; expected sqlite:PATH, e.g. "
+     "\"sqlite:crmsync.db\", or postgresql://user@host:port/dbname."},
+    {"StoreSchemaMayNotBeEmpty", minimal("[store]\nurl = \"postgresql://crm@db/crm\"\nschema = \"\"\n"), {},
+     "INVALID_VALUE",
+     "crmsync.toml:8: [store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\"."},
+    {"StoreUrlFromEnvIsMaskedToo", minimal(),
+     {{"CRMSYNC_STORE_URL", "mysql://crm:hunter2@db/crm?sslmode=require&sslpassword=k3y"}}, "INVALID_VALUE",
+     "environment variable CRMSYNC_STORE_URL: [store] url = \"mysql://crm:***@db/crm?sslmode=require&"
+     "sslpassword=***\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+     "postgresql://user@host:port/dbname."},
     {"LoginUrlThatIsNotHttpIsMasked", minimal("login_url = \"ftp://u:hunter2@login.example.com\"\n"), {},
      "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] login_url = \"ftp://u:***@login.example.com\" is not an http(s) URL; expected "
@@ -557,12 +571,26 @@ TEST(ConfigStoreOnlyTest, StatusNeedsNoSalesforceKeys) {
   EXPECT_EQ(c->store.url, "sqlite:/var/lib/crmsync/org.db");
 }
 
-TEST(ConfigStoreOnlyTest, StatusStillRefusesAnUnsupportedStoreAndABrokenFile) {
-  auto postgres = parse_config("[store]\nurl = \"postgresql://crm:hunter2@db/crm\"\n", "crmsync.toml", kNoEnv,
-                               Validation::kStoreOnly);
-  ASSERT_FALSE(postgres.ok());
-  EXPECT_EQ(postgres.error().message.find("hunter2"), std::string::npos) << postgres.error().message;
-  EXPECT_NE(postgres.error().message.find("not supported yet"), std::string::npos) << postgres.error().message;
+TEST(ConfigStoreOnlyTest, StatusTakesAPostgresStoreWithItsSchemaAndPassword) {
+  auto c = parse_config("[store]\nurl = \"postgresql://crm@db/crm\"\nschema = \"acme\"\n", "crmsync.toml",
+                        env_of({{"CRMSYNC_STORE_PASSWORD", "pg-secret"}}), Validation::kStoreOnly);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "postgresql://crm@db/crm");
+  EXPECT_EQ(c->store.schema, "acme");
+  EXPECT_EQ(c->store.password, "pg-secret");
+}
+
+TEST(ConfigStoreOnlyTest, StatusStillRefusesAnUnsupportedStoreAnEmptySchemaAndABrokenFile) {
+  auto mysql = parse_config("[store]\nurl = \"mysql://crm:hunter2@db/crm\"\n", "crmsync.toml", kNoEnv,
+                            Validation::kStoreOnly);
+  ASSERT_FALSE(mysql.ok());
+  EXPECT_EQ(mysql.error().message.find("hunter2"), std::string::npos) << mysql.error().message;
+  EXPECT_NE(mysql.error().message.find("is not supported; expected sqlite:PATH"), std::string::npos)
+      << mysql.error().message;
+  auto no_schema = parse_config("[store]\nurl = \"postgresql://crm:hunter2@db/crm\"\nschema = \"\"\n", "crmsync.toml",
+                                kNoEnv, Validation::kStoreOnly);
+  ASSERT_FALSE(no_schema.ok());
+  EXPECT_NE(no_schema.error().message.find("[store] schema is empty"), std::string::npos) << no_schema.error().message;
   auto typo = parse_config("[store]\nurl = \"sqlite:x.db\"\n[salesforce]\npasword = \"x\"\n", "crmsync.toml", kNoEnv,
                            Validation::kStoreOnly);
   ASSERT_FALSE(typo.ok());
@@ -575,11 +603,64 @@ TEST(ConfigStoreOnlyTest, StatusStillRefusesAnUnsupportedStoreAndABrokenFile) {
 namespace crmsync::config {
 namespace {
 
-TEST(ConfigExampleTest, TheShippedExampleParses) {
+TEST(ConfigExampleTest, TheShippedExampleParsesWithoutAWarning) {
   auto c = load_config(std::string(CRMSYNC_SOURCE_DIR) + "/crmsync.example.toml", kNoEnv);
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_EQ(c->salesforce.max_retries, 5);
   EXPECT_EQ(c->salesforce.retry_base_ms, 500);
+  EXPECT_TRUE(c->warnings.empty()) << c->warnings.front();
+  // The export matches participants to Accounts by their Website's domain: keep it selected.
+  auto account = c->selection_for("Account");
+  EXPECT_EQ(std::find(account.exclude.begin(), account.exclude.end(), "Website"), account.exclude.end());
+}
+
+// An object configured inside a group that is off would silently not sync: a warning names the
+// object, the group, where it was switched off and the fix.
+TEST(ConfigWarningsTest, AnObjectConfiguredInsideAGroupThatIsOffIsAWarning) {
+  auto c = parse_config(minimal("[groups]\ndeals = false\n[objects.OpportunityLineItem]\nenabled = true\n"
+                                "[objects.Campaign]\ninclude = [\"Type\"]\n[objects.Account]\nexclude = []\n"),
+                        "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  ASSERT_EQ(c->warnings.size(), 2u);
+  const std::string& deals = c->warnings[0].find("OpportunityLineItem") != std::string::npos ? c->warnings[0]
+                                                                                             : c->warnings[1];
+  const std::string& engage = &deals == &c->warnings[0] ? c->warnings[1] : c->warnings[0];
+  EXPECT_EQ(deals.rfind("crmsync.toml:9: [objects.OpportunityLineItem] is configured", 0), 0u) << deals;
+  EXPECT_NE(deals.find("[groups] deals = false (crmsync.toml:7)"), std::string::npos) << deals;
+  EXPECT_NE(deals.find("Set [groups] deals = true (or CRMSYNC_GROUPS_DEALS=true)"), std::string::npos) << deals;
+  EXPECT_NE(engage.find("[groups] engage is false by default"), std::string::npos) << engage;
+  // Switched off explicitly, or the group on: nothing to say.
+  auto quiet = parse_config(minimal("[groups]\ndeals = false\n[objects.OpportunityLineItem]\nenabled = false\n"),
+                            "crmsync.toml", env_of({{"CRMSYNC_GROUPS_ENGAGE", "true"}}));
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_TRUE(quiet->warnings.empty());
+}
+
+TEST(ConfigWarningsTest, AnUnknownCrmsyncVariableGetsAWarningWithADidYouMean) {
+  auto warnings = unknown_env_warnings({"CRMSYNC_SALESFORCE_PASWORD", "CRMSYNC_SALESFORCE_PASSWORD", "CRMSYNC_CONFIG",
+                                        "CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE", "CRMSYNC_EXPORT_CALL_SUBJECT",
+                                        "CRMSYNC_LOG_LEVEL", "CRMSYNC_CONFG", "CRMSYNC_WHATEVER_ELSE", "HOME"},
+                                       {"CRMSYNC_LOG_LEVEL"});
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_EQ(warnings[0], "environment variable CRMSYNC_SALESFORCE_PASWORD is not a crmsync setting, so it changes "
+                         "nothing; did you mean CRMSYNC_SALESFORCE_PASSWORD?");
+  EXPECT_NE(warnings[1].find("did you mean CRMSYNC_CONFIG?"), std::string::npos) << warnings[1];
+  EXPECT_NE(warnings[2].find("CRMSYNC_WHATEVER_ELSE is not a crmsync setting"), std::string::npos) << warnings[2];
+  EXPECT_NE(warnings[2].find("README"), std::string::npos) << warnings[2];
+  // Every variable the configuration reads is known, the catalog objects' and [export]'s too.
+  auto known = known_env_names();
+  for (const char* name : {"CRMSYNC_STORE_URL", "CRMSYNC_SYNC_QUOTA_RUN_SHARE", "CRMSYNC_GROUPS_ENGAGE",
+                           "CRMSYNC_OBJECTS_CAMPAIGNMEMBER_ENABLED", "CRMSYNC_EXPORT_FIELDS_RECORDING_URL"}) {
+    EXPECT_NE(std::find(known.begin(), known.end(), name), known.end()) << name;
+  }
+}
+
+TEST(ConfigWarningsTest, AMissingFileNamesTheExampleAndTheReadmeNotASourceFile) {
+  auto c = load_config("/nonexistent/crmsync.toml", kNoEnv);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message.find("src/"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("crmsync.example.toml"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("CRMSYNC_CONFIG"), std::string::npos) << c.error().message;
 }
 
 }  // namespace

@@ -428,5 +428,20 @@ TEST(OrgFileTest, SeedAndScaleComeFirst) {
   EXPECT_EQ(file->scale, 12);
 }
 
+// docs/emulator-org-file.md starts the emulator with docs/examples/no-view-all.toml: the file is
+// there, loads, and does what the page says (only the accounts below the integration user's role).
+TEST(OrgFileTest, TheDocumentedExampleFileLoadsAndTakesViewAllAway) {
+  auto file = read_org_file(std::string(CRMSYNC_SOURCE_DIR) + "/docs/examples/no-view-all.toml");
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  auto db = generate_org({.seed = 3, .scale = 30});
+  OrgFileExtras extras;
+  auto applied = apply_org_file(*file, *db, extras);
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  UserAccess access(*db, user_id(*db, "integration@crmsync.test"), {});
+  EXPECT_FALSE(access.object(*db->find("Account")).view_all);
+  EXPECT_EQ(visible_rows(*db, access, "Account"), accounts_below_integration(*db));
+  EXPECT_LT(visible_rows(*db, access, "Account"), db->find("Account")->live_count());
+}
+
 }  // namespace
 }  // namespace crmsync::emulator

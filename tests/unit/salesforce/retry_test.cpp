@@ -2,7 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "salesforce/client.h"
 #include "salesforce/retry.h"
 
 namespace crmsync::salesforce {
@@ -197,6 +202,74 @@ TEST(RetryTest, ABodyRejectedForAnotherReasonIsNotRetried) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kSalesforce);
   EXPECT_EQ(h.calls, 1);
+}
+
+// Each retry is told before its wait (the CLI's progress line) and logged at info; each attempt is
+// logged at debug with the method, the path (secrets in the query masked), the status, the
+// milliseconds and the attempt; the report says how long the attempts took.
+TEST(RetryTest, EachRetryIsToldAndLoggedAndEveryAttemptIsLoggedWithoutSecrets) {
+  std::ostringstream lines;
+  log::configure({.level = log::Level::kDebug, .format = log::Format::kJson, .out = &lines});
+  std::vector<RetryNotice> notices;
+  RetryPolicy p;
+  p.max_retries = 3;
+  p.base_delay = std::chrono::milliseconds(100);
+  p.sleep = [](std::chrono::milliseconds) {};
+  p.on_retry = [&](const RetryNotice& n) { notices.push_back(n); };
+  int calls = 0;
+  std::deque<Result<HttpResponse>> answers;
+  answers.emplace_back(net("CONNECTION_REFUSED"));
+  answers.emplace_back(answer(503));
+  RetryingTransport http(std::make_unique<ScriptedTransport>(std::move(answers), &calls), p);
+  HttpRequest request{.method = "GET",
+                      .url = "https://user:hunter2@na1.example.com/services/data/v62.0/query?q=SELECT+Id&access_token=tok123",
+                      .headers = {"Authorization: Bearer 00Dsecret!token"}};
+  auto r = http.send(request);
+  log::configure({});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+
+  ASSERT_EQ(notices.size(), 2u);
+  EXPECT_EQ(notices[0].attempt, 1);
+  EXPECT_EQ(notices[0].max_attempts, 4);
+  EXPECT_EQ(notices[0].reason, "CONNECTION_REFUSED");
+  EXPECT_EQ(notices[1].attempt, 2);
+  EXPECT_EQ(notices[1].reason, "HTTP 503");
+  EXPECT_GT(notices[1].wait.count(), 0);
+  EXPECT_EQ(notices[0].url, "https://user:***@na1.example.com/services/data/v62.0/query");
+
+  int requests = 0, retries = 0;
+  std::istringstream in(lines.str());
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);  // one JSON object per line
+    if (j["event"] == "http") {
+      ++requests;
+      EXPECT_EQ(j["method"], "GET");
+      EXPECT_EQ(j["attempt"], requests);
+      EXPECT_TRUE(j["ms"].is_number());
+      EXPECT_EQ(j["path"].get<std::string>().rfind("/services/data/v62.0/query?q=SELECT+Id", 0), 0u) << line;
+    }
+    if (j["event"] == "retry") ++retries;
+  }
+  EXPECT_EQ(requests, 3);
+  EXPECT_EQ(retries, 2);
+  for (const char* secret : {"hunter2", "tok123", "00Dsecret"}) {
+    EXPECT_EQ(lines.str().find(secret), std::string::npos) << secret << " in\n" << lines.str();
+  }
+  EXPECT_NE(lines.str().find("\"status\":503"), std::string::npos) << lines.str();
+  EXPECT_NE(lines.str().find("\"status\":200"), std::string::npos) << lines.str();
+}
+
+TEST(RetryTest, TheReportSaysHowManyAttemptsOverHowLong) {
+  SendReport one{.attempts = 1};
+  EXPECT_EQ(attempts_note(one), "");
+  SendReport six{.attempts = 6, .elapsed = std::chrono::milliseconds(13240)};
+  EXPECT_EQ(attempts_note(six), " Tried 6 times over 13.2 s.");
+  Harness h({net("CONNECTION_REFUSED"), net("CONNECTION_REFUSED")}, /*max_retries=*/1);
+  auto r = h.http->send(get());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(h.http->last_report().attempts, 2);
+  EXPECT_GE(h.http->last_report().elapsed.count(), 0);
 }
 
 }  // namespace
