@@ -129,6 +129,9 @@ Result<FieldSelection> select_fields(const nlohmann::json& describe, const Admin
       marks.emplace(*i, Mark::kRecommended);  // a bookkeeping field stays bookkeeping
     }
   }
+  for (const auto& name : cat->board_fields) {
+    if (auto i = index.find(name)) marks.emplace(*i, Mark::kBoard);  // a listed field keeps its mark
+  }
   for (const auto& name : selection.include) {
     auto i = index.find(name);
     if (!i) {
@@ -151,6 +154,8 @@ Result<FieldSelection> select_fields(const nlohmann::json& describe, const Admin
       } else if (mark == Mark::kRecommended) {
         out.unsupported_recommended.push_back(type.error());
         continue;
+      } else if (mark == Mark::kBoard) {
+        continue;  // the boards go without it, as where describe lacks it
       } else {
         return type.error();
       }

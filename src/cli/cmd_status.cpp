@@ -10,6 +10,7 @@
 #include "cli/report.h"
 #include "common/text.h"
 #include "config/config.h"
+#include "serve/serve.h"
 #include "store/store.h"
 #include "sync/sync.h"
 
@@ -31,7 +32,7 @@ int no_sync_yet(const StatusArgs& args, const store::OpenOptions& where) {
   const std::string message = "no sync has run yet into " + into + mask_url_credentials(where.url) +
                               ": run crmsync sync --config " + args.config_path + " first";
   if (args.json) {
-    nlohmann::json j = status_json({});
+    nlohmann::json j = serve::status_json({});
     j["error"] = {{"code", "NO_SYNC_YET"}, {"message", message}};
     std::cout << j.dump(2) << "\n";
   }
@@ -60,7 +61,7 @@ int run_status(const StatusArgs& args) {
   }
   if (states->empty()) return no_sync_yet(args, where);
   if (args.json) {
-    std::cout << status_json(*states).dump(2) << "\n";
+    std::cout << serve::status_json(*states).dump(2) << "\n";
   } else {
     print_status_table(*states, std::cout);
   }

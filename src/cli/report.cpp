@@ -219,21 +219,4 @@ void print_status_table(const std::vector<store::SyncState>& states, std::ostrea
   }
 }
 
-nlohmann::json status_json(const std::vector<store::SyncState>& states) {
-  nlohmann::json objects = nlohmann::json::array();
-  for (const auto& s : states) {
-    objects.push_back({{"object", s.object},
-                       {"watermark", s.watermark ? nlohmann::json(format_datetime_iso(*s.watermark)) : nlohmann::json()},
-                       {"full_sync_done", s.full_sync_done},
-                       {"last_run_started", s.last_run_started ? nlohmann::json(format_datetime_iso(s.last_run_started)) : nlohmann::json()},
-                       {"last_run_finished", s.last_run_finished ? nlohmann::json(format_datetime_iso(s.last_run_finished)) : nlohmann::json()},
-                       {"last_success", s.last_success ? nlohmann::json(format_datetime_iso(s.last_success)) : nlohmann::json()},
-                       {"rows", s.rows},
-                       {"deleted", s.deleted},
-                       {"api_calls", s.api_calls},
-                       {"last_error", s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error)}});
-  }
-  return {{"objects", objects}};
-}
-
 }  // namespace crmsync::cli

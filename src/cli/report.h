@@ -59,6 +59,5 @@ std::string progress_line(const sync::Progress& p);
 
 // `crmsync status`: per object the watermark, last run, rows, deleted, API calls, last error.
 void print_status_table(const std::vector<store::SyncState>& states, std::ostream& out);
-nlohmann::json status_json(const std::vector<store::SyncState>& states);
 
 }  // namespace crmsync::cli

@@ -41,7 +41,7 @@ int exit_code(const SyncReport& report) {
 std::vector<store::Column> columns_for(const catalog::FieldSelection& selection) {
   std::vector<store::Column> columns;
   columns.reserve(selection.fields.size());
-  for (const auto& f : selection.fields) columns.push_back({f.name, f.storage});
+  for (const auto& f : selection.fields) columns.push_back({f.name, f.storage, f.type});
   return columns;
 }
 
@@ -90,7 +90,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
 
-  const std::vector<std::string> objects = config.enabled_objects();
+  const std::vector<std::string> objects = config.synced_objects();
   int concurrency = options.concurrency > 0 ? options.concurrency : static_cast<int>(config.sync.concurrency);
   concurrency = std::max(1, std::min<int>(concurrency, static_cast<int>(objects.size())));
   std::int64_t rows_per_commit = options.rows_per_commit > 0 ? options.rows_per_commit : config.sync.rows_per_commit;
