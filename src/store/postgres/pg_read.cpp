@@ -85,7 +85,8 @@ Status scan_rows(Connection& conn, const std::string& sql, std::string_view cont
 }
 
 Status scan_table(Connection& conn, const std::string& schema, std::string_view table,
-                  const std::vector<std::string>& columns, const Store::RowCallback& on_row) {
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row,
+                  std::optional<std::string_view> only_id) {
   CRMSYNC_TRY(check_identifier("table", table));
   auto existing = read_table_columns(conn, schema, table);
   if (!existing) return existing.error();
@@ -108,6 +109,13 @@ Status scan_table(Connection& conn, const std::string& schema, std::string_view 
   if (columns.empty()) sql += "1";
   sql += " FROM " + qualified(schema, table);
   std::vector<Value> values(columns.size());
+  if (only_id) {  // one row, through the Id index
+    auto r = conn.exec(sql + " WHERE \"Id\" = $1", {std::string(*only_id)}, "Cannot read a row of " + std::string(table));
+    if (!r) return r.error();
+    if (PQntuples(r->get()) == 0) return ok_status();
+    for (std::size_t k = 0; k < classes.size(); ++k) values[k] = read_value(r->get(), 0, static_cast<int>(k), classes[k]);
+    return on_row(std::span<const Value>(values));
+  }
   return scan_rows(conn, sql, "Cannot read the rows of " + std::string(table), [&](const PGresult* r) -> Status {
     for (std::size_t k = 0; k < classes.size(); ++k) values[k] = read_value(r, 0, static_cast<int>(k), classes[k]);
     return on_row(std::span<const Value>(values));

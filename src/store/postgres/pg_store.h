@@ -55,9 +55,11 @@ Result<std::vector<TableColumn>> read_table_columns(Connection& conn, const std:
 // Streams the rows of `sql` (single-row mode) to `on_row`; an error from it stops the scan.
 Status scan_rows(Connection& conn, const std::string& sql, std::string_view context,
                  const std::function<Status(const PGresult* row)>& on_row);
-// As Store::scan (kNotFound NO_SUCH_TABLE for a missing table).
+// As Store::scan (kNotFound NO_SUCH_TABLE for a missing table); with `only_id`, the row whose Id
+// it is (none when there is no such row).
 Status scan_table(Connection& conn, const std::string& schema, std::string_view table,
-                  const std::vector<std::string>& columns, const Store::RowCallback& on_row);
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row,
+                  std::optional<std::string_view> only_id = std::nullopt);
 Result<std::vector<SyncState>> read_all_states(Connection& conn, const std::string& schema);
 // ReadSnapshot::search over the object's search column (pg_search.cpp), in two steps: the query
 // for the object and title columns (it depends on the indexed columns and the table's, which only a
@@ -97,6 +99,8 @@ class PostgresStore final : public Store {
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
+  Status put_meta(std::string_view key, std::string_view value) override;
+  Result<std::optional<std::string>> meta(std::string_view key) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
   Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns) override;

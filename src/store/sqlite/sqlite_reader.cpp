@@ -55,6 +55,11 @@ class SqliteSnapshot final : public ReadSnapshot {
     return scan_table(conn_, table, columns, on_row);
   }
 
+  Status find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
+              const Store::RowCallback& on_row) override {
+    return scan_table(conn_, table, columns, on_row, id);
+  }
+
   Result<std::vector<ColumnInfo>> columns(std::string_view table) override {
     auto cols = read_table_columns(conn_, table);
     if (!cols) return cols.error();
@@ -70,6 +75,8 @@ class SqliteSnapshot final : public ReadSnapshot {
   }
 
   Result<std::vector<SyncState>> sync_states() override { return read_all_states(conn_); }
+
+  Result<std::optional<std::string>> meta(std::string_view key) override { return read_meta(conn_, key); }
 
   Result<std::vector<SearchHit>> search(const SearchRequest& request) override {
     std::string key = request.object;

@@ -81,18 +81,6 @@ std::string drop_sql(std::string_view object) {
   return sql;
 }
 
-Result<std::optional<std::string>> meta_value(const std::shared_ptr<Connection>& conn, const std::string& key) {
-  std::string context = "Cannot read crmsync_meta";
-  auto st = Statement::prepare(conn, "SELECT value FROM crmsync_meta WHERE key = ?1", context);
-  if (!st) return st.error();
-  ResetOnExit guard(*st);
-  st->bind_text(1, key);
-  auto row = st->step(context);
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(st->column_text(0));
-}
-
 bool has_column(const std::vector<TableColumn>& columns, std::string_view name) {
   return std::any_of(columns.begin(), columns.end(), [&](const TableColumn& c) { return iequals(c.name, name); });
 }
@@ -122,7 +110,7 @@ Status SqliteStore::ensure_search_index(std::string_view object, const std::vect
   auto list = search_column_list(object, columns, [&](std::string_view c) { return has_column(*existing, c); });
   if (!list) return list.error();
   const std::string& wanted = *list;
-  auto current = meta_value(conn_, search_meta_key(object));
+  auto current = read_meta(conn_, search_meta_key(object));
   if (!current) return current.error();
   if (*current == wanted && !wanted.empty()) return ok_status();
   if (!*current && wanted.empty()) return ok_status();
@@ -151,7 +139,7 @@ Status SqliteStore::ensure_search_index(std::string_view object, const std::vect
 
 Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::string_view object,
                                  std::unique_ptr<Statement>& max_rowid, std::unique_ptr<Statement>& index_added) {
-  auto indexed = meta_value(conn, search_meta_key(object));
+  auto indexed = read_meta(conn, search_meta_key(object));
   if (!indexed) return indexed.error();
   if (!*indexed || (*indexed)->empty()) return ok_status();
   std::vector<std::string> columns = split_column_list(**indexed);
@@ -169,7 +157,7 @@ Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::s
 
 Result<std::string> search_sql(const std::shared_ptr<Connection>& conn, const SearchRequest& request) {
   CRMSYNC_TRY(check_identifier("table", request.object));
-  auto indexed = meta_value(conn, search_meta_key(request.object));
+  auto indexed = read_meta(conn, search_meta_key(request.object));
   if (!indexed) return indexed.error();
   if (!*indexed) return std::string();
   auto existing = read_table_columns(conn, request.object);
