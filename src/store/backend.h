@@ -20,6 +20,11 @@ std::optional<catalog::FieldType> parse_field_type(std::string_view name);
 // every row, hashed, so any commit of a sync changes it and the same state reads the same anywhere.
 std::string version_of(const std::vector<SyncState>& states);
 
+// A search ranks an object's first this many matches (bm25 in SQLite, ts_rank in PostgreSQL) and
+// answers the best of them: ranking every match of a one- or two-letter prefix over a million rows
+// costs more than a box answering as one types can pay (docs/decisions.md, "Search").
+inline constexpr int kSearchCandidates = 500;
+
 // The search index's bookkeeping, alike in both backends: crmsync_meta's key for an object's
 // indexed columns ("search_columns:<Object>") and its value ("A,B") read back as names.
 std::string search_meta_key(std::string_view object);

@@ -20,9 +20,6 @@ namespace crmsync::store::postgres {
 
 namespace {
 
-constexpr int kRankedCandidates = 500;
-
-
 // The indexed columns' text, one string, as `prefix` columns ("o." or "").
 std::string document(const std::vector<std::string>& columns, const std::string& prefix) {
   std::string out;
@@ -130,7 +127,7 @@ Result<std::string> search_sql(Connection& conn, const std::string& schema, cons
   for (const auto& c : split_column_list(**indexed)) {
     if (has_column(*existing, c)) indexed_columns.push_back(c);
   }
-  // Ranked by ts_rank among the first kRankedCandidates matches (as SQLite's bm25: ranking every
+  // Ranked by ts_rank among the first kSearchCandidates matches (as SQLite's bm25: ranking every
   // match of a short prefix costs more than a box answering as one types can pay); the snippet is
   // made from the hits' indexed columns (make_snippet), which follow the Id, title and rank.
   // The query is written out where it is used (not joined from a subquery), so that the planner
@@ -144,7 +141,7 @@ Result<std::string> search_sql(Connection& conn, const std::string& schema, cons
     sql += ", o." + quote_identifier(indexed_columns[k]) + " AS c" + std::to_string(k);
   }
   sql += " FROM " + qualified(schema, request.object) + " AS o WHERE o." + quote_identifier(kSearchColumn) + " @@ " +
-         query + " LIMIT " + std::to_string(kRankedCandidates) + ") AS c ORDER BY k LIMIT $2) AS h ORDER BY k";
+         query + " LIMIT " + std::to_string(kSearchCandidates) + ") AS c ORDER BY k LIMIT $2) AS h ORDER BY k";
   return sql;
 }
 

@@ -21,9 +21,6 @@ std::string search_table_name(std::string_view object) { return "crmsync_search_
 
 namespace {
 
-
-constexpr int kRankedCandidates = 500;
-
 std::string join(const std::vector<std::string>& names, const std::string& prefix) {
   std::string out;
   for (const auto& n : names) {
@@ -176,14 +173,14 @@ Result<std::string> search_sql(const std::shared_ptr<Connection>& conn, const Se
   for (auto& c : split_column_list(**indexed)) {
     if (has_column(*existing, c)) indexed_columns.push_back(std::move(c));
   }
-  // Ranked by bm25 among the first kRankedCandidates matches (in rowid order): ranking every match
+  // Ranked by bm25 among the first kSearchCandidates matches (in rowid order): ranking every match
   // of a short prefix costs what a box answering as one types cannot pay. The snippet is made from
   // the hits' indexed columns, which follow the Id, title and rank (make_snippet: snippet() would
   // run the MATCH again per hit).
   std::string sql = "SELECT o." + quote_identifier("Id") + ", trim(" + title + "), h.k";
   for (const auto& c : indexed_columns) sql += ", o." + quote_identifier(c);
   sql += " FROM (SELECT r, k FROM (SELECT rowid AS r, rank AS k FROM " + fts + " WHERE " + fts + " MATCH ?1 LIMIT " +
-         std::to_string(kRankedCandidates) + ") ORDER BY k LIMIT ?2) AS h JOIN " + quote_identifier(request.object) +
+         std::to_string(kSearchCandidates) + ") ORDER BY k LIMIT ?2) AS h JOIN " + quote_identifier(request.object) +
          " AS o ON o.rowid = h.r";
   if (has_column(*existing, "IsDeleted")) sql += " WHERE o." + quote_identifier("IsDeleted") + " IS NOT 1";
   sql += " ORDER BY h.k";
