@@ -70,11 +70,7 @@ class PgSnapshot final : public ReadSnapshot {
   Result<std::vector<SyncState>> sync_states() override { return read_all_states(*conn_, pool_->options.schema); }
 
   Result<std::optional<std::string>> meta(std::string_view key) override {
-    auto r = conn_->exec("SELECT value FROM " + qualified(pool_->options.schema, "crmsync_meta") + " WHERE key = $1",
-                         {std::string(key)}, "Cannot read crmsync_meta");
-    if (!r) return r.error();
-    if (PQntuples(r->get()) == 0) return std::optional<std::string>();
-    return std::optional<std::string>(text_of(r->get(), 0, 0));
+    return read_meta(*conn_, pool_->options.schema, key);
   }
 
   Status find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,

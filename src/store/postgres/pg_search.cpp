@@ -57,14 +57,6 @@ bool has_column(const std::vector<TableColumn>& columns, std::string_view name) 
   return std::any_of(columns.begin(), columns.end(), [&](const TableColumn& c) { return iequals(c.name, name); });
 }
 
-Result<std::optional<std::string>> meta_value(Connection& conn, const std::string& schema, std::string_view object) {
-  auto r = conn.exec("SELECT value FROM " + qualified(schema, "crmsync_meta") + " WHERE key = $1", {search_meta_key(object)},
-                     "Cannot read crmsync_meta");
-  if (!r) return r.error();
-  if (PQntuples(r->get()) == 0) return std::optional<std::string>();
-  return std::optional<std::string>(text_of(r->get(), 0, 0));
-}
-
 }  // namespace
 
 Status PostgresStore::ensure_search_index(std::string_view object, const std::vector<std::string>& columns) {
@@ -75,7 +67,7 @@ Status PostgresStore::ensure_search_index(std::string_view object, const std::ve
   auto list = search_column_list(object, columns, [&](std::string_view c) { return has_column(*existing, c); });
   if (!list) return list.error();
   const std::string& wanted = *list;
-  auto current = meta_value(*conn_, schema_, object);
+  auto current = read_meta(*conn_, schema_, search_meta_key(object));
   if (!current) return current.error();
   if ((*current && **current == wanted) || (!*current && wanted.empty())) return ok_status();
 
@@ -113,7 +105,7 @@ Status PostgresStore::ensure_search_gin(std::string_view object) {
 
 Result<std::string> search_sql(Connection& conn, const std::string& schema, const SearchRequest& request) {
   CRMSYNC_TRY(check_identifier("table", request.object));
-  auto indexed = meta_value(conn, schema, request.object);
+  auto indexed = read_meta(conn, schema, search_meta_key(request.object));
   if (!indexed) return indexed.error();
   if (!*indexed || (*indexed)->empty()) return std::string();
   auto existing = read_table_columns(conn, schema, request.object);

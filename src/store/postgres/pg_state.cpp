@@ -137,9 +137,11 @@ Status PostgresStore::put_meta(std::string_view key, std::string_view value) {
   return r ? ok_status() : Status(r.error());
 }
 
-Result<std::optional<std::string>> PostgresStore::meta(std::string_view key) {
-  auto r = conn_->exec("SELECT value FROM " + qualified("crmsync_meta") + " WHERE key = $1", {std::string(key)},
-                       "Cannot read crmsync_meta");
+Result<std::optional<std::string>> PostgresStore::meta(std::string_view key) { return read_meta(*conn_, schema_, key); }
+
+Result<std::optional<std::string>> read_meta(Connection& conn, const std::string& schema, std::string_view key) {
+  auto r = conn.exec("SELECT value FROM " + qualified(schema, "crmsync_meta") + " WHERE key = $1", {std::string(key)},
+                     "Cannot read crmsync_meta");
   if (!r) return r.error();
   if (PQntuples(r->get()) == 0 || PQgetisnull(r->get(), 0, 0)) return std::optional<std::string>();
   return std::optional<std::string>(text_of(r->get(), 0, 0));

@@ -61,6 +61,8 @@ Status scan_table(Connection& conn, const std::string& schema, std::string_view 
                   const std::vector<std::string>& columns, const Store::RowCallback& on_row,
                   std::optional<std::string_view> only_id = std::nullopt);
 Result<std::vector<SyncState>> read_all_states(Connection& conn, const std::string& schema);
+// crmsync_meta's value of `key` (std::nullopt for a key never put).
+Result<std::optional<std::string>> read_meta(Connection& conn, const std::string& schema, std::string_view key);
 // ReadSnapshot::search over the object's search column (pg_search.cpp), in two steps: the query
 // for the object and title columns (it depends on the indexed columns and the table's, which only a
 // sync changes: readers keep it while the store's version stays the same; empty when the object has
