@@ -1,8 +1,10 @@
 // Api: parameters in, JSON out, over the boards' rules (boards.h) and the store's search.
-// Each request reads one snapshot; the Model is reused while the store's version stays the same.
+// Each request reads one snapshot; the boards answer from the Model of the last sync commit read
+// (model_cache.h), search from the snapshot itself.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <mutex>
 
 #include "catalog/catalog.h"
@@ -10,6 +12,7 @@
 #include "common/text.h"
 #include "serve/boards.h"
 #include "serve/model.h"
+#include "serve/model_cache.h"
 #include "serve/records.h"
 #include "serve/serve.h"
 #include "store/identifier.h"
@@ -124,16 +127,14 @@ json figures_json(const Figures& f) {
 
 // Rows below `depth` levels are left out (the page expands a row by asking for person=its user);
 // `has_children` says whether there is more below.
-json forecast_row_json(const ForecastRow& r, int depth) {
+json forecast_row_json(const ForecastRow& r) {
   json j = figures_json(r.total);
   j["user_id"] = r.user_id;
   j["name"] = r.name;
   j["own"] = figures_json(r.own);
-  j["has_children"] = !r.children.empty();
+  j["has_children"] = r.has_children;
   j["children"] = json::array();
-  if (depth > 1) {
-    for (const auto& c : r.children) j["children"].push_back(forecast_row_json(c, depth - 1));
-  }
+  for (const auto& c : r.children) j["children"].push_back(forecast_row_json(c));
   return j;
 }
 
@@ -147,10 +148,7 @@ const std::vector<std::string> kSortable = {"Name", "AccountName", "OwnerName", 
 struct Api::Impl {
   std::unique_ptr<store::StoreReader> reader;
   ApiOptions options;
-  std::mutex mu;
-  std::string version;
-  EpochDays model_day = 0;
-  std::shared_ptr<const Model> model;
+  std::unique_ptr<ModelCache> models;  // after `reader`, which it reads: destroyed first
 
   EpochDays today() const { return days_of(options.clock ? options.clock() : now_ms()); }
   int fiscal_start() const { return static_cast<int>(options.serve.fiscal_year_start_month); }
@@ -172,24 +170,18 @@ struct Api::Impl {
     return error_answer(500, "STORE_ERROR", e.message);
   }
 
+  // The model of the last sync commit read (see model_cache.h: never waits for a refresh).
   Result<std::shared_ptr<const Model>> model_for(store::ReadSnapshot& snap) {
     auto v = snap.version();
     if (!v) return v.error();
-    EpochDays day = today();
-    std::lock_guard lock(mu);
-    if (model && *v == version && day == model_day) return model;
-    auto loaded = load_model(snap, options.serve.deal_columns, day);
-    if (!loaded) return loaded.error();
-    model = *loaded;
-    version = *v;
-    model_day = day;
-    return model;
+    return models->get(*v);
   }
 
-  // The people a viewer's answers are limited to (none: everything). Sign-in fills it (issue #16).
-  std::optional<std::set<std::string>> scope(const Model& m, const Viewer& viewer) const {
-    if (viewer.sees_everything()) return std::nullopt;
-    return people_below(m, viewer.user_id);
+  // What the viewer may see, for every route of the request (boards.h Visibility). Sign-in
+  // (issue #16) supplies the viewer; without it everyone sees everything.
+  static Visibility visibility(const Model& m, const Viewer& viewer) {
+    if (viewer.sees_everything()) return Visibility::everything();
+    return Visibility::of_viewer(m, viewer.user_id);
   }
 
   json deal_json(const Model& m, const DealRow& row) const {
@@ -209,7 +201,7 @@ struct Api::Impl {
               {"StageName", d.stage},
               {"CloseDate", day_json(d.close_date)},
               {"Probability", d.probability ? json(*d.probability) : json(nullptr)},
-              {"ForecastCategoryName", forecast_category(d)},
+              {"ForecastCategoryName", std::string(forecast_category(d))},
               {"Type", d.type.empty() ? json(nullptr) : json(d.type)},
               {"RecordTypeId", d.record_type_id.empty() ? json(nullptr) : json(d.record_type_id)},
               {"RecordTypeName", rt == m.record_types.end() ? json(nullptr) : json(rt->second)},
@@ -319,7 +311,7 @@ struct Api::Impl {
       auto m = model_for(snap);
       if (!m) return store_problem(m.error());
       auto it = (*m)->deal_by_id.find(id);
-      if (it == (*m)->deal_by_id.end() || !in_scope((*m)->deals[it->second], *scope(**m, viewer))) return not_found();
+      if (it == (*m)->deal_by_id.end() || !visibility(**m, viewer).sees((*m)->deals[it->second])) return not_found();
     }
     auto found = read_record(snap, object, id);
     if (!found) return store_problem(found.error());
@@ -361,7 +353,7 @@ struct Api::Impl {
     return p;
   }
 
-  Answer deals(const Model& m, Query& q, const Viewer& viewer) {
+  Answer deals(const Model& m, Query& q, const Visibility& visible) {
     q.allow({"from", "to", "person", "owner", "stage", "type", "record_type", "forecast_category", "min_amount",
              "max_amount", "sort", "limit", "offset"});
     DealFilter f;
@@ -374,6 +366,7 @@ struct Api::Impl {
     f.forecast_categories = q.list("forecast_category");
     f.min_amount = q.number("min_amount");
     f.max_amount = q.number("max_amount");
+    f.visible = visible;
     need_column(m, q, "type", "Type");
     need_column(m, q, "record_type", "RecordTypeId");
     need_column(m, q, "forecast_category", "ForecastCategoryName");
@@ -392,24 +385,9 @@ struct Api::Impl {
     if (q.problem) return *q.problem;
 
     DealBoard board = deal_board(m, f);
-    if (auto s = scope(m, viewer)) {
-      std::erase_if(board.rows, [&](const DealRow& r) { return !in_scope(*r.deal, *s); });
-    }
-    std::vector<std::pair<json, std::size_t>> keys;
-    keys.reserve(board.rows.size());
-    for (std::size_t i = 0; i < board.rows.size(); ++i) {
-      const DealRow& r = board.rows[i];
-      json k = deal_sort_key(m, r, sort);
-      keys.emplace_back(std::move(k), i);
-    }
-    std::stable_sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
-      if (a.first.is_null() != b.first.is_null()) return b.first.is_null();  // empty last either way
-      if (a.first == b.first) return board.rows[a.second].deal->id < board.rows[b.second].deal->id;
-      return desc ? b.first < a.first : a.first < b.first;
-    });
     json list = json::array();
-    for (std::size_t i = static_cast<std::size_t>(offset); i < keys.size() && list.size() < static_cast<std::size_t>(limit); ++i) {
-      list.push_back(deal_json(m, board.rows[keys[i].second]));
+    for (std::size_t i : sorted_page(m, board.rows, sort, desc, static_cast<std::size_t>(offset), static_cast<std::size_t>(limit))) {
+      list.push_back(deal_json(m, board.rows[i]));
     }
     json by_stage = json::object();
     for (const auto& [stage, t] : board.by_stage) {
@@ -429,38 +407,94 @@ struct Api::Impl {
   }
 
   // The value a deal sorts by: what deal_json shows in that column, without building the rest.
-  json deal_sort_key(const Model& m, const DealRow& r, const std::string& column) const {
-    const Deal& d = *r.deal;
-    auto text = [](const std::string& t) { return t.empty() ? json(nullptr) : json(t); };
-    if (column == "Name") return d.name;
-    if (column == "AccountName") return text(d.account_name);
-    if (column == "OwnerName") return m.person_name(d.owner_id);
-    if (column == "Amount") return number_json(d.amount);
-    if (column == "attributed_amount") return r.attributed;
-    if (column == "StageName") return d.stage;
-    if (column == "CloseDate") return day_json(d.close_date);
-    if (column == "Probability") return d.probability ? json(*d.probability) : json(nullptr);
-    if (column == "ForecastCategoryName") return forecast_category(d);
-    if (column == "Type") return text(d.type);
-    if (column == "RecordTypeName") {
-      auto rt = m.record_types.find(d.record_type_id);
-      return rt == m.record_types.end() ? json(nullptr) : json(rt->second);
+  struct SortKey {
+    enum Kind { kNull, kNumber, kText, kJson } kind = kNull;
+    double number = 0;
+    std::string_view text;
+    const json* value = nullptr;  // a [serve] deal_columns value
+  };
+  // A column's sort key of a row, the column looked up once per request (not once per row).
+  using KeyOf = std::function<SortKey(const DealRow&)>;
+  static KeyOf sort_key(const Model& m, const std::string& column) {
+    auto num = [](std::optional<double> v) { return v ? SortKey{SortKey::kNumber, *v, {}, nullptr} : SortKey{}; };
+    auto text = [](std::string_view t) { return t.empty() ? SortKey{} : SortKey{SortKey::kText, 0, t, nullptr}; };
+    auto day = [num](std::optional<EpochDays> v) { return num(v ? std::optional<double>(*v) : std::nullopt); };
+    auto whole = [num](auto v) { return num(static_cast<double>(v)); };
+    if (column == "Name") return [](const DealRow& r) { return SortKey{SortKey::kText, 0, r.deal->name, nullptr}; };
+    if (column == "AccountName") return [text](const DealRow& r) { return text(r.deal->account_name); };
+    if (column == "OwnerName") {
+      return [&m](const DealRow& r) {
+        auto p = m.person_index(r.deal->owner_id, r.deal->owner);
+        return SortKey{SortKey::kText, 0, p ? std::string_view(m.people[*p].name) : std::string_view(r.deal->owner_id), nullptr};
+      };
     }
-    if (column == "last_activity") return day_json(d.last_activity);
-    if (column == "days_since_activity") return r.days_since_activity ? json(*r.days_since_activity) : json(nullptr);
-    if (column == "days_in_stage") return r.days_in_stage;
-    if (column == "calls") return d.calls;
-    if (column == "meetings") return d.meetings;
-    if (column == "team") return d.team.size();
-    return d.extra.contains(column) ? d.extra[column] : json(nullptr);
+    if (column == "Amount") {
+      return [num](const DealRow& r) {
+        const auto& a = r.deal->amount;
+        return num(a ? std::optional<double>(std::round(*a * 100) / 100) : std::nullopt);  // as shown
+      };
+    }
+    if (column == "attributed_amount") return [num](const DealRow& r) { return num(r.attributed); };
+    if (column == "StageName") return [](const DealRow& r) { return SortKey{SortKey::kText, 0, r.deal->stage, nullptr}; };
+    if (column == "CloseDate") return [day](const DealRow& r) { return day(r.deal->close_date); };
+    if (column == "Probability") return [num](const DealRow& r) { return num(r.deal->probability); };
+    if (column == "ForecastCategoryName") {
+      return [](const DealRow& r) { return SortKey{SortKey::kText, 0, forecast_category(*r.deal), nullptr}; };
+    }
+    if (column == "Type") return [text](const DealRow& r) { return text(r.deal->type); };
+    if (column == "RecordTypeName") {
+      return [&m](const DealRow& r) {
+        auto rt = m.record_types.find(r.deal->record_type_id);
+        return rt == m.record_types.end() ? SortKey{} : SortKey{SortKey::kText, 0, rt->second, nullptr};
+      };
+    }
+    if (column == "last_activity") return [day](const DealRow& r) { return day(r.deal->last_activity); };
+    if (column == "days_since_activity") {
+      return [num](const DealRow& r) {
+        return num(r.days_since_activity ? std::optional<double>(*r.days_since_activity) : std::nullopt);
+      };
+    }
+    if (column == "days_in_stage") return [whole](const DealRow& r) { return whole(r.days_in_stage); };
+    if (column == "calls") return [whole](const DealRow& r) { return whole(r.deal->calls); };
+    if (column == "meetings") return [whole](const DealRow& r) { return whole(r.deal->meetings); };
+    if (column == "team") return [whole](const DealRow& r) { return whole(r.deal->team.size()); };
+    return [column](const DealRow& r) {
+      auto it = r.deal->extra.find(column);
+      return it == r.deal->extra.end() || it->is_null() ? SortKey{} : SortKey{SortKey::kJson, 0, {}, &*it};
+    };
   }
 
-  Answer deal(const Model& m, Query& q, const std::string& id, const Viewer& viewer) {
+  // The rows of one page of the board, [offset, offset + limit) in the order asked for: empty
+  // values last either way, ties by Id. Only the page is put in order (a partial sort).
+  static std::vector<std::size_t> sorted_page(const Model& m, const std::vector<DealRow>& rows, const std::string& column,
+                                              bool desc, std::size_t offset, std::size_t limit) {
+    std::vector<std::pair<SortKey, std::size_t>> keys;
+    keys.reserve(rows.size());
+    const KeyOf key_of = sort_key(m, column);
+    for (std::size_t i = 0; i < rows.size(); ++i) keys.emplace_back(key_of(rows[i]), i);
+    auto before = [&](const std::pair<SortKey, std::size_t>& a, const std::pair<SortKey, std::size_t>& b) {
+      const SortKey &x = a.first, &y = b.first;
+      if ((x.kind == SortKey::kNull) != (y.kind == SortKey::kNull)) return y.kind == SortKey::kNull;
+      int c = 0;
+      if (x.kind == SortKey::kNumber) c = x.number < y.number ? -1 : y.number < x.number ? 1 : 0;
+      else if (x.kind == SortKey::kText) c = x.text.compare(y.text);
+      else if (x.kind == SortKey::kJson) c = *x.value < *y.value ? -1 : *y.value < *x.value ? 1 : 0;
+      if (c == 0) return rows[a.second].deal->id < rows[b.second].deal->id;
+      return desc ? c > 0 : c < 0;
+    };
+    const std::size_t end = std::min(keys.size(), offset + limit);
+    std::vector<std::size_t> page;
+    if (offset >= end) return page;
+    std::partial_sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(end), keys.end(), before);
+    for (std::size_t i = offset; i < end; ++i) page.push_back(keys[i].second);
+    return page;
+  }
+
+  Answer deal(const Model& m, Query& q, const std::string& id, const Visibility& visible) {
     q.allow({});
     if (q.problem) return *q.problem;
     auto it = m.deal_by_id.find(id);
-    auto s = scope(m, viewer);
-    if (it == m.deal_by_id.end() || (s && !in_scope(m.deals[it->second], *s))) {
+    if (it == m.deal_by_id.end() || !visible.sees(m.deals[it->second])) {
       return error_answer(404, "NOT_FOUND", "No deal " + id.substr(0, 40) + " in the store (deleted deals are not shown).");
     }
     const Deal& d = m.deals[it->second];
@@ -483,7 +517,7 @@ struct Api::Impl {
     return {200, j};
   }
 
-  Answer forecast_route(const Model& m, Query& q, const Viewer& viewer) {
+  Answer forecast_route(const Model& m, Query& q, const Viewer& viewer, const Visibility& visible) {
     q.allow({"period", "person", "type", "record_type", "depth"});
     const int depth = q.integer("depth", 3, 1, 64);
     ForecastFilter f;
@@ -499,12 +533,14 @@ struct Api::Impl {
     if (!f.person && !viewer.sees_everything()) f.person = viewer.user_id;
     f.types = q.list("type");
     f.record_types = q.list("record_type");
+    f.visible = visible;
+    f.depth = depth;
     need_column(m, q, "type", "Type");
     need_column(m, q, "record_type", "RecordTypeId");
     if (q.problem) return *q.problem;
     Forecast fc = forecast(m, f);
     json rows = json::array();
-    for (const auto& r : fc.rows) rows.push_back(forecast_row_json(r, depth));
+    for (const auto& r : fc.rows) rows.push_back(forecast_row_json(r));
     return {200,
             {{"period", f.period.label},
              {"from", format_date(f.period.from)},
@@ -514,7 +550,7 @@ struct Api::Impl {
              {"rows", rows}}};
   }
 
-  Answer changes(const Model& m, Query& q, const Viewer& viewer) {
+  Answer changes(const Model& m, Query& q, const Viewer& viewer, const Visibility& visible) {
     q.allow({"since", "person"});
     auto since = q.date("since");
     if (!q.problem && !since) q.fail("INVALID_PARAMETER", "since: missing; give the first day to compare with, YYYY-MM-DD.");
@@ -523,7 +559,7 @@ struct Api::Impl {
     if (q.problem) return *q.problem;
     json list = json::array();
     json counts = json::object();
-    for (const auto& c : changes_since(m, *since, person)) {
+    for (const auto& c : changes_since(m, *since, person, visible)) {
       const Deal& d = *c.deal;
       for (const auto& k : c.kinds) counts[k] = counts.value(k, 0) + 1;
       list.push_back({{"Id", d.id},
@@ -562,13 +598,14 @@ struct Api::Impl {
     if (words.size() > kMaxSearchWords) {
       return bad("INVALID_PARAMETER", "q: " + std::to_string(words.size()) + " words; at most " + std::to_string(kMaxSearchWords) + ".");
     }
-    std::optional<std::set<std::string>> visible;
+    // Search reads the request's snapshot; only a viewer who may not see every deal needs the model.
+    Visibility visible;
     std::shared_ptr<const Model> m;
     if (!viewer.sees_everything()) {
       auto loaded = model_for(snap);
       if (!loaded) return store_problem(loaded.error());
       m = *loaded;
-      visible = scope(*m, viewer);
+      visible = visibility(*m, viewer);
     }
     auto instance = instance_url(snap);
     if (!instance) return store_problem(instance.error());
@@ -580,9 +617,9 @@ struct Api::Impl {
         return store_problem(hits.error());
       }
       for (const auto& h : *hits) {
-        if (visible && object == "Opportunity") {
+        if (m && object == "Opportunity") {
           auto it = m->deal_by_id.find(h.id);
-          if (it == m->deal_by_id.end() || !in_scope(m->deals[it->second], *visible)) continue;
+          if (it == m->deal_by_id.end() || !visible.sees(m->deals[it->second])) continue;
         }
         results.push_back({{"object", h.object}, {"Id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"url", url_of(*instance, h.id)}});
       }
@@ -602,18 +639,26 @@ struct Api::Impl {
     if (!known) return error_answer(404, "NOT_FOUND", "No such endpoint: " + std::string(path.substr(0, 80)) + " (docs/api.md lists them).");
     auto m = model_for(**snap);
     if (!m) return store_problem(m.error());
-    if (path == "/api/deals") return deals(**m, q, viewer);
-    if (path == "/api/forecast") return forecast_route(**m, q, viewer);
-    if (path == "/api/changes") return changes(**m, q, viewer);
+    const Visibility visible = visibility(**m, viewer);
+    if (path == "/api/deals") return deals(**m, q, visible);
+    if (path == "/api/forecast") return forecast_route(**m, q, viewer, visible);
+    if (path == "/api/changes") return changes(**m, q, viewer, visible);
     if (path == "/api/people") return people(**m, q);
     if (path == "/api/filters") return filters(**m, q);
-    return deal(**m, q, std::string(path.substr(std::string_view("/api/deals/").size())), viewer);
+    return deal(**m, q, std::string(path.substr(std::string_view("/api/deals/").size())), visible);
   }
 };
 
 Api::Api(std::unique_ptr<store::StoreReader> reader, ApiOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->reader = std::move(reader);
   impl_->options = std::move(options);
+  Impl* impl = impl_.get();
+  impl_->models = std::make_unique<ModelCache>(
+      *impl_->reader,
+      ModelCache::Options{[impl](store::ReadSnapshot& snap, EpochDays today) {
+                            return load_model(snap, impl->options.serve.deal_columns, today);
+                          },
+                          [impl] { return impl->today(); }, impl_->options.before_model_refresh});
 }
 
 Api::~Api() = default;

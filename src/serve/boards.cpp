@@ -109,17 +109,25 @@ bool in_scope(const Deal& deal, const std::set<std::string>& people) {
   return false;
 }
 
+Visibility Visibility::of_viewer(const Model& model, const std::string& user_id) {
+  return {people_below(model, user_id)};
+}
+
 int days_in_stage(const Deal& deal, EpochDays today) {
-  std::optional<EpochMs> since;
-  for (auto it = deal.history.rbegin(); it != deal.history.rend() && it->stage == deal.stage; ++it) since = it->at;
-  EpochMs entered = since.value_or(deal.created);
+  EpochMs entered = deal.stage_entered ? *deal.stage_entered : entered_stage(deal);
   return std::max(0, today - days_of(entered));
 }
 
 namespace {
 
-bool matches(const std::set<std::string>& wanted, const std::string& value) {
-  return wanted.empty() || wanted.contains(value);
+bool matches(const std::set<std::string>& wanted, std::string_view value) {
+  return wanted.empty() || wanted.contains(std::string(value));
+}
+
+bool record_type_matches(const Model& model, const std::set<std::string>& wanted, const Deal& d) {
+  if (wanted.empty() || wanted.contains(d.record_type_id)) return true;
+  auto name = model.record_types.find(d.record_type_id);
+  return name != model.record_types.end() && wanted.contains(name->second);
 }
 
 bool owned_or_on_team(const Deal& d, const std::set<std::string>& owners) {
@@ -131,28 +139,40 @@ bool owned_or_on_team(const Deal& d, const std::set<std::string>& owners) {
 
 DealBoard deal_board(const Model& model, const DealFilter& f) {
   DealBoard board;
+  // Per stage by Deal::stage_key (reading each deal's stage text would cost a cache miss a deal);
+  // into board.by_stage at the end.
+  std::vector<StageTotal> stages(model.stage_names.size());
+  std::vector<bool> seen(model.stage_names.size());
+  auto stage_total = [&](const Deal& d) -> StageTotal& {
+    if (!d.stage_key || *d.stage_key >= stages.size()) return board.by_stage[d.stage];  // a deal link_deals has not seen
+    seen[*d.stage_key] = true;
+    return stages[*d.stage_key];
+  };
   std::optional<std::set<std::string>> people;
   if (f.person) people = people_below(model, *f.person);
   for (const auto& d : model.deals_closing(f.period.from, f.period.to)) {
-    if (people && !in_scope(d, *people)) continue;
+    if (!f.visible.sees(d) || (people && !in_scope(d, *people))) continue;
     if (!owned_or_on_team(d, f.owners) || !matches(f.stages, d.stage) || !matches(f.types, d.type) ||
-        !matches(f.forecast_categories, forecast_category(d))) {
+        !matches(f.forecast_categories, forecast_category(d)) || !record_type_matches(model, f.record_types, d)) {
       continue;
-    }
-    if (!f.record_types.empty() && !f.record_types.contains(d.record_type_id)) {
-      auto name = model.record_types.find(d.record_type_id);
-      if (name == model.record_types.end() || !f.record_types.contains(name->second)) continue;
     }
     double amount = d.amount.value_or(0);
     if ((f.min_amount && amount < *f.min_amount) || (f.max_amount && amount > *f.max_amount)) continue;
     DealRow row{&d, people ? attributed_amount(d, *people) : amount, std::nullopt, days_in_stage(d, model.today)};
     if (d.last_activity) row.days_since_activity = model.today - *d.last_activity;
-    for (StageTotal* t : {&board.total, &board.by_stage[d.stage]}) {
+    for (StageTotal* t : {&board.total, &stage_total(d)}) {
       ++t->count;
       t->amount += amount;
       t->attributed += row.attributed;
     }
     board.rows.push_back(row);
+  }
+  for (std::size_t k = 0; k < stages.size(); ++k) {
+    if (!seen[k]) continue;
+    StageTotal& t = board.by_stage[model.stage_names[k]];
+    t.count += stages[k].count;
+    t.amount += stages[k].amount;
+    t.attributed += stages[k].attributed;
   }
   return board;
 }
@@ -165,7 +185,7 @@ Figures& Figures::operator+=(const Figures& o) {
   return *this;
 }
 
-std::string forecast_category(const Deal& d) {
+std::string_view forecast_category(const Deal& d) {
   const std::string& c = d.forecast_category;
   if (c == "BestCase") return "Best Case";
   if (c == "Forecast") return "Commit";  // ForecastCategory's API value for Commit
@@ -175,7 +195,7 @@ std::string forecast_category(const Deal& d) {
 }
 
 Figures figures_of(const Deal& deal, double amount) {
-  const std::string c = forecast_category(deal);
+  const std::string_view c = forecast_category(deal);
   Figures f;
   int level = c == "Closed" ? 0 : c == "Commit" ? 1 : c == "Best Case" ? 2 : c == "Pipeline" ? 3 : 4;
   if (level <= 0) f.closed_won = amount;
@@ -187,24 +207,38 @@ Figures figures_of(const Deal& deal, double amount) {
 
 namespace {
 
-ForecastRow forecast_row(const Model& model, std::size_t person, const std::vector<std::vector<const Deal*>>& credited,
-                         int depth) {
-  const Person& p = model.people[person];
-  ForecastRow row{p.id, p.name, {}, {}, {}};
-  for (const Deal* d : credited[person]) row.own += figures_of(*d, attributed_amount(*d, {p.id}));
-  row.total = row.own;
+// Each person's total: their own figures plus every report's total, below them in the tree
+// (indices as Model::people; a guard against cycles in bad data at 64 levels).
+Figures add_totals(const Model& model, std::size_t person, const std::vector<Figures>& own, std::vector<Figures>& total,
+                   int depth) {
+  Figures sum = own[person];
   if (depth < 64) {
-    for (std::size_t r : p.reports) {
-      ForecastRow child = forecast_row(model, r, credited, depth + 1);
-      row.total += child.total;
-      row.children.push_back(std::move(child));
-    }
+    for (std::size_t r : model.people[person].reports) sum += add_totals(model, r, own, total, depth + 1);
+  }
+  total[person] = sum;
+  return sum;
+}
+
+// The person's row and, `levels` deep, their reports' rows.
+ForecastRow forecast_row(const Model& model, std::size_t person, const std::vector<Figures>& own,
+                         const std::vector<Figures>& total, int levels) {
+  const Person& p = model.people[person];
+  ForecastRow row{p.id, p.name, own[person], total[person], {}, !p.reports.empty()};
+  if (levels > 1) {
+    row.children.reserve(p.reports.size());
+    for (std::size_t r : p.reports) row.children.push_back(forecast_row(model, r, own, total, levels - 1));
   }
   return row;
 }
 
+// Adds `figures` to the person's own figures (people not in the store count in the total only).
+void credit(const Model& model, std::vector<Figures>& own, const std::string& user_id,
+            std::optional<std::size_t> linked, const Figures& figures) {
+  if (auto i = model.person_index(user_id, linked)) own[*i] += figures;
+}
+
 bool worth_showing(const ForecastRow& row, const Person& p) {
-  return !row.children.empty() || row.total.pipeline != 0 || row.total.closed_won != 0 || (p.active && !p.role_id.empty());
+  return row.has_children || row.total.pipeline != 0 || row.total.closed_won != 0 || (p.active && !p.role_id.empty());
 }
 
 }  // namespace
@@ -213,32 +247,30 @@ Forecast forecast(const Model& model, const ForecastFilter& f) {
   Forecast out;
   std::optional<std::set<std::string>> people;
   if (f.person) people = people_below(model, *f.person);
-  // Which people each deal credits (owner, or split owners), so every row adds only its own.
-  std::vector<std::vector<const Deal*>> credited(model.people.size());
+  // Each person's own attributed figures, in one pass: the owner's whole amount, or each split
+  // owner's share (attributed_amount, split by split).
+  std::vector<Figures> own(model.people.size());
   for (const auto& d : model.deals_closing(f.period.from, f.period.to)) {
-    if (!matches(f.types, d.type)) continue;
-    if (!f.record_types.empty() && !f.record_types.contains(d.record_type_id)) {
-      auto name = model.record_types.find(d.record_type_id);
-      if (name == model.record_types.end() || !f.record_types.contains(name->second)) continue;
-    }
-    if (people && !in_scope(d, *people)) continue;
-    out.total += figures_of(d, d.amount.value_or(0));
-    std::set<std::string> credit;
-    if (d.splits.empty()) credit.insert(d.owner_id);
-    for (const auto& s : d.splits) credit.insert(s.owner_id);
-    for (const auto& id : credit) {
-      auto it = model.person_by_id.find(id);
-      if (it != model.person_by_id.end()) credited[it->second].push_back(&d);
-    }
+    if (!matches(f.types, d.type) || !record_type_matches(model, f.record_types, d)) continue;
+    if (!f.visible.sees(d) || (people && !in_scope(d, *people))) continue;
+    const double amount = d.amount.value_or(0);
+    out.total += figures_of(d, amount);
+    if (d.splits.empty()) credit(model, own, d.owner_id, d.owner, figures_of(d, amount));
+    for (const auto& s : d.splits) credit(model, own, s.owner_id, s.owner, figures_of(d, amount * s.percent / 100.0));
   }
+  std::vector<Figures> total(model.people.size());
+  for (std::size_t i = 0; i < model.people.size(); ++i) {
+    if (model.people[i].manager_id.empty()) add_totals(model, i, own, total, 0);
+  }
+  const int levels = std::max(1, f.depth);
   if (f.person) {
     auto it = model.person_by_id.find(*f.person);
-    if (it != model.person_by_id.end()) out.rows.push_back(forecast_row(model, it->second, credited, 0));
+    if (it != model.person_by_id.end()) out.rows.push_back(forecast_row(model, it->second, own, total, levels));
     return out;
   }
   for (std::size_t i = 0; i < model.people.size(); ++i) {
     if (!model.people[i].manager_id.empty()) continue;
-    ForecastRow row = forecast_row(model, i, credited, 0);
+    ForecastRow row = forecast_row(model, i, own, total, levels);
     if (worth_showing(row, model.people[i])) out.rows.push_back(std::move(row));
   }
   std::sort(out.rows.begin(), out.rows.end(), [](const ForecastRow& a, const ForecastRow& b) {
@@ -247,13 +279,14 @@ Forecast forecast(const Model& model, const ForecastFilter& f) {
   return out;
 }
 
-std::vector<Change> changes_since(const Model& model, EpochDays since, const std::optional<std::string>& person) {
+std::vector<Change> changes_since(const Model& model, EpochDays since, const std::optional<std::string>& person,
+                                  const Visibility& visible) {
   std::vector<Change> out;
   std::optional<std::set<std::string>> people;
   if (person) people = people_below(model, *person);
   const EpochMs cut = static_cast<EpochMs>(since) * 86400000;
   for (const auto& d : model.deals) {
-    if (people && !in_scope(d, *people)) continue;
+    if (!visible.sees(d) || (people && !in_scope(d, *people))) continue;
     Change c{&d, {}, {}, {}, {}};
     if (d.created >= cut) {
       c.kinds.push_back("new");

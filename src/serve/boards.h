@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -39,6 +40,19 @@ double attributed_amount(const Deal& deal, const std::set<std::string>& people);
 // Whether the deal belongs to `people`'s board: one of them owns it, is on its team, or has a split.
 bool in_scope(const Deal& deal, const std::set<std::string>& people);
 
+// Which deals a viewer may see: every deal (an admin; everyone while there is no sign-in), or the
+// deals of the viewer and everyone below them in the role hierarchy, owned by one of them or with
+// one of them on the opportunity team (or holding a split, which Salesforce gives team members
+// only). Every route restricts through one Visibility, computed once per request: the deal board
+// and its totals, the forecast, what changed, one deal by Id and search's opportunities.
+struct Visibility {
+  std::optional<std::set<std::string>> people;  // nullopt: every deal
+
+  static Visibility everything() { return {}; }
+  static Visibility of_viewer(const Model& model, const std::string& user_id);
+  bool sees(const Deal& deal) const { return !people || in_scope(deal, *people); }
+};
+
 // ---- the deal board --------------------------------------------------------------------------
 
 struct DealFilter {
@@ -47,6 +61,7 @@ struct DealFilter {
   std::set<std::string> owners;                // OwnerId or a team member among them
   std::set<std::string> stages, types, record_types, forecast_categories;  // empty = any
   std::optional<double> min_amount, max_amount;  // corporate currency, inclusive
+  Visibility visible;                           // what the viewer may see; the rest never counts
 };
 
 struct DealRow {
@@ -82,8 +97,9 @@ struct Figures {
   Figures& operator+=(const Figures& o);
 };
 // The forecast category of a deal: ForecastCategoryName, else from IsWon/IsClosed (Closed,
-// Omitted, Pipeline). "Closed", "Commit", "Best Case", "Pipeline" or "Omitted".
-std::string forecast_category(const Deal& deal);
+// Omitted, Pipeline). "Closed", "Commit", "Best Case", "Pipeline" or "Omitted" (a view of a literal
+// or of the deal's own text).
+std::string_view forecast_category(const Deal& deal);
 // The deal's amount (times `share`) in the cumulative columns its category falls in.
 Figures figures_of(const Deal& deal, double amount);
 
@@ -92,13 +108,16 @@ struct ForecastRow {
   std::string name;
   Figures own;    // the person's own attributed amounts
   Figures total;  // own + every report's total
-  std::vector<ForecastRow> children;
+  std::vector<ForecastRow> children;  // down to ForecastFilter::depth levels
+  bool has_children = false;          // whether the person has reports, shown or not
 };
 
 struct ForecastFilter {
   Period period;
   std::optional<std::string> person;  // the top row; without it every person at the top
   std::set<std::string> types, record_types;
+  Visibility visible;
+  int depth = 64;  // levels of rows built (1: the top rows only); totals always hold everyone below
 };
 
 struct Forecast {
@@ -120,6 +139,7 @@ struct Change {
 
 // Deals new since `since` (created that day or later), and deals whose stage, amount or close date
 // differ now from the last history entry before `since`.
-std::vector<Change> changes_since(const Model& model, EpochDays since, const std::optional<std::string>& person);
+std::vector<Change> changes_since(const Model& model, EpochDays since, const std::optional<std::string>& person,
+                                  const Visibility& visible = Visibility::everything());
 
 }  // namespace crmsync::serve

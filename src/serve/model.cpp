@@ -15,6 +15,13 @@ const Person* Model::person(const std::string& id) const {
   return it == person_by_id.end() ? nullptr : &people[it->second];
 }
 
+std::optional<std::size_t> Model::person_index(const std::string& id, std::optional<std::size_t> linked) const {
+  if (linked) return linked;
+  auto it = person_by_id.find(id);
+  if (it == person_by_id.end()) return std::nullopt;
+  return it->second;
+}
+
 std::string Model::person_name(const std::string& id) const {
   const Person* p = person(id);
   return p ? p->name : id;
@@ -47,9 +54,10 @@ nlohmann::json value_json(const Value& v) {
 
 namespace {
 
-std::string text(const Value& v) {
+const std::string& text(const Value& v) {
+  static const std::string kNone;
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
-  return {};
+  return kNone;
 }
 
 std::optional<double> number(const Value& v) {
@@ -65,7 +73,8 @@ bool flag(const Value& v) {
 }
 
 // Scans the columns of `table` the store has among `wanted`; row.get("X") is NULL for the others.
-// A missing table reads as empty (the boards do without it).
+// A missing table reads as empty (the boards do without it). Names are looked up among the few
+// wanted ones (a linear search beats a map here: this runs for every cell of millions of rows).
 class Rows {
  public:
   Rows(store::ReadSnapshot& snap, std::string table) : snap_(snap), table_(std::move(table)) {}
@@ -75,11 +84,11 @@ class Rows {
     auto cols = snap_.columns(table_);
     if (!cols) return cols.error();
     std::vector<std::string> present;
-    index_.clear();
+    slots_.clear();
     for (const auto& w : wanted) {
       auto it = std::find_if(cols->begin(), cols->end(), [&](const store::ColumnInfo& c) { return iequals(c.name, w); });
       if (it == cols->end()) continue;
-      index_[w] = present.size();
+      slots_.push_back({w, present.size()});
       present.push_back(it->name);
     }
     if (cols->empty()) return ok_status();
@@ -90,17 +99,19 @@ class Rows {
     });
   }
 
-  const Value& get(const std::string& name) const {
-    auto it = index_.find(name);
-    return it == index_.end() ? null_ : values_[it->second];
+  const Value& get(std::string_view name) const {
+    for (const auto& [wanted, k] : slots_) {
+      if (wanted == name) return values_[k];
+    }
+    return null_;
   }
-  std::string text_of(const std::string& name) const { return text(get(name)); }
+  const std::string& text_of(std::string_view name) const { return text(get(name)); }
   bool deleted() const { return flag(get("IsDeleted")); }
 
  private:
   store::ReadSnapshot& snap_;
   std::string table_;
-  std::map<std::string, std::size_t> index_;
+  std::vector<std::pair<std::string, std::size_t>> slots_;  // wanted name -> position in the scan
   std::span<const Value> values_;
   Value null_;
 };
@@ -123,7 +134,7 @@ Status load_people(store::ReadSnapshot& snap, Model& m) {
   CRMSYNC_TRY(Rows(snap, "User").each({"Id", "FirstName", "LastName", "UserRoleId", "IsActive"}, [&](const Rows& r) {
     Person p;
     p.id = r.text_of("Id");
-    std::string first = r.text_of("FirstName"), last = r.text_of("LastName");
+    const std::string &first = r.text_of("FirstName"), &last = r.text_of("LastName");
     p.name = first.empty() ? last : last.empty() ? first : first + " " + last;
     p.role_id = r.text_of("UserRoleId");
     p.active = std::holds_alternative<std::monostate>(r.get("IsActive")) || flag(r.get("IsActive"));
@@ -152,7 +163,7 @@ Status load_lookups(store::ReadSnapshot& snap, Model& m, Rates& rates, std::set<
 }
 
 Status load_deals(store::ReadSnapshot& snap, Model& m, const Rates& rates, const std::vector<std::string>& extra) {
-  std::map<std::string, std::string> account_names;
+  std::unordered_map<std::string, std::string> account_names;
   CRMSYNC_TRY(Rows(snap, "Account").each({"Id", "Name"}, [&](const Rows& r) { account_names[r.text_of("Id")] = r.text_of("Name"); }));
   std::vector<std::string> wanted = {"Id", "Name", "AccountId", "OwnerId", "Amount", "StageName", "CloseDate",
                                      "Probability", "ForecastCategoryName", "Type", "RecordTypeId", "CurrencyIsoCode",
@@ -197,7 +208,7 @@ Status load_children(store::ReadSnapshot& snap, Model& m, const Rates& rates, co
       }));
   CRMSYNC_TRY(Rows(snap, "OpportunityTeamMember").each({"OpportunityId", "UserId", "IsDeleted"}, [&](const Rows& r) {
     Deal* d = deal_of(m, r.text_of("OpportunityId"));
-    std::string user = r.text_of("UserId");
+    const std::string& user = r.text_of("UserId");
     if (d == nullptr || r.deleted() || user.empty()) return;
     if (std::find(d->team.begin(), d->team.end(), user) == d->team.end()) d->team.push_back(user);
   }));
@@ -222,7 +233,7 @@ Status load_children(store::ReadSnapshot& snap, Model& m, const Rates& rates, co
                                       [&](const Rows& r) {
                                         Deal* d = deal_of(m, r.text_of("WhatId"));
                                         if (d == nullptr || r.deleted()) return;
-                                        std::string subtype = r.text_of("TaskSubtype");
+                                        const std::string& subtype = r.text_of("TaskSubtype");
                                         if (subtype == "Call" || (subtype.empty() && r.text_of("Type") == "Call")) ++d->calls;
                                         auto day = parse_date(r.text_of("ActivityDate"));
                                         if (!day) {
@@ -250,6 +261,30 @@ void index_deals(Model& m) {
   std::stable_sort(m.deals.begin(), m.deals.end(), [](const Deal& a, const Deal& b) { return a.close_date < b.close_date; });
   m.deal_by_id.clear();
   for (std::size_t i = 0; i < m.deals.size(); ++i) m.deal_by_id[m.deals[i].id] = i;
+  link_deals(m);
+}
+
+EpochMs entered_stage(const Deal& deal) {
+  std::optional<EpochMs> since;
+  for (auto it = deal.history.rbegin(); it != deal.history.rend() && it->stage == deal.stage; ++it) since = it->at;
+  return since.value_or(deal.created);
+}
+
+void link_deals(Model& m) {
+  auto index = [&](const std::string& id) -> std::optional<std::size_t> {
+    auto it = m.person_by_id.find(id);
+    return it == m.person_by_id.end() ? std::nullopt : std::optional<std::size_t>(it->second);
+  };
+  std::unordered_map<std::string, std::size_t> stages;
+  m.stage_names.clear();
+  for (auto& d : m.deals) {
+    d.owner = index(d.owner_id);
+    d.stage_entered = entered_stage(d);
+    auto [it, added] = stages.try_emplace(d.stage, m.stage_names.size());
+    if (added) m.stage_names.push_back(d.stage);
+    d.stage_key = it->second;
+    for (auto& s : d.splits) s.owner = index(s.owner_id);
+  }
 }
 
 void link_people(Model& m) {
@@ -315,6 +350,7 @@ Result<std::shared_ptr<const Model>> load_model(store::ReadSnapshot& snapshot, c
   CRMSYNC_TRY(load_deals(snapshot, *m, rates, extra_columns));
   index_deals(*m);
   CRMSYNC_TRY(load_children(snapshot, *m, rates, split_types));
+  link_deals(*m);
   return std::shared_ptr<const Model>(std::move(m));
 }
 

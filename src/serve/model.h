@@ -38,6 +38,7 @@ struct Role {
 struct Split {
   std::string owner_id;
   double percent = 0;
+  std::optional<std::size_t> owner;  // index into Model::people (link_deals), when the store has the user
 };
 
 struct StageChange {
@@ -49,6 +50,7 @@ struct StageChange {
 
 struct Deal {
   std::string id, name, account_id, account_name, owner_id, stage, type, record_type_id, forecast_category, currency;
+  std::optional<std::size_t> owner;   // index of owner_id into Model::people (link_deals), when known
   std::optional<double> amount;       // corporate currency
   std::optional<double> probability;
   std::optional<EpochDays> close_date;
@@ -57,6 +59,8 @@ struct Deal {
   std::vector<Split> splits;          // empty: the owner gets the whole amount
   std::vector<std::string> team;      // OpportunityTeamMember.UserId, each once
   std::vector<StageChange> history;   // by time
+  std::optional<EpochMs> stage_entered;  // when it entered its current stage (link_deals; see entered_stage)
+  std::optional<std::size_t> stage_key;  // index of `stage` into Model::stage_names (link_deals)
   std::optional<EpochDays> last_activity;  // latest Task/Event date up to the model's day
   int calls = 0, meetings = 0;
   nlohmann::json extra = nlohmann::json::object();  // [serve] deal_columns
@@ -69,6 +73,7 @@ struct Model {
   std::vector<Deal> deals;  // IsDeleted = 1 left out; by CloseDate (none first)
   std::unordered_map<std::string, std::size_t> deal_by_id;
   std::map<std::string, int> stage_order;          // OpportunityStage.MasterLabel -> SortOrder
+  std::vector<std::string> stage_names;             // every deal's StageName once (Deal::stage_key)
   std::map<std::string, std::string> record_types;  // Id -> Name
   std::string corporate_currency;                   // empty in a single-currency org
   std::vector<std::string> opportunity_columns;     // what the store has of Opportunity
@@ -76,6 +81,9 @@ struct Model {
   EpochDays today = 0;                              // activities after it are not "last activity"
 
   const Person* person(const std::string& id) const;
+  // The index into `people` of a user id (a deal's owner, a split's), from the index link_deals
+  // made, else by a lookup; nullopt for a user the store does not have.
+  std::optional<std::size_t> person_index(const std::string& id, std::optional<std::size_t> linked) const;
   std::string person_name(const std::string& id) const;  // the id itself when unknown
   bool has_opportunity_column(std::string_view name) const;
   // The deals whose CloseDate is in [from, to] (a slice of `deals`, which load_model sorts by it).
@@ -95,8 +103,16 @@ Result<std::shared_ptr<const Model>> load_model(store::ReadSnapshot& snapshot,
 // role, or whose role's ancestors have nobody, are at the top. Called by load_model; tests call it
 // on models they build by hand.
 void link_people(Model& model);
-// Sorts the deals by close date (none first) and indexes them by Id; load_model calls it, tests
-// call it on models they build by hand (before Model::deals_closing).
+// Sorts the deals by close date (none first), indexes them by Id and links them (link_deals);
+// load_model calls it, tests call it on models they build by hand (before Model::deals_closing).
 void index_deals(Model& model);
+// When the deal entered its current stage: the earliest history entry of the trailing run of
+// entries with the current stage, else its creation.
+EpochMs entered_stage(const Deal& deal);
+// Records in each deal and split the index of its owner among `people`, and each deal's
+// stage_entered and stage_key (after deals, splits and history are read), so that the boards need
+// no lookup by Id, no walk through history and no string comparison per deal and request;
+// index_deals and load_model call it.
+void link_deals(Model& model);
 
 }  // namespace crmsync::serve

@@ -2,14 +2,18 @@
 // as a JSON API and a web page served by the binary itself (no asset comes from the internet).
 //
 // Reads never stop a sync: every request reads one snapshot of the store (store::StoreReader, a
-// read transaction on a read-only connection; SQLite's WAL keeps it as of its first read), so an
-// answer shows the last committed sync, never half a page. What the boards compute from (deals,
-// people, rates, activities: serve/model.h) is kept between requests while the store's version
-// stays the same, and read again after a sync commits. The rules (periods, the role hierarchy,
-// split attribution, cumulative forecast categories) are in serve/boards.h; the API in docs/api.md.
+// read transaction: SQLite's WAL, PostgreSQL's REPEATABLE READ), so an answer shows a committed
+// sync, never half a page. What the boards compute from (deals, people, rates, activities:
+// serve/model.h) is read in one snapshot by a background thread and kept in memory; after a sync
+// commits, requests are answered from the last model read while the next one is read
+// (serve/model_cache.h), so no request waits for a read of the whole store but the first. Search
+// runs in the store (FTS5, PostgreSQL full-text search) in the request's snapshot. The rules
+// (periods, the role hierarchy, split attribution, cumulative forecast categories) are in
+// serve/boards.h; the API in docs/api.md.
 //
 // Every request carries a Viewer: today everyone sees everything (the server listens on loopback
-// only); sign-in (issue #16) makes it a person whose visibility restricts every route.
+// only); sign-in (issue #16) makes it a person, whose Visibility (serve/boards.h: their deals, their
+// reports' and their teams') the API computes once per request and applies to every route.
 //
 //   auto reader = store::StoreReader::open(sync::store_options(cfg));
 //   serve::Api api(std::move(*reader), {.serve = cfg.serve});
@@ -55,6 +59,9 @@ struct ApiOptions {
   config::ServeConfig serve;
   std::string salesforce_url;            // records link to <salesforce_url>/<Id>; empty: no links
   std::function<EpochMs()> clock = {};   // "today" (tests pin it); empty = now_ms()
+  // Called on the background thread before each read of the boards' model (tests hold it there to
+  // show that requests are answered meanwhile); empty = nothing.
+  std::function<void()> before_model_refresh = {};
 };
 
 // The JSON API over a store, apart from HTTP (the server's handlers only pass requests through).

@@ -249,7 +249,7 @@ struct SearchHit {
   std::string id;
   std::string title;
   std::string snippet;  // plain text around the first match ("..." where cut), no markup
-  double rank = 0;      // lower is better (bm25 in SQLite), comparable within one object only
+  double rank = 0;      // lower is better (bm25 in SQLite, -ts_rank in PostgreSQL), within one object only
 };
 
 // One consistent read of the store: every call sees the same committed state (the last commit
@@ -273,20 +273,24 @@ class ReadSnapshot {
   // Hits for one object, best first; rows with IsDeleted = 1 never. An empty answer when the object
   // has no index. kUnsupported where the backend has no full-text search.
   virtual Result<std::vector<SearchHit>> search(const SearchRequest& request) = 0;
-  // Changes whenever a sync commits (it is crmsync_sync_state's content, which every commit
-  // writes): readers may keep what they computed from a snapshot while it stays the same.
+  // Changes whenever a sync commits (it is crmsync_sync_state's content, which every commit of a
+  // sync writes: each page's watermark, each run's end), and is the same for the same committed
+  // state on any connection: readers may keep what they computed from a snapshot while it stays
+  // the same. A write that leaves crmsync_sync_state alone is not seen here.
   virtual Result<std::string> version() = 0;
 };
 
 // Opens snapshots of a store, read-only, from any thread (each snapshot on its own connection).
-// A store file that does not exist yet is not an error here: snapshot() then answers kNotFound
-// STORE_NOT_FOUND, whose message says to run `crmsync sync`.
+// A store no sync has made yet (no SQLite file; no schema or no crmsync tables in it on PostgreSQL)
+// is not an error here: snapshot() then answers kNotFound STORE_NOT_FOUND, whose message says to
+// run `crmsync sync`.
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
-  // "sqlite:PATH" (options.create_if_missing does not apply: a reader never creates a store).
-  // kConfig INVALID_URL for an unknown scheme; kUnsupported READER_UNSUPPORTED for a PostgreSQL
-  // store, which has no reader yet (its message says so and names the fix).
+  // "sqlite:PATH" or a PostgreSQL URI with its schema and password (options.create_if_missing
+  // does not apply: a reader never creates a store). kConfig INVALID_URL for an unknown scheme.
+  // SQLite snapshots are read transactions in WAL mode on pooled read-only connections;
+  // PostgreSQL snapshots are REPEATABLE READ READ ONLY transactions on pooled connections.
   static Result<std::unique_ptr<StoreReader>> open(const OpenOptions& options);
   static Result<std::unique_ptr<StoreReader>> open(std::string_view url) { return open(OpenOptions{std::string(url)}); }
   virtual Result<std::unique_ptr<ReadSnapshot>> snapshot() = 0;

@@ -66,9 +66,11 @@ Result<std::optional<SyncState>> PostgresStore::load_state(std::string_view obje
   return std::optional<SyncState>(read_state(r->get(), 0));
 }
 
-Result<std::vector<SyncState>> PostgresStore::all_states() {
-  auto r = conn_->exec(state_select() + " FROM " + qualified("crmsync_sync_state") + " ORDER BY object",
-                       "Cannot read the sync states");
+Result<std::vector<SyncState>> PostgresStore::all_states() { return read_all_states(*conn_, schema_); }
+
+Result<std::vector<SyncState>> read_all_states(Connection& conn, const std::string& schema) {
+  auto r = conn.exec(state_select() + " FROM " + qualified(schema, "crmsync_sync_state") + " ORDER BY object",
+                     "Cannot read the sync states");
   if (!r) return r.error();
   std::vector<SyncState> out;
   for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(read_state(r->get(), i));
@@ -135,9 +137,11 @@ Status PostgresStore::put_meta(std::string_view key, std::string_view value) {
   return r ? ok_status() : Status(r.error());
 }
 
-Result<std::optional<std::string>> PostgresStore::meta(std::string_view key) {
-  auto r = conn_->exec("SELECT value FROM " + qualified("crmsync_meta") + " WHERE key = $1", {std::string(key)},
-                       "Cannot read crmsync_meta");
+Result<std::optional<std::string>> PostgresStore::meta(std::string_view key) { return read_meta(*conn_, schema_, key); }
+
+Result<std::optional<std::string>> read_meta(Connection& conn, const std::string& schema, std::string_view key) {
+  auto r = conn.exec("SELECT value FROM " + qualified(schema, "crmsync_meta") + " WHERE key = $1", {std::string(key)},
+                     "Cannot read crmsync_meta");
   if (!r) return r.error();
   if (PQntuples(r->get()) == 0 || PQgetisnull(r->get(), 0, 0)) return std::optional<std::string>();
   return std::optional<std::string>(text_of(r->get(), 0, 0));

@@ -19,16 +19,15 @@ StorageClass storage_of_sql_type(std::string_view t) {
 
 std::string id_index_name(std::string_view object) { return "crmsync_id_" + std::string(object); }
 
-std::string PostgresStore::qualified(std::string_view name) const {
-  return quote_identifier(schema_) + "." + quote_identifier(name);
+Status check_schema_name(const std::string& schema) {
+  if (is_identifier(schema)) return ok_status();
+  return Error(ErrorKind::kConfig, "INVALID_VALUE",
+               "[store] schema = \"" + schema +
+                   "\" is not accepted: a schema name must match [A-Za-z_][A-Za-z0-9_]*, e.g. \"salesforce\".");
 }
 
 Result<std::unique_ptr<Store>> PostgresStore::open(const OpenOptions& options) {
-  if (!is_identifier(options.schema)) {
-    return Error(ErrorKind::kConfig, "INVALID_VALUE",
-                 "[store] schema = \"" + options.schema +
-                     "\" is not accepted: a schema name must match [A-Za-z_][A-Za-z0-9_]*, e.g. \"salesforce\".");
-  }
+  CRMSYNC_TRY(check_schema_name(options.schema));
   auto conn = Connection::open(options);
   if (!conn) return conn.error();
   std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*conn), options.schema));
@@ -62,16 +61,21 @@ Status PostgresStore::create_schema() {
 Status PostgresStore::create_bookkeeping(bool create) {
   std::string context = "Cannot prepare crmsync's tables in the schema " + schema_ + " of " + conn_->where();
   // to_regclass is NULL for a table, or a whole schema, that does not exist.
+  // crmsync_columns (each column's field type) came later: a schema without it is still a store,
+  // and gets it when opened for writing.
   auto present = conn_->exec(
-      "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL",
-      {qualified("crmsync_meta"), qualified("crmsync_sync_state"), qualified("crmsync_export_ledger")}, context);
+      "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL,"
+      " to_regclass($4) IS NOT NULL",
+      {qualified("crmsync_meta"), qualified("crmsync_sync_state"), qualified("crmsync_export_ledger"),
+       qualified("crmsync_columns")},
+      context);
   if (!present) return present.error();
   if (text_of(present->get(), 0, 0) != "t" && !create) {
     return Error(ErrorKind::kNotFound, "STORE_NOT_FOUND",
                  "The schema " + schema_ + " of " + conn_->where() +
                      " holds no crmsync tables (or does not exist): no sync has written to it.");
   }
-  if (text_of(present->get(), 0, 0) != "t") {
+  if (create && (text_of(present->get(), 0, 0) != "t" || text_of(present->get(), 0, 1) != "t")) {
     // Serialised: two processes opening a new schema at once would race on CREATE TABLE.
     Status made = atomically(context, [&]() -> Status {
       CRMSYNC_TRY(conn_->run("SELECT pg_advisory_xact_lock(hashtext('crmsync bookkeeping'), hashtext('" + schema_ +
@@ -94,6 +98,9 @@ Status PostgresStore::create_bookkeeping(bool create) {
               " (activity_id text PRIMARY KEY, sobject text NOT NULL, salesforce_id text NOT NULL DEFAULT '',"
               " content_hash text NOT NULL DEFAULT '', state text NOT NULL, operation text NOT NULL DEFAULT '',"
               " marker text NOT NULL DEFAULT '', updated_at timestamptz NOT NULL);"
+              "CREATE TABLE IF NOT EXISTS " +
+              qualified("crmsync_columns") +
+              " (object text NOT NULL, name text NOT NULL, field_type text, PRIMARY KEY (object, name));"
               "INSERT INTO " +
               qualified("crmsync_meta") + " (key, value) VALUES ('schema_version', '" +
               std::to_string(kSchemaVersion) + "') ON CONFLICT (key) DO NOTHING",

@@ -9,17 +9,23 @@
 //                            crmsync_id_<Object> on "Id" (absent while a first full load appends)
 //   crmsync_sync_state       one row per object: watermark and last-run figures (timestamptz)
 //   crmsync_export_ledger    one row per exported activity (crmsync export)
-//   crmsync_meta             key/value; schema_version for later migrations
+//   crmsync_columns          each column's catalog field type (REFERENCE, STRING, ...), for readers
+//   crmsync_meta             key/value; schema_version for later migrations; each searched
+//                            object's indexed columns ("search_columns:<Object>")
+// A searched table also has "crmsync_search", a generated tsvector column, and its GIN index
+// crmsync_search_<Object> (pg_search.cpp).
 //
 // Writes (docs/decisions.md, "PostgreSQL store"): a first full load streams its pages with
 // COPY ... FROM STDIN into the table without its Id index, built at the load's end; every other
 // batch is COPYed into a temporary staging table and merged with one
 // INSERT ... SELECT ... ON CONFLICT ("Id") DO UPDATE. Readers see committed transactions only
-// (MVCC), so they never wait for the sync and never see part of a page.
+// (MVCC), so they never wait for the sync and never see part of a page; `crmsync serve` reads
+// through open_reader (pg_reader.cpp), one REPEATABLE READ READ ONLY transaction per snapshot.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,6 +37,44 @@
 namespace crmsync::store::postgres {
 
 inline constexpr int kSchemaVersion = 1;
+
+// A column of a table as the server has it: its name, format_type() spelling and the field type
+// crmsync recorded for it (crmsync_columns), if any. The generated search column is not listed.
+struct TableColumn {
+  std::string name;
+  std::string sql_type;
+  std::optional<catalog::FieldType> field_type = std::nullopt;
+};
+
+// kConfig INVALID_VALUE for a [store] schema that is not a plain identifier.
+Status check_schema_name(const std::string& schema);
+
+// Reads shared by the store and its read-only snapshots (pg_read.cpp), on `conn` in the `schema`.
+std::string qualified(const std::string& schema, std::string_view name);  // "schema"."name"
+Result<std::vector<TableColumn>> read_table_columns(Connection& conn, const std::string& schema, std::string_view object);
+// Streams the rows of `sql` (single-row mode) to `on_row`; an error from it stops the scan.
+Status scan_rows(Connection& conn, const std::string& sql, std::string_view context,
+                 const std::function<Status(const PGresult* row)>& on_row);
+// As Store::scan (kNotFound NO_SUCH_TABLE for a missing table); with `only_id`, the row whose Id
+// it is (none when there is no such row).
+Status scan_table(Connection& conn, const std::string& schema, std::string_view table,
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row,
+                  std::optional<std::string_view> only_id = std::nullopt);
+Result<std::vector<SyncState>> read_all_states(Connection& conn, const std::string& schema);
+// crmsync_meta's value of `key` (std::nullopt for a key never put).
+Result<std::optional<std::string>> read_meta(Connection& conn, const std::string& schema, std::string_view key);
+// ReadSnapshot::search over the object's search column (pg_search.cpp), in two steps: the query
+// for the object and title columns (it depends on the indexed columns and the table's, which only a
+// sync changes: readers keep it while the store's version stays the same; empty when the object has
+// no search index), then running it for the request's words.
+Result<std::string> search_sql(Connection& conn, const std::string& schema, const SearchRequest& request);
+Result<std::vector<SearchHit>> run_search(Connection& conn, const std::string& sql, const SearchRequest& request);
+// Read-only snapshots of a schema (pg_reader.cpp).
+Result<std::unique_ptr<StoreReader>> open_reader(const OpenOptions& options);
+// "crmsync_search": the generated tsvector column of a searchable table; its GIN index is
+// "crmsync_search_<Object>".
+inline constexpr const char* kSearchColumn = "crmsync_search";
+std::string search_index_name(std::string_view object);
 
 class PostgresStore final : public Store {
  public:
@@ -61,12 +105,7 @@ class PostgresStore final : public Store {
   Result<std::optional<std::string>> meta(std::string_view key) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
-
-  // A column of a table as the server has it: its name and format_type() spelling.
-  struct TableColumn {
-    std::string name;
-    std::string sql_type;
-  };
+  Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns) override;
 
  private:
   PostgresStore(std::unique_ptr<Connection> conn, std::string schema)
@@ -75,19 +114,19 @@ class PostgresStore final : public Store {
   // crmsync's own tables, created when missing if `create`; else their absence is kNotFound
   // STORE_NOT_FOUND (OpenOptions::create_if_missing).
   Status create_bookkeeping(bool create);
-  // "schema"."name"
-  std::string qualified(std::string_view name) const;
-  Result<std::vector<TableColumn>> table_columns(std::string_view object);
+  std::string qualified(std::string_view name) const { return postgres::qualified(schema_, name); }
+  Result<std::vector<TableColumn>> table_columns(std::string_view object) {
+    return read_table_columns(*conn_, schema_, object);
+  }
+  // Records the columns' field types in crmsync_columns (within the caller's transaction).
+  Status record_columns(std::string_view object, const std::vector<Column>& columns);
+  // Builds the GIN index of the table's search column when it has the column and not the index.
+  Status ensure_search_gin(std::string_view object);
   Status ensure_table_in_savepoint(std::string_view object, const std::vector<Column>& columns);
   Result<std::optional<std::string>> find_id_index(std::string_view object);
   Error no_such_table(std::string_view object) const;
   // Runs `fn` inside a savepoint (or a transaction of its own when none is open): all or nothing.
   Status atomically(std::string_view context, const std::function<Status()>& fn);
-  // Streams the rows of `sql` (single-row mode) to `on_row`; an error from it stops the scan.
-  Status scan_rows(const std::string& sql, std::string_view context,
-                   const std::function<Status(const PGresult* row)>& on_row);
-  // The select-list expression that reads a column back in the store's text formats.
-  static std::string read_expression(const TableColumn& c);
 
   std::unique_ptr<Connection> conn_;
   std::string schema_;
@@ -95,6 +134,10 @@ class PostgresStore final : public Store {
   std::unordered_map<std::string, int> stages_;
 };
 
+// The select-list expression that reads a column back in the store's text formats.
+std::string read_expression(const TableColumn& c);
+// A value of a text-format result as dump() and scan() type it.
+Value read_value(const PGresult* r, int row, int col, catalog::StorageClass storage);
 // The storage class a column of this PostgreSQL type reads back as.
 catalog::StorageClass storage_of_sql_type(std::string_view sql_type);
 // "crmsync_id_<object>": the name of a table's unique index on Id.

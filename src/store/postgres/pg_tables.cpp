@@ -19,22 +19,28 @@ Error PostgresStore::no_such_table(std::string_view object) const {
                    conn_->where() + "; run crmsync sync first.");
 }
 
-Result<std::vector<PostgresStore::TableColumn>> PostgresStore::table_columns(std::string_view object) {
-  auto r = conn_->exec(
-      "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
-      " WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-      {qualified(object)}, "Cannot read the columns of " + std::string(object));
-  if (!r) return r.error();
-  std::vector<TableColumn> out;
-  for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back({text_of(r->get(), i, 0), text_of(r->get(), i, 1)});
-  return out;
-}
-
 Status PostgresStore::ensure_table(std::string_view object, const std::vector<Column>& columns) {
   CRMSYNC_TRY(check_table_name(object));
   CRMSYNC_TRY(check_columns(object, columns));
-  return atomically("Cannot create or update the table " + std::string(object),
-                    [&] { return ensure_table_in_savepoint(object, columns); });
+  return atomically("Cannot create or update the table " + std::string(object), [&]() -> Status {
+    CRMSYNC_TRY(ensure_table_in_savepoint(object, columns));
+    return record_columns(object, columns);
+  });
+}
+
+Status PostgresStore::record_columns(std::string_view object, const std::vector<Column>& columns) {
+  if (columns.empty()) return ok_status();
+  std::string sql = "INSERT INTO " + qualified("crmsync_columns") + " AS c (object, name, field_type) VALUES ";
+  std::vector<Param> params = {std::string(object)};
+  for (const Column& c : columns) {
+    sql += (params.size() > 1 ? ", ($1, $" : "($1, $") + std::to_string(params.size() + 1) + ", $" +
+           std::to_string(params.size() + 2) + ")";
+    params.push_back(c.name);
+    params.push_back(c.field_type ? Param(catalog::to_string(*c.field_type)) : Param());
+  }
+  sql += " ON CONFLICT (object, name) DO UPDATE SET field_type = coalesce(excluded.field_type, c.field_type)";
+  auto r = conn_->exec(sql, params, "Cannot record the columns of " + std::string(object));
+  return r ? ok_status() : Status(r.error());
 }
 
 Status PostgresStore::ensure_table_in_savepoint(std::string_view object, const std::vector<Column>& columns) {
@@ -114,7 +120,11 @@ Result<bool> PostgresStore::begin_append(std::string_view object) {
   auto any = conn_->exec("SELECT 1 FROM " + qualified(object) + " LIMIT 1", context);
   if (!any) return any.error();
   if (PQntuples(any->get()) > 0) return false;  // rows to upsert into
-  CRMSYNC_TRY(conn_->run("DROP INDEX " + qualified(**index), context));
+  // The search index goes too (built again with the Id index at the load's end): a GIN entry per
+  // row appended costs more than one build over them all.
+  CRMSYNC_TRY(conn_->run("DROP INDEX " + qualified(**index) + "; DROP INDEX IF EXISTS " +
+                             qualified(search_index_name(object)),
+                         context));
   return true;
 }
 
@@ -122,7 +132,7 @@ Status PostgresStore::ensure_id_index(std::string_view object) {
   CRMSYNC_TRY(check_table_name(object));
   auto index = find_id_index(object);
   if (!index) return index.error();
-  if (*index) return ok_status();
+  if (*index) return ensure_search_gin(object);
   auto existing = table_columns(object);
   if (!existing) return existing.error();
   if (existing->empty()) return no_such_table(object);
@@ -145,7 +155,8 @@ Status PostgresStore::ensure_id_index(std::string_view object) {
       s = conn_->run(create, context);
     }
     CRMSYNC_TRY(s);
-    return conn_->run("RELEASE SAVEPOINT crmsync_id_index", context);
+    CRMSYNC_TRY(conn_->run("RELEASE SAVEPOINT crmsync_id_index", context));
+    return ensure_search_gin(object);
   });
 }
 
@@ -180,36 +191,6 @@ Result<std::unique_ptr<TableWriter>> PostgresStore::writer(std::string_view obje
   return make_writer(*conn_, plan_writer(object, qualified(object), columns, id_index, !indexed, stage));
 }
 
-std::string PostgresStore::read_expression(const TableColumn& c) {
-  std::string q = quote_identifier(c.name);
-  switch (storage_of_sql_type(c.sql_type)) {
-    case StorageClass::kDateTime: return "to_char(" + q + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
-    case StorageClass::kDate: return "to_char(" + q + ", 'YYYY-MM-DD')";
-    case StorageClass::kTime: return "to_char(" + q + ", 'HH24:MI:SS.MS\"Z\"')";
-    default: return q;
-  }
-}
-
-namespace {
-
-Value read_value(const PGresult* r, int row, int col, StorageClass storage) {
-  if (is_null(r, row, col)) return std::monostate{};
-  const char* p = PQgetvalue(r, row, col);
-  std::size_t n = static_cast<std::size_t>(PQgetlength(r, row, col));
-  switch (storage) {
-    case StorageClass::kBoolean: return n > 0 && p[0] == 't';
-    case StorageClass::kInteger: {
-      std::int64_t v = 0;
-      std::from_chars(p, p + n, v);
-      return v;
-    }
-    case StorageClass::kReal: return std::strtod(p, nullptr);  // "NaN", "Infinity" too
-    default: return std::string(p, n);
-  }
-}
-
-}  // namespace
-
 Result<std::int64_t> PostgresStore::count_rows(std::string_view object) {
   CRMSYNC_TRY(check_identifier("table", object));
   auto existing = table_columns(object);
@@ -231,21 +212,9 @@ Status PostgresStore::for_each_id(std::string_view object, bool skip_deleted,
   });
   std::string sql = "SELECT \"Id\" FROM " + qualified(object);
   if (skip_deleted && has_deleted) sql += " WHERE \"IsDeleted\" IS NOT TRUE";
-  return scan_rows(sql, "Cannot read the Ids of " + std::string(object), [&](const PGresult* r) {
+  return scan_rows(*conn_, sql, "Cannot read the Ids of " + std::string(object), [&](const PGresult* r) {
     return fn(std::string_view(PQgetvalue(r, 0, 0), static_cast<std::size_t>(PQgetlength(r, 0, 0))));
   });
-}
-
-Status PostgresStore::scan_rows(const std::string& sql, std::string_view context,
-                                const std::function<Status(const PGresult* row)>& on_row) {
-  CRMSYNC_TRY(conn_->stream(sql, context));
-  Status outcome = ok_status();
-  for (;;) {
-    auto row = conn_->next_row(context);
-    if (!row) return outcome ? Status(row.error()) : outcome;
-    if (!*row) return outcome;
-    if (outcome) outcome = on_row(row->get());  // after an error, the rest is read and dropped
-  }
 }
 
 Result<std::vector<std::vector<std::pair<std::string, Value>>>> PostgresStore::dump(std::string_view object) {
@@ -285,30 +254,7 @@ Result<std::vector<std::string>> PostgresStore::columns(std::string_view object)
 }
 
 Status PostgresStore::scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) {
-  CRMSYNC_TRY(check_identifier("table", table));
-  auto existing = table_columns(table);
-  if (!existing) return existing.error();
-  if (existing->empty()) return no_such_table(table);
-  std::string sql = "SELECT ";
-  std::vector<StorageClass> classes;
-  for (std::size_t k = 0; k < columns.size(); ++k) {
-    CRMSYNC_TRY(check_identifier("column of " + std::string(table), columns[k]));
-    auto found = std::find_if(existing->begin(), existing->end(),
-                              [&](const TableColumn& c) { return iequals(c.name, columns[k]); });
-    if (found == existing->end()) {
-      return no_such_column(table, columns[k]);
-    }
-    if (k) sql += ", ";
-    sql += read_expression(*found);
-    classes.push_back(storage_of_sql_type(found->sql_type));
-  }
-  if (columns.empty()) sql += "1";
-  sql += " FROM " + qualified(table);
-  std::vector<Value> values(columns.size());
-  return scan_rows(sql, "Cannot read the rows of " + std::string(table), [&](const PGresult* r) -> Status {
-    for (std::size_t k = 0; k < classes.size(); ++k) values[k] = read_value(r, 0, static_cast<int>(k), classes[k]);
-    return on_row(std::span<const Value>(values));
-  });
+  return scan_table(*conn_, schema_, table, columns, on_row);
 }
 
 }  // namespace crmsync::store::postgres

@@ -3,70 +3,65 @@
 // database as of its first read, whatever the sync (the one writer) commits meanwhile, and never
 // blocks it: an answer built from one snapshot never shows half a page.
 
+#include <map>
 #include <mutex>
 
+#include "store/backend.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace crmsync::store::sqlite {
 namespace {
 
-// A pooled connection and what it last saw of the database, for ReadSnapshot::version().
-struct PooledConnection {
+// A pooled connection with its search statements, prepared for the store version `version`
+// (null for an object without a search index): preparing them took more than running them.
+struct Pooled {
   std::shared_ptr<Connection> conn;
-  std::int64_t data_version = -1;  // PRAGMA data_version when this connection last read
-  std::uint64_t generation = 0;    // the reader's generation number it then took
+  std::string version;
+  std::map<std::string, std::unique_ptr<Statement>> searches;  // object + title columns -> statement
 };
 
 // Shared by the reader and its snapshots, so a snapshot may outlive the reader.
 struct Pool {
   std::string path;
   std::mutex mu;
-  std::vector<PooledConnection> idle;
-  std::uint64_t generation = 0;  // bumped whenever some connection sees a commit it had not seen
+  std::vector<Pooled> idle;
 };
 
 class SqliteSnapshot final : public ReadSnapshot {
  public:
-  SqliteSnapshot(std::shared_ptr<Pool> pool, PooledConnection pc) : pool_(std::move(pool)), pc_(std::move(pc)) {}
+  SqliteSnapshot(std::shared_ptr<Pool> pool, Pooled pooled) : pool_(std::move(pool)), pooled_(std::move(pooled)), conn_(pooled_.conn) {}
   ~SqliteSnapshot() override {
-    (void)pc_.conn->exec("ROLLBACK", "Cannot end a read");  // a read transaction: nothing to undo
+    (void)conn_->exec("ROLLBACK", "Cannot end a read");  // a read transaction: nothing to undo
     std::lock_guard lock(pool_->mu);
-    if (pool_->idle.size() < 8) pool_->idle.push_back(std::move(pc_));
+    if (pool_->idle.size() < 8) pool_->idle.push_back(std::move(pooled_));
   }
 
-  // Starts the read transaction and pins its snapshot with a first read.
+  // Starts the read transaction and pins its snapshot with a first read: the sync states, whose
+  // content is the version (the same committed state reads the same on every connection).
   Status begin() {
-    CRMSYNC_TRY(pc_.conn->exec("BEGIN", "Cannot start a read of '" + pool_->path + "'"));
-    std::string context = "Cannot read '" + pool_->path + "'";
-    auto st = Statement::prepare(pc_.conn, "PRAGMA data_version", context);
-    if (!st) return st.error();
-    auto row = st->step(context);
-    if (!row) return row.error();
-    std::int64_t dv = sqlite3_column_int64(st->get(), 0);
-    st->reset();
-    // data_version only compares within one connection: a connection that sees a change takes a
-    // new generation, so equal versions always mean an unchanged database (a few spurious new
-    // generations when several connections notice the same commit are harmless).
-    std::lock_guard lock(pool_->mu);
-    if (dv != pc_.data_version || pc_.generation == 0) {
-      pc_.data_version = dv;
-      pc_.generation = ++pool_->generation;
+    CRMSYNC_TRY(conn_->exec("BEGIN", "Cannot start a read of '" + pool_->path + "'"));
+    auto states = read_all_states(conn_);
+    if (!states) return states.error();
+    version_ = version_of(*states);
+    if (pooled_.version != version_) {
+      pooled_.searches.clear();
+      pooled_.version = version_;
     }
     return ok_status();
   }
 
   Status scan(std::string_view table, const std::vector<std::string>& columns,
               const Store::RowCallback& on_row) override {
-    return scan_table(pc_.conn, table, columns, on_row);
+    return scan_table(conn_, table, columns, on_row);
   }
 
   Status find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
               const Store::RowCallback& on_row) override {
-    return scan_table(pc_.conn, table, columns, on_row, id);
+    return scan_table(conn_, table, columns, on_row, id);
   }
 
   Result<std::vector<ColumnInfo>> columns(std::string_view table) override {
-    auto cols = read_table_columns(pc_.conn, table);
+    auto cols = read_table_columns(conn_, table);
     if (!cols) return cols.error();
     std::vector<ColumnInfo> out;
     for (auto& c : *cols) {
@@ -79,19 +74,36 @@ class SqliteSnapshot final : public ReadSnapshot {
     return out;
   }
 
-  Result<std::vector<SyncState>> sync_states() override { return read_all_states(pc_.conn); }
+  Result<std::vector<SyncState>> sync_states() override { return read_all_states(conn_); }
 
-  Result<std::optional<std::string>> meta(std::string_view key) override { return read_meta(pc_.conn, key); }
+  Result<std::optional<std::string>> meta(std::string_view key) override { return read_meta(conn_, key); }
 
   Result<std::vector<SearchHit>> search(const SearchRequest& request) override {
-    return search_table(pc_.conn, request);
+    std::string key = request.object;
+    for (const auto& t : request.title_columns) key += "\x1f" + t;
+    auto it = pooled_.searches.find(key);
+    if (it == pooled_.searches.end()) {
+      auto sql = search_sql(conn_, request);
+      if (!sql) return sql.error();
+      std::unique_ptr<Statement> st;
+      if (!sql->empty()) {
+        auto prepared = Statement::prepare(conn_, *sql, "Cannot search " + request.object);
+        if (!prepared) return prepared.error();
+        st = std::make_unique<Statement>(std::move(*prepared));
+      }
+      it = pooled_.searches.emplace(key, std::move(st)).first;
+    }
+    if (!it->second) return std::vector<SearchHit>{};
+    return run_search(*it->second, request);
   }
 
-  Result<std::string> version() override { return std::to_string(pc_.generation); }
+  Result<std::string> version() override { return version_; }
 
  private:
   std::shared_ptr<Pool> pool_;
-  PooledConnection pc_;
+  Pooled pooled_;
+  std::shared_ptr<Connection> conn_;  // pooled_.conn
+  std::string version_;
 };
 
 class SqliteReader final : public StoreReader {
@@ -99,20 +111,20 @@ class SqliteReader final : public StoreReader {
   explicit SqliteReader(std::string path) : pool_(std::make_shared<Pool>()) { pool_->path = std::move(path); }
 
   Result<std::unique_ptr<ReadSnapshot>> snapshot() override {
-    PooledConnection pc;
+    Pooled pooled;
     {
       std::lock_guard lock(pool_->mu);
       if (!pool_->idle.empty()) {
-        pc = std::move(pool_->idle.back());
+        pooled = std::move(pool_->idle.back());
         pool_->idle.pop_back();
       }
     }
-    if (!pc.conn) {
+    if (!pooled.conn) {
       auto opened = open_connection();
       if (!opened) return opened.error();
-      pc.conn = std::move(*opened);
+      pooled.conn = std::move(*opened);
     }
-    auto snap = std::make_unique<SqliteSnapshot>(pool_, std::move(pc));
+    auto snap = std::make_unique<SqliteSnapshot>(pool_, std::move(pooled));
     CRMSYNC_TRY(snap->begin());
     return std::unique_ptr<ReadSnapshot>(std::move(snap));
   }

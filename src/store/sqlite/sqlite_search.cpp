@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "common/text.h"
+#include "store/backend.h"
 #include "store/identifier.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -19,10 +20,6 @@ namespace crmsync::store::sqlite {
 std::string search_table_name(std::string_view object) { return "crmsync_search_" + std::string(object); }
 
 namespace {
-
-std::string meta_key(std::string_view object) { return "search_columns:" + std::string(object); }
-
-constexpr int kRankedCandidates = 2000;
 
 std::string join(const std::vector<std::string>& names, const std::string& prefix) {
   std::string out;
@@ -104,20 +101,13 @@ std::string match_expression(const std::vector<std::string>& words) {
 
 Status SqliteStore::ensure_search_index(std::string_view object, const std::vector<std::string>& columns) {
   CRMSYNC_TRY(check_table_name(object));
-  for (const auto& c : columns) CRMSYNC_TRY(check_identifier("column of " + std::string(object), c));
   auto existing = table_columns(object);
   if (!existing) return existing.error();
   if (existing->empty()) return no_such_table(object);
-  for (const auto& c : columns) {
-    if (!has_column(*existing, c)) {
-      return Error(ErrorKind::kInternal, "NO_SUCH_COLUMN",
-                   "The search index of " + std::string(object) + " names the column " + c + ", which " +
-                       std::string(object) + " does not have; ensure_table() adds it first.");
-    }
-  }
-  std::string wanted;
-  for (const auto& c : columns) wanted += (wanted.empty() ? "" : ",") + c;
-  auto current = read_meta(conn_, meta_key(object));
+  auto list = search_column_list(object, columns, [&](std::string_view c) { return has_column(*existing, c); });
+  if (!list) return list.error();
+  const std::string& wanted = *list;
+  auto current = read_meta(conn_, search_meta_key(object));
   if (!current) return current.error();
   if (*current == wanted && !wanted.empty()) return ok_status();
   if (!*current && wanted.empty()) return ok_status();
@@ -126,12 +116,12 @@ Status SqliteStore::ensure_search_index(std::string_view object, const std::vect
   CRMSYNC_TRY(conn_->exec("SAVEPOINT crmsync_search_index", context));
   std::string sql = drop_sql(object);
   if (wanted.empty()) {
-    sql += "DELETE FROM crmsync_meta WHERE key = '" + meta_key(object) + "';";
+    sql += "DELETE FROM crmsync_meta WHERE key = '" + search_meta_key(object) + "';";
   } else {
     const bool has_deleted = has_column(*existing, "IsDeleted");
     sql += create_sql(object, columns, has_deleted);
     sql += index_rows_sql(object, columns, has_deleted, "0") + ";";
-    sql += "INSERT INTO crmsync_meta (key, value) VALUES ('" + meta_key(object) + "', '" + wanted +
+    sql += "INSERT INTO crmsync_meta (key, value) VALUES ('" + search_meta_key(object) + "', '" + wanted +
            "') ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
   }
   Status s = conn_->exec(sql, context);
@@ -146,15 +136,10 @@ Status SqliteStore::ensure_search_index(std::string_view object, const std::vect
 
 Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::string_view object,
                                  std::unique_ptr<Statement>& max_rowid, std::unique_ptr<Statement>& index_added) {
-  auto indexed = read_meta(conn, meta_key(object));
+  auto indexed = read_meta(conn, search_meta_key(object));
   if (!indexed) return indexed.error();
   if (!*indexed || (*indexed)->empty()) return ok_status();
-  std::vector<std::string> columns;
-  for (std::size_t start = 0; start <= (*indexed)->size();) {
-    std::size_t comma = std::min((*indexed)->find(',', start), (*indexed)->size());
-    columns.push_back((*indexed)->substr(start, comma - start));
-    start = comma + 1;
-  }
+  std::vector<std::string> columns = split_column_list(**indexed);
   auto existing = read_table_columns(conn, object);
   if (!existing) return existing.error();
   std::string context = "Cannot prepare the search index writes of " + std::string(object);
@@ -167,12 +152,11 @@ Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::s
   return ok_status();
 }
 
-Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request) {
+Result<std::string> search_sql(const std::shared_ptr<Connection>& conn, const SearchRequest& request) {
   CRMSYNC_TRY(check_identifier("table", request.object));
-  std::vector<SearchHit> hits;
-  auto indexed = read_meta(conn, meta_key(request.object));
+  auto indexed = read_meta(conn, search_meta_key(request.object));
   if (!indexed) return indexed.error();
-  if (!*indexed || request.words.empty() || request.limit <= 0) return hits;
+  if (!*indexed) return std::string();
   auto existing = read_table_columns(conn, request.object);
   if (!existing) return existing.error();
 
@@ -185,29 +169,40 @@ Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& c
     title += "coalesce(o." + quote_identifier(c) + ", '')";
   }
   if (title.empty()) title = "''";
-  // Ranked by bm25 among the first kRankedCandidates matches (in rowid order): ranking every match
-  // of a short prefix costs what a box answering as one types cannot pay. The snippet is made for
-  // the hits only (a second MATCH on their rowids).
-  std::string sql = "SELECT o." + quote_identifier("Id") + ", trim(" + title + "), snippet(" + fts +
-                    ", -1, '', '', '...', 12), h.k FROM (SELECT r, k FROM (SELECT rowid AS r, rank AS k FROM " + fts +
-                    " WHERE " + fts + " MATCH ?1 LIMIT " + std::to_string(kRankedCandidates) +
-                    ") ORDER BY k LIMIT ?2) AS h JOIN " + fts + " ON " + fts + ".rowid = h.r AND " + fts +
-                    " MATCH ?1 JOIN " + quote_identifier(request.object) + " AS o ON o.rowid = h.r";
+  std::vector<std::string> indexed_columns;
+  for (auto& c : split_column_list(**indexed)) {
+    if (has_column(*existing, c)) indexed_columns.push_back(std::move(c));
+  }
+  // Ranked by bm25 among the first kSearchCandidates matches (in rowid order): ranking every match
+  // of a short prefix costs what a box answering as one types cannot pay. The snippet is made from
+  // the hits' indexed columns, which follow the Id, title and rank (make_snippet: snippet() would
+  // run the MATCH again per hit).
+  std::string sql = "SELECT o." + quote_identifier("Id") + ", trim(" + title + "), h.k";
+  for (const auto& c : indexed_columns) sql += ", o." + quote_identifier(c);
+  sql += " FROM (SELECT r, k FROM (SELECT rowid AS r, rank AS k FROM " + fts + " WHERE " + fts + " MATCH ?1 LIMIT " +
+         std::to_string(kSearchCandidates) + ") ORDER BY k LIMIT ?2) AS h JOIN " + quote_identifier(request.object) +
+         " AS o ON o.rowid = h.r";
   if (has_column(*existing, "IsDeleted")) sql += " WHERE o." + quote_identifier("IsDeleted") + " IS NOT 1";
   sql += " ORDER BY h.k";
+  return sql;
+}
+
+Result<std::vector<SearchHit>> run_search(Statement& st, const SearchRequest& request) {
+  std::vector<SearchHit> hits;
+  if (request.words.empty() || request.limit <= 0) return hits;
   std::string context = "Cannot search " + request.object;
-  auto st = Statement::prepare(conn, sql, context);
-  if (!st) return st.error();
-  ResetOnExit guard(*st);
+  ResetOnExit guard(st);
   const std::string match = match_expression(request.words);
-  st->bind_text(1, match);
-  st->bind_int64(2, request.limit);
+  st.bind_text(1, match);
+  st.bind_int64(2, request.limit);
+  std::vector<std::string> texts(static_cast<std::size_t>(std::max(0, sqlite3_column_count(st.get()) - 3)));
   for (;;) {
-    auto row = st->step(context);
+    auto row = st.step(context);
     if (!row) return row.error();
     if (!*row) break;
-    hits.push_back({request.object, st->column_text(0), st->column_text(1), st->column_text(2),
-                    sqlite3_column_double(st->get(), 3)});
+    for (std::size_t k = 0; k < texts.size(); ++k) texts[k] = st.column_text(static_cast<int>(k) + 3);
+    hits.push_back({request.object, st.column_text(0), st.column_text(1), make_snippet(texts, request.words),
+                    sqlite3_column_double(st.get(), 2)});
   }
   return hits;
 }

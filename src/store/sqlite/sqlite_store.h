@@ -59,7 +59,11 @@ Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view tabl
                   std::optional<std::string_view> only_id = std::nullopt);
 Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>& conn);
 Result<std::optional<std::string>> read_meta(const std::shared_ptr<Connection>& conn, std::string_view key);
-Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request);
+// ReadSnapshot::search in two steps: the query for the object and title columns (empty when the
+// object has no search index; it depends on what only a sync changes, so readers keep it prepared
+// while the store's version stays the same), then running it for the request's words.
+Result<std::string> search_sql(const std::shared_ptr<Connection>& conn, const SearchRequest& request);
+Result<std::vector<SearchHit>> run_search(Statement& statement, const SearchRequest& request);
 // Read-only snapshots of the store at `path` (sqlite_reader.cpp).
 std::unique_ptr<StoreReader> open_reader(std::string_view path);
 // The statements that index the rows a write adds to `object`, when it has a search index (else

@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "common/text.h"
+#include "store/backend.h"
 #include "store/identifier.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_writer.h"
@@ -22,14 +23,6 @@ std::string writer_key(std::string_view object, const std::vector<Column>& colum
     key += storage_name(c.type);
   }
   return key;
-}
-
-std::optional<catalog::FieldType> parse_field_type(std::string_view name) {
-  for (int t = static_cast<int>(catalog::FieldType::kBoolean); t <= static_cast<int>(catalog::FieldType::kUrl); ++t) {
-    auto type = static_cast<catalog::FieldType>(t);
-    if (name == catalog::to_string(type)) return type;
-  }
-  return std::nullopt;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // hierarchy, cumulative forecast categories, currency conversion and period edges.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "serve/boards.h"
 
 namespace crmsync::serve {
@@ -188,6 +190,44 @@ TEST_F(BoardsTest, ARolesPeopleRollUpToOneHolderOfTheParentRole) {
   EXPECT_EQ(m.person("U-a")->manager_id, "U-mgr") << "the first holder by name (Mia before Zed)";
   // Both managers still see the rep's deals on their own board.
   EXPECT_TRUE(people_below(m, "U-mgr2").contains("U-a"));
+}
+
+// Who sees what (issue #16 supplies the viewer): a rep sees their own deals and those they are on
+// the team of; their manager sees the reps' deals too; nobody's totals, forecast or changes count a
+// deal they may not see; an admin's Visibility sees everything.
+TEST_F(BoardsTest, AViewerSeesTheirOwnTheirReportsAndTheirTeamsDealsAndCountsNothingElse) {
+  deal("A-own", "U-a", 100, "2025-04-02");
+  Deal& team = deal("B-team", "U-b", 200, "2025-05-02");
+  team.team = {"U-b", "U-a"};
+  deal("B-own", "U-b", 400, "2025-06-01", "Commit");
+  Deal& vp = deal("VP-own", "U-vp", 800, "2025-06-02");
+  vp.created = static_cast<EpochMs>(day("2025-05-10")) * 86400000;
+  index_deals(m);
+  link_people(m);
+  const Visibility ann = Visibility::of_viewer(m, "U-a");
+  const Visibility mia = Visibility::of_viewer(m, "U-mgr");
+  auto visible_ids = [&](const Visibility& v) {
+    std::set<std::string> ids;
+    for (const auto& d : m.deals) {
+      if (v.sees(d)) ids.insert(d.id);
+    }
+    return ids;
+  };
+  EXPECT_EQ(visible_ids(ann), (std::set<std::string>{"A-own", "B-team"}));
+  EXPECT_EQ(visible_ids(mia), (std::set<std::string>{"A-own", "B-team", "B-own"}));
+  EXPECT_EQ(visible_ids(Visibility::everything()).size(), 4u);
+
+  DealFilter f{q2()};
+  f.visible = ann;
+  DealBoard board = deal_board(m, f);
+  EXPECT_EQ(board.total.count, 2);
+  EXPECT_DOUBLE_EQ(board.total.amount, 300) << "the totals hold only what the viewer sees";
+  ForecastFilter ff{q2()};
+  ff.visible = mia;
+  EXPECT_DOUBLE_EQ(forecast(m, ff).total.pipeline, 700) << "the VP's deal is not in the manager's forecast";
+  EXPECT_DOUBLE_EQ(forecast(m, ff).total.commit, 400);
+  EXPECT_TRUE(changes_since(m, day("2025-05-01"), std::nullopt, mia).empty()) << "the VP's new deal is not a change for Mia";
+  EXPECT_EQ(changes_since(m, day("2025-05-01"), std::nullopt, Visibility::everything()).size(), 1u);
 }
 
 }  // namespace

@@ -45,13 +45,19 @@ class SearchIndexTest : public ::testing::Test {
   }
   std::string url() const { return "sqlite:" + (dir_ / "crmsync.db").string(); }
 
+  // Commits `rows` with the object's sync state, as a sync's page does (its watermark moves).
   void write(const std::vector<std::vector<Value>>& rows, WriteMode mode = WriteMode::kUpsert) {
     ASSERT_TRUE(store_->begin().ok());
     auto w = store_->writer("Contact", kContact, mode);
     ASSERT_TRUE(w.ok()) << w.error().to_string();
     for (const auto& r : rows) ASSERT_TRUE((*w)->upsert(r).ok());
+    SyncState state;
+    state.object = "Contact";
+    state.watermark = ++pages_ * 1000;
+    ASSERT_TRUE(store_->save_state(state).ok());
     ASSERT_TRUE(store_->commit().ok());
   }
+  std::int64_t pages_ = 0;
 
   // The Ids a search finds, best first.
   std::vector<std::string> find(const std::vector<std::string>& words) {
@@ -126,6 +132,22 @@ TEST_F(SearchIndexTest, ANewColumnListRebuildsTheIndexFromTheRows) {
   EXPECT_EQ(find({"kwame"}), std::vector<std::string>{"003A"});
 }
 
+// A hit's snippet is the text around the first word that matches, cut with "..." when long.
+TEST_F(SearchIndexTest, AHitsSnippetShowsTheTextAroundTheMatch) {
+  std::string long_name;
+  for (int i = 0; i < 30; ++i) long_name += "word" + std::to_string(i) + " ";
+  write({contact("003A", "Olga", "Silva", "olga.silva@maple.example"), contact("003B", "Ada", long_name + "zephyr tail", "")});
+  auto snap = reader_->snapshot();
+  ASSERT_TRUE(snap.ok());
+  auto hits = (*snap)->search({"Contact", {"map"}, {"FirstName", "LastName"}, 10});
+  ASSERT_TRUE(hits.ok() && hits->size() == 1u);
+  EXPECT_EQ((*hits)[0].title, "Olga Silva");
+  EXPECT_EQ((*hits)[0].snippet, "olga.silva@maple.example") << "the email, where the match is";
+  hits = (*snap)->search({"Contact", {"ZEPH"}, {"FirstName", "LastName"}, 10});
+  ASSERT_TRUE(hits.ok() && hits->size() == 1u);
+  EXPECT_EQ((*hits)[0].snippet, "...word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 zephyr tail");
+}
+
 TEST_F(SearchIndexTest, ASnapshotKeepsItsStateWhileAWriterCommits) {
   write({contact("003A", "Lucas", "Kim", "lucas@atlas.example")});
   auto snap = reader_->snapshot();
@@ -141,7 +163,7 @@ TEST_F(SearchIndexTest, ASnapshotKeepsItsStateWhileAWriterCommits) {
   snap->reset();
   auto later = reader_->snapshot();
   ASSERT_TRUE(later.ok());
-  EXPECT_NE(*(*later)->version(), *before) << "a commit must change the version readers cache by";
+  EXPECT_NE(*(*later)->version(), *before) << "a sync's commit must change the version readers cache by";
   EXPECT_EQ(find({"lucas"}).size(), 2u);
 }
 
