@@ -111,18 +111,18 @@ Result<std::string> build_jwt_assertion(std::string_view private_key_pem, const 
   return signing_input + "." + base64url(signature);
 }
 
-Result<std::string> read_secret_file(const std::string& path, const char* key) {
+Result<std::string> read_secret_file(const std::string& path, std::string_view setting) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return config_error("[salesforce] " + std::string(key) + " = \"" + path + "\" cannot be read (" +
-                        std::strerror(errno) + "); check the path and that the crmsync user may read it.");
+    return config_error(std::string(setting) + " = \"" + path + "\" cannot be read (" + std::strerror(errno) +
+                        "); check the path and that the crmsync user may read it.");
   }
   std::ostringstream text;
   text << in.rdbuf();
   std::string s = text.str();
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
   if (s.empty()) {
-    return config_error("[salesforce] " + std::string(key) + " = \"" + path + "\" is empty; put the secret in it.");
+    return config_error(std::string(setting) + " = \"" + path + "\" is empty; put the secret in it.");
   }
   return s;
 }

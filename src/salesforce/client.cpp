@@ -592,7 +592,7 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
                             .max_calls = options.max_api_calls});
   impl->secrets = {options.password, options.client_secret, options.refresh_token};
   if (options.auth == "jwt") {
-    auto pem = read_secret_file(options.private_key_file, "private_key_file");
+    auto pem = read_secret_file(options.private_key_file, "[salesforce] private_key_file");
     if (!pem) return pem.error();
     impl->private_key_pem = std::move(*pem);
     impl->secrets.push_back(impl->private_key_pem);
@@ -602,7 +602,7 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
       // The file holds the latest token (every rotation is written back): read it again.
       impl->refresh = shared_refresh_token("file:" + options.refresh_token_file);
       std::lock_guard lock(impl->refresh->mu);
-      auto stored = read_secret_file(options.refresh_token_file, "refresh_token_file");
+      auto stored = read_secret_file(options.refresh_token_file, "[salesforce] refresh_token_file");
       if (!stored) return stored.error();
       impl->refresh->current = std::move(*stored);
     } else {
