@@ -14,10 +14,12 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "salesforce/client.h"
 #include "salesforce/http.h"
 
 namespace crmsync::salesforce {
@@ -66,6 +68,25 @@ std::string base64url(std::string_view bytes) {
     out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63]};
   }
   return out;
+}
+
+std::string pkce_challenge(std::string_view code_verifier) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(code_verifier.data(), code_verifier.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL's SHA-256 failed");  // only on a broken OpenSSL: a programming error
+  }
+  return base64url(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+std::string authorize_url(std::string_view login_url, std::string_view client_id, std::string_view redirect_uri,
+                          std::string_view state, std::string_view code_challenge) {
+  std::string url(login_url);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url + "/services/oauth2/authorize?response_type=code&client_id=" + url_encode(client_id) +
+         "&redirect_uri=" + url_encode(redirect_uri) + "&state=" + url_encode(state) +
+         "&code_challenge=" + url_encode(code_challenge) + "&code_challenge_method=S256" +
+         "&scope=" + url_encode("api refresh_token openid");
 }
 
 Result<std::string> build_jwt_assertion(std::string_view private_key_pem, const std::string& client_id,

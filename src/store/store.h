@@ -84,6 +84,22 @@ struct ExportLedgerEntry {
   EpochMs updated_at = 0;
 };
 
+// One row of crmsync_edit_log: one field a signed-in person asked `crmsync serve` to change, and
+// what Salesforce answered (admins read the table with SQL; docs/api.md lists its columns).
+struct EditLogEntry {
+  EpochMs at = 0;
+  std::string user_id;    // who asked (the signed-in person's Salesforce user id)
+  std::string username;
+  std::string object;     // Opportunity
+  std::string record_id;
+  std::string field;
+  std::string before;     // the value the store held, as JSON ("null", "1200.5", "\"Prospecting\"")
+  std::string after;      // the value asked for, as JSON
+  int status = 0;         // Salesforce's HTTP status: 204 accepted, 400/403/404/412 refused; 0 none (unreachable)
+  std::string outcome;    // "accepted", or Salesforce's errorCode (FIELD_CUSTOM_VALIDATION_EXCEPTION, ...)
+  std::string message;    // Salesforce's message when refused
+};
+
 // How a writer writes (Store::writer). kUpsert: INSERT ... ON CONFLICT("Id") DO UPDATE, after
 // building the table's Id index if it lacks one. kAppend: plain INSERTs while the table has no Id
 // index (see begin_append: an Id written twice is then held twice, until ensure_id_index keeps its
@@ -210,7 +226,18 @@ class Store {
   // one is open.
   virtual Result<std::vector<ExportLedgerEntry>> export_ledger() = 0;
   virtual Status put_export_ledger(const ExportLedgerEntry& entry) = 0;
+
+  // crmsync_edit_log (made at the first entry), in the order written. put_edit_log runs within the
+  // caller's transaction when one is open.
+  virtual Result<std::vector<EditLogEntry>> edit_log() = 0;
+  virtual Status put_edit_log(const EditLogEntry& entry) = 0;
+
+  // A key of crmsync_meta, set (within the caller's transaction when one is open) and read: the sync
+  // records the org it reads as "org_id" (kOrgIdKey), which `crmsync serve`'s sign-in compares.
+  virtual Status put_meta(std::string_view key, std::string_view value) = 0;
 };
+
+inline constexpr std::string_view kOrgIdKey = "org_id";
 
 // Whether `kind` (a RowBuffer cell) may be written to a column of `storage` (NULL fits any column;
 // an integer also fits REAL), and the kind's name for messages ("null", "bool", ...).
@@ -261,6 +288,13 @@ class ReadSnapshot {
   // Changes whenever a sync commits (it is crmsync_sync_state's content, which every commit
   // writes): readers may keep what they computed from a snapshot while it stays the same.
   virtual Result<std::string> version() = 0;
+
+  // The row of `table` whose Id is `id` (its `columns`, values[k] for columns[k]); nullopt when no
+  // row has it. The default scans the table; a backend overrides it with a lookup by the Id index.
+  virtual Result<std::optional<std::vector<Value>>> find_row(std::string_view table, std::string_view id,
+                                                             const std::vector<std::string>& columns);
+  // A key of crmsync_meta (Store::put_meta); nullopt when it is not set.
+  virtual Result<std::optional<std::string>> meta(std::string_view key);
 };
 
 // Opens snapshots of a store, read-only, from any thread (each snapshot on its own connection).

@@ -89,6 +89,8 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   auto start = std::chrono::steady_clock::now();
   auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
+  // Which org the store holds: `crmsync serve` lets only this org's people sign in.
+  if (!client.org_id().empty()) CRMSYNC_TRY(store.put_meta(store::kOrgIdKey, client.org_id()));
 
   const std::vector<std::string> objects = config.synced_objects();
   int concurrency = options.concurrency > 0 ? options.concurrency : static_cast<int>(config.sync.concurrency);

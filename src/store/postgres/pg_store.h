@@ -9,7 +9,9 @@
 //                            crmsync_id_<Object> on "Id" (absent while a first full load appends)
 //   crmsync_sync_state       one row per object: watermark and last-run figures (timestamptz)
 //   crmsync_export_ledger    one row per exported activity (crmsync export)
-//   crmsync_meta             key/value; schema_version for later migrations
+//   crmsync_meta             key/value; schema_version for later migrations, org_id
+//   crmsync_edit_log         one row per field a signed-in person edited through crmsync serve
+//                            (made at the first edit)
 //
 // Writes (docs/decisions.md, "PostgreSQL store"): a first full load streams its pages with
 // COPY ... FROM STDIN into the table without its Id index, built at the load's end; every other
@@ -59,6 +61,9 @@ class PostgresStore final : public Store {
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
+  Result<std::vector<EditLogEntry>> edit_log() override;
+  Status put_edit_log(const EditLogEntry& entry) override;
+  Status put_meta(std::string_view key, std::string_view value) override;
 
   // A column of a table as the server has it: its name and format_type() spelling.
   struct TableColumn {

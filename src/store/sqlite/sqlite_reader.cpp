@@ -60,6 +60,19 @@ class SqliteSnapshot final : public ReadSnapshot {
     return scan_table(pc_.conn, table, columns, on_row);
   }
 
+  Result<std::optional<std::vector<Value>>> find_row(std::string_view table, std::string_view id,
+                                                     const std::vector<std::string>& columns) override {
+    std::optional<std::vector<Value>> found;
+    CRMSYNC_TRY(scan_table(
+        pc_.conn, table, columns,
+        [&](std::span<const Value> values) -> Status {
+          found.emplace(values.begin(), values.end());
+          return ok_status();
+        },
+        id));
+    return found;
+  }
+
   Result<std::vector<ColumnInfo>> columns(std::string_view table) override {
     auto cols = read_table_columns(pc_.conn, table);
     if (!cols) return cols.error();

@@ -384,4 +384,64 @@ TEST_P(StoreContractTest, LedgerWritesRollBackWithTheTransaction) {
   EXPECT_TRUE(rows->empty());
 }
 
+TEST_P(StoreContractTest, EditLogRowsKeepTheirOrderAndRollBackWithTheTransaction) {
+  auto empty = store_->edit_log();
+  ASSERT_TRUE(empty) << empty.error().to_string();
+  EXPECT_TRUE(empty->empty()) << "a store no edit was made in has an empty log";
+  EditLogEntry accepted{1700000000123, "005000000000001AAA", "rep@acme.example", "Opportunity", "006000000000001AAA",
+                        "StageName", "\"Prospecting\"", "\"Closed Won\"", 204, "accepted", ""};
+  EditLogEntry refused = accepted;
+  refused.field = "Amount";
+  refused.before = "1200.5";
+  refused.after = "9000";
+  refused.status = 400;
+  refused.outcome = "INSUFFICIENT_ACCESS_OR_READONLY";
+  refused.message = "insufficient access rights on object id";
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(store_->put_edit_log(accepted));
+  ASSERT_TRUE(store_->put_edit_log(refused));
+  ASSERT_TRUE(store_->commit());
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(store_->put_edit_log(accepted));
+  ASSERT_TRUE(store_->rollback());
+  reopen();
+  auto rows = store_->edit_log();
+  ASSERT_TRUE(rows) << rows.error().to_string();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].field, "StageName");
+  EXPECT_EQ((*rows)[0].at, 1700000000123);
+  EXPECT_EQ((*rows)[0].after, "\"Closed Won\"");
+  EXPECT_EQ((*rows)[0].status, 204);
+  EXPECT_EQ((*rows)[1].field, "Amount");
+  EXPECT_EQ((*rows)[1].outcome, "INSUFFICIENT_ACCESS_OR_READONLY");
+  EXPECT_EQ((*rows)[1].message, "insufficient access rights on object id");
+  EXPECT_EQ((*rows)[1].username, "rep@acme.example");
+}
+
+TEST_P(StoreContractTest, MetaKeysAreSetAgainAndReadBackBySnapshots) {
+  ASSERT_TRUE(store_->put_meta(kOrgIdKey, "00D000000000001AAA"));
+  ASSERT_TRUE(store_->put_meta(kOrgIdKey, "00D000000000002AAA"));
+  ASSERT_TRUE(store_->ensure_table("Account", kEveryType));
+  ASSERT_TRUE(store_->begin());
+  auto w = store_->writer("Account", kEveryType);
+  ASSERT_TRUE(w);
+  ASSERT_TRUE((*w)->upsert_rows(every_type_page()));
+  ASSERT_TRUE(store_->commit());
+  auto reader = StoreReader::open(url_);
+  if (!reader && reader.error().code == "READER_UNSUPPORTED") GTEST_SKIP() << "no reader for this backend yet";
+  ASSERT_TRUE(reader) << reader.error().to_string();
+  auto snap = (*reader)->snapshot();
+  ASSERT_TRUE(snap) << snap.error().to_string();
+  auto org = (*snap)->meta(kOrgIdKey);
+  ASSERT_TRUE(org) << org.error().to_string();
+  EXPECT_EQ(org->value_or(""), "00D000000000002AAA");
+  EXPECT_FALSE((*snap)->meta("no_such_key")->has_value());
+  auto row = (*snap)->find_row("Account", "0012", {"Name", "Employees"});
+  ASSERT_TRUE(row) << row.error().to_string();
+  ASSERT_TRUE(row->has_value());
+  EXPECT_EQ(std::get<std::string>((**row)[0]), "");
+  EXPECT_EQ(std::get<std::int64_t>((**row)[1]), 2000);
+  EXPECT_FALSE((*snap)->find_row("Account", "0019", {"Name"})->has_value());
+}
+
 }  // namespace crmsync::store
