@@ -50,26 +50,6 @@ std::string jwt_audience(const std::string& login_url) {
   return url;
 }
 
-std::string base64url(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  auto at = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[k])); };
-  for (; i + 2 < bytes.size(); i += 3) {
-    unsigned n = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], kAlphabet[n & 63]};
-  }
-  if (i + 1 == bytes.size()) {
-    unsigned n = at(i) << 16;
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63]};
-  } else if (i + 2 == bytes.size()) {
-    unsigned n = (at(i) << 16) | (at(i + 1) << 8);
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63]};
-  }
-  return out;
-}
-
 std::string pkce_challenge(std::string_view code_verifier) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

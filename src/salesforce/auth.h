@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/text.h"
 
 namespace crmsync::salesforce {
 
@@ -27,7 +28,7 @@ Result<std::string> build_jwt_assertion(std::string_view private_key_pem, const 
                                         const std::string& username, const std::string& audience,
                                         std::int64_t now_seconds);
 
-std::string base64url(std::string_view bytes);  // RFC 4648 section 5, no padding
+using crmsync::base64url;  // common/text.h
 
 // A file holding one secret (a private key, a refresh token, [serve]'s client secret and session
 // key: config::read_signin_secrets uses it too); its text without trailing whitespace. `setting`
