@@ -198,10 +198,14 @@ EditOutcome DealEdits::edit(store::StoreReader& reader, const EditRequest& r, Sa
     bool has_lmd = std::any_of(asked.columns.begin(), asked.columns.end(),
                                [](const auto& c) { return c.name == "LastModifiedDate"; });
     if (!has_lmd) wanted[0] = "Id";
-    auto row = (*snap)->find_row(kObject, r.id, wanted);
-    if (!row) return {refused(500, "STORE_ERROR", row.error().message)};
-    if (!*row) return {refused(404, "NOT_FOUND", "No deal " + r.id.substr(0, 40) + " in the store.")};
-    before = std::move(**row);
+    bool found = false;
+    Status read = (*snap)->find(kObject, r.id, wanted, [&](std::span<const store::Value> values) -> Status {
+      before.assign(values.begin(), values.end());
+      found = true;
+      return ok_status();
+    });
+    if (!read) return {refused(500, "STORE_ERROR", read.error().message)};
+    if (!found) return {refused(404, "NOT_FOUND", "No deal " + r.id.substr(0, 40) + " in the store.")};
     if (!has_lmd) before[0] = std::monostate{};
   }
   std::optional<EpochMs> unmodified_since;

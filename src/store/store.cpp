@@ -53,28 +53,17 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
 
 Status Store::ensure_search_index(std::string_view, const std::vector<std::string>&) { return ok_status(); }
 
-Result<std::optional<std::vector<Value>>> ReadSnapshot::find_row(std::string_view table, std::string_view id,
-                                                                 const std::vector<std::string>& columns) {
-  std::vector<std::string> with_id = columns;
-  with_id.insert(with_id.begin(), "Id");
-  std::optional<std::vector<Value>> found;
-  CRMSYNC_TRY(scan(table, with_id, [&](std::span<const Value> values) -> Status {
-    const auto* row_id = std::get_if<std::string>(&values[0]);
-    if (row_id && *row_id == id) found.emplace(values.begin() + 1, values.end());
-    return ok_status();
-  }));
-  return found;
-}
+Result<std::optional<std::string>> ReadSnapshot::meta(std::string_view) { return std::optional<std::string>(); }
 
-Result<std::optional<std::string>> ReadSnapshot::meta(std::string_view key) {
-  std::optional<std::string> found;
-  CRMSYNC_TRY(scan("crmsync_meta", {"key", "value"}, [&](std::span<const Value> values) -> Status {
-    const auto* k = std::get_if<std::string>(&values[0]);
-    const auto* v = std::get_if<std::string>(&values[1]);
-    if (k && v && *k == key) found = *v;
-    return ok_status();
-  }));
-  return found;
+Status ReadSnapshot::find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
+                          const Store::RowCallback& on_row) {
+  std::vector<std::string> with_id = columns;
+  with_id.push_back("Id");
+  return scan(table, with_id, [&](std::span<const Value> values) -> Status {
+    const auto* row_id = std::get_if<std::string>(&values.back());
+    if (row_id == nullptr || *row_id != id) return ok_status();
+    return on_row(values.first(columns.size()));
+  });
 }
 
 Result<std::unique_ptr<StoreReader>> StoreReader::open(const OpenOptions& options) {

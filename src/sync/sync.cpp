@@ -70,6 +70,23 @@ Error run_stopped_by(const Error& e) {
                            "resumes from the watermarks.",
                e.http_status);
 }
+
+// A fact about the org for `crmsync serve` (store::kInstanceUrlKey for its links to records,
+// store::kOrgIdKey for its sign-in); written before the writer thread owns the store, only when it
+// changed.
+Status record_meta(store::Store& store, std::string_view key, const std::string& value) {
+  if (value.empty()) return ok_status();
+  auto known = store.meta(key);
+  if (!known) return known.error();
+  if (known->value_or("") == value) return ok_status();
+  CRMSYNC_TRY(store.begin());
+  Status put = store.put_meta(key, value);
+  if (!put) {
+    (void)store.rollback();
+    return put;
+  }
+  return store.commit();
+}
 }  // namespace
 
 bool refuses_every_object(const Error& e) {
@@ -89,8 +106,8 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   auto start = std::chrono::steady_clock::now();
   auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
-  // Which org the store holds: `crmsync serve` lets only this org's people sign in.
-  if (!client.org_id().empty()) CRMSYNC_TRY(store.put_meta(store::kOrgIdKey, client.org_id()));
+  CRMSYNC_TRY(record_meta(store, store::kInstanceUrlKey, client.instance_url()));
+  CRMSYNC_TRY(record_meta(store, store::kOrgIdKey, client.org_id()));
 
   const std::vector<std::string> objects = config.synced_objects();
   int concurrency = options.concurrency > 0 ? options.concurrency : static_cast<int>(config.sync.concurrency);

@@ -1,6 +1,6 @@
-// crmsync_edit_log and crmsync_meta in the PostgreSQL store: the edits signed-in people made through
-// `crmsync serve` (one row per field, numbered in the order written), and crmsync's own keys. The
-// edit log is made at its first entry, so schemas made before it need no migration.
+// crmsync_edit_log in the PostgreSQL store: the edits signed-in people made through `crmsync serve`,
+// one row per field, numbered in the order written. It is made at its first entry, so schemas made
+// before it need no migration.
 #include <charconv>
 
 #include "store/postgres/pg_store.h"
@@ -58,13 +58,6 @@ Status PostgresStore::put_edit_log(const EditLogEntry& e) {
                        {format_datetime_iso(e.at), e.user_id, e.username, e.object, e.record_id, e.field, e.before,
                         e.after, std::to_string(e.status), e.outcome, e.message},
                        context);
-  return r ? ok_status() : Status(r.error());
-}
-
-Status PostgresStore::put_meta(std::string_view key, std::string_view value) {
-  auto r = conn_->exec("INSERT INTO " + qualified("crmsync_meta") +
-                           " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                       {std::string(key), std::string(value)}, "Cannot record " + std::string(key) + " in crmsync_meta");
   return r ? ok_status() : Status(r.error());
 }
 

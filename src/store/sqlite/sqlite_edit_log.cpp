@@ -1,6 +1,5 @@
-// crmsync_edit_log and crmsync_meta in the SQLite store: the edits signed-in people made through
-// `crmsync serve` (one row per field, in the order written), and crmsync's own keys (the org id).
-// crmsync_edit_log is made with the other bookkeeping tables when the store opens (CREATE TABLE IF
+// crmsync_edit_log in the SQLite store: the edits signed-in people made through `crmsync serve`,
+// one row per field, in the order written. It is made with the other bookkeeping tables when the store opens (CREATE TABLE IF
 // NOT EXISTS, so older stores need no migration).
 #include "store/sqlite/sqlite_store.h"
 
@@ -57,17 +56,6 @@ Status SqliteStore::put_edit_log(const EditLogEntry& e) {
   s.bind_text(10, e.outcome);
   s.bind_text(11, e.message);
   return s.run(context);
-}
-
-Status SqliteStore::put_meta(std::string_view key, std::string_view value) {
-  std::string context = "Cannot record " + std::string(key) + " in crmsync_meta";
-  auto st = prepare("INSERT INTO crmsync_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET"
-                    " value = excluded.value",
-                    context);
-  if (!st) return st.error();
-  st->bind_text(1, key);
-  st->bind_text(2, value);
-  return st->run(context);
 }
 
 }  // namespace crmsync::store::sqlite

@@ -371,7 +371,7 @@ Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view tabl
   }
   if (columns.empty()) sql += "1";
   sql += " FROM " + quote_identifier(table);
-  if (only_id) sql += " WHERE \"Id\" = ?1";
+  if (only_id) sql += " WHERE " + quote_identifier("Id") + " = ?1";
   std::string context = "Cannot read the rows of " + std::string(table);
   auto st = Statement::prepare(conn, sql, context);
   if (!st) return st.error();
