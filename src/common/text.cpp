@@ -1,7 +1,10 @@
 #include "common/text.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 namespace crmsync {
 
@@ -177,6 +180,15 @@ std::string base64url(std::string_view bytes) {
     out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63]};
   }
   return out;
+}
+
+std::string pkce_challenge(std::string_view code_verifier) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(code_verifier.data(), code_verifier.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL's SHA-256 failed");  // only on a broken OpenSSL: a programming error
+  }
+  return base64url(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string html_escape(std::string_view text) {

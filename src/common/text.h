@@ -33,6 +33,9 @@ void append_json_string(std::string& out, std::string_view s);
 
 // Base64url (RFC 4648 section 5) without padding: JWT parts, PKCE challenges, random tokens.
 std::string base64url(std::string_view bytes);
+// PKCE (RFC 7636) S256: base64url of the SHA-256 of the code verifier (the client sends it, the
+// emulator's authorization server checks it).
+std::string pkce_challenge(std::string_view code_verifier);
 
 // Text for an HTML page, attribute values included: & < > " ' escaped.
 std::string html_escape(std::string_view text);

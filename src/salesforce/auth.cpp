@@ -14,7 +14,6 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -48,15 +47,6 @@ std::string jwt_audience(const std::string& login_url) {
   std::string url = login_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
-}
-
-std::string pkce_challenge(std::string_view code_verifier) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(code_verifier.data(), code_verifier.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL's SHA-256 failed");  // only on a broken OpenSSL: a programming error
-  }
-  return base64url(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string authorize_url(std::string_view login_url, std::string_view client_id, std::string_view redirect_uri,

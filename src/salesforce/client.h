@@ -170,8 +170,7 @@ inline constexpr std::size_t kCompositeMaxQueries = 5;
 // and the scopes api, refresh_token and openid. Then Client::connect with auth = "authorization_code".
 std::string authorize_url(std::string_view login_url, std::string_view client_id, std::string_view redirect_uri,
                           std::string_view state, std::string_view code_challenge);
-// PKCE (RFC 7636) S256: base64url, without padding, of the SHA-256 of the code verifier.
-std::string pkce_challenge(std::string_view code_verifier);
+// The PKCE S256 challenge of a verifier is common/text.h's pkce_challenge.
 
 // Parses "api-usage=18/5000; per-app-api-usage=..." into LimitInfo; unknown on no match.
 LimitInfo parse_limit_info(std::string_view header);

@@ -115,7 +115,7 @@ void Signin::login(const httplib::Request&, httplib::Response& res) {
   res.set_header("Set-Cookie", std::string(kLoginCookie) + "=" + pending->state + cookie_attributes(600, "/auth/"));
   res.set_header("Location", salesforce::authorize_url(options_.login_url, options_.client_id,
                                                        options_.public_url + "/auth/callback", pending->state,
-                                                       salesforce::pkce_challenge(pending->code_verifier)));
+                                                       pkce_challenge(pending->code_verifier)));
 }
 
 Result<std::shared_ptr<Session>> Signin::start_session(const std::string& code, const PendingLogin& login) {

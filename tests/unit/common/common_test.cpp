@@ -153,6 +153,11 @@ TEST(TimeTest, HttpDatesAreImfFixdatesBothWays) {
   EXPECT_FALSE(parse_http_date("2024-02-29T23:59:59Z"));
 }
 
+TEST(TextTest, PkceChallengeIsRfc7636S256) {
+  // RFC 7636, Appendix B.
+  EXPECT_EQ(pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+
 TEST(TextTest, HtmlEscapeLeavesNoMarkup) {
   EXPECT_EQ(html_escape("<a href=\"x\">Zoë's & co</a>"), "&lt;a href=&quot;x&quot;&gt;Zoë&#39;s &amp; co&lt;/a&gt;");
 }

@@ -346,11 +346,6 @@ namespace {
 
 // --- the web-server flow (people signing in to crmsync serve) -----------------------------------
 
-TEST(WebServerFlowTest, PkceChallengeIsRfc7636S256) {
-  // RFC 7636, Appendix B.
-  EXPECT_EQ(pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-}
-
 TEST(WebServerFlowTest, AuthorizeUrlAsksForACodeWithStateAndChallenge) {
   EXPECT_EQ(authorize_url("https://acme.my.salesforce.com/", "3MVG9 app", "https://deals.acme.example/auth/callback",
                           "st/ate", "E9Mel-cM"),
