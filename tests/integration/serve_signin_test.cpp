@@ -365,6 +365,20 @@ TEST_F(ServeSigninTest, ARefusedFieldEditShowsSalesforcesReasonAndChangesNothing
       << "a deal the rep cannot see cannot be edited either";
 }
 
+TEST_F(ServeSigninTest, AnEditAfterAConcurrentChangeGets412AndOverwritesNothing) {
+  Browser rep(port_);
+  const std::string csrf = rep.sign_in("rep@crmsync.test", "rep-pass");
+  const std::string deal = own_[2];
+  wait_past_the_next_whole_second();
+  auto changed = admin_->update("Opportunity", deal, {{"NextStep", "set by the admin"}});
+  ASSERT_TRUE(changed) << changed.error().to_string();
+  auto r = rep.patch("/api/deals/" + deal, R"({"NextStep": "set by the rep"})", csrf);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 412) << r->body;
+  EXPECT_TRUE(contains(body_of(r)["error"]["message"], "Reload the board")) << r->body;
+  EXPECT_EQ(org_deal(deal)["NextStep"], "set by the admin");
+}
+
 // The board serves one org: a user of another org signing in through the same connected app is
 // refused with a page that says so. The other org is the emulator seen through a proxy that gives
 // its token answers and userinfo another Organization Id.
