@@ -438,3 +438,78 @@ TEST(ServeSigninOrgTest, AUserOfAnotherOrgIsRefusedWithAClearPage) {
 
 }  // namespace
 }  // namespace crmsync::testing
+
+namespace crmsync::testing {
+namespace {
+
+// The secrets test of the sync, extended to serve: `crmsync serve` as its own process, logging
+// every request it makes (debug), a team member signed in, editing (accepted, refused, after a
+// concurrent change), signed out. No token of the team member (access tokens "<org id>!...",
+// refresh tokens, the authorization code), no session cookie or CSRF token, no client secret or
+// session key reaches the server's output, its log or the store's files.
+TEST(ServeSecretsTest, NoTeamMembersTokenReachesAnyOutputLogOrStoreFile) {
+  TempDir dir;
+  RunningEmulator emu(10, 29);
+  const int port = free_loopback_port();
+  const std::string db = dir.file("crmsync.db");
+  const std::string session_key = "a-session-key-of-forty-eight-bytes-0123456789abc";
+  write_file(dir.file("crmsync.toml"),
+             emulator_toml(emu->base_url(), db,
+                           "[sync]\nsettle_seconds = 0\n[objects.Opportunity]\ninclude = [\"NextStep\"]\n[serve]\n"
+                           "deal_columns = [\"NextStep\"]\nclient_id = \"crmsync-local\"\npublic_url = "
+                           "\"http://127.0.0.1:" + std::to_string(port) + "\"\nadmins = [\"admin@crmsync.test\"]\n"));
+  auto synced = run_crmsync("sync --config " + dir.file("crmsync.toml"));
+  ASSERT_EQ(synced.exit_code, 0) << synced.output;
+  auto admin = admin_login(emu->base_url());
+  const auto deals = ids(*admin, "SELECT Id FROM Opportunity WHERE IsDeleted = false ORDER BY Id LIMIT 2");
+  ASSERT_EQ(deals.size(), 2u);
+
+  std::string answers;
+  std::vector<std::string> handed;  // what the browser was given: its session cookie, its CSRF token
+  {
+    ServeProcess serve("--log-level debug --config " + dir.file("crmsync.toml") + " --port " + std::to_string(port),
+                       "CRMSYNC_SERVE_CLIENT_SECRET=crmsync-local-secret CRMSYNC_SERVE_SESSION_KEY=" + session_key,
+                       dir.file("serve.log"));
+    Browser member(port);
+    const std::string csrf = member.sign_in("admin@crmsync.test", "admin-pass");
+    handed = {member.cookie("crmsync_session"), csrf};
+    auto keep = [&](const httplib::Result& r) { answers += r ? r->body : std::string(); };
+    keep(member.patch("/api/deals/" + deals[0], R"({"NextStep": "Call back"})", csrf));
+    keep(member.patch("/api/deals/" + deals[0], R"({"CloseDate": "not a date"})", csrf));
+    keep(member.patch("/api/deals/" + deals[1], R"({"StageName": "No Such Stage At All"})", csrf));
+    wait_past_the_next_whole_second();
+    ASSERT_TRUE(admin->update("Opportunity", deals[1], {{"NextStep", "by the admin"}}));
+    keep(member.patch("/api/deals/" + deals[1], R"({"NextStep": "late"})", csrf));
+    EXPECT_EQ(member.get("/api/session")->status, 200);  // its answer holds the CSRF token, by design
+    keep(member.post("/auth/logout", csrf));
+    serve.stop();
+    answers += serve.output();
+  }
+  EXPECT_TRUE(contains(answers, "Call back")) << answers;
+  EXPECT_TRUE(contains(answers, "Reload the board")) << "the 412 path ran:\n" << answers;
+  EXPECT_TRUE(contains(answers, "\"signed_out\":true")) << answers;
+  auto st = store::Store::open("sqlite:" + db);
+  ASSERT_TRUE(st);
+  EXPECT_GE((*st)->edit_log()->size(), 4u);
+  st->reset();
+
+  const std::string output = answers + file_bytes(dir.file("serve.log"));
+  const std::string store_bytes = file_bytes(db) + file_bytes(db + "-wal") + file_bytes(db + ".lock");
+  ASSERT_GT(store_bytes.size(), 10000u);
+  const std::string org = ids(*admin, "SELECT Id FROM Organization").front();
+  std::vector<std::string> secrets = {org.substr(0, 15) + "!",  // every access token the org issues
+                                      "5Aep",                   // every refresh token it issues
+                                      "aPrx",                   // every authorization code
+                                      "crmsync-local-secret", session_key, "admin-pass"};
+  for (const auto& h : handed) {
+    ASSERT_GE(h.size(), 43u);
+    secrets.push_back(h);
+  }
+  for (const auto& secret : secrets) {
+    EXPECT_FALSE(contains(output, secret)) << secret << " in the output:\n" << output;
+    EXPECT_FALSE(contains(store_bytes, secret)) << secret << " in the store";
+  }
+}
+
+}  // namespace
+}  // namespace crmsync::testing

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <map>
 #include <regex>
 #include <stdexcept>
@@ -150,6 +151,40 @@ class Browser {
   int port_;
   std::map<std::string, std::string> cookies_;
   std::vector<SetCookie> received_;
+};
+
+// `crmsync serve` as its own process, its output (standard output and error) in `log_path`; ready
+// once it prints its address; stopped with SIGTERM and waited for when it goes out of scope.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& args, const std::string& env, const std::string& log_path) : log_(log_path) {
+    std::string cmd = "sh -c 'echo $$; exec env " + env + " " + std::string(CRMSYNC_BINARY) + " serve " + args +
+                      " >" + log_path + " 2>&1'";
+    pipe_ = popen(cmd.c_str(), "r");
+    char line[64] = {};
+    if (pipe_ == nullptr || !std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("cannot start crmsync serve");
+    pid_ = std::atoi(line);
+    for (int i = 0; i < 500 && !contains(output(), "listening on"); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!contains(output(), "listening on")) throw std::runtime_error("crmsync serve did not start:\n" + output());
+  }
+  ~ServeProcess() { stop(); }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  void stop() {
+    if (pipe_ == nullptr) return;
+    kill(pid_, SIGTERM);
+    pclose(pipe_);
+    pipe_ = nullptr;
+  }
+  std::string output() const { return file_bytes(log_); }
+
+ private:
+  std::string log_;
+  std::FILE* pipe_ = nullptr;
+  int pid_ = 0;
 };
 
 }  // namespace crmsync::testing
