@@ -91,6 +91,9 @@ struct Server::Impl {
 
   // GET /api/...: everyone's view without sign-in; with it, the session's person or 401.
   void api_get(const httplib::Request& req, httplib::Response& res) {
+    if (!signin && req.path == "/api/session") {
+      return send_answer({200, {{"signin", false}, {"user_id", nullptr}, {"name", nullptr}, {"csrf_token", nullptr}}}, res);
+    }
     if (!signin) return send_answer(api.get(req.path, req.params, Viewer::everyone()), res);
     if (req.path == "/api/session") return send_answer(signin->session_answer(req), res);
     auto session = signin->session_of(req);

@@ -361,6 +361,19 @@ TEST_F(ServeApiTest, LinksGoToTheOrgsInstanceTheSyncRecordedNotToTheLoginHost) {
   EXPECT_EQ(record.body["url"], instance + "/" + contact["Id"].get<std::string>()) << record.body.dump();
 }
 
+// Without sign-in there is nobody to be: the page asks /api/session to know whether to offer
+// signing in and editing, and learns it need not.
+TEST_F(ServeApiTest, WithoutSigninTheSessionSaysSoAndEditsAreRefused) {
+  auto [status, body] = get("/api/session");
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body["signin"], false);
+  EXPECT_TRUE(body["csrf_token"].is_null());
+  auto edit = loopback_client(server_->port()).Patch("/api/deals/006000000000001AAA", R"({"StageName":"x"})", "application/json");
+  ASSERT_TRUE(edit);
+  EXPECT_EQ(edit->status, 403);
+  EXPECT_EQ(json::parse(edit->body)["error"]["code"], "SIGNIN_REQUIRED");
+}
+
 TEST(ServeNoSyncTest, AStoreWithNoSyncYetSaysWhatToRun) {
   TempDir dir;
   auto reader = store::StoreReader::open("sqlite:" + dir.file("never-synced.db"));
