@@ -65,6 +65,35 @@ export async function api(path, params, options = {}) {
   return body;
 }
 
+// The signed-in person (GET /api/session): {signin, user_id, name, csrf_token, ...}.
+export const session = {signin: false};
+
+// A write to /api/<path> (PATCH, POST) with the session's anti-forgery token; the JSON answer, or an
+// ApiError carrying the server's words and the fields Salesforce named (error.fields).
+export async function write(method, path, body) {
+  let res;
+  try {
+    res = await fetch(path.startsWith('/') ? path : '/api/' + path, {method, body: body == null ? undefined : JSON.stringify(body),
+      headers: {Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token || ''}});
+  } catch (e) {
+    throw new ApiError(0, 'UNREACHABLE', 'The server did not answer: is crmsync serve still running?');
+  }
+  let answer = null;
+  try {
+    answer = await res.json();
+  } catch (e) {
+    answer = null;
+  }
+  if (!res.ok) {
+    const err = answer && answer.error;
+    const e = new ApiError(res.status, err ? err.code : 'HTTP_' + res.status,
+      err ? err.message : `The server answered HTTP ${res.status} without an explanation.`);
+    e.fields = (err && err.fields) || [];
+    throw e;
+  }
+  return answer;
+}
+
 // The notice under the header: the server's words, `code` spans shown as code.
 export function notify(message) {
   const box = $('#notice');
