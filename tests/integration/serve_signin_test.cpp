@@ -23,6 +23,12 @@ seed = 11
 name = "Standard User"
 fields = { "Opportunity.Amount" = { edit = false } }
 
+[[validation_rules]]
+object = "Opportunity"
+error_condition = "CloseDate < 2020-01-01"
+message = "Close Date cannot be before 2020."
+field = "CloseDate"
+
 [[users]]
 username = "rep@crmsync.test"
 password = "rep-pass"
@@ -357,6 +363,13 @@ TEST_F(ServeSigninTest, ARefusedFieldEditShowsSalesforcesReasonAndChangesNothing
                         e.outcome == "INVALID_FIELD_FOR_INSERT_UPDATE" && e.after == "123456");
   }
   EXPECT_TRUE(logged) << "refused edits are in crmsync_edit_log too";
+
+  auto rule = rep.patch("/api/deals/" + deal, R"({"CloseDate": "2019-05-01"})", csrf);
+  EXPECT_EQ(rule->status, 400) << rule->body;
+  EXPECT_EQ(body_of(rule)["error"], json({{"code", "FIELD_CUSTOM_VALIDATION_EXCEPTION"},
+                                          {"message", "Close Date cannot be before 2020."},
+                                          {"fields", {"CloseDate"}}}))
+      << "the org's validation rule, in its words";
 
   auto not_board = rep.patch("/api/deals/" + deal, R"({"Description": "x"})", csrf);
   EXPECT_EQ(not_board->status, 400);

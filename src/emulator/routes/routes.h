@@ -23,6 +23,7 @@
 #include "emulator/access/access.h"
 #include "emulator/dml/dml.h"
 #include "emulator/emulator.h"
+#include "emulator/org/org.h"
 #include "emulator/routes/bulk_jobs.h"
 #include "emulator/sf_error.h"
 #include "emulator/soql/soql.h"
@@ -134,7 +135,8 @@ struct EmuState {
 
   WriteClock clock;  // SystemModstamp of writes
   // What the DML engine needs to write as any user.
-  DmlContext dml() { return {*db, access, clock}; }
+  std::vector<ValidationRule> validation_rules;  // the org file's
+  DmlContext dml() { return {*db, access, clock, &validation_rules}; }
 
  private:
   struct Session {
