@@ -51,6 +51,11 @@ export async function api(path, params, options = {}) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'UNREACHABLE', 'The server did not answer: is crmsync serve still running? Start it again, then reload this page.');
   }
+  return answerOf(res);
+}
+
+// An API answer's JSON body, or an ApiError with the server's words and the fields it names.
+async function answerOf(res) {
   let body = null;
   try {
     body = await res.json();
@@ -59,8 +64,10 @@ export async function api(path, params, options = {}) {
   }
   if (!res.ok) {
     const err = body && body.error;
-    throw new ApiError(res.status, err ? err.code : 'HTTP_' + res.status,
+    const e = new ApiError(res.status, err ? err.code : 'HTTP_' + res.status,
       err ? err.message : `The server answered HTTP ${res.status} without an explanation.`);
+    e.fields = (err && err.fields) || [];
+    throw e;
   }
   return body;
 }
@@ -78,20 +85,7 @@ export async function write(method, path, body) {
   } catch (e) {
     throw new ApiError(0, 'UNREACHABLE', 'The server did not answer: is crmsync serve still running?');
   }
-  let answer = null;
-  try {
-    answer = await res.json();
-  } catch (e) {
-    answer = null;
-  }
-  if (!res.ok) {
-    const err = answer && answer.error;
-    const e = new ApiError(res.status, err ? err.code : 'HTTP_' + res.status,
-      err ? err.message : `The server answered HTTP ${res.status} without an explanation.`);
-    e.fields = (err && err.fields) || [];
-    throw e;
-  }
-  return answer;
+  return answerOf(res);
 }
 
 // The notice under the header: the server's words, `code` spans shown as code.

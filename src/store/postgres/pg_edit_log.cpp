@@ -1,8 +1,6 @@
 // crmsync_edit_log in the PostgreSQL store: the edits signed-in people made through `crmsync serve`,
 // one row per field, numbered in the order written. It is made at its first entry, so schemas made
 // before it need no migration.
-#include <charconv>
-
 #include "store/postgres/pg_store.h"
 
 namespace crmsync::store::postgres {
@@ -19,15 +17,9 @@ Result<std::vector<EditLogEntry>> PostgresStore::edit_log() {
   if (!r) return r.error();
   std::vector<EditLogEntry> out;
   const PGresult* res = r->get();
-  auto number = [&](int row, int col) {
-    std::int64_t v = 0;
-    const char* p = PQgetvalue(res, row, col);
-    std::from_chars(p, p + PQgetlength(res, row, col), v);
-    return v;
-  };
   for (int i = 0; i < PQntuples(res); ++i) {
     EditLogEntry e;
-    e.at = number(i, 0);
+    e.at = int_of(res, i, 0);
     e.user_id = text_of(res, i, 1);
     e.username = text_of(res, i, 2);
     e.object = text_of(res, i, 3);
@@ -35,7 +27,7 @@ Result<std::vector<EditLogEntry>> PostgresStore::edit_log() {
     e.field = text_of(res, i, 5);
     e.before = text_of(res, i, 6);
     e.after = text_of(res, i, 7);
-    e.status = static_cast<int>(number(i, 8));
+    e.status = static_cast<int>(int_of(res, i, 8));
     e.outcome = text_of(res, i, 9);
     e.message = text_of(res, i, 10);
     out.push_back(std::move(e));
