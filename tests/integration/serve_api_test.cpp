@@ -409,6 +409,21 @@ TEST(ServeCliTest, RefusesAnAddressOtherThanLoopbackAndAReferenceColumn) {
   EXPECT_TRUE(contains(r.output, "Owner and Record Type")) << r.output;
 }
 
+// With sign-in configured the secrets are read at start: one that cannot be read stops serve with
+// the setting named, before anything listens.
+TEST(ServeCliTest, ASigninSecretFileThatCannotBeReadStopsServeNamingTheSetting) {
+  TempDir dir;
+  write_file(dir.file("crmsync.toml"),
+             emulator_toml("http://127.0.0.1:9", dir.file("crmsync.db"),
+                           "[serve]\nclient_id = \"team-app\"\npublic_url = \"https://deals.acme.example\"\n"
+                           "client_secret_file = \"" + dir.file("missing-secret") + "\"\nhost = \"0.0.0.0\"\n"));
+  auto r = run_crmsync("serve --config " + dir.file("crmsync.toml") + " --port 18099");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "[serve] client_secret_file = \"" + dir.file("missing-secret") + "\" cannot be read"))
+      << r.output;
+  EXPECT_FALSE(contains(r.output, "LOOPBACK_ONLY")) << "with sign-in any address is allowed: " << r.output;
+}
+
 // Serve reads SQLite stores only for now: a PostgreSQL [store] url is refused at start with a
 // message that says so and names the fix, and never shows the url's password.
 TEST(ServeCliTest, APostgresStoreIsRefusedAsNotSupportedYetWithoutItsPassword) {
