@@ -1,6 +1,7 @@
 // `crmsync serve --config crmsync.toml [--host 127.0.0.1] [--port 8080]`: the deal board, the
 // forecast board and search over the store `crmsync sync` fills, as a web page and a JSON API
-// (docs/api.md), until interrupted. Loopback only until sign-in exists.
+// (docs/api.md), until interrupted. Loopback only without sign-in; with it ([serve] client_id) any
+// address, team members signing in with Salesforce and editing deals as themselves.
 #include <iostream>
 
 #include "cli/command.h"
@@ -15,21 +16,32 @@
 namespace crmsync::cli {
 
 int serve_until_stopped(const config::Config& cfg, const std::string& host, int port) {
-  if (auto s = serve::check_listen_host(host); !s) {
+  if (auto s = serve::check_listen_host(host, cfg.serve.signin()); !s) {
     print_error("cannot serve", s.error());
     return 2;
+  }
+  std::optional<serve::SigninOptions> signin;
+  if (cfg.serve.signin()) {
+    auto secrets = config::read_signin_secrets(cfg.serve);
+    if (!secrets) {
+      print_error("cannot serve", secrets.error());
+      return 2;
+    }
+    signin = serve::signin_options(cfg, *secrets);
   }
   auto reader = store::StoreReader::open(sync::store_options(cfg));
   if (!reader) {
     print_error("cannot read the store", reader.error());
     return 2;
   }
-  serve::Api api(std::move(*reader), {.serve = cfg.serve, .salesforce_url = cfg.salesforce.login_url});
+  serve::ApiOptions options{.serve = cfg.serve, .salesforce_url = cfg.salesforce.login_url};
+  if (signin) options.edit_store = sync::store_options(cfg);
+  serve::Api api(std::move(*reader), std::move(options));
   if (auto s = api.check_columns(); !s) {
     print_error("cannot serve", s.error());
     return 2;
   }
-  serve::Server server(api, {.host = host, .port = port});
+  serve::Server server(api, {.host = host, .port = port, .signin = std::move(signin)});
   if (auto s = server.start(); !s) {
     print_error("cannot serve", s.error());
     return 2;
@@ -62,9 +74,10 @@ int run_serve(const ServeArgs& args) {
 
 Registrar reg("serve", [](CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
-  auto* cmd = app.add_subcommand("serve", "Serve the deal board, the forecast board and search over the store (loopback only)");
+  auto* cmd = app.add_subcommand("serve", "Serve the deal board, the forecast board and search over the store");
   add_config_option(cmd, args->config);
-  cmd->add_option("--host", args->host, "Address to listen on (loopback only; default [serve] host, 127.0.0.1)");
+  cmd->add_option("--host", args->host,
+                  "Address to listen on (loopback only without sign-in; default [serve] host, 127.0.0.1)");
   cmd->add_option("--port", args->port, "Port (default [serve] port, 8080)")->check(CLI::Range(1, 65535));
   cmd->callback([args] {
     watch_interrupts();  // before the server's threads start
@@ -74,9 +87,10 @@ Registrar reg("serve", [](CLI::App& app) {
                               "crmsync serve --port 9090",
                               "curl -s 'http://127.0.0.1:8080/api/deals?limit=5' | jq ."},
                  .exit_codes = {{0, "stopped by SIGINT or SIGTERM"},
-                                {2, "could not start (printed: the configuration, an address other than loopback, a "
-                                    "port in use, a [serve] deal_columns entry refused, a store that cannot be read), "
-                                    "or the command line was wrong"}}});
+                                {2, "could not start (printed: the configuration, an address other than loopback "
+                                    "without sign-in, a port in use, a [serve] deal_columns entry refused, a store "
+                                    "that cannot be read, a sign-in secret file that cannot be read), or the command "
+                                    "line was wrong"}}});
 });
 
 }  // namespace

@@ -9,7 +9,10 @@ namespace crmsync::cli {
 
 // Opens the store as sync::store_options(cfg) describes it, read-only, and serves it until
 // interrupted; the caller has called watch_interrupts() (cli/interrupt.h) before any thread started.
-// Exit codes: 0 stopped by a signal; 2 could not start (an address other than loopback, a port in
+// With [serve] client_id set, team members sign in with Salesforce (config::read_signin_secrets
+// reads the secret files here) and the server may listen on any address.
+// Exit codes: 0 stopped by a signal; 2 could not start (an address other than loopback without
+// sign-in, a sign-in secret file that cannot be read, a port in
 // use, a [serve] deal_columns entry refused, a store url that cannot be read, a PostgreSQL store,
 // which serve cannot read yet); the message names why.
 int serve_until_stopped(const config::Config& cfg, const std::string& host, int port);

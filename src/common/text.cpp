@@ -1,7 +1,10 @@
 #include "common/text.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 namespace crmsync {
 
@@ -157,6 +160,51 @@ void append_json_string(std::string& out, std::string_view s) {
     i = run + 1;
   }
   out.push_back('"');
+}
+
+std::string base64url(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  auto at = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[k])); };
+  for (; i + 2 < bytes.size(); i += 3) {
+    unsigned n = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
+    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], kAlphabet[n & 63]};
+  }
+  if (i + 1 == bytes.size()) {
+    unsigned n = at(i) << 16;
+    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63]};
+  } else if (i + 2 == bytes.size()) {
+    unsigned n = (at(i) << 16) | (at(i + 1) << 8);
+    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63]};
+  }
+  return out;
+}
+
+std::string pkce_challenge(std::string_view code_verifier) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(code_verifier.data(), code_verifier.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL's SHA-256 failed");  // only on a broken OpenSSL: a programming error
+  }
+  return base64url(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
 }
 
 std::string url_encode(std::string_view s) {

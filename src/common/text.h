@@ -31,6 +31,15 @@ std::string to_well_formed_utf8(std::string_view s);
 // well-formed UTF-8 is written as U+FFFD, so that the output is always JSON.
 void append_json_string(std::string& out, std::string_view s);
 
+// Base64url (RFC 4648 section 5) without padding: JWT parts, PKCE challenges, random tokens.
+std::string base64url(std::string_view bytes);
+// PKCE (RFC 7636) S256: base64url of the SHA-256 of the code verifier (the client sends it, the
+// emulator's authorization server checks it).
+std::string pkce_challenge(std::string_view code_verifier);
+
+// Text for an HTML page, attribute values included: & < > " ' escaped.
+std::string html_escape(std::string_view text);
+
 // Percent-encodes a URL query component (RFC 3986 unreserved characters are kept).
 std::string url_encode(std::string_view s);
 // Decodes %XX escapes and '+' as space; malformed escapes are kept as they are.

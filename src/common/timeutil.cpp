@@ -139,6 +139,40 @@ std::string format_date(EpochDays days) {
   return buf;
 }
 
+namespace {
+constexpr const char* kWeekdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // 1970-01-01 was a Thursday
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+}  // namespace
+
+std::string format_http_date(EpochMs ms) {
+  Parts p = split(ms);
+  EpochMs day = ms >= 0 ? ms / 86400000LL : -((-ms + 86399999LL) / 86400000LL);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kWeekdays[((day % 7) + 7) % 7], p.d,
+                kMonths[p.m - 1], p.y, p.h, p.mi, p.s);
+  return buf;
+}
+
+std::optional<EpochMs> parse_http_date(std::string_view s) {
+  // "Wed, 21 Oct 2015 07:28:00 GMT": 29 characters.
+  if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+      s[22] != ':' || s.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  int d, y, h, mi, se;
+  if (!digits(s, 5, 2, d) || !digits(s, 12, 4, y) || !digits(s, 17, 2, h) || !digits(s, 20, 2, mi) ||
+      !digits(s, 23, 2, se) || h > 23 || mi > 59 || se > 60) {
+    return std::nullopt;
+  }
+  int m = 0;
+  while (m < 12 && s.substr(8, 3) != kMonths[m]) ++m;
+  if (m == 12) return std::nullopt;
+  auto days = civil_to_days(y, m + 1, d);
+  if (!days) return std::nullopt;
+  if (s.substr(0, 3) != kWeekdays[((*days % 7) + 7) % 7]) return std::nullopt;
+  return static_cast<EpochMs>(*days) * 86400000LL + ((static_cast<EpochMs>(h) * 60 + mi) * 60 + se) * 1000LL;
+}
+
 std::string format_time(std::int32_t ms_of_day) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03dZ", ms_of_day / 3600000, ms_of_day / 60000 % 60,

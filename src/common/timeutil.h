@@ -28,6 +28,11 @@ std::string format_datetime_iso(EpochMs ms);   // 2016-08-19T14:35:34.000Z (stor
 std::string format_datetime_soql(EpochMs ms);  // 2016-08-19T14:35:34Z (SOQL literal; drops ms)
 std::string format_date(EpochDays days);       // 2016-08-19
 std::string format_time(std::int32_t ms_of_day);  // 14:35:34.000Z
+// HTTP's IMF-fixdate (RFC 9110 5.6.7), whole seconds: "Wed, 21 Oct 2015 07:28:00 GMT" (what
+// If-Unmodified-Since carries).
+std::string format_http_date(EpochMs ms);
+// Parses an IMF-fixdate; nullopt for anything else (the obsolete RFC 850 and asctime forms too).
+std::optional<EpochMs> parse_http_date(std::string_view text);
 
 EpochMs now_ms();
 EpochDays days_of(EpochMs ms);  // the UTC date of an instant

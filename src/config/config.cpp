@@ -78,7 +78,15 @@ std::vector<Binding> serve_bindings(ServeConfig& s) {
   return {{"fiscal_year_start_month", &s.fiscal_year_start_month},
           {"deal_columns", &s.deal_columns},
           {"host", &s.host},
-          {"port", &s.port}};
+          {"port", &s.port},
+          {"public_url", &s.public_url},
+          {"client_id", &s.client_id},
+          {"client_secret", &s.client_secret},
+          {"client_secret_file", &s.client_secret_file},
+          {"session_key", &s.session_key},
+          {"session_key_file", &s.session_key_file},
+          {"admins", &s.admins},
+          {"session_hours", &s.session_hours}};
 }
 std::vector<Binding> object_bindings(ObjectConfig& o) {
   return {{"enabled", &o.enabled}, {"exclude", &o.exclude}, {"include", &o.include}};
@@ -395,6 +403,92 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   return ok_status();
 }
 
+// An origin a browser opens: https://host[:port], or http:// to this machine only (a session
+// cookie sent over plain http across a network could be read on the way).
+Status check_public_url(const std::string& url, const std::string& where) {
+  const bool https = url.starts_with("https://");
+  const std::string host = host_of(url);
+  std::string_view rest = std::string_view(url).substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+  const bool origin_only = rest.find_first_of("?#") == std::string_view::npos &&
+                           (rest.find('/') == std::string_view::npos || rest.find('/') == rest.size() - 1);
+  if ((!https && !url.starts_with("http://")) || host.empty() || !origin_only) {
+    return config_error("INVALID_VALUE", where,
+                        "[serve] public_url = " + shown_value(url) +
+                            " is not the address team members open; expected the server's origin without a path, "
+                            "e.g. \"https://deals.example.com\" (the connected app's callback URL is then "
+                            "https://deals.example.com/auth/callback).");
+  }
+  if (!https && !is_loopback(host)) {
+    return config_error("INSECURE_PUBLIC_URL", where,
+                        "[serve] public_url uses plain http:// to " + host +
+                            ", so the session cookie would cross the network unencrypted; serve behind https (a "
+                            "reverse proxy with a certificate) and give its https:// address (plain http:// only on "
+                            "this machine: 127.0.0.0/8, ::1, localhost).");
+  }
+  return ok_status();
+}
+
+// [serve] sign-in keys: all of them or none, each valid; the org's login URL usable by browsers.
+Status validate_signin(const Config& config, std::string_view source, const Origins& origins) {
+  const ServeConfig& s = config.serve;
+  auto where = [&](const std::string& key) { return origin_of(origins, "serve." + key, source); };
+  if (!s.signin()) {
+    for (const char* key : {"public_url", "client_secret", "client_secret_file", "session_key", "session_key_file",
+                            "admins", "session_hours"}) {
+      if (!origins.contains("serve." + std::string(key))) continue;
+      return config_error("SIGNIN_INCOMPLETE", where(key),
+                          "[serve] " + std::string(key) +
+                              " is a sign-in setting, but [serve] client_id is not set, so sign-in is off; set "
+                              "client_id to the team members' connected app's Consumer Key (CRMSYNC_SERVE_CLIENT_ID), "
+                              "or remove " + key + " to serve without sign-in (loopback only).");
+    }
+    return ok_status();
+  }
+  if (s.public_url.empty()) {
+    return config_error("MISSING_KEY", where("client_id"),
+                        "[serve] public_url is required with sign-in ([serve] client_id is set): the address team "
+                        "members open, e.g. \"https://deals.example.com\"; Salesforce sends them back to "
+                        "<public_url>/auth/callback, the connected app's callback URL. Set it in " +
+                            std::string(source) + " or with CRMSYNC_SERVE_PUBLIC_URL.");
+  }
+  CRMSYNC_TRY(check_public_url(s.public_url, where("public_url")));
+  auto one_of = [&](const std::string& value, const std::string& file, const char* key) -> Status {
+    if (value.empty() || file.empty()) return ok_status();
+    return config_error("INVALID_VALUE", where(key),
+                        "[serve] " + std::string(key) + " and " + key + "_file are both set (" + key + "_file from " +
+                            where(std::string(key) + "_file") + "); keep one, preferably the file or CRMSYNC_SERVE_" +
+                            to_upper(key) + ".");
+  };
+  CRMSYNC_TRY(one_of(s.client_secret, s.client_secret_file, "client_secret"));
+  CRMSYNC_TRY(one_of(s.session_key, s.session_key_file, "session_key"));
+  if (!s.session_key.empty() && s.session_key.size() < 32) {
+    return config_error("INVALID_VALUE", where("session_key"),
+                        "[serve] session_key is " + std::to_string(s.session_key.size()) +
+                            " bytes long; use at least 32 random bytes (e.g. openssl rand -base64 48), or leave it "
+                            "out and the server makes a random key at each start.");
+  }
+  if (s.session_hours < 1 || s.session_hours > 720) {
+    return config_error("INVALID_VALUE", where("session_hours"),
+                        "[serve] session_hours = " + std::to_string(s.session_hours) +
+                            " is out of range; expected 1..720 hours (default 8: a working day).");
+  }
+  for (const auto& admin : s.admins) {
+    if (admin.empty() || admin.find_first_of(" \t,") != std::string::npos) {
+      return config_error("INVALID_VALUE", where("admins"),
+                          "[serve] admins holds " + shown_value(admin) +
+                              ", which is neither a username (admin@acme.com) nor a user id (005...).");
+    }
+  }
+  const std::string& login = config.salesforce.login_url;
+  if (!login.starts_with("https://") && !(login.starts_with("http://") && is_loopback(host_of(login)))) {
+    return config_error("INVALID_VALUE", origin_of(origins, "salesforce.login_url", source),
+                        "[salesforce] login_url = " + shown_value(login) +
+                            " cannot take team members' sign-in ([serve] client_id is set); it must be the org's "
+                            "https:// login host or My Domain (plain http:// only for an emulator on this machine).");
+  }
+  return ok_status();
+}
+
 Status validate_serve(const ServeConfig& s, std::string_view source, const Origins& origins) {
   auto where = [&](const std::string& key) { return origin_of(origins, "serve." + key, source); };
   if (s.fiscal_year_start_month < 1 || s.fiscal_year_start_month > 12) {
@@ -626,6 +720,7 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   if (env) CRMSYNC_TRY(apply_env(config, env, origins));
   CRMSYNC_TRY(validate_store(config.store, source_name, origins));
   CRMSYNC_TRY(validate_serve(config.serve, source_name, origins));
+  CRMSYNC_TRY(validate_signin(config, source_name, origins));
   if (validation == Validation::kStoreOnly) return config;
   warn_objects_in_groups_off(config, source_name, origins);
   CRMSYNC_TRY(validate_login(config, source_name, origins));

@@ -100,12 +100,38 @@ struct GroupsConfig {
 // [serve]: `crmsync serve` (docs/api.md). deal_columns are extra deal-board columns: API names of
 // Opportunity fields the sync imports; reference fields other than OwnerId and RecordTypeId are
 // refused when the server starts (the guide shows only Owner and Record Type on deal boards).
+//
+// Sign-in (docs/api.md, "Sign-in"): on when client_id is set. Team members sign in with Salesforce
+// through their own connected app (the OAuth web-server flow with PKCE against [salesforce]
+// login_url); the server then answers only signed-in people, each limited to what their place in
+// the hierarchy gives them, and may listen on any address. Without it: loopback only, everyone
+// sees everything.
 struct ServeConfig {
   std::int64_t fiscal_year_start_month = 1;  // 1 = January .. 12; fiscal quarters start there
   std::vector<std::string> deal_columns;
-  std::string host = "127.0.0.1";            // --host overrides; loopback only until sign-in exists
+  std::string host = "127.0.0.1";            // --host overrides; loopback only without sign-in
   std::int64_t port = 8080;                  // --port overrides
+  std::string public_url;          // where team members open the boards; the callback is <public_url>/auth/callback
+  std::string client_id;           // the team members' connected app's Consumer Key; set = sign-in on
+  std::string client_secret;       // its Consumer Secret (secret: prefer CRMSYNC_SERVE_CLIENT_SECRET), or
+  std::string client_secret_file;  // a file holding it; neither: a PKCE-only app that needs no secret
+  std::string session_key;         // secret (CRMSYNC_SERVE_SESSION_KEY) keying session ids and CSRF tokens, or
+  std::string session_key_file;    // a file holding it; neither: a random key for each start
+  std::vector<std::string> admins; // usernames or user ids who see every deal
+  std::int64_t session_hours = 8;  // a session ends this long after sign-in
+
+  bool signin() const { return !client_id.empty(); }
 };
+
+// The sign-in secrets of [serve], read from the environment, the file or the key files: the
+// connected app's client secret (empty when none is configured) and the session key (empty: the
+// server makes a random one). kConfig naming the key and the fix when a file cannot be read or
+// the session key is shorter than 32 bytes.
+struct SigninSecrets {
+  std::string client_secret;
+  std::string session_key;
+};
+Result<SigninSecrets> read_signin_secrets(const ServeConfig& serve);
 
 // [sync]: how the sync reads. Every key is documented in README's configuration table.
 struct SyncConfig {

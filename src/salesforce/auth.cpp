@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "salesforce/client.h"
 #include "salesforce/http.h"
 
 namespace crmsync::salesforce {
@@ -48,24 +49,14 @@ std::string jwt_audience(const std::string& login_url) {
   return url;
 }
 
-std::string base64url(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  auto at = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[k])); };
-  for (; i + 2 < bytes.size(); i += 3) {
-    unsigned n = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], kAlphabet[n & 63]};
-  }
-  if (i + 1 == bytes.size()) {
-    unsigned n = at(i) << 16;
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63]};
-  } else if (i + 2 == bytes.size()) {
-    unsigned n = (at(i) << 16) | (at(i + 1) << 8);
-    out += {kAlphabet[(n >> 18) & 63], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63]};
-  }
-  return out;
+std::string authorize_url(std::string_view login_url, std::string_view client_id, std::string_view redirect_uri,
+                          std::string_view state, std::string_view code_challenge) {
+  std::string url(login_url);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url + "/services/oauth2/authorize?response_type=code&client_id=" + url_encode(client_id) +
+         "&redirect_uri=" + url_encode(redirect_uri) + "&state=" + url_encode(state) +
+         "&code_challenge=" + url_encode(code_challenge) + "&code_challenge_method=S256" +
+         "&scope=" + url_encode("api refresh_token openid");
 }
 
 Result<std::string> build_jwt_assertion(std::string_view private_key_pem, const std::string& client_id,
@@ -111,18 +102,18 @@ Result<std::string> build_jwt_assertion(std::string_view private_key_pem, const 
   return signing_input + "." + base64url(signature);
 }
 
-Result<std::string> read_secret_file(const std::string& path, const char* key) {
+Result<std::string> read_secret_file(const std::string& path, std::string_view setting) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return config_error("[salesforce] " + std::string(key) + " = \"" + path + "\" cannot be read (" +
-                        std::strerror(errno) + "); check the path and that the crmsync user may read it.");
+    return config_error(std::string(setting) + " = \"" + path + "\" cannot be read (" + std::strerror(errno) +
+                        "); check the path and that the crmsync user may read it.");
   }
   std::ostringstream text;
   text << in.rdbuf();
   std::string s = text.str();
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
   if (s.empty()) {
-    return config_error("[salesforce] " + std::string(key) + " = \"" + path + "\" is empty; put the secret in it.");
+    return config_error(std::string(setting) + " = \"" + path + "\" is empty; put the secret in it.");
   }
   return s;
 }

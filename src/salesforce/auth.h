@@ -2,7 +2,7 @@
 // assertion (RS256 over a PEM RSA key, with OpenSSL) and the refresh token file.
 //
 //   auto jwt = build_jwt_assertion(pem, client_id, username, jwt_audience(login_url), now_seconds);
-//   auto token = read_secret_file(path, "refresh_token_file");
+//   auto token = read_secret_file(path, "[salesforce] refresh_token_file");
 //   write_secret_file(path, rotated_token);   // atomic replace, mode 0600
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/text.h"
 
 namespace crmsync::salesforce {
 
@@ -27,11 +28,12 @@ Result<std::string> build_jwt_assertion(std::string_view private_key_pem, const 
                                         const std::string& username, const std::string& audience,
                                         std::int64_t now_seconds);
 
-std::string base64url(std::string_view bytes);  // RFC 4648 section 5, no padding
+using crmsync::base64url;  // common/text.h
 
-// A file holding one secret (a private key, a refresh token); its text without trailing
-// whitespace. `key` names the setting in the error (kConfig).
-Result<std::string> read_secret_file(const std::string& path, const char* key);
+// A file holding one secret (a private key, a refresh token, [serve]'s client secret and session
+// key: config::read_signin_secrets uses it too); its text without trailing whitespace. `setting`
+// names the setting in the error (kConfig): "[salesforce] refresh_token_file".
+Result<std::string> read_secret_file(const std::string& path, std::string_view setting);
 // Replaces the file atomically (temporary file in the same directory, fsync, rename) with mode
 // 0600, so a crash leaves either the old or the new content, never a mix.
 Status write_secret_file(const std::string& path, const std::string& content);

@@ -61,6 +61,7 @@ std::string credential_words(const std::string& auth) {
   if (auth == "password") return "password and client secret";
   if (auth == "jwt") return "signed JWT assertion";
   if (auth == "refresh_token") return "refresh token";
+  if (auth == "authorization_code") return "sign-in code";
   return "client secret";
 }
 
@@ -115,7 +116,8 @@ Status validate_time_bounds(const ConnectOptions& o) {
 
 // Checks the options before any network traffic.
 Status validate(const ConnectOptions& o) {
-  if (o.auth != "password" && o.auth != "client_credentials" && o.auth != "jwt" && o.auth != "refresh_token") {
+  if (o.auth != "password" && o.auth != "client_credentials" && o.auth != "jwt" && o.auth != "refresh_token" &&
+      o.auth != "authorization_code") {
     return config_error("[salesforce] auth = \"" + o.auth +
                         "\" is not supported; use \"password\", \"client_credentials\", \"jwt\" or \"refresh_token\".");
   }
@@ -142,6 +144,10 @@ Status validate(const ConnectOptions& o) {
   if (o.auth == "jwt") {
     need(o.username, "username");
     need(o.private_key_file, "private_key_file");
+  }
+  if (o.auth == "authorization_code") {
+    need(o.authorization_code, "authorization_code");
+    need(o.redirect_uri, "redirect_uri");
   }
   if (o.auth == "refresh_token" && o.refresh_token.empty() && o.refresh_token_file.empty()) {
     missing += std::string(missing.empty() ? "" : ", ") + "refresh_token (or refresh_token_file)";
@@ -239,9 +245,15 @@ struct Client::Impl {
     return e;
   }
 
+  // authorization_code: the code was traded (by the first login); later logins renew the session
+  // with the refresh token its answer carried.
+  bool code_spent = false;
+
   // Logs in with the configured flow (also used to log in again after INVALID_SESSION_ID).
   Status login() {
-    LoginContext who{options.auth, options.auth == "password" || options.auth == "jwt" ? options.username : "",
+    const bool renew = options.auth == "refresh_token" || (options.auth == "authorization_code" && code_spent);
+    LoginContext who{options.auth == "authorization_code" && code_spent ? "session_refresh" : options.auth,
+                     options.auth == "password" || options.auth == "jwt" ? options.username : "",
                      options.login_url + "/services/oauth2/token"};
     HttpRequest request;
     request.method = "POST";
@@ -266,13 +278,27 @@ struct Client::Impl {
       secrets.push_back(*assertion);  // a bearer credential for three minutes
       add_form_field(request.body, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
       add_form_field(request.body, "assertion", *assertion);
+    } else if (options.auth == "authorization_code" && !code_spent) {
+      request.idempotent = false;  // a code is good for one trade: never sent twice
+      add_form_field(request.body, "grant_type", "authorization_code");
+      add_form_field(request.body, "code", options.authorization_code);
+      add_form_field(request.body, "redirect_uri", options.redirect_uri);
+      add_form_field(request.body, "client_id", options.client_id);
+      if (!options.client_secret.empty()) add_form_field(request.body, "client_secret", options.client_secret);
+      if (!options.code_verifier.empty()) add_form_field(request.body, "code_verifier", options.code_verifier);
     }
     // Grants of one refresh token take turns, each with the latest (see SharedRefreshToken).
     std::unique_lock<std::mutex> turn;
     std::string sent_refresh_token;
-    if (options.auth == "refresh_token") {
+    if (renew) {
       turn = std::unique_lock(refresh->mu);
       sent_refresh_token = refresh->current;
+      if (sent_refresh_token.empty()) {
+        return Error(ErrorKind::kAuth, "INVALID_SESSION_ID",
+                     "The Salesforce session of this sign-in ended and the connected app gave no refresh token to "
+                     "renew it (add the scope \"Perform requests at any time (refresh_token, offline_access)\" to "
+                     "the app); sign in again.");
+      }
       secrets.push_back(sent_refresh_token);
       add_form_field(request.body, "grant_type", "refresh_token");
       add_form_field(request.body, "refresh_token", sent_refresh_token);
@@ -299,7 +325,14 @@ struct Client::Impl {
       limits = l;
       quota.observe(l);
     }
-    if (options.auth == "refresh_token" && !token.refresh_token.empty() && token.refresh_token != sent_refresh_token) {
+    if (options.auth == "authorization_code" && !code_spent) {
+      code_spent = true;
+      std::lock_guard lock(refresh->mu);
+      refresh->current = token.refresh_token;
+      secrets.push_back(token.refresh_token);
+      return ok_status();
+    }
+    if (renew && !token.refresh_token.empty() && token.refresh_token != sent_refresh_token) {
       return rotate_refresh_token(token.refresh_token);
     }
     return ok_status();
@@ -314,6 +347,35 @@ struct Client::Impl {
     Status written = write_secret_file(options.refresh_token_file, fresh);
     if (!written) return redacted(written.error());
     return ok_status();
+  }
+
+  // Client::revoke: the refresh token when there is one (its access tokens go with it).
+  Status revoke() {
+    std::string token_to_revoke = token.access_token;
+    if (refresh) {
+      std::lock_guard lock(refresh->mu);
+      if (!refresh->current.empty()) token_to_revoke = refresh->current;
+    }
+    HttpRequest request;
+    request.method = "POST";
+    request.url = options.login_url + "/services/oauth2/revoke";
+    request.idempotent = true;  // revoking twice is harmless
+    request.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+    add_form_field(request.body, "token", token_to_revoke);
+    auto response = http->send(request);
+    last_report = http->last_report();
+    if (!response) {
+      Error e = response.error();
+      e.message += attempts_note() + " The Salesforce session was not revoked.";
+      return redacted(std::move(e));
+    }
+    if (response->status == 200) return ok_status();
+    if (response->body.find("invalid_token") != std::string::npos) return ok_status();  // already gone
+    Error e(ErrorKind::kAuth, "REVOKE_FAILED",
+            "Salesforce did not revoke the session (HTTP " + std::to_string(response->status) + ": " +
+                body_excerpt(response->body) + ").",
+            static_cast<int>(response->status));
+    return redacted(std::move(e));
   }
 
   SendHooks hooks(std::function<Status(HttpResponse&)> check_body) {
@@ -590,19 +652,24 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   impl->quota = QuotaGuard({.daily_share = options.quota_daily_share,
                             .run_share = options.quota_run_share,
                             .max_calls = options.max_api_calls});
-  impl->secrets = {options.password, options.client_secret, options.refresh_token};
+  impl->secrets = {options.password, options.client_secret, options.refresh_token, options.authorization_code,
+                   options.code_verifier};
   if (options.auth == "jwt") {
-    auto pem = read_secret_file(options.private_key_file, "private_key_file");
+    auto pem = read_secret_file(options.private_key_file, "[salesforce] private_key_file");
     if (!pem) return pem.error();
     impl->private_key_pem = std::move(*pem);
     impl->secrets.push_back(impl->private_key_pem);
+  }
+  if (options.auth == "authorization_code") {
+    // This person's own: never shared with another Client, and gone with this one.
+    impl->refresh = std::make_shared<SharedRefreshToken>();
   }
   if (options.auth == "refresh_token") {
     if (!options.refresh_token_file.empty()) {
       // The file holds the latest token (every rotation is written back): read it again.
       impl->refresh = shared_refresh_token("file:" + options.refresh_token_file);
       std::lock_guard lock(impl->refresh->mu);
-      auto stored = read_secret_file(options.refresh_token_file, "refresh_token_file");
+      auto stored = read_secret_file(options.refresh_token_file, "[salesforce] refresh_token_file");
       if (!stored) return stored.error();
       impl->refresh->current = std::move(*stored);
     } else {
@@ -629,6 +696,8 @@ Result<std::unique_ptr<Client>> Client::connect(const ConnectOptions& options) {
   CRMSYNC_TRY(impl->login());
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
+
+Status Client::revoke() { return impl_->revoke(); }
 
 const std::string& Client::instance_url() const { return impl_->token.instance_url; }
 const std::string& Client::api_version() const { return impl_->options.api_version; }

@@ -40,14 +40,22 @@ struct RetryNotice {
 
 struct ConnectOptions {
   std::string login_url;       // https://login.salesforce.com, https://test.salesforce.com, My Domain, emulator URL
-  std::string auth = "password";  // password | client_credentials | jwt | refresh_token
+  // password | client_credentials | jwt | refresh_token, or authorization_code: a person who signed in
+  // through the web-server flow (crmsync serve); the code is traded once, and later logins use the
+  // refresh token the answer carried.
+  std::string auth = "password";
   std::string client_id;          // every flow: the connected app's consumer key
-  std::string client_secret;      // password, client_credentials; optional for refresh_token
+  std::string client_secret;      // password, client_credentials; optional for refresh_token and authorization_code
   std::string username;           // password, jwt (the JWT's sub)
   std::string password;           // password (with the security token appended where needed)
   std::string private_key_file;   // jwt: PEM RSA private key whose certificate the connected app has
   std::string refresh_token;      // refresh_token: the token itself, or
   std::string refresh_token_file; // refresh_token: a file holding it; rotated tokens are written back (0600)
+  // authorization_code: the code the authorization endpoint sent to redirect_uri, the redirect_uri
+  // itself (as sent there) and the PKCE code_verifier whose challenge was sent (empty: no PKCE).
+  std::string authorization_code;
+  std::string redirect_uri;
+  std::string code_verifier;
   std::string api_version = "62.0";
   bool verify_tls = true;
   // Time bounds: connecting; one attempt of a request, its whole answer included; an attempt whose
@@ -156,6 +164,14 @@ struct CompositeResult {
 inline constexpr std::size_t kCompositeMaxSubrequests = 25;
 inline constexpr std::size_t kCompositeMaxQueries = 5;
 
+// The OAuth 2.0 web-server flow's first leg (people signing in to crmsync serve): the URL of
+// <login_url>/services/oauth2/authorize a browser is sent to, asking for a code (response_type=code)
+// for `client_id`, sent back to `redirect_uri` with `state`, with a PKCE S256 `code_challenge`
+// and the scopes api, refresh_token and openid. Then Client::connect with auth = "authorization_code".
+std::string authorize_url(std::string_view login_url, std::string_view client_id, std::string_view redirect_uri,
+                          std::string_view state, std::string_view code_challenge);
+// The PKCE S256 challenge of a verifier is common/text.h's pkce_challenge.
+
 // Parses "api-usage=18/5000; per-app-api-usage=..." into LimitInfo; unknown on no match.
 LimitInfo parse_limit_info(std::string_view header);
 
@@ -183,7 +199,9 @@ class Client {
   // (when the server rotates the token, the new one replaces the old in memory and, atomically with
   // mode 0600, in refresh_token_file; every Client of the process started from the same token or
   // file shares it, their logins taking turns, so several sessions never spend each other's
-  // token). Credentials and tokens travel only over https, or plain http to this machine (a local
+  // token); authorization_code (a person who signed in through the web-server flow: the code is
+  // traded once, with its PKCE code_verifier, and the session is then renewed with the refresh token
+  // that answer carried, held by this Client only). Credentials and tokens travel only over https, or plain http to this machine (a local
   // emulator: 127.0.0.0/8, ::1, localhost): a login_url with http:// to another host is refused
   // before anything is sent (kConfig INSECURE_LOGIN_URL), and so is a login that answers with such
   // an instance_url (kSalesforce INSECURE_INSTANCE_URL), before the session token is used, on every
@@ -192,6 +210,11 @@ class Client {
   // key or token file). No error ever quotes a secret: passwords, client secrets, private keys,
   // assertions, refresh and access tokens are redacted.
   static Result<std::unique_ptr<Client>> connect(const ConnectOptions& options);
+
+  // Ends the session at Salesforce: POST <login_url>/services/oauth2/revoke with the refresh token
+  // (which revokes the access tokens issued from it too), or the access token when there is none.
+  // A token Salesforce no longer knows (invalid_token) is no error: it is revoked either way.
+  Status revoke();
 
   const std::string& instance_url() const;
   const std::string& api_version() const;

@@ -15,11 +15,32 @@ std::string who_text(const LoginContext& who) {
   if (who.auth == "password") return "the login for " + user;
   if (who.auth == "jwt") return "the JWT bearer login for " + user;
   if (who.auth == "refresh_token") return "the refresh token login of the connected app";
+  if (who.auth == "authorization_code") return "the sign-in (the web-server flow's code)";
+  if (who.auth == "session_refresh") return "the renewal of a signed-in person's session";
   return "the " + who.auth + " login of the connected app";
 }
 
 // The fix for one OAuth error, in the words of crmsync's config keys.
+// The fix for an OAuth error of a person's sign-in (crmsync serve's connected app, [serve] keys).
+std::string signin_fix_for(const std::string& error, const LoginContext& who) {
+  if (error == "invalid_grant" && who.auth == "session_refresh") {
+    return "The person's Salesforce session can no longer be renewed (the refresh token was revoked, or expired "
+           "under the connected app's refresh token policy, or the user was deactivated); sign in again.";
+  }
+  if (error == "invalid_grant") {
+    return "The sign-in code expired, was already used, or does not match its PKCE verifier or redirect_uri; "
+           "sign in again (and check that the connected app's Callback URL is [serve] public_url + /auth/callback).";
+  }
+  if (error == "invalid_client_id" || error == "invalid_client") {
+    return "Check [serve] client_id and client_secret: the Consumer Key and Secret of the connected app team "
+           "members sign in through, installed in this org.";
+  }
+  return "Check [serve] client_id, client_secret and public_url against the connected app team members sign in "
+         "through (its Callback URL must be <public_url>/auth/callback).";
+}
+
 std::string fix_for(const std::string& error, const std::string& description, const LoginContext& who) {
+  if (who.auth == "authorization_code" || who.auth == "session_refresh") return signin_fix_for(error, who);
   bool password = who.auth == "password";
   if (error == "invalid_grant" && who.auth == "jwt") {
     return "Check that the connected app uses digital signatures with the certificate of [salesforce] "

@@ -24,7 +24,9 @@ struct TokenResponse {
 
 // Who was logging in, for wording errors (never holds a secret).
 struct LoginContext {
-  std::string auth;       // password | client_credentials | jwt | refresh_token
+  // password | client_credentials | jwt | refresh_token, or for a person signed in through the
+  // web-server flow: authorization_code (trading the code), session_refresh (renewing the session)
+  std::string auth;
   std::string username;   // password and jwt; empty otherwise
   std::string token_url;  // <login_url>/services/oauth2/token
 };

@@ -11,6 +11,7 @@
 #include "common/sfid.h"
 #include "common/text.h"
 #include "serve/boards.h"
+#include "serve/edit.h"
 #include "serve/model.h"
 #include "serve/model_cache.h"
 #include "serve/records.h"
@@ -149,6 +150,7 @@ struct Api::Impl {
   std::unique_ptr<store::StoreReader> reader;
   ApiOptions options;
   std::unique_ptr<ModelCache> models;  // after `reader`, which it reads: destroyed first
+  std::unique_ptr<DealEdits> edits;    // ApiOptions::edit_store set
 
   EpochDays today() const { return days_of(options.clock ? options.clock() : now_ms()); }
   int fiscal_start() const { return static_cast<int>(options.serve.fiscal_year_start_month); }
@@ -326,10 +328,15 @@ struct Api::Impl {
     return {200, body};
   }
 
-  std::optional<std::string> person_param(const Model& m, Query& q) {
+  // A signed-in person may look at themselves and the people below them only.
+  std::optional<std::string> person_param(const Model& m, Query& q, const Viewer& viewer) {
     auto p = q.one("person");
     if (p && m.person(*p) == nullptr) {
       q.fail("UNKNOWN_PERSON", "person: no user " + p->substr(0, 40) + " in the store; /api/people lists them.");
+    } else if (p && !viewer.sees_everything() && !people_below(m, viewer.user_id).contains(*p) && !q.problem) {
+      q.problem = error_answer(403, "PERSON_NOT_VISIBLE",
+                               "person: " + p->substr(0, 40) + " is not you nor anyone below you in the role "
+                               "hierarchy, so their deals are not yours to see.");
     }
     return p;
   }
@@ -358,7 +365,7 @@ struct Api::Impl {
              "max_amount", "sort", "limit", "offset"});
     DealFilter f;
     f.period = default_period(q);
-    f.person = person_param(m, q);
+    f.person = person_param(m, q, viewer);
     f.owners = q.list("owner");
     f.stages = q.list("stage");
     f.types = q.list("type");
@@ -529,7 +536,7 @@ struct Api::Impl {
     } else {
       f.period = fiscal_quarter_of(today(), fiscal_start());
     }
-    f.person = person_param(m, q);
+    f.person = person_param(m, q, viewer);
     if (!f.person && !viewer.sees_everything()) f.person = viewer.user_id;
     f.types = q.list("type");
     f.record_types = q.list("record_type");
@@ -554,7 +561,7 @@ struct Api::Impl {
     q.allow({"since", "person"});
     auto since = q.date("since");
     if (!q.problem && !since) q.fail("INVALID_PARAMETER", "since: missing; give the first day to compare with, YYYY-MM-DD.");
-    auto person = person_param(m, q);
+    auto person = person_param(m, q, viewer);
     if (!person && !viewer.sees_everything()) person = viewer.user_id;
     if (q.problem) return *q.problem;
     json list = json::array();
@@ -627,6 +634,47 @@ struct Api::Impl {
     return {200, {{"q", text}, {"results", results}}};
   }
 
+  // PATCH /api/deals/{Id} (Api::edit): the deal must be one the viewer sees; then DealEdits asks
+  // Salesforce as them, and the answer is the deal as the store (or Salesforce) now has it.
+  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as) {
+    const std::string_view prefix = "/api/deals/";
+    if (!path.starts_with(prefix) || path.size() == prefix.size()) {
+      return error_answer(405, "METHOD_NOT_ALLOWED", "Only deals are edited: PATCH /api/deals/{Id}.");
+    }
+    if (!edits) {
+      return error_answer(403, "SIGNIN_REQUIRED", "Edits are made as the signed-in person, with their own Salesforce "
+                                                  "permissions: configure sign-in ([serve] client_id, docs/api.md).");
+    }
+    const std::string id(path.substr(prefix.size()));
+    {
+      auto snap = reader->snapshot();
+      if (!snap) return store_problem(snap.error());
+      auto m = model_for(**snap);
+      if (!m) return store_problem(m.error());
+      auto it = (*m)->deal_by_id.find(id);
+      if (it == (*m)->deal_by_id.end() || !visibility(**m, viewer).sees((*m)->deals[it->second])) {
+        return error_answer(404, "NOT_FOUND", "No deal " + id.substr(0, 40) + " in the store (deleted deals are not shown).");
+      }
+    }
+    EditOutcome out = edits->edit(*reader, {id, body, viewer, editable_fields(options.serve.deal_columns)}, as);
+    if (out.refusal) return *out.refusal;
+    auto snap = reader->snapshot();
+    if (!snap) return store_problem(snap.error());
+    auto m = model_for(**snap);
+    if (!m) return store_problem(m.error());
+    Params none;
+    Query q(none);
+    Answer a = deal(**m, q, id, visibility(**m, viewer));
+    if (!out.stored && a.status == 200) {
+      // Not in the store yet: what Salesforce answered, over what the store still shows.
+      for (const auto& [field, value] : out.record.items()) {
+        if (a.body.contains(field) && !value.is_object()) a.body[field] = value;
+      }
+    }
+    a.body["stored"] = out.stored;
+    return a;
+  }
+
   Answer route(std::string_view path, const Params& params, const Viewer& viewer) {
     auto snap = reader->snapshot();
     if (!snap) return store_problem(snap.error());
@@ -659,6 +707,9 @@ Api::Api(std::unique_ptr<store::StoreReader> reader, ApiOptions options) : impl_
                             return load_model(snap, impl->options.serve.deal_columns, today);
                           },
                           [impl] { return impl->today(); }, impl_->options.before_model_refresh});
+  if (impl_->options.edit_store) {
+    impl_->edits = std::make_unique<DealEdits>(*impl_->options.edit_store, impl_->options.clock);
+  }
 }
 
 Api::~Api() = default;
@@ -669,6 +720,20 @@ Answer Api::get(std::string_view path, const Params& params, const Viewer& viewe
   } catch (const std::exception& e) {  // a bug: say so rather than drop the connection
     return error_answer(500, "INTERNAL", std::string("crmsync serve failed on this request: ") + e.what());
   }
+}
+
+Answer Api::edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as) {
+  try {
+    return impl_->edit(path, body, viewer, as);
+  } catch (const std::exception& e) {
+    return error_answer(500, "INTERNAL", std::string("crmsync serve failed on this edit: ") + e.what());
+  }
+}
+
+Result<std::optional<std::string>> Api::org_id() {
+  auto snap = impl_->reader->snapshot();
+  if (!snap) return snap.error();
+  return (*snap)->meta(store::kOrgIdKey);
 }
 
 Status Api::check_columns() {

@@ -1,5 +1,6 @@
-// The HTTP front of `crmsync serve` (cpp-httplib, as the emulator): the page, its assets and the
-// API. Handlers only translate: every answer comes from Api::get or the embedded assets.
+// The HTTP front of `crmsync serve` (cpp-httplib, as the emulator): the page, its assets, the API
+// and, with sign-in, its routes. Handlers only translate: every answer comes from Api::get,
+// Api::edit, Signin or the embedded assets.
 #include <httplib.h>
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include "salesforce/http.h"
 #include "serve/assets.h"
 #include "serve/serve.h"
+#include "serve/signin.h"
 
 namespace crmsync::serve {
 
@@ -18,12 +20,27 @@ const Asset* find_asset(std::string_view name) {
   return nullptr;
 }
 
-Status check_listen_host(const std::string& host) {
-  if (salesforce::is_loopback_host(host)) return ok_status();
+Status check_listen_host(const std::string& host, bool signin) {
+  if (signin || salesforce::is_loopback_host(host)) return ok_status();
   return Error(ErrorKind::kConfig, "LOOPBACK_ONLY",
-               "crmsync serve listens on loopback only (127.0.0.1, ::1, localhost), not on '" + host +
-                   "': without sign-in (not built yet) anyone who reaches the address would read every deal. "
-                   "Use --host 127.0.0.1 and reach it through an SSH tunnel or a reverse proxy that authenticates.");
+               "crmsync serve listens on loopback only (127.0.0.1, ::1, localhost) without sign-in, not on '" + host +
+                   "': anyone who reaches the address would read every deal. Configure sign-in with Salesforce "
+                   "([serve] client_id and public_url, docs/api.md), or use --host 127.0.0.1 and reach it through "
+                   "an SSH tunnel or a reverse proxy that authenticates.");
+}
+
+SigninOptions signin_options(const config::Config& config, const config::SigninSecrets& secrets) {
+  SigninOptions o;
+  o.login_url = config.salesforce.login_url;
+  o.api_version = config.salesforce.api_version;
+  o.verify_tls = config.salesforce.verify_tls;
+  o.public_url = config.serve.public_url;
+  o.client_id = config.serve.client_id;
+  o.client_secret = secrets.client_secret;
+  o.session_key = secrets.session_key;
+  o.admins = config.serve.admins;
+  o.session_hours = config.serve.session_hours;
+  return o;
 }
 
 namespace {
@@ -42,11 +59,14 @@ void prefer_gzip(httplib::Headers& headers) {
 struct Server::Impl {
   Api& api;
   ServerOptions options;
+  std::unique_ptr<Signin> signin;  // options.signin set
   httplib::Server http;
   std::thread thread;
   int port = 0;
 
-  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)) {}
+  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)) {
+    if (options.signin) signin = std::make_unique<Signin>(api, *options.signin);
+  }
 
   static void common_headers(httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
@@ -62,6 +82,44 @@ struct Server::Impl {
     res.set_content(std::string(reinterpret_cast<const char*>(a.data), a.size), a.content_type);
   }
 
+  static void send_answer(const Answer& a, httplib::Response& res) {
+    common_headers(res);
+    res.set_header("Cache-Control", "no-store");
+    res.status = a.status;
+    res.set_content(a.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  }
+
+  // GET /api/...: everyone's view without sign-in; with it, the session's person or 401.
+  void api_get(const httplib::Request& req, httplib::Response& res) {
+    if (!signin && req.path == "/api/session") {
+      return send_answer({200, {{"signin", false}, {"user_id", nullptr}, {"name", nullptr}, {"csrf_token", nullptr}}}, res);
+    }
+    if (!signin) return send_answer(api.get(req.path, req.params, Viewer::everyone()), res);
+    if (req.path == "/api/session") return send_answer(signin->session_answer(req), res);
+    auto session = signin->session_of(req);
+    if (!session) return send_answer(Signin::not_signed_in(), res);
+    send_answer(api.get(req.path, req.params, Signin::viewer_of(*session)), res);
+  }
+
+  // PATCH /api/deals/{Id}: the session's person, their CSRF token, their Salesforce session.
+  void api_patch(const httplib::Request& req, httplib::Response& res) {
+    if (!signin) {
+      return send_answer({403,
+                          {{"error",
+                            {{"code", "SIGNIN_REQUIRED"},
+                             {"message", "Edits are made as the signed-in person, with their own Salesforce "
+                                         "permissions: configure sign-in ([serve] client_id, docs/api.md)."}}}}},
+                         res);
+    }
+    auto session = signin->session_of(req);
+    if (!session) return send_answer(Signin::not_signed_in(), res);
+    if (auto refusal = signin->refuse_forgery(req, *session)) return send_answer(*refusal, res);
+    SessionSalesforce as(*session);
+    Answer a = api.edit(req.path, req.body, Signin::viewer_of(*session), as);
+    if (a.status == 401) signin->end(req);  // Salesforce ended their session: so does crmsync
+    send_answer(a, res);
+  }
+
   void routes() {
     http.Get("/", [this](const httplib::Request&, httplib::Response& res) { send_asset(*find_asset("index.html"), res); });
     http.Get(R"(/assets/([A-Za-z0-9._-]+))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -73,13 +131,23 @@ struct Server::Impl {
       }
       send_asset(*a, res);
     });
-    http.Get(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-      Answer a = api.get(req.path, req.params, Viewer::everyone());
-      common_headers(res);
-      res.set_header("Cache-Control", "no-store");
-      res.status = a.status;
-      res.set_content(a.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
-    });
+    http.Get(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) { api_get(req, res); });
+    http.Patch(R"(/api/.*)", [this](const httplib::Request& req, httplib::Response& res) { api_patch(req, res); });
+    if (signin) {
+      http.Get("/auth/login", [this](const httplib::Request& req, httplib::Response& res) {
+        common_headers(res);
+        signin->login(req, res);
+      });
+      http.Get("/auth/callback", [this](const httplib::Request& req, httplib::Response& res) {
+        common_headers(res);
+        signin->callback(req, res);
+      });
+      http.Post("/auth/logout", [this](const httplib::Request& req, httplib::Response& res) {
+        common_headers(res);
+        res.set_header("Cache-Control", "no-store");
+        signin->logout(req, res);
+      });
+    }
     // Errors httplib answers itself (a request line over 8,192 bytes: 414, a body over the limit)
     // carry the API's JSON error too.
     http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -113,7 +181,7 @@ Server::Server(Api& api, ServerOptions options) : impl_(std::make_unique<Impl>(a
 Server::~Server() { stop(); }
 
 Status Server::start() {
-  CRMSYNC_TRY(check_listen_host(impl_->options.host));
+  CRMSYNC_TRY(check_listen_host(impl_->options.host, impl_->options.signin.has_value()));
   impl_->routes();
   const std::string& host = impl_->options.host;
   int port = impl_->options.port;

@@ -11,9 +11,12 @@
 // (periods, the role hierarchy, split attribution, cumulative forecast categories) are in
 // serve/boards.h; the API in docs/api.md.
 //
-// Every request carries a Viewer: today everyone sees everything (the server listens on loopback
-// only); sign-in (issue #16) makes it a person, whose Visibility (serve/boards.h: their deals, their
-// reports' and their teams') the API computes once per request and applies to every route.
+// Every request carries a Viewer. Without sign-in it is everyone, who sees everything, and the
+// server listens on loopback only. With sign-in ([serve] client_id; SigninOptions) team members
+// sign in with Salesforce (the OAuth web-server flow with PKCE), every /api/ route answers only a
+// session, each person sees their own deals, those of everyone below them in the role hierarchy
+// and those whose team they are on ([serve] admins see all), and they edit deals as themselves:
+// PATCH /api/deals/{Id} goes to Salesforce with their own token (Api::edit).
 //
 //   auto reader = store::StoreReader::open(sync::store_options(cfg));
 //   serve::Api api(std::move(*reader), {.serve = cfg.serve});
@@ -21,11 +24,14 @@
 //   serve::Server server(api, {.host = "127.0.0.1", .port = 8080});
 //   server.start();  ...  server.stop();
 //   serve::Answer a = api.get("/api/deals", {{"from", "2025-01-01"}}, serve::Viewer::everyone());
+//
+//   // with sign-in: ApiOptions::edit_store, and ServerOptions::signin = signin_options(cfg, secrets)
 #pragma once
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,11 +45,32 @@
 
 namespace crmsync::serve {
 
-// Who asks. Without sign-in there is one viewer who sees everything.
+// Who asks. Without sign-in there is one viewer who sees everything; with it, the signed-in person.
 struct Viewer {
-  std::string user_id;  // empty: everyone's view
+  std::string user_id;   // empty: everyone's view (no sign-in)
+  std::string username;  // the signed-in person's, for crmsync_edit_log
+  bool admin = false;    // [serve] admins: sees every deal
   static Viewer everyone() { return {}; }
-  bool sees_everything() const { return user_id.empty(); }
+  bool sees_everything() const { return user_id.empty() || admin; }
+};
+
+// An HTTP answer of Salesforce: any status, its body as sent.
+struct SalesforceAnswer {
+  int status = 0;
+  std::string body;
+};
+
+// Salesforce as the signed-in person: their own session, so their permissions decide.
+class SalesforceAsViewer {
+ public:
+  virtual ~SalesforceAsViewer() = default;
+  // PATCH .../sobjects/{object}/{id} with `fields` (and If-Unmodified-Since when given). Every HTTP
+  // answer is a value; an Error means Salesforce was not reached or the session could not be
+  // renewed (kAuth: the person must sign in again).
+  virtual Result<SalesforceAnswer> update(std::string_view object, std::string_view id, const nlohmann::json& fields,
+                                          std::optional<EpochMs> unmodified_since) = 0;
+  // GET .../sobjects/{object}/{id}: the record with every field they may read.
+  virtual Result<nlohmann::json> retrieve(std::string_view object, std::string_view id) = 0;
 };
 
 // Query parameters as they came (a name may repeat).
@@ -62,6 +89,8 @@ struct ApiOptions {
   // Called on the background thread before each read of the boards' model (tests hold it there to
   // show that requests are answered meanwhile); empty = nothing.
   std::function<void()> before_model_refresh = {};
+  // Where accepted edits and crmsync_edit_log are written (the [store]); unset: edits are refused.
+  std::optional<store::OpenOptions> edit_store;
 };
 
 // The JSON API over a store, apart from HTTP (the server's handlers only pass requests through).
@@ -77,24 +106,55 @@ class Api {
   // the column and the fix; `crmsync serve` refuses to start on it.
   Status check_columns();
   // GET `path` ("/api/deals", "/api/deals/006...", ...). Never throws; unknown paths answer 404.
+  // `person` may name only the viewer or someone below them (403 PERSON_NOT_VISIBLE otherwise).
   Answer get(std::string_view path, const Params& params, const Viewer& viewer);
+  // PATCH /api/deals/{Id}: `body` is a JSON object of Opportunity field API names and values, sent
+  // to Salesforce by `as` (the viewer's own session). Answers the deal as Salesforce now has it
+  // (as GET /api/deals/{Id} shows it, plus "stored"), or Salesforce's refusal with its status and
+  // {"error": {"code", "message", "fields"}}; 412 when the deal changed since the store read it.
+  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as);
+  // The org the store holds (crmsync_meta org_id, recorded by the sync); nullopt before a sync
+  // recorded it.
+  Result<std::optional<std::string>> org_id();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
+// Sign-in with Salesforce (docs/api.md, "Sign-in"): the org's login host and the connected app team
+// members sign in through.
+struct SigninOptions {
+  std::string login_url;     // [salesforce] login_url: where people sign in and tokens are revoked
+  std::string api_version = "62.0";
+  bool verify_tls = true;
+  std::string public_url;    // [serve] public_url; the callback is <public_url>/auth/callback
+  std::string client_id;
+  std::string client_secret;  // empty: none sent (an app that needs PKCE only)
+  std::string session_key;    // empty: a random key
+  std::vector<std::string> admins;  // usernames or user ids
+  std::int64_t session_hours = 8;
+  std::function<EpochMs()> clock = {};  // now (tests move it); empty = now_ms()
+};
+// From the configuration: [salesforce] login_url, api_version, verify_tls and [serve]'s keys, with
+// the secrets config::read_signin_secrets read.
+SigninOptions signin_options(const config::Config& config, const config::SigninSecrets& secrets);
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: a free port (tests), see Server::port()
+  std::optional<SigninOptions> signin;  // unset: no sign-in, loopback only, everyone sees everything
 };
 
-// Until sign-in exists the boards are served on loopback only: kConfig LOOPBACK_ONLY, saying why,
-// for any other address.
-Status check_listen_host(const std::string& host);
+// Without sign-in the boards are served on loopback only: kConfig LOOPBACK_ONLY, saying why, for
+// any other address. With sign-in any address.
+Status check_listen_host(const std::string& host, bool signin);
 
 // The HTTP front: GET / (the page), /assets/<file> (its scripts, styles and Chart.js, embedded in
-// the binary at build time: serve/assets.h) and /api/... (Api::get), on cpp-httplib's thread pool.
+// the binary at build time: serve/assets.h) and /api/... (Api::get); with sign-in also /auth/login,
+// /auth/callback, POST /auth/logout, GET /api/session and PATCH /api/deals/{Id} (Api::edit), every
+// /api/ route answering 401 without a session and every write 403 without its CSRF token. On
+// cpp-httplib's thread pool.
 class Server {
  public:
   Server(Api& api, ServerOptions options);

@@ -84,6 +84,22 @@ struct ExportLedgerEntry {
   EpochMs updated_at = 0;
 };
 
+// One row of crmsync_edit_log: one field a signed-in person asked `crmsync serve` to change, and
+// what Salesforce answered (admins read the table with SQL; docs/api.md lists its columns).
+struct EditLogEntry {
+  EpochMs at = 0;
+  std::string user_id;    // who asked (the signed-in person's Salesforce user id)
+  std::string username;
+  std::string object;     // Opportunity
+  std::string record_id;
+  std::string field;
+  std::string before;     // the value the store held, as JSON ("null", "1200.5", "\"Prospecting\"")
+  std::string after;      // the value asked for, as JSON
+  int status = 0;         // Salesforce's HTTP status: 204 accepted, 400/403/404/412 refused; 0 none (unreachable)
+  std::string outcome;    // "accepted", or Salesforce's errorCode (FIELD_CUSTOM_VALIDATION_EXCEPTION, ...)
+  std::string message;    // Salesforce's message when refused
+};
+
 // How a writer writes (Store::writer). kUpsert: INSERT ... ON CONFLICT("Id") DO UPDATE, after
 // building the table's Id index if it lacks one. kAppend: plain INSERTs while the table has no Id
 // index (see begin_append: an Id written twice is then held twice, until ensure_id_index keeps its
@@ -216,10 +232,18 @@ class Store {
   // one is open.
   virtual Result<std::vector<ExportLedgerEntry>> export_ledger() = 0;
   virtual Status put_export_ledger(const ExportLedgerEntry& entry) = 0;
+
+  // crmsync_edit_log (made at the first entry), in the order written. put_edit_log runs within the
+  // caller's transaction when one is open.
+  virtual Result<std::vector<EditLogEntry>> edit_log() = 0;
+  virtual Status put_edit_log(const EditLogEntry& entry) = 0;
 };
 
 // The crmsync_meta key of the org's instance URL (https://yourorg.my.salesforce.com), put by the sync.
 inline constexpr std::string_view kInstanceUrlKey = "instance_url";
+// The crmsync_meta key of the org's Id (00D...), put by the sync: `crmsync serve` lets only this
+// org's people sign in.
+inline constexpr std::string_view kOrgIdKey = "org_id";
 
 // Whether `kind` (a RowBuffer cell) may be written to a column of `storage` (NULL fits any column;
 // an integer also fits REAL), and the kind's name for messages ("null", "bool", ...).

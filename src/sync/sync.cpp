@@ -71,15 +71,16 @@ Error run_stopped_by(const Error& e) {
                e.http_status);
 }
 
-// The org's instance URL, for `crmsync serve`'s links to records (store::kInstanceUrlKey); written
-// before the writer thread owns the store, only when it changed.
-Status record_instance_url(store::Store& store, const std::string& url) {
-  if (url.empty()) return ok_status();
-  auto known = store.meta(store::kInstanceUrlKey);
+// A fact about the org for `crmsync serve` (store::kInstanceUrlKey for its links to records,
+// store::kOrgIdKey for its sign-in); written before the writer thread owns the store, only when it
+// changed.
+Status record_meta(store::Store& store, std::string_view key, const std::string& value) {
+  if (value.empty()) return ok_status();
+  auto known = store.meta(key);
   if (!known) return known.error();
-  if (known->value_or("") == url) return ok_status();
+  if (known->value_or("") == value) return ok_status();
   CRMSYNC_TRY(store.begin());
-  Status put = store.put_meta(store::kInstanceUrlKey, url);
+  Status put = store.put_meta(key, value);
   if (!put) {
     (void)store.rollback();
     return put;
@@ -105,7 +106,8 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   auto start = std::chrono::steady_clock::now();
   auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
-  CRMSYNC_TRY(record_instance_url(store, client.instance_url()));
+  CRMSYNC_TRY(record_meta(store, store::kInstanceUrlKey, client.instance_url()));
+  CRMSYNC_TRY(record_meta(store, store::kOrgIdKey, client.org_id()));
 
   const std::vector<std::string> objects = config.synced_objects();
   int concurrency = options.concurrency > 0 ? options.concurrency : static_cast<int>(config.sync.concurrency);

@@ -164,6 +164,7 @@ struct SyncOptions {
 // STORE_LOCKED), or Salesforce refused the integration user itself rather than one object (API
 // access off: API_DISABLED_FOR_ORG; the session or a new login refused, e.g. a frozen or
 // deactivated user: kAuth): the run stops at the first such refusal, with Salesforce's code and the fix.
+// The org the client logged in to is recorded in the store (crmsync_meta org_id, store::kOrgIdKey).
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options);
 

@@ -4,7 +4,9 @@
 // against figures computed here from the org itself (SOQL as the admin through REST), switches to
 // the forecast board, searches a contact by part of their email and opens it; and checks that a
 // store with no sync yet says what to run. Fails on any console error, page error, failed request
-// or HTTP error. Screenshots land in the working directory (build/browser/*.png).
+// or HTTP error. Then, with sign-in: a rep signs in through the emulator's login page, sees their
+// deals only, edits one and is refused another; their manager sees them rolled up (signedIn).
+// Screenshots land in the working directory (build/browser/*.png).
 //   node boards.js PATH/TO/crmsync
 'use strict';
 const assert = require('node:assert/strict');
@@ -28,8 +30,8 @@ const started = Date.now();
 const step = (what) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
 
 // Starts `crmsync args...` and resolves with the URL it prints as "... listening on URL".
-function startListening(args) {
-  const child = spawn(binary, args, {stdio: ['ignore', 'pipe', 'inherit']});
+function startListening(args, env = {}) {
+  const child = spawn(binary, args, {stdio: ['ignore', 'pipe', 'inherit'], env: {...process.env, ...env}});
   children.push(child);
   return new Promise((resolve, reject) => {
     readline.createInterface({input: child.stdout}).on('line', (line) => {
@@ -59,13 +61,20 @@ function writeConfig(dir, emulatorUrl, db) {
   return file;
 }
 
-// The org's own records, as its admin reads them (every page).
-async function adminSoql(emulatorUrl) {
+// The org as its admin sees it through REST: soql(query) gives every record (every page), send(method,
+// path, body) any other call.
+async function adminApi(emulatorUrl) {
   const form = new URLSearchParams({grant_type: 'password', client_id: 'crmsync-local', client_secret: 'crmsync-local-secret',
     username: 'admin@crmsync.test', password: 'admin-pass'});
   const token = await (await fetch(emulatorUrl + '/services/oauth2/token', {method: 'POST', body: form})).json();
   assert.ok(token.access_token, 'the admin logs in to the emulator');
-  return async (soql) => {
+  const send = async (method, path, body) => {
+    const res = await fetch(token.instance_url + '/services/data/v62.0' + path, {method, body: body && JSON.stringify(body),
+      headers: {Authorization: 'Bearer ' + token.access_token, 'Content-Type': 'application/json'}});
+    assert.ok(res.ok, `${method} ${path}: HTTP ${res.status} ${await res.clone().text()}`);
+    return res.status === 204 ? null : res.json();
+  };
+  const soql = async (soql) => {
     const records = [];
     let next = '/services/data/v62.0/query?q=' + encodeURIComponent(soql);
     while (next) {
@@ -76,7 +85,11 @@ async function adminSoql(emulatorUrl) {
     }
     return records;
   };
+  return {soql, send};
 }
+
+// The org's own records, as its admin reads them (every page).
+const adminSoql = async (emulatorUrl) => (await adminApi(emulatorUrl)).soql;
 
 // A figure as the page shows it ("$1,234,567", "1,234,567") as a number.
 const figure = (text) => Number(text.replace(/[^0-9.-]/g, ''));
@@ -206,6 +219,123 @@ async function noSync(context, dir) {
   await page.close();
 }
 
+// Sign-in (issue #16): a rep signs in through the emulator's login page and sees only their own and
+// their team's deals; edits a stage, which the org records as made by the rep; tries the amount,
+// which their profile may not edit, and sees Salesforce's refusal with the deal unchanged; signs
+// out; their manager signs in and sees the rep's deals rolled up.
+const SIGNIN_ORG = `scale = 40
+[[profiles]]
+name = "Standard User"
+fields = { "Opportunity.Amount" = { edit = false } }
+[[users]]
+username = "rep@crmsync.test"
+password = "rep-pass"
+first_name = "Rita"
+last_name = "Rep"
+profile = "Standard User"
+role = "Sales Rep, EMEA"
+[[users]]
+username = "manager@crmsync.test"
+password = "manager-pass"
+first_name = "Mona"
+last_name = "Manager"
+profile = "Standard User"
+role = "Sales Manager, EMEA"
+`;
+
+async function signInAs(page, serveUrl, username, password) {
+  await page.goto(serveUrl + '/');
+  await page.waitForSelector('body[data-ready="signin"]');
+  await page.click('#sign-in');
+  await page.waitForSelector('#username');  // the emulator's login page
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(serveUrl + '/'), page.click('#Login')]);
+  await page.waitForSelector('body[data-ready="true"]');
+  await Promise.all([page.waitForResponse((r) => r.url().includes('/api/deals')), page.selectOption('#deal-filters select[name=period]', QUARTER.label)]);
+}
+
+async function shownDeals(page, count) {
+  await page.waitForFunction((n) => document.querySelectorAll('#deal-table tbody tr').length === n, count);
+  return page.locator('#deal-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.id).sort());
+}
+
+async function signedIn(context, dir) {
+  fs.writeFileSync(path.join(dir, 'signin-org.toml'), SIGNIN_ORG);
+  const emulatorUrl = await startListening(['emulator', '--port', '0', '--org', path.join(dir, 'signin-org.toml')]);
+  const admin = await adminApi(emulatorUrl);
+  const userId = async (name) => (await admin.soql(`SELECT Id FROM User WHERE Username = '${name}'`))[0].Id;
+  const [rep, manager] = [await userId('rep@crmsync.test'), await userId('manager@crmsync.test')];
+  const other = (await admin.soql("SELECT Id FROM User WHERE Username = 'admin@crmsync.test'"))[0].Id;
+  const open = await admin.soql(`SELECT Id FROM Opportunity WHERE IsClosed = false AND Amount != null AND CloseDate >= ${QUARTER.from} ` +
+    `AND CloseDate <= ${QUARTER.to} ORDER BY Id LIMIT 5`);
+  assert.equal(open.length, 5, `the org has open deals in ${QUARTER.label}`);
+  const [own, team, elsewhere] = [open.slice(0, 3).map((d) => d.Id), open[3].Id, open[4].Id];  // elsewhere: the CEO's
+  for (const id of own) await admin.send('PATCH', `/sobjects/Opportunity/${id}`, {OwnerId: rep});
+  for (const id of [team, elsewhere]) await admin.send('PATCH', `/sobjects/Opportunity/${id}`, {OwnerId: other});
+  await admin.send('POST', '/sobjects/OpportunityTeamMember', {OpportunityId: team, UserId: rep, TeamMemberRole: 'Sales Engineer'});
+  const port = await freePort();
+  const config = writeConfig(dir, emulatorUrl, path.join(dir, 'signin.db'));
+  // The admin's changes were made just now: the sync leaves nothing to settle, and starts past the next second.
+  fs.appendFileSync(config, `[sync]\nsettle_seconds = 0\n[serve]\nclient_id = "crmsync-local"\npublic_url = "http://127.0.0.1:${port}"\n`);
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.equal(spawnSync(binary, ['sync', '--config', config, '--quiet'], {stdio: 'inherit'}).status, 0, 'crmsync sync succeeds');
+  const serveUrl = await startListening(['serve', '--config', config, '--port', String(port)],
+    {CRMSYNC_SERVE_CLIENT_SECRET: 'crmsync-local-secret'});
+
+  await context.clearCookies();
+  const page = await context.newPage();
+  const problems = [];
+  // Signed out, /api/session answers 401; the refused amount is a 400: both are the answers expected
+  // here. The emulator's login page has no favicon (the browser's console says 404; requests to the
+  // boards' API that fail are caught as responses).
+  watch(page, problems, (text) => /\b(401|400)\b/.test(text) || text.includes('status of 404'));
+  await signInAs(page, serveUrl, 'rep@crmsync.test', 'rep-pass');
+  const expected = [...own, team].sort();
+  assert.deepEqual(await shownDeals(page, expected.length), expected, 'the rep sees their own deals and their team\'s, nothing else');
+  assert.match(await page.textContent('#account-name'), /Rita Rep/);
+  step(`signed in as the rep: ${expected.length} deals`);
+  await page.screenshot({path: 'signin-rep.png', fullPage: true});
+
+  // A stage: accepted, and Salesforce records the rep as the one who changed it.
+  const [before] = await admin.soql(`SELECT StageName, Amount FROM Opportunity WHERE Id = '${own[0]}'`);
+  const stage = before.StageName === 'Negotiation/Review' ? 'Proposal/Price Quote' : 'Negotiation/Review';
+  await page.click(`#deal-table tr[data-id="${own[0]}"] td.edit button`);
+  await page.selectOption('#edit-form select[name=StageName]', stage);
+  await page.screenshot({path: 'signin-edit.png'});
+  await Promise.all([page.waitForResponse((r) => r.url().includes('/api/deals/' + own[0]) && r.request().method() === 'PATCH'),
+    page.click('#edit-save')]);
+  await page.waitForFunction(() => /Saved in Salesforce/.test(document.querySelector('#notice').textContent));
+  const [after] = await admin.soql(`SELECT StageName, LastModifiedById FROM Opportunity WHERE Id = '${own[0]}'`);
+  assert.equal(after.StageName, stage);
+  assert.equal(after.LastModifiedById, rep, 'the org records the rep, not the integration user');
+  await page.waitForSelector(`#deal-table tr[data-id="${own[0]}"] >> text=${stage}`);
+
+  // The amount: their profile may not edit it. Salesforce's reason, and nothing changed.
+  await page.click(`#deal-table tr[data-id="${own[1]}"] td.edit button`);
+  const [amountBefore] = await admin.soql(`SELECT Amount FROM Opportunity WHERE Id = '${own[1]}'`);
+  await page.fill('#edit-form input[name=Amount]', String(Math.round(amountBefore.Amount) + 1000));
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-error:not([hidden])');
+  assert.match(await page.textContent('#edit-error'), /Unable to create\/update fields: Amount/);
+  assert.equal(await page.getAttribute('#edit-form input[name=Amount]', 'aria-invalid'), 'true', 'the field Salesforce named is marked');
+  await page.screenshot({path: 'signin-refused.png'});
+  await page.click('#edit-cancel');
+  const [amountAfter] = await admin.soql(`SELECT Amount FROM Opportunity WHERE Id = '${own[1]}'`);
+  assert.equal(amountAfter.Amount, amountBefore.Amount);
+  step('an edit accepted as the rep, one refused with Salesforce\'s reason');
+
+  await Promise.all([page.waitForSelector('body[data-ready="signin"]'), page.click('#sign-out')]);
+  await signInAs(page, serveUrl, 'manager@crmsync.test', 'manager-pass');
+  await page.waitForFunction(() => document.querySelector('#total-count').textContent !== '–');
+  const managed = await page.locator('#deal-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  for (const id of own) assert.ok(managed.includes(id), `the manager sees the rep's deal ${id}`);
+  step(`signed in as the manager: ${managed.length} deals, the rep's among them`);
+  await page.screenshot({path: 'signin-manager.png', fullPage: true});
+  assert.deepEqual(problems, [], 'no console error, failed request or HTTP error');
+  await page.close();
+}
+
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crmsync-browser-'));
   let context;
@@ -234,11 +364,12 @@ async function main() {
     assert.deepEqual(problems, [], 'no console error, failed request or HTTP error');
     await noSync(context, dir);
     step('a store with no sync says what to run');
+    await signedIn(context, dir);
     console.log(`browser test passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${process.cwd()}`);
   } finally {
     if (context) await context.close();
     for (const c of children) c.kill('SIGTERM');
-    fs.rmSync(dir, {recursive: true, force: true});
+    if (!process.env.KEEP) fs.rmSync(dir, {recursive: true, force: true});
   }
 }
 

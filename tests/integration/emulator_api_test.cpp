@@ -260,6 +260,51 @@ TEST(OAuthFlowTest, WebServerFlowIssuesARefreshTokenThatKeepsWorkingWithoutRotat
   EXPECT_EQ(bad, json({{"error", "invalid_grant"}, {"error_description", "expired access/refresh token"}}));
 }
 
+// PKCE (RFC 7636, S256): the code remembers the challenge it was asked with; trading it needs the
+// verifier whose SHA-256 that is, and a wrong or missing one spends the code.
+TEST(OAuthFlowTest, WebServerFlowWithPkceNeedsTheVerifierWhoseChallengeItCarried) {
+  auto emu = start({});
+  const std::string redirect = "https://deals.acme.example/auth/callback";
+  const std::string verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+  const std::string challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";  // RFC 7636, Appendix B
+  auto form = client(*emu).Get(("/services/oauth2/authorize?response_type=code&client_id=crmsync-local&redirect_uri=" +
+                                url_encode(redirect) + "&code_challenge=" + challenge + "&code_challenge_method=S256")
+                                   .c_str());
+  ASSERT_EQ(form->status, 200);
+  EXPECT_NE(form->body.find("<input type=\"hidden\" name=\"code_challenge\" value=\"" + challenge + "\">"),
+            std::string::npos)
+      << "the form carries the challenge to its POST";
+  auto code_for = [&]() {
+    auto r = client(*emu).Post("/services/oauth2/authorize",
+                               httplib::Params{{"response_type", "code"}, {"client_id", "crmsync-local"},
+                                               {"redirect_uri", redirect}, {"code_challenge", challenge},
+                                               {"code_challenge_method", "S256"}, {"username", "admin@crmsync.test"},
+                                               {"password", "admin-pass"}});
+    EXPECT_EQ(r->status, 302);
+    return query_param(r->get_header_value("Location"), "code");
+  };
+  auto exchange = [&](const std::string& code, const std::string& sent_verifier) {
+    httplib::Params p = {{"grant_type", "authorization_code"}, {"code", code}, {"client_id", "crmsync-local"},
+                         {"client_secret", "crmsync-local-secret"}, {"redirect_uri", redirect}};
+    if (!sent_verifier.empty()) p.emplace("code_verifier", sent_verifier);
+    return p;
+  };
+  const json invalid_verifier = {{"error", "invalid_grant"}, {"error_description", "invalid code verifier"}};
+  const std::string first = code_for();
+  EXPECT_EQ(token(*emu, exchange(first, verifier + "x"), 400), invalid_verifier);
+  EXPECT_EQ(token(*emu, exchange(first, verifier), 400)["error_description"], "invalid authorization code")
+      << "a refused trade spends the code";
+  EXPECT_EQ(token(*emu, exchange(code_for(), ""), 400), invalid_verifier) << "no verifier for a code with a challenge";
+  json granted = token(*emu, exchange(code_for(), verifier));
+  EXPECT_TRUE(granted.contains("access_token"));
+  EXPECT_TRUE(granted.contains("refresh_token"));
+  auto plain = client(*emu).Get(("/services/oauth2/authorize?response_type=code&client_id=crmsync-local&redirect_uri=" +
+                                 url_encode(redirect) + "&code_challenge=" + verifier + "&code_challenge_method=plain")
+                                    .c_str());
+  EXPECT_EQ(plain->status, 400);
+  EXPECT_NE(plain->body.find("code_challenge_method must be S256"), std::string::npos) << plain->body;
+}
+
 TEST(OAuthFlowTest, WithRotationTheUsedRefreshTokenStopsWorking) {
   EmulatorOptions o;
   o.rotate_refresh_tokens = true;

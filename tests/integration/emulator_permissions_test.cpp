@@ -561,5 +561,39 @@ role = "Integrations"
   EXPECT_EQ(json::parse(refused->body)[0]["errorCode"], "INSUFFICIENT_ACCESS_OR_READONLY");
 }
 
+// The org file's validation rules, as an admin defines them in Setup: a create or update whose
+// record meets the error condition is refused with the rule's message, on its field; everyone,
+// admins included, is held to them; records that do not meet it are written.
+TEST(EmulatorPermissionsTest, ValidationRulesRefuseWritesThatMeetTheirErrorCondition) {
+  OrgFromFile org(R"(
+[[validation_rules]]
+object = "Opportunity"
+name = "No_negative_amounts"
+error_condition = "Amount < 0"
+message = "The amount cannot be negative."
+field = "Amount"
+
+[[validation_rules]]
+object = "Opportunity"
+error_condition = "StageName = 'Closed Won' AND NextStep = null"
+message = "Say what happens next before closing a deal as won."
+)");
+  const std::string admin = org.admin();
+  const std::string id = org.id_of(admin, "SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Id LIMIT 1");
+  const std::string path = kData + "/sobjects/Opportunity/" + id;
+  auto negative = org.patch(admin, path, {{"Amount", -5}});
+  EXPECT_EQ(negative->status, 400);
+  EXPECT_EQ(negative->body, R"([{"message":"The amount cannot be negative.","errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION",)"
+                            R"("fields":["Amount"]}])");
+  auto won = org.patch(admin, path, {{"StageName", "Closed Won"}, {"NextStep", nullptr}});
+  EXPECT_EQ(won->status, 400);
+  EXPECT_EQ(json::parse(won->body)[0]["fields"], json::array()) << "a rule without a field is the record's error";
+  EXPECT_EQ(org.patch(admin, path, {{"StageName", "Closed Won"}, {"NextStep", "Kick-off on Monday"}})->status, 204);
+  auto created = org.post(admin, kData + "/sobjects/Opportunity",
+                          {{"Name", "Negative"}, {"StageName", "Prospecting"}, {"CloseDate", "2025-06-30"}, {"Amount", -1}});
+  EXPECT_EQ(created->status, 400) << created->body;
+  EXPECT_EQ(org.count(admin, "SELECT COUNT() FROM Opportunity WHERE Name = 'Negative'"), 0);
+}
+
 }  // namespace
 }  // namespace crmsync::emulator

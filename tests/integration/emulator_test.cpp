@@ -352,6 +352,33 @@ TEST_F(EmulatorTest, CrudRoundTripWithSoftDeleteSeenByQueryAllOnly) {
   EXPECT_EQ(again->body, R"([{"message":"entity is deleted","errorCode":"ENTITY_IS_DELETED","fields":[]}])");
 }
 
+// If-Unmodified-Since on an update (optimistic concurrency, as crmsync serve's edits use it): a
+// record modified after the header's time is refused with 412 and left as it is; one not modified
+// since is updated.
+TEST_F(EmulatorTest, AnUpdateIfUnmodifiedSinceIsRefused412WhenTheRecordChangedSince) {
+  auto created = post(kData + "/sobjects/Account", R"({"Name":"Precondition Co"})");
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string path = kData + "/sobjects/Account/" + json::parse(created->body)["id"].get<std::string>();
+  auto read = [&] { return json::parse(get(path + "?fields=Industry,LastModifiedDate")->body); };
+  const EpochMs modified = *parse_datetime(read()["LastModifiedDate"].get<std::string>());
+  auto conditional = [&](EpochMs since, const std::string& industry) {
+    return client().Patch(path.c_str(), auth("If-Unmodified-Since", format_http_date(since)),
+                          R"({"Industry":")" + industry + "\"}", "application/json");
+  };
+  auto stale = conditional(modified - 1000, "Retail");
+  EXPECT_EQ(stale->status, 412);
+  EXPECT_EQ(stale->body, R"([{"message":"record has been modified since you retrieved it","errorCode":)"
+                         R"("ENTITY_FAILED_IFLASTMODIFIED_ON_UPDATE_CHECK"}])");
+  EXPECT_TRUE(read()["Industry"].is_null()) << "nothing written";
+  auto current = conditional(modified, "Banking");
+  EXPECT_EQ(current->status, 204) << current->body << ": the same second is not later";
+  EXPECT_EQ(read()["Industry"], "Banking");
+  auto garbage = client().Patch(path.c_str(), auth("If-Unmodified-Since", "yesterday"), R"({"Industry":"x"})",
+                                "application/json");
+  EXPECT_EQ(garbage->status, 400);
+  EXPECT_EQ(read()["Industry"], "Banking");
+}
+
 TEST_F(EmulatorTest, WritesGetStrictlyIncreasingModstamps) {
   std::set<std::string> stamps;
   for (int i = 0; i < 5; ++i) {

@@ -376,6 +376,19 @@ TEST_P(ServeApiTest, LinksGoToTheOrgsInstanceTheSyncRecordedNotToTheLoginHost) {
   EXPECT_EQ(record.body["url"], instance + "/" + contact["Id"].get<std::string>()) << record.body.dump();
 }
 
+// Without sign-in there is nobody to be: the page asks /api/session to know whether to offer
+// signing in and editing, and learns it need not.
+TEST_P(ServeApiTest, WithoutSigninTheSessionSaysSoAndEditsAreRefused) {
+  auto [status, body] = get("/api/session");
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body["signin"], false);
+  EXPECT_TRUE(body["csrf_token"].is_null());
+  auto edit = loopback_client(server_->port()).Patch("/api/deals/006000000000001AAA", R"({"StageName":"x"})", "application/json");
+  ASSERT_TRUE(edit);
+  EXPECT_EQ(edit->status, 403);
+  EXPECT_EQ(json::parse(edit->body)["error"]["code"], "SIGNIN_REQUIRED");
+}
+
 // A store url for a test: a SQLite file in `dir`, or a fresh PostgreSQL database.
 std::string store_url(StoreBackend backend, const TempDir& dir, const std::string& file) {
   return backend == StoreBackend::kSqlite ? "sqlite:" + dir.file(file) : pg_test_url();
@@ -418,6 +431,21 @@ TEST(ServeCliTest, RefusesAnAddressOtherThanLoopbackAndAReferenceColumn) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_TRUE(contains(r.output, "Opportunity.AccountId")) << r.output;
   EXPECT_TRUE(contains(r.output, "Owner and Record Type")) << r.output;
+}
+
+// With sign-in configured the secrets are read at start: one that cannot be read stops serve with
+// the setting named, before anything listens.
+TEST(ServeCliTest, ASigninSecretFileThatCannotBeReadStopsServeNamingTheSetting) {
+  TempDir dir;
+  write_file(dir.file("crmsync.toml"),
+             emulator_toml("http://127.0.0.1:9", dir.file("crmsync.db"),
+                           "[serve]\nclient_id = \"team-app\"\npublic_url = \"https://deals.acme.example\"\n"
+                           "client_secret_file = \"" + dir.file("missing-secret") + "\"\nhost = \"0.0.0.0\"\n"));
+  auto r = run_crmsync("serve --config " + dir.file("crmsync.toml") + " --port 18099");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "[serve] client_secret_file = \"" + dir.file("missing-secret") + "\" cannot be read"))
+      << r.output;
+  EXPECT_FALSE(contains(r.output, "LOOPBACK_ONLY")) << "with sign-in any address is allowed: " << r.output;
 }
 
 // A PostgreSQL store serve cannot reach stops it at start with a message that says so and names

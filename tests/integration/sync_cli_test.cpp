@@ -26,6 +26,7 @@ namespace crmsync {
 namespace {
 
 using testing::contains;
+using testing::file_bytes;
 using testing::EmulatorProcess;
 using testing::run_crmsync;
 using testing::RunningEmulator;
@@ -288,13 +289,6 @@ TEST(SyncCliTest, ProgressIsRedrawnOnATerminalAndPlainLinesOtherwiseQuietAndJson
   auto report = nlohmann::json::parse(json.output);
   EXPECT_EQ(report["exit_code"], 0);
   EXPECT_EQ(report["objects"].size(), 2u);
-}
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 // Every secret crmsync is given or handed (password, client secret, refresh token, the access

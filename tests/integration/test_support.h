@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -45,6 +46,14 @@ inline void write_file(const std::string& path, const std::string& text) {
 // Whether `needle` occurs in `haystack` (a command's output, an error message).
 inline bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
+}
+
+// A file's whole content (empty when it is missing): a store's or a log's bytes to search.
+inline std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 // The first line of a file, without its newline; empty when the file is missing.

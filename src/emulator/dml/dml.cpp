@@ -274,6 +274,7 @@ Result<std::string> create_record(const DmlContext& org, const std::string& user
   if (auto missing = missing_required(table, row); !missing.empty()) return required_error(missing);
   CRMSYNC_TRY(check_permission_row(table, row));
   apply_derived(org.db, table, row);
+  if (org.validation_rules) CRMSYNC_TRY(check_validation_rules(*org.validation_rules, table, row));
   stamp(table, row, org.clock.next(), user_id, /*create=*/true);
   std::string id = org.db.new_id(table);
   row[0] = id;
@@ -305,6 +306,7 @@ Status update_record(const DmlContext& org, const std::string& user_id, Table& t
   reset_stage_defaults(table, row, *values);
   CRMSYNC_TRY(check_permission_row(table, row));
   apply_derived(org.db, table, row);
+  if (org.validation_rules) CRMSYNC_TRY(check_validation_rules(*org.validation_rules, table, row));
   stamp(table, row, org.clock.next(), user_id, /*create=*/false);
   if (journal != nullptr) journal->changed(table, *index, stored);
   stored = std::move(row);

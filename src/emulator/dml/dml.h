@@ -40,13 +40,16 @@ class WriteClock {
   EpochMs last_ = 0;
 };
 
+struct ValidationRule;  // org/org.h
+
 // What a write reads and changes besides its table: the org (the caller holds db.mutex()
-// exclusively), the permission model (the writer's access; dropped when a setup object changes)
-// and the write clock.
+// exclusively), the permission model (the writer's access; dropped when a setup object changes),
+// the write clock and the org's validation rules (none when null).
 struct DmlContext {
   Database& db;
   AccessModel& access;
   WriteClock& clock;
+  const std::vector<ValidationRule>* validation_rules = nullptr;
 };
 
 // What a transaction changed, newest last; rollback() restores every row as it was.

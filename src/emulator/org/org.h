@@ -80,10 +80,29 @@ struct OrgFile {
 };
 
 // What applying the file produces besides setup rows.
+// A validation rule of the org file: a create or update of `object` whose record meets
+// `error_condition` (a SOQL WHERE condition over the object's own fields, e.g. "Amount < 0" or
+// "StageName = 'Closed Won' AND NextStep = null") is refused with 400
+// FIELD_CUSTOM_VALIDATION_EXCEPTION and `message`, on `field` when one is named.
+struct ValidationRule {
+  std::string object;  // as the table spells it
+  std::string name;
+  std::string error_condition;
+  std::string message;
+  std::string field;   // empty: the error is the record's, not a field's
+};
+
 struct OrgFileExtras {
   std::map<std::string, std::string> passwords;  // lower-case username -> password
   ProfileRecordTypes record_types;               // profile Id -> object -> record types it may use
+  std::vector<ValidationRule> validation_rules;
 };
+
+// The org file's [[validation_rules]], checked against the org (objects, fields, conditions).
+Status read_validation_rules(const OrgFile& file, const Database& db, std::vector<ValidationRule>& out);
+// The first rule of `rules` on the record's table whose error condition `row` (a whole record, as
+// it would be stored) meets, as Salesforce's error; ok when none does.
+Status check_validation_rules(const std::vector<ValidationRule>& rules, const Table& table, const Row& row);
 
 // Errors (ErrorKind::kConfig, code ORG_FILE_INVALID) name the file, the key and the fix.
 Result<OrgFile> read_org_file(const std::string& path);

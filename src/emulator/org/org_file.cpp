@@ -30,7 +30,7 @@ std::string join(const std::vector<std::string>& items) {
 
 const std::vector<std::string> kTopKeys = {"seed",     "scale",    "org_wide_defaults", "roles",
                                            "licenses", "profiles", "permission_sets",   "users",
-                                           "record_types", "custom_fields", "multi_currency"};
+                                           "record_types", "custom_fields", "multi_currency", "validation_rules"};
 
 std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
@@ -947,7 +947,8 @@ Result<OrgFile> read_org_file(const std::string& path) {
 Status apply_org_file(const OrgFile& file, Database& db, OrgFileExtras& extras) {
   try {
     CRMSYNC_TRY(Applier(file, db, extras).run());
-    return apply_multi_currency(file, db);
+    CRMSYNC_TRY(apply_multi_currency(file, db));
+    return read_validation_rules(file, db, extras.validation_rules);
   } catch (const json::type_error& e) {
     // A value of the wrong JSON type where a number or string was read with a default.
     return Error(ErrorKind::kConfig, "ORG_FILE_INVALID",

@@ -115,11 +115,11 @@ bool rs256_verify(EVP_PKEY* key, std::string_view signed_part, const std::string
 struct GrantOutcome {
   std::optional<std::string> user;
   const char* error = nullptr;
-  const char* description = nullptr;
+  std::string description;
   std::string refresh_token;  // refresh_token grant: the token used, when it stays valid
 };
 
-GrantOutcome refuse(const char* error, const char* description) { return {std::nullopt, error, description}; }
+GrantOutcome refuse(const char* error, std::string description) { return {std::nullopt, error, std::move(description)}; }
 
 std::optional<std::int64_t> claim_seconds(const nlohmann::json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.get<std::int64_t>();
@@ -191,10 +191,11 @@ GrantOutcome client_grant(EmuState& s, const httplib::Request& req, const std::s
     return {user};
   }
   if (grant == "authorization_code") {
-    auto user = s.redeem_auth_code(req.get_param_value("code"), req.get_param_value("redirect_uri"));
-    if (!user) return refuse("invalid_grant", "invalid authorization code");
+    auto user = s.redeem_auth_code(req.get_param_value("code"), req.get_param_value("redirect_uri"),
+                                   req.get_param_value("code_verifier"));
+    if (!user) return refuse("invalid_grant", user.error().message);
     with_refresh = true;
-    return {user};
+    return {*user};
   }
   // refresh_token
   const std::string token = req.get_param_value("refresh_token");
@@ -205,7 +206,7 @@ GrantOutcome client_grant(EmuState& s, const httplib::Request& req, const std::s
     with_refresh = true;
     return {user};
   }
-  return {user, nullptr, nullptr, token};
+  return {user, nullptr, {}, token};
 }
 
 // The token answer. The access token belongs to the refresh token issued with it, or else to
@@ -236,7 +237,7 @@ void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& r
   if (grant == "urn:ietf:params:oauth:grant-type:jwt-bearer") {
     if (!req.has_param("assertion")) return oauth_error(res, "invalid_request", "assertion type is missing");
     GrantOutcome out = jwt_bearer(s, req.get_param_value("assertion"));
-    if (!out.user) return oauth_error(res, out.error, out.description);
+    if (!out.user) return oauth_error(res, out.error, out.description.c_str());
     return send_token(s, res, *out.user, /*with_refresh=*/false);
   }
   if (grant != "password" && grant != "client_credentials" && grant != "authorization_code" &&
@@ -252,7 +253,7 @@ void handle_token(EmuState& s, const httplib::Request& req, httplib::Response& r
   }
   bool with_refresh = false;
   GrantOutcome out = client_grant(s, req, grant, with_refresh);
-  if (!out.user) return oauth_error(res, out.error, out.description);
+  if (!out.user) return oauth_error(res, out.error, out.description.c_str());
   send_token(s, res, *out.user, with_refresh, out.refresh_token);
 }
 

@@ -1,27 +1,14 @@
 // The OAuth web-server flow's first leg: GET /services/oauth2/authorize shows a login form, whose
 // POST checks the username and password and redirects to redirect_uri with a single-use `code`
 // (and `state`); the client then trades the code at /services/oauth2/token
-// (grant_type=authorization_code) for an access token and a refresh token.
+// (grant_type=authorization_code) for an access token and a refresh token. With PKCE (RFC 7636)
+// the request carries code_challenge (code_challenge_method S256, the default), kept with the code:
+// the trade then needs its code_verifier.
 #include "common/text.h"
 #include "emulator/routes/routes.h"
 
 namespace crmsync::emulator {
 namespace {
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
 
 void send_page(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
@@ -34,7 +21,8 @@ void send_login_form(const httplib::Request& req, httplib::Response& res, const 
   std::string form = "<h1>Log in to the crmsync Salesforce emulator</h1>\n";
   if (!error.empty()) form += "<p id=\"error\" style=\"color:#c23934\">" + html_escape(error) + "</p>\n";
   form += "<form method=\"POST\" action=\"/services/oauth2/authorize\">\n";
-  for (const char* hidden : {"response_type", "client_id", "redirect_uri", "state", "scope"}) {
+  for (const char* hidden :
+       {"response_type", "client_id", "redirect_uri", "state", "scope", "code_challenge", "code_challenge_method"}) {
     if (!req.has_param(hidden)) continue;
     form += "<input type=\"hidden\" name=\"" + std::string(hidden) + "\" value=\"" +
             html_escape(req.get_param_value(hidden)) + "\">\n";
@@ -62,6 +50,10 @@ void handle_authorize(EmuState& s, const httplib::Request& req, httplib::Respons
   if (redirect_uri.empty()) {
     return send_page(res, 400, "<p>error=redirect_uri_mismatch: redirect_uri must match configuration</p>\n");
   }
+  const std::string method = req.get_param_value("code_challenge_method");
+  if (!method.empty() && method != "S256") {
+    return send_page(res, 400, "<p>error=invalid_request: code_challenge_method must be S256</p>\n");
+  }
   if (req.method == "GET") return send_login_form(req, res, "");
 
   const std::string username = req.get_param_value("username");
@@ -74,7 +66,7 @@ void handle_authorize(EmuState& s, const httplib::Request& req, httplib::Respons
                            "Salesforce administrator.");
   }
   std::string location = redirect_uri + (redirect_uri.find('?') == std::string::npos ? "?" : "&") +
-                         "code=" + url_encode(s.issue_auth_code(*user, redirect_uri));
+                         "code=" + url_encode(s.issue_auth_code(*user, redirect_uri, req.get_param_value("code_challenge")));
   if (req.has_param("state")) location += "&state=" + url_encode(req.get_param_value("state"));
   res.status = 302;
   res.set_header("Location", location);

@@ -23,6 +23,7 @@
 #include "emulator/access/access.h"
 #include "emulator/dml/dml.h"
 #include "emulator/emulator.h"
+#include "emulator/org/org.h"
 #include "emulator/routes/bulk_jobs.h"
 #include "emulator/sf_error.h"
 #include "emulator/soql/soql.h"
@@ -120,16 +121,22 @@ struct EmuState {
   // POST /services/oauth2/revoke: revokes a live access token, or a refresh token and every access
   // token issued through it. False when `token` is neither (unknown, expired or already revoked).
   bool revoke_token(const std::string& token);
-  // Web-server flow authorization codes: single use, 15 minutes.
-  std::string issue_auth_code(const std::string& user_id, const std::string& redirect_uri);
-  std::optional<std::string> redeem_auth_code(const std::string& code, const std::string& redirect_uri);
+  // Web-server flow authorization codes: single use, 15 minutes, bound to the redirect_uri and,
+  // when the authorization request had one, the PKCE S256 code_challenge. A redemption without the
+  // verifier whose challenge it is fails like a wrong code (and spends the code).
+  std::string issue_auth_code(const std::string& user_id, const std::string& redirect_uri,
+                              const std::string& code_challenge = {});
+  // The user, or the OAuth error description: "invalid authorization code", "invalid code verifier".
+  Result<std::string> redeem_auth_code(const std::string& code, const std::string& redirect_uri,
+                                       const std::string& code_verifier);
   std::optional<std::string> user_id_by_username(const std::string& username) const;
   // The user's Id when it exists and IsActive is true.
   std::optional<std::string> active_user_id(const std::string& username) const;
 
   WriteClock clock;  // SystemModstamp of writes
   // What the DML engine needs to write as any user.
-  DmlContext dml() { return {*db, access, clock}; }
+  std::vector<ValidationRule> validation_rules;  // the org file's
+  DmlContext dml() { return {*db, access, clock, &validation_rules}; }
 
  private:
   struct Session {
@@ -141,6 +148,7 @@ struct EmuState {
     std::string user_id;
     std::string redirect_uri;
     EpochMs expires_ms = 0;
+    std::string code_challenge;  // PKCE S256; empty: none was sent
   };
   std::string random_token(const std::string& prefix);
   mutable std::mutex mu_;

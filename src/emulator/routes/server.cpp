@@ -78,20 +78,26 @@ bool EmuState::revoke_token(const std::string& token) {
   return true;
 }
 
-std::string EmuState::issue_auth_code(const std::string& user_id, const std::string& redirect_uri) {
+std::string EmuState::issue_auth_code(const std::string& user_id, const std::string& redirect_uri,
+                                      const std::string& code_challenge) {
   std::string code = random_token("aPrx");
   std::lock_guard lock(mu_);
-  auth_codes_[code] = {user_id, redirect_uri, now_ms() + 15 * 60 * 1000};
+  auth_codes_[code] = {user_id, redirect_uri, now_ms() + 15 * 60 * 1000, code_challenge};
   return code;
 }
 
-std::optional<std::string> EmuState::redeem_auth_code(const std::string& code, const std::string& redirect_uri) {
+Result<std::string> EmuState::redeem_auth_code(const std::string& code, const std::string& redirect_uri,
+                                               const std::string& code_verifier) {
+  const Error invalid_code(ErrorKind::kAuth, "invalid_grant", "invalid authorization code");
   std::lock_guard lock(mu_);
   auto it = auth_codes_.find(code);
-  if (it == auth_codes_.end()) return std::nullopt;
+  if (it == auth_codes_.end()) return invalid_code;
   AuthCode found = it->second;
-  auth_codes_.erase(it);  // single use, whatever the outcome
-  if (now_ms() >= found.expires_ms || found.redirect_uri != redirect_uri) return std::nullopt;
+  auth_codes_.erase(it);  // single use, whatever the outcome (a wrong verifier cannot be retried)
+  if (now_ms() >= found.expires_ms || found.redirect_uri != redirect_uri) return invalid_code;
+  if (!found.code_challenge.empty() && pkce_challenge(code_verifier) != found.code_challenge) {
+    return Error(ErrorKind::kAuth, "invalid_grant", "invalid code verifier");
+  }
   return found.user_id;
 }
 

@@ -1,5 +1,6 @@
 // sObject rows: POST /sobjects/{Name}, GET/PATCH/DELETE /sobjects/{Name}/{Id} and the upsert
 // PATCH /sobjects/{Name}/{ExternalIdField}/{value}, written through the DML engine (dml/dml.h).
+// PATCH /sobjects/{Name}/{Id} honours If-Unmodified-Since (412 when the record changed since).
 #include <nlohmann/json.hpp>
 
 #include <mutex>
@@ -15,6 +16,27 @@ namespace crmsync::emulator {
 namespace {
 
 using json = nlohmann::json;
+
+// If-Unmodified-Since on an update: refused (412, nothing written) when the record the user sees
+// was modified after the header's time, compared in whole seconds as HTTP dates are. Called with
+// the database locked. A header that is no HTTP date is a 400, as Salesforce answers it.
+std::optional<Error> precondition_failed(EmuState& s, const ApiCall& call, const Table& table, const std::string& id) {
+  if (!call.req.has_header("If-Unmodified-Since")) return std::nullopt;
+  const std::string header = call.req.get_header_value("If-Unmodified-Since");
+  auto since = parse_http_date(header);
+  if (!since) {
+    return Error(ErrorKind::kSalesforce, "INVALID_HEADER_VALUE",
+                 "If-Unmodified-Since: '" + header.substr(0, 60) + "' is not an HTTP date (Wed, 21 Oct 2015 07:28:00 GMT)",
+                 400);
+  }
+  auto index = table.find(id);
+  auto field = table.field_index("LastModifiedDate");
+  if (!index || !field || !user_access(s, call.user_id)->sees(*s.db, table, *index)) return std::nullopt;
+  const auto* modified = std::get_if<DateTime>(&table.row(*index)[*field]);
+  if (modified == nullptr || modified->ms / 1000 <= *since / 1000) return std::nullopt;
+  return Error(ErrorKind::kSalesforce, "ENTITY_FAILED_IFLASTMODIFIED_ON_UPDATE_CHECK",
+               "record has been modified since you retrieved it", 412);
+}
 
 }  // namespace
 
@@ -73,6 +95,7 @@ void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& 
   auto body = parse_record_body(call.req.body, table.name());
   if (!body) return send_error(call.res, body.error());
   std::unique_lock lock(s.db->mutex());
+  if (auto refused = precondition_failed(s, call, table, id)) return send_error(call.res, *refused);
   if (auto updated = update_record(s.dml(), call.user_id, table, id, *body, nullptr); !updated) {
     return send_error(call.res, updated.error());
   }

@@ -6,7 +6,7 @@ import * as changes from './changes.js';
 import * as deals from './deals.js';
 import * as forecast from './forecast.js';
 import * as search from './search.js';
-import {$, $$, ApiError, api, fillPeople, notify, plural, report, setCurrency, when} from './util.js';
+import {$, $$, ApiError, api, fillPeople, notify, plural, report, session, setCurrency, when, write} from './util.js';
 
 const boards = {deals, forecast, changes};
 const loaded = new Set();
@@ -43,7 +43,29 @@ function noSync(message) {
   $('#status').textContent = 'No sync has run into this store yet.';
 }
 
+// With sign-in (docs/api.md, "Sign-in"): who is signed in and a way out; without a session, the
+// sign-in page instead of the boards. Without sign-in configured, nothing changes.
+async function signIn() {
+  try {
+    Object.assign(session, await api('session'));
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'NOT_SIGNED_IN') throw e;
+    for (const s of $$('main > section')) s.hidden = s.id !== 'signin';
+    for (const n of $$('header nav, header .search')) n.hidden = true;
+    $('#status').textContent = 'Sign in with your Salesforce account to see the deals your role gives you.';
+    document.body.dataset.ready = 'signin';
+    return false;
+  }
+  if (session.signin) {
+    $('#account-name').textContent = `Signed in as ${session.name}`;
+    $('#account').hidden = false;
+    $('#sign-out').addEventListener('click', () => write('POST', '/auth/logout').then(() => location.reload()).catch(report));
+  }
+  return true;
+}
+
 async function start() {
+  if (!await signIn()) return;
   search.setup();
   let status;
   let filters;
@@ -59,7 +81,10 @@ async function start() {
   statusLine(status);
   setCurrency(filters.currency);
   const ctx = {filters, people: people.people, peopleById: new Map(people.people.map((p) => [p.user_id, p]))};
-  for (const select of $$('select[name=person]')) fillPeople(select, ctx.people);
+  for (const select of $$('select[name=person]')) {
+    if (session.signin && !session.admin) select.options[0].text = 'All I may see';
+    fillPeople(select, ctx.people);
+  }
   deals.setup(ctx);
   forecast.setup(ctx);
   changes.setup(ctx);

@@ -1,7 +1,8 @@
 // The deal board: filters, totals per stage, the pipeline chart, the table (sorted by the server,
 // any column) and the view by stage. GET /api/deals (docs/api.md).
+import * as edit from './edit.js';
 import {$, $$, api, chart, clear, count, day, el, money, moneyAxis, moneyTooltip, notify, palette, plural, quarters, recordLink,
-  report} from './util.js';
+  report, session} from './util.js';
 
 const PAGE = 500;
 const form = $('#deal-filters');
@@ -35,7 +36,12 @@ const fixed = [
   {key: 'meetings', label: 'Meetings', kind: 'num'},
   {key: 'team', label: 'Team', cell: (d) => el('td', {}, d.team.map((id) => ctx.peopleById.get(id)?.name || id).join(', '))},
 ];
-const columns = () => fixed.concat((ctx.filters.deal_columns || []).map((c) => ({key: c, label: c, extra: true})));
+// Signed in: a last column to edit the deal in Salesforce, as the person (edit.js).
+const editColumn = {key: 'edit', label: 'Edit', unsortable: true,
+  cell: (d) => el('td', {class: 'edit'}, el('button', {type: 'button', class: 'quiet', 'aria-label': `Edit ${d.Name}`,
+    onclick: () => edit.open(d, () => load().catch(report))}, 'Edit'))};
+const columns = () => fixed.concat((ctx.filters.deal_columns || []).map((c) => ({key: c, label: c, extra: true})),
+  session.signin ? [editColumn] : []);
 
 function formatted(col, v) {
   if (col.format) return col.format(v);
@@ -72,6 +78,7 @@ const filtered = () => ['owner', 'stage', 'type', 'record_type', 'forecast_categ
 export function setup(context) {
   ctx = context;
   const fs = ctx.filters;
+  if (session.signin) edit.setup(ctx);
   periods = quarters(fs.this_quarter, fs.close_dates.first, fs.close_dates.last);
   for (const p of periods) {
     const label = `${p.label}${p.offset === 0 ? ' (this quarter)' : ''} · ${day(p.from)} – ${day(p.to)}`;
@@ -140,7 +147,7 @@ function render() {
   const p = periodOf(form.period.value);
   const who = form.person.value ? ctx.peopleById.get(form.person.value)?.name : null;
   $('#deals-subtitle').textContent = `${p.label ? p.label + ': ' : ''}closing ${day(p.from)} – ${day(p.to)}` +
-    (who ? ` · ${who} and everyone below them` : ' · everyone') + (last.currency ? ` · amounts in ${last.currency}` : '');
+    (who ? ` · ${who} and everyone below them` : session.signin && !session.admin ? ' · all you may see' : ' · everyone') + (last.currency ? ` · amounts in ${last.currency}` : '');
   $('#total-count').textContent = count(t.count);
   $('#total-amount').textContent = money(t.amount);
   $('#total-attributed').textContent = money(t.attributed_amount);
@@ -216,6 +223,7 @@ function renderTable() {
   const cols = columns();
   const [key, desc] = sort.startsWith('-') ? [sort.slice(1), true] : [sort, false];
   const head = el('tr', {}, cols.map((c) => {
+    if (c.unsortable) return el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, c.label));
     const sorted = c.key === key ? (desc ? 'descending' : 'ascending') : null;
     const button = el('button', {type: 'button', class: 'sort', title: `Sort by ${c.label}`}, c.label);
     button.addEventListener('click', () => {

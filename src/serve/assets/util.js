@@ -51,6 +51,11 @@ export async function api(path, params, options = {}) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'UNREACHABLE', 'The server did not answer: is crmsync serve still running? Start it again, then reload this page.');
   }
+  return answerOf(res);
+}
+
+// An API answer's JSON body, or an ApiError with the server's words and the fields it names.
+async function answerOf(res) {
   let body = null;
   try {
     body = await res.json();
@@ -59,10 +64,28 @@ export async function api(path, params, options = {}) {
   }
   if (!res.ok) {
     const err = body && body.error;
-    throw new ApiError(res.status, err ? err.code : 'HTTP_' + res.status,
+    const e = new ApiError(res.status, err ? err.code : 'HTTP_' + res.status,
       err ? err.message : `The server answered HTTP ${res.status} without an explanation.`);
+    e.fields = (err && err.fields) || [];
+    throw e;
   }
   return body;
+}
+
+// The signed-in person (GET /api/session): {signin, user_id, name, csrf_token, ...}.
+export const session = {signin: false};
+
+// A write to /api/<path> (PATCH, POST) with the session's anti-forgery token; the JSON answer, or an
+// ApiError carrying the server's words and the fields Salesforce named (error.fields).
+export async function write(method, path, body) {
+  let res;
+  try {
+    res = await fetch(path.startsWith('/') ? path : '/api/' + path, {method, body: body == null ? undefined : JSON.stringify(body),
+      headers: {Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token || ''}});
+  } catch (e) {
+    throw new ApiError(0, 'UNREACHABLE', 'The server did not answer: is crmsync serve still running?');
+  }
+  return answerOf(res);
 }
 
 // The notice under the header: the server's words, `code` spans shown as code.

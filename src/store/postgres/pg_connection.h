@@ -6,6 +6,8 @@
 
 #include <libpq-fe.h>
 
+#include <charconv>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +81,14 @@ inline std::string text_of(const PGresult* r, int row, int col) {
   return std::string(PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col)));
 }
 inline bool is_null(const PGresult* r, int row, int col) { return PQgetisnull(r, row, col) != 0; }
+// A text-format integer (bigint, integer); 0 for NULL.
+inline std::int64_t int_of(const PGresult* r, int row, int col) {
+  if (is_null(r, row, col)) return 0;
+  std::int64_t v = 0;
+  const char* p = PQgetvalue(r, row, col);
+  std::from_chars(p, p + PQgetlength(r, row, col), v);
+  return v;
+}
 
 // Errors the server raised carry code "PG_" + SQLSTATE ("PG_23505"); a lost connection is
 // PG_CONNECTION_LOST. The SQLSTATE of an error, empty when it has none.

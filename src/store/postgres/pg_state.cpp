@@ -1,7 +1,6 @@
 // crmsync_sync_state and crmsync_export_ledger in the PostgreSQL store. Times are timestamptz (so
 // that `SELECT * FROM salesforce.crmsync_sync_state` reads naturally); they travel as epoch
 // milliseconds on the way out and as ISO-8601 text on the way in, exact to the millisecond.
-#include <charconv>
 
 #include "store/postgres/pg_store.h"
 
@@ -20,14 +19,6 @@ const std::string& state_select() {
                                  ", " + ms_of("formulas_refreshed") +
                                  ", pending_backfill, bulk_job_id, bulk_locator, " + ms_of("bulk_window_end");
   return sql;
-}
-
-std::int64_t int_of(const PGresult* r, int row, int col) {
-  if (is_null(r, row, col)) return 0;
-  std::int64_t v = 0;
-  const char* p = PQgetvalue(r, row, col);
-  std::from_chars(p, p + PQgetlength(r, row, col), v);
-  return v;
 }
 
 SyncState read_state(const PGresult* r, int i) {

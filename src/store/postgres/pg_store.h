@@ -10,10 +10,12 @@
 //   crmsync_sync_state       one row per object: watermark and last-run figures (timestamptz)
 //   crmsync_export_ledger    one row per exported activity (crmsync export)
 //   crmsync_columns          each column's catalog field type (REFERENCE, STRING, ...), for readers
-//   crmsync_meta             key/value; schema_version for later migrations; each searched
+//   crmsync_meta             key/value; schema_version for later migrations, org_id; each searched
 //                            object's indexed columns ("search_columns:<Object>")
 // A searched table also has "crmsync_search", a generated tsvector column, and its GIN index
 // crmsync_search_<Object> (pg_search.cpp).
+//   crmsync_edit_log         one row per field a signed-in person edited through crmsync serve
+//                            (made at the first edit)
 //
 // Writes (docs/decisions.md, "PostgreSQL store"): a first full load streams its pages with
 // COPY ... FROM STDIN into the table without its Id index, built at the load's end; every other
@@ -106,6 +108,14 @@ class PostgresStore final : public Store {
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
   Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns) override;
+  Result<std::vector<EditLogEntry>> edit_log() override;
+  Status put_edit_log(const EditLogEntry& entry) override;
+
+  // A column of a table as the server has it: its name and format_type() spelling.
+  struct TableColumn {
+    std::string name;
+    std::string sql_type;
+  };
 
  private:
   PostgresStore(std::unique_ptr<Connection> conn, std::string schema)

@@ -98,6 +98,14 @@ Status SqliteStore::create_bookkeeping() {
       " operation TEXT NOT NULL DEFAULT '',"
       " marker TEXT NOT NULL DEFAULT '',"
       " updated_at TEXT NOT NULL);"       // YYYY-MM-DDTHH:MM:SS.sssZ
+      "CREATE TABLE IF NOT EXISTS crmsync_edit_log ("
+      " at TEXT NOT NULL,"                // YYYY-MM-DDTHH:MM:SS.sssZ
+      " user_id TEXT NOT NULL, username TEXT NOT NULL DEFAULT '',"
+      " object TEXT NOT NULL, record_id TEXT NOT NULL, field TEXT NOT NULL,"
+      " value_before TEXT, value_after TEXT,"  // JSON values
+      " status INTEGER NOT NULL,"         // Salesforce's HTTP status
+      " outcome TEXT NOT NULL,"           // accepted | Salesforce's errorCode
+      " message TEXT NOT NULL DEFAULT '');"
       "INSERT OR IGNORE INTO crmsync_meta (key, value) VALUES ('schema_version', '" +
           std::to_string(kSchemaVersion) + "');",
       context);

@@ -10,6 +10,7 @@
 //                       dates read back as what they are; SQLite keeps only INTEGER/REAL/TEXT)
 //   crmsync_meta        key/value; schema_version for later migrations
 //   crmsync_export_ledger  one row per exported activity (crmsync export)
+//   crmsync_edit_log    one row per field a signed-in person edited through crmsync serve
 //
 // Write speed is bound by random-Id upserts into the Id index (docs: performance-notes.md): the WAL
 // is checkpointed every `wal_autocheckpoint_pages` rather than SQLite's default 1,000 pages, the
@@ -102,6 +103,8 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> meta(std::string_view key) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
+  Result<std::vector<EditLogEntry>> edit_log() override;
+  Status put_edit_log(const EditLogEntry& entry) override;
   Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns) override;
 
   // Prepared statements shared by the writers of one (table, columns) pair.
@@ -143,7 +146,7 @@ class SqliteStore final : public Store {
   Status migrate_state_table();
   Status migrate_columns_table();
   std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_;
-  std::unique_ptr<Statement> put_ledger_;
+  std::unique_ptr<Statement> put_ledger_, put_edit_log_;
   std::unique_ptr<Statement> find_id_index_;
 
   // Keyed by table and column list; dropped for a table whenever its schema changes.

@@ -141,5 +141,26 @@ TEST(ResultTest, CarriesValueOrError) {
   EXPECT_TRUE(s.ok());
 }
 
+TEST(TimeTest, HttpDatesAreImfFixdatesBothWays) {
+  // RFC 9110's example; the milliseconds are dropped.
+  EpochMs t = *parse_datetime("1994-11-06T08:49:37.999Z");
+  EXPECT_EQ(format_http_date(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), t - 999);
+  EXPECT_EQ(format_http_date(*parse_datetime("2024-02-29T23:59:59Z")), "Thu, 29 Feb 2024 23:59:59 GMT");
+  EXPECT_FALSE(parse_http_date("Mon, 06 Nov 1994 08:49:37 GMT")) << "the wrong weekday";
+  EXPECT_FALSE(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT")) << "RFC 850's obsolete form";
+  EXPECT_FALSE(parse_http_date("Thu, 30 Feb 2024 00:00:00 GMT"));
+  EXPECT_FALSE(parse_http_date("2024-02-29T23:59:59Z"));
+}
+
+TEST(TextTest, PkceChallengeIsRfc7636S256) {
+  // RFC 7636, Appendix B.
+  EXPECT_EQ(pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+
+TEST(TextTest, HtmlEscapeLeavesNoMarkup) {
+  EXPECT_EQ(html_escape("<a href=\"x\">Zoë's & co</a>"), "&lt;a href=&quot;x&quot;&gt;Zoë&#39;s &amp; co&lt;/a&gt;");
+}
+
 }  // namespace
 }  // namespace crmsync

@@ -678,3 +678,110 @@ TEST(ConfigWarningsTest, AMissingFileNamesTheExampleAndTheReadmeNotASourceFile) 
 
 }  // namespace
 }  // namespace crmsync::config
+
+namespace crmsync::config {
+namespace {
+
+// --- [serve] sign-in ------------------------------------------------------------------------------
+
+Result<Config> serve_config(const std::string& serve, const EnvLookup& env = kNoEnv) {
+  return parse_config("[store]\nurl = \"sqlite:org.db\"\n[serve]\n" + serve, "crmsync.toml", env, Validation::kStoreOnly);
+}
+
+TEST(ConfigSigninTest, SigninIsOffWithoutAClientIdAndOnWithItsKeys) {
+  auto off = serve_config("port = 8080\n");
+  ASSERT_TRUE(off.ok()) << off.error().to_string();
+  EXPECT_FALSE(off->serve.signin());
+  EXPECT_EQ(off->serve.session_hours, 8);
+  auto on = serve_config(
+      "client_id = \"3MVG9team\"\npublic_url = \"https://deals.acme.example\"\nclient_secret_file = "
+      "\"/etc/crmsync/team-secret\"\nadmins = [\"ceo@acme.example\", \"005000000000001AAA\"]\nsession_hours = 12\n",
+      env_of({{"CRMSYNC_SERVE_SESSION_KEY", std::string(40, 'k')}}));
+  ASSERT_TRUE(on.ok()) << on.error().to_string();
+  EXPECT_TRUE(on->serve.signin());
+  EXPECT_EQ(on->serve.public_url, "https://deals.acme.example");
+  EXPECT_EQ(on->serve.admins, (std::vector<std::string>{"ceo@acme.example", "005000000000001AAA"}));
+  EXPECT_EQ(on->serve.session_hours, 12);
+  EXPECT_EQ(on->serve.session_key, std::string(40, 'k'));
+}
+
+TEST(ConfigSigninTest, ASigninKeyWithoutAClientIdSaysSigninIsOff) {
+  auto e = serve_config("public_url = \"https://deals.acme.example\"\n");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code, "SIGNIN_INCOMPLETE");
+  EXPECT_NE(e.error().message.find("crmsync.toml:4: [serve] public_url is a sign-in setting, but [serve] client_id is "
+                                   "not set"),
+            std::string::npos)
+      << e.error().message;
+  auto admins = serve_config("", env_of({{"CRMSYNC_SERVE_ADMINS", "ceo@acme.example"}}));
+  ASSERT_FALSE(admins.ok());
+  EXPECT_NE(admins.error().message.find("environment variable CRMSYNC_SERVE_ADMINS: [serve] admins"), std::string::npos)
+      << admins.error().message;
+}
+
+TEST(ConfigSigninTest, APublicUrlIsRequiredAndMustBeAnHttpsOrigin) {
+  auto missing = serve_config("client_id = \"3MVG9team\"\n");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "MISSING_KEY");
+  EXPECT_NE(missing.error().message.find("[serve] public_url is required with sign-in"), std::string::npos);
+  auto plain = serve_config("client_id = \"c\"\npublic_url = \"http://deals.acme.example\"\n");
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.error().code, "INSECURE_PUBLIC_URL");
+  EXPECT_NE(plain.error().message.find("session cookie would cross the network unencrypted"), std::string::npos);
+  auto path = serve_config("client_id = \"c\"\npublic_url = \"https://acme.example/deals\"\n");
+  ASSERT_FALSE(path.ok());
+  EXPECT_NE(path.error().message.find("expected the server's origin without a path"), std::string::npos)
+      << path.error().message;
+  EXPECT_TRUE(serve_config("client_id = \"c\"\npublic_url = \"http://127.0.0.1:8080/\"\n").ok()) << "loopback may be http";
+}
+
+TEST(ConfigSigninTest, SecretsGivenTwiceOrTooShortAreRefusedWithoutBeingRepeated) {
+  auto twice = serve_config("client_id = \"c\"\npublic_url = \"https://d.example\"\nclient_secret_file = \"/x\"\n",
+                            env_of({{"CRMSYNC_SERVE_CLIENT_SECRET", "s3cr3t-team"}}));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.error().message.find("client_secret and client_secret_file are both set"), std::string::npos);
+  EXPECT_EQ(twice.error().message.find("s3cr3t-team"), std::string::npos);
+  auto short_key = serve_config("client_id = \"c\"\npublic_url = \"https://d.example\"\n",
+                                env_of({{"CRMSYNC_SERVE_SESSION_KEY", "tiny-key-123"}}));
+  ASSERT_FALSE(short_key.ok());
+  EXPECT_NE(short_key.error().message.find("session_key is 12 bytes long; use at least 32"), std::string::npos);
+  EXPECT_EQ(short_key.error().message.find("tiny-key-123"), std::string::npos);
+  auto hours = serve_config("client_id = \"c\"\npublic_url = \"https://d.example\"\nsession_hours = 0\n");
+  ASSERT_FALSE(hours.ok());
+  EXPECT_NE(hours.error().message.find("session_hours = 0 is out of range"), std::string::npos);
+}
+
+TEST(ConfigSigninTest, TheLoginUrlMustBeUsableByBrowsers) {
+  auto e = parse_config("[salesforce]\nlogin_url = \"http://sf.internal\"\n[store]\nurl = \"sqlite:o.db\"\n[serve]\n"
+                        "client_id = \"c\"\npublic_url = \"https://d.example\"\n",
+                        "crmsync.toml", kNoEnv, Validation::kStoreOnly);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message.find("crmsync.toml:2: [salesforce] login_url = \"http://sf.internal\" cannot take team "
+                                   "members' sign-in"),
+            std::string::npos)
+      << e.error().message;
+}
+
+TEST(ConfigSigninTest, SecretFilesAreReadAndAShortSessionKeyFileIsRefused) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/team-secret") << "team-secret-value\n";
+  std::ofstream(dir + "/short-key") << "short\n";
+  ServeConfig s;
+  s.client_id = "c";
+  s.client_secret_file = dir + "/team-secret";
+  auto read = read_signin_secrets(s);
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(read->client_secret, "team-secret-value");
+  EXPECT_TRUE(read->session_key.empty()) << "none configured: the server makes one";
+  s.session_key_file = dir + "/short-key";
+  auto short_key = read_signin_secrets(s);
+  ASSERT_FALSE(short_key.ok());
+  EXPECT_NE(short_key.error().message.find("[serve] session_key_file = \"" + dir + "/short-key\" holds 5 bytes"),
+            std::string::npos)
+      << short_key.error().message;
+  s.session_key_file = dir + "/absent";
+  EXPECT_NE(read_signin_secrets(s).error().message.find("[serve] session_key_file = \""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crmsync::config

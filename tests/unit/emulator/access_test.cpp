@@ -363,6 +363,15 @@ TEST(OrgFileTest, ErrorsNameTheFileTheKeyAndTheFix) {
        "j.toml: users[0].currency: 'EUR' is not an active currency of the org; add it to [multi_currency] currencies"},
       {"k.toml", "[multi_currency]\ncorporate = \"usd\"\n", "k.toml: multi_currency.corporate: give the corporate "
                                                            "currency as a three-letter ISO code"},
+      {"l.toml", "[[validation_rules]]\nobject = \"Opportunity\"\nerror_condition = \"Amount <\"\nmessage = \"x\"\n",
+       "l.toml: validation_rules[0].error_condition: 'Amount <' is not a SOQL condition over Opportunity"},
+      {"m.toml", "[[validation_rules]]\nobject = \"Opportunity\"\nerror_condition = \"Amont < 0\"\nmessage = \"x\"\n",
+       "m.toml: validation_rules[0].error_condition: 'Amont < 0' is not a SOQL condition over Opportunity"},
+      {"n.toml", "[[validation_rules]]\nobject = \"Opportunity\"\nerror_condition = \"Amount < 0\"\n",
+       "n.toml: validation_rules[0].message: is missing; add it"},
+      {"o.toml", "[[validation_rules]]\nobject = \"Opportunity\"\nerror_condition = \"Amount < 0\"\nmessage = \"x\"\n"
+                 "field = \"Amont\"\n",
+       "o.toml: validation_rules[0].field: no field Amont on Opportunity"},
   };
   for (const auto& c : cases) {
     auto file = parse_org_file(c.name, c.text);

@@ -126,28 +126,28 @@ TEST_F(SecretFileTest, WritesAtomicallyWithMode0600AndReadsBackTrimmed) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto back = read_secret_file(path, "refresh_token_file");
+  auto back = read_secret_file(path, "[salesforce] refresh_token_file");
   ASSERT_TRUE(back.ok()) << back.error().to_string();
   EXPECT_EQ(*back, "5Aep861new.token");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1) << "no temporary file left behind";
 }
 
 TEST_F(SecretFileTest, MissingAndEmptyFilesNameTheKey) {
-  auto missing = read_secret_file((dir_ / "nope").string(), "private_key_file");
+  auto missing = read_secret_file((dir_ / "nope").string(), "[salesforce] private_key_file");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().kind, ErrorKind::kConfig);
   EXPECT_NE(missing.error().message.find("[salesforce] private_key_file = \""), std::string::npos);
   EXPECT_NE(missing.error().message.find("cannot be read (No such file or directory)"), std::string::npos);
   std::string empty = (dir_ / "empty").string();
   std::ofstream(empty) << "\n";
-  EXPECT_NE(read_secret_file(empty, "refresh_token_file").error().message.find("is empty"), std::string::npos);
+  EXPECT_NE(read_secret_file(empty, "[salesforce] refresh_token_file").error().message.find("is empty"), std::string::npos);
 }
 
 TEST_F(SecretFileTest, AnUnwritableDirectoryIsAClearError) {
   auto e = write_secret_file((dir_ / "missing-dir" / "token").string(), "x");
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().code, "SECRET_FILE_WRITE_FAILED");
-  EXPECT_NE(e.error().message.find("refresh_token_file"), std::string::npos);
+  EXPECT_NE(e.error().message.find("[salesforce] refresh_token_file"), std::string::npos);
   EXPECT_EQ(e.error().message.find("\"x\""), std::string::npos);
 }
 

@@ -340,3 +340,37 @@ TEST(ConnectTest, MissingCredentialsAreNamed) {
 
 }  // namespace
 }  // namespace crmsync::salesforce
+
+namespace crmsync::salesforce {
+namespace {
+
+// --- the web-server flow (people signing in to crmsync serve) -----------------------------------
+
+TEST(WebServerFlowTest, AuthorizeUrlAsksForACodeWithStateAndChallenge) {
+  EXPECT_EQ(authorize_url("https://acme.my.salesforce.com/", "3MVG9 app", "https://deals.acme.example/auth/callback",
+                          "st/ate", "E9Mel-cM"),
+            "https://acme.my.salesforce.com/services/oauth2/authorize?response_type=code&client_id=3MVG9%20app"
+            "&redirect_uri=https%3A%2F%2Fdeals.acme.example%2Fauth%2Fcallback&state=st%2Fate&code_challenge=E9Mel-cM"
+            "&code_challenge_method=S256&scope=api%20refresh_token%20openid");
+}
+
+TEST(WebServerFlowTest, RefusedCodesAndRenewalsSayToSignInAgain) {
+  const LoginContext code{"authorization_code", "", "https://login.salesforce.com/services/oauth2/token"};
+  auto t = parse_token_response(400, R"({"error":"invalid_grant","error_description":"invalid code verifier"})", code);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().message,
+            "Salesforce refused the sign-in (the web-server flow's code) (invalid_grant: invalid code verifier). The "
+            "sign-in code expired, was already used, or does not match its PKCE verifier or redirect_uri; sign in "
+            "again (and check that the connected app's Callback URL is [serve] public_url + /auth/callback).");
+  const LoginContext renew{"session_refresh", "", "https://login.salesforce.com/services/oauth2/token"};
+  auto r = parse_token_response(400, R"({"error":"invalid_grant","error_description":"expired access/refresh token"})",
+                                renew);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("can no longer be renewed"), std::string::npos) << r.error().message;
+  auto c = parse_token_response(400, R"({"error":"invalid_client","error_description":"invalid client credentials"})",
+                                code);
+  EXPECT_NE(c.error().message.find("Check [serve] client_id and client_secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crmsync::salesforce

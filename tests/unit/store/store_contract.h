@@ -384,6 +384,40 @@ TEST_P(StoreContractTest, LedgerWritesRollBackWithTheTransaction) {
   EXPECT_TRUE(rows->empty());
 }
 
+TEST_P(StoreContractTest, EditLogRowsKeepTheirOrderAndRollBackWithTheTransaction) {
+  auto empty = store_->edit_log();
+  ASSERT_TRUE(empty) << empty.error().to_string();
+  EXPECT_TRUE(empty->empty()) << "a store no edit was made in has an empty log";
+  EditLogEntry accepted{1700000000123, "005000000000001AAA", "rep@acme.example", "Opportunity", "006000000000001AAA",
+                        "StageName", "\"Prospecting\"", "\"Closed Won\"", 204, "accepted", ""};
+  EditLogEntry refused = accepted;
+  refused.field = "Amount";
+  refused.before = "1200.5";
+  refused.after = "9000";
+  refused.status = 400;
+  refused.outcome = "INSUFFICIENT_ACCESS_OR_READONLY";
+  refused.message = "insufficient access rights on object id";
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(store_->put_edit_log(accepted));
+  ASSERT_TRUE(store_->put_edit_log(refused));
+  ASSERT_TRUE(store_->commit());
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(store_->put_edit_log(accepted));
+  ASSERT_TRUE(store_->rollback());
+  reopen();
+  auto rows = store_->edit_log();
+  ASSERT_TRUE(rows) << rows.error().to_string();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].field, "StageName");
+  EXPECT_EQ((*rows)[0].at, 1700000000123);
+  EXPECT_EQ((*rows)[0].after, "\"Closed Won\"");
+  EXPECT_EQ((*rows)[0].status, 204);
+  EXPECT_EQ((*rows)[1].field, "Amount");
+  EXPECT_EQ((*rows)[1].outcome, "INSUFFICIENT_ACCESS_OR_READONLY");
+  EXPECT_EQ((*rows)[1].message, "insufficient access rights on object id");
+  EXPECT_EQ((*rows)[1].username, "rep@acme.example");
+}
+
 TEST_P(StoreContractTest, MetaKeepsTheLastValuePutAndSurvivesReopen) {
   auto none = store_->meta(kInstanceUrlKey);
   ASSERT_TRUE(none) << none.error().to_string();

@@ -1,0 +1,89 @@
+// Editing a deal as the signed-in person (PATCH /api/deals/{Id}; docs/api.md). Internal to
+// src/serve.
+//
+// The change goes to Salesforce with the person's own token (SalesforceAsViewer), so their
+// profile, permission sets, sharing and the org's validation rules decide, and with
+// If-Unmodified-Since = the LastModifiedDate the store holds, so that a deal changed in Salesforce
+// since the board showed it is not overwritten (412). An accepted edit is read back (GET as the
+// person) and written to the store through the store's own upsert (Store::writer, the code the
+// sync writes with), and every field asked for is recorded in crmsync_edit_log with Salesforce's
+// answer, accepted or not.
+//
+// Writes respect the sync's writer lock (store::WriterLock, which `crmsync sync` holds for its
+// run): taken for one short transaction; while a sync holds it the write waits in memory and is
+// retried every few seconds (the answer then says "stored": false; the record is in Salesforce
+// already, and the running sync may well import it itself).
+//
+//   DealEdits edits(store_options, clock);
+//   EditOutcome out = edits.edit(reader, {.id = id, .body = body, .viewer = viewer, .editable = fields}, as);
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "serve/serve.h"
+#include "store/store.h"
+
+namespace crmsync::serve {
+
+struct EditRequest {
+  std::string id;                     // the Opportunity
+  std::string_view body;              // a JSON object: field API name -> value
+  Viewer viewer;                      // who asks (their user id and username go to the log)
+  std::vector<std::string> editable;  // the fields the board lets people edit
+};
+
+struct EditOutcome {
+  std::optional<Answer> refusal;  // crmsync's or Salesforce's refusal, ready to answer
+  nlohmann::json record;          // accepted: the record as Salesforce now has it (as the person sees it)
+  bool stored = false;            // accepted: written to the store (false: waiting for the sync's lock)
+};
+
+// A write for the store: the record's row (empty columns: none, a refused edit) and its log rows.
+struct PendingWrite {
+  std::vector<store::Column> columns;
+  store::RowBuffer row;
+  std::vector<store::EditLogEntry> log;
+};
+
+class DealEdits {
+ public:
+  DealEdits(store::OpenOptions store, std::function<EpochMs()> clock);
+  ~DealEdits();  // one last try for the writes still waiting, then stops
+  DealEdits(const DealEdits&) = delete;
+  DealEdits& operator=(const DealEdits&) = delete;
+
+  EditOutcome edit(store::StoreReader& reader, const EditRequest& request, SalesforceAsViewer& as);
+  // Writes still waiting for the sync's lock.
+  std::size_t waiting() const;
+
+ private:
+  // Writes `w` now if the lock is free; else queues it (true: written).
+  bool write_or_queue(PendingWrite w);
+  Status write(const PendingWrite& w);
+  void retry_loop();
+
+  store::OpenOptions store_;
+  std::function<EpochMs()> clock_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<PendingWrite> queue_;
+  bool stopping_ = false;
+  std::thread retry_;
+};
+
+// The fields of Opportunity people may edit on the board: the board's own columns (Name,
+// StageName, CloseDate, Amount, Probability, ForecastCategoryName, NextStep, Type, OwnerId,
+// RecordTypeId) and [serve] deal_columns.
+std::vector<std::string> editable_fields(const std::vector<std::string>& deal_columns);
+
+}  // namespace crmsync::serve
