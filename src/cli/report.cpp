@@ -84,6 +84,7 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
           << " rows vanished from Salesforce (hard deleted) and are marked IsDeleted = 1\n";
     }
     if (o.backfilled > 0) out << "note: " << o.object << ": new fields filled in for " << o.backfilled << " rows\n";
+    for (const auto& n : o.notes) out << "note: " << n << "\n";
     if (o.window_splits > 0) {
       out << "note: " << o.object << ": the window query timed out (QUERY_TIMEOUT); read in narrower windows ("
           << o.window_splits << " split" << (o.window_splits > 1 ? "s" : "") << ")\n";
@@ -126,6 +127,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"seconds", o.seconds},
                        {"rows_in_store", o.rows_in_store},
                        {"warnings", o.warnings},
+                       {"notes", o.notes},
                        {"interrupted", o.interrupted},
                        {"message", o.message}});
   }

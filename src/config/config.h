@@ -23,6 +23,7 @@
 //   url = "sqlite:crmsync.db"
 //   [objects.Account]
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
+//   [objects.Invoice__c]                     # beyond the catalog: every supported field, or `include`
 //   [groups]
 //   deals = true  engage = false
 //   [sync]
@@ -144,7 +145,9 @@ extern const std::vector<std::string> kExportFieldAttributes;
 struct Config {
   SalesforceConfig salesforce;
   StoreConfig store;
-  std::map<std::string, ObjectConfig> objects;  // by catalog object name as written in the file
+  // By object name as written in the file: catalog objects, and objects beyond the catalog (any
+  // Salesforce API name, e.g. Case or Invoice__c), whose fields are discovered from describe.
+  std::map<std::string, ObjectConfig> objects;
   GroupsConfig groups;
   SyncConfig sync;
   ExportConfig exports;  // [export]
@@ -154,8 +157,9 @@ struct Config {
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;
-  // Catalog objects to sync, in catalog order: core, deals (when on), engage (when on), minus
-  // objects with enabled = false.
+  // Objects to sync: the catalog's in catalog order, core, deals (when on), engage (when on), minus
+  // objects with enabled = false; then the objects beyond the catalog the file names (an
+  // [objects.Case] or [objects.Invoice__c] section), by name, minus those with enabled = false.
   std::vector<std::string> enabled_objects() const;
 };
 

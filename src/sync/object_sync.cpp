@@ -222,6 +222,15 @@ class ObjectSync final : public ObjectRun {
                         std::string(catalog::to_string(cat->group)) + " group goes on without it";
       return ok_status();
     }
+    if (e.kind == ErrorKind::kNotFound && cat == nullptr) {
+      const std::string close = catalog::lookalike_object(object());
+      return Error(ErrorKind::kPermission, "OBJECT_NOT_VISIBLE",
+                   "the org has no " + object() + " object the integration user can see (describe answered "
+                   "NOT_FOUND): check the name in [objects." + object() + "] (custom objects end in __c" +
+                       (close.empty() ? "" : "; did you mean " + close + "?") + "), and grant Read on " + object() +
+                       " in the integration user's permission set or profile; `crmsync catalog --org` lists what "
+                       "it can see.");
+    }
     if (e.kind == ErrorKind::kNotFound) {
       return Error(ErrorKind::kPermission, "OBJECT_NOT_VISIBLE",
                    "the integration user cannot see the " + object() +
@@ -289,7 +298,27 @@ class ObjectSync final : public ObjectRun {
     }
     selection_ = std::move(*selection);
     for (const auto& f : selection_.fields) names_.push_back(f.name);
+    if (selection_.discovered) note_discovery(described, admin);
     return ok_status();
+  }
+
+  // An object beyond the catalog: the fields discovery skipped for their type (a note, not a
+  // refusal), and stored columns describe no longer shows (FLS removed, or the field deleted).
+  void note_discovery(const std::vector<std::string>& described, const catalog::AdminSelection& admin) {
+    if (!selection_.unsupported_discovered.empty()) {
+      std::string skipped;
+      for (const auto& e : selection_.unsupported_discovered) skipped += (skipped.empty() ? "" : " ") + e.message + ".";
+      report_.notes.push_back(object() + ": " + std::to_string(selection_.unsupported_discovered.size()) +
+                              " fields not synced for their type: " + skipped);
+    }
+    if (!admin.include.empty()) return;  // `include` fields that vanished were warned of above
+    for (const auto& column : store_columns_) {
+      if (contains_ci(described, column) || contains_ci(admin.exclude, column)) continue;
+      report_.warnings.push_back(object() + "." + column +
+                                 " is no longer readable by the integration user (or no longer in the org): it is "
+                                 "not synced any more and its stored values are kept; grant Read on it again to "
+                                 "import it");
+    }
   }
 
   // The object is refused with what `crmsync check` prints for the same fields: its message and

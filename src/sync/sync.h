@@ -82,6 +82,8 @@ struct ObjectReport {
   double seconds = 0;
   std::int64_t rows_in_store = 0; // the table's row count after the run
   std::vector<std::string> warnings;  // e.g. a Recommended field the user cannot read
+  std::vector<std::string> notes;     // worth knowing, nothing to fix: e.g. fields of an object beyond
+                                      // the catalog skipped for their type
   std::string message;            // why it was skipped, failed or paused; empty otherwise
   bool interrupted = false;       // paused by SyncOptions::interrupted (Ctrl-C), not by the quota
 };
@@ -168,6 +170,34 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
 
 // The store column for each selected field.
 std::vector<store::Column> columns_for(const catalog::FieldSelection& selection);
+
+// What the org offers to sync (crmsync catalog --org): every object describeGlobal shows the
+// integration user as queryable and replicable, and each field's support by crmsync's type rules.
+struct OfferedField {
+  std::string name;
+  std::string describe_type;  // "string", "multipicklist", ...
+  bool supported = false;
+  std::string catalog_type;   // when supported: "STRING", "LOOKUP", ...
+  std::string reason;         // when not: why (catalog::classify_field's message)
+};
+struct OfferedObject {
+  std::string name;
+  std::string label;
+  bool custom = false;
+  std::string catalog_group;   // "core", "deals", "engage"; empty beyond the catalog
+  bool synced = false;         // the configuration syncs it (config::Config::enabled_objects)
+  std::string modstamp_field;  // the watermark field; empty: every run would read it whole
+  std::vector<OfferedField> fields;  // in describe order
+  std::string describe_error;  // describe failed (the object is listed without its fields)
+};
+struct OrgOffer {
+  std::vector<OfferedObject> objects;  // describeGlobal's order
+  std::int64_t left_out = 0;           // objects describeGlobal lists that are not queryable or replicable
+  std::int64_t api_calls = 0;          // describeGlobal + one per 25 describes (POST /composite)
+};
+// Errors: the login's and describeGlobal's (network, session, API access); a describe that fails
+// is recorded on its object.
+Result<OrgOffer> org_offer(salesforce::Client& client, const config::Config& config);
 
 // An exclusive lock on a store, held while the object lives and released by the OS when the
 // process dies (flock on "<path>.lock", so SIGKILL leaves no stale lock).
