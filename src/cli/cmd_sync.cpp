@@ -1,8 +1,10 @@
-// `crmsync sync --config crmsync.toml [--json] [--quiet] [--reconcile] [--max-api-calls N]`:
-// imports every enabled object. Exit codes: 0 every object synced (or was skipped for a reason it
-// prints), 1 something failed (or another sync holds the store, or Salesforce refused the
-// integration user itself, said once: sync.h run_sync), 3 paused by the quota guard, 130
-// interrupted (Ctrl-C or SIGTERM: what each object committed is kept and printed).
+// `crmsync sync --config crmsync.toml [--json] [--quiet] [--reconcile] [--max-api-calls N]
+// [--object X,...] [--full-refresh X,...]`: imports every enabled object (or those --object
+// names). Exit codes: 0 every object synced (or was skipped for a reason it prints), 1 something
+// failed (or another sync holds the store, or Salesforce refused the integration user itself, said
+// once: sync.h run_sync), 2 the command line was wrong (an unknown object name included), 3 paused
+// by the quota guard, 130 interrupted (Ctrl-C or SIGTERM: what each object committed is kept and
+// printed).
 #include <malloc.h>
 #include <unistd.h>
 
@@ -25,6 +27,8 @@ struct SyncArgs {
   bool quiet = false;
   bool reconcile = false;
   std::int64_t max_api_calls = 0;
+  std::vector<std::string> objects;       // --object: only these
+  std::vector<std::string> full_refresh;  // --full-refresh: load these again
 };
 
 int run_sync_command(const SyncArgs& args) {
@@ -42,6 +46,11 @@ int run_sync_command(const SyncArgs& args) {
   if (!cfg) {
     print_error("", cfg.error());
     return 1;
+  }
+  // A mistyped object name is a command-line error, said before logging in.
+  if (auto chosen = sync::objects_for_run(*cfg, args.objects, args.full_refresh); !chosen) {
+    print_error("", chosen.error());
+    return 2;
   }
   // Refuse a second sync before logging in (the engine takes the same lock again, which is fine:
   // flock locks belong to the open file description, and this one is held until exit).
@@ -69,6 +78,8 @@ int run_sync_command(const SyncArgs& args) {
   }
   sync::SyncOptions options;
   options.reconcile = args.reconcile;
+  options.objects = args.objects;
+  options.full_refresh = args.full_refresh;
   options.max_api_calls = args.max_api_calls;
   options.deleted_ids = sync::salesforce_get_deleted();
   options.interrupted = [] { return interrupted(); };
@@ -98,6 +109,15 @@ Registrar reg("sync", [](CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet, "Print only warnings, unless something failed or paused");
   cmd->add_flag("--reconcile", args->reconcile,
                 "Compare every object's ids with Salesforce (finds hard deletes; costs one page per 2,000 ids)");
+  cmd->add_option("--object", args->objects,
+                  "Sync only this object (repeat the flag, or separate names with commas); default: every enabled one")
+      ->delimiter(',')
+      ->type_name("OBJECT");
+  cmd->add_option("--full-refresh", args->full_refresh,
+                  "Forget this object's watermark and load it again (repeatable, or comma-separated); its table "
+                  "stays readable until the reload is complete, then is replaced in one transaction")
+      ->delimiter(',')
+      ->type_name("OBJECT");
   cmd->add_option("--max-api-calls", args->max_api_calls,
                   "Pause (exit 3) once this run has spent N API calls; the next run resumes")
       ->check(CLI::NonNegativeNumber);
@@ -105,11 +125,13 @@ Registrar reg("sync", [](CLI::App& app) {
   document(cmd, {.examples = {"crmsync sync --config crmsync.toml",
                               "CRMSYNC_CONFIG=/etc/crmsync/crmsync.toml crmsync sync --quiet   # from cron",
                               "crmsync sync --json --max-api-calls 500 > report.json",
+                              "crmsync sync --object Account,Contact   # only these two",
+                              "crmsync sync --full-refresh Account     # reload Account, sync the rest as usual",
                               "crmsync sync --verbose --log-format json 2> sync.log"},
                  .exit_codes = {{0, "every enabled object synced (or was skipped for a reason the report prints)"},
                                 {1, "something failed: an object, the login, the configuration, or another sync "
                                     "holds the store"},
-                                {2, "the command line was wrong"},
+                                {2, "the command line was wrong (an unknown --object or --full-refresh name included)"},
                                 {3, "paused by the quota guard or --max-api-calls; the next run resumes"},
                                 {130, "interrupted (Ctrl-C or SIGTERM): what was committed is kept and printed; the "
                                       "next run resumes"}}});

@@ -53,6 +53,18 @@ void print_pauses(const sync::SyncReport& report, std::ostream& out) {
         << "; everything committed is kept and the next run resumes from the watermarks.\n";
   }
 }
+// Where a full refresh (--full-refresh) got to: done, or under way with the old table untouched.
+void print_full_refresh(const sync::ObjectReport& o, std::ostream& out) {
+  if (o.full_refresh.empty()) return;
+  if (o.full_refresh == "done") {
+    out << "note: " << o.object << ": full refresh done: loaded again from scratch" << (o.bulk ? " (Bulk API)" : "")
+        << " and swapped in for the old table in one transaction\n";
+    return;
+  }
+  out << "note: " << o.object << ": full refresh " << (o.full_refresh == "resumed" ? "resumed" : "started")
+      << " but not complete: the table keeps its old rows until the reload is; the next run resumes it\n";
+}
+
 }  // namespace
 
 void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
@@ -61,6 +73,7 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
   std::int64_t records = 0, deleted = 0;
   for (const auto& o : report.objects) {
     const char* mode = o.outcome != sync::ObjectReport::Outcome::kSynced ? "-"
+                       : !o.full_refresh.empty()                         ? "full refresh"
                        : o.bulk                                          ? "full (bulk)"
                        : o.full                                          ? "full"
                                                                          : "incremental";
@@ -84,6 +97,7 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
           << " rows vanished from Salesforce (hard deleted) and are marked IsDeleted = 1\n";
     }
     if (o.backfilled > 0) out << "note: " << o.object << ": new fields filled in for " << o.backfilled << " rows\n";
+    print_full_refresh(o, out);
     for (const auto& n : o.notes) out << "note: " << n << "\n";
     if (o.window_splits > 0) {
       out << "note: " << o.object << ": the window query timed out (QUERY_TIMEOUT); read in narrower windows ("
@@ -129,6 +143,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"warnings", o.warnings},
                        {"notes", o.notes},
                        {"interrupted", o.interrupted},
+                       {"full_refresh", o.full_refresh.empty() ? nlohmann::json() : nlohmann::json(o.full_refresh)},
                        {"message", o.message}});
   }
   return {{"ok", report.ok()},
@@ -211,7 +226,7 @@ void ProgressPrinter::finish() {
   drawn_ = 0;
 }
 
-void print_status_table(const std::vector<store::SyncState>& states, std::ostream& out) {
+void print_status_table(const std::vector<store::SyncState>& states, const StatusExtras& extras, std::ostream& out) {
   out << fmt::format("{:<24} {:<24} {:<24} {:>9} {:>8} {:>10}  {}\n", "object", "watermark", "last run", "rows",
                      "deleted", "api calls", "last error");
   for (const auto& s : states) {
@@ -219,11 +234,17 @@ void print_status_table(const std::vector<store::SyncState>& states, std::ostrea
                        s.watermark ? format_datetime_iso(*s.watermark) : "-", time_or_never(s.last_run_finished),
                        s.rows, s.deleted, s.api_calls, s.last_error.empty() ? "-" : s.last_error);
   }
+  for (const auto& [object, rows] : extras.reloading) {
+    out << "full refresh under way: " << object << ": " << rows
+        << " rows loaded again so far; the table keeps its old rows until the reload is complete (the next sync "
+           "resumes it)\n";
+  }
 }
 
-nlohmann::json status_json(const std::vector<store::SyncState>& states) {
+nlohmann::json status_json(const std::vector<store::SyncState>& states, const StatusExtras& extras) {
   nlohmann::json objects = nlohmann::json::array();
   for (const auto& s : states) {
+    auto reload = extras.reloading.find(s.object);
     objects.push_back({{"object", s.object},
                        {"watermark", s.watermark ? nlohmann::json(format_datetime_iso(*s.watermark)) : nlohmann::json()},
                        {"full_sync_done", s.full_sync_done},
@@ -233,7 +254,8 @@ nlohmann::json status_json(const std::vector<store::SyncState>& states) {
                        {"rows", s.rows},
                        {"deleted", s.deleted},
                        {"api_calls", s.api_calls},
-                       {"last_error", s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error)}});
+                       {"last_error", s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error)},
+                       {"full_refresh_rows", reload == extras.reloading.end() ? nlohmann::json() : nlohmann::json(reload->second)}});
   }
   return {{"objects", objects}};
 }

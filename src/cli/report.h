@@ -57,8 +57,15 @@ std::string retry_line(const salesforce::RetryNotice& notice);
 // One progress line: "Contact  12,000 / 58,500 records  41,000/s  ETA 1s".
 std::string progress_line(const sync::Progress& p);
 
-// `crmsync status`: per object the watermark, last run, rows, deleted, API calls, last error.
-void print_status_table(const std::vector<store::SyncState>& states, std::ostream& out);
-nlohmann::json status_json(const std::vector<store::SyncState>& states);
+// What `crmsync status` shows beside each object's sync state: the full refreshes under way (object
+// -> rows loaded so far into its reload table).
+struct StatusExtras {
+  std::map<std::string, std::int64_t> reloading;
+};
+
+// `crmsync status`: per object the watermark, last run, rows, deleted, API calls, last error; then
+// the full refreshes under way.
+void print_status_table(const std::vector<store::SyncState>& states, const StatusExtras& extras, std::ostream& out);
+nlohmann::json status_json(const std::vector<store::SyncState>& states, const StatusExtras& extras);
 
 }  // namespace crmsync::cli

@@ -80,6 +80,12 @@ struct ExportLedgerEntry {
   EpochMs updated_at = 0;
 };
 
+// "crmsync_reload_<object>": the table `crmsync sync --full-refresh` loads an object into while the
+// object's own table stays readable, until replace_table() swaps it in. It lives in the store's
+// reserved namespace (crmsync_), so it never meets an object's table.
+inline constexpr std::string_view kReloadTablePrefix = "crmsync_reload_";
+std::string reload_table_name(std::string_view object);
+
 // How a writer writes (Store::writer). kUpsert: INSERT ... ON CONFLICT("Id") DO UPDATE, after
 // building the table's Id index if it lacks one. kAppend: plain INSERTs while the table has no Id
 // index (see begin_append: an Id written twice is then held twice, until ensure_id_index keeps its
@@ -136,6 +142,12 @@ class Store {
   // Whether the table has its unique Id index (false for a missing table). Reads work either way;
   // lookups by Id without it scan the table.
   virtual Result<bool> has_id_index(std::string_view object) = 0;
+
+  // Within the caller's transaction: drops `object`'s table (when there is one) and renames
+  // `replacement` (its reload table) to `object`, with its columns' storage classes and its Id
+  // index (built when the replacement lacks it). Readers see the old table until the commit, then
+  // the new one. kNotFound NO_SUCH_TABLE when `replacement` does not exist.
+  virtual Status replace_table(std::string_view object, std::string_view replacement) = 0;
 
   // begin() while a transaction is open and commit() without one are kInternal errors;
   // rollback() without one is a no-op, so error paths may always call it.

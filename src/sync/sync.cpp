@@ -86,7 +86,9 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   auto lock = StoreLock::acquire(config.store.url);
   if (!lock) return lock.error();
 
-  const std::vector<std::string> objects = config.enabled_objects();
+  auto chosen = objects_for_run(config, options.objects, options.full_refresh);
+  if (!chosen) return chosen.error();
+  const std::vector<std::string> objects = std::move(*chosen);
   int concurrency = options.concurrency > 0 ? options.concurrency : static_cast<int>(config.sync.concurrency);
   concurrency = std::max(1, std::min<int>(concurrency, static_cast<int>(objects.size())));
   std::int64_t rows_per_commit = options.rows_per_commit > 0 ? options.rows_per_commit : config.sync.rows_per_commit;

@@ -86,6 +86,10 @@ struct ObjectReport {
                                       // the catalog skipped for their type
   std::string message;            // why it was skipped, failed or paused; empty otherwise
   bool interrupted = false;       // paused by SyncOptions::interrupted (Ctrl-C), not by the quota
+  // A full refresh (SyncOptions::full_refresh) this run worked on: "started" (the reload began),
+  // "resumed" (a reload a run left unfinished went on), "done" (the reload was complete and
+  // replaced the table); empty when there was none.
+  std::string full_refresh;
 };
 
 struct SyncReport {
@@ -124,6 +128,15 @@ using DeletedIdsSource = std::function<Result<std::vector<std::string>>(
 DeletedIdsSource salesforce_get_deleted();
 
 struct SyncOptions {
+  // Only these objects (crmsync sync --object); empty = every enabled object. Names are matched
+  // case-insensitively against the configuration (objects_for_run).
+  std::vector<std::string> objects;
+  // Objects to load again from scratch (crmsync sync --full-refresh): the watermark is forgotten and
+  // the object is read whole into its reload table (store::reload_table_name) while its table
+  // stays as it was; once the reload is read (and its hard deletes found) it replaces the table in
+  // one transaction. A reload cut short (failure, pause, kill) is resumed by the next run, asked for
+  // or not; the table is replaced only when it is complete.
+  std::vector<std::string> full_refresh;
   std::function<void(const Progress&)> on_page;  // called after each committed group of pages
   // Sforce-Query-Options batchSize; 0 = config.sync.batch_size.
   int batch_size = 0;
@@ -159,9 +172,18 @@ struct SyncOptions {
   salesforce::BulkQueryOptions bulk;
 };
 
-// Runs one sync of every enabled object. Per-object failures are reported in the SyncReport (and
-// the run goes on with the other objects); only an error that stops everything is returned as an
-// Error: the store cannot be written, another sync holds the store's lock (kStore code
+// The objects a run syncs, in the configuration's order and spelling: every enabled object, or
+// those `only` names. Errors (kConfig, each naming the object and the fix): UNKNOWN_OBJECT (no
+// object of that name is configured or in the catalog; with a "did you mean"), OBJECT_NOT_ENABLED
+// (the configuration switches it off, or its group), OBJECT_NOT_IN_RUN (`full_refresh` names an
+// object `only` leaves out).
+Result<std::vector<std::string>> objects_for_run(const config::Config& config, const std::vector<std::string>& only,
+                                                 const std::vector<std::string>& full_refresh);
+
+// Runs one sync of every enabled object (or of SyncOptions::objects). Per-object failures are
+// reported in the SyncReport (and the run goes on with the other objects); only an error that
+// stops everything is returned as an Error: objects_for_run refuses the options' objects, the
+// store cannot be written, another sync holds the store's lock (kStore code
 // STORE_LOCKED), or Salesforce refused the integration user itself rather than one object (API
 // access off: API_DISABLED_FOR_ORG; the session or a new login refused, e.g. a frozen or
 // deactivated user: kAuth): the run stops at the first such refusal, with Salesforce's code and the fix.

@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
   Result<bool> begin_append(std::string_view object) override;
   Status ensure_id_index(std::string_view object) override;
   Result<bool> has_id_index(std::string_view object) override;
+  Status replace_table(std::string_view object, std::string_view replacement) override;
 
   Status begin() override;
   Status commit() override;
