@@ -1,6 +1,6 @@
 // `crmsync status --config crmsync.toml [--json]`: what the store says about each object's last
-// sync (watermark, last run, rows, deleted, API calls, last error) and the full refreshes under
-// way. Reads the store only: it works
+// sync (watermark, last run, rows, deleted, API calls, last error), the full refreshes under way
+// and, when `crmsync sync --every` runs against the store, its next run. Reads the store only: it works
 // while a sync runs, needs only [store] of the configuration (no Salesforce credentials, no login),
 // and never creates a store. Exit codes: 0 shown, 1 the configuration or the store cannot be read,
 // 2 the command line is wrong, 3 no sync has run yet (no store at [store] url, or one without any
@@ -12,6 +12,7 @@
 #include "common/text.h"
 #include "config/config.h"
 #include "store/store.h"
+#include "sync/schedule.h"
 
 namespace crmsync::cli {
 namespace {
@@ -37,7 +38,7 @@ int no_sync_yet(const StatusArgs& args, const std::string& store_url) {
   return kNoSyncYet;
 }
 
-// The reloads under way (a reload table beside the object's).
+// The reloads under way (a reload table beside the object's) and the schedule, if any.
 Result<StatusExtras> status_extras(store::Store& st, const std::vector<store::SyncState>& states) {
   StatusExtras extras;
   for (const auto& s : states) {
@@ -49,6 +50,9 @@ Result<StatusExtras> status_extras(store::Store& st, const std::vector<store::Sy
     if (!rows) return rows.error();
     extras.reloading[s.object] = *rows;
   }
+  auto schedule = sync::load_schedule(st);
+  if (!schedule) return schedule.error();
+  extras.schedule = *schedule;
   return extras;
 }
 

@@ -226,6 +226,39 @@ void ProgressPrinter::finish() {
   drawn_ = 0;
 }
 
+namespace {
+
+// "every 5m: next run 2026-12-06T06:35:00.000Z (waiting); last run 2026-...Z, exit 0"
+std::string schedule_line(const sync::Schedule& s) {
+  std::string line = "schedule: crmsync sync --every " + sync::format_interval(s.every_ms) + ": ";
+  if (s.state == "stopped") {
+    line += "stopped at " + time_or_never(s.stopped_at);
+  } else {
+    line += "next run " + time_or_never(s.next_run) + (s.state == "running" ? " (a run is under way)" : "");
+    if (s.next_run != 0 && s.next_run + s.every_ms < now_ms()) {
+      line += " (overdue: is crmsync sync --every still running?)";
+    }
+  }
+  if (s.last_run_finished != 0 && s.last_run_finished >= s.last_run_started) {
+    line += "; last run " + time_or_never(s.last_run_started) + ", exit " + std::to_string(s.last_exit_code);
+  }
+  return line;
+}
+
+nlohmann::json schedule_json(const sync::Schedule& s) {
+  auto time_or_null = [](EpochMs ms) { return ms ? nlohmann::json(format_datetime_iso(ms)) : nlohmann::json(); };
+  return {{"every", sync::format_interval(s.every_ms)},
+          {"state", s.state},
+          {"next_run", time_or_null(s.next_run)},
+          {"last_run_started", time_or_null(s.last_run_started)},
+          {"last_run_finished", time_or_null(s.last_run_finished)},
+          {"last_exit_code", s.last_exit_code < 0 ? nlohmann::json() : nlohmann::json(s.last_exit_code)},
+          {"runs", s.runs},
+          {"stopped_at", time_or_null(s.stopped_at)}};
+}
+
+}  // namespace
+
 void print_status_table(const std::vector<store::SyncState>& states, const StatusExtras& extras, std::ostream& out) {
   out << fmt::format("{:<24} {:<24} {:<24} {:>9} {:>8} {:>10}  {}\n", "object", "watermark", "last run", "rows",
                      "deleted", "api calls", "last error");
@@ -239,6 +272,7 @@ void print_status_table(const std::vector<store::SyncState>& states, const Statu
         << " rows loaded again so far; the table keeps its old rows until the reload is complete (the next sync "
            "resumes it)\n";
   }
+  if (extras.schedule) out << schedule_line(*extras.schedule) << "\n";
 }
 
 nlohmann::json status_json(const std::vector<store::SyncState>& states, const StatusExtras& extras) {
@@ -257,7 +291,7 @@ nlohmann::json status_json(const std::vector<store::SyncState>& states, const St
                        {"last_error", s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error)},
                        {"full_refresh_rows", reload == extras.reloading.end() ? nlohmann::json() : nlohmann::json(reload->second)}});
   }
-  return {{"objects", objects}};
+  return {{"objects", objects}, {"schedule", extras.schedule ? schedule_json(*extras.schedule) : nlohmann::json()}};
 }
 
 }  // namespace crmsync::cli

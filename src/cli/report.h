@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "sync/schedule.h"
 #include "sync/sync.h"
 
 namespace crmsync::cli {
@@ -58,13 +60,14 @@ std::string retry_line(const salesforce::RetryNotice& notice);
 std::string progress_line(const sync::Progress& p);
 
 // What `crmsync status` shows beside each object's sync state: the full refreshes under way (object
-// -> rows loaded so far into its reload table).
+// -> rows loaded so far into its reload table) and the schedule of `crmsync sync --every`.
 struct StatusExtras {
   std::map<std::string, std::int64_t> reloading;
+  std::optional<sync::Schedule> schedule;
 };
 
 // `crmsync status`: per object the watermark, last run, rows, deleted, API calls, last error; then
-// the full refreshes under way.
+// the full refreshes under way and the schedule's next run.
 void print_status_table(const std::vector<store::SyncState>& states, const StatusExtras& extras, std::ostream& out);
 nlohmann::json status_json(const std::vector<store::SyncState>& states, const StatusExtras& extras);
 

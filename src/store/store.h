@@ -177,6 +177,12 @@ class Store {
   using RowCallback = std::function<Status(std::span<const Value> values)>;
   virtual Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) = 0;
 
+  // crmsync_meta: small named values crmsync keeps beside the tables (the schedule of `crmsync
+  // sync --every`, the last record-visibility check), as text. set_meta runs within the caller's
+  // transaction when one is open; meta() is empty for a key never set.
+  virtual Result<std::optional<std::string>> meta(std::string_view key) = 0;
+  virtual Status set_meta(std::string_view key, std::string_view value) = 0;
+
   // crmsync_export_ledger, ordered by activity id. put_export_ledger runs within the caller's transaction when
   // one is open.
   virtual Result<std::vector<ExportLedgerEntry>> export_ledger() = 0;

@@ -52,6 +52,7 @@
 #include "salesforce/bulk.h"
 #include "salesforce/client.h"
 #include "store/store.h"
+#include "sync/schedule.h"  // crmsync sync --every
 
 namespace crmsync::sync {
 

@@ -8,7 +8,7 @@
 //   crmsync_sync_state  one row per object: watermark and last-run figures, times as ISO-8601 UTC
 //   crmsync_columns     the storage class of each column crmsync created (so that booleans and
 //                       dates read back as what they are; SQLite keeps only INTEGER/REAL/TEXT)
-//   crmsync_meta        key/value; schema_version for later migrations
+//   crmsync_meta        key/value: schema_version for later migrations, and what Store::set_meta keeps
 //   crmsync_export_ledger  one row per exported activity (crmsync export)
 //
 // Write speed is bound by random-Id upserts into the Id index (docs: performance-notes.md): the WAL
@@ -69,6 +69,8 @@ class SqliteStore final : public Store {
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
+  Result<std::optional<std::string>> meta(std::string_view key) override;
+  Status set_meta(std::string_view key, std::string_view value) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
 
