@@ -23,6 +23,10 @@ std::string time_or_never(EpochMs ms) { return ms == 0 ? "never" : format_dateti
 
 void print_warnings(const sync::ObjectReport& o, std::ostream& out) {
   for (const auto& w : o.warnings) out << "warning: " << w << "\n";
+  if (o.visibility) {
+    out << "warning: " << o.object << ": " << o.visibility->message
+        << (o.visibility->fix.empty() ? "" : " Fix: " + o.visibility->fix + ".") << "\n";
+  }
 }
 
 const char* status_of(const sync::ObjectReport& o) { return o.interrupted ? "interrupted" : outcome_name(o.outcome); }
@@ -88,6 +92,11 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
     out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10}\n", "(composite requests)", "", "", "",
                        report.composite_api_calls);
   }
+  if (report.visibility_api_calls > 0) {
+    // Who sees which records (crmsync check's computation), shared among the objects checked.
+    out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10}\n", "(visibility check)", "", "", "",
+                       report.visibility_api_calls);
+  }
   out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10} {:>9.2f}\n", "total", "", records, deleted, report.api_calls,
                      report.seconds);
   for (const auto& o : report.objects) {
@@ -142,6 +151,10 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"rows_in_store", o.rows_in_store},
                        {"warnings", o.warnings},
                        {"notes", o.notes},
+                       {"visibility", o.visibility ? nlohmann::json{{"code", o.visibility->code},
+                                                                    {"message", o.visibility->message},
+                                                                    {"fix", o.visibility->fix}}
+                                                   : nlohmann::json()},
                        {"interrupted", o.interrupted},
                        {"full_refresh", o.full_refresh.empty() ? nlohmann::json() : nlohmann::json(o.full_refresh)},
                        {"message", o.message}});
@@ -152,6 +165,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
           {"exit_code", sync::exit_code(report)},
           {"api_calls", report.api_calls},
           {"composite_api_calls", report.composite_api_calls},
+          {"visibility_api_calls", report.visibility_api_calls},
           {"seconds", report.seconds},
           {"objects", objects}};
 }

@@ -7,6 +7,7 @@
 #include "sync/composite_reads.h"
 #include "sync/object_sync.h"
 #include "sync/quota.h"
+#include "sync/visibility.h"
 #include "sync/write_queue.h"
 
 namespace crmsync::sync {
@@ -103,7 +104,14 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
 
   std::vector<std::unique_ptr<ObjectRun>> runs;
   for (const auto& object : objects) runs.push_back(ObjectRun::create(ctx, client, object));
-  std::int64_t composite_calls = options.composite ? read_through_composite(ctx, client, objects, runs) : 0;
+  std::int64_t composite_calls = 0;
+  if (options.composite) {
+    composite_calls = read_through_composite(ctx, client, objects, runs);
+  } else {
+    for (auto& run : runs) run->load();
+  }
+  std::int64_t visibility_calls = 0;
+  auto hidden = check_visibility(ctx, client, objects, runs, visibility_calls);
 
   std::vector<ObjectReport> reports(objects.size());
   std::atomic<std::size_t> next{0};
@@ -133,7 +141,11 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
 
   SyncReport report;
   report.objects = std::move(reports);
+  for (auto& o : report.objects) {
+    if (auto it = hidden.find(o.object); it != hidden.end()) o.visibility = it->second;
+  }
   report.composite_api_calls = composite_calls;
+  report.visibility_api_calls = visibility_calls;
   report.api_calls = 0;  // the composite calls are shared among the objects' (composite_reads.h)
   for (const auto& o : report.objects) report.api_calls += o.api_calls;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -42,10 +42,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "check/check.h"
 #include "common/result.h"
 #include "common/timeutil.h"
 #include "config/config.h"
@@ -85,6 +87,11 @@ struct ObjectReport {
   std::vector<std::string> warnings;  // e.g. a Recommended field the user cannot read
   std::vector<std::string> notes;     // worth knowing, nothing to fix: e.g. fields of an object beyond
                                       // the catalog skipped for their type
+  // The integration user does not see every record of the object (role and sharing without View
+  // All Records), or that could not be verified: `crmsync check`'s finding, with the fix
+  // (VIEW_ALL_RECORDS_MISSING, VIEW_ALL_UNVERIFIED). Checked on full loads and at most daily
+  // otherwise (hourly while records are hidden); the runs between repeat the last answer.
+  std::optional<check::Finding> visibility;
   std::string message;            // why it was skipped, failed or paused; empty otherwise
   bool interrupted = false;       // paused by SyncOptions::interrupted (Ctrl-C), not by the quota
   // A full refresh (SyncOptions::full_refresh) this run worked on: "started" (the reload began),
@@ -98,6 +105,8 @@ struct SyncReport {
   std::int64_t api_calls = 0;            // the objects' calls (their composite shares included)
   std::int64_t composite_api_calls = 0;  // of those, POST /composite requests made for every object
                                          // at once, shared among the objects they served
+  std::int64_t visibility_api_calls = 0; // of those, the record-visibility check's (ObjectReport::visibility),
+                                         // shared among the objects it checked
   double seconds = 0;
   bool ok() const;      // no object failed
   bool paused() const;  // some object was paused by the quota guard (or interrupted)
