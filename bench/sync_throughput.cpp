@@ -12,12 +12,17 @@
 // then an incremental run after 1,000 changed records: wall seconds, API calls, and issue #4's
 // bound (objects + ceil(changes / 2000)).
 //
+// `--store postgres` syncs into a PostgreSQL server the bench starts itself (tests/integration/
+// pg_server.h: a temporary directory, the unix socket, fsync off for both sides) instead of SQLite,
+// and measures the physical limit beside it: the same rows COPYed from files through psql (one
+// session, tables without indexes), its rate, and the ratio sync / COPY.
+//
 // By default the emulator and crmsync share both cores, so the download-only figure is the emulator's
 // page rate on 2 cores while the sync gets what the emulator leaves. `--pin-emulator` puts the emulator
 // on CPU 0 and everything of crmsync (download client, sync) on CPU 1, the way a real org's servers are
 // not on the client's CPU: each side gets one core of its own in both measurements.
 //
-//   build/bench_sync_throughput [--scale 36500] [--concurrency 4] [--pin-emulator]
+//   build/bench_sync_throughput [--scale 36500] [--concurrency 4] [--pin-emulator] [--store sqlite|postgres]
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -34,6 +39,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "../tests/integration/pg_server.h"
 #include "sync/query_plan.h"
 #include "sync/sync.h"
 
@@ -101,12 +107,21 @@ int main(int argc, char** argv) {
   int scale = 36500;  // ~1,006,000 records
   int concurrency = 4;
   bool pin = false;
+  std::string store_kind = "sqlite";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--pin-emulator") pin = true;
     if (i + 1 >= argc) continue;
     if (a == "--scale") scale = std::atoi(argv[++i]);
     else if (a == "--concurrency") concurrency = std::atoi(argv[++i]);
+    else if (a == "--store") store_kind = argv[++i];
+  }
+  const bool postgres = store_kind == "postgres";
+  std::unique_ptr<testing::PgServer> pg;
+  if (postgres) {
+    pg = std::make_unique<testing::PgServer>();
+    pg->sql("CREATE DATABASE bench");
+    std::cout << "PostgreSQL server (" << pg->bin_dir() << ") on port " << pg->port() << ", fsync off\n";
   }
   std::string crmsync_bin = self_dir() + "/crmsync";
 
@@ -137,18 +152,21 @@ int main(int argc, char** argv) {
 
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("crmsync-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
+  // `db` is the SQLite file's name, or the PostgreSQL schema's.
   auto write_config = [&](const std::string& name, const std::string& db, const std::string& extra_sync) {
     std::string path = (dir / name).string();
+    std::string store = postgres ? "url = \"" + pg->url("bench") + "\"\nschema = \"" + db + "\"\n"
+                                 : "url = \"sqlite:" + (dir / (db + ".db")).string() + "\"\n";
     std::ofstream(path) << "[salesforce]\nlogin_url = \"" << url
                         << "\"\nclient_id = \"crmsync-local\"\nclient_secret = \"crmsync-local-secret\"\n"
                            "username = \"integration@crmsync.test\"\npassword = \"integration-pass\"\n"
-                           "[store]\nurl = \"sqlite:"
-                        << (dir / db).string() << "\"\n[sync]\nconcurrency = " << concurrency << "\n"
+                           "[store]\n"
+                        << store << "[sync]\nconcurrency = " << concurrency << "\n"
                         << extra_sync;
     return path;
   };
-  const std::string rest_cfg_path = write_config("rest.toml", "rest.db", "bulk_threshold = 1000000000\n");
-  const std::string cfg_path = write_config("crmsync.toml", "bench.db", "");
+  const std::string rest_cfg_path = write_config("rest.toml", "rest", "bulk_threshold = 1000000000\n");
+  const std::string cfg_path = write_config("crmsync.toml", postgres ? "salesforce" : "bench", "");
   auto cfg = config::load_config(cfg_path);
   if (!cfg) {
     std::cerr << cfg.error().to_string() << "\n";
@@ -210,8 +228,36 @@ int main(int argc, char** argv) {
     return d;
   };
 
-  // (b) full sync into SQLite, as its own process.
-  auto full_sync = [&](const std::string& label, const std::string& config_path) -> bool {
+  // The physical limit of the PostgreSQL server: the rows of `schema` written to files, then COPYed
+  // from them through psql (one session) into tables without indexes.
+  auto copy_limit = [&](const std::string& schema, std::int64_t records, double sync_rate) {
+    const std::string psql = pg->bin_dir() + "/psql -q -X -v ON_ERROR_STOP=1 \"" + pg->url("bench") + "\"";
+    std::string script = (dir / "copy.sql").string();
+    std::ofstream out(script);
+    out << "CREATE SCHEMA copy_limit;\n";
+    for (const auto& o : objects) {
+      std::string file = (dir / (o + ".copy")).string();
+      std::string dump = psql + " -c \"\\copy " + schema + ".\\\"" + o + "\\\" TO '" + file + "'\"";
+      if (std::system(dump.c_str()) != 0) continue;  // an object the org lacks
+      out << "CREATE TABLE copy_limit.\"" << o << "\" (LIKE " << schema << ".\"" << o << "\");\n";
+      out << "\\copy copy_limit.\"" << o << "\" FROM '" << file << "'\n";
+    }
+    out.close();
+    auto start = Clock::now();
+    if (std::system((psql + " -f " + script).c_str()) != 0) {
+      std::cerr << "psql COPY failed\n";
+      return;
+    }
+    double seconds = since(start);
+    double rate = static_cast<double>(records) / seconds;
+    std::cout << fmt::format("(c) COPY limit:    {} records COPYed from files through psql in {:.2f} s = {:.0f} records/s\n",
+                             records, seconds, rate);
+    std::cout << fmt::format("    ratio sync/COPY = {:.0f}% (target >= 60%; sync >= 150,000 records/s)\n",
+                             100.0 * sync_rate / rate);
+  };
+
+  // (b) full sync into the store, as its own process.
+  auto full_sync = [&](const std::string& label, const std::string& config_path, const std::string& schema) -> bool {
     std::cout << label << "\n";
     Download d = download();
     Child full = run_child({crmsync_bin, "sync", "--json", "--config", config_path});
@@ -237,10 +283,11 @@ int main(int argc, char** argv) {
     std::cout << fmt::format(
         "    API calls = {} (minimum for REST paging: {} = pages of 2,000 per object + one describe each)\n",
         report["api_calls"].get<std::int64_t>(), d.min_calls);
+    if (postgres && !schema.empty()) copy_limit(schema, records, sync_rate);
     return true;
   };
-  if (!full_sync("REST paging only ([sync] bulk_threshold = 1000000000):", rest_cfg_path)) return 1;
-  if (!full_sync("Default configuration (Bulk API 2.0 above bulk_threshold = 2000):", cfg_path)) return 1;
+  if (!full_sync("REST paging only ([sync] bulk_threshold = 1000000000):", rest_cfg_path, "")) return 1;
+  if (!full_sync("Default configuration (Bulk API 2.0 above bulk_threshold = 2000):", cfg_path, "salesforce")) return 1;
 
   // Incremental after 1,000 changed records (the admin updates Opportunities and Contacts).
   auto admin_cfg = *cfg;

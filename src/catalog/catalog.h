@@ -62,6 +62,11 @@ const char* to_string(FieldType type);  // as the guide spells it: "LONG TEXT AR
 enum class StorageClass { kBoolean, kInteger, kReal, kText, kDate, kDateTime, kTime };
 StorageClass storage_of(FieldType type);
 const char* to_string(StorageClass storage);  // "boolean", "integer", "real", "text", "date", "datetime", "time"
+// The PostgreSQL column type of a storage class, as format_type() spells it (docs/catalog.md's
+// "Field types" table): boolean, bigint, numeric (currency, percent and double alike: Salesforce
+// sends decimals, numeric keeps them as sent), text, date, timestamp with time zone,
+// time without time zone.
+const char* postgresql_type(StorageClass storage);
 
 // One row of docs/catalog.md's "Field types" table, as the page writes it (for `crmsync catalog`
 // and for the test that holds the code to the page). classify_field is the executable form.

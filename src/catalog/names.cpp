@@ -107,4 +107,17 @@ const char* to_string(StorageClass storage) {
   return "?";
 }
 
+const char* postgresql_type(StorageClass storage) {
+  switch (storage) {
+    case StorageClass::kBoolean: return "boolean";
+    case StorageClass::kInteger: return "bigint";
+    case StorageClass::kReal: return "numeric";
+    case StorageClass::kText: return "text";
+    case StorageClass::kDate: return "date";
+    case StorageClass::kDateTime: return "timestamp with time zone";
+    case StorageClass::kTime: return "time without time zone";
+  }
+  return "text";
+}
+
 }  // namespace crmsync::catalog

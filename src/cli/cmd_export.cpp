@@ -100,7 +100,7 @@ int run_export_command(const ExportArgs& args) {
     }
     in = &file;
   }
-  auto st = store::Store::open(cfg->store.url);
+  auto st = store::Store::open(sync::store_options(*cfg));
   if (!st) {
     print_error("cannot open the store", st.error());
     return 2;

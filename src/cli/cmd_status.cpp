@@ -3,8 +3,8 @@
 // and, when `crmsync sync --every` runs against the store, its next run. Reads the store only: it works
 // while a sync runs, needs only [store] of the configuration (no Salesforce credentials, no login),
 // and never creates a store. Exit codes: 0 shown, 1 the configuration or the store cannot be read,
-// 2 the command line is wrong, 3 no sync has run yet (no store at [store] url, or one without any
-// sync state).
+// 2 the command line is wrong, 3 no sync has run yet (no store at [store] url: no SQLite file, or
+// for PostgreSQL no schema or no crmsync tables in it; or a store without any sync state).
 #include <iostream>
 
 #include "cli/command.h"
@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "store/store.h"
 #include "sync/schedule.h"
+#include "sync/sync.h"
 
 namespace crmsync::cli {
 namespace {
@@ -24,10 +25,12 @@ struct StatusArgs {
   bool json = false;
 };
 
-// "no sync has run yet into sqlite:crmsync.db: run crmsync sync --config crmsync.toml", on standard
-// error, and for --json as {"objects": [], "error": {...}} on standard output.
-int no_sync_yet(const StatusArgs& args, const std::string& store_url) {
-  const std::string message = "no sync has run yet into " + mask_url_credentials(store_url) +
+// "no sync has run yet into sqlite:crmsync.db: run crmsync sync --config crmsync.toml" (for
+// PostgreSQL "into the schema salesforce of postgresql://crm:***@db/crm"), on standard error, and
+// for --json as {"objects": [], "error": {...}} on standard output.
+int no_sync_yet(const StatusArgs& args, const store::OpenOptions& where) {
+  const std::string into = store::is_postgres_url(where.url) ? "the schema " + where.schema + " of " : "";
+  const std::string message = "no sync has run yet into " + into + mask_url_credentials(where.url) +
                               ": run crmsync sync --config " + args.config_path + " first";
   if (args.json) {
     nlohmann::json j = status_json({}, {});
@@ -62,8 +65,10 @@ int run_status(const StatusArgs& args) {
     print_error("", cfg.error());
     return 1;
   }
-  auto st = store::Store::open(cfg->store.url, {.create_if_missing = false});
-  if (!st && st.error().code == "STORE_NOT_FOUND") return no_sync_yet(args, cfg->store.url);
+  store::OpenOptions where = sync::store_options(*cfg);
+  where.create_if_missing = false;
+  auto st = store::Store::open(where);
+  if (!st && st.error().code == "STORE_NOT_FOUND") return no_sync_yet(args, where);
   if (!st) {
     print_error("cannot open the store", st.error());
     return 1;
@@ -73,7 +78,7 @@ int run_status(const StatusArgs& args) {
     print_error("cannot read the sync state", states.error());
     return 1;
   }
-  if (states->empty()) return no_sync_yet(args, cfg->store.url);
+  if (states->empty()) return no_sync_yet(args, where);
   auto extras = status_extras(**st, *states);
   if (!extras) {
     print_error("cannot read the sync state", extras.error());

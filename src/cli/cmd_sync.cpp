@@ -40,7 +40,7 @@ struct SyncArgs {
 int sync_once(const SyncArgs& args, const config::Config& cfg, const std::vector<std::string>& full_refresh,
               bool json_lines) {
   // Refuse a second sync before logging in; released just before run_sync takes it for the run.
-  auto lock = sync::StoreLock::acquire(cfg.store.url);
+  auto lock = sync::StoreLock::acquire(sync::store_options(cfg));
   if (!lock) {
     print_error("", lock.error());
     return 1;
@@ -55,7 +55,7 @@ int sync_once(const SyncArgs& args, const config::Config& cfg, const std::vector
     print_error("cannot log in to Salesforce", client.error());
     return 1;
   }
-  auto st = store::Store::open(cfg.store.url);
+  auto st = store::Store::open(sync::store_options(cfg));
   if (!st) {
     print_error("cannot open the store", st.error());
     return 1;
@@ -100,7 +100,7 @@ bool wait_until(EpochMs until) {
 // --every: one run now, then one per slot until SIGTERM or Ctrl-C (exit 0). A failed or paused
 // run is reported and the schedule goes on; the schedule is kept in the store for `crmsync status`.
 int sync_every(const SyncArgs& args, const config::Config& cfg, std::int64_t every_ms) {
-  auto st = store::Store::open(cfg.store.url);
+  auto st = store::Store::open(sync::store_options(cfg));
   if (!st) {
     print_error("cannot open the store", st.error());
     return 1;

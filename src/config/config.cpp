@@ -67,7 +67,9 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
           {"request_deadline_seconds", &s.request_deadline_seconds},
           {"max_response_mb", &s.max_response_mb}, {"max_bulk_results_mb", &s.max_bulk_results_mb}};
 }
-std::vector<Binding> store_bindings(StoreConfig& s) { return {{"url", &s.url}}; }
+std::vector<Binding> store_bindings(StoreConfig& s) {
+  return {{"url", &s.url}, {"schema", &s.schema}, {"password", &s.password}};
+}
 std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
 std::vector<Binding> object_bindings(ObjectConfig& o) {
   return {{"enabled", &o.enabled}, {"exclude", &o.exclude}, {"include", &o.include}};
@@ -389,18 +391,22 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   return ok_status();
 }
 
-// [store] url: only SQLite so far. The url is repeated masked (a PostgreSQL url carries a password).
+// [store]: a sqlite:PATH or a PostgreSQL URI (repeated masked: it may carry a password), and a
+// schema (the store checks its spelling when it opens). All that `crmsync status` checks.
 Status validate_store(const StoreConfig& store, std::string_view source, const Origins& origins) {
   const std::string& url = store.url;
-  if (url.starts_with("sqlite:") && url.size() > 7) return ok_status();
-  const std::string shown = "[store] url = \"" + mask_url_credentials(url) + "\"";
-  if (url.starts_with("postgres")) {
+  const bool postgres = url.starts_with("postgresql://") || url.starts_with("postgres://");
+  if (!postgres && (!url.starts_with("sqlite:") || url.size() == 7)) {
     return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
-                        shown + " is not supported yet: crmsync stores into SQLite only for now (PostgreSQL comes "
-                                "later); use sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
+                        "[store] url = \"" + mask_url_credentials(url) +
+                            "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+                            "postgresql://user@host:port/dbname.");
   }
-  return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
-                      shown + " is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\".");
+  if (store.schema.empty()) {
+    return config_error("INVALID_VALUE", origin_of(origins, "store.schema", source),
+                        "[store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\".");
+  }
+  return ok_status();
 }
 
 // [salesforce] time and size bounds out of range.

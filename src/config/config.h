@@ -20,7 +20,8 @@
 //   connect_timeout_seconds = 30  request_timeout_seconds = 120  request_deadline_seconds = 300
 //   low_speed_bytes_per_second = 1024  low_speed_seconds = 0  max_response_mb = 64  max_bulk_results_mb = 256
 //   [store]
-//   url = "sqlite:crmsync.db"
+//   url = "sqlite:crmsync.db"                # or "postgresql://crmsync@db.internal:5432/crm?sslmode=require"
+//   schema = "salesforce"                    # PostgreSQL only; password in CRMSYNC_STORE_PASSWORD
 //   [objects.Account]
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [objects.Invoice__c]                     # beyond the catalog: every supported field, or `include`
@@ -78,7 +79,9 @@ struct SalesforceConfig {
 };
 
 struct StoreConfig {
-  std::string url = "sqlite:crmsync.db";  // sqlite:PATH
+  std::string url = "sqlite:crmsync.db";  // sqlite:PATH, or postgresql://user@host:port/dbname?sslmode=...
+  std::string schema = "salesforce";      // PostgreSQL: the schema that holds the org's tables
+  std::string password;                   // PostgreSQL; secret: never logged (prefer CRMSYNC_STORE_PASSWORD)
 };
 
 struct ObjectConfig {
@@ -169,7 +172,7 @@ EnvLookup process_env();
 
 // What a command checks beyond the file's shape. kFull: every command that logs in (sync, check,
 // export) needs the [salesforce] keys of its auth flow, valid [sync] values and [export].
-// kStoreOnly: `crmsync status` reads the store only, so only [store] url is checked (the
+// kStoreOnly: `crmsync status` reads the store only, so only [store] is checked (the
 // credentials may well live in another environment, e.g. the scheduler's that runs the sync).
 enum class Validation { kFull, kStoreOnly };
 

@@ -1,5 +1,7 @@
 #include "store/identifier.h"
 
+#include <unordered_set>
+
 #include "common/text.h"
 #include "store/store.h"
 
@@ -40,6 +42,29 @@ Status check_table_name(std::string_view object) {
     }
   }
   return ok_status();
+}
+
+Status check_columns(std::string_view object, const std::vector<Column>& columns) {
+  std::string what = "column of " + std::string(object);
+  std::unordered_set<std::string> seen;
+  for (const Column& c : columns) {
+    CRMSYNC_TRY(check_identifier(what, c.name));
+    if (!seen.insert(to_lower(c.name)).second) {
+      return Error(ErrorKind::kConfig, "DUPLICATE_COLUMN",
+                   "The column " + std::string(object) + "." + c.name + " is listed twice.");
+    }
+    if (iequals(c.name, "Id") && c.type != catalog::StorageClass::kText) {
+      return Error(ErrorKind::kConfig, "INVALID_ID_COLUMN",
+                   "The column " + std::string(object) + ".Id must be stored as text (it identifies the row).");
+    }
+  }
+  return ok_status();
+}
+
+Error no_such_column(std::string_view table, std::string_view column) {
+  return Error(ErrorKind::kConfig, "NO_SUCH_COLUMN",
+               "The table " + std::string(table) + " has no column " + std::string(column) +
+                   "; add the field to the sync ([objects." + std::string(table) + "] include) and sync again.");
 }
 
 std::string quote_identifier(std::string_view name) {

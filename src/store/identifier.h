@@ -6,7 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "common/result.h"
+#include "store/store.h"  // Column
 
 namespace crmsync::store {
 
@@ -19,6 +22,13 @@ Status check_identifier(std::string_view what, std::string_view name);
 // prefixes reserved for the store's own tables (crmsync_, sqlite_, pg_; case-insensitive), or the
 // reload table of such a name (store.h reload_table_name).
 Status check_table_name(std::string_view object);
+
+// Every column name of a table's column list is an identifier, none is listed twice (names are
+// compared case-insensitively, as SQLite does and Salesforce's API names are), and Id is text.
+Status check_columns(std::string_view object, const std::vector<Column>& columns);
+
+// kConfig NO_SUCH_COLUMN for a scan of a column the table lacks, naming the [objects] include fix.
+Error no_such_column(std::string_view table, std::string_view column);
 
 // "name" with double quotes; only for names that passed check_identifier.
 std::string quote_identifier(std::string_view name);

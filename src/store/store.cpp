@@ -1,54 +1,84 @@
-// Store::open: picks the backend from the url's scheme. A PostgreSQL backend slots in as another
-// entry of kBackends.
+// Store::open and WriterLock::acquire: pick the backend from the url's scheme.
 #include "store/store.h"
 
 #include "common/text.h"
+
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace crmsync::store {
 
 namespace {
 
-struct Backend {
-  std::string_view scheme;  // the url's text before the first ':'
-  Result<std::unique_ptr<Store>> (*open)(std::string_view rest, const Store::OpenOptions& options);
-};
-
-Result<std::unique_ptr<Store>> open_sqlite(std::string_view path, const Store::OpenOptions& options) {
+Result<std::string> sqlite_path(std::string_view url) {
+  std::string_view path = url.substr(7);  // after "sqlite:"
   if (path.starts_with("//")) {
     return Error(ErrorKind::kConfig, "INVALID_URL",
-                 "The store url '" + mask_url_credentials("sqlite:" + std::string(path)) +
+                 "The store url '" + mask_url_credentials(url) +
                      "' is not accepted: write sqlite:PATH with a plain file path, e.g. sqlite:/var/lib/crmsync.db.");
   }
-  sqlite::SqliteOptions sqlite_options;
-  sqlite_options.create_if_missing = options.create_if_missing;
-  return sqlite::SqliteStore::open(path, sqlite_options);
+  return std::string(path);
 }
 
-constexpr Backend kBackends[] = {
-    {"sqlite", &open_sqlite},
-};
+Error unknown_scheme(std::string_view url) {
+  return Error(ErrorKind::kConfig, "INVALID_URL",
+               "The store url '" + mask_url_credentials(url) +
+                   "' is not accepted: use sqlite:PATH (for example sqlite:crmsync.db) or "
+                   "postgresql://user@host:port/dbname.");
+}
 
 }  // namespace
+
+bool is_postgres_url(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
 
 Status TableWriter::upsert_rows(const RowBuffer& rows) {
   for (std::size_t r = 0; r < rows.size(); ++r) CRMSYNC_TRY(upsert(rows.row(r)));
   return ok_status();
 }
 
-Result<std::unique_ptr<Store>> Store::open(std::string_view url, const OpenOptions& options) {
-  std::size_t colon = url.find(':');
-  if (colon != std::string_view::npos) {
-    std::string_view scheme = url.substr(0, colon);
-    for (const Backend& b : kBackends) {
-      if (scheme == b.scheme) return b.open(url.substr(colon + 1), options);
-    }
+Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
+  const std::string& url = options.url;
+  if (url.starts_with("sqlite:")) {
+    auto path = sqlite_path(url);
+    if (!path) return path.error();
+    sqlite::SqliteOptions sqlite_options;
+    sqlite_options.create_if_missing = options.create_if_missing;
+    return sqlite::SqliteStore::open(*path, sqlite_options);
   }
-  std::string hint;
-  if (url.starts_with("postgres")) hint = " PostgreSQL is not supported yet.";
-  return Error(ErrorKind::kConfig, "INVALID_URL",
-               "The store url '" + mask_url_credentials(url) +
-                   "' is not accepted: use sqlite:PATH (for example sqlite:crmsync.db)." + hint);
+  if (is_postgres_url(url)) return postgres::PostgresStore::open(options);
+  return unknown_scheme(url);
+}
+
+Result<std::unique_ptr<WriterLock>> WriterLock::acquire(const OpenOptions& options) {
+  const std::string& url = options.url;
+  if (url.starts_with("sqlite:")) {
+    auto path = sqlite_path(url);
+    if (!path) return path.error();
+    return sqlite::lock_file(*path, url);
+  }
+  if (is_postgres_url(url)) return postgres::lock_schema(options);
+  return unknown_scheme(url);
+}
+
+bool fits(catalog::StorageClass storage, RowBuffer::Kind kind) {
+  using catalog::StorageClass;
+  switch (kind) {
+    case RowBuffer::Kind::kNull: return true;
+    case RowBuffer::Kind::kBool: return storage == StorageClass::kBoolean;
+    case RowBuffer::Kind::kInteger: return storage == StorageClass::kInteger || storage == StorageClass::kReal;
+    case RowBuffer::Kind::kReal: return storage == StorageClass::kReal;
+    case RowBuffer::Kind::kText:
+      return storage == StorageClass::kText || storage == StorageClass::kDate || storage == StorageClass::kDateTime ||
+             storage == StorageClass::kTime;
+  }
+  return false;
+}
+
+const char* kind_name(RowBuffer::Kind kind) {
+  static const char* const kinds[] = {"null", "bool", "integer", "real", "text"};
+  return kinds[static_cast<std::size_t>(kind)];
 }
 
 }  // namespace crmsync::store

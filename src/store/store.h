@@ -1,13 +1,14 @@
 // The local store: one table per synced object (named exactly as the object's API name, one typed
 // column per synced field named exactly as its API name, unique on Id), plus crmsync's own
 // bookkeeping table `crmsync_sync_state` holding each object's watermark. SQLite is the embedded
-// default (url "sqlite:PATH"); PostgreSQL will be the shared one behind the same interface.
+// default (url "sqlite:PATH"); PostgreSQL (url "postgresql://user@host:port/db", the tables in one
+// schema per org) is the shared one behind the same interface.
 //
 // Crash safety rests on transactions: a page's rows and the watermark that follows them are
 // written between begin() and commit(); a failure before commit leaves the store as it was.
 // A Store and its writers are used by one thread at a time.
 //
-//   auto store = Store::open("sqlite:crmsync.db");
+//   auto store = Store::open("sqlite:crmsync.db");       // or Store::open(OpenOptions{url, schema, password})
 //   (*store)->ensure_table("Account", columns);
 //   (*store)->begin();
 //   auto w = (*store)->writer("Account", columns);
@@ -107,20 +108,49 @@ class TableWriter {
   virtual Status remove(std::string_view id) = 0;
 };
 
+// Where a store is. `schema` and `password` matter to PostgreSQL only.
+inline constexpr std::string_view kDefaultSchema = "salesforce";
+struct OpenOptions {
+  // "sqlite:PATH", or a libpq connection URI "postgresql://user@host:port/dbname?sslmode=..."
+  // ("postgres://" too). A password in the URI is used but never echoed (mask_url_credentials).
+  std::string url;
+  std::string schema = std::string(kDefaultSchema);  // created if missing; holds every table of the org
+  // Used when not empty ([store] password, i.e. CRMSYNC_STORE_PASSWORD); else libpq's own sources,
+  // PGPASSWORD and ~/.pgpass. A secret: never logged.
+  std::string password;
+  // false: a store no sync has made yet (no SQLite file; no schema or no crmsync tables in it on
+  // PostgreSQL) is kNotFound STORE_NOT_FOUND instead of being created empty: `crmsync status`
+  // reads what a sync wrote and leaves nothing behind.
+  bool create_if_missing = true;
+};
+
+// "postgresql://..." or "postgres://..." (mask_url_credentials in common/text.h masks its password).
+bool is_postgres_url(std::string_view url);
+
+// The one process that writes a store (crmsync sync) holds this while it runs; another asking gets
+// kStore STORE_LOCKED. Released when destroyed or when the process dies, SIGKILL included: SQLite
+// takes flock(2) on "<path>.lock", PostgreSQL a session-level advisory lock keyed by the schema
+// (per database), held by a connection of its own.
+class WriterLock {
+ public:
+  virtual ~WriterLock() = default;
+  // Errors: kStore STORE_LOCKED (the message says who holds it and what to do), or why the lock
+  // could not be taken (a lock file that cannot be created, a server that cannot be reached).
+  static Result<std::unique_ptr<WriterLock>> acquire(const OpenOptions& options);
+};
+
 class Store {
  public:
   virtual ~Store() = default;
 
-  struct OpenOptions {
-    // false: a store that does not exist yet is kNotFound (code STORE_NOT_FOUND) instead of being
-    // created empty: `crmsync status` reads what a sync wrote and leaves nothing behind.
-    bool create_if_missing = true;
-  };
-  // "sqlite:PATH" (the file is created if missing, unless options say not to). Errors: kConfig for
+  // "sqlite:PATH" (the file is created if missing) or a PostgreSQL URI (the schema and crmsync's
+  // tables are created if missing), unless options.create_if_missing is false. Errors: kConfig for
   // an unknown scheme, kNotFound STORE_NOT_FOUND (see OpenOptions), kStore when the database cannot
-  // be opened. Messages repeat the url with its credentials masked.
-  static Result<std::unique_ptr<Store>> open(std::string_view url, const OpenOptions& options);
-  static Result<std::unique_ptr<Store>> open(std::string_view url) { return open(url, OpenOptions{}); }
+  // be opened (for PostgreSQL: an unreachable server, a refused password, a missing database, no
+  // right to create the schema; each message names the fix). Messages repeat the url with its
+  // credentials masked.
+  static Result<std::unique_ptr<Store>> open(const OpenOptions& options);
+  static Result<std::unique_ptr<Store>> open(std::string_view url) { return open(OpenOptions{std::string(url)}); }
 
   // Creates the table if missing (unique index on Id) and adds any missing columns; existing
   // columns and their data are kept, and so is a missing Id index (a load appending without it).
@@ -188,5 +218,10 @@ class Store {
   virtual Result<std::vector<ExportLedgerEntry>> export_ledger() = 0;
   virtual Status put_export_ledger(const ExportLedgerEntry& entry) = 0;
 };
+
+// Whether `kind` (a RowBuffer cell) may be written to a column of `storage` (NULL fits any column;
+// an integer also fits REAL), and the kind's name for messages ("null", "bool", ...).
+bool fits(catalog::StorageClass storage, RowBuffer::Kind kind);
+const char* kind_name(RowBuffer::Kind kind);
 
 }  // namespace crmsync::store

@@ -46,6 +46,10 @@ std::vector<store::Column> columns_for(const catalog::FieldSelection& selection)
   return columns;
 }
 
+store::OpenOptions store_options(const config::Config& config) {
+  return store::OpenOptions{config.store.url, config.store.schema, config.store.password};
+}
+
 namespace {
 Result<std::vector<std::string>> get_deleted_ids(salesforce::Client& client, const std::string& object, EpochMs start,
                                                  EpochMs end) {
@@ -84,7 +88,7 @@ bool is_salesforce_get_deleted(const DeletedIdsSource& source) {
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto lock = StoreLock::acquire(config.store.url);
+  auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
 
   auto chosen = objects_for_run(config, options.objects, options.full_refresh);

@@ -30,11 +30,12 @@
 // requests (one API call each, SyncOptions::composite) before the objects run.
 //
 // Objects run in parallel (config.sync.concurrency), each worker with its own Client (a Client is
-// not thread-safe); one writer thread owns the store and applies every write in order. A lock file
-// (`<store path>.lock`, flock) refuses a second sync against the same store.
+// not thread-safe); one writer thread owns the store and applies every write in order. A second
+// sync against the same store is refused (StoreLock: a lock file for SQLite, an advisory lock on
+// the schema for PostgreSQL).
 //
 //   auto client = salesforce::Client::connect(config::connect_options(cfg));
-//   auto store = store::Store::open(cfg.store.url);
+//   auto store = store::Store::open(sync::store_options(cfg));
 //   auto report = sync::run_sync(cfg, **client, **store, {});   // Result<SyncReport>
 //   return sync::exit_code(*report);                             // 0 done, 1 failed, 3 paused
 #pragma once
@@ -231,22 +232,24 @@ struct OrgOffer {
 // is recorded on its object.
 Result<OrgOffer> org_offer(salesforce::Client& client, const config::Config& config);
 
-// An exclusive lock on a store, held while the object lives and released by the OS when the
-// process dies (flock on "<path>.lock", so SIGKILL leaves no stale lock).
+// The store options the [store] section describes (url, schema, password).
+store::OpenOptions store_options(const config::Config& config);
+
+// An exclusive lock on a store, held while the object lives and released when the process dies
+// (SQLite: flock on "<path>.lock"; PostgreSQL: a session-level advisory lock on the schema, held by
+// a connection of its own), so SIGKILL leaves no stale lock.
 class StoreLock {
  public:
   // Errors: kStore STORE_LOCKED when another process holds it (the message says so and what to do),
-  // kStore when the lock file cannot be created.
+  // kStore when the lock cannot be taken (the lock file cannot be created, the server is unreachable).
+  static Result<std::unique_ptr<StoreLock>> acquire(const store::OpenOptions& where);
   static Result<std::unique_ptr<StoreLock>> acquire(const std::string& store_url);
-  ~StoreLock();
   StoreLock(const StoreLock&) = delete;
   StoreLock& operator=(const StoreLock&) = delete;
-  const std::string& path() const { return path_; }
 
  private:
-  StoreLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  int fd_;
-  std::string path_;
+  explicit StoreLock(std::unique_ptr<store::WriterLock> lock) : lock_(std::move(lock)) {}
+  std::unique_ptr<store::WriterLock> lock_;
 };
 
 }  // namespace crmsync::sync

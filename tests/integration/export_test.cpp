@@ -21,6 +21,7 @@
 #include "emulator/table.h"
 #include "emulator_http.h"
 #include "store/store.h"
+#include "pg_support.h"
 #include "test_support.h"
 
 namespace crmsync {
@@ -48,8 +49,11 @@ class ExportTest : public ::testing::Test {
   // [export] keys every config of the test has.
   virtual std::string export_toml() const { return ""; }
   virtual void adjust(emulator::EmulatorOptions&) const {}
+  // The store the org is synced into (ExportStoreTest runs on PostgreSQL too).
+  virtual testing::StoreBackend backend() const { return testing::StoreBackend::kSqlite; }
 
   void SetUp() override {
+    store_ = testing::store_for(backend(), dir_, "org.db");
     emulator::EmulatorOptions o;
     o.org.scale = 20;
     o.org.seed = 11;
@@ -63,7 +67,7 @@ class ExportTest : public ::testing::Test {
     write_config("");
     auto r = run_crmsync("sync --quiet --config " + cfg_);
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    auto st = store::Store::open(testing::store_url_of(store_));
     ASSERT_TRUE(st);
     auto text = [](const store::Value& v) { return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : ""; };
     auto user_rows = (*st)->dump("User");
@@ -108,7 +112,7 @@ class ExportTest : public ::testing::Test {
 
   void write_config(const std::string& extra, const std::string& db = "org.db") {
     std::string toml = export_toml().empty() ? extra : "[export]\n" + export_toml() + extra;
-    testing::write_file(cfg_, testing::emulator_toml((*emu_)->base_url(), dir_.file(db), toml));
+    testing::write_file(cfg_, testing::emulator_toml((*emu_)->base_url(), db == "org.db" ? store_ : dir_.file(db), toml));
   }
 
   std::string activity(const std::string& id, const std::string& kind, const std::string& email,
@@ -188,7 +192,7 @@ class ExportTest : public ::testing::Test {
 
   std::map<std::string, store::ExportLedgerEntry> ledger() {
     std::map<std::string, store::ExportLedgerEntry> out;
-    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    auto st = store::Store::open(testing::store_url_of(store_));
     EXPECT_TRUE(st);
     auto rows = (*st)->export_ledger();
     EXPECT_TRUE(rows);
@@ -199,7 +203,7 @@ class ExportTest : public ::testing::Test {
   // The ledger as a run killed right after its create call reached Salesforce leaves it: the row
   // "pending", no Salesforce Id recorded.
   void seed_crashed_create(const std::string& activity_id, const std::string& operation) {
-    auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+    auto st = store::Store::open(testing::store_url_of(store_));
     ASSERT_TRUE(st);
     auto rows = (*st)->export_ledger();
     ASSERT_TRUE(rows);
@@ -265,7 +269,7 @@ class ExportTest : public ::testing::Test {
     }
     std::int64_t in_ledger = 0;
     {
-      auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+      auto st = store::Store::open(testing::store_url_of(store_));
       EXPECT_TRUE(st);
       auto rows = (*st)->export_ledger();
       EXPECT_TRUE(rows);
@@ -287,10 +291,18 @@ class ExportTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::string store_;  // the org's store: a SQLite file in dir_ or a PostgreSQL database's url
   std::unique_ptr<testing::RunningEmulator> emu_;
   std::string cfg_;
   OrgPeople people_;
 };
+
+// The export's ledger over both stores.
+class ExportStoreTest : public ExportTest, public ::testing::WithParamInterface<testing::StoreBackend> {
+ protected:
+  testing::StoreBackend backend() const override { return GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(Stores, ExportStoreTest, testing::kBothStores, testing::backend_name);
 
 TEST_F(ExportTest, DryRunShowsRecordsAndExplainShowsWhyWritingNothing) {
   auto r = export_run(activity("a1", "call", people_.contact_email) + activity("a2", "invite", people_.lead_email) +
@@ -330,7 +342,7 @@ TEST_F(ExportTest, DryRunShowsRecordsAndExplainShowsWhyWritingNothing) {
   EXPECT_NE(again.output.find("\"created\": 1"), std::string::npos) << again.output;
 }
 
-TEST_F(ExportTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNothing) {
+TEST_P(ExportStoreTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreatesNothing) {
   std::string input = activity("a1", "call", people_.contact_email) + activity("a2", "invite", people_.lead_email) +
                       activity("a3", "meeting", "nobody@gmail.com");
   auto first = export_run(input, "--json");
@@ -475,18 +487,18 @@ TEST_F(ExportTest, AMappingToAFieldTheOrgLacksIsRefusedBeforeAnyWrite) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("[export.fields] recording_url names Task.Recording_URL__c"), std::string::npos) << r.output;
   EXPECT_TRUE(records("Task").empty());
-  auto st = store::Store::open("sqlite:" + dir_.file("org.db"));
+  auto st = store::Store::open(testing::store_url_of(store_));
   EXPECT_TRUE((*st)->export_ledger()->empty());
 }
 
-TEST_F(ExportTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
+TEST_P(ExportStoreTest, SigkillInTheMiddleThenRerunLeavesEachActivityExactlyOnce) {
   auto j = sigkill_then_rerun("");
   // Records the killed run created but had not recorded are found by their marker, not created again.
   EXPECT_EQ(j["recovered"], j["in_org"].get<std::int64_t>() - j["in_ledger"].get<std::int64_t>());
   EXPECT_EQ(j["created"], kKillActivities - j["in_org"].get<std::int64_t>());
 }
 
-TEST_F(ExportTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTheRecord) {
+TEST_P(ExportStoreTest, ADeleteAfterACreateThatCrashedBeforeItsIdWasRecordedDeletesTheRecord) {
   ASSERT_EQ(export_run(activity("a1", "call", people_.contact_email) + activity("a2", "call", people_.contact2_email)).exit_code, 0);
   const std::string created = records("Task")["a1"].at(0).at("Id");
   seed_crashed_create("a1", "create");

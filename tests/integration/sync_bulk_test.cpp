@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "sync/sync.h"
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -32,10 +33,14 @@ sync::SyncOptions fast_bulk() {
   return o;
 }
 
-TEST(SyncBulkTest, FullLoadAboveTheThresholdUsesBulkJobsAndIncrementsUseRest) {
+// Over both stores (SQLite and PostgreSQL).
+class SyncBulkStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncBulkStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncBulkStoreTest, FullLoadAboveTheThresholdUsesBulkJobsAndIncrementsUseRest) {
   RunningEmulator emu(20, 5);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   cfg.sync.bulk_threshold = 50;
   auto client = login(cfg);
   auto st = store::Store::open(cfg.store.url);
@@ -111,10 +116,10 @@ TEST(SyncBulkTest, FailedJobsSplitTheWindowThenFallBackToRest) {
   expect_store_equals_org(**st, *admin, cfg);
 }
 
-TEST(SyncBulkTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
+TEST_P(SyncBulkStoreTest, BulkLoadCutShortStartsOverAndEndsEqualToTheOrg) {
   RunningEmulator emu(40, 21);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   testing::only(cfg, {"Task"});
   cfg.sync.bulk_threshold = 100;
   auto client = login(cfg);

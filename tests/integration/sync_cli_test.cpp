@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "jwt_key.h"
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -32,19 +33,25 @@ using testing::TempDir;
 
 const char* kSmallSync = "[sync]\nsettle_seconds = 0\n[groups]\ndeals = false\n";
 
-TEST(SyncCliTest, SecondSyncAgainstTheSameStoreIsRefused) {
+// The CLI's guarantees on either store.
+class SyncCliStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncCliStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncCliStoreTest, SecondSyncAgainstTheSameStoreIsRefused) {
   RunningEmulator emu(3);
   TempDir dir;
   std::string cfg = dir.file("crmsync.toml");
-  std::string db = dir.file("out.db");
+  std::string db = testing::store_for(GetParam(), dir, "out.db");
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db, kSmallSync));
   {
-    auto held = sync::StoreLock::acquire("sqlite:" + db);  // another sync, as far as crmsync can tell
+    // Another sync, as far as crmsync can tell.
+    auto held = sync::StoreLock::acquire(testing::store_url_of(db));
     ASSERT_TRUE(held.ok()) << held.error().to_string();
     auto r = run_crmsync("sync --config " + cfg);
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_TRUE(contains(r.output, "another crmsync sync is running")) << r.output;
-    EXPECT_TRUE(contains(r.output, db + ".lock")) << r.output;
+    EXPECT_TRUE(contains(r.output, GetParam() == testing::StoreBackend::kSqlite ? db + ".lock" : "advisory lock"))
+        << r.output;
   }
   auto r = run_crmsync("sync --quiet --config " + cfg);
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -100,11 +107,12 @@ TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
   testing::expect_store_equals_org(**st, *admin, *config);
 }
 
-TEST(SyncCliTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
+TEST_P(SyncCliStoreTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
   RunningEmulator emu(3);
   TempDir dir;
   std::string cfg = dir.file("crmsync.toml");
-  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db"), kSmallSync));
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), testing::store_for(GetParam(), dir, "out.db"),
+                                                  kSmallSync));
   auto none = run_crmsync("status --config " + cfg);
   EXPECT_EQ(none.exit_code, 3) << none.output;
   EXPECT_TRUE(contains(none.output, "no sync has run yet")) << none.output;
@@ -369,7 +377,10 @@ TEST(SyncCliTest, SecretsNeverReachTheOutputTheErrorsOrTheStore) {
 // changes the org (an update, a soft delete, a hard delete of a row the killed run may have
 // committed). Each time, the next run is not refused (the lock died with the process), resumes
 // and ends equal to the org, the rows hard deleted meanwhile marked IsDeleted = 1.
-TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
+class SyncCrashTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncCrashTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   EmulatorProcess emu(50);
   TempDir dir;
   // Small pages and commits so that a kill lands between many commits.
@@ -377,7 +388,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   // How long an uninterrupted sync of this org takes here, into a scratch store: the kills land
   // at random points within it (a duration to aim at, not an assertion).
   std::string scratch = dir.file("scratch.toml");
-  testing::write_file(scratch, testing::emulator_toml(emu.url(), dir.file("scratch.db"), small_commits));
+  testing::write_file(scratch, testing::emulator_toml(emu.url(), testing::store_for(GetParam(), dir, "scratch.db"), small_commits));
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(run_crmsync("sync --quiet --config " + scratch).exit_code, 0);
   auto full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -395,7 +406,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
   int killed_mid_run = 0;
   for (int round = 0; round < 3; ++round) {
     std::string cfg = dir.file("round" + std::to_string(round) + ".toml");
-    std::string db = dir.file("round" + std::to_string(round) + ".db");
+    std::string db = testing::store_for(GetParam(), dir, "round" + std::to_string(round) + ".db");
     testing::write_file(cfg, testing::emulator_toml(emu.url(), db, small_commits));
     for (int k = 0; k < 3; ++k, ++change) {
       pid_t pid = testing::start_sync(cfg);
@@ -415,7 +426,7 @@ TEST(SyncCrashTest, SigkillAtRandomPointsThenResumeEndsEqualToTheOrg) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto config = config::load_config(cfg);
     ASSERT_TRUE(config.ok());
-    auto st = store::Store::open("sqlite:" + db);
+    auto st = store::Store::open(config->store.url);
     ASSERT_TRUE(st.ok());
     SCOPED_TRACE("round " + std::to_string(round));
     testing::expect_store_equals_org_hard_deletes_marked(**st, *admin, *config);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "check/check.h"
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -32,10 +33,14 @@ void add_field(emulator::Emulator& emu, const std::string& object, emulator::Fie
   emu.database().find(object)->add_field(std::move(f));
 }
 
-TEST(SyncDriftTest, AddedFieldGetsAColumnAndOldRowsAreBackFilled) {
+// Over both stores (SQLite and PostgreSQL).
+class SyncDriftStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncDriftStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncDriftStoreTest, AddedFieldGetsAColumnAndOldRowsAreBackFilled) {
   RunningEmulator emu(6);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   testing::only(cfg, {"Account"});
   auto client = testing::login(cfg);
   auto st = store::Store::open(cfg.store.url);

@@ -1,4 +1,4 @@
-// End to end: the emulator over loopback, the real client, a real SQLite file.
+// End to end: the emulator over loopback, the real client, a real SQLite file or PostgreSQL database.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -7,6 +7,7 @@
 
 #include "sync/page_parser.h"
 #include "sync/sync.h"
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -21,10 +22,14 @@ using testing::login;
 using testing::report_for;
 using testing::store_rows;
 
-TEST(SyncTest, FullThenIncrementalSyncMatchesAdminQueryAll) {
+// The sync's guarantees on either store.
+class SyncStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncStoreTest, FullThenIncrementalSyncMatchesAdminQueryAll) {
   RunningEmulator emu(25);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   cfg.groups.engage = true;  // every catalog object
   auto client = login(cfg);
   auto admin = login(testing::emulator_config(emu->base_url(), "", "admin@crmsync.test", "admin-pass"));
@@ -66,9 +71,9 @@ TEST(SyncTest, FullThenIncrementalSyncMatchesAdminQueryAll) {
   EXPECT_EQ(std::get<bool>(store_rows(**st, "Contact").at(contacts[0]).at("IsDeleted")), true);
 }
 
-TEST(SyncTest, FailedSyncKeepsCommittedPagesAndResumes) {
+TEST_P(SyncStoreTest, FailedSyncKeepsCommittedPagesAndResumes) {
   TempDir dir;
-  std::string db = dir.file("crmsync.db");
+  std::string db = testing::store_for(GetParam(), dir);
   std::int64_t contacts_in_org = 0;
   {
     // Big enough that Contact has more pages than the writer's queue holds.

@@ -3,6 +3,7 @@
 // getDeleted source when one is plugged in).
 #include <gtest/gtest.h>
 
+#include "pg_support.h"
 #include "sync_support.h"
 
 namespace crmsync {
@@ -132,10 +133,14 @@ TEST(SyncWindowTest, RecordsNewerThanSettleWaitForTheNextRunAndTheWatermarkNever
   EXPECT_GE(*testing::state_of(**st, "Lead").watermark, first_watermark);
 }
 
-TEST(SyncDeleteTest, SoftAndHardDeletesAreMarkedAndCounted) {
+// Over both stores (SQLite and PostgreSQL).
+class SyncDeleteStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};
+INSTANTIATE_TEST_SUITE_P(Stores, SyncDeleteStoreTest, testing::kBothStores, testing::backend_name);
+
+TEST_P(SyncDeleteStoreTest, SoftAndHardDeletesAreMarkedAndCounted) {
   RunningEmulator emu(8);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   testing::only(cfg, {"Contact", "OpportunityLineItem"});
   auto client = testing::login(cfg);
   auto admin = testing::admin_login(emu->base_url());
@@ -247,13 +252,13 @@ void hard_delete_at(emulator::Emulator& emu, const std::string& object, const st
   t->purge(*r);
 }
 
-TEST(SyncDeleteTest, HardDeleteOfARowALoadCutShortCommittedIsFoundByReconcilingIds) {
+TEST_P(SyncDeleteStoreTest, HardDeleteOfARowALoadCutShortCommittedIsFoundByReconcilingIds) {
   // A full load pauses after its first page; the next run comes later than the lookback after a
   // row of that page vanished. getDeleted's window starts at the last success, and there is none:
   // only an id reconciliation finds it.
   RunningEmulator emu(50, 3);
   TempDir dir;
-  auto cfg = testing::sync_config(emu->base_url(), dir.file("crmsync.db"));
+  auto cfg = testing::sync_config(emu->base_url(), testing::store_for(GetParam(), dir));
   testing::only(cfg, {"OpportunityHistory"});
   auto client = testing::login(cfg);
   auto st = store::Store::open(cfg.store.url);

@@ -137,7 +137,12 @@ class EmulatorProcess {
   std::string url_;
 };
 
-// A config for the emulator's integration user and a SQLite file.
+// The store url of `db`: a store url as it is (postgresql://...), else a SQLite file path.
+inline std::string store_url_of(const std::string& db) {
+  return db.starts_with("postgres") || db.starts_with("sqlite:") ? db : "sqlite:" + db;
+}
+
+// A config for the emulator's integration user and a store (a SQLite file path or a store url).
 inline config::Config emulator_config(const std::string& base_url, const std::string& db_path,
                                       const std::string& user = "integration@crmsync.test",
                                       const std::string& password = "integration-pass") {
@@ -149,7 +154,7 @@ inline config::Config emulator_config(const std::string& base_url, const std::st
   c.salesforce.username = user;
   c.salesforce.password = password;
   c.salesforce.retry_base_ms = 1;  // retries (e.g. after the emulator is stopped) wait ~1 ms, not seconds
-  c.store.url = "sqlite:" + db_path;
+  c.store.url = store_url_of(db_path);
   return c;
 }
 
@@ -159,7 +164,7 @@ inline std::string emulator_toml(const std::string& base_url, const std::string&
          "\"\nauth = \"password\"\nclient_id = \"crmsync-local\"\nclient_secret = \"crmsync-local-secret\"\n"
          "retry_base_ms = 1\n"
          "username = \"integration@crmsync.test\"\npassword = \"" +
-         password + "\"\n\n[store]\nurl = \"sqlite:" + db_path + "\"\n" + extra;
+         password + "\"\n\n[store]\nurl = \"" + store_url_of(db_path) + "\"\n" + extra;
 }
 
 }  // namespace crmsync::testing

@@ -130,4 +130,7 @@ std::string id_index_name(std::string_view object);
 const char* storage_name(catalog::StorageClass storage);
 std::optional<catalog::StorageClass> parse_storage_name(std::string_view name);
 
+// The WriterLock of the database at `db_path`: flock on "<db_path>.lock" (`url` names it in errors).
+Result<std::unique_ptr<WriterLock>> lock_file(const std::string& db_path, std::string_view url);
+
 }  // namespace crmsync::store::sqlite

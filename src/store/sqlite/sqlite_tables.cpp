@@ -13,24 +13,6 @@ using catalog::StorageClass;
 
 namespace {
 
-// Checks every column name and refuses duplicates (SQLite names are case-insensitive).
-Status check_columns(std::string_view object, const std::vector<Column>& columns) {
-  std::string what = "column of " + std::string(object);
-  std::unordered_set<std::string> seen;
-  for (const Column& c : columns) {
-    CRMSYNC_TRY(check_identifier(what, c.name));
-    if (!seen.insert(to_lower(c.name)).second) {
-      return Error(ErrorKind::kConfig, "DUPLICATE_COLUMN",
-                   "The column " + std::string(object) + "." + c.name + " is listed twice.");
-    }
-    if (iequals(c.name, "Id") && c.type != StorageClass::kText) {
-      return Error(ErrorKind::kConfig, "INVALID_ID_COLUMN",
-                   "The column " + std::string(object) + ".Id must be stored as text (it identifies the row).");
-    }
-  }
-  return ok_status();
-}
-
 std::string writer_key(std::string_view object, const std::vector<Column>& columns) {
   std::string key(object);
   for (const Column& c : columns) {
@@ -357,9 +339,7 @@ Status SqliteStore::scan(std::string_view table, const std::vector<std::string>&
       if (iequals(c.name, columns[k])) found = &c;
     }
     if (found == nullptr) {
-      return Error(ErrorKind::kConfig, "NO_SUCH_COLUMN",
-                   "The table " + std::string(table) + " has no column " + columns[k] +
-                       "; add the field to the sync ([objects." + std::string(table) + "] include) and sync again.");
+      return no_such_column(table, columns[k]);
     }
     if (k) sql += ", ";
     sql += quote_identifier(found->name);

@@ -64,25 +64,7 @@ std::string build_delete_sql(std::string_view table) {
 
 namespace {
 
-bool fits(StorageClass storage, RowBuffer::Kind kind) {
-  switch (static_cast<std::size_t>(kind)) {
-    case 0: return true;  // NULL fits every column
-    case 1: return storage == StorageClass::kBoolean;
-    case 2: return storage == StorageClass::kInteger || storage == StorageClass::kReal;
-    case 3: return storage == StorageClass::kReal;
-    case 4:
-      return storage == StorageClass::kText || storage == StorageClass::kDate || storage == StorageClass::kDateTime ||
-             storage == StorageClass::kTime;
-  }
-  return false;
-}
-
-bool fits(StorageClass storage, const Value& v) { return fits(storage, static_cast<RowBuffer::Kind>(v.index())); }
-
-const char* kind_name(RowBuffer::Kind kind) {
-  static const char* const kinds[] = {"null", "bool", "integer", "real", "text"};
-  return kinds[static_cast<std::size_t>(kind)];
-}
+bool fits(StorageClass storage, const Value& v) { return store::fits(storage, static_cast<RowBuffer::Kind>(v.index())); }
 
 const char* value_kind(const Value& v) { return kind_name(static_cast<RowBuffer::Kind>(v.index())); }
 
@@ -140,7 +122,7 @@ class SqliteTableWriter final : public TableWriter {
         int i = static_cast<int>(k + 1);
         int rc = SQLITE_OK;
         RowBuffer::Kind kind = rows.kind(r, k);
-        if (!fits(cols[k].type, kind)) {
+        if (!store::fits(cols[k].type, kind)) {
           return Error(ErrorKind::kInternal, "TYPE_MISMATCH",
                        "Column " + s_->table + "." + cols[k].name + " is stored as " + storage_name(cols[k].type) +
                            " but row " + std::string(rows.text(r, s_->id_index)) + " gives it a " +

@@ -97,11 +97,17 @@ TEST(TextTest, UrlCredentialsAreMaskedAndTheRestKept) {
             "https://acme.my.salesforce.com/services/oauth2/token?password=***&client_secret=***&grant_type=password");
   EXPECT_EQ(mask_url_credentials("postgresql://db/crm?user=crm&sslpassword=k3y;access_token=t0k#frag"),
             "postgresql://db/crm?user=crm&sslpassword=***;access_token=***#frag");
+  // The PostgreSQL store's urls: a password holding '@', and a password= parameter.
+  EXPECT_EQ(mask_url_credentials("postgresql://crm:s3cr@t@db.internal:5432/crm?sslmode=require"),
+            "postgresql://crm:***@db.internal:5432/crm?sslmode=require");
+  EXPECT_EQ(mask_url_credentials("postgres://crm@db/crm?password=hunter2&sslmode=verify-full"),
+            "postgres://crm@db/crm?password=***&sslmode=verify-full");
   // libpq's key=value form written where a URL belongs.
   EXPECT_EQ(mask_url_credentials("host=db user=crm password=hunter2 dbname=crm"),
             "host=db user=crm password=*** dbname=crm");
   // Nothing to mask: kept as is (a user name without password, an '@' in a path, no query).
   for (const char* kept : {"sqlite:/var/lib/crmsync/org.db", "https://login.salesforce.com", "postgresql://crm@db/crm",
+                           "sqlite:/var/lib/crm:db@x.db",
                            "https://host/users/a@b.com", "http://127.0.0.1:8787/services/data/v62.0/query?q=SELECT+Id",
                            ""}) {
     EXPECT_EQ(mask_url_credentials(kept), kept);

@@ -153,6 +153,19 @@ TEST(ConfigEnvTest, StoreUrlIsOverridden) {
   EXPECT_EQ(c->store.url, "sqlite:/tmp/x.db");
 }
 
+TEST(ConfigEnvTest, PostgresStoreTakesItsSchemaFromTheFileAndItsPasswordFromTheEnvironment) {
+  auto c = parse_config(minimal("[store]\nurl = \"postgresql://crm@db.internal:5432/crm?sslmode=require\"\n"
+                                "schema = \"acme\"\n"),
+                        "crmsync.toml", env_of({{"CRMSYNC_STORE_PASSWORD", "pg-secret"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "postgresql://crm@db.internal:5432/crm?sslmode=require");
+  EXPECT_EQ(c->store.schema, "acme");
+  EXPECT_EQ(c->store.password, "pg-secret");
+  auto d = parse_config(minimal("[store]\nurl = \"postgres://crm@db/crm\"\n"), "crmsync.toml", env_of({}));
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->store.schema, "salesforce");
+}
+
 TEST(ConfigEnvTest, GroupsAreOverriddenWithEveryBooleanSpelling) {
   auto c = parse_config(kFull, "crmsync.toml", env_of({{"CRMSYNC_GROUPS_DEALS", "1"}, {"CRMSYNC_GROUPS_ENGAGE", "No"}}));
   ASSERT_TRUE(c.ok()) << c.error().to_string();
@@ -220,18 +233,18 @@ const ErrorCase kErrorCases[] = {
     {"UnsupportedAuth", minimal("auth = \"oauth\"\n"), {}, "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] auth = \"oauth\" is not supported; expected \"password\", "
      "\"client_credentials\", \"jwt\" or \"refresh_token\"."},
-    {"StoreUrlMustBeSqlite", minimal("[store]\nurl = \"mysql://db/crm\"\n"), {}, "INVALID_VALUE",
-     "crmsync.toml:7: [store] url = \"mysql://db/crm\" is not supported; expected sqlite:PATH, e.g. "
-     "\"sqlite:crmsync.db\"."},
-    {"PostgresStoreIsNotSupportedYetAndItsPasswordIsMasked",
-     minimal("[store]\nurl = \"postgresql://crm:hunter2@db.example.com:5432/crm\"\n"), {}, "INVALID_VALUE",
-     "crmsync.toml:7: [store] url = \"postgresql://crm:***@db.example.com:5432/crm\" is not supported yet: crmsync "
-     "stores into SQLite only for now (PostgreSQL comes later); use sqlite:PATH, e.g. \"sqlite:crmsync.db\"."},
-    {"PostgresStoreFromEnvIsMaskedToo", minimal(),
-     {{"CRMSYNC_STORE_URL", "postgres://crm:hunter2@db/crm?sslmode=require&sslpassword=k3y"}}, "INVALID_VALUE",
-     "environment variable CRMSYNC_STORE_URL: [store] url = \"postgres://crm:***@db/crm?sslmode=require&"
-     "sslpassword=***\" is not supported yet: crmsync stores into SQLite only for now (PostgreSQL comes later); use "
-     "sqlite:PATH, e.g. \"sqlite:crmsync.db\"."},
+    {"StoreUrlMustBeSqliteOrPostgresAndItsPasswordIsMasked", minimal("[store]\nurl = \"mysql://crm:s3cret@db/crm\"\n"),
+     {}, "INVALID_VALUE",
+     "crmsync.toml:7: [store] url = \"mysql://crm:***@db/crm\" is not supported; expected sqlite:PATH, e.g. "
+     "\"sqlite:crmsync.db\", or postgresql://user@host:port/dbname."},
+    {"StoreSchemaMayNotBeEmpty", minimal("[store]\nurl = \"postgresql://crm@db/crm\"\nschema = \"\"\n"), {},
+     "INVALID_VALUE",
+     "crmsync.toml:8: [store] schema is empty; name the PostgreSQL schema for the org's tables, e.g. \"salesforce\"."},
+    {"StoreUrlFromEnvIsMaskedToo", minimal(),
+     {{"CRMSYNC_STORE_URL", "mysql://crm:hunter2@db/crm?sslmode=require&sslpassword=k3y"}}, "INVALID_VALUE",
+     "environment variable CRMSYNC_STORE_URL: [store] url = \"mysql://crm:***@db/crm?sslmode=require&"
+     "sslpassword=***\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+     "postgresql://user@host:port/dbname."},
     {"LoginUrlThatIsNotHttpIsMasked", minimal("login_url = \"ftp://u:hunter2@login.example.com\"\n"), {},
      "INVALID_VALUE",
      "crmsync.toml:6: [salesforce] login_url = \"ftp://u:***@login.example.com\" is not an http(s) URL; expected "
@@ -581,12 +594,26 @@ TEST(ConfigStoreOnlyTest, StatusNeedsNoSalesforceKeys) {
   EXPECT_EQ(c->store.url, "sqlite:/var/lib/crmsync/org.db");
 }
 
-TEST(ConfigStoreOnlyTest, StatusStillRefusesAnUnsupportedStoreAndABrokenFile) {
-  auto postgres = parse_config("[store]\nurl = \"postgresql://crm:hunter2@db/crm\"\n", "crmsync.toml", kNoEnv,
-                               Validation::kStoreOnly);
-  ASSERT_FALSE(postgres.ok());
-  EXPECT_EQ(postgres.error().message.find("hunter2"), std::string::npos) << postgres.error().message;
-  EXPECT_NE(postgres.error().message.find("not supported yet"), std::string::npos) << postgres.error().message;
+TEST(ConfigStoreOnlyTest, StatusTakesAPostgresStoreWithItsSchemaAndPassword) {
+  auto c = parse_config("[store]\nurl = \"postgresql://crm@db/crm\"\nschema = \"acme\"\n", "crmsync.toml",
+                        env_of({{"CRMSYNC_STORE_PASSWORD", "pg-secret"}}), Validation::kStoreOnly);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->store.url, "postgresql://crm@db/crm");
+  EXPECT_EQ(c->store.schema, "acme");
+  EXPECT_EQ(c->store.password, "pg-secret");
+}
+
+TEST(ConfigStoreOnlyTest, StatusStillRefusesAnUnsupportedStoreAnEmptySchemaAndABrokenFile) {
+  auto mysql = parse_config("[store]\nurl = \"mysql://crm:hunter2@db/crm\"\n", "crmsync.toml", kNoEnv,
+                            Validation::kStoreOnly);
+  ASSERT_FALSE(mysql.ok());
+  EXPECT_EQ(mysql.error().message.find("hunter2"), std::string::npos) << mysql.error().message;
+  EXPECT_NE(mysql.error().message.find("is not supported; expected sqlite:PATH"), std::string::npos)
+      << mysql.error().message;
+  auto no_schema = parse_config("[store]\nurl = \"postgresql://crm:hunter2@db/crm\"\nschema = \"\"\n", "crmsync.toml",
+                                kNoEnv, Validation::kStoreOnly);
+  ASSERT_FALSE(no_schema.ok());
+  EXPECT_NE(no_schema.error().message.find("[store] schema is empty"), std::string::npos) << no_schema.error().message;
   auto typo = parse_config("[store]\nurl = \"sqlite:x.db\"\n[salesforce]\npasword = \"x\"\n", "crmsync.toml", kNoEnv,
                            Validation::kStoreOnly);
   ASSERT_FALSE(typo.ok());

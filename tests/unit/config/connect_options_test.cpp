@@ -103,7 +103,7 @@ TEST(ConnectOptionsTest, TheSyncQuotaSharesGuardEveryLoginToo) {
 
 TEST(ConnectOptionsTest, SectionKeysListWhatTheFileAccepts) {
   const std::vector<std::string> store = section_keys("store");
-  EXPECT_EQ(store, std::vector<std::string>{"url"});
+  EXPECT_EQ(store, (std::vector<std::string>{"url", "schema", "password"}));
   const std::vector<std::string> sf = section_keys("salesforce");
   const std::set<std::string> unique(sf.begin(), sf.end());
   EXPECT_EQ(unique.size(), sf.size());
