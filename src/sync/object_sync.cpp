@@ -65,8 +65,6 @@ class ObjectSync final : public ObjectRun {
     if (early_) state_ok_ = true;
   }
 
-  bool loads_in_full() const override { return state_ok_ && (!state_.watermark || reloading_); }
-
   void plan(const salesforce::CompositeResult& describe) override {
     if (!state_ok_ || planned_ || !early_) return;
     forget_calls();  // the main session's calls so far were the run's or other objects'

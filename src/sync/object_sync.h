@@ -77,8 +77,6 @@ class ObjectRun {
   static std::unique_ptr<ObjectRun> create(RunContext& ctx, salesforce::Client& client, const std::string& object);
   virtual ~ObjectRun() = default;
   virtual void load() = 0;
-  // After load(): the window read will be a full load (no watermark yet, or a full refresh).
-  virtual bool loads_in_full() const = 0;
   virtual void plan(const salesforce::CompositeResult& describe) = 0;
   // The window query's SOQL after plan() (queryAll); empty when there is none to prefetch (the
   // field list is split by the URI limit, or plan() did not complete).

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "sync/composite_reads.h"
@@ -108,14 +109,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
 
   std::vector<std::unique_ptr<ObjectRun>> runs;
   for (const auto& object : objects) runs.push_back(ObjectRun::create(ctx, client, object));
-  std::int64_t composite_calls = 0;
-  if (options.composite) {
-    composite_calls = read_through_composite(ctx, client, objects, runs);
-  } else {
-    for (auto& run : runs) run->load();
-  }
-  std::int64_t visibility_calls = 0;
-  auto hidden = check_visibility(ctx, client, objects, runs, visibility_calls);
+  std::int64_t composite_calls = options.composite ? read_through_composite(ctx, client, objects, runs) : 0;
 
   std::vector<ObjectReport> reports(objects.size());
   std::atomic<std::size_t> next{0};
@@ -140,6 +134,10 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   for (int t = 1; t < concurrency; ++t) workers.emplace_back(work, nullptr);
   work(&client);
   for (auto& t : workers) t.join();
+  // After the data, so that it never takes budget from it; the caller's session is free again.
+  std::int64_t visibility_calls = 0;
+  std::map<std::string, check::Finding> hidden;
+  if (!ctx.stopped()) hidden = check_visibility(ctx, client, objects, visibility_calls);
   CRMSYNC_TRY(writes.finish());
   if (auto refusal = ctx.stopped()) return run_stopped_by(*refusal);
 
@@ -150,7 +148,9 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   }
   report.composite_api_calls = composite_calls;
   report.visibility_api_calls = visibility_calls;
-  report.api_calls = 0;  // the composite calls are shared among the objects' (composite_reads.h)
+  // The composite calls are shared among the objects' (composite_reads.h); the visibility check's
+  // are no object's own.
+  report.api_calls = visibility_calls;
   for (const auto& o : report.objects) report.api_calls += o.api_calls;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

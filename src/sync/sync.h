@@ -90,8 +90,9 @@ struct ObjectReport {
                                       // the catalog skipped for their type
   // The integration user does not see every record of the object (role and sharing without View
   // All Records), or that could not be verified: `crmsync check`'s finding, with the fix
-  // (VIEW_ALL_RECORDS_MISSING, VIEW_ALL_UNVERIFIED). Checked on full loads and at most daily
-  // otherwise (hourly while records are hidden); the runs between repeat the last answer.
+  // (VIEW_ALL_RECORDS_MISSING, VIEW_ALL_UNVERIFIED). Asked after the objects are synced, for an
+  // object not checked before, at most daily otherwise (hourly while records are hidden) and on a
+  // full refresh of it; the runs between repeat the last answer.
   std::optional<check::Finding> visibility;
   std::string message;            // why it was skipped, failed or paused; empty otherwise
   bool interrupted = false;       // paused by SyncOptions::interrupted (Ctrl-C), not by the quota
@@ -103,11 +104,12 @@ struct ObjectReport {
 
 struct SyncReport {
   std::vector<ObjectReport> objects;
-  std::int64_t api_calls = 0;            // the objects' calls (their composite shares included)
+  std::int64_t api_calls = 0;            // the run's calls: the objects' (their composite shares
+                                         // included) and the visibility check's
   std::int64_t composite_api_calls = 0;  // of those, POST /composite requests made for every object
                                          // at once, shared among the objects they served
   std::int64_t visibility_api_calls = 0; // of those, the record-visibility check's (ObjectReport::visibility),
-                                         // shared among the objects it checked
+                                         // made after the objects and counted in no object's figures
   double seconds = 0;
   bool ok() const;      // no object failed
   bool paused() const;  // some object was paused by the quota guard (or interrupted)

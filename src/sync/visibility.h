@@ -3,17 +3,16 @@
 // records it sees against the org's total), made part of the sync's report, so that a role and
 // sharing without View All shows in every run's report and not only in `check`.
 //
-// It costs a dozen calls (the user's permission sets, then counts where View All is missing), so a
-// run asks Salesforce only when an object that shares records is loaded in full (a first load, a
-// full refresh), or when the last answer, kept in the store's crmsync_meta ("visibility"), is
-// older than a day, or than an hour while it found records hidden (so a fix shows soon); other runs
-// repeat the kept answer. The calls are shared among the objects checked, like the composite
-// requests'. Internal to src/sync.
+// It costs a few calls (the user's permission sets, then counts where View All is missing), so it
+// runs after the objects are synced, never taking budget from the data, and only when the quota
+// guard still allows a call; and Salesforce is asked only for an object not checked yet, when its
+// last answer is older than a day (an hour while records were hidden, so a fix shows soon), or on
+// a --full-refresh of it. Other runs repeat the answer kept in the store's crmsync_meta
+// ("visibility"), per object. Internal to src/sync.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,12 +25,11 @@ inline constexpr EpochMs kVisibilityRecheckMs = 24LL * 3600 * 1000;
 inline constexpr EpochMs kVisibilityRecheckHiddenMs = 3600LL * 1000;
 inline constexpr std::string_view kVisibilityMetaKey = "visibility";
 
-// The findings worth a warning (records hidden, or visibility unverified), by object, for the
-// objects of `runs` (loaded); their calls are added to the quota guard and shared among the runs
-// checked. A check that cannot run (quota, network) is left out silently: `crmsync check` says more.
+// The findings worth a warning (records hidden, or visibility unverified), by object, for those of
+// `objects` that share records; `calls` is what asking Salesforce cost (0 when the kept answer
+// served). A check that cannot run (quota, network, an interrupted run) repeats the kept answer:
+// `crmsync check` says more.
 std::map<std::string, check::Finding> check_visibility(RunContext& ctx, salesforce::Client& client,
-                                                       const std::vector<std::string>& objects,
-                                                       std::vector<std::unique_ptr<ObjectRun>>& runs,
-                                                       std::int64_t& calls);
+                                                       const std::vector<std::string>& objects, std::int64_t& calls);
 
 }  // namespace crmsync::sync
