@@ -37,16 +37,20 @@ enum class Mark {
   kRecommended,  // selected by default; may be deselected; unreadable only warns
   kBookkeeping,  // Id, IsDeleted, SystemModstamp (or its fallbacks): always selected where present
   kOther,        // an extra field the admin chose
+  kBoard,        // a field `crmsync serve`'s boards read (CatalogObject::board_fields): always selected
+                 // where describe has it, like a bookkeeping field
 };
-const char* to_string(Mark mark);  // "required", "recommended", "bookkeeping", "other"
+const char* to_string(Mark mark);  // "required", "recommended", "bookkeeping", "other", "board"
 
 enum class Group {
   kCore,    // always on
   kDeals,   // deals and forecast: on by default, off when the org lacks the object
   kEngage,  // off by default
+  kBoards,  // what `crmsync serve` reads beyond the page (board_objects()): on by default ([groups]
+            // boards), each object skipped when the org lacks it
 };
-const char* to_string(Group group);  // "core", "deals", "engage"
-const char* title(Group group);         // as docs/catalog.md names it: "Core", "Deals and forecast", "Engage"
+const char* to_string(Group group);  // "core", "deals", "engage", "boards"
+const char* title(Group group);         // as docs/catalog.md names it: "Core", "Deals and forecast", "Engage"; "Boards"
 const char* availability(Group group);  // "always on", "on by default, off when the org lacks the object", ...
 
 // The catalog's field types (the admin guide's "Supported field types").
@@ -104,16 +108,25 @@ struct CatalogObject {
   // Rows are often hard-deleted (skip the recycle bin or are purged): the sync must notice rows
   // that vanished, not only rows marked IsDeleted.
   bool often_hard_deleted = false;
+  // Fields the boards of `crmsync serve` read that the page does not list (e.g. Opportunity's
+  // ForecastCategoryName): selected with Mark::kBoard wherever describe has them, never an error
+  // when it does not (docs/decisions.md, "What the boards import").
+  std::vector<std::string> board_fields = {};
 
   const CatalogField* find(std::string_view field) const;  // case-insensitive
 };
 
 // Every catalog object, in the order docs/catalog.md lists them.
 const std::vector<CatalogObject>& objects();
-const CatalogObject* find_object(std::string_view name);  // case-insensitive
-// The catalog object `name` is most likely a typo of (one edit away, or two in names of six
-// characters or more: "Acount", "Oportunity"); empty for a catalog object, a custom object (__c) or
-// a name no catalog object is that close to ("Case"). An [objects.X] section beyond the catalog is
+// The objects the boards need beyond the page (Group::kBoards): UserRole (the role hierarchy) and
+// CurrencyType (a multi-currency org's rates). Not on docs/catalog.md, so not in objects(); the sync
+// imports them after the catalog objects (config::Config::synced_objects()).
+const std::vector<CatalogObject>& board_objects();
+// A catalog object or a board object; case-insensitive.
+const CatalogObject* find_object(std::string_view name);
+// The catalog or board object `name` is most likely a typo of (one edit away, or two in names of
+// six characters or more: "Acount", "Oportunity"); empty for one of them, a custom object (__c) or
+// a name none of them is that close to ("Case"). An [objects.X] section beyond the catalog is
 // taken as meant, so a lookalike is worth a warning rather than a refusal.
 std::string lookalike_object(std::string_view name);
 
@@ -148,6 +161,16 @@ struct FieldSelection {
   std::vector<Error> unsupported_discovered;
   const SyncedField* find(std::string_view name) const;  // case-insensitive
 };
+
+// Search in `crmsync serve` (docs/decisions.md, "Search"): one box over these objects, each indexed
+// on its synced fields of the text types people look records up by: STRING, EMAIL, PHONE, TEXTAREA,
+// LONG TEXT AREA and COMBOBOX. Never REFERENCE or LOOKUP (the guide: not searchable), nor ID,
+// PICKLIST (a value thousands of records share), URL or RICHTEXT (markup).
+inline constexpr std::string_view kSearchObjects[] = {"Account", "Contact", "Lead", "Opportunity", "User"};
+bool is_search_object(std::string_view object);
+bool is_searchable(FieldType type);
+// The fields of a selection the search index covers, in selection order; empty for other objects.
+std::vector<std::string> search_columns(const FieldSelection& selection);
 
 // Classifies one field of a describe result (`{"name":..,"type":..,"length":..,...}`) by the
 // "Field types" table: formulas (calculated: true) by their result type; textarea by

@@ -46,7 +46,9 @@ std::vector<CatalogObject> build() {
                 req("IsDeleted", T::kBoolean), req("IsWon", T::kBoolean), req("Name", T::kString),
                 req("OwnerId", T::kLookup), req("StageName", T::kPicklist), req("LastModifiedDate", T::kDateTime),
                 req("SystemModstamp", T::kDateTime), rec("LastActivityDate", T::kDate),
-                rec("LeadSource", T::kPicklist), rec("Probability", T::kPercent), rec("Type", T::kPicklist)}});
+                rec("LeadSource", T::kPicklist), rec("Probability", T::kPercent), rec("Type", T::kPicklist)},
+               false,
+               {"ForecastCategoryName", "RecordTypeId", "CurrencyIsoCode"}});
   v.push_back({"OpportunityContactRole", "Opportunity Contact Role", Group::kCore,
                {req("Id", T::kId), req("OpportunityId", T::kReference), req("ContactId", T::kReference),
                 req("IsPrimary", T::kBoolean), req("CreatedDate", T::kDateTime), req("SystemModstamp", T::kDateTime),
@@ -97,7 +99,9 @@ std::vector<CatalogObject> build() {
                 req("LastName", T::kString), req("LastModifiedDate", T::kDateTime),
                 req("SystemModstamp", T::kDateTime), rec("Department", T::kString),
                 rec("LanguageLocaleKey", T::kPicklist), rec("Phone", T::kPhone), rec("SmallPhotoUrl", T::kUrl),
-                rec("TimeZoneSidKey", T::kPicklist), rec("Title", T::kString), rec("UserRoleId", T::kReference)}});
+                rec("TimeZoneSidKey", T::kPicklist), rec("Title", T::kString), rec("UserRoleId", T::kReference)},
+               false,
+               {"IsActive"}});
   v.push_back({"Campaign", "Campaign", Group::kEngage,
                {req("Id", T::kId), req("Name", T::kString), req("IsActive", T::kBoolean), req("Type", T::kPicklist),
                 req("Status", T::kPicklist), req("StartDate", T::kDate), req("EndDate", T::kDate),
@@ -111,6 +115,19 @@ std::vector<CatalogObject> build() {
   return v;
 }
 
+// What the boards read beyond the page (docs/decisions.md, "What the boards import"). Every field
+// listed is Required: without it the hierarchy or the conversion cannot be computed.
+std::vector<CatalogObject> build_board_objects() {
+  std::vector<CatalogObject> v;
+  v.push_back({"UserRole", "Role", Group::kBoards,
+               {req("Id", T::kId), req("Name", T::kString), req("ParentRoleId", T::kReference),
+                req("DeveloperName", T::kString), req("SystemModstamp", T::kDateTime)}});
+  v.push_back({"CurrencyType", "Currency Type", Group::kBoards,
+               {req("Id", T::kId), req("IsoCode", T::kPicklist), req("ConversionRate", T::kDouble),
+                req("IsCorporate", T::kBoolean), req("IsActive", T::kBoolean), req("SystemModstamp", T::kDateTime)}});
+  return v;
+}
+
 }  // namespace
 
 const std::vector<CatalogObject>& objects() {
@@ -118,9 +135,16 @@ const std::vector<CatalogObject>& objects() {
   return all;
 }
 
+const std::vector<CatalogObject>& board_objects() {
+  static const std::vector<CatalogObject> all = build_board_objects();
+  return all;
+}
+
 const CatalogObject* find_object(std::string_view name) {
-  for (const auto& o : objects()) {
-    if (iequals(o.name, name)) return &o;
+  for (const auto* list : {&objects(), &board_objects()}) {
+    for (const auto& o : *list) {
+      if (iequals(o.name, name)) return &o;
+    }
   }
   return nullptr;
 }
@@ -129,9 +153,11 @@ std::string lookalike_object(std::string_view name) {
   if (find_object(name) != nullptr || (name.size() > 3 && iequals(name.substr(name.size() - 3), "__c"))) return {};
   std::string best;
   std::size_t best_distance = std::string::npos;
-  for (const auto& o : objects()) {
-    std::size_t d = edit_distance(to_lower(name), to_lower(o.name));
-    if (d < best_distance) best_distance = d, best = o.name;
+  for (const auto* list : {&objects(), &board_objects()}) {
+    for (const auto& o : *list) {
+      std::size_t d = edit_distance(to_lower(name), to_lower(o.name));
+      if (d < best_distance) best_distance = d, best = o.name;
+    }
   }
   // Two edits only in longer names: Case and Task are two apart, and both are real objects.
   return best_distance == 1 || (best_distance == 2 && name.size() >= 6) ? best : std::string();

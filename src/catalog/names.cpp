@@ -9,6 +9,7 @@ const char* to_string(Mark mark) {
     case Mark::kRecommended: return "recommended";
     case Mark::kBookkeeping: return "bookkeeping";
     case Mark::kOther: return "other";
+    case Mark::kBoard: return "board";
   }
   return "?";
 }
@@ -18,6 +19,7 @@ const char* to_string(Group group) {
     case Group::kCore: return "core";
     case Group::kDeals: return "deals";
     case Group::kEngage: return "engage";
+    case Group::kBoards: return "boards";
   }
   return "?";
 }
@@ -27,6 +29,7 @@ const char* title(Group group) {
     case Group::kCore: return "Core";
     case Group::kDeals: return "Deals and forecast";
     case Group::kEngage: return "Engage";
+    case Group::kBoards: return "Boards";
   }
   return "?";
 }
@@ -36,6 +39,7 @@ const char* availability(Group group) {
     case Group::kCore: return "always on";
     case Group::kDeals: return "on by default, off when the org lacks the object";
     case Group::kEngage: return "off by default";
+    case Group::kBoards: return "on by default, each object skipped when the org lacks it";
   }
   return "?";
 }
@@ -105,6 +109,34 @@ const char* to_string(StorageClass storage) {
     case StorageClass::kTime: return "time";
   }
   return "?";
+}
+
+bool is_search_object(std::string_view object) {
+  for (auto o : kSearchObjects) {
+    if (o == object) return true;
+  }
+  return false;
+}
+
+bool is_searchable(FieldType type) {
+  switch (type) {
+    case FieldType::kString:
+    case FieldType::kEmail:
+    case FieldType::kPhone:
+    case FieldType::kTextArea:
+    case FieldType::kLongTextArea:
+    case FieldType::kCombobox: return true;
+    default: return false;
+  }
+}
+
+std::vector<std::string> search_columns(const FieldSelection& selection) {
+  std::vector<std::string> out;
+  if (!is_search_object(selection.object)) return out;
+  for (const auto& f : selection.fields) {
+    if (is_searchable(f.type)) out.push_back(f.name);
+  }
+  return out;
 }
 
 const char* postgresql_type(StorageClass storage) {

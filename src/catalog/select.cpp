@@ -87,6 +87,13 @@ std::string pick_modstamp(const DescribeIndex& index) {
   return "";
 }
 
+Error unknown_include(const std::string& object, const std::string& name) {
+  return Error(ErrorKind::kNotFound, "UNKNOWN_FIELD",
+               fmt::format("[objects.{}] include names '{}', which {}'s describe does not have: check the API "
+                           "name (custom fields end in __c) and that the integration user can read it",
+                           object, name, object));
+}
+
 Status mark_catalog_fields(const std::string& object, const CatalogObject& cat, const DescribeIndex& index,
                            const AdminSelection& selection, FieldSelection& out, std::map<std::size_t, Mark>& marks) {
   for (const auto& f : cat.fields) {
@@ -101,20 +108,19 @@ Status mark_catalog_fields(const std::string& object, const CatalogObject& cat, 
       marks.emplace(*i, Mark::kRecommended);  // a bookkeeping field stays bookkeeping
     }
   }
+  for (const auto& name : cat.board_fields) {
+    if (auto i = index.find(name)) marks.emplace(*i, Mark::kBoard);  // a listed field keeps its mark
+  }
   for (const auto& name : selection.include) {
     auto i = index.find(name);
     if (!i) {
       if (cat.find(name)) continue;  // a catalog field: reported above as missing
-      return Error(ErrorKind::kNotFound, "UNKNOWN_FIELD",
-                   fmt::format("[objects.{}] include names '{}', which {}'s describe does not have: check the API "
-                               "name (custom fields end in __c) and that the integration user can read it",
-                               object, name, object));
+      return unknown_include(object, name);
     }
     marks.emplace(*i, Mark::kOther);
   }
   return ok_status();
 }
-
 
 // An object beyond the catalog: every field of a supported type (those of other types are skipped,
 // with the reason, in unsupported_discovered), or only the bookkeeping fields and `include`, whose
@@ -143,10 +149,7 @@ Status discover_fields(const std::string& object, const DescribeIndex& index, co
   for (const auto& name : selection.include) {
     auto i = index.find(name);
     if (!i) {
-      return Error(ErrorKind::kNotFound, "UNKNOWN_FIELD",
-                   fmt::format("[objects.{}] include names '{}', which {}'s describe does not have: check the API "
-                               "name (custom fields end in __c) and that the integration user can read it",
-                               object, name, object));
+      return unknown_include(object, name);
     }
     marks.emplace(*i, Mark::kOther);
   }
@@ -212,6 +215,8 @@ Result<FieldSelection> select_fields(const nlohmann::json& describe, const Admin
       } else if (discovered.contains(pos)) {
         out.unsupported_discovered.push_back(type.error());
         continue;
+      } else if (mark == Mark::kBoard) {
+        continue;  // the boards go without it, as where describe lacks it
       } else {
         return type.error();
       }

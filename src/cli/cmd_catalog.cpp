@@ -26,7 +26,15 @@ namespace {
 using nlohmann::json;
 namespace cat = crmsync::catalog;
 
-constexpr cat::Group kGroups[] = {cat::Group::kCore, cat::Group::kDeals, cat::Group::kEngage};
+constexpr cat::Group kGroups[] = {cat::Group::kCore, cat::Group::kDeals, cat::Group::kEngage, cat::Group::kBoards};
+
+// The page's objects, then what the boards import beyond it (docs/decisions.md).
+std::vector<const cat::CatalogObject*> all_objects() {
+  std::vector<const cat::CatalogObject*> out;
+  for (const auto& o : cat::objects()) out.push_back(&o);
+  for (const auto& o : cat::board_objects()) out.push_back(&o);
+  return out;
+}
 
 json text_or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
@@ -40,7 +48,8 @@ json catalog_json() {
   for (auto c : cat::kModstampCandidates) candidates.push_back(std::string(c));
   out["bookkeeping"] = {{"fields", {"Id", "IsDeleted"}}, {"modstamp_candidates", candidates}};
   out["objects"] = json::array();
-  for (const auto& o : cat::objects()) {
+  for (const cat::CatalogObject* object : all_objects()) {
+    const cat::CatalogObject& o = *object;
     json fields = json::array();
     for (const auto& f : o.fields) {
       fields.push_back({{"name", f.name},
@@ -53,7 +62,8 @@ json catalog_json() {
                               {"label", o.label},
                               {"group", cat::to_string(o.group)},
                               {"often_hard_deleted", o.often_hard_deleted},
-                              {"fields", fields}});
+                              {"fields", fields},
+                              {"board_fields", o.board_fields}});
   }
   out["types"] = json::array();
   for (const auto& t : cat::type_rules()) {
@@ -70,7 +80,8 @@ json catalog_json() {
 void print_objects(std::ostream& os) {
   for (auto g : kGroups) {
     os << fmt::format("{} ({})\n", cat::title(g), cat::availability(g));
-    for (const auto& o : cat::objects()) {
+    for (const cat::CatalogObject* object : all_objects()) {
+      const cat::CatalogObject& o = *object;
       if (o.group != g) continue;
       os << "  " << o.name;
       if (o.label != o.name) os << " (\"" << o.label << "\")";
@@ -81,6 +92,7 @@ void print_objects(std::ostream& os) {
         if (!f.note.empty()) os << "  -- " << f.note;
         os << "\n";
       }
+      for (const auto& f : o.board_fields) os << fmt::format("    {:<24} {:<12} (where the org has it)\n", f, "board");
     }
     os << "\n";
   }

@@ -1,7 +1,8 @@
 // `crmsync demo`: the whole job offline. Starts the emulator in-process on a free loopback port,
 // syncs its org into crmsync-demo.db as the integration user, changes a few records through the
 // REST API as the admin, syncs again (incrementally), and prints both reports and where the
-// database is.
+// database is. With --serve it then serves the boards of that store (crmsync serve) until
+// interrupted, printing the address.
 #include <filesystem>
 #include <iostream>
 
@@ -9,6 +10,8 @@
 
 #include "cli/command.h"
 #include "cli/report.h"
+#include "cli/interrupt.h"
+#include "cli/serve_run.h"
 #include "common/json.h"
 #include "config/config.h"
 #include "emulator/emulator.h"
@@ -22,6 +25,8 @@ struct DemoArgs {
   std::string db = "crmsync-demo.db";
   int scale = 200;
   std::uint64_t seed = 42;
+  bool serve = false;  // then keep serving the boards of the synced store (crmsync serve)
+  int port = 8080;
 };
 
 std::vector<std::string> first_ids(salesforce::Client& admin, const std::string& soql) {
@@ -125,7 +130,10 @@ int run_demo(const DemoArgs& args) {
   client->reset();
   admin->reset();
   emu.stop();
-  return first->ok() && second->ok() ? 0 : 1;
+  if (!first->ok() || !second->ok()) return 1;
+  if (!args.serve) return 0;
+  std::cout << "\nServing the boards of " << args.db << " (Ctrl-C stops):\n";
+  return serve_until_stopped(cfg, "127.0.0.1", args.port);
 }
 
 Registrar reg("demo", [](CLI::App& app) {
@@ -134,9 +142,17 @@ Registrar reg("demo", [](CLI::App& app) {
   cmd->add_option("--db", args->db, "SQLite file to write (replaced)")->capture_default_str()->type_name("FILE");
   cmd->add_option("--scale", args->scale, "Accounts in the generated org")->capture_default_str()->check(CLI::Range(1, 1000000));
   cmd->add_option("--seed", args->seed, "Seed of the generated org")->capture_default_str();
-  cmd->callback([args] { exit_code() = run_demo(*args); });
-  document(cmd, {.examples = {"crmsync demo", "crmsync demo --scale 1000 --db /tmp/demo.db"},
-                 .exit_codes = {{0, "both syncs succeeded"}, {1, "something failed (printed)"}}});
+  cmd->add_flag("--serve", args->serve, "Then serve the boards of the synced store on 127.0.0.1 until interrupted");
+  cmd->add_option("--port", args->port, "Port for --serve")->capture_default_str()->check(CLI::Range(1, 65535));
+  cmd->callback([args] {
+    if (args->serve) watch_interrupts();  // before the emulator's and the sync's threads start
+    exit_code() = run_demo(*args);
+  });
+  document(cmd, {.examples = {"crmsync demo", "crmsync demo --scale 1000 --db /tmp/demo.db",
+                              "crmsync demo --serve --port 8080   # then open http://127.0.0.1:8080/"},
+                 .exit_codes = {{0, "both syncs succeeded (with --serve: and the server stopped on SIGINT or SIGTERM)"},
+                                {1, "something failed (printed)"},
+                                {2, "--serve could not start serving (printed), or the command line was wrong"}}});
 });
 
 }  // namespace

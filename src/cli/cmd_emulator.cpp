@@ -1,8 +1,8 @@
 // `crmsync emulator`: serves the local Salesforce org emulator until SIGINT/SIGTERM.
-#include <csignal>
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/interrupt.h"
 #include "emulator/emulator.h"
 
 namespace crmsync::cli {
@@ -30,13 +30,7 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 int run(const EmulatorArgs& args) {
-  // Block the stop signals before any thread starts, so every server thread inherits the mask and
-  // this thread alone receives them through sigwait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  watch_interrupts();  // before any thread starts
 
   emulator::EmulatorOptions options = args.options;
   options.host = args.host;
@@ -59,8 +53,7 @@ int run(const EmulatorArgs& args) {
     }
     std::cout << "refresh_token=" << *token << std::endl;
   }
-  int sig = 0;
-  sigwait(&signals, &sig);
+  wait_for_interrupt();
   emu.stop();
   return 0;
 }

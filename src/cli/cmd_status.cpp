@@ -11,6 +11,7 @@
 #include "cli/report.h"
 #include "common/text.h"
 #include "config/config.h"
+#include "serve/serve.h"
 #include "store/store.h"
 #include "sync/schedule.h"
 #include "sync/sync.h"
@@ -33,7 +34,8 @@ int no_sync_yet(const StatusArgs& args, const store::OpenOptions& where) {
   const std::string message = "no sync has run yet into " + into + mask_url_credentials(where.url) +
                               ": run crmsync sync --config " + args.config_path + " first";
   if (args.json) {
-    nlohmann::json j = status_json({}, {});
+    nlohmann::json j = serve::status_json({});
+    add_status_extras(j, {});
     j["error"] = {{"code", "NO_SYNC_YET"}, {"message", message}};
     std::cout << j.dump(2) << "\n";
   }
@@ -85,7 +87,9 @@ int run_status(const StatusArgs& args) {
     return 1;
   }
   if (args.json) {
-    std::cout << status_json(*states, *extras).dump(2) << "\n";
+    nlohmann::json j = serve::status_json(*states);
+    add_status_extras(j, *extras);
+    std::cout << j.dump(2) << "\n";
   } else {
     print_status_table(*states, *extras, std::cout);
   }

@@ -1,40 +1,69 @@
 #include "cli/interrupt.h"
 
+#include <pthread.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cstring>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
 
 namespace crmsync::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-const char* g_what = "";
+std::atomic<const char*> g_what{nullptr};
+std::mutex g_mu;
+std::condition_variable g_cv;
 
-void on_signal(int signo) {
-  g_interrupted.store(true);
-  // Only async-signal-safe calls here: write(2), signal(2).
-  const char* head = "\ncrmsync: interrupted: ";
-  const char* tail = " (press Ctrl-C again to stop at once)\n";
-  ssize_t ignored = write(STDERR_FILENO, head, std::strlen(head));
-  ignored = write(STDERR_FILENO, g_what, std::strlen(g_what));
-  ignored = write(STDERR_FILENO, tail, std::strlen(tail));
-  (void)ignored;
-  signal(signo, SIG_DFL);  // the second one ends the process
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+// The watcher thread: a normal thread, not a signal handler, so it may lock and print.
+void watch(sigset_t set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  if (const char* what = g_what.load()) {
+    std::cerr << "\ncrmsync: interrupted: " << what << " (press Ctrl-C again to stop at once)" << std::endl;
+  }
+  {
+    std::lock_guard lock(g_mu);
+    g_interrupted.store(true);
+  }
+  g_cv.notify_all();
+  // The second signal ends the process as the default action would (killed by that signal).
+  sigwait(&set, &sig);
+  signal(sig, SIG_DFL);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, sig);
+  pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+  raise(sig);
 }
 
 }  // namespace
 
 void watch_interrupts(const char* what) {
-  g_what = what;
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  if (what) g_what.store(what);
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sigset_t set = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread(watch, set).detach();
+  });
 }
 
 bool interrupted() { return g_interrupted.load(); }
+
+void wait_for_interrupt() {
+  std::unique_lock lock(g_mu);
+  g_cv.wait(lock, [] { return g_interrupted.load(); });
+}
 
 }  // namespace crmsync::cli

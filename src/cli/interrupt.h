@@ -1,15 +1,26 @@
-// Ctrl-C (SIGINT) and SIGTERM for commands that should stop cleanly: the first signal sets a flag
-// the command polls (the sync asks before every API call, so the current commit finishes and the
-// report says what was committed); a second one ends the process at once, as the default would.
+// Ctrl-C (SIGINT) and SIGTERM, one mechanism for every command that stops cleanly. The first
+// signal sets a flag that commands poll (the sync asks before every API call, so the current commit
+// finishes and the report says what was committed) and wakes wait_for_interrupt() (the servers:
+// emulator, serve, demo --serve); a second one ends the process at once, as the default would.
 //
-//   watch_interrupts();
+// watch_interrupts() blocks both signals and starts the one thread that receives them through
+// sigwait, so call it before any other thread starts: every thread inherits the mask, and no
+// server or curl call ever sees an EINTR.
+//
+//   watch_interrupts("finishing the current commit");   // sync
 //   options.interrupted = [] { return interrupted(); };
+//
+//   watch_interrupts();                                  // a server: no message, the signal is its stop
+//   server.start(); wait_for_interrupt(); server.stop();
 #pragma once
 
 namespace crmsync::cli {
 
-// Installs the handlers; `what` is printed on the first signal ("finishing the current commit").
-void watch_interrupts(const char* what);
+// Installs the watcher once; `what`, when given, is printed on the first signal ("crmsync:
+// interrupted: finishing the current commit (press Ctrl-C again to stop at once)").
+void watch_interrupts(const char* what = nullptr);
 bool interrupted();
+// Returns once SIGINT or SIGTERM has arrived (at once if one already has). Needs watch_interrupts().
+void wait_for_interrupt();
 
 }  // namespace crmsync::cli

@@ -290,23 +290,12 @@ void print_status_table(const std::vector<store::SyncState>& states, const Statu
   if (extras.schedule) out << schedule_line(*extras.schedule) << "\n";
 }
 
-nlohmann::json status_json(const std::vector<store::SyncState>& states, const StatusExtras& extras) {
-  nlohmann::json objects = nlohmann::json::array();
-  for (const auto& s : states) {
-    auto reload = extras.reloading.find(s.object);
-    objects.push_back({{"object", s.object},
-                       {"watermark", s.watermark ? nlohmann::json(format_datetime_iso(*s.watermark)) : nlohmann::json()},
-                       {"full_sync_done", s.full_sync_done},
-                       {"last_run_started", s.last_run_started ? nlohmann::json(format_datetime_iso(s.last_run_started)) : nlohmann::json()},
-                       {"last_run_finished", s.last_run_finished ? nlohmann::json(format_datetime_iso(s.last_run_finished)) : nlohmann::json()},
-                       {"last_success", s.last_success ? nlohmann::json(format_datetime_iso(s.last_success)) : nlohmann::json()},
-                       {"rows", s.rows},
-                       {"deleted", s.deleted},
-                       {"api_calls", s.api_calls},
-                       {"last_error", s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error)},
-                       {"full_refresh_rows", reload == extras.reloading.end() ? nlohmann::json() : nlohmann::json(reload->second)}});
+void add_status_extras(nlohmann::json& status, const StatusExtras& extras) {
+  for (auto& o : status["objects"]) {
+    auto reload = extras.reloading.find(o.value("object", ""));
+    o["full_refresh_rows"] = reload == extras.reloading.end() ? nlohmann::json() : nlohmann::json(reload->second);
   }
-  return {{"objects", objects}, {"schedule", extras.schedule ? schedule_json(*extras.schedule) : nlohmann::json()}};
+  status["schedule"] = extras.schedule ? schedule_json(*extras.schedule) : nlohmann::json();
 }
 
 }  // namespace crmsync::cli

@@ -69,6 +69,8 @@ struct StatusExtras {
 // `crmsync status`: per object the watermark, last run, rows, deleted, API calls, last error; then
 // the full refreshes under way and the schedule's next run.
 void print_status_table(const std::vector<store::SyncState>& states, const StatusExtras& extras, std::ostream& out);
-nlohmann::json status_json(const std::vector<store::SyncState>& states, const StatusExtras& extras);
+// Adds them to serve::status_json's {"objects": [...]} for `crmsync status --json`: per object
+// "full_refresh_rows" (null when none is under way), and "schedule" (null without one).
+void add_status_extras(nlohmann::json& status, const StatusExtras& extras);
 
 }  // namespace crmsync::cli

@@ -25,6 +25,8 @@ Error config_error(std::string code, const std::string& where, const std::string
   return Error(ErrorKind::kConfig, std::move(code), where + ": " + message);
 }
 
+std::string shown_value(std::string_view value) { return "\"" + mask_url_credentials(value) + "\""; }
+
 std::string location_of(std::string_view source, const toml::source_region& region) {
   std::string out(source);
   if (region.begin.line > 0) {
@@ -70,7 +72,15 @@ std::vector<Binding> salesforce_bindings(SalesforceConfig& s) {
 std::vector<Binding> store_bindings(StoreConfig& s) {
   return {{"url", &s.url}, {"schema", &s.schema}, {"password", &s.password}};
 }
-std::vector<Binding> groups_bindings(GroupsConfig& g) { return {{"deals", &g.deals}, {"engage", &g.engage}}; }
+std::vector<Binding> groups_bindings(GroupsConfig& g) {
+  return {{"deals", &g.deals}, {"engage", &g.engage}, {"boards", &g.boards}};
+}
+std::vector<Binding> serve_bindings(ServeConfig& s) {
+  return {{"fiscal_year_start_month", &s.fiscal_year_start_month},
+          {"deal_columns", &s.deal_columns},
+          {"host", &s.host},
+          {"port", &s.port}};
+}
 std::vector<Binding> object_bindings(ObjectConfig& o) {
   return {{"enabled", &o.enabled}, {"exclude", &o.exclude}, {"include", &o.include}};
 }
@@ -83,7 +93,7 @@ std::vector<Binding> sync_bindings(SyncConfig& s) {
           {"quota_run_share", &s.quota_run_share}};
 }
 
-const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export"};
+const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export", "serve"};
 
 const char* type_name(toml::node_type t) {
   switch (t) {
@@ -162,7 +172,7 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
     auto v = parse_bool(text);
     if (!v) {
       return config_error("WRONG_TYPE", "environment variable " + var,
-                          label + " must be a boolean (true/false, 1/0, yes/no), not \"" + text + "\".");
+                          label + " must be a boolean (true/false, 1/0, yes/no), not " + shown_value(text) + ".");
     }
     **flag = *v;
   } else if (auto* integer = std::get_if<std::int64_t*>(&b.target)) {
@@ -170,7 +180,7 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
     if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
       return config_error("WRONG_TYPE", "environment variable " + var,
-                          label + " must be an integer, not \"" + text + "\".");
+                          label + " must be an integer, not " + shown_value(text) + ".");
     }
     **integer = parsed;
   } else if (auto* number = std::get_if<double*>(&b.target)) {
@@ -178,7 +188,7 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
     double parsed = std::strtod(text.c_str(), &end);
     if (text.empty() || end != text.c_str() + text.size()) {
       return config_error("WRONG_TYPE", "environment variable " + var,
-                          label + " must be a number, not \"" + text + "\".");
+                          label + " must be a number, not " + shown_value(text) + ".");
     }
     **number = parsed;
   } else {
@@ -194,7 +204,7 @@ Status apply_table(const toml::table& table, const std::vector<Binding>& binding
   for (const auto& b : bindings) known.emplace_back(b.key);
   for (auto&& [key, node] : table) {
     std::string where = location_of(source, key.source());
-    auto it = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) { return key.str() == b.key; });
+    auto it = std::find_if(bindings.begin(), bindings.end(), [&k = key](const Binding& b) { return k.str() == b.key; });
     if (it == bindings.end()) {
       return config_error("UNKNOWN_KEY", where,
                           "unknown key " + std::string(key.str()) + " in [" + section + "]" +
@@ -217,6 +227,7 @@ bool is_object_api_name(std::string_view name) {
 std::vector<std::string> catalog_names() {
   std::vector<std::string> names;
   for (const auto& o : catalog::objects()) names.push_back(o.name);
+  for (const auto& o : catalog::board_objects()) names.push_back(o.name);
   return names;
 }
 
@@ -286,6 +297,7 @@ Status apply_file(std::string_view toml_text, std::string_view source, Config& c
     else if (section == "store") bindings = store_bindings(config.store);
     else if (section == "groups") bindings = groups_bindings(config.groups);
     else if (section == "sync") bindings = sync_bindings(config.sync);
+    else if (section == "serve") bindings = serve_bindings(config.serve);
     else {
       return config_error("UNKNOWN_KEY", where,
                           "unknown section [" + section + "]" + suggestion(section, kSections, "sections"));
@@ -317,8 +329,13 @@ Status apply_env(Config& config, const EnvLookup& env, Origins& origins) {
   CRMSYNC_TRY(apply_env_section(store_bindings(config.store), "store", "CRMSYNC_STORE_", env, origins));
   CRMSYNC_TRY(apply_env_section(groups_bindings(config.groups), "groups", "CRMSYNC_GROUPS_", env, origins));
   CRMSYNC_TRY(apply_env_section(sync_bindings(config.sync), "sync", "CRMSYNC_SYNC_", env, origins));
+  CRMSYNC_TRY(apply_env_section(serve_bindings(config.serve), "serve", "CRMSYNC_SERVE_", env, origins));
   CRMSYNC_TRY(apply_export_env(config.exports, env));
-  for (const auto& object : catalog::objects()) {
+  std::vector<const catalog::CatalogObject*> all;
+  for (const auto& object : catalog::objects()) all.push_back(&object);
+  for (const auto& object : catalog::board_objects()) all.push_back(&object);
+  for (const catalog::CatalogObject* listed : all) {
+    const catalog::CatalogObject& object = *listed;
     std::string prefix = "CRMSYNC_OBJECTS_" + to_upper(object.name) + "_";
     bool any = false;
     ObjectConfig scratch;
@@ -391,6 +408,20 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   return ok_status();
 }
 
+Status validate_serve(const ServeConfig& s, std::string_view source, const Origins& origins) {
+  auto where = [&](const std::string& key) { return origin_of(origins, "serve." + key, source); };
+  if (s.fiscal_year_start_month < 1 || s.fiscal_year_start_month > 12) {
+    return config_error("INVALID_VALUE", where("fiscal_year_start_month"),
+                        "[serve] fiscal_year_start_month = " + std::to_string(s.fiscal_year_start_month) +
+                            " is not a month; expected 1 (January, the default) to 12 (December).");
+  }
+  if (s.port < 1 || s.port > 65535) {
+    return config_error("INVALID_VALUE", where("port"),
+                        "[serve] port = " + std::to_string(s.port) + " is out of range; expected 1..65535 (default 8080).");
+  }
+  return ok_status();
+}
+
 // [store]: a sqlite:PATH or a PostgreSQL URI (repeated masked: it may carry a password), and a
 // schema (the store checks its spelling when it opens). All that `crmsync status` checks.
 Status validate_store(const StoreConfig& store, std::string_view source, const Origins& origins) {
@@ -398,8 +429,8 @@ Status validate_store(const StoreConfig& store, std::string_view source, const O
   const bool postgres = url.starts_with("postgresql://") || url.starts_with("postgres://");
   if (!postgres && (!url.starts_with("sqlite:") || url.size() == 7)) {
     return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
-                        "[store] url = \"" + mask_url_credentials(url) +
-                            "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+                        "[store] url = " + shown_value(url) +
+                            " is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
                             "postgresql://user@host:port/dbname.");
   }
   if (store.schema.empty()) {
@@ -441,8 +472,8 @@ Status validate_login(const Config& config, std::string_view source, const Origi
 
   if (sf.auth != "password" && sf.auth != "client_credentials" && sf.auth != "jwt" && sf.auth != "refresh_token") {
     return config_error("INVALID_VALUE", where("salesforce.auth"),
-                        "[salesforce] auth = \"" + sf.auth +
-                            "\" is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
+                        "[salesforce] auth = " + shown_value(sf.auth) +
+                            " is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
                             "\"refresh_token\".");
   }
   const std::string& v = sf.api_version;
@@ -452,7 +483,7 @@ Status validate_login(const Config& config, std::string_view source, const Origi
                     std::count(v.begin(), v.end(), '.') == 1;
   if (!version_ok) {
     return config_error("INVALID_VALUE", where("salesforce.api_version"),
-                        "[salesforce] api_version = \"" + v + "\" is not a Salesforce API version; expected e.g. \"62.0\".");
+                        "[salesforce] api_version = " + shown_value(v) + " is not a Salesforce API version; expected e.g. \"62.0\".");
   }
 
   // Required keys for the chosen flow, all named at once with the variables that could set them.
@@ -492,8 +523,8 @@ Status validate_login(const Config& config, std::string_view source, const Origi
   }
   if (!sf.login_url.starts_with("https://") && !sf.login_url.starts_with("http://")) {
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
-                        "[salesforce] login_url = \"" + mask_url_credentials(sf.login_url) +
-                            "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+                        "[salesforce] login_url = " + shown_value(sf.login_url) +
+                            " is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
   }
   if (sf.login_url.starts_with("http://") && !is_loopback(host_of(sf.login_url))) {
     return config_error("INSECURE_LOGIN_URL", where("salesforce.login_url"),
@@ -520,8 +551,8 @@ Status validate_login(const Config& config, std::string_view source, const Origi
   if (!sf.verify_tls && !is_loopback(host_of(sf.login_url))) {
     return config_error("INVALID_VALUE", where("salesforce.verify_tls"),
                         "[salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
-                        "localhost, ::1), not \"" + mask_url_credentials(sf.login_url) +
-                            "\"; remove verify_tls or set it to true.");
+                        "localhost, ::1), not " + shown_value(sf.login_url) +
+                            "; remove verify_tls or set it to true.");
   }
   return ok_status();
 }
@@ -532,7 +563,8 @@ void warn_objects_in_groups_off(Config& config, std::string_view source, const O
     const catalog::CatalogObject* object = catalog::find_object(name);
     if (object == nullptr || !oc.enabled) continue;
     const bool off = (object->group == catalog::Group::kDeals && !config.groups.deals) ||
-                     (object->group == catalog::Group::kEngage && !config.groups.engage);
+                     (object->group == catalog::Group::kEngage && !config.groups.engage) ||
+                     (object->group == catalog::Group::kBoards && !config.groups.boards);
     if (!off) continue;
     const std::string group = catalog::to_string(object->group);
     auto set_at = origins.find("groups." + group);
@@ -618,6 +650,7 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   CRMSYNC_TRY(apply_file(toml_text, source_name, config, origins));
   if (env) CRMSYNC_TRY(apply_env(config, env, origins));
   CRMSYNC_TRY(validate_store(config.store, source_name, origins));
+  CRMSYNC_TRY(validate_serve(config.serve, source_name, origins));
   if (validation == Validation::kStoreOnly) return config;
   warn_objects_in_groups_off(config, source_name, origins);
   warn_lookalike_objects(config, source_name, origins);
@@ -633,6 +666,7 @@ std::vector<std::string> section_keys(std::string_view section) {
   else if (section == "store") bindings = store_bindings(scratch.store);
   else if (section == "groups") bindings = groups_bindings(scratch.groups);
   else if (section == "sync") bindings = sync_bindings(scratch.sync);
+  else if (section == "serve") bindings = serve_bindings(scratch.serve);
   std::vector<std::string> keys;
   for (const auto& b : bindings) keys.emplace_back(b.key);
   return keys;
@@ -667,6 +701,18 @@ std::vector<std::string> Config::enabled_objects() const {
   for (const auto& object : catalog::objects()) {
     if (object.group == catalog::Group::kDeals && !groups.deals) continue;
     if (object.group == catalog::Group::kEngage && !groups.engage) continue;
+    auto it = std::find_if(objects.begin(), objects.end(),
+                           [&](const auto& entry) { return iequals(entry.first, object.name); });
+    if (it != objects.end() && !it->second.enabled) continue;
+    out.push_back(object.name);
+  }
+  return out;
+}
+
+std::vector<std::string> Config::synced_objects() const {
+  std::vector<std::string> out = enabled_objects();
+  for (const auto& object : catalog::board_objects()) {
+    if (!groups.boards) break;
     auto it = std::find_if(objects.begin(), objects.end(),
                            [&](const auto& entry) { return iequals(entry.first, object.name); });
     if (it != objects.end() && !it->second.enabled) continue;

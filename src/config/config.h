@@ -1,8 +1,8 @@
 // crmsync's configuration: a TOML file (crmsync.toml) whose every key can be overridden by an
 // environment variable CRMSYNC_<SECTION>_<KEY> (e.g. CRMSYNC_SALESFORCE_PASSWORD,
 // CRMSYNC_STORE_URL, CRMSYNC_GROUPS_ENGAGE, CRMSYNC_OBJECTS_ACCOUNT_EXCLUDE="Website,ParentId").
-// connect_options(config) is the Salesforce login of every command; `crmsync status` loads with
-// Validation::kStoreOnly. CRMSYNC_CONFIG names the file when a command is given no --config; a
+// connect_options(config) is the Salesforce login of every command; `crmsync status` and
+// `crmsync serve` load with Validation::kStoreOnly. CRMSYNC_CONFIG names the file when a command is given no --config; a
 // CRMSYNC_* variable nothing reads gets a warning (unknown_env_warnings), as an unknown key in the
 // file gets an error.
 //
@@ -26,7 +26,9 @@
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
 //   [objects.Invoice__c]                     # beyond the catalog: every supported field, or `include`
 //   [groups]
-//   deals = true  engage = false
+//   deals = true  engage = false  boards = true
+//   [serve]                                  # crmsync serve (docs/api.md)
+//   fiscal_year_start_month = 1  deal_columns = ["NextStep"]  host = "127.0.0.1"  port = 8080
 //   [sync]
 //   lookback_seconds = 300  settle_seconds = 2  concurrency = 4  ...
 //   [export]                                 # crmsync export (docs/export.md)
@@ -93,6 +95,17 @@ struct ObjectConfig {
 struct GroupsConfig {
   bool deals = true;
   bool engage = false;
+  bool boards = true;  // UserRole and CurrencyType, for `crmsync serve` (catalog::board_objects())
+};
+
+// [serve]: `crmsync serve` (docs/api.md). deal_columns are extra deal-board columns: API names of
+// Opportunity fields the sync imports; reference fields other than OwnerId and RecordTypeId are
+// refused when the server starts (the guide shows only Owner and Record Type on deal boards).
+struct ServeConfig {
+  std::int64_t fiscal_year_start_month = 1;  // 1 = January .. 12; fiscal quarters start there
+  std::vector<std::string> deal_columns;
+  std::string host = "127.0.0.1";            // --host overrides; loopback only until sign-in exists
+  std::int64_t port = 8080;                  // --port overrides
 };
 
 // [sync]: how the sync reads. Every key is documented in README's configuration table.
@@ -154,16 +167,20 @@ struct Config {
   GroupsConfig groups;
   SyncConfig sync;
   ExportConfig exports;  // [export]
+  ServeConfig serve;     // [serve]
   // What the file says that has no effect (an object configured inside a group that is off), one
   // sentence each with the fix; load_config logs them as warnings.
   std::vector<std::string> warnings;
 
   // The admin's choices for one object (empty when the file says nothing of it).
   catalog::AdminSelection selection_for(std::string_view object) const;
-  // Objects to sync: the catalog's in catalog order, core, deals (when on), engage (when on), minus
-  // objects with enabled = false; then the objects beyond the catalog the file names (an
-  // [objects.Case] or [objects.Invoice__c] section), by name, minus those with enabled = false.
+  // Catalog objects to sync, in catalog order: core, deals (when on), engage (when on), minus
+  // objects with enabled = false.
   std::vector<std::string> enabled_objects() const;
+  // What `crmsync sync` imports: enabled_objects(), then the board objects (catalog::board_objects())
+  // while [groups] boards is on, then the objects beyond the catalog the file names (an
+  // [objects.Case] or [objects.Invoice__c] section) by name; minus those with enabled = false.
+  std::vector<std::string> synced_objects() const;
 };
 
 // Looks up an environment variable; the default reads the process environment.
@@ -172,8 +189,9 @@ EnvLookup process_env();
 
 // What a command checks beyond the file's shape. kFull: every command that logs in (sync, check,
 // export) needs the [salesforce] keys of its auth flow, valid [sync] values and [export].
-// kStoreOnly: `crmsync status` reads the store only, so only [store] is checked (the
-// credentials may well live in another environment, e.g. the scheduler's that runs the sync).
+// kStoreOnly: `crmsync status` and `crmsync serve` read the store only, so only [store] and
+// [serve] are checked (the credentials may well live in another environment, e.g. the
+// scheduler's that runs the sync). [serve] is checked in both.
 enum class Validation { kFull, kStoreOnly };
 
 // Parses TOML text (source_name names it in errors), then applies environment overrides.

@@ -255,6 +255,29 @@ bool is_oauth_path(const std::vector<std::string>& parts) {
   return parts.size() >= 2 && parts[0] == "services" && parts[1] == "oauth2";
 }
 
+// Percent-decoding gives any bytes; what the routes read (and may echo in a JSON answer) is text.
+bool well_formed(const httplib::Request& req) {
+  if (!is_well_formed_utf8(req.path)) return false;
+  for (const auto& [name, value] : req.params) {
+    if (!is_well_formed_utf8(name) || !is_well_formed_utf8(value)) return false;
+  }
+  for (const auto& [name, value] : req.headers) {
+    if (!is_well_formed_utf8(value)) return false;
+  }
+  return true;
+}
+
+// The request with the bytes that are not UTF-8 in its path, parameters and header values read
+// as U+FFFD, as Salesforce's (Java's) decoding reads them.
+httplib::Request with_well_formed_text(const httplib::Request& req) {
+  httplib::Request out = req;
+  out.path = to_well_formed_utf8(req.path);
+  out.params.clear();
+  for (const auto& [name, value] : req.params) out.params.emplace(to_well_formed_utf8(name), to_well_formed_utf8(value));
+  for (auto& [name, value] : out.headers) value = to_well_formed_utf8(value);
+  return out;
+}
+
 class Router {
  public:
   explicit Router(EmuState& s) : s_(s) {
@@ -293,6 +316,7 @@ class Router {
   }
 
   void handle(const httplib::Request& req, httplib::Response& res) {
+    if (!well_formed(req)) return handle(with_well_formed_text(req), res);
     const std::vector<std::string> parts = split_path(req.path);
     const std::string& m = req.method;
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "token") {
@@ -441,14 +465,16 @@ struct Emulator::Impl {
   std::mutex mu;
   std::condition_variable stopped;
   bool running = false;
+  bool loaded = false;  // load() ran
 };
 
 Emulator::Emulator(EmulatorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 Emulator::~Emulator() { stop(); }
 
-Status Emulator::start() {
+Status Emulator::load() {
   EmuState& s = impl_->state;
+  if (impl_->loaded) return ok_status();
   if (auto loaded = load_org(s); !loaded) return loaded.error();
   {
     const Table& org = *s.db->find("Organization");
@@ -472,6 +498,26 @@ Status Emulator::start() {
                      std::to_string(s.options.faults.rate) + ".");
   }
   if (auto loaded = load_jwt_certificate(s); !loaded) return loaded;
+  impl_->loaded = true;
+  return ok_status();
+}
+
+void Emulator::answer(const httplib::Request& req, httplib::Response& res) {
+  const std::string& m = req.method;
+  if (m != "POST" && m != "PATCH" && m != "PUT" && m != "DELETE") return impl_->router.handle(req, res);
+  // As from a connection: the request arrives without its body, which the route reads.
+  httplib::Request unread = req;
+  const std::string body = std::move(unread.body);
+  unread.body.clear();
+  httplib::ContentReader reader(
+      [&body](httplib::ContentReceiver receive) { return receive(body.data(), body.size()); },
+      [](httplib::MultipartContentHeader, httplib::ContentReceiver) { return false; });
+  impl_->router.handle_with_body(unread, res, reader);
+}
+
+Status Emulator::start() {
+  EmuState& s = impl_->state;
+  if (auto loaded = load(); !loaded) return loaded;
 
   EmuHttpServer& server = impl_->server;
   server.set_keep_alive_max_count(1000);

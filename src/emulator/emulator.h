@@ -21,6 +21,11 @@
 #include "common/result.h"
 #include "emulator/table.h"
 
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
 namespace crmsync::emulator {
 
 struct OrgOptions {
@@ -117,6 +122,15 @@ class Emulator {
 
   // Generates the org, binds and starts serving on background threads. Errors: the port is taken.
   Status start();
+  // What start() does short of binding: the org (and its org file), the JWT certificate, the
+  // options' checks. Enough for answer(); start() calls it.
+  Status load();
+  // Answers one request in-process, as the server does once the request's line and headers are
+  // read, with req.path decoded and req.params parsed as cpp-httplib does: no socket, no thread
+  // (fuzz/emulator_request.cpp). The body (req.body, as sent: no gzip undone) goes through the
+  // same bounds as one read from a connection. Call load() first. An exception a route throws
+  // propagates (the server answers it 500 UNKNOWN_EXCEPTION): it is a bug.
+  void answer(const httplib::Request& req, httplib::Response& res);
   // Blocks until stop() is called from another thread (or a signal handler path calls it).
   void wait();
   void stop();

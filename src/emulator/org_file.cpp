@@ -600,7 +600,8 @@ class Applier {
         else return fail(k + "." + name, "unknown key; use read, create, edit, delete, view_all, modify_all");
       }
       // As Setup does: granting a permission grants what it depends on, removing one removes what depends on it.
-      auto given = [&](const char* n) { return perms.contains(n) && perms[n].get<bool>(); };
+      // (An init-capture: clang before 16 cannot capture a structured binding.)
+      auto given = [&p = perms](const char* n) { return p.contains(n) && p[n].get<bool>(); };
       if (given("modify_all")) a.read = a.edit = a.del = a.view_all = true;
       if (given("view_all")) a.read = true;
       if (given("delete")) a.read = a.edit = true;

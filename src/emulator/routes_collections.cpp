@@ -373,8 +373,10 @@ std::optional<Subrequest> parse_subrequest(const json& item, const httplib::Requ
   // name=value pairs split at the first '=' (a SOQL value may hold more of them).
   for (const std::string& pair : split_on(query, '&')) {
     const std::size_t eq = std::min(pair.find('='), pair.size());
-    sub.req.params.emplace(httplib::detail::decode_url(pair.substr(0, eq), true),
-                           httplib::detail::decode_url(eq < pair.size() ? pair.substr(eq + 1) : "", true));
+    const std::string name = httplib::detail::decode_url(pair.substr(0, eq), true);
+    const std::string value = httplib::detail::decode_url(eq < pair.size() ? pair.substr(eq + 1) : "", true);
+    // As the router reads a request's own parameters: bytes that are not UTF-8 as U+FFFD.
+    sub.req.params.emplace(to_well_formed_utf8(name), to_well_formed_utf8(value));
   }
   for (const auto& [name, value] : outer.headers) {
     if (!iequals(name, "Content-Length")) sub.req.headers.emplace(name, value);

@@ -28,6 +28,11 @@ struct LexFailure {
   std::size_t token_start = 0;  // where the offending text starts (an unterminated string's quote)
 };
 
+// Bytes of the character at `offset` (at least 1).
+std::size_t char_len_at(std::string_view text, std::size_t offset) {
+  return std::max<std::size_t>(1, utf8_prefix(text.substr(std::min(offset, text.size())), 1).size());
+}
+
 std::size_t line_start(std::string_view text, std::size_t offset) {
   std::size_t nl = text.rfind('\n', offset == 0 ? 0 : offset - 1);
   if (offset == 0 || nl == std::string_view::npos) return 0;
@@ -131,8 +136,9 @@ std::vector<Token> scan(std::string_view s, std::optional<LexFailure>* failure) 
       if (i < s.size() && (s[i] == '=' || (c == '<' && s[i] == '>'))) ++i;
       push(TokenKind::kOperator, start, i);
     } else {
+      // The whole character, not its first byte: the message is sent as JSON.
       *failure = LexFailure{start, antlr_position(s, start) + " no viable alternative at character '" +
-                                       std::string(1, c) + "'",
+                                       std::string(utf8_prefix(s.substr(start), 1)) + "'",
                               start};
       return out;
     }
@@ -172,7 +178,7 @@ Error query_error(std::string code, std::string_view text, std::size_t offset, s
   std::vector<Token> tokens = scan(text, &failure);
   if (failure) {  // the text that stopped the lexer counts as one token of the window
     std::size_t from = std::min(failure->token_start, text.size());
-    std::size_t len = from < text.size() && text[from] == '\'' ? text.size() - from : 1;
+    std::size_t len = from < text.size() && text[from] == '\'' ? text.size() - from : char_len_at(text, from);
     tokens.push_back(Token{TokenKind::kEnd, text.substr(from, len), from});
   }
   // The index of the token at (or just after) the offset; tokens.size() when past the last one.
@@ -185,7 +191,9 @@ Error query_error(std::string code, std::string_view text, std::size_t offset, s
   std::size_t first = at >= 4 ? at - 4 : 0;
   std::size_t last = std::min(at + 4, tokens.empty() ? 0 : tokens.size() - 1);
   std::size_t start = tokens.empty() ? 0 : std::min(tokens[first].offset, offset);
-  std::size_t end = tokens.empty() ? text.size() : std::max(tokens[last].offset + tokens[last].text.size(), offset + 1);
+  std::size_t end = tokens.empty() ? text.size()
+                                   : std::max(tokens[last].offset + tokens[last].text.size(),
+                                              offset + char_len_at(text, offset));
   // Never let the window cross a line break: the caret must sit under the token.
   start = std::max(start, line_start(text, offset));
   std::size_t nl = text.find('\n', offset);

@@ -387,7 +387,7 @@ class Parser {
         default:
           return query_error("MALFORMED_QUERY", text_, t.offset,
                              "Invalid string literal '" + std::string(body) + "'. Illegal character sequence '\\" +
-                                 std::string(1, e) + "' in string literal.");
+                                 std::string(utf8_prefix(body.substr(i), 1)) + "' in string literal.");
       }
       lit.str.push_back(out);
       if (out == '\\') lit.like_pattern.push_back('\\');

@@ -51,6 +51,25 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
   return unknown_scheme(url);
 }
 
+Status Store::ensure_search_index(std::string_view, const std::vector<std::string>&) { return ok_status(); }
+
+Result<std::unique_ptr<StoreReader>> StoreReader::open(const OpenOptions& options) {
+  const std::string& url = options.url;
+  if (url.starts_with("sqlite:")) {
+    auto path = sqlite_path(url);
+    if (!path) return path.error();
+    return sqlite::open_reader(*path);
+  }
+  if (is_postgres_url(url)) {
+    return Error(ErrorKind::kUnsupported, "READER_UNSUPPORTED",
+                 "The store '" + mask_url_credentials(url) +
+                     "' is PostgreSQL, which crmsync serve cannot read yet (not supported yet for serve: its "
+                     "snapshots, search index and recorded field types exist for SQLite only). Serve a SQLite store "
+                     "for now: sync into [store] url = \"sqlite:crmsync.db\" and run crmsync serve on that.");
+  }
+  return unknown_scheme(url);
+}
+
 Result<std::unique_ptr<WriterLock>> WriterLock::acquire(const OpenOptions& options) {
   const std::string& url = options.url;
   if (url.starts_with("sqlite:")) {

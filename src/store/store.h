@@ -40,6 +40,9 @@ namespace crmsync::store {
 struct Column {
   std::string name;
   catalog::StorageClass type;
+  // The field's catalog type, recorded with the column (crmsync_columns.field_type) so that readers
+  // can tell a REFERENCE from a STRING, which share a storage class; unset where nobody knows.
+  std::optional<catalog::FieldType> field_type = std::nullopt;
 };
 
 
@@ -175,8 +178,9 @@ class Store {
 
   // Within the caller's transaction: drops `object`'s table (when there is one) and renames
   // `replacement` (its reload table) to `object`, with its columns' storage classes and its Id
-  // index (built when the replacement lacks it). Readers see the old table until the commit, then
-  // the new one. kNotFound NO_SUCH_TABLE when `replacement` does not exist.
+  // index (built when the replacement lacks it). The old table's search index goes with it: call
+  // ensure_search_index(object, ...) next, in the same transaction. Readers see the old table
+  // until the commit, then the new one. kNotFound NO_SUCH_TABLE when `replacement` does not exist.
   virtual Status replace_table(std::string_view object, std::string_view replacement) = 0;
 
   // begin() while a transaction is open and commit() without one are kInternal errors;
@@ -213,6 +217,14 @@ class Store {
   virtual Result<std::optional<std::string>> meta(std::string_view key) = 0;
   virtual Status set_meta(std::string_view key, std::string_view value) = 0;
 
+  // Keeps the full-text index of `object` (searched through ReadSnapshot::search) over `columns`
+  // (text columns of the table) up to date from now on, in the same transaction as every later
+  // write of the table, deletes and IsDeleted marks included (rows with IsDeleted = 1 are left
+  // out of it). A changed column list rebuilds the index from the table's rows; an empty list drops
+  // it. Within the caller's transaction. The default does nothing (a backend without full-text
+  // search: ReadSnapshot::search answers kUnsupported there).
+  virtual Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns);
+
   // crmsync_export_ledger, ordered by activity id. put_export_ledger runs within the caller's transaction when
   // one is open.
   virtual Result<std::vector<ExportLedgerEntry>> export_ledger() = 0;
@@ -223,5 +235,65 @@ class Store {
 // an integer also fits REAL), and the kind's name for messages ("null", "bool", ...).
 bool fits(catalog::StorageClass storage, RowBuffer::Kind kind);
 const char* kind_name(RowBuffer::Kind kind);
+
+// ---- Reading while syncs write ------------------------------------------------------------------
+
+// A column of a table as readers see it.
+struct ColumnInfo {
+  std::string name;
+  catalog::StorageClass storage;
+  std::optional<catalog::FieldType> field_type;  // unset for columns no crmsync sync recorded
+};
+
+// What one full-text search asks of one object: the words (each a prefix; every one must match),
+// the columns whose values make a hit's title (joined by spaces), and at most `limit` hits.
+struct SearchRequest {
+  std::string object;
+  std::vector<std::string> words;
+  std::vector<std::string> title_columns;
+  int limit = 10;
+};
+
+struct SearchHit {
+  std::string object;
+  std::string id;
+  std::string title;
+  std::string snippet;  // plain text around the first match ("..." where cut), no markup
+  double rank = 0;      // lower is better (bm25 in SQLite), comparable within one object only
+};
+
+// One consistent read of the store: every call sees the same committed state (the last commit
+// before the snapshot's first read), whatever a sync commits meanwhile. Not thread-safe: one
+// request, one snapshot. Destroying it ends the read.
+class ReadSnapshot {
+ public:
+  virtual ~ReadSnapshot() = default;
+  // As Store::scan. kNotFound (NO_SUCH_TABLE) for a missing table.
+  virtual Status scan(std::string_view table, const std::vector<std::string>& columns,
+                      const Store::RowCallback& on_row) = 0;
+  // The table's columns (empty when it does not exist).
+  virtual Result<std::vector<ColumnInfo>> columns(std::string_view table) = 0;
+  virtual Result<std::vector<SyncState>> sync_states() = 0;
+  // Hits for one object, best first; rows with IsDeleted = 1 never. An empty answer when the object
+  // has no index. kUnsupported where the backend has no full-text search.
+  virtual Result<std::vector<SearchHit>> search(const SearchRequest& request) = 0;
+  // Changes whenever a sync commits (it is crmsync_sync_state's content, which every commit
+  // writes): readers may keep what they computed from a snapshot while it stays the same.
+  virtual Result<std::string> version() = 0;
+};
+
+// Opens snapshots of a store, read-only, from any thread (each snapshot on its own connection).
+// A store file that does not exist yet is not an error here: snapshot() then answers kNotFound
+// STORE_NOT_FOUND, whose message says to run `crmsync sync`.
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+  // "sqlite:PATH" (options.create_if_missing does not apply: a reader never creates a store).
+  // kConfig INVALID_URL for an unknown scheme; kUnsupported READER_UNSUPPORTED for a PostgreSQL
+  // store, which has no reader yet (its message says so and names the fix).
+  static Result<std::unique_ptr<StoreReader>> open(const OpenOptions& options);
+  static Result<std::unique_ptr<StoreReader>> open(std::string_view url) { return open(OpenOptions{std::string(url)}); }
+  virtual Result<std::unique_ptr<ReadSnapshot>> snapshot() = 0;
+};
 
 }  // namespace crmsync::store

@@ -221,6 +221,7 @@ class ObjectSync final : public ObjectRun {
       report_.outcome = ObjectReport::Outcome::kSkipped;
       report_.message = "the org has no " + object() + " object the integration user can see; the " +
                         std::string(catalog::to_string(cat->group)) + " group goes on without it";
+      if (object() == "CurrencyType") report_.message += " (a single-currency org has none)";
       return ok_status();
     }
     if (e.kind == ErrorKind::kNotFound && cat == nullptr) {
@@ -304,8 +305,10 @@ class ObjectSync final : public ObjectRun {
     if (!reloading_) return ok_status();
     store::SyncState snapshot = state_;
     Status s = ctx_.writes.call(
-        [name = object(), reload = table_, snapshot](store::Store& st) -> Status {
+        [name = object(), reload = table_, snapshot, search = catalog::search_columns(selection_)](
+            store::Store& st) -> Status {
           CRMSYNC_TRY(st.replace_table(name, reload));
+          CRMSYNC_TRY(st.ensure_search_index(name, search));  // indexed once, whole, not page by page
           return st.save_state(snapshot);
         },
         /*flush=*/true);
@@ -410,9 +413,14 @@ class ObjectSync final : public ObjectRun {
     // load was killed between its last page and the index.
     bool loading = !state_.full_sync_done;
     bool append = false;
+    // The search index follows the table (and its writes) from here on: store.h ensure_search_index.
+    // A reload table has none: finish_reload indexes the table it becomes.
     Status prepared = ctx_.writes.call(
-        [name, columns, snapshot, save = save_reset_, loading, &append](store::Store& st) -> Status {
+        [name, columns, snapshot, save = save_reset_, loading, &append,
+         search = reloading_ ? std::vector<std::string>() : catalog::search_columns(selection_)](
+            store::Store& st) -> Status {
           CRMSYNC_TRY(st.ensure_table(name, columns));
+          CRMSYNC_TRY(st.ensure_search_index(name, search));
           if (save) CRMSYNC_TRY(st.save_state(snapshot));
           if (!loading) return st.ensure_id_index(name);
           auto a = st.begin_append(name);

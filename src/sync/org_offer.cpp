@@ -15,7 +15,7 @@ using salesforce::flag_member;
 using salesforce::text_member;
 
 bool configured_on(const config::Config& config, const std::string& name) {
-  const std::vector<std::string> enabled = config.enabled_objects();
+  const std::vector<std::string> enabled = config.synced_objects();
   return std::any_of(enabled.begin(), enabled.end(), [&](const std::string& e) { return iequals(e, name); });
 }
 

@@ -7,10 +7,12 @@
 namespace crmsync::sync {
 namespace {
 
-// Every object name the configuration could sync: the catalog's and those named beyond it.
+// Every object name the configuration could sync: the catalog's, the boards' and those named
+// beyond them.
 std::vector<std::string> known_names(const config::Config& config) {
   std::vector<std::string> names;
   for (const auto& o : catalog::objects()) names.push_back(o.name);
+  for (const auto& o : catalog::board_objects()) names.push_back(o.name);
   for (const auto& [name, unused] : config.objects) {
     if (catalog::find_object(name) == nullptr) names.push_back(name);
   }
@@ -54,7 +56,7 @@ Result<std::string> resolve(const config::Config& config, const std::vector<std:
 
 Result<std::vector<std::string>> objects_for_run(const config::Config& config, const std::vector<std::string>& only,
                                                  const std::vector<std::string>& full_refresh) {
-  const std::vector<std::string> enabled = config.enabled_objects();
+  const std::vector<std::string> enabled = config.synced_objects();
   std::vector<std::string> chosen;
   for (const auto& name : only) {
     auto resolved = resolve(config, enabled, "--object", name);

@@ -43,7 +43,7 @@ int exit_code(const SyncReport& report) {
 std::vector<store::Column> columns_for(const catalog::FieldSelection& selection) {
   std::vector<store::Column> columns;
   columns.reserve(selection.fields.size());
-  for (const auto& f : selection.fields) columns.push_back({f.name, f.storage});
+  for (const auto& f : selection.fields) columns.push_back({f.name, f.storage, f.type});
   return columns;
 }
 

@@ -220,7 +220,7 @@ struct OfferedObject {
   std::string label;
   bool custom = false;
   std::string catalog_group;   // "core", "deals", "engage"; empty beyond the catalog
-  bool synced = false;         // the configuration syncs it (config::Config::enabled_objects)
+  bool synced = false;         // the configuration syncs it (config::Config::synced_objects)
   std::string modstamp_field;  // the watermark field; empty: every run would read it whole
   std::vector<OfferedField> fields;  // in describe order
   std::string describe_error;  // describe failed (the object is listed without its fields)

@@ -78,6 +78,7 @@ TEST(SyncApiCallsTest, IncrementSpendsAtMostOneQueryPerObjectPlusOnePagePer2000C
   EXPECT_EQ(objects_sum, spent);
 
   for (const auto& o : second->objects) {
+    if (o.object == "CurrencyType") continue;  // a single-currency org has none (skipped)
     EXPECT_EQ(o.outcome, sync::ObjectReport::Outcome::kSynced) << o.object << ": " << o.message;
     EXPECT_FALSE(o.reconciled) << o.object;
   }

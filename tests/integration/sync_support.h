@@ -92,6 +92,20 @@ inline Rows admin_rows(salesforce::Client& admin, const config::Config& cfg, con
   return out;
 }
 
+// Every record a SOQL query answers (query, not queryAll: deleted records are left out), all pages.
+inline std::vector<nlohmann::json> soql_records(salesforce::Client& client, const std::string& soql) {
+  std::vector<nlohmann::json> out;
+  auto page = client.query(soql, false);
+  while (true) {
+    if (!page) throw std::runtime_error(page.error().to_string());
+    auto body = nlohmann::json::parse(page->body);
+    for (auto& r : body["records"]) out.push_back(std::move(r));
+    if (page->done) break;
+    page = client.query_more(page->next_records_url);
+  }
+  return out;
+}
+
 // Every row of `expected` (the org's) is in `actual` (the store's) with the org's values.
 inline void expect_org_rows_stored(const Rows& expected, const Rows& actual, const std::string& object) {
   for (const auto& [id, fields] : expected) {
@@ -180,13 +194,18 @@ inline sync::SyncOptions one_worker_page_by_page() {
 // Only these objects (the others off), to keep a test's org and run small.
 inline void only(config::Config& cfg, const std::vector<std::string>& objects) {
   for (const auto& o : catalog::objects()) cfg.objects[o.name].enabled = false;
+  for (const auto& o : catalog::board_objects()) cfg.objects[o.name].enabled = false;
   for (const auto& o : objects) cfg.objects[o].enabled = true;
 }
 
 // The same in crmsync.toml: an `[objects.X] enabled = false` section for every object but these.
 inline std::string only_toml(const std::vector<std::string>& objects) {
   std::string out;
-  for (const auto& c : catalog::objects()) {
+  std::vector<const catalog::CatalogObject*> all;
+  for (const auto& c : catalog::objects()) all.push_back(&c);
+  for (const auto& c : catalog::board_objects()) all.push_back(&c);
+  for (const catalog::CatalogObject* listed : all) {
+    const catalog::CatalogObject& c = *listed;
     if (std::find(objects.begin(), objects.end(), c.name) == objects.end()) {
       out += "[objects." + c.name + "]\nenabled = false\n";
     }

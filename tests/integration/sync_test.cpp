@@ -39,6 +39,10 @@ TEST_P(SyncStoreTest, FullThenIncrementalSyncMatchesAdminQueryAll) {
   auto first = sync::run_sync(cfg, *client, **st, {});
   ASSERT_TRUE(first.ok()) << first.error().to_string();
   for (const auto& o : first->objects) {
+    if (o.object == "CurrencyType") {  // a single-currency org has none: the boards group goes on without it
+      EXPECT_EQ(o.outcome, sync::ObjectReport::Outcome::kSkipped) << o.message;
+      continue;
+    }
     EXPECT_EQ(o.outcome, sync::ObjectReport::Outcome::kSynced) << o.object << ": " << o.message;
     EXPECT_TRUE(o.full) << o.object;
   }

@@ -5,7 +5,7 @@
 
 namespace crmsync::store::sqlite {
 
-Result<std::shared_ptr<Connection>> Connection::open(const std::string& path, bool create_if_missing) {
+Result<std::shared_ptr<Connection>> Connection::open(const std::string& path, Mode mode) {
   // Memory statistics take a process-wide mutex on every SQLite allocation, which the writer
   // thread pays per row; crmsync never reads them. Only possible before SQLite initialises (a
   // later call is refused with SQLITE_MISUSE and changes nothing).
@@ -14,7 +14,9 @@ Result<std::shared_ptr<Connection>> Connection::open(const std::string& path, bo
   sqlite3* db = nullptr;
   // NOMUTEX: a Store is used by one thread at a time (see store.h); SQLite's own locking between
   // processes is unaffected.
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create_if_missing ? SQLITE_OPEN_CREATE : 0);
+  const bool create_if_missing = mode == Mode::kCreate;
+  int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
+              (create_if_missing ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc == SQLITE_CANTOPEN && !create_if_missing && path != ":memory:" && !std::filesystem::exists(path)) {
     sqlite3_close_v2(db);

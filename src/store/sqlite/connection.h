@@ -18,8 +18,11 @@ namespace crmsync::store::sqlite {
 // after the last statement is finalized, whatever order the store and its writers are destroyed in.
 class Connection {
  public:
-  // create_if_missing = false: a file that does not exist is kNotFound STORE_NOT_FOUND, not created.
-  static Result<std::shared_ptr<Connection>> open(const std::string& path, bool create_if_missing = true);
+  // kCreate: read-write, the file created when missing. kExisting: read-write, and a file that does
+  // not exist is kNotFound STORE_NOT_FOUND, not created. kReadOnly: SQLITE_OPEN_READONLY, a missing
+  // file STORE_NOT_FOUND too (readers never create a store).
+  enum class Mode { kCreate, kExisting, kReadOnly };
+  static Result<std::shared_ptr<Connection>> open(const std::string& path, Mode mode = Mode::kCreate);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

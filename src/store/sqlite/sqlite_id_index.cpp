@@ -111,6 +111,10 @@ Status SqliteStore::replace_table(std::string_view object, std::string_view repl
   const std::string context = "Cannot replace the table " + std::string(object) + " with " + std::string(replacement);
   CRMSYNC_TRY(conn_->exec("SAVEPOINT crmsync_replace_table", context));
   auto swap = [&]() -> Status {
+    // The old table's search index (its FTS table and triggers) goes with it; the caller builds the
+    // new table's (ensure_search_index) in the same transaction. A reload is never indexed.
+    if (!to->empty()) CRMSYNC_TRY(ensure_search_index(object, {}));
+    CRMSYNC_TRY(ensure_search_index(replacement, {}));
     if (!to->empty()) CRMSYNC_TRY(conn_->exec("DROP TABLE " + quote_identifier(object), context));
     auto index = find_id_index(replacement);
     if (!index) return index.error();

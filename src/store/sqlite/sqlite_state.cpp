@@ -166,12 +166,21 @@ Status SqliteStore::migrate_state_table() {
   return ok_status();
 }
 
-Result<std::vector<SyncState>> SqliteStore::all_states() {
+Status SqliteStore::migrate_columns_table() {
+  std::string context = "Cannot add columns to crmsync_columns in '" + conn_->path() + "'";
+  auto probe = prepare("SELECT field_type FROM crmsync_columns LIMIT 0", context);
+  if (probe) return ok_status();
+  return conn_->exec("ALTER TABLE crmsync_columns ADD COLUMN field_type TEXT", context);
+}
+
+Result<std::vector<SyncState>> SqliteStore::all_states() { return read_all_states(conn_); }
+
+Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>& conn) {
   std::string context = "Cannot read the sync states";
-  auto st = cached(all_states_, std::string("SELECT ") + kStateColumns + " FROM crmsync_sync_state ORDER BY object",
-                   context);
+  auto st = Statement::prepare(conn, std::string("SELECT ") + kStateColumns + " FROM crmsync_sync_state ORDER BY object",
+                               context);
   if (!st) return st.error();
-  Statement& s = **st;
+  Statement& s = *st;
   ResetOnExit guard(s);
   std::vector<SyncState> out;
   for (;;) {

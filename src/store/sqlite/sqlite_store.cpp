@@ -34,7 +34,8 @@ Result<std::unique_ptr<Store>> SqliteStore::open(std::string_view path, const Sq
   if (path.empty()) {
     return Error(ErrorKind::kConfig, "INVALID_URL", "The SQLite store needs a file path: sqlite:PATH.");
   }
-  auto conn = Connection::open(std::string(path), options.create_if_missing);
+  auto conn = Connection::open(std::string(path),
+                               options.create_if_missing ? Connection::Mode::kCreate : Connection::Mode::kExisting);
   if (!conn) return conn.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*conn)));
   CRMSYNC_TRY(store->configure(options));
@@ -86,6 +87,7 @@ Status SqliteStore::create_bookkeeping() {
       " last_error TEXT);"                // NULL when the last run succeeded
       "CREATE TABLE IF NOT EXISTS crmsync_columns ("
       " object TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL COLLATE NOCASE, storage TEXT NOT NULL,"
+      " field_type TEXT,"                 // the catalog type (REFERENCE, STRING, ...) when the sync knew it
       " PRIMARY KEY (object, name));"
       "CREATE TABLE IF NOT EXISTS crmsync_export_ledger ("
       " activity_id TEXT PRIMARY KEY NOT NULL,"
@@ -116,6 +118,10 @@ Status SqliteStore::create_bookkeeping() {
     return Error(ErrorKind::kStore, "SCHEMA_VERSION",
                  context + ": its crmsync schema version is '" + found + "' but this crmsync writes version " +
                      std::to_string(kSchemaVersion) + "; use the crmsync release that created it.");
+  }
+  if (Status m = migrate_columns_table(); !m) {
+    (void)conn_->exec("ROLLBACK", context);
+    return m;
   }
   if (Status m = migrate_state_table(); !m) {
     (void)conn_->exec("ROLLBACK", context);

@@ -43,6 +43,29 @@ struct SqliteOptions {
 // The schema version this code writes into crmsync_meta.
 inline constexpr int kSchemaVersion = 1;
 
+// A column of a table as SQLite declares it, with what crmsync recorded of it.
+struct TableColumn {
+  std::string name;
+  std::string sql_type;                           // as declared: INTEGER, REAL, TEXT
+  std::optional<catalog::StorageClass> storage;   // from crmsync_columns, when crmsync made it
+  std::optional<catalog::FieldType> field_type;   // from crmsync_columns, when the sync recorded it
+};
+
+// Reads shared by the store and its read-only snapshots (sqlite_read.cpp, sqlite_search.cpp).
+Result<std::vector<TableColumn>> read_table_columns(const std::shared_ptr<Connection>& conn, std::string_view object);
+Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view table,
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row);
+Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>& conn);
+Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request);
+// Read-only snapshots of the store at `path` (sqlite_reader.cpp).
+std::unique_ptr<StoreReader> open_reader(std::string_view path);
+// The statements that index the rows a write adds to `object`, when it has a search index (else
+// both stay null): SELECT of the highest rowid, and INSERT ... SELECT of the rows above ?1.
+Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::string_view object,
+                                 std::unique_ptr<Statement>& max_rowid, std::unique_ptr<Statement>& index_added);
+// "crmsync_search_<object>": the FTS5 table of an object's search index.
+std::string search_table_name(std::string_view object);
+
 class SqliteStore final : public Store {
  public:
   static Result<std::unique_ptr<Store>> open(std::string_view path, const SqliteOptions& options = {});
@@ -73,6 +96,7 @@ class SqliteStore final : public Store {
   Status set_meta(std::string_view key, std::string_view value) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
+  Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns) override;
 
   // Prepared statements shared by the writers of one (table, columns) pair.
   struct WriterStatements {
@@ -82,15 +106,13 @@ class SqliteStore final : public Store {
     bool append = false;  // `write` is a plain INSERT (the table has no Id index); remove() is refused
     Statement write;      // the upsert, or the INSERT when appending
     Statement remove;
+    // The table's search index (sqlite_search.cpp), when it has one: rows a write added (rowids above
+    // the table's highest before it) are indexed by one INSERT ... SELECT after each batch.
+    std::unique_ptr<Statement> max_rowid;
+    std::unique_ptr<Statement> index_added;
   };
 
  private:
-  struct TableColumn {
-    std::string name;
-    std::string sql_type;                   // as declared: INTEGER, REAL, TEXT
-    std::optional<catalog::StorageClass> storage;  // from crmsync_columns, when crmsync made it
-  };
-
   explicit SqliteStore(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
   Status configure(const SqliteOptions& options);
   Status create_bookkeeping();
@@ -98,7 +120,7 @@ class SqliteStore final : public Store {
     return Statement::prepare(conn_, sql, context);
   }
   Result<Statement*> cached(std::unique_ptr<Statement>& slot, std::string_view sql, std::string_view context);
-  Result<std::vector<TableColumn>> table_columns(std::string_view object);
+  Result<std::vector<TableColumn>> table_columns(std::string_view object) { return read_table_columns(conn_, object); }
   Status ensure_table_in_savepoint(std::string_view object, const std::vector<Column>& columns, bool& changed);
   void invalidate_writers(std::string_view object);
   // NO_SUCH_TABLE for a write to a table ensure_table() has not created.
@@ -113,7 +135,8 @@ class SqliteStore final : public Store {
 
   std::shared_ptr<Connection> conn_;
   Status migrate_state_table();
-  std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_, all_states_;
+  Status migrate_columns_table();
+  std::unique_ptr<Statement> begin_, commit_, rollback_, load_state_, save_state_;
   std::unique_ptr<Statement> put_ledger_;
   std::unique_ptr<Statement> find_id_index_;
 

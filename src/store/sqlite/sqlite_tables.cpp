@@ -24,13 +24,27 @@ std::string writer_key(std::string_view object, const std::vector<Column>& colum
   return key;
 }
 
+std::optional<catalog::FieldType> parse_field_type(std::string_view name) {
+  for (int t = static_cast<int>(catalog::FieldType::kBoolean); t <= static_cast<int>(catalog::FieldType::kUrl); ++t) {
+    auto type = static_cast<catalog::FieldType>(t);
+    if (name == catalog::to_string(type)) return type;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-Result<std::vector<SqliteStore::TableColumn>> SqliteStore::table_columns(std::string_view object) {
+Result<std::vector<TableColumn>> read_table_columns(const std::shared_ptr<Connection>& conn, std::string_view object) {
   std::string context = "Cannot read the columns of " + std::string(object);
-  auto st = prepare(
-      "SELECT p.name, p.type, c.storage FROM pragma_table_info(?1) AS p"
-      " LEFT JOIN crmsync_columns AS c ON c.object = ?1 AND c.name = p.name ORDER BY p.cid",
+  // Stores written before field types were recorded lack crmsync_columns.field_type until a sync
+  // opens them for writing (readers are read-only and cannot add it).
+  auto probe = Statement::prepare(conn, "SELECT field_type FROM crmsync_columns LIMIT 0", context);
+  std::string field_type = probe ? "c.field_type" : "NULL";
+  auto st = Statement::prepare(
+      conn,
+      "SELECT p.name, p.type, c.storage, " + field_type +
+          " FROM pragma_table_info(?1) AS p"
+          " LEFT JOIN crmsync_columns AS c ON c.object = ?1 AND c.name = p.name ORDER BY p.cid",
       context);
   if (!st) return st.error();
   st->bind_text(1, object);
@@ -40,8 +54,9 @@ Result<std::vector<SqliteStore::TableColumn>> SqliteStore::table_columns(std::st
     auto row = st->step(context);
     if (!row) return row.error();
     if (!*row) break;
-    TableColumn c{st->column_text(0), st->column_text(1), std::nullopt};
+    TableColumn c{st->column_text(0), st->column_text(1), std::nullopt, std::nullopt};
     if (!st->column_is_null(2)) c.storage = parse_storage_name(st->column_text(2));
+    if (!st->column_is_null(3)) c.field_type = parse_field_type(st->column_text(3));
     out.push_back(std::move(c));
   }
   return out;
@@ -114,14 +129,16 @@ Status SqliteStore::ensure_table_in_savepoint(std::string_view object, const std
   }
 
   auto record = prepare(
-      "INSERT INTO crmsync_columns (object, name, storage) VALUES (?1, ?2, ?3)"
-      " ON CONFLICT (object, name) DO UPDATE SET storage = excluded.storage",
+      "INSERT INTO crmsync_columns (object, name, storage, field_type) VALUES (?1, ?2, ?3, ?4)"
+      " ON CONFLICT (object, name) DO UPDATE SET storage = excluded.storage,"
+      " field_type = coalesce(excluded.field_type, crmsync_columns.field_type)",
       context);
   if (!record) return record.error();
   for (const Column& c : columns) {
     record->bind_text(1, object);
     record->bind_text(2, c.name);
     record->bind_text(3, storage_name(c.type));
+    if (c.field_type) record->bind_text(4, catalog::to_string(*c.field_type));
     CRMSYNC_TRY(record->run(context + " (recording column " + c.name + ")"));
   }
   return ok_status();
@@ -175,6 +192,7 @@ Result<std::unique_ptr<TableWriter>> SqliteStore::writer(std::string_view object
   if (!remove) return remove.error();
   auto statements = std::make_shared<WriterStatements>(
       WriterStatements{std::string(object), columns, id_index, append, std::move(*write), std::move(*remove)});
+  CRMSYNC_TRY(prepare_search_statements(conn_, object, statements->max_rowid, statements->index_added));
   writers_.emplace(std::move(key), statements);
   return make_writer(std::move(statements));
 }
@@ -322,12 +340,17 @@ void read_value_into(sqlite3_stmt* st, int i, StorageClass storage, Value& out) 
 }  // namespace
 
 Status SqliteStore::scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) {
+  return scan_table(conn_, table, columns, on_row);
+}
+
+Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view table,
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row) {
   CRMSYNC_TRY(check_identifier("table", table));
-  auto existing = table_columns(table);
+  auto existing = read_table_columns(conn, table);
   if (!existing) return existing.error();
   if (existing->empty()) {
     return Error(ErrorKind::kNotFound, "NO_SUCH_TABLE",
-                 "The table " + std::string(table) + " does not exist in '" + conn_->path() +
+                 "The table " + std::string(table) + " does not exist in '" + conn->path() +
                      "'; run crmsync sync first.");
   }
   std::string sql = "SELECT ";
@@ -348,7 +371,7 @@ Status SqliteStore::scan(std::string_view table, const std::vector<std::string>&
   if (columns.empty()) sql += "1";
   sql += " FROM " + quote_identifier(table);
   std::string context = "Cannot read the rows of " + std::string(table);
-  auto st = prepare(sql, context);
+  auto st = Statement::prepare(conn, sql, context);
   if (!st) return st.error();
   ResetOnExit guard(*st);
   std::vector<Value> values(columns.size());

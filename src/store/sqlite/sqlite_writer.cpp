@@ -72,6 +72,25 @@ class SqliteTableWriter final : public TableWriter {
  public:
   explicit SqliteTableWriter(std::shared_ptr<SqliteStore::WriterStatements> s) : s_(std::move(s)) {}
 
+  // The highest rowid before a write (0 without a search index: nothing to do after it).
+  Result<std::int64_t> rowid_before() {
+    if (!s_->max_rowid) return std::int64_t{0};
+    Statement& st = *s_->max_rowid;
+    ResetOnExit guard(st);
+    auto row = st.step("Cannot read the last row of " + s_->table);
+    if (!row) return row.error();
+    return static_cast<std::int64_t>(sqlite3_column_int64(st.get(), 0));
+  }
+
+  // Indexes the rows the write added (rowids above `before`) for search, in the write's
+  // transaction: one statement per batch, several times cheaper than a trigger per row.
+  Status index_added(std::int64_t before) {
+    if (!s_->index_added) return ok_status();
+    Statement& st = *s_->index_added;
+    st.bind_int64(1, before);
+    return st.run("Cannot index the new rows of " + s_->table + " for search");
+  }
+
   Status upsert(std::span<const Value> values) override {
     const auto& cols = s_->columns;
     if (values.size() != cols.size()) {
@@ -83,6 +102,8 @@ class SqliteTableWriter final : public TableWriter {
     if (!std::holds_alternative<std::string>(id) || std::get<std::string>(id).empty()) {
       return Error(ErrorKind::kInternal, "MISSING_ID", "Upsert into " + s_->table + " got a row without an Id.");
     }
+    auto before = rowid_before();
+    if (!before) return before.error();
     Statement& st = s_->write;
     ResetOnExit guard(st);
     for (std::size_t k = 0; k < cols.size(); ++k) {
@@ -101,7 +122,8 @@ class SqliteTableWriter final : public TableWriter {
     if (rc != SQLITE_DONE) {
       return st.connection().error(rc, "Cannot upsert row " + std::get<std::string>(id) + " into " + s_->table);
     }
-    return ok_status();
+    st.reset();
+    return index_added(*before);
   }
 
   Status upsert_rows(const RowBuffer& rows) override {
@@ -111,6 +133,8 @@ class SqliteTableWriter final : public TableWriter {
                    "Upsert into " + s_->table + " got rows of " + std::to_string(rows.width()) + " values for " +
                        std::to_string(cols.size()) + " columns.");
     }
+    auto before = rowid_before();
+    if (!before) return before.error();
     Statement& st = s_->write;
     sqlite3_stmt* stmt = st.get();
     for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -143,7 +167,7 @@ class SqliteTableWriter final : public TableWriter {
             rc, "Cannot upsert row " + std::string(rows.text(r, s_->id_index)) + " into " + s_->table);
       }
     }
-    return ok_status();
+    return index_added(*before);
   }
 
   Status remove(std::string_view id) override {

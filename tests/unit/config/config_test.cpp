@@ -220,7 +220,7 @@ const ErrorCase kErrorCases[] = {
     {"UnknownKeySuggestsTheClosest", "[salesforce]\nclient_id = \"cid\"\npasword = \"x\"\n", {}, "UNKNOWN_KEY",
      "crmsync.toml:3: unknown key pasword in [salesforce]; did you mean password?"},
     {"UnknownKeyFarFromAnyListsTheKnownKeys", minimal("[groups]\nfrobnicate = true\n"), {}, "UNKNOWN_KEY",
-     "crmsync.toml:7: unknown key frobnicate in [groups]. Known keys: deals, engage."},
+     "crmsync.toml:7: unknown key frobnicate in [groups]. Known keys: deals, engage, boards."},
     {"UnknownObjectKeySuggests", minimal("[objects.Account]\nexlude = [\"Website\"]\n"), {}, "UNKNOWN_KEY",
      "crmsync.toml:7: unknown key exlude in [objects.Account]; did you mean exclude?"},
     {"WrongTypeSaysABooleanIsExpected", minimal("verify_tls = \"no\"\n"), {}, "WRONG_TYPE",
@@ -273,6 +273,19 @@ const ErrorCase kErrorCases[] = {
     {"MaxRetriesFromEnvNotANumber", minimal(), {{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}}, "WRONG_TYPE",
      "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not "
      "\"many\"."},
+    // Found by fuzz/config.cpp: a URL given to another key was repeated with its password.
+    {"AUrlGivenForAuthIsMasked", minimal("auth = \"postgresql://crm:hunter2@db/crm\"\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:6: [salesforce] auth = \"postgresql://crm:***@db/crm\" is not supported; expected \"password\", "
+     "\"client_credentials\", \"jwt\" or \"refresh_token\"."},
+    {"AUrlGivenForANumberFromEnvIsMasked", minimal(), {{"CRMSYNC_SYNC_CONCURRENCY", "postgres://crm:hunter2@db/crm"}},
+     "WRONG_TYPE",
+     "environment variable CRMSYNC_SYNC_CONCURRENCY: [sync] concurrency must be an integer, not "
+     "\"postgres://crm:***@db/crm\"."},
+    {"AUrlGivenForTheExportFieldIsMasked", minimal("[export]\nexternal_id_field = \"https://u:hunter2@x.example\"\n"),
+     {}, "INVALID_VALUE",
+     "crmsync.toml: [export] external_id_field = \"https://u:***@x.example\" is not a custom field API name; use "
+     "the External ID field's API name, e.g. \"Crmsync_Activity_Id__c\", or remove the key to use the local "
+     "ledger."},
 };
 
 class ConfigErrorMessageTest : public ::testing::TestWithParam<ErrorCase> {};
@@ -354,7 +367,9 @@ TEST(ConfigTest, ObjectsBeyondTheCatalogAreEnabledByTheirSection) {
                                 "[objects.Solution]\nenabled = false\n"),
                         "crmsync.toml", kNoEnv);
   ASSERT_TRUE(c.ok()) << c.error().to_string();
-  auto objects = c->enabled_objects();
+  const auto catalog_only = c->enabled_objects();
+  EXPECT_EQ(std::find(catalog_only.begin(), catalog_only.end(), "Case"), catalog_only.end()) << "the catalog's only";
+  auto objects = c->synced_objects();
   ASSERT_GE(objects.size(), 2u);
   EXPECT_EQ(objects[objects.size() - 2], "Case");
   EXPECT_EQ(objects.back(), "Invoice__c");

@@ -207,6 +207,19 @@ TEST(SoqlParseTest, LexicalErrors) {
                "Invalid string literal 'a\\qb'. Illegal character sequence '\\q' in string literal.");
 }
 
+// Found by fuzz/soql.cpp: the messages held only the first byte of a character the lexer does not
+// know or that follows a backslash, so the emulator's answer was not UTF-8 (nor JSON).
+TEST(SoqlParseTest, ErrorsShowWholeCharacters) {
+  expect_error("S\xD2\xA9", "MALFORMED_QUERY",
+               "\nS\xD2\xA9\n ^\nERROR at Row:1:Column:2\nline 1:1 no viable alternative at character '\xD2\xA9'");
+  expect_error("SELECT Id FROM Account WHERE Name \xF0\x9F\x98\x80 'x'", "MALFORMED_QUERY",
+               "\nFROM Account WHERE Name \xF0\x9F\x98\x80\n                        ^\nERROR at Row:1:Column:35\n"
+               "line 1:34 no viable alternative at character '\xF0\x9F\x98\x80'");
+  expect_error("SELECT Id FROM Account WHERE Name = 'a\\\xC3\xA9" "b'", "MALFORMED_QUERY",
+               "\nAccount WHERE Name = 'a\\\xC3\xA9" "b'\n                     ^\nERROR at Row:1:Column:37\n"
+               "Invalid string literal 'a\\\xC3\xA9" "b'. Illegal character sequence '\\\xC3\xA9' in string literal.");
+}
+
 TEST(SoqlParseTest, NumbersOutOfRange) {
   expect_error("SELECT Id FROM Account LIMIT 2147483648", "MALFORMED_QUERY",
                "\nId FROM Account LIMIT 2147483648\n                      ^\nERROR at Row:1:Column:30\n"
