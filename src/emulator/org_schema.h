@@ -91,6 +91,10 @@ struct ObjectSpec {
   bool undeletable = true;
   bool mru_enabled = true;
   bool has_record_types = false;
+  bool custom = false;  // a custom object (Name__c) of the org file
+  // A custom object's org-wide default (None, Read, Edit); standard objects keep theirs on
+  // Organization (Default<Object>Access).
+  std::string sharing;
 };
 
 // Whether field-level security applies to the field (describe's `permissionable`): nillable
@@ -110,6 +114,8 @@ const std::vector<std::string>& user_permission_names();
 
 const std::vector<ObjectSpec>& org_schema();
 const ObjectSpec* find_object_spec(std::string_view name);  // case-insensitive
+// The spec of one of `db`'s objects: a custom object's (Database::custom_object) or the schema's.
+const ObjectSpec* object_spec(const Database& db, std::string_view name);
 
 // Per-group builders (org_schema_*.cpp).
 void add_sales_objects(std::vector<ObjectSpec>& out);

@@ -495,7 +495,7 @@ std::optional<json> parse_record_body(const std::string& text, const std::string
 
 std::optional<std::string> create_record(EmuState& s, const std::string& user_id, Table& table, const json& body,
                                          DmlError& err, DmlJournal* journal) {
-  const ObjectSpec& spec = *find_object_spec(table.name());
+  const ObjectSpec& spec = *object_spec(*s.db, table.name());
   if (!spec.createable) {
     err = type_not_allowed(table, "inserted");
     return std::nullopt;
@@ -558,7 +558,7 @@ bool update_record(EmuState& s, const std::string& user_id, Table& table, const 
     err = {404, "ENTITY_IS_DELETED", "entity is deleted", {}};
     return false;
   }
-  const ObjectSpec& spec = *find_object_spec(table.name());
+  const ObjectSpec& spec = *object_spec(*s.db, table.name());
   if (!spec.updateable) {
     err = type_not_allowed(table, "updated");
     return false;
@@ -623,7 +623,7 @@ bool delete_record(EmuState& s, const std::string& user_id, Table& table, const 
     err = {404, "ENTITY_IS_DELETED", "entity is deleted", {}};
     return false;
   }
-  const ObjectSpec& spec = *find_object_spec(table.name());
+  const ObjectSpec& spec = *object_spec(*s.db, table.name());
   if (!spec.deletable) {
     err = type_not_allowed(table, "deleted");
     return false;
@@ -676,7 +676,7 @@ std::vector<std::size_t> upsert_matches(const Table& table, std::size_t field, c
 
 void handle_create(EmuState& s, ApiCall& call, Table& table) {
   DmlError err;
-  const ObjectSpec& spec = *find_object_spec(table.name());
+  const ObjectSpec& spec = *object_spec(*s.db, table.name());
   if (!spec.createable) return send_dml_error(call.res, type_not_allowed(table, "inserted"));
   auto body = parse_body(call.req, table, err);
   if (!body) return send_dml_error(call.res, err);
