@@ -331,6 +331,29 @@ inline std::size_t remove_field_read(salesforce::Client& admin, const std::strin
   return rows.size();
 }
 
+// A custom field as an admin adds it in Setup (double: 18,2; other types: 255 characters), for
+// add_field; it has no field-level security, so every user reads it.
+inline emulator::FieldDef custom_field(const std::string& name, const std::string& type) {
+  emulator::FieldDef f;
+  f.name = name;
+  f.label = name;
+  f.type = type;
+  f.custom = true;
+  if (type == "double") {
+    f.precision = 18;
+    f.scale = 2;
+  } else {
+    f.length = 255;
+  }
+  return f;
+}
+
+// Adds the field to an object of the running org (in process): schema drift. Every row holds null.
+inline void add_field(emulator::Emulator& emu, const std::string& object, emulator::FieldDef f) {
+  std::unique_lock lock(emu.database().mutex());
+  emu.database().find(object)->add_field(std::move(f));
+}
+
 // Sets a field of every live row of a table (in process, SystemModstamp untouched).
 template <typename F>
 void set_every_row(emulator::Emulator& emu, const std::string& object, const std::string& field, F value_of_row) {
