@@ -243,7 +243,7 @@ void ProgressPrinter::finish() {
 
 namespace {
 
-// "every 5m: next run 2026-12-06T06:35:00.000Z (waiting); last run 2026-...Z, exit 0"
+// "schedule: crmsync sync --every 5m: next run 2026-12-06T06:35:00.000Z; last run 2026-...Z, exit 0"
 std::string schedule_line(const sync::Schedule& s) {
   std::string line = "schedule: crmsync sync --every " + sync::format_interval(s.every_ms) + ": ";
   if (s.state == "stopped") {
@@ -258,18 +258,6 @@ std::string schedule_line(const sync::Schedule& s) {
     line += "; last run " + time_or_never(s.last_run_started) + ", exit " + std::to_string(s.last_exit_code);
   }
   return line;
-}
-
-nlohmann::json schedule_json(const sync::Schedule& s) {
-  auto time_or_null = [](EpochMs ms) { return ms ? nlohmann::json(format_datetime_iso(ms)) : nlohmann::json(); };
-  return {{"every", sync::format_interval(s.every_ms)},
-          {"state", s.state},
-          {"next_run", time_or_null(s.next_run)},
-          {"last_run_started", time_or_null(s.last_run_started)},
-          {"last_run_finished", time_or_null(s.last_run_finished)},
-          {"last_exit_code", s.last_exit_code < 0 ? nlohmann::json() : nlohmann::json(s.last_exit_code)},
-          {"runs", s.runs},
-          {"stopped_at", time_or_null(s.stopped_at)}};
 }
 
 }  // namespace
@@ -295,7 +283,7 @@ void add_status_extras(nlohmann::json& status, const StatusExtras& extras) {
     auto reload = extras.reloading.find(o.value("object", ""));
     o["full_refresh_rows"] = reload == extras.reloading.end() ? nlohmann::json() : nlohmann::json(reload->second);
   }
-  status["schedule"] = extras.schedule ? schedule_json(*extras.schedule) : nlohmann::json();
+  status["schedule"] = extras.schedule ? sync::schedule_json(*extras.schedule) : nlohmann::json();
 }
 
 }  // namespace crmsync::cli

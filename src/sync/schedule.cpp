@@ -46,18 +46,21 @@ std::string format_interval(std::int64_t ms) {
   return std::to_string(ms / 1000) + "s";
 }
 
+nlohmann::json schedule_json(const Schedule& s) {
+  return {{"every", format_interval(s.every_ms)},
+          {"every_ms", s.every_ms},
+          {"state", s.state},
+          {"next_run", time_or_null(s.next_run)},
+          {"last_run_started", time_or_null(s.last_run_started)},
+          {"last_run_finished", time_or_null(s.last_run_finished)},
+          {"last_exit_code", s.last_exit_code < 0 ? nlohmann::json() : nlohmann::json(s.last_exit_code)},
+          {"runs", s.runs},
+          {"skipped", s.skipped},
+          {"stopped_at", time_or_null(s.stopped_at)}};
+}
+
 Status save_schedule(store::Store& store, const Schedule& s) {
-  nlohmann::json j = {{"every", format_interval(s.every_ms)},
-                      {"every_ms", s.every_ms},
-                      {"state", s.state},
-                      {"next_run", time_or_null(s.next_run)},
-                      {"last_run_started", time_or_null(s.last_run_started)},
-                      {"last_run_finished", time_or_null(s.last_run_finished)},
-                      {"last_exit_code", s.last_exit_code},
-                      {"runs", s.runs},
-                      {"skipped", s.skipped},
-                      {"stopped_at", time_or_null(s.stopped_at)}};
-  return store.set_meta(kScheduleMetaKey, j.dump());
+  return store.set_meta(kScheduleMetaKey, schedule_json(s).dump());
 }
 
 Result<std::optional<Schedule>> load_schedule(store::Store& store) {
@@ -76,7 +79,8 @@ Result<std::optional<Schedule>> load_schedule(store::Store& store) {
   s.next_run = time_of(j, "next_run");
   s.last_run_started = time_of(j, "last_run_started");
   s.last_run_finished = time_of(j, "last_run_finished");
-  s.last_exit_code = j.value("last_exit_code", -1);
+  auto code = j.find("last_exit_code");
+  s.last_exit_code = code != j.end() && code->is_number_integer() ? code->get<int>() : -1;
   s.runs = j.value("runs", std::int64_t{0});
   s.skipped = j.value("skipped", std::int64_t{0});
   s.stopped_at = time_of(j, "stopped_at");

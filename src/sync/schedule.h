@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "common/result.h"
 #include "common/timeutil.h"
 #include "store/store.h"
@@ -42,6 +44,10 @@ struct Schedule {
 };
 
 inline constexpr std::string_view kScheduleMetaKey = "schedule";
+// What the store keeps and `crmsync status --json` shows: every, every_ms, state, next_run,
+// last_run_started, last_run_finished (ISO-8601 or null), last_exit_code (null before the first run
+// ends), runs, skipped, stopped_at.
+nlohmann::json schedule_json(const Schedule& schedule);
 // Within the caller's transaction when one is open (Store::set_meta); load_schedule is empty when
 // no schedule ever ran against the store.
 Status save_schedule(store::Store& store, const Schedule& schedule);

@@ -1,5 +1,8 @@
 // crmsync sync --every: the interval's spelling and the schedule's grid, on a clock the test moves.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "sync/schedule.h"
 
@@ -80,6 +83,48 @@ TEST(ScheduleTest, AStopDuringTheWaitEndsTheScheduleWithoutAnotherRun) {
   EXPECT_EQ(runs, 1);
   EXPECT_EQ(last.state, "stopped");
   EXPECT_EQ(last.runs, 1);
+}
+
+// What `crmsync status` reads back is what the schedule wrote, before its first run ended too.
+TEST(ScheduleTest, TheScheduleIsKeptInTheStoreAndReadBack) {
+  const auto path = std::filesystem::temp_directory_path() / ("crmsync-schedule-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto st = store::Store::open("sqlite:" + path.string());
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    auto none = load_schedule(**st);
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value());
+    Schedule first;
+    first.every_ms = 300'000;
+    first.state = "running";
+    first.next_run = 1'700'000'300'000;
+    first.last_run_started = 1'700'000'000'000;
+    first.runs = 1;
+    ASSERT_TRUE(save_schedule(**st, first));
+    auto running = load_schedule(**st);
+    ASSERT_TRUE(running.ok() && running->has_value());
+    EXPECT_EQ((*running)->last_exit_code, -1);
+    EXPECT_TRUE(schedule_json(**running)["last_exit_code"].is_null());
+    Schedule later = first;
+    later.state = "waiting";
+    later.last_run_finished = 1'700'000'012'345;
+    later.last_exit_code = 3;
+    later.skipped = 2;
+    ASSERT_TRUE(save_schedule(**st, later));
+    auto back = load_schedule(**st);
+    ASSERT_TRUE(back.ok() && back->has_value());
+    const Schedule& s = **back;
+    EXPECT_EQ(s.every_ms, 300'000);
+    EXPECT_EQ(s.state, "waiting");
+    EXPECT_EQ(s.next_run, 1'700'000'300'000);
+    EXPECT_EQ(s.last_run_finished, 1'700'000'012'345);
+    EXPECT_EQ(s.last_exit_code, 3);
+    EXPECT_EQ(s.runs, 1);
+    EXPECT_EQ(s.skipped, 2);
+    EXPECT_EQ(schedule_json(s)["every"], "5m");
+  }
+  std::filesystem::remove(path);
 }
 
 }  // namespace
