@@ -5,8 +5,8 @@
 #include <cstdint>
 
 #include "emulator/emulator.h"
-#include "emulator/soql.h"
-#include "emulator/soql_lexer.h"
+#include "emulator/soql/lexer.h"
+#include "emulator/soql/soql.h"
 #include "fuzz_support.h"
 
 namespace {

@@ -10,6 +10,16 @@
 //   std::string url = emu.base_url();   // http://127.0.0.1:PORT
 //   ...
 //   emu.stop();
+//
+// The module's parts, one folder each, each with one header that says what it is for:
+//   table.h   the org's tables (Database, Table, FieldDef, Value), which database() exposes
+//   sf_error.h  the one error type: a Salesforce error as crmsync's Error, with a record's fields
+//   soql/     SOQL: lexer, parser, AST, date literals, relationship paths, executor (soql/soql.h)
+//   org/      the schema, the generated org and the org file (org/org.h)
+//   access/   the permission model: object, field and record access, write checks (access/access.h)
+//   dml/      the DML engine: one record's create, update, delete, upsert matching (dml/dml.h)
+//   wire/     records as Salesforce writes them: REST JSON and Bulk CSV (wire/wire.h)
+//   routes/   the HTTP server, its shared state and every route (routes/routes.h)
 #pragma once
 
 #include <cstddef>

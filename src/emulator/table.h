@@ -154,7 +154,7 @@ class Table {
   mutable std::unordered_map<std::uint32_t, EpochMs> moved_;
 };
 
-struct ObjectSpec;  // org_schema.h
+struct ObjectSpec;  // org/org.h
 
 // The whole org: every table by name, and new Ids per key prefix.
 class Database {
@@ -170,7 +170,7 @@ class Database {
   std::string new_id(const Table& table);
 
   // The custom objects an org file defines ([[custom_objects]]): their describe flags, beside the
-  // fixed schema's (org_schema.h object_spec() looks here first).
+  // fixed schema's (org/org.h object_spec() looks here first).
   void add_custom_object(const std::string& name, std::shared_ptr<const ObjectSpec> spec);
   const ObjectSpec* custom_object(std::string_view name) const;  // case-insensitive; nullptr: none
   std::vector<const ObjectSpec*> custom_objects() const;

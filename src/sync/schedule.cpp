@@ -60,7 +60,7 @@ nlohmann::json schedule_json(const Schedule& s) {
 }
 
 Status save_schedule(store::Store& store, const Schedule& s) {
-  return store.set_meta(kScheduleMetaKey, schedule_json(s).dump());
+  return store.put_meta(kScheduleMetaKey, schedule_json(s).dump());
 }
 
 Result<std::optional<Schedule>> load_schedule(store::Store& store) {

@@ -48,7 +48,7 @@ inline constexpr std::string_view kScheduleMetaKey = "schedule";
 // last_run_started, last_run_finished (ISO-8601 or null), last_exit_code (null before the first run
 // ends), runs, skipped, stopped_at.
 nlohmann::json schedule_json(const Schedule& schedule);
-// Within the caller's transaction when one is open (Store::set_meta); load_schedule is empty when
+// Within the caller's transaction when one is open (Store::put_meta); load_schedule is empty when
 // no schedule ever ran against the store.
 Status save_schedule(store::Store& store, const Schedule& schedule);
 Result<std::optional<Schedule>> load_schedule(store::Store& store);

@@ -72,6 +72,22 @@ Error run_stopped_by(const Error& e) {
                            "resumes from the watermarks.",
                e.http_status);
 }
+
+// The org's instance URL, for `crmsync serve`'s links to records (store::kInstanceUrlKey); written
+// before the writer thread owns the store, only when it changed.
+Status record_instance_url(store::Store& store, const std::string& url) {
+  if (url.empty()) return ok_status();
+  auto known = store.meta(store::kInstanceUrlKey);
+  if (!known) return known.error();
+  if (known->value_or("") == url) return ok_status();
+  CRMSYNC_TRY(store.begin());
+  Status put = store.put_meta(store::kInstanceUrlKey, url);
+  if (!put) {
+    (void)store.rollback();
+    return put;
+  }
+  return store.commit();
+}
 }  // namespace
 
 bool refuses_every_object(const Error& e) {
@@ -91,6 +107,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   auto start = std::chrono::steady_clock::now();
   auto lock = StoreLock::acquire(store_options(config));
   if (!lock) return lock.error();
+  CRMSYNC_TRY(record_instance_url(store, client.instance_url()));
 
   auto chosen = objects_for_run(config, options.objects, options.full_refresh);
   if (!chosen) return chosen.error();

@@ -48,7 +48,7 @@ void keep(RunContext& ctx, const Kept& kept) {
     warnings.push_back({{"object", object}, {"code", f.code}, {"message", f.message}, {"fix", f.fix}});
   }
   const std::string text = nlohmann::json{{"checked", checked}, {"warnings", warnings}}.dump();
-  (void)ctx.writes.call([text](store::Store& st) { return st.set_meta(kVisibilityMetaKey, text); }, /*flush=*/true);
+  (void)ctx.writes.call([text](store::Store& st) { return st.put_meta(kVisibilityMetaKey, text); }, /*flush=*/true);
 }
 
 // Whether Salesforce must be asked again about `object`.

@@ -9,7 +9,7 @@
 //                            crmsync_id_<Object> on "Id" (absent while a first full load appends)
 //   crmsync_sync_state       one row per object: watermark and last-run figures (timestamptz)
 //   crmsync_export_ledger    one row per exported activity (crmsync export)
-//   crmsync_meta             key/value: schema_version for later migrations, and what Store::set_meta keeps
+//   crmsync_meta             key/value: schema_version for later migrations, and what Store::put_meta keeps
 //
 // Writes (docs/decisions.md, "PostgreSQL store"): a first full load streams its pages with
 // COPY ... FROM STDIN into the table without its Id index, built at the load's end; every other
@@ -58,8 +58,8 @@ class PostgresStore final : public Store {
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
+  Status put_meta(std::string_view key, std::string_view value) override;
   Result<std::optional<std::string>> meta(std::string_view key) override;
-  Status set_meta(std::string_view key, std::string_view value) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
 

@@ -8,7 +8,7 @@
 //   crmsync_sync_state  one row per object: watermark and last-run figures, times as ISO-8601 UTC
 //   crmsync_columns     the storage class of each column crmsync created (so that booleans and
 //                       dates read back as what they are; SQLite keeps only INTEGER/REAL/TEXT)
-//   crmsync_meta        key/value: schema_version for later migrations, and what Store::set_meta keeps
+//   crmsync_meta        key/value: schema_version for later migrations, and what Store::put_meta keeps
 //   crmsync_export_ledger  one row per exported activity (crmsync export)
 //
 // Write speed is bound by random-Id upserts into the Id index (docs: performance-notes.md): the WAL
@@ -53,9 +53,12 @@ struct TableColumn {
 
 // Reads shared by the store and its read-only snapshots (sqlite_read.cpp, sqlite_search.cpp).
 Result<std::vector<TableColumn>> read_table_columns(const std::shared_ptr<Connection>& conn, std::string_view object);
+// Every row of the table, or with `only_id` the row whose Id it is (none when there is no such row).
 Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view table,
-                  const std::vector<std::string>& columns, const Store::RowCallback& on_row);
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row,
+                  std::optional<std::string_view> only_id = std::nullopt);
 Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>& conn);
+Result<std::optional<std::string>> read_meta(const std::shared_ptr<Connection>& conn, std::string_view key);
 Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request);
 // Read-only snapshots of the store at `path` (sqlite_reader.cpp).
 std::unique_ptr<StoreReader> open_reader(std::string_view path);
@@ -92,8 +95,8 @@ class SqliteStore final : public Store {
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
+  Status put_meta(std::string_view key, std::string_view value) override;
   Result<std::optional<std::string>> meta(std::string_view key) override;
-  Status set_meta(std::string_view key, std::string_view value) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
   Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns) override;

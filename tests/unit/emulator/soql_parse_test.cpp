@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "common/timeutil.h"
-#include "emulator/soql.h"
-#include "emulator/soql_ast.h"
-#include "emulator/soql_dates.h"
+#include "emulator/soql/ast.h"
+#include "emulator/soql/dates.h"
+#include "emulator/soql/soql.h"
 
 namespace crmsync::emulator::soql {
 namespace {

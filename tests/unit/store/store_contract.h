@@ -449,17 +449,21 @@ TEST_P(StoreContractTest, ReplaceTableSwapsInTheReloadTableWithItsTypesAndIndexA
   EXPECT_EQ(missing.error().code, "NO_SUCH_TABLE");
 }
 
-TEST_P(StoreContractTest, MetaValuesAreSetAndReadBackAndRollBackWithTheTransaction) {
-  auto none = store_->meta("schedule");
+TEST_P(StoreContractTest, MetaKeepsTheLastValuePutAndSurvivesReopen) {
+  auto none = store_->meta(kInstanceUrlKey);
   ASSERT_TRUE(none) << none.error().to_string();
   EXPECT_FALSE(none->has_value());
-  ASSERT_TRUE(store_->set_meta("schedule", "{\"every\":\"5m\"}"));
-  ASSERT_TRUE(store_->set_meta("schedule", "{\"every\":\"1h\"}"));
+  ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://old.my.salesforce.com"));
   ASSERT_TRUE(store_->begin());
-  ASSERT_TRUE(store_->set_meta("schedule", "uncommitted"));
+  ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://acme.my.salesforce.com"));
+  ASSERT_TRUE(store_->commit());
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://uncommitted.my.salesforce.com"));
   ASSERT_TRUE(store_->rollback());
   reopen();
-  EXPECT_EQ(store_->meta("schedule")->value_or(""), "{\"every\":\"1h\"}");
+  auto url = store_->meta(kInstanceUrlKey);
+  ASSERT_TRUE(url) << url.error().to_string();
+  EXPECT_EQ(url->value_or(""), "https://acme.my.salesforce.com");
 }
 
 }  // namespace crmsync::store
