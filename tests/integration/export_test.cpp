@@ -315,7 +315,7 @@ TEST_F(ExportTest, DryRunShowsRecordsAndExplainShowsWhyWritingNothing) {
   EXPECT_NE(r.output.find("a Lead cannot have a What"), std::string::npos);
   EXPECT_NE(r.output.find("owner: User " + people_.user_id), std::string::npos);
   EXPECT_NE(r.output.find(":3: skipped: kind is missing"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("dry run (nothing written): created 2, updated 0, deleted 0, unchanged 0, unmatched 1, failed 0, invalid lines 1"),
+  EXPECT_NE(r.output.find("dry run (nothing written): created 2, updated 0, deleted 0, unchanged 0, unmatched 1 (a3), failed 0, invalid lines 1"),
             std::string::npos)
       << r.output;
   // One JSON line per record that would be written.
