@@ -93,8 +93,8 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
                        report.composite_api_calls);
   }
   if (report.visibility_api_calls > 0) {
-    // Who sees which records (crmsync check's computation), after the objects: no object's own,
-    // so they count in the total only.
+    // Who sees which records (crmsync check's computation), after the objects; already in the
+    // figures of the objects it checked (each has its share), so not added again.
     out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10}\n", "(visibility check)", "", "", "",
                        report.visibility_api_calls);
   }

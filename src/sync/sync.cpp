@@ -155,6 +155,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   std::int64_t visibility_calls = 0;
   std::map<std::string, check::Finding> hidden;
   if (!ctx.stopped()) hidden = check_visibility(ctx, client, objects, visibility_calls);
+  share_visibility_calls(ctx, reports, visibility_calls);
   CRMSYNC_TRY(writes.finish());
   if (auto refusal = ctx.stopped()) return run_stopped_by(*refusal);
 
@@ -165,9 +166,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   }
   report.composite_api_calls = composite_calls;
   report.visibility_api_calls = visibility_calls;
-  // The composite calls are shared among the objects' (composite_reads.h); the visibility check's
-  // are no object's own.
-  report.api_calls = visibility_calls;
+  report.api_calls = 0;  // the composite and visibility calls are shared among the objects'
   for (const auto& o : report.objects) report.api_calls += o.api_calls;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

@@ -104,12 +104,12 @@ struct ObjectReport {
 
 struct SyncReport {
   std::vector<ObjectReport> objects;
-  std::int64_t api_calls = 0;            // the run's calls: the objects' (their composite shares
-                                         // included) and the visibility check's
+  std::int64_t api_calls = 0;            // the objects' calls (their composite and visibility shares
+                                         // included)
   std::int64_t composite_api_calls = 0;  // of those, POST /composite requests made for every object
                                          // at once, shared among the objects they served
   std::int64_t visibility_api_calls = 0; // of those, the record-visibility check's (ObjectReport::visibility),
-                                         // made after the objects and counted in no object's figures
+                                         // made after the objects, shared among the objects it checked
   double seconds = 0;
   bool ok() const;      // no object failed
   bool paused() const;  // some object was paused by the quota guard (or interrupted)

@@ -98,4 +98,32 @@ std::map<std::string, check::Finding> check_visibility(RunContext& ctx, salesfor
   return out;
 }
 
+void share_visibility_calls(RunContext& ctx, std::vector<ObjectReport>& reports, std::int64_t calls) {
+  std::vector<ObjectReport*> checked;
+  for (auto& r : reports) {
+    // A skipped object has no state row to charge (the org lacks it).
+    if (check::shares_records(r.object) && r.outcome != ObjectReport::Outcome::kSkipped) checked.push_back(&r);
+  }
+  if (calls <= 0 || checked.empty()) return;
+  const auto n = static_cast<std::int64_t>(checked.size());
+  std::map<std::string, std::int64_t> shares;
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t share = calls / n + (k < calls % n ? 1 : 0);
+    checked[static_cast<std::size_t>(k)]->api_calls += share;
+    shares[checked[static_cast<std::size_t>(k)]->object] = share;
+  }
+  (void)ctx.writes.call(
+      [shares](store::Store& st) -> Status {
+        for (const auto& [object, share] : shares) {
+          auto state = st.load_state(object);
+          if (!state) return state.error();
+          if (!*state || share == 0) continue;
+          (*state)->api_calls += share;
+          CRMSYNC_TRY(st.save_state(**state));
+        }
+        return ok_status();
+      },
+      /*flush=*/true);
+}
+
 }  // namespace crmsync::sync

@@ -8,7 +8,9 @@
 // guard still allows a call; and Salesforce is asked only for an object not checked yet, when its
 // last answer is older than a day (an hour while records were hidden, so a fix shows soon), or on
 // a --full-refresh of it. Other runs repeat the answer kept in the store's crmsync_meta
-// ("visibility"), per object. Internal to src/sync.
+// ("visibility"), per object. Its calls are shared among the objects checked, in their reports
+// and their stored state, so that the objects' figures still add up to what Salesforce counted.
+// Internal to src/sync.
 #pragma once
 
 #include <cstdint>
@@ -31,5 +33,9 @@ inline constexpr std::string_view kVisibilityMetaKey = "visibility";
 // `crmsync check` says more.
 std::map<std::string, check::Finding> check_visibility(RunContext& ctx, salesforce::Client& client,
                                                        const std::vector<std::string>& objects, std::int64_t& calls);
+
+// Adds `calls` (check_visibility's) to the objects among `reports` that share records and were not
+// skipped, evenly in whole calls, and to their crmsync_sync_state rows (committed).
+void share_visibility_calls(RunContext& ctx, std::vector<ObjectReport>& reports, std::int64_t calls);
 
 }  // namespace crmsync::sync
