@@ -10,14 +10,14 @@
 //
 // Error codes (Error::code) set by this module, so callers need not parse messages:
 //   MALFORMED_DESCRIBE         describe JSON lacks "name", "fields" or a field's "type" (kSalesforce)
-//   UNKNOWN_OBJECT             describe is for an object the catalog does not list (kNotFound)
 //   UNSUPPORTED_FIELD_TYPE     the field's describe type is not supported (kUnsupported)
 //   CAMPAIGN_REFERENCE         a reference that can point to Campaign (kUnsupported)
 //   REQUIRED_FIELD_EXCLUDED    exclude names a Required field (kConfig)
 //   BOOKKEEPING_FIELD_EXCLUDED exclude names Id, IsDeleted or the modstamp field (kConfig)
 //   NOT_RECOMMENDED            exclude names a field that is not Recommended for the object (kConfig)
 //   INCLUDE_EXCLUDE_CONFLICT   one field both included and excluded (kConfig)
-//   UNKNOWN_FIELD              include names a field describe does not have (kNotFound)
+//   UNKNOWN_FIELD              include (or, beyond the catalog, exclude) names a field describe does
+//                              not have (kNotFound)
 #pragma once
 
 #include <cstddef>
@@ -124,6 +124,11 @@ const std::vector<CatalogObject>& objects();
 const std::vector<CatalogObject>& board_objects();
 // A catalog object or a board object; case-insensitive.
 const CatalogObject* find_object(std::string_view name);
+// The catalog or board object `name` is most likely a typo of (one edit away, or two in names of
+// six characters or more: "Acount", "Oportunity"); empty for one of them, a custom object (__c) or
+// a name none of them is that close to ("Case"). An [objects.X] section beyond the catalog is
+// taken as meant, so a lookalike is worth a warning rather than a refusal.
+std::string lookalike_object(std::string_view name);
 
 // A field that will be synced, with its classification.
 struct SyncedField {
@@ -150,6 +155,10 @@ struct FieldSelection {
   // Recommended fields skipped because their type is unsupported in this org; each Error names
   // the field, its type and the reason (for `check` to warn).
   std::vector<Error> unsupported_recommended;
+  // An object beyond the catalog: its fields were discovered from describe (every field of a
+  // supported type, or `include`), and these were skipped for their type (each Error says why).
+  bool discovered = false;
+  std::vector<Error> unsupported_discovered;
   const SyncedField* find(std::string_view name) const;  // case-insensitive
 };
 
@@ -169,10 +178,19 @@ std::vector<std::string> search_columns(const FieldSelection& selection);
 // Errors (kUnsupported) name the object, the field, its describe type and the reason.
 Result<FieldType> classify_field(std::string_view object, const nlohmann::json& describe_field);
 
+// classify_field, with the catalog's exception: a field the catalog lists (Required or Recommended)
+// whose reference may point to Campaign is kept as REFERENCE (docs/decisions.md); the same field
+// added by an admin is refused (CAMPAIGN_REFERENCE). What the sync does with a field of `object`.
+Result<FieldType> classify_for_sync(std::string_view object, const nlohmann::json& describe_field);
+
 // Decides the field list for one object from its describe result and the admin's choices:
-// bookkeeping + Required + Recommended (unless excluded) + included extras.
+// bookkeeping + Required + Recommended (unless excluded) + included extras. An object the catalog
+// does not list (`[objects.Case]`, `[objects.Invoice__c]`) is discovered instead: bookkeeping +
+// every field of a supported type minus `exclude` (the others are skipped, listed in
+// unsupported_discovered), or bookkeeping + `include` alone when it names fields.
 // Errors: excluding a Required or bookkeeping field (kConfig); including a field describe does not
-// have (kNotFound); a selected field of an unsupported type (kUnsupported). Required fields missing
+// have (kNotFound); a selected field of an unsupported type (kUnsupported), an included one beyond
+// the catalog too. Required fields missing
 // from describe are not an error here: they are listed in missing_required for the caller to refuse.
 // A Recommended field of an unsupported type is skipped with no error (see unsupported_recommended).
 // The catalog's own fields that reference Campaign (CampaignMember.CampaignId, Campaign.ParentId)

@@ -149,6 +149,20 @@ const CatalogObject* find_object(std::string_view name) {
   return nullptr;
 }
 
+std::string lookalike_object(std::string_view name) {
+  if (find_object(name) != nullptr || (name.size() > 3 && iequals(name.substr(name.size() - 3), "__c"))) return {};
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  for (const auto* list : {&objects(), &board_objects()}) {
+    for (const auto& o : *list) {
+      std::size_t d = edit_distance(to_lower(name), to_lower(o.name));
+      if (d < best_distance) best_distance = d, best = o.name;
+    }
+  }
+  // Two edits only in longer names: Case and Task are two apart, and both are real objects.
+  return best_distance == 1 || (best_distance == 2 && name.size() >= 6) ? best : std::string();
+}
+
 const CatalogField* CatalogObject::find(std::string_view field) const {
   for (const auto& f : fields) {
     if (iequals(f.name, field)) return &f;

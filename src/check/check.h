@@ -133,6 +133,20 @@ std::string object_permission_fix(const UserAccess& access, std::string_view per
 // "turn on Edit Tasks in permission set X, or in the profile Y".
 std::string system_permission_fix(const UserAccess& access, std::string_view permission_label);
 
+// Whether an object's records are shared by owner, role hierarchy and sharing rules (Account,
+// Contact, Lead, Opportunity, Task, Event, Campaign): the objects where the integration user may
+// not see every record.
+bool shares_records(std::string_view object);
+
+// Whether the integration user sees every record of `objects`, decided as `crmsync check` decides it
+// (View All Records or View All Data, else the records it sees against the org's total; activities
+// by their counts): per object that shares_records(), VIEW_ALL_OK (info), or VIEW_ALL_RECORDS_MISSING
+// / VIEW_ALL_UNVERIFIED with the fix naming the permission and where to grant it. `crmsync sync`
+// reports the latter as warnings. Read-only calls: ObjectPermissions once, and a COUNT() query and
+// /limits/recordCount per object without View All. Errors: the calls' (network, session).
+Result<std::vector<Finding>> record_visibility(salesforce::Client& client, const UserAccess& access,
+                                               const std::vector<std::string>& objects);
+
 // The Required-field rule the sync applies before reading an object: one REQUIRED_FIELD_NOT_READABLE
 // error finding per Required field missing from the user's describe of the object, with the same
 // message and fix `crmsync check` prints. Empty: the object may be synced. Pure (no I/O).

@@ -41,14 +41,14 @@ std::vector<Finding> required_field_findings(const UserAccess& access, const nlo
   return out;
 }
 
-namespace detail {
-
-namespace {
-
-bool is_shared_object(std::string_view object) {
+bool shares_records(std::string_view object) {
   return std::any_of(std::begin(kSharedObjects), std::end(kSharedObjects),
                      [&](const char* o) { return iequals(o, object); });
 }
+
+namespace detail {
+
+namespace {
 
 // /limits/recordCount: every record of the org, whoever may see it; -1 when not reported.
 std::int64_t record_count(Context& ctx, const std::string& object) {
@@ -142,7 +142,7 @@ Status check_counts_only(Context& ctx, const std::string& object) {
 }
 
 Status check_view_all(Context& ctx, const std::string& object, const ObjectGrant& grant) {
-  if (!is_shared_object(object)) return ok_status();
+  if (!shares_records(object)) return ok_status();
   bool view_all = ctx.access.has("ViewAllData") || ctx.access.has("ModifyAllData") || grant.view_all || grant.modify_all;
   // Activities have no View All Records of their own: they follow the records they relate to, so
   // only the counts tell whether some are hidden.
@@ -295,4 +295,19 @@ Status check_objects(Context& ctx) {
 }
 
 }  // namespace detail
+
+Result<std::vector<Finding>> record_visibility(salesforce::Client& client, const UserAccess& access,
+                                               const std::vector<std::string>& objects) {
+  const config::Config no_config;  // the visibility checks read neither
+  const CheckOptions no_options;
+  detail::Context ctx{client, no_config, no_options, access, {}, {}, {}, false};
+  for (const auto& object : objects) {
+    if (!shares_records(object)) continue;
+    auto grant = ctx.grant_for(object);
+    if (!grant) return grant.error();
+    CRMSYNC_TRY(detail::check_view_all(ctx, object, *grant));
+  }
+  return std::move(ctx.findings);
+}
+
 }  // namespace crmsync::check

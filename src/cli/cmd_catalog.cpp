@@ -3,13 +3,22 @@
 // type table (describe type -> catalog type -> SQLite / PostgreSQL storage, or why unsupported).
 // --json prints the same as one JSON object; its shape is documented in docs/catalog.md
 // ("crmsync catalog --json"), which catalog_json() keeps to (keys are only ever added).
+// `crmsync catalog --org --config FILE [--json]` logs in and lists what the org offers (sync::org_offer):
+// describeGlobal's queryable, replicable objects, which of them the catalog or the configuration
+// covers, and their fields' support per describe type. Exit codes: 0 printed, 1 the configuration,
+// the login or describeGlobal failed, 2 the command line was wrong.
+#include <algorithm>
 #include <iostream>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
 #include "cli/command.h"
+#include "cli/report.h"
+#include "config/config.h"
+#include "sync/sync.h"
 
 namespace crmsync::cli {
 namespace {
@@ -108,20 +117,138 @@ void print_types(std::ostream& os) {
   os << "Formula fields are classified by their result type and refreshed on a schedule of their own.\n";
 }
 
+// ---- crmsync catalog --org: what the org offers -------------------------------------------------
+
+// "string 12, picklist 3" for the fields of one kind (supported or not), by describe type.
+std::string types_summary(const std::vector<sync::OfferedField>& fields, bool supported, bool with_names) {
+  std::map<std::string, std::vector<std::string>> by_type;
+  for (const auto& f : fields) {
+    if (f.supported == supported) by_type[f.describe_type].push_back(f.name);
+  }
+  std::string out;
+  for (const auto& [type, names] : by_type) {
+    out += (out.empty() ? "" : ", ") + type + " " + std::to_string(names.size());
+    if (!with_names) continue;
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    out += " (" + list + ")";
+  }
+  return out;
+}
+
+std::string where_in_crmsync(const sync::OfferedObject& o) {
+  std::string where = o.catalog_group.empty() ? "beyond the catalog" : "catalog, " + o.catalog_group;
+  return where + (o.synced ? "; synced" : "");
+}
+
+void print_org_offer(const sync::OrgOffer& offer, const std::string& user, std::ostream& os) {
+  os << user << " sees " << offer.objects.size() << " objects it can query and replicate";
+  if (offer.left_out > 0) os << " (" << offer.left_out << " more it cannot replicate are left out)";
+  os << "; " << offer.api_calls << " API calls\n\n";
+  os << fmt::format("{:<32} {:<34} {:<28} {}\n", "object", "label", "crmsync", "fields supported");
+  for (const auto& o : offer.objects) {
+    std::size_t supported = std::count_if(o.fields.begin(), o.fields.end(), [](const auto& f) { return f.supported; });
+    std::string fields = o.describe_error.empty()
+                             ? std::to_string(supported) + " of " + std::to_string(o.fields.size())
+                             : "describe failed";
+    os << fmt::format("{:<32} {:<34} {:<28} {}\n", o.name, o.label, where_in_crmsync(o), fields);
+  }
+  os << "\nFields per describe type (an object beyond the catalog syncs every supported field, or those its "
+        "[objects.X] include names):\n";
+  for (const auto& o : offer.objects) {
+    os << "  " << o.name << (o.custom ? " (custom)" : "") << "\n";
+    if (!o.describe_error.empty()) {
+      os << "    describe failed: " << o.describe_error << "\n";
+      continue;
+    }
+    os << "    supported:   " << types_summary(o.fields, true, false) << "\n";
+    if (std::string unsupported = types_summary(o.fields, false, true); !unsupported.empty()) {
+      os << "    unsupported: " << unsupported << "\n";
+    }
+    if (o.modstamp_field.empty()) os << "    no SystemModstamp, LastModifiedDate or CreatedDate: each sync reads it whole\n";
+  }
+  os << "\n`crmsync catalog` says why each unsupported type is; [objects.<Object>] in the configuration syncs an "
+        "object beyond the catalog.\n";
+}
+
+json org_offer_json(const sync::OrgOffer& offer, const std::string& user) {
+  json objects = json::array();
+  for (const auto& o : offer.objects) {
+    json fields = json::array();
+    for (const auto& f : o.fields) {
+      fields.push_back({{"name", f.name},
+                        {"type", f.describe_type},
+                        {"supported", f.supported},
+                        {"catalog_type", text_or_null(f.catalog_type)},
+                        {"reason", text_or_null(f.reason)}});
+    }
+    objects.push_back({{"name", o.name},
+                       {"label", o.label},
+                       {"custom", o.custom},
+                       {"catalog_group", text_or_null(o.catalog_group)},
+                       {"synced", o.synced},
+                       {"modstamp_field", text_or_null(o.modstamp_field)},
+                       {"describe_error", text_or_null(o.describe_error)},
+                       {"fields", fields}});
+  }
+  return {{"user", user}, {"left_out", offer.left_out}, {"api_calls", offer.api_calls}, {"objects", objects}};
+}
+
+// Logs in as the configured integration user and lists what its org offers.
+int run_org_catalog(const std::string& config_path, bool as_json) {
+  auto cfg = config::load_config(config_path);
+  if (!cfg) {
+    print_error("", cfg.error());
+    return 1;
+  }
+  auto client = salesforce::Client::connect(config::connect_options(*cfg));
+  if (!client) {
+    print_error("cannot log in to Salesforce", client.error());
+    return 1;
+  }
+  auto offer = sync::org_offer(**client, *cfg);
+  if (!offer) {
+    print_error("cannot read what the org offers", offer.error());
+    return 1;
+  }
+  const std::string user = cfg->salesforce.username.empty() ? "the integration user" : cfg->salesforce.username;
+  if (as_json) {
+    std::cout << org_offer_json(*offer, user).dump(2) << "\n";
+  } else {
+    print_org_offer(*offer, user, std::cout);
+  }
+  return 0;
+}
+
+struct CatalogArgs {
+  bool json = false;
+  bool org = false;
+  std::string config_path = "crmsync.toml";
+};
+
 Registrar reg("catalog", [](CLI::App& app) {
+  auto args = std::make_shared<CatalogArgs>();
   auto* cmd = app.add_subcommand("catalog", "Print the field catalog: objects, fields, marks and type rules");
-  static bool as_json = false;
-  cmd->add_flag("--json", as_json, "Print the catalog as JSON (its shape is in docs/catalog.md)");
-  cmd->callback([] {
-    if (as_json) {
+  cmd->add_flag("--json", args->json, "Print the catalog as JSON (its shape is in docs/catalog.md)");
+  cmd->add_flag("--org", args->org,
+                "Log in and list what the org offers (describeGlobal's queryable, replicable objects) and which of "
+                "it crmsync supports, field types included");
+  add_config_option(cmd, args->config_path);  // --org logs in with it
+  cmd->callback([args] {
+    if (args->org) {
+      exit_code() = run_org_catalog(args->config_path, args->json);
+    } else if (args->json) {
       std::cout << catalog_json().dump(2) << "\n";
     } else {
       print_objects(std::cout);
       print_types(std::cout);
     }
   });
-  document(cmd, {.examples = {"crmsync catalog", "crmsync catalog --json | jq '.objects[].name'"},
-                 .exit_codes = {{0, "printed"}}});
+  document(cmd, {.examples = {"crmsync catalog", "crmsync catalog --json | jq '.objects[].name'",
+                              "crmsync catalog --org --config crmsync.toml   # what the org offers beyond the catalog"},
+                 .exit_codes = {{0, "printed"},
+                                {1, "--org: the configuration, the login or describeGlobal failed"},
+                                {2, "the command line was wrong"}}});
 });
 
 }  // namespace

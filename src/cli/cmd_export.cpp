@@ -56,6 +56,7 @@ nlohmann::json report_json(const exports::ExportReport& r, bool dry_run) {
                       {"recovered", r.recovered},
                       {"paused", r.paused},
                       {"invalid_lines", nlohmann::json::array()},
+                      {"unmatched_activities", nlohmann::json::array()},
                       {"failures", nlohmann::json::array()},
                       {"notes", nlohmann::json::array()},
                       {"warnings", r.warnings}};
@@ -67,7 +68,19 @@ nlohmann::json report_json(const exports::ExportReport& r, bool dry_run) {
   for (const auto& n : r.notes) {
     j["notes"].push_back({{"activity_id", n.activity_id}, {"line", n.line}, {"message", n.message}});
   }
+  for (const auto& u : r.unmatched) {
+    j["unmatched_activities"].push_back({{"activity_id", u.activity_id}, {"line", u.line}, {"reason", u.reason}});
+  }
   return j;
+}
+
+// " (c-3, c-7)": the unmatched activities' ids after their count, the first ten of them.
+std::string unmatched_ids(const exports::ExportReport& r) {
+  if (r.unmatched.empty()) return "";
+  std::string ids;
+  for (std::size_t i = 0; i < r.unmatched.size() && i < 10; ++i) ids += (i ? ", " : "") + r.unmatched[i].activity_id;
+  if (r.unmatched.size() > 10) ids += ", and " + std::to_string(r.unmatched.size() - 10) + " more";
+  return " (" + ids + ")";
 }
 
 int run_export_command(const ExportArgs& args) {
@@ -124,6 +137,9 @@ int run_export_command(const ExportArgs& args) {
     std::cerr << "crmsync: activity " << f.activity_id << " (line " << f.line << "): " << f.operation
               << " refused: " << f.status_code << ": " << f.message << "\n";
   }
+  for (const auto& u : report->unmatched) {
+    std::cerr << "crmsync: unmatched: activity " << u.activity_id << " (line " << u.line << "): " << u.reason << "\n";
+  }
   for (const auto& n : report->notes) {
     std::cerr << "crmsync: note: activity " << n.activity_id << " (line " << n.line << "): " << n.message << "\n";
   }
@@ -138,7 +154,7 @@ int run_export_command(const ExportArgs& args) {
     const auto& c = report->counts;
     std::cout << (args.dry_run ? "dry run (nothing written): " : "") << "created " << c.created << ", updated "
               << c.updated << ", deleted " << c.deleted << ", unchanged " << c.unchanged << ", unmatched "
-              << c.unmatched << ", failed " << c.failed << ", invalid lines " << c.invalid << "; " << report->api_calls
+              << c.unmatched << unmatched_ids(*report) << ", failed " << c.failed << ", invalid lines " << c.invalid << "; " << report->api_calls
               << " API calls\n";
   }
   return !report->ok() ? 1 : report->paused ? 3 : 0;

@@ -1,5 +1,6 @@
 // `crmsync status --config crmsync.toml [--json]`: what the store says about each object's last
-// sync (watermark, last run, rows, deleted, API calls, last error). Reads the store only: it works
+// sync (watermark, last run, rows, deleted, API calls, last error), the full refreshes under way
+// and, when `crmsync sync --every` runs against the store, its next run. Reads the store only: it works
 // while a sync runs, needs only [store] of the configuration (no Salesforce credentials, no login),
 // and never creates a store. Exit codes: 0 shown, 1 the configuration or the store cannot be read,
 // 2 the command line is wrong, 3 no sync has run yet (no store at [store] url: no SQLite file, or
@@ -12,6 +13,7 @@
 #include "config/config.h"
 #include "serve/serve.h"
 #include "store/store.h"
+#include "sync/schedule.h"
 #include "sync/sync.h"
 
 namespace crmsync::cli {
@@ -33,11 +35,30 @@ int no_sync_yet(const StatusArgs& args, const store::OpenOptions& where) {
                               ": run crmsync sync --config " + args.config_path + " first";
   if (args.json) {
     nlohmann::json j = serve::status_json({});
+    add_status_extras(j, {});
     j["error"] = {{"code", "NO_SYNC_YET"}, {"message", message}};
     std::cout << j.dump(2) << "\n";
   }
   std::cerr << "crmsync: " << message << "\n";
   return kNoSyncYet;
+}
+
+// The reloads under way (a reload table beside the object's) and the schedule, if any.
+Result<StatusExtras> status_extras(store::Store& st, const std::vector<store::SyncState>& states) {
+  StatusExtras extras;
+  for (const auto& s : states) {
+    const std::string reload = store::reload_table_name(s.object);
+    auto columns = st.columns(reload);
+    if (!columns) return columns.error();
+    if (columns->empty()) continue;
+    auto rows = st.count_rows(reload);
+    if (!rows) return rows.error();
+    extras.reloading[s.object] = *rows;
+  }
+  auto schedule = sync::load_schedule(st);
+  if (!schedule) return schedule.error();
+  extras.schedule = *schedule;
+  return extras;
 }
 
 int run_status(const StatusArgs& args) {
@@ -60,10 +81,17 @@ int run_status(const StatusArgs& args) {
     return 1;
   }
   if (states->empty()) return no_sync_yet(args, where);
+  auto extras = status_extras(**st, *states);
+  if (!extras) {
+    print_error("cannot read the sync state", extras.error());
+    return 1;
+  }
   if (args.json) {
-    std::cout << serve::status_json(*states).dump(2) << "\n";
+    nlohmann::json j = serve::status_json(*states);
+    add_status_extras(j, *extras);
+    std::cout << j.dump(2) << "\n";
   } else {
-    print_status_table(*states, std::cout);
+    print_status_table(*states, *extras, std::cout);
   }
   return 0;
 }

@@ -23,6 +23,10 @@ std::string time_or_never(EpochMs ms) { return ms == 0 ? "never" : format_dateti
 
 void print_warnings(const sync::ObjectReport& o, std::ostream& out) {
   for (const auto& w : o.warnings) out << "warning: " << w << "\n";
+  if (o.visibility) {
+    out << "warning: " << o.object << ": " << o.visibility->message
+        << (o.visibility->fix.empty() ? "" : " Fix: " + o.visibility->fix + ".") << "\n";
+  }
 }
 
 const char* status_of(const sync::ObjectReport& o) { return o.interrupted ? "interrupted" : outcome_name(o.outcome); }
@@ -53,6 +57,18 @@ void print_pauses(const sync::SyncReport& report, std::ostream& out) {
         << "; everything committed is kept and the next run resumes from the watermarks.\n";
   }
 }
+// Where a full refresh (--full-refresh) got to: done, or under way with the old table untouched.
+void print_full_refresh(const sync::ObjectReport& o, std::ostream& out) {
+  if (o.full_refresh.empty()) return;
+  if (o.full_refresh == "done") {
+    out << "note: " << o.object << ": full refresh done: loaded again from scratch" << (o.bulk ? " (Bulk API)" : "")
+        << " and swapped in for the old table in one transaction\n";
+    return;
+  }
+  out << "note: " << o.object << ": full refresh " << (o.full_refresh == "resumed" ? "resumed" : "started")
+      << " but not complete: the table keeps its old rows until the reload is; the next run resumes it\n";
+}
+
 }  // namespace
 
 void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
@@ -61,6 +77,7 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
   std::int64_t records = 0, deleted = 0;
   for (const auto& o : report.objects) {
     const char* mode = o.outcome != sync::ObjectReport::Outcome::kSynced ? "-"
+                       : !o.full_refresh.empty()                         ? "full refresh"
                        : o.bulk                                          ? "full (bulk)"
                        : o.full                                          ? "full"
                                                                          : "incremental";
@@ -75,6 +92,12 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
     out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10}\n", "(composite requests)", "", "", "",
                        report.composite_api_calls);
   }
+  if (report.visibility_api_calls > 0) {
+    // Who sees which records (crmsync check's computation), after the objects; already in the
+    // figures of the objects it checked (each has its share), so not added again.
+    out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10}\n", "(visibility check)", "", "", "",
+                       report.visibility_api_calls);
+  }
   out << fmt::format("{:<24} {:<12} {:>9} {:>8} {:>10} {:>9.2f}\n", "total", "", records, deleted, report.api_calls,
                      report.seconds);
   for (const auto& o : report.objects) {
@@ -84,6 +107,8 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
           << " rows vanished from Salesforce (hard deleted) and are marked IsDeleted = 1\n";
     }
     if (o.backfilled > 0) out << "note: " << o.object << ": new fields filled in for " << o.backfilled << " rows\n";
+    print_full_refresh(o, out);
+    for (const auto& n : o.notes) out << "note: " << n << "\n";
     if (o.window_splits > 0) {
       out << "note: " << o.object << ": the window query timed out (QUERY_TIMEOUT); read in narrower windows ("
           << o.window_splits << " split" << (o.window_splits > 1 ? "s" : "") << ")\n";
@@ -126,7 +151,13 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
                        {"seconds", o.seconds},
                        {"rows_in_store", o.rows_in_store},
                        {"warnings", o.warnings},
+                       {"notes", o.notes},
+                       {"visibility", o.visibility ? nlohmann::json{{"code", o.visibility->code},
+                                                                    {"message", o.visibility->message},
+                                                                    {"fix", o.visibility->fix}}
+                                                   : nlohmann::json()},
                        {"interrupted", o.interrupted},
+                       {"full_refresh", o.full_refresh.empty() ? nlohmann::json() : nlohmann::json(o.full_refresh)},
                        {"message", o.message}});
   }
   return {{"ok", report.ok()},
@@ -135,6 +166,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
           {"exit_code", sync::exit_code(report)},
           {"api_calls", report.api_calls},
           {"composite_api_calls", report.composite_api_calls},
+          {"visibility_api_calls", report.visibility_api_calls},
           {"seconds", report.seconds},
           {"objects", objects}};
 }
@@ -209,7 +241,28 @@ void ProgressPrinter::finish() {
   drawn_ = 0;
 }
 
-void print_status_table(const std::vector<store::SyncState>& states, std::ostream& out) {
+namespace {
+
+// "schedule: crmsync sync --every 5m: next run 2026-12-06T06:35:00.000Z; last run 2026-...Z, exit 0"
+std::string schedule_line(const sync::Schedule& s) {
+  std::string line = "schedule: crmsync sync --every " + sync::format_interval(s.every_ms) + ": ";
+  if (s.state == "stopped") {
+    line += "stopped at " + time_or_never(s.stopped_at);
+  } else {
+    line += "next run " + time_or_never(s.next_run) + (s.state == "running" ? " (a run is under way)" : "");
+    if (s.next_run != 0 && s.next_run + s.every_ms < now_ms()) {
+      line += " (overdue: is crmsync sync --every still running?)";
+    }
+  }
+  if (s.last_run_finished != 0 && s.last_run_finished >= s.last_run_started) {
+    line += "; last run " + time_or_never(s.last_run_started) + ", exit " + std::to_string(s.last_exit_code);
+  }
+  return line;
+}
+
+}  // namespace
+
+void print_status_table(const std::vector<store::SyncState>& states, const StatusExtras& extras, std::ostream& out) {
   out << fmt::format("{:<24} {:<24} {:<24} {:>9} {:>8} {:>10}  {}\n", "object", "watermark", "last run", "rows",
                      "deleted", "api calls", "last error");
   for (const auto& s : states) {
@@ -217,6 +270,20 @@ void print_status_table(const std::vector<store::SyncState>& states, std::ostrea
                        s.watermark ? format_datetime_iso(*s.watermark) : "-", time_or_never(s.last_run_finished),
                        s.rows, s.deleted, s.api_calls, s.last_error.empty() ? "-" : s.last_error);
   }
+  for (const auto& [object, rows] : extras.reloading) {
+    out << "full refresh under way: " << object << ": " << rows
+        << " rows loaded again so far; the table keeps its old rows until the reload is complete (the next sync "
+           "resumes it)\n";
+  }
+  if (extras.schedule) out << schedule_line(*extras.schedule) << "\n";
+}
+
+void add_status_extras(nlohmann::json& status, const StatusExtras& extras) {
+  for (auto& o : status["objects"]) {
+    auto reload = extras.reloading.find(o.value("object", ""));
+    o["full_refresh_rows"] = reload == extras.reloading.end() ? nlohmann::json() : nlohmann::json(reload->second);
+  }
+  status["schedule"] = extras.schedule ? sync::schedule_json(*extras.schedule) : nlohmann::json();
 }
 
 }  // namespace crmsync::cli

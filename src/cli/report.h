@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "sync/schedule.h"
 #include "sync/sync.h"
 
 namespace crmsync::cli {
@@ -57,7 +59,18 @@ std::string retry_line(const salesforce::RetryNotice& notice);
 // One progress line: "Contact  12,000 / 58,500 records  41,000/s  ETA 1s".
 std::string progress_line(const sync::Progress& p);
 
-// `crmsync status`: per object the watermark, last run, rows, deleted, API calls, last error.
-void print_status_table(const std::vector<store::SyncState>& states, std::ostream& out);
+// What `crmsync status` shows beside each object's sync state: the full refreshes under way (object
+// -> rows loaded so far into its reload table) and the schedule of `crmsync sync --every`.
+struct StatusExtras {
+  std::map<std::string, std::int64_t> reloading;
+  std::optional<sync::Schedule> schedule;
+};
+
+// `crmsync status`: per object the watermark, last run, rows, deleted, API calls, last error; then
+// the full refreshes under way and the schedule's next run.
+void print_status_table(const std::vector<store::SyncState>& states, const StatusExtras& extras, std::ostream& out);
+// Adds them to serve::status_json's {"objects": [...]} for `crmsync status --json`: per object
+// "full_refresh_rows" (null when none is under way), and "schedule" (null without one).
+void add_status_extras(nlohmann::json& status, const StatusExtras& extras);
 
 }  // namespace crmsync::cli

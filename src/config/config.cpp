@@ -2,6 +2,7 @@
 #include "config/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -223,6 +224,14 @@ Status apply_table(const toml::table& table, const std::vector<Binding>& binding
   return ok_status();
 }
 
+// Letters, digits and underscores, starting with a letter; the crmsync_ prefix is the store's own.
+bool is_object_api_name(std::string_view name) {
+  if (name.empty() || !std::isalpha(static_cast<unsigned char>(name.front()))) return false;
+  if (name.size() >= 8 && iequals(name.substr(0, 8), "crmsync_")) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
 std::vector<std::string> catalog_names() {
   std::vector<std::string> names;
   for (const auto& o : catalog::objects()) names.push_back(o.name);
@@ -240,10 +249,13 @@ Status apply_objects(const toml::node& node, std::string_view source, const std:
     std::string object_where = location_of(source, key.source());
     std::string name(key.str());
     const catalog::CatalogObject* object = catalog::find_object(name);
-    if (object == nullptr) {
-      return config_error("UNKNOWN_OBJECT", object_where,
-                          "[objects." + name + "] is not a catalog object" +
-                              suggestion(name, catalog_names(), "catalog objects"));
+    // An object beyond the catalog is any name Salesforce could have (a standard object such as
+    // Case, a custom one such as Invoice__c): whether the org has it is for the sync to find out.
+    if (object == nullptr && !is_object_api_name(name)) {
+      return config_error("INVALID_OBJECT_NAME", object_where,
+                          "[objects." + name + "] is not a Salesforce object API name: API names are letters, digits "
+                          "and underscores, start with a letter and do not start with crmsync_ (custom objects end "
+                          "in __c, e.g. [objects.Invoice__c])" + suggestion(name, catalog_names(), "catalog objects"));
     }
     for (const auto& [existing, unused] : config.objects) {
       if (iequals(existing, name)) {
@@ -256,9 +268,10 @@ Status apply_objects(const toml::node& node, std::string_view source, const std:
                           "objects." + name + " must be a table ([objects." + name + "]), not " +
                               type_name(object_node.type()) + ".");
     }
+    origins["objects." + name] = object_where;
     ObjectConfig& oc = config.objects[name];
     CRMSYNC_TRY(apply_table(*object_node.as_table(), object_bindings(oc), source, "objects." + name,
-                            "objects." + object->name + ".", origins));
+                            "objects." + (object != nullptr ? object->name : name) + ".", origins));
   }
   return ok_status();
 }
@@ -659,6 +672,18 @@ void warn_objects_in_groups_off(Config& config, std::string_view source, const O
   }
 }
 
+// An [objects.X] section beyond the catalog is synced as the org's object X; one that looks like a
+// typo of a catalog object ([objects.Acount]) is said, since the sync would only find no such object.
+void warn_lookalike_objects(Config& config, std::string_view source, const Origins& origins) {
+  for (const auto& [name, oc] : config.objects) {
+    const std::string close = catalog::lookalike_object(name);
+    if (close.empty()) continue;
+    config.warnings.push_back(origin_of(origins, "objects." + name, source) + ": [objects." + name +
+                              "] is not an object of crmsync's catalog, so it is synced as an object beyond the "
+                              "catalog, if the org has one of that name; did you mean [objects." + close + "]?");
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> known_env_names() {
@@ -723,6 +748,7 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   CRMSYNC_TRY(validate_signin(config, source_name, origins));
   if (validation == Validation::kStoreOnly) return config;
   warn_objects_in_groups_off(config, source_name, origins);
+  warn_lookalike_objects(config, source_name, origins);
   CRMSYNC_TRY(validate_login(config, source_name, origins));
   CRMSYNC_TRY(validate_export(config.exports, source_name));
   return config;
@@ -780,12 +806,15 @@ std::vector<std::string> Config::enabled_objects() const {
 
 std::vector<std::string> Config::synced_objects() const {
   std::vector<std::string> out = enabled_objects();
-  if (!groups.boards) return out;
   for (const auto& object : catalog::board_objects()) {
+    if (!groups.boards) break;
     auto it = std::find_if(objects.begin(), objects.end(),
                            [&](const auto& entry) { return iequals(entry.first, object.name); });
     if (it != objects.end() && !it->second.enabled) continue;
     out.push_back(object.name);
+  }
+  for (const auto& [name, oc] : objects) {
+    if (oc.enabled && catalog::find_object(name) == nullptr) out.push_back(name);
   }
   return out;
 }

@@ -24,6 +24,7 @@
 //   schema = "salesforce"                    # PostgreSQL only; password in CRMSYNC_STORE_PASSWORD
 //   [objects.Account]
 //   exclude = ["Website"]  include = ["NumberOfEmployees"]  enabled = true
+//   [objects.Invoice__c]                     # beyond the catalog: every supported field, or `include`
 //   [groups]
 //   deals = true  engage = false  boards = true
 //   [serve]                                  # crmsync serve (docs/api.md)
@@ -186,7 +187,9 @@ extern const std::vector<std::string> kExportFieldAttributes;
 struct Config {
   SalesforceConfig salesforce;
   StoreConfig store;
-  std::map<std::string, ObjectConfig> objects;  // by catalog object name as written in the file
+  // By object name as written in the file: catalog objects, and objects beyond the catalog (any
+  // Salesforce API name, e.g. Case or Invoice__c), whose fields are discovered from describe.
+  std::map<std::string, ObjectConfig> objects;
   GroupsConfig groups;
   SyncConfig sync;
   ExportConfig exports;  // [export]
@@ -201,7 +204,8 @@ struct Config {
   // objects with enabled = false.
   std::vector<std::string> enabled_objects() const;
   // What `crmsync sync` imports: enabled_objects(), then the board objects (catalog::board_objects())
-  // while [groups] boards is on, minus those with enabled = false.
+  // while [groups] boards is on, then the objects beyond the catalog the file names (an
+  // [objects.Case] or [objects.Invoice__c] section) by name; minus those with enabled = false.
   std::vector<std::string> synced_objects() const;
 };
 

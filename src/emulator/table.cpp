@@ -235,4 +235,19 @@ std::string Database::new_id(const Table& table) {
   return make_sf_id(table.key_prefix(), ++next_serial_[table.key_prefix()]);
 }
 
+void Database::add_custom_object(const std::string& name, std::shared_ptr<const ObjectSpec> spec) {
+  custom_objects_[to_lower(name)] = std::move(spec);
+}
+
+const ObjectSpec* Database::custom_object(std::string_view name) const {
+  auto it = custom_objects_.find(to_lower(name));
+  return it == custom_objects_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const ObjectSpec*> Database::custom_objects() const {
+  std::vector<const ObjectSpec*> out;
+  for (const auto& [_, spec] : custom_objects_) out.push_back(spec.get());
+  return out;
+}
+
 }  // namespace crmsync::emulator

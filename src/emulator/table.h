@@ -154,6 +154,8 @@ class Table {
   mutable std::unordered_map<std::uint32_t, EpochMs> moved_;
 };
 
+struct ObjectSpec;  // org/org.h
+
 // The whole org: every table by name, and new Ids per key prefix.
 class Database {
  public:
@@ -167,12 +169,19 @@ class Database {
   // A fresh, never reused 18-character Id for the table's key prefix.
   std::string new_id(const Table& table);
 
+  // The custom objects an org file defines ([[custom_objects]]): their describe flags, beside the
+  // fixed schema's (org/org.h object_spec() looks here first).
+  void add_custom_object(const std::string& name, std::shared_ptr<const ObjectSpec> spec);
+  const ObjectSpec* custom_object(std::string_view name) const;  // case-insensitive; nullptr: none
+  std::vector<const ObjectSpec*> custom_objects() const;
+
   // Readers (queries, describe) take it shared; writers (DML, org edits) take it exclusive.
   std::shared_mutex& mutex() const { return mutex_; }
 
  private:
   std::map<std::string, std::unique_ptr<Table>> tables_;  // by lower-case name
   std::unordered_map<std::string, std::uint64_t> next_serial_;
+  std::map<std::string, std::shared_ptr<const ObjectSpec>> custom_objects_;  // by lower-case name
   mutable std::shared_mutex mutex_;
 };
 

@@ -19,6 +19,15 @@ const char* to_string(ActivityKind kind) {
   return "?";
 }
 
+const char* kind_label(ActivityKind kind) {
+  switch (kind) {
+    case ActivityKind::kCall: return "Call";
+    case ActivityKind::kMeeting: return "Meeting";
+    case ActivityKind::kInvite: return "Invite";
+  }
+  return "Activity";
+}
+
 const char* to_string(ActivityStatus status) {
   switch (status) {
     case ActivityStatus::kScheduled: return "scheduled";

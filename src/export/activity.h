@@ -19,6 +19,7 @@ enum class ActivityKind { kCall, kMeeting, kInvite };
 enum class ActivityStatus { kScheduled, kCompleted, kCancelled, kDeleted };
 
 const char* to_string(ActivityKind kind);      // call | meeting | invite
+const char* kind_label(ActivityKind kind);     // Call | Meeting | Invite: a subject when nothing else is known
 const char* to_string(ActivityStatus status);  // scheduled | completed | cancelled | deleted
 
 struct Participant {

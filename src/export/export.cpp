@@ -313,6 +313,26 @@ Result<std::optional<std::string>> own_records_warning(salesforce::Client& clien
       "reported); " + check::system_permission_fix(*access, label) + ".");
 }
 
+// Why nothing matched, naming what was tried: the external participants' emails and their domains.
+std::string unmatched_reason(const Activity& a) {
+  std::string emails, domains;
+  for (const Participant& p : a.participants) {
+    if (p.internal || p.email.empty() || iequals(p.email, a.host_email)) continue;
+    emails += (emails.empty() ? "" : ", ") + p.email;
+    const std::string domain = email_domain(p.email);
+    if (!domain.empty() && !is_public_email_domain(domain) && domains.find(domain) == std::string::npos) {
+      domains += (domains.empty() ? "" : ", ") + domain;
+    }
+  }
+  if (emails.empty()) {
+    return "it has no external participant with an email to match a Contact, Lead or Account by; not written";
+  }
+  return "no Contact or Lead in the store has the email " + emails +
+         (domains.empty() ? ", and their domains are public mail domains"
+                          : ", and no Account has the domain " + domains) +
+         "; not written (run crmsync sync if they were added in Salesforce since)";
+}
+
 }  // namespace
 
 bool is_quota_stop(const Error& e) {
@@ -392,6 +412,7 @@ Result<ExportReport> run_export(const config::Config& config, std::istream& inpu
     if (!m.matched() && a.status != ActivityStatus::kDeleted && !(row && !row->salesforce_id.empty())) {
       step = {Action::kUnchanged, "unmatched: no participant or domain matched a Contact, Lead or Account; not written"};
       ++report.counts.unmatched;
+      report.unmatched.push_back({a.id, a.line, unmatched_reason(a)});
       if (options.on_explain) options.on_explain(a, m, step);
       continue;
     }

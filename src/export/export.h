@@ -53,8 +53,16 @@ struct ActivityNote {
   std::string message;
 };
 
+// An activity no Contact, Lead or Account matched: not written (counts.unmatched).
+struct UnmatchedActivity {
+  std::string activity_id;
+  int line = 0;
+  std::string reason;  // which participants and domains were tried
+};
+
 struct ExportReport {
   ExportCounts counts;
+  std::vector<UnmatchedActivity> unmatched;  // one per counts.unmatched, in input order
   std::vector<InvalidLine> invalid_lines;
   std::vector<RecordFailure> failures;
   std::vector<ActivityNote> notes;  // per activity written or planned (not for unchanged ones)

@@ -53,6 +53,16 @@ std::string description_with_marker(const std::string& text, const std::string& 
   return cut + separator + marker;
 }
 
+// A subject template whose {title} was empty leaves its separator behind ("Call: "): trimmed, with
+// the spaces and separators at either end.
+std::string trim_separators(std::string_view text) {
+  constexpr std::string_view kSeparators = " \t:;,-|/";
+  std::size_t first = text.find_first_not_of(kSeparators);
+  if (first == std::string_view::npos) return {};
+  std::size_t last = text.find_last_not_of(kSeparators);
+  return std::string(text.substr(first, last - first + 1));
+}
+
 json attribute_value(const Activity& a, const TemplateValues& values, const std::string& attribute) {
   if (attribute == "duration_seconds") return a.duration_seconds;
   if (attribute == "start") return format_datetime_iso(a.start);
@@ -70,7 +80,8 @@ json build_record(const Activity& a, const Match& m, const config::ExportConfig&
   const bool task = config.as != "event";
   json r = json::object();
   std::string subject = render_template(kind.subject, values);
-  if (subject.empty()) subject = a.title.empty() ? std::string(to_string(a.kind)) : a.title;
+  if (a.title.empty()) subject = trim_separators(subject);  // "Cancelled: Call: " -> "Cancelled: Call"
+  if (subject.empty()) subject = a.title.empty() ? std::string(kind_label(a.kind)) : a.title;
   r["Subject"] = std::string(utf8_prefix(subject, 255));
   r["Description"] = description_with_marker(render_template(kind.description, values),
                                              config.external_id_field.empty() ? marker_line(a.id) : "", note);

@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "common/text.h"
+#include "store/store.h"
 
 namespace crmsync::store {
 
@@ -26,8 +27,13 @@ Status check_identifier(std::string_view what, std::string_view name) {
                    "' is not accepted by the store: names must match [A-Za-z_][A-Za-z0-9_]*.");
 }
 
+std::string reload_table_name(std::string_view object) { return std::string(kReloadTablePrefix) + std::string(object); }
+
 Status check_table_name(std::string_view object) {
   CRMSYNC_TRY(check_identifier("table", object));
+  if (object.size() > kReloadTablePrefix.size() && object.starts_with(kReloadTablePrefix)) {
+    return check_table_name(object.substr(kReloadTablePrefix.size()));
+  }
   for (std::string_view reserved : {"crmsync_", "sqlite_", "pg_"}) {
     if (object.size() >= reserved.size() && iequals(object.substr(0, reserved.size()), reserved)) {
       return Error(ErrorKind::kConfig, "RESERVED_IDENTIFIER",

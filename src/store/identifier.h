@@ -19,7 +19,8 @@ bool is_identifier(std::string_view name);
 Status check_identifier(std::string_view what, std::string_view name);
 
 // A table name crmsync may create for an object: an identifier that does not start with the
-// prefixes reserved for the store's own tables (crmsync_, sqlite_, pg_; case-insensitive).
+// prefixes reserved for the store's own tables (crmsync_, sqlite_, pg_; case-insensitive), or the
+// reload table of such a name (store.h reload_table_name).
 Status check_table_name(std::string_view object);
 
 // Every column name of a table's column list is an identifier, none is listed twice (names are

@@ -100,6 +100,12 @@ struct EditLogEntry {
   std::string message;    // Salesforce's message when refused
 };
 
+// "crmsync_reload_<object>": the table `crmsync sync --full-refresh` loads an object into while the
+// object's own table stays readable, until replace_table() swaps it in. It lives in the store's
+// reserved namespace (crmsync_), so it never meets an object's table.
+inline constexpr std::string_view kReloadTablePrefix = "crmsync_reload_";
+std::string reload_table_name(std::string_view object);
+
 // How a writer writes (Store::writer). kUpsert: INSERT ... ON CONFLICT("Id") DO UPDATE, after
 // building the table's Id index if it lacks one. kAppend: plain INSERTs while the table has no Id
 // index (see begin_append: an Id written twice is then held twice, until ensure_id_index keeps its
@@ -186,6 +192,13 @@ class Store {
   // lookups by Id without it scan the table.
   virtual Result<bool> has_id_index(std::string_view object) = 0;
 
+  // Within the caller's transaction: drops `object`'s table (when there is one) and renames
+  // `replacement` (its reload table) to `object`, with its columns' storage classes and its Id
+  // index (built when the replacement lacks it). The old table's search index goes with it: call
+  // ensure_search_index(object, ...) next, in the same transaction. Readers see the old table
+  // until the commit, then the new one. kNotFound NO_SUCH_TABLE when `replacement` does not exist.
+  virtual Status replace_table(std::string_view object, std::string_view replacement) = 0;
+
   // begin() while a transaction is open and commit() without one are kInternal errors;
   // rollback() without one is a no-op, so error paths may always call it.
   virtual Status begin() = 0;
@@ -222,9 +235,10 @@ class Store {
   // search: ReadSnapshot::search answers kUnsupported there).
   virtual Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns);
 
-  // crmsync_meta: facts about the org the store mirrors, by key (kInstanceUrlKey: the org's instance
-  // URL, which the sync records for the boards' links). put_meta runs within the caller's
-  // transaction when one is open; meta answers std::nullopt for a key never put.
+  // crmsync_meta: facts about the org the store mirrors and the sync's own small records, by key
+  // (kInstanceUrlKey: the org's instance URL, which the sync records for the boards' links; the
+  // schedule of `crmsync sync --every`; the last record-visibility check). put_meta runs within the
+  // caller's transaction when one is open; meta answers std::nullopt for a key never put.
   virtual Status put_meta(std::string_view key, std::string_view value) = 0;
   virtual Result<std::optional<std::string>> meta(std::string_view key) = 0;
 

@@ -211,7 +211,8 @@ class ObjectSync final : public ObjectRun {
     CRMSYNC_TRY(read_window());
     CRMSYNC_TRY(backfill());
     CRMSYNC_TRY(refresh_formulas());
-    return find_hard_deletes();
+    CRMSYNC_TRY(find_hard_deletes());
+    return finish_reload();
   }
 
   Status describe_failed(const Error& e) {
@@ -222,6 +223,15 @@ class ObjectSync final : public ObjectRun {
                         std::string(catalog::to_string(cat->group)) + " group goes on without it";
       if (object() == "CurrencyType") report_.message += " (a single-currency org has none)";
       return ok_status();
+    }
+    if (e.kind == ErrorKind::kNotFound && cat == nullptr) {
+      const std::string close = catalog::lookalike_object(object());
+      return Error(ErrorKind::kPermission, "OBJECT_NOT_VISIBLE",
+                   "the org has no " + object() + " object the integration user can see (describe answered "
+                   "NOT_FOUND): check the name in [objects." + object() + "] (custom objects end in __c" +
+                       (close.empty() ? "" : "; did you mean " + close + "?") + "), and grant Read on " + object() +
+                       " in the integration user's permission set or profile; `crmsync catalog --org` lists what "
+                       "it can see.");
     }
     if (e.kind == ErrorKind::kNotFound) {
       return Error(ErrorKind::kPermission, "OBJECT_NOT_VISIBLE",
@@ -234,8 +244,9 @@ class ObjectSync final : public ObjectRun {
 
   Status load_state_and_columns() {
     std::optional<store::SyncState> loaded;
-    std::vector<std::string> columns;
+    std::vector<std::string> columns, reload_columns;
     const std::string name = object();
+    const std::string reload = store::reload_table_name(name);
     CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
       auto s = st.load_state(name);
       if (!s) return s.error();
@@ -243,19 +254,68 @@ class ObjectSync final : public ObjectRun {
       auto c = st.columns(name);
       if (!c) return c.error();
       columns = std::move(*c);
+      auto r = st.columns(reload);
+      if (!r) return r.error();
+      reload_columns = std::move(*r);
       return ok_status();
     }));
     state_ = loaded.value_or(store::SyncState{});
     state_.object = object();
     state_.last_run_started = ctx_.started;
     previous_success_ = state_.last_success;
-    store_columns_ = std::move(columns);
+    choose_table(std::move(columns), std::move(reload_columns));
     // A table without a watermark holds what a load cut short committed (a Bulk load commits rows
     // before its watermark); a table with one but without any successful run holds what REST pages
-    // of a load killed, failed or paused committed. Rows among them may have vanished since, at a
-    // time no getDeleted window (it starts at the last success) reaches: their ids are reconciled.
-    restarted_load_ = !store_columns_.empty() && (!state_.watermark || previous_success_ == 0);
+    // of a load killed, failed or paused committed, and so does a reload table a run left behind.
+    // Rows among them may have vanished since, at a time no getDeleted window (it starts at the
+    // last success) reaches: their ids are reconciled.
+    restarted_load_ = !store_columns_.empty() && (!state_.watermark || previous_success_ == 0 || reloading_);
     state_loaded_ = true;
+    return ok_status();
+  }
+
+  // Where this run writes. A full refresh (SyncOptions::full_refresh) of an object whose table
+  // exists loads it again into its reload table, which replaces the table once the reload is
+  // complete (finish_reload): until then readers see the old table. The reload table's existence
+  // is the mark of a reload under way (it is created in the transaction that forgets the
+  // watermark), so a run cut short is resumed by the next run, asked for or not.
+  void choose_table(std::vector<std::string> columns, std::vector<std::string> reload_columns) {
+    const bool asked = contains_ci(ctx_.options.full_refresh, object());
+    reloading_ = !reload_columns.empty() || (asked && !columns.empty());
+    if (asked && reload_columns.empty()) forget_watermark();  // a new reload, or a table that was dropped
+    if (reloading_) report_.full_refresh = reload_columns.empty() ? "started" : "resumed";
+    table_ = reloading_ ? store::reload_table_name(object()) : object();
+    store_columns_ = reloading_ ? std::move(reload_columns) : std::move(columns);
+  }
+
+  // Everything that says where the last load got to: the next read is a full load from scratch.
+  void forget_watermark() {
+    state_.watermark.reset();
+    state_.watermark_id.clear();
+    state_.full_sync_done = false;
+    state_.pending_backfill.clear();
+    state_.formulas_refreshed = 0;
+    clear_bulk_resume();
+    save_reset_ = true;
+  }
+
+  // The reload is read whole (and its hard deletes found): its table replaces the object's, in one
+  // transaction with the state that goes with it.
+  Status finish_reload() {
+    if (!reloading_) return ok_status();
+    store::SyncState snapshot = state_;
+    Status s = ctx_.writes.call(
+        [name = object(), reload = table_, snapshot, search = catalog::search_columns(selection_)](
+            store::Store& st) -> Status {
+          CRMSYNC_TRY(st.replace_table(name, reload));
+          CRMSYNC_TRY(st.ensure_search_index(name, search));  // indexed once, whole, not page by page
+          return st.save_state(snapshot);
+        },
+        /*flush=*/true);
+    if (!s) return s;
+    reloading_ = false;
+    table_ = object();
+    report_.full_refresh = "done";
     return ok_status();
   }
 
@@ -290,7 +350,27 @@ class ObjectSync final : public ObjectRun {
     }
     selection_ = std::move(*selection);
     for (const auto& f : selection_.fields) names_.push_back(f.name);
+    if (selection_.discovered) note_discovery(described, admin);
     return ok_status();
+  }
+
+  // An object beyond the catalog: the fields discovery skipped for their type (a note, not a
+  // refusal), and stored columns describe no longer shows (FLS removed, or the field deleted).
+  void note_discovery(const std::vector<std::string>& described, const catalog::AdminSelection& admin) {
+    if (!selection_.unsupported_discovered.empty()) {
+      std::string skipped;
+      for (const auto& e : selection_.unsupported_discovered) skipped += (skipped.empty() ? "" : " ") + e.message + ".";
+      report_.notes.push_back(object() + ": " + std::to_string(selection_.unsupported_discovered.size()) +
+                              " fields not synced for their type: " + skipped);
+    }
+    if (!admin.include.empty()) return;  // `include` fields that vanished were warned of above
+    for (const auto& column : store_columns_) {
+      if (contains_ci(described, column) || contains_ci(admin.exclude, column)) continue;
+      report_.warnings.push_back(object() + "." + column +
+                                 " is no longer readable by the integration user (or no longer in the org): it is "
+                                 "not synced any more and its stored values are kept; grant Read on it again to "
+                                 "import it");
+    }
   }
 
   // The object is refused with what `crmsync check` prints for the same fields: its message and
@@ -318,6 +398,7 @@ class ObjectSync final : public ObjectRun {
       }
     }
     if (!added.empty()) {
+      save_reset_ = true;
       std::vector<std::string> pending = split_names(state_.pending_backfill);
       for (const auto& f : added) {
         if (!contains_ci(pending, f)) pending.push_back(f);
@@ -326,16 +407,18 @@ class ObjectSync final : public ObjectRun {
     }
     auto columns = columns_for(selection_);
     store::SyncState snapshot = state_;
-    const std::string name = object();
+    const std::string name = table_;
     // Until a first load has finished (full_sync_done), its rows may be appended to a table
     // without its Id index (see load_mode()); any other run has the index built first, in case a
     // load was killed between its last page and the index.
     bool loading = !state_.full_sync_done;
     bool append = false;
     // The search index follows the table (and its writes) from here on: store.h ensure_search_index.
+    // A reload table has none: finish_reload indexes the table it becomes.
     Status prepared = ctx_.writes.call(
-        [name, columns, snapshot, save = !added.empty(), loading, &append,
-         search = catalog::search_columns(selection_)](store::Store& st) -> Status {
+        [name, columns, snapshot, save = save_reset_, loading, &append,
+         search = reloading_ ? std::vector<std::string>() : catalog::search_columns(selection_)](
+            store::Store& st) -> Status {
           CRMSYNC_TRY(st.ensure_table(name, columns));
           CRMSYNC_TRY(st.ensure_search_index(name, search));
           if (save) CRMSYNC_TRY(st.save_state(snapshot));
@@ -375,7 +458,7 @@ class ObjectSync final : public ObjectRun {
     ++posted_batches_;
     if (log::enabled(log::Level::kInfo) && (n > 0 || flush)) after_commit = log_commit(n, std::move(after_commit));
     return ctx_.writes.post(
-        [name = object(), columns, shared, snapshot, mode](store::Store& st) -> Status {
+        [name = table_, columns, shared, snapshot, mode](store::Store& st) -> Status {
           if (!shared->empty()) {
             auto w = st.writer(name, columns, mode);
             if (!w) return w.error();
@@ -523,7 +606,7 @@ class ObjectSync final : public ObjectRun {
     // finished load without it, which the next run's prepare_table builds).
     append_ = false;
     return ctx_.writes.post(
-        [name = object()](store::Store& st) -> Status { return st.ensure_id_index(name); }, 0, {}, /*flush=*/true);
+        [name = table_](store::Store& st) -> Status { return st.ensure_id_index(name); }, 0, {}, /*flush=*/true);
   }
 
   // ---- Bulk API 2.0 full loads -------------------------------------------------------------------
@@ -780,7 +863,7 @@ class ObjectSync final : public ObjectRun {
     }
     std::sort(org.begin(), org.end());
     std::vector<std::string> vanished;
-    const std::string name = object();
+    const std::string name = table_;
     CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
       return st.for_each_id(name, /*skip_deleted=*/true, [&](std::string_view id) -> Status {
         if (!std::binary_search(org.begin(), org.end(), id_key(id))) vanished.emplace_back(id);
@@ -800,7 +883,7 @@ class ObjectSync final : public ObjectRun {
       for (const auto& id : ids) wanted.push_back(id_key(id));
       std::sort(wanted.begin(), wanted.end());
       std::vector<std::string> held;
-      const std::string name = object();
+      const std::string name = table_;
       CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
         return st.for_each_id(name, true, [&](std::string_view id) -> Status {
           if (std::binary_search(wanted.begin(), wanted.end(), id_key(id))) held.emplace_back(id);
@@ -816,7 +899,7 @@ class ObjectSync final : public ObjectRun {
     auto shared = std::make_shared<std::vector<std::string>>(std::move(ids));
     auto columns = columns_of({"Id", "IsDeleted"});
     return ctx_.writes.post(
-        [name = object(), columns, shared, has_flag](store::Store& st) -> Status {
+        [name = table_, columns, shared, has_flag](store::Store& st) -> Status {
           auto w = st.writer(name, columns);
           if (!w) return w.error();
           for (const auto& id : *shared) {
@@ -885,6 +968,9 @@ class ObjectSync final : public ObjectRun {
   store::SyncState state_;
   bool state_loaded_ = false;
   bool restarted_load_ = false;
+  bool reloading_ = false;   // a full refresh writes into the reload table (choose_table)
+  bool save_reset_ = false;  // prepare_table commits the state with the table (a reload started, fields added)
+  std::string table_;        // the store table this run writes: the object's, or its reload table
   bool append_ = false;  // the window's rows are appended (load_mode)
   EpochMs previous_success_ = 0;
   std::vector<std::string> store_columns_;

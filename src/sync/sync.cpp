@@ -2,11 +2,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "sync/composite_reads.h"
 #include "sync/object_sync.h"
 #include "sync/quota.h"
+#include "sync/visibility.h"
 #include "sync/write_queue.h"
 
 namespace crmsync::sync {
@@ -109,7 +111,9 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   CRMSYNC_TRY(record_meta(store, store::kInstanceUrlKey, client.instance_url()));
   CRMSYNC_TRY(record_meta(store, store::kOrgIdKey, client.org_id()));
 
-  const std::vector<std::string> objects = config.synced_objects();
+  auto chosen = objects_for_run(config, options.objects, options.full_refresh);
+  if (!chosen) return chosen.error();
+  const std::vector<std::string> objects = std::move(*chosen);
   int concurrency = options.concurrency > 0 ? options.concurrency : static_cast<int>(config.sync.concurrency);
   concurrency = std::max(1, std::min<int>(concurrency, static_cast<int>(objects.size())));
   std::int64_t rows_per_commit = options.rows_per_commit > 0 ? options.rows_per_commit : config.sync.rows_per_commit;
@@ -149,13 +153,22 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   for (int t = 1; t < concurrency; ++t) workers.emplace_back(work, nullptr);
   work(&client);
   for (auto& t : workers) t.join();
+  // After the data, so that it never takes budget from it; the caller's session is free again.
+  std::int64_t visibility_calls = 0;
+  std::map<std::string, check::Finding> hidden;
+  if (!ctx.stopped()) hidden = check_visibility(ctx, client, objects, visibility_calls);
+  share_visibility_calls(ctx, reports, visibility_calls);
   CRMSYNC_TRY(writes.finish());
   if (auto refusal = ctx.stopped()) return run_stopped_by(*refusal);
 
   SyncReport report;
   report.objects = std::move(reports);
+  for (auto& o : report.objects) {
+    if (auto it = hidden.find(o.object); it != hidden.end()) o.visibility = it->second;
+  }
   report.composite_api_calls = composite_calls;
-  report.api_calls = 0;  // the composite calls are shared among the objects' (composite_reads.h)
+  report.visibility_api_calls = visibility_calls;
+  report.api_calls = 0;  // the composite and visibility calls are shared among the objects'
   for (const auto& o : report.objects) report.api_calls += o.api_calls;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

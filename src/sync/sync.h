@@ -43,16 +43,19 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "check/check.h"
 #include "common/result.h"
 #include "common/timeutil.h"
 #include "config/config.h"
 #include "salesforce/bulk.h"
 #include "salesforce/client.h"
 #include "store/store.h"
+#include "sync/schedule.h"  // crmsync sync --every
 
 namespace crmsync::sync {
 
@@ -83,15 +86,30 @@ struct ObjectReport {
   double seconds = 0;
   std::int64_t rows_in_store = 0; // the table's row count after the run
   std::vector<std::string> warnings;  // e.g. a Recommended field the user cannot read
+  std::vector<std::string> notes;     // worth knowing, nothing to fix: e.g. fields of an object beyond
+                                      // the catalog skipped for their type
+  // The integration user does not see every record of the object (role and sharing without View
+  // All Records), or that could not be verified: `crmsync check`'s finding, with the fix
+  // (VIEW_ALL_RECORDS_MISSING, VIEW_ALL_UNVERIFIED). Asked after the objects are synced, for an
+  // object not checked before, at most daily otherwise (hourly while records are hidden) and on a
+  // full refresh of it; the runs between repeat the last answer.
+  std::optional<check::Finding> visibility;
   std::string message;            // why it was skipped, failed or paused; empty otherwise
   bool interrupted = false;       // paused by SyncOptions::interrupted (Ctrl-C), not by the quota
+  // A full refresh (SyncOptions::full_refresh) this run worked on: "started" (the reload began),
+  // "resumed" (a reload a run left unfinished went on), "done" (the reload was complete and
+  // replaced the table); empty when there was none.
+  std::string full_refresh;
 };
 
 struct SyncReport {
   std::vector<ObjectReport> objects;
-  std::int64_t api_calls = 0;            // the objects' calls (their composite shares included)
+  std::int64_t api_calls = 0;            // the objects' calls (their composite and visibility shares
+                                         // included)
   std::int64_t composite_api_calls = 0;  // of those, POST /composite requests made for every object
                                          // at once, shared among the objects they served
+  std::int64_t visibility_api_calls = 0; // of those, the record-visibility check's (ObjectReport::visibility),
+                                         // made after the objects, shared among the objects it checked
   double seconds = 0;
   bool ok() const;      // no object failed
   bool paused() const;  // some object was paused by the quota guard (or interrupted)
@@ -123,6 +141,15 @@ using DeletedIdsSource = std::function<Result<std::vector<std::string>>(
 DeletedIdsSource salesforce_get_deleted();
 
 struct SyncOptions {
+  // Only these objects (crmsync sync --object); empty = every enabled object. Names are matched
+  // case-insensitively against the configuration (objects_for_run).
+  std::vector<std::string> objects;
+  // Objects to load again from scratch (crmsync sync --full-refresh): the watermark is forgotten and
+  // the object is read whole into its reload table (store::reload_table_name) while its table
+  // stays as it was; once the reload is read (and its hard deletes found) it replaces the table in
+  // one transaction. A reload cut short (failure, pause, kill) is resumed by the next run, asked for
+  // or not; the table is replaced only when it is complete.
+  std::vector<std::string> full_refresh;
   std::function<void(const Progress&)> on_page;  // called after each committed group of pages
   // Sforce-Query-Options batchSize; 0 = config.sync.batch_size.
   int batch_size = 0;
@@ -158,9 +185,18 @@ struct SyncOptions {
   salesforce::BulkQueryOptions bulk;
 };
 
-// Runs one sync of every enabled object. Per-object failures are reported in the SyncReport (and
-// the run goes on with the other objects); only an error that stops everything is returned as an
-// Error: the store cannot be written, another sync holds the store's lock (kStore code
+// The objects a run syncs, in the configuration's order and spelling: every enabled object, or
+// those `only` names. Errors (kConfig, each naming the object and the fix): UNKNOWN_OBJECT (no
+// object of that name is configured or in the catalog; with a "did you mean"), OBJECT_NOT_ENABLED
+// (the configuration switches it off, or its group), OBJECT_NOT_IN_RUN (`full_refresh` names an
+// object `only` leaves out).
+Result<std::vector<std::string>> objects_for_run(const config::Config& config, const std::vector<std::string>& only,
+                                                 const std::vector<std::string>& full_refresh);
+
+// Runs one sync of every enabled object (or of SyncOptions::objects). Per-object failures are
+// reported in the SyncReport (and the run goes on with the other objects); only an error that
+// stops everything is returned as an Error: objects_for_run refuses the options' objects, the
+// store cannot be written, another sync holds the store's lock (kStore code
 // STORE_LOCKED), or Salesforce refused the integration user itself rather than one object (API
 // access off: API_DISABLED_FOR_ORG; the session or a new login refused, e.g. a frozen or
 // deactivated user: kAuth): the run stops at the first such refusal, with Salesforce's code and the fix.
@@ -170,6 +206,34 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
 
 // The store column for each selected field.
 std::vector<store::Column> columns_for(const catalog::FieldSelection& selection);
+
+// What the org offers to sync (crmsync catalog --org): every object describeGlobal shows the
+// integration user as queryable and replicable, and each field's support by crmsync's type rules.
+struct OfferedField {
+  std::string name;
+  std::string describe_type;  // "string", "multipicklist", ...
+  bool supported = false;
+  std::string catalog_type;   // when supported: "STRING", "LOOKUP", ...
+  std::string reason;         // when not: why (catalog::classify_field's message)
+};
+struct OfferedObject {
+  std::string name;
+  std::string label;
+  bool custom = false;
+  std::string catalog_group;   // "core", "deals", "engage"; empty beyond the catalog
+  bool synced = false;         // the configuration syncs it (config::Config::synced_objects)
+  std::string modstamp_field;  // the watermark field; empty: every run would read it whole
+  std::vector<OfferedField> fields;  // in describe order
+  std::string describe_error;  // describe failed (the object is listed without its fields)
+};
+struct OrgOffer {
+  std::vector<OfferedObject> objects;  // describeGlobal's order
+  std::int64_t left_out = 0;           // objects describeGlobal lists that are not queryable or replicable
+  std::int64_t api_calls = 0;          // describeGlobal + one per 25 describes (POST /composite)
+};
+// Errors: the login's and describeGlobal's (network, session, API access); a describe that fails
+// is recorded on its object.
+Result<OrgOffer> org_offer(salesforce::Client& client, const config::Config& config);
 
 // The store options the [store] section describes (url, schema, password).
 store::OpenOptions store_options(const config::Config& config);

@@ -146,15 +146,7 @@ TEST(CliEnvTest, AnObjectConfiguredInsideAGroupThatIsOffIsAWarning) {
 
 // `crmsync sync` as a child process whose output goes to `log`, so the test can send it a signal.
 pid_t start_sync_logging(const std::string& cfg, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--config", cfg.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
+  return testing::start_crmsync({"sync", "--config", cfg}, log);
 }
 
 TEST(CliInterruptTest, CtrlCFinishesTheCommitSaysWhatWasCommittedAndTheNextRunResumes) {

@@ -315,7 +315,7 @@ TEST_F(ExportTest, DryRunShowsRecordsAndExplainShowsWhyWritingNothing) {
   EXPECT_NE(r.output.find("a Lead cannot have a What"), std::string::npos);
   EXPECT_NE(r.output.find("owner: User " + people_.user_id), std::string::npos);
   EXPECT_NE(r.output.find(":3: skipped: kind is missing"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("dry run (nothing written): created 2, updated 0, deleted 0, unchanged 0, unmatched 1, failed 0, invalid lines 1"),
+  EXPECT_NE(r.output.find("dry run (nothing written): created 2, updated 0, deleted 0, unchanged 0, unmatched 1 (a3), failed 0, invalid lines 1"),
             std::string::npos)
       << r.output;
   // One JSON line per record that would be written.
@@ -378,6 +378,40 @@ TEST_P(ExportStoreTest, TasksWrittenWithFieldsAndLinksAndTheSameInputTwiceCreate
   auto after = records("Task");
   EXPECT_EQ(after.size(), 2u);
   for (const auto& [id, rows] : after) EXPECT_EQ(rows.size(), 1u) << id;
+}
+
+// The activities nothing matched are named, with what was tried, in the summary line, on standard
+// error and in --json; an activity without a title is written with its kind as the Subject.
+TEST_F(ExportTest, UnmatchedActivitiesAreNamedAndAMissingTitleReadsAsTheKind) {
+  auto untitled = nlohmann::json::parse(activity("u1", "meeting", people_.contact_email));
+  untitled.erase("title");
+  std::string input = untitled.dump() + "\n" + activity("x1", "call", "nobody@gmail.com") +
+                      activity("a1", "call", people_.contact_email) + activity("x2", "invite", "ghost@unknown-corp.example");
+  auto text = export_run(input, "--dry-run");
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_TRUE(testing::contains(text.output, "unmatched 2 (x1, x2)")) << text.output;
+  EXPECT_TRUE(testing::contains(text.output, "unmatched: activity x1 (line 2): no Contact or Lead in the store has the "
+                                             "email nobody@gmail.com, and their domains are public mail domains"))
+      << text.output;
+  EXPECT_TRUE(testing::contains(text.output, "unmatched: activity x2 (line 4): no Contact or Lead in the store has the "
+                                             "email ghost@unknown-corp.example, and no Account has the domain "
+                                             "unknown-corp.example"))
+      << text.output;
+
+  auto r = export_run(input, "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = json_report(r);
+  EXPECT_EQ(j["unmatched"], 2);
+  ASSERT_EQ(j["unmatched_activities"].size(), 2u) << j.dump(2);
+  EXPECT_EQ(j["unmatched_activities"][0]["activity_id"], "x1");
+  EXPECT_EQ(j["unmatched_activities"][0]["line"], 2);
+  EXPECT_EQ(j["unmatched_activities"][1]["activity_id"], "x2");
+  EXPECT_EQ(j["unmatched_activities"][1]["line"], 4);
+  EXPECT_TRUE(testing::contains(j["unmatched_activities"][1]["reason"].get<std::string>(), "unknown-corp.example"));
+  auto tasks = records("Task");
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks["u1"].at(0).at("Subject"), "Meeting");
+  EXPECT_EQ(tasks["a1"].at(0).at("Subject"), "Call: About a1");
 }
 
 TEST_F(ExportTest, EventsCarryStartEndDurationAndAMappedCustomField) {

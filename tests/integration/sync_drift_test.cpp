@@ -13,25 +13,8 @@ namespace {
 using testing::RunningEmulator;
 using testing::TempDir;
 
-emulator::FieldDef custom_field(const std::string& name, const std::string& type) {
-  emulator::FieldDef f;
-  f.name = name;
-  f.label = name;
-  f.type = type;
-  f.custom = true;
-  if (type == "double") {
-    f.precision = 18;
-    f.scale = 2;
-  } else {
-    f.length = 255;
-  }
-  return f;
-}
-
-void add_field(emulator::Emulator& emu, const std::string& object, emulator::FieldDef f) {
-  std::unique_lock lock(emu.database().mutex());
-  emu.database().find(object)->add_field(std::move(f));
-}
+using testing::add_field;
+using testing::custom_field;
 
 // Over both stores (SQLite and PostgreSQL).
 class SyncDriftStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {};

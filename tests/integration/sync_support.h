@@ -213,18 +213,28 @@ inline std::string only_toml(const std::vector<std::string>& objects) {
   return out;
 }
 
-// `crmsync sync --quiet --config cfg` as a child process, its output thrown away, so that a test can
-// SIGKILL it; -1 when it cannot be started.
-inline pid_t start_sync(const std::string& cfg) {
+// `crmsync <args>` as a child process, its standard output and error written to the file `log`
+// ("/dev/null": thrown away), so that a test can signal or SIGKILL it; -1 when it cannot be started.
+inline pid_t start_crmsync(const std::vector<std::string>& args, const std::string& log = "/dev/null") {
+  std::vector<char*> argv = {const_cast<char*>(CRMSYNC_BINARY)};  // built before fork: the child only execs
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    execl(CRMSYNC_BINARY, CRMSYNC_BINARY, "sync", "--quiet", "--config", cfg.c_str(), static_cast<char*>(nullptr));
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    execv(CRMSYNC_BINARY, argv.data());
     _exit(127);
   }
   return pid;
+}
+
+// `crmsync sync --quiet --config cfg [extra]`, its output thrown away (start_crmsync).
+inline pid_t start_sync(const std::string& cfg, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"sync", "--quiet", "--config", cfg};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return start_crmsync(args);
 }
 
 // Follows the child `pid` (looking every 2 ms) and SIGKILLs it, then reaps it, as soon as `now()`
@@ -319,6 +329,29 @@ inline std::size_t remove_field_read(salesforce::Client& admin, const std::strin
     if (!s) throw std::runtime_error(s.error().to_string());
   }
   return rows.size();
+}
+
+// A custom field as an admin adds it in Setup (double: 18,2; other types: 255 characters), for
+// add_field; it has no field-level security, so every user reads it.
+inline emulator::FieldDef custom_field(const std::string& name, const std::string& type) {
+  emulator::FieldDef f;
+  f.name = name;
+  f.label = name;
+  f.type = type;
+  f.custom = true;
+  if (type == "double") {
+    f.precision = 18;
+    f.scale = 2;
+  } else {
+    f.length = 255;
+  }
+  return f;
+}
+
+// Adds the field to an object of the running org (in process): schema drift. Every row holds null.
+inline void add_field(emulator::Emulator& emu, const std::string& object, emulator::FieldDef f) {
+  std::unique_lock lock(emu.database().mutex());
+  emu.database().find(object)->add_field(std::move(f));
 }
 
 // Sets a field of every live row of a table (in process, SystemModstamp untouched).

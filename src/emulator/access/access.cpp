@@ -194,6 +194,7 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
       if (const auto* v = text(org, org.row(0), std::string("Default") + object + "Access")) org_defaults_[object] = *v;
     }
   }
+  for (const ObjectSpec* custom : db.custom_objects()) org_defaults_[custom->name] = custom->sharing;
 
   // Record types the profile may use, per object (default first).
   const Table& rt = *db.find("RecordType");

@@ -226,8 +226,8 @@ bool row_deleted(const Table& t, const Row& row) {
   return i && std::holds_alternative<bool>(row[*i]) && std::get<bool>(row[*i]);
 }
 
-Status check_insertable(const Table& table) {
-  if (find_object_spec(table.name())->createable) return ok_status();
+Status check_insertable(const Database& db, const Table& table) {
+  if (object_spec(db, table.name())->createable) return ok_status();
   return type_not_allowed(table, "inserted");
 }
 
@@ -256,7 +256,7 @@ void DmlJournal::rollback(AccessModel& access) {
 
 Result<std::string> create_record(const DmlContext& org, const std::string& user_id, Table& table, const json& body,
                                   DmlJournal* journal) {
-  CRMSYNC_TRY(check_insertable(table));
+  CRMSYNC_TRY(check_insertable(org.db, table));
   auto access = org.access.for_user(org.db, user_id);
   if (!access->object(table).read) return not_found();
   CRMSYNC_TRY(check_record_write(*access, org.db, table, WriteOp::kCreate, std::nullopt, {}));
@@ -290,7 +290,7 @@ Status update_record(const DmlContext& org, const std::string& user_id, Table& t
   auto index = find_live_record(*access, table, id);
   if (!index) return index.error();
   Row& stored = table.mutable_row(*index);
-  if (!find_object_spec(table.name())->updateable) return type_not_allowed(table, "updated");
+  if (!object_spec(org.db, table.name())->updateable) return type_not_allowed(table, "updated");
   CRMSYNC_TRY(check_record_write(*access, org.db, table, WriteOp::kUpdate, *index, {}));
   auto values = validate(org.db, table, body, /*create=*/false, *access);
   if (!values) return values.error();
@@ -320,7 +320,7 @@ Status delete_record(const DmlContext& org, const std::string& user_id, Table& t
   auto index = find_live_record(*access, table, id);
   if (!index) return index.error();
   Row& row = table.mutable_row(*index);
-  if (!find_object_spec(table.name())->deletable) return type_not_allowed(table, "deleted");
+  if (!object_spec(org.db, table.name())->deletable) return type_not_allowed(table, "deleted");
   CRMSYNC_TRY(check_record_write(*access, org.db, table, WriteOp::kDelete, *index, {}));
   if (journal != nullptr) journal->changed(table, *index, row);
   set(table, row, "IsDeleted", true);  // for a hard delete the stamp dates the deletion for getDeleted

@@ -81,7 +81,7 @@ std::string json_problem_message(std::string_view text, const JsonProblem& probl
 // Whether the object's records can be inserted through the API; errors: INVALID_TYPE_FOR_OPERATION.
 // create_record checks it too; the /sobjects route asks first, so that it answers before reading
 // the body, as Salesforce does.
-Status check_insertable(const Table& table);
+Status check_insertable(const Database& db, const Table& table);
 
 // Whether the record is in the recycle bin (IsDeleted true).
 bool row_deleted(const Table& table, const Row& row);

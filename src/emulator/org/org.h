@@ -5,8 +5,8 @@
 // The org file (`crmsync emulator --org FILE`, EmulatorOptions::org_file) is a JSON or TOML
 // description of how an org differs from the default one (users, roles, profiles, permission sets
 // and their object, field and system permissions, assignments, licenses, org-wide defaults, record
-// types and which profiles may use them, custom fields, multi-currency) and its data size. Format
-// and examples: docs/emulator-org-file.md.
+// types and which profiles may use them, custom objects and fields, multi-currency) and its data
+// size. Format and examples: docs/emulator-org-file.md.
 //
 //   const ObjectSpec* spec = find_object_spec("Account");   // describe's object flags
 //   auto file = read_org_file("org.toml");            // parse; seed and scale come out first
@@ -50,6 +50,10 @@ struct ObjectSpec {
   bool undeletable = true;
   bool mru_enabled = true;
   bool has_record_types = false;
+  bool custom = false;  // a custom object (Name__c) of the org file
+  // A custom object's org-wide default (None, Read, Edit); standard objects keep theirs on
+  // Organization (Default<Object>Access).
+  std::string sharing;
 };
 
 // Whether field-level security applies to the field (describe's `permissionable`): nillable
@@ -69,6 +73,8 @@ const std::vector<std::string>& user_permission_names();
 // Every object of the emulated org (catalog objects first, then setup objects).
 const std::vector<ObjectSpec>& org_schema();
 const ObjectSpec* find_object_spec(std::string_view name);  // case-insensitive
+// The spec of one of `db`'s objects: a custom object's (Database::custom_object) or the schema's.
+const ObjectSpec* object_spec(const Database& db, std::string_view name);
 
 // ---- the org file ----------------------------------------------------------------------------
 

@@ -30,7 +30,8 @@ std::string join(const std::vector<std::string>& items) {
 
 const std::vector<std::string> kTopKeys = {"seed",     "scale",    "org_wide_defaults", "roles",
                                            "licenses", "profiles", "permission_sets",   "users",
-                                           "record_types", "custom_fields", "multi_currency", "validation_rules"};
+                                           "record_types", "custom_objects", "custom_fields", "multi_currency",
+                                           "validation_rules"};
 
 std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
@@ -43,6 +44,7 @@ class Applier {
   }
 
   Status run() {
+    CRMSYNC_TRY(each("custom_objects", [this](const json& v, const std::string& key) { return custom_object(v, key); }));
     CRMSYNC_TRY(each("custom_fields", [this](const json& v, const std::string& key) { return custom_field(v, key); }));
     CRMSYNC_TRY(org_wide_defaults());
     CRMSYNC_TRY(each("roles", [this](const json& v, const std::string& key) { return role(v, key); }));
@@ -128,6 +130,54 @@ class Applier {
   }
 
   const std::string& id_of(const Table& t, std::size_t row) const { return std::get<std::string>(t.row(row)[0]); }
+
+  // ---- custom objects -------------------------------------------------------------------------
+
+  // A custom object as Setup creates one: Id, Name (its name field, text 80), OwnerId, IsDeleted
+  // and the audit fields, key prefix a00, a01, ...; [[custom_fields]] add its fields, permission
+  // blocks its object permissions (none by default: only View/Modify All Data reads it), `sharing`
+  // its org-wide default (Public Read/Write unless said, as Setup proposes).
+  Status custom_object(const json& e, const std::string& key) {
+    CRMSYNC_TRY(only_keys(e, key, {"name", "label", "plural_label", "sharing"}));
+    auto name = string_at(e, key, "name", true);
+    if (!name) return name.error();
+    if (name->size() < 4 || !iequals(name->substr(name->size() - 3), "__c")) {
+      return fail(key + ".name", "'" + *name + "' must end with __c, as custom object API names do");
+    }
+    if (db_.find(*name) != nullptr) return fail(key + ".name", "the org already has an object named " + *name);
+    auto label = string_at(e, key, "label", false, name->substr(0, name->size() - 3));
+    if (!label) return label.error();
+    auto plural = string_at(e, key, "plural_label", false, *label + "s");
+    auto sharing = string_at(e, key, "sharing", false, "PublicReadWrite");
+    if (!plural || !sharing) return !plural ? plural.error() : sharing.error();
+    const std::string stored = *sharing == "Private"          ? "None"
+                               : *sharing == "PublicReadOnly"  ? "Read"
+                               : *sharing == "PublicReadWrite" ? "Edit"
+                                                               : "";
+    if (stored.empty()) {
+      return fail(key + ".sharing", "'" + *sharing + "' is not a sharing setting; use Private, PublicReadOnly or "
+                                    "PublicReadWrite (the default)");
+    }
+    static const char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    const std::size_t n = db_.custom_objects().size();
+    if (n >= sizeof kDigits - 1) return fail(key, "the emulator holds at most 62 custom objects");
+    auto spec = std::make_shared<ObjectSpec>();
+    spec->name = *name;
+    spec->label = *label;
+    spec->label_plural = *plural;
+    spec->key_prefix = std::string("a0") + kDigits[n];
+    spec->custom = true;
+    spec->sharing = stored;
+    spec->fields = {F(f_id()).label(*label + " ID"), F(f_string("Name", *label + " Name", 80)).required().name_field(),
+                    F(f_ref("OwnerId", "Owner ID", {"User"}, "Owner")).required().defaulted()};
+    add_audit(spec->fields);
+    std::vector<FieldDef> fields = spec->fields;
+    for (auto& f : fields) f.field_security = true;
+    db_.add_table(std::make_unique<Table>(spec->name, spec->key_prefix, std::move(fields)));
+    const std::string api_name = spec->name;  // before the spec is moved into the call
+    db_.add_custom_object(api_name, std::move(spec));
+    return ok_status();
+  }
 
   // ---- custom fields --------------------------------------------------------------------------
 
@@ -579,7 +629,7 @@ class Applier {
       const std::string k = key + "." + object;
       const Table* t = db_.find(object);
       if (t == nullptr) return fail(k, "no object named '" + object + "' in the emulated org");
-      if (!has_object_permissions(t->name())) {
+      if (!has_object_permissions(t->name()) && db_.custom_object(t->name()) == nullptr) {
         return fail(k, t->name() + " has no object permissions of its own in Salesforce (" +
                            (t->name() == "Task" || t->name() == "Event"
                                 ? std::string("use the user permissions ActivitiesAccess, EditTask, EditEvent")

@@ -208,4 +208,9 @@ const ObjectSpec* find_object_spec(std::string_view name) {
   return nullptr;
 }
 
+const ObjectSpec* object_spec(const Database& db, std::string_view name) {
+  const ObjectSpec* custom = db.custom_object(name);
+  return custom != nullptr ? custom : find_object_spec(name);
+}
+
 }  // namespace crmsync::emulator

@@ -40,8 +40,8 @@ void purge_row(EmuState& s, Table& t, std::size_t r) {
 
 // Objects whose records go to the recycle bin or are hard-deleted through the API: the deletable
 // data objects, not Organization, User, setup objects or read-only history.
-bool purgeable(const Table& t) {
-  const ObjectSpec* spec = find_object_spec(t.name());
+bool purgeable(const Database& db, const Table& t) {
+  const ObjectSpec* spec = object_spec(db, t.name());
   return spec != nullptr && spec->deletable && !AccessModel::is_setup_object(t);
 }
 
@@ -82,7 +82,7 @@ Result<std::size_t> purge_records(EmuState& s, const std::vector<std::string>& i
   std::size_t purged = 0;
   if (ids.empty()) {
     for (const Table* ct : s.db->tables()) {
-      if (!purgeable(*ct)) continue;
+      if (!purgeable(*s.db, *ct)) continue;
       Table& t = *s.db->find(ct->name());
       for (std::size_t r = 0; r < t.slot_count(); ++r) {
         if (t.purged(r) || !row_deleted(t, t.row(r)) || !may_purge(t, r)) continue;
@@ -94,7 +94,7 @@ Result<std::size_t> purge_records(EmuState& s, const std::vector<std::string>& i
   }
   for (const std::string& id : ids) {
     const Table* t = s.db->find_by_id(id);
-    if (t != nullptr && !purgeable(*t)) {
+    if (t != nullptr && !purgeable(*s.db, *t)) {
       return Error(ErrorKind::kSalesforce, "INVALID_TYPE_FOR_OPERATION",
                    "entity type cannot be purged: " + t->name() + " (" + id +
                        "); only records of objects with a recycle bin can be purged. Nothing was purged.",

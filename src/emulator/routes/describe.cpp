@@ -47,7 +47,7 @@ json global_entry(const ApiCall& call, const ObjectSpec& o) {
               {"associateEntityType", nullptr},
               {"associateParentEntity", nullptr},
               {"createable", o.createable},
-              {"custom", false},
+              {"custom", o.custom},
               {"customSetting", false},
               {"deepCloneable", false},
               {"deletable", o.deletable},
@@ -252,6 +252,7 @@ void handle_describe_global(EmuState& s, ApiCall& call) {
   json objects = json::array();
   std::vector<const ObjectSpec*> specs;
   for (const auto& o : org_schema()) specs.push_back(&o);
+  for (const ObjectSpec* o : s.db->custom_objects()) specs.push_back(o);
   std::sort(specs.begin(), specs.end(), [](const ObjectSpec* a, const ObjectSpec* b) { return a->name < b->name; });
   std::shared_lock lock(s.db->mutex());
   auto access = user_access(s, call.user_id);
@@ -266,7 +267,7 @@ void handle_describe_global(EmuState& s, ApiCall& call) {
 }
 
 void handle_sobject_info(EmuState& s, ApiCall& call, const Table& table) {
-  const ObjectSpec* o = find_object_spec(table.name());
+  const ObjectSpec* o = object_spec(*s.db, table.name());
   std::shared_lock lock(s.db->mutex());
   const ObjectAccess a = user_access(s, call.user_id)->object(table);
   if (!a.read) return send_not_found(call.res);
@@ -279,7 +280,7 @@ void handle_describe(EmuState& s, ApiCall& call, const Table& table) {
   auto access = user_access(s, call.user_id);
   const ObjectAccess a = access->object(table);
   if (!a.read) return send_not_found(call.res);
-  const ObjectSpec o = for_user(*find_object_spec(table.name()), a);
+  const ObjectSpec o = for_user(*object_spec(*s.db, table.name()), a);
   json fields = json::array();
   for (const auto& f : table.fields()) {
     const FieldAccess fa = access->field(table, f);

@@ -41,7 +41,7 @@ std::optional<Error> precondition_failed(EmuState& s, const ApiCall& call, const
 }  // namespace
 
 void handle_create(EmuState& s, ApiCall& call, Table& table) {
-  if (auto insertable = check_insertable(table); !insertable) return send_error(call.res, insertable.error());
+  if (auto insertable = check_insertable(*s.db, table); !insertable) return send_error(call.res, insertable.error());
   auto body = parse_record_body(call.req.body, table.name());
   if (!body) return send_error(call.res, body.error());
   std::unique_lock lock(s.db->mutex());

@@ -10,8 +10,9 @@
 //   crmsync_sync_state       one row per object: watermark and last-run figures (timestamptz)
 //   crmsync_export_ledger    one row per exported activity (crmsync export)
 //   crmsync_columns          each column's catalog field type (REFERENCE, STRING, ...), for readers
-//   crmsync_meta             key/value; schema_version for later migrations, org_id; each searched
-//                            object's indexed columns ("search_columns:<Object>")
+//   crmsync_meta             key/value: schema_version for later migrations, what Store::put_meta
+//                            keeps (org_id, ...), each searched object's indexed columns
+//                            ("search_columns:<Object>")
 // A searched table also has "crmsync_search", a generated tsvector column, and its GIN index
 // crmsync_search_<Object> (pg_search.cpp).
 //   crmsync_edit_log         one row per field a signed-in person edited through crmsync serve
@@ -88,6 +89,7 @@ class PostgresStore final : public Store {
   Result<bool> begin_append(std::string_view object) override;
   Status ensure_id_index(std::string_view object) override;
   Result<bool> has_id_index(std::string_view object) override;
+  Status replace_table(std::string_view object, std::string_view replacement) override;
 
   Status begin() override;
   Status commit() override;

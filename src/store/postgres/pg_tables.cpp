@@ -258,3 +258,33 @@ Status PostgresStore::scan(std::string_view table, const std::vector<std::string
 }
 
 }  // namespace crmsync::store::postgres
+
+namespace crmsync::store::postgres {
+
+// The reload table takes the object's name and its Id index the object's index name, both renamed
+// in place (no copy, no sort unless the reload lacks the index). DROP TABLE takes an exclusive lock
+// until the commit: a reader that asks meanwhile waits for the swap, then reads the new table.
+Status PostgresStore::replace_table(std::string_view object, std::string_view replacement) {
+  CRMSYNC_TRY(check_table_name(object));
+  CRMSYNC_TRY(check_table_name(replacement));
+  auto from = table_columns(replacement);
+  if (!from) return from.error();
+  if (from->empty()) return no_such_table(replacement);
+  const std::string context = "Cannot replace the table " + std::string(object) + " with " + std::string(replacement);
+  return atomically(context, [&]() -> Status {
+    auto to = table_columns(object);
+    if (!to) return to.error();
+    if (!to->empty()) CRMSYNC_TRY(conn_->run("DROP TABLE " + qualified(object), context));
+    auto index = find_id_index(replacement);
+    if (!index) return index.error();
+    if (*index && **index == id_index_name(replacement)) {
+      CRMSYNC_TRY(conn_->run("ALTER INDEX " + qualified(**index) + " RENAME TO " +
+                                 quote_identifier(id_index_name(object)),
+                             context));
+    }
+    CRMSYNC_TRY(conn_->run("ALTER TABLE " + qualified(replacement) + " RENAME TO " + quote_identifier(object), context));
+    return ensure_id_index(object);
+  });
+}
+
+}  // namespace crmsync::store::postgres

@@ -94,3 +94,57 @@ Status SqliteStore::ensure_id_index(std::string_view object) {
 }
 
 }  // namespace crmsync::store::sqlite
+
+namespace crmsync::store::sqlite {
+
+// The reload table takes the object's name; SQLite cannot rename an index, so the reload table's
+// own Id index (crmsync_id_crmsync_reload_<Object>) is dropped and crmsync_id_<Object> built in its
+// place, one sort, inside the swap's transaction (readers keep seeing the old table until it commits).
+Status SqliteStore::replace_table(std::string_view object, std::string_view replacement) {
+  CRMSYNC_TRY(check_table_name(object));
+  CRMSYNC_TRY(check_table_name(replacement));
+  auto from = table_columns(replacement);
+  if (!from) return from.error();
+  if (from->empty()) return no_such_table(replacement);
+  auto to = table_columns(object);
+  if (!to) return to.error();
+  const std::string context = "Cannot replace the table " + std::string(object) + " with " + std::string(replacement);
+  CRMSYNC_TRY(conn_->exec("SAVEPOINT crmsync_replace_table", context));
+  auto swap = [&]() -> Status {
+    // The old table's search index (its FTS table and triggers) goes with it; the caller builds the
+    // new table's (ensure_search_index) in the same transaction. A reload is never indexed.
+    if (!to->empty()) CRMSYNC_TRY(ensure_search_index(object, {}));
+    CRMSYNC_TRY(ensure_search_index(replacement, {}));
+    if (!to->empty()) CRMSYNC_TRY(conn_->exec("DROP TABLE " + quote_identifier(object), context));
+    auto index = find_id_index(replacement);
+    if (!index) return index.error();
+    if (*index && (*index)->origin == "c") {
+      CRMSYNC_TRY(conn_->exec("DROP INDEX " + quote_identifier((*index)->name), context));
+    }
+    CRMSYNC_TRY(conn_->exec("ALTER TABLE " + quote_identifier(replacement) + " RENAME TO " + quote_identifier(object),
+                            context));
+    auto columns = prepare("DELETE FROM crmsync_columns WHERE object = ?1", context);
+    if (!columns) return columns.error();
+    columns->bind_text(1, object);
+    CRMSYNC_TRY(columns->run(context));
+    auto moved = prepare("UPDATE crmsync_columns SET object = ?1 WHERE object = ?2", context);
+    if (!moved) return moved.error();
+    moved->bind_text(1, object);
+    moved->bind_text(2, replacement);
+    CRMSYNC_TRY(moved->run(context));
+    return ensure_id_index(object);
+  };
+  Status s = swap();
+  if (!s) {
+    (void)conn_->exec("ROLLBACK TO crmsync_replace_table; RELEASE crmsync_replace_table", context);
+    invalidate_writers(object);
+    invalidate_writers(replacement);
+    return s;
+  }
+  CRMSYNC_TRY(conn_->exec("RELEASE crmsync_replace_table", context));
+  invalidate_writers(object);
+  invalidate_writers(replacement);
+  return ok_status();
+}
+
+}  // namespace crmsync::store::sqlite

@@ -8,7 +8,7 @@
 //   crmsync_sync_state  one row per object: watermark and last-run figures, times as ISO-8601 UTC
 //   crmsync_columns     the storage class of each column crmsync created (so that booleans and
 //                       dates read back as what they are; SQLite keeps only INTEGER/REAL/TEXT)
-//   crmsync_meta        key/value; schema_version for later migrations
+//   crmsync_meta        key/value: schema_version for later migrations, and what Store::put_meta keeps
 //   crmsync_export_ledger  one row per exported activity (crmsync export)
 //   crmsync_edit_log    one row per field a signed-in person edited through crmsync serve
 //
@@ -84,6 +84,7 @@ class SqliteStore final : public Store {
   Result<bool> begin_append(std::string_view object) override;
   Status ensure_id_index(std::string_view object) override;
   Result<bool> has_id_index(std::string_view object) override;
+  Status replace_table(std::string_view object, std::string_view replacement) override;
 
   Status begin() override;
   Status commit() override;

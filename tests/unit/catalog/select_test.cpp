@@ -283,10 +283,45 @@ TEST(SelectTest, UnsupportedRequiredFieldIsAnError) {
   EXPECT_NE(e.message.find("Contact.Email has type encryptedstring"), std::string::npos) << e.message;
 }
 
-TEST(SelectTest, DescribeOfAnObjectOutsideTheCatalogIsNotFound) {
-  Error e = select_err(sf_describe("Case", "500", json::array({sf_field("Id", "id")})), {});
-  EXPECT_EQ(e.kind, ErrorKind::kNotFound);
-  EXPECT_EQ(e.code, "UNKNOWN_OBJECT");
+// An object beyond the catalog ([objects.Invoice__c]): every field of a supported type, discovered.
+json invoice_describe() {
+  return sf_describe("Invoice__c", "a00",
+                     json::array({sf_field("Id", "id"), sf_field("IsDeleted", "boolean"), sf_field("Name", "string"),
+                                   sf_field("SystemModstamp", "datetime"), sf_field("Amount__c", "currency"),
+                                   sf_field("Status__c", "picklist"), sf_ref("Account__c", {"Account"}, "Account__r"),
+                                   sf_field("Secret__c", "encryptedstring"), sf_field("Billing__c", "address")}));
+}
+
+TEST(SelectTest, AnObjectBeyondTheCatalogSyncsEveryFieldOfASupportedTypeAndNotesTheOthers) {
+  FieldSelection s = select_ok(invoice_describe());
+  EXPECT_TRUE(s.discovered);
+  EXPECT_EQ(s.modstamp_field, "SystemModstamp");
+  EXPECT_EQ(names(s), (std::vector<std::string>{"Id", "IsDeleted", "Name", "SystemModstamp", "Amount__c", "Status__c",
+                                                "Account__c"}));
+  ASSERT_EQ(s.unsupported_discovered.size(), 2u);
+  EXPECT_EQ(s.unsupported_discovered[0].code, "UNSUPPORTED_FIELD_TYPE");
+  EXPECT_NE(s.unsupported_discovered[0].message.find("Secret__c"), std::string::npos);
+  EXPECT_NE(s.unsupported_discovered[1].message.find("Billing__c"), std::string::npos);
+  EXPECT_EQ(s.find("Id")->mark, Mark::kBookkeeping);
+  EXPECT_EQ(s.find("Amount__c")->mark, Mark::kOther);
+}
+
+TEST(SelectTest, AnObjectBeyondTheCatalogWithIncludeSyncsOnlyThoseAndRefusesAnUnsupportedOne) {
+  FieldSelection s = select_ok(invoice_describe(), {{}, {"Amount__c"}});
+  EXPECT_EQ(names(s), (std::vector<std::string>{"Id", "IsDeleted", "SystemModstamp", "Amount__c"}));
+  EXPECT_TRUE(s.unsupported_discovered.empty());
+  Error e = select_err(invoice_describe(), {{}, {"Amount__c", "Secret__c"}});
+  EXPECT_EQ(e.code, "UNSUPPORTED_FIELD_TYPE");
+  EXPECT_NE(e.message.find("Secret__c"), std::string::npos) << e.message;
+  EXPECT_EQ(select_err(invoice_describe(), {{}, {"Nope__c"}}).code, "UNKNOWN_FIELD");
+}
+
+TEST(SelectTest, AnObjectBeyondTheCatalogExcludesFieldsButNotItsBookkeeping) {
+  FieldSelection s = select_ok(invoice_describe(), {{"Status__c", "Name"}, {}});
+  EXPECT_EQ(names(s), (std::vector<std::string>{"Id", "IsDeleted", "SystemModstamp", "Amount__c", "Account__c"}));
+  EXPECT_EQ(select_err(invoice_describe(), {{"SystemModstamp"}, {}}).code, "BOOKKEEPING_FIELD_EXCLUDED");
+  EXPECT_EQ(select_err(invoice_describe(), {{"Nope__c"}, {}}).code, "UNKNOWN_FIELD");
+  EXPECT_EQ(select_err(invoice_describe(), {{"Name"}, {"Name"}}).code, "INCLUDE_EXCLUDE_CONFLICT");
 }
 
 TEST(SelectTest, MalformedDescribeIsASalesforceError) {

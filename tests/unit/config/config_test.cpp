@@ -361,13 +361,38 @@ TEST(ConfigErrorTest, PlainHttpLoginUrlOnlyForThisMachine) {
   }
 }
 
-TEST(ConfigErrorTest, UnknownObjectSuggestsTheCatalogName) {
-  Error e = parse_error(minimal("[objects.Acount]\nenabled = false\n"));
-  EXPECT_EQ(e.code, "UNKNOWN_OBJECT");
-  EXPECT_EQ(e.message, "crmsync.toml:6: [objects.Acount] is not a catalog object; did you mean Account?");
-  Error far = parse_error(minimal("[objects.Invoice__c]\nenabled = false\n"));
-  EXPECT_NE(far.message.find("is not a catalog object. Known catalog objects: Account, "), std::string::npos)
-      << far.message;
+// Objects beyond the catalog are synced by their API name, after the catalog's, unless switched off.
+TEST(ConfigTest, ObjectsBeyondTheCatalogAreEnabledByTheirSection) {
+  auto c = parse_config(minimal("[objects.Invoice__c]\ninclude = [\"Amount__c\"]\n[objects.Case]\n"
+                                "[objects.Solution]\nenabled = false\n"),
+                        "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  const auto catalog_only = c->enabled_objects();
+  EXPECT_EQ(std::find(catalog_only.begin(), catalog_only.end(), "Case"), catalog_only.end()) << "the catalog's only";
+  auto objects = c->synced_objects();
+  ASSERT_GE(objects.size(), 2u);
+  EXPECT_EQ(objects[objects.size() - 2], "Case");
+  EXPECT_EQ(objects.back(), "Invoice__c");
+  EXPECT_EQ(std::find(objects.begin(), objects.end(), "Solution"), objects.end());
+  EXPECT_EQ(c->selection_for("invoice__c").include, std::vector<std::string>{"Amount__c"});
+  EXPECT_TRUE(c->warnings.empty());
+}
+
+// A name that cannot be an API name is refused; one that looks like a typo of a catalog object is
+// taken as meant (the org may have it) with a warning naming the catalog object.
+TEST(ConfigErrorTest, ObjectNamesBeyondTheCatalogMustBeApiNamesAndLookalikesAreWarnedOf) {
+  Error e = parse_error(minimal("[objects.\"Acc-ount\"]\nenabled = false\n"));
+  EXPECT_EQ(e.code, "INVALID_OBJECT_NAME");
+  EXPECT_NE(e.message.find("crmsync.toml:6: [objects.Acc-ount] is not a Salesforce object API name"), std::string::npos)
+      << e.message;
+  EXPECT_NE(e.message.find("did you mean Account?"), std::string::npos) << e.message;
+  EXPECT_EQ(parse_error(minimal("[objects.crmsync_meta]\n")).code, "INVALID_OBJECT_NAME");
+  auto c = parse_config(minimal("[objects.Acount]\nenabled = true\n[objects.Case]\n"), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_EQ(c->warnings[0], "crmsync.toml:6: [objects.Acount] is not an object of crmsync's catalog, so it is synced as "
+                            "an object beyond the catalog, if the org has one of that name; did you mean "
+                            "[objects.Account]?");
 }
 
 TEST(ConfigErrorTest, ObjectNamesAreCaseInsensitiveButNotRepeatable) {

@@ -295,6 +295,60 @@ reference_to = "Campaign"
   EXPECT_FALSE(access.field(account, account.field(*account.field_index("Region__c"))).edit);
 }
 
+// [[custom_objects]]: a table with a custom object's standard fields, the next custom key prefix
+// and its sharing model; readable only through object permissions (or View All Data).
+TEST(AccessTest, CustomObjectsHaveTheirStandardFieldsSharingAndObjectPermissions) {
+  auto db = org_with(R"(
+[[custom_objects]]
+name = "Invoice__c"
+label = "Invoice"
+sharing = "Private"
+[[custom_objects]]
+name = "Ledger__c"
+[[custom_fields]]
+object = "Invoice__c"
+name = "Amount__c"
+type = "currency"
+[[permission_sets]]
+name = "crmsync_Integration"
+objects = { Invoice__c = { read = true }, Ledger__c = { read = true } }
+)");
+  Table& invoice = *db->find("Invoice__c");
+  Table& ledger = *db->find("Ledger__c");
+  EXPECT_EQ(invoice.key_prefix(), "a00");
+  EXPECT_EQ(ledger.key_prefix(), "a01");
+  for (const char* f : {"Id", "Name", "OwnerId", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate",
+                        "LastModifiedById", "SystemModstamp", "Amount__c"}) {
+    EXPECT_TRUE(invoice.field_index(f)) << f;
+  }
+  const ObjectSpec* spec = object_spec(*db, "invoice__c");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_TRUE(spec->custom);
+  EXPECT_EQ(spec->label_plural, "Invoices");
+  EXPECT_EQ(object_spec(*db, "Ledger__c")->label, "Ledger");
+  EXPECT_EQ(object_spec(*db, "Account"), find_object_spec("Account"));
+  // One record each, owned by the admin (the CEO, above the integration user's role).
+  const std::string admin_id = user_id(*db, "admin@crmsync.test");
+  for (Table* t : {&invoice, &ledger}) {
+    Row row(t->fields().size());
+    row[0] = db->new_id(*t);
+    row[*t->field_index("OwnerId")] = admin_id;
+    row[*t->field_index("IsDeleted")] = false;
+    t->insert(std::move(row));
+  }
+  UserAccess integration(*db, user_id(*db, "integration@crmsync.test"), {});
+  EXPECT_TRUE(integration.object(invoice).read);
+  EXPECT_FALSE(integration.object(invoice).create);
+  EXPECT_EQ(visible_rows(*db, integration, "Invoice__c"), 0u) << "Private: not its role's record";
+  EXPECT_EQ(visible_rows(*db, integration, "Ledger__c"), 1u) << "Public Read/Write by default";
+  EXPECT_TRUE(integration.field(invoice, invoice.field(*invoice.field_index("Amount__c"))).read);
+  UserAccess admin(*db, admin_id, {});
+  EXPECT_TRUE(admin.object(ledger).modify_all);
+  auto none = org_with("[[custom_objects]]\nname = \"Invoice__c\"\n");
+  UserAccess unknown(*none, user_id(*none, "integration@crmsync.test"), {});
+  EXPECT_FALSE(unknown.object(*none->find("Invoice__c")).read) << "no object permission, no View All Data";
+}
+
 // [multi_currency]: CurrencyType appears, users and owned records carry currencies.
 TEST(OrgFileTest, MultiCurrencyAddsCurrencyTypeAndCurrencyFields) {
   auto single = generate_org({.seed = 3, .scale = 5});
@@ -372,6 +426,12 @@ TEST(OrgFileTest, ErrorsNameTheFileTheKeyAndTheFix) {
       {"o.toml", "[[validation_rules]]\nobject = \"Opportunity\"\nerror_condition = \"Amount < 0\"\nmessage = \"x\"\n"
                  "field = \"Amont\"\n",
        "o.toml: validation_rules[0].field: no field Amont on Opportunity"},
+      {"p.toml", "[[custom_objects]]\nname = \"Invoice\"\n", "p.toml: custom_objects[0].name: 'Invoice' must end with __c"},
+      {"q.toml", "[[custom_objects]]\nname = \"Invoice__c\"\nsharing = \"Open\"\n",
+       "q.toml: custom_objects[0].sharing: 'Open' is not a sharing setting; use Private, PublicReadOnly or "
+       "PublicReadWrite"},
+      {"r.toml", "[[custom_objects]]\nname = \"Account__c\"\n[[custom_objects]]\nname = \"account__c\"\n",
+       "r.toml: custom_objects[1].name: the org already has an object named account__c"},
   };
   for (const auto& c : cases) {
     auto file = parse_org_file(c.name, c.text);

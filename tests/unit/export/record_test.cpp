@@ -49,6 +49,26 @@ TEST(RecordTest, TaskForACall) {
   EXPECT_EQ(marker_in(r["Description"].get<std::string>()), "a1");
 }
 
+// An activity without a title reads as its kind, not as a template's leftovers ("Call: ") nor the
+// lower-case kind: the default templates, a cancelled one, and a template that is only {title}.
+TEST(RecordTest, AMissingTitleGivesTheKindAsSubject) {
+  config::ExportConfig c;
+  Activity a = call();
+  a.title.clear();
+  EXPECT_EQ(build_record(a, linked(), c, "")["Subject"], "Call");
+  a.kind = ActivityKind::kMeeting;
+  EXPECT_EQ(build_record(a, linked(), c, "")["Subject"], "Meeting");
+  a.kind = ActivityKind::kInvite;
+  a.status = ActivityStatus::kCancelled;
+  EXPECT_EQ(build_record(a, linked(), c, "")["Subject"], "Cancelled: Invite");
+  c.call.subject = "{title}";
+  a.kind = ActivityKind::kCall;
+  a.status = ActivityStatus::kCompleted;
+  EXPECT_EQ(build_record(a, linked(), c, "")["Subject"], "Call");
+  a.title = "Intro";
+  EXPECT_EQ(build_record(a, linked(), c, "")["Subject"], "Intro");
+}
+
 // Task/Event Description takes 32,000 characters: a longer summary is cut before the marker line,
 // which a rerun after a crash needs to find the record, and the cut is said (not silent).
 TEST(RecordTest, ALongSummaryIsCutBeforeTheMarkerWhichAlwaysStays) {

@@ -418,6 +418,71 @@ TEST_P(StoreContractTest, EditLogRowsKeepTheirOrderAndRollBackWithTheTransaction
   EXPECT_EQ((*rows)[1].username, "rep@acme.example");
 }
 
+// --full-refresh's swap: the reload table takes the object's name, its column types and an Id
+// index; a rollback leaves the old table as it was; a missing reload table is NO_SUCH_TABLE.
+TEST_P(StoreContractTest, ReplaceTableSwapsInTheReloadTableWithItsTypesAndIndexAllOrNothing) {
+  const std::vector<Column> old_cols = {{"Id", StorageClass::kText}, {"Name", StorageClass::kText}};
+  ASSERT_TRUE(store_->ensure_table("Account", old_cols));
+  auto w = store_->writer("Account", old_cols);
+  ASSERT_TRUE(w);
+  ASSERT_TRUE((*w)->upsert(std::vector<Value>{std::string("001OLD"), std::string("old")}));
+  w->reset();
+  const std::string reload = reload_table_name("Account");
+  EXPECT_EQ(reload, "crmsync_reload_Account");
+  ASSERT_TRUE(store_->ensure_table(reload, kEveryType));
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(*store_->begin_append(reload));  // loaded as a first load is, then indexed
+  ASSERT_TRUE(store_->commit());
+  auto r = store_->writer(reload, kEveryType, WriteMode::kAppend);
+  ASSERT_TRUE(r) << r.error().to_string();
+  RowBuffer page = every_type_page();
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE((*r)->upsert_rows(page));
+  ASSERT_TRUE(store_->commit());
+  r->reset();
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(store_->ensure_id_index(reload));
+  ASSERT_TRUE(store_->commit());
+
+  ASSERT_TRUE(store_->begin());
+  Status swapped = store_->replace_table("Account", reload);
+  ASSERT_TRUE(swapped) << swapped.error().to_string();
+  ASSERT_TRUE(store_->rollback());
+  EXPECT_EQ(rows_by_id("Account").count("001OLD"), 1u) << "rolled back: the old table stays";
+  EXPECT_EQ(*store_->count_rows(reload), 4);
+
+  ASSERT_TRUE(store_->begin());
+  swapped = store_->replace_table("Account", reload);
+  ASSERT_TRUE(swapped) << swapped.error().to_string();
+  ASSERT_TRUE(store_->commit());
+  reopen();
+  EXPECT_TRUE(store_->columns(reload)->empty());
+  auto rows = rows_by_id("Account");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows.count("001OLD"), 0u);
+  for (std::size_t r2 = 0; r2 < page.size(); ++r2) {
+    const auto& row = rows.at(std::string(page.text(r2, 0)));
+    EXPECT_EQ(field(row, "IsDeleted"), page.value(r2, 2)) << "booleans read back as booleans";
+    EXPECT_EQ(field(row, "CloseDate"), page.value(r2, 5));
+  }
+  EXPECT_TRUE(*store_->has_id_index("Account"));
+  auto up = store_->writer("Account", kEveryType);  // upserts by Id again
+  ASSERT_TRUE(up) << up.error().to_string();
+  std::vector<Value> changed = page.row(0);
+  changed[1] = std::string("renamed");
+  ASSERT_TRUE((*up)->upsert(changed));
+  EXPECT_EQ(*store_->count_rows("Account"), 4);
+  up->reset();
+
+  // A reload of an object whose table is gone becomes the table; no reload at all is NO_SUCH_TABLE.
+  ASSERT_TRUE(store_->ensure_table(reload_table_name("Lead"), old_cols));
+  ASSERT_TRUE(store_->replace_table("Lead", reload_table_name("Lead")));
+  EXPECT_TRUE(*store_->has_id_index("Lead"));
+  auto missing = store_->replace_table("Contact", reload_table_name("Contact"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, "NO_SUCH_TABLE");
+}
+
 TEST_P(StoreContractTest, MetaKeepsTheLastValuePutAndSurvivesReopen) {
   auto none = store_->meta(kInstanceUrlKey);
   ASSERT_TRUE(none) << none.error().to_string();
@@ -426,6 +491,9 @@ TEST_P(StoreContractTest, MetaKeepsTheLastValuePutAndSurvivesReopen) {
   ASSERT_TRUE(store_->begin());
   ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://acme.my.salesforce.com"));
   ASSERT_TRUE(store_->commit());
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://uncommitted.my.salesforce.com"));
+  ASSERT_TRUE(store_->rollback());
   reopen();
   auto url = store_->meta(kInstanceUrlKey);
   ASSERT_TRUE(url) << url.error().to_string();
