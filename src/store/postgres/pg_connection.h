@@ -1,11 +1,14 @@
 // Thin RAII over libpq for the PostgreSQL store: a connection opened from a connection URI (the
 // password from [store] password, PGPASSWORD or ~/.pgpass), results that free themselves, COPY
 // FROM STDIN, and libpq's failures turned into crmsync Errors whose message names the fix and
-// never a password. Internal to src/store/postgres.
+// never a password. Internal to src/store/postgres, and the connection of the workers' registry
+// (src/fleet), which lives in the same database.
 #pragma once
 
 #include <libpq-fe.h>
 
+#include <charconv>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +82,19 @@ inline std::string text_of(const PGresult* r, int row, int col) {
   return std::string(PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col)));
 }
 inline bool is_null(const PGresult* r, int row, int col) { return PQgetisnull(r, row, col) != 0; }
+// Reads an integer value; 0 for NULL.
+inline std::int64_t int_of(const PGresult* r, int row, int col) {
+  if (is_null(r, row, col)) return 0;
+  std::int64_t v = 0;
+  const char* p = PQgetvalue(r, row, col);
+  std::from_chars(p, p + PQgetlength(r, row, col), v);
+  return v;
+}
+// The select-list expression that reads a timestamptz column as epoch milliseconds (a bigint; NULL
+// stays NULL): times travel as integers on the way out, exact to the millisecond.
+inline std::string epoch_ms_of(std::string_view column) {
+  return "(floor(extract(epoch FROM " + std::string(column) + ") * 1000))::bigint";
+}
 
 // Errors the server raised carry code "PG_" + SQLSTATE ("PG_23505"); a lost connection is
 // PG_CONNECTION_LOST. The SQLSTATE of an error, empty when it has none.
