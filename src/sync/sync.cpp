@@ -87,8 +87,12 @@ bool is_salesforce_get_deleted(const DeletedIdsSource& source) {
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto lock = StoreLock::acquire(store_options(config));
-  if (!lock) return lock.error();
+  std::unique_ptr<StoreLock> own_lock;
+  if (options.store_lock == nullptr) {
+    auto lock = StoreLock::acquire(store_options(config));
+    if (!lock) return lock.error();
+    own_lock = std::move(*lock);
+  }
 
   const std::vector<std::string> objects = config.synced_objects();
   int concurrency = options.concurrency > 0 ? options.concurrency : static_cast<int>(config.sync.concurrency);
