@@ -3,11 +3,12 @@
 // into a fresh database. Every org is its own `crmsync emulator` process (its own seed), and the
 // PostgreSQL server is one the bench starts itself (tests/integration/pg_server.h). Prints, per
 // worker count, the wall time from the workers' start to the last org's end, the records written
-// and records/s, the worker processes' CPU time, with the load average: on a 2-core machine the emulators, PostgreSQL and the
-// workers share the same two cores, so the curve says how much more one more worker gets out of
-// them, not how workers scale on machines of their own.
+// and records/s, the worker processes' CPU time, with the load average: on a 2-core machine the emulators, PostgreSQL
+// and the workers share the same two cores, so the curve says how much more one more worker gets out of them, not how
+// workers scale on machines of their own.
 //
 //   build/bench_workers [--orgs 20] [--scale 713] [--workers 1,2,4]
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -24,8 +25,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "../tests/integration/pg_server.h"
 #include "fleet/fleet.h"
@@ -123,8 +122,8 @@ pid_t postmaster_pid(const testing::PgServer& pg) {
   return pid;
 }
 
-Figures run_workers(const std::string& crmsync, testing::PgServer& pg, const std::vector<std::unique_ptr<Emulator>>& orgs,
-                    int workers, const std::string& dir) {
+Figures run_workers(const std::string& crmsync, testing::PgServer& pg,
+                    const std::vector<std::unique_ptr<Emulator>>& orgs, int workers, const std::string& dir) {
   const std::string url = pg.fresh_database("workers" + std::to_string(workers));
   for (std::size_t i = 0; i < orgs.size(); ++i) {
     const std::string file = dir + "/org" + std::to_string(i) + ".toml";
@@ -149,7 +148,8 @@ Figures run_workers(const std::string& crmsync, testing::PgServer& pg, const std
   std::vector<pid_t> pids;
   const auto start = Clock::now();
   for (int w = 0; w < workers; ++w) {
-    pids.push_back(spawn({crmsync, "worker", "--store", url, "--concurrency", "1"}, {{"CRMSYNC_SECRET_KEY", kSecretKey}},
+    pids.push_back(spawn({crmsync, "worker", "--store", url, "--concurrency", "1"},
+                         {{"CRMSYNC_SECRET_KEY", kSecretKey}},
                          dir + "/worker" + std::to_string(workers) + "-" + std::to_string(w) + ".log"));
   }
   for (;;) {
@@ -194,8 +194,10 @@ int main(int argc, char** argv) {
   std::vector<int> counts = {1, 2, 4};
   for (int i = 1; i + 1 < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--orgs") orgs = std::atoi(argv[++i]);
-    else if (a == "--scale") scale = std::atoi(argv[++i]);
+    if (a == "--orgs")
+      orgs = std::atoi(argv[++i]);
+    else if (a == "--scale")
+      scale = std::atoi(argv[++i]);
     else if (a == "--workers") {
       counts.clear();
       std::stringstream list(argv[++i]);

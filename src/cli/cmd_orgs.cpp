@@ -3,10 +3,10 @@
 // --config). Exit codes: 0 done, 1 the registry's database could not be reached or refused, 2 the
 // command line, the org's configuration, a duplicate or unknown name, a store that is not
 // PostgreSQL, or a secret in plain text without CRMSYNC_SECRET_KEY.
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <iostream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
@@ -60,7 +60,7 @@ void print_orgs_table(const std::vector<fleet::OrgState>& orgs, std::ostream& ou
     if (o.failures > 1) outcome += " x" + std::to_string(o.failures);
     out << fmt::format("{:<16} {:<16} {:<24} {:<24} {:<11} {:>9} {:<24} {}\n", o.name, o.schema, holder_of(o),
                        when(o.last_run_finished != 0 && o.last_run_finished >= o.last_run_started ? o.last_run_finished
-                                                                                                    : o.last_run_started),
+                                                                                                  : o.last_run_started),
                        outcome, o.last_records, when(o.next_run), error);
   }
 }
@@ -88,7 +88,8 @@ std::string secrets_summary(const fleet::OrgRegistration& org) {
   std::string out;
   for (const auto& [key, source] : org.secrets) {
     out += (out.empty() ? "" : ", ") + key +
-           (source.env.empty() ? std::string(" encrypted with CRMSYNC_SECRET_KEY") : " from $" + source.env + " on the workers");
+           (source.env.empty() ? std::string(" encrypted with CRMSYNC_SECRET_KEY")
+                               : " from $" + source.env + " on the workers");
   }
   return out.empty() ? "no secret kept" : out;
 }
@@ -119,8 +120,8 @@ int add_org(const OrgsArgs& a) {
 
 int run_orgs(const OrgsArgs& a) {
   const bool named = a.action != "list";
-  if (named && a.name.empty()) return usage("crmsync orgs " + a.action + " needs the org's NAME, e.g. crmsync orgs " +
-                                            a.action + " acme");
+  if (named && a.name.empty())
+    return usage("crmsync orgs " + a.action + " needs the org's NAME, e.g. crmsync orgs " + a.action + " acme");
   if (!named && !a.name.empty()) return usage("crmsync orgs list takes no NAME (it lists every org)");
   if (a.json && a.action != "list") return usage("--json goes with crmsync orgs list");
   if ((!a.schema.empty() || !a.secret_env.empty()) && a.action != "add") {
@@ -141,8 +142,10 @@ int run_orgs(const OrgsArgs& a) {
   }
   auto orgs = (*registry)->list();
   if (!orgs) return failure("cannot read the registry", orgs.error());
-  if (a.json) std::cout << orgs_json(*orgs).dump(2) << "\n";
-  else print_orgs_table(*orgs, std::cout);
+  if (a.json)
+    std::cout << orgs_json(*orgs).dump(2) << "\n";
+  else
+    print_orgs_table(*orgs, std::cout);
   return 0;
 }
 
@@ -158,8 +161,10 @@ Registrar reg("orgs", [](CLI::App& app) {
                        "add: the org's configuration (its [salesforce], [sync], [groups] and [objects] are registered; "
                        "its [store] url is the workers' database unless --store); list, remove: a file whose [store] "
                        "url is the workers' database. CRMSYNC_CONFIG when not given");
-  cmd->add_option("--schema", args->schema, "add: the org's PostgreSQL schema (default: [store] schema of its file unless that is the default "
-                  "salesforce, else its NAME)")->type_name("SCHEMA");
+  cmd->add_option("--schema", args->schema,
+                  "add: the org's PostgreSQL schema (default: [store] schema of its file unless that is the default "
+                  "salesforce, else its NAME)")
+      ->type_name("SCHEMA");
   cmd->add_option("--secret-env", args->secret_env,
                   "add: keep only the name of the environment variable holding a [salesforce] secret on the workers, "
                   "e.g. password=ACME_SF_PASSWORD (client_secret, password or refresh_token; repeatable)")
@@ -167,18 +172,19 @@ Registrar reg("orgs", [](CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_flag("--json", args->json, "list: print as JSON");
   cmd->callback([args] { exit_code() = run_orgs(*args); });
-  document(cmd,
-           {.examples = {"crmsync orgs add acme --config acme.toml --secret-env password=ACME_SF_PASSWORD",
-                         "CRMSYNC_SECRET_KEY=$(cat /etc/crmsync/key) crmsync orgs add globex --config globex.toml   # "
-                         "secrets kept encrypted",
-                         "crmsync orgs list --store postgresql://crmsync@db.internal/crm",
-                         "crmsync orgs list --json --config workers.toml",
-                         "crmsync orgs remove acme --config workers.toml"},
-            .exit_codes = {{0, "done"},
-                           {1, "the workers' database could not be reached or refused the change"},
-                           {2, "the command line or the org's configuration was wrong, the name is taken (add) or "
-                               "unknown (remove), the store is not PostgreSQL, or a secret is in plain text without "
-                               "CRMSYNC_SECRET_KEY"}}});
+  document(
+      cmd,
+      {.examples = {"crmsync orgs add acme --config acme.toml --secret-env password=ACME_SF_PASSWORD",
+                    "CRMSYNC_SECRET_KEY=$(cat /etc/crmsync/key) crmsync orgs add globex --config globex.toml   # "
+                    "secrets kept encrypted",
+                    "crmsync orgs list --store postgresql://crmsync@db.internal/crm",
+                    "crmsync orgs list --json --config workers.toml", "crmsync orgs remove acme --config workers.toml"},
+       .exit_codes = {{0, "done"},
+                      {1, "the workers' database could not be reached or refused the change"},
+                      {2,
+                       "the command line or the org's configuration was wrong, the name is taken (add) or "
+                       "unknown (remove), the store is not PostgreSQL, or a secret is in plain text without "
+                       "CRMSYNC_SECRET_KEY"}}});
 });
 
 }  // namespace

@@ -52,7 +52,8 @@ int run_worker_command(const WorkerArgs& args) {
 
 Registrar reg("worker", [](CLI::App& app) {
   auto args = std::make_shared<WorkerArgs>();
-  auto* cmd = app.add_subcommand("worker", "Sync the registered orgs that are due, with every other worker, until stopped");
+  auto* cmd =
+      app.add_subcommand("worker", "Sync the registered orgs that are due, with every other worker, until stopped");
   add_registry_options(cmd, args->where,
                        "A file whose [store] url is the workers' database (when --store is not given); "
                        "CRMSYNC_CONFIG when not given");
@@ -61,7 +62,7 @@ Registrar reg("worker", [](CLI::App& app) {
       ->check(CLI::Range(1, 64));
   cmd->add_option("--lease-seconds", args->lease_seconds,
                   "How long an org's lease lasts unless renewed (every third of it): after a worker dies, its orgs "
-                  "are taken over this long after its last renewal (tests use 3)")
+                  "are taken over this long after its last renewal (at least 3; a lease that short is meant for tests)")
       ->capture_default_str()
       ->check(CLI::Range(3, 3600));
   cmd->add_option("--backoff-seconds", args->backoff_seconds,
@@ -69,14 +70,16 @@ Registrar reg("worker", [](CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   cmd->callback([args] { exit_code() = run_worker_command(*args); });
-  document(cmd, {.examples = {"crmsync worker --store postgresql://crmsync@db.internal/crm --concurrency 4",
-                              "CRMSYNC_STORE_PASSWORD=... CRMSYNC_SECRET_KEY=... crmsync worker --config workers.toml",
-                              "crmsync worker --store postgresql://crmsync@db.internal/crm --lease-seconds 30 "
-                              "--backoff-seconds 60"},
-                 .exit_codes = {{0, "stopped by SIGTERM or Ctrl-C: each org it held committed what it read and is due "
-                                    "again at once"},
-                                {1, "the workers' database could not be reached (or its registry created) at the start"},
-                                {2, "the command line was wrong, or the store is not PostgreSQL"}}});
+  document(cmd,
+           {.examples = {"crmsync worker --store postgresql://crmsync@db.internal/crm --concurrency 4",
+                         "CRMSYNC_STORE_PASSWORD=... CRMSYNC_SECRET_KEY=... crmsync worker --config workers.toml",
+                         "crmsync worker --store postgresql://crmsync@db.internal/crm --lease-seconds 30 "
+                         "--backoff-seconds 60"},
+            .exit_codes = {{0,
+                            "stopped by SIGTERM or Ctrl-C: each org it held committed what it read and is due "
+                            "again at once"},
+                           {1, "the workers' database could not be reached (or its registry created) at the start"},
+                           {2, "the command line was wrong, or the store is not PostgreSQL"}}});
 });
 
 }  // namespace

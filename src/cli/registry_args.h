@@ -3,9 +3,8 @@
 // the configuration file (-c/--config, CRMSYNC_CONFIG, crmsync.toml).
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "common/result.h"
 #include "config/config.h"

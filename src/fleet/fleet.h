@@ -67,9 +67,9 @@ struct SecretSource {
 };
 
 struct OrgRegistration {
-  std::string name;      // [a-z][a-z0-9_-]*, at most 63 characters
-  std::string schema;    // where its tables are: an identifier, not "crmsync"
-  std::string settings;  // config::sync_settings_toml of its configuration (no secret in it)
+  std::string name;                             // [a-z][a-z0-9_-]*, at most 63 characters
+  std::string schema;                           // where its tables are: an identifier, not "crmsync"
+  std::string settings;                         // config::sync_settings_toml of its configuration (no secret in it)
   std::map<std::string, SecretSource> secrets;  // by [salesforce] key (config::kSalesforceSecretKeys)
 };
 
@@ -104,7 +104,7 @@ Result<config::Config> org_config(const OrgRegistration& org, const RegistryOpti
 struct OrgState {
   std::string name;
   std::string schema;
-  std::string holder;        // the worker holding its lease (host:pid), empty when none
+  std::string holder;          // the worker holding its lease (host:pid), empty when none
   bool lease_expired = false;  // the holder stopped renewing (died or hung): the next worker takes it
   std::int64_t lease_expires = 0;
   std::int64_t last_run_started = 0;
@@ -113,17 +113,17 @@ struct OrgState {
   std::string last_error;
   std::int64_t last_records = 0;
   std::int64_t next_run = 0;
-  int failures = 0;          // failed runs in a row
+  int failures = 0;  // failed runs in a row
 };
 
 // One row of the run log (crmsync.runs).
 struct RunRecord {
   std::int64_t id = 0;
   std::string org;
-  std::string worker;        // host:pid
-  std::int64_t started = 0;  // epoch ms, the database's clock
-  std::int64_t finished = 0; // 0 while it runs (or when its worker died and nobody took the org since)
-  std::string outcome;       // as OrgState::last_outcome, or "abandoned": its worker died mid-run
+  std::string worker;         // host:pid
+  std::int64_t started = 0;   // epoch ms, the database's clock
+  std::int64_t finished = 0;  // 0 while it runs (or when its worker died and nobody took the org since)
+  std::string outcome;        // as OrgState::last_outcome, or "abandoned": its worker died mid-run
   std::string error;
   std::int64_t records = 0;
 };
@@ -159,10 +159,10 @@ class Registry {
 
 struct WorkerOptions {
   RegistryOptions registry;
-  int concurrency = 1;          // orgs synced at once (threads)
-  int lease_seconds = 60;       // a lease's life; renewed every third of it
-  int backoff_seconds = 30;     // wait after an org's first failed run; doubled per failure, at most 1 hour
-  std::string holder;           // "host:pid" when empty
+  int concurrency = 1;       // orgs synced at once (threads)
+  int lease_seconds = 60;    // a lease's life; renewed every third of it
+  int backoff_seconds = 30;  // wait after an org's first failed run; doubled per failure, at most 1 hour
+  std::string holder;        // "host:pid" when empty
   // The worker's environment: the variables the registry names for secrets, CRMSYNC_SECRET_KEY.
   config::EnvLookup env;
   // True once the worker should stop: each org it holds stops before its next API call, commits

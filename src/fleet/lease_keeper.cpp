@@ -56,8 +56,10 @@ void LeaseKeeper::renew_all() {
   if (!conn_) {
     auto conn = store::postgres::Connection::open(
         store::OpenOptions{registry_.url, std::string(kRegistrySchema), registry_.password});
-    if (conn) conn_ = std::move(*conn);
-    else if (report_) report_("cannot renew leases: " + conn.error().message);
+    if (conn)
+      conn_ = std::move(*conn);
+    else if (report_)
+      report_("cannot renew leases: " + conn.error().message);
   }
   for (auto& [org, held] : now_held) {
     Result<bool> renewed = conn_ ? renew_lease(*conn_, org, held.token, lease_seconds_)

@@ -60,7 +60,7 @@ Result<std::optional<Lease>> acquire_lease(Connection& conn, const std::string& 
 Result<bool> renew_lease(Connection& conn, const std::string& org, std::int64_t token, int lease_seconds) {
   auto r = conn.exec(
       "UPDATE crmsync.orgs SET lease_expires = clock_timestamp() + make_interval(secs => $3::int)"
-      " WHERE name = $1 AND lease_token = $2::bigint RETURNING 1",
+      " WHERE name = $1 AND lease_token = $2::bigint AND lease_expires IS NOT NULL RETURNING 1",
       {org, std::to_string(token), seconds(lease_seconds)}, "Cannot renew the lease of " + org + " in " + conn.where());
   if (!r) return r.error();
   return PQntuples(r->get()) == 1;
@@ -86,9 +86,8 @@ Result<std::int64_t> begin_run(Connection& conn, const Lease& lease, const std::
         " the org was run again from its watermarks' WHERE org = $1 AND finished_at IS NULL",
         {lease.org.name}, context);
     if (!closed) return closed.error();
-    auto started =
-        conn.exec("UPDATE crmsync.orgs SET last_run_started = clock_timestamp() WHERE name = $1", {lease.org.name},
-                  context);
+    auto started = conn.exec("UPDATE crmsync.orgs SET last_run_started = clock_timestamp() WHERE name = $1",
+                             {lease.org.name}, context);
     if (!started) return started.error();
     auto run = conn.exec("INSERT INTO crmsync.runs (org, worker, lease_token) VALUES ($1, $2, $3::bigint) RETURNING id",
                          {lease.org.name, holder, std::to_string(lease.token)}, context);

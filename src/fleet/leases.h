@@ -31,8 +31,9 @@ struct Lease {
 Result<std::optional<Lease>> acquire_lease(store::postgres::Connection& conn, const std::string& holder,
                                            int lease_seconds);
 
-// Moves the expiry to now + lease_seconds while the lease is still this grant; false when the org's
-// lease was granted again since (it expired and another worker took it) or the org was removed.
+// Moves the expiry to now + lease_seconds while the lease is still this grant and held; false when
+// the org's lease was granted again since (it expired and another worker took it), was freed, or
+// the org was removed. (A renewal racing release_lease never holds the org again.)
 Result<bool> renew_lease(store::postgres::Connection& conn, const std::string& org, std::int64_t token,
                          int lease_seconds);
 

@@ -76,10 +76,12 @@ Error plain_secret_refused(const std::string& org, const std::vector<std::string
   return Error(ErrorKind::kConfig, "PLAIN_SECRET",
                "org " + org + ": [salesforce] " + list + (keys.size() == 1 ? " is" : " are") +
                    " given in plain text (in the configuration or its CRMSYNC_SALESFORCE_* variable), and the registry "
-                   "never keeps a secret in plain text. Either set " + std::string(kSecretKeyEnvVar) +
+                   "never keeps a secret in plain text. Either set " +
+                   std::string(kSecretKeyEnvVar) +
                    " (32 random bytes as 64 hex digits: export CRMSYNC_SECRET_KEY=$(openssl rand -hex 32), the same "
                    "on every worker) to keep it encrypted, or name the environment variable that holds it on the "
-                   "workers: " + flags +
+                   "workers: " +
+                   flags +
                    (keys.size() == 1 && keys[0] == "refresh_token"
                         ? " (or keep the token in a file: [salesforce] refresh_token_file)."
                         : "."));
@@ -155,7 +157,8 @@ Result<OrgRegistration> register_org(const std::string& name, const config::Conf
   if (secret_key.empty()) return plain_secret_refused(name, plain);
   auto key = parse_secret_key(secret_key);
   if (!key) return key.error();
-  for (const auto& k : plain) org.secrets[k].encrypted = seal(*key, *secret_field(cfg.salesforce, k), seal_context(name, k));
+  for (const auto& k : plain)
+    org.secrets[k].encrypted = seal(*key, *secret_field(cfg.salesforce, k), seal_context(name, k));
   return org;
 }
 
@@ -169,7 +172,8 @@ Result<config::Config> org_config(const OrgRegistration& org, const RegistryOpti
       if (!value) {
         return Error(ErrorKind::kConfig, "SECRET_ENV_MISSING",
                      "org " + org.name + ": [salesforce] " + key + " is read from the environment variable " +
-                         source.env + ", which is not set on this worker; set it in the environment of every worker "
+                         source.env +
+                         ", which is not set on this worker; set it in the environment of every worker "
                          "(the registry keeps only its name).");
       }
       secrets[var] = *value;
@@ -178,8 +182,9 @@ Result<config::Config> org_config(const OrgRegistration& org, const RegistryOpti
     auto key_text = env(kSecretKeyEnvVar);
     if (!key_text || key_text->empty()) {
       return Error(ErrorKind::kConfig, "SECRET_KEY_MISSING",
-                   "org " + org.name + ": [salesforce] " + key + " is kept encrypted in the registry, and this worker "
-                   "has no CRMSYNC_SECRET_KEY to decrypt it; give it the key `crmsync orgs add` used.");
+                   "org " + org.name + ": [salesforce] " + key +
+                       " is kept encrypted in the registry, and this worker "
+                       "has no CRMSYNC_SECRET_KEY to decrypt it; give it the key `crmsync orgs add` used.");
     }
     auto secret_key = parse_secret_key(*key_text);
     if (!secret_key) return secret_key.error();

@@ -33,8 +33,8 @@ RunResult outcome_of(const sync::SyncReport& report) {
     result.outcome = RunOutcome::kInterrupted;
   } else if (failed > 0) {
     result.outcome = RunOutcome::kFailed;
-    result.error = std::to_string(failed) + " of " + std::to_string(report.objects.size()) + " objects failed: " +
-                   failures;
+    result.error =
+        std::to_string(failed) + " of " + std::to_string(report.objects.size()) + " objects failed: " + failures;
   } else if (report.paused()) {
     // The quota guard names the share that stopped it; anything else (the org's daily share, or
     // Salesforce's own REQUEST_LIMIT_EXCEEDED) waits for the org's quota.

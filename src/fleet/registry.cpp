@@ -98,14 +98,15 @@ Status Registry::add(const OrgRegistration& org) {
                  "the schema " + org.schema + " already holds the org " + name +
                      "; each org needs a schema of its own: give this one another with --schema.");
   }
-  auto inserted = conn_->exec(
-      "INSERT INTO crmsync.orgs (name, schema_name, settings, secrets) VALUES ($1, $2, $3, $4::jsonb)",
-      {org.name, org.schema, org.settings, secrets_json(org.secrets)}, context);
+  auto inserted =
+      conn_->exec("INSERT INTO crmsync.orgs (name, schema_name, settings, secrets) VALUES ($1, $2, $3, $4::jsonb)",
+                  {org.name, org.schema, org.settings, secrets_json(org.secrets)}, context);
   if (inserted) return ok_status();
   if (store::postgres::sqlstate_of(inserted.error()) == "23505") {  // added by someone else just now
     return Error(ErrorKind::kConfig, "DUPLICATE_ORG",
-                 "the org " + org.name + " or its schema " + org.schema + " was just registered by someone else; "
-                 "see `crmsync orgs list`.");
+                 "the org " + org.name + " or its schema " + org.schema +
+                     " was just registered by someone else; "
+                     "see `crmsync orgs list`.");
   }
   return inserted.error();
 }
@@ -140,12 +141,12 @@ Result<std::string> Registry::remove(const std::string& name) {
 Result<std::vector<OrgState>> Registry::list() {
   std::vector<OrgState> out;
   if (!present()) return out;
-  auto r = conn_->exec(
-      "SELECT name, schema_name, coalesce(lease_holder, ''), lease_expires <= clock_timestamp(), " +
-          epoch_ms_of("lease_expires") + ", " + epoch_ms_of("last_run_started") + ", " + epoch_ms_of("last_run_finished") +
-          ", coalesce(last_outcome, ''), coalesce(last_error, ''), coalesce(last_records, 0), " + epoch_ms_of("next_run") +
-          ", failures FROM crmsync.orgs ORDER BY name",
-      "Cannot read the registry in " + conn_->where());
+  auto r = conn_->exec("SELECT name, schema_name, coalesce(lease_holder, ''), lease_expires <= clock_timestamp(), " +
+                           epoch_ms_of("lease_expires") + ", " + epoch_ms_of("last_run_started") + ", " +
+                           epoch_ms_of("last_run_finished") +
+                           ", coalesce(last_outcome, ''), coalesce(last_error, ''), coalesce(last_records, 0), " +
+                           epoch_ms_of("next_run") + ", failures FROM crmsync.orgs ORDER BY name",
+                       "Cannot read the registry in " + conn_->where());
   if (!r) return r.error();
   const PGresult* res = r->get();
   for (int i = 0; i < PQntuples(res); ++i) {

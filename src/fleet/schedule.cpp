@@ -21,8 +21,7 @@ NextRun next_run(RunOutcome outcome, int failures_before, const ScheduleRules& r
     case RunOutcome::kOk:
     case RunOutcome::kPausedRunShare:  // the org's quota is fine: the next run goes on at its time
       return {rules.interval_seconds, 0};
-    case RunOutcome::kPausedQuota:
-      return {std::max(rules.quota_wait_seconds, rules.interval_seconds), 0};
+    case RunOutcome::kPausedQuota: return {std::max(rules.quota_wait_seconds, rules.interval_seconds), 0};
     case RunOutcome::kFailed: {
       const int failures = failures_before + 1;
       const std::int64_t cap = std::max(rules.backoff_max_seconds, rules.backoff_seconds);
@@ -31,8 +30,7 @@ NextRun next_run(RunOutcome outcome, int failures_before, const ScheduleRules& r
       return {std::min(delay, cap), failures};
     }
     case RunOutcome::kInterrupted:
-    case RunOutcome::kLeaseLost:
-      return {0, failures_before};
+    case RunOutcome::kLeaseLost: return {0, failures_before};
   }
   return {rules.interval_seconds, failures_before};
 }

@@ -23,8 +23,8 @@ enum class RunOutcome {
 const char* to_string(RunOutcome outcome);
 
 struct ScheduleRules {
-  std::int64_t interval_seconds = 300;   // [sync] interval_seconds
-  std::int64_t backoff_seconds = 30;     // after the first failure in a row; doubled for each next one
+  std::int64_t interval_seconds = 300;  // [sync] interval_seconds
+  std::int64_t backoff_seconds = 30;    // after the first failure in a row; doubled for each next one
   std::int64_t backoff_max_seconds = 3600;
   std::int64_t quota_wait_seconds = 3600;  // Salesforce counts API requests over a rolling 24 hours
 };

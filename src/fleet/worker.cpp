@@ -1,13 +1,12 @@
 // crmsync worker: `concurrency` slots, each leasing a due org, running it and recording how it
 // ended, until a stop is requested; one LeaseKeeper renews what they hold.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/text.h"
 #include "common/timeutil.h"
@@ -64,8 +63,10 @@ class Worker {
   bool stopping() const { return o_.stop_requested && o_.stop_requested(); }
 
   void wait(std::chrono::milliseconds d) {
-    if (o_.wait) o_.wait(d);
-    else std::this_thread::sleep_for(d);
+    if (o_.wait)
+      o_.wait(d);
+    else
+      std::this_thread::sleep_for(d);
   }
 
   // How long an idle slot waits before asking again: until the next org is due or a lease expires,
@@ -118,10 +119,10 @@ class Worker {
     auto lost = keeper_.hold(name, lease.token);
     auto lock = sync::StoreLock::acquire(store::OpenOptions{o_.registry.url, lease.org.schema, o_.registry.password});
     if (!lock || stopping()) {
-      if (!lock) say(name + ": not run now, retrying in " + std::to_string(o_.lease_seconds) + " s: " + lock.error().message);
-      Status freed = release_lease(conn, lease, stopping() ? 0 : o_.lease_seconds);
+      if (!lock)
+        say(name + ": not run now, retrying in " + std::to_string(o_.lease_seconds) + " s: " + lock.error().message);
       keeper_.release(name);
-      return freed.ok();
+      return release_lease(conn, lease, stopping() ? 0 : o_.lease_seconds).ok();
     }
     auto run_id = begin_run(conn, lease, holder_);
     if (!run_id) {
@@ -136,8 +137,9 @@ class Worker {
                            : RunResult{RunOutcome::kFailed, cfg.error().to_string(), 0};
     if (lost->load()) {
       result.outcome = RunOutcome::kLeaseLost;
-      result.error = "the lease was lost while this worker held it (it could not renew in time, or the org was "
-                     "removed): the sync stopped, what it committed is kept";
+      result.error =
+          "the lease was lost while this worker held it (it could not renew in time, or the org was "
+          "removed): the sync stopped, what it committed is kept";
     }
     ScheduleRules rules;
     rules.interval_seconds = cfg ? cfg->sync.interval_seconds : rules.interval_seconds;
@@ -145,8 +147,8 @@ class Worker {
     NextRun next = next_run(result.outcome, lease.failures, rules);
     auto recorded = finish_run(conn, lease, *run_id, result, next);
     lock->reset();  // after the run's end is logged: the log's runs of an org never overlap
-    Status freed = recorded ? release_lease(conn, lease) : Status(recorded.error());
     keeper_.release(name);
+    Status freed = recorded ? release_lease(conn, lease) : Status(recorded.error());
     double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     if (recorded && !*recorded) result.outcome = RunOutcome::kLeaseLost;
     say(name + ": " + describe(result, next, seconds));

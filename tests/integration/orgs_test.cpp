@@ -39,15 +39,15 @@ TEST(OrgsTest, AddListRemoveAndTheRegistryKeepsNoSecretInPlainText) {
   ASSERT_EQ(added.exit_code, 0) << added.output;
   EXPECT_TRUE(contains(added.output, "Registered the org acme (schema acme)")) << added.output;
   EXPECT_TRUE(contains(added.output, "password encrypted with CRMSYNC_SECRET_KEY")) << added.output;
-  auto by_name = run_crmsync("orgs add globex --config " + globex +
-                             " --secret-env password=GLOBEX_SF_PASSWORD --secret-env client_secret=GLOBEX_SF_SECRET",
-                             "env -u CRMSYNC_SECRET_KEY");
+  auto by_name =
+      run_crmsync("orgs add globex --config " + globex +
+                      " --secret-env password=GLOBEX_SF_PASSWORD --secret-env client_secret=GLOBEX_SF_SECRET",
+                  "env -u CRMSYNC_SECRET_KEY");
   ASSERT_EQ(by_name.exit_code, 0) << by_name.output;
   EXPECT_TRUE(contains(by_name.output, "password from $GLOBEX_SF_PASSWORD on the workers")) << by_name.output;
 
   // The registry's rows, every column as text: no secret in them.
-  const std::string rows =
-      pg_server().value("SELECT string_agg(o::text, ' ') FROM crmsync.orgs o", database_of(url));
+  const std::string rows = pg_server().value("SELECT string_agg(o::text, ' ') FROM crmsync.orgs o", database_of(url));
   ASSERT_TRUE(contains(rows, "acme") && contains(rows, "globex")) << rows;
   for (const std::string& secret : {kPassword, kClientSecret}) {
     EXPECT_FALSE(contains(rows, secret)) << rows;
@@ -59,8 +59,8 @@ TEST(OrgsTest, AddListRemoveAndTheRegistryKeepsNoSecretInPlainText) {
   auto again = run_crmsync("orgs add acme --config " + globex, "CRMSYNC_SECRET_KEY=" + kTestSecretKey);
   EXPECT_EQ(again.exit_code, 2) << again.output;
   EXPECT_TRUE(contains(again.output, "DUPLICATE_ORG: an org named acme is already registered")) << again.output;
-  auto schema = run_crmsync("orgs add initech --schema acme --config " + globex,
-                            "CRMSYNC_SECRET_KEY=" + kTestSecretKey);
+  auto schema =
+      run_crmsync("orgs add initech --schema acme --config " + globex, "CRMSYNC_SECRET_KEY=" + kTestSecretKey);
   EXPECT_EQ(schema.exit_code, 2) << schema.output;
   EXPECT_TRUE(contains(schema.output, "SCHEMA_TAKEN: the schema acme already holds the org acme")) << schema.output;
   auto sqlite = run_crmsync("orgs add initech --config " + acme + " --store sqlite:" + dir.file("x.db"),

@@ -34,10 +34,10 @@ inline const std::string kTestSecretKey = "ca824c49e17b7fe14b59048ca4e9a0d9bed12
 inline std::string org_toml(const std::string& emulator_url, const std::string& store_url,
                             const std::vector<std::string>& objects, const std::string& sync = "",
                             const std::string& password = "integration-pass") {
-  return emulator_toml(emulator_url, store_url,
-                       "\n[sync]\nsettle_seconds = 0\nbatch_size = 200\nrows_per_commit = 200\n" + sync + "\n" +
-                           only_toml(objects),
-                       password);
+  return emulator_toml(
+      emulator_url, store_url,
+      "\n[sync]\nsettle_seconds = 0\nbatch_size = 200\nrows_per_commit = 200\n" + sync + "\n" + only_toml(objects),
+      password);
 }
 
 // `crmsync worker --store URL FLAGS` as a child process, its output in `log`; killed when the test
@@ -143,8 +143,8 @@ inline void expect_runs_never_overlap(const std::vector<fleet::RunRecord>& runs)
     if (i == 0) continue;
     EXPECT_LE(runs[i - 1].finished, runs[i].started)
         << runs[i].org << ": run " << runs[i].id << " of " << runs[i].worker << " started "
-        << runs[i - 1].finished - runs[i].started << " ms before run " << runs[i - 1].id << " of "
-        << runs[i - 1].worker << " ended";
+        << runs[i - 1].finished - runs[i].started << " ms before run " << runs[i - 1].id << " of " << runs[i - 1].worker
+        << " ended";
   }
 }
 

@@ -63,9 +63,12 @@ TEST(WorkerTest, ADueOrgRunsThenWaitsItsIntervalAndAFailingOrgBacksOff) {
   WorkerProcess worker(url, dir.file("worker.log"), "--lease-seconds 3 --backoff-seconds 1", env);
   auto registry = open_registry(url);
 
-  ASSERT_TRUE(eventually([&] { return runs_of(*registry, "good").size() >= 2 && runs_of(*registry, "bad").size() >= 3 &&
-                                      org_state(*registry, "bad").failures >= 3; },
-                         std::chrono::seconds(60)))
+  ASSERT_TRUE(eventually(
+      [&] {
+        return runs_of(*registry, "good").size() >= 2 && runs_of(*registry, "bad").size() >= 3 &&
+               org_state(*registry, "bad").failures >= 3;
+      },
+      std::chrono::seconds(60)))
       << worker.output();
   EXPECT_EQ(worker.stop(), 0) << worker.output();
 
@@ -103,7 +106,8 @@ TEST(WorkerTest, AnOrgPausedByItsDailyQuotaWaitsAnHourBeforeItRunsAgain) {
   add_org(dir, "acme", org_toml(emu->base_url(), url, kObjects));
   WorkerProcess worker(url, dir.file("worker.log"), "--lease-seconds 3", worker_env());
   auto registry = open_registry(url);
-  ASSERT_TRUE(eventually([&] { return org_state(*registry, "acme").last_outcome == "paused"; }, std::chrono::seconds(30)))
+  ASSERT_TRUE(
+      eventually([&] { return org_state(*registry, "acme").last_outcome == "paused"; }, std::chrono::seconds(30)))
       << worker.output();
   EXPECT_EQ(worker.stop(), 0) << worker.output();
   auto state = org_state(*registry, "acme");
@@ -125,7 +129,9 @@ class WorkerSlowOrgTest : public ::testing::Test {
   std::unique_ptr<WorkerProcess> start_worker(const std::string& log) {
     return std::make_unique<WorkerProcess>(url_, dir_.file(log), "--lease-seconds 3", worker_env());
   }
-  bool has_committed() { return eventually([&] { return committed_states(url_, "acme") > 0; }, std::chrono::seconds(30)); }
+  bool has_committed() {
+    return eventually([&] { return committed_states(url_, "acme") > 0; }, std::chrono::seconds(30));
+  }
   bool ends_ok() {
     return eventually([&] { return org_state(*registry_, "acme").last_outcome == "ok"; }, std::chrono::seconds(60));
   }
@@ -200,7 +206,8 @@ TEST(WorkerTest, ThreeWorkersTwelveOrgsOneKilledMidSyncEveryOrgEndsEqualToItsOrg
   std::vector<std::unique_ptr<EmulatorProcess>> emulators;
   std::vector<std::string> names;
   for (int i = 0; i < 12; ++i) {
-    emulators.push_back(std::make_unique<EmulatorProcess>(120, 100 + i, "--fault-rate 1 --fault-kinds slow --slow-ms 100"));
+    emulators.push_back(
+        std::make_unique<EmulatorProcess>(120, 100 + i, "--fault-rate 1 --fault-kinds slow --slow-ms 100"));
     names.push_back("org" + std::to_string(10 + i));
     add_org(dir, names.back(), org_toml(emulators.back()->url(), url, kObjects, "interval_seconds = 3600\n"));
   }
@@ -222,7 +229,8 @@ TEST(WorkerTest, ThreeWorkersTwelveOrgsOneKilledMidSyncEveryOrgEndsEqualToItsOrg
       [&] {
         auto orgs = registry->list();  // named: a range-for over a temporary's member dangles
         for (const auto& o : *orgs) {
-          if (o.holder.empty() || o.last_run_started <= o.last_run_finished || committed_states(url, o.schema) == 0) continue;
+          if (o.holder.empty() || o.last_run_started <= o.last_run_finished || committed_states(url, o.schema) == 0)
+            continue;
           for (auto& w : workers) {
             if (!w->holds(o.holder)) continue;
             w->kill();

@@ -1,11 +1,12 @@
 // The registry's secrets (sealed with CRMSYNC_SECRET_KEY, or named variables), an org's
 // configuration into the registry and back out on a worker, and the schedule after each outcome.
 // No database, no sockets.
+#include "fleet/fleet.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "fleet/fleet.h"
 #include "fleet/org_run.h"
 #include "fleet/schedule.h"
 #include "fleet/secret_box.h"
@@ -111,7 +112,8 @@ TEST(OrgConfigTest, AWorkerReadsTheSettingsBackWithItsSecretsAndTheWorkersStore)
   ASSERT_TRUE(org.ok()) << org.error().to_string();
   RegistryOptions store{"postgresql://workers@db/crm", "store-pw"};
   auto cfg = org_config(*org, store,
-                        env_of({{"ACME_SF_PASSWORD", "pass-from-env"}, {"CRMSYNC_SECRET_KEY", kKeyHex},
+                        env_of({{"ACME_SF_PASSWORD", "pass-from-env"},
+                                {"CRMSYNC_SECRET_KEY", kKeyHex},
                                 {"CRMSYNC_SYNC_INTERVAL_SECONDS", "1"}}));
   ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
   EXPECT_EQ(cfg->salesforce.password, "pass-from-env");
@@ -164,18 +166,23 @@ TEST(ScheduleTest, IntervalAfterSuccessBackoffAfterFailuresAndAnHourForTheQuota)
 TEST(OutcomeTest, FailedObjectsAndPausesAreNamed) {
   sync::SyncReport report;
   report.objects.push_back({.object = "Account", .records = 10});
-  report.objects.push_back({.object = "Contact", .outcome = sync::ObjectReport::Outcome::kFailed, .records = 3,
+  report.objects.push_back({.object = "Contact",
+                            .outcome = sync::ObjectReport::Outcome::kFailed,
+                            .records = 3,
                             .message = "INVALID_FIELD: no"});
   RunResult failed = outcome_of(report);
   EXPECT_EQ(failed.outcome, RunOutcome::kFailed);
   EXPECT_EQ(failed.records, 13);
   EXPECT_EQ(failed.error, "1 of 2 objects failed: Contact: INVALID_FIELD: no");
 
-  report.objects[1] = {.object = "Contact", .outcome = sync::ObjectReport::Outcome::kPaused,
-                       .message = "paused until quota recovers: the org has used 81 of its 100 daily API requests, "
-                                  "the [sync] quota_daily_share of 80%"};
+  report.objects[1] = {.object = "Contact",
+                       .outcome = sync::ObjectReport::Outcome::kPaused,
+                       .message =
+                           "paused until quota recovers: the org has used 81 of its 100 daily API requests, "
+                           "the [sync] quota_daily_share of 80%"};
   EXPECT_EQ(outcome_of(report).outcome, RunOutcome::kPausedQuota);
-  report.objects[1].message = "paused until quota recovers: this run has spent 30 API calls, the [sync] quota_run_share";
+  report.objects[1].message =
+      "paused until quota recovers: this run has spent 30 API calls, the [sync] quota_run_share";
   EXPECT_EQ(outcome_of(report).outcome, RunOutcome::kPausedRunShare);
   report.objects[1].interrupted = true;
   EXPECT_EQ(outcome_of(report).outcome, RunOutcome::kInterrupted);
