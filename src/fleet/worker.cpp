@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -112,6 +113,23 @@ class Worker {
     }
   }
 
+  // Syncs a leased org with its writer lock held (its interval goes into `rules`); a lease lost on
+  // the way decides how the run ended.
+  RunResult sync_leased(const Lease& lease, const sync::StoreLock& lock, const std::atomic<bool>& lost,
+                        ScheduleRules& rules) {
+    auto cfg = org_config(lease.org, o_.registry, o_.env);
+    if (cfg) rules.interval_seconds = cfg->sync.interval_seconds;
+    RunResult result = cfg ? sync_org(*cfg, lock, [this, &lost] { return stopping() || lost.load(); })
+                           : RunResult{RunOutcome::kFailed, cfg.error().to_string(), 0};
+    if (lost.load()) {
+      result.outcome = RunOutcome::kLeaseLost;
+      result.error =
+          "the lease was lost while this worker held it (it could not renew in time, or the org was "
+          "removed): the sync stopped, what it committed is kept";
+    }
+    return result;
+  }
+
   // One leased org, from its writer lock to its recorded outcome. False when the registry's
   // connection failed on the way (the lease then expires and the next worker closes the run).
   bool run_leased(Connection& conn, const Lease& lease) {
@@ -132,18 +150,9 @@ class Worker {
     }
     say(name + ": started (run " + std::to_string(*run_id) + ")");
     auto started = Clock::now();
-    auto cfg = org_config(lease.org, o_.registry, o_.env);
-    RunResult result = cfg ? sync_org(*cfg, **lock, [this, &lost] { return stopping() || lost->load(); })
-                           : RunResult{RunOutcome::kFailed, cfg.error().to_string(), 0};
-    if (lost->load()) {
-      result.outcome = RunOutcome::kLeaseLost;
-      result.error =
-          "the lease was lost while this worker held it (it could not renew in time, or the org was "
-          "removed): the sync stopped, what it committed is kept";
-    }
     ScheduleRules rules;
-    rules.interval_seconds = cfg ? cfg->sync.interval_seconds : rules.interval_seconds;
     rules.backoff_seconds = o_.backoff_seconds;
+    RunResult result = sync_leased(lease, **lock, *lost, rules);
     NextRun next = next_run(result.outcome, lease.failures, rules);
     auto recorded = finish_run(conn, lease, *run_id, result, next);
     lock->reset();  // after the run's end is logged: the log's runs of an org never overlap
