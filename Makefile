@@ -5,12 +5,14 @@
 #                  (PREFIX=/usr/local by default; DESTDIR is honoured for staged installs)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
-.PHONY: all deps configure tool build asan test unit-asan demo install bench clean
+.PHONY: all deps configure tool build asan test unit-asan fuzz-build fuzz-smoke fuzz demo install bench clean
 
 all: build
 
@@ -36,7 +38,21 @@ asan: deps
 unit-asan: asan
 	@cd $(ASAN_BUILD) && ctest -L unit --output-on-failure -j$(JOBS)
 
-test: build unit-asan
+# The libFuzzer targets (fuzz/), built with clang, ASan and UBSan in $(FUZZ_BUILD)/.
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DCRMSYNC_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
+
+# Each target for a fixed number of inputs from a fixed seed (part of `make test`).
+fuzz-smoke: fuzz-build
+	@cd $(FUZZ_BUILD) && ctest -L fuzz --output-on-failure -j$(JOBS)
+
+# Fuzzing for as long as asked: `FUZZ_SECONDS=600 make fuzz` (each target), `make fuzz TARGET=soql SECONDS=300`.
+# New corpus entries go to fuzz/corpus-local/ (git-ignored), crashing inputs to fuzz/crashes/.
+fuzz: fuzz-build
+	@scripts/run-fuzz --build $(FUZZ_BUILD) --seconds $(or $(SECONDS),$(FUZZ_SECONDS)) $(TARGET)
+
+test: build unit-asan fuzz-smoke
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 demo: tool
@@ -49,4 +65,4 @@ bench: build
 	@scripts/run-bench $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

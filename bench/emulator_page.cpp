@@ -26,10 +26,9 @@
 
 #include "bench_util.h"
 #include "common/timeutil.h"
-#include "emulator/emu_csv.h"
-#include "emulator/emu_json.h"
 #include "emulator/emulator.h"
-#include "emulator/soql.h"
+#include "emulator/soql/soql.h"
+#include "emulator/wire/wire.h"
 
 using namespace crmsync;
 using namespace crmsync::emulator;

@@ -11,10 +11,10 @@
 
 #include "bench_util.h"
 #include "common/text.h"
-#include "emulator/access.h"
+#include "emulator/access/access.h"
 #include "emulator/emulator.h"
-#include "emulator/org_file.h"
-#include "emulator/soql.h"
+#include "emulator/org/org.h"
+#include "emulator/soql/soql.h"
 
 using namespace crmsync;
 using namespace crmsync::emulator;

@@ -9,10 +9,9 @@
 #include <string>
 
 #include "bench_util.h"
-#include "emulator/emu_json.h"
-#include "emulator/emu_paths.h"
 #include "emulator/emulator.h"
-#include "emulator/soql.h"
+#include "emulator/soql/soql.h"
+#include "emulator/wire/wire.h"
 
 using namespace crmsync;
 using namespace crmsync::emulator;

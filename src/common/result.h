@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace crmsync {
 
@@ -40,6 +41,9 @@ struct Error {
   std::string code;     // Salesforce's errorCode / OAuth error, or crmsync's own code
   std::string message;  // a full sentence naming the thing and, where known, the fix
   int http_status = 0;  // the HTTP status when the error came from an HTTP answer
+  // The record fields a Salesforce error about one record's save names (its "fields", possibly
+  // none); unset for other errors, whose Salesforce body has no "fields" member.
+  std::optional<std::vector<std::string>> fields;
 
   Error() = default;
   Error(ErrorKind k, std::string c, std::string m, int status = 0)

@@ -43,6 +43,36 @@ size_t seq_len(std::string_view s, size_t i) {
   }
   return n;
 }
+
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the well-formed UTF-8 sequence at s[i] (Unicode's Table 3-7: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when there is none: what a JSON parser accepts.
+size_t well_formed_len(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) low = 0xA0;
+    if (c == 0xED) high = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) low = 0x90;
+    if (c == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || byte(1) < low || byte(1) > high) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
 }  // namespace
 
 std::string_view utf8_prefix(std::string_view s, std::size_t max_code_points) {
@@ -63,14 +93,46 @@ std::size_t utf8_length(std::string_view s) {
   return count;
 }
 
+bool is_well_formed_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = well_formed_len(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string to_well_formed_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (const size_t n = well_formed_len(s, i)) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += kReplacementCharacter;
+      ++i;
+    }
+  }
+  return out;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
-  // Runs of characters that need no escape (nearly all of them) are appended in one piece.
-  auto plain = [](unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; };
   out.push_back('"');
   std::size_t i = 0;
   while (i < s.size()) {
+    // Runs of characters that need no escape (nearly all of them) are appended in one piece.
     std::size_t run = i;
-    while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+    while (run < s.size()) {
+      const auto c = static_cast<unsigned char>(s[run]);
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        ++run;
+      } else if (const std::size_t n = c >= 0x80 ? well_formed_len(s, run) : 0) {
+        run += n;
+      } else {
+        break;
+      }
+    }
     out.append(s.data() + i, run - i);
     if (run == s.size()) break;
     const auto c = static_cast<unsigned char>(s[run]);
@@ -83,6 +145,10 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default: {
+        if (c >= 0x80) {  // not UTF-8: JSON text must be, so U+FFFD stands in for the byte
+          out += kReplacementCharacter;
+          break;
+        }
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", c);
         out += buf;

@@ -20,7 +20,15 @@ bool iequals(std::string_view a, std::string_view b);
 std::string_view utf8_prefix(std::string_view s, std::size_t max_code_points);
 std::size_t utf8_length(std::string_view s);
 
-// Appends `s` to `out` as a JSON string literal, quotes included.
+// Whether `s` is well-formed UTF-8 (Unicode's Table 3-7: no overlong forms, no surrogates, nothing
+// above U+10FFFF), as JSON text must be.
+bool is_well_formed_utf8(std::string_view s);
+// `s` with each byte that is not part of well-formed UTF-8 replaced by U+FFFD, as Java's decoders
+// (and so Salesforce's) read such bytes.
+std::string to_well_formed_utf8(std::string_view s);
+
+// Appends `s` to `out` as a JSON string literal, quotes included. A byte that is not part of
+// well-formed UTF-8 is written as U+FFFD, so that the output is always JSON.
 void append_json_string(std::string& out, std::string_view s);
 
 // Percent-encodes a URL query component (RFC 3986 unreserved characters are kept).

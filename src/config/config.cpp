@@ -24,6 +24,8 @@ Error config_error(std::string code, const std::string& where, const std::string
   return Error(ErrorKind::kConfig, std::move(code), where + ": " + message);
 }
 
+std::string shown_value(std::string_view value) { return "\"" + mask_url_credentials(value) + "\""; }
+
 std::string location_of(std::string_view source, const toml::source_region& region) {
   std::string out(source);
   if (region.begin.line > 0) {
@@ -169,7 +171,7 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
     auto v = parse_bool(text);
     if (!v) {
       return config_error("WRONG_TYPE", "environment variable " + var,
-                          label + " must be a boolean (true/false, 1/0, yes/no), not \"" + text + "\".");
+                          label + " must be a boolean (true/false, 1/0, yes/no), not " + shown_value(text) + ".");
     }
     **flag = *v;
   } else if (auto* integer = std::get_if<std::int64_t*>(&b.target)) {
@@ -177,7 +179,7 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
     if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
       return config_error("WRONG_TYPE", "environment variable " + var,
-                          label + " must be an integer, not \"" + text + "\".");
+                          label + " must be an integer, not " + shown_value(text) + ".");
     }
     **integer = parsed;
   } else if (auto* number = std::get_if<double*>(&b.target)) {
@@ -185,7 +187,7 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
     double parsed = std::strtod(text.c_str(), &end);
     if (text.empty() || end != text.c_str() + text.size()) {
       return config_error("WRONG_TYPE", "environment variable " + var,
-                          label + " must be a number, not \"" + text + "\".");
+                          label + " must be a number, not " + shown_value(text) + ".");
     }
     **number = parsed;
   } else {
@@ -201,7 +203,7 @@ Status apply_table(const toml::table& table, const std::vector<Binding>& binding
   for (const auto& b : bindings) known.emplace_back(b.key);
   for (auto&& [key, node] : table) {
     std::string where = location_of(source, key.source());
-    auto it = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) { return key.str() == b.key; });
+    auto it = std::find_if(bindings.begin(), bindings.end(), [&k = key](const Binding& b) { return k.str() == b.key; });
     if (it == bindings.end()) {
       return config_error("UNKNOWN_KEY", where,
                           "unknown key " + std::string(key.str()) + " in [" + section + "]" +
@@ -416,8 +418,8 @@ Status validate_store(const StoreConfig& store, std::string_view source, const O
   const bool postgres = url.starts_with("postgresql://") || url.starts_with("postgres://");
   if (!postgres && (!url.starts_with("sqlite:") || url.size() == 7)) {
     return config_error("INVALID_VALUE", origin_of(origins, "store.url", source),
-                        "[store] url = \"" + mask_url_credentials(url) +
-                            "\" is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
+                        "[store] url = " + shown_value(url) +
+                            " is not supported; expected sqlite:PATH, e.g. \"sqlite:crmsync.db\", or "
                             "postgresql://user@host:port/dbname.");
   }
   if (store.schema.empty()) {
@@ -459,8 +461,8 @@ Status validate_login(const Config& config, std::string_view source, const Origi
 
   if (sf.auth != "password" && sf.auth != "client_credentials" && sf.auth != "jwt" && sf.auth != "refresh_token") {
     return config_error("INVALID_VALUE", where("salesforce.auth"),
-                        "[salesforce] auth = \"" + sf.auth +
-                            "\" is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
+                        "[salesforce] auth = " + shown_value(sf.auth) +
+                            " is not supported; expected \"password\", \"client_credentials\", \"jwt\" or "
                             "\"refresh_token\".");
   }
   const std::string& v = sf.api_version;
@@ -470,7 +472,7 @@ Status validate_login(const Config& config, std::string_view source, const Origi
                     std::count(v.begin(), v.end(), '.') == 1;
   if (!version_ok) {
     return config_error("INVALID_VALUE", where("salesforce.api_version"),
-                        "[salesforce] api_version = \"" + v + "\" is not a Salesforce API version; expected e.g. \"62.0\".");
+                        "[salesforce] api_version = " + shown_value(v) + " is not a Salesforce API version; expected e.g. \"62.0\".");
   }
 
   // Required keys for the chosen flow, all named at once with the variables that could set them.
@@ -510,8 +512,8 @@ Status validate_login(const Config& config, std::string_view source, const Origi
   }
   if (!sf.login_url.starts_with("https://") && !sf.login_url.starts_with("http://")) {
     return config_error("INVALID_VALUE", where("salesforce.login_url"),
-                        "[salesforce] login_url = \"" + mask_url_credentials(sf.login_url) +
-                            "\" is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
+                        "[salesforce] login_url = " + shown_value(sf.login_url) +
+                            " is not an http(s) URL; expected e.g. \"https://login.salesforce.com\" or the org's My Domain URL.");
   }
   if (sf.login_url.starts_with("http://") && !is_loopback(host_of(sf.login_url))) {
     return config_error("INSECURE_LOGIN_URL", where("salesforce.login_url"),
@@ -538,8 +540,8 @@ Status validate_login(const Config& config, std::string_view source, const Origi
   if (!sf.verify_tls && !is_loopback(host_of(sf.login_url))) {
     return config_error("INVALID_VALUE", where("salesforce.verify_tls"),
                         "[salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
-                        "localhost, ::1), not \"" + mask_url_credentials(sf.login_url) +
-                            "\"; remove verify_tls or set it to true.");
+                        "localhost, ::1), not " + shown_value(sf.login_url) +
+                            "; remove verify_tls or set it to true.");
   }
   return ok_status();
 }

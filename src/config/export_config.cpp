@@ -98,12 +98,12 @@ Status assign_env(const Binding& b, const std::string& var, const std::string& t
   } else if (auto* f = std::get_if<bool*>(&b.target)) {
     auto v = parse_bool(text);
     if (v) **f = *v;
-    else return config_error("WRONG_TYPE", where, label + " must be a boolean (true/false, 1/0, yes/no), not \"" + text + "\".");
+    else return config_error("WRONG_TYPE", where, label + " must be a boolean (true/false, 1/0, yes/no), not " + shown_value(text) + ".");
   } else {
     std::int64_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || end != text.data() + text.size()) {
-      return config_error("WRONG_TYPE", where, label + " must be an integer, not \"" + text + "\".");
+      return config_error("WRONG_TYPE", where, label + " must be an integer, not " + shown_value(text) + ".");
     }
     *std::get<std::int64_t*>(b.target) = v;
   }
@@ -114,7 +114,7 @@ Status apply_bindings(const toml::table& table, const std::vector<Binding>& bind
                       const std::string& section) {
   for (auto&& [key, node] : table) {
     std::string where = location_of(source, key.source());
-    auto it = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& b) { return key.str() == b.key; });
+    auto it = std::find_if(bindings.begin(), bindings.end(), [&k = key](const Binding& b) { return k.str() == b.key; });
     if (it == bindings.end()) {
       std::vector<std::string> known;
       for (const auto& b : bindings) known.emplace_back(b.key);
@@ -246,7 +246,7 @@ Status validate_export(const ExportConfig& c, std::string_view source) {
   std::string where(source);
   if (c.as != "task" && c.as != "event") {
     return config_error("INVALID_VALUE", where,
-                        "[export] as = \"" + c.as + "\" is not supported; use \"task\" or \"event\".");
+                        "[export] as = " + shown_value(c.as) + " is not supported; use \"task\" or \"event\".");
   }
   if (c.opportunity_window_days < 0 || c.opportunity_window_days > 365) {
     return config_error("INVALID_VALUE", where,
@@ -255,8 +255,8 @@ Status validate_export(const ExportConfig& c, std::string_view source) {
   }
   if (!c.external_id_field.empty() && (!is_identifier(c.external_id_field) || !c.external_id_field.ends_with("__c"))) {
     return config_error("INVALID_VALUE", where,
-                        "[export] external_id_field = \"" + c.external_id_field +
-                            "\" is not a custom field API name; use the External ID field's API name, e.g. "
+                        "[export] external_id_field = " + shown_value(c.external_id_field) +
+                            " is not a custom field API name; use the External ID field's API name, e.g. "
                             "\"Crmsync_Activity_Id__c\", or remove the key to use the local ledger.");
   }
   for (const auto& [attr, field] : c.fields) {
@@ -267,8 +267,8 @@ Status validate_export(const ExportConfig& c, std::string_view source) {
     }
     if (!is_identifier(field)) {
       return config_error("INVALID_VALUE", where,
-                          "[export.fields] " + attr + " = \"" + field +
-                              "\" is not a field API name; use the Task/Event field's API name, e.g. \"Recording_URL__c\".");
+                          "[export.fields] " + attr + " = " + shown_value(field) +
+                              " is not a field API name; use the Task/Event field's API name, e.g. \"Recording_URL__c\".");
     }
     if (iequals(field, c.external_id_field)) {
       return config_error("INVALID_VALUE", where,
@@ -285,8 +285,8 @@ Status validate_export(const ExportConfig& c, std::string_view source) {
     // the integration user may use it, is checked against describe before the first write.
     if (k.record_type.size() > 80 && !is_record_type_id(k.record_type)) {
       return config_error("INVALID_VALUE", where,
-                          section + " record_type = \"" + k.record_type +
-                              "\" is longer than a record type's Name or DeveloperName can be (80 characters) and "
+                          section + " record_type = " + shown_value(k.record_type) +
+                              " is longer than a record type's Name or DeveloperName can be (80 characters) and "
                               "is not a RecordType Id (012...); use one of those.");
     }
     if (c.as == "task" && k.status.empty()) {

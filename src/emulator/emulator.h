@@ -10,6 +10,16 @@
 //   std::string url = emu.base_url();   // http://127.0.0.1:PORT
 //   ...
 //   emu.stop();
+//
+// The module's parts, one folder each, each with one header that says what it is for:
+//   table.h   the org's tables (Database, Table, FieldDef, Value), which database() exposes
+//   sf_error.h  the one error type: a Salesforce error as crmsync's Error, with a record's fields
+//   soql/     SOQL: lexer, parser, AST, date literals, relationship paths, executor (soql/soql.h)
+//   org/      the schema, the generated org and the org file (org/org.h)
+//   access/   the permission model: object, field and record access, write checks (access/access.h)
+//   dml/      the DML engine: one record's create, update, delete, upsert matching (dml/dml.h)
+//   wire/     records as Salesforce writes them: REST JSON and Bulk CSV (wire/wire.h)
+//   routes/   the HTTP server, its shared state and every route (routes/routes.h)
 #pragma once
 
 #include <cstddef>
@@ -20,6 +30,11 @@
 
 #include "common/result.h"
 #include "emulator/table.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace crmsync::emulator {
 
@@ -117,6 +132,15 @@ class Emulator {
 
   // Generates the org, binds and starts serving on background threads. Errors: the port is taken.
   Status start();
+  // What start() does short of binding: the org (and its org file), the JWT certificate, the
+  // options' checks. Enough for answer(); start() calls it.
+  Status load();
+  // Answers one request in-process, as the server does once the request's line and headers are
+  // read, with req.path decoded and req.params parsed as cpp-httplib does: no socket, no thread
+  // (fuzz/emulator_request.cpp). The body (req.body, as sent: no gzip undone) goes through the
+  // same bounds as one read from a connection. Call load() first. An exception a route throws
+  // propagates (the server answers it 500 UNKNOWN_EXCEPTION): it is a bug.
+  void answer(const httplib::Request& req, httplib::Response& res);
   // Blocks until stop() is called from another thread (or a signal handler path calls it).
   void wait();
   void stop();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json.h"
+#include "common/text.h"
 
 namespace crmsync::exports {
 
@@ -32,11 +33,17 @@ namespace {
 
 using nlohmann::json;
 
+// The latest instant an ISO-8601 date-time with a four-digit year can name: the bound of `end`,
+// and so of start + duration_seconds.
+constexpr EpochMs kLatestInstant = 253402300799999;  // 9999-12-31T23:59:59.999Z
+
 Error invalid(std::string reason) { return Error(ErrorKind::kConfig, "INVALID_ACTIVITY", std::move(reason)); }
 
+// A value as a reason repeats it: at most 60 characters, never a character cut in two (reasons
+// are printed in JSON by `crmsync export --json`).
 std::string shown(const json& v) {
   std::string s = v.dump();
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+  return utf8_length(s) > 60 ? std::string(utf8_prefix(s, 57)) + "..." : s;
 }
 
 // An optional string key: absent or null gives "", anything but a string is an error.
@@ -147,6 +154,9 @@ Result<Activity> parse_activity(std::string_view line_text, int line) {
   if (auto d = obj.find("duration_seconds"); d != obj.end() && !d->is_null()) {
     if (!d->is_number_integer() || d->get<std::int64_t>() < 0) {
       return invalid("duration_seconds must be a whole number of seconds, 0 or more (got " + shown(*d) + ")");
+    }
+    if (d->get<std::int64_t>() > (kLatestInstant - a.start) / 1000) {
+      return invalid("duration_seconds would end the activity after 9999-12-31 (got " + shown(*d) + ")");
     }
     a.duration_seconds = d->get<std::int64_t>();
     has_duration = true;

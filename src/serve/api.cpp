@@ -6,9 +6,11 @@
 #include <mutex>
 
 #include "catalog/catalog.h"
+#include "common/sfid.h"
 #include "common/text.h"
 #include "serve/boards.h"
 #include "serve/model.h"
+#include "serve/records.h"
 #include "serve/serve.h"
 #include "store/identifier.h"
 
@@ -153,8 +155,15 @@ struct Api::Impl {
   EpochDays today() const { return days_of(options.clock ? options.clock() : now_ms()); }
   int fiscal_start() const { return static_cast<int>(options.serve.fiscal_year_start_month); }
 
-  std::string url_of(const std::string& id) const {
-    return options.salesforce_url.empty() ? std::string() : options.salesforce_url + "/" + id;
+  // The record in Salesforce: on the org's instance the sync recorded, else through the login URL.
+  std::string url_of(const std::string& instance, const std::string& id) const {
+    const std::string& base = instance.empty() ? options.salesforce_url : instance;
+    return base.empty() ? std::string() : base + "/" + id;
+  }
+  static Result<std::string> instance_url(store::ReadSnapshot& snap) {
+    auto url = snap.meta(store::kInstanceUrlKey);
+    if (!url) return url.error();
+    return url->value_or("");
   }
 
   // The answer for a store error: STORE_NOT_FOUND / NO_SYNC say what to run (503), anything else is a 500.
@@ -190,7 +199,7 @@ struct Api::Impl {
     auto rt = m.record_types.find(d.record_type_id);
     json j = {{"Id", d.id},
               {"Name", d.name},
-              {"url", url_of(d.id)},
+              {"url", url_of(m.instance_url, d.id)},
               {"AccountId", d.account_id},
               {"AccountName", d.account_name},
               {"OwnerId", d.owner_id},
@@ -223,6 +232,9 @@ struct Api::Impl {
     if (!states) return store_problem(states.error());
     json body = status_json(*states);
     body["synced"] = !states->empty();
+    auto instance = instance_url(snap);
+    if (!instance) return store_problem(instance.error());
+    body["instance_url"] = instance->empty() ? json(nullptr) : json(*instance);
     if (states->empty()) body["message"] = "Nothing is synced yet: run `crmsync sync --config crmsync.toml`.";
     return {200, body};
   }
@@ -243,6 +255,83 @@ struct Api::Impl {
                       {"reports", reports}});
     }
     return {200, {{"people", list}}};
+  }
+
+  // What the page's pickers offer: stages in their SortOrder, the deals' types and record types
+  // (null where the store lacks the field, so the page leaves that filter out), the close dates'
+  // range, this fiscal quarter, the admin's extra columns.
+  Answer filters(const Model& m, Query& q) {
+    q.allow({});
+    if (q.problem) return *q.problem;
+    std::vector<std::pair<int, std::string>> ordered;
+    for (const auto& [stage, order] : m.stage_order) ordered.emplace_back(order, stage);
+    std::sort(ordered.begin(), ordered.end());
+    json stages = json::array();
+    for (const auto& [order, stage] : ordered) stages.push_back(stage);
+    std::set<std::string> deal_stages, types, deal_record_types;
+    for (const auto& d : m.deals) {
+      if (!m.stage_order.contains(d.stage)) deal_stages.insert(d.stage);
+      if (!d.type.empty()) types.insert(d.type);
+      if (!d.record_type_id.empty()) deal_record_types.insert(d.record_type_id);
+    }
+    for (const auto& st : deal_stages) stages.push_back(st);
+    json record_types = json::array();
+    for (const auto& id : deal_record_types) {
+      auto rt = m.record_types.find(id);
+      record_types.push_back({{"Id", id}, {"Name", rt == m.record_types.end() ? id : rt->second}});
+    }
+    std::optional<EpochDays> first, last;
+    for (const auto& d : m.deals) {  // sorted by CloseDate, none first
+      if (!d.close_date) continue;
+      if (!first) first = d.close_date;
+      last = d.close_date;
+    }
+    Period quarter = fiscal_quarter_of(today(), fiscal_start());
+    auto unless_missing = [&](const char* field, json value) { return m.has_opportunity_column(field) ? value : json(nullptr); };
+    return {200,
+            {{"currency", m.corporate_currency.empty() ? json(nullptr) : json(m.corporate_currency)},
+             {"fiscal_year_start_month", fiscal_start()},
+             {"this_quarter", {{"from", format_date(quarter.from)}, {"to", format_date(quarter.to)}, {"label", quarter.label}}},
+             {"close_dates", {{"first", day_json(first)}, {"last", day_json(last)}}},
+             {"stages", stages},
+             {"types", unless_missing("Type", types)},
+             {"record_types", unless_missing("RecordTypeId", record_types)},
+             {"forecast_categories",
+              unless_missing("ForecastCategoryName", json::array({"Closed", "Commit", "Best Case", "Pipeline", "Omitted"}))},
+             {"deal_columns", options.serve.deal_columns}}};
+  }
+
+  // A searchable record, as the page shows an opened search result.
+  Answer record(store::ReadSnapshot& snap, Query& q, std::string_view rest, const Viewer& viewer) {
+    q.allow({});
+    if (q.problem) return *q.problem;
+    auto slash = rest.find('/');
+    std::string object(rest.substr(0, slash));
+    std::string id(slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1));
+    if (!catalog::is_search_object(object) || id.empty() || !is_sf_id(id)) {
+      return error_answer(404, "NOT_FOUND", "No such record: " + std::string(rest.substr(0, 80)) +
+                                                "; ask /api/records/{Account|Contact|Lead|Opportunity|User}/{Id}.");
+    }
+    auto not_found = [&] {
+      return error_answer(404, "NOT_FOUND", "No " + object + " " + id + " in the store (deleted records are not shown).");
+    };
+    if (object == "Opportunity" && !viewer.sees_everything()) {
+      auto m = model_for(snap);
+      if (!m) return store_problem(m.error());
+      auto it = (*m)->deal_by_id.find(id);
+      if (it == (*m)->deal_by_id.end() || !in_scope((*m)->deals[it->second], *scope(**m, viewer))) return not_found();
+    }
+    auto found = read_record(snap, object, id);
+    if (!found) return store_problem(found.error());
+    if (!*found) return not_found();
+    auto instance = instance_url(snap);
+    if (!instance) return store_problem(instance.error());
+    json body = std::move(**found);
+    body["url"] = url_of(*instance, id);
+    for (auto& f : body["fields"]) {
+      if (f.contains("ref")) f["ref"]["url"] = url_of(*instance, f["ref"]["Id"].get<std::string>());
+    }
+    return {200, body};
   }
 
   std::optional<std::string> person_param(const Model& m, Query& q) {
@@ -439,7 +528,7 @@ struct Api::Impl {
       for (const auto& k : c.kinds) counts[k] = counts.value(k, 0) + 1;
       list.push_back({{"Id", d.id},
                       {"Name", d.name},
-                      {"url", url_of(d.id)},
+                      {"url", url_of(m.instance_url, d.id)},
                       {"OwnerId", d.owner_id},
                       {"OwnerName", m.person_name(d.owner_id)},
                       {"changes", c.kinds},
@@ -481,12 +570,11 @@ struct Api::Impl {
       m = *loaded;
       visible = scope(*m, viewer);
     }
+    auto instance = instance_url(snap);
+    if (!instance) return store_problem(instance.error());
     json results = json::array();
     for (auto object : catalog::kSearchObjects) {
-      std::vector<std::string> title = object == "Account" || object == "Opportunity"
-                                           ? std::vector<std::string>{"Name"}
-                                           : std::vector<std::string>{"FirstName", "LastName"};
-      auto hits = snap.search({std::string(object), words, title, limit});
+      auto hits = snap.search({std::string(object), words, title_columns(object), limit});
       if (!hits) {
         if (hits.error().kind == ErrorKind::kUnsupported) return error_answer(501, "SEARCH_UNSUPPORTED", hits.error().message);
         return store_problem(hits.error());
@@ -496,7 +584,7 @@ struct Api::Impl {
           auto it = m->deal_by_id.find(h.id);
           if (it == m->deal_by_id.end() || !in_scope(m->deals[it->second], *visible)) continue;
         }
-        results.push_back({{"object", h.object}, {"Id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"url", url_of(h.id)}});
+        results.push_back({{"object", h.object}, {"Id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"url", url_of(*instance, h.id)}});
       }
     }
     return {200, {{"q", text}, {"results", results}}};
@@ -508,8 +596,9 @@ struct Api::Impl {
     Query q(params);
     if (path == "/api/status") return status(**snap, q);
     if (path == "/api/search") return search(**snap, q, viewer);
+    if (path.starts_with("/api/records/")) return record(**snap, q, path.substr(std::string_view("/api/records/").size()), viewer);
     const bool known = path == "/api/deals" || path == "/api/forecast" || path == "/api/changes" ||
-                       path == "/api/people" || path.starts_with("/api/deals/");
+                       path == "/api/people" || path == "/api/filters" || path.starts_with("/api/deals/");
     if (!known) return error_answer(404, "NOT_FOUND", "No such endpoint: " + std::string(path.substr(0, 80)) + " (docs/api.md lists them).");
     auto m = model_for(**snap);
     if (!m) return store_problem(m.error());
@@ -517,6 +606,7 @@ struct Api::Impl {
     if (path == "/api/forecast") return forecast_route(**m, q, viewer);
     if (path == "/api/changes") return changes(**m, q, viewer);
     if (path == "/api/people") return people(**m, q);
+    if (path == "/api/filters") return filters(**m, q);
     return deal(**m, q, std::string(path.substr(std::string_view("/api/deals/").size())), viewer);
   }
 };

@@ -35,6 +35,16 @@ bool Model::has_opportunity_column(std::string_view name) const {
                      [&](const std::string& c) { return iequals(c, name); });
 }
 
+nlohmann::json value_json(const Value& v) {
+  switch (v.index()) {
+    case 1: return std::get<bool>(v);
+    case 2: return std::get<std::int64_t>(v);
+    case 3: return std::get<double>(v);
+    case 4: return std::get<std::string>(v);
+    default: return nullptr;
+  }
+}
+
 namespace {
 
 std::string text(const Value& v) {
@@ -52,16 +62,6 @@ bool flag(const Value& v) {
   if (const auto* b = std::get_if<bool>(&v)) return *b;
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i != 0;
   return false;
-}
-
-nlohmann::json to_json(const Value& v) {
-  switch (v.index()) {
-    case 1: return std::get<bool>(v);
-    case 2: return std::get<std::int64_t>(v);
-    case 3: return std::get<double>(v);
-    case 4: return std::get<std::string>(v);
-    default: return nullptr;
-  }
 }
 
 // Scans the columns of `table` the store has among `wanted`; row.get("X") is NULL for the others.
@@ -177,7 +177,7 @@ Status load_deals(store::ReadSnapshot& snap, Model& m, const Rates& rates, const
     d.created = parse_datetime(r.text_of("CreatedDate")).value_or(0);
     d.closed = flag(r.get("IsClosed"));
     d.won = flag(r.get("IsWon"));
-    for (const auto& e : extra) d.extra[e] = to_json(r.get(e));
+    for (const auto& e : extra) d.extra[e] = value_json(r.get(e));
     m.deal_by_id[d.id] = m.deals.size();
     m.deals.push_back(std::move(d));
   });
@@ -305,6 +305,9 @@ Result<std::shared_ptr<const Model>> load_model(store::ReadSnapshot& snapshot, c
   auto m = std::make_shared<Model>();
   m->today = today;
   for (const auto& c : *columns) m->opportunity_columns.push_back(c.name);
+  auto instance = snapshot.meta(store::kInstanceUrlKey);
+  if (!instance) return instance.error();
+  m->instance_url = instance->value_or("");
   Rates rates;
   std::set<std::string> split_types;
   CRMSYNC_TRY(load_people(snapshot, *m));

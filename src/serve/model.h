@@ -72,6 +72,7 @@ struct Model {
   std::map<std::string, std::string> record_types;  // Id -> Name
   std::string corporate_currency;                   // empty in a single-currency org
   std::vector<std::string> opportunity_columns;     // what the store has of Opportunity
+  std::string instance_url;                         // the org's, as the sync recorded it; empty before
   EpochDays today = 0;                              // activities after it are not "last activity"
 
   const Person* person(const std::string& id) const;
@@ -80,6 +81,9 @@ struct Model {
   // The deals whose CloseDate is in [from, to] (a slice of `deals`, which load_model sorts by it).
   std::span<const Deal> deals_closing(EpochDays from, EpochDays to) const;
 };
+
+// A stored value as JSON (NULL as null).
+nlohmann::json value_json(const store::Value& value);
 
 // Reads the model from a snapshot. `extra_columns` are [serve] deal_columns (present ones are read).
 // kNotFound NO_SYNC when the store has no Opportunity table yet (the message says what to run).

@@ -53,6 +53,19 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
 
 Status Store::ensure_search_index(std::string_view, const std::vector<std::string>&) { return ok_status(); }
 
+Result<std::optional<std::string>> ReadSnapshot::meta(std::string_view) { return std::optional<std::string>(); }
+
+Status ReadSnapshot::find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
+                          const Store::RowCallback& on_row) {
+  std::vector<std::string> with_id = columns;
+  with_id.push_back("Id");
+  return scan(table, with_id, [&](std::span<const Value> values) -> Status {
+    const auto* row_id = std::get_if<std::string>(&values.back());
+    if (row_id == nullptr || *row_id != id) return ok_status();
+    return on_row(values.first(columns.size()));
+  });
+}
+
 Result<std::unique_ptr<StoreReader>> StoreReader::open(const OpenOptions& options) {
   const std::string& url = options.url;
   if (url.starts_with("sqlite:")) {

@@ -206,11 +206,20 @@ class Store {
   // search: ReadSnapshot::search answers kUnsupported there).
   virtual Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns);
 
+  // crmsync_meta: facts about the org the store mirrors, by key (kInstanceUrlKey: the org's instance
+  // URL, which the sync records for the boards' links). put_meta runs within the caller's
+  // transaction when one is open; meta answers std::nullopt for a key never put.
+  virtual Status put_meta(std::string_view key, std::string_view value) = 0;
+  virtual Result<std::optional<std::string>> meta(std::string_view key) = 0;
+
   // crmsync_export_ledger, ordered by activity id. put_export_ledger runs within the caller's transaction when
   // one is open.
   virtual Result<std::vector<ExportLedgerEntry>> export_ledger() = 0;
   virtual Status put_export_ledger(const ExportLedgerEntry& entry) = 0;
 };
+
+// The crmsync_meta key of the org's instance URL (https://yourorg.my.salesforce.com), put by the sync.
+inline constexpr std::string_view kInstanceUrlKey = "instance_url";
 
 // Whether `kind` (a RowBuffer cell) may be written to a column of `storage` (NULL fits any column;
 // an integer also fits REAL), and the kind's name for messages ("null", "bool", ...).
@@ -252,9 +261,15 @@ class ReadSnapshot {
   // As Store::scan. kNotFound (NO_SUCH_TABLE) for a missing table.
   virtual Status scan(std::string_view table, const std::vector<std::string>& columns,
                       const Store::RowCallback& on_row) = 0;
+  // As scan, for the row whose Id is `id` only: on_row is called once, or never when there is no
+  // such row. The default scans the whole table; SQLite looks the row up through the Id index.
+  virtual Status find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
+                      const Store::RowCallback& on_row);
   // The table's columns (empty when it does not exist).
   virtual Result<std::vector<ColumnInfo>> columns(std::string_view table) = 0;
   virtual Result<std::vector<SyncState>> sync_states() = 0;
+  // As Store::meta. The default answers std::nullopt (a backend that does not read it yet).
+  virtual Result<std::optional<std::string>> meta(std::string_view key);
   // Hits for one object, best first; rows with IsDeleted = 1 never. An empty answer when the object
   // has no index. kUnsupported where the backend has no full-text search.
   virtual Result<std::vector<SearchHit>> search(const SearchRequest& request) = 0;

@@ -40,10 +40,10 @@ Status csv_cell_into(const catalog::SyncedField& f, std::string_view cell, bool 
       }
       double d = 0;  // Salesforce writes some integers as 5.0
       auto rd = std::from_chars(begin, end, d);
-      if (rd.ec != std::errc() || rd.ptr != end) {
+      if (rd.ec != std::errc() || rd.ptr != end || !int64_of_double(d, i)) {
         return bad_value(object, f, "expected a whole number, got '" + std::string(cell) + "'");
       }
-      rows.set_int(k, static_cast<std::int64_t>(d));
+      rows.set_int(k, i);
       return ok_status();
     }
     case catalog::StorageClass::kReal: {

@@ -30,6 +30,9 @@ std::optional<std::string> datetime_to_store(std::string_view salesforce_datetim
 // the text is not a datetime (the cell is then untouched).
 bool datetime_into(std::string_view salesforce_datetime, store::RowBuffer& rows, std::size_t k);
 
+// An integer Salesforce wrote as a double (5.0), truncated; false when no int64 holds it (1e300).
+bool int64_of_double(double d, std::int64_t& out);
+
 // Text values longer than their field's describe length, stored cut to it: how many, by field name.
 using LengthCuts = std::map<std::string, std::int64_t>;
 

@@ -70,6 +70,22 @@ Error run_stopped_by(const Error& e) {
                            "resumes from the watermarks.",
                e.http_status);
 }
+
+// The org's instance URL, for `crmsync serve`'s links to records (store::kInstanceUrlKey); written
+// before the writer thread owns the store, only when it changed.
+Status record_instance_url(store::Store& store, const std::string& url) {
+  if (url.empty()) return ok_status();
+  auto known = store.meta(store::kInstanceUrlKey);
+  if (!known) return known.error();
+  if (known->value_or("") == url) return ok_status();
+  CRMSYNC_TRY(store.begin());
+  Status put = store.put_meta(store::kInstanceUrlKey, url);
+  if (!put) {
+    (void)store.rollback();
+    return put;
+  }
+  return store.commit();
+}
 }  // namespace
 
 bool refuses_every_object(const Error& e) {
@@ -93,6 +109,7 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
     if (!lock) return lock.error();
     own_lock = std::move(*lock);
   }
+  CRMSYNC_TRY(record_instance_url(store, client.instance_url()));
 
   const std::vector<std::string> objects = config.synced_objects();
   int concurrency = options.concurrency > 0 ? options.concurrency : static_cast<int>(config.sync.concurrency);

@@ -277,6 +277,90 @@ TEST_F(ServeApiTest, OneDealByIdAndThePage) {
   }
 }
 
+TEST_F(ServeApiTest, AnOpenedSearchResultShowsTheRecordWithItsAccountByName) {
+  auto contacts = org("SELECT Id, FirstName, LastName, Email, Account.Name FROM Contact WHERE Email != null AND AccountId != null LIMIT 1");
+  ASSERT_EQ(contacts.size(), 1u);
+  const json& c = contacts[0];
+  auto [status, body] = get("/api/records/Contact/" + c["Id"].get<std::string>());
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body["object"], "Contact");
+  EXPECT_EQ(body["title"], c["FirstName"].get<std::string>() + " " + c["LastName"].get<std::string>());
+  EXPECT_EQ(body["url"], (*emu_)->base_url() + "/" + c["Id"].get<std::string>());
+  std::map<std::string, json> fields;
+  for (const auto& f : body["fields"]) fields[f["name"]] = f;
+  EXPECT_EQ(fields["Email"]["value"], c["Email"]);
+  ASSERT_TRUE(fields.contains("AccountId")) << body.dump();
+  EXPECT_EQ(fields["AccountId"]["ref"]["object"], "Account");
+  EXPECT_EQ(fields["AccountId"]["ref"]["title"], c["Account"]["Name"]) << "the account by its name, linked";
+  EXPECT_FALSE(fields.contains("IsDeleted") || fields.contains("Id")) << body.dump();
+
+  auto deleted = admin_->query("SELECT Id FROM Contact WHERE IsDeleted = true LIMIT 1", true);
+  ASSERT_TRUE(deleted.ok());
+  auto rec = json::parse(deleted->body)["records"];
+  if (!rec.empty()) {
+    auto [s2, gone] = get("/api/records/Contact/" + rec[0]["Id"].get<std::string>());
+    EXPECT_EQ(s2, 404) << "a deleted contact is not shown: " << gone.dump();
+  }
+  auto [s3, wrong] = get("/api/records/Task/" + c["Id"].get<std::string>());
+  EXPECT_EQ(s3, 404);
+  EXPECT_EQ(wrong["error"]["code"], "NOT_FOUND");
+  auto [s4, bad] = get("/api/records/Contact/003%27%20OR%201=1");
+  EXPECT_EQ(s4, 404) << bad.dump();
+}
+
+TEST_F(ServeApiTest, FiltersOfferTheOrgsStagesInOrderAndTheCloseDatesRange) {
+  auto stages = org("SELECT MasterLabel, SortOrder FROM OpportunityStage ORDER BY SortOrder");
+  ASSERT_GT(stages.size(), 3u);
+  auto [status, body] = get("/api/filters");
+  ASSERT_EQ(status, 200) << body.dump();
+  std::vector<std::string> got = body["stages"];
+  ASSERT_GE(got.size(), stages.size());
+  for (std::size_t i = 0; i < stages.size(); ++i) EXPECT_EQ(got[i], stages[i]["MasterLabel"]) << i;
+  EXPECT_TRUE(body["types"].is_null()) << "Type is excluded in this store: no type filter to offer";
+  EXPECT_TRUE(body["record_types"].is_array());
+  auto first = org("SELECT CloseDate FROM Opportunity WHERE CloseDate != null ORDER BY CloseDate ASC LIMIT 1");
+  auto last = org("SELECT CloseDate FROM Opportunity WHERE CloseDate != null ORDER BY CloseDate DESC LIMIT 1");
+  EXPECT_EQ(body["close_dates"]["first"], first[0]["CloseDate"]);
+  EXPECT_EQ(body["close_dates"]["last"], last[0]["CloseDate"]);
+  EXPECT_EQ(body["fiscal_year_start_month"], 1);
+  EXPECT_TRUE(body["this_quarter"]["label"].is_string());
+}
+
+TEST_F(ServeApiTest, ThePageAndAnswersAreGzippedNotBrotliCompressedAtQuality11) {
+  // cpp-httplib compresses with brotli at quality 11 when a browser accepts it: half a second for
+  // Chart.js alone, which broke the page's one-second load.
+  for (const char* path : {"/assets/chart.min.js", "/assets/app.css", "/api/deals?limit=500"}) {
+    auto res = loopback_client(server_->port()).Get(path, {{"Accept-Encoding", "gzip, deflate, br"}});
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 200) << path;
+    EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip") << path;
+  }
+  auto csp = loopback_client(server_->port()).Get("/");
+  ASSERT_TRUE(csp);
+  EXPECT_EQ(csp->get_header_value("Content-Security-Policy").rfind("default-src 'self';", 0), 0u) << "a strict CSP";
+}
+
+TEST_F(ServeApiTest, LinksGoToTheOrgsInstanceTheSyncRecordedNotToTheLoginHost) {
+  auto reader = store::StoreReader::open("sqlite:" + dir_->file("crmsync.db"));
+  ASSERT_TRUE(reader.ok());
+  serve::Api api(std::move(*reader), {.serve = {}, .salesforce_url = "https://login.salesforce.com"});
+  const std::string instance = (*emu_)->base_url();  // what the emulator's login answered as instance_url
+  auto status = api.get("/api/status", {}, serve::Viewer::everyone());
+  EXPECT_EQ(status.body["instance_url"], instance) << status.body.dump();
+  auto deals = api.get("/api/deals", {{"from", kFrom}, {"to", kTo}, {"limit", "1"}}, serve::Viewer::everyone());
+  ASSERT_EQ(deals.status, 200) << deals.body.dump();
+  ASSERT_EQ(deals.body["deals"].size(), 1u);
+  const json& d = deals.body["deals"][0];
+  EXPECT_EQ(d["url"], instance + "/" + d["Id"].get<std::string>());
+  auto contact = org("SELECT Id, LastName FROM Contact WHERE IsDeleted = false LIMIT 1")[0];
+  auto found = api.get("/api/search", {{"q", contact["LastName"].get<std::string>()}, {"limit", "50"}}, serve::Viewer::everyone());
+  ASSERT_EQ(found.status, 200);
+  ASSERT_FALSE(found.body["results"].empty());
+  for (const auto& r : found.body["results"]) EXPECT_EQ(r["url"], instance + "/" + r["Id"].get<std::string>());
+  auto record = api.get("/api/records/Contact/" + contact["Id"].get<std::string>(), {}, serve::Viewer::everyone());
+  EXPECT_EQ(record.body["url"], instance + "/" + contact["Id"].get<std::string>()) << record.body.dump();
+}
+
 TEST(ServeNoSyncTest, AStoreWithNoSyncYetSaysWhatToRun) {
   TempDir dir;
   auto reader = store::StoreReader::open("sqlite:" + dir.file("never-synced.db"));

@@ -48,6 +48,9 @@ TEST_P(SyncStoreTest, FullThenIncrementalSyncMatchesAdminQueryAll) {
   }
   EXPECT_GT(report_for(*first, "Account").records, 0);
   expect_store_equals_org(**st, *admin, cfg);
+  auto instance = (*st)->meta(store::kInstanceUrlKey);
+  ASSERT_TRUE(instance.ok()) << instance.error().to_string();
+  EXPECT_EQ(instance->value_or(""), client->instance_url()) << "the org's instance URL, for crmsync serve's links";
 
   // Change the org through the REST API: update, delete, create.
   auto opps = ids(*admin, "SELECT Id FROM Opportunity ORDER BY Id LIMIT 3");

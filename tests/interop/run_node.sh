@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The interop tests' shared runner: copies <folder>'s package.json, package-lock.json and <script>
+# The Node.js tests' shared runner (ctest -L interop, ctest -L browser): copies <folder>'s package.json, package-lock.json and <script>
 # into <work> (a build-tree folder), installs the pinned packages there with npm ci (reused while
 # package-lock.json is unchanged) and runs `node <script> <binary>`.
 #   run_node.sh <folder> <script> <binary> <work>
@@ -9,7 +9,7 @@ script=$2
 binary=$3
 work=$4
 command -v node >/dev/null && command -v npm >/dev/null || {
-  echo "interop: node and npm are missing; run scripts/install-deps" >&2
+  echo "$script: node and npm are missing; run scripts/install-deps" >&2
   exit 1
 }
 mkdir -p "$work"

@@ -114,6 +114,21 @@ Result<std::vector<ExportLedgerEntry>> PostgresStore::export_ledger() {
   return out;
 }
 
+Status PostgresStore::put_meta(std::string_view key, std::string_view value) {
+  auto r = conn_->exec("INSERT INTO " + qualified("crmsync_meta") +
+                           " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       {std::string(key), std::string(value)}, "Cannot record " + std::string(key) + " in crmsync_meta");
+  return r ? ok_status() : Status(r.error());
+}
+
+Result<std::optional<std::string>> PostgresStore::meta(std::string_view key) {
+  auto r = conn_->exec("SELECT value FROM " + qualified("crmsync_meta") + " WHERE key = $1", {std::string(key)},
+                       "Cannot read crmsync_meta");
+  if (!r) return r.error();
+  if (PQntuples(r->get()) == 0 || PQgetisnull(r->get(), 0, 0)) return std::optional<std::string>();
+  return std::optional<std::string>(text_of(r->get(), 0, 0));
+}
+
 Status PostgresStore::put_export_ledger(const ExportLedgerEntry& e) {
   auto r = conn_->exec("INSERT INTO " + qualified("crmsync_export_ledger") +
                            " (activity_id, sobject, salesforce_id, content_hash, state, operation, marker, updated_at)"

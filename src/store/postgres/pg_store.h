@@ -57,6 +57,8 @@ class PostgresStore final : public Store {
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
+  Status put_meta(std::string_view key, std::string_view value) override;
+  Result<std::optional<std::string>> meta(std::string_view key) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
 

@@ -60,6 +60,11 @@ class SqliteSnapshot final : public ReadSnapshot {
     return scan_table(pc_.conn, table, columns, on_row);
   }
 
+  Status find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
+              const Store::RowCallback& on_row) override {
+    return scan_table(pc_.conn, table, columns, on_row, id);
+  }
+
   Result<std::vector<ColumnInfo>> columns(std::string_view table) override {
     auto cols = read_table_columns(pc_.conn, table);
     if (!cols) return cols.error();
@@ -75,6 +80,8 @@ class SqliteSnapshot final : public ReadSnapshot {
   }
 
   Result<std::vector<SyncState>> sync_states() override { return read_all_states(pc_.conn); }
+
+  Result<std::optional<std::string>> meta(std::string_view key) override { return read_meta(pc_.conn, key); }
 
   Result<std::vector<SearchHit>> search(const SearchRequest& request) override {
     return search_table(pc_.conn, request);

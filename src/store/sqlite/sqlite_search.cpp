@@ -81,18 +81,6 @@ std::string drop_sql(std::string_view object) {
   return sql;
 }
 
-Result<std::optional<std::string>> meta_value(const std::shared_ptr<Connection>& conn, const std::string& key) {
-  std::string context = "Cannot read crmsync_meta";
-  auto st = Statement::prepare(conn, "SELECT value FROM crmsync_meta WHERE key = ?1", context);
-  if (!st) return st.error();
-  ResetOnExit guard(*st);
-  st->bind_text(1, key);
-  auto row = st->step(context);
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(st->column_text(0));
-}
-
 bool has_column(const std::vector<TableColumn>& columns, std::string_view name) {
   return std::any_of(columns.begin(), columns.end(), [&](const TableColumn& c) { return iequals(c.name, name); });
 }
@@ -129,7 +117,7 @@ Status SqliteStore::ensure_search_index(std::string_view object, const std::vect
   }
   std::string wanted;
   for (const auto& c : columns) wanted += (wanted.empty() ? "" : ",") + c;
-  auto current = meta_value(conn_, meta_key(object));
+  auto current = read_meta(conn_, meta_key(object));
   if (!current) return current.error();
   if (*current == wanted && !wanted.empty()) return ok_status();
   if (!*current && wanted.empty()) return ok_status();
@@ -158,7 +146,7 @@ Status SqliteStore::ensure_search_index(std::string_view object, const std::vect
 
 Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::string_view object,
                                  std::unique_ptr<Statement>& max_rowid, std::unique_ptr<Statement>& index_added) {
-  auto indexed = meta_value(conn, meta_key(object));
+  auto indexed = read_meta(conn, meta_key(object));
   if (!indexed) return indexed.error();
   if (!*indexed || (*indexed)->empty()) return ok_status();
   std::vector<std::string> columns;
@@ -182,7 +170,7 @@ Status prepare_search_statements(const std::shared_ptr<Connection>& conn, std::s
 Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request) {
   CRMSYNC_TRY(check_identifier("table", request.object));
   std::vector<SearchHit> hits;
-  auto indexed = meta_value(conn, meta_key(request.object));
+  auto indexed = read_meta(conn, meta_key(request.object));
   if (!indexed) return indexed.error();
   if (!*indexed || request.words.empty() || request.limit <= 0) return hits;
   auto existing = read_table_columns(conn, request.object);

@@ -194,4 +194,30 @@ Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>
   return out;
 }
 
+Status SqliteStore::put_meta(std::string_view key, std::string_view value) {
+  std::string context = "Cannot record " + std::string(key) + " in crmsync_meta";
+  auto st = prepare("INSERT INTO crmsync_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    context);
+  if (!st) return st.error();
+  ResetOnExit guard(*st);
+  st->bind_text(1, key);
+  st->bind_text(2, value);
+  auto done = st->step(context);
+  return done ? ok_status() : Status(done.error());
+}
+
+Result<std::optional<std::string>> SqliteStore::meta(std::string_view key) { return read_meta(conn_, key); }
+
+Result<std::optional<std::string>> read_meta(const std::shared_ptr<Connection>& conn, std::string_view key) {
+  std::string context = "Cannot read crmsync_meta";
+  auto st = Statement::prepare(conn, "SELECT value FROM crmsync_meta WHERE key = ?1", context);
+  if (!st) return st.error();
+  ResetOnExit guard(*st);
+  st->bind_text(1, key);
+  auto row = st->step(context);
+  if (!row) return row.error();
+  if (!*row || st->column_is_null(0)) return std::optional<std::string>();
+  return std::optional<std::string>(st->column_text(0));
+}
+
 }  // namespace crmsync::store::sqlite

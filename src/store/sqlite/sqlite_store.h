@@ -53,9 +53,12 @@ struct TableColumn {
 
 // Reads shared by the store and its read-only snapshots (sqlite_read.cpp, sqlite_search.cpp).
 Result<std::vector<TableColumn>> read_table_columns(const std::shared_ptr<Connection>& conn, std::string_view object);
+// Every row of the table, or with `only_id` the row whose Id it is (none when there is no such row).
 Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view table,
-                  const std::vector<std::string>& columns, const Store::RowCallback& on_row);
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row,
+                  std::optional<std::string_view> only_id = std::nullopt);
 Result<std::vector<SyncState>> read_all_states(const std::shared_ptr<Connection>& conn);
+Result<std::optional<std::string>> read_meta(const std::shared_ptr<Connection>& conn, std::string_view key);
 Result<std::vector<SearchHit>> search_table(const std::shared_ptr<Connection>& conn, const SearchRequest& request);
 // Read-only snapshots of the store at `path` (sqlite_reader.cpp).
 std::unique_ptr<StoreReader> open_reader(std::string_view path);
@@ -91,6 +94,8 @@ class SqliteStore final : public Store {
   Result<std::vector<std::vector<std::pair<std::string, Value>>>> dump(std::string_view object) override;
   Result<std::vector<std::string>> columns(std::string_view object) override;
   Status scan(std::string_view table, const std::vector<std::string>& columns, const RowCallback& on_row) override;
+  Status put_meta(std::string_view key, std::string_view value) override;
+  Result<std::optional<std::string>> meta(std::string_view key) override;
   Result<std::vector<ExportLedgerEntry>> export_ledger() override;
   Status put_export_ledger(const ExportLedgerEntry& entry) override;
   Status ensure_search_index(std::string_view object, const std::vector<std::string>& columns) override;

@@ -344,7 +344,8 @@ Status SqliteStore::scan(std::string_view table, const std::vector<std::string>&
 }
 
 Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view table,
-                  const std::vector<std::string>& columns, const Store::RowCallback& on_row) {
+                  const std::vector<std::string>& columns, const Store::RowCallback& on_row,
+                  std::optional<std::string_view> only_id) {
   CRMSYNC_TRY(check_identifier("table", table));
   auto existing = read_table_columns(conn, table);
   if (!existing) return existing.error();
@@ -370,10 +371,12 @@ Status scan_table(const std::shared_ptr<Connection>& conn, std::string_view tabl
   }
   if (columns.empty()) sql += "1";
   sql += " FROM " + quote_identifier(table);
+  if (only_id) sql += " WHERE " + quote_identifier("Id") + " = ?1";
   std::string context = "Cannot read the rows of " + std::string(table);
   auto st = Statement::prepare(conn, sql, context);
   if (!st) return st.error();
   ResetOnExit guard(*st);
+  if (only_id) st->bind_text(1, *only_id);
   std::vector<Value> values(columns.size());
   for (;;) {
     auto row = st->step(context);

@@ -88,6 +88,21 @@ TEST(TextTest, JsonAndUrlEscaping) {
   EXPECT_TRUE(iequals("SystemModstamp", "systemmodstamp"));
 }
 
+// Found by fuzz/emulator_request.cpp: bytes that are not UTF-8 (from a percent-decoded query string)
+// went into the emulator's JSON answers as they were, and no JSON parser would read them.
+TEST(TextTest, JsonStringsAreWellFormedUtf8WhateverTheBytes) {
+  std::string out;
+  append_json_string(out, "a\xC3\xA9\xF0\x9F\x98\x80 \xFF \xC3 \xED\xA0\x80 \xC0\xAF");  // é 😀, then bad bytes
+  EXPECT_EQ(out, "\"a\xC3\xA9\xF0\x9F\x98\x80 \xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
+                 "\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  EXPECT_TRUE(is_well_formed_utf8(out));
+  EXPECT_TRUE(is_well_formed_utf8("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));
+  EXPECT_FALSE(is_well_formed_utf8("\xE2\x82"));          // cut short
+  EXPECT_FALSE(is_well_formed_utf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(is_well_formed_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_EQ(to_well_formed_utf8("Name = '\xFF'"), "Name = '\xEF\xBF\xBD'");
+}
+
 TEST(TextTest, UrlCredentialsAreMaskedAndTheRestKept) {
   EXPECT_EQ(mask_url_credentials("postgresql://crm:hunter2@db.example.com:5432/crm"),
             "postgresql://crm:***@db.example.com:5432/crm");

@@ -312,6 +312,19 @@ const ErrorCase kErrorCases[] = {
     {"MaxRetriesFromEnvNotANumber", minimal(), {{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}}, "WRONG_TYPE",
      "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not "
      "\"many\"."},
+    // Found by fuzz/config.cpp: a URL given to another key was repeated with its password.
+    {"AUrlGivenForAuthIsMasked", minimal("auth = \"postgresql://crm:hunter2@db/crm\"\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:6: [salesforce] auth = \"postgresql://crm:***@db/crm\" is not supported; expected \"password\", "
+     "\"client_credentials\", \"jwt\" or \"refresh_token\"."},
+    {"AUrlGivenForANumberFromEnvIsMasked", minimal(), {{"CRMSYNC_SYNC_CONCURRENCY", "postgres://crm:hunter2@db/crm"}},
+     "WRONG_TYPE",
+     "environment variable CRMSYNC_SYNC_CONCURRENCY: [sync] concurrency must be an integer, not "
+     "\"postgres://crm:***@db/crm\"."},
+    {"AUrlGivenForTheExportFieldIsMasked", minimal("[export]\nexternal_id_field = \"https://u:hunter2@x.example\"\n"),
+     {}, "INVALID_VALUE",
+     "crmsync.toml: [export] external_id_field = \"https://u:***@x.example\" is not a custom field API name; use "
+     "the External ID field's API name, e.g. \"Crmsync_Activity_Id__c\", or remove the key to use the local "
+     "ledger."},
 };
 
 class ConfigErrorMessageTest : public ::testing::TestWithParam<ErrorCase> {};

@@ -5,9 +5,9 @@
 #include <set>
 
 #include "common/text.h"
-#include "emulator/access.h"
+#include "emulator/access/access.h"
 #include "emulator/emulator.h"
-#include "emulator/org_file.h"
+#include "emulator/org/org.h"
 
 namespace crmsync::emulator {
 namespace {
@@ -164,7 +164,7 @@ permission_sets = ["Transfer_Records"]
     const Table& t = *db->find(object);
     std::vector<std::pair<std::size_t, Value>> values{{*t.field_index(field), Value{value}}};
     auto e = check_record_write(access, *db, t, WriteOp::kUpdate, row, values);
-    return e ? e->code + ": " + e->message : "";
+    return e ? "" : e.error().code + ": " + e.error().message;
   };
   const std::string kRefused = "INSUFFICIENT_ACCESS_OR_READONLY: insufficient access rights on object id";
 
@@ -248,14 +248,15 @@ TEST(AccessTest, RecordTypesPerProfile) {
 }
 
 TEST(AccessTest, DependencyRules) {
-  EXPECT_EQ(object_permission_dependency_error({.read = false, .edit = true}),
+  auto message = [](const Status& s) { return s ? std::string() : s.error().message; };
+  EXPECT_EQ(message(check_object_permission_dependencies({.read = false, .edit = true})),
             "Permission Edit depends on permission(s): Read");
-  EXPECT_EQ(object_permission_dependency_error({.read = true, .edit = true, .modify_all = true}),
+  EXPECT_EQ(message(check_object_permission_dependencies({.read = true, .edit = true, .modify_all = true})),
             "Permission Modify All depends on permission(s): Read, Edit, Delete, View All");
-  EXPECT_EQ(object_permission_dependency_error({.read = true, .del = true}),
+  EXPECT_EQ(message(check_object_permission_dependencies({.read = true, .del = true})),
             "Permission Delete depends on permission(s): Read, Edit");
-  EXPECT_EQ(object_permission_dependency_error({.read = true, .create = true, .edit = true}), "");
-  EXPECT_EQ(field_permission_dependency_error({.read = false, .edit = true}),
+  EXPECT_EQ(message(check_object_permission_dependencies({.read = true, .create = true, .edit = true})), "");
+  EXPECT_EQ(message(check_field_permission_dependencies({.read = false, .edit = true})),
             "Permission Edit depends on permission(s): Read");
 }
 

@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator/emu_json.h"
 #include "emulator/emulator.h"
+#include "emulator/wire/wire.h"
 
 namespace crmsync::emulator {
 namespace {

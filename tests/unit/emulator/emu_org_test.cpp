@@ -7,7 +7,7 @@
 #include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/emulator.h"
-#include "emulator/org_schema.h"
+#include "emulator/org/org.h"
 
 namespace crmsync::emulator {
 namespace {

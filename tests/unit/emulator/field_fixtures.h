@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "emulator/soql.h"
+#include "emulator/soql/soql.h"
 
 namespace crmsync::emulator::testing {
 

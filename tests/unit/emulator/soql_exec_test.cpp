@@ -4,7 +4,7 @@
 
 #include "common/sfid.h"
 #include "common/timeutil.h"
-#include "emulator/soql.h"
+#include "emulator/soql/soql.h"
 #include "field_fixtures.h"
 
 namespace crmsync::emulator::soql {

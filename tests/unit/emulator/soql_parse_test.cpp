@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "common/timeutil.h"
-#include "emulator/soql.h"
-#include "emulator/soql_ast.h"
-#include "emulator/soql_dates.h"
+#include "emulator/soql/ast.h"
+#include "emulator/soql/dates.h"
+#include "emulator/soql/soql.h"
 
 namespace crmsync::emulator::soql {
 namespace {
@@ -205,6 +205,19 @@ TEST(SoqlParseTest, LexicalErrors) {
   expect_error("SELECT Id FROM Account WHERE Name = 'a\\qb'", "MALFORMED_QUERY",
                "\nAccount WHERE Name = 'a\\qb'\n                     ^\nERROR at Row:1:Column:37\n"
                "Invalid string literal 'a\\qb'. Illegal character sequence '\\q' in string literal.");
+}
+
+// Found by fuzz/soql.cpp: the messages held only the first byte of a character the lexer does not
+// know or that follows a backslash, so the emulator's answer was not UTF-8 (nor JSON).
+TEST(SoqlParseTest, ErrorsShowWholeCharacters) {
+  expect_error("S\xD2\xA9", "MALFORMED_QUERY",
+               "\nS\xD2\xA9\n ^\nERROR at Row:1:Column:2\nline 1:1 no viable alternative at character '\xD2\xA9'");
+  expect_error("SELECT Id FROM Account WHERE Name \xF0\x9F\x98\x80 'x'", "MALFORMED_QUERY",
+               "\nFROM Account WHERE Name \xF0\x9F\x98\x80\n                        ^\nERROR at Row:1:Column:35\n"
+               "line 1:34 no viable alternative at character '\xF0\x9F\x98\x80'");
+  expect_error("SELECT Id FROM Account WHERE Name = 'a\\\xC3\xA9" "b'", "MALFORMED_QUERY",
+               "\nAccount WHERE Name = 'a\\\xC3\xA9" "b'\n                     ^\nERROR at Row:1:Column:37\n"
+               "Invalid string literal 'a\\\xC3\xA9" "b'. Illegal character sequence '\\\xC3\xA9' in string literal.");
 }
 
 TEST(SoqlParseTest, NumbersOutOfRange) {

@@ -2,8 +2,8 @@
 // JSON / Bulk CSV shapes they are written in.
 #include <gtest/gtest.h>
 
-#include "emulator/emu_paths.h"
-#include "emulator/soql.h"
+#include "emulator/soql/soql.h"
+#include "emulator/wire/wire.h"
 
 namespace crmsync::emulator::soql {
 namespace {

@@ -113,6 +113,23 @@ TEST(ActivityTest, EachInvalidLineHasItsReason) {
             "participants[0].internal must be true or false (got \"yes\")");
 }
 
+// Found with fuzz/activity_line.cpp: start + duration_seconds overflowed (undefined behaviour),
+// and a long value repeated in a reason was cut inside a character, so `crmsync export --json`
+// aborted writing the report.
+TEST(ActivityTest, AnyValueGivesAnActivityOrAReasonThatIsText) {
+  std::string endless = with("end", "");
+  endless.replace(endless.find("1700"), 4, "9223372036854775807");
+  EXPECT_EQ(reason_of(endless), "duration_seconds would end the activity after 9999-12-31 (got 9223372036854775807)");
+  auto e_acute = [](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += "\xC3\xA9";
+    return s;
+  };
+  // 70 characters in the value: the reason shows its first 57 (with the JSON's [" ) and "...".
+  EXPECT_EQ(reason_of(with("title", "[\"" + e_acute(70) + "\"]")),
+            "title must be a string (got [\"" + e_acute(55) + "...)");
+}
+
 TEST(ActivityTest, ReaderSkipsBadLinesAndRepeatedIdsAndGoesOn) {
   std::string other = kGood;
   other.replace(other.find("\"a1\""), 4, "\"a2\"");

@@ -165,5 +165,42 @@ TEST_F(SearchIndexTest, ReadersSeeTheRecordedFieldTypes) {
   EXPECT_EQ((*cols)[1].field_type, FieldType::kString);
 }
 
+TEST_F(SearchIndexTest, ASnapshotFindsOneRowByItsId) {
+  write({contact("003A", "Zoë", "Müller", "zoe.mueller@acme.example"),
+         contact("003B", "James", "Smith", "james.smith@globex.example")});
+  auto snap = reader_->snapshot();
+  ASSERT_TRUE(snap.ok());
+  std::vector<std::vector<Value>> rows;
+  auto collect = [&](std::span<const Value> v) -> Status {
+    rows.emplace_back(v.begin(), v.end());
+    return ok_status();
+  };
+  ASSERT_TRUE((*snap)->find("Contact", "003B", {"LastName", "Email"}, collect).ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(rows[0][0]), "Smith");
+  EXPECT_EQ(std::get<std::string>(rows[0][1]), "james.smith@globex.example");
+  rows.clear();
+  ASSERT_TRUE((*snap)->find("Contact", "003Z", {"LastName"}, collect).ok());
+  EXPECT_TRUE(rows.empty()) << "an unknown Id finds nothing";
+  auto missing = (*snap)->find("Lead", "00QA", {"LastName"}, collect);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "NO_SUCH_TABLE");
+}
+
+TEST_F(SearchIndexTest, ASnapshotReadsTheOrgsInstanceUrl) {
+  auto before = reader_->snapshot();
+  ASSERT_TRUE(before.ok());
+  auto none = (*before)->meta(kInstanceUrlKey);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  before->reset();
+  ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://acme.my.salesforce.com").ok());
+  auto snap = reader_->snapshot();
+  ASSERT_TRUE(snap.ok());
+  auto url = (*snap)->meta(kInstanceUrlKey);
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->value_or(""), "https://acme.my.salesforce.com");
+}
+
 }  // namespace
 }  // namespace crmsync::store

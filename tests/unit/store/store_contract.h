@@ -384,4 +384,18 @@ TEST_P(StoreContractTest, LedgerWritesRollBackWithTheTransaction) {
   EXPECT_TRUE(rows->empty());
 }
 
+TEST_P(StoreContractTest, MetaKeepsTheLastValuePutAndSurvivesReopen) {
+  auto none = store_->meta(kInstanceUrlKey);
+  ASSERT_TRUE(none) << none.error().to_string();
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://old.my.salesforce.com"));
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE(store_->put_meta(kInstanceUrlKey, "https://acme.my.salesforce.com"));
+  ASSERT_TRUE(store_->commit());
+  reopen();
+  auto url = store_->meta(kInstanceUrlKey);
+  ASSERT_TRUE(url) << url.error().to_string();
+  EXPECT_EQ(url->value_or(""), "https://acme.my.salesforce.com");
+}
+
 }  // namespace crmsync::store

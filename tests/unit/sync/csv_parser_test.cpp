@@ -288,6 +288,10 @@ TEST(CsvParserTest, BooleansNumbersAndDatetimesAreTyped) {
   ASSERT_FALSE(not_a_number.ok());
   EXPECT_NE(not_a_number.error().message.find("Opportunity.Amount"), std::string::npos);
   EXPECT_NE(not_a_number.error().message.find("12abc"), std::string::npos);
+  // No int64 holds it: refused, as on the JSON path (converting it was undefined behaviour).
+  auto too_big = parse_csv(sel, "\"Id\",\"NumberOfEmployees__c\"\n\"006RO0000000001AAA\",\"1e300\"\n");
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(too_big.error().message.find("expected a whole number, got '1e300'"), std::string::npos);
   auto not_a_datetime = parse_csv(sel, "\"Id\",\"SystemModstamp\"\n\"006RO0000000001AAA\",\"yesterday\"\n");
   ASSERT_FALSE(not_a_datetime.ok());
   EXPECT_NE(not_a_datetime.error().message.find("yesterday"), std::string::npos);

@@ -213,5 +213,42 @@ TEST(PageParserTest, DatetimeConversion) {
   EXPECT_FALSE(datetime_to_store("2016-13-19T14:35:34.000+0000").has_value());
 }
 
+// Found by fuzz/json_page.cpp: a whole number no int64 holds, written as a double, was converted
+// anyway (undefined behaviour: UBSan stops, a release build stores any number).
+TEST(PageParserTest, AWholeNumberNoInt64HoldsIsRefused) {
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  for (const char* n : {"-1e126", "1e300", "9223372036854775808.0", "-999999999999999999999999999999"}) {
+    std::string body = std::string(R"({"records":[{"Id":"006RO0000000001AAA","NumberOfEmployees__c":)") + n + "}]}";
+    auto page = parser.parse(body);
+    ASSERT_FALSE(page.ok()) << n;
+    EXPECT_NE(page.error().message.find("Opportunity.NumberOfEmployees__c (INT) that crmsync cannot read: expected a "
+                                        "whole number"),
+              std::string::npos)
+        << page.error().message;
+  }
+  std::string body = R"({"records":[{"Id":"006RO0000000001AAA","NumberOfEmployees__c":-9.2233720368547e18}]})";
+  auto page = parser.parse(body);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(page->rows.get_int(0, 7), -9223372036854700032);
+}
+
+// Found by fuzz/json_page.cpp: the fast path took any day up to 31, so a page stored
+// "2025-02-29T..." while its watermark (read back with parse_datetime) was lost.
+TEST(PageParserTest, ADatetimeOnADayTheCalendarLacksIsRefused) {
+  EXPECT_FALSE(datetime_to_store("2025-02-29T23:59:59.999+0000").has_value());
+  EXPECT_FALSE(datetime_to_store("2024-04-31T00:00:00.000Z").has_value());
+  EXPECT_EQ(datetime_to_store("2024-02-29T23:59:59.999+0000").value(), "2024-02-29T23:59:59.999Z");
+  auto sel = opportunity_selection();
+  PageParser parser(sel);
+  std::string body =
+      R"({"totalSize":1,"done":true,"records":[{"Id":"006RO0000000009AAA","SystemModstamp":"2025-02-29T23:59:59.999+0000"}]})";
+  auto page = parser.parse(body);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "MALFORMED_RESPONSE");
+  EXPECT_NE(page.error().message.find("'2025-02-29T23:59:59.999+0000' is not a datetime"), std::string::npos)
+      << page.error().message;
+}
+
 }  // namespace
 }  // namespace crmsync::sync

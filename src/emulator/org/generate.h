@@ -1,0 +1,39 @@
+// Internal to org/: the shared state of one generate_org() run, its per-group steps, and the org
+// file's multi-currency step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "emulator/emulator.h"
+#include "emulator/org/org.h"
+#include "emulator/org/rows.h"
+
+namespace crmsync::emulator {
+
+// Generated timestamps fall in the two years ending here.
+inline constexpr EpochMs kOrgEpochStart = 1704067200000;  // 2024-01-01T00:00:00Z
+inline constexpr EpochMs kOrgEpochEnd = 1767225600000;    // 2026-01-01T00:00:00Z
+
+struct OrgContext {
+  Database& db;
+  Rng rng;
+  int scale;
+  std::string admin_id;
+  std::string integration_id;
+  std::vector<std::string> user_ids;   // every user, admin and integration first
+  std::vector<std::string> sales_ids;  // users who own records (not the integration user)
+
+  // Sets IsDeleted (when present), CreatedDate/ById, LastModifiedDate/ById, SystemModstamp with
+  // created <= last modified <= modstamp < kOrgEpochEnd.
+  void stamp(RowBuilder& b, EpochMs created, const std::string& by);
+  EpochMs time_after(EpochMs t);  // uniform in [t, kOrgEpochEnd)
+};
+
+void generate_users_and_setup(OrgContext& ctx);
+void generate_sales_data(OrgContext& ctx);
+
+// [multi_currency] and users' `currency` (org_file_currency.cpp); called by apply_org_file last.
+Status apply_multi_currency(const OrgFile& file, Database& db);
+
+}  // namespace crmsync::emulator

@@ -1,0 +1,130 @@
+// SOQL for the emulator: a lexer and recursive-descent parser for the subset crmsync and standard
+// clients use, and an executor over the emulator's tables.
+//
+// Supported: SELECT field list (incl. COUNT() and child-to-parent paths such as Account.Owner.Name),
+// FROM, WHERE with = != <> < <= > >=, AND/OR/NOT, parentheses, IN / NOT IN (...), LIKE,
+// `= null` / `!= null`, string/number/boolean/null, date and datetime literals (never quoted) and
+// the common relative date literals, ORDER BY (ASC/DESC, NULLS FIRST/LAST) over several fields,
+// LIMIT, OFFSET. Anything else is refused with MALFORMED_QUERY worded as Salesforce words it;
+// unknown objects get INVALID_TYPE and unknown fields INVALID_FIELD, with Salesforce's caret layout.
+//
+// Cost: parse is linear in the statement. execute resolves every field, constant, LIKE pattern and
+// relative date once, then visits each row slot once with the compiled filter (O(rows x filter
+// size), no per-row name lookups, parsing or allocation); `Id = 'x'` / `Id IN (...)` (alone or
+// AND-ed at the top) visit only the rows the Id index finds. Results are row numbers, never copies.
+// Without ORDER BY the scan stops after OFFSET+LIMIT matches; with ORDER BY and LIMIT only the first
+// OFFSET+LIMIT matches are fully sorted (partial sort, O(m log(offset+limit)) over m matches).
+// ORDER BY SystemModstamp, Id (the sync's order) sorts nothing: it walks the table's modstamp index
+// (Table::modstamp_order, kept up to date incrementally after writes) from the floor of a top-level
+// `SystemModstamp >= X` / `> X`, and stops after OFFSET+LIMIT matches.
+//
+//   auto q = soql::parse("SELECT Id, Name FROM Account WHERE SystemModstamp > 2024-01-01T00:00:00Z");
+//   auto r = soql::execute(*q, db, {.include_deleted = true});
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "emulator/table.h"
+
+namespace crmsync::emulator::soql {
+
+struct QueryAst;  // the parsed statement; its shape is the parser's business
+
+// A parsed statement. Cheap to move; keeps the original text for error messages.
+class Query {
+ public:
+  Query();
+  ~Query();
+  Query(Query&&) noexcept;
+  Query& operator=(Query&&) noexcept;
+  const QueryAst& ast() const { return *ast_; }
+  const std::string& text() const;
+  const std::string& object_name() const;  // FROM, as written
+
+  explicit Query(std::unique_ptr<QueryAst> ast);
+
+ private:
+  std::unique_ptr<QueryAst> ast_;
+};
+
+// Errors: ErrorKind::kSalesforce, http_status 400, code MALFORMED_QUERY.
+Result<Query> parse(std::string_view text);
+
+struct ExecOptions {
+  bool include_deleted = false;  // queryAll: rows with IsDeleted = true are returned too
+  // Permission hooks (the emulator's permission model fills these; empty means "allowed").
+  std::function<bool(const Table&, std::size_t row)> row_visible;
+  std::function<bool(const Table&, const FieldDef&)> field_visible;
+  // An object the user cannot see is reported as unknown (INVALID_TYPE), as Salesforce does.
+  std::function<bool(const Table&)> table_visible;
+  EpochMs now = 0;  // for relative date literals; 0 means the wall clock
+};
+
+// One column of the result, in SELECT order.
+struct Column {
+  std::string name;          // the field's API name as describe spells it
+  std::size_t field_index;   // into table->fields(); for a relationship path, into its parent's fields
+  // Relationship paths only (Selection): the relationship the field is read from (an index into
+  // Selection::relationships), and the whole path as describe spells it ("Account.Owner.Name").
+  // field_index is kByName when the parent's type varies (a polymorphic lookup: Salesforce's
+  // Name entity), and the field is then looked up by name on each parent record.
+  int relationship = -1;
+  std::string path;
+  // kByName only: the objects whose field of that name the user may not read (field-level
+  // security); on a parent record of one of them the column reads as null.
+  std::vector<const Table*> hidden_on;
+  static constexpr std::size_t kByName = static_cast<std::size_t>(-1);
+};
+
+// A parent record a relationship path reaches from one result row; table null when the lookup is
+// empty, points to a deleted or missing record, or to one the user cannot see.
+struct ParentRef {
+  const Table* table = nullptr;
+  std::uint32_t row = 0;
+};
+
+// A child-to-parent relationship the SELECT list reads (Account, Account.Owner, Who).
+struct Relationship {
+  std::string name;        // as describe spells it: Account, Owner, Who, Custom__r
+  int parent = -1;         // the enclosing relationship; -1: the queried object
+  bool polymorphic = false;  // the Name entity: REST writes attributes.type "Name"
+  const Table* object = nullptr;  // the parent's object; nullptr when polymorphic
+  std::vector<ParentRef> rows;  // per result row (QueryResult::rows order)
+};
+
+// The SELECT list when it holds relationship paths: its columns and every relationship's parent
+// record per result row, resolved by execute (so writers need neither permission hooks nor
+// lookups; the parents' values are read when a page is written, like the rows' own).
+struct Selection {
+  std::vector<Column> columns;
+  std::vector<Relationship> relationships;
+};
+
+struct QueryResult {
+  const Table* table = nullptr;
+  bool is_count = false;           // SELECT COUNT() ...: no records, totalSize = count
+  std::vector<Column> columns;     // empty for COUNT()
+  std::vector<std::uint32_t> rows; // matching row numbers, ordered, after OFFSET/LIMIT
+  std::size_t total_size = 0;      // what totalSize reports
+  // Set only when the SELECT list holds a relationship path (Account.Name); `columns` then holds
+  // the queried object's own fields only and `paths->columns` every column in SELECT order.
+  std::shared_ptr<const Selection> paths;
+};
+
+// Errors (all HTTP 400, Salesforce's wording): INVALID_TYPE (unknown or invisible object),
+// INVALID_FIELD (unknown or invisible field, duplicate selected field, field not filterable or
+// sortable), INVALID_QUERY_FILTER_OPERATOR (a value of the wrong type for the field, e.g. a quoted
+// or date value against a datetime field, a malformed Id, LIKE on a non-text field),
+// NUMBER_OUTSIDE_VALID_RANGE (OFFSET above 2000), MALFORMED_QUERY (relationship paths in ORDER BY).
+// Child-to-parent relationship paths (Account.Name, Account.Owner.Name, Who.Name) work in the
+// SELECT list and WHERE as outer joins: an empty lookup, a deleted parent or one the user cannot
+// see gives null (false for a boolean), as Salesforce documents; see paths.h.
+Result<QueryResult> execute(const Query& query, const Database& db, const ExecOptions& options);
+
+}  // namespace crmsync::emulator::soql

@@ -1,0 +1,93 @@
+// Salesforce's wire format for records, written by hand for speed (2,000-record query pages without
+// a JSON library): REST JSON records (query pages, sObject retrieves), Bulk API 2.0 CSV results,
+// and both for SELECT lists that hold child-to-parent relationship paths.
+//
+// JSON: typed values as Salesforce writes them (numbers, booleans, null,
+// 2016-08-19T14:35:34.000+0000, 2016-08-19) and the record's attributes.
+//
+// CSV, as Salesforce writes Bulk API 2.0 query results: a header row of the selected fields' API
+// names, then one line per record with every value double-quoted (inner quotes doubled, delimiters
+// and line breaks kept inside the quotes), nulls as empty cells, booleans true/false, datetimes
+// 2016-08-19T14:35:34.000Z, dates 2016-08-19, numbers as in JSON.
+//
+// Relationship paths (soql::Selection): REST records with each relationship as a nested record
+// that has its own `attributes` (or null when there is no parent to show), and CSV with dotted
+// column headers (`Account.Name`). Plain statements never take these writers.
+//
+//   {"attributes":{...},"Id":"003...","Account":{"attributes":{"type":"Account","url":"..."},"Name":"Acme"}}
+//   "Id","Account.Name"
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "emulator/soql/soql.h"
+#include "emulator/table.h"
+
+namespace crmsync::emulator {
+
+// ---- JSON ---------------------------------------------------------------------------------------
+
+void append_value(std::string& out, const FieldDef& field, const Value& value);
+
+// 2016-08-19, and 2016-08-19T14:35:34.000 followed by `zone` ("+0000" in JSON, "Z" in Bulk CSV).
+void append_date_text(std::string& out, EpochDays days);
+void append_datetime_text(std::string& out, EpochMs ms, std::string_view zone);
+
+// {"attributes":{"type":"Account","url":"/services/data/vXX.X/sobjects/Account/<Id>"},"F":v,...}
+void append_record(std::string& out, const Table& table, std::string_view version, const Row& row,
+                   const std::vector<std::size_t>& columns);
+
+// One field's value as append_record writes it (a compound address as its object).
+void append_field(std::string& out, const Table& table, std::size_t field, const Row& row);
+
+// The same record text for many rows of one table and one column list (a query page): the
+// attributes prefix and every column's `,"Name":` are built once, so a page costs its values only.
+// Holds field indexes, not pointers: use it under the Database lock that the rows are read under.
+class RecordWriter {
+ public:
+  RecordWriter(const Table& table, std::string_view version, const std::vector<std::size_t>& columns);
+  void append(std::string& out, const Row& row) const;
+  // A page's rows lie scattered in memory (modstamp order is not insertion order), so writing
+  // them is bound by cache misses. Called a few rows ahead of append(): prefetch_cells() asks for
+  // a row's cells, prefetch_text() (later, once the cells are near) for the text they point to.
+  void prefetch_cells(const Row& row) const;
+  void prefetch_text(const Row& row) const;
+
+ private:
+  struct Column {
+    std::size_t index;
+    std::string key;  // ,"Name":
+    bool address;     // a compound address, written from its component fields
+  };
+  const Table& table_;
+  std::string prefix_;  // {"attributes":{"type":"T","url":"/services/data/vXX.X/sobjects/T/
+  std::vector<Column> columns_;
+};
+
+// ---- CSV ----------------------------------------------------------------------------------------
+
+// "Id","Name"<eol>
+void append_csv_header(std::string& out, const Table& table, const std::vector<std::size_t>& columns, char delimiter,
+                       std::string_view eol);
+// "001...","Acme"<eol>
+void append_csv_record(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns,
+                       char delimiter, std::string_view eol);
+
+// One cell (no delimiter): what append_csv_record writes for `value` of `field`.
+void append_csv_value(std::string& out, const FieldDef& field, const Value& value);
+
+// ---- relationship paths -------------------------------------------------------------------------
+
+// The record at position `index` of the result (row `row` of `table`).
+void append_record_with_paths(std::string& out, const Table& table, std::string_view version, const Row& row,
+                              const soql::Selection& selection, std::size_t index);
+
+void append_csv_header_with_paths(std::string& out, const soql::Selection& selection, char delimiter,
+                                  std::string_view eol);
+void append_csv_record_with_paths(std::string& out, const Table& table, const Row& row,
+                                  const soql::Selection& selection, std::size_t index, char delimiter,
+                                  std::string_view eol);
+
+}  // namespace crmsync::emulator
