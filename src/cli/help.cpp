@@ -208,6 +208,8 @@ void write_man_page(const CLI::App& app, std::ostream& out) {
          "\\fBCRMSYNC_SALESFORCE_PASSWORD\\fR, \\fBCRMSYNC_STORE_URL\\fR, "
          "\\fBCRMSYNC_OBJECTS_ACCOUNT_EXCLUDE\\fR=Website,ParentId (lists are comma-separated). Keep secrets "
          "here rather than in the file. A CRMSYNC_ variable that is no setting gets a warning.\n"
+      << ".TP\n.B CRMSYNC_SECRET_KEY\nThe key (32 random bytes as 64 hex digits) that \\fBcrmsync orgs add\\fR "
+         "encrypts an org's secrets with and \\fBcrmsync worker\\fR decrypts them with; the same on every worker.\n"
       << ".SH FILES\n.TP\n.I crmsync.toml\nThe configuration, by default in the current directory.\n"
       << ".TP\n.I /usr/local/share/doc/crmsync/examples/crmsync.example.toml\nAn example configuration naming every key "
          "(under the installation prefix).\n"

@@ -66,4 +66,9 @@ void wait_for_interrupt() {
   g_cv.wait(lock, [] { return g_interrupted.load(); });
 }
 
+bool wait_for_interrupt(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(g_mu);
+  return g_cv.wait_for(lock, timeout, [] { return g_interrupted.load(); });
+}
+
 }  // namespace crmsync::cli

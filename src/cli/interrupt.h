@@ -12,7 +12,11 @@
 //
 //   watch_interrupts();                                  // a server: no message, the signal is its stop
 //   server.start(); wait_for_interrupt(); server.stop();
+//
+//   while (!interrupted()) { work(); wait_for_interrupt(std::chrono::seconds(5)); }   // a worker
 #pragma once
+
+#include <chrono>
 
 namespace crmsync::cli {
 
@@ -22,5 +26,7 @@ void watch_interrupts(const char* what = nullptr);
 bool interrupted();
 // Returns once SIGINT or SIGTERM has arrived (at once if one already has). Needs watch_interrupts().
 void wait_for_interrupt();
+// The same, giving up after `timeout` (a worker's idle wait); true once a signal has arrived.
+bool wait_for_interrupt(std::chrono::milliseconds timeout);
 
 }  // namespace crmsync::cli

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "config/config.h"
+#include "fleet/fleet.h"
 
 namespace crmsync::cli {
 
@@ -61,7 +62,8 @@ void set_up_logging(const LogArgs& args) {
                        suggestion(format, {"text", "json"}, "formats") + " Using text.");
   }
   log::configure(settings);
-  for (const auto& w : config::unknown_env_warnings(config::process_env_names(), {kLogLevelVar, kLogFormatVar})) {
+  for (const auto& w : config::unknown_env_warnings(config::process_env_names(),
+                                                   {kLogLevelVar, kLogFormatVar, fleet::kSecretKeyEnvVar})) {
     log::warn("environment", w);
   }
   for (const auto& w : warnings) log::warn("environment", w);

@@ -98,7 +98,7 @@ std::vector<Binding> sync_bindings(SyncConfig& s) {
           {"concurrency", &s.concurrency},             {"rows_per_commit", &s.rows_per_commit},
           {"batch_size", &s.batch_size},               {"bulk_threshold", &s.bulk_threshold},
           {"formula_refresh_hours", &s.formula_refresh_hours}, {"quota_daily_share", &s.quota_daily_share},
-          {"quota_run_share", &s.quota_run_share}};
+          {"quota_run_share", &s.quota_run_share},     {"interval_seconds", &s.interval_seconds}};
 }
 
 const std::vector<std::string> kSections = {"salesforce", "store", "objects", "groups", "sync", "export", "serve"};
@@ -405,6 +405,8 @@ Status validate_sync(const SyncConfig& s, std::string_view source, const Origins
   CRMSYNC_TRY(range("batch_size", s.batch_size, 200, 2000, "Salesforce takes 200..2000; default 2000"));
   CRMSYNC_TRY(range("bulk_threshold", s.bulk_threshold, 0, 1000000000, "default 2000 records"));
   CRMSYNC_TRY(range("formula_refresh_hours", s.formula_refresh_hours, 0, 24 * 365, "0 re-reads formulas every run; default 24"));
+  CRMSYNC_TRY(range("interval_seconds", s.interval_seconds, 1, 30LL * 86400,
+                    "crmsync worker's wait from one successful run of the org to the next; default 300"));
   auto share = [&](const char* key, double value, const char* advice) -> Status {
     if (value > 0 && value <= 1) return ok_status();
     return config_error("INVALID_VALUE", where(key),
@@ -765,6 +767,62 @@ std::vector<std::string> section_keys(std::string_view section) {
   std::vector<std::string> keys;
   for (const auto& b : bindings) keys.emplace_back(b.key);
   return keys;
+}
+
+namespace {
+
+bool same_value(const Target& a, const Target& b) {
+  return std::visit([&](auto* p) { return *p == *std::get<decltype(p)>(b); }, a);
+}
+
+void insert_value(toml::table& table, const Binding& b) {
+  std::visit(
+      [&](auto* p) {
+        if constexpr (std::is_same_v<std::remove_pointer_t<decltype(p)>, std::vector<std::string>>) {
+          toml::array list;
+          for (const auto& item : *p) list.push_back(item);
+          table.insert_or_assign(b.key, std::move(list));
+        } else {
+          table.insert_or_assign(b.key, *p);
+        }
+      },
+      b.target);
+}
+
+// The keys of `now` whose value differs from `defaults` (the same section of a default Config).
+toml::table changed_keys(const std::vector<Binding>& now, const std::vector<Binding>& defaults,
+                         const std::vector<std::string>& leave_out = {}) {
+  toml::table out;
+  for (std::size_t i = 0; i < now.size(); ++i) {
+    if (std::find(leave_out.begin(), leave_out.end(), now[i].key) != leave_out.end()) continue;
+    if (!same_value(now[i].target, defaults[i].target)) insert_value(out, now[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string sync_settings_toml(const Config& config) {
+  Config copy = config;  // the bindings point into a Config they may write; this one is ours
+  Config defaults;
+  toml::table root;
+  auto section = [&root](const char* name, toml::table keys) {
+    if (!keys.empty()) root.insert_or_assign(name, std::move(keys));
+  };
+  section("salesforce", changed_keys(salesforce_bindings(copy.salesforce), salesforce_bindings(defaults.salesforce),
+                                     kSalesforceSecretKeys));
+  section("groups", changed_keys(groups_bindings(copy.groups), groups_bindings(defaults.groups)));
+  section("sync", changed_keys(sync_bindings(copy.sync), sync_bindings(defaults.sync)));
+  toml::table objects;
+  for (auto& [name, oc] : copy.objects) {
+    ObjectConfig unset;
+    toml::table keys = changed_keys(object_bindings(oc), object_bindings(unset));
+    if (!keys.empty()) objects.insert_or_assign(name, std::move(keys));
+  }
+  section("objects", std::move(objects));
+  std::ostringstream out;
+  out << root << "\n";
+  return out.str();
 }
 
 Result<Config> load_config(const std::string& path, const EnvLookup& env, Validation validation) {

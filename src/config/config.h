@@ -145,6 +145,7 @@ struct SyncConfig {
   std::int64_t formula_refresh_hours = 24; // formula fields are re-read this often
   double quota_daily_share = 0.80;         // pause when the org's daily API usage reaches this share
   double quota_run_share = 0.25;           // pause when this run has used this share of the daily total
+  std::int64_t interval_seconds = 300;     // crmsync worker: from one successful run of the org to the next
 };
 
 // How one kind of activity (call, meeting, invite) is written. Templates take the placeholders of
@@ -248,6 +249,16 @@ std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& na
 // The keys a section takes ("salesforce", "store", "groups", "sync"; empty for another name), each
 // also settable as CRMSYNC_<SECTION>_<KEY>.
 std::vector<std::string> section_keys(std::string_view section);
+
+// The [salesforce] keys that hold a secret: never logged, and never kept in plain text by `crmsync
+// orgs add` (each is also CRMSYNC_SALESFORCE_<KEY>, through which a worker hands it back).
+inline const std::vector<std::string> kSalesforceSecretKeys = {"client_secret", "password", "refresh_token"};
+
+// What `crmsync orgs add` keeps of an org's configuration: [salesforce] without its secrets
+// (kSalesforceSecretKeys), [groups], [sync] and [objects.<Name>], each key that differs from its
+// default, as TOML text that parse_config reads back to the same settings. [store], [serve] and
+// [export] are left out (a worker syncs into the workers' database, and only syncs).
+std::string sync_settings_toml(const Config& config);
 
 // The one Salesforce login of every command that logs in (sync and each of its workers, check,
 // export, demo): every [salesforce] key, plus the [sync] quota shares for the client's own guard.

@@ -106,8 +106,12 @@ bool is_salesforce_get_deleted(const DeletedIdsSource& source) {
 Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& client, store::Store& store,
                             const SyncOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  auto lock = StoreLock::acquire(store_options(config));
-  if (!lock) return lock.error();
+  std::unique_ptr<StoreLock> own_lock;
+  if (options.store_lock == nullptr) {
+    auto lock = StoreLock::acquire(store_options(config));
+    if (!lock) return lock.error();
+    own_lock = std::move(*lock);
+  }
   CRMSYNC_TRY(record_meta(store, store::kInstanceUrlKey, client.instance_url()));
   CRMSYNC_TRY(record_meta(store, store::kOrgIdKey, client.org_id()));
 

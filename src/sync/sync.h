@@ -140,6 +140,8 @@ using DeletedIdsSource = std::function<Result<std::vector<std::string>>(
 // The getDeleted pass through Client::get_deleted (ids Salesforce reports deleted in the window).
 DeletedIdsSource salesforce_get_deleted();
 
+class StoreLock;  // below
+
 struct SyncOptions {
   // Only these objects (crmsync sync --object); empty = every enabled object. Names are matched
   // case-insensitively against the configuration (objects_for_run).
@@ -183,6 +185,9 @@ struct SyncOptions {
   // max_records 0 means min(rows per commit, 5000) rows per results page: 10,000 kept a million-record
   // Bulk sync above 100 MB of peak memory (four workers each holding a page and its rows).
   salesforce::BulkQueryOptions bulk;
+  // The store's lock when the caller already holds it (crmsync worker takes it before it logs the
+  // run and keeps it until the run's outcome is recorded); nullptr: run_sync takes it for the run.
+  const StoreLock* store_lock = nullptr;
 };
 
 // The objects a run syncs, in the configuration's order and spelling: every enabled object, or

@@ -111,13 +111,14 @@ class RunningEmulator {
   std::unique_ptr<emulator::Emulator> emu_;
 };
 
-// `crmsync emulator` as its own process (seed 5), stopped with SIGTERM at the end of the test: for
-// tests that kill the client, or measure the emulator's own memory.
+// `crmsync emulator` as its own process (seed 5 unless given; `options` are more of its flags, e.g.
+// "--fault-rate 1 --fault-kinds slow"), stopped with SIGTERM at the end of the test: for tests that
+// kill the client, measure the emulator's own memory, or run many orgs side by side.
 class EmulatorProcess {
  public:
-  explicit EmulatorProcess(int scale) {
-    std::string cmd = "sh -c 'echo $$; exec " + std::string(CRMSYNC_BINARY) + " emulator --port 0 --seed 5 --scale " +
-                      std::to_string(scale) + "'";
+  explicit EmulatorProcess(int scale, std::uint64_t seed = 5, const std::string& options = "") {
+    std::string cmd = "sh -c 'echo $$; exec " + std::string(CRMSYNC_BINARY) + " emulator --port 0 --seed " +
+                      std::to_string(seed) + " --scale " + std::to_string(scale) + " " + options + "'";
     pipe_ = popen(cmd.c_str(), "r");
     if (pipe_ == nullptr) throw std::runtime_error("cannot start the emulator");
     char line[256] = {};

@@ -1,7 +1,8 @@
 // Thin RAII over libpq for the PostgreSQL store: a connection opened from a connection URI (the
 // password from [store] password, PGPASSWORD or ~/.pgpass), results that free themselves, COPY
 // FROM STDIN, and libpq's failures turned into crmsync Errors whose message names the fix and
-// never a password. Internal to src/store/postgres.
+// never a password. Internal to src/store/postgres, and the connection of the workers' registry
+// (src/fleet), which lives in the same database.
 #pragma once
 
 #include <libpq-fe.h>
@@ -88,6 +89,11 @@ inline std::int64_t int_of(const PGresult* r, int row, int col) {
   const char* p = PQgetvalue(r, row, col);
   std::from_chars(p, p + PQgetlength(r, row, col), v);
   return v;
+}
+// The select-list expression that reads a timestamptz column as epoch milliseconds (a bigint; NULL
+// stays NULL): times travel as integers on the way out, exact to the millisecond.
+inline std::string epoch_ms_of(std::string_view column) {
+  return "(floor(extract(epoch FROM " + std::string(column) + ") * 1000))::bigint";
 }
 
 // Errors the server raised carry code "PG_" + SQLSTATE ("PG_23505"); a lost connection is

@@ -8,16 +8,12 @@ namespace crmsync::store::postgres {
 
 namespace {
 
-std::string ms_of(const char* column) {
-  return std::string("(floor(extract(epoch FROM ") + column + ") * 1000))::bigint";
-}
-
 const std::string& state_select() {
-  static const std::string sql = "SELECT object, " + ms_of("watermark") + ", watermark_id, full_sync_done, " +
-                                 ms_of("last_run_started") + ", " + ms_of("last_run_finished") +
-                                 ", rows, deleted, api_calls, coalesce(last_error, ''), " + ms_of("last_success") +
-                                 ", " + ms_of("formulas_refreshed") +
-                                 ", pending_backfill, bulk_job_id, bulk_locator, " + ms_of("bulk_window_end");
+  static const std::string sql = "SELECT object, " + epoch_ms_of("watermark") + ", watermark_id, full_sync_done, " +
+                                 epoch_ms_of("last_run_started") + ", " + epoch_ms_of("last_run_finished") +
+                                 ", rows, deleted, api_calls, coalesce(last_error, ''), " + epoch_ms_of("last_success") +
+                                 ", " + epoch_ms_of("formulas_refreshed") +
+                                 ", pending_backfill, bulk_job_id, bulk_locator, " + epoch_ms_of("bulk_window_end");
   return sql;
 }
 
@@ -108,7 +104,7 @@ Status PostgresStore::save_state(const SyncState& s) {
 
 Result<std::vector<ExportLedgerEntry>> PostgresStore::export_ledger() {
   auto r = conn_->exec("SELECT activity_id, sobject, salesforce_id, content_hash, state, operation, marker, " +
-                           ms_of("updated_at") + " FROM " + qualified("crmsync_export_ledger") +
+                           epoch_ms_of("updated_at") + " FROM " + qualified("crmsync_export_ledger") +
                            " ORDER BY activity_id COLLATE \"C\"",
                        "Cannot read crmsync_export_ledger");
   if (!r) return r.error();

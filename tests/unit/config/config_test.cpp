@@ -201,6 +201,42 @@ TEST(ConfigEnvTest, BadValueFromEnvNamesTheVariable) {
       << e.message;
 }
 
+TEST(ConfigTest, IntervalSecondsDefaultsToFiveMinutesAndIsOverridden) {
+  auto c = parse_config(minimal(), "crmsync.toml", kNoEnv);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->sync.interval_seconds, 300);
+  auto env = parse_config(minimal(), "crmsync.toml", env_of({{"CRMSYNC_SYNC_INTERVAL_SECONDS", "60"}}));
+  ASSERT_TRUE(env.ok()) << env.error().to_string();
+  EXPECT_EQ(env->sync.interval_seconds, 60);
+}
+
+// What `crmsync orgs add` keeps: the settings read back the same, without a secret and without [store].
+TEST(ConfigSettingsTomlTest, ReadsBackToTheSameSettingsWithoutSecretsOrStore) {
+  auto c = parse_config(std::string(kFull) + "[sync]\ninterval_seconds = 60\nquota_daily_share = 0.5\n",
+                        "crmsync.toml", env_of({{"CRMSYNC_SALESFORCE_REFRESH_TOKEN", "rt-secret"},
+                                                {"CRMSYNC_SALESFORCE_USERNAME", "from-env@x"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  std::string text = sync_settings_toml(*c);
+  for (const char* secret : {"csecret", "\"pw\"", "rt-secret", "sqlite:", "[store]"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in\n" << text;
+  }
+  auto back = parse_config(text, "settings", env_of({{"CRMSYNC_SALESFORCE_CLIENT_SECRET", "cs2"},
+                                                     {"CRMSYNC_SALESFORCE_PASSWORD", "pw2"}}));
+  ASSERT_TRUE(back.ok()) << back.error().to_string() << "\n" << text;
+  EXPECT_EQ(back->salesforce.login_url, "http://127.0.0.1:8787");
+  EXPECT_EQ(back->salesforce.username, "from-env@x");
+  EXPECT_EQ(back->salesforce.api_version, "61.0");
+  EXPECT_FALSE(back->salesforce.verify_tls);
+  EXPECT_EQ(back->salesforce.password, "pw2");
+  EXPECT_EQ(back->sync.interval_seconds, 60);
+  EXPECT_EQ(back->sync.quota_daily_share, 0.5);
+  EXPECT_EQ(back->sync.lookback_seconds, 300);
+  EXPECT_EQ(back->selection_for("Account").exclude, std::vector<std::string>{"Website"});
+  EXPECT_EQ(back->selection_for("Account").include, (std::vector<std::string>{"NumberOfEmployees", "Rating"}));
+  EXPECT_EQ(back->enabled_objects(), c->enabled_objects());
+  EXPECT_EQ(back->store.url, "sqlite:crmsync.db");  // the default: a worker sets its own
+}
+
 // --- errors that differ only by the input: the whole message, one row each ----------------------
 
 struct ErrorCase {
@@ -270,6 +306,9 @@ const ErrorCase kErrorCases[] = {
      {}, "INVALID_VALUE",
      "crmsync.toml:7: [salesforce] verify_tls = false is only allowed when login_url is a loopback host (127.0.0.1, "
      "localhost, ::1), not \"https://u:***@acme.my.salesforce.com\"; remove verify_tls or set it to true."},
+    {"IntervalSecondsOutOfRange", minimal("[sync]\ninterval_seconds = 0\n"), {}, "INVALID_VALUE",
+     "crmsync.toml:7: [sync] interval_seconds = 0 is out of range; expected 1..2592000 (crmsync worker's wait from "
+     "one successful run of the org to the next; default 300)."},
     {"MaxRetriesFromEnvNotANumber", minimal(), {{"CRMSYNC_SALESFORCE_MAX_RETRIES", "many"}}, "WRONG_TYPE",
      "environment variable CRMSYNC_SALESFORCE_MAX_RETRIES: [salesforce] max_retries must be an integer, not "
      "\"many\"."},
