@@ -113,12 +113,6 @@ class PostgresStore final : public Store {
   Result<std::vector<EditLogEntry>> edit_log() override;
   Status put_edit_log(const EditLogEntry& entry) override;
 
-  // A column of a table as the server has it: its name and format_type() spelling.
-  struct TableColumn {
-    std::string name;
-    std::string sql_type;
-  };
-
  private:
   PostgresStore(std::unique_ptr<Connection> conn, std::string schema)
       : conn_(std::move(conn)), schema_(std::move(schema)) {}
