@@ -307,6 +307,46 @@ TEST(EmulatorCollectionsTest, UpsertCreatesUpdatesAndRefusesDuplicateExternalIds
             404);
 }
 
+// UpsertResult.created under allOrNone: per record when every record is saved; when one fails,
+// nothing is created, and a record that would have been updated still names the record.
+TEST(EmulatorCollectionsTest, UpsertUnderAllOrNoneReportsCreatedPerRecord) {
+  Org org;
+  const std::string token = org.integration();
+  auto first = org.send("PATCH", token, kData + "/sobjects/Account/Ext_Id__c/AON-1", {{"Name", "AON Upsert 1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::string id = json::parse(first.body)["id"];
+  auto with_ext = [](const std::string& name, const std::string& ext) {
+    json r = account(name);
+    r["Ext_Id__c"] = ext;
+    return r;
+  };
+  const std::string url = kData + "/composite/sobjects/Account/Ext_Id__c";
+  auto saved = org.send("PATCH", token, url,
+                        collection(json::array({with_ext("AON Upsert 1b", "AON-1"), with_ext("AON New", "AON-2")}), true));
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  json results = json::parse(saved.body);
+  EXPECT_EQ(results[0], json({{"id", id}, {"success", true}, {"errors", json::array()}, {"created", false}}));
+  EXPECT_TRUE(results[1]["success"].get<bool>());
+  EXPECT_TRUE(results[1]["created"].get<bool>());
+
+  auto rolled = org.send("PATCH", token, url,
+                         collection(json::array({with_ext("AON Upsert 1c", "AON-1"), with_ext("AON Newer", "AON-3"),
+                                                 account("AON No Key")}),
+                                    true));
+  ASSERT_EQ(rolled.status, 200) << rolled.body;
+  results = json::parse(rolled.body);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0]["id"], id);
+  EXPECT_FALSE(results[0]["created"].get<bool>());
+  EXPECT_EQ(results[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
+  EXPECT_FALSE(results[1].contains("id"));
+  EXPECT_FALSE(results[1]["success"].get<bool>());
+  EXPECT_FALSE(results[1]["created"].get<bool>());
+  EXPECT_EQ(results[2]["errors"][0]["statusCode"], "MISSING_ARGUMENT");
+  EXPECT_EQ(names(org, token, "AON Newer").size(), 0u);
+  EXPECT_EQ(names(org, token, "AON Upsert 1b").count(id), 1u);
+}
+
 TEST(EmulatorCollectionsTest, CompositeBatchRunsEachSubrequestAsTheCaller) {
   Org org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
   const std::string token = org.integration();

@@ -74,15 +74,8 @@ Result<bool> bool_member(const json& body, const char* key) {
   return json_type_error("boolean", *it);
 }
 
-// A per-record error where the single-record route would answer 404: the record or the object
-// does not exist for the user.
-Error per_record(Error e, CollectionOp op) {
-  if (e.code != "NOT_FOUND") return e;
-  if (op == CollectionOp::kCreate) {
-    return record_error(400, "INVALID_TYPE", "sObject type is not accessible for this user");
-  }
-  return record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id");
-}
+// A per-record error where the single-record route would answer 404 (dml.h).
+Error per_record(Error e, CollectionOp op) { return per_record_error(std::move(e), op == CollectionOp::kCreate); }
 
 std::string results_json(const std::vector<ItemResult>& results, bool upsert) {
   json out = json::array();
@@ -109,8 +102,10 @@ void roll_back(EmuState& s, DmlJournal& journal, std::vector<ItemResult>& result
   for (auto& r : results) {
     if (r.error) continue;
     r.success = false;
+    // Nothing was created, so a created record has no Id; an upsert that updated a record names it,
+    // as an update does.
+    if (op == CollectionOp::kCreate || (op == CollectionOp::kUpsert && r.created)) r.id.clear();
     r.created = false;
-    if (op == CollectionOp::kCreate || op == CollectionOp::kUpsert) r.id.clear();
     r.error = record_error(400, "ALL_OR_NONE_OPERATION_ROLLED_BACK", kRolledBack);
   }
 }
@@ -200,39 +195,24 @@ ItemResult update_item(EmuState& s, const ApiCall& call, Table& table, const jso
 ItemResult upsert_item(EmuState& s, const ApiCall& call, Table& table, const json& record, const UpsertKey& key,
                        DmlJournal& journal) {
   const FieldDef& f = table.field(key.column);
-  std::optional<std::string> value;
-  for (const auto& [name, v] : record.items()) {
-    if (iequals(name, f.name) && !v.is_null()) value = v.is_string() ? v.get<std::string>() : v.dump();
-  }
-  json fields = record_fields(record, true);
-  std::vector<std::size_t> matches;
-  if (value) matches = upsert_matches(table, key.column, *value);
-  if (!value && key.column != 0) return failed(record_error(400, "MISSING_ARGUMENT", f.name + " not specified"));
+  const std::optional<std::string> value = upsert_key_value(table, key.column, record);
   if (auto seen = value ? key.count.find(to_lower(*value)) : key.count.end();
       seen != key.count.end() && seen->second > 1) {
     return failed(record_error(400, "DUPLICATE_EXTERNAL_ID", "Duplicate external id specified: " + *value, {f.name}));
   }
-  if (matches.size() > 1) {
-    std::string ids;
-    for (std::size_t m : matches) ids += (ids.empty() ? "" : ", ") + std::get<std::string>(table.row(m)[0]);
-    return failed(record_error(400, "DUPLICATE_EXTERNAL_ID",
-                               f.name + ": more than one record found for external id field: [" + ids + "]", {f.name}));
-  }
-  if (matches.size() == 1) {
-    const std::string id = std::get<std::string>(table.row(matches[0])[0]);
+  auto target = upsert_target(table, key.column, value);
+  if (!target) return failed(target.error());
+  json fields = record_fields(record, true);
+  if (!target->empty()) {
     for (auto it = fields.begin(); it != fields.end(); ++it) {
-      if (iequals(it.key(), f.name)) {
+      if (iequals(it.key(), f.name)) {  // the key stays as it is
         fields.erase(it);
         break;
       }
     }
-    auto updated = update_record(s.dml(), call.user_id, table, id, fields, &journal);
-    if (!updated) return failed(updated.error(), id);
-    return succeeded(id);
-  }
-  // Upsert on Id: a record without Id is inserted, an Id that matches nothing is refused.
-  if (key.column == 0 && value) {
-    return failed(record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"));
+    auto updated = update_record(s.dml(), call.user_id, table, *target, fields, &journal);
+    if (!updated) return failed(updated.error(), *target);
+    return succeeded(*target);
   }
   auto id = create_record(s.dml(), call.user_id, table, fields, &journal);
   if (!id) return failed(id.error());
