@@ -347,6 +347,39 @@ TEST(EmulatorCollectionsTest, UpsertUnderAllOrNoneReportsCreatedPerRecord) {
   EXPECT_EQ(names(org, token, "AON Upsert 1b").count(id), 1u);
 }
 
+// sObject Tree (sf data import tree): parents and their children by child relationship name, every
+// record saved or none.
+TEST(EmulatorCollectionsTest, TreeSavesParentsWithChildrenOrNothing) {
+  Org org;
+  const std::string token = org.admin();
+  auto tree = [](const std::string& account, const std::string& email) {
+    return json{{"records", json::array({{{"attributes", {{"type", "Account"}, {"referenceId", "acc1"}}},
+                                          {"Name", account},
+                                          {"Contacts", {{"records", json::array({{{"attributes", {{"type", "Contact"},
+                                                                                                  {"referenceId", "con1"}}},
+                                                                                  {"LastName", "Tree Person"},
+                                                                                  {"Email", email}}})}}}}})}};
+  };
+  auto saved = org.send("POST", token, kData + "/composite/tree/Account", tree("Tree Acme", "tree@example.com"));
+  ASSERT_EQ(saved.status, 201) << saved.body;
+  json body = json::parse(saved.body);
+  EXPECT_FALSE(body["hasErrors"].get<bool>());
+  ASSERT_EQ(body["results"].size(), 2u);
+  EXPECT_EQ(body["results"][0]["referenceId"], "acc1");
+  const std::string account = body["results"][0]["id"];
+  json contact = org.records(token, "SELECT AccountId FROM Contact WHERE Id = '" +
+                                        body["results"][1]["id"].get<std::string>() + "'");
+  EXPECT_EQ(contact[0]["AccountId"], account);
+
+  auto refused = org.send("POST", token, kData + "/composite/tree/Account", tree("Tree Refused", "not an email"));
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  json errors = json::parse(refused.body);
+  EXPECT_TRUE(errors["hasErrors"].get<bool>());
+  EXPECT_EQ(errors["results"][0]["referenceId"], "con1");
+  EXPECT_EQ(errors["results"][0]["errors"][0]["statusCode"], "INVALID_EMAIL_ADDRESS");
+  EXPECT_EQ(names(org, token, "Tree Refused").size(), 0u);
+}
+
 TEST(EmulatorCollectionsTest, CompositeBatchRunsEachSubrequestAsTheCaller) {
   Org org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
   const std::string token = org.integration();

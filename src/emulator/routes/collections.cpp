@@ -12,6 +12,10 @@
 //        (Salesforce's REST API Developer Guide): the daily counter and Sforce-Limit-Info count one
 //        call per subrequest run; a subrequest that finds the daily limit reached answers 403
 //        REQUEST_LIMIT_EXCEEDED, and subrequests halted by haltOnError (not run) are not counted.
+//   POST   /composite/tree/{SObject} {records:[{attributes:{type, referenceId}, fields..., Children:{records}}]}
+//     -> 201 {hasErrors:false, results:[{referenceId, id}]} or 400 {hasErrors:true, results:[{referenceId,
+//        errors:[{statusCode, message, fields}]}]}: every record of the trees or none; at most 200
+//        records, 5 levels; children by the parent's child relationship name (sf data import tree).
 //   POST   /composite {compositeRequest:[{referenceId, method, url, body, httpHeaders}], allOrNone}
 //     -> 200 {compositeResponse:[{body, httpHeaders, httpStatusCode, referenceId}]}; at most 25
 //        subrequests, at most 5 of them query operations (query, queryAll, queryMore) or sObject
@@ -28,6 +32,7 @@
 #include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/dml/dml.h"
+#include "emulator/org/org.h"
 #include "emulator/routes/routes.h"
 
 namespace crmsync::emulator {
@@ -564,6 +569,101 @@ void handle_composite_request(EmuState& s, ApiCall& call) {
   send_json(call.res, 200, json{{"compositeResponse", std::move(out)}}.dump());
 }
 
+// ---- sObject Tree ---------------------------------------------------------------------------------
+
+constexpr std::size_t kMaxTreeRecords = 200;
+constexpr int kMaxTreeDepth = 5;
+
+struct TreeWrite {
+  DmlJournal journal;
+  json results = json::array();
+  json errors = json::array();
+  std::size_t records = 0;
+};
+
+// The child object and its reference field for a child relationship name of `parent`, if any.
+std::optional<std::pair<const ObjectSpec*, std::string>> child_relationship(const Database& db, const Table& parent,
+                                                                           const std::string& name) {
+  for (const auto& spec : org_schema()) {
+    for (const auto& [field, relationship] : spec.child_relationships) {
+      if (!iequals(relationship, name)) continue;
+      const Table* child = db.find(spec.name);
+      if (child == nullptr) continue;
+      auto f = child->field_index(field);
+      if (!f) continue;
+      const auto& targets = child->field(*f).reference_to;
+      if (std::find(targets.begin(), targets.end(), parent.name()) != targets.end()) return std::make_pair(&spec, field);
+    }
+  }
+  return std::nullopt;
+}
+
+// Saves `records` of `table` (each with its nested children), `parent` set in `parent_field` when
+// given. Returns false once a record is refused (its error is in `w.errors`).
+bool save_tree(EmuState& s, const ApiCall& call, Table& table, const json& records, const std::string& parent_field,
+               const std::string& parent_id, int depth, TreeWrite& w) {
+  if (!records.is_array() || depth > kMaxTreeDepth) {
+    w.errors.push_back({{"referenceId", nullptr},
+                        {"errors", json::array({{{"statusCode", "INVALID_INPUT"},
+                                                 {"message", "records must be a list, nested at most " +
+                                                                 std::to_string(kMaxTreeDepth) + " levels"},
+                                                 {"fields", json::array()}}})}});
+    return false;
+  }
+  for (const auto& record : records) {
+    const std::string ref = record.is_object() && record.contains("attributes") && record["attributes"].is_object() &&
+                                    record["attributes"].contains("referenceId") &&
+                                    record["attributes"]["referenceId"].is_string()
+                                ? record["attributes"]["referenceId"].get<std::string>()
+                                : std::string();
+    auto fail = [&](const Error& e) {
+      w.errors.push_back({{"referenceId", ref},
+                          {"errors", json::array({{{"statusCode", e.code},
+                                                   {"message", e.message},
+                                                   {"fields", e.fields.value_or(std::vector<std::string>{})}}})}});
+      return false;
+    };
+    if (++w.records > kMaxTreeRecords) return fail(record_error(400, "INVALID_INPUT", too_many(kMaxTreeRecords)));
+    if (!record.is_object()) return fail(record_error(400, "JSON_PARSER_ERROR", "Each record must be a JSON object"));
+    json fields = json::object();
+    std::vector<std::pair<std::string, const json*>> children;
+    for (const auto& [key, value] : record.items()) {
+      if (key == "attributes") continue;
+      if (value.is_object() && value.contains("records")) {
+        children.emplace_back(key, &value["records"]);
+      } else {
+        fields[key] = value;
+      }
+    }
+    if (!parent_field.empty()) fields[parent_field] = parent_id;
+    auto id = create_record(s.dml(), call.user_id, table, fields, &w.journal);
+    if (!id) return fail(per_record_error(id.error(), /*create=*/true));
+    w.results.push_back({{"referenceId", ref}, {"id", *id}});
+    for (const auto& [name, nested] : children) {
+      auto relation = child_relationship(*s.db, table, name);
+      if (!relation) {
+        return fail(record_error(400, "INVALID_FIELD",
+                                 "No such column '" + name + "' on sobject of type " + table.name(), {name}));
+      }
+      Table* child = s.db->find(relation->first->name);
+      if (!save_tree(s, call, *child, *nested, relation->second, *id, depth + 1, w)) return false;
+    }
+  }
+  return true;
+}
+
+void handle_tree(EmuState& s, ApiCall& call, Table& table) {
+  auto body = parse_record_body(call.req.body, "SObjectTreeRequest");
+  if (!body) return send_error(call.res, body.error());
+  std::unique_lock lock(s.db->mutex());
+  TreeWrite w;
+  if (save_tree(s, call, table, body->contains("records") ? (*body)["records"] : json(), "", "", 1, w)) {
+    return send_json(call.res, 201, json{{"hasErrors", false}, {"results", std::move(w.results)}}.dump());
+  }
+  w.journal.rollback(s.access);
+  send_json(call.res, 400, json{{"hasErrors", true}, {"results", std::move(w.errors)}}.dump());
+}
+
 void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
   res.set_header("Allow", allowed);
   send_error(res, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
@@ -585,6 +685,11 @@ void handle_composite(EmuState& s, ApiCall& call) {
     if (m == "PATCH") return handle_save_collection(s, call, CollectionOp::kUpdate, nullptr, "");
     if (m == "DELETE") return handle_delete_collection(s, call);
     return method_not_allowed(call.res, m, "POST,PATCH,DELETE");
+  }
+  if (p.size() == 3 && p[1] == "tree") {
+    Table* table = s.db->find(p[2]);
+    if (table == nullptr) return send_not_found(call.res);
+    return m == "POST" ? handle_tree(s, call, *table) : method_not_allowed(call.res, m, "POST");
   }
   if (p.size() == 4 && p[1] == "sobjects") {
     Table* table = s.db->find(p[2]);
