@@ -408,6 +408,18 @@ std::optional<std::string> take_member(json& body, const std::string& name) {
   return std::nullopt;
 }
 
+BulkRecordResult bulk_create(const DmlContext& org, const std::string& user_id, Table& table, const json& body) {
+  BulkRecordResult r;
+  auto id = create_record(org, user_id, table, body, nullptr);
+  if (!id) {
+    r.error = per_record_error(id.error(), /*create=*/true);
+  } else {
+    r.id = *id;
+    r.created = true;
+  }
+  return r;
+}
+
 BulkRecordResult bulk_upsert(const DmlContext& org, const std::string& user_id, Table& table, std::size_t key,
                              json body) {
   BulkRecordResult r;
@@ -418,16 +430,7 @@ BulkRecordResult bulk_upsert(const DmlContext& org, const std::string& user_id, 
     r.error = target.error();
     return r;
   }
-  if (target->empty()) {
-    auto id = create_record(org, user_id, table, body, nullptr);
-    if (!id) {
-      r.error = per_record_error(id.error(), /*create=*/true);
-      return r;
-    }
-    r.id = *id;
-    r.created = true;
-    return r;
-  }
+  if (target->empty()) return bulk_create(org, user_id, table, body);
   r.id = *target;
   take_member(body, table.field(key).name);
   if (auto updated = update_record(org, user_id, table, *target, body, nullptr); !updated) {
@@ -441,16 +444,7 @@ BulkRecordResult bulk_upsert(const DmlContext& org, const std::string& user_id, 
 BulkRecordResult write_bulk_record(const DmlContext& org, const std::string& user_id, const std::string& operation,
                                    Table& table, std::optional<std::size_t> upsert_key, json body) {
   BulkRecordResult r;
-  if (operation == "insert") {
-    auto id = create_record(org, user_id, table, body, nullptr);
-    if (!id) {
-      r.error = per_record_error(id.error(), /*create=*/true);
-      return r;
-    }
-    r.id = *id;
-    r.created = true;
-    return r;
-  }
+  if (operation == "insert") return bulk_create(org, user_id, table, body);
   if (operation == "upsert") return bulk_upsert(org, user_id, table, *upsert_key, std::move(body));
   auto given = take_member(body, "Id");
   if (!given || given->empty()) {

@@ -361,11 +361,6 @@ void send_results(EmuState& s, ApiCall& call, const std::string& id) {
   call.res.set_header("Content-Type", "text/csv");
 }
 
-void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
-  res.set_header("Allow", allowed);
-  send_error(res, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
-}
-
 }  // namespace
 
 void handle_bulk_query(EmuState& s, ApiCall& call) {
@@ -378,7 +373,7 @@ void handle_bulk_query(EmuState& s, ApiCall& call) {
   if (p.size() == 2) {
     if (m == "POST") return create_job(s, call);
     if (get) return list_jobs(s, call);
-    return method_not_allowed(call.res, m, "GET,HEAD,POST");
+    return send_method_not_allowed(call.res, m, "GET,HEAD,POST");
   }
   const std::string& id = p[2];
   if (p.size() == 3) {
@@ -393,11 +388,11 @@ void handle_bulk_query(EmuState& s, ApiCall& call) {
       call.res.status = 204;
       return;
     }
-    return method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
+    return send_method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
   }
   if (p.size() == 4 && p[3] == "results") {
     if (get) return send_results(s, call, id);
-    return method_not_allowed(call.res, m, "GET,HEAD");
+    return send_method_not_allowed(call.res, m, "GET,HEAD");
   }
   send_not_found(call.res);
 }

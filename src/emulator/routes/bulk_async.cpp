@@ -62,7 +62,7 @@ std::string info_body(const char* root, const std::vector<Member>& members, bool
   out += std::string("<") + root + " xmlns=\"" + kNamespace + "\">";
   for (const auto& m : members) {
     out += "<" + m.key + ">";
-    append_xml_text(out, m.value);
+    out += html_escape(m.value);
     out += "</" + m.key + ">";
   }
   return out + "</" + root + ">";
@@ -437,7 +437,7 @@ std::string dml_results(const BulkJob& job, const std::vector<IngestRecord>& rec
       out += "<errors>";
       for (const auto& f : r.error->fields.value_or(std::vector<std::string>{})) out += "<fields>" + f + "</fields>";
       out += "<message>";
-      append_xml_text(out, r.error->message);
+      out += html_escape(r.error->message);
       out += "</message><statusCode>" + r.error->code + "</statusCode></errors>";
     }
     out += r.id.empty() ? "<id xsi:nil=\"true\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"/>"
@@ -557,7 +557,7 @@ void send_async_error(const httplib::Request& req, httplib::Response& res, int s
   }
   std::string out = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><error xmlns=\"") + kNamespace +
                     "\"><exceptionCode>" + code + "</exceptionCode><exceptionMessage>";
-  append_xml_text(out, message);
+  out += html_escape(message);
   send_body(res, status, out + "</exceptionMessage></error>", false);
 }
 

@@ -16,6 +16,7 @@
 // CSV cells: empty leaves a field as it is (not set on insert), #N/A sets it to null. hardDelete
 // needs the Bulk API Hard Delete permission. Wordings marked as guesses in docs/decisions.md.
 #include <charconv>
+#include <limits>
 #include <mutex>
 #include <shared_mutex>
 
@@ -248,23 +249,29 @@ Processed process(EmuState& s, const BulkJob& job) {
 }
 
 void close_job(EmuState& s, ApiCall& call, const std::string& id) {
-  auto current = s.ingest_jobs.observe(id, call.user_id, now_ms());
-  if (!current) return send_not_found(call.res);
-  if (current->state != "Open") {
-    return send_error(call.res, 409, "INVALIDJOBSTATE",
-                      "Job " + id + " is in state " + current->state + ": only an Open job can be set to UploadComplete.");
-  }
-  Processed p = process(s, *current);
-  auto job = s.ingest_jobs.update(id, call.user_id, [&](BulkJob& j) {
-    if (j.state != "Open") return;  // aborted meanwhile: what was written stays, as in Salesforce
+  // Claimed first, so that two closes cannot both process the upload; the job completes only once
+  // its outcome is in (ready_at in the far future until then).
+  std::string was;
+  auto claimed = s.ingest_jobs.update(id, call.user_id, [&](BulkJob& j) {
+    was = j.state;
+    if (j.state != "Open") return;
     j.state = "UploadComplete";
-    j.outcome = p.outcome;
-    j.fail_with = p.error_message;
     j.modstamp = now_ms();
-    j.ready_at = j.modstamp + s.options.bulk_processing_ms;
+    j.ready_at = std::numeric_limits<EpochMs>::max();
+  });
+  if (!claimed) return send_not_found(call.res);
+  if (was != "Open") {
+    return send_error(call.res, 409, "INVALIDJOBSTATE",
+                      "Job " + id + " is in state " + was + ": only an Open job can be set to UploadComplete.");
+  }
+  Processed p = process(s, *claimed);
+  auto job = s.ingest_jobs.update(id, call.user_id, [&](BulkJob& j) {
+    j.outcome = p.outcome;  // an abort meanwhile keeps its state; what was written stays, as in Salesforce
+    j.fail_with = p.error_message;
+    j.ready_at = now_ms() + s.options.bulk_processing_ms;
   });
   if (!job) return send_not_found(call.res);
-  send_job(call.res, *job, false);
+  send_job(call.res, *claimed, false);
 }
 
 void change_state(EmuState& s, ApiCall& call, const std::string& id) {
@@ -344,11 +351,6 @@ void send_results(EmuState& s, ApiCall& call, const std::string& id, ResultKind 
   send_csv(call.res, results_csv(*job, kind));
 }
 
-void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
-  res.set_header("Allow", allowed);
-  send_error(res, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
-}
-
 }  // namespace
 
 void handle_bulk_ingest(EmuState& s, ApiCall& call) {
@@ -361,7 +363,7 @@ void handle_bulk_ingest(EmuState& s, ApiCall& call) {
   if (p.size() == 2) {
     if (m == "POST") return create_job(s, call);
     if (get) return list_jobs(s, call);
-    return method_not_allowed(call.res, m, "GET,HEAD,POST");
+    return send_method_not_allowed(call.res, m, "GET,HEAD,POST");
   }
   const std::string& id = p[2];
   if (p.size() == 3) {
@@ -376,17 +378,17 @@ void handle_bulk_ingest(EmuState& s, ApiCall& call) {
       call.res.status = 204;
       return;
     }
-    return method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
+    return send_method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
   }
   if (p.size() == 4 && p[3] == "batches") {
-    return m == "PUT" ? upload(s, call, id) : method_not_allowed(call.res, m, "PUT");
+    return m == "PUT" ? upload(s, call, id) : send_method_not_allowed(call.res, m, "PUT");
   }
   if (p.size() == 4) {
     std::optional<ResultKind> kind;
     if (p[3] == "successfulResults") kind = ResultKind::kSuccessful;
     if (p[3] == "failedResults") kind = ResultKind::kFailed;
     if (p[3] == "unprocessedrecords") kind = ResultKind::kUnprocessed;
-    if (kind) return get ? send_results(s, call, id, *kind) : method_not_allowed(call.res, m, "GET,HEAD");
+    if (kind) return get ? send_results(s, call, id, *kind) : send_method_not_allowed(call.res, m, "GET,HEAD");
   }
   send_not_found(call.res);
 }

@@ -664,37 +664,32 @@ void handle_tree(EmuState& s, ApiCall& call, Table& table) {
   send_json(call.res, 400, json{{"hasErrors", true}, {"results", std::move(w.errors)}}.dump());
 }
 
-void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
-  res.set_header("Allow", allowed);
-  send_error(res, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
-}
-
 }  // namespace
 
 void handle_composite(EmuState& s, ApiCall& call) {
   const auto& p = call.path;  // p[0] == "composite"
   const std::string& m = call.req.method;
   if (p.size() == 1) {
-    return m == "POST" ? handle_composite_request(s, call) : method_not_allowed(call.res, m, "POST");
+    return m == "POST" ? handle_composite_request(s, call) : send_method_not_allowed(call.res, m, "POST");
   }
   if (p.size() == 2 && p[1] == "batch") {
-    return m == "POST" ? handle_batch(s, call) : method_not_allowed(call.res, m, "POST");
+    return m == "POST" ? handle_batch(s, call) : send_method_not_allowed(call.res, m, "POST");
   }
   if (p.size() == 2 && p[1] == "sobjects") {
     if (m == "POST") return handle_save_collection(s, call, CollectionOp::kCreate, nullptr, "");
     if (m == "PATCH") return handle_save_collection(s, call, CollectionOp::kUpdate, nullptr, "");
     if (m == "DELETE") return handle_delete_collection(s, call);
-    return method_not_allowed(call.res, m, "POST,PATCH,DELETE");
+    return send_method_not_allowed(call.res, m, "POST,PATCH,DELETE");
   }
   if (p.size() == 3 && p[1] == "tree") {
     Table* table = s.db->find(p[2]);
     if (table == nullptr) return send_not_found(call.res);
-    return m == "POST" ? handle_tree(s, call, *table) : method_not_allowed(call.res, m, "POST");
+    return m == "POST" ? handle_tree(s, call, *table) : send_method_not_allowed(call.res, m, "POST");
   }
   if (p.size() == 4 && p[1] == "sobjects") {
     Table* table = s.db->find(p[2]);
     if (table == nullptr) return send_not_found(call.res);
-    if (m != "PATCH") return method_not_allowed(call.res, m, "PATCH");
+    if (m != "PATCH") return send_method_not_allowed(call.res, m, "PATCH");
     return handle_save_collection(s, call, CollectionOp::kUpsert, table, p[3]);
   }
   send_not_found(call.res);

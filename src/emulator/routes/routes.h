@@ -175,6 +175,8 @@ void send_json(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
                 const std::vector<std::string>* fields = nullptr);
 void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested resource does not exist"
+// 405 METHOD_NOT_ALLOWED "HTTP Method 'PUT' not allowed. Allowed are GET,HEAD" with its Allow header.
+void send_method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed);
 // The one place an Error (sf_error.h) becomes Salesforce's error body: its http_status (400 when
 // unset), errorCode, message, and "fields" when it is a record's error. not_found() keeps the key
 // order of send_not_found, as Salesforce writes it.

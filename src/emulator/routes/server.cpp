@@ -191,6 +191,11 @@ void send_not_found(httplib::Response& res) {
   send_json(res, 404, R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])");
 }
 
+void send_method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
+  res.set_header("Allow", allowed);
+  send_error(res, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
+}
+
 void send_error(httplib::Response& res, const Error& error) {
   static const Error kNotFound = not_found();
   if (error.http_status == kNotFound.http_status && error.code == kNotFound.code &&

@@ -114,9 +114,6 @@ struct XmlElement {
 // malformed and where.
 Result<XmlElement> read_xml(std::string_view text);
 
-// Text for XML character data: & < > " escaped.
-void append_xml_text(std::string& out, std::string_view text);
-
 // ---- relationship paths -------------------------------------------------------------------------
 
 // The record at position `index` of the result (row `row` of `table`).

@@ -176,16 +176,4 @@ const XmlElement* XmlElement::child(std::string_view local_name) const {
 
 Result<XmlElement> read_xml(std::string_view text) { return XmlReader(text).document(); }
 
-void append_xml_text(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
-  }
-}
-
 }  // namespace crmsync::emulator
