@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "emulator/emulator.h"
+#include "csv_support.h"
 #include "emulator_http.h"
 
 namespace crmsync::emulator {
@@ -18,46 +19,7 @@ using json = nlohmann::json;
 
 const std::string kData = "/services/data/v60.0";
 
-// RFC 4180 records of a whole CSV body (test helper; the sync has its own streaming parser).
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string cell;
-  bool quoted = false, any = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        cell.push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        cell.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = any = true;
-    } else if (c == ',') {
-      row.push_back(std::move(cell));
-      cell.clear();
-      any = true;
-    } else if (c == '\n') {
-      row.push_back(std::move(cell));
-      cell.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-      any = false;
-    } else {
-      cell.push_back(c);
-      any = true;
-    }
-  }
-  if (any) {
-    row.push_back(std::move(cell));
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
+using crmsync::testing::parse_csv;
 
 class BulkEmulatorTest : public ::testing::Test {
  protected:

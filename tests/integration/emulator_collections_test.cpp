@@ -307,6 +307,79 @@ TEST(EmulatorCollectionsTest, UpsertCreatesUpdatesAndRefusesDuplicateExternalIds
             404);
 }
 
+// UpsertResult.created under allOrNone: per record when every record is saved; when one fails,
+// nothing is created, and a record that would have been updated still names the record.
+TEST(EmulatorCollectionsTest, UpsertUnderAllOrNoneReportsCreatedPerRecord) {
+  Org org;
+  const std::string token = org.integration();
+  auto first = org.send("PATCH", token, kData + "/sobjects/Account/Ext_Id__c/AON-1", {{"Name", "AON Upsert 1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::string id = json::parse(first.body)["id"];
+  auto with_ext = [](const std::string& name, const std::string& ext) {
+    json r = account(name);
+    r["Ext_Id__c"] = ext;
+    return r;
+  };
+  const std::string url = kData + "/composite/sobjects/Account/Ext_Id__c";
+  auto saved = org.send("PATCH", token, url,
+                        collection(json::array({with_ext("AON Upsert 1b", "AON-1"), with_ext("AON New", "AON-2")}), true));
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  json results = json::parse(saved.body);
+  EXPECT_EQ(results[0], json({{"id", id}, {"success", true}, {"errors", json::array()}, {"created", false}}));
+  EXPECT_TRUE(results[1]["success"].get<bool>());
+  EXPECT_TRUE(results[1]["created"].get<bool>());
+
+  auto rolled = org.send("PATCH", token, url,
+                         collection(json::array({with_ext("AON Upsert 1c", "AON-1"), with_ext("AON Newer", "AON-3"),
+                                                 account("AON No Key")}),
+                                    true));
+  ASSERT_EQ(rolled.status, 200) << rolled.body;
+  results = json::parse(rolled.body);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0]["id"], id);
+  EXPECT_FALSE(results[0]["created"].get<bool>());
+  EXPECT_EQ(results[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
+  EXPECT_FALSE(results[1].contains("id"));
+  EXPECT_FALSE(results[1]["success"].get<bool>());
+  EXPECT_FALSE(results[1]["created"].get<bool>());
+  EXPECT_EQ(results[2]["errors"][0]["statusCode"], "MISSING_ARGUMENT");
+  EXPECT_EQ(names(org, token, "AON Newer").size(), 0u);
+  EXPECT_EQ(names(org, token, "AON Upsert 1b").count(id), 1u);
+}
+
+// sObject Tree (sf data import tree): parents and their children by child relationship name, every
+// record saved or none.
+TEST(EmulatorCollectionsTest, TreeSavesParentsWithChildrenOrNothing) {
+  Org org;
+  const std::string token = org.admin();
+  auto tree = [](const std::string& account, const std::string& email) {
+    return json{{"records", json::array({{{"attributes", {{"type", "Account"}, {"referenceId", "acc1"}}},
+                                          {"Name", account},
+                                          {"Contacts", {{"records", json::array({{{"attributes", {{"type", "Contact"},
+                                                                                                  {"referenceId", "con1"}}},
+                                                                                  {"LastName", "Tree Person"},
+                                                                                  {"Email", email}}})}}}}})}};
+  };
+  auto saved = org.send("POST", token, kData + "/composite/tree/Account", tree("Tree Acme", "tree@example.com"));
+  ASSERT_EQ(saved.status, 201) << saved.body;
+  json body = json::parse(saved.body);
+  EXPECT_FALSE(body["hasErrors"].get<bool>());
+  ASSERT_EQ(body["results"].size(), 2u);
+  EXPECT_EQ(body["results"][0]["referenceId"], "acc1");
+  const std::string account = body["results"][0]["id"];
+  json contact = org.records(token, "SELECT AccountId FROM Contact WHERE Id = '" +
+                                        body["results"][1]["id"].get<std::string>() + "'");
+  EXPECT_EQ(contact[0]["AccountId"], account);
+
+  auto refused = org.send("POST", token, kData + "/composite/tree/Account", tree("Tree Refused", "not an email"));
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  json errors = json::parse(refused.body);
+  EXPECT_TRUE(errors["hasErrors"].get<bool>());
+  EXPECT_EQ(errors["results"][0]["referenceId"], "con1");
+  EXPECT_EQ(errors["results"][0]["errors"][0]["statusCode"], "INVALID_EMAIL_ADDRESS");
+  EXPECT_EQ(names(org, token, "Tree Refused").size(), 0u);
+}
+
 TEST(EmulatorCollectionsTest, CompositeBatchRunsEachSubrequestAsTheCaller) {
   Org org("[[permission_sets]]\nname = \"crmsync_Integration\"\npermissions = { EditTask = false }\n");
   const std::string token = org.integration();

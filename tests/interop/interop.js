@@ -2,6 +2,7 @@
 // as loginUrl, describeGlobal, describe, a query paged by autoFetch, create/update/delete, and the
 // refresh token flow, a child-to-parent relationship query, and the sObject Collections API
 // (create/update/destroy of many records, with allOrNone false) and upsert on a custom external ID field defined by an org file,
+// Bulk API 2.0 ingest and Bulk API 1.0 load and query,
 // and logout / token revocation. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
 'use strict';
 const assert = require('node:assert/strict');
@@ -107,6 +108,7 @@ async function main() {
     assert.ok(conn.limitInfo.apiUsage.used > 0, 'jsforce read Sforce-Limit-Info');
 
     await collections(conn);
+    await bulk(conn);
 
     // A refresh token printed by --print-refresh-token: jsforce renews the session with it.
     const refreshed = new jsforce.Connection({ oauth2, instanceUrl: emu.url, refreshToken: emu.refreshToken,
@@ -117,7 +119,8 @@ async function main() {
 
     await logout(conn, refreshed, emu);
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
-      `${pages} pages, create/update/delete, sObject Collections and upserts, limits, refresh token, ` +
+      `${pages} pages, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest, Bulk 1.0 load and ` +
+      'query, limits, refresh token, ' +
       'logout and revoke: all answers as expected');
   } finally {
     emu.child.kill('SIGTERM');
@@ -192,6 +195,40 @@ async function collections(conn) {
   assert.deepEqual(destroyed.map((r) => [r.id, r.success]), doomed.map((id) => [id, true]));
   const again = await tasks.destroy([ids[0]], { allOrNone: false });
   assert.equal(again[0].errors[0].statusCode, 'ENTITY_IS_DELETED');
+}
+
+// Bulk API 2.0 ingest (jsforce bulk2.loadAndWaitForResults) and Bulk API 1.0 load and query
+// (jsforce bulk): records written as the REST API writes them, results in each API's shape.
+async function bulk(conn) {
+  const options = { pollInterval: 50, pollTimeout: 30000 };
+  const loaded = await conn.bulk2.loadAndWaitForResults({ object: 'Task', operation: 'insert', ...options,
+    input: [{ Subject: 'bulk2 1', Interop_Key__c: 'B2-1' }, { Subject: 'bulk2 2', Interop_Key__c: 'B2-2' },
+      { Subject: 'bulk2 3', Interop_Key__c: 'K'.repeat(41) }] });  // longer than the field: refused
+  assert.equal(loaded.successfulResults.length, 2, JSON.stringify(loaded));
+  assert.equal(loaded.successfulResults[0].sf__Created, 'true');
+  assert.match(loaded.successfulResults[0].sf__Id, /^00T/);
+  assert.equal(loaded.failedResults.length, 1);
+  assert.match(loaded.failedResults[0].sf__Error, /^STRING_TOO_LONG:.*Interop_Key__c --$/);
+  assert.equal(loaded.unprocessedRecords.length, 0);
+  const upserted = await conn.bulk2.loadAndWaitForResults({ object: 'Task', operation: 'upsert', ...options,
+    externalIdFieldName: 'Interop_Key__c',
+    input: [{ Interop_Key__c: 'B2-1', Subject: 'bulk2 1 v2' }, { Interop_Key__c: 'B2-9', Subject: 'bulk2 9' }] });
+  assert.deepEqual(upserted.successfulResults.map((r) => [r.Interop_Key__c, r.sf__Created]).sort(),
+    [['B2-1', 'false'], ['B2-9', 'true']]);
+  const renamed = await conn.query("SELECT Subject FROM Task WHERE Interop_Key__c = 'B2-1'");
+  assert.equal(renamed.records[0].Subject, 'bulk2 1 v2');
+
+  conn.bulk.pollInterval = 50;
+  const v1 = await conn.bulk.load('Task', 'insert', [{ Subject: 'bulk1 1' }, { Subject: 'bulk1 2' }]);
+  assert.deepEqual(v1.map((r) => [r.success, r.created, /^00T/.test(r.id)]), [[true, true, true], [true, true, true]]);
+  const stream = await conn.bulk.query("SELECT Id, Subject FROM Task WHERE Subject LIKE 'bulk1 %' ORDER BY Subject");
+  const rows = await new Promise((resolve, reject) => {
+    const out = [];
+    stream.on('record', (r) => out.push(r)).on('end', () => resolve(out)).on('error', reject);
+  });
+  assert.deepEqual(rows.map((r) => [r.Id, r.Subject]), [[v1[0].id, 'bulk1 1'], [v1[1].id, 'bulk1 2']]);
+  const gone = await conn.bulk.load('Task', 'delete', v1.map((r) => ({ Id: r.id })));
+  assert.deepEqual(gone.map((r) => r.success), [true, true]);
 }
 
 main().catch((err) => {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "common/timeutil.h"
 #include "emulator/dml/values.h"
@@ -359,6 +360,113 @@ std::vector<std::size_t> upsert_matches(const Table& table, std::size_t field, c
     }
   }
   return out;
+}
+
+std::optional<std::string> upsert_key_value(const Table& table, std::size_t column, const json& body) {
+  const std::string& name = table.field(column).name;
+  for (const auto& [key, v] : body.items()) {
+    if (iequals(key, name) && !v.is_null()) return v.is_string() ? v.get<std::string>() : v.dump();
+  }
+  return std::nullopt;
+}
+
+Result<std::string> upsert_target(const Table& table, std::size_t column, const std::optional<std::string>& value) {
+  const FieldDef& f = table.field(column);
+  if (!value) {
+    if (column != 0) return record_error(400, "MISSING_ARGUMENT", f.name + " not specified");
+    return std::string();  // upsert on Id: a record without Id is inserted
+  }
+  const std::vector<std::size_t> matches = upsert_matches(table, column, *value);
+  if (matches.size() > 1) {
+    std::string ids;
+    for (std::size_t m : matches) ids += (ids.empty() ? "" : ", ") + std::get<std::string>(table.row(m)[0]);
+    return record_error(400, "DUPLICATE_EXTERNAL_ID",
+                        f.name + ": more than one record found for external id field: [" + ids + "]", {f.name});
+  }
+  if (matches.size() == 1) return std::get<std::string>(table.row(matches[0])[0]);
+  if (column == 0) return record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id");
+  return std::string();
+}
+
+Error per_record_error(Error e, bool create) {
+  if (e.code != "NOT_FOUND") return e;
+  if (create) return record_error(400, "INVALID_TYPE", "sObject type is not accessible for this user");
+  return record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id");
+}
+
+namespace {
+
+// Removes the Id member from a body (case-insensitive) and returns its value, if any.
+std::optional<std::string> take_member(json& body, const std::string& name) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (!iequals(it.key(), name)) continue;
+    std::optional<std::string> value;
+    if (it->is_string()) value = it->get<std::string>();
+    body.erase(it);
+    return value;
+  }
+  return std::nullopt;
+}
+
+BulkRecordResult bulk_create(const DmlContext& org, const std::string& user_id, Table& table, const json& body) {
+  BulkRecordResult r;
+  auto id = create_record(org, user_id, table, body, nullptr);
+  if (!id) {
+    r.error = per_record_error(id.error(), /*create=*/true);
+  } else {
+    r.id = *id;
+    r.created = true;
+  }
+  return r;
+}
+
+BulkRecordResult bulk_upsert(const DmlContext& org, const std::string& user_id, Table& table, std::size_t key,
+                             json body) {
+  BulkRecordResult r;
+  const std::optional<std::string> value = upsert_key_value(table, key, body);
+  if (key == 0) take_member(body, "Id");  // the key's value is read; it is never written
+  auto target = upsert_target(table, key, value);
+  if (!target) {
+    r.error = target.error();
+    return r;
+  }
+  if (target->empty()) return bulk_create(org, user_id, table, body);
+  r.id = *target;
+  take_member(body, table.field(key).name);
+  if (auto updated = update_record(org, user_id, table, *target, body, nullptr); !updated) {
+    r.error = per_record_error(updated.error(), false);
+  }
+  return r;
+}
+
+}  // namespace
+
+BulkRecordResult write_bulk_record(const DmlContext& org, const std::string& user_id, const std::string& operation,
+                                   Table& table, std::optional<std::size_t> upsert_key, json body) {
+  BulkRecordResult r;
+  if (operation == "insert") return bulk_create(org, user_id, table, body);
+  if (operation == "upsert") return bulk_upsert(org, user_id, table, *upsert_key, std::move(body));
+  auto given = take_member(body, "Id");
+  if (!given || given->empty()) {
+    r.error = record_error(400, "MISSING_ARGUMENT", "Id not specified in an update call");
+    return r;
+  }
+  auto id = sf_id18(*given);
+  if (!id) {
+    r.error = record_error(400, "MALFORMED_ID", "malformed id " + *given);
+    return r;
+  }
+  r.id = *id;
+  Status done = operation == "update" ? update_record(org, user_id, table, *id, body, nullptr)
+                                      : delete_record(org, user_id, table, *id, nullptr);
+  if (!done) {
+    r.error = per_record_error(done.error(), false);
+    return r;
+  }
+  if (operation == "hardDelete") {
+    if (auto row = table.find(*id); row && !table.purged(*row)) table.purge(*row);
+  }
+  return r;
 }
 
 }  // namespace crmsync::emulator

@@ -104,5 +104,32 @@ Status delete_record(const DmlContext& org, const std::string& user_id, Table& t
 Result<std::size_t> upsert_field(const DmlContext& org, const std::string& user_id, const Table& table,
                                  const std::string& field);
 std::vector<std::size_t> upsert_matches(const Table& table, std::size_t field, const std::string& value);
+// The key `column`'s value in an upsert record body (text as given, other JSON as written), or
+// nullopt when the body has none or null.
+std::optional<std::string> upsert_key_value(const Table& table, std::size_t column, const nlohmann::json& body);
+// Which record an upsert of one record writes, as sObject Collections and Bulk ingest decide it:
+// the Id of the one live record whose key `column` equals `value`, or "" to insert a new one (no
+// match; or no Id given when the key is Id). Errors: MISSING_ARGUMENT (an external ID without a
+// value), DUPLICATE_EXTERNAL_ID (several records match), INVALID_CROSS_REFERENCE_KEY (an Id that
+// matches nothing).
+Result<std::string> upsert_target(const Table& table, std::size_t column, const std::optional<std::string>& value);
+
+// One record of a Bulk API job (2.0 ingest or 1.0 batch), written as `user_id` without a journal
+// (each record stands alone, as with allOrNone false): `operation` is insert, update, upsert,
+// delete or hardDelete; `body` holds the record's fields, with its Id for update and the deletes
+// and its key `upsert_key` (upsert_field) for upsert. hardDelete purges the record (the caller
+// checked the Bulk API Hard Delete permission). Errors are the record's, per_record_error applied.
+struct BulkRecordResult {
+  std::string id;  // the record written or named; empty when none
+  bool created = false;
+  std::optional<Error> error;
+};
+BulkRecordResult write_bulk_record(const DmlContext& org, const std::string& user_id, const std::string& operation,
+                                   Table& table, std::optional<std::size_t> upsert_key, nlohmann::json body);
+
+// A record's error in a many-record write (sObject Collections, Bulk ingest) where the
+// single-record route would answer 404 NOT_FOUND: INVALID_TYPE for a create on an object the user
+// cannot see, INVALID_CROSS_REFERENCE_KEY for a record the user cannot see. Other errors unchanged.
+Error per_record_error(Error e, bool create);
 
 }  // namespace crmsync::emulator

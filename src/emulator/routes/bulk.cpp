@@ -85,16 +85,6 @@ std::string job_json(const BulkJob& job, bool full) {
   return out;
 }
 
-char delimiter_char(const std::string& name) {
-  if (name == "COMMA") return ',';
-  if (name == "TAB") return '\t';
-  if (name == "PIPE") return '|';
-  if (name == "SEMICOLON") return ';';
-  if (name == "CARET") return '^';
-  if (name == "BACKQUOTE") return '`';
-  return 0;
-}
-
 // Locators are opaque strings in API >= 49 (Salesforce's look like base64 of the row offset,
 // e.g. MTAwMDA for 10000); the emulator's are exactly that, without padding.
 std::string encode_locator(std::size_t offset) {
@@ -169,6 +159,44 @@ Status check_bulk_query(std::string_view text) {
   return ok_status();
 }
 
+}  // namespace
+
+Result<std::shared_ptr<const BulkResult>> run_bulk_query(EmuState& s, const ApiCall& call, const std::string& soql,
+                                                         bool query_all) {
+  auto unsupported = [](std::string what) { return request_error(400, "API_ERROR", std::move(what)); };
+  CRMSYNC_TRY(check_bulk_query(soql));
+  auto parsed = soql::parse(soql);
+  if (!parsed) return parsed.error();
+  if (parsed->ast().offset) return unsupported("OFFSET is not supported in Bulk Query");
+  if (parsed->ast().is_count) return unsupported("Aggregate queries are not supported in Bulk Query: COUNT()");
+  auto result = std::make_shared<BulkResult>();
+  std::shared_lock lock(s.db->mutex());
+  auto r = soql::execute(*parsed, *s.db, query_exec_options(s, call, query_all));
+  if (!r) return r.error();
+  auto compound = [](const std::string& type) { return type == "address" || type == "location"; };
+  for (const auto& c : r->columns) {
+    if (compound(r->table->field(c.field_index).type)) {
+      return unsupported("Selecting compound data not supported in Bulk Query");
+    }
+    result->columns.push_back(c.field_index);
+  }
+  if (r->paths) {
+    for (const auto& c : r->paths->columns) {
+      if (c.relationship < 0 || c.field_index == soql::Column::kByName) continue;
+      const Table* parent = r->paths->relationships[static_cast<std::size_t>(c.relationship)].object;
+      if (compound(parent->field(c.field_index).type)) {
+        return unsupported("Selecting compound data not supported in Bulk Query");
+      }
+    }
+  }
+  result->table = r->table;
+  result->rows = std::move(r->rows);
+  result->paths = std::move(r->paths);
+  return std::shared_ptr<const BulkResult>(std::move(result));
+}
+
+namespace {
+
 void create_job(EmuState& s, ApiCall& call) {
   JsonProblem problem;
   json body = parse_json(call.req.body, problem);
@@ -197,49 +225,16 @@ void create_job(EmuState& s, ApiCall& call) {
   if (!content_type || *content_type != "CSV") {
     return bulk_error(call.res, 400, "API_ERROR", "Invalid contentType: only CSV is supported.");
   }
-  if (!delimiter || delimiter_char(*delimiter) == 0) {
+  if (!delimiter || csv_delimiter(*delimiter) == 0) {
     return bulk_error(call.res, 400, "API_ERROR",
                       "Invalid columnDelimiter: use COMMA, TAB, PIPE, SEMICOLON, CARET or BACKQUOTE.");
   }
   if (!line_ending || (*line_ending != "LF" && *line_ending != "CRLF")) {
     return bulk_error(call.res, 400, "API_ERROR", "Invalid lineEnding: use LF or CRLF.");
   }
-  if (auto supported = check_bulk_query(*query); !supported) return send_error(call.res, supported.error());
-  auto parsed = soql::parse(*query);
-  if (!parsed) return send_error(call.res, parsed.error());
-  if (parsed->ast().offset) return bulk_error(call.res, 400, "API_ERROR", "OFFSET is not supported in Bulk Query");
-  if (parsed->ast().is_count) {
-    return bulk_error(call.res, 400, "API_ERROR", "Aggregate queries are not supported in Bulk Query: COUNT()");
-  }
-
-  auto result = std::make_shared<BulkResult>();
-  std::string object;
-  {
-    std::shared_lock lock(s.db->mutex());
-    auto r = soql::execute(*parsed, *s.db, query_exec_options(s, call, *operation == "queryAll"));
-    if (!r) return send_error(call.res, r.error());
-    for (const auto& c : r->columns) {
-      const std::string& type = r->table->field(c.field_index).type;
-      if (type == "address" || type == "location") {
-        return bulk_error(call.res, 400, "API_ERROR", "Selecting compound data not supported in Bulk Query");
-      }
-      result->columns.push_back(c.field_index);
-    }
-    if (r->paths) {
-      for (const auto& c : r->paths->columns) {
-        if (c.relationship < 0 || c.field_index == soql::Column::kByName) continue;
-        const Table* parent = r->paths->relationships[static_cast<std::size_t>(c.relationship)].object;
-        const std::string& type = parent->field(c.field_index).type;
-        if (type == "address" || type == "location") {
-          return bulk_error(call.res, 400, "API_ERROR", "Selecting compound data not supported in Bulk Query");
-        }
-      }
-    }
-    result->table = r->table;
-    result->rows = std::move(r->rows);
-    result->paths = std::move(r->paths);
-    object = r->table->name();
-  }
+  auto result = run_bulk_query(s, call, *query, *operation == "queryAll");
+  if (!result) return send_error(call.res, result.error());
+  const std::string object = (*result)->table->name();
 
   auto job = std::make_shared<BulkJob>();
   job->operation = *operation;
@@ -250,7 +245,7 @@ void create_job(EmuState& s, ApiCall& call) {
   job->column_delimiter = *delimiter;
   job->created = job->modstamp = now_ms();
   job->ready_at = job->created + s.options.bulk_processing_ms;
-  job->result = std::move(result);
+  job->result = std::move(*result);
   if (s.options.bulk_fail_above_records >= 0 && job->result &&
       static_cast<std::int64_t>(job->result->rows.size()) > s.options.bulk_fail_above_records) {
     // Salesforce fails a query job whose query runs past its 2-minute limit (QUERY_TIMEOUT); the
@@ -338,7 +333,7 @@ void send_results(EmuState& s, ApiCall& call, const std::string& id) {
   ++s.bulk_results_served;
   const BulkResult& result = *job->result;
   const std::size_t end = std::min(result.rows.size(), offset + std::min(max_records, result.rows.size()));
-  const char delimiter = delimiter_char(job->column_delimiter);
+  const char delimiter = csv_delimiter(job->column_delimiter);
   const std::string_view eol = job->line_ending == "CRLF" ? "\r\n" : "\n";
 
   std::string out;
@@ -366,11 +361,6 @@ void send_results(EmuState& s, ApiCall& call, const std::string& id) {
   call.res.set_header("Content-Type", "text/csv");
 }
 
-void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
-  res.set_header("Allow", allowed);
-  send_error(res, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
-}
-
 }  // namespace
 
 void handle_bulk_query(EmuState& s, ApiCall& call) {
@@ -383,7 +373,7 @@ void handle_bulk_query(EmuState& s, ApiCall& call) {
   if (p.size() == 2) {
     if (m == "POST") return create_job(s, call);
     if (get) return list_jobs(s, call);
-    return method_not_allowed(call.res, m, "GET,HEAD,POST");
+    return send_method_not_allowed(call.res, m, "GET,HEAD,POST");
   }
   const std::string& id = p[2];
   if (p.size() == 3) {
@@ -398,11 +388,11 @@ void handle_bulk_query(EmuState& s, ApiCall& call) {
       call.res.status = 204;
       return;
     }
-    return method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
+    return send_method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
   }
   if (p.size() == 4 && p[3] == "results") {
     if (get) return send_results(s, call, id);
-    return method_not_allowed(call.res, m, "GET,HEAD");
+    return send_method_not_allowed(call.res, m, "GET,HEAD");
   }
   send_not_found(call.res);
 }

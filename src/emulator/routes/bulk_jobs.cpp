@@ -2,6 +2,25 @@
 
 namespace crmsync::emulator {
 
+std::string bulk_error_text(const Error& e) {
+  std::string out = e.code + ":" + e.message + ":";
+  if (e.fields && !e.fields->empty()) {
+    for (std::size_t i = 0; i < e.fields->size(); ++i) out += (i ? "," : "") + (*e.fields)[i];
+    out.push_back(' ');
+  }
+  return out + "--";
+}
+
+char csv_delimiter(const std::string& name) {
+  if (name == "COMMA") return ',';
+  if (name == "TAB") return '\t';
+  if (name == "PIPE") return '|';
+  if (name == "SEMICOLON") return ';';
+  if (name == "CARET") return '^';
+  if (name == "BACKQUOTE") return '`';
+  return 0;
+}
+
 bool BulkJobStore::add(std::shared_ptr<BulkJob> job) {
   std::lock_guard lock(mu_);
   const std::string id = job->id;
@@ -51,6 +70,15 @@ std::vector<std::shared_ptr<const BulkJob>> BulkJobStore::observe_all(const std:
   return out;
 }
 
+std::shared_ptr<const BulkJob> BulkJobStore::update(const std::string& id, const std::string& user_id,
+                                                    const std::function<void(BulkJob&)>& change) {
+  std::lock_guard lock(mu_);
+  BulkJob* job = owned(id, user_id);
+  if (job == nullptr) return nullptr;
+  change(*job);
+  return std::make_shared<const BulkJob>(*job);
+}
+
 std::shared_ptr<const BulkJob> BulkJobStore::abort(const std::string& id, const std::string& user_id, EpochMs now,
                                                    bool& aborted) {
   std::lock_guard lock(mu_);
@@ -58,7 +86,7 @@ std::shared_ptr<const BulkJob> BulkJobStore::abort(const std::string& id, const 
   BulkJob* found = owned(id, user_id);
   if (found == nullptr) return nullptr;
   BulkJob& job = *found;
-  if (job.state == "UploadComplete" || job.state == "InProgress") {
+  if (job.state == "Open" || job.state == "UploadComplete" || job.state == "InProgress") {
     job.state = "Aborted";
     job.modstamp = now;
     aborted = true;

@@ -12,6 +12,10 @@
 //        (Salesforce's REST API Developer Guide): the daily counter and Sforce-Limit-Info count one
 //        call per subrequest run; a subrequest that finds the daily limit reached answers 403
 //        REQUEST_LIMIT_EXCEEDED, and subrequests halted by haltOnError (not run) are not counted.
+//   POST   /composite/tree/{SObject} {records:[{attributes:{type, referenceId}, fields..., Children:{records}}]}
+//     -> 201 {hasErrors:false, results:[{referenceId, id}]} or 400 {hasErrors:true, results:[{referenceId,
+//        errors:[{statusCode, message, fields}]}]}: every record of the trees or none; at most 200
+//        records, 5 levels; children by the parent's child relationship name (sf data import tree).
 //   POST   /composite {compositeRequest:[{referenceId, method, url, body, httpHeaders}], allOrNone}
 //     -> 200 {compositeResponse:[{body, httpHeaders, httpStatusCode, referenceId}]}; at most 25
 //        subrequests, at most 5 of them query operations (query, queryAll, queryMore) or sObject
@@ -28,6 +32,7 @@
 #include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/dml/dml.h"
+#include "emulator/org/org.h"
 #include "emulator/routes/routes.h"
 
 namespace crmsync::emulator {
@@ -74,15 +79,8 @@ Result<bool> bool_member(const json& body, const char* key) {
   return json_type_error("boolean", *it);
 }
 
-// A per-record error where the single-record route would answer 404: the record or the object
-// does not exist for the user.
-Error per_record(Error e, CollectionOp op) {
-  if (e.code != "NOT_FOUND") return e;
-  if (op == CollectionOp::kCreate) {
-    return record_error(400, "INVALID_TYPE", "sObject type is not accessible for this user");
-  }
-  return record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id");
-}
+// A per-record error where the single-record route would answer 404 (dml.h).
+Error per_record(Error e, CollectionOp op) { return per_record_error(std::move(e), op == CollectionOp::kCreate); }
 
 std::string results_json(const std::vector<ItemResult>& results, bool upsert) {
   json out = json::array();
@@ -109,8 +107,10 @@ void roll_back(EmuState& s, DmlJournal& journal, std::vector<ItemResult>& result
   for (auto& r : results) {
     if (r.error) continue;
     r.success = false;
+    // Nothing was created, so a created record has no Id; an upsert that updated a record names it,
+    // as an update does.
+    if (op == CollectionOp::kCreate || (op == CollectionOp::kUpsert && r.created)) r.id.clear();
     r.created = false;
-    if (op == CollectionOp::kCreate || op == CollectionOp::kUpsert) r.id.clear();
     r.error = record_error(400, "ALL_OR_NONE_OPERATION_ROLLED_BACK", kRolledBack);
   }
 }
@@ -200,39 +200,24 @@ ItemResult update_item(EmuState& s, const ApiCall& call, Table& table, const jso
 ItemResult upsert_item(EmuState& s, const ApiCall& call, Table& table, const json& record, const UpsertKey& key,
                        DmlJournal& journal) {
   const FieldDef& f = table.field(key.column);
-  std::optional<std::string> value;
-  for (const auto& [name, v] : record.items()) {
-    if (iequals(name, f.name) && !v.is_null()) value = v.is_string() ? v.get<std::string>() : v.dump();
-  }
-  json fields = record_fields(record, true);
-  std::vector<std::size_t> matches;
-  if (value) matches = upsert_matches(table, key.column, *value);
-  if (!value && key.column != 0) return failed(record_error(400, "MISSING_ARGUMENT", f.name + " not specified"));
+  const std::optional<std::string> value = upsert_key_value(table, key.column, record);
   if (auto seen = value ? key.count.find(to_lower(*value)) : key.count.end();
       seen != key.count.end() && seen->second > 1) {
     return failed(record_error(400, "DUPLICATE_EXTERNAL_ID", "Duplicate external id specified: " + *value, {f.name}));
   }
-  if (matches.size() > 1) {
-    std::string ids;
-    for (std::size_t m : matches) ids += (ids.empty() ? "" : ", ") + std::get<std::string>(table.row(m)[0]);
-    return failed(record_error(400, "DUPLICATE_EXTERNAL_ID",
-                               f.name + ": more than one record found for external id field: [" + ids + "]", {f.name}));
-  }
-  if (matches.size() == 1) {
-    const std::string id = std::get<std::string>(table.row(matches[0])[0]);
+  auto target = upsert_target(table, key.column, value);
+  if (!target) return failed(target.error());
+  json fields = record_fields(record, true);
+  if (!target->empty()) {
     for (auto it = fields.begin(); it != fields.end(); ++it) {
-      if (iequals(it.key(), f.name)) {
+      if (iequals(it.key(), f.name)) {  // the key stays as it is
         fields.erase(it);
         break;
       }
     }
-    auto updated = update_record(s.dml(), call.user_id, table, id, fields, &journal);
-    if (!updated) return failed(updated.error(), id);
-    return succeeded(id);
-  }
-  // Upsert on Id: a record without Id is inserted, an Id that matches nothing is refused.
-  if (key.column == 0 && value) {
-    return failed(record_error(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"));
+    auto updated = update_record(s.dml(), call.user_id, table, *target, fields, &journal);
+    if (!updated) return failed(updated.error(), *target);
+    return succeeded(*target);
   }
   auto id = create_record(s.dml(), call.user_id, table, fields, &journal);
   if (!id) return failed(id.error());
@@ -584,9 +569,99 @@ void handle_composite_request(EmuState& s, ApiCall& call) {
   send_json(call.res, 200, json{{"compositeResponse", std::move(out)}}.dump());
 }
 
-void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
-  res.set_header("Allow", allowed);
-  send_error(res, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
+// ---- sObject Tree ---------------------------------------------------------------------------------
+
+constexpr std::size_t kMaxTreeRecords = 200;
+constexpr int kMaxTreeDepth = 5;
+
+struct TreeWrite {
+  DmlJournal journal;
+  json results = json::array();
+  json errors = json::array();
+  std::size_t records = 0;
+};
+
+// The child object and its reference field for a child relationship name of `parent`, if any.
+std::optional<std::pair<const ObjectSpec*, std::string>> child_relationship(const Database& db, const Table& parent,
+                                                                           const std::string& name) {
+  for (const auto& spec : org_schema()) {
+    for (const auto& [field, relationship] : spec.child_relationships) {
+      if (!iequals(relationship, name)) continue;
+      const Table* child = db.find(spec.name);
+      if (child == nullptr) continue;
+      auto f = child->field_index(field);
+      if (!f) continue;
+      const auto& targets = child->field(*f).reference_to;
+      if (std::find(targets.begin(), targets.end(), parent.name()) != targets.end()) return std::make_pair(&spec, field);
+    }
+  }
+  return std::nullopt;
+}
+
+// Saves `records` of `table` (each with its nested children), `parent` set in `parent_field` when
+// given. Returns false once a record is refused (its error is in `w.errors`).
+bool save_tree(EmuState& s, const ApiCall& call, Table& table, const json& records, const std::string& parent_field,
+               const std::string& parent_id, int depth, TreeWrite& w) {
+  if (!records.is_array() || depth > kMaxTreeDepth) {
+    w.errors.push_back({{"referenceId", nullptr},
+                        {"errors", json::array({{{"statusCode", "INVALID_INPUT"},
+                                                 {"message", "records must be a list, nested at most " +
+                                                                 std::to_string(kMaxTreeDepth) + " levels"},
+                                                 {"fields", json::array()}}})}});
+    return false;
+  }
+  for (const auto& record : records) {
+    const std::string ref = record.is_object() && record.contains("attributes") && record["attributes"].is_object() &&
+                                    record["attributes"].contains("referenceId") &&
+                                    record["attributes"]["referenceId"].is_string()
+                                ? record["attributes"]["referenceId"].get<std::string>()
+                                : std::string();
+    auto fail = [&](const Error& e) {
+      w.errors.push_back({{"referenceId", ref},
+                          {"errors", json::array({{{"statusCode", e.code},
+                                                   {"message", e.message},
+                                                   {"fields", e.fields.value_or(std::vector<std::string>{})}}})}});
+      return false;
+    };
+    if (++w.records > kMaxTreeRecords) return fail(record_error(400, "INVALID_INPUT", too_many(kMaxTreeRecords)));
+    if (!record.is_object()) return fail(record_error(400, "JSON_PARSER_ERROR", "Each record must be a JSON object"));
+    json fields = json::object();
+    std::vector<std::pair<std::string, const json*>> children;
+    for (const auto& [key, value] : record.items()) {
+      if (key == "attributes") continue;
+      if (value.is_object() && value.contains("records")) {
+        children.emplace_back(key, &value["records"]);
+      } else {
+        fields[key] = value;
+      }
+    }
+    if (!parent_field.empty()) fields[parent_field] = parent_id;
+    auto id = create_record(s.dml(), call.user_id, table, fields, &w.journal);
+    if (!id) return fail(per_record_error(id.error(), /*create=*/true));
+    w.results.push_back({{"referenceId", ref}, {"id", *id}});
+    for (const auto& [name, nested] : children) {
+      auto relation = child_relationship(*s.db, table, name);
+      if (!relation) {
+        return fail(record_error(400, "INVALID_FIELD",
+                                 "No such column '" + name + "' on sobject of type " + table.name(), {name}));
+      }
+      Table* child = s.db->find(relation->first->name);
+      if (!save_tree(s, call, *child, *nested, relation->second, *id, depth + 1, w)) return false;
+    }
+  }
+  return true;
+}
+
+void handle_tree(EmuState& s, ApiCall& call, Table& table) {
+  auto body = parse_record_body(call.req.body, "SObjectTreeRequest");
+  if (!body) return send_error(call.res, body.error());
+  std::unique_lock lock(s.db->mutex());
+  TreeWrite w;
+  if (save_tree(s, call, table, body->contains("records") ? (*body)["records"] : json(), "", "", 1, w)) {
+    return send_json(call.res, 201, json{{"hasErrors", false}, {"results", std::move(w.results)}}.dump());
+  }
+  w.journal.rollback(s.access);
+  send_json(call.res, 400, json{{"hasErrors", true}, {"results", std::move(w.errors)}}.dump());
 }
 
 }  // namespace
@@ -595,21 +670,26 @@ void handle_composite(EmuState& s, ApiCall& call) {
   const auto& p = call.path;  // p[0] == "composite"
   const std::string& m = call.req.method;
   if (p.size() == 1) {
-    return m == "POST" ? handle_composite_request(s, call) : method_not_allowed(call.res, m, "POST");
+    return m == "POST" ? handle_composite_request(s, call) : send_method_not_allowed(call.res, m, "POST");
   }
   if (p.size() == 2 && p[1] == "batch") {
-    return m == "POST" ? handle_batch(s, call) : method_not_allowed(call.res, m, "POST");
+    return m == "POST" ? handle_batch(s, call) : send_method_not_allowed(call.res, m, "POST");
   }
   if (p.size() == 2 && p[1] == "sobjects") {
     if (m == "POST") return handle_save_collection(s, call, CollectionOp::kCreate, nullptr, "");
     if (m == "PATCH") return handle_save_collection(s, call, CollectionOp::kUpdate, nullptr, "");
     if (m == "DELETE") return handle_delete_collection(s, call);
-    return method_not_allowed(call.res, m, "POST,PATCH,DELETE");
+    return send_method_not_allowed(call.res, m, "POST,PATCH,DELETE");
+  }
+  if (p.size() == 3 && p[1] == "tree") {
+    Table* table = s.db->find(p[2]);
+    if (table == nullptr) return send_not_found(call.res);
+    return m == "POST" ? handle_tree(s, call, *table) : send_method_not_allowed(call.res, m, "POST");
   }
   if (p.size() == 4 && p[1] == "sobjects") {
     Table* table = s.db->find(p[2]);
     if (table == nullptr) return send_not_found(call.res);
-    if (m != "PATCH") return method_not_allowed(call.res, m, "PATCH");
+    if (m != "PATCH") return send_method_not_allowed(call.res, m, "PATCH");
     return handle_save_collection(s, call, CollectionOp::kUpsert, table, p[3]);
   }
   send_not_found(call.res);

@@ -98,6 +98,8 @@ struct EmuState {
   CursorStore cursors;
   AccessModel access;  // effective access per user, dropped on every setup write
   BulkJobStore bulk_jobs;
+  BulkJobStore ingest_jobs;  // Bulk API 2.0 ingest jobs (bulk_ingest.cpp)
+  BulkJobStore async_jobs;   // Bulk API 1.0 jobs and their batches (bulk_async.cpp)
   std::atomic<std::uint64_t> bulk_serial{0};          // query jobs created (Emulator::bulk_jobs_created)
   std::atomic<std::int64_t> bulk_results_served{0};  // GET /jobs/query/{id}/results answered 200
   FaultInjector faults;
@@ -173,6 +175,8 @@ void send_json(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
                 const std::vector<std::string>* fields = nullptr);
 void send_not_found(httplib::Response& res);  // 404 NOT_FOUND "The requested resource does not exist"
+// 405 METHOD_NOT_ALLOWED "HTTP Method 'PUT' not allowed. Allowed are GET,HEAD" with its Allow header.
+void send_method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed);
 // The one place an Error (sf_error.h) becomes Salesforce's error body: its http_status (400 when
 // unset), errorCode, message, and "fields" when it is a record's error. not_found() keeps the key
 // order of send_not_found, as Salesforce writes it.
@@ -233,6 +237,18 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted);
 void handle_query_more(EmuState& s, ApiCall& call, const std::string& locator_and_offset);
 // /jobs/query[/{id}[/results]] (bulk.cpp); `path` is call.path after "jobs".
 void handle_bulk_query(EmuState& s, ApiCall& call);
+// A Bulk query (a 2.0 query job or a 1.0 query batch) run as the caller with query_exec_options:
+// what it matched, or the statement's error, or 400 API_ERROR for the SOQL Bulk refuses although
+// REST runs it (aggregates, GROUP BY, OFFSET, child subqueries, compound fields).
+Result<std::shared_ptr<const BulkResult>> run_bulk_query(EmuState& s, const ApiCall& call, const std::string& soql,
+                                                         bool query_all);
+// /jobs/ingest[/{id}[/batches|/successfulResults|/failedResults|/unprocessedrecords]] (bulk_ingest.cpp).
+void handle_bulk_ingest(EmuState& s, ApiCall& call);
+// Bulk API 1.0 under /services/async/XX.X/ (bulk_async.cpp); call.path is what follows the version.
+void handle_async(EmuState& s, ApiCall& call);
+// A Bulk API 1.0 error: {exceptionCode, exceptionMessage} as XML (or JSON when the request is JSON).
+void send_async_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& code,
+                      const std::string& message);
 
 // The one rule for what a user's SOQL sees (objects, fields, rows): REST query/queryAll and Bulk
 // query jobs both execute with these options.

@@ -191,6 +191,11 @@ void send_not_found(httplib::Response& res) {
   send_json(res, 404, R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])");
 }
 
+void send_method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
+  res.set_header("Allow", allowed);
+  send_error(res, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
+}
+
 void send_error(httplib::Response& res, const Error& error) {
   static const Error kNotFound = not_found();
   if (error.http_status == kNotFound.http_status && error.code == kNotFound.code &&
@@ -238,7 +243,16 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
+bool is_async_path(const std::vector<std::string>& parts) {
+  return parts.size() >= 3 && parts[0] == "services" && parts[1] == "async";
+}
+
+// The session of a call: Authorization: Bearer (or OAuth) token, or, for Bulk API 1.0 under
+// /services/async/, the X-SFDC-Session header.
 std::optional<std::string> bearer_token(const httplib::Request& req) {
+  if (req.has_header("X-SFDC-Session") && is_async_path(split_path(req.path))) {
+    return req.get_header_value("X-SFDC-Session");
+  }
   if (!req.has_header("Authorization")) return std::nullopt;
   std::string value = req.get_header_value("Authorization");
   for (std::string_view scheme : {"Bearer ", "OAuth "}) {
@@ -349,7 +363,8 @@ class Router {
     const bool identity = parts.size() == 3 && parts[0] == "id";
     const bool userinfo = parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "userinfo";
     const bool admin = !parts.empty() && parts[0] == "emulator";
-    if (!api && !identity && !userinfo && !admin) {
+    const bool async = is_async_path(parts);  // Bulk API 1.0: /services/async/60.0/job...
+    if (!api && !identity && !userinfo && !admin && !async) {
       limit_header(res);
       return send_not_found(res);
     }
@@ -363,6 +378,14 @@ class Router {
         return send_not_found(res);
       }
     }
+    if (async) {
+      const auto& known = supported_versions();
+      version = parts[2];
+      if (std::find(known.begin(), known.end(), version) == known.end()) {
+        limit_header(res);
+        return send_async_error(req, res, 400, "InvalidVersion", "Invalid API version: " + version);
+      }
+    }
     auto token = bearer_token(req);
     auto user = token ? s_.user_for_token(*token) : std::nullopt;
     if (user && !admin && s_.options.faults.expire_session_at > 0 &&
@@ -372,6 +395,7 @@ class Router {
     }
     if (!user) {
       limit_header(res);
+      if (async) return send_async_error(req, res, 400, "InvalidSessionId", "Invalid session id");
       return send_error(res, 401, "INVALID_SESSION_ID", "Session expired or invalid");
     }
     if (admin) return handle_admin(s_, req, res, parts, *user);
@@ -393,6 +417,9 @@ class Router {
       // OpenID Connect allows POST as well as GET.
       if (m != "GET" && m != "HEAD" && m != "POST") return method_not_allowed(res, m, "GET,HEAD,POST");
       handle_userinfo(s_, call);
+    } else if (async) {
+      call.path.assign(parts.begin() + 3, parts.end());
+      handle_async(s_, call);
     } else {
       call.path.assign(parts.begin() + 3, parts.end());
       route_api(call);
@@ -425,6 +452,7 @@ class Router {
     }
     if (p[0] == "composite") return handle_composite(s_, call);
     if (p[0] == "jobs" && p.size() >= 2 && p[1] == "query") return handle_bulk_query(s_, call);
+    if (p[0] == "jobs" && p.size() >= 2 && p[1] == "ingest") return handle_bulk_ingest(s_, call);
     if (p[0] != "sobjects") return send_not_found(call.res);
     if (p.size() == 1) return get ? handle_describe_global(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
     Table* table = s_.db->find(p[1]);

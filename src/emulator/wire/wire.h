@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "emulator/soql/soql.h"
 #include "emulator/table.h"
 
@@ -77,6 +78,41 @@ void append_csv_record(std::string& out, const Table& table, const Row& row, con
 
 // One cell (no delimiter): what append_csv_record writes for `value` of `field`.
 void append_csv_value(std::string& out, const FieldDef& field, const Value& value);
+
+// A text cell as Salesforce writes it in Bulk results: double-quoted, inner quotes doubled.
+void append_csv_text(std::string& out, std::string_view text);
+
+// ---- reading CSV (Bulk ingest uploads) -----------------------------------------------------------
+
+// An uploaded CSV document: its header row and its records, each cell's text without its quotes.
+struct CsvDocument {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> records;
+};
+
+// Reads CSV as Bulk API 2.0 takes it (RFC 4180 with the job's delimiter): values may be quoted
+// (inner quotes doubled, delimiters and line breaks inside the quotes); records end with the job's
+// line ending, "\n" (LF) or "\r\n" (CRLF). Errors (kSalesforce, message only, as a failed job's
+// errorMessage): a record line ending that is not the job's, a quote left open, a record whose
+// number of cells is not the header's, an empty document.
+Result<CsvDocument> read_csv(std::string_view text, char delimiter, bool crlf);
+
+// ---- XML (Bulk API 1.0 bodies) -------------------------------------------------------------------
+
+// An element of a small XML document: its local name (namespace prefix dropped), its text (entities
+// decoded, CDATA kept), whether it is xsi:nil="true", and its child elements in order.
+struct XmlElement {
+  std::string name;
+  std::string text;
+  bool nil = false;
+  std::vector<XmlElement> children;
+  const XmlElement* child(std::string_view local_name) const;  // the first one so named, or null
+};
+
+// Reads a document's root element (the XML declaration, comments and whitespace around it skipped;
+// elements nested at most 32 deep). Errors (kSalesforce "InvalidXML", message only): what is
+// malformed and where.
+Result<XmlElement> read_xml(std::string_view text);
 
 // ---- relationship paths -------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 // The Salesforce CLI (`sf`, pinned in package-lock.json), unchanged, against `crmsync emulator`:
 // `sf org login access-token` with the integration user's token (which reads
 // /services/oauth2/userinfo and the User record), then `sf data query --json`, whose records must
-// equal what the admin's own query returns. sf writes only under a temporary HOME, sends no
+// equal what the admin's own query returns, `sf data upsert bulk` (Bulk API 2.0 ingest) and `sf data
+// export tree` / `sf data import tree` (sObject Tree). sf writes only under a temporary HOME, sends no
 // telemetry and does not update itself. Run by run.sh (ctest -L interop); exits non-zero on the
 // first wrong answer.
 'use strict';
@@ -21,7 +22,12 @@ const sfBin = path.join(__dirname, 'node_modules', '.bin', 'sf');
 const soql = 'SELECT Id, Name FROM Account LIMIT 5';
 
 function startEmulator() {
-  const child = spawn(binary, ['emulator', '--port', '0', '--scale', '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Task gets an external ID field for `sf data upsert bulk`.
+  const orgFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crmsync-sf-org-')), 'org.json');
+  fs.writeFileSync(orgFile, JSON.stringify({ scale: 10, custom_fields: [
+    { object: 'Task', name: 'Interop_Key__c', type: 'text', length: 40, external_id: true }] }));
+  const child = spawn(binary, ['emulator', '--port', '0', '--scale', '10', '--org', orgFile],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout });
     lines.on('line', (line) => {
@@ -97,12 +103,42 @@ async function main() {
     assert.equal(expected.length, 5);
     assert.equal(query.result.totalSize, 5);
     assert.deepEqual(query.result.records.map((r) => [r.Id, r.Name]), expected);
+    await bulkAndTree(env, home);
     console.log(`sf ${require('./node_modules/@salesforce/cli/package.json').version}: org login access-token as ` +
-      `${auth.result.username}, data query of ${expected.length} Accounts equal to the admin's: as expected`);
+      `${auth.result.username}, data query of ${expected.length} Accounts equal to the admin's, data upsert bulk, ` +
+      'data export tree and data import tree: as expected');
   } finally {
     emu.child.kill('SIGTERM');
     fs.rmSync(home, { recursive: true, force: true });
   }
+}
+
+// `sf data upsert bulk` (Bulk API 2.0 ingest), then `sf data export tree` of what it wrote and
+// `sf data import tree` of that export (sObject Tree), read back with `sf data query`.
+async function bulkAndTree(env, home) {
+  const csv = path.join(home, 'tasks.csv');
+  fs.writeFileSync(csv, 'Subject,Interop_Key__c\nsf bulk 1,SF-1\nsf bulk 2,SF-2\n');
+  const upsert = await sf(['data', 'upsert', 'bulk', '--sobject', 'Task', '--file', csv, '--external-id',
+    'Interop_Key__c', '--wait', '5', '--target-org', 'emulator'], env);
+  assert.equal(upsert.status, 0, JSON.stringify(upsert));
+  assert.equal(upsert.result.jobInfo.state, 'JobComplete');
+  assert.equal(upsert.result.jobInfo.numberRecordsProcessed, 2);
+  assert.deepEqual(upsert.result.records.successfulResults.map((r) => [r.Interop_Key__c, r.sf__Created]),
+    [['SF-1', 'true'], ['SF-2', 'true']]);
+
+  const dir = path.join(home, 'tree');
+  const exported = await sf(['data', 'export', 'tree', '--query',
+    "SELECT Id, Subject FROM Task WHERE Interop_Key__c LIKE 'SF-%' ORDER BY Subject", '--output-dir', dir,
+    '--target-org', 'emulator'], env);
+  assert.equal(exported.status, 0, JSON.stringify(exported));
+  assert.deepEqual(exported.result.records.map((r) => r.Subject), ['sf bulk 1', 'sf bulk 2']);
+  const imported = await sf(['data', 'import', 'tree', '--files', path.join(dir, 'Task.json'),
+    '--target-org', 'emulator'], env);
+  assert.equal(imported.status, 0, JSON.stringify(imported));
+  assert.equal(imported.result.length, 2);
+  const copies = await sf(['data', 'query', '--query',
+    "SELECT Id FROM Task WHERE Subject LIKE 'sf bulk %' AND Interop_Key__c = null", '--target-org', 'emulator'], env);
+  assert.deepEqual(copies.result.records.map((r) => r.Id).sort(), imported.result.map((r) => r.id).sort());
 }
 
 main().catch((err) => {
