@@ -424,6 +424,16 @@ class Router {
       return handle_query(s_, call, p[0] == "queryAll");
     }
     if (p[0] == "composite") return handle_composite(s_, call);
+    if (p.size() == 1 && (p[0] == "search" || p[0] == "recent" || p[0] == "tabs" || p[0] == "theme")) {
+      if (!get) return method_not_allowed(call.res, m, "GET,HEAD");
+      if (p[0] == "search") return handle_search(s_, call);
+      if (p[0] == "recent") return handle_recent(s_, call);
+      return p[0] == "tabs" ? handle_tabs(s_, call) : handle_theme(s_, call);
+    }
+    if (p.size() == 1 && p[0] == "parameterizedSearch") {
+      if (!get && m != "POST") return method_not_allowed(call.res, m, "GET,HEAD,POST");
+      return handle_parameterized_search(s_, call);
+    }
     if (p[0] == "jobs" && p.size() >= 2 && p[1] == "query") return handle_bulk_query(s_, call);
     if (p[0] != "sobjects") return send_not_found(call.res);
     if (p.size() == 1) return get ? handle_describe_global(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
