@@ -97,6 +97,14 @@ TEST(EmulatorSearchTest, FindsRecordsByWordsWildcardsPhrasesAndOperators) {
             (Ids{contact, gadgets, widgets}));
   EXPECT_EQ(org.found(org.admin, "FIND {zyxwv} RETURNING Contact, Account(Id ORDER BY Name) LIMIT 2"),
             (Ids{contact, gadgets}));
+  // WITH METADATA='LABELS' adds the returned fields' labels, per object.
+  r = org.search(org.admin, "FIND {zyxwv} RETURNING Account(Id, Name) WITH METADATA='LABELS'");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json labels = json::parse(r->body)["metadata"]["entityLabelMetadata"];
+  ASSERT_EQ(labels.size(), 1u) << r->body;
+  EXPECT_EQ(labels[0]["entityName"], "Account");
+  EXPECT_EQ(labels[0]["entityFieldLabels"][1], (json{{"name", "Name"}, {"value", "Account Name"}}));
+  EXPECT_FALSE(json::parse(org.search(org.admin, "FIND {zyxwv} RETURNING Account")->body).contains("metadata"));
   // Without RETURNING: every searchable object, Ids only.
   const Ids everywhere = org.found(org.admin, "FIND {zyxwv}");
   EXPECT_EQ(std::set<std::string>(everywhere.begin(), everywhere.end()), (std::set<std::string>{widgets, gadgets, contact}));

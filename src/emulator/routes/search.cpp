@@ -53,11 +53,19 @@ Searched searched_for_user(const Table& table, sosl::Scope scope, const UserAcce
   return out;
 }
 
+// WITH METADATA='LABELS' for one object: {"entityName", "entityFieldLabels":[{"name","value"}]},
+// the names SOAP's SearchResultsMetadata gives them (the fields of the object itself).
+json field_labels(const Table& table, const std::vector<std::size_t>& columns) {
+  json fields = json::array();
+  for (std::size_t i : columns) fields.push_back({{"name", table.field(i).name}, {"value", table.field(i).label}});
+  return {{"entityFieldLabels", fields}, {"entityName", table.name()}};
+}
+
 // The records one RETURNING object adds, written onto `out`; `room` is what the overall limit
 // leaves. Called under the database's shared lock.
 Status append_hits(EmuState& s, const ApiCall& call, const sosl::Statement& st, const sosl::Returning& r,
                    const std::shared_ptr<const UserAccess>& access, std::int64_t& room, std::string& out,
-                   bool& first) {
+                   bool& first, json& labels) {
   auto query = soql::parse(r.soql);
   if (!query) return sosl::returning_error(st, r, query.error());
   const Table* table = s.db->find(query->object_name());
@@ -90,6 +98,7 @@ Status append_hits(EmuState& s, const ApiCall& call, const sosl::Statement& st, 
   }
   std::vector<std::size_t> columns;
   for (const auto& c : result->columns) columns.push_back(c.field_index);
+  if (st.metadata_labels) labels.push_back(field_labels(*result->table, columns));
   const RecordWriter writer(*result->table, call.version, columns);
   for (std::size_t i = 0; i < result->rows.size() && room > 0; ++i, --room) {
     if (!first) out.push_back(',');
@@ -108,17 +117,20 @@ void run_search(EmuState& s, ApiCall& call, sosl::Statement& st) {
   std::int64_t room = std::min(st.limit.value_or(sosl::kMaxResults), sosl::kMaxResults);
   std::string out = "{\"searchRecords\":[";
   bool first = true;
+  json labels = json::array();
   {
     std::shared_lock lock(s.db->mutex());
     auto access = user_access(s, call.user_id);
     if (st.returning.empty()) st.returning = every_searchable_object(s, *access, st.scope);
     for (const auto& r : st.returning) {
-      if (auto added = append_hits(s, call, st, r, access, room, out, first); !added) {
+      if (auto added = append_hits(s, call, st, r, access, room, out, first, labels); !added) {
         return send_error(call.res, added.error());
       }
     }
   }
-  out += "]}";
+  out += "]";
+  if (st.metadata_labels) out += ",\"metadata\":" + json{{"entityLabelMetadata", labels}}.dump();
+  out += "}";
   send_json(call.res, 200, std::move(out));
 }
 
@@ -159,8 +171,9 @@ std::string member_text(const json& body, const char* key) {
 Result<sosl::Statement> parameterized_statement(const std::string& q, const std::string& in,
                                                 const std::vector<SearchObject>& objects,
                                                 const std::string& fields, const std::string& default_limit,
-                                                const std::string& overall_limit) {
+                                                const std::string& overall_limit, const std::string& metadata) {
   sosl::Statement st;
+  st.metadata_labels = iequals(metadata, "LABELS");
   auto search = sosl::parse_search(q);
   if (!search) return search.error();
   st.search = std::move(*search);
@@ -194,7 +207,7 @@ void parameterized_get(EmuState& s, ApiCall& call) {
   }
   auto st = parameterized_statement(req.get_param_value("q"), req.get_param_value("in"), objects,
                                     req.get_param_value("fields"), req.get_param_value("defaultLimit"),
-                                    req.get_param_value("overallLimit"));
+                                    req.get_param_value("overallLimit"), req.get_param_value("metadata"));
   if (!st) return send_error(call.res, st.error());
   run_search(s, call, *st);
 }
@@ -212,7 +225,7 @@ void parameterized_post(EmuState& s, ApiCall& call) {
   }
   auto st = parameterized_statement(member_text(*body, "q"), member_text(*body, "in"), objects,
                                     member_text(*body, "fields"), member_text(*body, "defaultLimit"),
-                                    member_text(*body, "overallLimit"));
+                                    member_text(*body, "overallLimit"), member_text(*body, "metadata"));
   if (!st) return send_error(call.res, st.error());
   run_search(s, call, *st);
 }

@@ -264,7 +264,7 @@ class StatementParser {
 
  private:
   Result<Statement> parse_clauses(Statement st) {
-    int stage = 0;  // 1 IN, 2 RETURNING, 3 LIMIT, 4 UPDATE: each clause in its place, once
+    int stage = 0;  // 1 IN, 2 RETURNING, 3 WITH, 4 LIMIT, 5 UPDATE: each clause in its place, once
     for (;;) {
       skip_space();
       if (pos_ >= text_.size()) return st;
@@ -277,13 +277,16 @@ class StatementParser {
       } else if (iequals(w, "RETURNING") && stage < 2) {
         stage = 2;
         CRMSYNC_TRY(parse_returning(st));
-      } else if (iequals(w, "LIMIT") && stage < 3) {
+      } else if (iequals(w, "WITH") && stage < 3) {
         stage = 3;
+        CRMSYNC_TRY(parse_metadata(st));
+      } else if (iequals(w, "LIMIT") && stage < 4) {
+        stage = 4;
         auto n = integer();
         if (!n) return n.error();
         st.limit = *n;
-      } else if (iequals(w, "UPDATE") && stage < 4) {
-        stage = 4;
+      } else if (iequals(w, "UPDATE") && stage < 5) {
+        stage = 5;
         skip_space();
         const std::size_t what_at = pos_;
         const std::string what = word();
@@ -308,6 +311,25 @@ class StatementParser {
                              "Malformed search token: " + (fields.empty() ? std::string("<EOF>") : fields));
     }
     st.scope = *scope;
+    return ok_status();
+  }
+
+  // WITH METADATA='LABELS' (the only WITH clause the emulator takes).
+  Status parse_metadata(Statement& st) {
+    skip_space();
+    const std::size_t at = pos_;
+    if (!iequals(word(), "METADATA")) return unexpected_at(at);
+    skip_space();
+    if (pos_ >= text_.size() || text_[pos_] != '=') return unexpected_at(pos_);
+    ++pos_;
+    skip_space();
+    const std::size_t value_at = pos_;
+    if (pos_ >= text_.size() || text_[pos_] != '\'') return unexpected_at(value_at);
+    ++pos_;
+    const std::string value = word();
+    if (!iequals(value, "LABELS") || pos_ >= text_.size() || text_[pos_] != '\'') return unexpected_at(value_at);
+    ++pos_;
+    st.metadata_labels = true;
     return ok_status();
   }
 

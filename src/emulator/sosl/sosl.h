@@ -58,6 +58,7 @@ struct Statement {
   Scope scope = Scope::kAll;
   std::vector<Returning> returning;  // empty: every searchable object, Id only
   std::optional<std::int64_t> limit; // the statement's LIMIT (all objects together)
+  bool metadata_labels = false;      // WITH METADATA='LABELS': the answer carries field labels
 };
 
 // Salesforce's bound on search results of one statement (LIMIT may not raise it).
@@ -69,7 +70,8 @@ inline constexpr std::int64_t kMaxResults = 2000;
 // the string holds fewer than two characters besides wildcards.
 Result<SearchExpression> parse_search(std::string_view text);
 
-// A whole FIND statement. Errors: MALFORMED_SEARCH with Salesforce's caret layout (an unknown
+// A whole FIND statement: FIND {...} [IN x FIELDS] [RETURNING ...] [WITH METADATA='LABELS']
+// [LIMIT n] [UPDATE TRACKING|VIEWSTAT]. Errors: MALFORMED_SEARCH with Salesforce's caret layout (an unknown
 // search group, a clause out of place, an unclosed brace or parenthesis), and parse_search's.
 Result<Statement> parse(std::string_view text);
 

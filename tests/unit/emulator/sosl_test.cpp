@@ -82,6 +82,20 @@ TEST(SoslParseTest, StatementClausesBecomeSoqlPerObject) {
   EXPECT_EQ(st->search.text, "Acme*");
 }
 
+TEST(SoslParseTest, WithMetadataLabelsComesBeforeLimit) {
+  auto st = parse("FIND {acme} RETURNING Account(Id, Name) WITH METADATA='LABELS' LIMIT 3");
+  ASSERT_TRUE(st) << st.error().message;
+  EXPECT_TRUE(st->metadata_labels);
+  EXPECT_EQ(st->limit, 3);
+  EXPECT_FALSE(parse("FIND {acme} RETURNING Account")->metadata_labels);
+  for (const char* text : {"FIND {acme} WITH METADATA='NAMES'", "FIND {acme} LIMIT 3 WITH METADATA='LABELS'",
+                           "FIND {acme} WITH METADATA=LABELS"}) {
+    auto bad = parse(text);
+    ASSERT_FALSE(bad) << text;
+    EXPECT_EQ(bad.error().code, "MALFORMED_SEARCH") << text;
+  }
+}
+
 TEST(SoslParseTest, KeywordsInsideQuotedWhereValuesDoNotSplitTheFieldList) {
   auto st = parse("find {acme} returning Account(Name where Name = 'Order Limit' limit 2)");
   ASSERT_TRUE(st) << st.error().message;
