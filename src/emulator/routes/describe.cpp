@@ -237,7 +237,7 @@ void handle_versions(EmuState& s, httplib::Response& res) {
   send_json(res, 200, out.dump());
 }
 
-// Only resources the emulator answers (every one of them answers a GET), in Salesforce's key order;
+// Only resources the emulator answers (every one of them answers a GET; a test walks the list);
 // `identity` is the caller's identity URL. parameterizedSearch exists from API 36.0.
 void handle_resources(EmuState& s, ApiCall& call) {
   const std::string base = "/services/data/v" + call.version + "/";
