@@ -3,7 +3,7 @@
 // refresh token flow, a child-to-parent relationship query, and the sObject Collections API
 // (create/update/destroy of many records, with allOrNone false) and upsert on a custom external ID field defined by an org file,
 // Bulk API 2.0 ingest and Bulk API 1.0 load and query,
-// and logout / token revocation. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
+// SOSL, sObject Collections retrieve, recent items and identity, and logout / token revocation. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
 'use strict';
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
@@ -109,6 +109,7 @@ async function main() {
 
     await collections(conn);
     await bulk(conn);
+    await searchRetrieveIdentity(conn, emu);
 
     // A refresh token printed by --print-refresh-token: jsforce renews the session with it.
     const refreshed = new jsforce.Connection({ oauth2, instanceUrl: emu.url, refreshToken: emu.refreshToken,
@@ -120,7 +121,7 @@ async function main() {
     await logout(conn, refreshed, emu);
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
       `${pages} pages, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest, Bulk 1.0 load and ` +
-      'query, limits, refresh token, ' +
+      'query, limits, SOSL search, retrieve([ids]), recent, identity, refresh token, ' +
       'logout and revoke: all answers as expected');
   } finally {
     emu.child.kill('SIGTERM');
@@ -229,6 +230,31 @@ async function bulk(conn) {
   assert.deepEqual(rows.map((r) => [r.Id, r.Subject]), [[v1[0].id, 'bulk1 1'], [v1[1].id, 'bulk1 2']]);
   const gone = await conn.bulk.load('Task', 'delete', v1.map((r) => ({ Id: r.id })));
   assert.deepEqual(gone.map((r) => r.success), [true, true]);
+}
+
+// SOSL through conn.search, sObject Collections retrieve through retrieve([ids]), recently viewed
+// records, and identity() both from the login's id URL and from the resource list's `identity`.
+async function searchRetrieveIdentity(conn, emu) {
+  const accounts = (await conn.query('SELECT Id, Name FROM Account ORDER BY Name LIMIT 2')).records;
+  const word = accounts[0].Name.split(/[^A-Za-z0-9]+/).find((w) => w.length > 2);
+  const found = await conn.search(`FIND {${word}} IN NAME FIELDS RETURNING Account(Id, Name ORDER BY Name)`);
+  assert.ok(found.searchRecords.some((r) => r.Id === accounts[0].Id), `${word}: ${JSON.stringify(found)}`);
+  for (const r of found.searchRecords) assert.equal(r.attributes.type, 'Account');
+  await assert.rejects(conn.search('FIND {x}'), (err) => err.errorCode === 'INVALID_SEARCH');
+
+  const ids = accounts.map((a) => a.Id);
+  const read = await conn.sobject('Account').retrieve([ids[0], '001000000000000AAA', ids[1]], { fields: ['Id', 'Name'] });
+  assert.deepEqual(read.map((r) => r && r.Name), [accounts[0].Name, null, accounts[1].Name]);
+  const full = await conn.sobject('Account').retrieve(ids);  // every field describe lists
+  assert.equal(full[1].Id, ids[1]);
+  const recent = await conn.recent(1);
+  assert.deepEqual(recent.map((r) => r.Id), [ids[1]]);
+
+  const identity = await conn.identity();
+  assert.equal(identity.username, 'integration@crmsync.test');
+  assert.match(identity.urls.rest, /\{version\}/);
+  const fresh = new jsforce.Connection({ instanceUrl: emu.url, accessToken: conn.accessToken, version: '60.0' });
+  assert.equal((await fresh.identity()).user_id, identity.user_id);  // through the resource list
 }
 
 main().catch((err) => {

@@ -14,6 +14,7 @@
 #include "common/json.h"
 #include "common/text.h"
 #include "emulator/routes/routes.h"
+#include "emulator/wire/wire.h"
 
 namespace crmsync::emulator {
 namespace {
@@ -291,13 +292,57 @@ struct UserFields {
 };
 
 // The urls object both identity answers carry: `{version}` stays literal unless ?version= is given.
+// Only what the emulator answers: no SOAP, Tooling or Chatter URLs (docs/decisions.md).
 nlohmann::ordered_json identity_urls(const EmuState& s, const ApiCall& call, const std::string& uid) {
   const std::string version = call.req.has_param("version") ? call.req.get_param_value("version") : "{version}";
   const std::string data = s.base_url + "/services/data/v" + version + "/";
   return {{"rest", data},
           {"sobjects", data + "sobjects/"},
+          {"search", data + "search/"},
           {"query", data + "query/"},
-          {"profile", s.base_url + "/" + uid}};
+          {"recent", data + "recent/"},
+          {"profile", s.base_url + "/" + uid},
+          {"custom_domain", s.base_url}};
+}
+
+// A text field as identity writes it: null when empty.
+nlohmann::ordered_json text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
+}
+
+// The standard (non-daylight) offset of a Salesforce TimeZoneSidKey in milliseconds, as identity's
+// utcOffset gives it; 0 for a zone the emulator's org does not use.
+std::int64_t utc_offset_ms(const std::string& zone) {
+  static const std::pair<const char*, int> kMinutes[] = {
+      {"America/Los_Angeles", -480}, {"America/Denver", -420}, {"America/Chicago", -360},
+      {"America/New_York", -300},    {"Europe/London", 0},     {"GMT", 0},
+      {"Europe/Paris", 60},          {"Europe/Berlin", 60},    {"Asia/Kolkata", 330},
+      {"Asia/Tokyo", 540},           {"Australia/Sydney", 600},
+  };
+  for (const auto& [name, minutes] : kMinutes) {
+    if (zone == name) return static_cast<std::int64_t>(minutes) * 60000;
+  }
+  return 0;
+}
+
+}  // namespace
+
+namespace {
+
+bool user_active(const Table& users, const Row& row) {
+  auto index = users.field_index("IsActive");
+  const auto* b = index ? std::get_if<bool>(&row[*index]) : nullptr;
+  return b == nullptr || *b;
+}
+
+// 2010-06-28T20:54:09.000Z: the user's LastModifiedDate as identity writes it.
+nlohmann::ordered_json last_modified(const Table& users, const Row& row) {
+  auto index = users.field_index("LastModifiedDate");
+  const auto* d = index ? std::get_if<DateTime>(&row[*index]) : nullptr;
+  if (d == nullptr) return nullptr;
+  std::string out;
+  append_datetime_text(out, d->ms, "Z");
+  return out;
 }
 
 }  // namespace
@@ -323,12 +368,25 @@ void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, c
       {"first_name", text("FirstName")},
       {"last_name", text("LastName")},
       {"timezone", text("TimeZoneSidKey")},
-      {"active", true},
+      {"photos",
+       {{"picture", s.base_url + "/profilephoto/005/F"}, {"thumbnail", s.base_url + "/profilephoto/005/T"}}},
+      {"addr_street", text_or_null(text("Street"))},
+      {"addr_city", text_or_null(text("City"))},
+      {"addr_state", text_or_null(text("State"))},
+      {"addr_country", text_or_null(text("Country"))},
+      {"addr_zip", text_or_null(text("PostalCode"))},
+      {"mobile_phone", text_or_null(text("MobilePhone"))},
+      {"mobile_phone_verified", false},
+      {"is_lightning_login_user", false},
+      {"status", {{"created_date", nullptr}, {"body", nullptr}}},
+      {"urls", identity_urls(s, call, uid)},
+      {"active", user_active(users, users.row(*row_index))},
       {"user_type", "STANDARD"},
       {"language", text("LanguageLocaleKey")},
       {"locale", text("LocaleSidKey")},
-      {"utcOffset", 0},
-      {"urls", identity_urls(s, call, uid)},
+      {"utcOffset", utc_offset_ms(text("TimeZoneSidKey"))},
+      {"last_modified_date", last_modified(users, users.row(*row_index))},
+      {"is_app_installed", true},
   };
   send_json(call.res, 200, body.dump());
 }
@@ -389,7 +447,7 @@ void handle_userinfo(EmuState& s, const ApiCall& call) {
       {"user_type", "STANDARD"},
       {"language", text("LanguageLocaleKey")},
       {"locale", text("LocaleSidKey")},
-      {"utcOffset", 0},
+      {"utcOffset", utc_offset_ms(text("TimeZoneSidKey"))},
       {"updated_at", updated_at(users, users.row(*row_index))},
       {"is_app_installed", true},
   };

@@ -267,20 +267,6 @@ void handle_save_collection(EmuState& s, ApiCall& call, CollectionOp op, Table* 
   send_json(call.res, 200, results_json(results, op == CollectionOp::kUpsert));
 }
 
-std::vector<std::string> split_on(const std::string& text, char separator) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t comma = std::min(text.find(separator, start), text.size());
-    std::string item = text.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(std::move(item));
-    start = comma + 1;
-  }
-  return out;
-}
-
 ItemResult delete_item(EmuState& s, const ApiCall& call, const std::string& given, DmlJournal& journal) {
   auto id = sf_id18(given);
   if (!id) return failed(record_error(400, "MALFORMED_ID", "malformed id " + given), given);
@@ -294,7 +280,7 @@ ItemResult delete_item(EmuState& s, const ApiCall& call, const std::string& give
 }
 
 void handle_delete_collection(EmuState& s, ApiCall& call) {
-  const std::vector<std::string> ids = split_on(call.req.get_param_value("ids"), ',');
+  const std::vector<std::string> ids = split_trimmed(call.req.get_param_value("ids"), ',');
   if (ids.size() > kMaxRecords) return send_request_error(call.res, "EXCEEDED_ID_LIMIT", too_many(kMaxRecords));
   const bool all_or_none = iequals(call.req.get_param_value("allOrNone"), "true");
   std::unique_lock lock(s.db->mutex());
@@ -374,7 +360,7 @@ Result<Subrequest> parse_subrequest(const json& item, const httplib::Request& ou
   sub.req.path = "/services/data/v" + sub.version;
   for (const auto& p : sub.path) sub.req.path += "/" + p;
   // name=value pairs split at the first '=' (a SOQL value may hold more of them).
-  for (const std::string& pair : split_on(query, '&')) {
+  for (const std::string& pair : split_trimmed(query, '&')) {
     const std::size_t eq = std::min(pair.find('='), pair.size());
     const std::string name = httplib::detail::decode_url(pair.substr(0, eq), true);
     const std::string value = httplib::detail::decode_url(eq < pair.size() ? pair.substr(eq + 1) : "", true);
@@ -670,7 +656,11 @@ void handle_composite(EmuState& s, ApiCall& call) {
   const auto& p = call.path;  // p[0] == "composite"
   const std::string& m = call.req.method;
   if (p.size() == 1) {
-    return m == "POST" ? handle_composite_request(s, call) : send_method_not_allowed(call.res, m, "POST");
+    if (m == "GET" || m == "HEAD") {  // the composite resources the emulator answers
+      const std::string base = "/services/data/v" + call.version + "/composite/";
+      return send_json(call.res, 200, json{{"batch", base + "batch"}, {"sobjects", base + "sobjects"}}.dump());
+    }
+    return m == "POST" ? handle_composite_request(s, call) : send_method_not_allowed(call.res, m, "GET,HEAD,POST");
   }
   if (p.size() == 2 && p[1] == "batch") {
     return m == "POST" ? handle_batch(s, call) : send_method_not_allowed(call.res, m, "POST");
@@ -685,6 +675,12 @@ void handle_composite(EmuState& s, ApiCall& call) {
     Table* table = s.db->find(p[2]);
     if (table == nullptr) return send_not_found(call.res);
     return m == "POST" ? handle_tree(s, call, *table) : send_method_not_allowed(call.res, m, "POST");
+  }
+  if (p.size() == 3 && p[1] == "sobjects") {
+    const Table* table = s.db->find(p[2]);
+    if (table == nullptr) return send_not_found(call.res);
+    if (m != "GET" && m != "HEAD" && m != "POST") return send_method_not_allowed(call.res, m, "GET,HEAD,POST");
+    return handle_retrieve_collection(s, call, *table);
   }
   if (p.size() == 4 && p[1] == "sobjects") {
     Table* table = s.db->find(p[2]);

@@ -237,14 +237,17 @@ void handle_versions(EmuState& s, httplib::Response& res) {
   send_json(res, 200, out.dump());
 }
 
+// Only resources the emulator answers (every one of them answers a GET; a test walks the list);
+// `identity` is the caller's identity URL. parameterizedSearch exists from API 36.0.
 void handle_resources(EmuState& s, ApiCall& call) {
-  (void)s;
   const std::string base = "/services/data/v" + call.version + "/";
-  json out;
-  for (const char* r : {"sobjects", "query", "queryAll", "limits", "search", "tooling", "composite", "jobs",
-                        "recent", "analytics", "connect", "chatter", "ui-api"}) {
+  nlohmann::ordered_json out;
+  for (const char* r : {"tabs", "theme", "search", "query", "queryAll", "recent", "sobjects", "composite",
+                        "parameterizedSearch", "limits"}) {
+    if (std::string_view(r) == "parameterizedSearch" && std::stod(call.version) < 36.0) continue;
     out[r] = base + r;
   }
+  out["identity"] = s.base_url + "/id/" + s.org_id + "/" + call.user_id;
   send_json(call.res, 200, out.dump());
 }
 

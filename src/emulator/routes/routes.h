@@ -84,6 +84,18 @@ bool inject_fault(Fault fault, const FaultOptions& options, httplib::Response& r
 // Applied after the route ran: cuts the body mid-way or drops the connection.
 void apply_transport_fault(Fault fault, const httplib::Request& req, httplib::Response& res);
 
+// The records each user retrieved or changed through the REST API, newest first, for GET /recent
+// (recent.cpp): a record seen again moves to the front; at most 200 per user are kept.
+class RecentItems {
+ public:
+  void note(const std::string& user_id, const std::string& record_id);
+  std::vector<std::string> list(const std::string& user_id) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::deque<std::string>> by_user_;
+};
+
 struct ApiCall;
 
 struct EmuState {
@@ -103,6 +115,7 @@ struct EmuState {
   std::atomic<std::uint64_t> bulk_serial{0};          // query jobs created (Emulator::bulk_jobs_created)
   std::atomic<std::int64_t> bulk_results_served{0};  // GET /jobs/query/{id}/results answered 200
   FaultInjector faults;
+  RecentItems recent;  // GET /recent
   std::shared_ptr<void> jwt_public_key;  // EVP_PKEY of jwt_certificate_file, or null
 
   // Runs one authenticated call under /services/data/vXX.X/ through the routes, without counting
@@ -249,6 +262,26 @@ void handle_async(EmuState& s, ApiCall& call);
 // A Bulk API 1.0 error: {exceptionCode, exceptionMessage} as XML (or JSON when the request is JSON).
 void send_async_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& code,
                       const std::string& message);
+// GET /search?q=FIND {...} (SOSL) and GET/POST /parameterizedSearch: search.cpp.
+void handle_search(EmuState& s, ApiCall& call);
+void handle_parameterized_search(EmuState& s, ApiCall& call);
+// The objects a search without RETURNING looks in, and /tabs lists: the catalog's and the org
+// file's custom objects that are searchable and that the user may read. Caller holds the db lock.
+std::vector<const Table*> searchable_objects(EmuState& s, const UserAccess& access);
+// GET ?ids=&fields= / POST {"ids","fields"} on /composite/sobjects/{SObject}: records in the
+// order asked, null for an Id that is malformed, missing, deleted or not visible (retrieve.cpp).
+void handle_retrieve_collection(EmuState& s, ApiCall& call, const Table& table);
+// "Id, Name,,Industry" -> {"Id", "Name", "Industry"}: the items between separators, trimmed of
+// spaces, empty ones dropped (Id and field lists, query strings).
+std::vector<std::string> split_trimmed(const std::string& text, char separator);
+// The columns of a `fields` list (retrieves): every name must be a field the user may read, else
+// 400 INVALID_FIELD "No such column 'X' on sobject of type Y" (a hidden field is as unknown).
+Result<std::vector<std::size_t>> readable_columns(const Table& table, const UserAccess& access,
+                                                  const std::vector<std::string>& names);
+// GET /recent, /tabs and /theme, for the calling user (recent.cpp).
+void handle_recent(EmuState& s, ApiCall& call);
+void handle_tabs(EmuState& s, ApiCall& call);
+void handle_theme(EmuState& s, ApiCall& call);
 
 // The one rule for what a user's SOQL sees (objects, fields, rows): REST query/queryAll and Bulk
 // query jobs both execute with these options.

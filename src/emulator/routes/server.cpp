@@ -265,13 +265,6 @@ std::optional<std::string> bearer_token(const httplib::Request& req) {
   return std::nullopt;
 }
 
-void method_not_allowed(httplib::Response& res, const std::string& method, const std::string& allowed) {
-  res.set_header("Allow", allowed);
-  send_json(res, 405,
-            "[{\"errorCode\":\"METHOD_NOT_ALLOWED\",\"message\":\"HTTP Method '" + method +
-                "' not allowed. Allowed are " + allowed + "\"}]");
-}
-
 // The OAuth endpoints are called before any login; their bodies are forms of a few KB.
 constexpr std::size_t kMaxOAuthBodyBytes = 64 * 1024;
 
@@ -344,19 +337,19 @@ class Router {
     const std::vector<std::string> parts = split_path(req.path);
     const std::string& m = req.method;
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "token") {
-      if (m != "POST") return method_not_allowed(res, m, "POST");
+      if (m != "POST") return send_method_not_allowed(res, m, "POST");
       return handle_token(s_, req, res);
     }
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "revoke") {
-      if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");
+      if (m != "GET" && m != "POST") return send_method_not_allowed(res, m, "GET,POST");
       return handle_revoke(s_, req, res);
     }
     if (parts.size() == 3 && parts[0] == "services" && parts[1] == "oauth2" && parts[2] == "authorize") {
-      if (m != "GET" && m != "POST") return method_not_allowed(res, m, "GET,POST");
+      if (m != "GET" && m != "POST") return send_method_not_allowed(res, m, "GET,POST");
       return handle_authorize(s_, req, res);
     }
     if (parts.size() == 2 && parts[0] == "services" && parts[1] == "data") {
-      if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
+      if (m != "GET" && m != "HEAD") return send_method_not_allowed(res, m, "GET,HEAD");
       return handle_versions(s_, res);
     }
     const bool api = parts.size() >= 3 && parts[0] == "services" && parts[1] == "data";
@@ -411,11 +404,11 @@ class Router {
     if (refuse_api_call(s_, *user, res)) return;
     ApiCall call{req, res, version, {}, *user};
     if (identity) {
-      if (m != "GET" && m != "HEAD") return method_not_allowed(res, m, "GET,HEAD");
+      if (m != "GET" && m != "HEAD") return send_method_not_allowed(res, m, "GET,HEAD");
       handle_identity(s_, call, parts[1], parts[2]);
     } else if (userinfo) {
       // OpenID Connect allows POST as well as GET.
-      if (m != "GET" && m != "HEAD" && m != "POST") return method_not_allowed(res, m, "GET,HEAD,POST");
+      if (m != "GET" && m != "HEAD" && m != "POST") return send_method_not_allowed(res, m, "GET,HEAD,POST");
       handle_userinfo(s_, call);
     } else if (async) {
       call.path.assign(parts.begin() + 3, parts.end());
@@ -437,47 +430,57 @@ class Router {
     const auto& p = call.path;
     const std::string& m = call.req.method;
     const bool get = m == "GET" || m == "HEAD";
-    if (p.empty()) return get ? handle_resources(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
+    if (p.empty()) return get ? handle_resources(s_, call) : send_method_not_allowed(call.res, m, "GET,HEAD");
     if (p[0] == "limits" && p.size() == 1) {
-      return get ? handle_limits(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
+      return get ? handle_limits(s_, call) : send_method_not_allowed(call.res, m, "GET,HEAD");
     }
     if (p[0] == "limits" && p.size() == 2 && p[1] == "recordCount") {
-      return get ? handle_record_count(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
+      return get ? handle_record_count(s_, call) : send_method_not_allowed(call.res, m, "GET,HEAD");
     }
     if (p[0] == "query" || p[0] == "queryAll") {
       if (p.size() > 2) return send_not_found(call.res);
-      if (!get) return method_not_allowed(call.res, m, "GET,HEAD");
+      if (!get) return send_method_not_allowed(call.res, m, "GET,HEAD");
       if (p.size() == 2) return handle_query_more(s_, call, p[1]);
       return handle_query(s_, call, p[0] == "queryAll");
     }
     if (p[0] == "composite") return handle_composite(s_, call);
+    if (p.size() == 1 && (p[0] == "search" || p[0] == "recent" || p[0] == "tabs" || p[0] == "theme")) {
+      if (!get) return send_method_not_allowed(call.res, m, "GET,HEAD");
+      if (p[0] == "search") return handle_search(s_, call);
+      if (p[0] == "recent") return handle_recent(s_, call);
+      return p[0] == "tabs" ? handle_tabs(s_, call) : handle_theme(s_, call);
+    }
+    if (p.size() == 1 && p[0] == "parameterizedSearch") {
+      if (!get && m != "POST") return send_method_not_allowed(call.res, m, "GET,HEAD,POST");
+      return handle_parameterized_search(s_, call);
+    }
     if (p[0] == "jobs" && p.size() >= 2 && p[1] == "query") return handle_bulk_query(s_, call);
     if (p[0] == "jobs" && p.size() >= 2 && p[1] == "ingest") return handle_bulk_ingest(s_, call);
     if (p[0] != "sobjects") return send_not_found(call.res);
-    if (p.size() == 1) return get ? handle_describe_global(s_, call) : method_not_allowed(call.res, m, "GET,HEAD");
+    if (p.size() == 1) return get ? handle_describe_global(s_, call) : send_method_not_allowed(call.res, m, "GET,HEAD");
     Table* table = s_.db->find(p[1]);
     if (table == nullptr) return send_not_found(call.res);
     if (p.size() == 2) {
       if (get) return handle_sobject_info(s_, call, *table);
       if (m == "POST") return handle_create(s_, call, *table);
-      return method_not_allowed(call.res, m, "GET,HEAD,POST");
+      return send_method_not_allowed(call.res, m, "GET,HEAD,POST");
     }
     if (p.size() == 3 && p[2] == "describe") {
-      return get ? handle_describe(s_, call, *table) : method_not_allowed(call.res, m, "GET,HEAD");
+      return get ? handle_describe(s_, call, *table) : send_method_not_allowed(call.res, m, "GET,HEAD");
     }
     if (p.size() == 3 && (p[2] == "deleted" || p[2] == "updated")) {
-      if (!get) return method_not_allowed(call.res, m, "GET,HEAD");
+      if (!get) return send_method_not_allowed(call.res, m, "GET,HEAD");
       return p[2] == "deleted" ? handle_get_deleted(s_, call, *table) : handle_get_updated(s_, call, *table);
     }
     if (p.size() == 3) {
       if (get) return handle_retrieve(s_, call, *table, p[2]);
       if (m == "PATCH") return handle_update(s_, call, *table, p[2]);
       if (m == "DELETE") return handle_delete(s_, call, *table, p[2]);
-      return method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
+      return send_method_not_allowed(call.res, m, "GET,HEAD,PATCH,DELETE");
     }
     if (p.size() == 4) {
       if (m == "PATCH") return handle_upsert(s_, call, *table, p[2], p[3]);
-      return method_not_allowed(call.res, m, "PATCH");
+      return send_method_not_allowed(call.res, m, "PATCH");
     }
     send_not_found(call.res);
   }

@@ -50,6 +50,7 @@ void handle_create(EmuState& s, ApiCall& call, Table& table) {
   std::string out = "{\"id\":";
   append_json_string(out, *id);
   out += ",\"success\":true,\"errors\":[]}";
+  s.recent.note(call.user_id, *id);
   send_json(call.res, 201, std::move(out));
 }
 
@@ -64,23 +65,9 @@ void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::
   }
   std::vector<std::size_t> columns;
   if (call.req.has_param("fields")) {
-    const std::string list = call.req.get_param_value("fields");
-    std::size_t start = 0;
-    while (start <= list.size()) {
-      std::size_t comma = std::min(list.find(',', start), list.size());
-      std::string name = list.substr(start, comma - start);
-      while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-      while (!name.empty() && name.back() == ' ') name.pop_back();
-      if (!name.empty()) {
-        auto f = table.field_index(name);
-        if (!f || !access->field(table, table.field(*f)).read) {
-          return send_error(call.res, 400, "INVALID_FIELD",
-                            "No such column '" + name + "' on sobject of type " + table.name());
-        }
-        columns.push_back(*f);
-      }
-      start = comma + 1;
-    }
+    auto readable = readable_columns(table, *access, split_trimmed(call.req.get_param_value("fields"), ','));
+    if (!readable) return send_error(call.res, readable.error());
+    columns = std::move(*readable);
   } else {
     for (std::size_t i = 0; i < table.fields().size(); ++i) {
       if (access->field(table, table.field(i)).read) columns.push_back(i);
@@ -88,6 +75,7 @@ void handle_retrieve(EmuState& s, ApiCall& call, const Table& table, const std::
   }
   std::string out;
   append_record(out, table, call.version, table.row(*index), columns);
+  s.recent.note(call.user_id, std::get<std::string>(table.row(*index)[0]));
   send_json(call.res, 200, std::move(out));
 }
 
@@ -99,6 +87,7 @@ void handle_update(EmuState& s, ApiCall& call, Table& table, const std::string& 
   if (auto updated = update_record(s.dml(), call.user_id, table, id, *body, nullptr); !updated) {
     return send_error(call.res, updated.error());
   }
+  s.recent.note(call.user_id, std::string(id));
   call.res.status = 204;
 }
 
@@ -140,6 +129,7 @@ void handle_upsert(EmuState& s, ApiCall& call, Table& table, const std::string& 
     }
   }
   auto answer = [&](const std::string& id, bool created) {
+    s.recent.note(call.user_id, id);
     std::string out = "{\"id\":";
     append_json_string(out, id);
     out += ",\"success\":true,\"errors\":[],\"created\":";

@@ -612,6 +612,7 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
       if (b != nullptr && *b) return;
     }
     if (options.row_visible && !options.row_visible(*table, r)) return;
+    if (options.row_filter && !options.row_filter(row)) return;
     if (has_where && !eval(where, plan, row)) return;
     matches.push_back(static_cast<std::uint32_t>(r));
   };

@@ -64,6 +64,9 @@ struct ExecOptions {
   // An object the user cannot see is reported as unknown (INVALID_TYPE), as Salesforce does.
   std::function<bool(const Table&)> table_visible;
   EpochMs now = 0;  // for relative date literals; 0 means the wall clock
+  // An extra condition on the queried object's rows (not on parents a path reaches): SOSL's
+  // search, which RETURNING's WHERE, ORDER BY and LIMIT then apply to.
+  std::function<bool(const Row&)> row_filter;
 };
 
 // One column of the result, in SELECT order.

@@ -1,8 +1,9 @@
 // The Salesforce CLI (`sf`, pinned in package-lock.json), unchanged, against `crmsync emulator`:
 // `sf org login access-token` with the integration user's token (which reads
 // /services/oauth2/userinfo and the User record), then `sf data query --json`, whose records must
-// equal what the admin's own query returns, `sf data upsert bulk` (Bulk API 2.0 ingest) and `sf data
-// export tree` / `sf data import tree` (sObject Tree). sf writes only under a temporary HOME, sends no
+// equal what the admin's own query returns, `sf data upsert bulk` (Bulk API 2.0 ingest), `sf data
+// export tree` / `sf data import tree` (sObject Tree), `sf data search` (SOSL) and `sf sobject describe`.
+// sf writes only under a temporary HOME, sends no
 // telemetry and does not update itself. Run by run.sh (ctest -L interop); exits non-zero on the
 // first wrong answer.
 'use strict';
@@ -104,9 +105,21 @@ async function main() {
     assert.equal(query.result.totalSize, 5);
     assert.deepEqual(query.result.records.map((r) => [r.Id, r.Name]), expected);
     await bulkAndTree(env, home);
+
+    // sf data search (SOSL) finds the first Account by a word of its name; sf sobject describe.
+    const word = expected[0][1].split(/[^A-Za-z0-9]+/).find((w) => w.length > 2);
+    const search = await sf(['data', 'search', '--query', `FIND {${word}} IN NAME FIELDS RETURNING Account(Id, Name)`,
+      '--target-org', 'emulator'], env);
+    assert.equal(search.status, 0, JSON.stringify(search));
+    assert.ok(search.result.searchRecords.some((r) => r.Id === expected[0][0]), JSON.stringify(search.result));
+    const described = await sf(['sobject', 'describe', '--sobject', 'Account', '--target-org', 'emulator'], env);
+    assert.equal(described.status, 0, JSON.stringify(described).slice(0, 2000));
+    assert.equal(described.result.name, 'Account');
+    assert.ok(described.result.fields.some((f) => f.name === 'Name'));
     console.log(`sf ${require('./node_modules/@salesforce/cli/package.json').version}: org login access-token as ` +
       `${auth.result.username}, data query of ${expected.length} Accounts equal to the admin's, data upsert bulk, ` +
-      'data export tree and data import tree: as expected');
+      `data export tree and data import tree, data search ` +
+      `for "${word}", sobject describe Account: as expected`);
   } finally {
     emu.child.kill('SIGTERM');
     fs.rmSync(home, { recursive: true, force: true });

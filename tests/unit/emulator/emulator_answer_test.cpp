@@ -80,5 +80,37 @@ TEST_F(EmulatorAnswerTest, ABatchSubrequestThatIsNotUtf8IsReadWithReplacementCha
   EXPECT_EQ(body["results"][0]["result"][0]["errorCode"], "MALFORMED_QUERY") << res.body;
 }
 
+// The SOSL, retrieve and recent routes in-process (so the sanitizer build runs them too): every
+// answer is JSON, whatever the statement; a search finds the record a query names.
+TEST_F(EmulatorAnswerTest, SearchRetrieveAndRecentAnswerJsonInProcess) {
+  auto named = call(request("GET", "/services/data/v62.0/query?q=SELECT+Id,+Name+FROM+Account+ORDER+BY+Name+LIMIT+1"));
+  ASSERT_EQ(named.status, 200) << named.body;
+  const nlohmann::json account = nlohmann::json::parse(named.body)["records"][0];
+  const std::string name = account["Name"];
+  const std::string word = name.substr(0, name.find(' '));
+  auto found = call(request("GET", "/services/data/v62.0/search?q=" + url_encode("FIND {" + word + "} IN NAME FIELDS "
+                                                                                   "RETURNING Account(Id, Name, Owner.Name)")));
+  ASSERT_EQ(found.status, 200) << found.body;
+  const nlohmann::json hits = nlohmann::json::parse(found.body);
+  bool hit = false;
+  for (const auto& r : hits["searchRecords"]) hit = hit || r["Id"] == account["Id"];
+  EXPECT_TRUE(hit) << found.body;
+  for (const char* sosl : {"FIND {", "FIND {a}", "FIND {\"unclosed}", "FIND {x*y?} RETURNING Account(", "FIND {ab} LIMIT",
+                           "FIND {(ab OR (cd AND NOT ef))} RETURNING Account(Id WHERE Name LIKE 'a%' ORDER BY Name LIMIT 2)",
+                           "FIND {ab} RETURNING Account(Id WHERE Name = 'it\\'s') WITH METADATA='LABELS' LIMIT 1"}) {
+    auto res = call(request("GET", "/services/data/v62.0/search?q=" + url_encode(sosl)));
+    EXPECT_TRUE(res.status == 200 || res.status == 400) << sosl << ": " << res.status;
+    EXPECT_FALSE(nlohmann::json::parse(res.body, nullptr, false).is_discarded()) << sosl << ": " << res.body;
+  }
+  const std::string id = account["Id"];
+  auto retrieved = call(request("POST", "/services/data/v62.0/composite/sobjects/Account",
+                                nlohmann::json{{"ids", {id, "001"}}, {"fields", {"Id", "Name"}}}.dump()));
+  ASSERT_EQ(retrieved.status, 200) << retrieved.body;
+  EXPECT_TRUE(nlohmann::json::parse(retrieved.body)[1].is_null());
+  auto recent = call(request("GET", "/services/data/v62.0/recent?limit=1"));
+  ASSERT_EQ(recent.status, 200) << recent.body;
+  EXPECT_EQ(nlohmann::json::parse(recent.body)[0]["Id"], id);
+}
+
 }  // namespace
 }  // namespace crmsync::emulator
