@@ -396,13 +396,7 @@ class Parser {
     if (is_keyword(peek(), "includes") || is_keyword(peek(), "excludes")) {
       c->op = is_keyword(next(), "includes") ? CompareOp::kIncludes : CompareOp::kExcludes;
       CRMSYNC_TRY(expect(TokenKind::kLParen));
-      do {
-        auto v = parse_value();
-        if (!v) return v.error();
-        c->values.push_back(std::move(*v));
-      } while (accept(TokenKind::kComma));
-      CRMSYNC_TRY(expect(TokenKind::kRParen));
-      return ConditionPtr(std::move(c));
+      return parse_value_list(std::move(c));
     }
     if (is_keyword(peek(), "not") && is_keyword(peek(1), "in")) {
       next();
@@ -420,6 +414,11 @@ class Parser {
       c->subquery = std::move(*sub);
       return ConditionPtr(std::move(c));
     }
+    return parse_value_list(std::move(c));
+  }
+
+  // `value {, value} )` after the opening parenthesis of IN, NOT IN, INCLUDES or EXCLUDES.
+  Result<ConditionPtr> parse_value_list(std::unique_ptr<Condition> c) {
     do {
       auto v = parse_value();
       if (!v) return v.error();
