@@ -110,5 +110,22 @@ TEST(EmulatorSoqlTest, ExplainAnswersPlansWithTheObjectsCardinality) {
   EXPECT_EQ(json::parse(bad->body)[0]["errorCode"], "INVALID_FIELD");
 }
 
+TEST(EmulatorSoqlTest, ColumnsOfAnAggregateQueryAreItsAggregateResultColumns) {
+  Org org;
+  auto r = org.get(org.integration,
+                   kData + "/query?columns=true&q=" +
+                       httplib::detail::encode_query_param("SELECT Industry, COUNT(Id) n FROM Account GROUP BY Industry"));
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json body = json::parse(r->body);
+  EXPECT_EQ(body["entityName"], "AggregateResult");
+  EXPECT_EQ(body["groupBy"], true);
+  ASSERT_EQ(body["columnMetadata"].size(), 2u);
+  EXPECT_EQ(body["columnMetadata"][0]["columnName"], "Industry");
+  EXPECT_EQ(body["columnMetadata"][0]["aggregate"], false);
+  EXPECT_EQ(body["columnMetadata"][1]["columnName"], "n");
+  EXPECT_EQ(body["columnMetadata"][1]["aggregate"], true);
+  EXPECT_EQ(body["columnMetadata"][1]["apexType"], "Integer");
+}
+
 }  // namespace
 }  // namespace crmsync::emulator

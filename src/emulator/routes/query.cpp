@@ -173,6 +173,24 @@ void send_path_columns(ApiCall& call, const Table& table, const soql::Selection&
   send_json(call.res, 200, body.dump());
 }
 
+// ?columns=true for an aggregate query: its AggregateResult columns, `aggregate` true for the
+// computed ones, and groupBy.
+void send_aggregate_columns(ApiCall& call, const soql::AggregateRows& rows) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (std::size_t c = 0; c < rows.names.size(); ++c) {
+    auto column = column_metadata(rows.defs[c], rows.names[c]);
+    column["aggregate"] = rows.names[c] != rows.defs[c].name;
+    column["columnName"] = rows.names[c];
+    list.push_back(std::move(column));
+  }
+  nlohmann::ordered_json body = {{"columnMetadata", list},
+                                 {"entityName", "AggregateResult"},
+                                 {"groupBy", true},
+                                 {"idSelected", false},
+                                 {"keyPrefix", nullptr}};
+  send_json(call.res, 200, body.dump());
+}
+
 // An aggregate query's AggregateResult records, all in one page: Salesforce offers no queryMore
 // for them (an aggregate query is bounded by its LIMIT and its groups).
 void send_aggregate(ApiCall& call, const soql::AggregateRows& rows) {
@@ -240,6 +258,7 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
       if (result->is_count) {
         return send_json(call.res, 200, "{\"columnMetadata\":[],\"entityName\":\"" + query->object_name() + "\"}");
       }
+      if (result->aggregate) return send_aggregate_columns(call, *result->aggregate);
       if (result->paths) return send_path_columns(call, *result->table, *result->paths);
       return send_columns(call, *result->table, result->columns);
     }

@@ -1138,6 +1138,10 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
   }
   auto fields = expand_fields(ast, *table, options);
   if (!fields) return fields.error();
+  if (ast.is_count && !ast.group_by.empty()) {  // the SOQL reference: use COUNT(fieldName) with GROUP BY
+    return query_error("MALFORMED_QUERY", ast.text, ast.group_by[0].offset,
+                       "COUNT() cannot be used with GROUP BY; use COUNT(fieldName)");
+  }
   if (ast.is_aggregate()) return aggregate(ast, *fields, *table, db, options);
   auto result = select_rows(ast, *fields, *table, db, options, Bounds::kStatement);
   if (!result) return result.error();
