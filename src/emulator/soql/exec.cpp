@@ -687,6 +687,11 @@ Result<QueryResult> select_rows(const QueryAst& ast, const std::vector<FieldRef>
 
   std::vector<SortKey> keys;
   for (const OrderItem& item : bounds == Bounds::kFilterOnly ? std::vector<OrderItem>{} : ast.order_by) {
+    if (item.field.fn != AggregateFn::kNone) {
+      return query_error("MALFORMED_QUERY", ast.text, item.field.offset,
+                         "an aggregate function in ORDER BY needs an aggregate query (GROUP BY or aggregates in "
+                         "the SELECT list)");
+    }
     auto index = compiler.resolve(item.field);
     if (!index) return index.error();
     const FieldDef& f = table->field(*index);

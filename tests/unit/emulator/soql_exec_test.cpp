@@ -446,6 +446,7 @@ TEST_F(SoqlExecTest, AggregateErrorsAreWordedAsSalesforceWordsThem) {
             std::string::npos);
   EXPECT_NE(error("SELECT Description FROM Account GROUP BY Description").message.find("can not be grouped"),
             std::string::npos);
+  EXPECT_EQ(error("SELECT Name FROM Account ORDER BY COUNT(Id)").code, "MALFORMED_QUERY");
   ExecOptions no_secret = options;
   no_secret.field_visible = [](const Table&, const FieldDef& f) { return f.name != "Secret__c"; };
   EXPECT_EQ(error("SELECT MAX(Secret__c) FROM Account", no_secret).code, "INVALID_FIELD");
