@@ -2,6 +2,8 @@
 // and without `Account.Name, Account.Owner.Email` (executor + JSON), a WHERE on a parent field
 // (a full scan that follows the lookup of every row), a polymorphic `What.Name` on Task, and the
 // same page as Bulk CSV. The plain statement's figures show that paths cost nothing when absent.
+// Then the parent-to-child side: an Account page with a Contacts subquery, an aggregate over
+// Opportunities (GROUP BY, COUNT, SUM) and a semi-join.
 //   build/bench_emulator_relationships [scale]     (default 5000)
 #include <algorithm>
 #include <cstdio>
@@ -34,9 +36,15 @@ std::size_t page(const Database& db, const std::string& soql, std::string& out) 
   std::vector<std::size_t> columns;
   for (const auto& c : r->columns) columns.push_back(c.field_index);
   out.clear();
+  if (r->aggregate) {
+    for (std::size_t i = 0; i < r->aggregate->rows.size(); ++i) append_aggregate_record(out, *r->aggregate, i);
+    return r->aggregate->rows.size();
+  }
   const std::size_t n = std::min<std::size_t>(2000, r->rows.size());
   for (std::size_t i = 0; i < n; ++i) {
-    if (r->paths) {
+    if (r->children) {
+      append_result_record(out, *r, "62.0", i);
+    } else if (r->paths) {
       append_record_with_paths(out, *r->table, "62.0", r->table->row(r->rows[i]), *r->paths, i);
     } else {
       append_record(out, *r->table, "62.0", r->table->row(r->rows[i]), columns);
@@ -65,6 +73,13 @@ int main(int argc, char** argv) {
       "SELECT Id, LastName, Email, Account.Name, Account.Owner.Email FROM Contact LIMIT 2000");
   run("WHERE on a parent field (full scan)", "SELECT Id FROM Contact WHERE Account.Industry = 'Energy'");
   run("Task page, + What.Name, Who.Name (polymorphic)", "SELECT Id, Subject, What.Name, Who.Name FROM Task LIMIT 2000");
+
+  run("Account page, + (SELECT Id, LastName FROM Contacts)",
+      "SELECT Id, Name, (SELECT Id, LastName FROM Contacts) FROM Account LIMIT 2000");
+  run("Opportunity GROUP BY StageName, COUNT(Id), SUM(Amount)",
+      "SELECT StageName, COUNT(Id), SUM(Amount) FROM Opportunity GROUP BY StageName");
+  run("Semi-join: Accounts IN (SELECT AccountId FROM Opportunity)",
+      "SELECT Id, Name FROM Account WHERE Id IN (SELECT AccountId FROM Opportunity) LIMIT 2000");
 
   auto q = soql::parse("SELECT Id, LastName, Account.Name, Account.Owner.Email FROM Contact LIMIT 2000");
   auto r = soql::execute(*q, db, {});

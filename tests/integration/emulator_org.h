@@ -20,9 +20,10 @@ inline const std::string kData = "/services/data/v60.0";
 // An emulator started from an org file (empty: the default org) and logged-in users.
 class EmulatorOrg {
  public:
-  explicit EmulatorOrg(const std::string& toml = "") {
+  // `size`: the org file's data size lines (a tiny org for hand-written expectations: "scale = 0").
+  explicit EmulatorOrg(const std::string& toml = "", const std::string& size = "scale = 20\nseed = 5\n") {
     const std::string path = dir_.file("org.toml");
-    write_file(path, "scale = 20\nseed = 5\n" + toml);
+    write_file(path, size + toml);
     emu_ = std::make_unique<emulator::Emulator>(emulator::EmulatorOptions{.port = 0, .org_file = path});
     auto s = emu_->start();
     if (!s) throw std::runtime_error("emulator did not start: " + s.error().message);

@@ -87,6 +87,8 @@ async function main() {
       assert.match(c.Owner.Email, /@/);
     }
 
+    await subqueryAndAggregate(conn);
+
     // The integration user writes activities (Edit Tasks); Account is read-only for it.
     const created = await conn.sobject('Task').create({ Subject: 'jsforce interop', Description: 'made by jsforce' });
     assert.equal(created.success, true);
@@ -120,12 +122,39 @@ async function main() {
 
     await logout(conn, refreshed, emu);
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
-      `${pages} pages, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest, Bulk 1.0 load and ` +
+      `${pages} pages, a subquery and an aggregate, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest, Bulk 1.0 load and ` +
       'query, limits, SOSL search, retrieve([ids]), recent, identity, refresh token, ' +
       'logout and revoke: all answers as expected');
   } finally {
     emu.child.kill('SIGTERM');
     fs.rmSync(org.dir, { recursive: true, force: true });
+  }
+}
+
+// A parent-to-child subquery (jsforce's query builder: include()) and an aggregate query
+// (AggregateResult records with expr0 and aliases), checked against plain queries of the same rows.
+async function subqueryAndAggregate(conn) {
+  const accounts = await conn.sobject('Account').find({}, ['Id', 'Name']).orderby('Name').limit(5)
+    .include('Contacts').select('Id, LastName').orderby('LastName').end();
+  assert.equal(accounts.length, 5);
+  for (const a of accounts) {
+    const plain = await conn.query(`SELECT Id FROM Contact WHERE AccountId = '${a.Id}' ORDER BY LastName`);
+    if (plain.totalSize === 0) {
+      assert.equal(a.Contacts, null);
+      continue;
+    }
+    assert.equal(a.Contacts.totalSize, plain.totalSize);
+    assert.equal(a.Contacts.done, true);
+    assert.deepEqual(a.Contacts.records.map((c) => c.Id), plain.records.map((c) => c.Id));
+  }
+  const grouped = await conn.query('SELECT Industry, COUNT(Id) n, MAX(NumberOfEmployees) FROM Account ' +
+    'WHERE Industry != null GROUP BY Industry ORDER BY Industry');
+  assert.ok(grouped.records.length > 1);
+  for (const g of grouped.records) {
+    assert.equal(g.attributes.type, 'AggregateResult');
+    const count = await conn.query(`SELECT COUNT() FROM Account WHERE Industry = '${g.Industry}'`);
+    assert.equal(g.n, count.totalSize, g.Industry);
+    assert.ok('expr0' in g, 'an unaliased aggregate is expr0');
   }
 }
 

@@ -140,8 +140,10 @@ Status check_bulk_query(std::string_view text) {
   const auto& t = *tokens;
   for (std::size_t i = 0; i + 1 < t.size(); ++i) {
     const bool ident = t[i].kind == soql::TokenKind::kIdent;
+    // `(SELECT` opens a child subquery, unless it follows IN: a semi-join, which Bulk runs.
+    const bool after_in = i > 0 && t[i - 1].kind == soql::TokenKind::kIdent && iequals(t[i - 1].text, "in");
     if (t[i].kind == soql::TokenKind::kLParen && t[i + 1].kind == soql::TokenKind::kIdent &&
-        iequals(t[i + 1].text, "select")) {
+        iequals(t[i + 1].text, "select") && !after_in) {
       return unsupported("Aggregate Relationships not supported in Bulk Query");
     }
     if (ident && t[i + 1].kind == soql::TokenKind::kLParen) {

@@ -49,7 +49,12 @@ void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std:
   {
     std::shared_lock lock(s.db->mutex());
     const Table& table = *cursor.table;
-    if (cursor.paths) {  // relationship paths: nested parents (wire/wire.h)
+    if (cursor.nested) {  // parent-to-child subqueries (wire/wire.h)
+      for (std::size_t i = offset; i < end; ++i) {
+        if (i > offset) out.push_back(',');
+        append_result_record(out, *cursor.nested, cursor.version, i);
+      }
+    } else if (cursor.paths) {  // relationship paths: nested parents (wire/wire.h)
       for (std::size_t i = offset; i < end; ++i) {
         if (i > offset) out.push_back(',');
         append_record_with_paths(out, table, cursor.version, table.row(cursor.rows[i]), *cursor.paths, i);
@@ -168,6 +173,64 @@ void send_path_columns(ApiCall& call, const Table& table, const soql::Selection&
   send_json(call.res, 200, body.dump());
 }
 
+// ?columns=true for an aggregate query: its AggregateResult columns, `aggregate` true for the
+// computed ones, and groupBy.
+void send_aggregate_columns(ApiCall& call, const soql::AggregateRows& rows) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (std::size_t c = 0; c < rows.names.size(); ++c) {
+    auto column = column_metadata(rows.defs[c], rows.names[c]);
+    column["aggregate"] = rows.names[c] != rows.defs[c].name;
+    column["columnName"] = rows.names[c];
+    list.push_back(std::move(column));
+  }
+  nlohmann::ordered_json body = {{"columnMetadata", list},
+                                 {"entityName", "AggregateResult"},
+                                 {"groupBy", true},
+                                 {"idSelected", false},
+                                 {"keyPrefix", nullptr}};
+  send_json(call.res, 200, body.dump());
+}
+
+// An aggregate query's AggregateResult records, all in one page: Salesforce offers no queryMore
+// for them (an aggregate query is bounded by its LIMIT and its groups).
+void send_aggregate(ApiCall& call, const soql::AggregateRows& rows) {
+  std::string out = "{\"totalSize\":" + std::to_string(rows.rows.size()) + ",\"done\":true,\"records\":[";
+  for (std::size_t i = 0; i < rows.rows.size(); ++i) {
+    if (i) out.push_back(',');
+    append_aggregate_record(out, rows, i);
+  }
+  out += "]}";
+  send_json(call.res, 200, std::move(out));
+}
+
+// GET /query?explain=SOQL: the query plan, as Salesforce's "plans" (REST API Developer Guide,
+// "Get Feedback on Query Performance"): one plan, Index when the WHERE pins Id (the emulator's
+// only index), else TableScan; cardinality is what the caller's query matches, sobjectCardinality
+// the object's live rows. relativeCost is the emulator's own figure (matched share of the rows,
+// scaled as Salesforce's "above 1 is not selective"), not Salesforce's optimizer.
+void handle_explain(EmuState& s, ApiCall& call) {
+  const std::string text = call.req.get_param_value("explain");
+  auto query = soql::parse(text);
+  if (!query) return send_error(call.res, query.error());
+  std::shared_lock lock(s.db->mutex());
+  auto result = soql::execute(*query, *s.db, query_exec_options(s, call, false));
+  if (!result) return send_error(call.res, result.error());
+  const Table& table = *result->table;
+  const std::size_t rows = table.live_count();
+  const std::size_t matched = result->aggregate ? result->aggregate->rows.size() : result->total_size;
+  const double share = rows == 0 ? 0.0 : static_cast<double>(matched) / static_cast<double>(rows);
+  nlohmann::ordered_json plan = {
+      {"cardinality", matched},
+      {"fields", result->id_lookup ? nlohmann::ordered_json::array({"Id"}) : nlohmann::ordered_json::array()},
+      {"leadingOperationType", result->id_lookup ? "Index" : "TableScan"},
+      {"notes", nlohmann::ordered_json::array()},
+      {"relativeCost", result->id_lookup ? share * 0.1 : 0.65 + share},
+      {"sobjectCardinality", rows},
+      {"sobjectType", table.name()}};
+  nlohmann::ordered_json body = {{"plans", nlohmann::ordered_json::array({plan})}, {"sourceQuery", text}};
+  send_json(call.res, 200, body.dump());
+}
+
 }  // namespace
 
 soql::ExecOptions query_exec_options(EmuState& s, const ApiCall& call, bool include_deleted) {
@@ -175,6 +238,7 @@ soql::ExecOptions query_exec_options(EmuState& s, const ApiCall& call, bool incl
 }
 
 void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
+  if (!call.req.has_param("q") && call.req.has_param("explain")) return handle_explain(s, call);
   if (!call.req.has_param("q")) {
     return send_error(call.res, 400, "MALFORMED_QUERY", "A query string has to be specified");
   }
@@ -194,6 +258,7 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
       if (result->is_count) {
         return send_json(call.res, 200, "{\"columnMetadata\":[],\"entityName\":\"" + query->object_name() + "\"}");
       }
+      if (result->aggregate) return send_aggregate_columns(call, *result->aggregate);
       if (result->paths) return send_path_columns(call, *result->table, *result->paths);
       return send_columns(call, *result->table, result->columns);
     }
@@ -201,14 +266,20 @@ void handle_query(EmuState& s, ApiCall& call, bool include_deleted) {
       return send_json(call.res, 200,
                        "{\"totalSize\":" + std::to_string(result->total_size) + ",\"done\":true,\"records\":[]}");
     }
+    if (result->aggregate) return send_aggregate(call, *result->aggregate);
     if (s.options.query_timeout_above_records >= 0 &&
         static_cast<std::int64_t>(result->rows.size()) > s.options.query_timeout_above_records) {
       return send_error(call.res, 400, "QUERY_TIMEOUT", "Your query request was running for too long.");
     }
     cursor->table = result->table;
     for (const auto& c : result->columns) cursor->columns.push_back(c.field_index);
-    cursor->rows = std::move(result->rows);
-    cursor->paths = std::move(result->paths);
+    if (result->children) {
+      cursor->rows = result->rows;
+      cursor->nested = std::make_shared<const soql::QueryResult>(std::move(*result));
+    } else {
+      cursor->rows = std::move(result->rows);
+      cursor->paths = std::move(result->paths);
+    }
   }
   cursor->user_id = call.user_id;
   cursor->version = call.version;

@@ -42,6 +42,8 @@ struct QueryCursor {
   std::vector<std::size_t> columns;  // field indexes in SELECT order
   std::vector<std::uint32_t> rows;
   std::shared_ptr<const soql::Selection> paths;  // set when the SELECT holds relationship paths
+  // Set when the SELECT holds parent-to-child subqueries: the whole result, written through it.
+  std::shared_ptr<const soql::QueryResult> nested;
   int batch_size = 2000;
 };
 

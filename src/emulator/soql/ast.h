@@ -14,10 +14,22 @@
 
 namespace crmsync::emulator::soql {
 
+// Aggregate functions (SELECT lists, HAVING, ORDER BY of aggregate queries).
+enum class AggregateFn { kNone, kCount, kCountDistinct, kSum, kAvg, kMin, kMax };
+
+// FIELDS(STANDARD | ALL | CUSTOM) in a SELECT list.
+enum class FieldsGroup { kNone, kStandard, kAll, kCustom };
+
 // A field as written: `Name`, `Account.Name`, `Custom__c`. `offset` is the byte offset in the text.
+// In a SELECT list (and HAVING / ORDER BY) it may be wrapped: `SUM(Amount) total` (fn, alias),
+// `COUNT()` (kCount, empty name), `toLabel(StageName)`, or stand for `FIELDS(ALL)` (group).
 struct FieldRef {
   std::string name;
   std::size_t offset = 0;
+  AggregateFn fn = AggregateFn::kNone;
+  bool to_label = false;
+  FieldsGroup group = FieldsGroup::kNone;
+  std::string alias;  // SELECT lists of aggregate queries only
 };
 
 // TODAY, LAST_N_DAYS:n, ... : a unit, a direction and a count; evaluated against "now" at execution.
@@ -46,9 +58,10 @@ struct Literal {
   RelativeDate relative;
 };
 
-enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe, kLike, kIn, kNotIn };
+enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe, kLike, kIn, kNotIn, kIncludes, kExcludes };
 
 struct Condition;
+struct QueryAst;
 using ConditionPtr = std::unique_ptr<Condition>;
 
 // A WHERE tree: AND / OR over children, NOT over one child, or a comparison leaf.
@@ -58,7 +71,8 @@ struct Condition {
   std::vector<ConditionPtr> children;
   FieldRef field;                 // kCompare
   CompareOp op = CompareOp::kEq;  // kCompare
-  std::vector<Literal> values;    // kCompare: one value, or the IN list
+  std::vector<Literal> values;    // kCompare: one value, or the IN / INCLUDES list
+  std::shared_ptr<const QueryAst> subquery;  // kIn / kNotIn: a semi-join (anti-join) sub-select
 };
 
 struct OrderItem {
@@ -71,12 +85,28 @@ struct QueryAst {
   std::string text;
   bool is_count = false;
   std::vector<FieldRef> fields;  // empty for COUNT()
+  // Parent-to-child subqueries of the SELECT list, `(SELECT LastName FROM Contacts)`; their
+  // `object` is the child relationship name.
+  std::vector<std::shared_ptr<const QueryAst>> subqueries;
   FieldRef object;
   ConditionPtr where;            // null when there is no WHERE
+  std::vector<FieldRef> group_by;
+  ConditionPtr having;           // over aggregates and GROUP BY fields
   std::vector<OrderItem> order_by;
   std::optional<std::int64_t> limit;
   std::optional<std::int64_t> offset;
   std::optional<std::size_t> offset_offset;  // where OFFSET's value was written, for its error
+  std::optional<std::size_t> limit_offset;   // where LIMIT's value was written
+  bool for_view = false;       // FOR VIEW / FOR REFERENCE: accepted; they only update
+  bool for_reference = false;  // LastViewedDate / LastReferencedDate in Salesforce
+
+  bool is_aggregate() const {
+    if (!group_by.empty()) return true;
+    for (const auto& f : fields) {
+      if (f.fn != AggregateFn::kNone) return true;
+    }
+    return false;
+  }
 };
 
 }  // namespace crmsync::emulator::soql

@@ -106,10 +106,22 @@ std::optional<RelativeDate> counted(std::string_view lower, std::int64_t n) {
   return std::nullopt;
 }
 
+// The fiscal literals (THIS_FISCAL_QUARTER, LAST_N_FISCAL_YEARS:n, N_FISCAL_QUARTERS_AGO:n, ...)
+// as their calendar twins: the emulated org's fiscal year is the calendar year (Salesforce's
+// default, FiscalYearStartMonth 1), so its fiscal quarters are the calendar quarters.
+std::string calendar_name(std::string_view name) {
+  std::string lower = to_lower(name);
+  for (const char* unit : {"quarter", "year"}) {
+    const std::string fiscal = std::string("fiscal_") + unit;
+    if (auto at = lower.find(fiscal); at != std::string::npos) return lower.erase(at, 7);
+  }
+  return lower;
+}
+
 }  // namespace
 
 RelativeArity relative_date_arity(std::string_view name) {
-  std::string lower = to_lower(name);
+  std::string lower = calendar_name(name);
   for (const auto& b : kBare) {
     if (lower == b.name) return RelativeArity::kBare;
   }
@@ -117,7 +129,7 @@ RelativeArity relative_date_arity(std::string_view name) {
 }
 
 std::optional<RelativeDate> make_relative_date(std::string_view name, std::int64_t n) {
-  std::string lower = to_lower(name);
+  std::string lower = calendar_name(name);
   for (const auto& b : kBare) {
     if (lower == b.name) return RelativeDate{b.unit, b.first, b.last};
   }

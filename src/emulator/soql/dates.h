@@ -1,6 +1,7 @@
 // SOQL's relative date literals (TODAY, LAST_N_DAYS:n, THIS_MONTH, ...): recognising the names and
 // turning one into the range of days it covers on a given day. Weeks start on Sunday and days are
-// UTC days, as in an org whose locale is en_US and time zone is GMT.
+// UTC days, as in an org whose locale is en_US and time zone is GMT. The fiscal literals
+// (THIS_FISCAL_QUARTER, LAST_N_FISCAL_YEARS:n, ...) follow the default fiscal year: the calendar's.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,9 @@
 // constants, LIKE patterns, relative dates), then scans row numbers with the compiled filter.
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <map>
+#include <set>
 #include <limits>
 #include <string>
 
@@ -11,6 +14,7 @@
 #include "emulator/soql/dates.h"
 #include "emulator/soql/lexer.h"
 #include "emulator/soql/paths.h"
+#include "emulator/soql/select.h"
 #include "emulator/soql/soql.h"
 
 namespace crmsync::emulator::soql {
@@ -135,6 +139,8 @@ struct Leaf {
   std::vector<std::pair<std::int64_t, std::int64_t>> ranges;  // boolean/date/datetime: [lo, hi)
   std::vector<double> numbers;         // kInteger / kDouble
   LikePattern like;
+  // INCLUDES / EXCLUDES: each value's ';'-separated items, sorted case-insensitively.
+  std::vector<std::vector<std::string>> groups;
   // A relationship path (WHERE Account.Name = ...): the value comes from the parent record.
   std::shared_ptr<const ResolvedPath> path;
   const ExecOptions* options = nullptr;  // path only: the user's hooks
@@ -169,10 +175,42 @@ bool number_key(const Value& v, double* out) {
   return false;
 }
 
+bool ci_less(std::string_view a, std::string_view b) { return ci_compare(a, b) < 0; }
+
+// A multi-select picklist value ('a;b') as its sorted items.
+std::vector<std::string> split_values(std::string_view v) {
+  std::vector<std::string> items;
+  for (std::string_view rest = v; !rest.empty();) {
+    std::size_t semi = rest.find(';');
+    std::string_view item = rest.substr(0, semi);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) items.emplace_back(item);
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  std::sort(items.begin(), items.end(), ci_less);
+  return items;
+}
+
+// INCLUDES: the record's items hold every item of one of the values; EXCLUDES: of none of them.
+bool eval_includes(const Leaf& leaf, const Value& v) {
+  const auto* s = std::get_if<std::string>(&v);
+  const std::vector<std::string> items = s ? split_values(*s) : std::vector<std::string>{};
+  bool any = false;
+  for (const auto& group : leaf.groups) {
+    if (std::includes(items.begin(), items.end(), group.begin(), group.end(), ci_less)) any = true;
+  }
+  return leaf.op == CompareOp::kIncludes ? any : !any;
+}
+
 bool is_membership(CompareOp op) { return op == CompareOp::kEq || op == CompareOp::kIn; }
 bool is_exclusion(CompareOp op) { return op == CompareOp::kNe || op == CompareOp::kNotIn; }
 
 bool eval_value(const Leaf& leaf, const Value& v) {
+  if (leaf.op == CompareOp::kIncludes || leaf.op == CompareOp::kExcludes) [[unlikely]] {
+    return eval_includes(leaf, v);
+  }
   if (is_null(v)) {
     if (is_membership(leaf.op)) return leaf.has_null;
     if (is_exclusion(leaf.op)) return !leaf.has_null;
@@ -287,6 +325,25 @@ bool eval(const Node& n, const Plan& plan, const Row& row) {
   return false;
 }
 
+}  // namespace
+
+Error unknown_object_error(const QueryAst& ast, const FieldRef& object) {
+  return query_error("INVALID_TYPE", ast.text, object.offset,
+                     "sObject type '" + object.name +
+                         "' is not supported. If you are attempting to use a custom object, be sure to append the "
+                         "'__c' after the entity name. Please reference your WSDL or the describe call for the "
+                         "appropriate names.");
+}
+
+namespace {
+
+// What a HAVING or aggregate ORDER BY names: a column of the aggregate rows and its type.
+struct AggregateTarget {
+  std::size_t column = 0;
+  FieldDef def;
+};
+using AggregateResolver = std::function<Result<AggregateTarget>(const FieldRef&)>;
+
 // Compiles a statement against one table, reporting errors as Salesforce does.
 class Compiler {
  public:
@@ -322,6 +379,9 @@ class Compiler {
     return soql::resolve_path(table_, ref, ast_.text, db_, options_);
   }
 
+  // HAVING: leaves name aggregate-row columns (through `resolver`) instead of the table's fields.
+  void set_aggregate_resolver(AggregateResolver resolver) { aggregate_ = std::move(resolver); }
+
   Result<Node> compile(const Condition& c, Plan& plan) {
     Node node;
     node.kind = c.kind;
@@ -352,7 +412,14 @@ class Compiler {
   Result<Leaf> compile_leaf(const Condition& c) {
     Leaf leaf;
     const FieldDef* def = nullptr;
-    if (is_path(table_, c.field)) {
+    AggregateTarget target;
+    if (aggregate_) {
+      auto t = aggregate_(c.field);
+      if (!t) return t.error();
+      target = std::move(*t);
+      leaf.field = target.column;
+      def = &target.def;
+    } else if (is_path(table_, c.field)) {
       auto path = resolve_path(c.field);
       if (!path) return path.error();
       leaf.path = std::make_shared<const ResolvedPath>(std::move(*path));
@@ -376,6 +443,14 @@ class Compiler {
       return query_error("INVALID_QUERY_FILTER_OPERATOR", ast_.text, c.field.offset,
                          std::string("invalid operator on ") + type_word(leaf.cls, f) + " field");
     }
+    if ((c.op == CompareOp::kIncludes || c.op == CompareOp::kExcludes) && f.type != "multipicklist") {
+      return query_error("INVALID_QUERY_FILTER_OPERATOR", ast_.text, c.field.offset,
+                         "includes or excludes operator only valid on multipicklist field");
+    }
+    if (c.subquery) {
+      CRMSYNC_TRY(add_semi_join(leaf, f, c));
+      return leaf;
+    }
     for (const Literal& v : c.values) {
       if (v.kind == LiteralKind::kNull) {
         leaf.has_null = true;
@@ -392,8 +467,46 @@ class Compiler {
     return leaf;
   }
 
+  // `Id IN (SELECT AccountId FROM Contact ...)`: the sub-select runs now, as the same user (its
+  // object, fields and rows as that user may see them), and its values become the IN list.
+  Status add_semi_join(Leaf& leaf, const FieldDef& f, const Condition& c) {
+    const QueryAst& sub = *c.subquery;
+    if (leaf.cls != FieldClass::kId) {
+      return query_error("INVALID_FIELD", ast_.text, c.field.offset,
+                         "Invalid semi join: the left operand '" + f.name + "' must be an Id or a reference field");
+    }
+    const Table* inner = db_.find(sub.object.name);
+    if (inner == nullptr || (options_.table_visible && !options_.table_visible(*inner))) {
+      return unknown_object_error(sub, sub.object);
+    }
+    if (sub.fields.size() != 1 || !sub.subqueries.empty() || sub.is_count || sub.is_aggregate() ||
+        sub.fields[0].group != FieldsGroup::kNone) {
+      return query_error("MALFORMED_QUERY", ast_.text, sub.object.offset,
+                         "Invalid semi join: the sub-select must select exactly one Id or reference field");
+    }
+    auto r = select_rows(sub, sub.fields, *inner, db_, options_, Bounds::kStatement);
+    if (!r) return r.error();
+    const std::size_t column = r->columns.empty() ? 0 : r->columns[0].field_index;
+    if (r->paths || r->columns.empty() || classify(inner->field(column)) != FieldClass::kId) {
+      return query_error("MALFORMED_QUERY", ast_.text, sub.fields[0].offset,
+                         "Invalid semi join: the sub-select must select exactly one Id or reference field");
+    }
+    for (std::uint32_t row : r->rows) {
+      if (const auto* id = std::get_if<std::string>(&inner->row(row)[column])) leaf.texts.emplace_back(id15(*id));
+    }
+    leaf.op = c.op == CompareOp::kNotIn ? CompareOp::kNotIn : CompareOp::kIn;
+    std::sort(leaf.texts.begin(), leaf.texts.end());
+    leaf.texts.erase(std::unique(leaf.texts.begin(), leaf.texts.end()), leaf.texts.end());
+    return ok_status();
+  }
+
   Status add_value(Leaf& leaf, const FieldDef& f, const Literal& v) {
     const bool is_string = v.kind == LiteralKind::kString;
+    if (leaf.op == CompareOp::kIncludes || leaf.op == CompareOp::kExcludes) {
+      if (!is_string) return filter_error(f, v, leaf.cls, true);
+      leaf.groups.push_back(split_values(v.str));  // 'a;b': a record holding both
+      return ok_status();
+    }
     switch (leaf.cls) {
       case FieldClass::kText:
         if (!is_string) return filter_error(f, v, leaf.cls, true);
@@ -453,6 +566,7 @@ class Compiler {
   const Database& db_;
   const ExecOptions& options_;
   EpochDays today_ = 0;
+  AggregateResolver aggregate_;
 };
 
 struct SortKey {
@@ -528,16 +642,10 @@ std::optional<std::int64_t> modstamp_floor(const Node& where, const Plan& plan, 
 
 }  // namespace
 
-Result<QueryResult> execute(const Query& query, const Database& db, const ExecOptions& options) {
-  const QueryAst& ast = query.ast();
-  const Table* table = db.find(ast.object.name);
-  if (table == nullptr || (options.table_visible && !options.table_visible(*table))) {
-    return query_error("INVALID_TYPE", ast.text, ast.object.offset,
-                       "sObject type '" + ast.object.name +
-                           "' is not supported. If you are attempting to use a custom object, be sure to append the "
-                           "'__c' after the entity name. Please reference your WSDL or the describe call for the "
-                           "appropriate names.");
-  }
+Result<QueryResult> select_rows(const QueryAst& ast, const std::vector<FieldRef>& fields, const Table& table_ref,
+                                const Database& db, const ExecOptions& options, Bounds bounds) {
+  const Table* table = &table_ref;
+  const bool unbounded = bounds != Bounds::kStatement;
   Compiler compiler(ast, *table, db, options);
   QueryResult result;
   result.table = table;
@@ -547,7 +655,7 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
   // Relationship paths in the SELECT list; without one, no relationship is resolved below.
   std::vector<std::unique_ptr<ResolvedPath>> paths;
   std::vector<SelectItem> items;
-  for (const FieldRef& ref : ast.fields) {
+  for (const FieldRef& ref : fields) {
     if (is_path(*table, ref)) {
       auto path = compiler.resolve_path(ref);
       if (!path) return path.error();
@@ -578,7 +686,12 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
   }
 
   std::vector<SortKey> keys;
-  for (const OrderItem& item : ast.order_by) {
+  for (const OrderItem& item : bounds == Bounds::kFilterOnly ? std::vector<OrderItem>{} : ast.order_by) {
+    if (item.field.fn != AggregateFn::kNone) {
+      return query_error("MALFORMED_QUERY", ast.text, item.field.offset,
+                         "an aggregate function in ORDER BY needs an aggregate query (GROUP BY or aggregates in "
+                         "the SELECT list)");
+    }
     auto index = compiler.resolve(item.field);
     if (!index) return index.error();
     const FieldDef& f = table->field(*index);
@@ -589,13 +702,14 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
     keys.push_back(SortKey{*index, classify(f), item.descending, item.nulls_last});
   }
 
-  const std::int64_t offset = ast.offset.value_or(0);
+  const std::int64_t offset = unbounded ? 0 : ast.offset.value_or(0);
   if (offset > kMaxOffset) {
     return plain_query_error("NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is 2000");
   }
-  const std::int64_t limit = ast.limit.value_or(std::numeric_limits<std::int64_t>::max());
+  const std::optional<std::int64_t> ast_limit = unbounded ? std::nullopt : ast.limit;
+  const std::int64_t limit = ast_limit.value_or(std::numeric_limits<std::int64_t>::max());
   // Without ORDER BY the first offset+limit matches in row order are the answer: stop there.
-  const std::uint64_t enough = keys.empty() && ast.limit ? static_cast<std::uint64_t>(offset + limit)
+  const std::uint64_t enough = keys.empty() && ast_limit ? static_cast<std::uint64_t>(offset + limit)
                                                          : std::numeric_limits<std::uint64_t>::max();
 
   std::optional<std::size_t> is_deleted;
@@ -618,6 +732,7 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
   };
 
   const Leaf* by_id = has_where ? id_lookup(where, plan) : nullptr;
+  result.id_lookup = by_id != nullptr;
   // ORDER BY SystemModstamp, Id (the sync's order): walk the table's modstamp index from the
   // WHERE's floor instead of sorting the matches; with LIMIT, stop once enough rows matched.
   std::shared_ptr<const std::vector<std::uint32_t>> order;
@@ -638,7 +753,7 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
         it = std::partition_point(order->begin(), order->end(), [&](std::uint32_t r) { return stamp_of(r) < *floor; });
       }
     }
-    const std::uint64_t wanted = ast.limit ? static_cast<std::uint64_t>(offset + limit)
+    const std::uint64_t wanted = ast_limit ? static_cast<std::uint64_t>(offset + limit)
                                            : std::numeric_limits<std::uint64_t>::max();
     for (; it != order->end() && matches.size() < wanted; ++it) consider(*it);
     keys.clear();  // already in order
@@ -662,7 +777,7 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
   const std::size_t available = matches.size() - begin;
   const std::size_t end =
       begin + (static_cast<std::uint64_t>(limit) < available ? static_cast<std::size_t>(limit) : available);
-  if (ast.is_count) {
+  if (ast.is_count && !unbounded) {
     result.total_size = end - begin;
     return result;
   }
@@ -726,6 +841,321 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
                      matches.begin() + static_cast<std::ptrdiff_t>(end));
   result.total_size = result.rows.size();
   if (!paths.empty()) result.paths = build_selection(*table, items, result.rows, options);
+  return result;
+}
+
+Result<std::vector<FieldRef>> expand_fields(const QueryAst& ast, const Table& table, const ExecOptions& options) {
+  std::vector<FieldRef> out;
+  for (const FieldRef& ref : ast.fields) {
+    if (ref.group == FieldsGroup::kNone) {
+      out.push_back(ref);
+      continue;
+    }
+    if (ref.group != FieldsGroup::kStandard && (!ast.limit || *ast.limit > 200)) {
+      return query_error("MALFORMED_QUERY", ast.text, ref.offset,
+                         "The SOQL FIELDS function must have a LIMIT of at most 200");
+    }
+    for (const FieldDef& f : table.fields()) {
+      if (ref.group == FieldsGroup::kStandard && f.custom) continue;
+      if (ref.group == FieldsGroup::kCustom && !f.custom) continue;
+      if (options.field_visible && !options.field_visible(table, f)) continue;
+      out.push_back(FieldRef{f.name, ref.offset});
+    }
+  }
+  return out;
+}
+
+namespace {
+
+const char* aggregate_word(AggregateFn fn) {
+  switch (fn) {
+    case AggregateFn::kCount: return "COUNT";
+    case AggregateFn::kCountDistinct: return "COUNT_DISTINCT";
+    case AggregateFn::kSum: return "SUM";
+    case AggregateFn::kAvg: return "AVG";
+    case AggregateFn::kMin: return "MIN";
+    case AggregateFn::kMax: return "MAX";
+    case AggregateFn::kNone: break;
+  }
+  return "";
+}
+
+// One column of the aggregate rows: a grouped field or an aggregate over a field (or COUNT()).
+struct AggregateColumn {
+  AggregateFn fn = AggregateFn::kNone;
+  std::optional<std::size_t> field;  // none for COUNT()
+  std::string name;                  // alias, exprN, or the grouped field's name
+  FieldDef def;                      // how the value is typed and written
+  bool hidden = false;               // only HAVING or ORDER BY asked for it
+};
+
+// The state of one aggregate over one group.
+struct Accumulator {
+  std::int64_t count = 0;
+  double sum = 0;
+  Value best;  // MIN / MAX
+  std::set<Value> distinct;
+};
+
+class AggregatePlanner {
+ public:
+  AggregatePlanner(const QueryAst& ast, const Table& table, Compiler& compiler)
+      : ast_(ast), table_(table), compiler_(compiler) {}
+
+  Status add_group(const FieldRef& ref) {
+    if (is_path(table_, ref)) {
+      return query_error("MALFORMED_QUERY", ast_.text, ref.offset,
+                         "relationship paths in GROUP BY are not supported by the crmsync emulator: " + ref.name);
+    }
+    auto index = compiler_.resolve(ref);
+    if (!index) return index.error();
+    const FieldDef& f = table_.field(*index);
+    if (!f.groupable || classify(f) == FieldClass::kOther) {
+      return query_error("INVALID_FIELD", ast_.text, ref.offset,
+                         "field '" + f.name + "' can not be grouped in a query call");
+    }
+    groups_.push_back(*index);
+    return ok_status();
+  }
+
+  // A SELECT item (visible) or a HAVING / ORDER BY operand (hidden unless already selected).
+  Result<std::size_t> column(const FieldRef& ref, bool hidden) {
+    AggregateColumn c;
+    c.fn = ref.fn;
+    c.hidden = hidden;
+    if (is_path(table_, ref)) {
+      return query_error("MALFORMED_QUERY", ast_.text, ref.offset,
+                         "relationship paths in aggregate queries are not supported by the crmsync emulator: " +
+                             ref.name);
+    }
+    if (!ref.name.empty()) {
+      auto index = compiler_.resolve(ref);
+      if (!index) return index.error();
+      c.field = *index;
+    }
+    if (c.fn == AggregateFn::kNone) {
+      if (std::find(groups_.begin(), groups_.end(), *c.field) == groups_.end()) {
+        return query_error("MALFORMED_QUERY", ast_.text, ref.offset,
+                           "Field must be grouped or aggregated: " + table_.field(*c.field).name);
+      }
+      c.def = table_.field(*c.field);
+      c.name = ref.alias.empty() ? c.def.name : ref.alias;
+    } else {
+      CRMSYNC_TRY(type_aggregate(ref, c));
+    }
+    if (hidden) {
+      for (std::size_t i = 0; i < columns_.size(); ++i) {
+        if (columns_[i].fn == c.fn && columns_[i].field == c.field) return i;
+      }
+    } else if (c.fn != AggregateFn::kNone && ref.alias.empty()) {
+      c.name = "expr" + std::to_string(expr_count_++);
+    } else if (c.fn != AggregateFn::kNone) {
+      c.name = ref.alias;
+    }
+    if (!hidden) {
+      for (const auto& other : columns_) {
+        if (!other.hidden && iequals(other.name, c.name)) {
+          return plain_query_error("INVALID_FIELD", "duplicate alias: " + c.name);
+        }
+      }
+    }
+    columns_.push_back(std::move(c));
+    return columns_.size() - 1;
+  }
+
+  const std::vector<std::size_t>& groups() const { return groups_; }
+  const std::vector<AggregateColumn>& columns() const { return columns_; }
+
+ private:
+  Status type_aggregate(const FieldRef& ref, AggregateColumn& c) {
+    if (!c.field) {  // COUNT()
+      c.def.type = "int";
+      return ok_status();
+    }
+    const FieldDef& f = table_.field(*c.field);
+    const FieldClass cls = classify(f);
+    const bool numeric = cls == FieldClass::kInteger || cls == FieldClass::kDouble;
+    bool ok = cls != FieldClass::kOther;
+    if (c.fn == AggregateFn::kSum || c.fn == AggregateFn::kAvg) ok = numeric;
+    if (c.fn == AggregateFn::kMin || c.fn == AggregateFn::kMax) ok = ok && cls != FieldClass::kBoolean;
+    if (!ok) {
+      return query_error("INVALID_FIELD", ast_.text, ref.offset,
+                         "field " + f.name + " does not support aggregate operator " + aggregate_word(c.fn));
+    }
+    if (c.fn == AggregateFn::kCount || c.fn == AggregateFn::kCountDistinct) {
+      c.def.type = "int";
+    } else if (c.fn == AggregateFn::kSum || c.fn == AggregateFn::kAvg) {
+      c.def.type = "double";
+    } else {
+      c.def = f;
+    }
+    return ok_status();
+  }
+
+  const QueryAst& ast_;
+  const Table& table_;
+  Compiler& compiler_;
+  std::vector<std::size_t> groups_;  // field indexes
+  std::vector<AggregateColumn> columns_;
+  int expr_count_ = 0;
+};
+
+void accumulate(const AggregateColumn& c, Accumulator& a, const Row& row) {
+  if (!c.field) {
+    ++a.count;
+    return;
+  }
+  const Value& v = row[*c.field];
+  if (is_null(v)) return;
+  ++a.count;
+  double x = 0;
+  if (number_key(v, &x)) a.sum += x;
+  if (c.fn == AggregateFn::kCountDistinct) {
+    const auto* s = std::get_if<std::string>(&v);
+    a.distinct.insert(s && classify(c.def) != FieldClass::kId ? Value(to_lower(*s)) : v);
+  }
+  if (c.fn == AggregateFn::kMin || c.fn == AggregateFn::kMax) {
+    const FieldClass cls = classify(c.def);
+    if (is_null(a.best)) {
+      a.best = v;
+    } else {
+      const int cmp = compare_values(v, a.best, cls);
+      if (c.fn == AggregateFn::kMin ? cmp < 0 : cmp > 0) a.best = v;
+    }
+  }
+}
+
+Value result_of(const AggregateColumn& c, const Accumulator& a) {
+  switch (c.fn) {
+    case AggregateFn::kCount: return a.count;
+    case AggregateFn::kCountDistinct: return static_cast<std::int64_t>(a.distinct.size());
+    case AggregateFn::kSum: return a.count == 0 ? Value() : Value(a.sum);
+    case AggregateFn::kAvg: return a.count == 0 ? Value() : Value(a.sum / static_cast<double>(a.count));
+    case AggregateFn::kMin:
+    case AggregateFn::kMax: return a.best;
+    case AggregateFn::kNone: break;
+  }
+  return Value();
+}
+
+// SELECT Industry, COUNT(Id) n, SUM(AnnualRevenue) FROM Account WHERE ... GROUP BY Industry
+// HAVING COUNT(Id) > 1 ORDER BY COUNT(Id) DESC LIMIT 10: AggregateResult rows, computed over
+// the rows the user may see, with the fields the user may read.
+Result<QueryResult> aggregate(const QueryAst& ast, const std::vector<FieldRef>& fields, const Table& table,
+                              const Database& db, const ExecOptions& options) {
+  Compiler compiler(ast, table, db, options);
+  AggregatePlanner planner(ast, table, compiler);
+  for (const FieldRef& g : ast.group_by) CRMSYNC_TRY(planner.add_group(g));
+  for (const FieldRef& f : fields) {
+    if (auto c = planner.column(f, false); !c) return c.error();
+  }
+  Plan plan;
+  Node having;
+  if (ast.having) {
+    compiler.set_aggregate_resolver([&](const FieldRef& ref) -> Result<AggregateTarget> {
+      auto c = planner.column(ref, true);
+      if (!c) return c.error();
+      return AggregateTarget{*c, planner.columns()[*c].def};
+    });
+    auto compiled = compiler.compile(*ast.having, plan);
+    if (!compiled) return compiled.error();
+    having = std::move(*compiled);
+  }
+  std::vector<SortKey> keys;
+  for (const OrderItem& item : ast.order_by) {
+    auto c = planner.column(item.field, true);
+    if (!c) return c.error();
+    keys.push_back(SortKey{*c, classify(planner.columns()[*c].def), item.descending, item.nulls_last});
+  }
+  auto matched = select_rows(ast, {}, table, db, options, Bounds::kFilterOnly);
+  if (!matched) return matched.error();
+
+  const auto& columns = planner.columns();
+  std::map<std::vector<Value>, std::size_t> group_of;
+  std::vector<std::vector<Accumulator>> state;
+  std::vector<std::vector<Value>> keys_of;
+  for (std::uint32_t r : matched->rows) {
+    const Row& row = table.row(r);
+    std::vector<Value> key;
+    for (std::size_t g : planner.groups()) key.push_back(row[g]);
+    auto [it, added] = group_of.emplace(key, state.size());
+    if (added) {
+      state.emplace_back(columns.size());
+      keys_of.push_back(std::move(key));
+    }
+    for (std::size_t c = 0; c < columns.size(); ++c) accumulate(columns[c], state[it->second][c], row);
+  }
+  if (planner.groups().empty() && state.empty()) {  // no GROUP BY: one row even over no records
+    state.emplace_back(columns.size());
+    keys_of.emplace_back();
+  }
+  std::vector<Row> out;
+  for (std::size_t g = 0; g < state.size(); ++g) {
+    Row row(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c].fn == AggregateFn::kNone) {
+        auto pos = std::find(planner.groups().begin(), planner.groups().end(), *columns[c].field);
+        row[c] = keys_of[g][static_cast<std::size_t>(pos - planner.groups().begin())];
+      } else {
+        row[c] = result_of(columns[c], state[g][c]);
+      }
+    }
+    if (ast.having && !eval(having, plan, row)) continue;
+    out.push_back(std::move(row));
+  }
+  std::stable_sort(out.begin(), out.end(), [&](const Row& a, const Row& b) {
+    for (const SortKey& k : keys) {
+      const bool na = is_null(a[k.field]), nb = is_null(b[k.field]);
+      if (na || nb) {
+        if (na && nb) continue;
+        return na != k.nulls_last;
+      }
+      const int c = compare_values(a[k.field], b[k.field], k.cls);
+      if (c != 0) return k.descending ? c > 0 : c < 0;
+    }
+    return false;
+  });
+  const std::size_t offset = std::min<std::size_t>(out.size(), static_cast<std::size_t>(ast.offset.value_or(0)));
+  const std::size_t end = ast.limit ? std::min(out.size(), offset + static_cast<std::size_t>(*ast.limit)) : out.size();
+  auto rows = std::make_shared<AggregateRows>();
+  for (const auto& c : columns) {
+    if (c.hidden) break;  // hidden columns come after every SELECT item
+    rows->names.push_back(c.name);
+    rows->defs.push_back(c.def);
+  }
+  for (std::size_t i = offset; i < end; ++i) {
+    out[i].resize(rows->names.size());
+    rows->rows.push_back(std::move(out[i]));
+  }
+  QueryResult result;
+  result.table = &table;
+  result.total_size = rows->rows.size();
+  result.aggregate = std::move(rows);
+  return result;
+}
+
+}  // namespace
+
+Result<QueryResult> execute(const Query& query, const Database& db, const ExecOptions& options) {
+  const QueryAst& ast = query.ast();
+  const Table* table = db.find(ast.object.name);
+  if (table == nullptr || (options.table_visible && !options.table_visible(*table))) {
+    return unknown_object_error(ast, ast.object);
+  }
+  auto fields = expand_fields(ast, *table, options);
+  if (!fields) return fields.error();
+  if (ast.is_count && !ast.group_by.empty()) {  // the SOQL reference: use COUNT(fieldName) with GROUP BY
+    return query_error("MALFORMED_QUERY", ast.text, ast.group_by[0].offset,
+                       "COUNT() cannot be used with GROUP BY; use COUNT(fieldName)");
+  }
+  if (ast.is_aggregate()) return aggregate(ast, *fields, *table, db, options);
+  auto result = select_rows(ast, *fields, *table, db, options, Bounds::kStatement);
+  if (!result) return result.error();
+  if (!ast.subqueries.empty()) {
+    auto children = select_children(ast, *table, result->rows, db, options);
+    if (!children) return children.error();
+    result->children = std::make_shared<const std::vector<ChildRecords>>(std::move(*children));
+  }
   return result;
 }
 

@@ -1,13 +1,19 @@
 // The recursive-descent SOQL parser. Grammar (keywords in any case):
 //
-//   query      := SELECT select FROM object [WHERE where] [ORDER BY order {, order}]
-//                 [LIMIT integer] [OFFSET integer]
-//   select     := COUNT ( ) | field {, field}
+//   query      := SELECT select FROM object [WHERE where] [GROUP BY field {, field} [HAVING where]]
+//                 [ORDER BY order {, order}] [LIMIT integer] [OFFSET integer] [FOR VIEW|FOR REFERENCE]
+//   select     := COUNT ( ) | item {, item}
+//   item       := field | ( query ) | aggregate [alias] | toLabel ( field ) | FIELDS ( STANDARD|ALL|CUSTOM )
+//   aggregate  := COUNT ( [field] ) | COUNT_DISTINCT ( field ) | SUM|AVG|MIN|MAX ( field )
 //   where      := [NOT] operand | chain
 //   chain      := operand {AND operand} | operand {OR operand}   -- mixing needs parentheses
 //   operand    := ( where ) | field op value | field [NOT] IN ( value {, value} ) | field LIKE value
+//                 | field [NOT] IN ( query ) | field INCLUDES|EXCLUDES ( value {, value} )
 //   order      := field [ASC|DESC] [NULLS FIRST|NULLS LAST]
 //   value      := 'string' | number | date | datetime | TRUE | FALSE | NULL | relative [: integer]
+//
+// A subquery (in the SELECT list or after IN) is a query without OFFSET, GROUP BY or FOR; in
+// HAVING and in ORDER BY `field` may be an aggregate.
 #include <charconv>
 #include <string>
 
@@ -54,6 +60,16 @@ class Parser {
   Parser(std::string_view text, std::vector<Token> tokens) : text_(text), tokens_(std::move(tokens)) {}
 
   Result<std::unique_ptr<QueryAst>> parse_query() {
+    auto ast = parse_statement(false);
+    if (!ast) return ast.error();
+    if (peek().kind != TokenKind::kEnd) return unexpected();
+    return ast;
+  }
+
+ private:
+  // A statement up to its end (top level) or up to its closing parenthesis (nested, which the
+  // caller consumes).
+  Result<std::unique_ptr<QueryAst>> parse_statement(bool nested) {
     auto ast = std::make_unique<QueryAst>();
     ast->text = std::string(text_);
     CRMSYNC_TRY(expect_keyword("select"));
@@ -67,28 +83,69 @@ class Parser {
       if (!where) return where.error();
       ast->where = std::move(*where);
     }
+    if (!nested && is_keyword(peek(), "group") && is_keyword(peek(1), "by")) {
+      next();
+      next();
+      do {
+        auto f = parse_field();
+        if (!f) return f.error();
+        ast->group_by.push_back(std::move(*f));
+      } while (accept(TokenKind::kComma));
+      if (accept_keyword("having")) {
+        allow_aggregates_ = true;
+        auto having = parse_where();
+        allow_aggregates_ = false;
+        if (!having) return having.error();
+        ast->having = std::move(*having);
+      }
+    }
     if (accept_keyword("order")) {
       CRMSYNC_TRY(expect_keyword("by"));
+      allow_aggregates_ = true;
       do {
-        CRMSYNC_TRY(parse_order_item(*ast));
+        if (auto s = parse_order_item(*ast); !s) {
+          allow_aggregates_ = false;
+          return s.error();
+        }
       } while (accept(TokenKind::kComma));
+      allow_aggregates_ = false;
     }
     if (accept_keyword("limit")) {
+      ast->limit_offset = peek().offset;
       auto n = parse_count();
       if (!n) return n.error();
       ast->limit = *n;
     }
-    if (accept_keyword("offset")) {
+    if (!nested && accept_keyword("offset")) {
       ast->offset_offset = peek().offset;
       auto n = parse_count();
       if (!n) return n.error();
       ast->offset = *n;
     }
-    if (peek().kind != TokenKind::kEnd) return unexpected();
+    if (!nested && accept_keyword("for")) {
+      if (accept_keyword("view")) {
+        ast->for_view = true;
+      } else if (accept_keyword("reference")) {
+        ast->for_reference = true;
+      } else {
+        return unexpected();
+      }
+    }
+    if (nested && peek().kind != TokenKind::kRParen) return unexpected();
     return ast;
   }
 
- private:
+  // `( SELECT ... )` after its opening parenthesis: the nested statement and the `)`.
+  Result<std::shared_ptr<const QueryAst>> parse_subquery() {
+    if (depth_ == kMaxNesting) return unexpected();
+    ++depth_;
+    auto sub = parse_statement(true);
+    --depth_;
+    if (!sub) return sub.error();
+    CRMSYNC_TRY(expect(TokenKind::kRParen));
+    return std::shared_ptr<const QueryAst>(std::move(*sub));
+  }
+
   const Token& peek(std::size_t ahead = 0) const {
     std::size_t i = std::min(pos_ + ahead, tokens_.size() - 1);
     return tokens_[i];
@@ -122,22 +179,105 @@ class Parser {
   Result<FieldRef> parse_field() {
     const Token& t = peek();
     if (t.kind != TokenKind::kIdent || is_reserved(t.text)) return unexpected();
-    // A function call (toLabel(...), SUM(...), FIELDS(...), COUNT(Id)) is not a field.
-    if (peek(1).kind == TokenKind::kLParen) return unexpected_token(text_, peek(1));
+    if (peek(1).kind == TokenKind::kLParen) {
+      // A function call is a field only where aggregates are (HAVING, ORDER BY).
+      if (allow_aggregates_ && aggregate_fn(t.text) != AggregateFn::kNone) return parse_aggregate();
+      return unexpected_token(text_, peek(1));
+    }
     next();
     return FieldRef{std::string(t.text), t.offset};
   }
 
-  Status parse_select(QueryAst& ast) {
-    if (is_keyword(peek(), "count") && peek(1).kind == TokenKind::kLParen) {
+  static AggregateFn aggregate_fn(std::string_view word) {
+    if (iequals(word, "count")) return AggregateFn::kCount;
+    if (iequals(word, "count_distinct")) return AggregateFn::kCountDistinct;
+    if (iequals(word, "sum")) return AggregateFn::kSum;
+    if (iequals(word, "avg")) return AggregateFn::kAvg;
+    if (iequals(word, "min")) return AggregateFn::kMin;
+    if (iequals(word, "max")) return AggregateFn::kMax;
+    return AggregateFn::kNone;
+  }
+
+  // COUNT(), COUNT(Id), SUM(Amount), ...: the function word is the current token.
+  Result<FieldRef> parse_aggregate() {
+    const Token& fn = next();
+    next();  // (
+    FieldRef ref;
+    ref.fn = aggregate_fn(fn.text);
+    ref.offset = fn.offset;
+    if (ref.fn == AggregateFn::kCount && peek().kind == TokenKind::kRParen) {
       next();
+      return ref;
+    }
+    const Token& arg = peek();
+    if (arg.kind != TokenKind::kIdent || is_reserved(arg.text) || peek(1).kind == TokenKind::kLParen) {
+      return unexpected();
+    }
+    next();
+    ref.name = std::string(arg.text);
+    CRMSYNC_TRY(expect(TokenKind::kRParen));
+    return ref;
+  }
+
+  // toLabel(Field) and FIELDS(STANDARD|ALL|CUSTOM): the function word is the current token.
+  Result<FieldRef> parse_select_function() {
+    const Token& fn = peek();
+    if (iequals(fn.text, "tolabel")) {
+      next();
+      next();
+      auto f = parse_field();
+      if (!f) return f.error();
+      f->to_label = true;
+      CRMSYNC_TRY(expect(TokenKind::kRParen));
+      return f;
+    }
+    if (iequals(fn.text, "fields")) {
+      next();
+      next();
+      const Token& g = peek();
+      FieldRef ref{"FIELDS(" + to_upper(g.text) + ")", fn.offset};
+      if (is_keyword(g, "standard")) ref.group = FieldsGroup::kStandard;
+      else if (is_keyword(g, "all")) ref.group = FieldsGroup::kAll;
+      else if (is_keyword(g, "custom")) ref.group = FieldsGroup::kCustom;
+      else return unexpected();
       next();
       CRMSYNC_TRY(expect(TokenKind::kRParen));
+      return ref;
+    }
+    if (aggregate_fn(fn.text) != AggregateFn::kNone) return parse_aggregate();
+    return unexpected_token(text_, peek(1));
+  }
+
+  Result<FieldRef> parse_select_item() {
+    const Token& t = peek();
+    if (t.kind != TokenKind::kIdent || is_reserved(t.text)) return unexpected();
+    if (peek(1).kind != TokenKind::kLParen) return parse_field();
+    auto f = parse_select_function();
+    if (!f) return f.error();
+    // An alias: a word that is not a keyword (`SUM(Amount) total`).
+    if (f->fn != AggregateFn::kNone && peek().kind == TokenKind::kIdent && !is_reserved(peek().text)) {
+      f->alias = std::string(next().text);
+    }
+    return f;
+  }
+
+  Status parse_select(QueryAst& ast) {
+    if (is_keyword(peek(), "count") && peek(1).kind == TokenKind::kLParen && peek(2).kind == TokenKind::kRParen) {
+      next();
+      next();
+      next();
       ast.is_count = true;
       return ok_status();  // COUNT() stands alone: a following ',' is an unexpected token at FROM
     }
     do {
-      auto f = parse_field();
+      if (peek().kind == TokenKind::kLParen) {  // a parent-to-child subquery
+        next();
+        auto sub = parse_subquery();
+        if (!sub) return sub.error();
+        ast.subqueries.push_back(std::move(*sub));
+        continue;
+      }
+      auto f = parse_select_item();
       if (!f) return f.error();
       ast.fields.push_back(std::move(*f));
     } while (accept(TokenKind::kComma));
@@ -253,6 +393,11 @@ class Parser {
       c->values.push_back(std::move(*v));
       return ConditionPtr(std::move(c));
     }
+    if (is_keyword(peek(), "includes") || is_keyword(peek(), "excludes")) {
+      c->op = is_keyword(next(), "includes") ? CompareOp::kIncludes : CompareOp::kExcludes;
+      CRMSYNC_TRY(expect(TokenKind::kLParen));
+      return parse_value_list(std::move(c));
+    }
     if (is_keyword(peek(), "not") && is_keyword(peek(1), "in")) {
       next();
       c->op = CompareOp::kNotIn;
@@ -263,7 +408,17 @@ class Parser {
     }
     next();  // IN
     CRMSYNC_TRY(expect(TokenKind::kLParen));
-    // A semi-join (IN (SELECT ...)) is not offered: SELECT is an unexpected token here.
+    if (is_keyword(peek(), "select")) {  // a semi-join (IN) or anti-join (NOT IN)
+      auto sub = parse_subquery();
+      if (!sub) return sub.error();
+      c->subquery = std::move(*sub);
+      return ConditionPtr(std::move(c));
+    }
+    return parse_value_list(std::move(c));
+  }
+
+  // `value {, value} )` after the opening parenthesis of IN, NOT IN, INCLUDES or EXCLUDES.
+  Result<ConditionPtr> parse_value_list(std::unique_ptr<Condition> c) {
     do {
       auto v = parse_value();
       if (!v) return v.error();
@@ -400,6 +555,7 @@ class Parser {
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
   std::size_t depth_ = 0;  // parentheses open around the current operand
+  bool allow_aggregates_ = false;  // in HAVING and ORDER BY
 };
 
 }  // namespace

@@ -1,12 +1,24 @@
-// SOQL for the emulator: a lexer and recursive-descent parser for the subset crmsync and standard
+// SOQL for the emulator: a lexer and recursive-descent parser for the SOQL crmsync and standard
 // clients use, and an executor over the emulator's tables.
 //
 // Supported: SELECT field list (incl. COUNT() and child-to-parent paths such as Account.Owner.Name),
 // FROM, WHERE with = != <> < <= > >=, AND/OR/NOT, parentheses, IN / NOT IN (...), LIKE,
 // `= null` / `!= null`, string/number/boolean/null, date and datetime literals (never quoted) and
 // the common relative date literals, ORDER BY (ASC/DESC, NULLS FIRST/LAST) over several fields,
-// LIMIT, OFFSET. Anything else is refused with MALFORMED_QUERY worded as Salesforce words it;
-// unknown objects get INVALID_TYPE and unknown fields INVALID_FIELD, with Salesforce's caret layout.
+// LIMIT, OFFSET. Beyond those:
+//   - parent-to-child subqueries `(SELECT LastName FROM Contacts WHERE ... ORDER BY ... LIMIT n)`
+//     over the child relationships describe lists (QueryResult::children; LIMIT per parent);
+//   - aggregates COUNT(), COUNT(f), COUNT_DISTINCT(f), SUM, AVG, MIN, MAX with aliases, GROUP BY,
+//     HAVING and ORDER BY over aggregates (QueryResult::aggregate: AggregateResult rows, expr0...);
+//   - semi-joins and anti-joins `Id IN (SELECT AccountId FROM Contact)`, `NOT IN`, run as the user;
+//   - INCLUDES / EXCLUDES on multi-select picklists ('a;b' means both);
+//   - toLabel(f) (labels are the API values in the emulator's org), FIELDS(STANDARD|ALL|CUSTOM)
+//     (ALL and CUSTOM need LIMIT <= 200), FOR VIEW / FOR REFERENCE (accepted, nothing recorded).
+// The permission hooks (ExecOptions) apply inside subqueries, aggregates and semi-joins as in the
+// outer statement. Not offered: TYPEOF, fiscal date literals, GROUP BY ROLLUP/CUBE, date functions
+// (CALENDAR_YEAR()), WITH, FOR UPDATE, bind variables. Anything else is refused with
+// MALFORMED_QUERY worded as Salesforce words it; unknown objects get INVALID_TYPE and unknown
+// fields INVALID_FIELD, with Salesforce's caret layout.
 //
 // Cost: parse is linear in the statement. execute resolves every field, constant, LIKE pattern and
 // relative date once, then visits each row slot once with the compiled filter (O(rows x filter
@@ -109,15 +121,39 @@ struct Selection {
   std::vector<Relationship> relationships;
 };
 
+struct QueryResult;
+
+// A parent-to-child subquery's records (`(SELECT LastName FROM Contacts)`), for every result row.
+struct ChildRecords {
+  std::string relationship;  // as describe spells it (Contacts)
+  // The child rows of all result rows, in the subquery's order, with their columns and paths.
+  std::shared_ptr<const QueryResult> result;
+  // Per result row (QueryResult::rows order): positions into result->rows, after the subquery's
+  // LIMIT (which Salesforce applies per parent record).
+  std::vector<std::vector<std::uint32_t>> per_row;
+};
+
+// The rows of an aggregate query (SUM(), COUNT(Id), GROUP BY ...): AggregateResult records.
+struct AggregateRows {
+  std::vector<std::string> names;  // per column: the alias, exprN, or the grouped field's name
+  std::vector<FieldDef> defs;      // per column: how its values are written (int for COUNT)
+  std::vector<std::vector<Value>> rows;
+};
+
 struct QueryResult {
   const Table* table = nullptr;
   bool is_count = false;           // SELECT COUNT() ...: no records, totalSize = count
   std::vector<Column> columns;     // empty for COUNT()
   std::vector<std::uint32_t> rows; // matching row numbers, ordered, after OFFSET/LIMIT
   std::size_t total_size = 0;      // what totalSize reports
+  bool id_lookup = false;          // the Id index supplied the candidate rows (explain: Index)
   // Set only when the SELECT list holds a relationship path (Account.Name); `columns` then holds
   // the queried object's own fields only and `paths->columns` every column in SELECT order.
   std::shared_ptr<const Selection> paths;
+  // Set only for a SELECT list with parent-to-child subqueries: one entry per subquery.
+  std::shared_ptr<const std::vector<ChildRecords>> children;
+  // Set only for an aggregate query; `rows` and `columns` are then empty.
+  std::shared_ptr<const AggregateRows> aggregate;
 };
 
 // Errors (all HTTP 400, Salesforce's wording): INVALID_TYPE (unknown or invisible object),

@@ -16,6 +16,11 @@
 //
 //   {"attributes":{...},"Id":"003...","Account":{"attributes":{"type":"Account","url":"..."},"Name":"Acme"}}
 //   "Id","Account.Name"
+//
+// Parent-to-child subqueries (soql::ChildRecords): the child records as a nested query result
+// after the record's own fields, `"Contacts":{"totalSize":2,"done":true,"records":[...]}`, or
+// null when the record has none. Aggregate queries (soql::AggregateRows): AggregateResult records,
+// `{"attributes":{"type":"AggregateResult"},"Industry":"Energy","expr0":3}`.
 #pragma once
 
 #include <string>
@@ -125,5 +130,16 @@ void append_csv_header_with_paths(std::string& out, const soql::Selection& selec
 void append_csv_record_with_paths(std::string& out, const Table& table, const Row& row,
                                   const soql::Selection& selection, std::size_t index, char delimiter,
                                   std::string_view eol);
+
+// ---- subqueries and aggregates ----------------------------------------------------------------
+
+// Result row `index` of `result` as a REST record: its fields, relationship paths and subqueries.
+void append_result_record(std::string& out, const soql::QueryResult& result, std::string_view version,
+                          std::size_t index);
+// The child records of result row `index`: a nested query result, or null.
+void append_child_records(std::string& out, const soql::ChildRecords& child, std::size_t index,
+                          std::string_view version);
+// Row `index` of an aggregate query as an AggregateResult record.
+void append_aggregate_record(std::string& out, const soql::AggregateRows& rows, std::size_t index);
 
 }  // namespace crmsync::emulator

@@ -104,6 +104,19 @@ async function main() {
     assert.equal(expected.length, 5);
     assert.equal(query.result.totalSize, 5);
     assert.deepEqual(query.result.records.map((r) => [r.Id, r.Name]), expected);
+
+    // A parent-to-child subquery and an aggregate through `sf data query`.
+    const nested = await sf(['data', 'query', '--query',
+      'SELECT Name, (SELECT LastName FROM Contacts) FROM Account LIMIT 5', '--target-org', 'emulator'], env);
+    assert.equal(nested.status, 0, JSON.stringify(nested));
+    assert.deepEqual(nested.result.records.map((r) => r.Name), expected.map((r) => r[1]));
+    assert.ok(nested.result.records.some((r) => r.Contacts && r.Contacts.records.length > 0), JSON.stringify(nested));
+    const counted = await sf(['data', 'query', '--query', 'SELECT COUNT(Id) n FROM Account', '--target-org', 'emulator'],
+      env);
+    assert.equal(counted.status, 0, JSON.stringify(counted));
+    assert.equal(counted.result.records[0].n, (await (await fetch(`${emu.url}/services/data/v60.0/query?q=` +
+      encodeURIComponent('SELECT COUNT() FROM Account'), { headers: { authorization: `Bearer ${token}` } })).json()).totalSize);
+
     await bulkAndTree(env, home);
 
     // sf data search (SOSL) finds the first Account by a word of its name; sf sobject describe.
@@ -118,7 +131,7 @@ async function main() {
     assert.ok(described.result.fields.some((f) => f.name === 'Name'));
     console.log(`sf ${require('./node_modules/@salesforce/cli/package.json').version}: org login access-token as ` +
       `${auth.result.username}, data query of ${expected.length} Accounts equal to the admin's, data upsert bulk, ` +
-      `data export tree and data import tree, data search ` +
+      `data export tree and data import tree, a subquery and an aggregate, data search ` +
       `for "${word}", sobject describe Account: as expected`);
   } finally {
     emu.child.kill('SIGTERM');

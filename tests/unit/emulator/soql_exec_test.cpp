@@ -33,15 +33,18 @@ class SoqlExecTest : public ::testing::Test {
     FieldDef description = field("Description", "textarea");
     description.filterable = false;
     description.sortable = false;
+    description.groupable = false;
     FieldDef address = field("BillingAddress", "address");
+    FieldDef rating_field = field("Rating__c", "double"), founded_field = field("Founded__c", "date");
+    FieldDef secret_field = field("Secret__c", "string");
+    rating_field.custom = founded_field.custom = secret_field.custom = true;
     auto account = std::make_unique<Table>(
         "Account", "001",
         std::vector<FieldDef>{field("Id", "id"), field("Name", "string"), field("Industry", "picklist"),
                               field("IsDeleted", "boolean"), field("NumberOfEmployees", "int"),
-                              field("AnnualRevenue", "currency"), field("Rating__c", "double"),
-                              field("Founded__c", "date"), field("CreatedDate", "datetime"),
-                              reference("OwnerId", "Owner", "User"), description, field("Secret__c", "string"),
-                              address});
+                              field("AnnualRevenue", "currency"), rating_field, founded_field,
+                              field("CreatedDate", "datetime"), reference("OwnerId", "Owner", "User"), description,
+                              secret_field, address});
     u1 = make_sf_id("005", 1);
     u2 = make_sf_id("005", 2);
     auto add = [&](Value name, Value industry, bool deleted, Value employees, Value revenue, Value rating,
@@ -401,6 +404,97 @@ TEST_F(SoqlExecTest, InvisibleTablesAreInvalidType) {
   EXPECT_EQ(e.code, "INVALID_TYPE");
   EXPECT_NE(e.message.find("sObject type 'Contact' is not supported."), std::string::npos);
   EXPECT_EQ(rows("SELECT Id FROM Account WHERE Name = 'Zeta'", o), (V{5}));
+}
+
+TEST_F(SoqlExecTest, AggregatesGroupLiveVisibleRows) {
+  auto r = run("SELECT Industry, COUNT(Id), SUM(NumberOfEmployees) total FROM Account WHERE Industry != null "
+               "GROUP BY Industry ORDER BY Industry");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_NE(r->aggregate, nullptr);
+  const AggregateRows& a = *r->aggregate;
+  EXPECT_EQ(a.names, (std::vector<std::string>{"Industry", "expr0", "total"}));
+  ASSERT_EQ(a.rows.size(), 3u);  // Initech is deleted, Umbrella purged
+  EXPECT_EQ(a.rows[0][0], Value(str("Energy")));
+  EXPECT_EQ(a.rows[0][1], Value(std::int64_t{2}));
+  EXPECT_EQ(a.rows[0][2], Value(100.0));
+  EXPECT_EQ(a.rows[1][2], Value(8.0));
+  EXPECT_EQ(a.rows[2][0], Value(str("Technology")));
+  EXPECT_EQ(a.rows[2][2], Value(150.0));
+
+  auto distinct = run("SELECT COUNT_DISTINCT(Name), MIN(Founded__c), MAX(Rating__c) FROM Account");
+  ASSERT_TRUE(distinct.ok()) << distinct.error().to_string();
+  EXPECT_EQ(distinct->aggregate->rows[0][0], Value(std::int64_t{5}));  // "Acme" and "acme corp" differ
+  EXPECT_EQ(distinct->aggregate->rows[0][2], Value(9.0));
+
+  auto having = run("SELECT Industry FROM Account GROUP BY Industry HAVING SUM(NumberOfEmployees) > 100");
+  ASSERT_TRUE(having.ok()) << having.error().to_string();
+  ASSERT_EQ(having->aggregate->rows.size(), 1u);
+  EXPECT_EQ(having->aggregate->rows[0][0], Value(str("Technology")));
+
+  ExecOptions owner_u1 = options;
+  owner_u1.row_visible = [&](const Table& t, std::size_t row) { return t.row(row)[9] == Value(u1); };
+  auto visible = run("SELECT COUNT(Id) FROM Account", owner_u1);
+  ASSERT_TRUE(visible.ok());
+  EXPECT_EQ(visible->aggregate->rows[0][0], Value(std::int64_t{3}));  // Acme, Zeta, Pure_Gold
+}
+
+TEST_F(SoqlExecTest, AggregateErrorsAreWordedAsSalesforceWordsThem) {
+  EXPECT_EQ(error("SELECT Name, COUNT(Id) FROM Account GROUP BY Industry").message.substr(0, 1), "\n");
+  EXPECT_NE(error("SELECT Name, COUNT(Id) FROM Account").message.find("Field must be grouped or aggregated: Name"),
+            std::string::npos);
+  EXPECT_NE(error("SELECT AVG(Name) FROM Account").message.find("field Name does not support aggregate operator AVG"),
+            std::string::npos);
+  EXPECT_NE(error("SELECT Description FROM Account GROUP BY Description").message.find("can not be grouped"),
+            std::string::npos);
+  EXPECT_EQ(error("SELECT Name FROM Account ORDER BY COUNT(Id)").code, "MALFORMED_QUERY");
+  ExecOptions no_secret = options;
+  no_secret.field_visible = [](const Table&, const FieldDef& f) { return f.name != "Secret__c"; };
+  EXPECT_EQ(error("SELECT MAX(Secret__c) FROM Account", no_secret).code, "INVALID_FIELD");
+}
+
+TEST_F(SoqlExecTest, SemiJoinsAndAntiJoinsRunTheSubSelectAsTheUser) {
+  EXPECT_EQ(rows("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)"), (V{0, 1}));
+  EXPECT_EQ(rows("SELECT Id FROM Account WHERE Id NOT IN (SELECT AccountId FROM Contact WHERE LastName = 'Smith') "
+                 "AND Industry = 'Technology'"),
+            (V{1}));
+  ExecOptions no_contacts = options;
+  no_contacts.row_visible = [](const Table& t, std::size_t) { return t.name() != "Contact"; };
+  EXPECT_EQ(rows("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)", no_contacts), V{});
+  EXPECT_EQ(error("SELECT Id FROM Account WHERE Name IN (SELECT AccountId FROM Contact)").code, "INVALID_FIELD");
+  EXPECT_EQ(error("SELECT Id FROM Account WHERE Id IN (SELECT LastName FROM Contact)").code, "MALFORMED_QUERY");
+}
+
+TEST_F(SoqlExecTest, ChildSubqueriesHandRowsToTheirParentsWithALimitEach) {
+  auto r = run("SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName DESC LIMIT 1) FROM Account "
+               "WHERE Industry = 'Technology'");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_NE(r->children, nullptr);
+  const ChildRecords& c = (*r->children)[0];
+  EXPECT_EQ(c.relationship, "Contacts");
+  ASSERT_EQ(c.per_row.size(), 2u);
+  ASSERT_EQ(c.per_row[0].size(), 1u);  // Acme: Smith and Jones, the first of them by LastName DESC
+  ASSERT_EQ(c.per_row[1].size(), 1u);  // acme corp: Jones
+  const Table& contact = *db.find("Contact");
+  EXPECT_EQ(contact.row(c.result->rows[c.per_row[0][0]])[1], Value(str("Smith")));
+  EXPECT_EQ(error("SELECT Name, (SELECT LastName FROM Contactz) FROM Account").code, "INVALID_TYPE");
+}
+
+TEST_F(SoqlExecTest, FieldsFunctionExpandsToReadableFieldsWithinItsLimit) {
+  ExecOptions no_secret = options;
+  no_secret.field_visible = [](const Table&, const FieldDef& f) { return f.name != "Secret__c"; };
+  auto r = run("SELECT FIELDS(CUSTOM) FROM Account LIMIT 200", no_secret);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  std::vector<std::string> names;
+  for (const auto& c : r->columns) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Rating__c", "Founded__c"}));  // Secret__c is hidden
+  EXPECT_EQ(error("SELECT FIELDS(ALL) FROM Account LIMIT 201").message.find("must have a LIMIT of at most 200") !=
+                std::string::npos,
+            true);
+  EXPECT_TRUE(run("SELECT FIELDS(STANDARD) FROM Account").ok());
+}
+
+TEST_F(SoqlExecTest, IncludesAndExcludesNeedAMultiSelectPicklist) {
+  EXPECT_EQ(error("SELECT Id FROM Account WHERE Name INCLUDES ('Acme')").code, "INVALID_QUERY_FILTER_OPERATOR");
 }
 
 TEST(SoqlExecScaleTest, LargeTableQueriesStayFast) {

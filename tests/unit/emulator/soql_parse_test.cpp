@@ -167,15 +167,13 @@ TEST(SoqlParseTest, DecimalsBeyondADoubleAreOutOfRange) {
 
 TEST(SoqlParseTest, UnsupportedFeaturesAreMalformed) {
   for (const char* soql : {
-           "SELECT Name, COUNT(Id) FROM Account GROUP BY Name",
-           "SELECT Id FROM Account GROUP BY Name",
-           "SELECT Id, (SELECT Id FROM Contacts) FROM Account",
            "SELECT TYPEOF What WHEN Account THEN Name END FROM Event",
            "SELECT Id FROM Account FOR UPDATE",
-           "SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account)",
-           "SELECT toLabel(Industry) FROM Account",
-           "SELECT FIELDS(ALL) FROM Account LIMIT 200",
+           "SELECT FIELDS(SOME) FROM Account LIMIT 200",
            "SELECT COUNT(), Name FROM Account",
+           "SELECT Id FROM Account WHERE SUM(Amount) > 1",
+           "SELECT Id, (SELECT Id FROM Contacts OFFSET 1) FROM Account",
+           "SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account",
            "SELECT Id FROM Account WITH SECURITY_ENFORCED",
            "SELECT Id FROM Account WHERE Name = :name",
            "SELECT Id FROM Account a",
@@ -190,9 +188,44 @@ TEST(SoqlParseTest, UnsupportedFeaturesAreMalformed) {
     EXPECT_EQ(q.error().code, "MALFORMED_QUERY") << soql;
     EXPECT_NE(q.error().message.find("ERROR at Row:1:Column:"), std::string::npos) << soql;
   }
-  expect_error("SELECT Name, COUNT(Id) FROM Account", "MALFORMED_QUERY",
-               "\nSELECT Name, COUNT(Id) FROM Account\n                  ^\nERROR at Row:1:Column:19\n"
+  expect_error("SELECT Name, Custom(Id) FROM Account", "MALFORMED_QUERY",
+               "\nSELECT Name, Custom(Id) FROM Account\n                   ^\nERROR at Row:1:Column:20\n"
                "unexpected token: '('");
+}
+
+TEST(SoqlParseTest, SubqueriesAggregatesAndFunctions) {
+  auto q = parse("SELECT Name, (SELECT LastName FROM Contacts WHERE LastName != null ORDER BY LastName LIMIT 2), "
+                 "toLabel(Industry), FIELDS(STANDARD) FROM Account "
+                 "WHERE Id IN (SELECT AccountId FROM Contact) AND Tags__c INCLUDES ('a;b', 'c') FOR VIEW");
+  ASSERT_TRUE(q.ok()) << q.error().to_string();
+  const QueryAst& a = ast_of(q);
+  ASSERT_EQ(a.fields.size(), 3u);
+  EXPECT_TRUE(a.fields[1].to_label);
+  EXPECT_EQ(a.fields[2].group, FieldsGroup::kStandard);
+  ASSERT_EQ(a.subqueries.size(), 1u);
+  EXPECT_EQ(a.subqueries[0]->object.name, "Contacts");
+  EXPECT_EQ(a.subqueries[0]->limit, 2);
+  ASSERT_EQ(a.where->children.size(), 2u);
+  ASSERT_NE(a.where->children[0]->subquery, nullptr);
+  EXPECT_EQ(a.where->children[0]->subquery->object.name, "Contact");
+  EXPECT_EQ(a.where->children[1]->op, CompareOp::kIncludes);
+  EXPECT_EQ(a.where->children[1]->values.size(), 2u);
+  EXPECT_TRUE(a.for_view);
+
+  auto g = parse("SELECT Industry, COUNT(Id) n, SUM(Amount), COUNT() FROM Opportunity GROUP BY Industry "
+                 "HAVING COUNT(Id) > 1 ORDER BY SUM(Amount) DESC");
+  ASSERT_TRUE(g.ok()) << g.error().to_string();
+  const QueryAst& b = ast_of(g);
+  ASSERT_TRUE(b.is_aggregate());
+  EXPECT_EQ(b.fields[1].fn, AggregateFn::kCount);
+  EXPECT_EQ(b.fields[1].alias, "n");
+  EXPECT_EQ(b.fields[2].fn, AggregateFn::kSum);
+  EXPECT_EQ(b.fields[3].fn, AggregateFn::kCount);
+  EXPECT_EQ(b.fields[3].name, "");
+  ASSERT_EQ(b.group_by.size(), 1u);
+  ASSERT_NE(b.having, nullptr);
+  EXPECT_EQ(b.having->field.fn, AggregateFn::kCount);
+  EXPECT_EQ(b.order_by[0].field.fn, AggregateFn::kSum);
 }
 
 TEST(SoqlParseTest, LexicalErrors) {
@@ -251,7 +284,14 @@ TEST(SoqlRelativeDateTest, RangesAroundAWednesday) {
   EXPECT_EQ(range("LAST_N_MONTHS", 2), "2024-01-01..2024-03-01");  // excludes this month
   EXPECT_EQ(range("LAST_90_DAYS"), "2023-12-14..2024-03-14");
   EXPECT_EQ(range("NEXT_N_YEARS", 1), "2025-01-01..2026-01-01");
-  EXPECT_FALSE(make_relative_date("LAST_FISCAL_YEAR", 0).has_value());
+  // Fiscal literals: the default fiscal year is the calendar year.
+  EXPECT_EQ(range("THIS_FISCAL_QUARTER"), "2024-01-01..2024-04-01");
+  EXPECT_EQ(range("LAST_FISCAL_YEAR"), "2023-01-01..2024-01-01");
+  EXPECT_EQ(range("NEXT_FISCAL_QUARTER"), "2024-04-01..2024-07-01");
+  EXPECT_EQ(range("LAST_N_FISCAL_QUARTERS", 2), "2023-07-01..2024-01-01");
+  EXPECT_EQ(range("N_FISCAL_YEARS_AGO", 2), "2022-01-01..2023-01-01");
+  EXPECT_EQ(relative_date_arity("next_n_fiscal_years"), RelativeArity::kWithCount);
+  EXPECT_FALSE(make_relative_date("THIS_FISCAL_MONTH", 0).has_value());
 }
 
 }  // namespace
