@@ -360,7 +360,7 @@ struct Api::Impl {
     return p;
   }
 
-  Answer deals(const Model& m, Query& q, const Visibility& visible) {
+  Answer deals(const Model& m, Query& q, const Viewer& viewer, const Visibility& visible) {
     q.allow({"from", "to", "person", "owner", "stage", "type", "record_type", "forecast_category", "min_amount",
              "max_amount", "sort", "limit", "offset"});
     DealFilter f;
@@ -690,7 +690,7 @@ struct Api::Impl {
     auto m = model_for(**snap);
     if (!m) return store_problem(m.error());
     const Visibility visible = visibility(**m, viewer);
-    if (path == "/api/deals") return deals(**m, q, visible);
+    if (path == "/api/deals") return deals(**m, q, viewer, visible);
     if (path == "/api/forecast") return forecast_route(**m, q, viewer, visible);
     if (path == "/api/changes") return changes(**m, q, viewer, visible);
     if (path == "/api/people") return people(**m, q);

@@ -428,7 +428,7 @@ TEST_P(ServeApiTest, WithoutSigninTheSessionSaysSoAndEditsAreRefused) {
   ASSERT_EQ(status, 200) << body.dump();
   EXPECT_EQ(body["signin"], false);
   EXPECT_TRUE(body["csrf_token"].is_null());
-  auto edit = loopback_client(server_->port()).Patch("/api/deals/006000000000001AAA", R"({"StageName":"x"})", "application/json");
+  auto edit = loopback_client(server().port()).Patch("/api/deals/006000000000001AAA", R"({"StageName":"x"})", "application/json");
   ASSERT_TRUE(edit);
   EXPECT_EQ(edit->status, 403);
   EXPECT_EQ(json::parse(edit->body)["error"]["code"], "SIGNIN_REQUIRED");
