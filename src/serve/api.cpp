@@ -2,6 +2,7 @@
 // Each request reads one snapshot; the boards answer from the Model of the last sync commit read
 // (model_cache.h), search from the snapshot itself.
 #include <algorithm>
+#include <chrono>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -26,6 +27,7 @@ namespace {
 
 constexpr std::size_t kMaxValueBytes = 2000;   // any one parameter value
 constexpr std::size_t kMaxSearchChars = 200;   // a search box's text
+constexpr std::chrono::milliseconds kEditReloadWait{3000};  // an edit's answer waits for the model this long at most
 constexpr std::size_t kMaxSearchWords = 12;
 
 Answer error_answer(int status, const std::string& code, const std::string& message) {
@@ -660,6 +662,10 @@ struct Api::Impl {
     }
     EditOutcome out = edits->edit(*reader, {id, body, viewer, editable_fields(options.serve.deal_columns)}, as);
     if (out.refusal) return *out.refusal;
+    // The store's version follows the syncs, not this write: the boards' model is read again now,
+    // so that the answer and the next requests show the edit (a store of millions of deals takes
+    // seconds to read: the answer then shows Salesforce's values and the board follows).
+    const bool current = out.stored && models->reload(kEditReloadWait);
     auto snap = reader->snapshot();
     if (!snap) return store_problem(snap.error());
     auto m = model_for(**snap);
@@ -667,8 +673,8 @@ struct Api::Impl {
     Params none;
     Query q(none);
     Answer a = deal(**m, q, id, visibility(**m, viewer));
-    if (!out.stored && a.status == 200) {
-      // Not in the store yet: what Salesforce answered, over what the store still shows.
+    if (!current && a.status == 200) {
+      // Not in the store or the model yet: what Salesforce answered, over what the model still shows.
       for (const auto& [field, value] : out.record.items()) {
         if (a.body.contains(field) && !value.is_object()) a.body[field] = value;
       }

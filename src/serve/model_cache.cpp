@@ -46,6 +46,16 @@ Result<std::shared_ptr<const Model>> ModelCache::get(const std::string& version)
   return Error(ErrorKind::kInternal, "SERVER_STOPPING", "crmsync serve is stopping.");
 }
 
+bool ModelCache::reload(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  // A read under way may have opened its snapshot before the write committed: the one after it.
+  const std::uint64_t target = reads_done_ + (reading_ ? 2 : 1);
+  wanted_ = true;
+  urgent_ = true;
+  changed_.notify_all();
+  return changed_.wait_for(lock, wait, [&] { return stopping_ || reads_done_ >= target; }) && !stopping_ && !error_;
+}
+
 void ModelCache::run() {
   std::unique_lock lock(mu_);
   // After a read, the thread rests as long as the read took before the next one: while a long sync
@@ -54,8 +64,9 @@ void ModelCache::run() {
   for (;;) {
     changed_.wait(lock, [&] { return stopping_ || wanted_; });
     if (stopping_) return;
-    if (model_ && changed_.wait_until(lock, rest_until, [&] { return stopping_; })) return;
+    if (model_ && changed_.wait_until(lock, rest_until, [&] { return stopping_ || urgent_; }) && stopping_) return;
     wanted_ = false;
+    urgent_ = false;
     reading_ = true;
     reading_version_.clear();
     reading_day_ = options_.today();

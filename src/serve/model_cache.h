@@ -9,6 +9,7 @@
 // half a core to the refreshes. Internal to src/serve.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -45,6 +46,11 @@ class ModelCache {
   // NO_SYNC, when it fails).
   Result<std::shared_ptr<const Model>> get(const std::string& version);
 
+  // After a write the store's version does not show (an accepted edit of `crmsync serve` itself,
+  // which changes a deal but no sync state): reads the model again at once, without the rest, and
+  // waits for that read up to `wait`. True when a model read after the call is current.
+  bool reload(std::chrono::milliseconds wait);
+
  private:
   void run();
   void ask_locked(const std::string& version, EpochDays day);
@@ -58,6 +64,7 @@ class ModelCache {
   EpochDays model_day_ = 0;
   std::optional<Error> error_;          // of the last read, when it failed
   bool wanted_ = false;                 // a refresh is asked for
+  bool urgent_ = false;                 // ... by reload(): no rest before it
   bool reading_ = false;                // a read is under way ...
   std::string reading_version_;         // ... of this version (empty until its snapshot is open)
   EpochDays reading_day_ = 0;

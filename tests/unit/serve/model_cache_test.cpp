@@ -77,7 +77,7 @@ class ModelCacheTest : public ::testing::Test {
               int n = static_cast<FakeSnapshot&>(snap).number();
               if (n < 0) return Error(ErrorKind::kStore, "BROKEN", "the store cannot be read");
               auto m = std::make_shared<Model>();
-              m->deals.resize(static_cast<std::size_t>(n));
+              m->deals.resize(static_cast<std::size_t>(n + unseen.load()));
               return std::shared_ptr<const Model>(m);
             },
             [] { return EpochDays(20000); }, [this] { gate.pass(); }};
@@ -96,6 +96,7 @@ class ModelCacheTest : public ::testing::Test {
   FakeReader reader;
   Gate gate;
   std::atomic<int> reads{0};
+  std::atomic<int> unseen{0};  // deals written without a new version (crmsync serve's own edits)
 };
 
 TEST_F(ModelCacheTest, TheFirstRequestWaitsForTheFirstModelAndLaterOnesReuseIt) {
@@ -133,6 +134,25 @@ TEST_F(ModelCacheTest, AFailedRefreshKeepsTheLastModelAndWithoutOneTheErrorIsThe
   EXPECT_EQ(deals_of(cache.get("-1")), 3u);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(deals_of(cache.get("-1")), 3u) << "the refresh failed: the last model is served still";
+}
+
+// An accepted edit changes a deal but no sync state, so the version stays: reload() reads the model
+// again at once and waits for it, and requests of the same version then get the new one.
+TEST_F(ModelCacheTest, AReloadReadsAWriteTheVersionDoesNotShowAndWaitsForIt) {
+  ModelCache cache(reader, options());
+  ASSERT_EQ(deals_of(cache.get("1")), 1u);
+  unseen = 5;
+  EXPECT_EQ(deals_of(cache.get("1")), 1u) << "the same version: no read";
+  EXPECT_EQ(reads.load(), 1);
+  EXPECT_TRUE(cache.reload(std::chrono::seconds(10)));
+  EXPECT_EQ(reads.load(), 2);
+  EXPECT_EQ(deals_of(cache.get("1")), 6u) << "the model read after the write";
+  gate.close();
+  unseen = 7;
+  EXPECT_FALSE(cache.reload(std::chrono::milliseconds(50))) << "a read held past the wait is not current";
+  EXPECT_EQ(deals_of(cache.get("1")), 6u);
+  gate.open();
+  EXPECT_EQ(served_once_read(cache, 8), 8u) << "the held read ends and brings the write";
 }
 
 }  // namespace
