@@ -76,9 +76,14 @@ Status check_object_not_visible(Context& ctx, const std::string& name, bool deal
     auto has = org_has_object(ctx, name);
     if (!has && !is_access_refusal(has.error())) return has.error();
     if (has && !*has) {
+      const bool beyond = catalog::find_object(name) == nullptr;  // [objects.Invoice__c]: maybe a misspelt name
       ctx.add(name, "", deals ? Severity::kInfo : Severity::kError, "OBJECT_NOT_IN_ORG",
               "The org has no " + name + (deals ? ", so the deals and forecast group skips it." : "."),
-              deals ? "" : "turn on the feature that provides " + name + " in Setup, or switch the object off with [objects." + name + "] enabled = false");
+              deals    ? ""
+              : beyond ? "check the object's API name (`crmsync catalog --org` lists what the org offers), or remove [objects." +
+                             name + "] from the configuration"
+                       : "turn on the feature that provides " + name + " in Setup, or switch the object off with [objects." +
+                             name + "] enabled = false");
       return ok_status();
     }
     if (has) {
@@ -280,7 +285,11 @@ Status check_fields(Context& ctx, const std::string& object) {
 }  // namespace
 
 Status check_objects(Context& ctx) {
-  for (const auto& name : ctx.cfg.enabled_objects()) {
+  std::vector<std::string> names = ctx.cfg.enabled_objects();
+  for (const auto& name : ctx.cfg.synced_objects()) {
+    if (catalog::find_object(name) == nullptr) names.push_back(name);
+  }
+  for (const auto& name : names) {
     // An object beyond the catalog ([objects.Case], [objects.Invoice__c]) is checked as the sync
     // reads it: under the configuration's spelling, its fields discovered from describe.
     const catalog::CatalogObject* object = catalog::find_object(name);

@@ -230,15 +230,21 @@ TEST(BeyondCatalogTest, IncludeNamesTheOnlyFieldsAndAnUnsupportedOneOrAMissingOb
 }
 
 // `crmsync check` checks an object beyond the catalog as the sync reads it: Invoice__c readable with
-// its skipped fields named, Ledger__c (no object permission) an error whose fix grants Read on it,
-// an include the org lacks an error naming the field.
+// its skipped fields named, Ledger__c (which only another permission set reads) an error whose fix
+// grants Read on it, Ledgr__c (no such object) an error pointing at `catalog --org`, an include the
+// org lacks an error naming the field.
 TEST(BeyondCatalogTest, CheckSaysWhatToGrantForObjectsBeyondTheCatalog) {
   TempDir dir;
-  auto emu = invoice_org(dir);
+  const std::string org = dir.file("org.toml");
+  testing::write_file(org, std::string(kOrg) + "\n[[permission_sets]]\nname = \"Ledger_Readers\"\n"
+                                                "objects = { Ledger__c = { read = true } }\n");
+  emulator::EmulatorOptions o = RunningEmulator::options_for(5, 7);
+  o.org_file = org;
+  auto emu = std::make_unique<RunningEmulator>(o);
   const std::string cfg = dir.file("crmsync.toml");
   testing::write_file(cfg, testing::emulator_toml((*emu)->base_url(), dir.file("out.db"),
                                                   testing::only_toml({"Account"}) +
-                                                      "[objects.Invoice__c]\n[objects.Ledger__c]\n"
+                                                      "[objects.Invoice__c]\n[objects.Ledger__c]\n[objects.Ledgr__c]\n"
                                                       "[objects.Profile]\ninclude = [\"Name\", \"Colour__c\"]\n"));
   auto r = run_crmsync("check --json --config " + cfg);
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -263,6 +269,9 @@ TEST(BeyondCatalogTest, CheckSaysWhatToGrantForObjectsBeyondTheCatalog) {
   EXPECT_EQ(ledger["severity"], "error");
   EXPECT_TRUE(contains(ledger["fix"], "Ledger__c")) << ledger.dump();
   EXPECT_TRUE(contains(ledger["fix"], "Read")) << ledger.dump();
+  auto misspelt = find("Ledgr__c", "OBJECT_NOT_IN_ORG");
+  ASSERT_FALSE(misspelt.is_null()) << r.output;
+  EXPECT_TRUE(contains(misspelt["fix"], "crmsync catalog --org")) << misspelt.dump();
   auto colour = find("Profile", "EXTRA_FIELD_NOT_READABLE");
   ASSERT_FALSE(colour.is_null()) << r.output;
   EXPECT_EQ(colour["field"], "Colour__c");

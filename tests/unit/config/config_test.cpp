@@ -203,7 +203,7 @@ TEST(ConfigEnvTest, ObjectsBeyondTheCatalogThatTheFileNamesAreOverriddenToo) {
                                 {"CRMSYNC_OBJECTS_CASE_ENABLED", "false"}}));
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_EQ(c->selection_for("Invoice__c").include, (std::vector<std::string>{"Amount__c", "Status__c"}));
-  auto objects = c->enabled_objects();
+  auto objects = c->synced_objects();
   EXPECT_EQ(std::find(objects.begin(), objects.end(), "Case"), objects.end());
   EXPECT_NE(std::find(objects.begin(), objects.end(), "Invoice__c"), objects.end());
   auto warnings = unknown_env_warnings({"CRMSYNC_OBJECTS_INVOICE__C_INCLUDE", "CRMSYNC_OBJECTS_CASE_ENABLED",
