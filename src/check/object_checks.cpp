@@ -14,7 +14,7 @@ namespace {
 // Objects whose records are shared by owner, role hierarchy and org-wide defaults: the ones where
 // View All Records decides whether the integration user sees every record. (Their child objects
 // follow the parent's visibility.)
-constexpr const char* kSharedObjects[] = {"Account", "Contact", "Lead", "Opportunity", "Task", "Event", "Campaign"};
+constexpr const char* kSharedObjects[] = {"Account", "Contact", "Lead", "Opportunity", "Task", "Event", "Campaign", "Case"};
 
 std::string who(const UserAccess& a) { return a.username.empty() ? std::string("the integration user") : a.username; }
 
@@ -42,6 +42,8 @@ std::vector<Finding> required_field_findings(const UserAccess& access, const nlo
 }
 
 bool shares_records(std::string_view object) {
+  // A custom object has an owner and sharing of its own (its org-wide default may be Private).
+  if (object.size() > 3 && iequals(object.substr(object.size() - 3), "__c")) return true;
   return std::any_of(std::begin(kSharedObjects), std::end(kSharedObjects),
                      [&](const char* o) { return iequals(o, object); });
 }
@@ -67,16 +69,21 @@ Result<bool> org_has_object(Context& ctx, const std::string& object) {
   return *n > 0;
 }
 
-Status check_object_not_visible(Context& ctx, const catalog::CatalogObject& object) {
-  const std::string& name = object.name;
-  bool deals = object.group == catalog::Group::kDeals;
+// `deals`: an object of the deals and forecast group, which the group skips when the org lacks it;
+// any other object (of the catalog, or beyond it) the configuration enables is an error to fix.
+Status check_object_not_visible(Context& ctx, const std::string& name, bool deals) {
   if (ctx.access.setup_readable) {
     auto has = org_has_object(ctx, name);
     if (!has && !is_access_refusal(has.error())) return has.error();
     if (has && !*has) {
+      const bool beyond = catalog::find_object(name) == nullptr;  // [objects.Invoice__c]: maybe a misspelt name
       ctx.add(name, "", deals ? Severity::kInfo : Severity::kError, "OBJECT_NOT_IN_ORG",
               "The org has no " + name + (deals ? ", so the deals and forecast group skips it." : "."),
-              deals ? "" : "turn on the feature that provides " + name + " in Setup, or switch the object off with [objects." + name + "] enabled = false");
+              deals    ? ""
+              : beyond ? "check the object's API name (`crmsync catalog --org` lists what the org offers), or remove [objects." +
+                             name + "] from the configuration"
+                       : "turn on the feature that provides " + name + " in Setup, or switch the object off with [objects." +
+                             name + "] enabled = false");
       return ok_status();
     }
     if (has) {
@@ -259,6 +266,14 @@ Status check_fields(Context& ctx, const std::string& object) {
     ctx.add(object, "", Severity::kWarning, "FIELD_TYPE_UNSUPPORTED", e.message + " The sync skips it.", "");
   }
   check_includes(ctx, object, *describe, selection, problems);
+  if (sel->discovered && !sel->unsupported_discovered.empty()) {
+    // Beyond the catalog every field of a supported type is synced; the rest is worth knowing.
+    std::string names;
+    for (const auto& e : sel->unsupported_discovered) names += (names.empty() ? "" : "; ") + e.message;
+    ctx.add(object, "", Severity::kInfo, "FIELDS_SKIPPED",
+            std::to_string(sel->unsupported_discovered.size()) + " field(s) of " + object +
+                " are of types the sync does not store and are skipped: " + names);
+  }
   if (problems == 0) {
     ctx.add(object, "", Severity::kInfo, "FIELDS_OK",
             "All " + std::to_string(sel->fields.size() + selection.include.size()) + " selected fields of " + object +
@@ -270,26 +285,32 @@ Status check_fields(Context& ctx, const std::string& object) {
 }  // namespace
 
 Status check_objects(Context& ctx) {
-  for (const auto& name : ctx.cfg.enabled_objects()) {
+  std::vector<std::string> names = ctx.cfg.enabled_objects();
+  for (const auto& name : ctx.cfg.synced_objects()) {
+    if (catalog::find_object(name) == nullptr) names.push_back(name);
+  }
+  for (const auto& name : names) {
+    // An object beyond the catalog ([objects.Case], [objects.Invoice__c]) is checked as the sync
+    // reads it: under the configuration's spelling, its fields discovered from describe.
     const catalog::CatalogObject* object = catalog::find_object(name);
-    if (object == nullptr) continue;
-    if (!ctx.sees_object(object->name)) {
-      CRMSYNC_TRY(check_object_not_visible(ctx, *object));
+    const std::string object_name = object != nullptr ? object->name : name;
+    if (!ctx.sees_object(object_name)) {
+      CRMSYNC_TRY(check_object_not_visible(ctx, object_name, object != nullptr && object->group == catalog::Group::kDeals));
       continue;
     }
-    auto grant = ctx.grant_for(object->name);
+    auto grant = ctx.grant_for(object_name);
     if (!grant) return grant.error();
     // The setup side agrees with describeGlobal in Salesforce; where the user's sets name the
     // object without Read (and no View All Data / Modify All Data), the object is not readable.
     if (grant->any_row && !grant->read && !ctx.access.has("ViewAllData") && !ctx.access.has("ModifyAllData")) {
-      ctx.add(object->name, "", Severity::kError, "OBJECT_NOT_READABLE",
-              who(ctx.access) + " cannot read " + object->name + ": it lacks the Read object permission.",
-              object_permission_fix(ctx.access, "Read", object->name));
+      ctx.add(object_name, "", Severity::kError, "OBJECT_NOT_READABLE",
+              who(ctx.access) + " cannot read " + object_name + ": it lacks the Read object permission.",
+              object_permission_fix(ctx.access, "Read", object_name));
       continue;
     }
-    ctx.add(object->name, "", Severity::kInfo, "OBJECT_READABLE", who(ctx.access) + " can read " + object->name + ".");
-    CRMSYNC_TRY(check_view_all(ctx, object->name, *grant));
-    CRMSYNC_TRY(check_fields(ctx, object->name));
+    ctx.add(object_name, "", Severity::kInfo, "OBJECT_READABLE", who(ctx.access) + " can read " + object_name + ".");
+    CRMSYNC_TRY(check_view_all(ctx, object_name, *grant));
+    CRMSYNC_TRY(check_fields(ctx, object_name));
   }
   return ok_status();
 }

@@ -355,6 +355,14 @@ Status apply_env(Config& config, const EnvLookup& env, Origins& origins) {
     ObjectConfig& oc = it != config.objects.end() ? it->second : config.objects[object.name];
     CRMSYNC_TRY(apply_env_section(object_bindings(oc), "objects." + object.name, prefix, env, origins));
   }
+  // Objects beyond the catalog that the file names ([objects.Invoice__c]): CRMSYNC_OBJECTS_INVOICE__C_*.
+  // (An object the file does not name cannot be added from the environment: the variable's upper
+  // case does not say how the API name is spelt.)
+  for (auto& [name, oc] : config.objects) {
+    if (catalog::find_object(name) != nullptr) continue;
+    CRMSYNC_TRY(apply_env_section(object_bindings(oc), "objects." + name, "CRMSYNC_OBJECTS_" + to_upper(name) + "_", env,
+                                  origins));
+  }
   return ok_status();
 }
 
@@ -688,6 +696,27 @@ void warn_lookalike_objects(Config& config, std::string_view source, const Origi
 
 }  // namespace
 
+namespace {
+
+// CRMSYNC_OBJECTS_<OBJECT>_<KEY> for an object beyond the catalog (the file's [objects.Case] is
+// read before the environment's warnings are known): any object a catalog object's name is not a
+// typo of, with one of [objects.X]'s keys.
+bool is_beyond_catalog_object_env(std::string_view name) {
+  constexpr std::string_view prefix = "CRMSYNC_OBJECTS_";
+  if (!name.starts_with(prefix)) return false;
+  ObjectConfig scratch;
+  for (const auto& b : object_bindings(scratch)) {
+    const std::string suffix = "_" + to_upper(b.key);
+    if (!name.ends_with(suffix) || name.size() <= prefix.size() + suffix.size()) continue;
+    const std::string object(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()));
+    const bool catalog_name = catalog::find_object(object) != nullptr;
+    return !catalog_name && catalog::lookalike_object(object).empty();
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<std::string> known_env_names() {
   std::vector<std::string> names;
   Config scratch;
@@ -721,6 +750,7 @@ std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& na
   std::vector<std::string> warnings;
   for (const auto& name : names) {
     if (!name.starts_with("CRMSYNC_") || std::find(known.begin(), known.end(), name) != known.end()) continue;
+    if (is_beyond_catalog_object_env(name)) continue;
     std::string close = closest_match(std::string_view(name).substr(8), known_rests);
     if (!close.empty()) close = "CRMSYNC_" + close;
     warnings.push_back("environment variable " + name + " is not a crmsync setting, so it changes nothing" +

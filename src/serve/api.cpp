@@ -618,20 +618,22 @@ struct Api::Impl {
     }
     auto instance = instance_url(snap);
     if (!instance) return store_problem(instance.error());
-    json results = json::array();
+    std::vector<store::SearchRequest> requests;
     for (auto object : catalog::kSearchObjects) {
-      auto hits = snap.search({std::string(object), words, title_columns(object), limit});
-      if (!hits) {
-        if (hits.error().kind == ErrorKind::kUnsupported) return error_answer(501, "SEARCH_UNSUPPORTED", hits.error().message);
-        return store_problem(hits.error());
+      requests.push_back({std::string(object), words, title_columns(object), limit});
+    }
+    auto hits = snap.search_all(requests);
+    if (!hits) {
+      if (hits.error().kind == ErrorKind::kUnsupported) return error_answer(501, "SEARCH_UNSUPPORTED", hits.error().message);
+      return store_problem(hits.error());
+    }
+    json results = json::array();
+    for (const auto& h : *hits) {
+      if (m && h.object == "Opportunity") {
+        auto it = m->deal_by_id.find(h.id);
+        if (it == m->deal_by_id.end() || !visible.sees(m->deals[it->second])) continue;
       }
-      for (const auto& h : *hits) {
-        if (m && object == "Opportunity") {
-          auto it = m->deal_by_id.find(h.id);
-          if (it == m->deal_by_id.end() || !visible.sees(m->deals[it->second])) continue;
-        }
-        results.push_back({{"object", h.object}, {"Id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"url", url_of(*instance, h.id)}});
-      }
+      results.push_back({{"object", h.object}, {"Id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"url", url_of(*instance, h.id)}});
     }
     return {200, {{"q", text}, {"results", results}}};
   }

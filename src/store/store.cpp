@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 
 #include "common/text.h"
 
@@ -172,6 +173,16 @@ std::string version_of(const std::vector<SyncState>& states) {
 }
 
 Result<std::optional<std::string>> ReadSnapshot::meta(std::string_view) { return std::optional<std::string>(); }
+
+Result<std::vector<SearchHit>> ReadSnapshot::search_all(const std::vector<SearchRequest>& requests) {
+  std::vector<SearchHit> all;
+  for (const auto& request : requests) {
+    auto hits = search(request);
+    if (!hits) return hits.error();
+    all.insert(all.end(), std::make_move_iterator(hits->begin()), std::make_move_iterator(hits->end()));
+  }
+  return all;
+}
 
 Status ReadSnapshot::find(std::string_view table, std::string_view id, const std::vector<std::string>& columns,
                           const Store::RowCallback& on_row) {

@@ -311,6 +311,10 @@ class ReadSnapshot {
   // Hits for one object, best first; rows with IsDeleted = 1 never. An empty answer when the object
   // has no index. kUnsupported where the backend has no full-text search.
   virtual Result<std::vector<SearchHit>> search(const SearchRequest& request) = 0;
+  // Several objects' searches in one go (the API's box asks five): each request's hits as search()
+  // answers them, one request after the other. The default calls search() for each; PostgreSQL
+  // sends one statement, so that a search box costs one round trip to the server, not five.
+  virtual Result<std::vector<SearchHit>> search_all(const std::vector<SearchRequest>& requests);
   // Changes whenever a sync commits (it is crmsync_sync_state's content, which every commit of a
   // sync writes: each page's watermark, each run's end), and is the same for the same committed
   // state on any connection: readers may keep what they computed from a snapshot while it stays

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <map>
 #include <condition_variable>
 #include <mutex>
 #include <cmath>
@@ -236,6 +238,49 @@ TEST_P(ServeApiTest, SearchFindsAContactByPartOfItsEmailAndLeavesDeletedOnesOut)
     auto [s2, hits] = get("/api/search?limit=50&q=" + crmsync::url_encode(rec[0]["LastName"].get<std::string>()));
     ASSERT_EQ(s2, 200);
     for (const auto& r : hits["results"]) EXPECT_NE(r["Id"], rec[0]["Id"]) << "a deleted contact was found";
+  }
+}
+
+// The box searches the five objects at once (PostgreSQL: one statement for all of them): every hit
+// comes with its own object, Id, title and snippet, objects in the box's order, each at most the limit.
+TEST_P(ServeApiTest, SearchAnswersEveryObjectAtOnceEachHitWithItsOwnRecord) {
+  auto [status, body] = get("/api/search?limit=3&q=a");
+  ASSERT_EQ(status, 200) << body.dump();
+  const std::vector<std::string> order = {"Account", "Contact", "Lead", "Opportunity", "User"};
+  const std::map<std::string, std::string> prefix = {
+      {"Account", "001"}, {"Contact", "003"}, {"Lead", "00Q"}, {"Opportunity", "006"}, {"User", "005"}};
+  std::map<std::string, int> per_object;
+  std::size_t last = 0;
+  for (const auto& r : body["results"]) {
+    const std::string object = r["object"];
+    auto at = std::find(order.begin(), order.end(), object);
+    ASSERT_NE(at, order.end()) << r.dump();
+    const auto position = static_cast<std::size_t>(at - order.begin());
+    EXPECT_GE(position, last) << "objects in the box's order: " << body.dump();
+    last = position;
+    ++per_object[object];
+    const std::string id = r["Id"];
+    EXPECT_EQ(id.substr(0, 3), prefix.at(object)) << r.dump();
+    // The title is the record's own name, as the org has it.
+    const bool named = object == "Account" || object == "Opportunity";
+    auto rec = org("SELECT " + std::string(named ? "Name" : "FirstName, LastName") + " FROM " + object + " WHERE Id = '" + id + "'");
+    ASSERT_EQ(rec.size(), 1u) << r.dump();
+    std::string title = named ? rec[0]["Name"].get<std::string>()
+                              : (rec[0]["FirstName"].is_string() ? rec[0]["FirstName"].get<std::string>() + " " : "") +
+                                    rec[0]["LastName"].get<std::string>();
+    EXPECT_EQ(r["title"], title) << r.dump();
+    // The snippet holds a word starting with the letter searched for.
+    const std::string snippet = r["snippet"];
+    bool word = false;
+    for (std::size_t i = 0; i < snippet.size(); ++i) {
+      const bool starts = i == 0 || !std::isalnum(static_cast<unsigned char>(snippet[i - 1]));
+      word = word || (starts && std::tolower(static_cast<unsigned char>(snippet[i])) == 'a');
+    }
+    EXPECT_TRUE(word) << r.dump();
+  }
+  for (const auto& object : order) {
+    EXPECT_GE(per_object[object], 1) << object << " has records with a word starting with a: " << body.dump();
+    EXPECT_LE(per_object[object], 3) << object;
   }
 }
 

@@ -229,6 +229,54 @@ TEST(BeyondCatalogTest, IncludeNamesTheOnlyFieldsAndAnUnsupportedOneOrAMissingOb
   EXPECT_TRUE(contains(missing, "crmsync catalog --org")) << missing;
 }
 
+// `crmsync check` checks an object beyond the catalog as the sync reads it: Invoice__c readable with
+// its skipped fields named, Ledger__c (which only another permission set reads) an error whose fix
+// grants Read on it, Ledgr__c (no such object) an error pointing at `catalog --org`, an include the
+// org lacks an error naming the field.
+TEST(BeyondCatalogTest, CheckSaysWhatToGrantForObjectsBeyondTheCatalog) {
+  TempDir dir;
+  const std::string org = dir.file("org.toml");
+  testing::write_file(org, std::string(kOrg) + "\n[[permission_sets]]\nname = \"Ledger_Readers\"\n"
+                                                "objects = { Ledger__c = { read = true } }\n");
+  emulator::EmulatorOptions o = RunningEmulator::options_for(5, 7);
+  o.org_file = org;
+  auto emu = std::make_unique<RunningEmulator>(o);
+  const std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, testing::emulator_toml((*emu)->base_url(), dir.file("out.db"),
+                                                  testing::only_toml({"Account"}) +
+                                                      "[objects.Invoice__c]\n[objects.Ledger__c]\n[objects.Ledgr__c]\n"
+                                                      "[objects.Profile]\ninclude = [\"Name\", \"Colour__c\"]\n"));
+  auto r = run_crmsync("check --json --config " + cfg);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  auto doc = nlohmann::json::parse(r.output);
+  std::map<std::string, std::vector<nlohmann::json>> by_object;
+  for (const auto& f : doc["findings"]) {
+    if (f["object"].is_string()) by_object[f["object"].get<std::string>()].push_back(f);
+  }
+  auto find = [&](const std::string& object, const std::string& code) -> nlohmann::json {
+    for (const auto& f : by_object[object]) {
+      if (f["code"] == code) return f;
+    }
+    return nullptr;
+  };
+  EXPECT_FALSE(find("Invoice__c", "OBJECT_READABLE").is_null()) << r.output;
+  auto skipped = find("Invoice__c", "FIELDS_SKIPPED");
+  ASSERT_FALSE(skipped.is_null()) << r.output;
+  EXPECT_TRUE(contains(skipped["message"], "Card__c")) << skipped.dump();
+  EXPECT_EQ(skipped["severity"], "info");
+  auto ledger = find("Ledger__c", "OBJECT_NOT_READABLE");
+  ASSERT_FALSE(ledger.is_null()) << r.output;
+  EXPECT_EQ(ledger["severity"], "error");
+  EXPECT_TRUE(contains(ledger["fix"], "Ledger__c")) << ledger.dump();
+  EXPECT_TRUE(contains(ledger["fix"], "Read")) << ledger.dump();
+  auto misspelt = find("Ledgr__c", "OBJECT_NOT_IN_ORG");
+  ASSERT_FALSE(misspelt.is_null()) << r.output;
+  EXPECT_TRUE(contains(misspelt["fix"], "crmsync catalog --org")) << misspelt.dump();
+  auto colour = find("Profile", "EXTRA_FIELD_NOT_READABLE");
+  ASSERT_FALSE(colour.is_null()) << r.output;
+  EXPECT_EQ(colour["field"], "Colour__c");
+}
+
 // SIGKILL in the middle of a custom object's first load: the next run resumes it and ends with one
 // row per record the org has.
 TEST(BeyondCatalogTest, AKillMidLoadOfACustomObjectIsResumedByTheNextRun) {

@@ -38,9 +38,11 @@ class PgSnapshot final : public ReadSnapshot {
   // is the version. A schema without crmsync's tables is one no sync has written yet.
   Status begin() {
     const std::string& schema = pool_->options.schema;
-    CRMSYNC_TRY(conn_->run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "Cannot start a read of " + conn_->where()));
-    auto present = conn_->exec("SELECT to_regclass($1) IS NOT NULL", {qualified(schema, "crmsync_sync_state")},
-                               "Cannot read " + conn_->where());
+    // One round trip for both (the schema's name is an identifier check_schema_name passed, so it
+    // needs no escaping inside the literal): on a busy machine each trip is a server wake-up.
+    auto present = conn_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT to_regclass('" +
+                                   qualified(schema, "crmsync_sync_state") + "') IS NOT NULL",
+                               "Cannot start a read of " + conn_->where());
     if (!present) return present.error();
     if (text_of(present->get(), 0, 0) != "t") {
       return Error(ErrorKind::kNotFound, "STORE_NOT_FOUND",
@@ -78,31 +80,40 @@ class PgSnapshot final : public ReadSnapshot {
     return scan_table(*conn_, pool_->options.schema, table, columns, on_row, id);
   }
 
-  Result<std::vector<SearchHit>> search(const SearchRequest& request) override {
+  Result<std::vector<SearchHit>> search(const SearchRequest& request) override { return search_all({request}); }
+
+  Result<std::vector<SearchHit>> search_all(const std::vector<SearchRequest>& requests) override {
+    std::vector<std::string> sqls;
+    for (const auto& request : requests) {
+      auto sql = query_of(request);
+      if (!sql) return sql.error();
+      sqls.push_back(std::move(*sql));
+    }
+    return run_searches(*conn_, sqls, requests);
+  }
+
+  Result<std::string> version() override { return version_; }
+
+ private:
+  // The request's search statement, kept in the pool while the store's version stays the same.
+  Result<std::string> query_of(const SearchRequest& request) {
     std::string key = request.object;
     for (const auto& t : request.title_columns) key += "\x1f" + t;
-    std::optional<std::string> sql;
     {
       std::lock_guard lock(pool_->mu);
       if (pool_->queries_version != version_) {
         pool_->queries.clear();
         pool_->queries_version = version_;
       }
-      if (auto it = pool_->queries.find(key); it != pool_->queries.end()) sql = it->second;
+      if (auto it = pool_->queries.find(key); it != pool_->queries.end()) return it->second;
     }
-    if (!sql) {
-      auto made = search_sql(*conn_, pool_->options.schema, request);
-      if (!made) return made.error();
-      sql = *made;
-      std::lock_guard lock(pool_->mu);
-      if (pool_->queries_version == version_) pool_->queries[key] = *sql;
-    }
-    return run_search(*conn_, *sql, request);
+    auto made = search_sql(*conn_, pool_->options.schema, request);
+    if (!made) return made.error();
+    std::lock_guard lock(pool_->mu);
+    if (pool_->queries_version == version_) pool_->queries[key] = *made;
+    return made;
   }
 
-  Result<std::string> version() override { return version_; }
-
- private:
   std::shared_ptr<Pool> pool_;
   std::unique_ptr<Connection> conn_;
   std::string version_;

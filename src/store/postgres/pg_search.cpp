@@ -121,33 +121,64 @@ Result<std::string> search_sql(Connection& conn, const std::string& schema, cons
   }
   // Ranked by ts_rank among the first kSearchCandidates matches (as SQLite's bm25: ranking every
   // match of a short prefix costs more than a box answering as one types can pay); the snippet is
-  // made from the hits' indexed columns (make_snippet), which follow the Id, title and rank.
-  // The query is written out where it is used (not joined from a subquery), so that the planner
-  // sees a value and scans the GIN index rather than the table.
+  // made from the hits' indexed columns (make_snippet), sent as one text joined by U+001F so that
+  // every object's statement has the same columns (id, title, rank, texts) and several can be sent
+  // as one (run_searches). The query is written out where it is used (not joined from a subquery),
+  // so that the planner sees a value and scans the GIN index rather than the table. $1 is the
+  // tsquery text and $2 the limit; run_searches renumbers them.
   const std::string query = "to_tsquery('simple'::regconfig, $1)";
-  std::string sql = "SELECT id, trim(title), k";
-  for (std::size_t k = 0; k < indexed_columns.size(); ++k) sql += ", c" + std::to_string(k);
-  sql += " FROM (SELECT *, -ts_rank(s, " + query + ") AS k FROM (SELECT o." + quote_identifier("Id") + " AS id, " +
-         document(title_columns, "o.") + " AS title, o." + quote_identifier(kSearchColumn) + " AS s";
-  for (std::size_t k = 0; k < indexed_columns.size(); ++k) {
-    sql += ", o." + quote_identifier(indexed_columns[k]) + " AS c" + std::to_string(k);
+  std::string texts;
+  for (const auto& c : indexed_columns) {
+    if (!texts.empty()) texts += " || chr(31) || ";
+    texts += "coalesce(o." + quote_identifier(c) + "::text, '')";
   }
-  sql += " FROM " + qualified(schema, request.object) + " AS o WHERE o." + quote_identifier(kSearchColumn) + " @@ " +
-         query + " LIMIT " + std::to_string(kSearchCandidates) + ") AS c ORDER BY k LIMIT $2) AS h ORDER BY k";
-  return sql;
+  if (texts.empty()) texts = "''";
+  return "SELECT id, trim(title), k, t FROM (SELECT *, -ts_rank(s, " + query + ") AS k FROM (SELECT o." +
+         quote_identifier("Id") + " AS id, " + document(title_columns, "o.") + " AS title, o." +
+         quote_identifier(kSearchColumn) + " AS s, " + texts + " AS t FROM " + qualified(schema, request.object) +
+         " AS o WHERE o." + quote_identifier(kSearchColumn) + " @@ " + query + " LIMIT " +
+         std::to_string(kSearchCandidates) + ") AS c ORDER BY k LIMIT $2) AS h";
 }
 
-Result<std::vector<SearchHit>> run_search(Connection& conn, const std::string& sql, const SearchRequest& request) {
+Result<std::vector<SearchHit>> run_searches(Connection& conn, const std::vector<std::string>& sqls,
+                                            const std::vector<SearchRequest>& requests) {
+  // One statement: each request's query as a branch of a UNION ALL, tagged with its position, its
+  // parameters renumbered ($1, $2 -> $2i+1, $2i+2), the hits ordered by request and then rank.
+  std::string sql;
+  std::vector<Param> params;
+  for (std::size_t i = 0; i < requests.size() && i < sqls.size(); ++i) {
+    const std::string query = tsquery_text(requests[i].words);
+    if (sqls[i].empty() || query.empty() || requests[i].limit <= 0) continue;
+    std::string branch = sqls[i];
+    const std::string first = "$" + std::to_string(params.size() + 1);
+    const std::string second = "$" + std::to_string(params.size() + 2);
+    for (std::size_t at = 0; (at = branch.find('$', at)) != std::string::npos;) {
+      const std::string& with = branch.compare(at, 2, "$1") == 0 ? first : second;
+      branch.replace(at, 2, with);
+      at += with.size();
+    }
+    params.push_back(query);
+    params.push_back(std::to_string(requests[i].limit));
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += "SELECT " + std::to_string(i) + " AS r, * FROM (" + branch + ") AS b" + std::to_string(i);
+  }
   std::vector<SearchHit> hits;
-  const std::string query = tsquery_text(request.words);
-  if (sql.empty() || query.empty() || request.limit <= 0) return hits;
-  auto r = conn.exec(sql, {query, std::to_string(request.limit)}, "Cannot search " + request.object);
+  if (sql.empty()) return hits;
+  auto r = conn.exec("SELECT * FROM (" + sql + ") AS u ORDER BY r, k", params, "Cannot search the store");
   if (!r) return r.error();
-  std::vector<std::string> texts(static_cast<std::size_t>(std::max(0, PQnfields(r->get()) - 3)));
+  std::vector<std::string> texts;
   for (int i = 0; i < PQntuples(r->get()); ++i) {
-    for (std::size_t k = 0; k < texts.size(); ++k) texts[k] = text_of(r->get(), i, static_cast<int>(k) + 3);
-    hits.push_back({request.object, text_of(r->get(), i, 0), text_of(r->get(), i, 1), make_snippet(texts, request.words),
-                    std::strtod(PQgetvalue(r->get(), i, 2), nullptr)});
+    const auto& request = requests[static_cast<std::size_t>(int_of(r->get(), i, 0))];
+    texts.clear();
+    const std::string joined = text_of(r->get(), i, 4);
+    for (std::size_t from = 0;;) {
+      const std::size_t to = joined.find('\x1f', from);
+      texts.push_back(joined.substr(from, to == std::string::npos ? std::string::npos : to - from));
+      if (to == std::string::npos) break;
+      from = to + 1;
+    }
+    hits.push_back({request.object, text_of(r->get(), i, 1), text_of(r->get(), i, 2), make_snippet(texts, request.words),
+                    std::strtod(PQgetvalue(r->get(), i, 3), nullptr)});
   }
   return hits;
 }

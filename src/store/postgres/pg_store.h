@@ -71,7 +71,10 @@ Result<std::optional<std::string>> read_meta(Connection& conn, const std::string
 // sync changes: readers keep it while the store's version stays the same; empty when the object has
 // no search index), then running it for the request's words.
 Result<std::string> search_sql(Connection& conn, const std::string& schema, const SearchRequest& request);
-Result<std::vector<SearchHit>> run_search(Connection& conn, const std::string& sql, const SearchRequest& request);
+// The hits of several searches (search_sql's statement for each request, empty for an object
+// without an index) in one statement: each request's hits in request order, best first.
+Result<std::vector<SearchHit>> run_searches(Connection& conn, const std::vector<std::string>& sqls,
+                                            const std::vector<SearchRequest>& requests);
 // Read-only snapshots of a schema (pg_reader.cpp).
 Result<std::unique_ptr<StoreReader>> open_reader(const OpenOptions& options);
 // "crmsync_search": the generated tsvector column of a searchable table; its GIN index is

@@ -194,6 +194,26 @@ TEST(ConfigEnvTest, ObjectsAreOverriddenWithCommaSeparatedLists) {
   EXPECT_NE(std::find(objects.begin(), objects.end(), "Lead"), objects.end());
 }
 
+// An object beyond the catalog that the file names is overridden as a catalog object is, under its
+// name in upper case; its variables are no unknown setting, but a catalog object's typo still is.
+TEST(ConfigEnvTest, ObjectsBeyondTheCatalogThatTheFileNamesAreOverriddenToo) {
+  const std::string file = std::string(kFull) + "\n[objects.Invoice__c]\ninclude = [\"Amount__c\"]\n[objects.Case]\n";
+  auto c = parse_config(file, "crmsync.toml",
+                        env_of({{"CRMSYNC_OBJECTS_INVOICE__C_INCLUDE", "Amount__c, Status__c"},
+                                {"CRMSYNC_OBJECTS_CASE_ENABLED", "false"}}));
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->selection_for("Invoice__c").include, (std::vector<std::string>{"Amount__c", "Status__c"}));
+  auto objects = c->synced_objects();
+  EXPECT_EQ(std::find(objects.begin(), objects.end(), "Case"), objects.end());
+  EXPECT_NE(std::find(objects.begin(), objects.end(), "Invoice__c"), objects.end());
+  auto warnings = unknown_env_warnings({"CRMSYNC_OBJECTS_INVOICE__C_INCLUDE", "CRMSYNC_OBJECTS_CASE_ENABLED",
+                                        "CRMSYNC_OBJECTS_ACOUNT_ENABLED", "CRMSYNC_OBJECTS_CASE_COLOUR"},
+                                       {});
+  ASSERT_EQ(warnings.size(), 2u) << testing::PrintToString(warnings);
+  EXPECT_NE(warnings[0].find("CRMSYNC_OBJECTS_ACOUNT_ENABLED is not a crmsync setting"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[1].find("CRMSYNC_OBJECTS_CASE_COLOUR"), std::string::npos) << warnings[1];
+}
+
 TEST(ConfigEnvTest, BadValueFromEnvNamesTheVariable) {
   Error e = parse_error(kFull, env_of({{"CRMSYNC_SALESFORCE_AUTH", "saml"}}));
   EXPECT_EQ(e.code, "INVALID_VALUE");
