@@ -31,7 +31,7 @@ std::string join(const std::vector<std::string>& items) {
 const std::vector<std::string> kTopKeys = {"seed",     "scale",    "org_wide_defaults", "roles",
                                            "licenses", "profiles", "permission_sets",   "users",
                                            "record_types", "custom_objects", "custom_fields", "multi_currency",
-                                           "validation_rules"};
+                                           "validation_rules", "groups", "sharing_rules", "shares"};
 
 std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
@@ -159,7 +159,8 @@ class Applier {
                                     "PublicReadWrite (the default)");
     }
     static const char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    const std::size_t n = db_.custom_objects().size();
+    std::size_t n = 0;  // custom objects so far (their share objects not counted)
+    for (const ObjectSpec* o : db_.custom_objects()) n += iequals(o->name.substr(o->name.size() - 3), "__c") ? 1 : 0;
     if (n >= sizeof kDigits - 1) return fail(key, "the emulator holds at most 62 custom objects");
     auto spec = std::make_shared<ObjectSpec>();
     spec->name = *name;
@@ -176,6 +177,12 @@ class Applier {
     db_.add_table(std::make_unique<Table>(spec->name, spec->key_prefix, std::move(fields)));
     const std::string api_name = spec->name;  // before the spec is moved into the call
     db_.add_custom_object(api_name, std::move(spec));
+    if (stored != "Edit") {  // Salesforce makes Name__Share for a Private or Public Read Only object
+      auto share = std::make_shared<ObjectSpec>(share_object_spec(api_name, std::string("a1") + kDigits[n]));
+      db_.add_table(std::make_unique<Table>(share->name, share->key_prefix, share->fields));
+      const std::string share_name = share->name;
+      db_.add_custom_object(share_name, std::move(share));
+    }
     return ok_status();
   }
 
@@ -997,6 +1004,7 @@ Result<OrgFile> read_org_file(const std::string& path) {
 Status apply_org_file(const OrgFile& file, Database& db, OrgFileExtras& extras) {
   try {
     CRMSYNC_TRY(Applier(file, db, extras).run());
+    CRMSYNC_TRY(apply_sharing(file, db, extras));
     CRMSYNC_TRY(apply_multi_currency(file, db));
     return read_validation_rules(file, db, extras.validation_rules);
   } catch (const json::type_error& e) {
