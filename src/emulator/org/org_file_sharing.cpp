@@ -10,22 +10,15 @@
 #include "emulator/access/sharing.h"
 #include "emulator/org/generate.h"
 #include "emulator/org/org.h"
+#include "emulator/org/org_file_reader.h"
 #include "emulator/soql/soql.h"
 
 namespace crmsync::emulator {
 namespace {
 
-using json = nlohmann::json;
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
-class SharingApplier {
+class SharingApplier : private OrgFileReader {
  public:
-  SharingApplier(const OrgFile& file, Database& db, OrgFileExtras& extras) : file_(file), db_(db), extras_(extras) {
+  SharingApplier(const OrgFile& file, Database& db, OrgFileExtras& extras) : OrgFileReader(file), db_(db), extras_(extras) {
     if (auto admin = find_row("User", "Username", "admin@crmsync.test")) admin_id_ = id_at(*db_.find("User"), *admin);
   }
 
@@ -37,39 +30,6 @@ class SharingApplier {
   }
 
  private:
-  Error fail(const std::string& key, const std::string& message) const {
-    return Error(ErrorKind::kConfig, "ORG_FILE_INVALID", file_.path + ": " + key + ": " + message);
-  }
-
-  template <typename Fn>
-  Status each(const char* section, Fn fn) {
-    if (!file_.doc.contains(section)) return ok_status();
-    const json& list = file_.doc[section];
-    if (!list.is_array()) return fail(section, std::string("must be a list of tables (TOML [[") + section + "]])");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string key = std::string(section) + "[" + std::to_string(i) + "]";
-      if (!list[i].is_object()) return fail(key, "must be a table (an object)");
-      CRMSYNC_TRY(fn(list[i], key));
-    }
-    return ok_status();
-  }
-
-  Status only_keys(const json& e, const std::string& key, const std::vector<std::string>& allowed) const {
-    for (const auto& [k, _] : e.items()) {
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-        return fail(key + "." + k, "unknown key; the keys here are " + join(allowed));
-      }
-    }
-    return ok_status();
-  }
-
-  Result<std::string> text_at(const json& e, const std::string& key, const char* name, bool required,
-                              const std::string& fallback = "") const {
-    if (!e.contains(name)) return required ? Result<std::string>(fail(key + "." + name, "is missing; add it")) : fallback;
-    if (!e[name].is_string() || e[name].get<std::string>().empty()) return fail(key + "." + name, "must be a non-empty string");
-    return e[name].get<std::string>();
-  }
-
   Result<std::vector<std::string>> list_at(const json& e, const std::string& key, const char* name) const {
     std::vector<std::string> out;
     if (!e.contains(name)) return out;
@@ -153,12 +113,12 @@ class SharingApplier {
 
   Status group(const json& e, const std::string& key) {
     CRMSYNC_TRY(only_keys(e, key, {"name", "developer_name", "members"}));
-    auto name = text_at(e, key, "name", true);
+    auto name = string_at(e, key, "name", true);
     if (!name) return name.error();
     if (find_row("Group", "Name", *name)) return fail(key + ".name", "a group named '" + *name + "' is defined twice");
     std::string dev;
     for (char c : *name) dev.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-    auto developer = text_at(e, key, "developer_name", false, dev);
+    auto developer = string_at(e, key, "developer_name", false, dev);
     if (!developer) return developer.error();
     RowBuilder b(db_, "Group");
     b.start();
@@ -192,7 +152,7 @@ class SharingApplier {
   }
 
   Result<RecordAccess> access_at(const json& e, const std::string& key) const {
-    auto access = text_at(e, key, "access", false, "Read");
+    auto access = string_at(e, key, "access", false, "Read");
     if (!access) return access.error();
     if (*access != "Read" && *access != "Edit") return fail(key + ".access", "'" + *access + "' must be Read or Edit");
     return share_level(*access);
@@ -200,8 +160,8 @@ class SharingApplier {
 
   Status rule(const json& e, const std::string& key) {
     CRMSYNC_TRY(only_keys(e, key, {"object", "name", "owned_by", "criteria", "shared_with", "access"}));
-    auto object = text_at(e, key, "object", true);
-    auto shared_with = text_at(e, key, "shared_with", true);
+    auto object = string_at(e, key, "object", true);
+    auto shared_with = string_at(e, key, "shared_with", true);
     auto access = access_at(e, key);
     if (!object || !shared_with || !access) return !object ? object.error() : !shared_with ? shared_with.error() : access.error();
     const Table* table = db_.find(*object);
@@ -217,13 +177,13 @@ class SharingApplier {
     if (!target) return target.error();
     r.shared_with = *target;
     if (e.contains("owned_by")) {
-      auto owned_by = text_at(e, key, "owned_by", true);
+      auto owned_by = string_at(e, key, "owned_by", true);
       if (!owned_by) return owned_by.error();
       auto source = principal(key + ".owned_by", *owned_by, /*users_too=*/false);
       if (!source) return source.error();
       r.owned_by = *source;
     } else {
-      auto criteria = text_at(e, key, "criteria", true);
+      auto criteria = string_at(e, key, "criteria", true);
       if (!criteria) return criteria.error();
       auto q = soql::parse("SELECT Id FROM " + r.object + " WHERE (" + *criteria + ")");
       auto checked = q ? soql::execute(*q, db_, {}) : Result<soql::QueryResult>(q.error());
@@ -246,9 +206,9 @@ class SharingApplier {
 
   Status share(const json& e, const std::string& key) {
     CRMSYNC_TRY(only_keys(e, key, {"object", "record", "shared_with", "access", "team_role"}));
-    auto object = text_at(e, key, "object", true);
-    auto record = text_at(e, key, "record", true);
-    auto shared_with = text_at(e, key, "shared_with", true);
+    auto object = string_at(e, key, "object", true);
+    auto record = string_at(e, key, "record", true);
+    auto shared_with = string_at(e, key, "shared_with", true);
     auto access = access_at(e, key);
     if (!object || !record || !shared_with || !access) {
       return !object ? object.error() : !record ? record.error() : !shared_with ? shared_with.error() : access.error();
@@ -275,7 +235,7 @@ class SharingApplier {
     b.set(c.principal.c_str(), *who);
     b.set(c.level.c_str(), std::string(record_access_name(*access)));
     if (team) {
-      auto role = text_at(e, key, "team_role", true);
+      auto role = string_at(e, key, "team_role", true);
       if (!role) return role.error();
       b.set("TeamMemberRole", *role);
     }
@@ -288,7 +248,6 @@ class SharingApplier {
     return ok_status();
   }
 
-  const OrgFile& file_;
   Database& db_;
   OrgFileExtras& extras_;
   std::string admin_id_;
