@@ -193,7 +193,13 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     });
   }
 
-  SharingGrants grants = compute_sharing(db, visible_owners_, sharing_rules);
+  auto needed = [&](const std::string& object) {
+    const Table* t = db.find(object);
+    if (t == nullptr) return false;
+    const ObjectAccess a = compute_object(*t);
+    return a.read && !a.modify_all && !(a.view_all && !a.edit);  // more access could change nothing else
+  };
+  SharingGrants grants = compute_sharing(db, visible_owners_, sharing_rules, needed);
   owner_shares_ = std::move(grants.by_owner);
   record_shares_ = std::move(grants.records);
   std::unordered_set<std::uint32_t> shared_prefixes;

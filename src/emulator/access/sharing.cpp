@@ -158,24 +158,32 @@ std::unordered_set<std::string> groups_of_user(const Database& db, const std::st
 }
 
 SharingGrants compute_sharing(const Database& db, const std::unordered_set<std::string>& principals,
-                              const std::vector<SharingRule>& rules) {
+                              const std::vector<SharingRule>& rules,
+                              const std::function<bool(const std::string& object)>& needed) {
   SharingGrants out;
+  std::vector<const Table*> share_tables;
+  for (const Table* t : db.tables()) {
+    if (!share_columns(t->name()).parent.empty() && t->live_count() > 0 && needed(shared_object(t->name()))) {
+      share_tables.push_back(t);
+    }
+  }
+  const bool any_rule = std::any_of(rules.begin(), rules.end(), [&](const SharingRule& r) { return needed(r.object); });
+  if (share_tables.empty() && !any_rule) return out;
   const Membership m(db);
   std::unordered_set<std::string> reached = principals;  // the users and every group one of them is in
   for (const auto& user : principals) {
     for (auto& g : m.groups_of(user)) reached.insert(std::move(g));
   }
   for (const auto& rule : rules) {
-    if (!reached.count(id15(rule.shared_with))) continue;
+    if (!needed(rule.object) || !reached.count(id15(rule.shared_with))) continue;
     if (rule.criteria.empty()) {
       grant_owner_rule(db, m, rule, out);
     } else {
       grant_criteria_rule(db, rule, out);
     }
   }
-  for (const Table* t : db.tables()) {
+  for (const Table* t : share_tables) {
     const ShareColumns c = share_columns(t->name());
-    if (c.parent.empty()) continue;
     const auto parent = t->field_index(c.parent), level = t->field_index(c.level), who = t->field_index(c.principal);
     if (!parent || !level || !who) continue;
     each_live_row(*t, [&](const Row& row) {

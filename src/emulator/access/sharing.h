@@ -4,6 +4,7 @@
 // (UserAccess) so that a row check is two hash lookups. Internal to access/.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -24,8 +25,12 @@ struct SharingGrants {
 // `principals` are the user and every user below in the role hierarchy (15-character Ids): a
 // record shared with any of them, or with a group one of them belongs to, is shared with the
 // user too (Salesforce's "Grant Access Using Hierarchies", always on for standard objects).
+// `needed(object)` says whether sharing can change anything for the user on that object (it reads
+// the object and has less than full access to every record): the rules and share tables of other
+// objects are skipped, so a user with View All or Modify All pays nothing for them.
 SharingGrants compute_sharing(const Database& db, const std::unordered_set<std::string>& principals,
-                              const std::vector<SharingRule>& rules);
+                              const std::vector<SharingRule>& rules,
+                              const std::function<bool(const std::string& object)>& needed);
 
 // Every group (15-character Ids) the user belongs to: public groups naming it (directly or
 // through a nested group), its role's Role group and the RoleAndSubordinates groups of its role
