@@ -6,6 +6,8 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <chrono>
+#include <thread>
 
 #include "emulator_http.h"
 
@@ -128,6 +130,17 @@ TEST_F(EmulatorSharingTest, AnOwnerBasedReadOnlyRuleShowsTheDealAndRefusesItsUpd
   EXPECT_EQ(org_->count(rita_, "SELECT COUNT() FROM Opportunity WHERE OwnerId = '" + pat_id_ + "'"),
             org_->count(admin_, "SELECT COUNT() FROM Opportunity WHERE OwnerId = '" + pat_id_ + "'"));
   EXPECT_EQ(rita_updates(deals_[4]), kRefused);
+  // A Bulk API 2.0 query job returns it too.
+  auto job = org_->post(rita_, kData + "/jobs/query",
+                        {{"operation", "query"}, {"query", "SELECT Id FROM Opportunity WHERE Id = '" + deals_[4] + "'"}});
+  ASSERT_EQ(job->status, 200) << job->body;
+  const std::string job_id = json::parse(job->body)["id"];
+  for (int i = 0; i < 500 && json::parse(org_->get(rita_, kData + "/jobs/query/" + job_id)->body)["state"] != "JobComplete"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  auto results = org_->get(rita_, kData + "/jobs/query/" + job_id + "/results");
+  ASSERT_EQ(results->status, 200) << results->body;
+  EXPECT_NE(results->body.find(deals_[4]), std::string::npos) << results->body;
   // Collections report the same refusal per record.
   json body = {{"allOrNone", false},
                {"records", json::array({{{"attributes", {{"type", "Opportunity"}}}, {"id", deals_[4]},
