@@ -16,7 +16,8 @@
 //   sf_error.h  the one error type: a Salesforce error as crmsync's Error, with a record's fields
 //   soql/     SOQL: lexer, parser, AST, date literals, relationship paths, executor (soql/soql.h)
 //   org/      the schema, the generated org and the org file (org/org.h)
-//   access/   the permission model: object, field and record access, write checks (access/access.h)
+//   access/   the permission model: object, field and record access (sharing rules, teams and manual
+//             shares included), write checks (access/access.h)
 //   dml/      the DML engine: one record's create, update, delete, upsert matching (dml/dml.h)
 //   wire/     records as Salesforce writes them: REST JSON and Bulk CSV (wire/wire.h)
 //   routes/   the HTTP server, its shared state and every route (routes/routes.h)

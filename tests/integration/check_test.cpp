@@ -2,6 +2,7 @@
 // (docs/emulator-org-file.md), as an admin would have left it in Setup. Each test asserts the
 // finding, its severity and the fix text.
 #include <algorithm>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -350,8 +351,9 @@ TEST(CheckTest, WrongPasswordCannotRunAndExitsTwo) {
 
 TEST(CheckTest, ViewAllRecordsMissingCountsWhatTheRoleHierarchyHides) {
   CheckOrg org(integration_set("objects = { Opportunity = { view_all = false } }"), 20);
-  // What the integration user may see with Opportunity private: its own records and those of the
-  // users in the roles below its own, counted here as the admin from the role hierarchy.
+  // What the integration user may see with Opportunity private: the records it or the users in the
+  // roles below its own own or are on the opportunity team of, counted here as the admin from the
+  // role hierarchy and the team rows.
   std::string user = org.integration_user();
   std::vector<std::string> roles{org.records("SELECT UserRoleId FROM User WHERE Id = '" + user + "'")[0]["UserRoleId"]};
   for (std::size_t i = 0; i < roles.size(); ++i) {
@@ -367,7 +369,13 @@ TEST(CheckTest, ViewAllRecordsMissingCountsWhatTheRoleHierarchyHides) {
   }
   owners += ")";
   const std::int64_t total = org.admin_count("SELECT COUNT() FROM Opportunity");
-  const std::int64_t visible = org.admin_count("SELECT COUNT() FROM Opportunity WHERE OwnerId IN " + owners);
+  std::set<std::string> live, seen;
+  for (const auto& o : org.records("SELECT Id FROM Opportunity")) live.insert(o["Id"].get<std::string>());
+  for (const auto& o : org.records("SELECT Id FROM Opportunity WHERE OwnerId IN " + owners)) seen.insert(o["Id"].get<std::string>());
+  for (const auto& t : org.records("SELECT OpportunityId FROM OpportunityTeamMember WHERE UserId IN " + owners)) {
+    if (live.count(t["OpportunityId"].get<std::string>())) seen.insert(t["OpportunityId"].get<std::string>());
+  }
+  const auto visible = static_cast<std::int64_t>(seen.size());
   ASSERT_LT(visible, total) << "the default org must hide some opportunities from the integration user's role";
 
   auto report = org.check();

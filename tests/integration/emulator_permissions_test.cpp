@@ -22,45 +22,7 @@ using crmsync::testing::write_file;
 
 const std::string kData = "/services/data/v60.0";
 
-// An emulator started from an org file written into a temporary directory.
-class OrgFromFile : public crmsync::testing::OrgFileEmulator {
- public:
-  explicit OrgFromFile(const std::string& toml, int scale = 30)
-      : OrgFileEmulator("scale = " + std::to_string(scale) + "\nseed = 11\n" + toml) {}
-
-  httplib::Result get(const std::string& token, const std::string& path) const {
-    return client().Get(path.c_str(), auth(token));
-  }
-  httplib::Result query(const std::string& token, const std::string& soql) const {
-    return get(token, kData + "/query?q=" + httplib::detail::encode_query_param(soql));
-  }
-  // totalSize of a query that must succeed.
-  long count(const std::string& token, const std::string& soql) const {
-    auto r = query(token, soql);
-    if (!r || r->status != 200) throw std::runtime_error("query failed: " + soql + " -> " + (r ? r->body : "no answer"));
-    return json::parse(r->body)["totalSize"].get<long>();
-  }
-  json records(const std::string& token, const std::string& soql) const {
-    auto r = query(token, soql);
-    if (!r || r->status != 200) throw std::runtime_error("query failed: " + soql + " -> " + (r ? r->body : "no answer"));
-    return json::parse(r->body)["records"];
-  }
-  httplib::Result post(const std::string& token, const std::string& path, const json& body) const {
-    return client().Post(path.c_str(), auth(token), body.dump(), "application/json");
-  }
-  httplib::Result patch(const std::string& token, const std::string& path, const json& body) const {
-    return client().Patch(path.c_str(), auth(token), body.dump(), "application/json");
-  }
-  httplib::Result del(const std::string& token, const std::string& path) const {
-    return client().Delete(path.c_str(), auth(token));
-  }
-
-  std::string id_of(const std::string& token, const std::string& soql) const {
-    json rows = records(token, soql);
-    if (rows.empty()) throw std::runtime_error("no row for " + soql);
-    return rows[0]["Id"];
-  }
-};
+using crmsync::testing::OrgFromFile;
 
 std::set<std::string> field_names(const json& describe) {
   std::set<std::string> names;

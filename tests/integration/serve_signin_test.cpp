@@ -378,6 +378,29 @@ TEST_F(ServeSigninTest, ARefusedFieldEditShowsSalesforcesReasonAndChangesNothing
       << "a deal the rep cannot see cannot be edited either";
 }
 
+// The org's sharing decides an edit, not the board: the rep is on the team deal's team with Read
+// access, so Salesforce refuses the edit in its words; a Read/Write manual share lets it through.
+TEST_F(ServeSigninTest, ATeamDealIsEditedAsFarAsTheOrgsSharingAllows) {
+  Browser rep(port_);
+  const std::string csrf = rep.sign_in("rep@crmsync.test", "rep-pass");
+  const json before = org_deal(team_deal_);
+  auto read_only = rep.patch("/api/deals/" + team_deal_, R"({"NextStep": "Rita's next step"})", csrf);
+  ASSERT_TRUE(read_only);
+  EXPECT_EQ(read_only->status, 400) << read_only->body;
+  EXPECT_EQ(body_of(read_only)["error"]["code"], "INSUFFICIENT_ACCESS_OR_READONLY") << read_only->body;
+  EXPECT_EQ(body_of(read_only)["error"]["message"], "insufficient access rights on object id") << read_only->body;
+  EXPECT_EQ(org_deal(team_deal_)["NextStep"], before["NextStep"]) << "nothing reached the org";
+
+  auto share = admin_->create("OpportunityShare", {{"OpportunityId", team_deal_}, {"UserOrGroupId", rep_id_},
+                                                   {"OpportunityAccessLevel", "Edit"}});
+  ASSERT_TRUE(share) << share.error().to_string();
+  auto shared = rep.patch("/api/deals/" + team_deal_, R"({"NextStep": "Rita's next step"})", csrf);
+  ASSERT_TRUE(shared);
+  EXPECT_EQ(shared->status, 200) << shared->body;
+  EXPECT_EQ(org_deal(team_deal_)["NextStep"], "Rita's next step");
+  EXPECT_EQ(org_deal(team_deal_)["LastModifiedById"], rep_id_);
+}
+
 TEST_F(ServeSigninTest, AnEditAfterAConcurrentChangeGets412AndOverwritesNothing) {
   Browser rep(port_);
   const std::string csrf = rep.sign_in("rep@crmsync.test", "rep-pass");

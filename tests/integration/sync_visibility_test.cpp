@@ -3,6 +3,8 @@
 // fixes it: the same finding `crmsync check` makes, computed by check's own code.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "sync_support.h"
 
 namespace crmsync {
@@ -103,6 +105,59 @@ TEST(SyncVisibilityTest, RecordsTheRoleHidesAreAWarningInTheReportNamingViewAllR
   EXPECT_GT(fixed["visibility_api_calls"].get<std::int64_t>(), 0);
   EXPECT_TRUE((*object_in(fixed, "Opportunity"))["visibility"].is_null()) << fixed.dump(2);
   EXPECT_EQ(testing::int_on_disk(db, live_opportunities), total) << "the records it could not see are synced now";
+}
+
+
+// A criteria-based sharing rule shares some of the records the role hides (the CEO's closed-won
+// deals) with the integration user's role: the sync stores them and the warning counts only the
+// rest as hidden.
+TEST(SyncVisibilityTest, RecordsASharingRuleSharesAreSyncedAndNoLongerCountedAsHidden) {
+  TempDir dir;
+  const std::string org = dir.file("org.toml");
+  testing::write_file(org, "[[permission_sets]]\nname = \"crmsync_Integration\"\n"
+                           "objects = { Opportunity = { view_all = false } }\n"
+                           "[[sharing_rules]]\nobject = \"Opportunity\"\ncriteria = \"StageName = 'Closed Won'\"\n"
+                           "shared_with = \"Role:Revenue Operations\"\naccess = \"Read\"\n");
+  emulator::EmulatorOptions o = RunningEmulator::options_for(20, 7);
+  o.org_file = org;
+  RunningEmulator emu(o);
+  const std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db"),
+                                                  "[sync]\nsettle_seconds = 0\n" + testing::only_toml({"Opportunity"})));
+  // From the org, as the admin: the integration user's role (Revenue Operations, below the CEO and
+  // above everyone else) sees every deal the CEO does not own, the CEO's deals with someone below it
+  // on their team, and what the rule adds: the CEO's closed-won deals.
+  auto admin = testing::admin_login(emu->base_url());
+  const std::string ceo = testing::ids(*admin, "SELECT Id FROM User WHERE Username = 'admin@crmsync.test'").at(0);
+  const std::int64_t total = admin->query("SELECT COUNT() FROM Opportunity", false)->total_size;
+  const auto ceos = testing::ids(*admin, "SELECT Id FROM Opportunity WHERE OwnerId = '" + ceo + "'");
+  const auto won = testing::ids(*admin, "SELECT Id FROM Opportunity WHERE OwnerId = '" + ceo + "' AND StageName = 'Closed Won'");
+  std::set<std::string> seen(won.begin(), won.end());
+  for (const auto& t : testing::soql_records(*admin, "SELECT OpportunityId FROM OpportunityTeamMember WHERE UserId != '" + ceo + "'")) {
+    seen.insert(t["OpportunityId"].get<std::string>());
+  }
+  std::int64_t hidden = 0;
+  for (const auto& id : ceos) {
+    if (!seen.count(id)) ++hidden;
+  }
+  ASSERT_GT(static_cast<std::int64_t>(won.size()), 0);
+  ASSERT_GT(hidden, 0) << "the rule must share some of the hidden deals, not all";
+  const std::int64_t visible = total - hidden;
+
+  auto run = run_crmsync("sync --json --config " + cfg);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(testing::int_on_disk(dir.file("out.db"), "SELECT COUNT(*) FROM \"Opportunity\" WHERE \"IsDeleted\" = 0"),
+            visible);
+  EXPECT_EQ(testing::int_on_disk(dir.file("out.db"), "SELECT COUNT(*) FROM \"Opportunity\" WHERE \"StageName\" = "
+                                                     "'Closed Won' AND \"OwnerId\" = '" + ceo + "' AND \"IsDeleted\" = 0"),
+            static_cast<std::int64_t>(won.size()))
+      << "the deals the rule shares are synced";
+  const auto report = nlohmann::json::parse(run.output);
+  const nlohmann::json& v = (*object_in(report, "Opportunity"))["visibility"];
+  ASSERT_TRUE(v.is_object()) << run.output;
+  EXPECT_TRUE(contains(v["message"], "it sees " + std::to_string(visible) + " of the org's " + std::to_string(total) +
+                                          " Opportunity records (" + std::to_string(hidden) + " hidden"))
+      << v.dump();
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // as loginUrl, describeGlobal, describe, a query paged by autoFetch, create/update/delete, and the
 // refresh token flow, a child-to-parent relationship query, and the sObject Collections API
 // (create/update/destroy of many records, with allOrNone false) and upsert on a custom external ID field defined by an org file,
-// Bulk API 2.0 ingest and Bulk API 1.0 load and query,
+// Bulk API 2.0 ingest and Bulk API 1.0 load and query, a manual OpportunityShare made by a deal's owner and
+// honoured for the colleague it names,
 // SOSL, sObject Collections retrieve, recent items and identity, and logout / token revocation. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
 'use strict';
 const assert = require('node:assert/strict');
@@ -26,6 +27,11 @@ function writeOrgFile() {
   fs.writeFileSync(file, JSON.stringify({
     scale: 40,
     custom_fields: [{ object: 'Task', name: 'Interop_Key__c', type: 'text', length: 40, external_id: true }],
+    users: [
+      { username: 'rita@crmsync.test', password: 'rita-pass', last_name: 'Rep', profile: 'Standard User', role: 'Sales Rep, EMEA' },
+      { username: 'colin@crmsync.test', password: 'colin-pass', last_name: 'Colleague', profile: 'Standard User',
+        role: 'Sales Rep, Americas' },
+    ],
   }));
   return { dir, file };
 }
@@ -112,6 +118,7 @@ async function main() {
     await collections(conn);
     await bulk(conn);
     await searchRetrieveIdentity(conn, emu);
+    await sharing(oauth2);
 
     // A refresh token printed by --print-refresh-token: jsforce renews the session with it.
     const refreshed = new jsforce.Connection({ oauth2, instanceUrl: emu.url, refreshToken: emu.refreshToken,
@@ -123,7 +130,7 @@ async function main() {
     await logout(conn, refreshed, emu);
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
       `${pages} pages, a subquery and an aggregate, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest, Bulk 1.0 load and ` +
-      'query, limits, SOSL search, retrieve([ids]), recent, identity, refresh token, ' +
+      'query, a manual share, limits, SOSL search, retrieve([ids]), recent, identity, refresh token, ' +
       'logout and revoke: all answers as expected');
   } finally {
     emu.child.kill('SIGTERM');
@@ -284,6 +291,32 @@ async function searchRetrieveIdentity(conn, emu) {
   assert.match(identity.urls.rest, /\{version\}/);
   const fresh = new jsforce.Connection({ instanceUrl: emu.url, accessToken: conn.accessToken, version: '60.0' });
   assert.equal((await fresh.identity()).user_id, identity.user_id);  // through the resource list
+}
+
+// A deal's owner shares it with a colleague Read Only (OpportunityShare): the colleague reads it
+// and is refused its update; the share row is queryable with RowCause Manual.
+async function sharing(oauth2) {
+  const as = async (username, password) => {
+    const c = new jsforce.Connection({ oauth2, version: '60.0' });
+    await c.login(username, password);
+    return c;
+  };
+  const admin = await as('admin@crmsync.test', 'admin-pass');
+  const colin = await as('colin@crmsync.test', 'colin-pass');
+  const rita = await as('rita@crmsync.test', 'rita-pass');
+  const ritaId = rita.userInfo.id;
+  const deal = (await admin.query('SELECT Id FROM Opportunity WHERE IsClosed = false LIMIT 1')).records[0].Id;
+  assert.equal((await admin.sobject('Opportunity').update({ Id: deal, OwnerId: colin.userInfo.id })).success, true);
+  await assert.rejects(rita.sobject('Opportunity').retrieve(deal), (err) => err.errorCode === 'NOT_FOUND');
+
+  const share = await colin.sobject('OpportunityShare').create({ OpportunityId: deal, UserOrGroupId: ritaId,
+    OpportunityAccessLevel: 'Read' });
+  assert.equal(share.success, true);
+  assert.equal((await rita.sobject('Opportunity').retrieve(deal)).Id, deal);
+  await assert.rejects(rita.sobject('Opportunity').update({ Id: deal, Description: 'rita' }),
+    (err) => err.errorCode === 'INSUFFICIENT_ACCESS_OR_READONLY');
+  const rows = await colin.query(`SELECT UserOrGroupId, OpportunityAccessLevel, RowCause FROM OpportunityShare WHERE OpportunityId = '${deal}'`);
+  assert.deepEqual(rows.records.map((r) => [r.UserOrGroupId, r.OpportunityAccessLevel, r.RowCause]), [[ritaId, 'Read', 'Manual']]);
 }
 
 main().catch((err) => {

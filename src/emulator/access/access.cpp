@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/text.h"
+#include "emulator/access/sharing.h"
 #include "emulator/org/org.h"
 
 namespace crmsync::emulator {
@@ -18,6 +19,7 @@ enum class Governance {
   kActivity,        // Task, Event: Access Activities, Edit Tasks / Edit Events; visible through owner or What/Who
   kPublic,          // readable by every API user (User, RecordType, Organization, Profile, ...)
   kSetup,           // permission objects: View Setup and Configuration to read
+  kShare,           // AccountShare, OpportunityShare, Name__Share: follow the shared record
 };
 
 Governance governance(std::string_view name) {
@@ -33,7 +35,9 @@ Governance governance(std::string_view name) {
   if (opp_children.count(name)) return Governance::kOpportunityChild;
   if (name == "CampaignMember") return Governance::kCampaignChild;
   if (name == "Task" || name == "Event") return Governance::kActivity;
-  if (public_objects.count(name)) return Governance::kPublic;
+  if (public_objects.count(name) || name == "Group" || name == "GroupMember") return Governance::kPublic;
+  if (name == "AccountTeamMember") return Governance::kShare;
+  if (!share_columns(name).parent.empty() && name != "OpportunityTeamMember") return Governance::kShare;
   if (setup_objects.count(name)) return Governance::kSetup;
   return Governance::kOwn;
 }
@@ -94,7 +98,8 @@ const char* record_access_name(RecordAccess a) {
   return "None";
 }
 
-UserAccess::UserAccess(const Database& db, const std::string& user_id, const ProfileRecordTypes& record_types)
+UserAccess::UserAccess(const Database& db, const std::string& user_id, const ProfileRecordTypes& record_types,
+                       const std::vector<SharingRule>& sharing_rules)
     : user_id_(user_id) {
   const Table& users = *db.find("User");
   std::string role_id;
@@ -188,6 +193,20 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     });
   }
 
+  auto needed = [&](const std::string& object) {
+    const Table* t = db.find(object);
+    if (t == nullptr) return false;
+    const ObjectAccess a = compute_object(*t);
+    return a.read && !a.modify_all && !(a.view_all && !a.edit);  // more access could change nothing else
+  };
+  SharingGrants grants = compute_sharing(db, visible_owners_, sharing_rules, needed);
+  owner_shares_ = std::move(grants.by_owner);
+  record_shares_ = std::move(grants.records);
+  std::unordered_set<std::uint32_t> shared_prefixes;
+  for (const auto& [id, _] : record_shares_) {
+    if (id.size() >= 3) shared_prefixes.insert(prefix_key(id));
+  }
+
   const Table& org = *db.find("Organization");
   if (org.slot_count() > 0) {
     for (const char* object : {"Account", "Contact", "Opportunity", "Lead", "Campaign"}) {
@@ -198,15 +217,15 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
 
   // Record types the profile may use, per object (default first).
   const Table& rt = *db.find("RecordType");
-  auto grants = record_types.find(id15(profile_id_));
+  auto rt_grants = record_types.find(id15(profile_id_));
   each_live_row(rt, [&](const Row& row) {
     const auto* object = text(rt, row, "SobjectType");
     if (!object || !flag(rt, row, "IsActive")) return;
     const std::string& id = std::get<std::string>(row[0]);
     auto& list = record_types_[*object];
-    if (grants != record_types.end()) {
-      auto g = grants->second.find(*object);
-      if (g != grants->second.end()) {
+    if (rt_grants != record_types.end()) {
+      auto g = rt_grants->second.find(*object);
+      if (g != rt_grants->second.end()) {
         if (!g->second.ids.count(id)) return;
         if (g->second.default_id == id) {
           list.insert(list.begin(), id);
@@ -231,7 +250,10 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     v.who = t->field_index("WhoId");
     v.parent = g == Governance::kOpportunityChild ? t->field_index("OpportunityId")
                : g == Governance::kCampaignChild  ? t->field_index("CampaignId")
+               : g == Governance::kShare          ? t->field_index(share_columns(t->name()).parent)
                                                    : t->field_index("AccountId");
+    if (auto it = owner_shares_.find(t->name()); it != owner_shares_.end()) v.owner_shares = &it->second;
+    v.record_shares = t->key_prefix().size() == 3 && shared_prefixes.count(prefix_key(t->key_prefix())) > 0;
     views_[t] = v;
   }
   for (const auto& [t, v] : views_) {
@@ -276,6 +298,14 @@ ObjectAccess UserAccess::compute_object(const Table& table) const {
   switch (governance(table.name())) {
     case Governance::kOwn: a = own(table.name()); break;
     case Governance::kOpportunityChild: a = child_of("Opportunity"); break;
+    case Governance::kShare: {
+      // Read on the shared object; writing a share is decided per record (full access to it).
+      const ObjectAccess p = own(shared_object(table.name()));
+      a.read = a.create = a.edit = a.del = p.read;
+      a.view_all = p.view_all;
+      a.modify_all = p.modify_all;
+      break;
+    }
     case Governance::kCampaignChild: a = child_of("Campaign"); break;
     case Governance::kActivity: {
       a.read = has("ActivitiesAccess");
@@ -322,6 +352,23 @@ bool UserAccess::owner_visible(const TableView& v, const Row& row) const {
   return owner != nullptr && visible_owners_.count(id15(*owner)) > 0;
 }
 
+RecordAccess UserAccess::default_access(const std::string& object) const { return sharing_level(sharing_default(object)); }
+
+RecordAccess UserAccess::shared_level(const TableView& v, const Row& row) const {
+  RecordAccess level = RecordAccess::kNone;
+  if (v.owner_shares != nullptr) {
+    if (const auto* owner = text_at(row, v.owner)) {
+      auto it = v.owner_shares->find(id15(*owner));
+      if (it != v.owner_shares->end()) level = it->second;
+    }
+  }
+  if (v.record_shares) {
+    auto it = record_shares_.find(id15(std::get<std::string>(row[0])));
+    if (it != record_shares_.end()) level = std::max(level, it->second);
+  }
+  return level;
+}
+
 bool UserAccess::parent_visible(const Database& db, const std::string& id) const {
   if (id.size() < 3) return false;
   auto it = by_prefix_.find(prefix_key(id));
@@ -344,10 +391,11 @@ bool UserAccess::sees(const Database& db, const Table& table, std::size_t r) con
       if (v->controlled_by_parent) {
         if (const auto* account = text_at(row, v->parent)) return parent_visible(db, *account);
       }
-      return owner_visible(*v, row);
+      return owner_visible(*v, row) || shared_level(*v, row) != RecordAccess::kNone;
     }
     case Governance::kOpportunityChild:
-    case Governance::kCampaignChild: {
+    case Governance::kCampaignChild:
+    case Governance::kShare: {
       const auto* parent = text_at(row, v->parent);
       return parent != nullptr && parent_visible(db, *parent);
     }
@@ -391,7 +439,7 @@ RecordAccess UserAccess::record_access(const Database& db, const Table& table, s
         level = RecordAccess::kAll;  // the owner, and users above the owner in the role hierarchy
       } else {
         const std::string owd = sharing_default(table.name());
-        level = std::max(RecordAccess::kRead, sharing_level(owd));
+        level = std::max({RecordAccess::kRead, sharing_level(owd), shared_level(v, row)});
         if (owd == "ControlledByParent") {
           level = std::max(RecordAccess::kRead, std::min(parent_level(text(table, row, "AccountId")), RecordAccess::kEdit));
         }
@@ -402,6 +450,9 @@ RecordAccess UserAccess::record_access(const Database& db, const Table& table, s
       break;
     case Governance::kCampaignChild:
       level = std::min(parent_level(text(table, row, "CampaignId")), RecordAccess::kDelete);
+      break;
+    case Governance::kShare:  // only a user with full access to the shared record changes its shares
+      level = parent_level(text_at(row, v.parent)) == RecordAccess::kAll ? RecordAccess::kAll : RecordAccess::kRead;
       break;
     case Governance::kActivity:
       if (owner_visible(v, row)) {
@@ -447,7 +498,7 @@ std::shared_ptr<const UserAccess> AccessModel::for_user(const Database& db, cons
   std::lock_guard lock(mu_);
   auto it = by_user_.find(user_id);
   if (it != by_user_.end()) return it->second;
-  auto access = std::make_shared<const UserAccess>(db, user_id, record_types_);
+  auto access = std::make_shared<const UserAccess>(db, user_id, record_types_, sharing_rules_);
   by_user_[user_id] = access;
   return access;
 }
@@ -460,6 +511,22 @@ void AccessModel::invalidate() {
 bool AccessModel::is_setup_object(const Table& table) {
   const Governance g = governance(table.name());
   return g == Governance::kSetup || g == Governance::kPublic;
+}
+
+bool AccessModel::affects_access(const Table& table) const {
+  if (is_setup_object(table) || is_sharing_object(table.name())) return true;
+  std::lock_guard lock(mu_);
+  return criteria_objects_.count(table.name()) > 0;
+}
+
+void AccessModel::set_sharing_rules(std::vector<SharingRule> rules) {
+  std::lock_guard lock(mu_);
+  criteria_objects_.clear();
+  for (const auto& r : rules) {
+    if (!r.criteria.empty()) criteria_objects_.insert(r.object);
+  }
+  sharing_rules_ = std::move(rules);
+  by_user_.clear();
 }
 
 void AccessModel::set_record_types(ProfileRecordTypes grants) {

@@ -50,11 +50,26 @@ struct RecordTypeGrant {
 };
 using ProfileRecordTypes = std::map<std::string, std::map<std::string, RecordTypeGrant>>;  // profile -> object
 
+// A sharing rule (the org file's [[sharing_rules]]): the records of `object` owned by a member of
+// the group `owned_by` (owner-based) or meeting `criteria` (criteria-based, a SOQL condition over
+// the object's fields) are shared with the members of the group `shared_with` and the users
+// above them in the role hierarchy, at `access` (Read or Edit). Groups are Group rows: a public
+// group, or a role's Role / RoleAndSubordinates group.
+struct SharingRule {
+  std::string object;  // as the table spells it
+  std::string name;
+  std::string owned_by;     // a Group Id; empty for a criteria-based rule
+  std::string criteria;     // empty for an owner-based rule
+  std::string shared_with;  // a Group Id
+  RecordAccess access = RecordAccess::kRead;
+};
+
 // One user's effective access: an immutable snapshot (the union over the profile-owned permission
 // set and the assigned permission sets), valid until the next setup write.
 class UserAccess {
  public:
-  UserAccess(const Database& db, const std::string& user_id, const ProfileRecordTypes& record_types);
+  UserAccess(const Database& db, const std::string& user_id, const ProfileRecordTypes& record_types,
+             const std::vector<SharingRule>& sharing_rules = {});
 
   const std::string& user_id() const { return user_id_; }
   bool exists() const { return exists_; }
@@ -63,8 +78,9 @@ class UserAccess {
 
   ObjectAccess object(const Table& table) const;
   FieldAccess field(const Table& table, const FieldDef& field) const;
-  // Whether the user sees the row (sharing: owner, role hierarchy, org-wide default, View All
-  // Records, View All Data, the parent record for child and activity objects).
+  // Whether the user sees the row (sharing: owner, role hierarchy, org-wide default, sharing
+  // rules, teams, manual shares, View All Records, View All Data, the parent record for child,
+  // share and activity objects).
   bool sees(const Database& db, const Table& table, std::size_t row) const;
   RecordAccess record_access(const Database& db, const Table& table, std::size_t row) const;
   // Whether the user may change the record's owner, given edit access to it (transfer access):
@@ -77,6 +93,8 @@ class UserAccess {
   // Record types: whether the user's profile may use the record type on `object`; the default one.
   bool record_type_available(const std::string& object, const std::string& record_type_id) const;
   std::string default_record_type(const std::string& object) const;  // empty: Master
+  // The access the org-wide default of `object` gives every user (kNone for Private).
+  RecordAccess default_access(const std::string& object) const;
   // Whether every row of the table is visible (View All, View All Data, public objects).
   bool sees_all(const Table& table) const;
 
@@ -89,9 +107,13 @@ class UserAccess {
     bool all_visible = false;
     bool shared = false;                // the org-wide default shares every row (Read or more)
     bool controlled_by_parent = false;  // Contact under ControlledByParent
-    std::optional<std::size_t> owner, what, who, parent;  // parent: AccountId / OpportunityId / CampaignId
+    std::optional<std::size_t> owner, what, who, parent;  // parent: AccountId / OpportunityId / CampaignId / ParentId
+    // What sharing rules, teams and shares give (sharing.h); null / false when nothing.
+    const std::unordered_map<std::string, RecordAccess>* owner_shares = nullptr;
+    bool record_shares = false;
   };
   bool owner_visible(const TableView& v, const Row& row) const;
+  RecordAccess shared_level(const TableView& v, const Row& row) const;  // kNone: not shared
   bool parent_visible(const Database& db, const std::string& id) const;
   std::string sharing_default(const std::string& object) const;  // None, Read, Edit, ControlledByParent, ...
 
@@ -106,6 +128,8 @@ class UserAccess {
   std::unordered_set<std::string> visible_owners_;          // self and users in roles below (15-char Ids)
   std::map<std::string, std::string> org_defaults_;         // object -> Default<Object>Access value
   std::map<std::string, std::vector<std::string>> record_types_;  // object -> available ids, default first
+  std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> owner_shares_;  // object -> owner -> level
+  std::unordered_map<std::string, RecordAccess> record_shares_;  // record (15-char Id) -> level
   const TableView* view(const Table& table) const;
   const Table* table_of(std::string_view id) const;  // by key prefix
   ObjectAccess compute_object(const Table& table) const;
@@ -119,16 +143,22 @@ class AccessModel {
   // The caller holds db.mutex() (shared or exclusive).
   std::shared_ptr<const UserAccess> for_user(const Database& db, const std::string& user_id);
   void invalidate();
-  // Whether writing `table` changes someone's access (setup objects, User, RecordType).
+  // Whether `table` is a setup object (User, RecordType, the permission objects).
   static bool is_setup_object(const Table& table);
+  // Whether writing `table` changes someone's access: setup objects, groups, teams, shares and
+  // the objects criteria-based sharing rules read (their effect is computed per user).
+  bool affects_access(const Table& table) const;
 
   void set_record_types(ProfileRecordTypes grants);
   ProfileRecordTypes record_types() const;
+  void set_sharing_rules(std::vector<SharingRule> rules);
 
  private:
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const UserAccess>> by_user_;
   ProfileRecordTypes record_types_;
+  std::vector<SharingRule> sharing_rules_;
+  std::set<std::string> criteria_objects_;  // objects with a criteria-based rule
 };
 
 // The SOQL hooks for one user: invisible objects are unknown (INVALID_TYPE), FLS-hidden fields are

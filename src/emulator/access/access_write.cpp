@@ -1,6 +1,7 @@
 // The per-record write check (check_record_write) and field-level security of written fields.
 #include "common/text.h"
 #include "emulator/access/access.h"
+#include "emulator/access/sharing.h"
 
 namespace crmsync::emulator {
 namespace {
@@ -60,6 +61,43 @@ Status check_own_activity(const UserAccess& access, const Table& table, WriteOp 
   return ok_status();
 }
 
+const std::string* value_of(const Table& table, const std::vector<std::pair<std::size_t, Value>>& values,
+                            const std::string& field) {
+  for (const auto& [index, value] : values) {
+    if (iequals(table.field(index).name, field)) return std::get_if<std::string>(&value);
+  }
+  return nullptr;
+}
+
+// A share or account team row written: only a user with full access to the shared record (its
+// owner, a user above the owner, Modify All) shares it; a share must give more than the
+// org-wide default (INVALID_ACCESS_LEVEL; wording from a recorded AccountShare error, the
+// single-object form a guess: docs/decisions.md).
+Status check_share_write(const UserAccess& access, const Database& db, const Table& table,
+                         const std::vector<std::pair<std::size_t, Value>>& values) {
+  const ShareColumns c = share_columns(table.name());
+  const std::string* record = value_of(table, values, c.parent);
+  if (record == nullptr) return ok_status();  // the required-field check names it
+  const Table* parent = db.find(shared_object(table.name()));
+  auto row = parent ? parent->find(*record) : std::nullopt;
+  if (!row || access.record_access(db, *parent, *row) < RecordAccess::kAll) return cross_reference_refused(*record);
+  const std::string* level = value_of(table, values, c.level);
+  if (level == nullptr || table.name() == "AccountTeamMember") return ok_status();
+  const RecordAccess floor = access.default_access(parent->name());
+  if (share_level(*level) > floor) return ok_status();
+  const std::string org = record_access_name(floor);
+  if (table.name() == "AccountShare") {
+    const std::string* opp = value_of(table, values, "OpportunityAccessLevel");
+    return record_error(400, "INVALID_ACCESS_LEVEL",
+                        "Account, Opportunity, Case Levels (" + *level + ", " + (opp ? *opp : "None") +
+                            ", None) are below organization levels (" + org + ", " +
+                            record_access_name(access.default_access("Opportunity")) + ", None)",
+                        {c.level});
+  }
+  return record_error(400, "INVALID_ACCESS_LEVEL",
+                      parent->name() + " Level (" + *level + ") is below organization level (" + org + ")", {c.level});
+}
+
 }  // namespace
 
 Result<bool> field_writable(const UserAccess& access, const Table& table, const FieldDef& field,
@@ -81,6 +119,9 @@ Status check_record_write(const UserAccess& access, const Database& db, const Ta
     switch (op) {
       case WriteOp::kCreate:
         if (!a.create) return insufficient_access();
+        if (!share_columns(table.name()).parent.empty() && table.name() != "OpportunityTeamMember") {
+          CRMSYNC_TRY(check_share_write(access, db, table, values));
+        }
         break;
       case WriteOp::kUpdate:
         if (!a.edit || !row || access.record_access(db, table, *row) < RecordAccess::kEdit) return insufficient_access();

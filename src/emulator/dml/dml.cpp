@@ -42,6 +42,10 @@ void apply_defaults(const Database& db, const Table& t, Row& row, const std::str
       {"Task", "Status", "Not Started"},          {"Task", "Priority", "Normal"},
       {"Lead", "Status", "Open - Not Contacted"}, {"CampaignMember", "Status", "Sent"},
       {"OpportunityTeamMember", "OpportunityAccessLevel", "Read"},
+      {"AccountTeamMember", "AccountAccessLevel", "Read"},     {"AccountTeamMember", "OpportunityAccessLevel", "None"},
+      {"AccountTeamMember", "CaseAccessLevel", "None"},        {"AccountTeamMember", "ContactAccessLevel", "None"},
+      {"OpportunityShare", "RowCause", "Manual"},              {"AccountShare", "RowCause", "Manual"},
+      {"AccountShare", "CaseAccessLevel", "None"},             {"Group", "Type", "Regular"},
       {"UserRole", "OpportunityAccessForAccountOwner", "None"},
       {"UserRole", "ContactAccessForAccountOwner", "None"}};
   for (const auto& [object, field, value] : kDefaults) {
@@ -51,6 +55,7 @@ void apply_defaults(const Database& db, const Table& t, Row& row, const std::str
     if (t.field(i).type == "boolean" && is_null(row[i])) row[i] = false;
   }
   if (t.field_index("OwnerId") && !is_set(t, row, "OwnerId")) set(t, row, "OwnerId", user);
+  if (t.field_index("RowCause") && !is_set(t, row, "RowCause")) set(t, row, "RowCause", std::string("Manual"));
   if (t.name() == "OpportunitySplit" && !is_set(t, row, "SplitTypeId")) {
     const Table& types = *db.find("OpportunitySplitType");
     if (types.slot_count() > 0) set(t, row, "SplitTypeId", types.row(0)[0]);
@@ -243,7 +248,7 @@ void DmlJournal::changed(Table& table, std::size_t row, const Row& before) {
 void DmlJournal::rollback(AccessModel& access) {
   bool setup = false;
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-    setup = setup || AccessModel::is_setup_object(*it->table);
+    setup = setup || access.affects_access(*it->table);
     if (it->before) {
       it->table->restore(it->row);
       it->table->mutable_row(it->row) = std::move(*it->before);
@@ -281,7 +286,7 @@ Result<std::string> create_record(const DmlContext& org, const std::string& user
   row[0] = id;
   const std::size_t index = table.insert(std::move(row));
   if (journal != nullptr) journal->inserted(table, index);
-  if (AccessModel::is_setup_object(table)) org.access.invalidate();
+  if (org.access.affects_access(table)) org.access.invalidate();
   return id;
 }
 
@@ -311,7 +316,7 @@ Status update_record(const DmlContext& org, const std::string& user_id, Table& t
   stamp(table, row, org.clock.next(), user_id, /*create=*/false);
   if (journal != nullptr) journal->changed(table, *index, stored);
   stored = std::move(row);
-  if (AccessModel::is_setup_object(table)) org.access.invalidate();
+  if (org.access.affects_access(table)) org.access.invalidate();
   return ok_status();
 }
 
@@ -327,7 +332,7 @@ Status delete_record(const DmlContext& org, const std::string& user_id, Table& t
   set(table, row, "IsDeleted", true);  // for a hard delete the stamp dates the deletion for getDeleted
   stamp(table, row, org.clock.next(), user_id, /*create=*/false);
   if (hard_deletes(table) || !table.field_index("IsDeleted")) table.purge(*index);
-  if (AccessModel::is_setup_object(table)) org.access.invalidate();
+  if (org.access.affects_access(table)) org.access.invalidate();
   return ok_status();
 }
 

@@ -35,5 +35,7 @@ void generate_sales_data(OrgContext& ctx);
 
 // [multi_currency] and users' `currency` (org_file_currency.cpp); called by apply_org_file last.
 Status apply_multi_currency(const OrgFile& file, Database& db);
+// [[groups]], [[sharing_rules]], [[shares]] (org_file_sharing.cpp); called by apply_org_file after users.
+Status apply_sharing(const OrgFile& file, Database& db, OrgFileExtras& extras);
 
 }  // namespace crmsync::emulator

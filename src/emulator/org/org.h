@@ -5,8 +5,8 @@
 // The org file (`crmsync emulator --org FILE`, EmulatorOptions::org_file) is a JSON or TOML
 // description of how an org differs from the default one (users, roles, profiles, permission sets
 // and their object, field and system permissions, assignments, licenses, org-wide defaults, record
-// types and which profiles may use them, custom objects and fields, multi-currency) and its data
-// size. Format and examples: docs/emulator-org-file.md.
+// types and which profiles may use them, custom objects and fields, multi-currency, public groups,
+// sharing rules, manual shares and team members) and its data size. Format and examples: docs/emulator-org-file.md.
 //
 //   const ObjectSpec* spec = find_object_spec("Account");   // describe's object flags
 //   auto file = read_org_file("org.toml");            // parse; seed and scale come out first
@@ -102,6 +102,7 @@ struct OrgFileExtras {
   std::map<std::string, std::string> passwords;  // lower-case username -> password
   ProfileRecordTypes record_types;               // profile Id -> object -> record types it may use
   std::vector<ValidationRule> validation_rules;
+  std::vector<SharingRule> sharing_rules;        // [[sharing_rules]], for AccessModel::set_sharing_rules
 };
 
 // The org file's [[validation_rules]], checked against the org (objects, fields, conditions).

@@ -11,6 +11,7 @@
 
 #include "common/text.h"
 #include "emulator/org/generate.h"
+#include "emulator/org/org_file_reader.h"
 #include "emulator/org/schema.h"
 
 namespace crmsync::emulator {
@@ -22,22 +23,16 @@ Error file_error(const std::string& path, const std::string& key, const std::str
   return Error(ErrorKind::kConfig, "ORG_FILE_INVALID", path + ": " + key + ": " + message);
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
 const std::vector<std::string> kTopKeys = {"seed",     "scale",    "org_wide_defaults", "roles",
                                            "licenses", "profiles", "permission_sets",   "users",
                                            "record_types", "custom_objects", "custom_fields", "multi_currency",
-                                           "validation_rules"};
+                                           "validation_rules", "groups", "sharing_rules", "shares"};
 
 std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
-class Applier {
+class Applier : private OrgFileReader {
  public:
-  Applier(const OrgFile& file, Database& db, OrgFileExtras& extras) : file_(file), db_(db), extras_(extras) {
+  Applier(const OrgFile& file, Database& db, OrgFileExtras& extras) : OrgFileReader(file), db_(db), extras_(extras) {
     if (auto admin = find_row("User", "Username", "admin@crmsync.test")) {
       admin_id_ = std::get<std::string>(db_.find("User")->row(*admin)[0]);
     }
@@ -57,45 +52,6 @@ class Applier {
   }
 
  private:
-  Error fail(const std::string& key, const std::string& message) const { return file_error(file_.path, key, message); }
-
-  template <typename Fn>
-  Status each(const char* section, Fn fn) {
-    if (!file_.doc.contains(section)) return ok_status();
-    const json& list = file_.doc[section];
-    if (!list.is_array()) {
-      return fail(section, std::string("must be a list of tables (TOML [[") + section + "]], JSON an array)");
-    }
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string key = std::string(section) + "[" + std::to_string(i) + "]";
-      if (!list[i].is_object()) return fail(key, "must be a table (an object)");
-      CRMSYNC_TRY(fn(list[i], key));
-    }
-    return ok_status();
-  }
-
-  // Checks that `entry` only has `allowed` keys.
-  Status only_keys(const json& entry, const std::string& key, const std::vector<std::string>& allowed) const {
-    for (const auto& [k, _] : entry.items()) {
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-        return fail(key + "." + k, "unknown key; the keys here are " + join(allowed));
-      }
-    }
-    return ok_status();
-  }
-
-  Result<std::string> string_at(const json& entry, const std::string& key, const char* name, bool required,
-                                const std::string& fallback = "") const {
-    if (!entry.contains(name)) {
-      if (required) return fail(key + "." + name, "is missing; add it");
-      return fallback;
-    }
-    if (!entry[name].is_string() || entry[name].get<std::string>().empty()) {
-      return fail(key + "." + name, "must be a non-empty string");
-    }
-    return entry[name].get<std::string>();
-  }
-
   Result<bool> bool_at(const json& entry, const std::string& key, const char* name, bool fallback) const {
     if (!entry.contains(name)) return fallback;
     if (!entry[name].is_boolean()) return fail(key + "." + name, "must be true or false");
@@ -159,7 +115,8 @@ class Applier {
                                     "PublicReadWrite (the default)");
     }
     static const char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    const std::size_t n = db_.custom_objects().size();
+    std::size_t n = 0;  // custom objects so far (their share objects not counted)
+    for (const ObjectSpec* o : db_.custom_objects()) n += iequals(o->name.substr(o->name.size() - 3), "__c") ? 1 : 0;
     if (n >= sizeof kDigits - 1) return fail(key, "the emulator holds at most 62 custom objects");
     auto spec = std::make_shared<ObjectSpec>();
     spec->name = *name;
@@ -176,6 +133,12 @@ class Applier {
     db_.add_table(std::make_unique<Table>(spec->name, spec->key_prefix, std::move(fields)));
     const std::string api_name = spec->name;  // before the spec is moved into the call
     db_.add_custom_object(api_name, std::move(spec));
+    if (stored != "Edit") {  // Salesforce makes Name__Share for a Private or Public Read Only object
+      auto share = std::make_shared<ObjectSpec>(share_object_spec(api_name, std::string("a1") + kDigits[n]));
+      db_.add_table(std::make_unique<Table>(share->name, share->key_prefix, share->fields));
+      const std::string share_name = share->name;
+      db_.add_custom_object(share_name, std::move(share));
+    }
     return ok_status();
   }
 
@@ -930,7 +893,6 @@ class Applier {
     }
   }
 
-  const OrgFile& file_;
   Database& db_;
   OrgFileExtras& extras_;
   std::string admin_id_;
@@ -997,6 +959,7 @@ Result<OrgFile> read_org_file(const std::string& path) {
 Status apply_org_file(const OrgFile& file, Database& db, OrgFileExtras& extras) {
   try {
     CRMSYNC_TRY(Applier(file, db, extras).run());
+    CRMSYNC_TRY(apply_sharing(file, db, extras));
     CRMSYNC_TRY(apply_multi_currency(file, db));
     return read_validation_rules(file, db, extras.validation_rules);
   } catch (const json::type_error& e) {

@@ -193,6 +193,7 @@ const std::vector<ObjectSpec>& org_schema() {
     add_activity_objects(out);
     add_deal_objects(out);
     add_setup_objects(out);
+    add_sharing_objects(out);
     for (auto& spec : out) {
       if (spec.fields.front().label.empty()) spec.fields.front().label = spec.label + " ID";
     }

@@ -74,5 +74,10 @@ void add_sales_objects(std::vector<ObjectSpec>& out);
 void add_activity_objects(std::vector<ObjectSpec>& out);
 void add_deal_objects(std::vector<ObjectSpec>& out);
 void add_setup_objects(std::vector<ObjectSpec>& out);
+void add_sharing_objects(std::vector<ObjectSpec>& out);  // Group, GroupMember, AccountTeamMember, *Share
+
+// The share object (Name__Share: ParentId, UserOrGroupId, AccessLevel, RowCause) of the custom
+// object `parent` (Name__c), as Salesforce makes one for a Private or Public Read Only object.
+ObjectSpec share_object_spec(const std::string& parent, const std::string& key_prefix);
 
 }  // namespace crmsync::emulator

@@ -20,6 +20,7 @@ Status load_org(EmuState& s) {
   CRMSYNC_TRY(apply_org_file(*file, *s.db, extras));
   for (auto& [user, password] : extras.passwords) s.passwords[user] = password;
   s.access.set_record_types(std::move(extras.record_types));
+  s.access.set_sharing_rules(std::move(extras.sharing_rules));
   s.validation_rules = std::move(extras.validation_rules);
   return ok_status();
 }

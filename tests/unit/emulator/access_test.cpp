@@ -512,5 +512,247 @@ TEST(OrgFileTest, TheDocumentedExampleFileLoadsAndTakesViewAllAway) {
   EXPECT_LT(visible_rows(*db, access, "Account"), db->find("Account")->live_count());
 }
 
+
+// ---- sharing beyond the role hierarchy: rules, teams, manual shares ------------------------------
+
+// Opportunity rows (of the org generated at seed 3, scale 30) whose owner holds `role`.
+std::vector<std::size_t> owned_in_role(const Database& db, const std::string& role_name) {
+  const Table& roles = *db.find("UserRole");
+  const Table& users = *db.find("User");
+  const Table& opps = *db.find("Opportunity");
+  std::set<std::string> owners;
+  for (std::size_t u = 0; u < users.slot_count(); ++u) {
+    const auto* role = std::get_if<std::string>(&users.row(u)[*users.field_index("UserRoleId")]);
+    auto r = role ? roles.find(*role) : std::nullopt;
+    if (r && std::get<std::string>(roles.row(*r)[*roles.field_index("Name")]) == role_name) {
+      owners.insert(std::get<std::string>(users.row(u)[0]));
+    }
+  }
+  std::vector<std::size_t> out;
+  for (std::size_t r = 0; r < opps.slot_count(); ++r) {
+    if (!opps.purged(r) && owners.count(std::get<std::string>(opps.row(r)[*opps.field_index("OwnerId")]))) out.push_back(r);
+  }
+  return out;
+}
+
+// Rita, an EMEA rep who owns nothing (Opportunity is Private), and Mona, her manager.
+const char* kSharingUsers = R"(
+[[users]]
+username = "rita@crmsync.test"
+last_name = "Rep"
+profile = "Standard User"
+role = "Sales Rep, EMEA"
+
+[[users]]
+username = "mona@crmsync.test"
+last_name = "Manager"
+profile = "Standard User"
+role = "Sales Manager, EMEA"
+)";
+
+Status update_as(const UserAccess& access, const Database& db, const char* object, std::size_t row) {
+  return check_record_write(access, db, *db.find(object), WriteOp::kUpdate, row, {});
+}
+
+TEST(SharingTest, OwnerBasedRuleSharesARolesRecordsWithAnotherRoleAndItsManagers) {
+  auto base = generate_org({.seed = 3, .scale = 30});
+  const std::size_t americas = owned_in_role(*base, "Sales Rep, Americas").size();
+  ASSERT_GT(americas, 0u);
+  OrgFileExtras extras;
+  auto db = org_with(std::string(kSharingUsers) + R"(
+[[sharing_rules]]
+object = "Opportunity"
+name = "Americas deals to EMEA reps"
+owned_by = "Role:Sales Rep, Americas"
+shared_with = "Role:Sales Rep, EMEA"
+access = "Read"
+)", &extras);
+  ASSERT_EQ(extras.sharing_rules.size(), 1u);
+  UserAccess rita(*db, user_id(*db, "rita@crmsync.test"), {});
+  EXPECT_EQ(visible_rows(*db, rita, "Opportunity"), 0u) << "without the rule Rita sees nothing (she owns none)";
+  UserAccess shared(*db, user_id(*db, "rita@crmsync.test"), {}, extras.sharing_rules);
+  EXPECT_EQ(visible_rows(*db, shared, "Opportunity"), americas);
+  const std::size_t one = owned_in_role(*db, "Sales Rep, Americas").front();
+  EXPECT_EQ(shared.record_access(*db, *db->find("Opportunity"), one), RecordAccess::kRead);
+  auto refused = update_as(shared, *db, "Opportunity", one);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "INSUFFICIENT_ACCESS_OR_READONLY");
+  // Mona is above Rita: what is shared with Rita's role is shared with her too.
+  UserAccess mona(*db, user_id(*db, "mona@crmsync.test"), {}, extras.sharing_rules);
+  EXPECT_EQ(mona.record_access(*db, *db->find("Opportunity"), one), RecordAccess::kRead);
+}
+
+TEST(SharingTest, ReadWriteRuleLetsTheRecipientEditButNotDelete) {
+  OrgFileExtras extras;
+  auto db = org_with(std::string(kSharingUsers) + R"(
+[[sharing_rules]]
+object = "Opportunity"
+owned_by = "RoleAndSubordinates:Sales Manager, Americas"
+shared_with = "Role:Sales Rep, EMEA"
+access = "Edit"
+)", &extras);
+  UserAccess rita(*db, user_id(*db, "rita@crmsync.test"), {}, extras.sharing_rules);
+  const std::size_t one = owned_in_role(*db, "Sales Rep, Americas").front();
+  EXPECT_EQ(rita.record_access(*db, *db->find("Opportunity"), one), RecordAccess::kEdit);
+  EXPECT_TRUE(update_as(rita, *db, "Opportunity", one).ok());
+  auto del = check_record_write(rita, *db, *db->find("Opportunity"), WriteOp::kDelete, one, {});
+  ASSERT_FALSE(del.ok());
+  EXPECT_EQ(del.error().code, "INSUFFICIENT_ACCESS_OR_READONLY");
+}
+
+TEST(SharingTest, CriteriaRuleSharesTheRecordsMeetingItWithAPublicGroup) {
+  OrgFileExtras extras;
+  auto db = org_with(std::string(kSharingUsers) + R"(
+[[groups]]
+name = "Deal Desk"
+members = ["Group:Big Deal Reviewers"]
+
+[[groups]]
+name = "Big Deal Reviewers"
+members = ["User:rita@crmsync.test"]
+
+[[sharing_rules]]
+object = "Opportunity"
+criteria = "Amount > 100000 AND IsClosed = false"
+shared_with = "Group:Deal Desk"
+access = "Read"
+)", &extras);
+  const Table& opps = *db->find("Opportunity");
+  std::size_t big = 0;
+  for (std::size_t r = 0; r < opps.slot_count(); ++r) {
+    const auto* amount = std::get_if<double>(&opps.row(r)[*opps.field_index("Amount")]);
+    const bool open = !std::get<bool>(opps.row(r)[*opps.field_index("IsClosed")]);
+    if (!opps.purged(r) && amount && *amount > 100000 && open) ++big;
+  }
+  ASSERT_GT(big, 0u);
+  UserAccess rita(*db, user_id(*db, "rita@crmsync.test"), {}, extras.sharing_rules);
+  EXPECT_EQ(visible_rows(*db, rita, "Opportunity"), big) << "through a group nested in the rule's group";
+}
+
+TEST(SharingTest, TeamMembersAndManualSharesGiveTheirAccessLevel) {
+  auto base = generate_org({.seed = 3, .scale = 30});
+  const Table& opps = *base->find("Opportunity");
+  const auto americas = owned_in_role(*base, "Sales Rep, Americas");
+  ASSERT_GE(americas.size(), 2u);
+  const std::string team_deal = std::get<std::string>(opps.row(americas[0])[0]);
+  const std::string shared_deal = std::get<std::string>(opps.row(americas[1])[0]);
+  auto db = org_with(std::string(kSharingUsers) + R"(
+[[shares]]
+object = "Opportunity"
+record = ")" + team_deal + R"("
+shared_with = "User:rita@crmsync.test"
+access = "Edit"
+team_role = "Sales Engineer"
+
+[[shares]]
+object = "Opportunity"
+record = ")" + shared_deal + R"("
+shared_with = "User:rita@crmsync.test"
+access = "Read"
+)");
+  UserAccess rita(*db, user_id(*db, "rita@crmsync.test"), {});
+  EXPECT_EQ(visible_rows(*db, rita, "Opportunity"), 2u);
+  const Table& t = *db->find("Opportunity");
+  EXPECT_EQ(rita.record_access(*db, t, *t.find(team_deal)), RecordAccess::kEdit);
+  EXPECT_EQ(rita.record_access(*db, t, *t.find(shared_deal)), RecordAccess::kRead);
+  EXPECT_TRUE(update_as(rita, *db, "Opportunity", *t.find(team_deal)).ok());
+  EXPECT_FALSE(update_as(rita, *db, "Opportunity", *t.find(shared_deal)).ok());
+  // The share rows follow the shared record: Rita reads hers, the team row is the deal's.
+  EXPECT_EQ(visible_rows(*db, rita, "OpportunityShare"), 1u);
+  EXPECT_GE(visible_rows(*db, rita, "OpportunityTeamMember"), 1u);
+}
+
+TEST(SharingTest, OnlyFullAccessSharesARecordAndAShareMustBeatTheOrgWideDefault) {
+  auto base = generate_org({.seed = 3, .scale = 30});
+  const auto americas = owned_in_role(*base, "Sales Rep, Americas");
+  const std::string deal = std::get<std::string>(base->find("Opportunity")->row(americas[0])[0]);
+  const std::string owner = std::get<std::string>(
+      base->find("Opportunity")->row(americas[0])[*base->find("Opportunity")->field_index("OwnerId")]);
+  auto db = org_with(std::string(kSharingUsers) + R"(
+[[shares]]
+object = "Opportunity"
+record = ")" + deal + R"("
+shared_with = "User:rita@crmsync.test"
+access = "Edit"
+)");
+  const Table& shares = *db->find("OpportunityShare");
+  auto values = [&](const std::string& level) {
+    return std::vector<std::pair<std::size_t, Value>>{{*shares.field_index("OpportunityId"), deal},
+                                                      {*shares.field_index("UserOrGroupId"), user_id(*db, "mona@crmsync.test")},
+                                                      {*shares.field_index("OpportunityAccessLevel"), level}};
+  };
+  UserAccess rita(*db, user_id(*db, "rita@crmsync.test"), {});
+  auto refused = check_record_write(rita, *db, shares, WriteOp::kCreate, std::nullopt, values("Read"));
+  ASSERT_FALSE(refused.ok()) << "Edit access is not full access";
+  EXPECT_EQ(refused.error().code, "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY");
+  EXPECT_EQ(refused.error().message, "insufficient access rights on cross-reference id: " + deal);
+  UserAccess owner_access(*db, owner, {});
+  EXPECT_TRUE(check_record_write(owner_access, *db, shares, WriteOp::kCreate, std::nullopt, values("Read")).ok());
+
+  auto public_read = org_with(std::string(kSharingUsers) + "[org_wide_defaults]\nOpportunity = \"PublicReadOnly\"\n");
+  UserAccess owner_public(*public_read, owner, {});
+  auto low = check_record_write(owner_public, *public_read, *public_read->find("OpportunityShare"), WriteOp::kCreate,
+                                std::nullopt, values("Read"));
+  ASSERT_FALSE(low.ok());
+  EXPECT_EQ(low.error().code, "INVALID_ACCESS_LEVEL");
+  EXPECT_TRUE(check_record_write(owner_public, *public_read, *public_read->find("OpportunityShare"), WriteOp::kCreate,
+                                 std::nullopt, values("Edit")).ok());
+}
+
+TEST(SharingTest, PrivateCustomObjectsGetAShareObject) {
+  auto db = org_with(std::string(kSharingUsers) + R"(
+[[custom_objects]]
+name = "Project__c"
+sharing = "Private"
+
+[[custom_objects]]
+name = "Note__c"
+)");
+  const Table* share = db->find("Project__Share");
+  ASSERT_NE(share, nullptr);
+  for (const char* f : {"ParentId", "UserOrGroupId", "AccessLevel", "RowCause"}) EXPECT_TRUE(share->field_index(f)) << f;
+  EXPECT_EQ(db->find("Note__Share"), nullptr) << "a Public Read/Write object has no share object";
+}
+
+TEST(SharingTest, WritesToSharesTeamsGroupsAndCriteriaObjectsDropTheCachedAccess) {
+  auto db = generate_org({.seed = 3, .scale = 30});
+  AccessModel model;
+  for (const char* t : {"OpportunityShare", "AccountShare", "OpportunityTeamMember", "AccountTeamMember", "Group",
+                        "GroupMember", "User"}) {
+    EXPECT_TRUE(model.affects_access(*db->find(t))) << t;
+  }
+  EXPECT_FALSE(model.affects_access(*db->find("Opportunity")));
+  model.set_sharing_rules({SharingRule{.object = "Opportunity", .criteria = "Amount > 0", .shared_with = "00G"}});
+  EXPECT_TRUE(model.affects_access(*db->find("Opportunity"))) << "a criteria rule reads its records";
+}
+
+TEST(OrgFileTest, SharingSectionsNameTheKeyAndTheFix) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[[sharing_rules]]\nobject = \"Opportunity\"\nowned_by = \"Role:Nobody\"\nshared_with = \"Role:Sales Rep, EMEA\"\n",
+       "sharing_rules[0].owned_by: no role named 'Nobody'"},
+      {"[[sharing_rules]]\nobject = \"Opportunity\"\nshared_with = \"Role:Sales Rep, EMEA\"\n",
+       "give either owned_by (an owner-based rule) or criteria"},
+      {"[[sharing_rules]]\nobject = \"Opportunity\"\ncriteria = \"Amount >\"\nshared_with = \"Role:Sales Rep, EMEA\"\n",
+       "sharing_rules[0].criteria: 'Amount >' is not a SOQL condition over Opportunity"},
+      {"[[sharing_rules]]\nobject = \"Opportunity\"\ncriteria = \"Amount > 0\"\nshared_with = \"User:x@y\"\n",
+       "sharing_rules[0].shared_with: 'User:x@y' names no one"},
+      {"[[sharing_rules]]\nobject = \"Opportunity\"\ncriteria = \"Amount > 0\"\nshared_with = \"Group:G\"\naccess = \"All\"\n",
+       "sharing_rules[0].access: 'All' must be Read or Edit"},
+      {"[[shares]]\nobject = \"Lead\"\nrecord = \"x\"\nshared_with = \"User:admin@crmsync.test\"\n",
+       "shares[0].object: 'Lead' has no share object"},
+      {"[[groups]]\nname = \"G\"\nmembers = [\"User:nobody@x\"]\n", "groups[0].members[0]: no user with username"},
+  };
+  for (const auto& [text, expected] : cases) {
+    auto file = parse_org_file("org.toml", text);
+    ASSERT_TRUE(file.ok()) << text;
+    auto db = generate_org({.seed = 3, .scale = 5});
+    OrgFileExtras extras;
+    auto applied = apply_org_file(*file, *db, extras);
+    ASSERT_FALSE(applied.ok()) << text;
+    EXPECT_NE(applied.error().message.find(expected), std::string::npos) << applied.error().message;
+    EXPECT_EQ(applied.error().message.rfind("org.toml: ", 0), 0u) << applied.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace crmsync::emulator
