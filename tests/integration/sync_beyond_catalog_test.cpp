@@ -9,6 +9,9 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <thread>
+
+#include "common/timeutil.h"
 
 #include "pg_support.h"
 #include "sync_support.h"
@@ -298,6 +301,14 @@ TEST(BeyondCatalogTest, AKillMidLoadOfACustomObjectIsResumedByTheNextRun) {
   })) << "the load ended before it could be killed";
   (*emu)->set_fault_rate(0);
   EXPECT_LT(testing::int_on_disk(db, "SELECT COUNT(*) FROM \"Invoice__c\""), 700);
+  // The next run's window ends at its start cut to the whole second, and the emulator stamped the
+  // burst of 700 creates up to ~1 ms apart, ahead of the wall clock: the run starts once the newest
+  // stamp is inside its window (otherwise the invoices stamped after it wait for the run after).
+  auto newest = testing::soql_records(*admin, "SELECT SystemModstamp FROM Invoice__c ORDER BY SystemModstamp DESC LIMIT 1");
+  ASSERT_EQ(newest.size(), 1u);
+  auto stamp = parse_datetime(newest[0]["SystemModstamp"].get<std::string>());
+  ASSERT_TRUE(stamp.has_value());
+  std::this_thread::sleep_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(*stamp / 1000 * 1000 + 1020)));
   auto next = run_crmsync("sync --quiet --config " + cfg);
   ASSERT_EQ(next.exit_code, 0) << next.output;
   auto config = config::load_config(cfg);
