@@ -56,7 +56,9 @@ Result<Asked> read_request(store::ReadSnapshot& snap, const EditRequest& r) {
   if (!columns) return columns.error();
   Asked asked;
   asked.columns = std::move(*columns);
-  for (const auto& [name, value] : body.items()) {
+  for (const auto& item : body.items()) {
+    const std::string name = item.key();  // not a structured binding: clang 14 cannot capture one
+    const auto& value = item.value();
     auto editable = std::find_if(r.editable.begin(), r.editable.end(), [&](const std::string& f) { return iequals(f, name); });
     auto column = std::find_if(asked.columns.begin(), asked.columns.end(),
                                [&](const store::ColumnInfo& c) { return iequals(c.name, name); });
