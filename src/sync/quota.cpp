@@ -16,9 +16,11 @@ Status QuotaGuard::check(const salesforce::LimitInfo& limits) {
   if (max_api_calls_ > 0 && run >= max_api_calls_) {
     // The run's own cap, not the org's quota: nothing needs to recover, the next run goes on.
     tripped_ = Error(ErrorKind::kLimit, kQuotaGuardCode,
-                     fmt::format("paused: this run reached its own cap of {} API calls (--max-api-calls {}); what "
+                     fmt::format("paused: this run reached its own cap of {} API calls (--max-api-calls {}{}); what "
                                  "was read is committed and the next run resumes from the watermark.",
-                                 run, max_api_calls_));
+                                 max_api_calls_, max_api_calls_,
+                                 // Calls already in flight on other threads finish, so the count may pass the cap.
+                                 run > max_api_calls_ ? fmt::format("; {} made, with those in flight", run) : ""));
     return *tripped_;
   }
   if (limits.known() && limits.max > 0) {

@@ -70,7 +70,7 @@ TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
   EXPECT_EQ(paused.exit_code, 3) << paused.output;
   // The run's own cap, not the org's quota: said once, with the objects it left for the next run.
   std::size_t said = 0;
-  for (auto at = paused.output.find("this run reached its own cap of 6 API calls (--max-api-calls 6)");
+  for (auto at = paused.output.find("this run reached its own cap of 6 API calls (--max-api-calls 6");
        at != std::string::npos; at = paused.output.find("this run reached its own cap", at + 1)) {
     ++said;
   }

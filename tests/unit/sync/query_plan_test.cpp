@@ -98,6 +98,14 @@ TEST(QuotaGuardTest, MaxApiCallsThenDailyShareThenRunShare) {
   EXPECT_TRUE(is_quota_stop(stop.error()));
   EXPECT_NE(stop.error().message.find("--max-api-calls"), std::string::npos);
 
+  // Calls in flight on other threads may pass the cap: the message names the cap, then what was made.
+  QuotaGuard raced(0.8, 0.25, 6);
+  raced.add_calls(7);
+  auto over = raced.check({});
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.error().message.find("its own cap of 6 API calls (--max-api-calls 6; 7 made"), std::string::npos)
+      << over.error().message;
+
   QuotaGuard daily(0.8, 0.25, 0);
   EXPECT_TRUE(daily.check({.used = 7999, .max = 10000}).ok());
   auto full = daily.check({.used = 8000, .max = 10000});
