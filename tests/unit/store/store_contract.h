@@ -11,6 +11,8 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "store/store.h"
 
 namespace crmsync::store {
@@ -498,6 +500,61 @@ TEST_P(StoreContractTest, MetaKeepsTheLastValuePutAndSurvivesReopen) {
   auto url = store_->meta(kInstanceUrlKey);
   ASSERT_TRUE(url) << url.error().to_string();
   EXPECT_EQ(url->value_or(""), "https://acme.my.salesforce.com");
+}
+
+// A search box over a big object: the rows holding every word are found however many rows hold
+// each word alone (the candidates ranked are the first matches of all the words, not of each), a
+// single word's hits all hold it, a word no row holds finds nothing (PostgreSQL: through the index,
+// not by reading the table), and the snapshot reads on after a search.
+TEST_P(StoreContractTest, SearchFindsTheRowsHoldingEveryWordHoweverManyHoldEachAlone) {
+  using catalog::FieldType;
+  const std::vector<Column> cols = {{"Id", StorageClass::kText, FieldType::kId},
+                                    {"FirstName", StorageClass::kText, FieldType::kString},
+                                    {"LastName", StorageClass::kText, FieldType::kString}};
+  ASSERT_TRUE(store_->ensure_table("Contact", cols));
+  ASSERT_TRUE(store_->ensure_search_index("Contact", {"FirstName", "LastName"}));
+  // 80,000 rows: "Alpha" in the first 40,001, "Beta" in the last 40,000: one row holds both.
+  constexpr int kRows = 80000, kBoth = 40000;
+  auto id_of = [](int i) { return fmt::format("003{:012d}AAA", i); };
+  RowBuffer page(cols.size());
+  for (int i = 0; i < kRows; ++i) {
+    page.add_row();
+    page.set_text(0, id_of(i));
+    page.set_text(1, i <= kBoth ? "Alpha" : "Person");
+    page.set_text(2, i >= kBoth ? "Beta" : "Surname");
+  }
+  auto w = store_->writer("Contact", cols);
+  ASSERT_TRUE(w) << w.error().to_string();
+  ASSERT_TRUE(store_->begin());
+  ASSERT_TRUE((*w)->upsert_rows(page));
+  SyncState st;
+  st.object = "Contact";
+  st.watermark = 1700000000123;
+  ASSERT_TRUE(store_->save_state(st));
+  ASSERT_TRUE(store_->commit());
+
+  auto reader = StoreReader::open(url_);
+  ASSERT_TRUE(reader) << reader.error().to_string();
+  auto snap = (*reader)->snapshot();
+  ASSERT_TRUE(snap) << snap.error().to_string();
+  auto both = (*snap)->search({"Contact", {"alph", "bet"}, {"FirstName", "LastName"}, 10});
+  ASSERT_TRUE(both) << both.error().to_string();
+  ASSERT_EQ(both->size(), 1u);
+  EXPECT_EQ((*both)[0].id, id_of(kBoth));
+  EXPECT_EQ((*both)[0].title, "Alpha Beta");
+  auto one = (*snap)->search({"Contact", {"alph"}, {"FirstName"}, 5});
+  ASSERT_TRUE(one) << one.error().to_string();
+  ASSERT_EQ(one->size(), 5u);
+  for (const auto& hit : *one) EXPECT_EQ(hit.title, "Alpha") << hit.id;
+  auto none = (*snap)->search({"Contact", {"gamma"}, {"FirstName"}, 5});
+  ASSERT_TRUE(none) << none.error().to_string();
+  EXPECT_TRUE(none->empty());
+  std::int64_t scanned = 0;
+  ASSERT_TRUE((*snap)->scan("Contact", {"Id"}, [&](std::span<const Value>) {
+    ++scanned;
+    return ok_status();
+  }));
+  EXPECT_EQ(scanned, kRows);
 }
 
 }  // namespace crmsync::store
