@@ -243,7 +243,7 @@ int main(int argc, char** argv) {
       if (std::system((psql + " -f " + script).c_str()) != 0) return -1.0;
       return since(start);
     };
-    std::string copy = "CREATE SCHEMA copy_limit;\n", plain = "CREATE SCHEMA copy_plain;\n", indexes;
+    std::string copy = "CREATE SCHEMA copy_limit;\n", plain = "SET client_min_messages = warning;\nCREATE SCHEMA copy_plain;\n", indexes;
     for (const auto& o : objects) {
       std::string file = (dir / (o + ".copy")).string();
       std::string dump = psql + " -c \"\\copy " + schema + ".\\\"" + o + "\\\" TO '" + file + "'\"";
