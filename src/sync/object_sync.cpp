@@ -53,8 +53,8 @@ IdKey id_key(std::string_view id) {
 
 class ObjectSync final : public ObjectRun {
  public:
-  ObjectSync(RunContext& ctx, salesforce::Client& client, std::string object)
-      : ctx_(ctx), client_(&client), start_(Clock::now()), calls_seen_(client.api_calls()) {
+  ObjectSync(RunContext& ctx, WriteQueue& writes, salesforce::Client& client, std::string object)
+      : ctx_(ctx), writes_(writes), client_(&client), start_(Clock::now()), calls_seen_(client.api_calls()) {
     report_.object = std::move(object);
   }
 
@@ -247,7 +247,7 @@ class ObjectSync final : public ObjectRun {
     std::vector<std::string> columns, reload_columns;
     const std::string name = object();
     const std::string reload = store::reload_table_name(name);
-    CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
+    CRMSYNC_TRY(writes_.call([&](store::Store& st) -> Status {
       auto s = st.load_state(name);
       if (!s) return s.error();
       loaded = std::move(*s);
@@ -304,7 +304,7 @@ class ObjectSync final : public ObjectRun {
   Status finish_reload() {
     if (!reloading_) return ok_status();
     store::SyncState snapshot = state_;
-    Status s = ctx_.writes.call(
+    Status s = writes_.call(
         [name = object(), reload = table_, snapshot, search = catalog::search_columns(selection_)](
             store::Store& st) -> Status {
           CRMSYNC_TRY(st.replace_table(name, reload));
@@ -415,7 +415,7 @@ class ObjectSync final : public ObjectRun {
     bool append = false;
     // The search index follows the table (and its writes) from here on: store.h ensure_search_index.
     // A reload table has none: finish_reload indexes the table it becomes.
-    Status prepared = ctx_.writes.call(
+    Status prepared = writes_.call(
         [name, columns, snapshot, save = save_reset_, loading, &append,
          search = reloading_ ? std::vector<std::string>() : catalog::search_columns(selection_)](
             store::Store& st) -> Status {
@@ -457,7 +457,7 @@ class ObjectSync final : public ObjectRun {
     std::size_t bytes = shared->bytes();
     ++posted_batches_;
     if (log::enabled(log::Level::kInfo) && (n > 0 || flush)) after_commit = log_commit(n, std::move(after_commit));
-    return ctx_.writes.post(
+    return writes_.post(
         [name = table_, columns, shared, snapshot, mode](store::Store& st) -> Status {
           if (!shared->empty()) {
             auto w = st.writer(name, columns, mode);
@@ -605,7 +605,7 @@ class ObjectSync final : public ObjectRun {
     // The load is committed: build the Id index, committed at once (a kill before that leaves a
     // finished load without it, which the next run's prepare_table builds).
     append_ = false;
-    return ctx_.writes.post(
+    return writes_.post(
         [name = table_](store::Store& st) -> Status { return st.ensure_id_index(name); }, 0, {}, /*flush=*/true);
   }
 
@@ -864,7 +864,7 @@ class ObjectSync final : public ObjectRun {
     std::sort(org.begin(), org.end());
     std::vector<std::string> vanished;
     const std::string name = table_;
-    CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
+    CRMSYNC_TRY(writes_.call([&](store::Store& st) -> Status {
       return st.for_each_id(name, /*skip_deleted=*/true, [&](std::string_view id) -> Status {
         if (!std::binary_search(org.begin(), org.end(), id_key(id))) vanished.emplace_back(id);
         return ok_status();
@@ -884,7 +884,7 @@ class ObjectSync final : public ObjectRun {
       std::sort(wanted.begin(), wanted.end());
       std::vector<std::string> held;
       const std::string name = table_;
-      CRMSYNC_TRY(ctx_.writes.call([&](store::Store& st) -> Status {
+      CRMSYNC_TRY(writes_.call([&](store::Store& st) -> Status {
         return st.for_each_id(name, true, [&](std::string_view id) -> Status {
           if (std::binary_search(wanted.begin(), wanted.end(), id_key(id))) held.emplace_back(id);
           return ok_status();
@@ -898,7 +898,7 @@ class ObjectSync final : public ObjectRun {
     bool has_flag = selection_.find("IsDeleted") != nullptr;
     auto shared = std::make_shared<std::vector<std::string>>(std::move(ids));
     auto columns = columns_of({"Id", "IsDeleted"});
-    return ctx_.writes.post(
+    return writes_.post(
         [name = table_, columns, shared, has_flag](store::Store& st) -> Status {
           auto w = st.writer(name, columns);
           if (!w) return w.error();
@@ -929,7 +929,7 @@ class ObjectSync final : public ObjectRun {
     std::int64_t rows = 0;
     store::SyncState snapshot = state_;
     const std::string name = object();
-    Status s = ctx_.writes.call(
+    Status s = writes_.call(
         [&rows, snapshot, name](store::Store& st) mutable -> Status {
           auto count = st.count_rows(name);
           if (count) rows = *count;  // no table yet (skipped object): 0
@@ -951,6 +951,7 @@ class ObjectSync final : public ObjectRun {
   }
 
   RunContext& ctx_;
+  WriteQueue& writes_;  // the writer this object's rows and state go through (RunContext::writes or another)
   salesforce::Client* client_;
   Clock::time_point start_;
   std::int64_t calls_seen_;
@@ -986,12 +987,13 @@ class ObjectSync final : public ObjectRun {
 
 }  // namespace
 
-std::unique_ptr<ObjectRun> ObjectRun::create(RunContext& ctx, salesforce::Client& client, const std::string& object) {
-  return std::make_unique<ObjectSync>(ctx, client, object);
+std::unique_ptr<ObjectRun> ObjectRun::create(RunContext& ctx, WriteQueue& writes, salesforce::Client& client,
+                                              const std::string& object) {
+  return std::make_unique<ObjectSync>(ctx, writes, client, object);
 }
 
 ObjectReport sync_one_object(RunContext& ctx, salesforce::Client& client, const std::string& object) {
-  ObjectSync one(ctx, client, object);
+  ObjectSync one(ctx, ctx.writes, client, object);
   return one.run(client);
 }
 

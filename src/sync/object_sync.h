@@ -22,7 +22,7 @@ namespace crmsync::sync {
 struct RunContext {
   const config::Config& config;
   const SyncOptions& options;
-  WriteQueue& writes;
+  WriteQueue& writes;  // the first writer, on the caller's store: the run's own facts (visibility)
   QuotaGuard& quota;
   int batch_size = 2000;
   EpochMs started = 0;  // the run's start, by options.clock
@@ -74,7 +74,10 @@ bool is_salesforce_get_deleted(const DeletedIdsSource& source);
 // Without the first half, run() does everything itself.
 class ObjectRun {
  public:
-  static std::unique_ptr<ObjectRun> create(RunContext& ctx, salesforce::Client& client, const std::string& object);
+  // Its rows, its state and its reads of the store go through `writes`: one of the run's writers
+  // (each its own store connection and transactions), the same one for the whole object.
+  static std::unique_ptr<ObjectRun> create(RunContext& ctx, WriteQueue& writes, salesforce::Client& client,
+                                           const std::string& object);
   virtual ~ObjectRun() = default;
   virtual void load() = 0;
   virtual void plan(const salesforce::CompositeResult& describe) = 0;

@@ -124,14 +124,30 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
 
   // About one parsed page in flight per worker, and at most 8 MB of them (WriteQueue's default):
   // enough to keep the writer busy, bounded memory whatever the page size.
-  WriteQueue writes(store, rows_per_commit, /*max_pending=*/static_cast<std::size_t>(concurrency) + 1);
+  const auto max_pending = static_cast<std::size_t>(concurrency) + 1;
+  WriteQueue writes(store, rows_per_commit, max_pending);
+  // More writers, each on a store connection of its own, for the objects after the first.
+  int writer_count = options.store_writers > 0 ? options.store_writers : store::is_postgres_url(config.store.url) ? 2 : 1;
+  writer_count = std::max(1, std::min<int>(writer_count, static_cast<int>(objects.size())));
+  std::vector<std::unique_ptr<store::Store>> more_stores;
+  std::vector<std::unique_ptr<WriteQueue>> more_writes;
+  for (int w = 1; w < writer_count; ++w) {
+    auto opened = store::Store::open(store_options(config));
+    if (!opened) return opened.error();
+    more_stores.push_back(std::move(*opened));
+    more_writes.push_back(std::make_unique<WriteQueue>(*more_stores.back(), rows_per_commit, max_pending));
+  }
+  auto writer_of = [&](std::size_t i) -> WriteQueue& {
+    const std::size_t w = i % static_cast<std::size_t>(writer_count);
+    return w == 0 ? writes : *more_writes[w - 1];
+  };
   QuotaGuard quota(config.sync.quota_daily_share, config.sync.quota_run_share, options.max_api_calls);
   RunContext ctx{config, options, writes, quota};
   ctx.batch_size = options.batch_size > 0 ? options.batch_size : static_cast<int>(config.sync.batch_size);
   ctx.started = ctx.now();
 
   std::vector<std::unique_ptr<ObjectRun>> runs;
-  for (const auto& object : objects) runs.push_back(ObjectRun::create(ctx, client, object));
+  for (std::size_t i = 0; i < objects.size(); ++i) runs.push_back(ObjectRun::create(ctx, writer_of(i), client, objects[i]));
   std::int64_t composite_calls = options.composite ? read_through_composite(ctx, client, objects, runs) : 0;
 
   std::vector<ObjectReport> reports(objects.size());
@@ -162,7 +178,12 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   std::map<std::string, check::Finding> hidden;
   if (!ctx.stopped()) hidden = check_visibility(ctx, client, objects, visibility_calls);
   share_visibility_calls(ctx, reports, visibility_calls);
-  CRMSYNC_TRY(writes.finish());
+  Status finished = writes.finish();
+  for (auto& more : more_writes) {
+    Status s = more->finish();
+    if (finished && !s) finished = s;
+  }
+  CRMSYNC_TRY(finished);
   if (auto refusal = ctx.stopped()) return run_stopped_by(*refusal);
 
   SyncReport report;

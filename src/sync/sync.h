@@ -159,6 +159,11 @@ struct SyncOptions {
   std::int64_t rows_per_commit = 0;
   // Objects in parallel; 0 = config.sync.concurrency.
   int concurrency = 0;
+  // Threads writing the store, each with its own connection and transactions (an object's rows and
+  // state always go through the same one, so they commit together): 0 = 2 on PostgreSQL (the second
+  // connection opened with store_options(config)), where one server process per connection turns
+  // pages into rows, search vectors and indexes, 1 on SQLite, which has a single writer anyway.
+  int store_writers = 0;
   // Stop (outcome paused, exit 3) once the run has spent this many API calls; 0 = no bound.
   std::int64_t max_api_calls = 0;
   // Reconcile every object's ids with Salesforce this run (crmsync sync --reconcile).
