@@ -4,8 +4,8 @@
 // best and median of 15, and CPU per request), the executor alone, page serialisation (in row and
 // in modstamp order), the modstamp index (full build, update after writes), writes followed by an
 // incremental query, a Bulk API results chunk, and the same 2,000 records as Bulk CSV and Bulk 1.0
-// XML. Issue targets: a 2,000-record page well under
-// 10 ms; fast on orgs of millions of records. The machine may be shared: compare best and CPU.
+// XML. Issue targets: a 2,000-record page well under 10 ms; fast on orgs of millions of records.
+// The machine may be shared: compare best and CPU.
 //   build/bench_emulator_page [scale]     (default 72000: about 2M records)
 #include <httplib.h>
 #include <netinet/in.h>

@@ -1,7 +1,8 @@
 // What child-to-parent relationship paths cost in the emulator: a 2,000-record Contact page with
 // and without `Account.Name, Account.Owner.Email` (executor + JSON), a WHERE on a parent field
 // (a full scan that follows the lookup of every row), a polymorphic `What.Name` on Task, and the
-// same page as Bulk CSV and as Bulk 1.0 XML. The plain statement's figures show that paths cost nothing when absent.
+// same page as Bulk CSV and as Bulk 1.0 XML. The plain statement's figures show that paths cost
+// nothing when absent.
 // Then the parent-to-child side: an Account page with a Contacts subquery, an aggregate over
 // Opportunities (GROUP BY, COUNT, SUM) and a semi-join.
 //   build/bench_emulator_relationships [scale]     (default 5000)

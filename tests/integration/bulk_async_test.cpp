@@ -1,7 +1,7 @@
 // The emulator's Bulk API 1.0 (/services/async) over loopback: jobs and batches in XML and JSON,
 // CSV, JSON and XML batch bodies written through the DML engine, batch results and requests,
-// query batches with their result lists and records (CSV, and XML sObjects), Bulk 1.0's own error shape
-// (exceptionCode/exceptionMessage), and jobs that are their creator's only.
+// query batches with their result lists and records (CSV, and XML sObjects), Bulk 1.0's own
+// error shape (exceptionCode/exceptionMessage), and jobs that are their creator's only.
 #include <gtest/gtest.h>
 #include <httplib.h>
 

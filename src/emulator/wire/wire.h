@@ -130,7 +130,6 @@ Result<XmlElement> read_xml(std::string_view text);
 // <Id xsi:nil="true"/><Name>Acme</Name></Account>`), or `<Account xsi:nil="true"/>` without one.
 void append_xml_text(std::string& out, std::string_view text);  // element text, escaped
 void append_xml_element(std::string& out, std::string_view name, const FieldDef& field, const Value& value);
-void append_xml_record_id(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns);
 void append_xml_record(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns);
 void append_xml_record_with_paths(std::string& out, const Table& table, const Row& row,
                                   const soql::Selection& selection, std::size_t index);

@@ -221,6 +221,16 @@ void append_xml_element(std::string& out, std::string_view name, const FieldDef&
   out.push_back('>');
 }
 
+namespace {
+
+void append_xml_record_id(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns) {
+  // The sObject's own Id comes first, as in SOAP's sObject; nil unless the SELECT holds Id.
+  const bool has_id = std::find(columns.begin(), columns.end(), std::size_t{0}) != columns.end();
+  append_xml_element(out, "Id", table.field(0), has_id ? row[0] : Value{});
+}
+
+}  // namespace
+
 void append_xml_record(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns) {
   out += "<records xsi:type=\"sObject\"><type>";
   out += table.name();
@@ -228,12 +238,6 @@ void append_xml_record(std::string& out, const Table& table, const Row& row, con
   append_xml_record_id(out, table, row, columns);
   for (std::size_t c : columns) append_xml_element(out, table.field(c).name, table.field(c), row[c]);
   out += "</records>";
-}
-
-void append_xml_record_id(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns) {
-  // The sObject's own Id comes first, as in SOAP's sObject; nil unless the SELECT holds Id.
-  const bool has_id = std::find(columns.begin(), columns.end(), std::size_t{0}) != columns.end();
-  append_xml_element(out, "Id", table.field(0), has_id ? row[0] : Value{});
 }
 
 }  // namespace crmsync::emulator
