@@ -1,7 +1,7 @@
 // The emulator's Bulk API 1.0 (/services/async) over loopback: jobs and batches in XML and JSON,
 // CSV, JSON and XML batch bodies written through the DML engine, batch results and requests,
-// query batches with their result lists and records, Bulk 1.0's own error shape
-// (exceptionCode/exceptionMessage), and jobs that are their creator's only.
+// query batches with their result lists and records (CSV, and XML sObjects), Bulk 1.0's own
+// error shape (exceptionCode/exceptionMessage), and jobs that are their creator's only.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -227,7 +227,92 @@ TEST(BulkAsyncTest, QueryBatchGivesAResultListAndTheRecordsAsTheUserSeesThem) {
   auto bad = org.post(token, "/job/" + job + "/batch", "SELECT COUNT() FROM Account", "text/csv");
   XmlElement failed = org.wait_xml(token, job, read_xml(bad.body)->child("id")->text);
   EXPECT_EQ(failed.child("state")->text, "Failed");
-  EXPECT_NE(failed.child("stateMessage")->text.find("InvalidBatch : "), std::string::npos);
+  // Salesforce's layout for a query batch that fails: the refusal's code, then its message.
+  EXPECT_EQ(failed.child("stateMessage")->text,
+            "InvalidBatch : Failed to process query: API_ERROR: Aggregate queries are not supported in Bulk Query: "
+            "COUNT()");
+}
+
+// The text of a REST JSON value as Bulk 1.0 XML writes it: null is nil (""), datetimes end in Z.
+std::string xml_text_of(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    if (s.size() == 28 && s.compare(23, 5, "+0000") == 0) s = s.substr(0, 23) + "Z";
+    return s;
+  }
+  return v.dump();
+}
+
+TEST(BulkAsyncTest, XmlQueryJobAnswersQueryResultSObjectsEqualToTheRestQuery) {
+  AsyncOrg org;
+  const std::string token = org.integration();
+  const std::string soql = "SELECT Id, Name, Industry, NumberOfEmployees, CreatedDate, Parent.Name, Owner.Name "
+                           "FROM Account ORDER BY Id";
+  const std::string job = org.xml_job(token, "query", "Account", "XML");
+  auto batch = org.post(token, "/job/" + job + "/batch", soql, "application/xml");
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  const std::string batch_id = read_xml(batch.body)->child("id")->text;
+  EXPECT_EQ(org.wait_xml(token, job, batch_id).child("state")->text, "Completed");
+  auto list = read_xml(org.get(token, "/job/" + job + "/batch/" + batch_id + "/result").body);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->name, "result-list");
+  auto answer = org.get(token, "/job/" + job + "/batch/" + batch_id + "/result/" + list->child("result")->text);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.get_header_value("Content-Type"), "application/xml");
+  EXPECT_NE(answer.body.find("<queryResult xmlns=\"http://www.force.com/2009/06/asyncapi/dataload\" "
+                             "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><records xsi:type=\"sObject\">"
+                             "<type>Account</type><Id>"),
+            std::string::npos)
+      << answer.body.substr(0, 400);
+  auto doc = read_xml(answer.body);
+  ASSERT_TRUE(doc.ok()) << answer.body.substr(0, 400);
+  EXPECT_EQ(doc->name, "queryResult");
+
+  const json rest = org.query(token, soql);
+  ASSERT_EQ(doc->children.size(), rest.size());
+  bool some_parent = false, some_without = false;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const XmlElement& r = doc->children[i];
+    const json& want = rest[i];
+    ASSERT_EQ(r.name, "records");
+    // type, the sObject's Id, then the SELECT's fields in order (Id again first of them).
+    std::vector<std::string> names;
+    for (const auto& c : r.children) names.push_back(c.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"type", "Id", "Id", "Name", "Industry", "NumberOfEmployees",
+                                               "CreatedDate", "Parent", "Owner"}));
+    EXPECT_EQ(r.children[1].text, want["Id"]);
+    for (const char* f : {"Id", "Name", "Industry", "NumberOfEmployees", "CreatedDate"}) {
+      EXPECT_EQ(r.child(f) == nullptr ? "?" : r.child(f)->text, xml_text_of(want[f])) << f << " of " << want["Id"];
+      EXPECT_EQ(r.child(f)->nil, want[f].is_null()) << f;
+    }
+    const XmlElement* parent = r.child("Parent");
+    if (want["Parent"].is_null()) {
+      some_without = true;
+      EXPECT_TRUE(parent->nil);
+    } else {
+      some_parent = true;
+      ASSERT_EQ(parent->children.size(), 3u);  // type, nil Id, Name
+      EXPECT_EQ(parent->child("type")->text, "Account");
+      EXPECT_TRUE(parent->child("Id")->nil);
+      EXPECT_EQ(parent->child("Name")->text, want["Parent"]["Name"]);
+    }
+    EXPECT_EQ(r.child("Owner")->child("Name")->text, want["Owner"]["Name"]);
+  }
+  EXPECT_TRUE(some_parent && some_without) << "the org should hold Accounts with and without a parent";
+
+  // Without Id in the SELECT, the sObject's Id is nil.
+  auto names_only = org.post(token, "/job/" + job + "/batch", "SELECT Name FROM Account ORDER BY Id LIMIT 1",
+                             "application/xml");
+  const std::string second = read_xml(names_only.body)->child("id")->text;
+  org.wait_xml(token, job, second);
+  auto second_list = read_xml(org.get(token, "/job/" + job + "/batch/" + second + "/result").body);
+  auto one = read_xml(
+      org.get(token, "/job/" + job + "/batch/" + second + "/result/" + second_list->child("result")->text).body);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->children.size(), 1u);
+  EXPECT_TRUE(one->children[0].child("Id")->nil);
+  EXPECT_EQ(one->children[0].child("Name")->text, rest[0]["Name"]);
 }
 
 TEST(BulkAsyncTest, ErrorsComeInBulkApiShapeAndJobsAreTheirCreators) {
@@ -250,6 +335,15 @@ TEST(BulkAsyncTest, ErrorsComeInBulkApiShapeAndJobsAreTheirCreators) {
             json({{"exceptionCode", "InvalidJob"}, {"exceptionMessage", "Unable to find object: Nope__c"}}));
 
   const std::string job = org.xml_job(token, "insert", "Account", "CSV");
+  // A method a resource does not take: the Bulk API error reference's MethodNotAllowed wording.
+  auto refused = org.client().Delete((kAsync + "/job/" + job).c_str(), AsyncOrg::session(token));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 405);
+  EXPECT_EQ(refused->get_header_value("Allow"), "GET,HEAD,POST");
+  auto method = read_xml(refused->body);
+  ASSERT_TRUE(method.ok()) << refused->body;
+  EXPECT_EQ(method->child("exceptionCode")->text, "MethodNotAllowed");
+  EXPECT_EQ(method->child("exceptionMessage")->text, "HTTP Method 'DELETE' not allowed. Allowed are GET,HEAD,POST");
   const std::string admin = org.admin();
   EXPECT_EQ(read_xml(org.get(admin, "/job/" + job).body)->child("exceptionCode")->text, "InvalidJob");
   EXPECT_EQ(org.get(token, "/job/" + job + "/batch/751000000000000AAA").status, 400);

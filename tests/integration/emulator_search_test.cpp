@@ -291,12 +291,25 @@ TEST(EmulatorSearchTest, EveryAdvertisedResourceAnswersAndIdentityIsComplete) {
     ASSERT_TRUE(answer) << name;
     EXPECT_EQ(answer->status, need_parameters.count(name) ? 400 : 200) << name << " " << path << ": " << answer->body;
   }
-  for (const char* missing : {"tooling", "chatter", "analytics", "connect", "ui-api", "jobs"}) {
+  for (const char* missing : {"tooling", "chatter", "analytics", "connect", "ui-api", "async"}) {
     EXPECT_FALSE(resources.contains(missing)) << missing << " is advertised but not served";
   }
-  for (const char* present : {"sobjects", "query", "search", "composite", "recent", "tabs", "theme", "identity"}) {
+  // Everything Salesforce lists that the emulator serves is listed (Bulk API 2.0 as `jobs`).
+  for (const char* present : {"sobjects", "query", "queryAll", "search", "parameterizedSearch", "composite", "recent",
+                              "tabs", "theme", "limits", "jobs", "identity"}) {
     EXPECT_TRUE(resources.contains(present)) << present;
   }
+  // `jobs` lists Bulk API 2.0's ingest and query, and both answer; before API 41.0 there is no `jobs`.
+  r = org.get(org.integration, kData + "/jobs");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body), json({{"ingest", kData + "/jobs/ingest"}, {"query", kData + "/jobs/query"}}));
+  for (const char* sub : {"/jobs/ingest", "/jobs/query"}) {
+    EXPECT_EQ(org.get(org.integration, kData + sub)->status, 200) << sub;
+  }
+  r = org.get(org.integration, "/services/data/v40.0/");
+  ASSERT_EQ(r->status, 200);
+  EXPECT_FALSE(json::parse(r->body).contains("jobs"));
+  EXPECT_EQ(org.get(org.integration, "/services/data/v40.0/jobs")->status, 404);
 
   const std::string identity_url = resources["identity"];
   r = org.get(org.integration, path_of(identity_url));
@@ -324,10 +337,11 @@ TEST(EmulatorSearchTest, EveryAdvertisedResourceAnswersAndIdentityIsComplete) {
     EXPECT_EQ(answer->status, (std::string(key) == "search" || std::string(key) == "query") ? 400 : 200)
         << key << ": " << answer->body;
   }
-  // The composite resource lists what it serves.
+  // The composite resource lists what it serves, as Salesforce names them (not `graph`).
   r = org.get(org.integration, kData + "/composite");
   ASSERT_EQ(r->status, 200);
-  EXPECT_EQ(json::parse(r->body)["sobjects"], kData + "/composite/sobjects");
+  EXPECT_EQ(json::parse(r->body), json({{"tree", kData + "/composite/tree"}, {"batch", kData + "/composite/batch"},
+                                        {"sobjects", kData + "/composite/sobjects"}}));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // as loginUrl, describeGlobal, describe, a query paged by autoFetch, create/update/delete, and the
 // refresh token flow, a child-to-parent relationship query, and the sObject Collections API
 // (create/update/destroy of many records, with allOrNone false) and upsert on a custom external ID field defined by an org file,
-// Bulk API 2.0 ingest and Bulk API 1.0 load and query, a manual OpportunityShare made by a deal's owner and
+// Bulk API 2.0 ingest and query and Bulk API 1.0 load and query, a manual OpportunityShare made by a deal's owner and
 // honoured for the colleague it names,
 // SOSL, sObject Collections retrieve, recent items and identity, and logout / token revocation. Run by run.sh (ctest -L interop); exits non-zero on the first wrong answer.
 'use strict';
@@ -117,6 +117,7 @@ async function main() {
 
     await collections(conn);
     await bulk(conn);
+    await bulk2Query(conn, oauth2);
     await searchRetrieveIdentity(conn, emu);
     await sharing(oauth2);
 
@@ -129,7 +130,7 @@ async function main() {
 
     await logout(conn, refreshed, emu);
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
-      `${pages} pages, a subquery and an aggregate, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest, Bulk 1.0 load and ` +
+      `${pages} pages, a subquery and an aggregate, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest and query, Bulk 1.0 load and ` +
       'query, a manual share, limits, SOSL search, retrieve([ids]), recent, identity, refresh token, ' +
       'logout and revoke: all answers as expected');
   } finally {
@@ -266,6 +267,26 @@ async function bulk(conn) {
   assert.deepEqual(rows.map((r) => [r.Id, r.Subject]), [[v1[0].id, 'bulk1 1'], [v1[1].id, 'bulk1 2']]);
   const gone = await conn.bulk.load('Task', 'delete', v1.map((r) => ({ Id: r.id })));
   assert.deepEqual(gone.map((r) => r.success), [true, true]);
+}
+
+// Bulk API 2.0 query (jsforce bulk2.query: a query job, polled, its CSV results read through
+// Sforce-Locator): the integration user's records equal what the admin's own REST query returns.
+async function bulk2Query(conn, oauth2) {
+  const soql = 'SELECT Id, Name, Industry, Owner.Name FROM Account ORDER BY Id';
+  const stream = await conn.bulk2.query(soql, { pollInterval: 50, pollTimeout: 30000 });
+  const rows = await new Promise((resolve, reject) => {
+    const out = [];
+    stream.on('record', (r) => out.push(r)).on('end', () => resolve(out)).on('error', reject);
+  });
+  const admin = new jsforce.Connection({ oauth2, version: '60.0' });
+  await admin.login('admin@crmsync.test', 'admin-pass');
+  const rest = await admin.query(soql, { autoFetch: true, maxFetch: 100000 });
+  assert.ok(rest.records.length > 10, `expected Accounts, got ${rest.records.length}`);
+  // Bulk CSV has no nulls: an empty cell is what REST answers as null.
+  assert.deepEqual(rows.map((r) => [r.Id, r.Name, r.Industry, r['Owner.Name']]),
+    rest.records.map((r) => [r.Id, r.Name, r.Industry ?? '', r.Owner.Name]));
+  await assert.rejects(conn.bulk2.query('SELECT COUNT() FROM Account', { pollInterval: 50, pollTimeout: 30000 }),
+    (err) => /aggregate|COUNT/i.test(String(err)), 'Bulk API 2.0 refuses aggregates');
 }
 
 // SOSL through conn.search, sObject Collections retrieve through retrieve([ids]), recently viewed

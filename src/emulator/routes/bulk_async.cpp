@@ -8,10 +8,10 @@
 //   GET  /job/{id}/batch/{bid}/request the batch as it was sent
 //   GET  /job/{id}/batch/{bid}/result  DML: each record's Id, Success, Created, Error;
 //                                      query: the result-list of result Ids
-//   GET  /job/{id}/batch/{bid}/result/{rid}   a query batch's records (CSV or JSON)
+//   GET  /job/{id}/batch/{bid}/result/{rid}   a query batch's records (CSV, JSON or XML)
 // Bodies are XML unless the request (or, for reads, the job) is JSON. Errors are Bulk 1.0's own
 // {exceptionCode, exceptionMessage}: InvalidSessionId, InvalidJob, InvalidBatch, InvalidJobState,
-// InvalidOperation, FeatureNotEnabled, InvalidXML, ClientInputError.
+// InvalidOperation, FeatureNotEnabled, InvalidXML, ClientInputError, MethodNotAllowed.
 //
 // A batch's records are written when it is added, each through the DML engine as the job's creator
 // (bulk_ingest.cpp's rules: dml/dml.h write_bulk_record); the batch then walks Queued ->
@@ -73,6 +73,14 @@ void send_body(httplib::Response& res, int status, std::string body, bool as_jso
   res.body = std::move(body);
   res.headers.erase("Content-Type");
   res.set_header("Content-Type", as_json ? "application/json" : "application/xml");
+}
+
+// 405 in Bulk 1.0's shape: exceptionCode MethodNotAllowed with the wording the Bulk API's error
+// reference gives ("HTTP Method '<method>' not allowed. Allowed are <methods>").
+void send_method_refused(const httplib::Request& req, httplib::Response& res, const std::string& allowed) {
+  send_async_error(req, res, 405, "MethodNotAllowed",
+                   "HTTP Method '" + req.method + "' not allowed. Allowed are " + allowed);
+  res.set_header("Allow", allowed);
 }
 
 std::string sf_datetime(EpochMs ms) {
@@ -359,7 +367,11 @@ void create_batch(EmuState& s, ApiCall& call, const std::string& job_id) {
   if (job->operation == "query" || job->operation == "queryAll") {
     auto result = run_bulk_query(s, call, call.req.body, job->operation == "queryAll");
     if (!result) {
-      batch.state_message = "InvalidBatch : " + result.error().message;
+      // As Salesforce words a query batch that fails (quoted from a real Bulk 1.0 answer by
+      // forcedotcom/SFDX-Data-Move-Utility-Desktop-App#32): "InvalidBatch : Failed to process
+      // query: EXCEEDED_ID_LIMIT: EntityDefinition does not support queryMore(), ...".
+      batch.state_message = "InvalidBatch : Failed to process query: " + result.error().code + ": " +
+                            result.error().message;
     } else {
       batch.query = std::move(*result);
       batch.result_id = random_sf_id("752");
@@ -471,7 +483,8 @@ void send_result(EmuState& s, ApiCall& call, const BulkJob& job, const AsyncBatc
             false);
 }
 
-// A query batch's records: CSV as Bulk 2.0 writes them, or JSON records as REST writes them.
+// A query batch's records: CSV as Bulk 2.0 writes them, JSON records as REST writes them, or XML
+// sObjects (wire.h append_xml_record).
 void send_query_result(EmuState& s, ApiCall& call, const BulkJob& job, const AsyncBatch& batch) {
   const BulkResult& result = *batch.query;
   std::string out;
@@ -489,9 +502,16 @@ void send_query_result(EmuState& s, ApiCall& call, const BulkJob& job, const Asy
     return send_body(call.res, 200, std::move(out), true);
   }
   if (job.content_type == "XML") {
+    out = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><queryResult xmlns=\"") + kNamespace +
+          "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">";
+    for (std::size_t i = 0; i < result.rows.size(); ++i) {
+      const Row& row = result.table->row(result.rows[i]);
+      if (result.paths) append_xml_record_with_paths(out, *result.table, row, *result.paths, i);
+      else append_xml_record(out, *result.table, row, result.columns);
+    }
     lock.unlock();
-    return send_async_error(call.req, call.res, 400, "InvalidBatch",
-                            "Query results in XML are not served by the emulator: use contentType CSV or JSON");
+    out += "</queryResult>";
+    return send_body(call.res, 200, std::move(out), false);
   }
   if (result.paths) {
     append_csv_header_with_paths(out, *result.paths, ',', "\n");
@@ -514,12 +534,12 @@ void handle_batch(EmuState& s, ApiCall& call, const std::string& job_id) {
   const bool get = m == "GET" || m == "HEAD";
   if (p.size() == 3) {
     if (m == "POST") return create_batch(s, call, job_id);
-    if (!get) return send_async_error(call.req, call.res, 405, "InvalidUrl", "HTTP Method '" + m + "' not allowed");
+    if (!get) return send_method_refused(call.req, call.res, "GET,HEAD,POST");
     auto job = observed_job(s, call, job_id);
     if (job) send_batch_list(*job, call.res);
     return;
   }
-  if (!get) return send_async_error(call.req, call.res, 405, "InvalidUrl", "HTTP Method '" + m + "' not allowed");
+  if (!get) return send_method_refused(call.req, call.res, "GET,HEAD");
   auto job = observed_job(s, call, job_id);
   if (!job) return;
   const AsyncBatch* batch = find_batch(*job, p[3]);
@@ -567,7 +587,7 @@ void handle_async(EmuState& s, ApiCall& call) {
   if (p.empty() || p[0] != "job") return send_async_error(call.req, call.res, 404, "InvalidUrl", "Unknown resource");
   if (p.size() == 1) {
     if (m == "POST") return create_job(s, call);
-    return send_async_error(call.req, call.res, 405, "InvalidUrl", "HTTP Method '" + m + "' not allowed");
+    return send_method_refused(call.req, call.res, "POST");
   }
   const std::string& id = p[1];
   if (p.size() == 2) {
@@ -577,7 +597,7 @@ void handle_async(EmuState& s, ApiCall& call) {
       if (job) send_job(call.req, call.res, 200, *job);
       return;
     }
-    return send_async_error(call.req, call.res, 405, "InvalidUrl", "HTTP Method '" + m + "' not allowed");
+    return send_method_refused(call.req, call.res, "GET,HEAD,POST");
   }
   if (p[2] == "batch" && p.size() <= 6) return handle_batch(s, call, id);
   send_async_error(call.req, call.res, 404, "InvalidUrl", "Unknown resource");

@@ -658,7 +658,11 @@ void handle_composite(EmuState& s, ApiCall& call) {
   if (p.size() == 1) {
     if (m == "GET" || m == "HEAD") {  // the composite resources the emulator answers
       const std::string base = "/services/data/v" + call.version + "/composite/";
-      return send_json(call.res, 200, json{{"batch", base + "batch"}, {"sobjects", base + "sobjects"}}.dump());
+      nlohmann::ordered_json list;  // Salesforce's order; `graph` is not served, so not listed
+      list["tree"] = base + "tree";
+      list["batch"] = base + "batch";
+      list["sobjects"] = base + "sobjects";
+      return send_json(call.res, 200, list.dump());
     }
     return m == "POST" ? handle_composite_request(s, call) : send_method_not_allowed(call.res, m, "GET,HEAD,POST");
   }

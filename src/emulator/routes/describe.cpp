@@ -238,16 +238,31 @@ void handle_versions(EmuState& s, httplib::Response& res) {
 }
 
 // Only resources the emulator answers (every one of them answers a GET; a test walks the list);
-// `identity` is the caller's identity URL. parameterizedSearch exists from API 36.0.
+// `identity` is the caller's identity URL. parameterizedSearch exists from API 36.0, `jobs`
+// (Bulk API 2.0) from 41.0, as Salesforce lists it.
 void handle_resources(EmuState& s, ApiCall& call) {
   const std::string base = "/services/data/v" + call.version + "/";
+  const double version = std::stod(call.version);
   nlohmann::ordered_json out;
   for (const char* r : {"tabs", "theme", "search", "query", "queryAll", "recent", "sobjects", "composite",
-                        "parameterizedSearch", "limits"}) {
-    if (std::string_view(r) == "parameterizedSearch" && std::stod(call.version) < 36.0) continue;
+                        "parameterizedSearch", "limits", "jobs"}) {
+    if (std::string_view(r) == "parameterizedSearch" && version < 36.0) continue;
+    if (std::string_view(r) == "jobs" && version < 41.0) continue;
     out[r] = base + r;
   }
   out["identity"] = s.base_url + "/id/" + s.org_id + "/" + call.user_id;
+  send_json(call.res, 200, out.dump());
+}
+
+// GET /jobs: the Bulk API 2.0 resources of this version, `ingest` (41.0) and `query` (47.0).
+void handle_jobs_resources(EmuState& s, ApiCall& call) {
+  (void)s;
+  const double version = std::stod(call.version);
+  if (version < 41.0) return send_not_found(call.res);
+  const std::string base = "/services/data/v" + call.version + "/jobs/";
+  nlohmann::ordered_json out;
+  out["ingest"] = base + "ingest";
+  if (version >= 47.0) out["query"] = base + "query";
   send_json(call.res, 200, out.dump());
 }
 

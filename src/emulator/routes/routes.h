@@ -236,6 +236,7 @@ void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, c
 void handle_userinfo(EmuState& s, const ApiCall& call);  // /services/oauth2/userinfo
 void handle_versions(EmuState& s, httplib::Response& res);
 void handle_resources(EmuState& s, ApiCall& call);
+void handle_jobs_resources(EmuState& s, ApiCall& call);  // GET /jobs: ingest, query
 void handle_describe_global(EmuState& s, ApiCall& call);
 void handle_sobject_info(EmuState& s, ApiCall& call, const Table& table);
 void handle_describe(EmuState& s, ApiCall& call, const Table& table);

@@ -454,6 +454,9 @@ class Router {
       if (!get && m != "POST") return send_method_not_allowed(call.res, m, "GET,HEAD,POST");
       return handle_parameterized_search(s_, call);
     }
+    if (p[0] == "jobs" && p.size() == 1) {
+      return get ? handle_jobs_resources(s_, call) : send_method_not_allowed(call.res, m, "GET,HEAD");
+    }
     if (p[0] == "jobs" && p.size() >= 2 && p[1] == "query") return handle_bulk_query(s_, call);
     if (p[0] == "jobs" && p.size() >= 2 && p[1] == "ingest") return handle_bulk_ingest(s_, call);
     if (p[0] != "sobjects") return send_not_found(call.res);

@@ -77,7 +77,54 @@ void append_object(std::string& out, const Selection& sel, int rel, const Table&
   out.push_back('}');
 }
 
+// The record's (or a parent's) fields as XML elements, parents nested as sObjects (Bulk 1.0 XML).
+void append_xml_object(std::string& out, const Selection& sel, int rel, const Table& table, const Row& row,
+                       std::size_t index) {
+  const bool polymorphic = rel >= 0 && sel.relationships[static_cast<std::size_t>(rel)].polymorphic;
+  out += "<type>";
+  out += polymorphic ? std::string("Name") : table.name();
+  out += "</type>";
+  bool has_id = false;
+  for (const Column& c : sel.columns) has_id = has_id || (c.relationship == rel && c.name == "Id");
+  append_xml_element(out, "Id", table.field(0), has_id ? row[0] : Value{});
+  std::vector<bool> written(sel.relationships.size(), false);
+  for (const Column& c : sel.columns) {
+    if (c.relationship == rel) {
+      if (rel < 0 || c.field_index != Column::kByName) {
+        append_xml_element(out, c.name, table.field(c.field_index), row[c.field_index]);
+      } else {
+        append_xml_element(out, c.name, name_entity_def(table, c.name),
+                           soql::name_entity_value(table, row, c.name, c.hidden_on));
+      }
+      continue;
+    }
+    const int child = child_toward(sel, rel, c.relationship);
+    if (child < 0 || written[static_cast<std::size_t>(child)]) continue;
+    written[static_cast<std::size_t>(child)] = true;
+    const soql::Relationship& r = sel.relationships[static_cast<std::size_t>(child)];
+    const ParentRef p = r.rows[index];
+    out.push_back('<');
+    out += r.name;
+    if (p.table == nullptr) {
+      out += " xsi:nil=\"true\"/>";
+      continue;
+    }
+    out += " xsi:type=\"sObject\">";
+    append_xml_object(out, sel, child, *p.table, p.table->row(p.row), index);
+    out += "</";
+    out += r.name;
+    out.push_back('>');
+  }
+}
+
 }  // namespace
+
+void append_xml_record_with_paths(std::string& out, const Table& table, const Row& row, const Selection& selection,
+                                  std::size_t index) {
+  out += "<records xsi:type=\"sObject\">";
+  append_xml_object(out, selection, -1, table, row, index);
+  out += "</records>";
+}
 
 void append_record_with_paths(std::string& out, const Table& table, std::string_view version, const Row& row,
                               const Selection& selection, std::size_t index) {

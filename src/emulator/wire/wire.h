@@ -119,6 +119,21 @@ struct XmlElement {
 // malformed and where.
 Result<XmlElement> read_xml(std::string_view text);
 
+// Bulk API 1.0 query results in XML, as Salesforce writes them:
+//   <queryResult xmlns="http://www.force.com/2009/06/asyncapi/dataload"
+//       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+//     <records xsi:type="sObject"><type>Account</type><Id>001...</Id><Id>001...</Id>
+//       <Name>Acme</Name><Industry xsi:nil="true"/></records>
+// The first <Id> is the sObject's own (nil when the SELECT has no Id), then the selected fields in
+// order; values as in Bulk CSV (datetimes ...Z), nulls and empty text as xsi:nil. A relationship
+// path's parent is a nested sObject element (`<Account xsi:type="sObject"><type>Account</type>
+// <Id xsi:nil="true"/><Name>Acme</Name></Account>`), or `<Account xsi:nil="true"/>` without one.
+void append_xml_text(std::string& out, std::string_view text);  // element text, escaped
+void append_xml_element(std::string& out, std::string_view name, const FieldDef& field, const Value& value);
+void append_xml_record(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns);
+void append_xml_record_with_paths(std::string& out, const Table& table, const Row& row,
+                                  const soql::Selection& selection, std::size_t index);
+
 // ---- relationship paths -------------------------------------------------------------------------
 
 // The record at position `index` of the result (row `row` of `table`).

@@ -1,7 +1,9 @@
 // A small XML reader for Bulk API 1.0 request bodies (jobInfo, sObjects): elements, attributes
 // (only xsi:nil is kept), text with the five predefined entities and numeric character references,
 // CDATA, comments and processing instructions skipped. No DTDs: a <!DOCTYPE is refused, so that no
-// entity expands.
+// entity expands. And the writer of Bulk API 1.0 query results in XML (records as sObjects).
+#include <algorithm>
+
 #include "emulator/sf_error.h"
 #include "emulator/wire/wire.h"
 
@@ -175,5 +177,67 @@ const XmlElement* XmlElement::child(std::string_view local_name) const {
 }
 
 Result<XmlElement> read_xml(std::string_view text) { return XmlReader(text).document(); }
+
+// ---- writing ------------------------------------------------------------------------------------
+
+void append_xml_text(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '\r': out += "&#13;"; break;  // a parser would read a bare CR as LF
+      default:
+        // C0 controls other than tab and LF cannot appear in XML 1.0, not even as references.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out.push_back(c);
+    }
+  }
+}
+
+void append_xml_element(std::string& out, std::string_view name, const FieldDef& field, const Value& value) {
+  const auto* text = std::get_if<std::string>(&value);
+  if (is_null(value) || (text != nullptr && text->empty())) {  // Salesforce keeps no empty strings
+    out.push_back('<');
+    out += name;
+    out += " xsi:nil=\"true\"/>";
+    return;
+  }
+  out.push_back('<');
+  out += name;
+  out.push_back('>');
+  if (text != nullptr) {
+    append_xml_text(out, *text);
+  } else if (const auto* at = std::get_if<DateTime>(&value)) {
+    append_datetime_text(out, at->ms, "Z");
+  } else {
+    // Numbers and booleans as JSON writes them; dates and times without JSON's quotes.
+    std::string json;
+    append_value(json, field, value);
+    if (json.size() >= 2 && json.front() == '"') json = json.substr(1, json.size() - 2);
+    out += json;
+  }
+  out += "</";
+  out += name;
+  out.push_back('>');
+}
+
+namespace {
+
+void append_xml_record_id(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns) {
+  // The sObject's own Id comes first, as in SOAP's sObject; nil unless the SELECT holds Id.
+  const bool has_id = std::find(columns.begin(), columns.end(), std::size_t{0}) != columns.end();
+  append_xml_element(out, "Id", table.field(0), has_id ? row[0] : Value{});
+}
+
+}  // namespace
+
+void append_xml_record(std::string& out, const Table& table, const Row& row, const std::vector<std::size_t>& columns) {
+  out += "<records xsi:type=\"sObject\"><type>";
+  out += table.name();
+  out += "</type>";
+  append_xml_record_id(out, table, row, columns);
+  for (std::size_t c : columns) append_xml_element(out, table.field(c).name, table.field(c), row[c]);
+  out += "</records>";
+}
 
 }  // namespace crmsync::emulator

@@ -1,7 +1,8 @@
 // The Salesforce CLI (`sf`, pinned in package-lock.json), unchanged, against `crmsync emulator`:
 // `sf org login access-token` with the integration user's token (which reads
 // /services/oauth2/userinfo and the User record), then `sf data query --json`, whose records must
-// equal what the admin's own query returns, `sf data upsert bulk` (Bulk API 2.0 ingest), `sf data
+// equal what the admin's own query returns, `sf data export bulk` (Bulk API 2.0 query), `sf data
+// upsert bulk` (Bulk API 2.0 ingest), `sf data
 // export tree` / `sf data import tree` (sObject Tree), `sf data search` (SOSL) and `sf sobject describe`.
 // sf writes only under a temporary HOME, sends no
 // telemetry and does not update itself. Run by run.sh (ctest -L interop); exits non-zero on the
@@ -117,6 +118,7 @@ async function main() {
     assert.equal(counted.result.records[0].n, (await (await fetch(`${emu.url}/services/data/v60.0/query?q=` +
       encodeURIComponent('SELECT COUNT() FROM Account'), { headers: { authorization: `Bearer ${token}` } })).json()).totalSize);
 
+    await bulkQuery(env, emu.url, admin, home);
     await bulkAndTree(env, home);
 
     // sf data search (SOSL) finds the first Account by a word of its name; sf sobject describe.
@@ -130,13 +132,33 @@ async function main() {
     assert.equal(described.result.name, 'Account');
     assert.ok(described.result.fields.some((f) => f.name === 'Name'));
     console.log(`sf ${require('./node_modules/@salesforce/cli/package.json').version}: org login access-token as ` +
-      `${auth.result.username}, data query of ${expected.length} Accounts equal to the admin's, data upsert bulk, ` +
+      `${auth.result.username}, data query of ${expected.length} Accounts equal to the admin's, data export bulk, ` +
+      `data upsert bulk, ` +
       `data export tree and data import tree, a subquery and an aggregate, data search ` +
       `for "${word}", sobject describe Account: as expected`);
   } finally {
     emu.child.kill('SIGTERM');
     fs.rmSync(home, { recursive: true, force: true });
   }
+}
+
+// A Bulk API 2.0 query through sf: `sf data query --bulk` of older CLIs is `sf data export bulk`
+// in the pinned one (a query job, polled, its CSV results read and written out as JSON). The
+// integration user's records equal what the admin's own REST query returns.
+async function bulkQuery(env, url, admin, home) {
+  const statement = 'SELECT Id, Name, Industry FROM Account ORDER BY Id';
+  const file = path.join(home, 'accounts.json');
+  const bulk = await sf(['data', 'export', 'bulk', '--query', statement, '--output-file', file, '--result-format',
+    'json', '--wait', '2', '--target-org', 'emulator'], env);
+  assert.equal(bulk.status, 0, JSON.stringify(bulk).slice(0, 2000));
+  const res = await fetch(`${url}/services/data/v60.0/query?q=${encodeURIComponent(statement)}`,
+    { headers: { authorization: `Bearer ${admin}` } });
+  const rest = (await res.json()).records;
+  assert.ok(rest.length > 5, `expected Accounts, got ${rest.length}`);
+  assert.equal(bulk.result.totalSize, rest.length);
+  const records = JSON.parse(fs.readFileSync(file, 'utf8'));
+  // Bulk CSV has no nulls: an empty cell is what REST answers as null.
+  assert.deepEqual(records.map((r) => [r.Id, r.Name, r.Industry || null]), rest.map((r) => [r.Id, r.Name, r.Industry]));
 }
 
 // `sf data upsert bulk` (Bulk API 2.0 ingest), then `sf data export tree` of what it wrote and
