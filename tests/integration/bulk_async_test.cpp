@@ -172,6 +172,40 @@ TEST(BulkAsyncTest, JsonJobsAndBatchesAnswerJsonAndUpsertReportsCreated) {
   EXPECT_EQ(list["batchInfo"].size(), 2u);
 }
 
+TEST(BulkAsyncTest, AnEmptyOrNullRequiredFieldFailsItsRecordAsRequiredFieldMissing) {
+  AsyncOrg org;
+  const std::string token = org.integration();
+  auto made = org.post(token, "/job", json{{"operation", "insert"}, {"object", "Account"}, {"contentType", "JSON"}}.dump(),
+                       "application/json");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = json::parse(made.body)["id"];
+  auto batch = org.post(token, "/job/" + id + "/batch",
+                        json::array({{{"Name", ""}, {"Ext_Id__c", "E-1"}},
+                                     {{"Name", nullptr}, {"Ext_Id__c", "E-2"}},
+                                     {{"Name", "Named"}, {"Ext_Id__c", "E-3"}}})
+                            .dump(),
+                        "application/json");
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  const std::string b = json::parse(batch.body)["id"];
+  json info;
+  for (int i = 0; i < 500; ++i) {
+    info = json::parse(org.get(token, "/job/" + id + "/batch/" + b).body);
+    if (info["state"] == "Completed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(info["state"], "Completed");
+  json results = json::parse(org.get(token, "/job/" + id + "/batch/" + b + "/result").body);
+  ASSERT_EQ(results.size(), 3u);
+  for (int i : {0, 1}) {
+    EXPECT_FALSE(results[i]["success"].get<bool>()) << results[i];
+    EXPECT_EQ(results[i]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING") << results[i];
+    EXPECT_EQ(results[i]["errors"][0]["message"], "Required fields are missing: [Name]");
+    EXPECT_EQ(results[i]["errors"][0]["fields"], json::array({"Name"}));
+  }
+  EXPECT_TRUE(results[2]["success"].get<bool>());
+  EXPECT_TRUE(org.query(token, "SELECT Id FROM Account WHERE Ext_Id__c IN ('E-1', 'E-2')").empty());
+}
+
 TEST(BulkAsyncTest, XmlBatchDeletesAndHardDeleteNeedsItsPermission) {
   AsyncOrg org;
   const std::string token = org.integration();
