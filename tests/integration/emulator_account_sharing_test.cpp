@@ -221,6 +221,11 @@ TEST_F(EmulatorAccountSharingTest, AnAccountShareGivesTheAccountsChildrenAtItsLe
   EXPECT_EQ(update(cat_, "Opportunity", f.deal, {{"Description", "Cat was here"}}), 204);
   EXPECT_EQ(update(cat_, "Account", f.account, {{"Description", "Cat was here"}}), 400);
   EXPECT_EQ(org_->count(cat_, "SELECT COUNT() FROM Opportunity WHERE AccountId = '" + f.account + "'"), 1);
+  json nested = org_->records(cat_, "SELECT Id, (SELECT Id FROM Opportunities), (SELECT Id FROM Contacts) FROM Account "
+                                    "WHERE Id = '" + f.account + "'");
+  ASSERT_EQ(nested.size(), 1u);
+  EXPECT_EQ(nested[0]["Opportunities"]["totalSize"], 1);
+  EXPECT_TRUE(nested[0]["Contacts"].is_null()) << "no contact reaches Cat: " << nested.dump();
 
   // Lowered to Read: the deal is read-only; raised on contacts: the contact shows.
   const std::string share_id = json::parse(share->body)["id"];

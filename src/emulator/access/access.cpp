@@ -229,6 +229,20 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
   }
   accounts_ = db.find("Account");
   account_owner_ = accounts_ ? accounts_->field_index("OwnerId") : std::nullopt;
+  if (!child_by_account_owner_.empty() && account_owner_) {
+    // Only owners who own an account reach children through it: a user owning none pays no
+    // account lookup per child row. Should one of them come to own an account, the cache is
+    // dropped on that Account write (reads_account_owners(), AccessModel::affects_access).
+    std::unordered_set<std::string> account_owners;
+    each_live_row(*accounts_, [&](const Row& row) {
+      if (const auto* owner = text_at(row, account_owner_)) account_owners.insert(id15(*owner));
+    });
+    for (auto it = child_by_account_owner_.begin(); it != child_by_account_owner_.end();) {
+      const auto dropped = std::erase_if(it->second, [&](const auto& entry) { return !account_owners.count(entry.first); });
+      reads_account_owners_ = reads_account_owners_ || dropped > 0;
+      it = it->second.empty() ? child_by_account_owner_.erase(it) : std::next(it);
+    }
+  }
   std::unordered_set<std::uint32_t> shared_prefixes;
   for (const auto& [id, _] : record_shares_) {
     if (id.size() >= 3) shared_prefixes.insert(prefix_key(id));
@@ -421,7 +435,7 @@ bool UserAccess::owner_visible(const TableView& v, const Row& row) const {
 
 RecordAccess UserAccess::default_access(const std::string& object) const { return sharing_level(sharing_default(object)); }
 
-RecordAccess UserAccess::shared_level(const TableView& v, const Row& row) const {
+RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool any) const {
   RecordAccess level = RecordAccess::kNone;
   if (v.owner_shares != nullptr) {
     if (const auto* owner = text_at(row, v.owner)) {
@@ -433,6 +447,7 @@ RecordAccess UserAccess::shared_level(const TableView& v, const Row& row) const 
     auto it = record_shares_.find(id15(std::get<std::string>(row[0])));
     if (it != record_shares_.end()) level = std::max(level, it->second);
   }
+  if (any && level != RecordAccess::kNone) return level;  // visible: the account need not be looked at
   if (v.child_by_account != nullptr || v.child_by_account_owner != nullptr) {
     if (const auto* account = text_at(row, v.parent)) level = std::max(level, account_child_level(v, *account));
   }
@@ -481,7 +496,7 @@ bool UserAccess::sees_row(const Database& db, const Table& table, std::size_t r,
         // Implicit parent access to an account reaches the account only, not its contacts.
         if (const auto* account = text_at(row, v->parent)) return parent_visible(db, *account, /*implicit=*/false);
       }
-      if (owner_visible(*v, row) || shared_level(*v, row) != RecordAccess::kNone) return true;
+      if (owner_visible(*v, row) || shared_level(*v, row, /*any=*/true) != RecordAccess::kNone) return true;
       return implicit && v->implicit_parent && implicit_accounts_.count(id15(std::get<std::string>(row[0]))) > 0;
     }
     case Governance::kOpportunityChild:
@@ -594,13 +609,14 @@ std::shared_ptr<const UserAccess> AccessModel::for_user(const Database& db, cons
   auto access = std::make_shared<const UserAccess>(db, user_id, record_types_, sharing_rules_);
   by_user_[user_id] = access;
   children_read_ = children_read_ || access->reads_account_children();
+  account_owners_read_ = account_owners_read_ || access->reads_account_owners();
   return access;
 }
 
 void AccessModel::invalidate() {
   std::lock_guard lock(mu_);
   by_user_.clear();
-  children_read_ = false;
+  children_read_ = account_owners_read_ = false;
 }
 
 bool AccessModel::is_setup_object(const Table& table) {
@@ -613,6 +629,7 @@ bool AccessModel::affects_access(const Table& table) const {
   std::lock_guard lock(mu_);
   // A cached user's implicit parent access was read from the opportunities and contacts.
   if (children_read_ && (table.name() == "Opportunity" || table.name() == "Contact")) return true;
+  if (account_owners_read_ && table.name() == "Account") return true;  // who owns an account
   return criteria_objects_.count(table.name()) > 0;
 }
 

@@ -110,6 +110,9 @@ class UserAccess {
   // Whether this snapshot read the Opportunity and Contact rows (implicit parent access to
   // accounts): writing one of them must then drop it (AccessModel::affects_access).
   bool reads_account_children() const { return reads_account_children_; }
+  // Whether it left out users owning no account from implicit child access (and account rules'
+  // child levels by owner): an Account write must then drop it.
+  bool reads_account_owners() const { return reads_account_owners_; }
 
  private:
   // Per table, resolved once: how it is governed, the user's access, whether every row is
@@ -131,7 +134,8 @@ class UserAccess {
     bool implicit_parent = false;  // Account: implicit_accounts_ holds some of its rows
   };
   bool owner_visible(const TableView& v, const Row& row) const;
-  RecordAccess shared_level(const TableView& v, const Row& row) const;  // kNone: not shared
+  // kNone: not shared. `any`: whether any level will do (visibility), so the cheapest reason wins.
+  RecordAccess shared_level(const TableView& v, const Row& row, bool any = false) const;
   RecordAccess account_child_level(const TableView& v, const std::string& account) const;
   // `implicit`: whether implicit parent access counts (not for a child controlled by its parent).
   bool parent_visible(const Database& db, const std::string& id, bool implicit = true) const;
@@ -156,6 +160,7 @@ class UserAccess {
   std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> child_by_account_owner_;
   std::unordered_set<std::string> implicit_accounts_;  // implicit parent: Read through a child
   bool reads_account_children_ = false;
+  bool reads_account_owners_ = false;
   const Table* accounts_ = nullptr;
   std::optional<std::size_t> account_owner_;
   const TableView* view(const Table& table) const;
@@ -188,6 +193,7 @@ class AccessModel {
   std::vector<SharingRule> sharing_rules_;
   std::set<std::string> criteria_objects_;  // objects with a criteria-based rule
   bool children_read_ = false;              // a cached snapshot reads_account_children()
+  bool account_owners_read_ = false;        // a cached snapshot reads_account_owners()
 };
 
 // The SOQL hooks for one user: invisible objects are unknown (INVALID_TYPE), FLS-hidden fields are

@@ -844,6 +844,24 @@ TEST(SharingTest, AnAccountShareWithChildLevelsIsCheckedAgainstTheOrgDefaults) {
   EXPECT_EQ(contact.error().message, "AccountShare: bad field names on insert/update call: ContactAccessLevel");
 }
 
+TEST(SharingTest, AUsersImplicitAccessIsDroppedWhenAnAccountOrOneOfItsChildrenIsWritten) {
+  auto db = org_with(kSharingUsers);
+  AccessModel model;
+  model.for_user(*db, user_id(*db, "integration@crmsync.test"));  // View All: reads no children
+  EXPECT_FALSE(model.affects_access(*db->find("Opportunity")));
+  EXPECT_FALSE(model.affects_access(*db->find("Account")));
+  // Rita owns no account: should she come to own one, its children reach her (implicit child);
+  // her deals' accounts are read from the opportunities (implicit parent).
+  auto rita = model.for_user(*db, user_id(*db, "rita@crmsync.test"));
+  EXPECT_TRUE(rita->reads_account_children());
+  EXPECT_TRUE(rita->reads_account_owners());
+  EXPECT_TRUE(model.affects_access(*db->find("Opportunity")));
+  EXPECT_TRUE(model.affects_access(*db->find("Contact")));
+  EXPECT_TRUE(model.affects_access(*db->find("Account")));
+  model.invalidate();
+  EXPECT_FALSE(model.affects_access(*db->find("Account")));
+}
+
 // Each org file text is refused at load with an error naming `expected` (and the file first).
 void expect_org_file_errors(const std::vector<std::pair<std::string, std::string>>& cases) {
   for (const auto& [text, expected] : cases) {
