@@ -233,6 +233,12 @@ TEST_F(EmulatorAccountSharingTest, AnAccountShareGivesTheAccountsChildrenAtItsLe
             204);
   EXPECT_EQ(update(cat_, "Opportunity", f.deal, {{"Description", "again"}}), 400);
   EXPECT_TRUE(sees(cat_, "Contact", f.contact));
+  // An update is checked as a create is: nothing above the org defaults is refused.
+  auto lowered = org_->patch(ann_, kData + "/sobjects/AccountShare/" + share_id,
+                             {{"AccountAccessLevel", "None"}, {"OpportunityAccessLevel", "None"}});
+  ASSERT_EQ(lowered->status, 400) << lowered->body;
+  EXPECT_EQ(json::parse(lowered->body)[0]["errorCode"], "INVALID_ACCESS_LEVEL");
+  EXPECT_TRUE(sees(cat_, "Opportunity", f.deal)) << "the share is as it was";
 }
 
 TEST_F(EmulatorAccountSharingTest, AnAccountShareBelowTheOrgDefaultsIsRefusedInSalesforcesWords) {

@@ -101,6 +101,19 @@ Status check_account_share_levels(const UserAccess& access, const Table& table,
                       {"AccountAccessLevel", "OpportunityAccessLevel", "CaseAccessLevel", "ContactAccessLevel"});
 }
 
+// A share's levels as an update leaves them: the stored row's share fields, the written ones on top.
+std::vector<std::pair<std::size_t, Value>> with_stored(const Table& table, const Row& stored,
+                                                       const std::vector<std::pair<std::size_t, Value>>& values) {
+  const ShareColumns c = share_columns(table.name());
+  std::vector<std::pair<std::size_t, Value>> merged = values;
+  for (const std::string& field : {c.parent, c.level, std::string("OpportunityAccessLevel"), std::string("CaseAccessLevel")}) {
+    auto i = table.field_index(field);
+    if (!i || value_of(table, values, field) != nullptr) continue;
+    if (std::holds_alternative<std::string>(stored[*i])) merged.emplace_back(*i, stored[*i]);
+  }
+  return merged;
+}
+
 // A detail record created under its master: Salesforce asks for Edit on the master record (the
 // master-detail field's default sharing setting, Read/Write).
 Status check_master_write(const UserAccess& access, const Database& db, const Table& table, std::size_t master,
@@ -167,6 +180,9 @@ Status check_record_write(const UserAccess& access, const Database& db, const Ta
         if (!a.edit || !row || access.record_access(db, table, *row) < RecordAccess::kEdit) return insufficient_access();
         if (changes_owner(table, table.row(*row), values) && !access.may_transfer(table, *row)) {
           return insufficient_access();
+        }
+        if (!values.empty() && !share_columns(table.name()).parent.empty() && table.name() != "OpportunityTeamMember") {
+          CRMSYNC_TRY(check_share_write(access, db, table, with_stored(table, table.row(*row), values)));
         }
         break;
       case WriteOp::kDelete:
