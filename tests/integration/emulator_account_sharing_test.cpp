@@ -220,6 +220,15 @@ TEST_F(EmulatorAccountSharingTest, AnAccountShareGivesTheAccountsChildrenAtItsLe
   EXPECT_FALSE(sees(cat_, "Contact", f.contact));
   EXPECT_EQ(update(cat_, "Opportunity", f.deal, {{"Description", "Cat was here"}}), 204);
   EXPECT_EQ(update(cat_, "Account", f.account, {{"Description", "Cat was here"}}), 400);
+  // sObject Collections write through the same check: the deal yes, the account no.
+  json both = {{"allOrNone", false},
+               {"records", json::array({{{"attributes", {{"type", "Opportunity"}}}, {"id", f.deal}, {"NextStep", "Call"}},
+                                        {{"attributes", {{"type", "Account"}}}, {"id", f.account}, {"Site", "HQ"}}})}};
+  auto collection = org_->patch(cat_, kData + "/composite/sobjects", both);
+  ASSERT_EQ(collection->status, 200) << collection->body;
+  json results = json::parse(collection->body);
+  EXPECT_TRUE(results[0]["success"].get<bool>()) << results;
+  EXPECT_EQ(results[1]["errors"][0]["statusCode"], "INSUFFICIENT_ACCESS_OR_READONLY") << results;
   EXPECT_EQ(org_->count(cat_, "SELECT COUNT() FROM Opportunity WHERE AccountId = '" + f.account + "'"), 1);
   json nested = org_->records(cat_, "SELECT Id, (SELECT Id FROM Opportunities), (SELECT Id FROM Contacts) FROM Account "
                                     "WHERE Id = '" + f.account + "'");
