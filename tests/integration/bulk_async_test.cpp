@@ -58,6 +58,15 @@ class AsyncOrg : public crmsync::testing::OrgFileEmulator {
     EXPECT_EQ(doc->child("state")->text, "Open");
     return doc->child("id")->text;
   }
+  // Polls a JSON job's batch until it is Completed or Failed: its BatchInfo.
+  json wait_json(const std::string& token, const std::string& job, const std::string& batch) const {
+    for (int i = 0; i < 500; ++i) {
+      json info = json::parse(get(token, "/job/" + job + "/batch/" + batch).body);
+      if (info["state"] == "Completed" || info["state"] == "Failed") return info;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    throw std::runtime_error("the batch never completed");
+  }
   // Polls the batch until it is Completed or Failed: its BatchInfo.
   XmlElement wait_xml(const std::string& token, const std::string& job, const std::string& batch) const {
     for (int i = 0; i < 500; ++i) {
@@ -152,13 +161,7 @@ TEST(BulkAsyncTest, JsonJobsAndBatchesAnswerJsonAndUpsertReportsCreated) {
                              .dump(),
                          "application/json");
   const std::string b2 = json::parse(second.body)["id"];
-  json info;
-  for (int i = 0; i < 500; ++i) {
-    info = json::parse(org.get(token, "/job/" + id + "/batch/" + b2).body);
-    if (info["state"] == "Completed") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ASSERT_EQ(info["state"], "Completed");
+  ASSERT_EQ(org.wait_json(token, id, b2)["state"], "Completed");
   json r1 = json::parse(org.get(token, "/job/" + id + "/batch/" + b1 + "/result").body);
   json r2 = json::parse(org.get(token, "/job/" + id + "/batch/" + b2 + "/result").body);
   ASSERT_EQ(r1.size(), 1u);
@@ -170,6 +173,34 @@ TEST(BulkAsyncTest, JsonJobsAndBatchesAnswerJsonAndUpsertReportsCreated) {
   EXPECT_EQ(org.query(token, "SELECT Name FROM Account WHERE Ext_Id__c = 'J-1'")[0]["Name"], "J One Again");
   json list = json::parse(org.get(token, "/job/" + id + "/batch").body);
   EXPECT_EQ(list["batchInfo"].size(), 2u);
+}
+
+TEST(BulkAsyncTest, AnEmptyOrNullRequiredFieldFailsItsRecordAsRequiredFieldMissing) {
+  AsyncOrg org;
+  const std::string token = org.integration();
+  auto made = org.post(token, "/job", json{{"operation", "insert"}, {"object", "Account"}, {"contentType", "JSON"}}.dump(),
+                       "application/json");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = json::parse(made.body)["id"];
+  auto batch = org.post(token, "/job/" + id + "/batch",
+                        json::array({{{"Name", ""}, {"Ext_Id__c", "E-1"}},
+                                     {{"Name", nullptr}, {"Ext_Id__c", "E-2"}},
+                                     {{"Name", "Named"}, {"Ext_Id__c", "E-3"}}})
+                            .dump(),
+                        "application/json");
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  const std::string b = json::parse(batch.body)["id"];
+  ASSERT_EQ(org.wait_json(token, id, b)["state"], "Completed");
+  json results = json::parse(org.get(token, "/job/" + id + "/batch/" + b + "/result").body);
+  ASSERT_EQ(results.size(), 3u);
+  for (int i : {0, 1}) {
+    EXPECT_FALSE(results[i]["success"].get<bool>()) << results[i];
+    EXPECT_EQ(results[i]["errors"][0]["statusCode"], "REQUIRED_FIELD_MISSING") << results[i];
+    EXPECT_EQ(results[i]["errors"][0]["message"], "Required fields are missing: [Name]");
+    EXPECT_EQ(results[i]["errors"][0]["fields"], json::array({"Name"}));
+  }
+  EXPECT_TRUE(results[2]["success"].get<bool>());
+  EXPECT_TRUE(org.query(token, "SELECT Id FROM Account WHERE Ext_Id__c IN ('E-1', 'E-2')").empty());
 }
 
 TEST(BulkAsyncTest, XmlBatchDeletesAndHardDeleteNeedsItsPermission) {

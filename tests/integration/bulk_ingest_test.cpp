@@ -182,6 +182,22 @@ TEST(BulkIngestTest, UpsertReportsCreatedAndUpdateAndDeleteWriteByIdAsTheCreator
   EXPECT_EQ(org.records(token, "SELECT Id FROM Account WHERE Id = '" + existing + "'", true).size(), 1u);
 }
 
+TEST(BulkIngestTest, AnUpdateSettingARequiredFieldToNullFailsAsRequiredFieldMissing) {
+  IngestOrg org;
+  const std::string token = org.integration();
+  const std::string first = org.load(token, {{"object", "Account"}, {"operation", "insert"}}, "Name,Ext_Id__c\nKeep Me,K-1\n");
+  ASSERT_EQ(org.wait(token, first)["state"], "JobComplete");
+  const std::string id = org.records(token, "SELECT Id FROM Account WHERE Ext_Id__c = 'K-1'")[0]["Id"];
+  // #N/A sets a field to null: refused for Name, the record unchanged.
+  const std::string update = org.load(token, {{"object", "Account"}, {"operation", "update"}}, "Id,Name\n" + id + ",#N/A\n");
+  EXPECT_EQ(org.wait(token, update)["numberRecordsFailed"], 1);
+  auto failed = org.results(token, update, "failedResults");
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_EQ(failed[1][1].rfind("REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --", 0), 0u)
+      << failed[1][1];
+  EXPECT_EQ(org.records(token, "SELECT Name FROM Account WHERE Id = '" + id + "'")[0]["Name"], "Keep Me");
+}
+
 TEST(BulkIngestTest, HardDeleteNeedsBulkApiHardDeleteAndSkipsTheRecycleBin) {
   IngestOrg org;
   const std::string token = org.integration();

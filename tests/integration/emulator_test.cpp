@@ -434,6 +434,39 @@ TEST_F(EmulatorTest, ValidationErrorsHaveSalesforceBodies) {
 
 // ---- query ------------------------------------------------------------------------------------
 
+TEST_F(EmulatorTest, AnEmptyStringInARequiredFieldIsRequiredFieldMissing) {
+  // Salesforce stores "" in a text field as null: a required one is then missing, on create and
+  // on update, and the record is left as it was.
+  const std::string missing_last_name =
+      R"([{"message":"Required fields are missing: [LastName]","errorCode":"REQUIRED_FIELD_MISSING","fields":["LastName"]}])";
+  auto created = post(kData + "/sobjects/Contact", R"({"FirstName":"Ann","LastName":""})");
+  EXPECT_EQ(created->status, 400);
+  EXPECT_EQ(created->body, missing_last_name);
+  auto nulled = post(kData + "/sobjects/Contact", R"({"FirstName":"Ann","LastName":null})");
+  EXPECT_EQ(nulled->body, missing_last_name);
+
+  auto made = post(kData + "/sobjects/Contact", R"({"FirstName":"Ann","LastName":"Kept"})");
+  ASSERT_EQ(made->status, 201) << made->body;
+  const std::string id = json::parse(made->body)["id"];
+  auto cleared = patch(kData + "/sobjects/Contact/" + id, R"({"LastName":""})");
+  EXPECT_EQ(cleared->status, 400);
+  EXPECT_EQ(cleared->body, missing_last_name);
+  auto kept = get(kData + "/sobjects/Contact/" + id + "?fields=LastName");
+  EXPECT_EQ(json::parse(kept->body)["LastName"], "Kept");
+
+  // An optional text field given "" reads back as null.
+  ASSERT_EQ(patch(kData + "/sobjects/Contact/" + id, R"({"FirstName":""})")->status, 204);
+  EXPECT_TRUE(json::parse(get(kData + "/sobjects/Contact/" + id + "?fields=FirstName")->body)["FirstName"].is_null());
+
+  // sObject Collections and composite write through the same engine.
+  auto collection = post(kData + "/composite/sobjects",
+                         R"({"allOrNone":false,"records":[{"attributes":{"type":"Account"},"Name":""}]})");
+  ASSERT_EQ(collection->status, 200) << collection->body;
+  EXPECT_EQ(json::parse(collection->body)[0]["errors"][0],
+            json({{"statusCode", "REQUIRED_FIELD_MISSING"}, {"message", "Required fields are missing: [Name]"},
+                  {"fields", json::array({"Name"})}}));
+}
+
 TEST_F(EmulatorTest, QueryPagesWithNextRecordsUrlAndBatchSize) {
   const std::pair<int, std::string> cases[] = {{0, "Task"}, {500, "Task"}, {200, "FieldPermissions"}};
   for (const auto& [batch, object] : cases) {

@@ -326,7 +326,7 @@ async function sharing(oauth2) {
   const colin = await as('colin@crmsync.test', 'colin-pass');
   const rita = await as('rita@crmsync.test', 'rita-pass');
   const ritaId = rita.userInfo.id;
-  const deal = (await admin.query('SELECT Id FROM Opportunity WHERE IsClosed = false LIMIT 1')).records[0].Id;
+  const deal = (await admin.query('SELECT Id FROM Opportunity WHERE IsClosed = false AND AccountId != null LIMIT 1')).records[0].Id;
   assert.equal((await admin.sobject('Opportunity').update({ Id: deal, OwnerId: colin.userInfo.id })).success, true);
   await assert.rejects(rita.sobject('Opportunity').retrieve(deal), (err) => err.errorCode === 'NOT_FOUND');
 
@@ -338,6 +338,14 @@ async function sharing(oauth2) {
     (err) => err.errorCode === 'INSUFFICIENT_ACCESS_OR_READONLY');
   const rows = await colin.query(`SELECT UserOrGroupId, OpportunityAccessLevel, RowCause FROM OpportunityShare WHERE OpportunityId = '${deal}'`);
   assert.deepEqual(rows.records.map((r) => [r.UserOrGroupId, r.OpportunityAccessLevel, r.RowCause]), [[ritaId, 'Read', 'Manual']]);
+
+  // Implicit parent: owning the deal, Colin reads its account, read only; "" in a required field is missing.
+  const accountId = (await admin.sobject('Opportunity').retrieve(deal)).AccountId;
+  assert.equal((await colin.sobject('Account').retrieve(accountId)).Id, accountId);
+  await assert.rejects(colin.sobject('Account').update({ Id: accountId, Description: 'colin' }),
+    (err) => err.errorCode === 'INSUFFICIENT_ACCESS_OR_READONLY');
+  await assert.rejects(colin.sobject('Contact').create({ LastName: '' }),
+    (err) => err.errorCode === 'REQUIRED_FIELD_MISSING' && err.message === 'Required fields are missing: [LastName]');
 }
 
 main().catch((err) => {

@@ -202,6 +202,47 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
   SharingGrants grants = compute_sharing(db, visible_owners_, sharing_rules, needed);
   owner_shares_ = std::move(grants.by_owner);
   record_shares_ = std::move(grants.records);
+  child_by_account_ = std::move(grants.child_by_account);
+  child_by_account_owner_ = std::move(grants.child_by_account_owner);
+  // Implicit child: the owner of an account (and the users above) gets its opportunities and
+  // contacts at the levels the owner's role gives an account owner.
+  if (needed("Opportunity") || needed("Contact")) {
+    const Table& roles = *db.find("UserRole");
+    std::unordered_map<std::string, std::size_t> role_rows;
+    for (std::size_t r = 0; r < roles.slot_count(); ++r) {
+      if (!roles.purged(r)) role_rows[id15(std::get<std::string>(roles.row(r)[0]))] = r;
+    }
+    each_live_row(users, [&](const Row& row) {
+      const std::string user = id15(std::get<std::string>(row[0]));
+      const auto* role = text(users, row, "UserRoleId");
+      auto rr = role ? role_rows.find(id15(*role)) : role_rows.end();
+      if (!visible_owners_.count(user) || rr == role_rows.end()) return;
+      for (const auto& [child, field] : {std::pair{"Opportunity", "OpportunityAccessForAccountOwner"},
+                                         std::pair{"Contact", "ContactAccessForAccountOwner"}}) {
+        const auto* level = text(roles, roles.row(rr->second), field);
+        const RecordAccess a = level ? share_level(*level) : RecordAccess::kNone;
+        if (a == RecordAccess::kNone) continue;
+        RecordAccess& held = child_by_account_owner_[child][user];
+        held = std::max(held, a);
+      }
+    });
+  }
+  accounts_ = db.find("Account");
+  account_owner_ = accounts_ ? accounts_->field_index("OwnerId") : std::nullopt;
+  if (!child_by_account_owner_.empty() && account_owner_) {
+    // Only owners who own an account reach children through it: a user owning none pays no
+    // account lookup per child row. Should one of them come to own an account, the cache is
+    // dropped on that Account write (reads_account_owners(), AccessModel::affects_access).
+    std::unordered_set<std::string> account_owners;
+    each_live_row(*accounts_, [&](const Row& row) {
+      if (const auto* owner = text_at(row, account_owner_)) account_owners.insert(id15(*owner));
+    });
+    for (auto it = child_by_account_owner_.begin(); it != child_by_account_owner_.end();) {
+      const auto dropped = std::erase_if(it->second, [&](const auto& entry) { return !account_owners.count(entry.first); });
+      reads_account_owners_ = reads_account_owners_ || dropped > 0;
+      it = it->second.empty() ? child_by_account_owner_.erase(it) : std::next(it);
+    }
+  }
   std::unordered_set<std::uint32_t> shared_prefixes;
   for (const auto& [id, _] : record_shares_) {
     if (id.size() >= 3) shared_prefixes.insert(prefix_key(id));
@@ -213,7 +254,11 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
       if (const auto* v = text(org, org.row(0), std::string("Default") + object + "Access")) org_defaults_[object] = *v;
     }
   }
-  for (const ObjectSpec* custom : db.custom_objects()) org_defaults_[custom->name] = custom->sharing;
+  std::unordered_map<std::string, std::string> master_fields;
+  for (const ObjectSpec* custom : db.custom_objects()) {
+    org_defaults_[custom->name] = custom->sharing;
+    if (!custom->master_field.empty()) master_fields[custom->name] = custom->master_field;
+  }
 
   // Record types the profile may use, per object (default first).
   const Table& rt = *db.find("RecordType");
@@ -248,16 +293,46 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     v.owner = t->field_index("OwnerId");
     v.what = t->field_index("WhatId");
     v.who = t->field_index("WhoId");
+    auto master = master_fields.find(t->name());
     v.parent = g == Governance::kOpportunityChild ? t->field_index("OpportunityId")
                : g == Governance::kCampaignChild  ? t->field_index("CampaignId")
                : g == Governance::kShare          ? t->field_index(share_columns(t->name()).parent)
+               : master != master_fields.end()    ? t->field_index(master->second)
                                                    : t->field_index("AccountId");
     if (auto it = owner_shares_.find(t->name()); it != owner_shares_.end()) v.owner_shares = &it->second;
     v.record_shares = t->key_prefix().size() == 3 && shared_prefixes.count(prefix_key(t->key_prefix())) > 0;
+    if (g == Governance::kOwn && !v.controlled_by_parent && v.parent) {  // Opportunity, Contact
+      if (auto it = child_by_account_.find(t->name()); it != child_by_account_.end()) v.child_by_account = &it->second;
+      if (auto it = child_by_account_owner_.find(t->name()); it != child_by_account_owner_.end()) {
+        v.child_by_account_owner = &it->second;
+      }
+    }
     views_[t] = v;
   }
   for (const auto& [t, v] : views_) {
     if (t->key_prefix().size() == 3) by_prefix_[prefix_key(t->key_prefix())] = {t, &v};
+  }
+
+  // Implicit parent: Read on the account of every opportunity and contact the user owns (or is
+  // above the owner of) or has shared, unless the child is controlled by its parent. Not through
+  // the org-wide default or View All: those give no share rows in Salesforce.
+  if (accounts_ != nullptr && needed("Account")) {
+    for (const char* child : {"Opportunity", "Contact"}) {
+      const Table* t = db.find(child);
+      const TableView* v = t ? view(*t) : nullptr;
+      if (v == nullptr || v->controlled_by_parent || !v->access.read || !v->parent) continue;
+      reads_account_children_ = true;
+      const auto deleted = t->field_index("IsDeleted");
+      for (std::size_t r = 0; r < t->slot_count(); ++r) {
+        if (t->purged(r)) continue;
+        const Row& row = t->row(r);
+        if (deleted && std::holds_alternative<bool>(row[*deleted]) && std::get<bool>(row[*deleted])) continue;
+        const auto* account = text_at(row, v->parent);
+        if (account == nullptr || implicit_accounts_.count(id15(*account))) continue;
+        if (owner_visible(*v, row) || shared_level(*v, row) != RecordAccess::kNone) implicit_accounts_.insert(id15(*account));
+      }
+    }
+    views_[accounts_].implicit_parent = !implicit_accounts_.empty();
   }
 }
 
@@ -342,6 +417,12 @@ bool UserAccess::sees_all(const Table& table) const {
   return v != nullptr && v->all_visible;
 }
 
+std::optional<std::size_t> UserAccess::master_field(const Table& table) const {
+  const TableView* v = view(table);
+  if (v == nullptr || !v->controlled_by_parent || table.name() == "Contact") return std::nullopt;
+  return v->parent;
+}
+
 std::string UserAccess::sharing_default(const std::string& object) const {
   auto it = org_defaults_.find(object);
   return it == org_defaults_.end() ? "None" : it->second;
@@ -354,7 +435,7 @@ bool UserAccess::owner_visible(const TableView& v, const Row& row) const {
 
 RecordAccess UserAccess::default_access(const std::string& object) const { return sharing_level(sharing_default(object)); }
 
-RecordAccess UserAccess::shared_level(const TableView& v, const Row& row) const {
+RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool any) const {
   RecordAccess level = RecordAccess::kNone;
   if (v.owner_shares != nullptr) {
     if (const auto* owner = text_at(row, v.owner)) {
@@ -366,10 +447,29 @@ RecordAccess UserAccess::shared_level(const TableView& v, const Row& row) const 
     auto it = record_shares_.find(id15(std::get<std::string>(row[0])));
     if (it != record_shares_.end()) level = std::max(level, it->second);
   }
+  if (any && level != RecordAccess::kNone) return level;  // visible: the account need not be looked at
+  if (v.child_by_account != nullptr || v.child_by_account_owner != nullptr) {
+    if (const auto* account = text_at(row, v.parent)) level = std::max(level, account_child_level(v, *account));
+  }
   return level;
 }
 
-bool UserAccess::parent_visible(const Database& db, const std::string& id) const {
+RecordAccess UserAccess::account_child_level(const TableView& v, const std::string& account) const {
+  RecordAccess level = RecordAccess::kNone;
+  if (v.child_by_account != nullptr) {
+    auto it = v.child_by_account->find(id15(account));
+    if (it != v.child_by_account->end()) level = it->second;
+  }
+  if (v.child_by_account_owner != nullptr && account_owner_) {
+    auto r = accounts_->find(account);
+    const auto* owner = r ? std::get_if<std::string>(&accounts_->row(*r)[*account_owner_]) : nullptr;
+    auto it = owner ? v.child_by_account_owner->find(id15(*owner)) : v.child_by_account_owner->end();
+    if (it != v.child_by_account_owner->end()) level = std::max(level, it->second);
+  }
+  return level;
+}
+
+bool UserAccess::parent_visible(const Database& db, const std::string& id, bool implicit) const {
   if (id.size() < 3) return false;
   auto it = by_prefix_.find(prefix_key(id));
   if (it == by_prefix_.end()) return false;
@@ -377,10 +477,14 @@ bool UserAccess::parent_visible(const Database& db, const std::string& id) const
   if (!v->access.read) return false;
   if (v->all_visible) return true;
   auto row = parent->find(id);
-  return row && sees(db, *parent, *row);
+  return row && sees_row(db, *parent, *row, implicit);
 }
 
 bool UserAccess::sees(const Database& db, const Table& table, std::size_t r) const {
+  return sees_row(db, table, r, /*implicit=*/true);
+}
+
+bool UserAccess::sees_row(const Database& db, const Table& table, std::size_t r, bool implicit) const {
   const TableView* v = view(table);
   if (v == nullptr || !v->access.read) return false;
   if (v->all_visible) return true;
@@ -389,9 +493,11 @@ bool UserAccess::sees(const Database& db, const Table& table, std::size_t r) con
     case Governance::kOwn: {
       if (v->shared) return true;
       if (v->controlled_by_parent) {
-        if (const auto* account = text_at(row, v->parent)) return parent_visible(db, *account);
+        // Implicit parent access to an account reaches the account only, not its contacts.
+        if (const auto* account = text_at(row, v->parent)) return parent_visible(db, *account, /*implicit=*/false);
       }
-      return owner_visible(*v, row) || shared_level(*v, row) != RecordAccess::kNone;
+      if (owner_visible(*v, row) || shared_level(*v, row, /*any=*/true) != RecordAccess::kNone) return true;
+      return implicit && v->implicit_parent && implicit_accounts_.count(id15(std::get<std::string>(row[0]))) > 0;
     }
     case Governance::kOpportunityChild:
     case Governance::kCampaignChild:
@@ -440,8 +546,10 @@ RecordAccess UserAccess::record_access(const Database& db, const Table& table, s
       } else {
         const std::string owd = sharing_default(table.name());
         level = std::max({RecordAccess::kRead, sharing_level(owd), shared_level(v, row)});
-        if (owd == "ControlledByParent") {
-          level = std::max(RecordAccess::kRead, std::min(parent_level(text(table, row, "AccountId")), RecordAccess::kEdit));
+        if (owd == "ControlledByParent" && table.name() == "Contact") {
+          level = std::max(RecordAccess::kRead, std::min(parent_level(text_at(row, v.parent)), RecordAccess::kEdit));
+        } else if (owd == "ControlledByParent") {  // a detail: Edit on its master edits and deletes it
+          level = parent_level(text_at(row, v.parent)) >= RecordAccess::kEdit ? RecordAccess::kDelete : RecordAccess::kRead;
         }
       }
       break;
@@ -500,12 +608,15 @@ std::shared_ptr<const UserAccess> AccessModel::for_user(const Database& db, cons
   if (it != by_user_.end()) return it->second;
   auto access = std::make_shared<const UserAccess>(db, user_id, record_types_, sharing_rules_);
   by_user_[user_id] = access;
+  children_read_ = children_read_ || access->reads_account_children();
+  account_owners_read_ = account_owners_read_ || access->reads_account_owners();
   return access;
 }
 
 void AccessModel::invalidate() {
   std::lock_guard lock(mu_);
   by_user_.clear();
+  children_read_ = account_owners_read_ = false;
 }
 
 bool AccessModel::is_setup_object(const Table& table) {
@@ -516,6 +627,9 @@ bool AccessModel::is_setup_object(const Table& table) {
 bool AccessModel::affects_access(const Table& table) const {
   if (is_setup_object(table) || is_sharing_object(table.name())) return true;
   std::lock_guard lock(mu_);
+  // A cached user's implicit parent access was read from the opportunities and contacts.
+  if (children_read_ && (table.name() == "Opportunity" || table.name() == "Contact")) return true;
+  if (account_owners_read_ && table.name() == "Account") return true;  // who owns an account
   return criteria_objects_.count(table.name()) > 0;
 }
 

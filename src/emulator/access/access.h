@@ -62,6 +62,9 @@ struct SharingRule {
   std::string criteria;     // empty for an owner-based rule
   std::string shared_with;  // a Group Id
   RecordAccess access = RecordAccess::kRead;
+  // Account rules only: the access the rule gives to the accounts' children (Opportunity,
+  // Contact, Case), as Salesforce's AccountSharingRuleSettings do; none when absent.
+  std::map<std::string, RecordAccess> child_access;
 };
 
 // One user's effective access: an immutable snapshot (the union over the profile-owned permission
@@ -95,8 +98,21 @@ class UserAccess {
   std::string default_record_type(const std::string& object) const;  // empty: Master
   // The access the org-wide default of `object` gives every user (kNone for Private).
   RecordAccess default_access(const std::string& object) const;
+  // The org-wide default as stored: None, Read, Edit, ReadEditTransfer, All, ControlledByParent.
+  std::string sharing_default_of(const std::string& object) const { return sharing_default(object); }
   // Whether every row of the table is visible (View All, View All Data, public objects).
   bool sees_all(const Table& table) const;
+  // The column naming the record that controls access to a row of `table` under the org-wide
+  // default Controlled by Parent (a custom detail object's master-detail field); nullopt for
+  // other tables, Contact included (its account's access decides, but writing a contact needs
+  // no more than reading the account).
+  std::optional<std::size_t> master_field(const Table& table) const;
+  // Whether this snapshot read the Opportunity and Contact rows (implicit parent access to
+  // accounts): writing one of them must then drop it (AccessModel::affects_access).
+  bool reads_account_children() const { return reads_account_children_; }
+  // Whether it left out users owning no account from implicit child access (and account rules'
+  // child levels by owner): an Account write must then drop it.
+  bool reads_account_owners() const { return reads_account_owners_; }
 
  private:
   // Per table, resolved once: how it is governed, the user's access, whether every row is
@@ -106,15 +122,24 @@ class UserAccess {
     ObjectAccess access;
     bool all_visible = false;
     bool shared = false;                // the org-wide default shares every row (Read or more)
-    bool controlled_by_parent = false;  // Contact under ControlledByParent
-    std::optional<std::size_t> owner, what, who, parent;  // parent: AccountId / OpportunityId / CampaignId / ParentId
+    bool controlled_by_parent = false;  // Contact or a custom detail object under ControlledByParent
+    // parent: AccountId / OpportunityId / CampaignId / ParentId / a detail object's master-detail field
+    std::optional<std::size_t> owner, what, who, parent;
     // What sharing rules, teams and shares give (sharing.h); null / false when nothing.
     const std::unordered_map<std::string, RecordAccess>* owner_shares = nullptr;
     bool record_shares = false;
+    // Opportunity, Contact: what their account's shares and its owner give (by account, by owner).
+    const std::unordered_map<std::string, RecordAccess>* child_by_account = nullptr;
+    const std::unordered_map<std::string, RecordAccess>* child_by_account_owner = nullptr;
+    bool implicit_parent = false;  // Account: implicit_accounts_ holds some of its rows
   };
   bool owner_visible(const TableView& v, const Row& row) const;
-  RecordAccess shared_level(const TableView& v, const Row& row) const;  // kNone: not shared
-  bool parent_visible(const Database& db, const std::string& id) const;
+  // kNone: not shared. `any`: whether any level will do (visibility), so the cheapest reason wins.
+  RecordAccess shared_level(const TableView& v, const Row& row, bool any = false) const;
+  RecordAccess account_child_level(const TableView& v, const std::string& account) const;
+  // `implicit`: whether implicit parent access counts (not for a child controlled by its parent).
+  bool parent_visible(const Database& db, const std::string& id, bool implicit = true) const;
+  bool sees_row(const Database& db, const Table& table, std::size_t row, bool implicit) const;
   std::string sharing_default(const std::string& object) const;  // None, Read, Edit, ControlledByParent, ...
 
   std::string user_id_;
@@ -130,6 +155,14 @@ class UserAccess {
   std::map<std::string, std::vector<std::string>> record_types_;  // object -> available ids, default first
   std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> owner_shares_;  // object -> owner -> level
   std::unordered_map<std::string, RecordAccess> record_shares_;  // record (15-char Id) -> level
+  // Child object -> account (15-char Id) / account owner -> level (sharing.h; implicit child).
+  std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> child_by_account_;
+  std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> child_by_account_owner_;
+  std::unordered_set<std::string> implicit_accounts_;  // implicit parent: Read through a child
+  bool reads_account_children_ = false;
+  bool reads_account_owners_ = false;
+  const Table* accounts_ = nullptr;
+  std::optional<std::size_t> account_owner_;
   const TableView* view(const Table& table) const;
   const Table* table_of(std::string_view id) const;  // by key prefix
   ObjectAccess compute_object(const Table& table) const;
@@ -159,6 +192,8 @@ class AccessModel {
   ProfileRecordTypes record_types_;
   std::vector<SharingRule> sharing_rules_;
   std::set<std::string> criteria_objects_;  // objects with a criteria-based rule
+  bool children_read_ = false;              // a cached snapshot reads_account_children()
+  bool account_owners_read_ = false;        // a cached snapshot reads_account_owners()
 };
 
 // The SOQL hooks for one user: invisible objects are unknown (INVALID_TYPE), FLS-hidden fields are

@@ -69,6 +69,65 @@ const std::string* value_of(const Table& table, const std::vector<std::pair<std:
   return nullptr;
 }
 
+// An AccountShare's levels, as Salesforce checks them: the account level at least the org-wide
+// default for accounts and some level (account, opportunity, case) above its default; the
+// contact level not written while contacts are Controlled by Parent. The wordings are recorded
+// Salesforce errors (docs/decisions.md).
+Status check_account_share_levels(const UserAccess& access, const Table& table,
+                                  const std::vector<std::pair<std::size_t, Value>>& values, const std::string& account) {
+  const std::string contact_default = access.sharing_default_of("Contact");
+  const std::string* contact = value_of(table, values, "ContactAccessLevel");
+  if (contact != nullptr && contact_default == "ControlledByParent") {
+    return record_error(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
+                        "AccountShare: bad field names on insert/update call: ContactAccessLevel", {"ContactAccessLevel"});
+  }
+  const std::string* opp = value_of(table, values, "OpportunityAccessLevel");
+  const std::string* kase = value_of(table, values, "CaseAccessLevel");
+  const std::string opp_level = opp ? *opp : "None", case_level = kase ? *kase : "None";
+  const RecordAccess account_floor = access.default_access("Account");
+  const RecordAccess opp_floor = access.default_access("Opportunity");
+  const RecordAccess case_floor = RecordAccess::kNone;  // the emulated org has no cases: Private
+  const bool above = share_level(account) > account_floor || share_level(opp_level) > opp_floor ||
+                     share_level(case_level) > case_floor;
+  if (share_level(account) >= account_floor && above) return ok_status();
+  const std::string contact_level = contact ? *contact : "None";
+  const std::string contact_org =
+      contact_default == "ControlledByParent" ? contact_default : record_access_name(access.default_access("Contact"));
+  return record_error(400, "INVALID_ACCESS_LEVEL",
+                      "Account, Opportunity, Case Levels, Con Levels (" + account + ", " + opp_level + ", " + case_level +
+                          ", " + contact_level + ") are below organization levels (" +
+                          record_access_name(account_floor) + ", " + record_access_name(opp_floor) + ", " +
+                          record_access_name(case_floor) + ", " + contact_org + ")",
+                      {"AccountAccessLevel", "OpportunityAccessLevel", "CaseAccessLevel", "ContactAccessLevel"});
+}
+
+// A share's levels as an update leaves them: the stored row's share fields, the written ones on top.
+std::vector<std::pair<std::size_t, Value>> with_stored(const Table& table, const Row& stored,
+                                                       const std::vector<std::pair<std::size_t, Value>>& values) {
+  const ShareColumns c = share_columns(table.name());
+  std::vector<std::pair<std::size_t, Value>> merged = values;
+  for (const std::string& field : {c.parent, c.level, std::string("OpportunityAccessLevel"), std::string("CaseAccessLevel")}) {
+    auto i = table.field_index(field);
+    if (!i || value_of(table, values, field) != nullptr) continue;
+    if (std::holds_alternative<std::string>(stored[*i])) merged.emplace_back(*i, stored[*i]);
+  }
+  return merged;
+}
+
+// A detail record created under its master: Salesforce asks for Edit on the master record (the
+// master-detail field's default sharing setting, Read/Write).
+Status check_master_write(const UserAccess& access, const Database& db, const Table& table, std::size_t master,
+                          const std::vector<std::pair<std::size_t, Value>>& values) {
+  for (const auto& [index, value] : values) {
+    const auto* id = std::get_if<std::string>(&value);
+    if (index != master || id == nullptr) continue;
+    const Table* parent = db.find(table.field(master).reference_to.at(0));
+    auto row = parent ? parent->find(*id) : std::nullopt;
+    if (row && access.record_access(db, *parent, *row) < RecordAccess::kEdit) return cross_reference_refused(*id);
+  }
+  return ok_status();
+}
+
 // A share or account team row written: only a user with full access to the shared record (its
 // owner, a user above the owner, Modify All) shares it; a share must give more than the
 // org-wide default (INVALID_ACCESS_LEVEL; wording from a recorded AccountShare error, the
@@ -84,16 +143,9 @@ Status check_share_write(const UserAccess& access, const Database& db, const Tab
   const std::string* level = value_of(table, values, c.level);
   if (level == nullptr || table.name() == "AccountTeamMember") return ok_status();
   const RecordAccess floor = access.default_access(parent->name());
-  if (share_level(*level) > floor) return ok_status();
   const std::string org = record_access_name(floor);
-  if (table.name() == "AccountShare") {
-    const std::string* opp = value_of(table, values, "OpportunityAccessLevel");
-    return record_error(400, "INVALID_ACCESS_LEVEL",
-                        "Account, Opportunity, Case Levels (" + *level + ", " + (opp ? *opp : "None") +
-                            ", None) are below organization levels (" + org + ", " +
-                            record_access_name(access.default_access("Opportunity")) + ", None)",
-                        {c.level});
-  }
+  if (table.name() == "AccountShare") return check_account_share_levels(access, table, values, *level);
+  if (share_level(*level) > floor) return ok_status();
   return record_error(400, "INVALID_ACCESS_LEVEL",
                       parent->name() + " Level (" + *level + ") is below organization level (" + org + ")", {c.level});
 }
@@ -122,11 +174,15 @@ Status check_record_write(const UserAccess& access, const Database& db, const Ta
         if (!share_columns(table.name()).parent.empty() && table.name() != "OpportunityTeamMember") {
           CRMSYNC_TRY(check_share_write(access, db, table, values));
         }
+        if (auto master = access.master_field(table)) CRMSYNC_TRY(check_master_write(access, db, table, *master, values));
         break;
       case WriteOp::kUpdate:
         if (!a.edit || !row || access.record_access(db, table, *row) < RecordAccess::kEdit) return insufficient_access();
         if (changes_owner(table, table.row(*row), values) && !access.may_transfer(table, *row)) {
           return insufficient_access();
+        }
+        if (!values.empty() && !share_columns(table.name()).parent.empty() && table.name() != "OpportunityTeamMember") {
+          CRMSYNC_TRY(check_share_write(access, db, table, with_stored(table, table.row(*row), values)));
         }
         break;
       case WriteOp::kDelete:

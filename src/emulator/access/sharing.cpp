@@ -105,14 +105,17 @@ class Membership {
   std::unordered_map<std::string, std::vector<std::string>> containers_;  // member -> groups listing it
 };
 
-// Owner-based rule: every owner in the rule's source group.
+// Owner-based rule: every owner in the rule's source group (for an Account rule, the accounts'
+// children through their account's owner too).
 void grant_owner_rule(const Database& db, const Membership& m, const SharingRule& rule, SharingGrants& out) {
   const Table& users = *db.find("User");
   const std::string source = id15(rule.owned_by);
   auto& owners = out.by_owner[rule.object];
   each_live_row(users, [&](const Row& row) {
     const std::string user = id15(std::get<std::string>(row[0]));
-    if (m.groups_of(user).count(source)) grant(owners, user, rule.access);
+    if (!m.groups_of(user).count(source)) return;
+    grant(owners, user, rule.access);
+    for (const auto& [child, level] : rule.child_access) grant(out.child_by_account_owner[child], user, level);
   });
 }
 
@@ -122,10 +125,20 @@ void grant_criteria_rule(const Database& db, const SharingRule& rule, SharingGra
   if (!query) return;  // checked when the org loaded
   auto result = soql::execute(*query, db, {});
   if (!result) return;
-  for (std::uint32_t r : result->rows) grant(out.records, id15(std::get<std::string>(result->table->row(r)[0])), rule.access);
+  for (std::uint32_t r : result->rows) {
+    const std::string id = id15(std::get<std::string>(result->table->row(r)[0]));
+    grant(out.records, id, rule.access);
+    for (const auto& [child, level] : rule.child_access) grant(out.child_by_account[child], id, level);
+  }
 }
 
 }  // namespace
+
+const std::vector<AccountChild>& account_children() {
+  static const std::vector<AccountChild> children = {
+      {"Opportunity", "OpportunityAccessLevel"}, {"Contact", "ContactAccessLevel"}, {"Case", "CaseAccessLevel"}};
+  return children;
+}
 
 RecordAccess share_level(const std::string& value) {
   if (value == "Read") return RecordAccess::kRead;
@@ -161,13 +174,17 @@ SharingGrants compute_sharing(const Database& db, const std::unordered_set<std::
                               const std::vector<SharingRule>& rules,
                               const std::function<bool(const std::string& object)>& needed) {
   SharingGrants out;
+  // An account's shares reach its children too: wanted when the user lacks full access to them.
+  const bool children = std::any_of(account_children().begin(), account_children().end(),
+                                     [&](const AccountChild& c) { return needed(c.object); });
+  auto wanted = [&](const std::string& object) { return needed(object) || (children && object == "Account"); };
   std::vector<const Table*> share_tables;
   for (const Table* t : db.tables()) {
-    if (!share_columns(t->name()).parent.empty() && t->live_count() > 0 && needed(shared_object(t->name()))) {
+    if (!share_columns(t->name()).parent.empty() && t->live_count() > 0 && wanted(shared_object(t->name()))) {
       share_tables.push_back(t);
     }
   }
-  const bool any_rule = std::any_of(rules.begin(), rules.end(), [&](const SharingRule& r) { return needed(r.object); });
+  const bool any_rule = std::any_of(rules.begin(), rules.end(), [&](const SharingRule& r) { return wanted(r.object); });
   if (share_tables.empty() && !any_rule) return out;
   const Membership m(db);
   std::unordered_set<std::string> reached = principals;  // the users and every group one of them is in
@@ -175,7 +192,7 @@ SharingGrants compute_sharing(const Database& db, const std::unordered_set<std::
     for (auto& g : m.groups_of(user)) reached.insert(std::move(g));
   }
   for (const auto& rule : rules) {
-    if (!needed(rule.object) || !reached.count(id15(rule.shared_with))) continue;
+    if (!wanted(rule.object) || !reached.count(id15(rule.shared_with))) continue;
     if (rule.criteria.empty()) {
       grant_owner_rule(db, m, rule, out);
     } else {
@@ -186,11 +203,25 @@ SharingGrants compute_sharing(const Database& db, const std::unordered_set<std::
     const ShareColumns c = share_columns(t->name());
     const auto parent = t->field_index(c.parent), level = t->field_index(c.level), who = t->field_index(c.principal);
     if (!parent || !level || !who) continue;
+    std::vector<std::pair<std::string, std::size_t>> child_levels;  // AccountShare, AccountTeamMember
+    if (shared_object(t->name()) == "Account") {
+      for (const AccountChild& child : account_children()) {
+        if (auto i = t->field_index(child.level)) child_levels.emplace_back(child.object, *i);
+      }
+    }
     each_live_row(*t, [&](const Row& row) {
       const auto* principal = std::get_if<std::string>(&row[*who]);
       const auto* record = std::get_if<std::string>(&row[*parent]);
       const auto* access = std::get_if<std::string>(&row[*level]);
-      if (principal && record && access && reached.count(id15(*principal))) grant(out.records, id15(*record), share_level(*access));
+      if (!principal || !record || !reached.count(id15(*principal))) return;
+      const std::string id = id15(*record);
+      if (access) grant(out.records, id, share_level(*access));
+      for (const auto& [child, column] : child_levels) {
+        const auto* child_access = std::get_if<std::string>(&row[column]);
+        if (child_access && share_level(*child_access) != RecordAccess::kNone) {
+          grant(out.child_by_account[child], id, share_level(*child_access));
+        }
+      }
     });
   }
   return out;

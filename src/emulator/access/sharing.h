@@ -20,7 +20,22 @@ struct SharingGrants {
   std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> by_owner;
   // Criteria rules, teams and manual shares: record (15-character Id) -> access.
   std::unordered_map<std::string, RecordAccess> records;
+  // What an account gives on its children (AccountShare and AccountTeamMember rows' and Account
+  // sharing rules' OpportunityAccessLevel / ContactAccessLevel / CaseAccessLevel): child object ->
+  // account (15-character Id) -> access; and, for owner-based Account rules, child object ->
+  // account owner -> access.
+  std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> child_by_account;
+  std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> child_by_account_owner;
 };
+
+// The children an account's sharing reaches and the column naming each one's level on
+// AccountShare / AccountTeamMember: Opportunity (OpportunityAccessLevel), Contact
+// (ContactAccessLevel), Case (CaseAccessLevel; the emulated org has no Case records).
+struct AccountChild {
+  const char* object;
+  const char* level;
+};
+const std::vector<AccountChild>& account_children();
 
 // `principals` are the user and every user below in the role hierarchy (15-character Ids): a
 // record shared with any of them, or with a group one of them belongs to, is shared with the

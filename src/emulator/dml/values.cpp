@@ -109,6 +109,12 @@ bool is_text_type(const std::string& t) {
 Result<Value> convert(const Database& db, const FieldDef& f, const json& v) {
   if (v.is_null()) return Value{};
   if (v.is_object() || v.is_array()) return type_error(f, v);
+  // Salesforce stores an empty string as null in a text or lookup field, so "" clears it (and
+  // leaves a required one missing: REQUIRED_FIELD_MISSING).
+  if (v.is_string() && v.get_ref<const std::string&>().empty() &&
+      (is_text_type(f.type) || f.type == "reference" || f.type == "id")) {
+    return Value{};
+  }
   if (f.type == "boolean") {
     if (v.is_boolean()) return Value{v.get<bool>()};
     if (v.is_string() && (iequals(v.get<std::string>(), "true") || iequals(v.get<std::string>(), "false"))) {

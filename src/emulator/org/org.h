@@ -51,9 +51,11 @@ struct ObjectSpec {
   bool mru_enabled = true;
   bool has_record_types = false;
   bool custom = false;  // a custom object (Name__c) of the org file
-  // A custom object's org-wide default (None, Read, Edit); standard objects keep theirs on
-  // Organization (Default<Object>Access).
+  // A custom object's org-wide default (None, Read, Edit, ControlledByParent); standard objects
+  // keep theirs on Organization (Default<Object>Access).
   std::string sharing;
+  // A detail object's master-detail field (its master decides access: ControlledByParent).
+  std::string master_field;
 };
 
 // Whether field-level security applies to the field (describe's `permissionable`): nillable

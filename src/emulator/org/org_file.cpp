@@ -41,6 +41,13 @@ class Applier : private OrgFileReader {
   Status run() {
     CRMSYNC_TRY(each("custom_objects", [this](const json& v, const std::string& key) { return custom_object(v, key); }));
     CRMSYNC_TRY(each("custom_fields", [this](const json& v, const std::string& key) { return custom_field(v, key); }));
+    for (const auto& [name, detail] : details_) {
+      if (detail.second->master_field.empty()) {
+        return fail(detail.first + ".sharing", "Cannot set sharingModel to ControlledByParent on a CustomObject without a "
+                                               "MasterDetail relationship field. Add a [[custom_fields]] entry with "
+                                               "object = \"" + name + "\" and type = \"master_detail\".");
+      }
+    }
     CRMSYNC_TRY(org_wide_defaults());
     CRMSYNC_TRY(each("roles", [this](const json& v, const std::string& key) { return role(v, key); }));
     CRMSYNC_TRY(each("licenses", [this](const json& v, const std::string& key) { return license(v, key); }));
@@ -92,7 +99,8 @@ class Applier : private OrgFileReader {
   // A custom object as Setup creates one: Id, Name (its name field, text 80), OwnerId, IsDeleted
   // and the audit fields, key prefix a00, a01, ...; [[custom_fields]] add its fields, permission
   // blocks its object permissions (none by default: only View/Modify All Data reads it), `sharing`
-  // its org-wide default (Public Read/Write unless said, as Setup proposes).
+  // its org-wide default (Public Read/Write unless said, as Setup proposes; Controlled by Parent
+  // for a detail object: no OwnerId, no share object, a master_detail field required).
   Status custom_object(const json& e, const std::string& key) {
     CRMSYNC_TRY(only_keys(e, key, {"name", "label", "plural_label", "sharing"}));
     auto name = string_at(e, key, "name", true);
@@ -106,13 +114,16 @@ class Applier : private OrgFileReader {
     auto plural = string_at(e, key, "plural_label", false, *label + "s");
     auto sharing = string_at(e, key, "sharing", false, "PublicReadWrite");
     if (!plural || !sharing) return !plural ? plural.error() : sharing.error();
-    const std::string stored = *sharing == "Private"          ? "None"
-                               : *sharing == "PublicReadOnly"  ? "Read"
-                               : *sharing == "PublicReadWrite" ? "Edit"
-                                                               : "";
+    // Setup's names or the Metadata API's sharingModel values.
+    const std::string& v = *sharing;
+    const std::string stored = v == "Private"                                   ? "None"
+                               : v == "PublicReadOnly" || v == "Read"           ? "Read"
+                               : v == "PublicReadWrite" || v == "ReadWrite"     ? "Edit"
+                               : v == "ControlledByParent"                      ? v
+                                                                                : "";
     if (stored.empty()) {
-      return fail(key + ".sharing", "'" + *sharing + "' is not a sharing setting; use Private, PublicReadOnly or "
-                                    "PublicReadWrite (the default)");
+      return fail(key + ".sharing", "'" + *sharing + "' is not a sharing setting; use Private, Read (PublicReadOnly), "
+                                    "ReadWrite (PublicReadWrite, the default) or ControlledByParent");
     }
     static const char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     std::size_t n = 0;  // custom objects so far (their share objects not counted)
@@ -125,15 +136,18 @@ class Applier : private OrgFileReader {
     spec->key_prefix = std::string("a0") + kDigits[n];
     spec->custom = true;
     spec->sharing = stored;
-    spec->fields = {F(f_id()).label(*label + " ID"), F(f_string("Name", *label + " Name", 80)).required().name_field(),
-                    F(f_ref("OwnerId", "Owner ID", {"User"}, "Owner")).required().defaulted()};
+    spec->fields = {F(f_id()).label(*label + " ID"), F(f_string("Name", *label + " Name", 80)).required().name_field()};
+    if (stored != "ControlledByParent") {  // a detail record has no owner of its own
+      spec->fields.push_back(F(f_ref("OwnerId", "Owner ID", {"User"}, "Owner")).required().defaulted());
+    }
     add_audit(spec->fields);
+    if (stored == "ControlledByParent") details_[spec->name] = {key, spec};
     std::vector<FieldDef> fields = spec->fields;
     for (auto& f : fields) f.field_security = true;
     db_.add_table(std::make_unique<Table>(spec->name, spec->key_prefix, std::move(fields)));
     const std::string api_name = spec->name;  // before the spec is moved into the call
     db_.add_custom_object(api_name, std::move(spec));
-    if (stored != "Edit") {  // Salesforce makes Name__Share for a Private or Public Read Only object
+    if (stored == "None" || stored == "Read") {  // Salesforce makes Name__Share for a Private or Public Read Only object
       auto share = std::make_shared<ObjectSpec>(share_object_spec(api_name, std::string("a1") + kDigits[n]));
       db_.add_table(std::make_unique<Table>(share->name, share->key_prefix, share->fields));
       const std::string share_name = share->name;
@@ -201,6 +215,25 @@ class Applier : private OrgFileReader {
       const Table* to = db_.find(*target);
       if (to == nullptr) return fail(key + ".reference_to", "no object named '" + *target + "'; use e.g. Campaign");
       d = F(f_ref(*name, *label, {to->name()}, name->substr(0, name->size() - 3) + "__r"));
+    } else if (k == "master_detail") {
+      // The detail's records follow their master record's access (sharing ControlledByParent).
+      auto detail = details_.find(t->name());
+      if (detail == details_.end()) {
+        return fail(key + ".object", "a master_detail field goes on a custom object whose sharing is "
+                                     "ControlledByParent; set sharing = \"ControlledByParent\" on " + t->name());
+      }
+      if (!detail->second.second->master_field.empty()) {
+        return fail(key + ".name", t->name() + " already has the master-detail field " +
+                                       detail->second.second->master_field + " (the emulator models one per object)");
+      }
+      auto target = string_at(e, key, "reference_to", true);
+      if (!target) return target.error();
+      const Table* to = db_.find(*target);
+      if (to == nullptr || to->key_prefix().empty() || to == t) {
+        return fail(key + ".reference_to", "no other object named '" + *target + "'; use e.g. Account");
+      }
+      d = F(f_ref(*name, *label, {to->name()}, name->substr(0, name->size() - 3) + "__r")).required().create_only();
+      detail->second.second->master_field = *name;
     } else if (k == "number" || k == "currency" || k == "percent") {
       const int precision = e.value("precision", 18), scale = e.value("scale", 0);
       d = k == "number"     ? F(f_double(*name, *label, precision, scale))
@@ -235,7 +268,7 @@ class Applier : private OrgFileReader {
     } else {
       return fail(key + ".type", "'" + k + "' is not a custom field type the emulator knows; use text, text_area, "
                                  "long_text_area, rich_text, formula, picklist, multipicklist, address, "
-                                 "encrypted_string, reference, external_id, number, currency, percent, checkbox, "
+                                 "encrypted_string, reference, master_detail, external_id, number, currency, percent, checkbox, "
                                  "date, datetime, email, phone or url");
     }
     d.custom = true;
@@ -312,19 +345,25 @@ class Applier : private OrgFileReader {
       if (!value.is_string()) return fail(key, "must be a string such as \"Private\"");
       const std::string v = value.get<std::string>();
       std::string stored;
+      // Setup's names, the Metadata API's sharingModel values (Read, ReadWrite, ...) or
+      // Organization.Default<Object>Access's (None, Read, Edit, ...).
       if (v == "Private" || v == "None") stored = "None";
       if (v == "PublicReadOnly" || v == "Read") stored = "Read";
-      if (v == "PublicReadWrite" || v == "Edit") stored = "Edit";
+      if (v == "PublicReadWrite" || v == "ReadWrite" || v == "Edit") stored = "Edit";
       if (object == "Contact" && v == "ControlledByParent") stored = v;
-      if (object == "Lead" && (v == "PublicReadWriteTransfer" || v == "ReadEditTransfer")) stored = "ReadEditTransfer";
-      if (object == "Campaign" && (v == "PublicFullAccess" || v == "All")) stored = "All";
+      if (object == "Lead" && (v == "PublicReadWriteTransfer" || v == "ReadWriteTransfer" || v == "ReadEditTransfer")) {
+        stored = "ReadEditTransfer";
+      }
+      if (object == "Campaign" && (v == "PublicFullAccess" || v == "FullAccess" || v == "All")) stored = "All";
       if (stored.empty()) {
         return fail(key, "'" + v + "' is not a sharing setting for " + object +
-                             "; use Private, PublicReadOnly or PublicReadWrite" +
-                             (object == "Contact" ? " or ControlledByParent"
-                              : object == "Lead"  ? " or PublicReadWriteTransfer"
-                              : object == "Campaign" ? " or PublicFullAccess"
-                                                     : ""));
+                             "; use Private, Read (PublicReadOnly) or ReadWrite (PublicReadWrite)" +
+                             (object == "Contact"    ? " or ControlledByParent"
+                              : object == "Lead"     ? " or ReadWriteTransfer"
+                              : object == "Campaign" ? " or FullAccess"
+                              : v == "ControlledByParent"
+                                  ? " (Salesforce offers Controlled by Parent for Contact and for custom detail objects only)"
+                                  : ""));
       }
       set(org, org.mutable_row(0), "Default" + object + "Access", stored);
     }
@@ -896,6 +935,9 @@ class Applier : private OrgFileReader {
   Database& db_;
   OrgFileExtras& extras_;
   std::string admin_id_;
+  // Custom objects under ControlledByParent: name -> (their key in the file, their spec, whose
+  // master_field the master_detail field sets).
+  std::map<std::string, std::pair<std::string, std::shared_ptr<ObjectSpec>>> details_;
 };
 
 }  // namespace

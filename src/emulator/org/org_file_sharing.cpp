@@ -5,6 +5,7 @@
 // button write them; the rules go to the access model (OrgFileExtras::sharing_rules), since
 // Salesforce's rule objects are Metadata API types, not sObjects the REST API serves.
 #include <algorithm>
+#include <map>
 
 #include "common/text.h"
 #include "emulator/access/sharing.h"
@@ -158,8 +159,39 @@ class SharingApplier : private OrgFileReader {
     return share_level(*access);
   }
 
+  // An account's children's levels (opportunity_access, contact_access, case_access: None,
+  // Read or Edit), as Salesforce's account sharing rules and AccountShare rows carry them.
+  Result<std::map<std::string, RecordAccess>> child_levels_at(const json& e, const std::string& key,
+                                                              const Table& table) const {
+    std::map<std::string, RecordAccess> out;
+    for (const AccountChild& child : account_children()) {
+      const std::string field = to_lower(child.object) + "_access";
+      if (!e.contains(field)) continue;
+      if (table.name() != "Account") return fail(key + "." + field, "is for Account only (the account's children)");
+      auto level = string_at(e, key, field.c_str(), true);
+      if (!level) return level.error();
+      if (*level != "None" && *level != "Read" && *level != "Edit") {
+        return fail(key + "." + field, "'" + *level + "' must be None, Read or Edit");
+      }
+      if (child.object == std::string("Contact") && *level != "None" && contacts_controlled_by_parent()) {
+        return fail(key + "." + field, "contacts are Controlled by Parent in this org: their account decides, so "
+                                       "leave contact_access out or set org_wide_defaults.Contact");
+      }
+      out[child.object] = share_level(*level);
+    }
+    return out;
+  }
+
+  bool contacts_controlled_by_parent() const {
+    const Table& org = *db_.find("Organization");
+    auto col = org.field_index("DefaultContactAccess");
+    const auto* v = col && org.slot_count() > 0 ? std::get_if<std::string>(&org.row(0)[*col]) : nullptr;
+    return v != nullptr && *v == "ControlledByParent";
+  }
+
   Status rule(const json& e, const std::string& key) {
-    CRMSYNC_TRY(only_keys(e, key, {"object", "name", "owned_by", "criteria", "shared_with", "access"}));
+    CRMSYNC_TRY(only_keys(e, key, {"object", "name", "owned_by", "criteria", "shared_with", "access",
+                                   "opportunity_access", "contact_access", "case_access"}));
     auto object = string_at(e, key, "object", true);
     auto shared_with = string_at(e, key, "shared_with", true);
     auto access = access_at(e, key);
@@ -173,6 +205,9 @@ class SharingApplier : private OrgFileReader {
       return fail(key, "give either owned_by (an owner-based rule) or criteria (a criteria-based rule)");
     }
     SharingRule r{.object = table->name(), .name = e.value("name", "Rule" + key), .access = *access};
+    auto children = child_levels_at(e, key, *table);
+    if (!children) return children.error();
+    r.child_access = std::move(*children);
     auto target = principal(key + ".shared_with", *shared_with, /*users_too=*/false);
     if (!target) return target.error();
     r.shared_with = *target;
@@ -205,7 +240,8 @@ class SharingApplier : private OrgFileReader {
   }
 
   Status share(const json& e, const std::string& key) {
-    CRMSYNC_TRY(only_keys(e, key, {"object", "record", "shared_with", "access", "team_role"}));
+    CRMSYNC_TRY(only_keys(e, key, {"object", "record", "shared_with", "access", "team_role", "opportunity_access",
+                                   "contact_access", "case_access"}));
     auto object = string_at(e, key, "object", true);
     auto record = string_at(e, key, "record", true);
     auto shared_with = string_at(e, key, "shared_with", true);
@@ -224,6 +260,8 @@ class SharingApplier : private OrgFileReader {
                                                           : "' has no share object; shares are for Account, Opportunity "
                                                             "and Private or Public Read Only custom objects"));
     }
+    auto children = child_levels_at(e, key, *table);
+    if (!children) return children.error();
     auto id = record_at(*table, key + ".record", *record);
     auto who = principal(key + ".shared_with", *shared_with, /*users_too=*/true);
     if (!id || !who) return !id ? id.error() : who.error();
@@ -240,8 +278,10 @@ class SharingApplier : private OrgFileReader {
       b.set("TeamMemberRole", *role);
     }
     if (b.has("RowCause")) b.set("RowCause", std::string("Manual"));
-    for (const char* other : {"OpportunityAccessLevel", "CaseAccessLevel", "ContactAccessLevel"}) {
-      if (c.level != other && b.has(other)) b.set(other, std::string("None"));
+    for (const AccountChild& child : account_children()) {
+      if (c.level == child.level || !b.has(child.level)) continue;
+      auto given = children->find(child.object);
+      b.set(child.level, std::string(given == children->end() ? "None" : record_access_name(given->second)));
     }
     stamp(b);
     b.insert();

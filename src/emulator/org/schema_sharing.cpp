@@ -89,7 +89,7 @@ ObjectSpec account_share() {
   f.push_back(f_picklist("AccountAccessLevel", "Account Access", levels).required());
   f.push_back(f_picklist("OpportunityAccessLevel", "Opportunity Access", levels).required());
   f.push_back(f_picklist("CaseAccessLevel", "Case Access", levels).defaulted());
-  f.push_back(f_picklist("ContactAccessLevel", "Contact Access", levels).read_only());
+  f.push_back(f_picklist("ContactAccessLevel", "Contact Access", levels).defaulted());
   f.push_back(f_picklist("RowCause", "Reason", row_causes()).create_only().defaulted());
   add_share_audit(f);
   o.child_relationships = {{"AccountId", "Shares"}, {"UserOrGroupId", ""}};

@@ -72,7 +72,7 @@ TEST(AccessTest, DefaultIntegrationUserSeesEveryCatalogRecordAndField) {
   EXPECT_TRUE(access.object(*db->find("Task")).create);
 }
 
-TEST(AccessTest, StandardUserSeesOwnAndSubordinatesRecordsOnly) {
+TEST(AccessTest, StandardUserSeesOwnAndSubordinatesRecordsAndTheAccountsOfItsDeals) {
   auto db = generate_org({.seed = 3, .scale = 30});
   // An EMEA rep: no one below, Account is Private.
   const Table& users = *db->find("User");
@@ -85,12 +85,34 @@ TEST(AccessTest, StandardUserSeesOwnAndSubordinatesRecordsOnly) {
   }
   ASSERT_FALSE(rep.empty());
   UserAccess access(*db, rep, {});
-  std::size_t owned = 0;
+  std::set<std::string> expected;  // the accounts it owns, and those of its live deals (implicit parent)
   for (std::size_t r = 0; r < accounts.slot_count(); ++r) {
-    if (std::get<std::string>(accounts.row(r)[*accounts.field_index("OwnerId")]) == rep) ++owned;
+    if (std::get<std::string>(accounts.row(r)[*accounts.field_index("OwnerId")]) == rep) {
+      expected.insert(std::get<std::string>(accounts.row(r)[0]));
+    }
   }
-  EXPECT_EQ(visible_rows(*db, access, "Account"), owned);
-  EXPECT_LT(owned, accounts.live_count());
+  const std::size_t owned = expected.size();
+  std::set<std::string> on_team;  // the generated opportunity teams
+  const Table& team = *db->find("OpportunityTeamMember");
+  for (std::size_t r = 0; r < team.slot_count(); ++r) {
+    const Row& row = team.row(r);
+    if (!team.purged(r) && std::get<std::string>(row[*team.field_index("UserId")]) == rep) {
+      on_team.insert(std::get<std::string>(row[*team.field_index("OpportunityId")]).substr(0, 15));
+    }
+  }
+  const Table& opps = *db->find("Opportunity");
+  for (std::size_t r = 0; r < opps.slot_count(); ++r) {
+    const Row& row = opps.row(r);
+    const auto* account = std::get_if<std::string>(&row[*opps.field_index("AccountId")]);
+    if (opps.purged(r) || std::get<bool>(row[*opps.field_index("IsDeleted")]) || account == nullptr) continue;
+    if (std::get<std::string>(row[*opps.field_index("OwnerId")]) == rep ||
+        on_team.count(std::get<std::string>(row[0]).substr(0, 15))) {
+      expected.insert(*account);
+    }
+  }
+  EXPECT_EQ(visible_rows(*db, access, "Account"), expected.size());
+  EXPECT_LT(owned, expected.size()) << "the generated rep is on the team of deals on others' accounts";
+  EXPECT_LT(expected.size(), accounts.live_count());
   // The CEO (admin) sees everything through View All Data.
   UserAccess admin(*db, user_id(*db, "admin@crmsync.test"), {});
   EXPECT_EQ(visible_rows(*db, admin, "Account"), accounts.live_count());
@@ -405,8 +427,8 @@ TEST(OrgFileTest, ErrorsNameTheFileTheKeyAndTheFix) {
       {"e.toml", "[[custom_fields]]\nobject = \"Account\"\nname = \"Region\"\ntype = \"text\"\n",
        "e.toml: custom_fields[0].name: 'Region' must end with __c"},
       {"f.toml", "[org_wide_defaults]\nAccount = \"Open\"\n",
-       "f.toml: org_wide_defaults.Account: 'Open' is not a sharing setting for Account; use Private, PublicReadOnly "
-       "or PublicReadWrite"},
+       "f.toml: org_wide_defaults.Account: 'Open' is not a sharing setting for Account; use Private, Read (PublicReadOnly) "
+       "or ReadWrite (PublicReadWrite)"},
       {"g.toml", "[[permission_sets]]\nname = \"crmsync_Integration\"\nfields = { \"Account.Name\" = { read = false } }\n",
        "g.toml: permission_sets[0].fields.\"Account.Name\": Account.Name is required or a system field"},
       {"h.json", "{\"scale\": -1}", "h.json: scale: must be an integer from 0 to 10000000"},
@@ -428,8 +450,8 @@ TEST(OrgFileTest, ErrorsNameTheFileTheKeyAndTheFix) {
        "o.toml: validation_rules[0].field: no field Amont on Opportunity"},
       {"p.toml", "[[custom_objects]]\nname = \"Invoice\"\n", "p.toml: custom_objects[0].name: 'Invoice' must end with __c"},
       {"q.toml", "[[custom_objects]]\nname = \"Invoice__c\"\nsharing = \"Open\"\n",
-       "q.toml: custom_objects[0].sharing: 'Open' is not a sharing setting; use Private, PublicReadOnly or "
-       "PublicReadWrite"},
+       "q.toml: custom_objects[0].sharing: 'Open' is not a sharing setting; use Private, Read (PublicReadOnly), "
+       "ReadWrite (PublicReadWrite, the default) or ControlledByParent"},
       {"r.toml", "[[custom_objects]]\nname = \"Account__c\"\n[[custom_objects]]\nname = \"account__c\"\n",
        "r.toml: custom_objects[1].name: the org already has an object named account__c"},
   };
@@ -726,8 +748,176 @@ TEST(SharingTest, WritesToSharesTeamsGroupsAndCriteriaObjectsDropTheCachedAccess
   EXPECT_TRUE(model.affects_access(*db->find("Opportunity"))) << "a criteria rule reads its records";
 }
 
+// The text of `field` in row `r` of `table` ("" when null).
+std::string text_of(const Table& table, std::size_t r, const char* field) {
+  const auto* v = std::get_if<std::string>(&table.row(r)[*table.field_index(field)]);
+  return v ? *v : "";
+}
+
+TEST(SharingTest, ImplicitParentAndChildAccessFollowTheRecordsWorkedOutByHand) {
+  // Contacts Private (not Controlled by Parent), so that contacts give implicit parent access.
+  auto db = org_with(std::string(kSharingUsers) + "[org_wide_defaults]\nContact = \"Private\"\n");
+  Table& accounts = *db->find("Account");
+  Table& opps = *db->find("Opportunity");
+  Table& contacts = *db->find("Contact");
+  const std::string rita = user_id(*db, "rita@crmsync.test");
+  // Rita (a rep, no one below her) gets two accounts of others' and one deal on a third.
+  const auto americas = owned_in_role(*db, "Sales Rep, Americas");
+  ASSERT_GE(americas.size(), 3u);
+  std::set<std::string> given_accounts;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string account = text_of(opps, americas[i], "AccountId");
+    auto r = accounts.find(account);
+    ASSERT_TRUE(r);
+    accounts.mutable_row(*r)[*accounts.field_index("OwnerId")] = rita;
+    given_accounts.insert(account);
+  }
+  std::size_t deal = 2;  // a deal on an account she does not own
+  while (deal < americas.size() && given_accounts.count(text_of(opps, americas[deal], "AccountId"))) ++deal;
+  ASSERT_LT(deal, americas.size());
+  opps.mutable_row(americas[deal])[*opps.field_index("OwnerId")] = rita;
+  auto deleted = [](const Table& t, std::size_t r) {
+    const bool* b = std::get_if<bool>(&t.row(r)[*t.field_index("IsDeleted")]);
+    return b != nullptr && *b;
+  };
+
+  // By hand: accounts she owns or holds a child of (implicit parent); deals she owns or whose
+  // account she owns (implicit child: her role gives account owners Edit on opportunities).
+  std::set<std::string> owned_accounts, expected_accounts;
+  for (std::size_t r = 0; r < accounts.slot_count(); ++r) {
+    if (!accounts.purged(r) && text_of(accounts, r, "OwnerId") == rita) owned_accounts.insert(text_of(accounts, r, "Id"));
+  }
+  expected_accounts = owned_accounts;
+  std::size_t expected_opps = 0, expected_contacts = 0;
+  for (std::size_t r = 0; r < opps.slot_count(); ++r) {
+    if (opps.purged(r)) continue;
+    const bool owns = text_of(opps, r, "OwnerId") == rita;
+    if (owns && !deleted(opps, r)) expected_accounts.insert(text_of(opps, r, "AccountId"));
+    if (owns || owned_accounts.count(text_of(opps, r, "AccountId"))) ++expected_opps;
+  }
+  for (std::size_t r = 0; r < contacts.slot_count(); ++r) {
+    if (contacts.purged(r)) continue;
+    const bool owns = text_of(contacts, r, "OwnerId") == rita;
+    if (owns && !deleted(contacts, r)) expected_accounts.insert(text_of(contacts, r, "AccountId"));
+    if (owns || owned_accounts.count(text_of(contacts, r, "AccountId"))) ++expected_contacts;
+  }
+  expected_accounts.erase("");
+  ASSERT_GT(expected_opps, 1u);
+
+  UserAccess access(*db, rita, {});
+  EXPECT_EQ(visible_rows(*db, access, "Account"), expected_accounts.size());
+  EXPECT_EQ(visible_rows(*db, access, "Opportunity"), expected_opps);
+  EXPECT_EQ(visible_rows(*db, access, "Contact"), expected_contacts);
+  // The account of her one deal: Read only. A deal on her account owned by another: Edit.
+  const std::string deal_account = text_of(opps, americas[deal], "AccountId");
+  EXPECT_EQ(access.record_access(*db, accounts, *accounts.find(deal_account)), RecordAccess::kRead);
+  EXPECT_EQ(access.record_access(*db, opps, americas[0]), RecordAccess::kEdit);
+  EXPECT_TRUE(access.reads_account_children());
+}
+
+TEST(SharingTest, AnAccountShareWithChildLevelsIsCheckedAgainstTheOrgDefaults) {
+  auto db = org_with(std::string(kSharingUsers) + "[org_wide_defaults]\nAccount = \"Read\"\n");
+  const Table& accounts = *db->find("Account");
+  const std::string account = text_of(accounts, 0, "Id");
+  UserAccess owner(*db, text_of(accounts, 0, "OwnerId"), {});
+  const Table& shares = *db->find("AccountShare");
+  auto values = [&](const char* account_level, const char* opp_level, const char* contact_level) {
+    std::vector<std::pair<std::size_t, Value>> v = {{*shares.field_index("AccountId"), account},
+                                                    {*shares.field_index("UserOrGroupId"), user_id(*db, "rita@crmsync.test")},
+                                                    {*shares.field_index("AccountAccessLevel"), std::string(account_level)},
+                                                    {*shares.field_index("OpportunityAccessLevel"), std::string(opp_level)}};
+    if (contact_level) v.emplace_back(*shares.field_index("ContactAccessLevel"), std::string(contact_level));
+    return v;
+  };
+  auto write = [&](auto v) { return check_record_write(owner, *db, shares, WriteOp::kCreate, std::nullopt, v); };
+  auto same = write(values("Read", "None", nullptr));
+  ASSERT_FALSE(same.ok());
+  EXPECT_EQ(same.error().code, "INVALID_ACCESS_LEVEL");
+  EXPECT_EQ(same.error().message,
+            "Account, Opportunity, Case Levels, Con Levels (Read, None, None, None) are below organization levels "
+            "(Read, None, None, ControlledByParent)");
+  EXPECT_TRUE(write(values("Read", "Edit", nullptr)).ok()) << "a child level above its default is enough";
+  EXPECT_FALSE(write(values("None", "Edit", nullptr)).ok()) << "the account level may not be below its default";
+  auto contact = write(values("Edit", "None", "Read"));
+  ASSERT_FALSE(contact.ok());
+  EXPECT_EQ(contact.error().code, "INVALID_FIELD_FOR_INSERT_UPDATE");
+  EXPECT_EQ(contact.error().message, "AccountShare: bad field names on insert/update call: ContactAccessLevel");
+}
+
+TEST(SharingTest, AUsersImplicitAccessIsDroppedWhenAnAccountOrOneOfItsChildrenIsWritten) {
+  auto db = org_with(kSharingUsers);
+  AccessModel model;
+  model.for_user(*db, user_id(*db, "integration@crmsync.test"));  // View All: reads no children
+  EXPECT_FALSE(model.affects_access(*db->find("Opportunity")));
+  EXPECT_FALSE(model.affects_access(*db->find("Account")));
+  // Rita owns no account: should she come to own one, its children reach her (implicit child);
+  // her deals' accounts are read from the opportunities (implicit parent).
+  auto rita = model.for_user(*db, user_id(*db, "rita@crmsync.test"));
+  EXPECT_TRUE(rita->reads_account_children());
+  EXPECT_TRUE(rita->reads_account_owners());
+  EXPECT_TRUE(model.affects_access(*db->find("Opportunity")));
+  EXPECT_TRUE(model.affects_access(*db->find("Contact")));
+  EXPECT_TRUE(model.affects_access(*db->find("Account")));
+  model.invalidate();
+  EXPECT_FALSE(model.affects_access(*db->find("Account")));
+}
+
+// Each org file text is refused at load with an error naming `expected` (and the file first).
+void expect_org_file_errors(const std::vector<std::pair<std::string, std::string>>& cases) {
+  for (const auto& [text, expected] : cases) {
+    auto file = parse_org_file("org.toml", text);
+    ASSERT_TRUE(file.ok()) << text;
+    auto db = generate_org({.seed = 3, .scale = 5});
+    OrgFileExtras extras;
+    auto applied = apply_org_file(*file, *db, extras);
+    ASSERT_FALSE(applied.ok()) << text;
+    EXPECT_NE(applied.error().message.find(expected), std::string::npos) << applied.error().message;
+    EXPECT_EQ(applied.error().message.rfind("org.toml: ", 0), 0u) << applied.error().message;
+  }
+}
+
+TEST(OrgFileTest, ControlledByParentIsForContactsAndDetailObjects) {
+  auto db = org_with(R"(
+[org_wide_defaults]
+Account = "Read"
+Opportunity = "ReadWrite"
+Contact = "ControlledByParent"
+Lead = "ReadWriteTransfer"
+Campaign = "FullAccess"
+[[custom_objects]]
+name = "Visit__c"
+sharing = "ControlledByParent"
+[[custom_fields]]
+object = "Visit__c"
+name = "Account__c"
+type = "master_detail"
+reference_to = "Account"
+)");
+  const Table& org = *db->find("Organization");
+  EXPECT_EQ(text_of(org, 0, "DefaultAccountAccess"), "Read") << "the Metadata API's names are taken";
+  EXPECT_EQ(text_of(org, 0, "DefaultOpportunityAccess"), "Edit");
+  EXPECT_EQ(text_of(org, 0, "DefaultLeadAccess"), "ReadEditTransfer");
+  EXPECT_EQ(text_of(org, 0, "DefaultCampaignAccess"), "All");
+  const Table& visits = *db->find("Visit__c");
+  EXPECT_FALSE(visits.field_index("OwnerId")) << "a detail record has no owner";
+  EXPECT_FALSE(visits.field(*visits.field_index("Account__c")).nillable);
+  EXPECT_EQ(db->find("Visit__Share"), nullptr);
+  EXPECT_EQ(object_spec(*db, "Visit__c")->master_field, "Account__c");
+
+  expect_org_file_errors({
+      {"[[custom_objects]]\nname = \"Visit__c\"\nsharing = \"ControlledByParent\"\n",
+       "custom_objects[0].sharing: Cannot set sharingModel to ControlledByParent on a CustomObject without a "
+       "MasterDetail relationship field."},
+      {"[[custom_objects]]\nname = \"Visit__c\"\n[[custom_fields]]\nobject = \"Visit__c\"\nname = \"A__c\"\n"
+       "type = \"master_detail\"\nreference_to = \"Account\"\n",
+       "custom_fields[0].object: a master_detail field goes on a custom object whose sharing is ControlledByParent"},
+      {"[org_wide_defaults]\nOpportunity = \"ControlledByParent\"\n",
+       "Salesforce offers Controlled by Parent for Contact and for custom detail objects only"},
+  });
+}
+
 TEST(OrgFileTest, SharingSectionsNameTheKeyAndTheFix) {
-  const std::vector<std::pair<std::string, std::string>> cases = {
+  expect_org_file_errors({
       {"[[sharing_rules]]\nobject = \"Opportunity\"\nowned_by = \"Role:Nobody\"\nshared_with = \"Role:Sales Rep, EMEA\"\n",
        "sharing_rules[0].owned_by: no role named 'Nobody'"},
       {"[[sharing_rules]]\nobject = \"Opportunity\"\nshared_with = \"Role:Sales Rep, EMEA\"\n",
@@ -741,17 +931,13 @@ TEST(OrgFileTest, SharingSectionsNameTheKeyAndTheFix) {
       {"[[shares]]\nobject = \"Lead\"\nrecord = \"x\"\nshared_with = \"User:admin@crmsync.test\"\n",
        "shares[0].object: 'Lead' has no share object"},
       {"[[groups]]\nname = \"G\"\nmembers = [\"User:nobody@x\"]\n", "groups[0].members[0]: no user with username"},
-  };
-  for (const auto& [text, expected] : cases) {
-    auto file = parse_org_file("org.toml", text);
-    ASSERT_TRUE(file.ok()) << text;
-    auto db = generate_org({.seed = 3, .scale = 5});
-    OrgFileExtras extras;
-    auto applied = apply_org_file(*file, *db, extras);
-    ASSERT_FALSE(applied.ok()) << text;
-    EXPECT_NE(applied.error().message.find(expected), std::string::npos) << applied.error().message;
-    EXPECT_EQ(applied.error().message.rfind("org.toml: ", 0), 0u) << applied.error().message;
-  }
+      {"[[sharing_rules]]\nobject = \"Opportunity\"\ncriteria = \"Amount > 0\"\nshared_with = \"Group:G\"\n"
+       "opportunity_access = \"Edit\"\n",
+       "sharing_rules[0].opportunity_access: is for Account only"},
+      {"[[sharing_rules]]\nobject = \"Account\"\ncriteria = \"Name != null\"\nshared_with = \"Role:Sales Rep, EMEA\"\n"
+       "contact_access = \"Read\"\n",
+       "sharing_rules[0].contact_access: contacts are Controlled by Parent in this org"},
+  });
 }
 
 }  // namespace
