@@ -170,8 +170,8 @@ TEST_F(WorkerSlowOrgTest, SigtermMidSyncCommitsHandsTheOrgBackDueAtOnceAndExits0
 
 // A worker frozen (SIGSTOP) past its lease: another worker takes the lease but not the org's writer
 // lock, which the frozen one still holds, and hands it back; once thawed, the first finds at its next
-// renewal that the lease is no longer its own and stops its sync; the second then runs the org to
-// the end from its watermarks. The run log never shows the two at once.
+// renewal that the lease is no longer its own and stops its sync; the org then runs to the end from
+// its watermarks. The run log never shows the two at once.
 TEST_F(WorkerSlowOrgTest, AWorkerThatHungPastItsLeaseStopsItsSyncAndAnotherFinishesTheOrg) {
   auto hung = start_worker("hung.log");
   ASSERT_TRUE(has_committed()) << hung->output();
@@ -191,7 +191,9 @@ TEST_F(WorkerSlowOrgTest, AWorkerThatHungPastItsLeaseStopsItsSyncAndAnotherFinis
   EXPECT_TRUE(hung->holds(runs[0].worker)) << runs[0].worker;
   EXPECT_EQ(runs[0].outcome, "lease_lost");
   EXPECT_LT(runs[0].finished - thawed, 3000) << "the hung worker stopped soon after it woke";
-  EXPECT_TRUE(other->holds(runs[1].worker)) << runs[1].worker;
+  // The org is due again once the hung worker lets go: whichever worker polls first runs it (the
+  // thawed one, a worker like any other again, won one CI run in several).
+  EXPECT_TRUE(other->holds(runs[1].worker) || hung->holds(runs[1].worker)) << runs[1].worker;
   EXPECT_EQ(runs[1].outcome, "ok");
   expect_runs_never_overlap(runs);
   expect_synced();
