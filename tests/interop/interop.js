@@ -196,10 +196,14 @@ async function typeofQuery(conn) {
     const tasks = parent.records[0].Tasks;
     assert.equal(tasks.done, false);
     assert.equal(tasks.records.length, 200);
-    const rest = await conn.queryMore(tasks.nextRecordsUrl);
-    assert.equal(rest.done, true);
-    assert.equal(tasks.records.length + rest.records.length, tasks.totalSize);
-    const ids = new Set([...tasks.records, ...rest.records].map((t) => t.Id));
+    const all = [...tasks.records];
+    for (let next = tasks.nextRecordsUrl; next;) {  // pages of the connection's batch size
+      const more = await conn.queryMore(next, { autoFetch: false });
+      all.push(...more.records);
+      next = more.done ? undefined : more.nextRecordsUrl;
+    }
+    assert.equal(all.length, tasks.totalSize);
+    const ids = new Set(all.map((t) => t.Id));
     for (const id of made) assert.ok(ids.has(id), id);
   } finally {
     for (let i = 0; i < made.length; i += 200) await conn.sobject('Task').destroy(made.slice(i, i + 200));
