@@ -117,6 +117,17 @@ async function main() {
     assert.equal(counted.result.records[0].n, (await (await fetch(`${emu.url}/services/data/v60.0/query?q=` +
       encodeURIComponent('SELECT COUNT() FROM Account'), { headers: { authorization: `Bearer ${token}` } })).json()).totalSize);
 
+    // TYPEOF through `sf data query`: each Task's What with its own type and its WHEN's fields.
+    const typed = await sf(['data', 'query', '--query', 'SELECT Subject, TYPEOF What WHEN Account THEN Name, Industry ' +
+      'ELSE Name END FROM Task WHERE What.Type = \'Account\' LIMIT 5', '--target-org', 'emulator'], env);
+    assert.equal(typed.status, 0, JSON.stringify(typed));
+    assert.ok(typed.result.records.length > 0, JSON.stringify(typed));
+    for (const t of typed.result.records) {
+      if (t.What === null) continue;  // an Account the integration user cannot see
+      assert.equal(t.What.attributes.type, 'Account', JSON.stringify(t));
+      assert.ok('Industry' in t.What, JSON.stringify(t));
+    }
+
     await bulkAndTree(env, home);
 
     // sf data search (SOSL) finds the first Account by a word of its name; sf sobject describe.
@@ -131,7 +142,7 @@ async function main() {
     assert.ok(described.result.fields.some((f) => f.name === 'Name'));
     console.log(`sf ${require('./node_modules/@salesforce/cli/package.json').version}: org login access-token as ` +
       `${auth.result.username}, data query of ${expected.length} Accounts equal to the admin's, data upsert bulk, ` +
-      `data export tree and data import tree, a subquery and an aggregate, data search ` +
+      `data export tree and data import tree, a subquery, an aggregate and TYPEOF, data search ` +
       `for "${word}", sobject describe Account: as expected`);
   } finally {
     emu.child.kill('SIGTERM');
