@@ -665,9 +665,10 @@ Result<QueryResult> select_rows(const QueryAst& ast, const std::vector<FieldRef>
     if (ref.type_of) {
       auto typed = resolve_typeof(*table, ref, ast.text, db, options);
       if (!typed) return typed.error();
+      const std::size_t before = paths.size();  // the paths of the SELECT items before this TYPEOF
       for (ResolvedPath& path : *typed) {
-        for (const auto& p : paths) {
-          if (!p->type_of && same_relationship(*p, path)) {
+        for (std::size_t k = 0; k < before; ++k) {
+          if (same_relationship(*paths[k], path)) {
             return plain_query_error("INVALID_FIELD", "duplicate field selected: " + ref.name);
           }
         }

@@ -329,6 +329,9 @@ TEST_F(SoqlPathsTest, TypeofObeysFieldSecurityAndRefusesWhatSalesforceRefuses) {
             true);
   EXPECT_EQ(error("SELECT What.Name, TYPEOF What WHEN Account THEN Name END FROM Task").message,
             "duplicate field selected: What");
+  EXPECT_EQ(error("SELECT TYPEOF What WHEN Account THEN Name END, TYPEOF What WHEN Account THEN Id END "
+                  "FROM Task").message,
+            "duplicate field selected: What");
   EXPECT_EQ(error("SELECT COUNT(Id), TYPEOF What WHEN Account THEN Name END FROM Task").code, "MALFORMED_QUERY");
 }
 
