@@ -1,8 +1,8 @@
 // What child-to-parent relationship paths cost in the emulator: a 2,000-record Contact page with
 // and without `Account.Name, Account.Owner.Email` (executor + JSON), a WHERE on a parent field
-// (a full scan that follows the lookup of every row), a polymorphic `What.Name` on Task, and the
-// same page as Bulk CSV and as Bulk 1.0 XML. The plain statement's figures show that paths cost
-// nothing when absent.
+// (a full scan that follows the lookup of every row), a polymorphic `What.Name` on Task and the
+// same page with `TYPEOF What`, and the same page as Bulk CSV and as Bulk 1.0 XML. The plain
+// statement's figures show that paths cost nothing when absent.
 // Then the parent-to-child side: an Account page with a Contacts subquery, an aggregate over
 // Opportunities (GROUP BY, COUNT, SUM) and a semi-join.
 //   build/bench_emulator_relationships [scale]     (default 5000)
@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
       "SELECT Id, LastName, Email, Account.Name, Account.Owner.Email FROM Contact LIMIT 2000");
   run("WHERE on a parent field (full scan)", "SELECT Id FROM Contact WHERE Account.Industry = 'Energy'");
   run("Task page, + What.Name, Who.Name (polymorphic)", "SELECT Id, Subject, What.Name, Who.Name FROM Task LIMIT 2000");
+  run("Task page, + TYPEOF What (Account, Opportunity, ELSE)",
+      "SELECT Id, Subject, TYPEOF What WHEN Account THEN Name, Industry WHEN Opportunity THEN Name, Amount ELSE Name "
+      "END FROM Task LIMIT 2000");
 
   run("Account page, + (SELECT Id, LastName FROM Contacts)",
       "SELECT Id, Name, (SELECT Id, LastName FROM Contacts) FROM Account LIMIT 2000");

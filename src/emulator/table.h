@@ -56,6 +56,9 @@ struct FieldDef {
   bool html_formatted = false;
   std::vector<std::string> reference_to;
   std::string relationship_name;
+  // A custom lookup's child relationship on its parent, as describe and subqueries name it
+  // ("Invoices__r"); standard objects keep theirs on ObjectSpec::child_relationships.
+  std::string child_relationship;
   bool polymorphic = false;
   bool calculated = false;
   std::string formula;

@@ -1,5 +1,6 @@
-// The SOQL conformance corpus: every file in tests/conformance/soql/ is one case, run here over
-// loopback against an emulator started from the file's org. Adding a case is adding a file.
+// The SOQL and SOSL conformance corpora: every file in tests/conformance/soql/ and
+// tests/conformance/sosl/ is one case, run here over loopback against an emulator started from the
+// file's org. Adding a case is adding a file.
 //
 // A file (JSON):
 //   "about":   what the case shows
@@ -13,6 +14,8 @@
 //                "attributes": true (compare `attributes` too, without its url),
 //                "totalSize": n, "records": [...]}                 -- the rows, written by hand
 //               {"query": ..., "error": {"status": 400, "errorCode": "...", "message": "part of it"}}]
+//              In the SOSL corpus "search": "FIND {...} RETURNING ..." takes the place of "query"
+//              (GET /search), "records" are the searchRecords, and "ordered" defaults to false.
 // Records are compared as JSON values; without "attributes" every `attributes` object is left out,
 // and unless the query is ordered, `records` arrays (nested ones too) are compared as sets.
 #include <gtest/gtest.h>
@@ -35,11 +38,11 @@ namespace {
 
 using nlohmann::json;
 
-const std::filesystem::path kCorpus = std::filesystem::path(CRMSYNC_SOURCE_DIR) / "tests/conformance/soql";
+const std::filesystem::path kCorpora = std::filesystem::path(CRMSYNC_SOURCE_DIR) / "tests/conformance";
 
-std::vector<std::string> corpus_files() {
+std::vector<std::string> corpus_files(const char* language) {
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(kCorpus)) {
+  for (const auto& entry : std::filesystem::directory_iterator(kCorpora / language)) {
     if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
   }
   std::sort(names.begin(), names.end());
@@ -128,6 +131,23 @@ void add_user_refs(const EmulatorOrg& org, Refs& refs) {
   }
 }
 
+void check_error(const httplib::Result& r, const json& e, const Refs& refs) {
+  ASSERT_EQ(r->status, e.value("status", 400)) << r->body;
+  const json body = json::parse(r->body);
+  ASSERT_TRUE(body.is_array() && !body.empty()) << r->body;
+  EXPECT_EQ(body[0].at("errorCode"), e.at("errorCode")) << r->body;
+  if (e.contains("message")) {
+    EXPECT_TRUE(contains(body[0].at("message").get<std::string>(), refs.text(e.at("message")))) << r->body;
+  }
+}
+
+void check_records(const json& records, const json& q, const Refs& refs, bool ordered) {
+  const bool attributes = q.value("attributes", false);
+  const json want = canonical(json{{"records", refs.value(q.at("records"))}}, attributes, ordered);
+  const json got = canonical(json{{"records", records}}, attributes, ordered);
+  EXPECT_EQ(got, want) << "got:  " << got.dump() << "\nwant: " << want.dump();
+}
+
 void run_query(const EmulatorOrg& org, const json& q, const Refs& refs) {
   const std::string soql = refs.text(q.at("query"));
   SCOPED_TRACE(soql);
@@ -135,35 +155,31 @@ void run_query(const EmulatorOrg& org, const json& q, const Refs& refs) {
   const std::string route = q.value("all", false) ? "/queryAll?q=" : "/query?q=";
   auto r = org.get(token, kData + route + httplib::detail::encode_query_param(soql));
   ASSERT_TRUE(r);
-  if (q.contains("error")) {
-    const json& e = q.at("error");
-    ASSERT_EQ(r->status, e.value("status", 400)) << r->body;
-    const json body = json::parse(r->body);
-    ASSERT_TRUE(body.is_array() && !body.empty()) << r->body;
-    EXPECT_EQ(body[0].at("errorCode"), e.at("errorCode")) << r->body;
-    if (e.contains("message")) {
-      EXPECT_TRUE(contains(body[0].at("message").get<std::string>(), refs.text(e.at("message")))) << r->body;
-    }
-    return;
-  }
+  if (q.contains("error")) return check_error(r, q.at("error"), refs);
   ASSERT_EQ(r->status, 200) << r->body;
   const json body = json::parse(r->body);
-  const bool ordered = q.value("ordered", contains(to_lower(soql), "order by"));
-  const bool attributes = q.value("attributes", false);
   if (q.contains("totalSize")) {
     EXPECT_EQ(body.at("totalSize"), q.at("totalSize"));
   }
   EXPECT_EQ(body.at("done"), true);
-  const json want = canonical(json{{"records", refs.value(q.at("records"))}}, attributes, ordered);
-  const json got = canonical(json{{"records", body.at("records")}}, attributes, ordered);
-  EXPECT_EQ(got, want) << "got:  " << got.dump() << "\nwant: " << want.dump();
+  check_records(body.at("records"), q, refs, q.value("ordered", contains(to_lower(soql), "order by")));
 }
 
-class SoqlConformance : public ::testing::TestWithParam<std::string> {};
+void run_search(const EmulatorOrg& org, const json& q, const Refs& refs) {
+  const std::string sosl = refs.text(q.at("search"));
+  SCOPED_TRACE(sosl);
+  const std::string token = token_of(org, q.value("as", "integration"));
+  auto r = org.get(token, kData + "/search?q=" + httplib::detail::encode_query_param(sosl));
+  ASSERT_TRUE(r);
+  if (q.contains("error")) return check_error(r, q.at("error"), refs);
+  ASSERT_EQ(r->status, 200) << r->body;
+  check_records(json::parse(r->body).at("searchRecords"), q, refs, q.value("ordered", false));
+}
 
-TEST_P(SoqlConformance, AnswersAsTheCaseSays) {
-  std::ifstream in(kCorpus / (GetParam() + ".json"));
-  ASSERT_TRUE(in) << "cannot read " << GetParam();
+// One corpus file: its org, its records, then its queries or searches in order.
+void run_case(const char* language, const std::string& name) {
+  std::ifstream in(kCorpora / language / (name + ".json"));
+  ASSERT_TRUE(in) << "cannot read " << name;
   std::stringstream text;
   text << in.rdbuf();
   const json file = json::parse(text.str());
@@ -171,18 +187,32 @@ TEST_P(SoqlConformance, AnswersAsTheCaseSays) {
   Refs refs;
   add_user_refs(org, refs);
   create_records(org, file.value("records", json::array()), refs);
-  ASSERT_FALSE(HasFatalFailure());
-  for (const auto& q : file.at("queries")) run_query(org, q, refs);
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  for (const auto& q : file.at("queries")) {
+    if (q.contains("search")) {
+      run_search(org, q, refs);
+    } else {
+      run_query(org, q, refs);
+    }
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, SoqlConformance, ::testing::ValuesIn(corpus_files()),
-                         [](const ::testing::TestParamInfo<std::string>& param) {
-                           std::string name = param.param;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
-                         });
+std::string case_name(const ::testing::TestParamInfo<std::string>& param) {
+  std::string name = param.param;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+class SoqlConformance : public ::testing::TestWithParam<std::string> {};
+class SoslConformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SoqlConformance, AnswersAsTheCaseSays) { run_case("soql", GetParam()); }
+TEST_P(SoslConformance, AnswersAsTheCaseSays) { run_case("sosl", GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Corpus, SoqlConformance, ::testing::ValuesIn(corpus_files("soql")), case_name);
+INSTANTIATE_TEST_SUITE_P(Corpus, SoslConformance, ::testing::ValuesIn(corpus_files("sosl")), case_name);
 
 }  // namespace
 }  // namespace crmsync::testing

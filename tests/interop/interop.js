@@ -94,6 +94,7 @@ async function main() {
     }
 
     await subqueryAndAggregate(conn);
+    await typeofQuery(conn);
 
     // The integration user writes activities (Edit Tasks); Account is read-only for it.
     const created = await conn.sobject('Task').create({ Subject: 'jsforce interop', Description: 'made by jsforce' });
@@ -130,7 +131,7 @@ async function main() {
 
     await logout(conn, refreshed, emu);
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
-      `${pages} pages, a subquery and an aggregate, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest and query, Bulk 1.0 load and ` +
+      `${pages} pages, a subquery, an aggregate, TYPEOF and a paged child set, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest and query, Bulk 1.0 load and ` +
       'query, a manual share, limits, SOSL search, retrieve([ids]), recent, identity, refresh token, ' +
       'logout and revoke: all answers as expected');
   } finally {
@@ -163,6 +164,50 @@ async function subqueryAndAggregate(conn) {
     const count = await conn.query(`SELECT COUNT() FROM Account WHERE Industry = '${g.Industry}'`);
     assert.equal(g.n, count.totalSize, g.Industry);
     assert.ok('expr0' in g, 'an unaliased aggregate is expr0');
+  }
+}
+
+// TYPEOF: each Task's What as its own object with the fields of the WHEN naming it.
+async function typeofQuery(conn) {
+  const tasks = await conn.query('SELECT WhatId, TYPEOF What WHEN Account THEN Name, Industry ' +
+    'WHEN Opportunity THEN Name, StageName ELSE Name END FROM Task WHERE WhatId != null LIMIT 50');
+  assert.ok(tasks.records.length > 0);
+  let typed = 0;
+  for (const t of tasks.records) {
+    if (t.What === null) continue;  // a parent the integration user cannot see
+    const type = t.What.attributes.type;
+    assert.notEqual(type, 'Name', 'TYPEOF writes the record\'s own type');
+    assert.ok(t.What.attributes.url.endsWith(`/sobjects/${type}/${t.WhatId}`), t.What.attributes.url);
+    if (type === 'Account') assert.ok('Industry' in t.What && !('StageName' in t.What));
+    if (type === 'Opportunity') assert.ok('StageName' in t.What && !('Industry' in t.What));
+    typed++;
+  }
+  assert.ok(typed > 0, 'some Task has a What the user sees');
+
+  // A child set past 200 records: the nested result is not done; jsforce's autoFetch follows only
+  // the top-level locator, so the client follows the child's nextRecordsUrl with queryMore.
+  const account = (await conn.query('SELECT Id FROM Account LIMIT 1')).records[0].Id;
+  const made = [];
+  for (let i = 0; i < 250; i += 50) {
+    const batch = Array.from({ length: 50 }, (_, k) => ({ Subject: `child ${i + k}`, WhatId: account }));
+    made.push(...(await conn.sobject('Task').create(batch, { allOrNone: true })).map((r) => r.id));
+  }
+  try {
+    const parent = await conn.query(`SELECT Id, (SELECT Id FROM Tasks) FROM Account WHERE Id = '${account}'`);
+    const tasks = parent.records[0].Tasks;
+    assert.equal(tasks.done, false);
+    assert.equal(tasks.records.length, 200);
+    const all = [...tasks.records];
+    for (let next = tasks.nextRecordsUrl; next;) {  // pages of the connection's batch size
+      const more = await conn.queryMore(next, { autoFetch: false });
+      all.push(...more.records);
+      next = more.done ? undefined : more.nextRecordsUrl;
+    }
+    assert.equal(all.length, tasks.totalSize);
+    const ids = new Set(all.map((t) => t.Id));
+    for (const id of made) assert.ok(ids.has(id), id);
+  } finally {
+    for (let i = 0; i < made.length; i += 200) await conn.sobject('Task').destroy(made.slice(i, i + 200));
   }
 }
 

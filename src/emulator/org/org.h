@@ -66,6 +66,11 @@ bool is_permissionable(const FieldDef& field);
 // Campaign); the others follow their parent, the activity permissions or are public.
 bool has_object_permissions(std::string_view object);
 
+// The name of the child relationship the reference field `field` of the object `spec` makes on its
+// parent (Contacts, Invoices__r), or "" for none (describe's relationshipName null). `spec` may be
+// null (a table without a spec): only a custom field's own name counts then.
+const std::string& child_relationship_name(const ObjectSpec* spec, const FieldDef& field);
+
 // The catalog objects (docs/catalog.md), in catalog order.
 const std::vector<std::string>& catalog_object_names();
 

@@ -2,6 +2,7 @@
 // have configured the org in Setup.
 #include "emulator/org/org.h"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
@@ -160,7 +161,8 @@ class Applier : private OrgFileReader {
 
   Status custom_field(const json& e, const std::string& key) {
     CRMSYNC_TRY(only_keys(e, key, {"object", "name", "label", "type", "length", "values", "formula", "formula_type",
-                                   "reference_to", "required", "unique", "external_id", "precision", "scale"}));
+                                   "reference_to", "relationship_name", "required", "unique", "external_id", "precision",
+                                   "scale"}));
     auto object = string_at(e, key, "object", true);
     if (!object) return object.error();
     Table* t = db_.find(*object);
@@ -215,6 +217,9 @@ class Applier : private OrgFileReader {
       const Table* to = db_.find(*target);
       if (to == nullptr) return fail(key + ".reference_to", "no object named '" + *target + "'; use e.g. Campaign");
       d = F(f_ref(*name, *label, {to->name()}, name->substr(0, name->size() - 3) + "__r"));
+      auto child = child_relationship_name(e, key, *t, *to);
+      if (!child) return child.error();
+      d.child_relationship = std::move(*child);
     } else if (k == "master_detail") {
       // The detail's records follow their master record's access (sharing ControlledByParent).
       auto detail = details_.find(t->name());
@@ -234,6 +239,9 @@ class Applier : private OrgFileReader {
       }
       d = F(f_ref(*name, *label, {to->name()}, name->substr(0, name->size() - 3) + "__r")).required().create_only();
       detail->second.second->master_field = *name;
+      auto child = child_relationship_name(e, key, *t, *to);
+      if (!child) return child.error();
+      d.child_relationship = std::move(*child);
     } else if (k == "number" || k == "currency" || k == "percent") {
       const int precision = e.value("precision", 18), scale = e.value("scale", 0);
       d = k == "number"     ? F(f_double(*name, *label, precision, scale))
@@ -278,6 +286,43 @@ class Applier : private OrgFileReader {
     t->add_field(d);
     grant_field(*t, d);
     return ok_status();
+  }
+
+  // The child relationship a custom lookup makes on its parent: the file's relationship_name, or
+  // the child object's plural label without spaces as Setup proposes it, plus __r; unique among
+  // the parent's child relationships, as Setup requires.
+  Result<std::string> child_relationship_name(const json& e, const std::string& key, const Table& child,
+                                              const Table& parent) {
+    std::string stem;
+    if (e.contains("relationship_name")) {
+      auto given = string_at(e, key, "relationship_name", true);
+      if (!given) return given.error();
+      stem = *given;
+      if (stem.size() > 3 && iequals(stem.substr(stem.size() - 3), "__r")) stem.resize(stem.size() - 3);
+    } else {
+      const ObjectSpec* spec = object_spec(db_, child.name());
+      for (char c : spec != nullptr ? spec->label_plural : child.name()) {
+        if (std::isalnum(static_cast<unsigned char>(c))) stem.push_back(c);
+      }
+    }
+    const bool valid = !stem.empty() && std::isalpha(static_cast<unsigned char>(stem[0])) &&
+                       std::all_of(stem.begin(), stem.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                       });
+    if (!valid) {
+      return fail(key + ".relationship_name", "'" + stem + "' is not a relationship name; use letters, digits and "
+                                              "underscores, starting with a letter (e.g. Invoices)");
+    }
+    const std::string name = stem + "__r";
+    for (const Table* other : db_.tables()) {
+      for (const FieldDef& f : other->fields()) {
+        if (!iequals(f.child_relationship, name) || f.reference_to.empty() || f.reference_to[0] != parent.name()) continue;
+        return fail(key + ".relationship_name", parent.name() + " already has a child relationship " + name + " (" +
+                                                    other->name() + "." + f.name + "); name this one apart with "
+                                                    "relationship_name");
+      }
+    }
+    return name;
   }
 
   // A custom address: Name__c (type address) and its Name__Street__s ... components.

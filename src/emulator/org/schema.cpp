@@ -214,4 +214,10 @@ const ObjectSpec* object_spec(const Database& db, std::string_view name) {
   return custom != nullptr ? custom : find_object_spec(name);
 }
 
+const std::string& child_relationship_name(const ObjectSpec* spec, const FieldDef& field) {
+  if (!field.child_relationship.empty() || spec == nullptr) return field.child_relationship;
+  auto it = spec->child_relationships.find(field.name);
+  return it != spec->child_relationships.end() ? it->second : field.child_relationship;
+}
+
 }  // namespace crmsync::emulator

@@ -9,7 +9,8 @@
 // Error answers for the SOQL Bulk refuses (all 400 API_ERROR): compound fields ("Selecting compound
 // data not supported in Bulk Query", as real clients match it) and child subqueries ("Aggregate
 // Relationships not supported in Bulk Query", as Data Loader matches it) are Salesforce's words;
-// the wording for COUNT()/aggregates, GROUP BY and OFFSET is the emulator's own (unverified).
+// the wording for COUNT()/aggregates, GROUP BY, OFFSET and TYPEOF (which Bulk API 2.0 documents it
+// refuses) is the emulator's own (unverified).
 #include <charconv>
 #include <shared_mutex>
 
@@ -152,6 +153,9 @@ Status check_bulk_query(std::string_view text) {
           return unsupported("Aggregate queries are not supported in Bulk Query: " + std::string(t[i].text) + "()");
         }
       }
+    }
+    if (ident && iequals(t[i].text, "typeof") && t[i + 1].kind == soql::TokenKind::kIdent) {
+      return unsupported("TYPEOF is not supported in Bulk Query");
     }
     if (ident && iequals(t[i].text, "group") && t[i + 1].kind == soql::TokenKind::kIdent &&
         iequals(t[i + 1].text, "by")) {

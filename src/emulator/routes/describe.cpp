@@ -203,16 +203,19 @@ json record_type_infos(const EmuState& s, const ApiCall& call, const ObjectSpec&
   return infos;
 }
 
-json child_relationships(const ObjectSpec& parent) {
+// Every reference field of the org's objects (custom fields included) that points at `parent`.
+json child_relationships(const Database& db, const ObjectSpec& parent) {
   json out = json::array();
-  for (const auto& child : org_schema()) {
-    for (const auto& f : child.fields) {
+  for (const Table* child : db.tables()) {
+    const ObjectSpec* spec = object_spec(db, child->name());
+    if (spec == nullptr) continue;
+    for (const auto& f : child->fields()) {
       if (f.type != "reference") continue;
       if (std::find(f.reference_to.begin(), f.reference_to.end(), parent.name) == f.reference_to.end()) continue;
-      auto it = child.child_relationships.find(f.name);
-      json name = it != child.child_relationships.end() && !it->second.empty() ? json(it->second) : json(nullptr);
+      const std::string& relationship = child_relationship_name(spec, f);
+      json name = relationship.empty() ? json(nullptr) : json(relationship);
       out.push_back({{"cascadeDelete", false},
-                     {"childSObject", child.name},
+                     {"childSObject", child->name()},
                      {"deprecatedAndHidden", false},
                      {"field", f.name},
                      {"junctionIdListNames", json::array()},
@@ -320,7 +323,7 @@ void handle_describe(EmuState& s, ApiCall& call, const Table& table) {
   urls["uiEditTemplate"] = s.base_url + "/{ID}/e";
   urls["uiNewRecord"] = s.base_url + "/" + o.key_prefix + "/e";
   out["actionOverrides"] = json::array();
-  out["childRelationships"] = child_relationships(o);
+  out["childRelationships"] = child_relationships(*s.db, o);
   out["compactLayoutable"] = o.layoutable;
   out["defaultImplementation"] = nullptr;
   out["extendedBy"] = nullptr;

@@ -31,6 +31,20 @@ int batch_size(const EmuState& s, const httplib::Request& req, int fallback) {
   return size;
 }
 
+// A locator for the child records of result row `index` (QueryCursor::positions), which the
+// client follows with GET /query/<locator>-200 as it follows any nextRecordsUrl.
+std::string child_cursor(EmuState& s, const QueryCursor& parent, const soql::ChildRecords& child, std::size_t index) {
+  auto cursor = std::make_shared<QueryCursor>();
+  cursor->user_id = parent.user_id;
+  cursor->version = parent.version;
+  cursor->table = child.result->table;
+  cursor->nested = child.result;
+  cursor->positions = child.per_row[index];
+  cursor->rows.resize(cursor->positions.size());
+  cursor->batch_size = parent.batch_size;
+  return s.cursors.add(std::move(cursor));
+}
+
 void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std::string& locator,
                std::size_t offset, int batch) {
   const std::size_t total = cursor.rows.size();
@@ -49,10 +63,15 @@ void send_page(EmuState& s, ApiCall& call, const QueryCursor& cursor, const std:
   {
     std::shared_lock lock(s.db->mutex());
     const Table& table = *cursor.table;
-    if (cursor.nested) {  // parent-to-child subqueries (wire/wire.h)
+    if (cursor.nested) {  // parent-to-child subqueries (wire/wire.h), or one parent's child records
+      const ChildPager pager = [&](const soql::ChildRecords& child, std::size_t index) {
+        return "/services/data/v" + call.version + "/query/" + child_cursor(s, cursor, child, index) + "-" +
+               std::to_string(kInlineChildRecords);
+      };
       for (std::size_t i = offset; i < end; ++i) {
         if (i > offset) out.push_back(',');
-        append_result_record(out, *cursor.nested, cursor.version, i);
+        const std::size_t row = cursor.positions.empty() ? i : cursor.positions[i];
+        append_result_record(out, *cursor.nested, cursor.version, row, &pager);
       }
     } else if (cursor.paths) {  // relationship paths: nested parents (wire/wire.h)
       for (std::size_t i = offset; i < end; ++i) {

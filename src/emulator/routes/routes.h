@@ -44,6 +44,9 @@ struct QueryCursor {
   std::shared_ptr<const soql::Selection> paths;  // set when the SELECT holds relationship paths
   // Set when the SELECT holds parent-to-child subqueries: the whole result, written through it.
   std::shared_ptr<const soql::QueryResult> nested;
+  // A subquery's child records of one parent past the inline ones: positions into nested->rows
+  // (the records are nested's, `rows` holds as many entries for the page arithmetic).
+  std::vector<std::uint32_t> positions;
   int batch_size = 2000;
 };
 

@@ -20,9 +20,12 @@ enum class AggregateFn { kNone, kCount, kCountDistinct, kSum, kAvg, kMin, kMax }
 // FIELDS(STANDARD | ALL | CUSTOM) in a SELECT list.
 enum class FieldsGroup { kNone, kStandard, kAll, kCustom };
 
+struct TypeOf;
+
 // A field as written: `Name`, `Account.Name`, `Custom__c`. `offset` is the byte offset in the text.
 // In a SELECT list (and HAVING / ORDER BY) it may be wrapped: `SUM(Amount) total` (fn, alias),
-// `COUNT()` (kCount, empty name), `toLabel(StageName)`, or stand for `FIELDS(ALL)` (group).
+// `COUNT()` (kCount, empty name), `toLabel(StageName)`, stand for `FIELDS(ALL)` (group), or be a
+// `TYPEOF What WHEN ... END` (type_of; `name` is then the polymorphic relationship, What).
 struct FieldRef {
   std::string name;
   std::size_t offset = 0;
@@ -30,6 +33,17 @@ struct FieldRef {
   bool to_label = false;
   FieldsGroup group = FieldsGroup::kNone;
   std::string alias;  // SELECT lists of aggregate queries only
+  std::shared_ptr<const TypeOf> type_of;
+};
+
+// TYPEOF's clauses: per WHEN, the object type and its fields; ELSE's fields (the Name entity's).
+struct TypeOfWhen {
+  FieldRef type;
+  std::vector<FieldRef> fields;
+};
+struct TypeOf {
+  std::vector<TypeOfWhen> whens;
+  std::vector<FieldRef> else_fields;
 };
 
 // TODAY, LAST_N_DAYS:n, ... : a unit, a direction and a count; evaluated against "now" at execution.

@@ -1,5 +1,6 @@
 // Parent-to-child subqueries: `SELECT Name, (SELECT LastName FROM Contacts) FROM Account`. The
-// subquery names a child relationship as describe lists it (ObjectSpec::child_relationships); it
+// subquery names a child relationship as describe lists it (child_relationship_name: a standard
+// one such as Contacts, or a custom lookup's Invoices__r); it
 // runs once over the child object as the same user (object, field and sharing rules apply inside
 // it as in any query), and its rows are handed to the parent rows their lookup points at, in the
 // subquery's ORDER BY, with its LIMIT applied per parent record, as Salesforce applies it.
@@ -24,17 +25,16 @@ std::optional<ChildRelationship> find_child_relationship(const Database& db, con
                                                          std::string_view name, const ExecOptions& options) {
   for (const Table* child : db.tables()) {
     const ObjectSpec* spec = object_spec(db, child->name());
-    if (spec == nullptr) continue;
-    for (const auto& [field, relationship] : spec->child_relationships) {
+    for (std::size_t index = 0; index < child->fields().size(); ++index) {
+      const FieldDef& f = child->field(index);
+      if (f.type != "reference") continue;
+      const std::string& relationship = child_relationship_name(spec, f);
       if (relationship.empty() || !iequals(relationship, name)) continue;
-      auto index = child->field_index(field);
-      if (!index) continue;
-      const FieldDef& f = child->field(*index);
       bool refers = false;
       for (const auto& to : f.reference_to) refers = refers || iequals(to, parent.name());
       if (!refers) continue;
       if (options.table_visible && !options.table_visible(*child)) continue;
-      return ChildRelationship{child, *index, relationship};
+      return ChildRelationship{child, index, relationship};
     }
   }
   return std::nullopt;

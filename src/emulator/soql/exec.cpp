@@ -327,8 +327,10 @@ bool eval(const Node& n, const Plan& plan, const Row& row) {
 
 }  // namespace
 
-Error unknown_object_error(const QueryAst& ast, const FieldRef& object) {
-  return query_error("INVALID_TYPE", ast.text, object.offset,
+Error unknown_object_error(const QueryAst& ast, const FieldRef& object) { return unknown_object_error(ast.text, object); }
+
+Error unknown_object_error(std::string_view text, const FieldRef& object) {
+  return query_error("INVALID_TYPE", text, object.offset,
                      "sObject type '" + object.name +
                          "' is not supported. If you are attempting to use a custom object, be sure to append the "
                          "'__c' after the entity name. Please reference your WSDL or the describe call for the "
@@ -655,12 +657,31 @@ Result<QueryResult> select_rows(const QueryAst& ast, const std::vector<FieldRef>
   // Relationship paths in the SELECT list; without one, no relationship is resolved below.
   std::vector<std::unique_ptr<ResolvedPath>> paths;
   std::vector<SelectItem> items;
+  // TYPEOF What may not stand beside What.Name (the SOQL reference's rule; the wording is ours).
+  auto same_relationship = [](const ResolvedPath& a, const ResolvedPath& b) {
+    return (a.type_of || b.type_of) && iequals(a.hops[0].relationship, b.hops[0].relationship);
+  };
   for (const FieldRef& ref : fields) {
+    if (ref.type_of) {
+      auto typed = resolve_typeof(*table, ref, ast.text, db, options);
+      if (!typed) return typed.error();
+      const std::size_t before = paths.size();  // the paths of the SELECT items before this TYPEOF
+      for (ResolvedPath& path : *typed) {
+        for (std::size_t k = 0; k < before; ++k) {
+          if (same_relationship(*paths[k], path)) {
+            return plain_query_error("INVALID_FIELD", "duplicate field selected: " + ref.name);
+          }
+        }
+        paths.push_back(std::make_unique<ResolvedPath>(std::move(path)));
+        items.push_back(SelectItem{std::nullopt, paths.back().get()});
+      }
+      continue;
+    }
     if (is_path(*table, ref)) {
       auto path = compiler.resolve_path(ref);
       if (!path) return path.error();
       for (const auto& p : paths) {
-        if (iequals(p->dotted(), path->dotted())) {
+        if (same_relationship(*p, *path) || (!p->type_of && iequals(p->dotted(), path->dotted()))) {
           return plain_query_error("INVALID_FIELD", "duplicate field selected: " + ref.name);
         }
       }
@@ -1148,7 +1169,14 @@ Result<QueryResult> execute(const Query& query, const Database& db, const ExecOp
     return query_error("MALFORMED_QUERY", ast.text, ast.group_by[0].offset,
                        "COUNT() cannot be used with GROUP BY; use COUNT(fieldName)");
   }
-  if (ast.is_aggregate()) return aggregate(ast, *fields, *table, db, options);
+  if (ast.is_aggregate()) {
+    for (const FieldRef& f : *fields) {
+      if (f.type_of) {
+        return query_error("MALFORMED_QUERY", ast.text, f.offset, "TYPEOF cannot be used in an aggregate query");
+      }
+    }
+    return aggregate(ast, *fields, *table, db, options);
+  }
   auto result = select_rows(ast, *fields, *table, db, options, Bounds::kStatement);
   if (!result) return result.error();
   if (!ast.subqueries.empty()) {

@@ -4,6 +4,7 @@
 //                 [ORDER BY order {, order}] [LIMIT integer] [OFFSET integer] [FOR VIEW|FOR REFERENCE]
 //   select     := COUNT ( ) | item {, item}
 //   item       := field | ( query ) | aggregate [alias] | toLabel ( field ) | FIELDS ( STANDARD|ALL|CUSTOM )
+//                 | TYPEOF field WHEN object THEN field {, field} {WHEN ...} [ELSE field {, field}] END
 //   aggregate  := COUNT ( [field] ) | COUNT_DISTINCT ( field ) | SUM|AVG|MIN|MAX ( field )
 //   where      := [NOT] operand | chain
 //   chain      := operand {AND operand} | operand {OR operand}   -- mixing needs parentheses
@@ -248,8 +249,48 @@ class Parser {
     return unexpected_token(text_, peek(1));
   }
 
+  // A field list of TYPEOF's WHEN or ELSE: fields separated by commas.
+  Result<std::vector<FieldRef>> parse_typeof_fields() {
+    std::vector<FieldRef> out;
+    do {
+      auto f = parse_field();
+      if (!f) return f.error();
+      out.push_back(std::move(*f));
+    } while (accept(TokenKind::kComma));
+    return out;
+  }
+
+  // TYPEOF What WHEN Account THEN Name, Industry ... [ELSE Name] END: TYPEOF is the current token.
+  Result<FieldRef> parse_typeof() {
+    next();
+    auto field = parse_field();
+    if (!field) return field.error();
+    auto clauses = std::make_shared<TypeOf>();
+    while (accept_keyword("when")) {
+      TypeOfWhen when;
+      auto type = parse_field();
+      if (!type) return type.error();
+      when.type = std::move(*type);
+      CRMSYNC_TRY(expect_keyword("then"));
+      auto fields = parse_typeof_fields();
+      if (!fields) return fields.error();
+      when.fields = std::move(*fields);
+      clauses->whens.push_back(std::move(when));
+    }
+    if (clauses->whens.empty()) return unexpected();  // at least one WHEN, as the grammar says
+    if (accept_keyword("else")) {
+      auto fields = parse_typeof_fields();
+      if (!fields) return fields.error();
+      clauses->else_fields = std::move(*fields);
+    }
+    CRMSYNC_TRY(expect_keyword("end"));
+    field->type_of = std::move(clauses);
+    return field;
+  }
+
   Result<FieldRef> parse_select_item() {
     const Token& t = peek();
+    if (is_keyword(t, "typeof")) return parse_typeof();
     if (t.kind != TokenKind::kIdent || is_reserved(t.text)) return unexpected();
     if (peek(1).kind != TokenKind::kLParen) return parse_field();
     auto f = parse_select_function();

@@ -5,6 +5,7 @@
 
 #include "common/text.h"
 #include "emulator/soql/lexer.h"
+#include "emulator/soql/select.h"
 
 namespace crmsync::emulator::soql {
 namespace {
@@ -89,7 +90,81 @@ std::vector<const Table*> hidden_name_fields(const Hop& hop, std::string_view na
   return hidden;
 }
 
+// The leaf of a path through a polymorphic hop: a field of the Name entity.
+Status name_entity_leaf(ResolvedPath& path, std::string_view leaf, std::string_view text, std::size_t offset,
+                        const ExecOptions& options) {
+  const NameField* nf = name_field(leaf);
+  if (nf == nullptr) return no_such_column(text, offset, leaf, "Name");
+  path.field_name = nf->name;
+  path.def.name = nf->name;
+  path.def.type = nf->type;
+  path.hidden_on = hidden_name_fields(path.hops.back(), nf->name, options);
+  return ok_status();
+}
+
+// The object of a TYPEOF's WHEN clause among the polymorphic hop's readable targets.
+Result<const Table*> when_object(const Hop& hop, const FieldRef& relationship, const FieldRef& type,
+                                 std::string_view text, const Database& db, const ExecOptions& options) {
+  for (const Table* t : hop.targets) {
+    if (iequals(t->name(), type.name)) return t;
+  }
+  const Table* known = db.find(type.name);
+  if (known == nullptr || (options.table_visible && !options.table_visible(*known))) {
+    return unknown_object_error(text, type);
+  }
+  return query_error("MALFORMED_QUERY", text, type.offset,
+                     "'" + known->name() + "' is not a valid type for the polymorphic relationship field '" +
+                         relationship.name + "'");
+}
+
 }  // namespace
+
+Result<std::vector<ResolvedPath>> resolve_typeof(const Table& table, const FieldRef& ref, std::string_view text,
+                                                 const Database& db, const ExecOptions& options) {
+  FieldRef probe{ref.name + ".Id", ref.offset};
+  auto reached = resolve_path(table, probe, text, db, options);
+  if (!reached) {
+    if (ref.name.find('.') == std::string::npos) return reached.error();
+    return unknown_relationship(text, ref.offset, ref.name);  // TYPEOF Account.Owner: one hop only
+  }
+  if (reached->hops.size() != 1 || reached->hops[0].target != nullptr) {
+    return query_error("MALFORMED_QUERY", text, ref.offset,
+                       "TYPEOF can only be used on a polymorphic relationship field, and '" + ref.name +
+                           "' on " + table.name() + " is not one");
+  }
+  ResolvedPath base;
+  base.hops = std::move(reached->hops);
+  base.type_of = true;
+  const TypeOf& clauses = *ref.type_of;
+  for (const TypeOfWhen& when : clauses.whens) {
+    auto object = when_object(base.hops[0], ref, when.type, text, db, options);
+    if (!object) return object.error();
+    base.when_types.push_back(*object);
+  }
+  std::vector<ResolvedPath> out;
+  for (std::size_t w = 0; w < clauses.whens.size(); ++w) {
+    const Table& at = *base.when_types[w];
+    for (const FieldRef& f : clauses.whens[w].fields) {
+      auto index = at.field_index(f.name);
+      if (!index || (options.field_visible && !options.field_visible(at, at.field(*index)))) {
+        return no_such_column(text, f.offset, f.name, at.name());
+      }
+      ResolvedPath p = base;
+      p.when = &at;
+      p.field = *index;
+      p.def = at.field(*index);
+      p.field_name = p.def.name;
+      out.push_back(std::move(p));
+    }
+  }
+  for (const FieldRef& f : clauses.else_fields) {
+    ResolvedPath p = base;
+    p.otherwise = true;
+    CRMSYNC_TRY(name_entity_leaf(p, f.name, text, f.offset, options));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
 
 std::string ResolvedPath::dotted() const {
   std::string out;
@@ -164,12 +239,7 @@ Result<ResolvedPath> resolve_path(const Table& table, const FieldRef& ref, std::
 
   std::string_view leaf = parts.back();
   if (at == nullptr) {
-    const NameField* nf = name_field(leaf);
-    if (nf == nullptr) return no_such_column(text, ref.offset, leaf, "Name");
-    path.field_name = nf->name;
-    path.def.name = nf->name;
-    path.def.type = nf->type;
-    path.hidden_on = hidden_name_fields(path.hops.back(), nf->name, options);
+    CRMSYNC_TRY(name_entity_leaf(path, leaf, text, ref.offset, options));
     return path;
   }
   auto index = at->field_index(leaf);
@@ -243,7 +313,7 @@ std::shared_ptr<Selection> build_selection(const Table& table, const std::vector
       continue;
     }
     const ResolvedPath& p = *item.path;
-    std::string prefix;
+    std::string prefix = p.type_of ? "typeof:" : "";  // TYPEOF What is not the What of What.Name
     int parent = -1;
     for (const Hop& hop : p.hops) {
       prefix += to_lower(hop.relationship);
@@ -255,6 +325,8 @@ std::shared_ptr<Selection> build_selection(const Table& table, const std::vector
         r.parent = parent;
         r.polymorphic = hop.target == nullptr;
         r.object = hop.target;
+        r.type_of = p.type_of;
+        r.when_types = p.when_types;
         sel->relationships.push_back(std::move(r));
         hop_of.push_back(&hop);
       }
@@ -264,6 +336,8 @@ std::shared_ptr<Selection> build_selection(const Table& table, const std::vector
     c.relationship = parent;
     c.path = p.dotted();
     c.hidden_on = p.hidden_on;
+    c.when = p.when;
+    c.otherwise = p.otherwise;
     sel->columns.push_back(std::move(c));
   }
   for (std::size_t k = 0; k < sel->relationships.size(); ++k) {

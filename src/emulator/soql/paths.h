@@ -49,6 +49,11 @@ struct ResolvedPath {
   std::size_t field = Column::kByName;  // on the last hop's target, unless polymorphic
   FieldDef def;                         // the leaf's definition (typing, filters, JSON)
   std::vector<const Table*> hidden_on;  // polymorphic: objects whose field the user may not read
+  // TYPEOF: the WHEN clause's object the field belongs to, or ELSE (otherwise); and every WHEN's.
+  bool type_of = false;
+  const Table* when = nullptr;
+  bool otherwise = false;
+  std::vector<const Table*> when_types;
   std::string dotted() const;           // Account.Owner.Name
 };
 
@@ -59,6 +64,14 @@ bool is_path(const Table& table, const FieldRef& ref);
 // Salesforce words it, the caret at the path in `text`.
 Result<ResolvedPath> resolve_path(const Table& table, const FieldRef& ref, std::string_view text, const Database& db,
                                   const ExecOptions& options);
+
+// The columns of `TYPEOF What WHEN Account THEN Name ... ELSE Name END` (ref.type_of): one path per
+// WHEN field (a field of that object, FLS applied as in any path) and per ELSE field (the Name
+// entity's). Errors: INVALID_FIELD for an unknown relationship or field, MALFORMED_QUERY for a
+// relationship that is not polymorphic or a WHEN object it cannot reference, INVALID_TYPE for a
+// WHEN object that is unknown or that the user cannot see.
+Result<std::vector<ResolvedPath>> resolve_typeof(const Table& table, const FieldRef& ref, std::string_view text,
+                                                 const Database& db, const ExecOptions& options);
 
 // Follows one hop from a record; an empty ParentRef when the lookup is empty, dangling, deleted,
 // or (unless implicit) not visible to the user.

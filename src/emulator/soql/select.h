@@ -25,6 +25,7 @@ Result<std::vector<FieldRef>> expand_fields(const QueryAst& ast, const Table& ta
 
 // INVALID_TYPE for an object that is unknown or that the user cannot see.
 Error unknown_object_error(const QueryAst& ast, const FieldRef& object);
+Error unknown_object_error(std::string_view text, const FieldRef& object);
 
 // The records of each parent-to-child subquery of `ast` for the result rows `rows` of `parent`.
 Result<std::vector<ChildRecords>> select_children(const QueryAst& ast, const Table& parent,

@@ -13,9 +13,13 @@
 //   - semi-joins and anti-joins `Id IN (SELECT AccountId FROM Contact)`, `NOT IN`, run as the user;
 //   - INCLUDES / EXCLUDES on multi-select picklists ('a;b' means both);
 //   - toLabel(f) (labels are the API values in the emulator's org), FIELDS(STANDARD|ALL|CUSTOM)
-//     (ALL and CUSTOM need LIMIT <= 200), FOR VIEW / FOR REFERENCE (accepted, nothing recorded).
+//     (ALL and CUSTOM need LIMIT <= 200), FOR VIEW / FOR REFERENCE (accepted, nothing recorded);
+//   - TYPEOF on polymorphic relationships (`TYPEOF What WHEN Account THEN Name ELSE Name END`):
+//     Selection columns per WHEN object (Column::when) and ELSE (Column::otherwise), written with
+//     the related record's own type (Relationship::type_of); see paths.h;
+//   - child relationships of custom lookups (Invoices__r) as well as the standard ones.
 // The permission hooks (ExecOptions) apply inside subqueries, aggregates and semi-joins as in the
-// outer statement. Not offered: TYPEOF, fiscal date literals, GROUP BY ROLLUP/CUBE, date functions
+// outer statement. Not offered: GROUP BY ROLLUP/CUBE, date functions
 // (CALENDAR_YEAR()), WITH, FOR UPDATE, bind variables. Anything else is refused with
 // MALFORMED_QUERY worded as Salesforce words it; unknown objects get INVALID_TYPE and unknown
 // fields INVALID_FIELD, with Salesforce's caret layout.
@@ -94,6 +98,10 @@ struct Column {
   // kByName only: the objects whose field of that name the user may not read (field-level
   // security); on a parent record of one of them the column reads as null.
   std::vector<const Table*> hidden_on;
+  // TYPEOF only: the column of a WHEN clause is written for parents of that object (`when`), an
+  // ELSE column for parents of none of the WHEN objects (`otherwise`).
+  const Table* when = nullptr;
+  bool otherwise = false;
   static constexpr std::size_t kByName = static_cast<std::size_t>(-1);
 };
 
@@ -110,6 +118,9 @@ struct Relationship {
   int parent = -1;         // the enclosing relationship; -1: the queried object
   bool polymorphic = false;  // the Name entity: REST writes attributes.type "Name"
   const Table* object = nullptr;  // the parent's object; nullptr when polymorphic
+  // TYPEOF: attributes.type is the parent's own object, and its WHEN clauses' objects.
+  bool type_of = false;
+  std::vector<const Table*> when_types;
   std::vector<ParentRef> rows;  // per result row (QueryResult::rows order)
 };
 

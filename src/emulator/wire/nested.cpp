@@ -6,7 +6,7 @@
 namespace crmsync::emulator {
 
 void append_result_record(std::string& out, const soql::QueryResult& result, std::string_view version,
-                          std::size_t index) {
+                          std::size_t index, const ChildPager* pager) {
   const Table& table = *result.table;
   const Row& row = table.row(result.rows[index]);
   if (result.paths) {
@@ -23,22 +23,30 @@ void append_result_record(std::string& out, const soql::QueryResult& result, std
     out += ",\"";
     out += child.relationship;
     out += "\":";
-    append_child_records(out, child, index, version);
+    append_child_records(out, child, index, version, pager);
   }
   out.push_back('}');
 }
 
 void append_child_records(std::string& out, const soql::ChildRecords& child, std::size_t index,
-                          std::string_view version) {
+                          std::string_view version, const ChildPager* pager) {
   const std::vector<std::uint32_t>& positions = child.per_row[index];
   if (positions.empty()) {  // Salesforce writes null, not an empty result, for no child records
     out += "null";
     return;
   }
+  const bool paged = pager != nullptr && positions.size() > kInlineChildRecords;
+  const std::size_t inline_count = paged ? kInlineChildRecords : positions.size();
   out += "{\"totalSize\":";
   out += std::to_string(positions.size());
-  out += ",\"done\":true,\"records\":[";
-  for (std::size_t k = 0; k < positions.size(); ++k) {
+  if (paged) {
+    out += ",\"done\":false,\"nextRecordsUrl\":";
+    append_json_string(out, (*pager)(child, index));
+    out += ",\"records\":[";
+  } else {
+    out += ",\"done\":true,\"records\":[";
+  }
+  for (std::size_t k = 0; k < inline_count; ++k) {
     if (k) out.push_back(',');
     append_result_record(out, *child.result, version, positions[k]);
   }

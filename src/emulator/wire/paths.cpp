@@ -1,5 +1,6 @@
 #include "emulator/wire/wire.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "common/text.h"
@@ -35,11 +36,19 @@ int child_toward(const Selection& sel, int rel, int descendant) {
   return -1;
 }
 
+// Whether a TYPEOF column is written for a parent of object `table`: its WHEN's, or ELSE's when
+// no WHEN names the parent's object.
+bool typeof_applies(const soql::Relationship& r, const Column& c, const Table& table) {
+  if (c.when != nullptr) return c.when == &table;
+  return c.otherwise && std::find(r.when_types.begin(), r.when_types.end(), &table) == r.when_types.end();
+}
+
 void append_object(std::string& out, const Selection& sel, int rel, const Table& table, const Row& row,
                    std::string_view version, std::size_t index) {
-  const bool polymorphic = rel >= 0 && sel.relationships[static_cast<std::size_t>(rel)].polymorphic;
+  const soql::Relationship* self = rel >= 0 ? &sel.relationships[static_cast<std::size_t>(rel)] : nullptr;
+  const bool name_entity = self != nullptr && self->polymorphic && !self->type_of;
   out += "{\"attributes\":{\"type\":";
-  append_json_string(out, polymorphic ? std::string("Name") : table.name());
+  append_json_string(out, name_entity ? std::string("Name") : table.name());
   out += ",\"url\":\"/services/data/v";
   out += version;
   out += "/sobjects/";
@@ -50,6 +59,7 @@ void append_object(std::string& out, const Selection& sel, int rel, const Table&
   std::vector<bool> written(sel.relationships.size(), false);
   for (const Column& c : sel.columns) {
     if (c.relationship == rel) {
+      if (self != nullptr && self->type_of && !typeof_applies(*self, c, table)) continue;
       out += ",\"";
       out += c.name;
       out += "\":";

@@ -23,6 +23,7 @@
 // `{"attributes":{"type":"AggregateResult"},"Industry":"Energy","expr0":3}`.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,12 +149,23 @@ void append_csv_record_with_paths(std::string& out, const Table& table, const Ro
 
 // ---- subqueries and aggregates ----------------------------------------------------------------
 
+// How many child records of one parent a subquery writes inline; past it the nested result has
+// done false and a nextRecordsUrl (the emulator's figure: Salesforce documents that child results
+// may need queryMore, not where it cuts them; docs/decisions.md).
+inline constexpr std::size_t kInlineChildRecords = 200;
+
+// The nextRecordsUrl of the child records of result row `index` past the first
+// kInlineChildRecords (the caller registers a query locator for them), e.g.
+// "/services/data/v62.0/query/01g...-200".
+using ChildPager = std::function<std::string(const soql::ChildRecords& child, std::size_t index)>;
+
 // Result row `index` of `result` as a REST record: its fields, relationship paths and subqueries.
+// Without a pager every child record is written inline.
 void append_result_record(std::string& out, const soql::QueryResult& result, std::string_view version,
-                          std::size_t index);
+                          std::size_t index, const ChildPager* pager = nullptr);
 // The child records of result row `index`: a nested query result, or null.
 void append_child_records(std::string& out, const soql::ChildRecords& child, std::size_t index,
-                          std::string_view version);
+                          std::string_view version, const ChildPager* pager = nullptr);
 // Row `index` of an aggregate query as an AggregateResult record.
 void append_aggregate_record(std::string& out, const soql::AggregateRows& rows, std::size_t index);
 

@@ -119,6 +119,17 @@ async function main() {
       encodeURIComponent('SELECT COUNT() FROM Account'), { headers: { authorization: `Bearer ${token}` } })).json()).totalSize);
 
     await bulkQuery(env, emu.url, admin, home);
+    // TYPEOF through `sf data query`: each Task's What with its own type and its WHEN's fields.
+    const typed = await sf(['data', 'query', '--query', 'SELECT Subject, TYPEOF What WHEN Account THEN Name, Industry ' +
+      'ELSE Name END FROM Task WHERE What.Type = \'Account\' LIMIT 5', '--target-org', 'emulator'], env);
+    assert.equal(typed.status, 0, JSON.stringify(typed));
+    assert.ok(typed.result.records.length > 0, JSON.stringify(typed));
+    for (const t of typed.result.records) {
+      if (t.What === null) continue;  // an Account the integration user cannot see
+      assert.equal(t.What.attributes.type, 'Account', JSON.stringify(t));
+      assert.ok('Industry' in t.What, JSON.stringify(t));
+    }
+
     await bulkAndTree(env, home);
 
     // sf data search (SOSL) finds the first Account by a word of its name; sf sobject describe.
@@ -134,7 +145,7 @@ async function main() {
     console.log(`sf ${require('./node_modules/@salesforce/cli/package.json').version}: org login access-token as ` +
       `${auth.result.username}, data query of ${expected.length} Accounts equal to the admin's, data export bulk, ` +
       `data upsert bulk, ` +
-      `data export tree and data import tree, a subquery and an aggregate, data search ` +
+      `data export tree and data import tree, a subquery, an aggregate and TYPEOF, data search ` +
       `for "${word}", sobject describe Account: as expected`);
   } finally {
     emu.child.kill('SIGTERM');

@@ -312,6 +312,8 @@ reference_to = "Campaign"
   EXPECT_EQ(account.field(*account.field_index("Site_Address__City__s")).compound_field_name, "Site_Address__c");
   const Table& contact = *db->find("Contact");
   EXPECT_EQ(contact.field(*contact.field_index("Campaign__c")).reference_to, std::vector<std::string>{"Campaign"});
+  // Its child relationship on Campaign: Contact's plural label, as Setup proposes it, and __r.
+  EXPECT_EQ(contact.field(*contact.field_index("Campaign__c")).child_relationship, "Contacts__r");
   UserAccess access(*db, user_id(*db, "integration@crmsync.test"), {});
   EXPECT_TRUE(access.field(account, account.field(*account.field_index("Region__c"))).read);
   EXPECT_FALSE(access.field(account, account.field(*account.field_index("Region__c"))).edit);
@@ -449,6 +451,14 @@ TEST(OrgFileTest, ErrorsNameTheFileTheKeyAndTheFix) {
                  "field = \"Amont\"\n",
        "o.toml: validation_rules[0].field: no field Amont on Opportunity"},
       {"p.toml", "[[custom_objects]]\nname = \"Invoice\"\n", "p.toml: custom_objects[0].name: 'Invoice' must end with __c"},
+      {"p2.toml", "[[custom_fields]]\nobject = \"Contact\"\nname = \"A__c\"\ntype = \"reference\"\nreference_to = "
+                  "\"Campaign\"\n[[custom_fields]]\nobject = \"Contact\"\nname = \"B__c\"\ntype = \"reference\"\n"
+                  "reference_to = \"Campaign\"\n",
+       "p2.toml: custom_fields[1].relationship_name: Campaign already has a child relationship Contacts__r "
+       "(Contact.A__c); name this one apart with relationship_name"},
+      {"p3.toml", "[[custom_fields]]\nobject = \"Contact\"\nname = \"A__c\"\ntype = \"reference\"\nreference_to = "
+                  "\"Campaign\"\nrelationship_name = \"2 Sources\"\n",
+       "p3.toml: custom_fields[0].relationship_name: '2 Sources' is not a relationship name"},
       {"q.toml", "[[custom_objects]]\nname = \"Invoice__c\"\nsharing = \"Open\"\n",
        "q.toml: custom_objects[0].sharing: 'Open' is not a sharing setting; use Private, Read (PublicReadOnly), "
        "ReadWrite (PublicReadWrite, the default) or ControlledByParent"},

@@ -5,6 +5,7 @@
 #include "common/sfid.h"
 #include "common/timeutil.h"
 #include "emulator/soql/soql.h"
+#include "emulator/wire/wire.h"
 #include "field_fixtures.h"
 
 namespace crmsync::emulator::soql {
@@ -477,6 +478,43 @@ TEST_F(SoqlExecTest, ChildSubqueriesHandRowsToTheirParentsWithALimitEach) {
   const Table& contact = *db.find("Contact");
   EXPECT_EQ(contact.row(c.result->rows[c.per_row[0][0]])[1], Value(str("Smith")));
   EXPECT_EQ(error("SELECT Name, (SELECT LastName FROM Contactz) FROM Account").code, "INVALID_TYPE");
+}
+
+// A custom lookup's child relationship (FieldDef::child_relationship) in a subquery, and a child
+// set past kInlineChildRecords written with the pager's nextRecordsUrl (without one, inline).
+TEST_F(SoqlExecTest, CustomChildRelationshipsAndChildSetsPastTheInlineLimit) {
+  FieldDef lookup = reference("Account__c", "Account__r", "Account");
+  lookup.child_relationship = "Invoices__r";
+  auto invoice = std::make_unique<Table>("Invoice__c", "a00", std::vector<FieldDef>{field("Id", "id"), lookup});
+  for (int k = 0; k < 250; ++k) invoice->insert(Row{db.new_id(*invoice), ids[0]});
+  invoice->insert(Row{db.new_id(*invoice), ids[1]});
+  db.add_table(std::move(invoice));
+  auto r = run("SELECT Name, (SELECT Id FROM Invoices__r) FROM Account WHERE Industry = 'Technology' ORDER BY Name");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const ChildRecords& c = (*r->children)[0];
+  EXPECT_EQ(c.relationship, "Invoices__r");
+  ASSERT_EQ(c.per_row.size(), 2u);
+  EXPECT_EQ(c.per_row[0].size(), 250u);
+  EXPECT_EQ(c.per_row[1].size(), 1u);
+  EXPECT_EQ(error("SELECT Name, (SELECT Id FROM Invoices) FROM Account").code, "INVALID_TYPE");
+
+  std::string out;
+  append_child_records(out, c, 0, "62.0");
+  EXPECT_EQ(out.find("\"done\":false"), std::string::npos);  // no pager: all 250 inline
+  const ChildPager pager = [](const ChildRecords&, std::size_t) { return std::string("/services/data/v62.0/query/L-200"); };
+  out.clear();
+  append_child_records(out, c, 0, "62.0", &pager);
+  EXPECT_EQ(out.rfind("{\"totalSize\":250,\"done\":false,\"nextRecordsUrl\":\"/services/data/v62.0/query/L-200\","
+                      "\"records\":[", 0), 0u) << out.substr(0, 200);
+  std::size_t records = 0;
+  for (std::size_t at = out.find("\"type\":\"Invoice__c\""); at != std::string::npos;
+       at = out.find("\"type\":\"Invoice__c\"", at + 1)) {
+    ++records;
+  }
+  EXPECT_EQ(records, kInlineChildRecords);
+  out.clear();
+  append_child_records(out, c, 1, "62.0", &pager);  // within the limit: done
+  EXPECT_EQ(out.rfind("{\"totalSize\":1,\"done\":true,\"records\":[", 0), 0u) << out;
 }
 
 TEST_F(SoqlExecTest, FieldsFunctionExpandsToReadableFieldsWithinItsLimit) {

@@ -167,7 +167,9 @@ TEST(SoqlParseTest, DecimalsBeyondADoubleAreOutOfRange) {
 
 TEST(SoqlParseTest, UnsupportedFeaturesAreMalformed) {
   for (const char* soql : {
-           "SELECT TYPEOF What WHEN Account THEN Name END FROM Event",
+           "SELECT TYPEOF What END FROM Event",
+           "SELECT TYPEOF What WHEN Account THEN Name FROM Event",
+           "SELECT Id FROM Event WHERE TYPEOF What WHEN Account THEN Name END = null",
            "SELECT Id FROM Account FOR UPDATE",
            "SELECT FIELDS(SOME) FROM Account LIMIT 200",
            "SELECT COUNT(), Name FROM Account",

@@ -262,5 +262,78 @@ TEST_F(SoqlPathsTest, UnknownRelationshipsDuplicatesAndOrderBy) {
   EXPECT_EQ(ok("SELECT Contact.Account.Name FROM Contact").paths->columns[0].path, "Account.Name");
 }
 
+// TYPEOF: the parent with its own type and the fields of the WHEN that names it, else ELSE's.
+TEST_F(SoqlPathsTest, TypeofWritesTheParentsOwnTypeAndItsWhensFields) {
+  auto& opp = db.add_table(std::make_unique<Table>(
+      "Opportunity", "006", std::vector<FieldDef>{field("Id", "id"), field("Name", "string"), field("Amount", "double")}));
+  const std::string deal = db.new_id(opp);
+  opp.insert(Row{deal, str("Deal"), 5.0});
+  Table& task = *db.find("Task");
+  task.insert(Row{db.new_id(task), str("Pitch"), kNull, deal});
+
+  QueryResult r = ok("SELECT Subject, TYPEOF What WHEN Account THEN Name, Vip__c WHEN Opportunity THEN Amount END "
+                     "FROM Task");
+  ASSERT_EQ(r.rows.size(), 4u);
+  EXPECT_NE(json(r, 0).find("\"What\":{\"attributes\":{\"type\":\"Account\",\"url\":\"/services/data/v62.0/sobjects/"
+                            "Account/" + accounts[0] + "\"},\"Name\":\"Acme\",\"Vip__c\":true}}"),
+            std::string::npos) << json(r, 0);
+  EXPECT_NE(json(r, 3).find("\"What\":{\"attributes\":{\"type\":\"Opportunity\",\"url\":\"/services/data/v62.0/"
+                            "sobjects/Opportunity/" + deal + "\"},\"Amount\":5.0}}"),
+            std::string::npos) << json(r, 3);
+  EXPECT_NE(json(r, 2).find("\"What\":null"), std::string::npos) << json(r, 2);  // an Id of no record
+
+  // ELSE reads the Name entity's fields for a parent no WHEN names; a parent neither names keeps
+  // only its attributes.
+  r = ok("SELECT TYPEOF What WHEN Account THEN Vip__c ELSE Name, Type END FROM Task");
+  EXPECT_NE(json(r, 0).find("},\"Vip__c\":true}"), std::string::npos) << json(r, 0);
+  EXPECT_EQ(json(r, 0).find("\"Name\""), std::string::npos) << json(r, 0);
+  EXPECT_NE(json(r, 3).find("\"type\":\"Opportunity\""), std::string::npos) << json(r, 3);
+  EXPECT_NE(json(r, 3).find("},\"Name\":\"Deal\",\"Type\":\"Opportunity\"}"), std::string::npos) << json(r, 3);
+  r = ok("SELECT TYPEOF What WHEN Account THEN Name END FROM Task");
+  EXPECT_NE(json(r, 3).find("\"What\":{\"attributes\":{\"type\":\"Opportunity\",\"url\":\"/services/data/v62.0/"
+                            "sobjects/Opportunity/" + deal + "\"}}}"),
+            std::string::npos) << json(r, 3);
+  // Two TYPEOFs, and one beside a path of another relationship.
+  r = ok("SELECT TYPEOF Who WHEN Contact THEN LastName END, TYPEOF What WHEN Account THEN Name END FROM Task");
+  EXPECT_NE(json(r, 0).find("},\"LastName\":\"Smith\"},\"What\":{"), std::string::npos) << json(r, 0);
+  EXPECT_EQ(ok("SELECT Subject, TYPEOF What WHEN Account THEN Name END, Who.Name FROM Task").rows.size(), 4u);
+}
+
+TEST_F(SoqlPathsTest, TypeofObeysFieldSecurityAndRefusesWhatSalesforceRefuses) {
+  ExecOptions o;
+  o.field_visible = [](const Table& t, const FieldDef& f) { return !(t.name() == "Account" && f.name == "Secret__c"); };
+  Error e = error("SELECT TYPEOF What WHEN Account THEN Name, Secret__c END FROM Task", o);
+  EXPECT_EQ(e.code, "INVALID_FIELD");
+  EXPECT_NE(e.message.find("No such column 'Secret__c' on entity 'Account'."), std::string::npos) << e.message;
+  EXPECT_EQ(ok("SELECT TYPEOF What WHEN Account THEN Secret__c END FROM Task").rows.size(), 3u);
+
+  e = error("SELECT TYPEOF Account WHEN Account THEN Name END FROM Contact");
+  EXPECT_EQ(e.code, "MALFORMED_QUERY");
+  EXPECT_NE(e.message.find("TYPEOF can only be used on a polymorphic relationship field"), std::string::npos);
+  e = error("SELECT TYPEOF Boss WHEN Account THEN Name END FROM Task");
+  EXPECT_EQ(e.code, "INVALID_FIELD");
+  EXPECT_NE(e.message.find("Didn't understand relationship 'Boss'"), std::string::npos) << e.message;
+  e = error("SELECT TYPEOF What WHEN Banana THEN Name END FROM Task");
+  EXPECT_EQ(e.code, "INVALID_TYPE");
+  EXPECT_NE(e.message.find("sObject type 'Banana' is not supported."), std::string::npos) << e.message;
+  e = error("SELECT TYPEOF What WHEN User THEN Name END FROM Task");
+  EXPECT_EQ(e.code, "MALFORMED_QUERY");
+  EXPECT_NE(e.message.find("'User' is not a valid type for the polymorphic relationship field 'What'"),
+            std::string::npos) << e.message;
+  o = {};
+  o.table_visible = [](const Table& t) { return t.name() != "Account"; };
+  EXPECT_EQ(error("SELECT TYPEOF What WHEN Account THEN Name END FROM Task", o).code, "INVALID_TYPE");
+  EXPECT_EQ(error("SELECT TYPEOF What WHEN Account THEN Bogus END FROM Task").code, "INVALID_FIELD");
+  EXPECT_EQ(error("SELECT TYPEOF What WHEN Account THEN Name ELSE Bogus END FROM Task").message.find(
+                "No such column 'Bogus' on entity 'Name'") != std::string::npos,
+            true);
+  EXPECT_EQ(error("SELECT What.Name, TYPEOF What WHEN Account THEN Name END FROM Task").message,
+            "duplicate field selected: What");
+  EXPECT_EQ(error("SELECT TYPEOF What WHEN Account THEN Name END, TYPEOF What WHEN Account THEN Id END "
+                  "FROM Task").message,
+            "duplicate field selected: What");
+  EXPECT_EQ(error("SELECT COUNT(Id), TYPEOF What WHEN Account THEN Name END FROM Task").code, "MALFORMED_QUERY");
+}
+
 }  // namespace
 }  // namespace crmsync::emulator::soql
