@@ -294,6 +294,22 @@ TEST_F(EmulatorAccountSharingTest, ADetailObjectFollowsItsMasterRecord) {
   EXPECT_TRUE(sees(ann_, "Visit__c", visit)) << "the account's owner";
   EXPECT_FALSE(sees(ben_, "Visit__c", visit)) << "implicit parent access reaches the account only";
   EXPECT_FALSE(sees(cat_, "Visit__c", visit));
+  // The master-detail field is a child relationship of Account (named by the plural label), in
+  // describe and in a subquery.
+  auto described = json::parse(org_->get(admin_, kData + "/sobjects/Account/describe")->body);
+  bool listed = false;
+  for (const auto& r : described["childRelationships"]) {
+    if (r["childSObject"] == "Visit__c") {
+      listed = r["field"] == "Account__c" && r["relationshipName"] == "Visits__r";
+    }
+  }
+  EXPECT_TRUE(listed) << described["childRelationships"].dump();
+  auto nested = org_->query(ann_, "SELECT Name, (SELECT Name FROM Visits__r) FROM Account WHERE Id = '" + f.account + "'");
+  ASSERT_EQ(nested->status, 200) << nested->body;
+  auto visits = json::parse(nested->body)["records"][0]["Visits__r"];
+  ASSERT_TRUE(visits.is_object()) << nested->body;
+  EXPECT_EQ(visits["totalSize"], 1);
+  EXPECT_EQ(visits["records"][0]["Name"], "First visit");
   // Read on the account: the visit is readable, not writable, and no visit may be added under it.
   auto share = org_->post(ann_, kData + "/sobjects/AccountShare",
                           {{"AccountId", f.account}, {"UserOrGroupId", cat_id_}, {"AccountAccessLevel", "Read"},
