@@ -300,7 +300,7 @@ TEST_F(EmulatorAccountSharingTest, ADetailObjectFollowsItsMasterRecord) {
   bool listed = false;
   for (const auto& r : described["childRelationships"]) {
     if (r["childSObject"] == "Visit__c") {
-      listed = r["field"] == "Account__c" && r["relationshipName"] == "Visits__r";
+      listed = r["field"] == "Account__c" && r["relationshipName"] == "Visits__r" && r["cascadeDelete"] == true;
     }
   }
   EXPECT_TRUE(listed) << described["childRelationships"].dump();
@@ -327,6 +327,17 @@ TEST_F(EmulatorAccountSharingTest, ADetailObjectFollowsItsMasterRecord) {
   auto second = org_->post(cat_, kData + "/sobjects/Visit__c", {{"Name", "Cat's visit"}, {"Account__c", f.account}});
   ASSERT_EQ(second->status, 201) << second->body;
   EXPECT_EQ(org_->del(cat_, kData + "/sobjects/Visit__c/" + visit)->status, 204);
+  // Deleting the master deletes its details (to the recycle bin, as queryAll shows), whoever sees them.
+  const std::string kept = make("Visit__c", {{"Name", "Kept visit"}, {"Account__c", f.account}});
+  const Family other = family("Other Co", ann_id_, ben_id_);
+  const std::string elsewhere = make("Visit__c", {{"Name", "Elsewhere"}, {"Account__c", other.account}});
+  ASSERT_EQ(org_->del(admin_, kData + "/sobjects/Account/" + f.account)->status, 204);
+  EXPECT_EQ(org_->get(admin_, kData + "/sobjects/Visit__c/" + kept)->status, 404);
+  auto binned = org_->get(admin_, kData + "/queryAll?q=" +
+                                      httplib::detail::encode_query_param("SELECT Id, IsDeleted FROM Visit__c WHERE Id = '" + kept + "'"));
+  ASSERT_EQ(binned->status, 200) << binned->body;
+  EXPECT_EQ(json::parse(binned->body)["records"][0]["IsDeleted"], true) << binned->body;
+  EXPECT_TRUE(sees(ann_, "Visit__c", elsewhere)) << "another account's visit stays";
   // No owner of its own, and no share object.
   EXPECT_EQ(org_->query(admin_, "SELECT OwnerId FROM Visit__c")->status, 400);
   EXPECT_EQ(org_->get(admin_, kData + "/sobjects/Visit__Share/describe")->status, 404);

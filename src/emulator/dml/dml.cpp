@@ -320,6 +320,37 @@ Status update_record(const DmlContext& org, const std::string& user_id, Table& t
   return ok_status();
 }
 
+namespace {
+// A master record's delete takes its detail records with it (a master-detail field cascades, as
+// describe's cascadeDelete says): each live detail goes to the recycle bin with the master, in
+// the same journal, whoever may see it; a detail that is itself a master takes its own along.
+void delete_details(const DmlContext& org, const std::string& user_id, const Table& master, const std::string& master_id,
+                    DmlJournal* journal) {
+  for (const ObjectSpec* custom : org.db.custom_objects()) {
+    if (custom->master_field.empty()) continue;
+    Table* detail = org.db.find(custom->name);
+    if (detail == nullptr) continue;
+    auto fi = detail->field_index(custom->master_field);
+    if (!fi || detail->field(*fi).reference_to.empty() || detail->field(*fi).reference_to[0] != master.name()) continue;
+    for (std::size_t r = 0; r < detail->slot_count(); ++r) {
+      if (detail->purged(r) || row_deleted(*detail, detail->row(r))) continue;
+      const Value& parent = detail->row(r)[*fi];
+      // Ids compare by their first 15 characters (the 18-character form only adds a checksum).
+      if (!std::holds_alternative<std::string>(parent) ||
+          std::string_view(std::get<std::string>(parent)).substr(0, 15) != std::string_view(master_id).substr(0, 15)) {
+        continue;
+      }
+      const std::string detail_id = std::get<std::string>(detail->row(r)[0]);
+      if (journal != nullptr) journal->changed(*detail, r, detail->row(r));
+      Row& row = detail->mutable_row(r);
+      set(*detail, row, "IsDeleted", true);
+      stamp(*detail, row, org.clock.next(), user_id, /*create=*/false);
+      delete_details(org, user_id, *detail, detail_id, journal);
+    }
+  }
+}
+}  // namespace
+
 Status delete_record(const DmlContext& org, const std::string& user_id, Table& table, const std::string& id,
                      DmlJournal* journal) {
   auto access = org.access.for_user(org.db, user_id);
@@ -331,7 +362,9 @@ Status delete_record(const DmlContext& org, const std::string& user_id, Table& t
   if (journal != nullptr) journal->changed(table, *index, row);
   set(table, row, "IsDeleted", true);  // for a hard delete the stamp dates the deletion for getDeleted
   stamp(table, row, org.clock.next(), user_id, /*create=*/false);
+  const std::string deleted_id = std::get<std::string>(row[0]);
   if (hard_deletes(table) || !table.field_index("IsDeleted")) table.purge(*index);
+  delete_details(org, user_id, table, deleted_id, journal);
   if (org.access.affects_access(table)) org.access.invalidate();
   return ok_status();
 }

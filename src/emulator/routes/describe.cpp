@@ -2,6 +2,7 @@
 // /sobjects/{Name} (basic info), /sobjects/{Name}/describe, /limits.
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "emulator/org/org.h"
 #include "emulator/routes/routes.h"
 
@@ -214,7 +215,8 @@ json child_relationships(const Database& db, const ObjectSpec& parent) {
       if (std::find(f.reference_to.begin(), f.reference_to.end(), parent.name) == f.reference_to.end()) continue;
       const std::string& relationship = child_relationship_name(spec, f);
       json name = relationship.empty() ? json(nullptr) : json(relationship);
-      out.push_back({{"cascadeDelete", false},
+      // A master-detail field (the detail's master_field) deletes its details with the master.
+      out.push_back({{"cascadeDelete", spec->custom && iequals(spec->master_field, f.name)},
                      {"childSObject", child->name()},
                      {"deprecatedAndHidden", false},
                      {"field", f.name},
