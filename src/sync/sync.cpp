@@ -126,17 +126,20 @@ Result<SyncReport> run_sync(const config::Config& config, salesforce::Client& cl
   // enough to keep the writer busy, bounded memory whatever the page size.
   const auto max_pending = static_cast<std::size_t>(concurrency) + 1;
   WriteQueue writes(store, rows_per_commit, max_pending);
-  // More writers, each on a store connection of its own, for the objects after the first.
+  // More writers, each on a store connection of its own, for the objects after the first. A
+  // server that refuses another connection (max_connections reached, a connection limit on the
+  // role) leaves the run with the writers it has: slower, not failed.
   int writer_count = options.store_writers > 0 ? options.store_writers : store::is_postgres_url(config.store.url) ? 2 : 1;
   writer_count = std::max(1, std::min<int>(writer_count, static_cast<int>(objects.size())));
   std::vector<std::unique_ptr<store::Store>> more_stores;
   std::vector<std::unique_ptr<WriteQueue>> more_writes;
   for (int w = 1; w < writer_count; ++w) {
     auto opened = store::Store::open(store_options(config));
-    if (!opened) return opened.error();
+    if (!opened) break;
     more_stores.push_back(std::move(*opened));
     more_writes.push_back(std::make_unique<WriteQueue>(*more_stores.back(), rows_per_commit, max_pending));
   }
+  writer_count = 1 + static_cast<int>(more_writes.size());
   auto writer_of = [&](std::size_t i) -> WriteQueue& {
     const std::size_t w = i % static_cast<std::size_t>(writer_count);
     return w == 0 ? writes : *more_writes[w - 1];

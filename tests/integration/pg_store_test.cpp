@@ -201,6 +201,27 @@ TEST(PgStoreTest, NoRightToCreateTheSchemaNamesTheGrant) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
+// A role the server lets hold two connections (the lock's and the first writer's): the second
+// writer's is refused, and the sync goes on with one writer instead of failing.
+TEST(PgStoreTest, AServerRefusingTheSecondWritersConnectionLeavesTheSyncWithOne) {
+  RunningEmulator emu(3);
+  TempDir dir;
+  std::string db = database_of(testing::pg_test_url());
+  create_role("limited LOGIN CONNECTION LIMIT 2");
+  pg_server().sql("CREATE SCHEMA salesforce AUTHORIZATION limited", db);
+  std::string cfg = dir.file("crmsync.toml");
+  const std::string url = pg_server().url(db, "limited");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), url, kSmallSync));
+  auto r = run_crmsync("sync --config " + cfg);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto config = config::load_config(cfg);
+  ASSERT_TRUE(config.ok());
+  auto st = store::Store::open(sync::store_options(*config));
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  auto admin = testing::admin_login(emu->base_url());
+  testing::expect_store_equals_org(**st, *admin, *config);
+}
+
 // The server ends the sync's sessions after a page of Contact is committed: the run stops with an
 // error saying so (exit 1 from the CLI), the committed pages are kept, and the next run resumes and
 // ends equal to the org.
