@@ -202,11 +202,19 @@ TEST(PgStoreTest, NoRightToCreateTheSchemaNamesTheGrant) {
 }
 
 // A role the server lets hold two connections (the lock's and the first writer's): the second
-// writer's is refused, and the sync goes on with one writer instead of failing.
+// writer's is refused, and the sync goes on with one writer instead of failing. A role allowed none
+// is told which limit it met and what to change.
 TEST(PgStoreTest, AServerRefusingTheSecondWritersConnectionLeavesTheSyncWithOne) {
   RunningEmulator emu(3);
   TempDir dir;
   std::string db = database_of(testing::pg_test_url());
+  create_role("nobody_allowed LOGIN CONNECTION LIMIT 0");
+  std::string refused_cfg = dir.file("refused.toml");
+  testing::write_file(refused_cfg, testing::emulator_toml(emu->base_url(), pg_server().url(db, "nobody_allowed"), kSmallSync));
+  auto refused = run_crmsync("sync --config " + refused_cfg);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "PG_TOO_MANY_CONNECTIONS")) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "CONNECTION LIMIT")) << refused.output;
   create_role("limited LOGIN CONNECTION LIMIT 2");
   pg_server().sql("CREATE SCHEMA salesforce AUTHORIZATION limited", db);
   std::string cfg = dir.file("crmsync.toml");

@@ -48,6 +48,12 @@ Error connect_error(const std::string& reason, const std::string& where, bool pa
     return Error(ErrorKind::kStore, "PG_UNREACHABLE",
                  head + ". Check that the server runs and accepts connections, and the host and port in [store] url.");
   }
+  if (r.find("too many connections") != std::string::npos || r.find("remaining connection slots") != std::string::npos) {
+    return Error(ErrorKind::kStore, "PG_TOO_MANY_CONNECTIONS",
+                 head + ". The server (max_connections) or the role (ALTER ROLE ... CONNECTION LIMIT) allows no more "
+                        "connections: a sync holds three, `crmsync serve` one per request it answers at once; raise the limit or "
+                        "run fewer syncs, workers or servers at once.");
+  }
   return Error(ErrorKind::kStore, "PG_CONNECT", head + ". Check [store] url and the server's pg_hba.conf.");
 }
 
