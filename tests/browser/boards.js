@@ -312,6 +312,8 @@ async function signedIn(context, dir) {
   assert.equal(after.StageName, stage);
   assert.equal(after.LastModifiedById, rep, 'the org records the rep, not the integration user');
   await page.waitForSelector(`#deal-table tr[data-id="${own[0]}"] >> text=${stage}`);
+  // The board reloaded with the change, and the confirmation is still there to read.
+  assert.match(await page.textContent('#notice'), /Saved in Salesforce: StageName/);
 
   // The amount: their profile may not edit it. Salesforce's reason, and nothing changed.
   await page.click(`#deal-table tr[data-id="${own[1]}"] td.edit button`);

@@ -39,7 +39,7 @@ const fixed = [
 // Signed in: a last column to edit the deal in Salesforce, as the person (edit.js).
 const editColumn = {key: 'edit', label: 'Edit', unsortable: true,
   cell: (d) => el('td', {class: 'edit'}, el('button', {type: 'button', class: 'quiet', 'aria-label': `Edit ${d.Name}`,
-    onclick: () => edit.open(d, () => load().catch(report))}, 'Edit'))};
+    onclick: () => edit.open(d, () => load({keepNotice: true}).catch(report))}, 'Edit'))};
 const columns = () => fixed.concat((ctx.filters.deal_columns || []).map((c) => ({key: c, label: c, extra: true})),
   session.signin ? [editColumn] : []);
 
@@ -124,11 +124,13 @@ export function setup(context) {
 
 // ---- loading -------------------------------------------------------------------------------------
 
-export async function load() {
+// A load clears the last notice (an error the new answer makes stale), except after an edit:
+// `keepNotice` leaves its "Saved in Salesforce" for the person to read.
+export async function load({keepNotice = false} = {}) {
   if (controller) controller.abort();
   controller = new AbortController();
   const body = await api('deals', {...params(), limit: PAGE}, {signal: controller.signal});
-  notify(null);
+  if (!keepNotice) notify(null);
   last = body;
   shown = body.deals;
   render();
