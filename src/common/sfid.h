@@ -23,6 +23,10 @@ std::optional<std::string> sf_id18(std::string_view id);
 // True when `id` is a well-formed 15- or 18-character Salesforce ID.
 bool is_sf_id(std::string_view id);
 
+// Whether two IDs (15- or 18-character) name the same record: their first 15 characters are equal
+// (the last 3 only encode case). False when either is shorter than 15.
+bool same_sf_id(std::string_view a, std::string_view b);
+
 // A new 18-character ID: key prefix (3 chars), pod "RO", a reserved "0", then `serial` in
 // base 62 over 9 characters, then the checksum. Distinct serials give distinct IDs.
 std::string make_sf_id(std::string_view key_prefix, std::uint64_t serial);

@@ -1,6 +1,7 @@
 // Sign-in with Salesforce: the web-server flow with PKCE, sessions in cookies, CSRF tokens.
 #include "serve/signin.h"
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "salesforce/client.h"
 
@@ -17,11 +18,6 @@ Answer error_answer(int status, const std::string& code, const std::string& mess
 std::string text_of(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// Salesforce ids compare on their first 15 characters (the last 3 only encode case).
-bool same_id(std::string_view a, std::string_view b) {
-  return a.size() >= 15 && b.size() >= 15 && a.substr(0, 15) == b.substr(0, 15);
 }
 
 // "https://deals.acme.example/" -> "https://deals.acme.example"
@@ -72,7 +68,7 @@ void Signin::page(httplib::Response& res, int status, const std::string& title, 
 
 bool Signin::is_admin(const std::string& user_id, const std::string& username) const {
   for (const auto& admin : options_.admins) {
-    if (iequals(admin, username) || same_id(admin, user_id)) return true;
+    if (iequals(admin, username) || same_sf_id(admin, user_id)) return true;
   }
   return false;
 }
@@ -151,7 +147,7 @@ Result<std::shared_ptr<Session>> Signin::start_session(const std::string& code, 
                  "This server's store does not say yet which Salesforce org it holds, so nobody can sign in: run "
                  "crmsync sync once (it records the org), then sign in again.");
   }
-  if (session->user_id.empty() || !same_id(org, **synced) || !same_id((*client)->org_id(), **synced)) {
+  if (session->user_id.empty() || !same_sf_id(org, **synced) || !same_sf_id((*client)->org_id(), **synced)) {
     (void)(*client)->revoke();
     return Error(ErrorKind::kPermission, "OTHER_ORG",
                  "You signed in as " + (session->username.empty() ? std::string("a user") : session->username) +

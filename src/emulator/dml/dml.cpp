@@ -335,11 +335,7 @@ void delete_details(const DmlContext& org, const std::string& user_id, const Tab
     for (std::size_t r = 0; r < detail->slot_count(); ++r) {
       if (detail->purged(r) || row_deleted(*detail, detail->row(r))) continue;
       const Value& parent = detail->row(r)[*fi];
-      // Ids compare by their first 15 characters (the 18-character form only adds a checksum).
-      if (!std::holds_alternative<std::string>(parent) ||
-          std::string_view(std::get<std::string>(parent)).substr(0, 15) != std::string_view(master_id).substr(0, 15)) {
-        continue;
-      }
+      if (!std::holds_alternative<std::string>(parent) || !same_sf_id(std::get<std::string>(parent), master_id)) continue;
       const std::string detail_id = std::get<std::string>(detail->row(r)[0]);
       if (journal != nullptr) journal->changed(*detail, r, detail->row(r));
       Row& row = detail->mutable_row(r);

@@ -26,6 +26,14 @@ TEST(SfIdTest, SuffixIsCaseInsensitiveAndValidated) {
   EXPECT_FALSE(is_sf_id(""));
 }
 
+TEST(SfIdTest, SameRecordWhateverTheFormButNeverAShortId) {
+  EXPECT_TRUE(same_sf_id("001RO0000000001", "001RO0000000001YAA"));
+  EXPECT_TRUE(same_sf_id("001RO0000000001YAA", "001RO0000000001YAA"));
+  EXPECT_FALSE(same_sf_id("001RO0000000001", "001ro0000000001"));  // the 15-character form is case-sensitive
+  EXPECT_FALSE(same_sf_id("001RO0000000001YAA", "001RO0000000002YAA"));
+  EXPECT_FALSE(same_sf_id("001RO", "001RO"));
+}
+
 TEST(SfIdTest, GeneratedIdsAreDistinctValidAndCarryThePrefix) {
   std::string a = make_sf_id("001", 1), b = make_sf_id("001", 2), c = make_sf_id("00Q", 62);
   EXPECT_EQ(a.size(), 18u);
