@@ -39,7 +39,8 @@ struct SyncArgs {
 // One sync: the store's lock, a login, the run, its report. Returns crmsync sync's exit code.
 int sync_once(const SyncArgs& args, const config::Config& cfg, const std::vector<std::string>& full_refresh,
               bool json_lines) {
-  // Refuse a second sync before logging in; released just before run_sync takes it for the run.
+  // Refuse a second sync before logging in; held through the run (run_sync uses it: no window in
+  // which another sync could take it, and no second lock connection).
   auto lock = sync::StoreLock::acquire(sync::store_options(cfg));
   if (!lock) {
     print_error("", lock.error());
@@ -60,8 +61,8 @@ int sync_once(const SyncArgs& args, const config::Config& cfg, const std::vector
     print_error("cannot open the store", st.error());
     return 1;
   }
-  lock->reset();  // run_sync takes it for the run itself
   sync::SyncOptions options;
+  options.store_lock = lock->get();
   options.reconcile = args.reconcile;
   options.objects = args.objects;
   options.full_refresh = full_refresh;
