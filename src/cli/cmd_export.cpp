@@ -105,8 +105,10 @@ int run_export_command(const ExportArgs& args) {
     print_error("cannot open the store", st.error());
     return 2;
   }
+  ProgressPrinter progress;
   auto connect = config::connect_options(*cfg);  // [sync] quota_daily_share and quota_run_share apply
   connect.max_api_calls = args.max_api_calls;
+  show_retries(connect.on_retry, progress, args.json);
   auto client = salesforce::Client::connect(connect);
   if (!client) {
     if (exports::is_quota_stop(client.error())) {
@@ -121,6 +123,7 @@ int run_export_command(const ExportArgs& args) {
   if (args.explain) options.on_explain = print_explain;
   if (args.dry_run) options.on_write = [](const nlohmann::json& w) { std::cout << w.dump() << "\n"; };
   auto report = exports::run_export(*cfg, *in, client->get(), **st, options);
+  progress.finish();
   if (!report) {
     if (exports::is_quota_stop(report.error())) {
       std::cerr << "crmsync: export paused: " << report.error().code << ": " << report.error().message

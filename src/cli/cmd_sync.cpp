@@ -47,9 +47,9 @@ int sync_once(const SyncArgs& args, const config::Config& cfg, const std::vector
     return 1;
   }
   const bool show_progress = !args.quiet && !args.json;
-  ProgressPrinter progress(std::cerr, isatty(STDERR_FILENO) != 0);
+  ProgressPrinter progress;
   salesforce::ConnectOptions connect = config::connect_options(cfg);
-  if (show_progress) connect.on_retry = [&progress](const salesforce::RetryNotice& n) { progress.retry(n); };
+  show_retries(connect.on_retry, progress, !show_progress);
   auto client = salesforce::Client::connect(connect);
   progress.finish();
   if (!client) {

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 
+#include "common/log.h"
 #include "common/timeutil.h"
 
 namespace crmsync::cli {
@@ -172,7 +175,12 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
 }
 
 void print_error(const std::string& context, const Error& error) {
-  std::cerr << "crmsync: " << (context.empty() ? "" : context + ": ") << error.to_string() << "\n";
+  std::string message = (context.empty() ? "" : context + ": ") + error.to_string();
+  if (log::settings().format == log::Format::kJson) {
+    log::error("error", message, {{"code", error.code}});
+  } else {
+    std::cerr << "crmsync: " << message << "\n";
+  }
 }
 
 std::string progress_line(const sync::Progress& p) {
@@ -186,28 +194,48 @@ std::string progress_line(const sync::Progress& p) {
   return line;
 }
 
+void show_retries(std::function<void(const salesforce::RetryNotice&)>& on_retry, ProgressPrinter& progress,
+                  bool quiet) {
+  if (quiet) return;
+  on_retry = [&progress](const salesforce::RetryNotice& n) { progress.retry(n); };
+}
+
 std::string retry_line(const salesforce::RetryNotice& n) {
   return fmt::format("retrying {} {} in {:.1f} s: {} (attempt {} of {})", n.method, n.url,
                      static_cast<double>(n.wait.count()) / 1000.0, n.reason, n.attempt, n.max_attempts);
 }
+
+namespace {
+bool json_log() { return log::settings().format == log::Format::kJson; }
+}  // namespace
+
+ProgressPrinter::ProgressPrinter() : ProgressPrinter(std::cerr, isatty(STDERR_FILENO) != 0 && !json_log()) {}
 
 void ProgressPrinter::update(const sync::Progress& p) {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
   Line& line = lines_[p.object];
   line.last = p;
-  if (terminal_) {
+  if (terminal_ && !json_log()) {
     redraw();
     return;
   }
   bool done = p.total >= 0 && p.records >= p.total;
   if (done || line.logged == std::chrono::steady_clock::time_point{} || now - line.logged > std::chrono::seconds(5)) {
-    out_ << progress_line(p) << "\n";
+    if (json_log()) {
+      log::info("progress", progress_line(p),
+                {{"object", p.object}, {"records", p.records}, {"total", p.total}, {"seconds", p.seconds}});
+    } else {
+      out_ << progress_line(p) << "\n";
+    }
     line.logged = now;
   }
 }
 
 void ProgressPrinter::retry(const salesforce::RetryNotice& notice) {
+  // The log says it already (retry.cpp logs each retry at info), or a plain line would break the
+  // JSON lines: said once, by the log.
+  if (log::enabled(log::Level::kInfo) || json_log()) return;
   std::lock_guard lock(mu_);
   retry_line_ = retry_line(notice);
   // Shown through the wait and a little beyond: the attempt after it may take a while to answer.

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -95,6 +96,56 @@ TEST(CliLogTest, VerboseSyncLogsEachRequestWithStatusAndMsEachCommitAndNoSecret)
     EXPECT_FALSE(contains(r.output, secret)) << secret << " in:\n" << r.output;
     EXPECT_FALSE(contains(j.output, secret)) << secret << " in:\n" << j.output;
   }
+}
+
+// Logs go to standard error: with --verbose --json, standard output is the report alone.
+TEST(CliLogTest, LogsGoToStandardErrorAndTheJsonReportToStandardOutput) {
+  RunningEmulator emu(5);
+  TempDir dir;
+  std::string cfg = config_file(dir, emu, "[sync]\nsettle_seconds = 0\n" + testing::only_toml({"Account", "Contact"}));
+  auto r = testing::run_crmsync_split("sync --verbose --json --config " + cfg);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto report = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << "standard output is not one JSON document:\n" << r.out;
+  EXPECT_EQ(report["objects"].size(), 2u) << r.out;
+  EXPECT_FALSE(contains(r.out, "crmsync: ")) << r.out;
+  EXPECT_TRUE(contains(r.err, "crmsync: debug: POST /services/oauth2/token 200")) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(crmsync: debug: GET /services/data/v\d+\.\d/\S+ 200 )"))) << r.err;
+  EXPECT_TRUE(contains(r.err, "crmsync: info: Account: committed ")) << r.err;
+}
+
+// With --log-format json standard error is JSON lines only: progress is a log line too, and a
+// retry is said once (by the log), not a second time as a plain line.
+TEST(CliLogTest, JsonLogFormatKeepsStandardErrorToJsonLinesWithEachRetryOnce) {
+  emulator::EmulatorOptions o = RunningEmulator::options_for(10, 5);
+  o.faults.rate = 0.3;
+  o.faults.kinds = {"503"};
+  RunningEmulator emu(o);
+  TempDir dir;
+  std::string cfg = config_file(dir, emu, "[sync]\nsettle_seconds = 0\nbatch_size = 200\n" +
+                                              testing::only_toml({"Account", "Contact", "Task"}));
+  auto r = testing::run_crmsync_split("sync --log-format json --log-level info --config " + cfg,
+                                      "CRMSYNC_SALESFORCE_MAX_RETRIES=8");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::map<std::string, int> events;
+  for (const auto& line : lines_of(r.err)) {
+    auto parsed = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(parsed.is_object()) << "not a JSON line: " << line << "\nin:\n" << r.err;
+    ++events[parsed.value("event", "")];
+    if (parsed["event"] == "retry") {
+      EXPECT_TRUE(parsed["wait_ms"].is_number() && parsed["attempt"].is_number()) << line;
+    }
+  }
+  EXPECT_GE(events["retry"], 1) << r.err;
+  EXPECT_GE(events["progress"], 3) << "one per object at least:\n" << r.err;
+  EXPECT_GE(events["commit"], 3) << r.err;
+
+  // As text at --verbose each retry is one log line, not a log line and a progress line.
+  auto text = run_crmsync("sync --verbose --full-refresh Task --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=8");
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_GE(testing::count_of(text.output, "crmsync: info: retrying "), 1u) << text.output;
+  EXPECT_EQ(testing::count_of(text.output, "retrying "), testing::count_of(text.output, "crmsync: info: retrying "))
+      << text.output;
 }
 
 TEST(CliLogTest, TheDefaultLevelLogsNothingButWarnings) {
