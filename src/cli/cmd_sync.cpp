@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "catalog/catalog.h"
 #include "cli/command.h"
 #include "cli/interrupt.h"
 #include "cli/report.h"
@@ -179,15 +180,21 @@ Registrar reg("sync", [](CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet, "Print only warnings, unless something failed or paused");
   cmd->add_flag("--reconcile", args->reconcile,
                 "Compare every object's ids with Salesforce (finds hard deletes; costs one page per 2,000 ids)");
-  cmd->add_option("--object", args->objects,
-                  "Sync only this object (repeat the flag, or separate names with commas); default: every enabled one")
-      ->delimiter(',')
-      ->type_name("OBJECT");
-  cmd->add_option("--full-refresh", args->full_refresh,
-                  "Forget this object's watermark and load it again (repeatable, or comma-separated); its table "
-                  "stays readable until the reload is complete, then is replaced in one transaction")
-      ->delimiter(',')
-      ->type_name("OBJECT");
+  // The completions offer the catalog's objects; any object the configuration enables is accepted.
+  std::vector<std::string> catalog_objects;
+  for (const auto& o : catalog::objects()) catalog_objects.push_back(o.name);
+  offer(cmd->add_option("--object", args->objects,
+                        "Sync only this object (repeat the flag, or separate names with commas); default: every "
+                        "enabled one")
+            ->delimiter(',')
+            ->type_name("OBJECT"),
+        catalog_objects);
+  offer(cmd->add_option("--full-refresh", args->full_refresh,
+                        "Forget this object's watermark and load it again (repeatable, or comma-separated); its table "
+                        "stays readable until the reload is complete, then is replaced in one transaction")
+            ->delimiter(',')
+            ->type_name("OBJECT"),
+        catalog_objects);
   cmd->add_option("--every", args->every,
                   "Sync now and then every INTERVAL (30s, 5m, 2h) until SIGTERM or Ctrl-C (exit 0); a failed or "
                   "paused run does not stop the schedule; crmsync status shows the next run")

@@ -315,6 +315,17 @@ TEST(CliHelpTest, TheCompletionsAndTheManPageNameEveryCommandAndFlag) {
   }
   EXPECT_TRUE(contains(bash.output, "complete -F _crmsync crmsync")) << bash.output;
   EXPECT_TRUE(contains(bash.output, "--log-level) COMPREPLY=($(compgen -W \"error warn info debug\"")) << bash.output;
+  // --object and --full-refresh complete the catalog's object names, in every shell.
+  EXPECT_TRUE(std::regex_search(bash.output, std::regex(R"(--object\) COMPREPLY=\(\$\(compgen -W "[^"]*\bAccount\b[^"]*\bOpportunity\b)")))
+      << bash.output;
+  EXPECT_TRUE(std::regex_search(bash.output, std::regex(R"(--full-refresh\) COMPREPLY=\(\$\(compgen -W "[^"]*\bContact\b)")))
+      << bash.output;
+  EXPECT_TRUE(std::regex_search(zsh.output, std::regex(R"(--object'\[[^\]]*\]:object:\([^)]*\bAccount\b)"))) << zsh.output;
+  EXPECT_TRUE(std::regex_search(fish.output, std::regex(R"(-l object -x -a '[^']*\bAccount\b)"))) << fish.output;
+  // Each option's text is a sentence before its default: "... when not given. Default: ...".
+  EXPECT_FALSE(contains(man.output, "not given Default:")) << man.output;
+  EXPECT_FALSE(std::regex_search(man.output, std::regex(R"([^.] Default: )"))) << man.output;
+  EXPECT_TRUE(contains(man.output, "CRMSYNC_CONFIG when not given. Default: crmsync.toml.")) << man.output;
   EXPECT_TRUE(contains(man.output, ".TH CRMSYNC 1")) << man.output;
   EXPECT_TRUE(contains(man.output, ".SH ENVIRONMENT")) << man.output;
   EXPECT_EQ(run_crmsync("completion powershell").exit_code, 2);
@@ -334,6 +345,25 @@ TEST(CliHelpTest, AMistypedCommandOrFlagGetsADidYouMean) {
   auto far = run_crmsync("deploy");
   EXPECT_EQ(far.exit_code, 2) << far.output;
   EXPECT_FALSE(contains(far.output, "did you mean")) << far.output;
+
+  // The hint is the whole message: one line, without CLI11's own (which misleads before it).
+  auto alone = run_crmsync("synk");
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+  EXPECT_EQ(alone.output, "crmsync: unknown command synk; did you mean `crmsync sync`?\n");
+  auto objet = run_crmsync("sync --objet Account");
+  EXPECT_EQ(objet.exit_code, 2) << objet.output;
+  EXPECT_EQ(objet.output, "crmsync: unknown flag --objet for crmsync sync; did you mean --object?\n");
+  auto action = run_crmsync("orgs ad acme --config x.toml");
+  EXPECT_EQ(action.exit_code, 2) << action.output;
+  EXPECT_EQ(action.output, "crmsync: unknown action ad for crmsync orgs; did you mean `crmsync orgs add`?\n");
+  auto after_value = run_crmsync("orgs --config x.toml lst");
+  EXPECT_EQ(after_value.exit_code, 2) << after_value.output;
+  EXPECT_TRUE(contains(after_value.output, "did you mean `crmsync orgs list`?")) << after_value.output;
+  for (const auto* r : {&command, &flag, &global, &alone, &objet, &action, &after_value}) {
+    for (const char* cli11 : {"A subcommand is required", "Run with --help", "were not expected", " not in {"}) {
+      EXPECT_FALSE(contains(r->output, cli11)) << r->output;
+    }
+  }
 }
 
 // The shipped example, pointed at the emulator through the environment, syncs and exports without
