@@ -241,12 +241,7 @@ TEST(CliInterruptTest, CtrlCFinishesTheCommitSaysWhatWasCommittedAndTheNextRunRe
   int incremental = 0;
   for (const auto& obj : report["objects"]) incremental += obj["mode"] == "incremental" ? 1 : 0;
   EXPECT_GT(incremental, 0) << "what the interrupted run committed is not read again:\n" << resumed.output;
-  auto config = config::load_config(cfg);
-  ASSERT_TRUE(config.ok());
-  auto st = store::Store::open("sqlite:" + db);
-  ASSERT_TRUE(st.ok());
-  auto admin = testing::admin_login(emu->base_url());
-  testing::expect_store_equals_org(**st, *admin, *config);
+  testing::expect_db_equals_org(cfg, db, emu->base_url());
 }
 
 // ---- --help, the man page, the completions, "did you mean" ----

@@ -100,12 +100,7 @@ TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
       EXPECT_EQ(o["mode"], "incremental") << o.dump();
     }
   }
-  auto config = config::load_config(cfg);
-  ASSERT_TRUE(config.ok());
-  auto st = store::Store::open("sqlite:" + db);
-  ASSERT_TRUE(st.ok());
-  auto admin = testing::admin_login(emu->base_url());
-  testing::expect_store_equals_org(**st, *admin, *config);
+  testing::expect_db_equals_org(cfg, db, emu->base_url());
 }
 
 TEST_P(SyncCliStoreTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
