@@ -79,7 +79,7 @@ int run_demo(const DemoArgs& args) {
   // once, so there is nothing to let settle.
   cfg.sync.settle_seconds = 0;
 
-  ProgressPrinter progress;
+  ProgressPrinter progress(std::cerr, /*terminal=*/false);  // plain lines: the walk-through prints meanwhile
   auto connect = config::connect_options(cfg);
   show_retries(connect.on_retry, progress, /*quiet=*/false);
   auto client = salesforce::Client::connect(connect);

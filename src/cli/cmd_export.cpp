@@ -105,7 +105,8 @@ int run_export_command(const ExportArgs& args) {
     print_error("cannot open the store", st.error());
     return 2;
   }
-  ProgressPrinter progress;
+  // Plain lines, not a line redrawn in place: --dry-run and --explain print meanwhile.
+  ProgressPrinter progress(std::cerr, /*terminal=*/false);
   auto connect = config::connect_options(*cfg);  // [sync] quota_daily_share and quota_run_share apply
   connect.max_api_calls = args.max_api_calls;
   show_retries(connect.on_retry, progress, args.json);
