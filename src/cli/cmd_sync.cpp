@@ -83,7 +83,7 @@ int sync_once(const SyncArgs& args, const config::Config& cfg, const std::vector
   } else if (!args.quiet || sync::exit_code(*report) != 0) {
     print_sync_table(*report, std::cout);
   } else {
-    print_sync_warnings(*report, std::cerr);  // something to act on, e.g. a field no longer readable
+    warn_sync_warnings(*report);  // something to act on, e.g. a field no longer readable
   }
   std::cout.flush();
   return sync::exit_code(*report);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -130,6 +131,21 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out) {
 
 void print_sync_warnings(const sync::SyncReport& report, std::ostream& out) {
   for (const auto& o : report.objects) print_warnings(o, out);
+}
+
+void warn_sync_warnings(const sync::SyncReport& report) {
+  if (log::settings().format != log::Format::kJson) {
+    print_sync_warnings(report, std::cerr);
+    return;
+  }
+  for (const auto& o : report.objects) {
+    std::ostringstream text;
+    print_warnings(o, text);
+    std::istringstream lines(text.str());
+    for (std::string line; std::getline(lines, line);) {
+      log::warn("warning", line.substr(line.starts_with("warning: ") ? 9 : 0), {{"object", o.object}});
+    }
+  }
 }
 
 nlohmann::json sync_report_json(const sync::SyncReport& report) {

@@ -23,6 +23,9 @@ void print_sync_table(const sync::SyncReport& report, std::ostream& out);
 // Only the warnings ("warning: ..." lines, e.g. a field no longer readable): what --quiet still
 // prints when every object synced.
 void print_sync_warnings(const sync::SyncReport& report, std::ostream& out);
+// The same on standard error; under --log-format json as warn log lines (event "warning", with
+// the object) instead, so standard error stays JSON lines.
+void warn_sync_warnings(const sync::SyncReport& report);
 nlohmann::json sync_report_json(const sync::SyncReport& report);
 // "crmsync: " + message, for errors on standard error (with --log-format json, an error log line).
 void print_error(const std::string& context, const Error& error);
