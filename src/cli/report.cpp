@@ -13,6 +13,9 @@
 
 namespace crmsync::cli {
 namespace {
+// --log-format json: standard error carries JSON lines only, so what is said goes through the log.
+bool json_log() { return log::settings().format == log::Format::kJson; }
+
 const char* outcome_name(sync::ObjectReport::Outcome o) {
   switch (o) {
     case sync::ObjectReport::Outcome::kSynced: return "synced";
@@ -134,7 +137,7 @@ void print_sync_warnings(const sync::SyncReport& report, std::ostream& out) {
 }
 
 void warn_sync_warnings(const sync::SyncReport& report) {
-  if (log::settings().format != log::Format::kJson) {
+  if (!json_log()) {
     print_sync_warnings(report, std::cerr);
     return;
   }
@@ -192,7 +195,7 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
 
 void print_error(const std::string& context, const Error& error) {
   std::string message = (context.empty() ? "" : context + ": ") + error.to_string();
-  if (log::settings().format == log::Format::kJson) {
+  if (json_log()) {
     log::error("error", message, {{"code", error.code}});
   } else {
     std::cerr << "crmsync: " << message << "\n";
@@ -220,10 +223,6 @@ std::string retry_line(const salesforce::RetryNotice& n) {
   return fmt::format("retrying {} {} in {:.1f} s: {} (attempt {} of {})", n.method, n.url,
                      static_cast<double>(n.wait.count()) / 1000.0, n.reason, n.attempt, n.max_attempts);
 }
-
-namespace {
-bool json_log() { return log::settings().format == log::Format::kJson; }
-}  // namespace
 
 ProgressPrinter::ProgressPrinter() : ProgressPrinter(std::cerr, isatty(STDERR_FILENO) != 0 && !json_log()) {}
 
