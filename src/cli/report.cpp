@@ -194,11 +194,14 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
 }
 
 void print_error(const std::string& context, const Error& error) {
-  std::string message = (context.empty() ? "" : context + ": ") + error.to_string();
+  say(log::Level::kError, "error", (context.empty() ? "" : context + ": ") + error.to_string(), {{"code", error.code}});
+}
+
+void say(log::Level level, std::string_view event, const std::string& text, const log::Fields& fields) {
   if (json_log()) {
-    log::error("error", message, {{"code", error.code}});
+    log::write(level, event, text, fields);
   } else {
-    std::cerr << "crmsync: " << message << "\n";
+    std::cerr << "crmsync: " << text << "\n";
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/log.h"
 #include "store/store.h"
 #include "sync/schedule.h"
 #include "sync/sync.h"
@@ -29,6 +30,10 @@ void warn_sync_warnings(const sync::SyncReport& report);
 nlohmann::json sync_report_json(const sync::SyncReport& report);
 // "crmsync: " + message, for errors on standard error (with --log-format json, an error log line).
 void print_error(const std::string& context, const Error& error);
+// A line for people on standard error, "crmsync: " + text, whatever the log level; under
+// --log-format json a log line at `level` with `event` and `fields` instead, so standard error
+// stays JSON lines (and --log-level applies to it).
+void say(log::Level level, std::string_view event, const std::string& text, const log::Fields& fields = {});
 
 // Progress while a command runs. On a terminal: one line per object being read, redrawn in place
 // (records, rate, ETA when Salesforce gave the total), and below them the last retry while it is
