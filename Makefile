@@ -58,7 +58,11 @@ test: build unit-asan fuzz-smoke
 demo: tool
 	@./$(BUILD)/crmsync demo
 
-install: tool
+# An already configured $(BUILD) is reused as it is (its build type and options kept, only crmsync
+# rebuilt when stale): `make install` after `make test` or `make demo` builds nothing more.
+install:
+	@[ -f $(BUILD)/CMakeCache.txt ] || $(MAKE) --no-print-directory configure
+	@cmake --build $(BUILD) -j$(JOBS) --target crmsync
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 bench: build

@@ -201,12 +201,16 @@ int run_org_catalog(const std::string& config_path, bool as_json) {
     print_error("", cfg.error());
     return 1;
   }
-  auto client = salesforce::Client::connect(config::connect_options(*cfg));
+  ProgressPrinter progress;
+  auto connect = config::connect_options(*cfg);
+  show_retries(connect.on_retry, progress, as_json);
+  auto client = salesforce::Client::connect(connect);
   if (!client) {
     print_error("cannot log in to Salesforce", client.error());
     return 1;
   }
   auto offer = sync::org_offer(**client, *cfg);
+  progress.finish();
   if (!offer) {
     print_error("cannot read what the org offers", offer.error());
     return 1;

@@ -31,10 +31,14 @@ int could_not_run(const CheckArgs& args, const std::string& context, const Error
 int run_check_command(const CheckArgs& args) {
   auto cfg = config::load_config(args.config_path);
   if (!cfg) return could_not_run(args, "", cfg.error());
-  auto client = salesforce::Client::connect(config::connect_options(*cfg));
+  ProgressPrinter progress;
+  auto connect = config::connect_options(*cfg);
+  show_retries(connect.on_retry, progress, args.json);
+  auto client = salesforce::Client::connect(connect);
   if (!client) return could_not_run(args, "cannot log in to Salesforce", client.error());
   // With an [export] table the activity export's permission gaps are errors; without, info.
   auto report = check::run_check(**client, *cfg, check::check_options(*cfg));
+  progress.finish();
   if (!report) return could_not_run(args, "the check could not finish", report.error());
   if (args.json) {
     std::cout << check::report_json(*report).dump(2) << "\n";

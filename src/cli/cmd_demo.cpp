@@ -79,7 +79,10 @@ int run_demo(const DemoArgs& args) {
   // once, so there is nothing to let settle.
   cfg.sync.settle_seconds = 0;
 
-  auto client = salesforce::Client::connect(config::connect_options(cfg));
+  ProgressPrinter progress(std::cerr, /*terminal=*/false);  // plain lines: the walk-through prints meanwhile
+  auto connect = config::connect_options(cfg);
+  show_retries(connect.on_retry, progress, /*quiet=*/false);
+  auto client = salesforce::Client::connect(connect);
   if (!client) {
     print_error("cannot log in to the emulator", client.error());
     return 1;
@@ -93,6 +96,7 @@ int run_demo(const DemoArgs& args) {
   // As `crmsync sync` runs: hard deletes through getDeleted, inside the composite requests.
   sync::SyncOptions options;
   options.deleted_ids = sync::salesforce_get_deleted();
+  options.connect = [&connect] { return salesforce::Client::connect(connect); };  // each worker's session
   std::cout << "\n1. Full sync as integration@crmsync.test\n";
   auto first = sync::run_sync(cfg, **client, **st, options);
   if (!first) {
@@ -104,7 +108,9 @@ int run_demo(const DemoArgs& args) {
   auto admin_cfg = cfg;
   admin_cfg.salesforce.username = "admin@crmsync.test";
   admin_cfg.salesforce.password = "admin-pass";
-  auto admin = salesforce::Client::connect(config::connect_options(admin_cfg));
+  auto admin_connect = config::connect_options(admin_cfg);
+  show_retries(admin_connect.on_retry, progress, /*quiet=*/false);
+  auto admin = salesforce::Client::connect(admin_connect);
   if (!admin) {
     print_error("cannot log in as the admin", admin.error());
     return 1;

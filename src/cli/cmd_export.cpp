@@ -83,6 +83,35 @@ std::string unmatched_ids(const exports::ExportReport& r) {
   return " (" + ids + ")";
 }
 
+// What standard error says about single activities, and a pause (standard output has the counts).
+void report_lines(const ExportArgs& args, const exports::ExportReport& report) {
+  for (const auto& bad : report.invalid_lines) {
+    say(log::Level::kWarn, "invalid_line", args.input + ":" + std::to_string(bad.line) + ": skipped: " + bad.reason,
+        {{"line", bad.line}});
+  }
+  for (const auto& f : report.failures) {
+    say(log::Level::kError, "refused",
+        "activity " + f.activity_id + " (line " + std::to_string(f.line) + "): " + f.operation +
+            " refused: " + f.status_code + ": " + f.message,
+        {{"activity_id", f.activity_id}, {"line", f.line}, {"code", f.status_code}});
+  }
+  for (const auto& u : report.unmatched) {
+    say(log::Level::kWarn, "unmatched",
+        "unmatched: activity " + u.activity_id + " (line " + std::to_string(u.line) + "): " + u.reason,
+        {{"activity_id", u.activity_id}, {"line", u.line}});
+  }
+  for (const auto& n : report.notes) {
+    say(log::Level::kInfo, "note",
+        "note: activity " + n.activity_id + " (line " + std::to_string(n.line) + "): " + n.message,
+        {{"activity_id", n.activity_id}, {"line", n.line}});
+  }
+  for (const auto& w : report.warnings) say(log::Level::kWarn, "warning", "warning: " + w);
+  if (report.paused) {
+    say(log::Level::kWarn, "paused",
+        "export paused: " + report.pause_message + "; what was written is recorded, the next run resumes with the rest");
+  }
+}
+
 int run_export_command(const ExportArgs& args) {
   auto cfg = config::load_config(args.config_path);
   if (!cfg) {
@@ -94,8 +123,8 @@ int run_export_command(const ExportArgs& args) {
   if (args.input != "-") {
     file.open(args.input, std::ios::binary);
     if (!file) {
-      std::cerr << "crmsync: cannot read the input file " << args.input
-                << "; check the path (or pass --input - to read standard input).\n";
+      say(log::Level::kError, "error",
+          "cannot read the input file " + args.input + "; check the path (or pass --input - to read standard input).");
       return 2;
     }
     in = &file;
@@ -105,12 +134,15 @@ int run_export_command(const ExportArgs& args) {
     print_error("cannot open the store", st.error());
     return 2;
   }
+  // Plain lines, not a line redrawn in place: --dry-run and --explain print meanwhile.
+  ProgressPrinter progress(std::cerr, /*terminal=*/false);
   auto connect = config::connect_options(*cfg);  // [sync] quota_daily_share and quota_run_share apply
   connect.max_api_calls = args.max_api_calls;
+  show_retries(connect.on_retry, progress, args.json);
   auto client = salesforce::Client::connect(connect);
   if (!client) {
     if (exports::is_quota_stop(client.error())) {
-      std::cerr << "crmsync: export paused: " << client.error().code << ": " << client.error().message << "\n";
+      say(log::Level::kWarn, "paused", "export paused: " + client.error().code + ": " + client.error().message);
       return 3;
     }
     print_error("cannot log in to Salesforce", client.error());
@@ -121,33 +153,17 @@ int run_export_command(const ExportArgs& args) {
   if (args.explain) options.on_explain = print_explain;
   if (args.dry_run) options.on_write = [](const nlohmann::json& w) { std::cout << w.dump() << "\n"; };
   auto report = exports::run_export(*cfg, *in, client->get(), **st, options);
+  progress.finish();
   if (!report) {
     if (exports::is_quota_stop(report.error())) {
-      std::cerr << "crmsync: export paused: " << report.error().code << ": " << report.error().message
-                << "; nothing was written\n";
+      say(log::Level::kWarn, "paused",
+          "export paused: " + report.error().code + ": " + report.error().message + "; nothing was written");
       return 3;
     }
     print_error("export stopped", report.error());
     return 2;
   }
-  for (const auto& bad : report->invalid_lines) {
-    std::cerr << "crmsync: " << args.input << ":" << bad.line << ": skipped: " << bad.reason << "\n";
-  }
-  for (const auto& f : report->failures) {
-    std::cerr << "crmsync: activity " << f.activity_id << " (line " << f.line << "): " << f.operation
-              << " refused: " << f.status_code << ": " << f.message << "\n";
-  }
-  for (const auto& u : report->unmatched) {
-    std::cerr << "crmsync: unmatched: activity " << u.activity_id << " (line " << u.line << "): " << u.reason << "\n";
-  }
-  for (const auto& n : report->notes) {
-    std::cerr << "crmsync: note: activity " << n.activity_id << " (line " << n.line << "): " << n.message << "\n";
-  }
-  for (const auto& w : report->warnings) std::cerr << "crmsync: warning: " << w << "\n";
-  if (report->paused) {
-    std::cerr << "crmsync: export paused: " << report->pause_message
-              << "; what was written is recorded, the next run resumes with the rest\n";
-  }
+  report_lines(args, *report);
   if (args.json) {
     std::cout << report_json(*report, args.dry_run).dump(2) << "\n";
   } else {

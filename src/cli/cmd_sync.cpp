@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "catalog/catalog.h"
 #include "cli/command.h"
 #include "cli/interrupt.h"
 #include "cli/report.h"
@@ -47,9 +48,9 @@ int sync_once(const SyncArgs& args, const config::Config& cfg, const std::vector
     return 1;
   }
   const bool show_progress = !args.quiet && !args.json;
-  ProgressPrinter progress(std::cerr, isatty(STDERR_FILENO) != 0);
+  ProgressPrinter progress;
   salesforce::ConnectOptions connect = config::connect_options(cfg);
-  if (show_progress) connect.on_retry = [&progress](const salesforce::RetryNotice& n) { progress.retry(n); };
+  show_retries(connect.on_retry, progress, !show_progress);
   auto client = salesforce::Client::connect(connect);
   progress.finish();
   if (!client) {
@@ -82,7 +83,7 @@ int sync_once(const SyncArgs& args, const config::Config& cfg, const std::vector
   } else if (!args.quiet || sync::exit_code(*report) != 0) {
     print_sync_table(*report, std::cout);
   } else {
-    print_sync_warnings(*report, std::cerr);  // something to act on, e.g. a field no longer readable
+    warn_sync_warnings(*report);  // something to act on, e.g. a field no longer readable
   }
   std::cout.flush();
   return sync::exit_code(*report);
@@ -179,15 +180,21 @@ Registrar reg("sync", [](CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet, "Print only warnings, unless something failed or paused");
   cmd->add_flag("--reconcile", args->reconcile,
                 "Compare every object's ids with Salesforce (finds hard deletes; costs one page per 2,000 ids)");
-  cmd->add_option("--object", args->objects,
-                  "Sync only this object (repeat the flag, or separate names with commas); default: every enabled one")
-      ->delimiter(',')
-      ->type_name("OBJECT");
-  cmd->add_option("--full-refresh", args->full_refresh,
-                  "Forget this object's watermark and load it again (repeatable, or comma-separated); its table "
-                  "stays readable until the reload is complete, then is replaced in one transaction")
-      ->delimiter(',')
-      ->type_name("OBJECT");
+  // The completions offer the catalog's objects; any object the configuration enables is accepted.
+  std::vector<std::string> catalog_objects;
+  for (const auto& o : catalog::objects()) catalog_objects.push_back(o.name);
+  offer(cmd->add_option("--object", args->objects,
+                        "Sync only this object (repeat the flag, or separate names with commas); default: every "
+                        "enabled one")
+            ->delimiter(',')
+            ->type_name("OBJECT"),
+        catalog_objects);
+  offer(cmd->add_option("--full-refresh", args->full_refresh,
+                        "Forget this object's watermark and load it again (repeatable, or comma-separated); its table "
+                        "stays readable until the reload is complete, then is replaced in one transaction")
+            ->delimiter(',')
+            ->type_name("OBJECT"),
+        catalog_objects);
   cmd->add_option("--every", args->every,
                   "Sync now and then every INTERVAL (30s, 5m, 2h) until SIGTERM or Ctrl-C (exit 0); a failed or "
                   "paused run does not stop the schedule; crmsync status shows the next run")

@@ -42,6 +42,8 @@ int run_worker_command(const WorkerArgs& args) {
   options.stop_requested = [] { return interrupted(); };
   options.wait = [](std::chrono::milliseconds d) { wait_for_interrupt(d); };
   options.out = &std::cout;
+  ProgressPrinter progress(std::cerr, /*terminal=*/false);  // plain lines: orgs run side by side
+  show_retries(options.on_retry, progress, /*quiet=*/false);
   Status ran = fleet::run_worker(options);
   if (!ran) {
     print_error("cannot start the worker", ran.error());

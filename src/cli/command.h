@@ -46,6 +46,11 @@ const CommandDoc* doc_of(const CLI::App* cmd);
 // The values an option takes, for --help (CLI::IsMember) and for the shell completions.
 CLI::Option* choices(CLI::Option* option, std::vector<std::string> values);
 const std::vector<std::string>* choices_of(const CLI::Option* option);
+// Values the shell completions offer for an option that takes others too (--object: the catalog's
+// objects; a custom object is as welcome). Not checked, not listed in --help.
+CLI::Option* offer(CLI::Option* option, std::vector<std::string> values);
+// What the completions offer after `option`: its choices, else what offer() gave it, else nullptr.
+const std::vector<std::string>* completion_values(const CLI::Option* option);
 
 // -c,--config FILE: the configuration file; CRMSYNC_CONFIG when not given, else crmsync.toml.
 CLI::Option* add_config_option(CLI::App* cmd, std::string& path);

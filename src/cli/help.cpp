@@ -20,6 +20,10 @@ std::map<const CLI::Option*, std::vector<std::string>>& option_choices() {
   static std::map<const CLI::Option*, std::vector<std::string>> c;
   return c;
 }
+std::map<const CLI::Option*, std::vector<std::string>>& option_offers() {
+  static std::map<const CLI::Option*, std::vector<std::string>> o;
+  return o;
+}
 
 std::string footer_of(const CommandDoc& doc) {
   std::string out;
@@ -57,6 +61,17 @@ CLI::Option* choices(CLI::Option* option, std::vector<std::string> values) {
 const std::vector<std::string>* choices_of(const CLI::Option* option) {
   auto it = option_choices().find(option);
   return it == option_choices().end() ? nullptr : &it->second;
+}
+
+CLI::Option* offer(CLI::Option* option, std::vector<std::string> values) {
+  option_offers()[option] = std::move(values);
+  return option;
+}
+
+const std::vector<std::string>* completion_values(const CLI::Option* option) {
+  if (const auto* values = choices_of(option)) return values;
+  auto it = option_offers().find(option);
+  return it == option_offers().end() ? nullptr : &it->second;
 }
 
 CLI::Option* add_config_option(CLI::App* cmd, std::string& path) {
@@ -151,15 +166,17 @@ void man_options(const CLI::App& app, std::ostream& out) {
     std::string names;
     for (const auto& n : names_of(o)) names += (names.empty() ? "" : ", ") + std::string("\\fB") + roff(n) + "\\fR";
     if (takes_value(o)) names += " \\fI" + roff(value_name(o)) + "\\fR";
-    out << ".TP\n" << names << "\n" << roff(o->get_description());
+    std::string text = roff(o->get_description());
     if (const auto* values = choices_of(o)) {
       std::string list;
       for (const auto& v : *values) list += (list.empty() ? "" : ", ") + v;
-      out << " (" << roff(list) << ")";
+      text += " (" + roff(list) + ")";
     }
-    if (!o->get_default_str().empty()) out << " Default: " << roff(o->get_default_str()) << ".";
-    if (!o->get_envname().empty()) out << " Environment: " << roff(o->get_envname()) << ".";
-    out << "\n";
+    const bool more = !o->get_default_str().empty() || !o->get_envname().empty();
+    if (more && !text.empty() && text.back() != '.') text += ".";  // a sentence before "Default:"
+    if (!o->get_default_str().empty()) text += " Default: " + roff(o->get_default_str()) + ".";
+    if (!o->get_envname().empty()) text += " Environment: " + roff(o->get_envname()) + ".";
+    out << ".TP\n" << names << "\n" << text << "\n";
   }
 }
 
@@ -240,9 +257,10 @@ void write_bash(const CLI::App& app, std::ostream& out) {
   auto collect = [&](const CLI::App& a) {
     for (const auto* o : flags_and_options(a)) {
       if (!takes_value(o)) continue;
+      const auto* values = completion_values(o);
       std::string reply = takes_file(o) ? "COMPREPLY=($(compgen -f -- \"$cur\"))"
-                          : choices_of(o) ? "COMPREPLY=($(compgen -W \"" + joined(*choices_of(o)) + "\" -- \"$cur\"))"
-                                          : "COMPREPLY=()";
+                          : values      ? "COMPREPLY=($(compgen -W \"" + joined(*values) + "\" -- \"$cur\"))"
+                                        : "COMPREPLY=()";
       for (const auto& n : names_of(o)) value_of.emplace(n, reply);
     }
   };
@@ -267,7 +285,7 @@ void write_bash(const CLI::App& app, std::ostream& out) {
   for (const auto* cmd : subcommands_of(app)) {
     std::vector<std::string> words = option_names(*cmd);
     for (const auto* p : positionals(*cmd)) {
-      if (const auto* values = choices_of(p)) words.insert(words.end(), values->begin(), values->end());
+      if (const auto* values = completion_values(p)) words.insert(words.end(), values->begin(), values->end());
     }
     words.insert(words.end(), global_valued.begin(), global_valued.end());
     for (const auto* o : flags_and_options(app)) {
@@ -301,7 +319,7 @@ void zsh_options(const CLI::App& app, std::ostream& out, const std::string& inde
     if (takes_value(o)) {
       value = ":" + to_lower(value_name(o).empty() ? "value" : value_name(o)) + ":";
       if (takes_file(o)) value += "_files";
-      else if (const auto* values = choices_of(o)) value += "(" + joined(*values) + ")";
+      else if (const auto* values = completion_values(o)) value += "(" + joined(*values) + ")";
       else value += " ";
     }
     out << indent << "'" << exclusive << "'" << spelled << "'[" << zsh_text(o->get_description()) << "]" << value
@@ -332,7 +350,7 @@ void write_zsh(const CLI::App& app, std::ostream& out) {
     out << "        " << cmd->get_name() << ")\n          _arguments \\\n";
     zsh_options(*cmd, out, "            ");
     for (const auto* p : positionals(*cmd)) {
-      const auto* values = choices_of(p);
+      const auto* values = completion_values(p);
       out << "            '1:" << p->get_name() << ":" << (values ? "(" + joined(*values) + ")" : " ") << "' \\\n";
     }
     out << "          ;;\n";
@@ -352,7 +370,7 @@ void fish_options(const CLI::App& app, const std::string& condition, std::ostrea
     for (const auto& l : o->get_lnames()) out << " -l " << l;
     if (takes_value(o)) {
       if (takes_file(o)) out << " -r -F";
-      else if (const auto* values = choices_of(o)) out << " -x -a '" << joined(*values) << "'";
+      else if (const auto* values = completion_values(o)) out << " -x -a '" << joined(*values) << "'";
       else out << " -x";
     }
     out << " -d " << fish_text(o->get_description()) << "\n";
@@ -373,7 +391,7 @@ void write_fish(const CLI::App& app, std::ostream& out) {
     const std::string condition = " -n '__fish_seen_subcommand_from " + cmd->get_name() + "'";
     fish_options(*cmd, condition, out);
     for (const auto* p : positionals(*cmd)) {
-      if (const auto* values = choices_of(p)) {
+      if (const auto* values = completion_values(p)) {
         out << "complete -c crmsync" << condition << " -a '" << joined(*values) << "' -d "
             << fish_text(p->get_description()) << "\n";
       }
@@ -393,37 +411,69 @@ bool write_completion(const CLI::App& app, const std::string& shell, std::ostrea
 
 // ---- did you mean ---------------------------------------------------------------------------------------
 
+namespace {
+
+bool listed(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The names of `app`'s options that take a value ("--config", "-c"): the word after one is its value.
+void add_valued_names(const CLI::App& app, std::vector<std::string>& valued) {
+  for (const auto* o : flags_and_options(app)) {
+    if (takes_value(o)) {
+      for (auto& n : names_of(o)) valued.push_back(n);
+    }
+  }
+}
+
+// A value given to `command`'s n-th positional that is none of its choices (orgs ad), with the
+// closest choice; empty when it is one, when nothing is close, or when the positional has none.
+std::string positional_hint(const CLI::App& command, std::size_t n, const std::string& value) {
+  auto all = positionals(command);
+  if (n >= all.size()) return "";
+  const auto* values = choices_of(all[n]);
+  if (values == nullptr) return "";
+  for (const auto& v : *values) {
+    if (to_lower(v) == to_lower(value)) return "";
+  }
+  std::string close = closest_match(value, *values);
+  if (close.empty()) return "";
+  return "crmsync: unknown " + all[n]->get_name() + " " + value + " for crmsync " + command.get_name() +
+         "; did you mean `crmsync " + command.get_name() + " " + close + "`?";
+}
+
+}  // namespace
+
 std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& args) {
   std::vector<std::string> commands;
   for (const auto* cmd : subcommands_of(app)) commands.push_back(cmd->get_name());
-  std::vector<std::string> global_valued;
-  for (const auto* o : flags_and_options(app)) {
-    if (takes_value(o)) {
-      for (auto& n : names_of(o)) global_valued.push_back(n);
-    }
-  }
+  std::vector<std::string> valued;
+  add_valued_names(app, valued);
   const CLI::App* command = nullptr;
+  std::size_t positional = 0;  // the command's positionals seen so far
   std::vector<std::string> known = option_names(app);
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--") break;
     if (!arg.starts_with("-")) {
-      if (command != nullptr) continue;  // a value or a positional
-      if (std::find(commands.begin(), commands.end(), arg) == commands.end()) {
+      if (command != nullptr) {
+        std::string hint = positional_hint(*command, positional++, arg);
+        if (!hint.empty()) return hint;
+        continue;
+      }
+      if (!listed(commands, arg)) {
         std::string close = closest_match(arg, commands);
         return close.empty() ? "" : "crmsync: unknown command " + arg + "; did you mean `crmsync " + close + "`?";
       }
       command = app.get_subcommand(arg);
       std::vector<std::string> own = option_names(*command);
       known.insert(known.end(), own.begin(), own.end());
+      add_valued_names(*command, valued);
       continue;
     }
     std::string name = arg.substr(0, arg.find('='));
-    if (std::find(known.begin(), known.end(), name) != known.end()) {
-      if (command == nullptr && std::find(global_valued.begin(), global_valued.end(), name) != global_valued.end() &&
-          arg.find('=') == std::string::npos) {
-        ++i;  // the global option's value, not a command
-      }
+    if (listed(known, name)) {
+      if (listed(valued, name) && arg.find('=') == std::string::npos) ++i;  // its value, not a command
       continue;
     }
     std::string close = closest_match(name, known);

@@ -19,8 +19,9 @@ void write_man_page(const CLI::App& app, std::ostream& out);
 // A completion script for "bash", "zsh" or "fish"; false for another shell.
 bool write_completion(const CLI::App& app, const std::string& shell, std::ostream& out);
 
-// "did you mean `crmsync sync`?" / "did you mean --config?" for the arguments a parse refused;
-// empty when nothing is close. `args` are argv[1..].
+// "did you mean `crmsync sync`?" / "did you mean --config?" / "did you mean `crmsync orgs add`?" (a
+// positional's choice) for the arguments a parse refused, as one line that replaces CLI11's own
+// message; empty when nothing is close. `args` are argv[1..].
 std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& args);
 
 // The subcommands of `app` (sorted by name) and every option's long and short names ("--config",

@@ -7,7 +7,10 @@
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
+#include <string>
 #include <thread>
+
+#include "common/log.h"
 
 namespace crmsync::cli {
 namespace {
@@ -30,7 +33,14 @@ void watch(sigset_t set) {
   int sig = 0;
   sigwait(&set, &sig);
   if (const char* what = g_what.load()) {
-    std::cerr << "\ncrmsync: interrupted: " << what << " (press Ctrl-C again to stop at once)" << std::endl;
+    // Ctrl-C is what a person at the terminal pressed; SIGTERM came from a service manager or kill.
+    std::string again = sig == SIGINT ? "press Ctrl-C again to stop at once" : "a second SIGTERM stops at once";
+    std::string message = std::string("interrupted: ") + what + " (" + again + ")";
+    if (log::settings().format == log::Format::kJson) {
+      log::warn("interrupt", message, {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    } else {
+      std::cerr << "\ncrmsync: " << message << std::endl;
+    }
   }
   {
     std::lock_guard lock(g_mu);

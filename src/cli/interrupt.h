@@ -21,7 +21,8 @@
 namespace crmsync::cli {
 
 // Installs the watcher once; `what`, when given, is printed on the first signal ("crmsync:
-// interrupted: finishing the current commit (press Ctrl-C again to stop at once)").
+// interrupted: finishing the current commit (press Ctrl-C again to stop at once)"; after SIGTERM:
+// "(a second SIGTERM stops at once)").
 void watch_interrupts(const char* what = nullptr);
 bool interrupted();
 // Returns once SIGINT or SIGTERM has arrived (at once if one already has). Needs watch_interrupts().

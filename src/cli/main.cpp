@@ -106,10 +106,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    if (rc == 0) return 0;  // --help, --version
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // A mistyped command, flag or choice: the hint alone, which names the fix; CLI11's own message
+    // ("A subcommand is required", "arguments were not expected") would only mislead before it.
     std::string hint = did_you_mean(app, std::vector<std::string>(argv + 1, argv + argc));
-    if (!hint.empty()) std::cerr << hint << "\n";
+    if (!hint.empty()) {
+      std::cerr << hint << "\n";
+    } else {
+      app.exit(e);
+    }
     return 2;  // usage errors exit 2 (as `check` documents for "could not run")
   }
   return exit_code();

@@ -2,13 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
+#include "common/log.h"
 #include "common/timeutil.h"
 
 namespace crmsync::cli {
 namespace {
+// --log-format json: standard error carries JSON lines only, so what is said goes through the log.
+bool json_log() { return log::settings().format == log::Format::kJson; }
+
 const char* outcome_name(sync::ObjectReport::Outcome o) {
   switch (o) {
     case sync::ObjectReport::Outcome::kSynced: return "synced";
@@ -129,6 +136,21 @@ void print_sync_warnings(const sync::SyncReport& report, std::ostream& out) {
   for (const auto& o : report.objects) print_warnings(o, out);
 }
 
+void warn_sync_warnings(const sync::SyncReport& report) {
+  if (!json_log()) {
+    print_sync_warnings(report, std::cerr);
+    return;
+  }
+  for (const auto& o : report.objects) {
+    std::ostringstream text;
+    print_warnings(o, text);
+    std::istringstream lines(text.str());
+    for (std::string line; std::getline(lines, line);) {
+      log::warn("warning", line.substr(line.starts_with("warning: ") ? 9 : 0), {{"object", o.object}});
+    }
+  }
+}
+
 nlohmann::json sync_report_json(const sync::SyncReport& report) {
   nlohmann::json objects = nlohmann::json::array();
   for (const auto& o : report.objects) {
@@ -172,7 +194,15 @@ nlohmann::json sync_report_json(const sync::SyncReport& report) {
 }
 
 void print_error(const std::string& context, const Error& error) {
-  std::cerr << "crmsync: " << (context.empty() ? "" : context + ": ") << error.to_string() << "\n";
+  say(log::Level::kError, "error", (context.empty() ? "" : context + ": ") + error.to_string(), {{"code", error.code}});
+}
+
+void say(log::Level level, std::string_view event, const std::string& text, const log::Fields& fields) {
+  if (json_log()) {
+    log::write(level, event, text, fields);
+  } else {
+    std::cerr << "crmsync: " << text << "\n";
+  }
 }
 
 std::string progress_line(const sync::Progress& p) {
@@ -186,28 +216,44 @@ std::string progress_line(const sync::Progress& p) {
   return line;
 }
 
+void show_retries(std::function<void(const salesforce::RetryNotice&)>& on_retry, ProgressPrinter& progress,
+                  bool quiet) {
+  if (quiet) return;
+  on_retry = [&progress](const salesforce::RetryNotice& n) { progress.retry(n); };
+}
+
 std::string retry_line(const salesforce::RetryNotice& n) {
   return fmt::format("retrying {} {} in {:.1f} s: {} (attempt {} of {})", n.method, n.url,
                      static_cast<double>(n.wait.count()) / 1000.0, n.reason, n.attempt, n.max_attempts);
 }
+
+ProgressPrinter::ProgressPrinter() : ProgressPrinter(std::cerr, isatty(STDERR_FILENO) != 0 && !json_log()) {}
 
 void ProgressPrinter::update(const sync::Progress& p) {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
   Line& line = lines_[p.object];
   line.last = p;
-  if (terminal_) {
+  if (terminal_ && !json_log()) {
     redraw();
     return;
   }
   bool done = p.total >= 0 && p.records >= p.total;
   if (done || line.logged == std::chrono::steady_clock::time_point{} || now - line.logged > std::chrono::seconds(5)) {
-    out_ << progress_line(p) << "\n";
+    if (json_log()) {
+      log::info("progress", progress_line(p),
+                {{"object", p.object}, {"records", p.records}, {"total", p.total}, {"seconds", p.seconds}});
+    } else {
+      out_ << progress_line(p) << "\n";
+    }
     line.logged = now;
   }
 }
 
 void ProgressPrinter::retry(const salesforce::RetryNotice& notice) {
+  // The log says it already (retry.cpp logs each retry at info), or a plain line would break the
+  // JSON lines: said once, by the log.
+  if (log::enabled(log::Level::kInfo) || json_log()) return;
   std::lock_guard lock(mu_);
   retry_line_ = retry_line(notice);
   // Shown through the wait and a little beyond: the attempt after it may take a while to answer.

@@ -38,6 +38,7 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "salesforce/client.h"
 
 namespace crmsync::store::postgres {
 class Connection;
@@ -171,6 +172,8 @@ struct WorkerOptions {
   // Waits up to `d`, returning early once a stop is requested (empty: sleeps).
   std::function<void(std::chrono::milliseconds d)> wait;
   std::ostream* out = nullptr;  // one line per run (started, ended), when set
+  // Hears each retry of an org's Salesforce calls (crmsync worker shows it on standard error).
+  std::function<void(const salesforce::RetryNotice&)> on_retry;
 };
 
 // Runs until stop_requested(). Errors: the registry cannot be reached or created at the start

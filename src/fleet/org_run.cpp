@@ -45,8 +45,10 @@ RunResult outcome_of(const sync::SyncReport& report) {
   return result;
 }
 
-RunResult sync_org(const config::Config& config, const sync::StoreLock& lock, const std::function<bool()>& stop) {
+RunResult sync_org(const config::Config& config, const sync::StoreLock& lock, const std::function<bool()>& stop,
+                   const std::function<void(const salesforce::RetryNotice&)>& on_retry) {
   salesforce::ConnectOptions connect = config::connect_options(config);
+  connect.on_retry = on_retry;
   auto client = salesforce::Client::connect(connect);
   if (!client) return failed(client.error());
   auto st = store::Store::open(sync::store_options(config));

@@ -13,8 +13,10 @@ namespace crmsync::fleet {
 
 // Logs in, opens the org's store and syncs every enabled object. `lock` is the org's writer lock,
 // which the caller holds for the whole run; `stop` is asked before every API call (the worker's
-// stop, or the lease lost) and stops the run cleanly. Never fails: a failure is a RunResult.
-RunResult sync_org(const config::Config& config, const sync::StoreLock& lock, const std::function<bool()>& stop);
+// stop, or the lease lost) and stops the run cleanly; `on_retry` (may be empty) hears each retry of
+// its Salesforce calls. Never fails: a failure is a RunResult.
+RunResult sync_org(const config::Config& config, const sync::StoreLock& lock, const std::function<bool()>& stop,
+                   const std::function<void(const salesforce::RetryNotice&)>& on_retry = {});
 
 // How a sync report ends a run (interrupted reports are kInterrupted; the caller tells a lost lease
 // apart), with the failed objects' messages or the pause's: a pause at [sync] quota_run_share lets

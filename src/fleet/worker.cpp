@@ -119,7 +119,7 @@ class Worker {
                         ScheduleRules& rules) {
     auto cfg = org_config(lease.org, o_.registry, o_.env);
     if (cfg) rules.interval_seconds = cfg->sync.interval_seconds;
-    RunResult result = cfg ? sync_org(*cfg, lock, [this, &lost] { return stopping() || lost.load(); })
+    RunResult result = cfg ? sync_org(*cfg, lock, [this, &lost] { return stopping() || lost.load(); }, o_.on_retry)
                            : RunResult{RunOutcome::kFailed, cfg.error().to_string(), 0};
     if (lost.load()) {
       result.outcome = RunOutcome::kLeaseLost;

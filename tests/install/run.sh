@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# `make install`'s rules into a temporary DESTDIR (cmake --install, as the Makefile runs it): every
-# file where it belongs, and what was installed works: the binary runs, the man page names every
-# flag, the completion scripts parse in their shells (those the machine has) and name every command.
+# `make install PREFIX=... DESTDIR=...`, the public contract, into a temporary DESTDIR (reusing the
+# configured BUILD_DIR: nothing is rebuilt when crmsync is up to date): every file where it belongs,
+# and what was installed works: the binary runs, the man page names every flag, the completion
+# scripts parse in their shells (those the machine has) and name every command.
 # Usage: run.sh BUILD_DIR
 set -euo pipefail
-build=$1
+build=$(cd "$1" && pwd)
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 prefix=/opt/crmsync-test
 
-DESTDIR="$stage" cmake --install "$build" --prefix "$prefix" >/dev/null
+make --no-print-directory -C "$source_dir" install BUILD="$build" PREFIX="$prefix" DESTDIR="$stage" >/dev/null
 root=$stage$prefix
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

@@ -70,25 +70,42 @@ TEST(CliTest, UnreachableHostIsNamedWithEachRetryAndTheAttemptsOverTime) {
   auto r = run_crmsync("sync --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "127.0.0.1:9")) << r.output;
-  std::size_t retries = 0;
-  for (auto at = r.output.find("retrying POST http://127.0.0.1:9/services/oauth2/token in "); at != std::string::npos;
-       at = r.output.find("retrying POST http://127.0.0.1:9/services/oauth2/token in ", at + 1)) {
-    ++retries;
-  }
-  EXPECT_EQ(retries, 3u) << r.output;
+  EXPECT_EQ(testing::count_of(r.output, "retrying POST http://127.0.0.1:9/services/oauth2/token in "), 3u) << r.output;
   EXPECT_TRUE(contains(r.output, "CONNECTION_REFUSED (attempt 1 of 4)")) << r.output;
   EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(Tried 4 times over \d+\.\d s\.)"))) << r.output;
   EXPECT_FALSE(std::regex_search(r.output, std::regex(R"(after \d+ ms)"))) << r.output;
-  // At --log-level info each retry is logged too, with its wait.
-  auto logged = run_crmsync("sync --quiet --log-level info --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
+  // At --log-level info each retry is logged, with its wait, instead of a plain line: said once.
+  auto logged = run_crmsync("sync --log-level info --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
   EXPECT_TRUE(std::regex_search(logged.output,
                                 std::regex(R"(crmsync: info: retrying POST http://127\.0\.0\.1:9/services/oauth2/token in )"
                                            R"(\d+\.\d s: CONNECTION_REFUSED \(attempt 3 of 4\))")))
       << logged.output;
+  EXPECT_EQ(testing::count_of(logged.output, "retrying POST"), 3u) << "each retry said once:\n" << logged.output;
   // --quiet stays quiet about the retries; the error still sums them up.
   auto quiet = run_crmsync("sync --quiet --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=3");
   EXPECT_FALSE(contains(quiet.output, "retrying")) << quiet.output;
   EXPECT_TRUE(contains(quiet.output, "Tried 4 times")) << quiet.output;
+}
+
+// Not only sync: every command that logs in shows each retry as it happens, then sums them up.
+TEST(CliTest, EveryCommandThatLogsInShowsItsRetries) {
+  TempDir dir;
+  std::string cfg = dir.file("crmsync.toml");
+  testing::write_file(cfg, testing::emulator_toml("http://127.0.0.1:9", dir.file("out.db")));
+  std::string input = dir.file("calls.jsonl");
+  testing::write_file(input, "");
+  for (const std::string& command : {"check --config " + cfg, "export --input " + input + " --config " + cfg,
+                                     "catalog --org --config " + cfg}) {
+    auto r = run_crmsync(command, "CRMSYNC_SALESFORCE_MAX_RETRIES=2");
+    EXPECT_NE(r.exit_code, 0) << command << "\n" << r.output;
+    EXPECT_EQ(testing::count_of(r.output, "retrying POST http://127.0.0.1:9/services/oauth2/token in "), 2u)
+        << command << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, "CONNECTION_REFUSED (attempt 2 of 3)")) << command << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, "Tried 3 times over ")) << command << "\n" << r.output;
+    // --json keeps standard error for errors: the retries are summed up, not told one by one.
+    auto json = run_crmsync(command + " --json", "CRMSYNC_SALESFORCE_MAX_RETRIES=2");
+    EXPECT_FALSE(contains(json.output, "retrying")) << command << " --json\n" << json.output;
+  }
 }
 
 TEST(CliTest, UnknownIncludeFieldFailsAndIsNamed) {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -95,6 +96,56 @@ TEST(CliLogTest, VerboseSyncLogsEachRequestWithStatusAndMsEachCommitAndNoSecret)
     EXPECT_FALSE(contains(r.output, secret)) << secret << " in:\n" << r.output;
     EXPECT_FALSE(contains(j.output, secret)) << secret << " in:\n" << j.output;
   }
+}
+
+// Logs go to standard error: with --verbose --json, standard output is the report alone.
+TEST(CliLogTest, LogsGoToStandardErrorAndTheJsonReportToStandardOutput) {
+  RunningEmulator emu(5);
+  TempDir dir;
+  std::string cfg = config_file(dir, emu, "[sync]\nsettle_seconds = 0\n" + testing::only_toml({"Account", "Contact"}));
+  auto r = testing::run_crmsync_split("sync --verbose --json --config " + cfg);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto report = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << "standard output is not one JSON document:\n" << r.out;
+  EXPECT_EQ(report["objects"].size(), 2u) << r.out;
+  EXPECT_FALSE(contains(r.out, "crmsync: ")) << r.out;
+  EXPECT_TRUE(contains(r.err, "crmsync: debug: POST /services/oauth2/token 200")) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(crmsync: debug: GET /services/data/v\d+\.\d/\S+ 200 )"))) << r.err;
+  EXPECT_TRUE(contains(r.err, "crmsync: info: Account: committed ")) << r.err;
+}
+
+// With --log-format json standard error is JSON lines only: progress is a log line too, and a
+// retry is said once (by the log), not a second time as a plain line.
+TEST(CliLogTest, JsonLogFormatKeepsStandardErrorToJsonLinesWithEachRetryOnce) {
+  emulator::EmulatorOptions o = RunningEmulator::options_for(10, 5);
+  o.faults.rate = 0.3;
+  o.faults.kinds = {"503"};
+  RunningEmulator emu(o);
+  TempDir dir;
+  std::string cfg = config_file(dir, emu, "[sync]\nsettle_seconds = 0\nbatch_size = 200\n" +
+                                              testing::only_toml({"Account", "Contact", "Task"}));
+  auto r = testing::run_crmsync_split("sync --log-format json --log-level info --config " + cfg,
+                                      "CRMSYNC_SALESFORCE_MAX_RETRIES=8");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::map<std::string, int> events;
+  for (const auto& line : lines_of(r.err)) {
+    auto parsed = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(parsed.is_object()) << "not a JSON line: " << line << "\nin:\n" << r.err;
+    ++events[parsed.value("event", "")];
+    if (parsed["event"] == "retry") {
+      EXPECT_TRUE(parsed["wait_ms"].is_number() && parsed["attempt"].is_number()) << line;
+    }
+  }
+  EXPECT_GE(events["retry"], 1) << r.err;
+  EXPECT_GE(events["progress"], 3) << "one per object at least:\n" << r.err;
+  EXPECT_GE(events["commit"], 3) << r.err;
+
+  // As text at --verbose each retry is one log line, not a log line and a progress line.
+  auto text = run_crmsync("sync --verbose --full-refresh Task --config " + cfg, "CRMSYNC_SALESFORCE_MAX_RETRIES=8");
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_GE(testing::count_of(text.output, "crmsync: info: retrying "), 1u) << text.output;
+  EXPECT_EQ(testing::count_of(text.output, "retrying "), testing::count_of(text.output, "crmsync: info: retrying "))
+      << text.output;
 }
 
 TEST(CliLogTest, TheDefaultLevelLogsNothingButWarnings) {
@@ -190,12 +241,7 @@ TEST(CliInterruptTest, CtrlCFinishesTheCommitSaysWhatWasCommittedAndTheNextRunRe
   int incremental = 0;
   for (const auto& obj : report["objects"]) incremental += obj["mode"] == "incremental" ? 1 : 0;
   EXPECT_GT(incremental, 0) << "what the interrupted run committed is not read again:\n" << resumed.output;
-  auto config = config::load_config(cfg);
-  ASSERT_TRUE(config.ok());
-  auto st = store::Store::open("sqlite:" + db);
-  ASSERT_TRUE(st.ok());
-  auto admin = testing::admin_login(emu->base_url());
-  testing::expect_store_equals_org(**st, *admin, *config);
+  testing::expect_db_equals_org(cfg, db, emu->base_url());
 }
 
 // ---- --help, the man page, the completions, "did you mean" ----
@@ -264,6 +310,17 @@ TEST(CliHelpTest, TheCompletionsAndTheManPageNameEveryCommandAndFlag) {
   }
   EXPECT_TRUE(contains(bash.output, "complete -F _crmsync crmsync")) << bash.output;
   EXPECT_TRUE(contains(bash.output, "--log-level) COMPREPLY=($(compgen -W \"error warn info debug\"")) << bash.output;
+  // --object and --full-refresh complete the catalog's object names, in every shell.
+  EXPECT_TRUE(std::regex_search(bash.output, std::regex(R"(--object\) COMPREPLY=\(\$\(compgen -W "[^"]*\bAccount\b[^"]*\bOpportunity\b)")))
+      << bash.output;
+  EXPECT_TRUE(std::regex_search(bash.output, std::regex(R"(--full-refresh\) COMPREPLY=\(\$\(compgen -W "[^"]*\bContact\b)")))
+      << bash.output;
+  EXPECT_TRUE(std::regex_search(zsh.output, std::regex(R"(--object'\[[^\]]*\]:object:\([^)]*\bAccount\b)"))) << zsh.output;
+  EXPECT_TRUE(std::regex_search(fish.output, std::regex(R"(-l object -x -a '[^']*\bAccount\b)"))) << fish.output;
+  // Each option's text is a sentence before its default: "... when not given. Default: ...".
+  EXPECT_FALSE(contains(man.output, "not given Default:")) << man.output;
+  EXPECT_FALSE(std::regex_search(man.output, std::regex(R"([^.] Default: )"))) << man.output;
+  EXPECT_TRUE(contains(man.output, "CRMSYNC_CONFIG when not given. Default: crmsync.toml.")) << man.output;
   EXPECT_TRUE(contains(man.output, ".TH CRMSYNC 1")) << man.output;
   EXPECT_TRUE(contains(man.output, ".SH ENVIRONMENT")) << man.output;
   EXPECT_EQ(run_crmsync("completion powershell").exit_code, 2);
@@ -283,6 +340,25 @@ TEST(CliHelpTest, AMistypedCommandOrFlagGetsADidYouMean) {
   auto far = run_crmsync("deploy");
   EXPECT_EQ(far.exit_code, 2) << far.output;
   EXPECT_FALSE(contains(far.output, "did you mean")) << far.output;
+
+  // The hint is the whole message: one line, without CLI11's own (which misleads before it).
+  auto alone = run_crmsync("synk");
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+  EXPECT_EQ(alone.output, "crmsync: unknown command synk; did you mean `crmsync sync`?\n");
+  auto objet = run_crmsync("sync --objet Account");
+  EXPECT_EQ(objet.exit_code, 2) << objet.output;
+  EXPECT_EQ(objet.output, "crmsync: unknown flag --objet for crmsync sync; did you mean --object?\n");
+  auto action = run_crmsync("orgs ad acme --config x.toml");
+  EXPECT_EQ(action.exit_code, 2) << action.output;
+  EXPECT_EQ(action.output, "crmsync: unknown action ad for crmsync orgs; did you mean `crmsync orgs add`?\n");
+  auto after_value = run_crmsync("orgs --config x.toml lst");
+  EXPECT_EQ(after_value.exit_code, 2) << after_value.output;
+  EXPECT_TRUE(contains(after_value.output, "did you mean `crmsync orgs list`?")) << after_value.output;
+  for (const auto* r : {&command, &flag, &global, &alone, &objet, &action, &after_value}) {
+    for (const char* cli11 : {"A subcommand is required", "Run with --help", "were not expected", " not in {"}) {
+      EXPECT_FALSE(contains(r->output, cli11)) << r->output;
+    }
+  }
 }
 
 // The shipped example, pointed at the emulator through the environment, syncs and exports without

@@ -397,6 +397,18 @@ TEST_F(ExportTest, UnmatchedActivitiesAreNamedAndAMissingTitleReadsAsTheKind) {
                                              "email ghost@unknown-corp.example, and no Account has the domain "
                                              "unknown-corp.example"))
       << text.output;
+  // With --log-format json standard error is JSON lines: one "unmatched" line per activity.
+  auto logged = testing::run_crmsync_split("export --config " + cfg_ + " --input " + dir_.file("activities.jsonl") +
+                                           " --dry-run --log-format json");
+  ASSERT_EQ(logged.exit_code, 0) << logged.err;
+  std::vector<std::string> unmatched;
+  std::istringstream lines(logged.err);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << "not a JSON line: " << line << "\nin:\n" << logged.err;
+    if (j["event"] == "unmatched") unmatched.push_back(j["activity_id"]);
+  }
+  EXPECT_EQ(unmatched, (std::vector<std::string>{"x1", "x2"})) << logged.err;
 
   auto r = export_run(input, "--json");
   ASSERT_EQ(r.exit_code, 0) << r.output;

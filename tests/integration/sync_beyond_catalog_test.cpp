@@ -192,6 +192,57 @@ TEST_P(BeyondCatalogStoreTest, ACustomObjectAndAStandardOneSyncWithTheCatalogObj
   expect_object_equals_org(**st, *admin, cfg, "Invoice__c");
 }
 
+// Above [sync] bulk_threshold a custom object loads through Bulk API 2.0 as a catalog object does,
+// and --full-refresh reloads it (its table keeps its rows until the reload replaces them).
+TEST(BeyondCatalogTest, ACustomObjectLoadsThroughBulkAndAFullRefreshReloadsIt) {
+  TempDir dir;
+  auto emu = invoice_org(dir);
+  auto admin = testing::admin_login((*emu)->base_url());
+  auto invoices = create_invoices(*admin, 60);
+  auto cfg = testing::sync_config((*emu)->base_url(), dir.file("out.db"));
+  testing::only(cfg, {});
+  cfg.objects["Invoice__c"];
+  cfg.sync.bulk_threshold = 20;
+  auto st = store::Store::open(sync::store_options(cfg));
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  auto client = testing::login(cfg);
+  sync::SyncOptions options;
+  options.bulk.first_poll = std::chrono::milliseconds(5);
+  options.bulk.max_poll = std::chrono::milliseconds(20);
+
+  auto first = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  const auto& load = testing::report_for(*first, "Invoice__c");
+  ASSERT_EQ(load.outcome, sync::ObjectReport::Outcome::kSynced) << load.message;
+  EXPECT_TRUE(load.full);
+  EXPECT_TRUE(load.bulk) << "60 rows, above bulk_threshold = 20: " << load.bulk_fallback;
+  EXPECT_EQ(load.records, 60);
+  expect_object_equals_org(**st, *admin, cfg, "Invoice__c");
+
+  // A new field, a change and a purge (this run asks no getDeleted, so an increment would keep the
+  // purged row): the reload brings all three.
+  testing::add_field(**emu, "Invoice__c", testing::custom_field("Note__c", "string"));
+  testing::wait_past_the_next_whole_second();
+  ASSERT_TRUE(admin->update("Invoice__c", invoices[0], {{"Status__c", "Paid"}}));
+  ASSERT_TRUE((*emu)->hard_delete({invoices[1]}).ok());
+  testing::wait_past_the_next_whole_second();
+  options.full_refresh = {"invoice__c"};
+  auto reload = sync::run_sync(cfg, *client, **st, options);
+  ASSERT_TRUE(reload.ok()) << reload.error().to_string();
+  const auto& again = testing::report_for(*reload, "Invoice__c");
+  ASSERT_EQ(again.outcome, sync::ObjectReport::Outcome::kSynced) << again.message;
+  EXPECT_EQ(again.full_refresh, "done");
+  EXPECT_TRUE(again.full);
+  EXPECT_TRUE(again.bulk) << again.bulk_fallback;
+  EXPECT_EQ(again.records, 59);
+  auto rows = testing::store_rows(**st, "Invoice__c");
+  EXPECT_EQ(rows.size(), 59u) << "the reload replaced the table: the purged invoice is gone";
+  EXPECT_FALSE(rows.contains(invoices[1]));
+  EXPECT_EQ(rows.at(invoices[0]).at("Status__c"), store::Value{std::string("Paid")});
+  EXPECT_TRUE(has(column_names(**st, "Invoice__c"), "Note__c"));
+  expect_object_equals_org(**st, *admin, cfg, "Invoice__c");
+}
+
 TEST(BeyondCatalogTest, IncludeNamesTheOnlyFieldsAndAnUnsupportedOneOrAMissingObjectFailsWithTheFix) {
   TempDir dir;
   auto emu = invoice_org(dir);

@@ -100,12 +100,7 @@ TEST(SyncCliTest, QuotaPauseExitsThreeAndTheNextRunResumes) {
       EXPECT_EQ(o["mode"], "incremental") << o.dump();
     }
   }
-  auto config = config::load_config(cfg);
-  ASSERT_TRUE(config.ok());
-  auto st = store::Store::open("sqlite:" + db);
-  ASSERT_TRUE(st.ok());
-  auto admin = testing::admin_login(emu->base_url());
-  testing::expect_store_equals_org(**st, *admin, *config);
+  testing::expect_db_equals_org(cfg, db, emu->base_url());
 }
 
 TEST_P(SyncCliStoreTest, StatusShowsEachObjectsWatermarkRowsAndCalls) {
@@ -213,6 +208,16 @@ TEST(SyncCliTest, QuietPrintsNothingButAWarningNamingAFieldNoLongerReadable) {
   EXPECT_EQ(second.exit_code, 0) << second.output;
   EXPECT_TRUE(contains(second.output, "warning: Account.Website")) << second.output;
   EXPECT_FALSE(contains(second.output, "total")) << "only the warning, not the report:\n" << second.output;
+  // With --log-format json the warning is a log line like every other line on standard error.
+  auto json = testing::run_crmsync_split("sync --quiet --log-format json --config " + cfg);
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out, "");
+  auto line = nlohmann::json::parse(json.err, nullptr, false);
+  ASSERT_TRUE(line.is_object()) << "one JSON line:\n" << json.err;
+  EXPECT_EQ(line["level"], "warn") << json.err;
+  EXPECT_EQ(line["event"], "warning") << json.err;
+  EXPECT_EQ(line["object"], "Account") << json.err;
+  EXPECT_TRUE(line["message"].get<std::string>().starts_with("Account.Website")) << json.err;
 }
 
 // Runs crmsync with its standard output and error on a pseudo-terminal (as a user at a terminal

@@ -73,6 +73,17 @@ int exit_code_of(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Every call 100 ms late: a run is under way long enough to be interrupted.
+emulator::EmulatorOptions slow_org() {
+  emulator::EmulatorOptions o = RunningEmulator::options_for(150, 9);
+  o.faults.rate = 1.0;
+  o.faults.kinds = {"slow"};
+  o.faults.slow_ms = 100;
+  return o;
+}
+// Commits of 200 rows, one object at a time, no Bulk: a run interrupted mid-way has committed some.
+const char* const kPageByPage = "batch_size = 200\nrows_per_commit = 200\nbulk_threshold = 100000000\nconcurrency = 1\n";
+
 std::string small_config(TempDir& dir, RunningEmulator& emu, const std::string& extra = "") {
   const std::string cfg = dir.file("crmsync.toml");
   testing::write_file(cfg, testing::emulator_toml(emu->base_url(), dir.file("out.db"),
@@ -173,14 +184,9 @@ TEST(SyncEveryTest, AFailedRunDoesNotStopTheScheduleAndTheNextRunComesOnTime) {
 // resumes from the watermarks; Ctrl-C while a run is under way lets its current commit finish,
 // then the schedule stops with exit 0.
 TEST(SyncEveryTest, QuotaPausedRunsWaitForTheNextSlotAndCtrlCDuringARunStopsTheScheduleWithExitZero) {
-  emulator::EmulatorOptions o = RunningEmulator::options_for(150, 9);
-  o.faults.rate = 1.0;  // each call 100 ms late: a run is under way long enough to be interrupted
-  o.faults.kinds = {"slow"};
-  o.faults.slow_ms = 100;
-  RunningEmulator emu(o);
+  RunningEmulator emu(slow_org());
   TempDir dir;
-  const std::string cfg =
-      small_config(dir, emu, "batch_size = 200\nrows_per_commit = 200\nbulk_threshold = 100000000\nconcurrency = 1\n");
+  const std::string cfg = small_config(dir, emu, kPageByPage);
   const std::string log = dir.file("every.log");
   pid_t pid = testing::start_crmsync({"sync", "--every", "2s", "--max-api-calls", "3", "--config", cfg}, log);
   ASSERT_GT(pid, 0);
@@ -200,6 +206,43 @@ TEST(SyncEveryTest, QuotaPausedRunsWaitForTheNextSlotAndCtrlCDuringARunStopsTheS
   auto stopped = schedule_of(cfg);
   EXPECT_EQ(stopped["state"], "stopped");
   EXPECT_EQ(stopped["runs"], 3);
+}
+
+// SIGTERM (a service manager's stop) while a run is under way: the run finishes its current
+// commit, the schedule stops, the process exits 0, and what was committed is kept for the next run.
+TEST(SyncEveryTest, SigtermDuringARunFinishesTheCommitAndExitsZero) {
+  RunningEmulator emu(slow_org());
+  TempDir dir;
+  const std::string cfg = small_config(dir, emu, kPageByPage);
+  const std::string db = dir.file("out.db");
+  const std::string log = dir.file("every.log");
+  pid_t pid = testing::start_crmsync({"sync", "--every", "1h", "--config", cfg}, log);
+  ASSERT_GT(pid, 0);
+  bool committed = false;
+  for (int i = 0; i < 3000 && !committed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    committed = testing::int_on_disk(db, "SELECT COUNT(*) FROM crmsync_sync_state WHERE watermark IS NOT NULL") > 0;
+  }
+  ASSERT_TRUE(committed) << "no commit seen:\n" << read_text(log);
+  kill(pid, SIGTERM);
+  const int code = exit_code_of(pid);
+  const std::string output = read_text(log);
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_TRUE(contains(output, "crmsync: interrupted: stopping the schedule (a run under way finishes its current "
+                               "commit first) (a second SIGTERM stops at once)"))
+      << output;
+  EXPECT_FALSE(contains(output, "Ctrl-C again")) << "it was no Ctrl-C:\n" << output;
+  EXPECT_TRUE(contains(output, "interrupted: records committed per object: ")) << output;
+  EXPECT_TRUE(contains(output, "schedule stopped after 1 run; what was committed is kept")) << output;
+  EXPECT_EQ(schedule_of(cfg)["state"], "stopped");
+  const std::int64_t kept = testing::int_on_disk(db, "SELECT COUNT(*) FROM \"Account\"");
+  EXPECT_GT(kept, 0) << output;
+
+  // The next run resumes from what was committed and ends with the store equal to the org.
+  emu->set_fault_rate(0);
+  auto resumed = run_crmsync("sync --json --config " + cfg);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  testing::expect_db_equals_org(cfg, db, emu->base_url());
 }
 
 }  // namespace

@@ -143,6 +143,17 @@ inline void expect_store_equals_org(store::Store& st, salesforce::Client& admin,
 // As expect_store_equals_org, for an org where rows were hard deleted while the store held them:
 // those are kept in the store marked IsDeleted = 1 (queryAll no longer shows them); every row the
 // org has is in the store with the org's values.
+// The SQLite file `db` that the configuration file `cfg` syncs into holds what the org at
+// `base_url` holds (expect_store_equals_org): after a crmsync process ran.
+inline void expect_db_equals_org(const std::string& cfg, const std::string& db, const std::string& base_url) {
+  auto config = config::load_config(cfg);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  auto st = store::Store::open("sqlite:" + db);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  auto admin = admin_login(base_url);
+  expect_store_equals_org(**st, *admin, *config);
+}
+
 inline void expect_store_equals_org_hard_deletes_marked(store::Store& st, salesforce::Client& admin,
                                                         const config::Config& cfg) {
   for (const auto& object : cfg.enabled_objects()) {

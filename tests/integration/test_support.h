@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -48,6 +49,13 @@ inline bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// How many times `needle` occurs in `haystack` (e.g. the retry lines of a command's output).
+inline std::size_t count_of(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
 // A file's whole content (empty when it is missing): a store's or a log's bytes to search.
 inline std::string file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -69,9 +77,8 @@ struct CommandResult {
   std::string output;  // standard output and standard error together
 };
 
-// Runs `crmsync <args>` (args are passed to the shell as written) and captures its output.
-inline CommandResult run_crmsync(const std::string& args, const std::string& env = "") {
-  std::string cmd = env + (env.empty() ? "" : " ") + CRMSYNC_BINARY + std::string(" ") + args + " 2>&1";
+// Runs a shell command line and captures its standard output.
+inline CommandResult run_shell(const std::string& cmd) {
   CommandResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
@@ -81,6 +88,34 @@ inline CommandResult run_crmsync(const std::string& args, const std::string& env
   int status = pclose(p);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// `crmsync <args>` with `env` before it (both passed to the shell as written).
+inline std::string crmsync_command(const std::string& args, const std::string& env) {
+  return env + (env.empty() ? "" : " ") + CRMSYNC_BINARY + std::string(" ") + args;
+}
+
+// Runs `crmsync <args>` and captures its output (standard output and standard error together).
+inline CommandResult run_crmsync(const std::string& args, const std::string& env = "") {
+  return run_shell(crmsync_command(args, env) + " 2>&1");
+}
+
+struct SplitResult {
+  int exit_code = -1;
+  std::string out;  // standard output
+  std::string err;  // standard error
+};
+
+// Runs `crmsync <args>` as run_crmsync does, with standard output and standard error kept apart.
+inline SplitResult run_crmsync_split(const std::string& args, const std::string& env = "") {
+  std::string err_path = (std::filesystem::temp_directory_path() / "crmsync-stderr-XXXXXX").string();
+  int fd = mkstemp(err_path.data());
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  close(fd);
+  CommandResult r = run_shell(crmsync_command(args, env) + " 2>" + err_path);
+  SplitResult split{r.exit_code, r.output, file_bytes(err_path)};
+  std::filesystem::remove(err_path);
+  return split;
 }
 
 // An emulator on a free loopback port, stopped at the end of the test.
