@@ -107,7 +107,7 @@ class UserAccess {
   // other tables, Contact included (its account's access decides, but writing a contact needs
   // no more than reading the account).
   std::optional<std::size_t> master_field(const Table& table) const;
-  // Whether this snapshot read the Opportunity and Contact rows (implicit parent access to
+  // Whether this snapshot read the Opportunity, Contact and Case rows (implicit parent access to
   // accounts): writing one of them must then drop it (AccessModel::affects_access).
   bool reads_account_children() const { return reads_account_children_; }
   // Whether it left out users owning no account from implicit child access (and account rules'
@@ -128,7 +128,7 @@ class UserAccess {
     // What sharing rules, teams and shares give (sharing.h); null / false when nothing.
     const std::unordered_map<std::string, RecordAccess>* owner_shares = nullptr;
     bool record_shares = false;
-    // Opportunity, Contact: what their account's shares and its owner give (by account, by owner).
+    // Opportunity, Contact, Case: what their account's shares and its owner give (by account, by owner).
     const std::unordered_map<std::string, RecordAccess>* child_by_account = nullptr;
     const std::unordered_map<std::string, RecordAccess>* child_by_account_owner = nullptr;
     bool implicit_parent = false;  // Account: implicit_accounts_ holds some of its rows
