@@ -334,7 +334,10 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
         if (deleted && std::holds_alternative<bool>(row[*deleted]) && std::get<bool>(row[*deleted])) continue;
         const auto* account = text_at(row, v->parent);
         if (account == nullptr || implicit_accounts_.count(id15(*account))) continue;
-        if (owner_visible(*v, row) || shared_level(*v, row) != RecordAccess::kNone) implicit_accounts_.insert(id15(*account));
+        if (owner_visible(*v, row) || record_level(*v, row) != RecordAccess::kNone ||
+            account_share_level(*v, *account) != RecordAccess::kNone) {
+          implicit_accounts_.insert(id15(*account));
+        }
       }
     }
     views_[accounts_].implicit_parent = !implicit_accounts_.empty();
@@ -440,7 +443,7 @@ bool UserAccess::owner_visible(const TableView& v, const Row& row) const {
 
 RecordAccess UserAccess::default_access(const std::string& object) const { return sharing_level(sharing_default(object)); }
 
-RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool any) const {
+RecordAccess UserAccess::record_level(const TableView& v, const Row& row) const {
   RecordAccess level = RecordAccess::kNone;
   if (v.owner_shares != nullptr) {
     if (const auto* owner = text_at(row, v.owner)) {
@@ -452,6 +455,11 @@ RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool a
     auto it = record_shares_.find(id15(std::get<std::string>(row[0])));
     if (it != record_shares_.end()) level = std::max(level, it->second);
   }
+  return level;
+}
+
+RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool any) const {
+  RecordAccess level = record_level(v, row);
   if (any && level != RecordAccess::kNone) return level;  // visible: the account need not be looked at
   if (v.child_by_account != nullptr || v.child_by_account_owner != nullptr) {
     if (const auto* account = text_at(row, v.parent)) level = std::max(level, account_child_level(v, *account));
@@ -459,12 +467,14 @@ RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool a
   return level;
 }
 
+RecordAccess UserAccess::account_share_level(const TableView& v, const std::string& account) const {
+  if (v.child_by_account == nullptr) return RecordAccess::kNone;
+  auto it = v.child_by_account->find(id15(account));
+  return it == v.child_by_account->end() ? RecordAccess::kNone : it->second;
+}
+
 RecordAccess UserAccess::account_child_level(const TableView& v, const std::string& account) const {
-  RecordAccess level = RecordAccess::kNone;
-  if (v.child_by_account != nullptr) {
-    auto it = v.child_by_account->find(id15(account));
-    if (it != v.child_by_account->end()) level = it->second;
-  }
+  RecordAccess level = account_share_level(v, account);
   if (v.child_by_account_owner != nullptr && account_owner_) {
     auto r = accounts_->find(account);
     const auto* owner = r ? std::get_if<std::string>(&accounts_->row(*r)[*account_owner_]) : nullptr;
