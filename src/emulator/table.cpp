@@ -235,6 +235,12 @@ std::string Database::new_id(const Table& table) {
   return make_sf_id(table.key_prefix(), ++next_serial_[table.key_prefix()]);
 }
 
+std::string Database::next_auto_number(const Table& table, const FieldDef& field) {
+  const std::uint64_t n = 1000 + ++next_auto_number_[table.name() + "." + field.name];
+  std::string digits = std::to_string(n);
+  return std::string(digits.size() < 8 ? 8 - digits.size() : 0, '0') + digits;
+}
+
 void Database::add_custom_object(const std::string& name, std::shared_ptr<const ObjectSpec> spec) {
   custom_objects_[to_lower(name)] = std::move(spec);
 }

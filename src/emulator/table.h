@@ -76,6 +76,10 @@ struct FieldDef {
   bool custom = false;
   std::string compound_field_name;
   std::vector<std::string> picklist_values;
+  std::string picklist_default;  // the value a create without one gets (describe: defaultValue true)
+  // A standard auto-number field (Case.CaseNumber): assigned on insert (Database::next_auto_number),
+  // never written by a client.
+  bool auto_number = false;
   // Whether field-level security governs the field: true for the org's schema and the org file's
   // custom fields; a field added straight to a Table (tests simulating schema drift) has none.
   bool field_security = false;
@@ -171,6 +175,9 @@ class Database {
 
   // A fresh, never reused 18-character Id for the table's key prefix.
   std::string new_id(const Table& table);
+  // The next value of an auto-number field, never reused: Salesforce's standard display format
+  // {00000000}, the first record of the org numbered 00001001.
+  std::string next_auto_number(const Table& table, const FieldDef& field);
 
   // The custom objects an org file defines ([[custom_objects]]): their describe flags, beside the
   // fixed schema's (org/org.h object_spec() looks here first).
@@ -184,6 +191,7 @@ class Database {
  private:
   std::map<std::string, std::unique_ptr<Table>> tables_;  // by lower-case name
   std::unordered_map<std::string, std::uint64_t> next_serial_;
+  std::unordered_map<std::string, std::uint64_t> next_auto_number_;  // by "Table.Field"
   std::map<std::string, std::shared_ptr<const ObjectSpec>> custom_objects_;  // by lower-case name
   mutable std::shared_mutex mutex_;
 };

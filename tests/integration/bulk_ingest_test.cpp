@@ -35,41 +35,6 @@ class IngestOrg : public crmsync::testing::OrgFileEmulator {
                         "true }, \"Account.Industry\" = { read = true, "
                         "edit = false } }\n") {}
 
-  static httplib::Response must(httplib::Result r) {
-    if (!r) throw std::runtime_error("no answer from the emulator");
-    return *r;
-  }
-  httplib::Response create(const std::string& token, const json& body) const {
-    return must(client().Post(kIngest.c_str(), auth(token), body.dump(), "application/json"));
-  }
-  // A job created, its CSV uploaded and closed: its Id.
-  std::string load(const std::string& token, const json& job, const std::string& csv) const {
-    auto made = create(token, job);
-    if (made.status != 200) throw std::runtime_error("job refused: " + made.body);
-    const std::string id = json::parse(made.body)["id"];
-    auto put = must(client().Put((kIngest + "/" + id + "/batches").c_str(), auth(token), csv, "text/csv"));
-    EXPECT_EQ(put.status, 201) << put.body;
-    auto closed = set_state(token, id, "UploadComplete");
-    EXPECT_EQ(closed.status, 200) << closed.body;
-    return id;
-  }
-  httplib::Response set_state(const std::string& token, const std::string& id, const std::string& state) const {
-    return must(client().Patch((kIngest + "/" + id).c_str(), auth(token), json{{"state", state}}.dump(),
-                               "application/json"));
-  }
-  json info(const std::string& token, const std::string& id) const {
-    return json::parse(must(client().Get((kIngest + "/" + id).c_str(), auth(token))).body);
-  }
-  // Polls until the job is finished, as clients do.
-  json wait(const std::string& token, const std::string& id) const {
-    json j;
-    for (int i = 0; i < 500; ++i) {
-      j = info(token, id);
-      if (j["state"] != "UploadComplete" && j["state"] != "InProgress") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return j;
-  }
   std::vector<std::vector<std::string>> results(const std::string& token, const std::string& id,
                                                 const std::string& kind, char delimiter = ',') const {
     auto r = must(client().Get((kIngest + "/" + id + "/" + kind).c_str(), auth(token)));

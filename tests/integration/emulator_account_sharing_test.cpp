@@ -1,7 +1,8 @@
 // Sharing through accounts over loopback, as Salesforce decides it: implicit parent access (the
-// owner of an opportunity or contact reads its account), implicit child access (the account owner
-// reaches its children at the levels its role gives), the child levels of AccountShare,
-// AccountTeamMember and account sharing rules, and a custom detail object Controlled by Parent.
+// owner of an opportunity, contact or case reads its account), implicit child access (the account
+// owner reaches its children at the levels its role gives), the child levels of AccountShare,
+// AccountTeamMember and account sharing rules (cases through CaseAccessLevel as deals through
+// OpportunityAccessLevel), and a custom detail object Controlled by Parent.
 // Each expectation is worked out by hand from the org file below and the records the test makes.
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -59,6 +60,7 @@ owned_by = "Role:Desk D"
 shared_with = "Role:Desk C"
 access = "Read"
 opportunity_access = "Edit"
+case_access = "Read"
 
 [[users]]
 username = "ann@crmsync.test"
@@ -286,6 +288,63 @@ TEST_F(EmulatorAccountSharingTest, AnAccountSharingRuleGivesTheChildrenAtItsLeve
   EXPECT_EQ(update(cat_, "Opportunity", f.deal, {{"Description", "by rule"}}), 204);
   EXPECT_FALSE(sees(cat_, "Contact", f.contact));
   EXPECT_FALSE(sees(ann_, "Opportunity", f.deal)) << "Desk A is not shared with";
+  // The rule's case level: Read.
+  const std::string kase = make("Case", {{"Subject", "Rule case"}, {"AccountId", f.account}, {"OwnerId", ben_id_}});
+  EXPECT_TRUE(sees(cat_, "Case", kase));
+  EXPECT_EQ(update(cat_, "Case", kase, {{"Status", "Working"}}), 400) << "Read only";
+  EXPECT_FALSE(sees(ann_, "Case", kase));
+}
+
+// Case is Private (the org file says nothing of it): a case is reached through its account's
+// CaseAccessLevel on an AccountShare or an account team member, as a deal through
+// OpportunityAccessLevel; an AccountShare without it gives the account and not its cases.
+TEST_F(EmulatorAccountSharingTest, ACaseIsReachedThroughItsAccountsCaseAccessLevel) {
+  const std::string account = make("Account", {{"Name", "Case Levels Co"}, {"OwnerId", ann_id_}});
+  const std::string kase = make("Case", {{"Subject", "Broken widget"}, {"AccountId", account}, {"OwnerId", ann_id_}});
+  EXPECT_FALSE(sees(cat_, "Case", kase));
+  auto read = org_->post(ann_, kData + "/sobjects/AccountShare",
+                         {{"AccountId", account}, {"UserOrGroupId", cat_id_}, {"AccountAccessLevel", "Read"},
+                          {"OpportunityAccessLevel", "None"}, {"CaseAccessLevel", "Read"}});
+  ASSERT_EQ(read->status, 201) << read->body;
+  EXPECT_TRUE(sees(cat_, "Case", kase));
+  EXPECT_EQ(update(cat_, "Case", kase, {{"Priority", "High"}}), 400) << "Read only";
+  json nested = org_->records(cat_, "SELECT Id, (SELECT CaseNumber FROM Cases) FROM Account WHERE Id = '" + account + "'");
+  ASSERT_EQ(nested.size(), 1u);
+  EXPECT_EQ(nested[0]["Cases"]["totalSize"], 1) << nested.dump();
+
+  // The account without its cases.
+  auto none = org_->post(ann_, kData + "/sobjects/AccountShare",
+                         {{"AccountId", account}, {"UserOrGroupId", dan_id_}, {"AccountAccessLevel", "Read"},
+                          {"OpportunityAccessLevel", "None"}, {"CaseAccessLevel", "None"}});
+  ASSERT_EQ(none->status, 201) << none->body;
+  EXPECT_TRUE(sees(dan_, "Account", account));
+  EXPECT_FALSE(sees(dan_, "Case", kase));
+  json empty = org_->records(dan_, "SELECT Id, (SELECT CaseNumber FROM Cases) FROM Account WHERE Id = '" + account + "'");
+  ASSERT_EQ(empty.size(), 1u);
+  EXPECT_TRUE(empty[0]["Cases"].is_null()) << empty.dump();
+
+  // An account team member with Read/Write on cases edits them.
+  auto member = org_->post(ann_, kData + "/sobjects/AccountTeamMember",
+                           {{"AccountId", account}, {"UserId", ben_id_}, {"TeamMemberRole", "Sales Rep"},
+                            {"AccountAccessLevel", "Read"}, {"OpportunityAccessLevel", "None"},
+                            {"CaseAccessLevel", "Edit"}, {"ContactAccessLevel", "None"}});
+  ASSERT_EQ(member->status, 201) << member->body;
+  EXPECT_EQ(update(ben_, "Case", kase, {{"Priority", "High"}}), 204);
+}
+
+TEST_F(EmulatorAccountSharingTest, ACasesOwnerReadsItsAccountAndTheAccountOwnerItsCases) {
+  const std::string account = make("Account", {{"Name", "Case Family Co"}, {"OwnerId", ann_id_}});
+  EXPECT_FALSE(sees(ben_, "Account", account));
+  const std::string kase = make("Case", {{"Subject", "Slow portal"}, {"AccountId", account}, {"OwnerId", ben_id_}});
+  EXPECT_TRUE(sees(ben_, "Account", account)) << "implicit parent through the case";
+  // Desk A's role gives an account owner Edit on the account's cases.
+  EXPECT_TRUE(sees(ann_, "Case", kase));
+  EXPECT_EQ(update(ann_, "Case", kase, {{"Status", "Working"}}), 204);
+  const std::string desk_a = org_->id_of(admin_, "SELECT Id FROM UserRole WHERE Name = 'Desk A'");
+  ASSERT_EQ(update(admin_, "UserRole", desk_a, {{"CaseAccessForAccountOwner", "None"}}), 204);
+  EXPECT_FALSE(sees(ann_, "Case", kase));
+  ASSERT_EQ(update(admin_, "UserRole", desk_a, {{"CaseAccessForAccountOwner", "Edit"}}), 204);
+  EXPECT_TRUE(sees(ann_, "Case", kase));
 }
 
 TEST_F(EmulatorAccountSharingTest, ADetailObjectFollowsItsMasterRecord) {

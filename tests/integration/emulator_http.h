@@ -5,6 +5,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -116,6 +117,45 @@ class OrgFileEmulator {
   std::string admin() const { return login("admin@crmsync.test", "admin-pass"); }
   static httplib::Headers auth(const std::string& token) { return bearer(token); }
 
+  // Bulk API 2.0 ingest jobs, as a client runs them.
+  static constexpr const char* kIngestJobs = "/services/data/v60.0/jobs/ingest";
+  using json = nlohmann::json;
+  static httplib::Response must(httplib::Result r) {
+    if (!r) throw std::runtime_error("no answer from the emulator");
+    return *r;
+  }
+  httplib::Response create(const std::string& token, const json& body) const {
+    return must(client().Post(kIngestJobs, auth(token), body.dump(), "application/json"));
+  }
+  // A job created, its CSV uploaded and closed: its Id.
+  std::string load(const std::string& token, const json& job, const std::string& csv) const {
+    auto made = create(token, job);
+    if (made.status != 200) throw std::runtime_error("job refused: " + made.body);
+    const std::string id = json::parse(made.body)["id"];
+    auto put = must(client().Put((std::string(kIngestJobs) + "/" + id + "/batches").c_str(), auth(token), csv, "text/csv"));
+    EXPECT_EQ(put.status, 201) << put.body;
+    auto closed = set_state(token, id, "UploadComplete");
+    EXPECT_EQ(closed.status, 200) << closed.body;
+    return id;
+  }
+  httplib::Response set_state(const std::string& token, const std::string& id, const std::string& state) const {
+    return must(client().Patch((std::string(kIngestJobs) + "/" + id).c_str(), auth(token), json{{"state", state}}.dump(),
+                               "application/json"));
+  }
+  json info(const std::string& token, const std::string& id) const {
+    return json::parse(must(client().Get((std::string(kIngestJobs) + "/" + id).c_str(), auth(token))).body);
+  }
+  // Polls until the job is finished, as clients do.
+  json wait(const std::string& token, const std::string& id) const {
+    json j;
+    for (int i = 0; i < 500; ++i) {
+      j = info(token, id);
+      if (j["state"] != "UploadComplete" && j["state"] != "InProgress") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return j;
+  }
+
  private:
   TempDir dir_;
   std::unique_ptr<emulator::Emulator> emu_;
@@ -125,8 +165,6 @@ class OrgFileEmulator {
 // tests make as one user or another (a bearer token each).
 class OrgFromFile : public OrgFileEmulator {
  public:
-  using json = nlohmann::json;
-
   explicit OrgFromFile(const std::string& toml, int scale = 30)
       : OrgFileEmulator("scale = " + std::to_string(scale) + "\nseed = 11\n" + toml) {}
 

@@ -3,7 +3,8 @@
 // with the guarantees the catalog's objects have (a full load, increments by SystemModstamp, soft
 // and hard deletes, a field added later back-filled, a kill mid-load resumed); fields of
 // unsupported types are skipped with a note, or refused when `include` names them. `crmsync catalog
-// --org` lists what the org offers and which of it is supported.
+// --org` lists what the org offers and which of it is supported. Case, the README's example, syncs
+// against the default org as it is.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -331,6 +332,86 @@ TEST(BeyondCatalogTest, CheckSaysWhatToGrantForObjectsBeyondTheCatalog) {
   EXPECT_EQ(colour["field"], "Colour__c");
 }
 
+// The org's cases as an admin's queryAll counts them (deleted ones included, as the sync reads).
+long org_count(salesforce::Client& admin, const std::string& soql) {
+  auto page = admin.query(soql, /*include_deleted=*/true);
+  if (!page) throw std::runtime_error(page.error().to_string());
+  return nlohmann::json::parse(page->body)["totalSize"].get<long>();
+}
+
+// Case, a standard object beyond the catalog (the README's example) against the default org:
+// every field of its describe synced (all of a supported type), one row per case the org has,
+// an update and a delete picked up by the next increment.
+TEST(BeyondCatalogTest, CaseSyncsEveryFieldOfItsDescribeAndItsChanges) {
+  TempDir dir;
+  RunningEmulator emu(12, 7);
+  auto admin = testing::admin_login(emu->base_url());
+  auto cfg = testing::sync_config(emu->base_url(), dir.file("out.db"));
+  testing::only(cfg, {});
+  cfg.objects["Case"];  // [objects.Case]
+  auto st = store::Store::open(sync::store_options(cfg));
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  auto client = testing::login(cfg);
+
+  auto first = sync::run_sync(cfg, *client, **st, {});
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  const auto& loaded = testing::report_for(*first, "Case");
+  ASSERT_EQ(loaded.outcome, sync::ObjectReport::Outcome::kSynced) << loaded.message;
+  EXPECT_TRUE(loaded.notes.empty()) << loaded.notes[0];
+  const long cases = org_count(*admin, "SELECT COUNT() FROM Case");
+  EXPECT_GT(cases, 12) << "a few per account";
+  EXPECT_EQ(loaded.records, cases);
+  auto describe = admin->describe("Case");
+  ASSERT_TRUE(describe.ok());
+  std::set<std::string> described;
+  for (const auto& f : (*describe)["fields"]) described.insert(f["name"].get<std::string>());
+  const auto names = column_names(**st, "Case");
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), described);
+  expect_object_equals_org(**st, *admin, cfg, "Case");
+
+  // A case updated and another deleted in the org: the next run is an increment that has both.
+  auto open = testing::ids(*admin, "SELECT Id FROM Case WHERE IsClosed = false ORDER BY CaseNumber LIMIT 2");
+  ASSERT_EQ(open.size(), 2u);
+  testing::wait_past_the_next_whole_second();
+  ASSERT_TRUE(admin->update("Case", open[0], {{"Status", "Closed"}, {"Subject", "Solved by phone"}}));
+  ASSERT_TRUE(admin->remove("Case", open[1]));
+  testing::wait_past_the_next_whole_second();
+  auto second = sync::run_sync(cfg, *client, **st, {});
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  const auto& increment = testing::report_for(*second, "Case");
+  ASSERT_EQ(increment.outcome, sync::ObjectReport::Outcome::kSynced) << increment.message;
+  EXPECT_FALSE(increment.full);
+  auto rows = testing::store_rows(**st, "Case");
+  EXPECT_EQ(static_cast<long>(rows.size()), cases);
+  EXPECT_EQ(rows.at(open[0]).at("Subject"), store::Value{std::string("Solved by phone")});
+  EXPECT_EQ(rows.at(open[0]).at("IsClosed"), store::Value{true});
+  EXPECT_EQ(rows.at(open[1]).at("IsDeleted"), store::Value{true});
+  expect_object_equals_org(**st, *admin, cfg, "Case");
+}
+
+// The README's `[objects.Case] include = [...]`, through the command line: only those fields and
+// the three every table has.
+TEST(BeyondCatalogTest, CaseWithIncludeSyncsOnlyTheNamedFields) {
+  TempDir dir;
+  RunningEmulator emu(6, 7);
+  const std::string cfg = dir.file("crmsync.toml");
+  const std::string db = dir.file("out.db");
+  testing::write_file(cfg, testing::emulator_toml(emu->base_url(), db,
+                                                  "[sync]\nsettle_seconds = 0\n" + testing::only_toml({}) +
+                                                      "[objects.Case]\ninclude = [\"Subject\", \"Status\", "
+                                                      "\"Priority\", \"AccountId\"]\n"));
+  auto r = run_crmsync("sync --config " + cfg);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto st = store::Store::open("sqlite:" + db);
+  ASSERT_TRUE(st.ok());
+  auto columns = column_names(**st, "Case");
+  std::sort(columns.begin(), columns.end());
+  EXPECT_EQ(columns, (std::vector<std::string>{"AccountId", "Id", "IsDeleted", "Priority", "Status", "Subject",
+                                               "SystemModstamp"}));
+  auto admin = testing::admin_login(emu->base_url());
+  EXPECT_EQ(static_cast<long>(testing::store_rows(**st, "Case").size()), org_count(*admin, "SELECT COUNT() FROM Case"));
+}
+
 // SIGKILL in the middle of a custom object's first load: the next run resumes it and ends with one
 // row per record the org has.
 TEST(BeyondCatalogTest, AKillMidLoadOfACustomObjectIsResumedByTheNextRun) {
@@ -419,6 +500,17 @@ TEST(CatalogOrgTest, ListsWhatTheOrgOffersToTheIntegrationUserAndWhichOfItIsSupp
   EXPECT_EQ(by_name.at("Account")["catalog_group"], "core");
   EXPECT_EQ(by_name.at("Account")["synced"], true);
   EXPECT_EQ(by_name.at("Profile")["synced"], false);
+  // Case, beyond the catalog: offered, and every field of it supported.
+  const auto& kase = by_name.at("Case");
+  EXPECT_EQ(kase["custom"], false);
+  EXPECT_TRUE(kase["catalog_group"].is_null());
+  EXPECT_EQ(kase["modstamp_field"], "SystemModstamp");
+  std::set<std::string> unsupported;
+  for (const auto& f : kase["fields"]) {
+    if (f["supported"] != true) unsupported.insert(f["name"].get<std::string>());
+  }
+  EXPECT_TRUE(unsupported.empty()) << kase.dump();
+  EXPECT_GT(kase["fields"].size(), 20u);
   EXPECT_TRUE(by_name.at("Profile")["catalog_group"].is_null());
 
   auto text = run_crmsync("catalog --org --config " + cfg);

@@ -1,6 +1,6 @@
 // jsforce, unchanged, against `crmsync emulator`: password login through OAuth2 with the emulator
 // as loginUrl, describeGlobal, describe, a query paged by autoFetch, create/update/delete, and the
-// refresh token flow, a child-to-parent relationship query, and the sObject Collections API
+// refresh token flow, child-to-parent relationship queries (Contact, Case), and the sObject Collections API
 // (create/update/destroy of many records, with allOrNone false) and upsert on a custom external ID field defined by an org file,
 // Bulk API 2.0 ingest and query and Bulk API 1.0 load and query, a manual OpportunityShare made by a deal's owner and
 // honoured for the colleague it names,
@@ -93,6 +93,16 @@ async function main() {
       assert.match(c.Owner.Email, /@/);
     }
 
+    // Case, through its account, as jsforce's query builder writes it.
+    const cases = await conn.sobject('Case')
+      .find({ 'Account.Name': { $ne: null } }, ['Id', 'CaseNumber', 'Status', 'Account.Name']).limit(3);
+    assert.equal(cases.length, 3);
+    for (const c of cases) {
+      assert.equal(c.attributes.type, 'Case');
+      assert.match(c.CaseNumber, /^[0-9]{8}$/);
+      assert.equal(typeof c.Account.Name, 'string');
+    }
+
     await subqueryAndAggregate(conn);
     await typeofQuery(conn);
 
@@ -131,7 +141,7 @@ async function main() {
 
     await logout(conn, refreshed, emu);
     console.log(`jsforce ${jsforce.VERSION}: login, describeGlobal, describe, ${all.totalSize} Tasks in ` +
-      `${pages} pages, a subquery, an aggregate, TYPEOF and a paged child set, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest and query, Bulk 1.0 load and ` +
+      `${pages} pages, Cases with their Account, a subquery, an aggregate, TYPEOF and a paged child set, create/update/delete, sObject Collections and upserts, Bulk 2.0 ingest and query, Bulk 1.0 load and ` +
       'query, a manual share, limits, SOSL search, retrieve([ids]), recent, identity, refresh token, ' +
       'logout and revoke: all answers as expected');
   } finally {

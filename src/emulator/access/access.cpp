@@ -42,6 +42,11 @@ Governance governance(std::string_view name) {
   return Governance::kOwn;
 }
 
+bool is_account_child(std::string_view name) {
+  const auto& children = account_children();
+  return std::any_of(children.begin(), children.end(), [&](const AccountChild& c) { return name == c.object; });
+}
+
 std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
 std::uint32_t prefix_key(std::string_view id) {
@@ -204,9 +209,10 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
   record_shares_ = std::move(grants.records);
   child_by_account_ = std::move(grants.child_by_account);
   child_by_account_owner_ = std::move(grants.child_by_account_owner);
-  // Implicit child: the owner of an account (and the users above) gets its opportunities and
-  // contacts at the levels the owner's role gives an account owner.
-  if (needed("Opportunity") || needed("Contact")) {
+  // Implicit child: the owner of an account (and the users above) gets its opportunities,
+  // contacts and cases at the levels the owner's role gives an account owner.
+  const auto& children = account_children();
+  if (std::any_of(children.begin(), children.end(), [&](const AccountChild& c) { return needed(c.object); })) {
     const Table& roles = *db.find("UserRole");
     std::unordered_map<std::string, std::size_t> role_rows;
     for (std::size_t r = 0; r < roles.slot_count(); ++r) {
@@ -217,12 +223,11 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
       const auto* role = text(users, row, "UserRoleId");
       auto rr = role ? role_rows.find(id15(*role)) : role_rows.end();
       if (!visible_owners_.count(user) || rr == role_rows.end()) return;
-      for (const auto& [child, field] : {std::pair{"Opportunity", "OpportunityAccessForAccountOwner"},
-                                         std::pair{"Contact", "ContactAccessForAccountOwner"}}) {
-        const auto* level = text(roles, roles.row(rr->second), field);
+      for (const AccountChild& child : children) {
+        const auto* level = text(roles, roles.row(rr->second), child.owner_level);
         const RecordAccess a = level ? share_level(*level) : RecordAccess::kNone;
         if (a == RecordAccess::kNone) continue;
-        RecordAccess& held = child_by_account_owner_[child][user];
+        RecordAccess& held = child_by_account_owner_[child.object][user];
         held = std::max(held, a);
       }
     });
@@ -250,7 +255,7 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
 
   const Table& org = *db.find("Organization");
   if (org.slot_count() > 0) {
-    for (const char* object : {"Account", "Contact", "Opportunity", "Lead", "Campaign"}) {
+    for (const char* object : {"Account", "Contact", "Opportunity", "Lead", "Campaign", "Case"}) {
       if (const auto* v = text(org, org.row(0), std::string("Default") + object + "Access")) org_defaults_[object] = *v;
     }
   }
@@ -301,7 +306,7 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
                                                    : t->field_index("AccountId");
     if (auto it = owner_shares_.find(t->name()); it != owner_shares_.end()) v.owner_shares = &it->second;
     v.record_shares = t->key_prefix().size() == 3 && shared_prefixes.count(prefix_key(t->key_prefix())) > 0;
-    if (g == Governance::kOwn && !v.controlled_by_parent && v.parent) {  // Opportunity, Contact
+    if (g == Governance::kOwn && !v.controlled_by_parent && v.parent) {  // Opportunity, Contact, Case
       if (auto it = child_by_account_.find(t->name()); it != child_by_account_.end()) v.child_by_account = &it->second;
       if (auto it = child_by_account_owner_.find(t->name()); it != child_by_account_owner_.end()) {
         v.child_by_account_owner = &it->second;
@@ -313,12 +318,12 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     if (t->key_prefix().size() == 3) by_prefix_[prefix_key(t->key_prefix())] = {t, &v};
   }
 
-  // Implicit parent: Read on the account of every opportunity and contact the user owns (or is
-  // above the owner of) or has shared, unless the child is controlled by its parent. Not through
+  // Implicit parent: Read on the account of every opportunity, contact and case the user owns (or
+  // is above the owner of) or has shared, unless the child is controlled by its parent. Not through
   // the org-wide default or View All: those give no share rows in Salesforce.
   if (accounts_ != nullptr && needed("Account")) {
-    for (const char* child : {"Opportunity", "Contact"}) {
-      const Table* t = db.find(child);
+    for (const AccountChild& child : children) {
+      const Table* t = db.find(child.object);
       const TableView* v = t ? view(*t) : nullptr;
       if (v == nullptr || v->controlled_by_parent || !v->access.read || !v->parent) continue;
       reads_account_children_ = true;
@@ -329,7 +334,10 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
         if (deleted && std::holds_alternative<bool>(row[*deleted]) && std::get<bool>(row[*deleted])) continue;
         const auto* account = text_at(row, v->parent);
         if (account == nullptr || implicit_accounts_.count(id15(*account))) continue;
-        if (owner_visible(*v, row) || shared_level(*v, row) != RecordAccess::kNone) implicit_accounts_.insert(id15(*account));
+        if (owner_visible(*v, row) || record_level(*v, row) != RecordAccess::kNone ||
+            account_share_level(*v, *account) != RecordAccess::kNone) {
+          implicit_accounts_.insert(id15(*account));
+        }
       }
     }
     views_[accounts_].implicit_parent = !implicit_accounts_.empty();
@@ -435,7 +443,7 @@ bool UserAccess::owner_visible(const TableView& v, const Row& row) const {
 
 RecordAccess UserAccess::default_access(const std::string& object) const { return sharing_level(sharing_default(object)); }
 
-RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool any) const {
+RecordAccess UserAccess::record_level(const TableView& v, const Row& row) const {
   RecordAccess level = RecordAccess::kNone;
   if (v.owner_shares != nullptr) {
     if (const auto* owner = text_at(row, v.owner)) {
@@ -447,6 +455,11 @@ RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool a
     auto it = record_shares_.find(id15(std::get<std::string>(row[0])));
     if (it != record_shares_.end()) level = std::max(level, it->second);
   }
+  return level;
+}
+
+RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool any) const {
+  RecordAccess level = record_level(v, row);
   if (any && level != RecordAccess::kNone) return level;  // visible: the account need not be looked at
   if (v.child_by_account != nullptr || v.child_by_account_owner != nullptr) {
     if (const auto* account = text_at(row, v.parent)) level = std::max(level, account_child_level(v, *account));
@@ -454,12 +467,14 @@ RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool a
   return level;
 }
 
+RecordAccess UserAccess::account_share_level(const TableView& v, const std::string& account) const {
+  if (v.child_by_account == nullptr) return RecordAccess::kNone;
+  auto it = v.child_by_account->find(id15(account));
+  return it == v.child_by_account->end() ? RecordAccess::kNone : it->second;
+}
+
 RecordAccess UserAccess::account_child_level(const TableView& v, const std::string& account) const {
-  RecordAccess level = RecordAccess::kNone;
-  if (v.child_by_account != nullptr) {
-    auto it = v.child_by_account->find(id15(account));
-    if (it != v.child_by_account->end()) level = it->second;
-  }
+  RecordAccess level = account_share_level(v, account);
   if (v.child_by_account_owner != nullptr && account_owner_) {
     auto r = accounts_->find(account);
     const auto* owner = r ? std::get_if<std::string>(&accounts_->row(*r)[*account_owner_]) : nullptr;
@@ -627,8 +642,8 @@ bool AccessModel::is_setup_object(const Table& table) {
 bool AccessModel::affects_access(const Table& table) const {
   if (is_setup_object(table) || is_sharing_object(table.name())) return true;
   std::lock_guard lock(mu_);
-  // A cached user's implicit parent access was read from the opportunities and contacts.
-  if (children_read_ && (table.name() == "Opportunity" || table.name() == "Contact")) return true;
+  // A cached user's implicit parent access was read from the accounts' children.
+  if (children_read_ && is_account_child(table.name())) return true;
   if (account_owners_read_ && table.name() == "Account") return true;  // who owns an account
   return criteria_objects_.count(table.name()) > 0;
 }

@@ -107,7 +107,7 @@ class UserAccess {
   // other tables, Contact included (its account's access decides, but writing a contact needs
   // no more than reading the account).
   std::optional<std::size_t> master_field(const Table& table) const;
-  // Whether this snapshot read the Opportunity and Contact rows (implicit parent access to
+  // Whether this snapshot read the Opportunity, Contact and Case rows (implicit parent access to
   // accounts): writing one of them must then drop it (AccessModel::affects_access).
   bool reads_account_children() const { return reads_account_children_; }
   // Whether it left out users owning no account from implicit child access (and account rules'
@@ -128,7 +128,7 @@ class UserAccess {
     // What sharing rules, teams and shares give (sharing.h); null / false when nothing.
     const std::unordered_map<std::string, RecordAccess>* owner_shares = nullptr;
     bool record_shares = false;
-    // Opportunity, Contact: what their account's shares and its owner give (by account, by owner).
+    // Opportunity, Contact, Case: what their account's shares and its owner give (by account, by owner).
     const std::unordered_map<std::string, RecordAccess>* child_by_account = nullptr;
     const std::unordered_map<std::string, RecordAccess>* child_by_account_owner = nullptr;
     bool implicit_parent = false;  // Account: implicit_accounts_ holds some of its rows
@@ -136,7 +136,15 @@ class UserAccess {
   bool owner_visible(const TableView& v, const Row& row) const;
   // kNone: not shared. `any`: whether any level will do (visibility), so the cheapest reason wins.
   RecordAccess shared_level(const TableView& v, const Row& row, bool any = false) const;
+  // The part of shared_level() about the record itself: owner-based rules, criteria rules, teams
+  // and shares of the record (not what its account gives).
+  RecordAccess record_level(const TableView& v, const Row& row) const;
   RecordAccess account_child_level(const TableView& v, const std::string& account) const;
+  // The part of account_child_level() given by the account's shares, teams and criteria rules,
+  // without looking up the account's owner. The implicit parent pass needs no more: what an
+  // account owner's role or an owner-based rule gives on the children comes with access to the
+  // account itself, so it adds no account to the set.
+  RecordAccess account_share_level(const TableView& v, const std::string& account) const;
   // `implicit`: whether implicit parent access counts (not for a child controlled by its parent).
   bool parent_visible(const Database& db, const std::string& id, bool implicit = true) const;
   bool sees_row(const Database& db, const Table& table, std::size_t row, bool implicit) const;

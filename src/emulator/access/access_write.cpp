@@ -86,7 +86,7 @@ Status check_account_share_levels(const UserAccess& access, const Table& table,
   const std::string opp_level = opp ? *opp : "None", case_level = kase ? *kase : "None";
   const RecordAccess account_floor = access.default_access("Account");
   const RecordAccess opp_floor = access.default_access("Opportunity");
-  const RecordAccess case_floor = RecordAccess::kNone;  // the emulated org has no cases: Private
+  const RecordAccess case_floor = access.default_access("Case");
   const bool above = share_level(account) > account_floor || share_level(opp_level) > opp_floor ||
                      share_level(case_level) > case_floor;
   if (share_level(account) >= account_floor && above) return ok_status();

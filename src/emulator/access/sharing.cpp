@@ -136,7 +136,9 @@ void grant_criteria_rule(const Database& db, const SharingRule& rule, SharingGra
 
 const std::vector<AccountChild>& account_children() {
   static const std::vector<AccountChild> children = {
-      {"Opportunity", "OpportunityAccessLevel"}, {"Contact", "ContactAccessLevel"}, {"Case", "CaseAccessLevel"}};
+      {"Opportunity", "OpportunityAccessLevel", "OpportunityAccessForAccountOwner"},
+      {"Contact", "ContactAccessLevel", "ContactAccessForAccountOwner"},
+      {"Case", "CaseAccessLevel", "CaseAccessForAccountOwner"}};
   return children;
 }
 

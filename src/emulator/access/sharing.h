@@ -28,12 +28,13 @@ struct SharingGrants {
   std::unordered_map<std::string, std::unordered_map<std::string, RecordAccess>> child_by_account_owner;
 };
 
-// The children an account's sharing reaches and the column naming each one's level on
-// AccountShare / AccountTeamMember: Opportunity (OpportunityAccessLevel), Contact
-// (ContactAccessLevel), Case (CaseAccessLevel; the emulated org has no Case records).
+// The children an account's sharing reaches: Opportunity, Contact, Case. `level` names each one's
+// level on AccountShare / AccountTeamMember (OpportunityAccessLevel, ...), `owner_level` the one an
+// account owner's role gives on the account's children (UserRole.OpportunityAccessForAccountOwner, ...).
 struct AccountChild {
   const char* object;
   const char* level;
+  const char* owner_level;
 };
 const std::vector<AccountChild>& account_children();
 

@@ -47,12 +47,13 @@ void apply_defaults(const Database& db, const Table& t, Row& row, const std::str
       {"OpportunityShare", "RowCause", "Manual"},              {"AccountShare", "RowCause", "Manual"},
       {"AccountShare", "CaseAccessLevel", "None"},             {"Group", "Type", "Regular"},
       {"UserRole", "OpportunityAccessForAccountOwner", "None"},
-      {"UserRole", "ContactAccessForAccountOwner", "None"}};
+      {"UserRole", "ContactAccessForAccountOwner", "None"},   {"UserRole", "CaseAccessForAccountOwner", "None"}};
   for (const auto& [object, field, value] : kDefaults) {
     if (t.name() == object && !is_set(t, row, field)) set(t, row, field, std::string(value));
   }
   for (std::size_t i = 0; i < t.fields().size(); ++i) {
     if (t.field(i).type == "boolean" && is_null(row[i])) row[i] = false;
+    if (!t.field(i).picklist_default.empty() && is_null(row[i])) row[i] = t.field(i).picklist_default;
   }
   if (t.field_index("OwnerId") && !is_set(t, row, "OwnerId")) set(t, row, "OwnerId", user);
   if (t.field_index("RowCause") && !is_set(t, row, "RowCause")) set(t, row, "RowCause", std::string("Manual"));
@@ -122,6 +123,10 @@ void apply_derived(const Database& db, const Table& t, Row& row) {
     } else {
       set(t, row, "ExpectedRevenue", Value{});
     }
+  }
+  if (name == "Case") {  // Closed is the closed value of the emulated org's Status picklist
+    const std::string* status = text_of(t, row, "Status");
+    set(t, row, "IsClosed", status != nullptr && *status == "Closed");
   }
   if (name == "Task") {
     const std::string* status = text_of(t, row, "Status");
@@ -207,6 +212,21 @@ void stamp(const Table& t, Row& row, EpochMs now, const std::string& user, bool 
   set(t, row, "LastModifiedDate", DateTime{now});
   set(t, row, "LastModifiedById", user);
   set(t, row, "SystemModstamp", DateTime{now});
+  // A case's ClosedDate is when it was closed: set by the write that closes it, cleared by one
+  // that reopens it.
+  if (auto closed = t.field_index("ClosedDate"); closed && t.name() == "Case") {
+    auto is_closed = t.field_index("IsClosed");
+    const bool* c = is_closed ? std::get_if<bool>(&row[*is_closed]) : nullptr;
+    if (c == nullptr || !*c) row[*closed] = Value{};
+    else if (is_null(row[*closed])) row[*closed] = DateTime{now};
+  }
+}
+
+// Auto-number fields (CaseNumber) take the org's next number on insert.
+void assign_auto_numbers(Database& db, const Table& t, Row& row) {
+  for (std::size_t i = 0; i < t.fields().size(); ++i) {
+    if (t.field(i).auto_number) row[i] = db.next_auto_number(t, t.field(i));
+  }
 }
 
 Error type_not_allowed(const Table& t, const char* verb) {
@@ -282,6 +302,7 @@ Result<std::string> create_record(const DmlContext& org, const std::string& user
   apply_derived(org.db, table, row);
   if (org.validation_rules) CRMSYNC_TRY(check_validation_rules(*org.validation_rules, table, row));
   stamp(table, row, org.clock.next(), user_id, /*create=*/true);
+  assign_auto_numbers(org.db, table, row);
   std::string id = org.db.new_id(table);
   row[0] = id;
   const std::size_t index = table.insert(std::move(row));

@@ -56,6 +56,7 @@ std::unique_ptr<Database> generate_org(const OrgOptions& options) {
   generate_users_and_setup(ctx);
   generate_sales_data(ctx);
   purge_recent_history(ctx, options.history_anchor_ms != 0 ? options.history_anchor_ms : now_ms());
+  generate_service_data(ctx);
   return db;
 }
 

@@ -81,11 +81,11 @@ void add_field_permissions(OrgContext& ctx, RowBuilder& fp, const std::string& s
   }
 }
 
-void add_object_and_field_permissions(OrgContext& ctx, const std::string& set_id, bool edit, bool view_all,
-                                      bool edit_activities = false) {
+void add_object_and_field_permissions(OrgContext& ctx, const std::string& set_id, const std::vector<std::string>& objects,
+                                      bool edit, bool view_all, bool edit_activities = false) {
   RowBuilder op(ctx.db, "ObjectPermissions");
   RowBuilder fp(ctx.db, "FieldPermissions");
-  for (const auto& object : catalog_object_names()) {
+  for (const auto& object : objects) {
     const ObjectSpec* spec = find_object_spec(object);
     // The integration set writes activities back (export): Edit on Task and Event fields.
     const bool activity = object == "Task" || object == "Event";
@@ -126,6 +126,7 @@ SetupIds generate_setup_rows(OrgContext& ctx) {
   org.set("DefaultOpportunityAccess", std::string("None"));
   org.set("DefaultLeadAccess", std::string("None"));
   org.set("DefaultCampaignAccess", std::string("All"));
+  org.set("DefaultCaseAccess", std::string("None"));  // Private
   ctx.stamp(org, t0, ctx.admin_id);
   org.insert();
 
@@ -195,10 +196,9 @@ SetupIds generate_setup_rows(OrgContext& ctx) {
   ctx.stamp(ps, t0, ctx.admin_id);
   ps.insert();
 
-  add_object_and_field_permissions(ctx, ids.profile_sets[0], /*edit=*/true, /*view_all=*/true);
-  add_object_and_field_permissions(ctx, ids.profile_sets[1], /*edit=*/true, /*view_all=*/false);
-  add_object_and_field_permissions(ctx, ids.integration_set, /*edit=*/false, /*view_all=*/true,
-                                   /*edit_activities=*/true);
+  ctx.profile_sets = ids.profile_sets;
+  ctx.integration_set = ids.integration_set;
+  grant_objects(ctx, catalog_object_names());
 
   RowBuilder role(ctx.db, "UserRole");
   struct RoleDef { const char* name; const char* dev; int parent; };
@@ -220,6 +220,7 @@ SetupIds generate_setup_rows(OrgContext& ctx) {
     if (r.parent >= 0) role.set("ParentRoleId", ids.roles[static_cast<std::size_t>(r.parent)]);
     role.set("OpportunityAccessForAccountOwner", std::string("Edit"));
     role.set("ContactAccessForAccountOwner", std::string("Edit"));
+    role.set("CaseAccessForAccountOwner", std::string("Edit"));
     role.set("MayForecastManagerShare", false);
     role.set("PortalType", std::string("None"));
     ctx.stamp(role, t0, ctx.admin_id);
@@ -307,6 +308,13 @@ void generate_user_rows(OrgContext& ctx, const SetupIds& ids) {
 }
 
 }  // namespace
+
+void grant_objects(OrgContext& ctx, const std::vector<std::string>& objects) {
+  add_object_and_field_permissions(ctx, ctx.profile_sets[0], objects, /*edit=*/true, /*view_all=*/true);
+  add_object_and_field_permissions(ctx, ctx.profile_sets[1], objects, /*edit=*/true, /*view_all=*/false);
+  add_object_and_field_permissions(ctx, ctx.integration_set, objects, /*edit=*/false, /*view_all=*/true,
+                                   /*edit_activities=*/true);
+}
 
 void generate_users_and_setup(OrgContext& ctx) {
   Table& users = *ctx.db.find("User");

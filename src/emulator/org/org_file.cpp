@@ -383,7 +383,7 @@ class Applier : private OrgFileReader {
     Table& org = *db_.find("Organization");
     for (const auto& [object, value] : owd.items()) {
       const std::string key = "org_wide_defaults." + object;
-      static const std::vector<std::string> objects = {"Account", "Contact", "Opportunity", "Lead", "Campaign"};
+      static const std::vector<std::string> objects = {"Account", "Contact", "Opportunity", "Lead", "Campaign", "Case"};
       if (std::find(objects.begin(), objects.end(), object) == objects.end()) {
         return fail(key, "org-wide defaults are modelled for " + join(objects));
       }
@@ -396,7 +396,8 @@ class Applier : private OrgFileReader {
       if (v == "PublicReadOnly" || v == "Read") stored = "Read";
       if (v == "PublicReadWrite" || v == "ReadWrite" || v == "Edit") stored = "Edit";
       if (object == "Contact" && v == "ControlledByParent") stored = v;
-      if (object == "Lead" && (v == "PublicReadWriteTransfer" || v == "ReadWriteTransfer" || v == "ReadEditTransfer")) {
+      const bool transfer = object == "Lead" || object == "Case";  // Public Read/Write/Transfer
+      if (transfer && (v == "PublicReadWriteTransfer" || v == "ReadWriteTransfer" || v == "ReadEditTransfer")) {
         stored = "ReadEditTransfer";
       }
       if (object == "Campaign" && (v == "PublicFullAccess" || v == "FullAccess" || v == "All")) stored = "All";
@@ -404,7 +405,7 @@ class Applier : private OrgFileReader {
         return fail(key, "'" + v + "' is not a sharing setting for " + object +
                              "; use Private, Read (PublicReadOnly) or ReadWrite (PublicReadWrite)" +
                              (object == "Contact"    ? " or ControlledByParent"
-                              : object == "Lead"     ? " or ReadWriteTransfer"
+                              : transfer             ? " or ReadWriteTransfer"
                               : object == "Campaign" ? " or FullAccess"
                               : v == "ControlledByParent"
                                   ? " (Salesforce offers Controlled by Parent for Contact and for custom detail objects only)"
@@ -448,6 +449,7 @@ class Applier : private OrgFileReader {
     if (!parent_id.empty()) set(roles, row, "ParentRoleId", parent_id);
     set(roles, row, "OpportunityAccessForAccountOwner", std::string("Edit"));
     set(roles, row, "ContactAccessForAccountOwner", std::string("Edit"));
+    set(roles, row, "CaseAccessForAccountOwner", std::string("Edit"));
     set(roles, row, "PortalType", std::string("None"));
     roles.insert(std::move(row));
     return ok_status();

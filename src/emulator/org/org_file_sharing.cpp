@@ -199,7 +199,7 @@ class SharingApplier : private OrgFileReader {
     const Table* table = db_.find(*object);
     if (table == nullptr || !table->field_index("OwnerId") || !share_columns(table->name()).parent.empty()) {
       return fail(key + ".object", "'" + *object + "' is not an object with owners and sharing (Account, Opportunity, "
-                                   "Lead, Contact, Campaign or a custom object)");
+                                   "Lead, Contact, Campaign, Case or a custom object)");
     }
     if (e.contains("owned_by") == e.contains("criteria")) {
       return fail(key, "give either owned_by (an owner-based rule) or criteria (a criteria-based rule)");

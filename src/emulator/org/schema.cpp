@@ -133,6 +133,16 @@ F f_ref(std::string name, std::string label, std::vector<std::string> to, std::s
   return F(d);
 }
 
+F f_auto_number(std::string name, std::string label, int length) {
+  FieldDef d = base(std::move(name), std::move(label), "string");
+  d.length = length;
+  d.auto_number = true;
+  d.id_lookup = true;
+  d.nillable = d.createable = d.updateable = false;
+  d.defaulted_on_create = true;
+  return F(d);
+}
+
 void add_address(std::vector<FieldDef>& fields, const std::string& prefix, const std::string& label_prefix) {
   const std::string compound = prefix + "Address";
   const std::string lp = label_prefix.empty() ? "" : label_prefix + " ";
@@ -169,7 +179,7 @@ bool is_permissionable(const FieldDef& field) {
 }
 
 bool has_object_permissions(std::string_view object) {
-  for (const char* o : {"Account", "Contact", "Lead", "Opportunity", "Campaign"}) {
+  for (const char* o : {"Account", "Contact", "Lead", "Opportunity", "Campaign", "Case"}) {
     if (iequals(o, object)) return true;
   }
   return false;
@@ -192,6 +202,7 @@ const std::vector<ObjectSpec>& org_schema() {
     add_sales_objects(out);
     add_activity_objects(out);
     add_deal_objects(out);
+    add_service_objects(out);
     add_setup_objects(out);
     add_sharing_objects(out);
     for (auto& spec : out) {

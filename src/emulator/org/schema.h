@@ -31,6 +31,7 @@ class F {
   F& no_filter() { d_.filterable = false; d_.sortable = false; d_.groupable = false; return *this; }
   F& no_group() { d_.groupable = false; return *this; }
   F& label(std::string l) { d_.label = std::move(l); return *this; }
+  F& default_value(std::string v) { d_.picklist_default = std::move(v); d_.defaulted_on_create = true; return *this; }
   // A formula: read-only, calculated, with its formula text.
   F& formula(std::string text) {
     d_.calculated = true;
@@ -62,6 +63,8 @@ F f_picklist(std::string name, std::string label, std::vector<std::string> value
 F f_multipicklist(std::string name, std::string label, std::vector<std::string> values);
 F f_combobox(std::string name, std::string label, std::vector<std::string> values);
 F f_ref(std::string name, std::string label, std::vector<std::string> to, std::string relationship);
+// A standard auto-number field (CaseNumber): a string of `length`, assigned on insert, read-only.
+F f_auto_number(std::string name, std::string label, int length);
 
 // Appends the compound address `<prefix>Address` and its components (Street, City, State,
 // PostalCode, Country, Latitude, Longitude, GeocodeAccuracy).
@@ -73,6 +76,7 @@ void add_audit(std::vector<FieldDef>& fields, bool is_deleted = true, bool last_
 void add_sales_objects(std::vector<ObjectSpec>& out);
 void add_activity_objects(std::vector<ObjectSpec>& out);
 void add_deal_objects(std::vector<ObjectSpec>& out);
+void add_service_objects(std::vector<ObjectSpec>& out);  // Case
 void add_setup_objects(std::vector<ObjectSpec>& out);
 void add_sharing_objects(std::vector<ObjectSpec>& out);  // Group, GroupMember, AccountTeamMember, *Share
 

@@ -49,6 +49,8 @@ ObjectSpec organization() {
                   .read_only());
   f.push_back(f_picklist("DefaultCampaignAccess", "Default Campaign Access", {"None", "Read", "Edit", "All"})
                   .read_only());
+  f.push_back(f_picklist("DefaultCaseAccess", "Default Case Access", {"None", "Read", "Edit", "ReadEditTransfer"})
+                  .read_only());
   add_audit(f, /*is_deleted=*/false);
   return o;
 }
@@ -136,6 +138,7 @@ ObjectSpec user_role() {
                   .defaulted());
   f.push_back(f_picklist("ContactAccessForAccountOwner", "Contact Access Level", {"None", "Read", "Edit"})
                   .defaulted());
+  f.push_back(f_picklist("CaseAccessForAccountOwner", "Case Access Level", {"None", "Read", "Edit"}).defaulted());
   f.push_back(f_ref("ForecastUserId", "Forecast Manager ID", {"User"}, "ForecastUser"));
   f.push_back(f_bool("MayForecastManagerShare", "May Forecast Manager Share"));
   f.push_back(f_string("DeveloperName", "Developer Name", 80));

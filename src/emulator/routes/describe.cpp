@@ -103,13 +103,13 @@ json field_json(const FieldDef& f) {
   const bool long_text = f.type == "textarea" && f.length > 255;
   json picklist = json::array();
   for (const auto& v : f.picklist_values) {
-    picklist.push_back({{"active", true}, {"defaultValue", false}, {"label", v}, {"validFor", nullptr}, {"value", v}});
+    picklist.push_back({{"active", true}, {"defaultValue", v == f.picklist_default}, {"label", v}, {"validFor", nullptr}, {"value", v}});
   }
   auto nullable = [](const std::string& s) -> json { return s.empty() ? json(nullptr) : json(s); };
   const bool numeric = f.type == "double" || f.type == "currency" || f.type == "percent" || f.type == "int";
   return json{{"aggregatable", !long_text && f.type != "address" && f.type != "multipicklist"},
               {"aiPredictionField", false},
-              {"autoNumber", false},
+              {"autoNumber", f.auto_number},
               {"byteLength", byte_length},
               {"calculated", f.calculated},
               {"calculatedFormula", f.calculated ? json(f.formula) : json(nullptr)},

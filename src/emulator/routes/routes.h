@@ -271,8 +271,8 @@ void send_async_error(const httplib::Request& req, httplib::Response& res, int s
 // GET /search?q=FIND {...} (SOSL) and GET/POST /parameterizedSearch: search.cpp.
 void handle_search(EmuState& s, ApiCall& call);
 void handle_parameterized_search(EmuState& s, ApiCall& call);
-// The objects a search without RETURNING looks in, and /tabs lists: the catalog's and the org
-// file's custom objects that are searchable and that the user may read. Caller holds the db lock.
+// The objects a search without RETURNING looks in, and /tabs lists: the catalog's, Case and the
+// org file's custom objects that are searchable and that the user may read. Caller holds the db lock.
 std::vector<const Table*> searchable_objects(EmuState& s, const UserAccess& access);
 // GET ?ids=&fields= / POST {"ids","fields"} on /composite/sobjects/{SObject}: records in the
 // order asked, null for an Id that is malformed, missing, deleted or not visible (retrieve.cpp).

@@ -238,7 +238,10 @@ std::vector<const Table*> searchable_objects(EmuState& s, const UserAccess& acce
   for (const Table* t : s.db->tables()) {
     const ObjectSpec* spec = object_spec(*s.db, t->name());
     if (spec == nullptr || !spec->searchable || !access.object(*t).read) continue;
-    if (spec->custom || std::find(catalog.begin(), catalog.end(), spec->name) != catalog.end()) out.push_back(t);
+    // The catalog's objects, Case (the org's one service object) and the org file's custom objects.
+    if (spec->custom || spec->name == "Case" || std::find(catalog.begin(), catalog.end(), spec->name) != catalog.end()) {
+      out.push_back(t);
+    }
   }
   return out;
 }
