@@ -221,12 +221,17 @@ struct Api::Impl {
 
   // ---- routes -------------------------------------------------------------------------------------
 
-  Answer status(store::ReadSnapshot& snap, Query& q) {
+  // A viewer who does not see every deal gets no row counts: the org's number of opportunities
+  // (and of their histories, splits, team members, activities) would count deals they may not see.
+  Answer status(store::ReadSnapshot& snap, Query& q, const Viewer& viewer) {
     q.allow({});
     if (q.problem) return *q.problem;
     auto states = snap.sync_states();
     if (!states) return store_problem(states.error());
     json body = status_json(*states);
+    if (!viewer.sees_everything()) {
+      for (auto& o : body["objects"]) o["rows"] = o["deleted"] = nullptr;
+    }
     body["synced"] = !states->empty();
     auto instance = instance_url(snap);
     if (!instance) return store_problem(instance.error());
@@ -253,10 +258,11 @@ struct Api::Impl {
     return {200, {{"people", list}}};
   }
 
-  // What the page's pickers offer: stages in their SortOrder, the deals' types and record types
-  // (null where the store lacks the field, so the page leaves that filter out), the close dates'
-  // range, this fiscal quarter, the admin's extra columns.
-  Answer filters(const Model& m, Query& q) {
+  // What the page's pickers offer: stages in their SortOrder, the types and record types of the
+  // deals the viewer sees (null where the store lacks the field, so the page leaves that filter
+  // out), their close dates' range, this fiscal quarter, the admin's extra columns. A deal the
+  // viewer may not see adds nothing (its stage, type, close date would tell of it).
+  Answer filters(const Model& m, Query& q, const Visibility& visible) {
     q.allow({});
     if (q.problem) return *q.problem;
     std::vector<std::pair<int, std::string>> ordered;
@@ -266,6 +272,7 @@ struct Api::Impl {
     for (const auto& [order, stage] : ordered) stages.push_back(stage);
     std::set<std::string> deal_stages, types, deal_record_types;
     for (const auto& d : m.deals) {
+      if (!visible.sees(d)) continue;
       if (!m.stage_order.contains(d.stage)) deal_stages.insert(d.stage);
       if (!d.type.empty()) types.insert(d.type);
       if (!d.record_type_id.empty()) deal_record_types.insert(d.record_type_id);
@@ -278,7 +285,7 @@ struct Api::Impl {
     }
     std::optional<EpochDays> first, last;
     for (const auto& d : m.deals) {  // sorted by CloseDate, none first
-      if (!d.close_date) continue;
+      if (!d.close_date || !visible.sees(d)) continue;
       if (!first) first = d.close_date;
       last = d.close_date;
     }
@@ -687,7 +694,7 @@ struct Api::Impl {
     auto snap = reader->snapshot();
     if (!snap) return store_problem(snap.error());
     Query q(params);
-    if (path == "/api/status") return status(**snap, q);
+    if (path == "/api/status") return status(**snap, q, viewer);
     if (path == "/api/search") return search(**snap, q, viewer);
     if (path.starts_with("/api/records/")) return record(**snap, q, path.substr(std::string_view("/api/records/").size()), viewer);
     const bool known = path == "/api/deals" || path == "/api/forecast" || path == "/api/changes" ||
@@ -700,7 +707,7 @@ struct Api::Impl {
     if (path == "/api/forecast") return forecast_route(**m, q, viewer, visible);
     if (path == "/api/changes") return changes(**m, q, viewer, visible);
     if (path == "/api/people") return people(**m, q);
-    if (path == "/api/filters") return filters(**m, q);
+    if (path == "/api/filters") return filters(**m, q, visible);
     return deal(**m, q, std::string(path.substr(std::string_view("/api/deals/").size())), visible);
   }
 };

@@ -334,6 +334,7 @@ async function signedIn(context, dir) {
   await page.waitForFunction(() => document.querySelector('#total-count').textContent !== '–');
   const managed = await page.locator('#deal-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.id));
   for (const id of own) assert.ok(managed.includes(id), `the manager sees the rep's deal ${id}`);
+  assert.ok(!managed.includes(elsewhere), 'the CEO\'s deal is not the manager\'s to see');
   step(`signed in as the manager: ${managed.length} deals, the rep's among them`);
   await page.screenshot({path: 'signin-manager.png', fullPage: true});
   assert.deepEqual(problems, [], 'no console error, failed request or HTTP error');
