@@ -214,7 +214,8 @@ struct Api::Impl {
               {"days_since_activity", row.days_since_activity ? json(*row.days_since_activity) : json(nullptr)},
               {"days_in_stage", row.days_in_stage},
               {"calls", d.calls},
-              {"meetings", d.meetings}};
+              {"meetings", d.meetings},
+              {"LastModifiedDate", d.last_modified ? json(format_datetime_iso(*d.last_modified)) : json(nullptr)}};
     for (const auto& [k, v] : d.extra.items()) j[k] = v;
     return j;
   }
@@ -647,7 +648,8 @@ struct Api::Impl {
 
   // PATCH /api/deals/{Id} (Api::edit): the deal must be one the viewer sees; then DealEdits asks
   // Salesforce as them, and the answer is the deal as the store (or Salesforce) now has it.
-  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as) {
+  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as,
+             std::optional<std::string_view> if_unmodified_since) {
     const std::string_view prefix = "/api/deals/";
     if (!path.starts_with(prefix) || path.size() == prefix.size()) {
       return error_answer(405, "METHOD_NOT_ALLOWED", "Only deals are edited: PATCH /api/deals/{Id}.");
@@ -657,6 +659,15 @@ struct Api::Impl {
                                                   "permissions: configure sign-in ([serve] client_id, docs/api.md).");
     }
     const std::string id(path.substr(prefix.size()));
+    std::optional<EpochMs> unmodified_since;
+    if (if_unmodified_since) {
+      unmodified_since = parse_http_date(*if_unmodified_since);
+      if (!unmodified_since) {
+        return bad("INVALID_HEADER", "If-Unmodified-Since: '" + std::string(if_unmodified_since->substr(0, 60)) +
+                                         "' is not an HTTP date; send the deal's LastModifiedDate as shown, in the "
+                                         "form Wed, 21 Oct 2015 07:28:00 GMT.");
+      }
+    }
     {
       auto snap = reader->snapshot();
       if (!snap) return store_problem(snap.error());
@@ -667,7 +678,8 @@ struct Api::Impl {
         return error_answer(404, "NOT_FOUND", "No deal " + id.substr(0, 40) + " in the store (deleted deals are not shown).");
       }
     }
-    EditOutcome out = edits->edit(*reader, {id, body, viewer, editable_fields(options.serve.deal_columns)}, as);
+    EditOutcome out =
+        edits->edit(*reader, {id, body, viewer, editable_fields(options.serve.deal_columns), unmodified_since}, as);
     if (out.refusal) return *out.refusal;
     // The store's version follows the syncs, not this write: the boards' model is read again now,
     // so that the answer and the next requests show the edit (a store of millions of deals takes
@@ -737,9 +749,10 @@ Answer Api::get(std::string_view path, const Params& params, const Viewer& viewe
   }
 }
 
-Answer Api::edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as) {
+Answer Api::edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as,
+                 std::optional<std::string_view> if_unmodified_since) {
   try {
-    return impl_->edit(path, body, viewer, as);
+    return impl_->edit(path, body, viewer, as, if_unmodified_since);
   } catch (const std::exception& e) {
     return error_answer(500, "INTERNAL", std::string("crmsync serve failed on this edit: ") + e.what());
   }

@@ -210,8 +210,10 @@ EditOutcome DealEdits::edit(store::StoreReader& reader, const EditRequest& r, Sa
     if (!found) return {refused(404, "NOT_FOUND", "No deal " + r.id.substr(0, 40) + " in the store.")};
     if (!has_lmd) before[0] = std::monostate{};
   }
-  std::optional<EpochMs> unmodified_since;
-  if (const auto* lmd = std::get_if<std::string>(&before[0])) unmodified_since = parse_datetime(*lmd);
+  std::optional<EpochMs> unmodified_since = r.unmodified_since;
+  if (const auto* lmd = std::get_if<std::string>(&before[0]); lmd && !unmodified_since) {
+    unmodified_since = parse_datetime(*lmd);
+  }
 
   auto answer = as.update(kObject, r.id, asked.fields, unmodified_since);
   const EpochMs at = clock_();

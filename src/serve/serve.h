@@ -109,10 +109,14 @@ class Api {
   // `person` may name only the viewer or someone below them (403 PERSON_NOT_VISIBLE otherwise).
   Answer get(std::string_view path, const Params& params, const Viewer& viewer);
   // PATCH /api/deals/{Id}: `body` is a JSON object of Opportunity field API names and values, sent
-  // to Salesforce by `as` (the viewer's own session). Answers the deal as Salesforce now has it
-  // (as GET /api/deals/{Id} shows it, plus "stored"), or Salesforce's refusal with its status and
-  // {"error": {"code", "message", "fields"}}; 412 when the deal changed since the store read it.
-  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as);
+  // to Salesforce by `as` (the viewer's own session). `if_unmodified_since` is the request's
+  // If-Unmodified-Since header (an HTTP date: the deal's LastModifiedDate as the page showed it;
+  // unset: the one the store holds now; malformed: 400 INVALID_HEADER). Answers the deal as
+  // Salesforce now has it (as GET /api/deals/{Id} shows it, plus "stored"), or Salesforce's
+  // refusal with its status and {"error": {"code", "message", "fields"}}; 412 when the deal changed
+  // since then.
+  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as,
+              std::optional<std::string_view> if_unmodified_since = std::nullopt);
   // The org the store holds (crmsync_meta org_id, recorded by the sync); nullopt before a sync
   // recorded it.
   Result<std::optional<std::string>> org_id();

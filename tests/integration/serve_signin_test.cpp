@@ -524,6 +524,40 @@ TEST_F(ServeSigninTest, AnEditAfterAConcurrentChangeGets412AndOverwritesNothing)
   EXPECT_EQ(org_deal(deal)["NextStep"], "set by the admin");
 }
 
+// The page sends the LastModifiedDate it showed: a change a sync brought into the store after the
+// board showed the deal is not overwritten either (the store's own date would let the edit through).
+TEST_F(ServeSigninTest, AnEditOfADealChangedSinceThePageShowedItGets412EvenAfterASync) {
+  Browser rep(port_);
+  const std::string csrf = rep.sign_in("rep@crmsync.test", "rep-pass");
+  const std::string deal = own_[3];
+  const json shown = body_of(rep.get("/api/deals/" + deal));
+  ASSERT_TRUE(shown["LastModifiedDate"].is_string()) << shown.dump();
+  auto shown_at = parse_datetime(shown["LastModifiedDate"].get<std::string>());
+  ASSERT_TRUE(shown_at) << shown.dump();
+  const httplib::Headers since = {{"If-Unmodified-Since", format_http_date(*shown_at)}};
+  wait_past_the_next_whole_second();
+  auto changed = admin_->update("Opportunity", deal, {{"NextStep", "changed in Salesforce"}});
+  ASSERT_TRUE(changed) << changed.error().to_string();
+  sync_store();
+
+  auto r = rep.patch("/api/deals/" + deal, R"({"NextStep": "the rep's, over a stale board"})", csrf, since);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 412) << r->body;
+  EXPECT_TRUE(contains(body_of(r)["error"]["message"], "Reload the board")) << r->body;
+  EXPECT_EQ(org_deal(deal)["NextStep"], "changed in Salesforce") << "nothing overwritten";
+
+  auto malformed = rep.patch("/api/deals/" + deal, R"({"NextStep": "x"})", csrf, {{"If-Unmodified-Since", "yesterday"}});
+  EXPECT_EQ(malformed->status, 400) << malformed->body;
+  EXPECT_EQ(body_of(malformed)["error"]["code"], "INVALID_HEADER") << malformed->body;
+  EXPECT_TRUE(contains(body_of(malformed)["error"]["message"], "If-Unmodified-Since: 'yesterday' is not an HTTP date"))
+      << malformed->body;
+  EXPECT_EQ(org_deal(deal)["NextStep"], "changed in Salesforce");
+
+  auto without = rep.patch("/api/deals/" + deal, R"({"NextStep": "after reloading"})", csrf);
+  EXPECT_EQ(without->status, 200) << "without the header, the store's date (the synced change's): " << without->body;
+  EXPECT_EQ(org_deal(deal)["NextStep"], "after reloading");
+}
+
 // Dates and numbers come back from Salesforce as text and JSON numbers: the store row after an
 // accepted edit holds what the org holds. The admin may edit Amount (the Standard User may not).
 TEST_F(ServeSigninTest, AnEditOfDatesNumbersAndTheForecastCategoryIsStoredAsTheOrgHasIt) {

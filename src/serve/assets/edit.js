@@ -80,7 +80,10 @@ async function save() {
   $('#edit-save').disabled = true;
   showError(null);
   try {
-    const answer = await write('PATCH', 'deals/' + encodeURIComponent(deal.Id), fields);
+    // The deal as the board showed it: Salesforce refuses (412) if it changed since, even when a
+    // sync brought the change to the store meanwhile.
+    const since = deal.LastModifiedDate ? {'If-Unmodified-Since': new Date(deal.LastModifiedDate).toUTCString()} : {};
+    const answer = await write('PATCH', 'deals/' + encodeURIComponent(deal.Id), fields, since);
     dialog.close();
     notify(`Saved in Salesforce: ${Object.keys(fields).join(', ')} of “${answer.Name}”` +
       (answer.stored === false ? ' (the board shows it fully once the running sync ends).' : '.'));

@@ -117,6 +117,14 @@ TEST_F(DealEditsTest, AnAcceptedEditSendsTheStoredLastModifiedDateAndWritesTheRe
   EXPECT_EQ(entries[0].at, 1741064767000);
 }
 
+TEST_F(DealEditsTest, TheLastModifiedDateThePageShowedIsSentRatherThanTheStoresOwn) {
+  const EpochMs shown = *parse_datetime("2025-03-01T00:00:00.000Z");  // before a sync brought a newer one
+  Viewer rep{"005000000000007AAA", "rep@acme.example", false};
+  EditOutcome out = edits_->edit(*reader_, {kDeal, R"({"StageName": "Closed Won"})", rep, editable_fields({}), shown}, sf_);
+  ASSERT_FALSE(out.refusal) << out.refusal->body.dump();
+  EXPECT_EQ(sf_.sent_unmodified_since, shown);
+}
+
 TEST_F(DealEditsTest, ARefusalIsSalesforcesStatusCodeMessageAndFieldsAndChangesNothing) {
   sf_.answer = SalesforceAnswer{400, R"([{"message":"Close Date cannot be in the past.","errorCode":)"
                                      R"("FIELD_CUSTOM_VALIDATION_EXCEPTION","fields":["CloseDate"]}])"};
