@@ -34,6 +34,10 @@ Answer error_answer(int status, const std::string& code, const std::string& mess
   return {status, {{"error", {{"code", code}, {"message", message}}}}};
 }
 Answer bad(const std::string& code, const std::string& message) { return error_answer(400, code, message); }
+Answer signin_required() {
+  return error_answer(403, "SIGNIN_REQUIRED", "Edits are made as the signed-in person, with their own Salesforce "
+                                              "permissions: configure sign-in ([serve] client_id, docs/api.md).");
+}
 
 // The request's parameters, checked one by one; the first problem becomes the answer.
 class Query {
@@ -655,8 +659,7 @@ struct Api::Impl {
       return error_answer(405, "METHOD_NOT_ALLOWED", "Only deals are edited: PATCH /api/deals/{Id}.");
     }
     if (!edits) {
-      return error_answer(403, "SIGNIN_REQUIRED", "Edits are made as the signed-in person, with their own Salesforce "
-                                                  "permissions: configure sign-in ([serve] client_id, docs/api.md).");
+      return signin_required();
     }
     const std::string id(path.substr(prefix.size()));
     std::optional<EpochMs> unmodified_since;
@@ -707,6 +710,9 @@ struct Api::Impl {
     if (!snap) return store_problem(snap.error());
     Query q(params);
     if (path == "/api/status") return status(**snap, q, viewer);
+    if (path == "/api/edit-fields") {
+      return signin_required();
+    }
     if (path == "/api/search") return search(**snap, q, viewer);
     if (path.starts_with("/api/records/")) return record(**snap, q, path.substr(std::string_view("/api/records/").size()), viewer);
     const bool known = path == "/api/deals" || path == "/api/forecast" || path == "/api/changes" ||
@@ -755,6 +761,22 @@ Answer Api::edit(std::string_view path, std::string_view body, const Viewer& vie
     return impl_->edit(path, body, viewer, as, if_unmodified_since);
   } catch (const std::exception& e) {
     return error_answer(500, "INTERNAL", std::string("crmsync serve failed on this edit: ") + e.what());
+  }
+}
+
+Answer Api::edit_fields(SalesforceAsViewer& as) {
+  try {
+    auto snap = impl_->reader->snapshot();
+    if (!snap) return Impl::store_problem(snap.error());
+    auto columns = (*snap)->columns("Opportunity");
+    if (!columns) return Impl::store_problem(columns.error());
+    // Without Salesforce's answer the dialog still offers the board's own fields, by the store's types.
+    auto described = as.describe("Opportunity");
+    json body = {{"fields", edit_field_list(described ? *described : json(), *columns, impl_->options.serve.deal_columns)}};
+    if (!described) body["message"] = "Salesforce did not describe Opportunity (" + described.error().message + ").";
+    return {200, body};
+  } catch (const std::exception& e) {
+    return error_answer(500, "INTERNAL", std::string("crmsync serve failed on this request: ") + e.what());
   }
 }
 

@@ -89,4 +89,17 @@ class DealEdits {
 // RecordTypeId) and [serve] deal_columns.
 std::vector<std::string> editable_fields(const std::vector<std::string>& deal_columns);
 
+// What the edit dialog offers (GET /api/edit-fields): the fields the board shows that the store
+// has, each {"name", "label", "type", "values"} in the board's order. `type` is text, number, date,
+// checkbox, picklist (`values`: its active values) or reference (OwnerId, RecordTypeId: the page
+// offers people and record types). `describe` is Opportunity's describe as the viewer (null when
+// Salesforce could not be asked: the store's field types then, the board's own fields only). The
+// board's own fields (Name, StageName, CloseDate, Amount, Probability, ForecastCategoryName, Type,
+// OwnerId, RecordTypeId) are offered even when the viewer may not edit one: Salesforce then
+// refuses in its own words. A [serve] deal_columns field is offered only when describe says the
+// viewer may update it, so formula, roll-up and system fields get no input; so does a field of
+// another type (date/time, multi-select picklist, ...).
+nlohmann::json edit_field_list(const nlohmann::json& describe, const std::vector<store::ColumnInfo>& stored,
+                               const std::vector<std::string>& deal_columns);
+
 }  // namespace crmsync::serve

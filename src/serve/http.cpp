@@ -98,6 +98,10 @@ struct Server::Impl {
     if (req.path == "/api/session") return send_answer(signin->session_answer(req), res);
     auto session = signin->session_of(req);
     if (!session) return send_answer(Signin::not_signed_in(), res);
+    if (req.path == "/api/edit-fields") {  // asks Salesforce as the person
+      SessionSalesforce as(*session);
+      return send_answer(api.edit_fields(as), res);
+    }
     send_answer(api.get(req.path, req.params, Signin::viewer_of(*session)), res);
   }
 

@@ -87,8 +87,10 @@ class ServeSigninTest : public ::testing::Test {
     ASSERT_TRUE(member) << member.error().to_string();
 
     auto cfg = sync_config(base, dir_->file("crmsync.db"));
-    cfg.objects["Opportunity"].include = {"NextStep"};  // not a catalog field: imported, shown and edited
-    cfg.serve.deal_columns = {"NextStep"};
+    // Not catalog fields: imported and shown; NextStep and LeadSource edited, ExpectedRevenue (a
+    // formula) not.
+    cfg.objects["Opportunity"].include = {"NextStep", "LeadSource", "ExpectedRevenue"};
+    cfg.serve.deal_columns = {"NextStep", "LeadSource", "ExpectedRevenue"};
     cfg_ = new config::Config(cfg);
     sync_store();
     port_ = free_loopback_port();
@@ -605,6 +607,51 @@ TEST_F(ServeSigninTest, AnEditOfDatesNumbersAndTheForecastCategoryIsStoredAsTheO
   EXPECT_EQ(board["CloseDate"], "2031-03-15") << board.dump();
   EXPECT_DOUBLE_EQ(board["Amount"].get<double>(), 98765.43) << board.dump();
   EXPECT_EQ(board["ForecastCategoryName"], "Best Case") << board.dump();
+}
+
+// The edit dialog offers the board's fields that may be edited, typed by Salesforce's describe as
+// the rep: a deal_columns picklist with the org's values, never a formula; and such a field is edited.
+TEST_F(ServeSigninTest, TheEditDialogOffersTheBoardsEditableFieldsAndADealColumnIsEdited) {
+  Browser rep(port_);
+  const std::string csrf = rep.sign_in("rep@crmsync.test", "rep-pass");
+  auto r = rep.get("/api/edit-fields");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json answer = body_of(r);
+  std::map<std::string, json> offered;
+  for (const auto& f : answer["fields"]) offered[f["name"].get<std::string>()] = f;
+  for (const char* name : {"Name", "StageName", "CloseDate", "Amount", "Probability", "ForecastCategoryName", "Type", "OwnerId",
+                           "NextStep", "LeadSource"}) {
+    EXPECT_TRUE(offered.contains(name)) << name << " in " << r->body;
+  }
+  EXPECT_FALSE(offered.contains("ExpectedRevenue")) << "a formula field is read-only: " << r->body;
+  EXPECT_FALSE(offered.contains("IsClosed")) << "not on the board";
+  EXPECT_EQ(offered["CloseDate"]["type"], "date");
+  EXPECT_EQ(offered["Amount"]["type"], "number") << "offered though the rep may not edit it: Salesforce says so";
+  EXPECT_EQ(offered["NextStep"]["type"], "text");
+  EXPECT_EQ(offered["OwnerId"]["type"], "reference");
+  auto describe = admin_->describe("Opportunity");
+  ASSERT_TRUE(describe) << describe.error().to_string();
+  json lead_sources = json::array();
+  for (const auto& f : (*describe)["fields"]) {
+    if (f["name"] != "LeadSource") continue;
+    for (const auto& v : f["picklistValues"]) lead_sources.push_back(v["value"]);
+  }
+  ASSERT_GE(lead_sources.size(), 2u);
+  EXPECT_EQ(offered["LeadSource"]["type"], "picklist");
+  EXPECT_EQ(offered["LeadSource"]["values"], lead_sources);
+
+  const std::string deal = own_[0];
+  const json before = soql_records(*admin_, "SELECT LeadSource FROM Opportunity WHERE Id = '" + deal + "'").at(0);
+  const std::string source = before["LeadSource"] == lead_sources[0] ? lead_sources[1] : lead_sources[0];
+  auto edited = rep.patch("/api/deals/" + deal, json{{"LeadSource", source}}.dump(), csrf);
+  ASSERT_TRUE(edited);
+  ASSERT_EQ(edited->status, 200) << edited->body;
+  EXPECT_EQ(body_of(edited)["LeadSource"], source) << edited->body;
+  EXPECT_EQ(soql_records(*admin_, "SELECT LeadSource FROM Opportunity WHERE Id = '" + deal + "'").at(0)["LeadSource"], source);
+  EXPECT_EQ(body_of(rep.get("/api/deals/" + deal))["LeadSource"], source) << "the board shows it";
+  auto formula = rep.patch("/api/deals/" + deal, R"({"ExpectedRevenue": 1})", csrf);
+  EXPECT_EQ(formula->status, 400) << "Salesforce refuses a formula field: " << formula->body;
 }
 
 // [serve] admins decides it: the other rep, listed by their 15-character id, sees a deal outside
