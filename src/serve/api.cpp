@@ -320,6 +320,7 @@ struct Api::Impl {
       return error_answer(404, "NOT_FOUND", "No such record: " + std::string(rest.substr(0, 80)) +
                                                 "; ask /api/records/{Account|Contact|Lead|Opportunity|User}/{Id}.");
     }
+    id = sf_id18(id).value_or(id);  // a 15-character Id (from a Salesforce URL, a report) as the store keys it
     auto not_found = [&] {
       return error_answer(404, "NOT_FOUND", "No " + object + " " + id + " in the store (deleted records are not shown).");
     };

@@ -392,6 +392,8 @@ TEST_F(ServeSigninTest, ARepSeesTheirOwnAndTheirTeamsDealsOnEveryRouteAndNothing
   EXPECT_EQ(rep.get("/api/records/Opportunity/" + other_deal_.substr(0, 15))->status, 404) << "by its 15-character Id";
   auto team_record = rep.get("/api/records/Opportunity/" + team_deal_);
   EXPECT_EQ(team_record->status, 200) << team_record->body;
+  auto by_15 = rep.get("/api/records/Opportunity/" + team_deal_.substr(0, 15));
+  EXPECT_EQ(by_15->status, 200) << "a visible deal by its 15-character Id: " << by_15->body;
   auto changes = body_of(rep.get("/api/changes?since=2000-01-01"));
   EXPECT_EQ(ids_in(changes["deals"]), expected);
 
@@ -403,6 +405,9 @@ TEST_F(ServeSigninTest, ARepSeesTheirOwnAndTheirTeamsDealsOnEveryRouteAndNothing
   admin.sign_in("admin@crmsync.test", "admin-pass");
   auto admin_found = body_of(admin.get("/api/search?limit=50&q=" + url_encode(other_name)));
   EXPECT_TRUE(ids_in(admin_found["results"]).contains(other_deal_)) << "[serve] admins see everything";
+  auto admin_record = admin.get("/api/records/Opportunity/" + other_deal_.substr(0, 15));
+  ASSERT_EQ(admin_record->status, 200) << admin_record->body;
+  EXPECT_EQ(body_of(admin_record)["Id"], other_deal_) << admin_record->body;
   const json admin_status = body_of(admin.get("/api/status"));
   for (const auto& o : admin_status["objects"]) {
     if (o["object"] == "Opportunity") {
