@@ -34,6 +34,9 @@ Answer error_answer(int status, const std::string& code, const std::string& mess
   return {status, {{"error", {{"code", code}, {"message", message}}}}};
 }
 Answer bad(const std::string& code, const std::string& message) { return error_answer(400, code, message); }
+// A 15-character Id (from a Salesforce URL, a report) in the 18-character form the store and the
+// boards key records by; anything else as it came.
+std::string as_id18(std::string_view id) { return sf_id18(id).value_or(std::string(id)); }
 Answer signin_required() {
   return error_answer(403, "SIGNIN_REQUIRED", "Edits are made as the signed-in person, with their own Salesforce "
                                               "permissions: configure sign-in ([serve] client_id, docs/api.md).");
@@ -320,7 +323,7 @@ struct Api::Impl {
       return error_answer(404, "NOT_FOUND", "No such record: " + std::string(rest.substr(0, 80)) +
                                                 "; ask /api/records/{Account|Contact|Lead|Opportunity|User}/{Id}.");
     }
-    id = sf_id18(id).value_or(id);  // a 15-character Id (from a Salesforce URL, a report) as the store keys it
+    id = as_id18(id);
     auto not_found = [&] {
       return error_answer(404, "NOT_FOUND", "No " + object + " " + id + " in the store (deleted records are not shown).");
     };
@@ -662,7 +665,7 @@ struct Api::Impl {
     if (!edits) {
       return signin_required();
     }
-    const std::string id(path.substr(prefix.size()));
+    const std::string id = as_id18(path.substr(prefix.size()));
     std::optional<EpochMs> unmodified_since;
     if (if_unmodified_since) {
       unmodified_since = parse_http_date(*if_unmodified_since);
@@ -727,7 +730,7 @@ struct Api::Impl {
     if (path == "/api/changes") return changes(**m, q, viewer, visible);
     if (path == "/api/people") return people(**m, q);
     if (path == "/api/filters") return filters(**m, q, visible);
-    return deal(**m, q, std::string(path.substr(std::string_view("/api/deals/").size())), visible);
+    return deal(**m, q, as_id18(path.substr(std::string_view("/api/deals/").size())), visible);
   }
 };
 

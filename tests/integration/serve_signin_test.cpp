@@ -387,6 +387,8 @@ TEST_F(ServeSigninTest, ARepSeesTheirOwnAndTheirTeamsDealsOnEveryRouteAndNothing
 
   EXPECT_EQ(rep.get("/api/deals/" + other_deal_)->status, 404) << "another rep's deal by its Id";
   EXPECT_EQ(rep.get("/api/deals/" + team_deal_)->status, 200) << "a deal whose team the rep is on";
+  EXPECT_EQ(rep.get("/api/deals/" + team_deal_.substr(0, 15))->status, 200) << "by its 15-character Id";
+  EXPECT_EQ(rep.get("/api/deals/" + other_deal_.substr(0, 15))->status, 404) << "by its 15-character Id";
   // A record opened by its Id (a search result), 18 or 15 characters.
   EXPECT_EQ(rep.get("/api/records/Opportunity/" + other_deal_)->status, 404) << "another rep's deal as a record";
   EXPECT_EQ(rep.get("/api/records/Opportunity/" + other_deal_.substr(0, 15))->status, 404) << "by its 15-character Id";
