@@ -149,7 +149,8 @@ class ServeSigninTest : public ::testing::Test {
     if (found.size() != 1) throw std::runtime_error("no user " + username);
     return found.front();
   }
-  // A new owner, who takes over the previous owner's splits as Salesforce hands them over.
+  // A new owner, who also takes over the previous owner's splits (the emulator leaves them with the
+  // previous owner when OwnerId changes, and that person's manager would then see the deal).
   static void give(const std::string& deal, const std::string& owner) {
     const std::string before = soql_records(*admin_, "SELECT OwnerId FROM Opportunity WHERE Id = '" + deal + "'").at(0)["OwnerId"];
     auto s = admin_->update("Opportunity", deal, {{"OwnerId", owner}});
