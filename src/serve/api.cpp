@@ -34,6 +34,13 @@ Answer error_answer(int status, const std::string& code, const std::string& mess
   return {status, {{"error", {{"code", code}, {"message", message}}}}};
 }
 Answer bad(const std::string& code, const std::string& message) { return error_answer(400, code, message); }
+// A 15-character Id (from a Salesforce URL, a report) in the 18-character form the store and the
+// boards key records by; anything else as it came.
+std::string as_id18(std::string_view id) { return sf_id18(id).value_or(std::string(id)); }
+Answer signin_required() {
+  return error_answer(403, "SIGNIN_REQUIRED", "Edits are made as the signed-in person, with their own Salesforce "
+                                              "permissions: configure sign-in ([serve] client_id, docs/api.md).");
+}
 
 // The request's parameters, checked one by one; the first problem becomes the answer.
 class Query {
@@ -214,19 +221,25 @@ struct Api::Impl {
               {"days_since_activity", row.days_since_activity ? json(*row.days_since_activity) : json(nullptr)},
               {"days_in_stage", row.days_in_stage},
               {"calls", d.calls},
-              {"meetings", d.meetings}};
+              {"meetings", d.meetings},
+              {"LastModifiedDate", d.last_modified ? json(format_datetime_iso(*d.last_modified)) : json(nullptr)}};
     for (const auto& [k, v] : d.extra.items()) j[k] = v;
     return j;
   }
 
   // ---- routes -------------------------------------------------------------------------------------
 
-  Answer status(store::ReadSnapshot& snap, Query& q) {
+  // A viewer who does not see every deal gets no row counts: the org's number of opportunities
+  // (and of their histories, splits, team members, activities) would count deals they may not see.
+  Answer status(store::ReadSnapshot& snap, Query& q, const Viewer& viewer) {
     q.allow({});
     if (q.problem) return *q.problem;
     auto states = snap.sync_states();
     if (!states) return store_problem(states.error());
     json body = status_json(*states);
+    if (!viewer.sees_everything()) {
+      for (auto& o : body["objects"]) o["rows"] = o["deleted"] = nullptr;
+    }
     body["synced"] = !states->empty();
     auto instance = instance_url(snap);
     if (!instance) return store_problem(instance.error());
@@ -253,10 +266,11 @@ struct Api::Impl {
     return {200, {{"people", list}}};
   }
 
-  // What the page's pickers offer: stages in their SortOrder, the deals' types and record types
-  // (null where the store lacks the field, so the page leaves that filter out), the close dates'
-  // range, this fiscal quarter, the admin's extra columns.
-  Answer filters(const Model& m, Query& q) {
+  // What the page's pickers offer: stages in their SortOrder, the types and record types of the
+  // deals the viewer sees (null where the store lacks the field, so the page leaves that filter
+  // out), their close dates' range, this fiscal quarter, the admin's extra columns. A deal the
+  // viewer may not see adds nothing (its stage, type, close date would tell of it).
+  Answer filters(const Model& m, Query& q, const Visibility& visible) {
     q.allow({});
     if (q.problem) return *q.problem;
     std::vector<std::pair<int, std::string>> ordered;
@@ -266,6 +280,7 @@ struct Api::Impl {
     for (const auto& [order, stage] : ordered) stages.push_back(stage);
     std::set<std::string> deal_stages, types, deal_record_types;
     for (const auto& d : m.deals) {
+      if (!visible.sees(d)) continue;
       if (!m.stage_order.contains(d.stage)) deal_stages.insert(d.stage);
       if (!d.type.empty()) types.insert(d.type);
       if (!d.record_type_id.empty()) deal_record_types.insert(d.record_type_id);
@@ -278,7 +293,7 @@ struct Api::Impl {
     }
     std::optional<EpochDays> first, last;
     for (const auto& d : m.deals) {  // sorted by CloseDate, none first
-      if (!d.close_date) continue;
+      if (!d.close_date || !visible.sees(d)) continue;
       if (!first) first = d.close_date;
       last = d.close_date;
     }
@@ -308,6 +323,7 @@ struct Api::Impl {
       return error_answer(404, "NOT_FOUND", "No such record: " + std::string(rest.substr(0, 80)) +
                                                 "; ask /api/records/{Account|Contact|Lead|Opportunity|User}/{Id}.");
     }
+    id = as_id18(id);
     auto not_found = [&] {
       return error_answer(404, "NOT_FOUND", "No " + object + " " + id + " in the store (deleted records are not shown).");
     };
@@ -640,16 +656,25 @@ struct Api::Impl {
 
   // PATCH /api/deals/{Id} (Api::edit): the deal must be one the viewer sees; then DealEdits asks
   // Salesforce as them, and the answer is the deal as the store (or Salesforce) now has it.
-  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as) {
+  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as,
+             std::optional<std::string_view> if_unmodified_since) {
     const std::string_view prefix = "/api/deals/";
     if (!path.starts_with(prefix) || path.size() == prefix.size()) {
       return error_answer(405, "METHOD_NOT_ALLOWED", "Only deals are edited: PATCH /api/deals/{Id}.");
     }
     if (!edits) {
-      return error_answer(403, "SIGNIN_REQUIRED", "Edits are made as the signed-in person, with their own Salesforce "
-                                                  "permissions: configure sign-in ([serve] client_id, docs/api.md).");
+      return signin_required();
     }
-    const std::string id(path.substr(prefix.size()));
+    const std::string id = as_id18(path.substr(prefix.size()));
+    std::optional<EpochMs> unmodified_since;
+    if (if_unmodified_since) {
+      unmodified_since = parse_http_date(*if_unmodified_since);
+      if (!unmodified_since) {
+        return bad("INVALID_HEADER", "If-Unmodified-Since: '" + std::string(if_unmodified_since->substr(0, 60)) +
+                                         "' is not an HTTP date; send the deal's LastModifiedDate as shown, in the "
+                                         "form Wed, 21 Oct 2015 07:28:00 GMT.");
+      }
+    }
     {
       auto snap = reader->snapshot();
       if (!snap) return store_problem(snap.error());
@@ -660,7 +685,8 @@ struct Api::Impl {
         return error_answer(404, "NOT_FOUND", "No deal " + id.substr(0, 40) + " in the store (deleted deals are not shown).");
       }
     }
-    EditOutcome out = edits->edit(*reader, {id, body, viewer, editable_fields(options.serve.deal_columns)}, as);
+    EditOutcome out =
+        edits->edit(*reader, {id, body, viewer, editable_fields(options.serve.deal_columns), unmodified_since}, as);
     if (out.refusal) return *out.refusal;
     // The store's version follows the syncs, not this write: the boards' model is read again now,
     // so that the answer and the next requests show the edit (a store of millions of deals takes
@@ -687,7 +713,10 @@ struct Api::Impl {
     auto snap = reader->snapshot();
     if (!snap) return store_problem(snap.error());
     Query q(params);
-    if (path == "/api/status") return status(**snap, q);
+    if (path == "/api/status") return status(**snap, q, viewer);
+    if (path == "/api/edit-fields") {
+      return signin_required();
+    }
     if (path == "/api/search") return search(**snap, q, viewer);
     if (path.starts_with("/api/records/")) return record(**snap, q, path.substr(std::string_view("/api/records/").size()), viewer);
     const bool known = path == "/api/deals" || path == "/api/forecast" || path == "/api/changes" ||
@@ -700,8 +729,8 @@ struct Api::Impl {
     if (path == "/api/forecast") return forecast_route(**m, q, viewer, visible);
     if (path == "/api/changes") return changes(**m, q, viewer, visible);
     if (path == "/api/people") return people(**m, q);
-    if (path == "/api/filters") return filters(**m, q);
-    return deal(**m, q, std::string(path.substr(std::string_view("/api/deals/").size())), visible);
+    if (path == "/api/filters") return filters(**m, q, visible);
+    return deal(**m, q, as_id18(path.substr(std::string_view("/api/deals/").size())), visible);
   }
 };
 
@@ -730,11 +759,28 @@ Answer Api::get(std::string_view path, const Params& params, const Viewer& viewe
   }
 }
 
-Answer Api::edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as) {
+Answer Api::edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as,
+                 std::optional<std::string_view> if_unmodified_since) {
   try {
-    return impl_->edit(path, body, viewer, as);
+    return impl_->edit(path, body, viewer, as, if_unmodified_since);
   } catch (const std::exception& e) {
     return error_answer(500, "INTERNAL", std::string("crmsync serve failed on this edit: ") + e.what());
+  }
+}
+
+Answer Api::edit_fields(SalesforceAsViewer& as) {
+  try {
+    auto snap = impl_->reader->snapshot();
+    if (!snap) return Impl::store_problem(snap.error());
+    auto columns = (*snap)->columns("Opportunity");
+    if (!columns) return Impl::store_problem(columns.error());
+    // Without Salesforce's answer the dialog still offers the board's own fields, by the store's types.
+    auto described = as.describe("Opportunity");
+    json body = {{"fields", edit_field_list(described ? *described : json(), *columns, impl_->options.serve.deal_columns)}};
+    if (!described) body["message"] = "Salesforce did not describe Opportunity (" + described.error().message + ").";
+    return {200, body};
+  } catch (const std::exception& e) {
+    return error_answer(500, "INTERNAL", std::string("crmsync serve failed on this request: ") + e.what());
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "common/json.h"
 #include "common/log.h"
@@ -164,6 +165,80 @@ std::vector<std::string> editable_fields(const std::vector<std::string>& deal_co
   return out;
 }
 
+namespace {
+
+// The dialog's input for a describe type; empty: none (edited in Salesforce).
+std::string input_type_of(const std::string& describe_type) {
+  if (describe_type == "boolean") return "checkbox";
+  if (describe_type == "int" || describe_type == "double" || describe_type == "currency" || describe_type == "percent") {
+    return "number";
+  }
+  if (describe_type == "date" || describe_type == "picklist" || describe_type == "reference") return describe_type;
+  for (const char* text : {"string", "textarea", "email", "phone", "url", "combobox"}) {
+    if (describe_type == text) return "text";
+  }
+  return "";
+}
+
+// The same from the store's record of the field's type (no describe at hand).
+std::string input_type_of(std::optional<catalog::FieldType> type) {
+  using T = catalog::FieldType;
+  if (!type) return "";
+  switch (*type) {
+    case T::kBoolean: return "checkbox";
+    case T::kCurrency: case T::kDouble: case T::kNumber: case T::kInt: case T::kPercent: return "number";
+    case T::kDate: return "date";
+    case T::kPicklist: return "picklist";
+    case T::kLookup: case T::kReference: return "reference";
+    case T::kString: case T::kTextArea: case T::kLongTextArea: case T::kEmail: case T::kPhone: case T::kUrl:
+    case T::kCombobox: return "text";
+    default: return "";
+  }
+}
+
+const std::vector<std::string> kBoardFields = {"Name", "StageName", "CloseDate", "Amount", "Probability",
+                                               "ForecastCategoryName", "Type", "RecordTypeId", "OwnerId"};
+
+}  // namespace
+
+json edit_field_list(const json& describe, const std::vector<store::ColumnInfo>& stored,
+                     const std::vector<std::string>& deal_columns) {
+  std::map<std::string, const json*, std::less<>> described;  // lower-cased name -> describe's field
+  if (describe.is_object() && describe.contains("fields") && describe["fields"].is_array()) {
+    for (const auto& f : describe["fields"]) {
+      if (f.is_object() && f.value("name", json()).is_string()) described[to_lower(f["name"].get<std::string>())] = &f;
+    }
+  }
+  std::vector<std::string> shown = kBoardFields;
+  for (const auto& c : deal_columns) {
+    if (std::none_of(shown.begin(), shown.end(), [&](const std::string& f) { return iequals(f, c); })) shown.push_back(c);
+  }
+  json out = json::array();
+  for (const auto& name : shown) {
+    auto column = std::find_if(stored.begin(), stored.end(), [&](const store::ColumnInfo& c) { return iequals(c.name, name); });
+    if (column == stored.end()) continue;
+    const bool board_own = std::find(kBoardFields.begin(), kBoardFields.end(), name) != kBoardFields.end();
+    auto d = described.find(to_lower(name));
+    json field = {{"name", column->name}, {"label", column->name}, {"values", json::array()}};
+    if (d != described.end()) {
+      const json& f = *d->second;
+      if (!board_own && (!f.value("updateable", false) || f.value("calculated", false))) continue;
+      field["label"] = f.value("label", column->name);
+      field["type"] = input_type_of(f.value("type", std::string()));
+      for (const auto& v : f.value("picklistValues", json::array())) {
+        if (v.value("active", true) && v.value("value", json()).is_string()) field["values"].push_back(v["value"]);
+      }
+    } else if (board_own && described.empty()) {
+      field["type"] = input_type_of(column->field_type);
+    } else {
+      continue;  // not for this viewer (their field-level security hides it), or not known to be editable
+    }
+    if (field["type"] == "") continue;
+    out.push_back(std::move(field));
+  }
+  return out;
+}
+
 DealEdits::DealEdits(store::OpenOptions store, std::function<EpochMs()> clock)
     : store_(std::move(store)), clock_(clock ? std::move(clock) : now_ms) {
   store_.create_if_missing = false;
@@ -210,8 +285,10 @@ EditOutcome DealEdits::edit(store::StoreReader& reader, const EditRequest& r, Sa
     if (!found) return {refused(404, "NOT_FOUND", "No deal " + r.id.substr(0, 40) + " in the store.")};
     if (!has_lmd) before[0] = std::monostate{};
   }
-  std::optional<EpochMs> unmodified_since;
-  if (const auto* lmd = std::get_if<std::string>(&before[0])) unmodified_since = parse_datetime(*lmd);
+  std::optional<EpochMs> unmodified_since = r.unmodified_since;
+  if (const auto* lmd = std::get_if<std::string>(&before[0]); lmd && !unmodified_since) {
+    unmodified_since = parse_datetime(*lmd);
+  }
 
   auto answer = as.update(kObject, r.id, asked.fields, unmodified_since);
   const EpochMs at = clock_();

@@ -3,11 +3,12 @@
 //
 // The change goes to Salesforce with the person's own token (SalesforceAsViewer), so their
 // profile, permission sets, sharing and the org's validation rules decide, and with
-// If-Unmodified-Since = the LastModifiedDate the store holds, so that a deal changed in Salesforce
-// since the board showed it is not overwritten (412). An accepted edit is read back (GET as the
-// person) and written to the store through the store's own upsert (Store::writer, the code the
-// sync writes with), and every field asked for is recorded in crmsync_edit_log with Salesforce's
-// answer, accepted or not.
+// If-Unmodified-Since = the deal's LastModifiedDate as the page showed it (EditRequest::
+// unmodified_since; else the one the store holds), so that a deal changed in Salesforce since the
+// board showed it is not overwritten (412), even when a sync imported the change meanwhile. An
+// accepted edit is read back (GET as the person) and written to the store through the store's own
+// upsert (Store::writer, the code the sync writes with), and every field asked for is recorded in
+// crmsync_edit_log with Salesforce's answer, accepted or not.
 //
 // Writes respect the sync's writer lock (store::WriterLock, which `crmsync sync` holds for its
 // run): taken for one short transaction; while a sync holds it the write waits in memory and is
@@ -40,6 +41,8 @@ struct EditRequest {
   std::string_view body;              // a JSON object: field API name -> value
   Viewer viewer;                      // who asks (their user id and username go to the log)
   std::vector<std::string> editable;  // the fields the board lets people edit
+  // The deal's LastModifiedDate as the person saw it (If-Unmodified-Since); unset: the store's.
+  std::optional<EpochMs> unmodified_since = std::nullopt;
 };
 
 struct EditOutcome {
@@ -85,5 +88,18 @@ class DealEdits {
 // StageName, CloseDate, Amount, Probability, ForecastCategoryName, NextStep, Type, OwnerId,
 // RecordTypeId) and [serve] deal_columns.
 std::vector<std::string> editable_fields(const std::vector<std::string>& deal_columns);
+
+// What the edit dialog offers (GET /api/edit-fields): the fields the board shows that the store
+// has, each {"name", "label", "type", "values"} in the board's order. `type` is text, number, date,
+// checkbox, picklist (`values`: its active values) or reference (OwnerId, RecordTypeId: the page
+// offers people and record types). `describe` is Opportunity's describe as the viewer (null when
+// Salesforce could not be asked: the store's field types then, the board's own fields only). The
+// board's own fields (Name, StageName, CloseDate, Amount, Probability, ForecastCategoryName, Type,
+// OwnerId, RecordTypeId) are offered even when the viewer may not edit one: Salesforce then
+// refuses in its own words. A [serve] deal_columns field is offered only when describe says the
+// viewer may update it, so formula, roll-up and system fields get no input; so does a field of
+// another type (date/time, multi-select picklist, ...).
+nlohmann::json edit_field_list(const nlohmann::json& describe, const std::vector<store::ColumnInfo>& stored,
+                               const std::vector<std::string>& deal_columns);
 
 }  // namespace crmsync::serve

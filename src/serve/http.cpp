@@ -98,6 +98,10 @@ struct Server::Impl {
     if (req.path == "/api/session") return send_answer(signin->session_answer(req), res);
     auto session = signin->session_of(req);
     if (!session) return send_answer(Signin::not_signed_in(), res);
+    if (req.path == "/api/edit-fields") {  // asks Salesforce as the person
+      SessionSalesforce as(*session);
+      return send_answer(api.edit_fields(as), res);
+    }
     send_answer(api.get(req.path, req.params, Signin::viewer_of(*session)), res);
   }
 
@@ -115,7 +119,9 @@ struct Server::Impl {
     if (!session) return send_answer(Signin::not_signed_in(), res);
     if (auto refusal = signin->refuse_forgery(req, *session)) return send_answer(*refusal, res);
     SessionSalesforce as(*session);
-    Answer a = api.edit(req.path, req.body, Signin::viewer_of(*session), as);
+    std::optional<std::string> since;
+    if (req.has_header("If-Unmodified-Since")) since = req.get_header_value("If-Unmodified-Since");
+    Answer a = api.edit(req.path, req.body, Signin::viewer_of(*session), as, since);
     if (a.status == 401) signin->end(req);  // Salesforce ended their session: so does crmsync
     send_answer(a, res);
   }

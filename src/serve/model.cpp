@@ -167,7 +167,7 @@ Status load_deals(store::ReadSnapshot& snap, Model& m, const Rates& rates, const
   CRMSYNC_TRY(Rows(snap, "Account").each({"Id", "Name"}, [&](const Rows& r) { account_names[r.text_of("Id")] = r.text_of("Name"); }));
   std::vector<std::string> wanted = {"Id", "Name", "AccountId", "OwnerId", "Amount", "StageName", "CloseDate",
                                      "Probability", "ForecastCategoryName", "Type", "RecordTypeId", "CurrencyIsoCode",
-                                     "CreatedDate", "IsClosed", "IsWon", "IsDeleted"};
+                                     "CreatedDate", "LastModifiedDate", "IsClosed", "IsWon", "IsDeleted"};
   for (const auto& e : extra) wanted.push_back(e);
   return Rows(snap, "Opportunity").each(wanted, [&](const Rows& r) {
     if (r.deleted()) return;
@@ -186,6 +186,7 @@ Status load_deals(store::ReadSnapshot& snap, Model& m, const Rates& rates, const
     d.type = r.text_of("Type");
     d.record_type_id = r.text_of("RecordTypeId");
     d.created = parse_datetime(r.text_of("CreatedDate")).value_or(0);
+    d.last_modified = parse_datetime(r.text_of("LastModifiedDate"));
     d.closed = flag(r.get("IsClosed"));
     d.won = flag(r.get("IsWon"));
     for (const auto& e : extra) d.extra[e] = value_json(r.get(e));

@@ -55,6 +55,7 @@ struct Deal {
   std::optional<double> probability;
   std::optional<EpochDays> close_date;
   EpochMs created = 0;
+  std::optional<EpochMs> last_modified;  // LastModifiedDate: an edit's If-Unmodified-Since
   bool closed = false, won = false;
   std::vector<Split> splits;          // empty: the owner gets the whole amount
   std::vector<std::string> team;      // OpportunityTeamMember.UserId, each once

@@ -71,6 +71,8 @@ class SalesforceAsViewer {
                                           std::optional<EpochMs> unmodified_since) = 0;
   // GET .../sobjects/{object}/{id}: the record with every field they may read.
   virtual Result<nlohmann::json> retrieve(std::string_view object, std::string_view id) = 0;
+  // GET .../sobjects/{object}/describe: the fields as they may use them (updateable, picklist values).
+  virtual Result<nlohmann::json> describe(std::string_view object) = 0;
 };
 
 // Query parameters as they came (a name may repeat).
@@ -109,10 +111,17 @@ class Api {
   // `person` may name only the viewer or someone below them (403 PERSON_NOT_VISIBLE otherwise).
   Answer get(std::string_view path, const Params& params, const Viewer& viewer);
   // PATCH /api/deals/{Id}: `body` is a JSON object of Opportunity field API names and values, sent
-  // to Salesforce by `as` (the viewer's own session). Answers the deal as Salesforce now has it
-  // (as GET /api/deals/{Id} shows it, plus "stored"), or Salesforce's refusal with its status and
-  // {"error": {"code", "message", "fields"}}; 412 when the deal changed since the store read it.
-  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as);
+  // to Salesforce by `as` (the viewer's own session). `if_unmodified_since` is the request's
+  // If-Unmodified-Since header (an HTTP date: the deal's LastModifiedDate as the page showed it;
+  // unset: the one the store holds now; malformed: 400 INVALID_HEADER). Answers the deal as
+  // Salesforce now has it (as GET /api/deals/{Id} shows it, plus "stored"), or Salesforce's
+  // refusal with its status and {"error": {"code", "message", "fields"}}; 412 when the deal changed
+  // since then.
+  Answer edit(std::string_view path, std::string_view body, const Viewer& viewer, SalesforceAsViewer& as,
+              std::optional<std::string_view> if_unmodified_since = std::nullopt);
+  // GET /api/edit-fields: what the edit dialog offers the viewer, {"fields": [{"name", "label",
+  // "type", "values"}]} (edit.h edit_field_list; Opportunity's describe asked through `as`).
+  Answer edit_fields(SalesforceAsViewer& as);
   // The org the store holds (crmsync_meta org_id, recorded by the sync); nullopt before a sync
   // recorded it.
   Result<std::optional<std::string>> org_id();
@@ -152,9 +161,9 @@ Status check_listen_host(const std::string& host, bool signin);
 
 // The HTTP front: GET / (the page), /assets/<file> (its scripts, styles and Chart.js, embedded in
 // the binary at build time: serve/assets.h) and /api/... (Api::get); with sign-in also /auth/login,
-// /auth/callback, POST /auth/logout, GET /api/session and PATCH /api/deals/{Id} (Api::edit), every
-// /api/ route answering 401 without a session and every write 403 without its CSRF token. On
-// cpp-httplib's thread pool.
+// /auth/callback, POST /auth/logout, GET /api/session, GET /api/edit-fields (Api::edit_fields) and
+// PATCH /api/deals/{Id} (Api::edit), every /api/ route answering 401 without a session and every
+// write 403 without its CSRF token. On cpp-httplib's thread pool.
 class Server {
  public:
   Server(Api& api, ServerOptions options);

@@ -52,6 +52,11 @@ Result<nlohmann::json> SessionSalesforce::retrieve(std::string_view object, std:
                          std::string(id));
 }
 
+Result<nlohmann::json> SessionSalesforce::describe(std::string_view object) {
+  std::lock_guard lock(session_.mu);
+  return session_.client->describe(object);
+}
+
 SessionTable::SessionTable(std::string key, std::function<EpochMs()> clock)
     : key_(key.empty() ? random_token(48) : std::move(key)), clock_(clock ? std::move(clock) : now_ms) {}
 

@@ -52,6 +52,7 @@ class SessionSalesforce final : public SalesforceAsViewer {
   Result<SalesforceAnswer> update(std::string_view object, std::string_view id, const nlohmann::json& fields,
                                   std::optional<EpochMs> unmodified_since) override;
   Result<nlohmann::json> retrieve(std::string_view object, std::string_view id) override;
+  Result<nlohmann::json> describe(std::string_view object) override;
 
  private:
   Session& session_;

@@ -279,7 +279,10 @@ async function signedIn(context, dir) {
   const port = await freePort();
   const config = writeConfig(dir, emulatorUrl, path.join(dir, 'signin.db'));
   // The admin's changes were made just now: the sync leaves nothing to settle, and starts past the next second.
-  fs.appendFileSync(config, `[sync]\nsettle_seconds = 0\n[serve]\nclient_id = "crmsync-local"\npublic_url = "http://127.0.0.1:${port}"\n`);
+  // LeadSource: a deal column the dialog offers (a picklist); ExpectedRevenue: a formula, shown but not offered.
+  fs.appendFileSync(config, `[sync]\nsettle_seconds = 0\n[objects.Opportunity]\ninclude = ["LeadSource", "ExpectedRevenue"]\n` +
+    `[serve]\nclient_id = "crmsync-local"\npublic_url = "http://127.0.0.1:${port}"\n` +
+    `deal_columns = ["LeadSource", "ExpectedRevenue"]\n`);
   await new Promise((r) => setTimeout(r, 1100));
   assert.equal(spawnSync(binary, ['sync', '--config', config, '--quiet'], {stdio: 'inherit'}).status, 0, 'crmsync sync succeeds');
   const serveUrl = await startListening(['serve', '--config', config, '--port', String(port)],
@@ -303,6 +306,14 @@ async function signedIn(context, dir) {
   const [before] = await admin.soql(`SELECT StageName, Amount FROM Opportunity WHERE Id = '${own[0]}'`);
   const stage = before.StageName === 'Negotiation/Review' ? 'Proposal/Price Quote' : 'Negotiation/Review';
   await page.click(`#deal-table tr[data-id="${own[0]}"] td.edit button`);
+  // The dialog offers the board's editable fields, a deal column among them, typed by Salesforce.
+  for (const [name, tag] of [['Type', 'select'], ['RecordTypeId', 'select'], ['OwnerId', 'select'], ['LeadSource', 'select'],
+    ['CloseDate', 'input[type=date]'], ['Amount', 'input[type=number]']]) {
+    assert.equal(await page.locator(`#edit-form ${tag}[name=${name}]`).count(), 1, `the dialog offers ${name}`);
+  }
+  assert.equal(await page.locator('#edit-form [name=ExpectedRevenue]').count(), 0, 'a formula field has no input');
+  const sources = await page.locator('#edit-form select[name=LeadSource] option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(sources.includes('Web'), `the org's lead sources: ${sources}`);
   await page.selectOption('#edit-form select[name=StageName]', stage);
   await page.screenshot({path: 'signin-edit.png'});
   await Promise.all([page.waitForResponse((r) => r.url().includes('/api/deals/' + own[0]) && r.request().method() === 'PATCH'),
@@ -334,6 +345,7 @@ async function signedIn(context, dir) {
   await page.waitForFunction(() => document.querySelector('#total-count').textContent !== '–');
   const managed = await page.locator('#deal-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.id));
   for (const id of own) assert.ok(managed.includes(id), `the manager sees the rep's deal ${id}`);
+  assert.ok(!managed.includes(elsewhere), 'the CEO\'s deal is not the manager\'s to see');
   step(`signed in as the manager: ${managed.length} deals, the rep's among them`);
   await page.screenshot({path: 'signin-manager.png', fullPage: true});
   assert.deepEqual(problems, [], 'no console error, failed request or HTTP error');

@@ -97,10 +97,13 @@ class RawConnection {
 // they make.
 class OrgFileEmulator {
  public:
-  explicit OrgFileEmulator(const std::string& toml) {
+  // `options`: the rest of the emulator's options (e.g. token_ttl_seconds); its port and org file are set here.
+  explicit OrgFileEmulator(const std::string& toml, emulator::EmulatorOptions options = {}) {
     const std::string path = dir_.file("org.toml");
     write_file(path, toml);
-    emu_ = std::make_unique<emulator::Emulator>(emulator::EmulatorOptions{.port = 0, .org_file = path});
+    options.port = 0;
+    options.org_file = path;
+    emu_ = std::make_unique<emulator::Emulator>(std::move(options));
     auto s = emu_->start();
     if (!s) throw std::runtime_error("emulator did not start: " + s.error().message);
   }

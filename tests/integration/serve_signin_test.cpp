@@ -75,6 +75,11 @@ class ServeSigninTest : public ::testing::Test {
     team_deal_ = deals[5];
     for (const auto& id : own_) give(id, rep_id_);
     give(other_deal_, other_id_);
+    // The other rep's deal is theirs alone: the generated org put people on its team.
+    for (const auto& t : ids(*admin_, "SELECT Id FROM OpportunityTeamMember WHERE OpportunityId = '" + other_deal_ + "'")) {
+      auto removed = admin_->remove("OpportunityTeamMember", t);
+      ASSERT_TRUE(removed) << removed.error().to_string();
+    }
     give(team_deal_, other_id_);
     auto member = admin_->create("OpportunityTeamMember", {{"OpportunityId", team_deal_}, {"UserId", rep_id_},
                                                            {"TeamMemberRole", "Sales Engineer"},
@@ -82,8 +87,10 @@ class ServeSigninTest : public ::testing::Test {
     ASSERT_TRUE(member) << member.error().to_string();
 
     auto cfg = sync_config(base, dir_->file("crmsync.db"));
-    cfg.objects["Opportunity"].include = {"NextStep"};  // not a catalog field: imported, shown and edited
-    cfg.serve.deal_columns = {"NextStep"};
+    // Not catalog fields: imported and shown; NextStep and LeadSource edited, ExpectedRevenue (a
+    // formula) not.
+    cfg.objects["Opportunity"].include = {"NextStep", "LeadSource", "ExpectedRevenue"};
+    cfg.serve.deal_columns = {"NextStep", "LeadSource", "ExpectedRevenue"};
     cfg_ = new config::Config(cfg);
     sync_store();
     port_ = free_loopback_port();
@@ -91,15 +98,12 @@ class ServeSigninTest : public ::testing::Test {
     ASSERT_TRUE(reader);
     api_ = new serve::Api(std::move(*reader),
                           {.serve = cfg.serve, .salesforce_url = base, .edit_store = sync::store_options(cfg)});
-    serve::SigninOptions signin{.login_url = base,
-                                .verify_tls = true,
-                                .public_url = "http://127.0.0.1:" + std::to_string(port_),
-                                .client_id = "crmsync-local",
-                                .client_secret = "crmsync-local-secret",
-                                .admins = {"admin@crmsync.test"},
-                                .session_hours = 8,
-                                .clock = [] { return now_ms() + clock_offset_ms_.load(); }};
-    server_ = new serve::Server(*api_, {.host = "127.0.0.1", .port = port_, .signin = signin});
+    // The other rep is an admin by their 15-character id: they see every deal (another server over
+    // the same store, without that entry, shows that the entry is what does it).
+    server_ = new serve::Server(*api_, {.host = "127.0.0.1",
+                                        .port = port_,
+                                        .signin = signin_for("http://127.0.0.1:" + std::to_string(port_),
+                                                             {"admin@crmsync.test", other_id_.substr(0, 15)})});
     auto started = server_->start();
     ASSERT_TRUE(started) << started.error().to_string();
   }
@@ -112,14 +116,64 @@ class ServeSigninTest : public ::testing::Test {
     delete emu_;
   }
 
+  // Sign-in through the fixture's emulator, as the fixture's server has it but for its public URL and admins.
+  static serve::SigninOptions signin_for(const std::string& public_url, std::vector<std::string> admins) {
+    return {.login_url = emu_->emulator().base_url(),
+            .verify_tls = true,
+            .public_url = public_url,
+            .client_id = "crmsync-local",
+            .client_secret = "crmsync-local-secret",
+            .admins = std::move(admins),
+            .session_hours = 8,
+            .clock = [] { return now_ms() + clock_offset_ms_.load(); }};
+  }
+  // A second server over the fixture's API on a port of its own, started (stopped when it goes).
+  static std::unique_ptr<serve::Server> another_server(const std::string& scheme, std::vector<std::string> admins) {
+    const int port = free_loopback_port();
+    auto server = std::make_unique<serve::Server>(
+        *api_, serve::ServerOptions{.host = "127.0.0.1",
+                                    .port = port,
+                                    .signin = signin_for(scheme + "://127.0.0.1:" + std::to_string(port), std::move(admins))});
+    auto started = server->start();
+    if (!started) throw std::runtime_error(started.error().to_string());
+    return server;
+  }
+  static std::string quoted_ids(const std::set<std::string>& list) {
+    std::string out;
+    for (const auto& id : list) out += (out.empty() ? "'" : ", '") + id + "'";
+    return out;
+  }
+
   static std::string user_id(const std::string& username) {
     auto found = ids(*admin_, "SELECT Id FROM User WHERE Username = '" + username + "'");
     if (found.size() != 1) throw std::runtime_error("no user " + username);
     return found.front();
   }
+  // A new owner, who also takes over the previous owner's splits (the emulator leaves them with the
+  // previous owner when OwnerId changes, and that person's manager would then see the deal).
   static void give(const std::string& deal, const std::string& owner) {
+    const std::string before = soql_records(*admin_, "SELECT OwnerId FROM Opportunity WHERE Id = '" + deal + "'").at(0)["OwnerId"];
     auto s = admin_->update("Opportunity", deal, {{"OwnerId", owner}});
     if (!s) throw std::runtime_error(s.error().to_string());
+    for (const auto& id : ids(*admin_, "SELECT Id FROM OpportunitySplit WHERE OpportunityId = '" + deal + "' AND SplitOwnerId = '" +
+                                           before + "'")) {
+      auto moved = admin_->update("OpportunitySplit", id, {{"SplitOwnerId", owner}});
+      if (!moved) throw std::runtime_error(moved.error().to_string());
+    }
+  }
+  // What a forecast credits `person` of `deal` (SOQL row with Id, OwnerId, Amount): their share of
+  // its splits over Amount, or the whole amount when they own a deal without such splits.
+  static double credited(const json& deal, const std::string& person) {
+    double percent = 0;
+    bool split = false;
+    for (const auto& sp : soql_records(*admin_, "SELECT SplitOwnerId, SplitPercentage, SplitType.SplitField, SplitType.IsActive "
+                                                "FROM OpportunitySplit WHERE OpportunityId = '" + deal["Id"].get<std::string>() + "'")) {
+      if (sp["SplitType"]["SplitField"] != "Amount" || sp["SplitType"]["IsActive"] != true) continue;
+      split = true;
+      if (sp["SplitOwnerId"] == person) percent += sp["SplitPercentage"].get<double>();
+    }
+    if (!split && deal["OwnerId"] == person) percent = 100;
+    return deal["Amount"].is_number() ? deal["Amount"].get<double>() * percent / 100 : 0;
   }
   static void sync_store() {
     wait_past_the_next_whole_second();
@@ -213,7 +267,8 @@ TEST_F(ServeSigninTest, EveryApiRouteAnswers401WithoutASessionButThePageOpens) {
   Browser anonymous(port_);
   for (const std::string& path : std::vector<std::string>{"/api/deals", "/api/deals/" + own_[0], "/api/forecast",
                                                           "/api/changes?since=2024-01-01", "/api/search?q=acme",
-                                                          "/api/people", "/api/status", "/api/session"}) {
+                                                          "/api/people", "/api/status", "/api/session", "/api/filters",
+                                                          "/api/records/Opportunity/" + own_[0]}) {
     auto r = anonymous.get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 401) << path << ": " << r->body;
@@ -285,9 +340,63 @@ TEST_F(ServeSigninTest, ARepSeesTheirOwnAndTheirTeamsDealsOnEveryRouteAndNothing
 
   auto board = body_of(rep.get(std::string("/api/deals?") + kWide));
   EXPECT_EQ(ids_in(board["deals"]), expected) << board.dump();
+  // The totals count the visible deals only, at the org's amounts.
+  const auto visible = soql_records(*admin_, "SELECT Id, Amount, CloseDate, StageName, Type FROM Opportunity WHERE Id IN (" +
+                                                 quoted_ids(expected) + ")");
+  ASSERT_EQ(visible.size(), expected.size());
+  double amount = 0;
+  std::string first_close = "9999-12-31", last_close = "0000-01-01";
+  std::set<std::string> visible_types;
+  for (const auto& d : visible) {
+    amount += d["Amount"].is_number() ? d["Amount"].get<double>() : 0;
+    first_close = std::min(first_close, d["CloseDate"].get<std::string>());
+    last_close = std::max(last_close, d["CloseDate"].get<std::string>());
+    if (d["Type"].is_string()) visible_types.insert(d["Type"].get<std::string>());
+  }
+  EXPECT_EQ(board["totals"]["count"], expected.size()) << board["totals"].dump();
+  EXPECT_NEAR(board["totals"]["amount"].get<double>(), amount, 0.01) << board["totals"].dump();
+
+  // The pickers offer what the visible deals hold: their close dates' range, their types.
+  auto filters = body_of(rep.get("/api/filters"));
+  EXPECT_EQ(filters["close_dates"], json({{"first", first_close}, {"last", last_close}})) << filters.dump();
+  for (const auto& t : filters["types"]) EXPECT_TRUE(visible_types.contains(t.get<std::string>())) << t << " is no visible deal's";
+
+  // The store's status counts no rows for a rep (they would count every deal of the org); an admin's does.
+  auto status = body_of(rep.get("/api/status"));
+  ASSERT_FALSE(status["objects"].empty()) << status.dump();
+  for (const auto& o : status["objects"]) {
+    EXPECT_TRUE(o["rows"].is_null() && o["deleted"].is_null()) << o.dump();
+  }
+
+  // A hidden deal's amount is in no forecast the rep sees: their quarter's pipeline is what their
+  // visible deals credit them.
+  const json hidden = soql_records(*admin_, "SELECT CloseDate, Amount FROM Opportunity WHERE Id = '" + other_deal_ + "'").at(0);
+  const std::string close = hidden["CloseDate"];
+  const std::string quarter = close.substr(0, 4) + "-Q" + std::to_string((std::stoi(close.substr(5, 2)) + 2) / 3);
+  auto forecast = body_of(rep.get("/api/forecast?period=" + quarter));
+  ASSERT_EQ(forecast["period"], quarter) << forecast.dump();
+  double own_pipeline = 0;
+  for (const auto& d : soql_records(*admin_, "SELECT Id, OwnerId, Amount FROM Opportunity WHERE Id IN (" + quoted_ids(expected) +
+                                                 ") AND ForecastCategoryName != 'Omitted' AND CloseDate >= " +
+                                                 forecast["from"].get<std::string>() + " AND CloseDate <= " +
+                                                 forecast["to"].get<std::string>())) {
+    own_pipeline += credited(d, rep_id_);
+  }
+  EXPECT_NEAR(forecast["total"]["pipeline"].get<double>(), own_pipeline, 0.01) << forecast.dump();
+  const json hidden_row = soql_records(*admin_, "SELECT Id, OwnerId, Amount FROM Opportunity WHERE Id = '" + other_deal_ + "'").at(0);
+  EXPECT_GT(credited(hidden_row, other_id_), 0) << "the hidden deal counts in its owner's forecast";
 
   EXPECT_EQ(rep.get("/api/deals/" + other_deal_)->status, 404) << "another rep's deal by its Id";
   EXPECT_EQ(rep.get("/api/deals/" + team_deal_)->status, 200) << "a deal whose team the rep is on";
+  EXPECT_EQ(rep.get("/api/deals/" + team_deal_.substr(0, 15))->status, 200) << "by its 15-character Id";
+  EXPECT_EQ(rep.get("/api/deals/" + other_deal_.substr(0, 15))->status, 404) << "by its 15-character Id";
+  // A record opened by its Id (a search result), 18 or 15 characters.
+  EXPECT_EQ(rep.get("/api/records/Opportunity/" + other_deal_)->status, 404) << "another rep's deal as a record";
+  EXPECT_EQ(rep.get("/api/records/Opportunity/" + other_deal_.substr(0, 15))->status, 404) << "by its 15-character Id";
+  auto team_record = rep.get("/api/records/Opportunity/" + team_deal_);
+  EXPECT_EQ(team_record->status, 200) << team_record->body;
+  auto by_15 = rep.get("/api/records/Opportunity/" + team_deal_.substr(0, 15));
+  EXPECT_EQ(by_15->status, 200) << "a visible deal by its 15-character Id: " << by_15->body;
   auto changes = body_of(rep.get("/api/changes?since=2000-01-01"));
   EXPECT_EQ(ids_in(changes["deals"]), expected);
 
@@ -299,6 +408,15 @@ TEST_F(ServeSigninTest, ARepSeesTheirOwnAndTheirTeamsDealsOnEveryRouteAndNothing
   admin.sign_in("admin@crmsync.test", "admin-pass");
   auto admin_found = body_of(admin.get("/api/search?limit=50&q=" + url_encode(other_name)));
   EXPECT_TRUE(ids_in(admin_found["results"]).contains(other_deal_)) << "[serve] admins see everything";
+  auto admin_record = admin.get("/api/records/Opportunity/" + other_deal_.substr(0, 15));
+  ASSERT_EQ(admin_record->status, 200) << admin_record->body;
+  EXPECT_EQ(body_of(admin_record)["Id"], other_deal_) << admin_record->body;
+  const json admin_status = body_of(admin.get("/api/status"));
+  for (const auto& o : admin_status["objects"]) {
+    if (o["object"] == "Opportunity") {
+      EXPECT_TRUE(o["rows"].is_number()) << o.dump();
+    }
+  }
 
   auto someone_else = rep.get("/api/deals?person=" + other_id_);
   EXPECT_EQ(someone_else->status, 403);
@@ -309,6 +427,7 @@ TEST_F(ServeSigninTest, ARepSeesTheirOwnAndTheirTeamsDealsOnEveryRouteAndNothing
   manager.sign_in("manager@crmsync.test", "manager-pass");
   auto rolled_up = body_of(manager.get(std::string("/api/deals?") + kWide));
   for (const auto& id : expected) EXPECT_TRUE(ids_in(rolled_up["deals"]).contains(id)) << "the manager sees the rep's deal " << id;
+  EXPECT_FALSE(ids_in(rolled_up["deals"]).contains(other_deal_)) << "an Americas rep's deal is not the EMEA manager's";
   EXPECT_EQ(manager.get("/api/deals?person=" + rep_id_)->status, 200);
 }
 
@@ -415,6 +534,165 @@ TEST_F(ServeSigninTest, AnEditAfterAConcurrentChangeGets412AndOverwritesNothing)
   EXPECT_EQ(org_deal(deal)["NextStep"], "set by the admin");
 }
 
+// The page sends the LastModifiedDate it showed: a change a sync brought into the store after the
+// board showed the deal is not overwritten either (the store's own date would let the edit through).
+TEST_F(ServeSigninTest, AnEditOfADealChangedSinceThePageShowedItGets412EvenAfterASync) {
+  Browser rep(port_);
+  const std::string csrf = rep.sign_in("rep@crmsync.test", "rep-pass");
+  const std::string deal = own_[3];
+  const json shown = body_of(rep.get("/api/deals/" + deal));
+  ASSERT_TRUE(shown["LastModifiedDate"].is_string()) << shown.dump();
+  auto shown_at = parse_datetime(shown["LastModifiedDate"].get<std::string>());
+  ASSERT_TRUE(shown_at) << shown.dump();
+  const httplib::Headers since = {{"If-Unmodified-Since", format_http_date(*shown_at)}};
+  wait_past_the_next_whole_second();
+  auto changed = admin_->update("Opportunity", deal, {{"NextStep", "changed in Salesforce"}});
+  ASSERT_TRUE(changed) << changed.error().to_string();
+  sync_store();
+
+  auto r = rep.patch("/api/deals/" + deal, R"({"NextStep": "the rep's, over a stale board"})", csrf, since);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 412) << r->body;
+  EXPECT_TRUE(contains(body_of(r)["error"]["message"], "Reload the board")) << r->body;
+  EXPECT_EQ(org_deal(deal)["NextStep"], "changed in Salesforce") << "nothing overwritten";
+
+  auto malformed = rep.patch("/api/deals/" + deal, R"({"NextStep": "x"})", csrf, {{"If-Unmodified-Since", "yesterday"}});
+  EXPECT_EQ(malformed->status, 400) << malformed->body;
+  EXPECT_EQ(body_of(malformed)["error"]["code"], "INVALID_HEADER") << malformed->body;
+  EXPECT_TRUE(contains(body_of(malformed)["error"]["message"], "If-Unmodified-Since: 'yesterday' is not an HTTP date"))
+      << malformed->body;
+  EXPECT_EQ(org_deal(deal)["NextStep"], "changed in Salesforce");
+
+  auto without = rep.patch("/api/deals/" + deal, R"({"NextStep": "after reloading"})", csrf);
+  EXPECT_EQ(without->status, 200) << "without the header, the store's date (the synced change's): " << without->body;
+  EXPECT_EQ(org_deal(deal)["NextStep"], "after reloading");
+}
+
+// Dates and numbers come back from Salesforce as text and JSON numbers: the store row after an
+// accepted edit holds what the org holds. The admin may edit Amount (the Standard User may not).
+TEST_F(ServeSigninTest, AnEditOfDatesNumbersAndTheForecastCategoryIsStoredAsTheOrgHasIt) {
+  Browser admin(port_);
+  const std::string csrf = admin.sign_in("admin@crmsync.test", "admin-pass");
+  const std::string deal =
+      ids(*admin_, "SELECT Id FROM Opportunity WHERE IsClosed = false AND Amount != null ORDER BY Id DESC LIMIT 1").at(0);
+  ASSERT_TRUE(std::find(own_.begin(), own_.end(), deal) == own_.end() && deal != other_deal_ && deal != team_deal_);
+  const json asked = {{"CloseDate", "2031-03-15"}, {"Amount", 98765.43}, {"Probability", 35}, {"ForecastCategoryName", "Best Case"}};
+  auto r = admin.patch("/api/deals/" + deal, asked.dump(), csrf);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(body_of(r)["stored"], true) << r->body;
+
+  const std::vector<std::string> fields = {"CloseDate", "Amount", "Probability", "ForecastCategoryName"};
+  const json in_org =
+      soql_records(*admin_, "SELECT CloseDate, Amount, Probability, ForecastCategoryName FROM Opportunity WHERE Id = '" + deal + "'")
+          .at(0);
+  EXPECT_EQ(in_org["CloseDate"], "2031-03-15");
+  EXPECT_DOUBLE_EQ(in_org["Amount"].get<double>(), 98765.43);
+  EXPECT_DOUBLE_EQ(in_org["Probability"].get<double>(), 35);
+  EXPECT_EQ(in_org["ForecastCategoryName"], "Best Case");
+  auto reader = store::StoreReader::open(cfg_->store.url);
+  ASSERT_TRUE(reader);
+  auto snap = (*reader)->snapshot();
+  ASSERT_TRUE(snap);
+  json stored;
+  auto found = (*snap)->find("Opportunity", deal, fields, [&](std::span<const store::Value> values) -> Status {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      std::visit([&](const auto& v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::monostate>) stored[fields[i]] = nullptr;
+        else if constexpr (std::is_same_v<V, std::int64_t>) stored[fields[i]] = static_cast<double>(v);
+        else stored[fields[i]] = v;
+      }, values[i]);
+    }
+    return ok_status();
+  });
+  ASSERT_TRUE(found) << found.error().to_string();
+  EXPECT_EQ(stored["CloseDate"], in_org["CloseDate"]) << stored.dump();
+  EXPECT_DOUBLE_EQ(stored["Amount"].get<double>(), in_org["Amount"].get<double>()) << stored.dump();
+  EXPECT_DOUBLE_EQ(stored["Probability"].get<double>(), in_org["Probability"].get<double>()) << stored.dump();
+  EXPECT_EQ(stored["ForecastCategoryName"], in_org["ForecastCategoryName"]) << stored.dump();
+  const json board = body_of(admin.get("/api/deals/" + deal));
+  EXPECT_EQ(board["CloseDate"], "2031-03-15") << board.dump();
+  EXPECT_DOUBLE_EQ(board["Amount"].get<double>(), 98765.43) << board.dump();
+  EXPECT_EQ(board["ForecastCategoryName"], "Best Case") << board.dump();
+}
+
+// The edit dialog offers the board's fields that may be edited, typed by Salesforce's describe as
+// the rep: a deal_columns picklist with the org's values, never a formula; and such a field is edited.
+TEST_F(ServeSigninTest, TheEditDialogOffersTheBoardsEditableFieldsAndADealColumnIsEdited) {
+  Browser rep(port_);
+  const std::string csrf = rep.sign_in("rep@crmsync.test", "rep-pass");
+  auto r = rep.get("/api/edit-fields");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json answer = body_of(r);
+  std::map<std::string, json> offered;
+  for (const auto& f : answer["fields"]) offered[f["name"].get<std::string>()] = f;
+  for (const char* name : {"Name", "StageName", "CloseDate", "Amount", "Probability", "ForecastCategoryName", "Type", "OwnerId",
+                           "NextStep", "LeadSource"}) {
+    EXPECT_TRUE(offered.contains(name)) << name << " in " << r->body;
+  }
+  EXPECT_FALSE(offered.contains("ExpectedRevenue")) << "a formula field is read-only: " << r->body;
+  EXPECT_FALSE(offered.contains("IsClosed")) << "not on the board";
+  EXPECT_EQ(offered["CloseDate"]["type"], "date");
+  EXPECT_EQ(offered["Amount"]["type"], "number") << "offered though the rep may not edit it: Salesforce says so";
+  EXPECT_EQ(offered["NextStep"]["type"], "text");
+  EXPECT_EQ(offered["OwnerId"]["type"], "reference");
+  auto describe = admin_->describe("Opportunity");
+  ASSERT_TRUE(describe) << describe.error().to_string();
+  json lead_sources = json::array();
+  for (const auto& f : (*describe)["fields"]) {
+    if (f["name"] != "LeadSource") continue;
+    for (const auto& v : f["picklistValues"]) lead_sources.push_back(v["value"]);
+  }
+  ASSERT_GE(lead_sources.size(), 2u);
+  EXPECT_EQ(offered["LeadSource"]["type"], "picklist");
+  EXPECT_EQ(offered["LeadSource"]["values"], lead_sources);
+
+  const std::string deal = own_[0];
+  const json before = soql_records(*admin_, "SELECT LeadSource FROM Opportunity WHERE Id = '" + deal + "'").at(0);
+  const std::string source = before["LeadSource"] == lead_sources[0] ? lead_sources[1] : lead_sources[0];
+  auto edited = rep.patch("/api/deals/" + deal, json{{"LeadSource", source}}.dump(), csrf);
+  ASSERT_TRUE(edited);
+  ASSERT_EQ(edited->status, 200) << edited->body;
+  EXPECT_EQ(body_of(edited)["LeadSource"], source) << edited->body;
+  EXPECT_EQ(soql_records(*admin_, "SELECT LeadSource FROM Opportunity WHERE Id = '" + deal + "'").at(0)["LeadSource"], source);
+  EXPECT_EQ(body_of(rep.get("/api/deals/" + deal))["LeadSource"], source) << "the board shows it";
+  auto formula = rep.patch("/api/deals/" + deal, R"({"ExpectedRevenue": 1})", csrf);
+  EXPECT_EQ(formula->status, 400) << "Salesforce refuses a formula field: " << formula->body;
+}
+
+// [serve] admins decides it: the other rep, listed by their 15-character id, sees a deal outside
+// their part of the hierarchy; on a server without that entry they do not.
+TEST_F(ServeSigninTest, APersonListedInAdminsSeesEveryDealAndWithoutTheEntryOnlyTheirOwn) {
+  Browser listed(port_);
+  listed.sign_in("other.rep@crmsync.test", "other-pass");
+  EXPECT_EQ(body_of(listed.get("/api/session"))["admin"], true);
+  EXPECT_EQ(listed.get("/api/deals/" + own_[0])->status, 200) << "an EMEA rep's deal, seen by an admin of the Americas";
+  EXPECT_TRUE(ids_in(body_of(listed.get(std::string("/api/deals?") + kWide))["deals"]).contains(own_[0]));
+
+  auto plain = another_server("http", {"admin@crmsync.test"});
+  Browser unlisted(plain->port());
+  unlisted.sign_in("other.rep@crmsync.test", "other-pass");
+  EXPECT_EQ(body_of(unlisted.get("/api/session"))["admin"], false);
+  EXPECT_EQ(unlisted.get("/api/deals/" + own_[0])->status, 404);
+  EXPECT_FALSE(ids_in(body_of(unlisted.get(std::string("/api/deals?") + kWide))["deals"]).contains(own_[0]));
+  EXPECT_EQ(unlisted.get("/api/deals/" + other_deal_)->status, 200) << "their own deal";
+}
+
+TEST_F(ServeSigninTest, OverHttpsTheCookiesCarryTheSecureFlag) {
+  auto secure = another_server("https", {});
+  Browser browser(secure->port());
+  auto start = browser.get("/auth/login");
+  ASSERT_TRUE(start);
+  ASSERT_EQ(start->status, 302) << start->body;
+  ASSERT_FALSE(browser.received().empty());
+  for (const auto& c : browser.received()) {
+    EXPECT_TRUE(contains(c.attributes, "; Secure")) << c.name << c.attributes;
+    EXPECT_TRUE(contains(c.attributes, "; HttpOnly")) << c.name << c.attributes;
+  }
+}
+
 // The board serves one org: a user of another org signing in through the same connected app is
 // refused with a page that says so. The other org is the emulator seen through a proxy that gives
 // its token answers and userinfo another Organization Id.
@@ -470,6 +748,50 @@ TEST(ServeSigninOrgTest, AUserOfAnotherOrgIsRefusedWithAClearPage) {
   ASSERT_TRUE(server2.start());
   Browser member(port2);
   EXPECT_FALSE(member.sign_in("admin@crmsync.test", "admin-pass").empty());
+}
+
+// An access token lives two seconds here: an edit made after it expired goes through with the
+// token renewed from the person's refresh token, and Salesforce still records the rep.
+TEST(ServeSigninRefreshTest, AnEditAfterTheAccessTokenExpiredIsMadeAsTheRepWithARenewedToken) {
+  constexpr std::int64_t kTtlSeconds = 2;
+  OrgFileEmulator emu(kOrg, {.token_ttl_seconds = kTtlSeconds});
+  TempDir dir;
+  const std::string base = emu.emulator().base_url();
+  const std::string rep_id = ids(*admin_login(base), "SELECT Id FROM User WHERE Username = 'rep@crmsync.test'").at(0);
+  const std::string deal = ids(*admin_login(base), "SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Id LIMIT 1").at(0);
+  ASSERT_TRUE(admin_login(base)->update("Opportunity", deal, {{"OwnerId", rep_id}}));
+  auto cfg = sync_config(base, dir.file("crmsync.db"));
+  {
+    auto client = login(cfg);
+    auto st = store::Store::open(cfg.store.url);
+    ASSERT_TRUE(st);
+    ASSERT_TRUE(sync::run_sync(cfg, *client, **st, {}).ok());
+  }
+  const int port = free_loopback_port();
+  auto reader = store::StoreReader::open(cfg.store.url);
+  ASSERT_TRUE(reader);
+  serve::Api api(std::move(*reader), {.serve = cfg.serve, .edit_store = sync::store_options(cfg)});
+  serve::Server server(api, {.host = "127.0.0.1",
+                             .port = port,
+                             .signin = serve::SigninOptions{.login_url = base,
+                                                            .public_url = "http://127.0.0.1:" + std::to_string(port),
+                                                            .client_id = "crmsync-local",
+                                                            .client_secret = "crmsync-local-secret"}});
+  ASSERT_TRUE(server.start());
+  Browser rep(port);
+  const std::string csrf = rep.sign_in("rep@crmsync.test", "rep-pass");
+  std::this_thread::sleep_for(std::chrono::milliseconds(kTtlSeconds * 1000 + 500));  // past the access token's life
+
+  const std::string before = soql_records(*admin_login(base), "SELECT StageName FROM Opportunity WHERE Id = '" + deal + "'").at(0)["StageName"];
+  const std::string stage = before == "Negotiation/Review" ? "Proposal/Price Quote" : "Negotiation/Review";
+  auto r = rep.patch("/api/deals/" + deal, json{{"StageName", stage}}.dump(), csrf);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  const json in_org =
+      soql_records(*admin_login(base), "SELECT StageName, LastModifiedById FROM Opportunity WHERE Id = '" + deal + "'").at(0);
+  EXPECT_EQ(in_org["StageName"], stage);
+  EXPECT_EQ(in_org["LastModifiedById"], rep_id) << "made as the rep, with their renewed token";
+  EXPECT_EQ(rep.get("/api/session")->status, 200) << "the session goes on";
 }
 
 }  // namespace

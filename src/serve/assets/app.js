@@ -70,8 +70,11 @@ async function start() {
   let status;
   let filters;
   let people;
+  let editFields = null;
   try {
-    [status, filters, people] = await Promise.all([api('status'), api('filters'), api('people')]);
+    // The edit dialog's fields come from Salesforce as the person; without them it offers the basic ones.
+    [status, filters, people, editFields] = await Promise.all([api('status'), api('filters'), api('people'),
+      session.signin ? api('edit-fields').then((a) => a.fields, () => null) : null]);
   } catch (e) {
     if (e instanceof ApiError && e.code === 'NO_SYNC') return noSync(e.message);
     for (const s of $$('main > section')) s.hidden = true;
@@ -80,7 +83,7 @@ async function start() {
   if (!status.synced) return noSync(status.message);
   statusLine(status);
   setCurrency(filters.currency);
-  const ctx = {filters, people: people.people, peopleById: new Map(people.people.map((p) => [p.user_id, p]))};
+  const ctx = {filters, people: people.people, peopleById: new Map(people.people.map((p) => [p.user_id, p])), editFields};
   for (const select of $$('select[name=person]')) {
     if (session.signin && !session.admin) select.options[0].text = 'All I may see';
     fillPeople(select, ctx.people);

@@ -76,12 +76,14 @@ async function answerOf(res) {
 export const session = {signin: false};
 
 // A write to /api/<path> (PATCH, POST) with the session's anti-forgery token; the JSON answer, or an
-// ApiError carrying the server's words and the fields Salesforce named (error.fields).
-export async function write(method, path, body) {
+// ApiError carrying the server's words and the fields Salesforce named (error.fields). `headers`: more
+// request headers (an edit's If-Unmodified-Since).
+export async function write(method, path, body, headers = {}) {
   let res;
   try {
     res = await fetch(path.startsWith('/') ? path : '/api/' + path, {method, body: body == null ? undefined : JSON.stringify(body),
-      headers: {Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token || ''}});
+      headers: {Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token || '',
+        ...headers}});
   } catch (e) {
     throw new ApiError(0, 'UNREACHABLE', 'The server did not answer: is crmsync serve still running?');
   }

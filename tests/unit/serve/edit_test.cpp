@@ -43,6 +43,7 @@ class ScriptedSalesforce : public SalesforceAsViewer {
     return answer;
   }
   Result<json> retrieve(std::string_view, std::string_view) override { return record; }
+  Result<json> describe(std::string_view) override { return json::object(); }
 };
 
 class DealEditsTest : public ::testing::Test {
@@ -115,6 +116,14 @@ TEST_F(DealEditsTest, AnAcceptedEditSendsTheStoredLastModifiedDateAndWritesTheRe
   EXPECT_EQ(entries[0].outcome, "accepted");
   EXPECT_EQ(entries[0].user_id, "005000000000007AAA");
   EXPECT_EQ(entries[0].at, 1741064767000);
+}
+
+TEST_F(DealEditsTest, TheLastModifiedDateThePageShowedIsSentRatherThanTheStoresOwn) {
+  const EpochMs shown = *parse_datetime("2025-03-01T00:00:00.000Z");  // before a sync brought a newer one
+  Viewer rep{"005000000000007AAA", "rep@acme.example", false};
+  EditOutcome out = edits_->edit(*reader_, {kDeal, R"({"StageName": "Closed Won"})", rep, editable_fields({}), shown}, sf_);
+  ASSERT_FALSE(out.refusal) << out.refusal->body.dump();
+  EXPECT_EQ(sf_.sent_unmodified_since, shown);
 }
 
 TEST_F(DealEditsTest, ARefusalIsSalesforcesStatusCodeMessageAndFieldsAndChangesNothing) {
@@ -190,6 +199,54 @@ TEST_F(DealEditsTest, WhileASyncHoldsTheStoreTheWriteWaitsAndLandsWhenItLetsGo) 
   EXPECT_EQ(edits_->waiting(), 0u);
   EXPECT_EQ(std::get<std::string>(row()["StageName"]), "Negotiation/Review");
   EXPECT_EQ(log().size(), 1u);
+}
+
+
+// The dialog's inputs: the board's fields the store has, typed and valued by describe as the
+// viewer; a deal_columns field only when the viewer may update it (formula and system fields never).
+TEST(EditFieldListTest, TheDialogOffersTheBoardsFieldsTypedByDescribeAndNoReadOnlyColumn) {
+  auto f = [](const char* name, const char* type, bool updateable, json extra = json::object()) {
+    json j = {{"name", name}, {"label", std::string(name) + " label"}, {"type", type}, {"updateable", updateable},
+              {"calculated", false}, {"picklistValues", json::array()}};
+    j.update(extra);
+    return j;
+  };
+  const json describe = {{"fields",
+                          {f("Name", "string", true), f("StageName", "picklist", true,
+                                                         {{"picklistValues", {{{"value", "Prospecting"}, {"active", true}},
+                                                                              {{"value", "Retired"}, {"active", false}}}}}),
+                           f("Amount", "currency", false),  // this viewer may not edit it: offered, Salesforce says no
+                           f("CloseDate", "date", true), f("IsPrivate", "boolean", true), f("LeadSource", "picklist", false),
+                           f("ExpectedRevenue", "currency", false, {{"calculated", true}}),
+                           f("LastActivityDate", "date", false), f("Competitors__c", "multipicklist", true)}}};
+  std::vector<store::ColumnInfo> stored;
+  for (const char* c : {"Id", "Name", "StageName", "Amount", "CloseDate", "IsPrivate", "LeadSource", "ExpectedRevenue",
+                        "LastActivityDate", "Competitors__c"}) {
+    stored.push_back({c, StorageClass::kText, std::nullopt});
+  }
+  json list = edit_field_list(describe, stored, {"IsPrivate", "LeadSource", "ExpectedRevenue", "LastActivityDate",
+                                                 "Competitors__c", "NotStored"});
+  std::map<std::string, json> by_name;
+  std::vector<std::string> order;
+  for (const auto& e : list) {
+    order.push_back(e["name"].get<std::string>());
+    by_name[e["name"].get<std::string>()] = e;
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"Name", "StageName", "CloseDate", "Amount", "IsPrivate"}));
+  EXPECT_EQ(by_name["StageName"]["type"], "picklist");
+  EXPECT_EQ(by_name["StageName"]["values"], json::array({"Prospecting"})) << "active values only";
+  EXPECT_EQ(by_name["StageName"]["label"], "StageName label");
+  EXPECT_EQ(by_name["Amount"]["type"], "number");
+  EXPECT_EQ(by_name["CloseDate"]["type"], "date");
+  EXPECT_EQ(by_name["IsPrivate"]["type"], "checkbox");
+
+  // Without describe: the board's own fields by the store's types, no deal_columns field.
+  std::vector<store::ColumnInfo> typed = {{"Name", StorageClass::kText, catalog::FieldType::kString},
+                                          {"Amount", StorageClass::kReal, catalog::FieldType::kCurrency},
+                                          {"IsPrivate", StorageClass::kBoolean, catalog::FieldType::kBoolean}};
+  json fallback = edit_field_list(json(), typed, {"IsPrivate"});
+  EXPECT_EQ(fallback, json::parse(R"([{"name":"Name","label":"Name","type":"text","values":[]},)"
+                                  R"({"name":"Amount","label":"Amount","type":"number","values":[]}])"));
 }
 
 }  // namespace
