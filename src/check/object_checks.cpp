@@ -275,8 +275,11 @@ Status check_fields(Context& ctx, const std::string& object) {
                 " are of types the sync does not store and are skipped: " + names);
   }
   if (problems == 0) {
+    // Counted as the sync selects them: with `include`, which beyond the catalog names the only fields.
+    auto synced = catalog::select_fields(*describe, selection);
+    const std::size_t count = synced ? synced->fields.size() : sel->fields.size() + selection.include.size();
     ctx.add(object, "", Severity::kInfo, "FIELDS_OK",
-            "All " + std::to_string(sel->fields.size() + selection.include.size()) + " selected fields of " + object +
+            "All " + std::to_string(count) + " selected fields of " + object +
                 " are readable and of supported types.");
   }
   return ok_status();

@@ -410,6 +410,15 @@ TEST(BeyondCatalogTest, CaseWithIncludeSyncsOnlyTheNamedFields) {
                                                "SystemModstamp"}));
   auto admin = testing::admin_login(emu->base_url());
   EXPECT_EQ(static_cast<long>(testing::store_rows(**st, "Case").size()), org_count(*admin, "SELECT COUNT() FROM Case"));
+
+  // `check` counts the fields the sync reads: the table's columns, not the discovered ones plus `include`.
+  auto c = run_crmsync("check --json --config " + cfg);
+  auto doc = nlohmann::json::parse(c.output);
+  std::string ok;
+  for (const auto& f : doc["findings"]) {
+    if (f["object"] == "Case" && f["code"] == "FIELDS_OK") ok = f["message"].get<std::string>();
+  }
+  EXPECT_TRUE(contains(ok, "All " + std::to_string(columns.size()) + " selected fields of Case")) << c.output;
 }
 
 // SIGKILL in the middle of a custom object's first load: the next run resumes it and ends with one
