@@ -303,18 +303,19 @@ std::string mask_url_credentials(std::string_view url) {
 
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  // Optimal string alignment: Levenshtein plus a swap of two neighbours as one edit ("snyc").
+  std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
+      row[j] = std::min({previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = std::min(row[j], before[j - 2] + 1);
     }
+    std::swap(before, previous);
+    std::swap(previous, row);
   }
-  return row[b.size()];
+  return previous[b.size()];
 }
 
 std::string closest_match(std::string_view got, const std::vector<std::string>& known) {
@@ -325,7 +326,9 @@ std::string closest_match(std::string_view got, const std::vector<std::string>& 
     std::size_t d = edit_distance(lowered, to_lower(k));
     if (d < best_distance) best_distance = d, best = k;
   }
-  if (best.empty() || best_distance > std::max<std::size_t>(2, got.size() / 3)) return {};
+  // One edit in a short name ("pwsh" is two from "bash", and not a typo of it); more in longer ones.
+  const std::size_t limit = got.size() < 6 ? 1 : std::max<std::size_t>(2, got.size() / 3);
+  if (best.empty() || best_distance > limit) return {};
   return best;
 }
 

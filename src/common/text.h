@@ -52,10 +52,11 @@ std::string url_decode(std::string_view s);
 // doubt it masks more (an '@' after "host:port/path" masks the port and path too).
 std::string mask_url_credentials(std::string_view url);
 
-// Levenshtein distance (insertions, deletions, substitutions; case-sensitive).
+// Edit distance: insertions, deletions, substitutions and swaps of two neighbours (optimal string
+// alignment; case-sensitive).
 std::size_t edit_distance(std::string_view a, std::string_view b);
-// The known name closest to `got` (ignoring case) when it is close enough to be a typo: at most 2
-// edits, or a third of the name's length for longer ones; empty otherwise.
+// The known name closest to `got` (ignoring case) when it is close enough to be a typo: one edit in
+// a name under 6 characters, else at most 2 or a third of its length; empty otherwise.
 std::string closest_match(std::string_view got, const std::vector<std::string>& known);
 // "; did you mean X?" when closest_match finds one, else ". Known <noun>: a, b, c." (every name).
 std::string suggestion(std::string_view got, const std::vector<std::string>& known, std::string_view noun);

@@ -92,6 +92,13 @@ TEST(TextTest, ClosestMatchSuggestsOnlyNamesCloseEnoughToBeTypos) {
   EXPECT_EQ(suggestion("setle_seconds", {"lookback_seconds", "settle_seconds"}, "keys"),
             "; did you mean settle_seconds?");
   EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("snyc", "sync"), 1u);  // a swap of neighbours is one edit
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  const std::vector<std::string> shells = {"bash", "zsh", "fish"};
+  EXPECT_EQ(closest_match("pwsh", shells), "");  // two edits from bash: not a typo of it
+  EXPECT_EQ(closest_match("zhs", shells), "zsh");
+  EXPECT_EQ(closest_match("Oportunity", {"Opportunity", "Account"}), "Opportunity");
+  EXPECT_EQ(closest_match("Opprotunty", {"Opportunity", "Account"}), "Opportunity");
 }
 
 }  // namespace
