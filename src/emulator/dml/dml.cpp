@@ -235,13 +235,15 @@ Error type_not_allowed(const Table& t, const char* verb) {
 }
 
 // The live rows of `t` whose `field` names `id` (the same record in 15 or 18 characters): one pass.
+// A full scan (the emulator keeps no index by parent), so its loop does no name lookups.
 std::vector<std::size_t> live_rows_naming(const Table& t, const char* field, const std::string& id) {
   std::vector<std::size_t> out;
   const std::size_t column = *t.field_index(field);
+  const std::string_view key = std::string_view(id).substr(0, 15);
   for (std::size_t r = 0; r < t.slot_count(); ++r) {
-    if (t.purged(r) || row_deleted(t, t.row(r))) continue;
     const auto* v = std::get_if<std::string>(&t.row(r)[column]);
-    if (v != nullptr && same_sf_id(*v, id)) out.push_back(r);
+    if (v == nullptr || v->size() < 15 || std::string_view(*v).substr(0, 15) != key) continue;
+    if (!t.purged(r) && !row_deleted(t, t.row(r))) out.push_back(r);
   }
   return out;
 }
