@@ -1,8 +1,10 @@
 // Write throughput of the emulator over loopback HTTP, as the admin user: the same N new Accounts
 // inserted through sObject Collections (200 records a call) and through a Bulk API 2.0 ingest job
 // (one CSV upload, UploadComplete, polled to JobComplete, successfulResults fetched), and through a
-// Bulk API 1.0 job (10,000-record CSV batches). Records per second, wall time and API calls each.
-//   build/bench_emulator_ingest [records]     (default 20000)
+// Bulk API 1.0 job (10,000-record CSV batches); then every Opportunity of the org handed to the
+// admin through a Bulk API 2.0 update (each owner change moves the previous owner's splits and
+// team access). Records per second, wall time and API calls each.
+//   build/bench_emulator_ingest [records] [org scale]     (defaults 20000, 200)
 #include <httplib.h>
 
 #include <chrono>
@@ -54,13 +56,15 @@ std::string csv(const char* prefix, int from, int to) {
   return out;
 }
 
-int ingest(httplib::Client& c, const httplib::Headers& auth, int n) {
+// A Bulk API 2.0 ingest job of `data` (CSV) on `object`, run to its end: the API calls it took.
+int ingest(httplib::Client& c, const httplib::Headers& auth, const std::string& object, const std::string& operation,
+           const std::string& data) {
   int calls = 0;
-  auto made = c.Post((kData + "/jobs/ingest").c_str(), auth, R"({"object":"Account","operation":"insert"})",
-                     "application/json");
+  auto made = c.Post((kData + "/jobs/ingest").c_str(), auth,
+                     json{{"object", object}, {"operation", operation}}.dump(), "application/json");
   const std::string id = json::parse(made->body)["id"];
   const std::string job = kData + "/jobs/ingest/" + id;
-  c.Put((job + "/batches").c_str(), auth, csv("Ingest ", 0, n), "text/csv");
+  c.Put((job + "/batches").c_str(), auth, data, "text/csv");
   c.Patch(job.c_str(), auth, R"({"state":"UploadComplete"})", "application/json");
   calls += 3;
   for (;;) {
@@ -108,7 +112,8 @@ int async_load(httplib::Client& c, const std::string& token, int n) {
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 20000;
-  Emulator emu({.port = 0, .org = {.seed = 42, .scale = 200}, .bulk_processing_ms = 5});
+  const int scale = argc > 2 ? std::atoi(argv[2]) : 200;
+  Emulator emu({.port = 0, .org = {.seed = 42, .scale = scale}, .bulk_processing_ms = 5});
   if (!emu.start()) return 1;
   httplib::Client c("127.0.0.1", emu.port());
   c.set_read_timeout(300, 0);
@@ -124,11 +129,27 @@ int main(int argc, char** argv) {
   int calls = collections(c, auth, n);
   report("REST sObject Collections (200/call)", n, seconds_since(t0), calls);
   t0 = std::chrono::steady_clock::now();
-  calls = ingest(c, auth, n);
+  calls = ingest(c, auth, "Account", "insert", csv("Ingest ", 0, n));
   report("Bulk API 2.0 ingest job", n, seconds_since(t0), calls);
   t0 = std::chrono::steady_clock::now();
   calls = async_load(c, token, n);
   report("Bulk API 1.0 job (10,000/batch)", n, seconds_since(t0), calls);
+
+  const std::string admin_id = json::parse(c.Get("/services/oauth2/userinfo", auth)->body)["user_id"];
+  std::string owners = "Id,OwnerId\n";
+  int deals = 0;
+  for (std::string page = kData + "/query?q=" + httplib::detail::encode_query_param("SELECT Id FROM Opportunity");
+       !page.empty();) {
+    const json body = json::parse(c.Get(page.c_str(), auth)->body);
+    for (const auto& r : body["records"]) {
+      owners += r["Id"].get<std::string>() + "," + admin_id + "\n";
+      ++deals;
+    }
+    page = body.value("nextRecordsUrl", "");
+  }
+  t0 = std::chrono::steady_clock::now();
+  calls = ingest(c, auth, "Opportunity", "update", owners);
+  report("Bulk API 2.0 owner changes", deals, seconds_since(t0), calls);
   emu.stop();
   return 0;
 }

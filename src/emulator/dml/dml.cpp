@@ -234,6 +234,86 @@ Error type_not_allowed(const Table& t, const char* verb) {
                       "entity type cannot be " + std::string(verb) + ": " + t.name());
 }
 
+// The live rows of `t` whose `field` names `id` (the same record in 15 or 18 characters): one pass.
+// A full scan (the emulator keeps no index by parent), so its loop does no name lookups.
+std::vector<std::size_t> live_rows_naming(const Table& t, const char* field, const std::string& id) {
+  std::vector<std::size_t> out;
+  const std::size_t column = *t.field_index(field);
+  const std::string_view key = std::string_view(id).substr(0, 15);
+  for (std::size_t r = 0; r < t.slot_count(); ++r) {
+    const auto* v = std::get_if<std::string>(&t.row(r)[column]);
+    if (v == nullptr || v->size() < 15 || std::string_view(*v).substr(0, 15) != key) continue;
+    if (!t.purged(r) && !row_deleted(t, t.row(r))) out.push_back(r);
+  }
+  return out;
+}
+
+bool names(const Table& t, const Row& row, const char* field, const std::string& id) {
+  const std::string* v = text_of(t, row, field);
+  return v != nullptr && same_sf_id(*v, id);
+}
+
+// A row changed by what a write does besides its record: journalled, then stamped as written by `user`.
+Row& touch(const DmlContext& org, const std::string& user, Table& t, std::size_t r, DmlJournal* journal) {
+  if (journal != nullptr) journal->changed(t, r, t.row(r));
+  Row& row = t.mutable_row(r);
+  stamp(t, row, org.clock.next(), user, /*create=*/false);
+  return row;
+}
+
+void add_number(const Table& t, Row& into, const Row& from, const char* field) {
+  const auto i = *t.field_index(field);
+  const auto* a = std::get_if<double>(&into[i]);
+  const auto* b = std::get_if<double>(&from[i]);
+  if (a != nullptr && b != nullptr) into[i] = std::round((*a + *b) * 100.0) / 100.0;
+}
+
+// What Salesforce does when an open opportunity's owner changes (docs/decisions.md, "Owner changes
+// and splits"): the previous owner's splits go to the new owner (a split of a type the new owner
+// already holds is added into theirs and the previous owner's deleted), other members' splits stay,
+// and the previous owner stays on the opportunity team with Read access. A closed opportunity's
+// splits stay where they are. Same journal as the owner change, so an allOrNone rollback undoes it.
+void hand_over_splits(const DmlContext& org, const std::string& user, const std::string& opp_id,
+                      const std::string& from, const std::string& to, DmlJournal* journal) {
+  Table& splits = *org.db.find("OpportunitySplit");
+  const std::vector<std::size_t> deal_splits = live_rows_naming(splits, "OpportunityId", opp_id);
+  for (std::size_t r : deal_splits) {
+    if (!names(splits, splits.row(r), "SplitOwnerId", from)) continue;
+    const std::string* type = text_of(splits, splits.row(r), "SplitTypeId");
+    auto held = std::find_if(deal_splits.begin(), deal_splits.end(), [&](std::size_t other) {
+      const Row& o = splits.row(other);
+      return type != nullptr && !row_deleted(splits, o) && names(splits, o, "SplitOwnerId", to) &&
+             names(splits, o, "SplitTypeId", *type);
+    });
+    if (held == deal_splits.end()) {
+      set(splits, touch(org, user, splits, r, journal), "SplitOwnerId", to);
+      continue;
+    }
+    Row& theirs = touch(org, user, splits, *held, journal);
+    add_number(splits, theirs, splits.row(r), "SplitPercentage");
+    add_number(splits, theirs, splits.row(r), "SplitAmount");
+    set(splits, touch(org, user, splits, r, journal), "IsDeleted", true);
+  }
+  Table& team = *org.db.find("OpportunityTeamMember");
+  for (std::size_t r : live_rows_naming(team, "OpportunityId", opp_id)) {
+    const std::string* level = text_of(team, team.row(r), "OpportunityAccessLevel");
+    if (!names(team, team.row(r), "UserId", from) || (level != nullptr && *level == "Read")) continue;
+    set(team, touch(org, user, team, r, journal), "OpportunityAccessLevel", std::string("Read"));
+    org.access.invalidate();
+  }
+}
+
+// The owner an Opportunity update gave its record, when it changed one of an open opportunity: the
+// previous owner and the new one.
+std::optional<std::pair<std::string, std::string>> owner_change(const Table& t, const Row& before, const Row& after) {
+  if (t.name() != "Opportunity") return std::nullopt;
+  const std::string* was = text_of(t, before, "OwnerId");
+  const std::string* is = text_of(t, after, "OwnerId");
+  const auto* closed = std::get_if<bool>(&after[*t.field_index("IsClosed")]);
+  if (was == nullptr || is == nullptr || same_sf_id(*was, *is) || (closed != nullptr && *closed)) return std::nullopt;
+  return std::pair{*was, *is};
+}
+
 }  // namespace
 
 EpochMs WriteClock::next() {
@@ -336,7 +416,9 @@ Status update_record(const DmlContext& org, const std::string& user_id, Table& t
   if (org.validation_rules) CRMSYNC_TRY(check_validation_rules(*org.validation_rules, table, row));
   stamp(table, row, org.clock.next(), user_id, /*create=*/false);
   if (journal != nullptr) journal->changed(table, *index, stored);
+  const auto owners = owner_change(table, stored, row);
   stored = std::move(row);
+  if (owners) hand_over_splits(org, user_id, id, owners->first, owners->second, journal);
   if (org.access.affects_access(table)) org.access.invalidate();
   return ok_status();
 }

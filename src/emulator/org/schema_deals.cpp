@@ -12,7 +12,7 @@ ObjectSpec opportunity_split() {
   auto& f = o.fields;
   f.push_back(f_id());
   f.push_back(f_ref("OpportunityId", "Opportunity ID", {"Opportunity"}, "Opportunity").required().create_only());
-  f.push_back(f_ref("SplitOwnerId", "User ID", {"User"}, "SplitOwner").required());
+  f.push_back(f_ref("SplitOwnerId", "User ID", {"User"}, "SplitOwner").required().create_only());
   f.push_back(f_percent("SplitPercentage", "Percent (%)", 18, 2).required());
   f.push_back(f_string("SplitNote", "Split Note", 255));
   f.push_back(f_ref("SplitTypeId", "Opportunity Split Type ID", {"OpportunitySplitType"}, "SplitType").defaulted());
