@@ -261,7 +261,7 @@ TEST_F(ServeSigninTest, EveryApiRouteAnswers401WithoutASessionButThePageOpens) {
   for (const std::string& path : std::vector<std::string>{"/api/deals", "/api/deals/" + own_[0], "/api/forecast",
                                                           "/api/changes?since=2024-01-01", "/api/search?q=acme",
                                                           "/api/people", "/api/status", "/api/session", "/api/filters",
-                                                          "/api/records/Opportunity/" + own_[0]}) {
+                                                          "/api/records/Opportunity/" + own_[0], "/api/edit-fields"}) {
     auto r = anonymous.get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 401) << path << ": " << r->body;
