@@ -2,12 +2,15 @@
 // inserted through sObject Collections (200 records a call) and through a Bulk API 2.0 ingest job
 // (one CSV upload, UploadComplete, polled to JobComplete, successfulResults fetched), and through a
 // Bulk API 1.0 job (10,000-record CSV batches). Records per second, wall time and API calls each.
+// Then the cost of deleting a master record in an org whose detail object holds [records] rows
+// (the cascade finds the master's details): 100 deletes, one detail each.
 //   build/bench_emulator_ingest [records]     (default 20000)
 #include <httplib.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -54,13 +57,13 @@ std::string csv(const char* prefix, int from, int to) {
   return out;
 }
 
-int ingest(httplib::Client& c, const httplib::Headers& auth, int n) {
+int ingest(httplib::Client& c, const httplib::Headers& auth, const std::string& object, const std::string& body) {
   int calls = 0;
-  auto made = c.Post((kData + "/jobs/ingest").c_str(), auth, R"({"object":"Account","operation":"insert"})",
+  auto made = c.Post((kData + "/jobs/ingest").c_str(), auth, json{{"object", object}, {"operation", "insert"}}.dump(),
                      "application/json");
   const std::string id = json::parse(made->body)["id"];
   const std::string job = kData + "/jobs/ingest/" + id;
-  c.Put((job + "/batches").c_str(), auth, csv("Ingest ", 0, n), "text/csv");
+  c.Put((job + "/batches").c_str(), auth, body, "text/csv");
   c.Patch(job.c_str(), auth, R"({"state":"UploadComplete"})", "application/json");
   calls += 3;
   for (;;) {
@@ -104,6 +107,69 @@ int async_load(httplib::Client& c, const std::string& token, int n) {
   return calls;
 }
 
+std::string admin_token(httplib::Client& c) {
+  auto login = c.Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
+                                                               {"client_id", "crmsync-local"},
+                                                               {"client_secret", "crmsync-local-secret"},
+                                                               {"username", "admin@crmsync.test"},
+                                                               {"password", "admin-pass"}});
+  return json::parse(login->body)["access_token"];
+}
+
+std::string created_id(const httplib::Result& r) {
+  if (!r || r->status != 201) {
+    std::fprintf(stderr, "create failed: %s\n", r ? r->body.c_str() : "no answer");
+    std::exit(1);
+  }
+  return json::parse(r->body)["id"];
+}
+
+// Visit__c, a detail of Account holding `details` rows over 50 accounts; then 100 new accounts
+// with one visit each, deleted one by one (each delete sends its visit to the recycle bin).
+void master_deletes(int details) {
+  const std::string path = "/tmp/bench_emulator_ingest_" + std::to_string(std::chrono::steady_clock::now()
+                                                                                .time_since_epoch().count()) + ".toml";
+  std::ofstream(path) << "[[custom_objects]]\nname = \"Visit__c\"\nlabel = \"Visit\"\nsharing = \"ControlledByParent\"\n"
+                         "[[custom_fields]]\nobject = \"Visit__c\"\nname = \"Account__c\"\ntype = \"master_detail\"\n"
+                         "reference_to = \"Account\"\n";
+  EmulatorOptions options;
+  options.port = 0;
+  options.org = {.seed = 42, .scale = 10};
+  options.org_file = path;
+  Emulator emu(std::move(options));
+  if (!emu.start()) std::exit(1);
+  httplib::Client c("127.0.0.1", emu.port());
+  c.set_read_timeout(300, 0);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + admin_token(c)}};
+  auto accounts = c.Get((kData + "/query?q=" + httplib::detail::encode_query_param("SELECT Id FROM Account LIMIT 50"))
+                            .c_str(), auth);
+  std::vector<std::string> masters;
+  const json found = json::parse(accounts->body);
+  for (const auto& r : found["records"]) masters.push_back(r["Id"]);
+  std::string body = "Name,Account__c\n";
+  for (int i = 0; i < details; ++i) body += "Visit " + std::to_string(i) + "," + masters[i % masters.size()] + "\n";
+  ingest(c, auth, "Visit__c", body);
+
+  std::vector<std::string> doomed;
+  for (int i = 0; i < 100; ++i) {
+    const std::string account = created_id(c.Post((kData + "/sobjects/Account").c_str(), auth,
+                                                  json{{"Name", "Doomed " + std::to_string(i)}}.dump(), "application/json"));
+    created_id(c.Post((kData + "/sobjects/Visit__c").c_str(), auth,
+                      json{{"Name", "Last visit"}, {"Account__c", account}}.dump(), "application/json"));
+    doomed.push_back(account);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const std::string& account : doomed) {
+    auto r = c.Delete((kData + "/sobjects/Account/" + account).c_str(), auth);
+    if (!r || r->status != 204) std::fprintf(stderr, "delete failed\n");
+  }
+  const double s = seconds_since(t0);
+  std::printf("%-34s %7zu deletes %8.2f s %9.3f ms/delete (%d detail rows)\n", "Master delete (cascade to details)",
+              doomed.size(), s, s * 1000.0 / static_cast<double>(doomed.size()), details);
+  emu.stop();
+  std::remove(path.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -112,23 +178,19 @@ int main(int argc, char** argv) {
   if (!emu.start()) return 1;
   httplib::Client c("127.0.0.1", emu.port());
   c.set_read_timeout(300, 0);
-  auto login = c.Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
-                                                               {"client_id", "crmsync-local"},
-                                                               {"client_secret", "crmsync-local-secret"},
-                                                               {"username", "admin@crmsync.test"},
-                                                               {"password", "admin-pass"}});
-  const std::string token = json::parse(login->body)["access_token"];
+  const std::string token = admin_token(c);
   const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
 
   auto t0 = std::chrono::steady_clock::now();
   int calls = collections(c, auth, n);
   report("REST sObject Collections (200/call)", n, seconds_since(t0), calls);
   t0 = std::chrono::steady_clock::now();
-  calls = ingest(c, auth, n);
+  calls = ingest(c, auth, "Account", csv("Ingest ", 0, n));
   report("Bulk API 2.0 ingest job", n, seconds_since(t0), calls);
   t0 = std::chrono::steady_clock::now();
   calls = async_load(c, token, n);
   report("Bulk API 1.0 job (10,000/batch)", n, seconds_since(t0), calls);
   emu.stop();
+  master_deletes(n);
   return 0;
 }

@@ -353,10 +353,8 @@ void delete_details(const DmlContext& org, const std::string& user_id, const Tab
     if (detail == nullptr) continue;
     auto fi = detail->field_index(custom->master_field);
     if (!fi || detail->field(*fi).reference_to.empty() || detail->field(*fi).reference_to[0] != master.name()) continue;
-    for (std::size_t r = 0; r < detail->slot_count(); ++r) {
+    for (std::size_t r : detail->rows_referencing(*fi, master_id)) {  // an index lookup, not a scan
       if (detail->purged(r) || row_deleted(*detail, detail->row(r))) continue;
-      const Value& parent = detail->row(r)[*fi];
-      if (!std::holds_alternative<std::string>(parent) || !same_sf_id(std::get<std::string>(parent), master_id)) continue;
       const std::string detail_id = std::get<std::string>(detail->row(r)[0]);
       if (journal != nullptr) journal->changed(*detail, r, detail->row(r));
       Row& row = detail->mutable_row(r);
