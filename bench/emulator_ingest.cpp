@@ -4,12 +4,15 @@
 // Bulk API 1.0 job (10,000-record CSV batches); then every Opportunity of the org handed to the
 // admin through a Bulk API 2.0 update (each owner change moves the previous owner's splits and
 // team access). Records per second, wall time and API calls each.
+// Then the cost of deleting a master record in an org whose detail object holds [records] rows
+// (the cascade finds the master's details): 100 deletes, one detail each.
 //   build/bench_emulator_ingest [records] [org scale]     (defaults 20000, 200)
 #include <httplib.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -108,6 +111,69 @@ int async_load(httplib::Client& c, const std::string& token, int n) {
   return calls;
 }
 
+std::string admin_token(httplib::Client& c) {
+  auto login = c.Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
+                                                               {"client_id", "crmsync-local"},
+                                                               {"client_secret", "crmsync-local-secret"},
+                                                               {"username", "admin@crmsync.test"},
+                                                               {"password", "admin-pass"}});
+  return json::parse(login->body)["access_token"];
+}
+
+std::string created_id(const httplib::Result& r) {
+  if (!r || r->status != 201) {
+    std::fprintf(stderr, "create failed: %s\n", r ? r->body.c_str() : "no answer");
+    std::exit(1);
+  }
+  return json::parse(r->body)["id"];
+}
+
+// Visit__c, a detail of Account holding `details` rows over 50 accounts; then 100 new accounts
+// with one visit each, deleted one by one (each delete sends its visit to the recycle bin).
+void master_deletes(int details) {
+  const std::string path = "/tmp/bench_emulator_ingest_" + std::to_string(std::chrono::steady_clock::now()
+                                                                                .time_since_epoch().count()) + ".toml";
+  std::ofstream(path) << "[[custom_objects]]\nname = \"Visit__c\"\nlabel = \"Visit\"\nsharing = \"ControlledByParent\"\n"
+                         "[[custom_fields]]\nobject = \"Visit__c\"\nname = \"Account__c\"\ntype = \"master_detail\"\n"
+                         "reference_to = \"Account\"\n";
+  EmulatorOptions options;
+  options.port = 0;
+  options.org = {.seed = 42, .scale = 10};
+  options.org_file = path;
+  Emulator emu(std::move(options));
+  if (!emu.start()) std::exit(1);
+  httplib::Client c("127.0.0.1", emu.port());
+  c.set_read_timeout(300, 0);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + admin_token(c)}};
+  auto accounts = c.Get((kData + "/query?q=" + httplib::detail::encode_query_param("SELECT Id FROM Account LIMIT 50"))
+                            .c_str(), auth);
+  std::vector<std::string> masters;
+  const json found = json::parse(accounts->body);
+  for (const auto& r : found["records"]) masters.push_back(r["Id"]);
+  std::string body = "Name,Account__c\n";
+  for (int i = 0; i < details; ++i) body += "Visit " + std::to_string(i) + "," + masters[i % masters.size()] + "\n";
+  ingest(c, auth, "Visit__c", "insert", body);
+
+  std::vector<std::string> doomed;
+  for (int i = 0; i < 100; ++i) {
+    const std::string account = created_id(c.Post((kData + "/sobjects/Account").c_str(), auth,
+                                                  json{{"Name", "Doomed " + std::to_string(i)}}.dump(), "application/json"));
+    created_id(c.Post((kData + "/sobjects/Visit__c").c_str(), auth,
+                      json{{"Name", "Last visit"}, {"Account__c", account}}.dump(), "application/json"));
+    doomed.push_back(account);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const std::string& account : doomed) {
+    auto r = c.Delete((kData + "/sobjects/Account/" + account).c_str(), auth);
+    if (!r || r->status != 204) std::fprintf(stderr, "delete failed\n");
+  }
+  const double s = seconds_since(t0);
+  std::printf("%-34s %7zu deletes %8.2f s %9.3f ms/delete (%d detail rows)\n", "Master delete (cascade to details)",
+              doomed.size(), s, s * 1000.0 / static_cast<double>(doomed.size()), details);
+  emu.stop();
+  std::remove(path.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,12 +183,7 @@ int main(int argc, char** argv) {
   if (!emu.start()) return 1;
   httplib::Client c("127.0.0.1", emu.port());
   c.set_read_timeout(300, 0);
-  auto login = c.Post("/services/oauth2/token", httplib::Params{{"grant_type", "password"},
-                                                               {"client_id", "crmsync-local"},
-                                                               {"client_secret", "crmsync-local-secret"},
-                                                               {"username", "admin@crmsync.test"},
-                                                               {"password", "admin-pass"}});
-  const std::string token = json::parse(login->body)["access_token"];
+  const std::string token = admin_token(c);
   const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
 
   auto t0 = std::chrono::steady_clock::now();
@@ -151,5 +212,6 @@ int main(int argc, char** argv) {
   calls = ingest(c, auth, "Opportunity", "update", owners);
   report("Bulk API 2.0 owner changes", deals, seconds_since(t0), calls);
   emu.stop();
+  master_deletes(n);
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/check_internal.h"
+#include "common/sfid.h"
 #include "common/text.h"
 #include "salesforce/json_members.h"
 
@@ -28,8 +29,7 @@ Status check_record_types(Context& ctx, const std::string& object, const std::ve
     if (describe->contains("recordTypeInfos") && (*describe)["recordTypeInfos"].is_array()) {
       for (const auto& rt : (*describe)["recordTypeInfos"]) {
         const std::string id = text(rt, "recordTypeId");
-        bool same_id = name.size() >= 15 && id.size() >= 15 && id.compare(0, 15, name, 0, 15) == 0;
-        if ((iequals(text(rt, "developerName"), name) || iequals(text(rt, "name"), name) || same_id) &&
+        if ((iequals(text(rt, "developerName"), name) || iequals(text(rt, "name"), name) || same_sf_id(id, name)) &&
             flag(rt, "available")) {
           available = true;
         }

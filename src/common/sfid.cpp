@@ -58,6 +58,8 @@ std::string make_sf_id(std::string_view key_prefix, std::uint64_t serial) {
   return id + sf_id_checksum(id);
 }
 
+std::string sf_id15(std::string_view id) { return std::string(id.substr(0, 15)); }
+
 bool same_sf_id(std::string_view a, std::string_view b) {
   return a.size() >= 15 && b.size() >= 15 && a.substr(0, 15) == b.substr(0, 15);
 }

@@ -23,6 +23,10 @@ std::optional<std::string> sf_id18(std::string_view id);
 // True when `id` is a well-formed 15- or 18-character Salesforce ID.
 bool is_sf_id(std::string_view id);
 
+// The first 15 characters of an ID (all of it when shorter): the key under which the 15- and
+// 18-character forms of one record agree. Fits the small-string buffer: no allocation.
+std::string sf_id15(std::string_view id);
+
 // Whether two IDs (15- or 18-character) name the same record: their first 15 characters are equal
 // (the last 3 only encode case). False when either is shorter than 15.
 bool same_sf_id(std::string_view a, std::string_view b);

@@ -38,7 +38,7 @@ std::size_t Table::add_field(FieldDef field) {
 
 std::optional<std::size_t> Table::find(std::string_view id) const {
   if (id.size() != 15 && id.size() != 18) return std::nullopt;
-  auto it = row_by_id15_.find(std::string(id.substr(0, 15)));
+  auto it = row_by_id15_.find(sf_id15(id));
   if (it == row_by_id15_.end() || purged_[it->second]) return std::nullopt;
   return it->second;
 }
@@ -46,7 +46,7 @@ std::optional<std::size_t> Table::find(std::string_view id) const {
 std::size_t Table::insert(Row row) {
   const auto* id = std::get_if<std::string>(&row.at(0));
   if (id == nullptr || id->size() != 18) throw std::logic_error("Table " + name_ + ": row without an 18-char Id");
-  std::string id15 = id->substr(0, 15);  // before resize(), which may move the row's values
+  std::string id15 = sf_id15(*id);  // before resize(), which may move the row's values
   row.resize(fields_.size());
   std::size_t index = rows_.size();
   row_by_id15_.emplace(std::move(id15), index);
@@ -73,13 +73,14 @@ void Table::restore(std::size_t index) {
 void Table::remove_last(std::size_t index) {
   if (index + 1 != rows_.size()) throw std::logic_error("Table " + name_ + ": remove_last of a row that is not last");
   const auto& id = std::get<std::string>(rows_[index][0]);
-  row_by_id15_.erase(id.substr(0, 15));
+  row_by_id15_.erase(sf_id15(id));
   if (!purged_[index]) --live_;
   rows_.pop_back();
   purged_.pop_back();
   // A row inserted since the index's last update is not in it; one that is needs a rebuild.
   std::lock_guard lock(index_mu_);
   if (index < indexed_rows_) order_valid_ = false;
+  reference_indexes_.clear();  // rollbacks are rare: the next lookup rebuilds
 }
 
 namespace {
@@ -106,10 +107,19 @@ struct OrderKey {
   }
 };
 
+// The key a reference index files a row under: its value's 15-character Id, or "" (none).
+std::string reference_key(const Row& row, std::size_t field) {
+  const auto* id = std::get_if<std::string>(&row[field]);
+  return id ? sf_id15(*id) : std::string();
+}
+
 }  // namespace
 
 void Table::note_write(std::size_t row) {
   std::lock_guard lock(index_mu_);
+  for (auto& [field, index] : reference_indexes_) {
+    if (row < index.indexed_rows) index.moved.try_emplace(static_cast<std::uint32_t>(row), reference_key(rows_[row], field));
+  }
   if (!order_valid_ || row >= indexed_rows_) return;  // the next use rebuilds, or takes the row in
   auto col = field_index("SystemModstamp");
   if (!col) return;
@@ -183,6 +193,37 @@ void Table::update_order(std::size_t stamp) const {
   for (; f != fresh.end(); ++f) merged.push_back(f->row);
   order.erase(tail, order.end());
   order.insert(order.end(), merged.begin(), merged.end());
+}
+
+void Table::update_reference_index(std::size_t field, ReferenceIndex& index) const {
+  for (const auto& [row, filed] : index.moved) {
+    std::string now = reference_key(rows_[row], field);
+    if (now == filed) continue;
+    if (auto it = index.rows.find(filed); it != index.rows.end()) {
+      auto& rows = it->second;
+      rows.erase(std::find(rows.begin(), rows.end(), row));
+      if (rows.empty()) index.rows.erase(it);
+    }
+    if (!now.empty()) index.rows[now].push_back(row);
+  }
+  index.moved.clear();
+  for (std::size_t r = index.indexed_rows; r < rows_.size(); ++r) {
+    std::string key = reference_key(rows_[r], field);
+    if (!key.empty()) index.rows[key].push_back(static_cast<std::uint32_t>(r));
+  }
+  index.indexed_rows = rows_.size();
+}
+
+std::vector<std::size_t> Table::rows_referencing(std::size_t field, std::string_view id) const {
+  if (id.size() < 15) return {};
+  std::lock_guard lock(index_mu_);
+  ReferenceIndex& index = reference_indexes_[field];
+  update_reference_index(field, index);
+  auto it = index.rows.find(sf_id15(id));
+  if (it == index.rows.end()) return {};
+  std::vector<std::size_t> out(it->second.begin(), it->second.end());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::shared_ptr<const std::vector<std::uint32_t>> Table::modstamp_order() const {

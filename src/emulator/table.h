@@ -127,6 +127,12 @@ class Table {
   // The row number of an Id given in 15- or 18-character form, or nullopt (purged rows too).
   std::optional<std::size_t> find(std::string_view id) const;
 
+  // The rows (purged ones included, ascending) whose reference field `field` holds `id` (15- or
+  // 18-character), as a lookup costs: an index of the field by the 15-character key, built in
+  // full on first use (O(n)); after that, rows written or inserted since are filed again on the
+  // next use (O(k)). Call under the Database's shared (or exclusive) lock.
+  std::vector<std::size_t> rows_referencing(std::size_t field, std::string_view id) const;
+
   // Appends a row; `row[0]` must hold the record's 18-character Id. Short rows are padded with nulls.
   std::size_t insert(Row row);
   // A hard delete: the record is gone for every API except getDeleted's history.
@@ -159,6 +165,16 @@ class Table {
   mutable bool order_valid_ = false;  // false: the next use rebuilds in full
   mutable std::size_t indexed_rows_ = 0;
   mutable std::unordered_map<std::uint32_t, EpochMs> moved_;
+
+  // The reference indexes (rows_referencing), by field, under index_mu_ as the modstamp index.
+  // `moved` holds the rows written since the last use, with the key the index files them under.
+  struct ReferenceIndex {
+    std::unordered_map<std::string, std::vector<std::uint32_t>> rows;  // by 15-character Id
+    std::size_t indexed_rows = 0;
+    std::unordered_map<std::uint32_t, std::string> moved;
+  };
+  void update_reference_index(std::size_t field, ReferenceIndex& index) const;
+  mutable std::unordered_map<std::size_t, ReferenceIndex> reference_indexes_;
 };
 
 struct ObjectSpec;  // org/org.h

@@ -4,6 +4,7 @@
 #include <array>
 #include <optional>
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "export/template.h"
 #include "salesforce/json_members.h"
@@ -177,7 +178,7 @@ Result<std::string> resolve_record_type(const json& describe, const std::string&
   for (std::size_t k = 0; k < (*infos)->size(); ++k) {
     auto info = record_type_info((**infos)[k], "describe " + sobject + " (recordTypeInfos[" + std::to_string(k) + "])");
     if (!info) return info.error();
-    const bool by_id = rt.size() >= 15 && info->id.size() >= 15 && info->id.compare(0, 15, rt, 0, 15) == 0;
+    const bool by_id = same_sf_id(info->id, rt);
     if (by_id || iequals(info->developer_name, rt) || iequals(info->name, rt)) {
       // A name shared by an available and an unavailable record type: the available one.
       if (!found || (!found->available && info->available)) found = std::move(*info);

@@ -2,7 +2,8 @@
 // owner of an opportunity, contact or case reads its account), implicit child access (the account
 // owner reaches its children at the levels its role gives), the child levels of AccountShare,
 // AccountTeamMember and account sharing rules (cases through CaseAccessLevel as deals through
-// OpportunityAccessLevel), and a custom detail object Controlled by Parent.
+// OpportunityAccessLevel), the levels an account team member may be given, and a custom detail
+// object Controlled by Parent.
 // Each expectation is worked out by hand from the org file below and the records the test makes.
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <thread>
 
+#include "csv_support.h"
 #include "emulator_http.h"
 
 namespace crmsync::emulator {
@@ -277,6 +279,117 @@ TEST_F(EmulatorAccountSharingTest, AnAccountTeamMemberGetsTheChildrenAtItsLevels
   EXPECT_TRUE(sees(cat_, "Contact", f.contact));
   EXPECT_EQ(update(cat_, "Contact", f.contact, {{"Title", "Buyer"}}), 204);
   EXPECT_FALSE(sees(cat_, "Opportunity", f.deal));
+}
+
+// Public Read Only accounts and deals, contacts Controlled by Parent, cases Private: an account
+// team member's levels are held against these floors on every write route.
+constexpr const char* kPublicReadOrg = R"(
+[org_wide_defaults]
+Account = "Read"
+Opportunity = "Read"
+Contact = "ControlledByParent"
+
+[[users]]
+username = "eve@crmsync.test"
+last_name = "Member"
+profile = "Standard User"
+
+[[users]]
+username = "fay@crmsync.test"
+last_name = "Member"
+profile = "Standard User"
+)";
+
+// AccountTeamMember's field notes: AccountAccessLevel is Read, Edit or All, the child levels None,
+// Read or Edit (restricted picklists); the account level at least Account's org-wide default, each
+// child level at least its object's, and one of them above. A member added with its role alone
+// takes Read and None, unchecked, as Data Loader's are.
+TEST_F(EmulatorAccountSharingTest, AnAccountTeamMembersLevelsAreCheckedOnEveryWriteRoute) {
+  OrgFromFile org(kPublicReadOrg, 10);
+  const std::string admin = org.admin();
+  const std::string eve = org.id_of(admin, "SELECT Id FROM User WHERE Username = 'eve@crmsync.test'");
+  const std::string fay = org.id_of(admin, "SELECT Id FROM User WHERE Username = 'fay@crmsync.test'");
+  auto made = org.post(admin, kData + "/sobjects/Account", {{"Name", "Team Floor Co"}});
+  ASSERT_EQ(made->status, 201) << made->body;
+  const std::string account = json::parse(made->body)["id"];
+  auto member = [&](const json& levels) {
+    json body = {{"AccountId", account}, {"UserId", eve}, {"TeamMemberRole", "Sales Rep"}};
+    body.update(levels);
+    return org.post(admin, kData + "/sobjects/AccountTeamMember", body);
+  };
+  auto refusal = [](const httplib::Result& r) {
+    EXPECT_EQ(r->status, 400) << r->body;
+    return r->status == 400 ? json::parse(r->body)[0] : json::object();
+  };
+
+  // REST: values outside the picklists.
+  json e = refusal(member({{"AccountAccessLevel", "None"}, {"OpportunityAccessLevel", "Edit"}}));
+  EXPECT_EQ(e["errorCode"], "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  EXPECT_EQ(e["message"], "bad value for restricted picklist field: None");
+  EXPECT_EQ(e["fields"], json::array({"AccountAccessLevel"}));
+  e = refusal(member({{"AccountAccessLevel", "Edit"}, {"CaseAccessLevel", "All"}}));
+  EXPECT_EQ(e["fields"], json::array({"CaseAccessLevel"}));
+  // A child level below its object's default, then nothing above the defaults.
+  e = refusal(member({{"AccountAccessLevel", "Edit"}, {"OpportunityAccessLevel", "None"}}));
+  EXPECT_EQ(e["errorCode"], "INVALID_ACCESS_LEVEL");
+  EXPECT_EQ(e["message"],
+            "Account, Opportunity, Case Levels, Con Levels (Edit, None, None, None) are below organization levels "
+            "(Read, Read, None, ControlledByParent)");
+  e = refusal(member({{"AccountAccessLevel", "Read"}, {"OpportunityAccessLevel", "Read"}}));
+  EXPECT_EQ(e["errorCode"], "INVALID_ACCESS_LEVEL");
+  // Contacts follow their account: their level is not written.
+  e = refusal(member({{"AccountAccessLevel", "Edit"}, {"OpportunityAccessLevel", "Read"}, {"ContactAccessLevel", "Read"}}));
+  EXPECT_EQ(e["errorCode"], "INVALID_FIELD_FOR_INSERT_UPDATE");
+  EXPECT_EQ(e["message"], "AccountTeamMember: bad field names on insert/update call: ContactAccessLevel");
+  EXPECT_EQ(org.count(admin, "SELECT COUNT() FROM AccountTeamMember WHERE AccountId = '" + account + "'"), 0);
+
+  auto good = member({{"AccountAccessLevel", "Edit"}, {"OpportunityAccessLevel", "Read"}});
+  ASSERT_EQ(good->status, 201) << good->body;
+  const std::string good_id = json::parse(good->body)["id"];
+  // An update is held to the same floors, the stored levels standing for those it leaves out.
+  auto lowered = org.patch(admin, kData + "/sobjects/AccountTeamMember/" + good_id, {{"AccountAccessLevel", "Read"}});
+  EXPECT_EQ(refusal(lowered)["errorCode"], "INVALID_ACCESS_LEVEL");
+  EXPECT_EQ(org.patch(admin, kData + "/sobjects/AccountTeamMember/" + good_id, {{"CaseAccessLevel", "Read"}})->status,
+            204);
+  // A member added with its role alone, and its role changed.
+  auto plain = org.post(admin, kData + "/sobjects/AccountTeamMember",
+                        {{"AccountId", account}, {"UserId", fay}, {"TeamMemberRole", "Sales Rep"}});
+  ASSERT_EQ(plain->status, 201) << plain->body;
+  const std::string plain_id = json::parse(plain->body)["id"];
+  EXPECT_EQ(org.patch(admin, kData + "/sobjects/AccountTeamMember/" + plain_id, {{"TeamMemberRole", "Other"}})->status,
+            204);
+
+  // sObject Collections: the same check per record.
+  json both = {{"allOrNone", false},
+               {"records", json::array({{{"attributes", {{"type", "AccountTeamMember"}}}, {"AccountId", account},
+                                         {"UserId", fay}, {"AccountAccessLevel", "All"}, {"OpportunityAccessLevel", "Edit"}},
+                                        {{"attributes", {{"type", "AccountTeamMember"}}}, {"AccountId", account},
+                                         {"UserId", fay}, {"AccountAccessLevel", "Read"}}})}};
+  auto collection = org.post(admin, kData + "/composite/sobjects", both);
+  ASSERT_EQ(collection->status, 200) << collection->body;
+  json results = json::parse(collection->body);
+  EXPECT_TRUE(results[0]["success"].get<bool>()) << results;
+  EXPECT_EQ(results[1]["errors"][0]["statusCode"], "INVALID_ACCESS_LEVEL") << results;
+
+  // Bulk API 2.0 ingest: the failed rows carry the same errors.
+  const std::string job = org.load(admin, {{"object", "AccountTeamMember"}, {"operation", "insert"}},
+                                   "AccountId,UserId,AccountAccessLevel,OpportunityAccessLevel\n" + account + "," +
+                                       eve + ",Edit,Edit\n" + account + "," + eve + ",Read,Read\n" + account + "," +
+                                       eve + ",Edit,Transfer\n");
+  EXPECT_EQ(org.wait(admin, job)["numberRecordsFailed"], 2);
+  auto failed = org.get(admin, kData + "/jobs/ingest/" + job + "/failedResults");
+  ASSERT_EQ(failed->status, 200) << failed->body;
+  auto rows = crmsync::testing::parse_csv(failed->body);
+  ASSERT_EQ(rows.size(), 3u) << failed->body;
+  EXPECT_EQ(rows[1][1].rfind("INVALID_ACCESS_LEVEL:Account, Opportunity, Case Levels, Con Levels (Read, Read, None, None)",
+                             0),
+            0u)
+      << rows[1][1];
+  EXPECT_EQ(rows[2][1].rfind("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:bad value for restricted picklist field: "
+                             "Transfer:OpportunityAccessLevel",
+                             0),
+            0u)
+      << rows[2][1];
 }
 
 TEST_F(EmulatorAccountSharingTest, AnAccountSharingRuleGivesTheChildrenAtItsLevels) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/access/sharing.h"
 #include "emulator/org/org.h"
@@ -46,8 +47,6 @@ bool is_account_child(std::string_view name) {
   const auto& children = account_children();
   return std::any_of(children.begin(), children.end(), [&](const AccountChild& c) { return name == c.object; });
 }
-
-std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
 std::uint32_t prefix_key(std::string_view id) {
   return static_cast<std::uint32_t>(static_cast<unsigned char>(id[0])) << 16 |
@@ -113,7 +112,7 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     exists_ = true;
     active_ = flag(users, row, "IsActive");
     if (const auto* p = text(users, row, "ProfileId")) profile_id_ = *p;
-    if (const auto* role = text(users, row, "UserRoleId")) role_id = id15(*role);
+    if (const auto* role = text(users, row, "UserRoleId")) role_id = sf_id15(*role);
   }
 
   // The permission sets: the assigned ones and the one that backs the profile.
@@ -122,17 +121,17 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
   each_live_row(psa, [&](const Row& row) {
     const auto* who = text(psa, row, "AssigneeId");
     const auto* set = text(psa, row, "PermissionSetId");
-    if (who && set && id15(*who) == id15(user_id)) sets.insert(id15(*set));
+    if (who && set && sf_id15(*who) == sf_id15(user_id)) sets.insert(sf_id15(*set));
   });
   const Table& ps = *db.find("PermissionSet");
   each_live_row(ps, [&](const Row& row) {
     const auto* profile = text(ps, row, "ProfileId");
-    if (!profile_id_.empty() && profile && flag(ps, row, "IsOwnedByProfile") && id15(*profile) == id15(profile_id_)) {
-      sets.insert(id15(std::get<std::string>(row[0])));
+    if (!profile_id_.empty() && profile && flag(ps, row, "IsOwnedByProfile") && sf_id15(*profile) == sf_id15(profile_id_)) {
+      sets.insert(sf_id15(std::get<std::string>(row[0])));
     }
   });
   each_live_row(ps, [&](const Row& row) {
-    if (!sets.count(id15(std::get<std::string>(row[0])))) return;
+    if (!sets.count(sf_id15(std::get<std::string>(row[0])))) return;
     for (const auto& p : user_permission_names()) {
       if (flag(ps, row, "Permissions" + p)) permissions_.insert(p);
     }
@@ -141,7 +140,7 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
   each_live_row(op, [&](const Row& row) {
     const auto* parent = text(op, row, "ParentId");
     const auto* object = text(op, row, "SobjectType");
-    if (!parent || !object || !sets.count(id15(*parent))) return;
+    if (!parent || !object || !sets.count(sf_id15(*parent))) return;
     ObjectAccess& a = objects_[*object];
     a.read = a.read || flag(op, row, "PermissionsRead");
     a.create = a.create || flag(op, row, "PermissionsCreate");
@@ -156,20 +155,20 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     const auto* field = text(fp, row, "Field");
     if (!parent || !field) return;
     if (const auto* object = text(fp, row, "SobjectType")) fls_objects_.insert(to_lower(*object));
-    if (!sets.count(id15(*parent))) return;
+    if (!sets.count(sf_id15(*parent))) return;
     FieldAccess& a = fields_[to_lower(*field)];
     a.read = a.read || flag(fp, row, "PermissionsRead");
     a.edit = a.edit || flag(fp, row, "PermissionsEdit");
   });
 
   // The role hierarchy: this user and every user whose role is below this user's role.
-  visible_owners_.insert(id15(user_id));
+  visible_owners_.insert(sf_id15(user_id));
   if (!role_id.empty()) {
     std::unordered_map<std::string, std::string> parent_of;
     const Table& roles = *db.find("UserRole");
     each_live_row(roles, [&](const Row& row) {
       const auto* parent = text(roles, row, "ParentRoleId");
-      parent_of[id15(std::get<std::string>(row[0]))] = parent ? id15(*parent) : "";
+      parent_of[sf_id15(std::get<std::string>(row[0]))] = parent ? sf_id15(*parent) : "";
     });
     std::unordered_map<std::string, bool> below;  // role -> strictly below role_id
     auto is_below = [&](std::string role) {
@@ -194,7 +193,7 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     };
     each_live_row(users, [&](const Row& row) {
       const auto* role = text(users, row, "UserRoleId");
-      if (role && is_below(id15(*role))) visible_owners_.insert(id15(std::get<std::string>(row[0])));
+      if (role && is_below(sf_id15(*role))) visible_owners_.insert(sf_id15(std::get<std::string>(row[0])));
     });
   }
 
@@ -216,12 +215,12 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     const Table& roles = *db.find("UserRole");
     std::unordered_map<std::string, std::size_t> role_rows;
     for (std::size_t r = 0; r < roles.slot_count(); ++r) {
-      if (!roles.purged(r)) role_rows[id15(std::get<std::string>(roles.row(r)[0]))] = r;
+      if (!roles.purged(r)) role_rows[sf_id15(std::get<std::string>(roles.row(r)[0]))] = r;
     }
     each_live_row(users, [&](const Row& row) {
-      const std::string user = id15(std::get<std::string>(row[0]));
+      const std::string user = sf_id15(std::get<std::string>(row[0]));
       const auto* role = text(users, row, "UserRoleId");
-      auto rr = role ? role_rows.find(id15(*role)) : role_rows.end();
+      auto rr = role ? role_rows.find(sf_id15(*role)) : role_rows.end();
       if (!visible_owners_.count(user) || rr == role_rows.end()) return;
       for (const AccountChild& child : children) {
         const auto* level = text(roles, roles.row(rr->second), child.owner_level);
@@ -240,7 +239,7 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
     // dropped on that Account write (reads_account_owners(), AccessModel::affects_access).
     std::unordered_set<std::string> account_owners;
     each_live_row(*accounts_, [&](const Row& row) {
-      if (const auto* owner = text_at(row, account_owner_)) account_owners.insert(id15(*owner));
+      if (const auto* owner = text_at(row, account_owner_)) account_owners.insert(sf_id15(*owner));
     });
     for (auto it = child_by_account_owner_.begin(); it != child_by_account_owner_.end();) {
       const auto dropped = std::erase_if(it->second, [&](const auto& entry) { return !account_owners.count(entry.first); });
@@ -267,7 +266,7 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
 
   // Record types the profile may use, per object (default first).
   const Table& rt = *db.find("RecordType");
-  auto rt_grants = record_types.find(id15(profile_id_));
+  auto rt_grants = record_types.find(sf_id15(profile_id_));
   each_live_row(rt, [&](const Row& row) {
     const auto* object = text(rt, row, "SobjectType");
     if (!object || !flag(rt, row, "IsActive")) return;
@@ -333,10 +332,10 @@ UserAccess::UserAccess(const Database& db, const std::string& user_id, const Pro
         const Row& row = t->row(r);
         if (deleted && std::holds_alternative<bool>(row[*deleted]) && std::get<bool>(row[*deleted])) continue;
         const auto* account = text_at(row, v->parent);
-        if (account == nullptr || implicit_accounts_.count(id15(*account))) continue;
+        if (account == nullptr || implicit_accounts_.count(sf_id15(*account))) continue;
         if (owner_visible(*v, row) || record_level(*v, row) != RecordAccess::kNone ||
             account_share_level(*v, *account) != RecordAccess::kNone) {
-          implicit_accounts_.insert(id15(*account));
+          implicit_accounts_.insert(sf_id15(*account));
         }
       }
     }
@@ -438,7 +437,7 @@ std::string UserAccess::sharing_default(const std::string& object) const {
 
 bool UserAccess::owner_visible(const TableView& v, const Row& row) const {
   const auto* owner = text_at(row, v.owner);
-  return owner != nullptr && visible_owners_.count(id15(*owner)) > 0;
+  return owner != nullptr && visible_owners_.count(sf_id15(*owner)) > 0;
 }
 
 RecordAccess UserAccess::default_access(const std::string& object) const { return sharing_level(sharing_default(object)); }
@@ -447,12 +446,12 @@ RecordAccess UserAccess::record_level(const TableView& v, const Row& row) const 
   RecordAccess level = RecordAccess::kNone;
   if (v.owner_shares != nullptr) {
     if (const auto* owner = text_at(row, v.owner)) {
-      auto it = v.owner_shares->find(id15(*owner));
+      auto it = v.owner_shares->find(sf_id15(*owner));
       if (it != v.owner_shares->end()) level = it->second;
     }
   }
   if (v.record_shares) {
-    auto it = record_shares_.find(id15(std::get<std::string>(row[0])));
+    auto it = record_shares_.find(sf_id15(std::get<std::string>(row[0])));
     if (it != record_shares_.end()) level = std::max(level, it->second);
   }
   return level;
@@ -469,7 +468,7 @@ RecordAccess UserAccess::shared_level(const TableView& v, const Row& row, bool a
 
 RecordAccess UserAccess::account_share_level(const TableView& v, const std::string& account) const {
   if (v.child_by_account == nullptr) return RecordAccess::kNone;
-  auto it = v.child_by_account->find(id15(account));
+  auto it = v.child_by_account->find(sf_id15(account));
   return it == v.child_by_account->end() ? RecordAccess::kNone : it->second;
 }
 
@@ -478,7 +477,7 @@ RecordAccess UserAccess::account_child_level(const TableView& v, const std::stri
   if (v.child_by_account_owner != nullptr && account_owner_) {
     auto r = accounts_->find(account);
     const auto* owner = r ? std::get_if<std::string>(&accounts_->row(*r)[*account_owner_]) : nullptr;
-    auto it = owner ? v.child_by_account_owner->find(id15(*owner)) : v.child_by_account_owner->end();
+    auto it = owner ? v.child_by_account_owner->find(sf_id15(*owner)) : v.child_by_account_owner->end();
     if (it != v.child_by_account_owner->end()) level = std::max(level, it->second);
   }
   return level;
@@ -512,7 +511,7 @@ bool UserAccess::sees_row(const Database& db, const Table& table, std::size_t r,
         if (const auto* account = text_at(row, v->parent)) return parent_visible(db, *account, /*implicit=*/false);
       }
       if (owner_visible(*v, row) || shared_level(*v, row, /*any=*/true) != RecordAccess::kNone) return true;
-      return implicit && v->implicit_parent && implicit_accounts_.count(id15(std::get<std::string>(row[0]))) > 0;
+      return implicit && v->implicit_parent && implicit_accounts_.count(sf_id15(std::get<std::string>(row[0]))) > 0;
     }
     case Governance::kOpportunityChild:
     case Governance::kCampaignChild:
@@ -605,7 +604,7 @@ bool UserAccess::record_type_available(const std::string& object, const std::str
   auto it = record_types_.find(object);
   if (it == record_types_.end()) return false;
   for (const auto& id : it->second) {
-    if (id15(id) == id15(record_type_id)) return true;
+    if (sf_id15(id) == sf_id15(record_type_id)) return true;
   }
   return false;
 }
@@ -661,7 +660,7 @@ void AccessModel::set_sharing_rules(std::vector<SharingRule> rules) {
 void AccessModel::set_record_types(ProfileRecordTypes grants) {
   std::lock_guard lock(mu_);
   record_types_.clear();
-  for (auto& [profile, objects] : grants) record_types_[id15(profile)] = std::move(objects);
+  for (auto& [profile, objects] : grants) record_types_[sf_id15(profile)] = std::move(objects);
   by_user_.clear();
 }
 

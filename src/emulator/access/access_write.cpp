@@ -1,4 +1,5 @@
 // The per-record write check (check_record_write) and field-level security of written fields.
+#include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/access/access.h"
 #include "emulator/access/sharing.h"
@@ -14,8 +15,6 @@ Error cross_reference_refused(const std::string& id) {
   return record_error(400, "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
                       "insufficient access rights on cross-reference id: " + id);
 }
-
-bool same_id(const std::string& a, const std::string& b) { return a.size() >= 15 && b.compare(0, 15, a, 0, 15) == 0; }
 
 // A Task or Event written by a user with Access Activities but without Edit Tasks / Edit Events:
 // such a user still writes the activities assigned to itself (Salesforce: "all users can edit,
@@ -37,7 +36,7 @@ bool changes_owner(const Table& table, const Row& row, const std::vector<std::pa
   const std::string* owner = owner_in(table, row);
   for (const auto& [index, value] : values) {
     const auto* id = std::get_if<std::string>(&value);
-    if (id != nullptr && iequals(table.field(index).name, "OwnerId") && (owner == nullptr || !same_id(*owner, *id))) {
+    if (id != nullptr && iequals(table.field(index).name, "OwnerId") && (owner == nullptr || !same_sf_id(*owner, *id))) {
       return true;
     }
   }
@@ -49,12 +48,12 @@ Status check_own_activity(const UserAccess& access, const Table& table, WriteOp 
                           const std::vector<std::pair<std::size_t, Value>>& values) {
   if (op != WriteOp::kCreate) {
     const std::string* owner = row ? owner_in(table, table.row(*row)) : nullptr;
-    if (owner == nullptr || !same_id(access.user_id(), *owner)) return insufficient_access();
+    if (owner == nullptr || !same_sf_id(access.user_id(), *owner)) return insufficient_access();
     if (op == WriteOp::kDelete) return ok_status();
   }
   for (const auto& [index, value] : values) {
     const auto* id = std::get_if<std::string>(&value);
-    if (id != nullptr && iequals(table.field(index).name, "OwnerId") && !same_id(access.user_id(), *id)) {
+    if (id != nullptr && iequals(table.field(index).name, "OwnerId") && !same_sf_id(access.user_id(), *id)) {
       return cross_reference_refused(*id);
     }
   }
@@ -69,36 +68,87 @@ const std::string* value_of(const Table& table, const std::vector<std::pair<std:
   return nullptr;
 }
 
-// An AccountShare's levels, as Salesforce checks them: the account level at least the org-wide
-// default for accounts and some level (account, opportunity, case) above its default; the
-// contact level not written while contacts are Controlled by Parent. The wordings are recorded
-// Salesforce errors (docs/decisions.md).
-Status check_account_share_levels(const UserAccess& access, const Table& table,
-                                  const std::vector<std::pair<std::size_t, Value>>& values, const std::string& account) {
+// An AccountShare's or AccountTeamMember's levels on the account and its children.
+struct AccountLevels {
+  std::string account, opportunity, kase, contact;
+};
+
+// The levels as Salesforce checks them: the account level at least the org-wide default for
+// accounts and some level above its default; the contact level not written while contacts are
+// Controlled by Parent. An account team member (AccountTeamMember's field notes) also holds each
+// child level at least its object's default, and counts its contact level among those that may
+// be above. The wordings are recorded Salesforce errors (docs/decisions.md).
+Status check_account_levels(const UserAccess& access, const Table& table, const AccountLevels& l,
+                            bool contact_written) {
+  const bool team = table.name() == "AccountTeamMember";
   const std::string contact_default = access.sharing_default_of("Contact");
-  const std::string* contact = value_of(table, values, "ContactAccessLevel");
-  if (contact != nullptr && contact_default == "ControlledByParent") {
+  const bool by_parent = contact_default == "ControlledByParent";
+  if (contact_written && by_parent) {
     return record_error(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
-                        "AccountShare: bad field names on insert/update call: ContactAccessLevel", {"ContactAccessLevel"});
+                        table.name() + ": bad field names on insert/update call: ContactAccessLevel",
+                        {"ContactAccessLevel"});
   }
-  const std::string* opp = value_of(table, values, "OpportunityAccessLevel");
-  const std::string* kase = value_of(table, values, "CaseAccessLevel");
-  const std::string opp_level = opp ? *opp : "None", case_level = kase ? *kase : "None";
   const RecordAccess account_floor = access.default_access("Account");
   const RecordAccess opp_floor = access.default_access("Opportunity");
   const RecordAccess case_floor = access.default_access("Case");
-  const bool above = share_level(account) > account_floor || share_level(opp_level) > opp_floor ||
-                     share_level(case_level) > case_floor;
-  if (share_level(account) >= account_floor && above) return ok_status();
-  const std::string contact_level = contact ? *contact : "None";
-  const std::string contact_org =
-      contact_default == "ControlledByParent" ? contact_default : record_access_name(access.default_access("Contact"));
+  const RecordAccess contact_floor = by_parent ? RecordAccess::kNone : access.default_access("Contact");
+  const bool children_at_floor = !team || (share_level(l.opportunity) >= opp_floor &&
+                                           share_level(l.kase) >= case_floor && share_level(l.contact) >= contact_floor);
+  const bool above = share_level(l.account) > account_floor || share_level(l.opportunity) > opp_floor ||
+                     share_level(l.kase) > case_floor || (team && !by_parent && share_level(l.contact) > contact_floor);
+  if (share_level(l.account) >= account_floor && children_at_floor && above) return ok_status();
+  const std::string contact_org = by_parent ? contact_default : record_access_name(contact_floor);
   return record_error(400, "INVALID_ACCESS_LEVEL",
-                      "Account, Opportunity, Case Levels, Con Levels (" + account + ", " + opp_level + ", " + case_level +
-                          ", " + contact_level + ") are below organization levels (" +
+                      "Account, Opportunity, Case Levels, Con Levels (" + l.account + ", " + l.opportunity + ", " +
+                          l.kase + ", " + l.contact + ") are below organization levels (" +
                           record_access_name(account_floor) + ", " + record_access_name(opp_floor) + ", " +
                           record_access_name(case_floor) + ", " + contact_org + ")",
                       {"AccountAccessLevel", "OpportunityAccessLevel", "CaseAccessLevel", "ContactAccessLevel"});
+}
+
+Status check_account_share_levels(const UserAccess& access, const Table& table,
+                                  const std::vector<std::pair<std::size_t, Value>>& values, const std::string& account) {
+  const std::string* opp = value_of(table, values, "OpportunityAccessLevel");
+  const std::string* kase = value_of(table, values, "CaseAccessLevel");
+  const std::string* contact = value_of(table, values, "ContactAccessLevel");
+  return check_account_levels(access, table, {account, opp ? *opp : "None", kase ? *kase : "None",
+                                              contact ? *contact : "None"}, contact != nullptr);
+}
+
+// An account team member's levels are restricted picklists: Read, Edit or All on the account,
+// None, Read or Edit on its children (AccountTeamMember's field notes; the wording is Salesforce's
+// for a restricted picklist). Levels a write leaves out keep the stored member's (`stored`, on an
+// update) or take what a new member gets (Read on the account, None on its children). A write
+// naming no level is not checked: a member added with its role alone, as Data Loader adds them,
+// is taken whatever the org-wide defaults (Salesforce's help on importing account teams).
+Status check_account_team_levels(const UserAccess& access, const Table& table,
+                                 const std::vector<std::pair<std::size_t, Value>>& values, const Row* stored) {
+  struct Level {
+    const char* field;
+    std::string AccountLevels::*member;
+    const char* unset;
+  };
+  static const Level kLevels[] = {{"AccountAccessLevel", &AccountLevels::account, "Read"},
+                                  {"OpportunityAccessLevel", &AccountLevels::opportunity, "None"},
+                                  {"CaseAccessLevel", &AccountLevels::kase, "None"},
+                                  {"ContactAccessLevel", &AccountLevels::contact, "None"}};
+  AccountLevels levels;
+  bool named = false;
+  for (const Level& level : kLevels) {
+    const std::string* v = value_of(table, values, level.field);
+    auto column = table.field_index(level.field);
+    const std::string* kept = stored && column ? std::get_if<std::string>(&(*stored)[*column]) : nullptr;
+    levels.*level.member = v ? *v : kept ? *kept : level.unset;
+    if (v == nullptr) continue;
+    named = true;
+    const bool account = level.member == &AccountLevels::account;
+    if (*v != "Read" && *v != "Edit" && *v != (account ? "All" : "None")) {
+      return record_error(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                          "bad value for restricted picklist field: " + *v, {level.field});
+    }
+  }
+  if (!named) return ok_status();
+  return check_account_levels(access, table, levels, value_of(table, values, "ContactAccessLevel") != nullptr);
 }
 
 // A share's levels as an update leaves them: the stored row's share fields, the written ones on top.
@@ -132,16 +182,20 @@ Status check_master_write(const UserAccess& access, const Database& db, const Ta
 // owner, a user above the owner, Modify All) shares it; a share must give more than the
 // org-wide default (INVALID_ACCESS_LEVEL; wording from a recorded AccountShare error, the
 // single-object form a guess: docs/decisions.md).
+// `stored`: the share row an update changes (nullptr on create); its fields stand where the
+// write leaves them out.
 Status check_share_write(const UserAccess& access, const Database& db, const Table& table,
-                         const std::vector<std::pair<std::size_t, Value>>& values) {
+                         const std::vector<std::pair<std::size_t, Value>>& written, const Row* stored) {
   const ShareColumns c = share_columns(table.name());
+  const auto values = stored ? with_stored(table, *stored, written) : written;
   const std::string* record = value_of(table, values, c.parent);
   if (record == nullptr) return ok_status();  // the required-field check names it
   const Table* parent = db.find(shared_object(table.name()));
   auto row = parent ? parent->find(*record) : std::nullopt;
   if (!row || access.record_access(db, *parent, *row) < RecordAccess::kAll) return cross_reference_refused(*record);
+  if (table.name() == "AccountTeamMember") return check_account_team_levels(access, table, written, stored);
   const std::string* level = value_of(table, values, c.level);
-  if (level == nullptr || table.name() == "AccountTeamMember") return ok_status();
+  if (level == nullptr) return ok_status();
   const RecordAccess floor = access.default_access(parent->name());
   const std::string org = record_access_name(floor);
   if (table.name() == "AccountShare") return check_account_share_levels(access, table, values, *level);
@@ -172,7 +226,7 @@ Status check_record_write(const UserAccess& access, const Database& db, const Ta
       case WriteOp::kCreate:
         if (!a.create) return insufficient_access();
         if (!share_columns(table.name()).parent.empty() && table.name() != "OpportunityTeamMember") {
-          CRMSYNC_TRY(check_share_write(access, db, table, values));
+          CRMSYNC_TRY(check_share_write(access, db, table, values, nullptr));
         }
         if (auto master = access.master_field(table)) CRMSYNC_TRY(check_master_write(access, db, table, *master, values));
         break;
@@ -182,7 +236,7 @@ Status check_record_write(const UserAccess& access, const Database& db, const Ta
           return insufficient_access();
         }
         if (!values.empty() && !share_columns(table.name()).parent.empty() && table.name() != "OpportunityTeamMember") {
-          CRMSYNC_TRY(check_share_write(access, db, table, with_stored(table, table.row(*row), values)));
+          CRMSYNC_TRY(check_share_write(access, db, table, values, &table.row(*row)));
         }
         break;
       case WriteOp::kDelete:

@@ -6,13 +6,12 @@
 
 #include <algorithm>
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/soql/soql.h"
 
 namespace crmsync::emulator {
 namespace {
-
-std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
 const std::string* text(const Table& t, const Row& row, std::string_view field) {
   auto i = t.field_index(field);
@@ -45,26 +44,26 @@ class Membership {
     const Table& roles = *db.find("UserRole");
     each_live_row(roles, [&](const Row& row) {
       const auto* parent = text(roles, row, "ParentRoleId");
-      parent_of_[id15(std::get<std::string>(row[0]))] = parent ? id15(*parent) : "";
+      parent_of_[sf_id15(std::get<std::string>(row[0]))] = parent ? sf_id15(*parent) : "";
     });
     const Table& users = *db.find("User");
     each_live_row(users, [&](const Row& row) {
-      if (const auto* role = text(users, row, "UserRoleId")) role_of_[id15(std::get<std::string>(row[0]))] = id15(*role);
+      if (const auto* role = text(users, row, "UserRoleId")) role_of_[sf_id15(std::get<std::string>(row[0]))] = sf_id15(*role);
     });
     const Table& groups = *db.find("Group");
     each_live_row(groups, [&](const Row& row) {
       const auto* type = text(groups, row, "Type");
       const auto* related = text(groups, row, "RelatedId");
       if (type == nullptr || related == nullptr) return;
-      const std::string id = id15(std::get<std::string>(row[0]));
-      if (*type == "Role") role_group_[id15(*related)] = id;
-      if (*type == "RoleAndSubordinates") subordinates_group_[id15(*related)] = id;
+      const std::string id = sf_id15(std::get<std::string>(row[0]));
+      if (*type == "Role") role_group_[sf_id15(*related)] = id;
+      if (*type == "RoleAndSubordinates") subordinates_group_[sf_id15(*related)] = id;
     });
     const Table& members = *db.find("GroupMember");
     each_live_row(members, [&](const Row& row) {
       const auto* group = text(members, row, "GroupId");
       const auto* member = text(members, row, "UserOrGroupId");
-      if (group && member) containers_[id15(*member)].push_back(id15(*group));
+      if (group && member) containers_[sf_id15(*member)].push_back(sf_id15(*group));
     });
   }
 
@@ -109,10 +108,10 @@ class Membership {
 // children through their account's owner too).
 void grant_owner_rule(const Database& db, const Membership& m, const SharingRule& rule, SharingGrants& out) {
   const Table& users = *db.find("User");
-  const std::string source = id15(rule.owned_by);
+  const std::string source = sf_id15(rule.owned_by);
   auto& owners = out.by_owner[rule.object];
   each_live_row(users, [&](const Row& row) {
-    const std::string user = id15(std::get<std::string>(row[0]));
+    const std::string user = sf_id15(std::get<std::string>(row[0]));
     if (!m.groups_of(user).count(source)) return;
     grant(owners, user, rule.access);
     for (const auto& [child, level] : rule.child_access) grant(out.child_by_account_owner[child], user, level);
@@ -126,7 +125,7 @@ void grant_criteria_rule(const Database& db, const SharingRule& rule, SharingGra
   auto result = soql::execute(*query, db, {});
   if (!result) return;
   for (std::uint32_t r : result->rows) {
-    const std::string id = id15(std::get<std::string>(result->table->row(r)[0]));
+    const std::string id = sf_id15(std::get<std::string>(result->table->row(r)[0]));
     grant(out.records, id, rule.access);
     for (const auto& [child, level] : rule.child_access) grant(out.child_by_account[child], id, level);
   }
@@ -169,7 +168,7 @@ bool is_sharing_object(std::string_view name) {
 }
 
 std::unordered_set<std::string> groups_of_user(const Database& db, const std::string& user_id) {
-  return Membership(db).groups_of(id15(user_id));
+  return Membership(db).groups_of(sf_id15(user_id));
 }
 
 SharingGrants compute_sharing(const Database& db, const std::unordered_set<std::string>& principals,
@@ -194,7 +193,7 @@ SharingGrants compute_sharing(const Database& db, const std::unordered_set<std::
     for (auto& g : m.groups_of(user)) reached.insert(std::move(g));
   }
   for (const auto& rule : rules) {
-    if (!wanted(rule.object) || !reached.count(id15(rule.shared_with))) continue;
+    if (!wanted(rule.object) || !reached.count(sf_id15(rule.shared_with))) continue;
     if (rule.criteria.empty()) {
       grant_owner_rule(db, m, rule, out);
     } else {
@@ -215,8 +214,8 @@ SharingGrants compute_sharing(const Database& db, const std::unordered_set<std::
       const auto* principal = std::get_if<std::string>(&row[*who]);
       const auto* record = std::get_if<std::string>(&row[*parent]);
       const auto* access = std::get_if<std::string>(&row[*level]);
-      if (!principal || !record || !reached.count(id15(*principal))) return;
-      const std::string id = id15(*record);
+      if (!principal || !record || !reached.count(sf_id15(*principal))) return;
+      const std::string id = sf_id15(*record);
       if (access) grant(out.records, id, share_level(*access));
       for (const auto& [child, column] : child_levels) {
         const auto* child_access = std::get_if<std::string>(&row[column]);

@@ -234,15 +234,11 @@ Error type_not_allowed(const Table& t, const char* verb) {
                       "entity type cannot be " + std::string(verb) + ": " + t.name());
 }
 
-// The live rows of `t` whose `field` names `id` (the same record in 15 or 18 characters): one pass.
-// A full scan (the emulator keeps no index by parent), so its loop does no name lookups.
+// The live rows of `t` whose `field` names `id` (the same record in 15 or 18 characters), found
+// through the table's reference index.
 std::vector<std::size_t> live_rows_naming(const Table& t, const char* field, const std::string& id) {
   std::vector<std::size_t> out;
-  const std::size_t column = *t.field_index(field);
-  const std::string_view key = std::string_view(id).substr(0, 15);
-  for (std::size_t r = 0; r < t.slot_count(); ++r) {
-    const auto* v = std::get_if<std::string>(&t.row(r)[column]);
-    if (v == nullptr || v->size() < 15 || std::string_view(*v).substr(0, 15) != key) continue;
+  for (std::size_t r : t.rows_referencing(*t.field_index(field), id)) {  // an index lookup, not a scan
     if (!t.purged(r) && !row_deleted(t, t.row(r))) out.push_back(r);
   }
   return out;
@@ -435,10 +431,8 @@ void delete_details(const DmlContext& org, const std::string& user_id, const Tab
     if (detail == nullptr) continue;
     auto fi = detail->field_index(custom->master_field);
     if (!fi || detail->field(*fi).reference_to.empty() || detail->field(*fi).reference_to[0] != master.name()) continue;
-    for (std::size_t r = 0; r < detail->slot_count(); ++r) {
+    for (std::size_t r : detail->rows_referencing(*fi, master_id)) {  // an index lookup, not a scan
       if (detail->purged(r) || row_deleted(*detail, detail->row(r))) continue;
-      const Value& parent = detail->row(r)[*fi];
-      if (!std::holds_alternative<std::string>(parent) || !same_sf_id(std::get<std::string>(parent), master_id)) continue;
       const std::string detail_id = std::get<std::string>(detail->row(r)[0]);
       if (journal != nullptr) journal->changed(*detail, r, detail->row(r));
       Row& row = detail->mutable_row(r);

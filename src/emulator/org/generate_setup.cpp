@@ -4,6 +4,7 @@
 #include <iterator>
 #include <map>
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/org/generate.h"
 #include "emulator/org/schema.h"
@@ -171,7 +172,7 @@ SetupIds generate_setup_rows(OrgContext& ctx) {
     std::string set_name = "X";
     set_name.append(profile_id, 0, 15);
     ps.set("Name", set_name);
-    ps.set("Label", profile_id.substr(0, 15));
+    ps.set("Label", sf_id15(profile_id));
     ps.set("ProfileId", profile_id);
     ps.set("LicenseId", ids.licenses[static_cast<std::size_t>(def.license)]);
     ps.set("IsOwnedByProfile", true);

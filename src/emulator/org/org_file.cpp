@@ -10,6 +10,7 @@
 
 #include <toml++/toml.h>
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/org/generate.h"
 #include "emulator/org/org_file_reader.h"
@@ -28,8 +29,6 @@ const std::vector<std::string> kTopKeys = {"seed",     "scale",    "org_wide_def
                                            "licenses", "profiles", "permission_sets",   "users",
                                            "record_types", "custom_objects", "custom_fields", "multi_currency",
                                            "validation_rules", "groups", "sharing_rules", "shares"};
-
-std::string id15(std::string_view id) { return std::string(id.substr(0, std::min<std::size_t>(15, id.size()))); }
 
 class Applier : private OrgFileReader {
  public:
@@ -571,8 +570,8 @@ class Applier : private OrgFileReader {
       set(profiles, p, "UserType", std::string("Standard"));
       profiles.insert(std::move(p));
       Row ps = new_row(sets);
-      set(sets, ps, "Name", "X" + id15(profile_id));
-      set(sets, ps, "Label", id15(profile_id));
+      set(sets, ps, "Name", "X" + sf_id15(profile_id));
+      set(sets, ps, "Label", sf_id15(profile_id));
       set(sets, ps, "ProfileId", profile_id);
       set(sets, ps, "LicenseId", license_id);
       set(sets, ps, "IsOwnedByProfile", true);
@@ -583,7 +582,7 @@ class Applier : private OrgFileReader {
     for (std::size_t r = 0; r < sets.slot_count(); ++r) {
       const Row& row = sets.row(r);
       const auto* p = std::get_if<std::string>(&row[*sets.field_index("ProfileId")]);
-      if (!sets.purged(r) && p && id15(*p) == id15(profile_id)) set_id = id_of(sets, r);
+      if (!sets.purged(r) && p && sf_id15(*p) == sf_id15(profile_id)) set_id = id_of(sets, r);
     }
     CRMSYNC_TRY(permission_block(e, key, set_id, &profile_id));
     if (e.contains("record_types")) CRMSYNC_TRY(profile_record_types(e["record_types"], key + ".record_types", profile_id));
@@ -610,7 +609,7 @@ class Applier : private OrgFileReader {
         if (grant.default_id.empty()) grant.default_id = id;
         grant.ids.insert(id);
       }
-      extras_.record_types[id15(profile_id)][spec->name] = grant;
+      extras_.record_types[sf_id15(profile_id)][spec->name] = grant;
     }
     return ok_status();
   }
@@ -750,7 +749,7 @@ class Applier : private OrgFileReader {
       if (t.purged(r)) continue;
       const auto* p = std::get_if<std::string>(&t.row(r)[parent]);
       const auto* v = std::get_if<std::string>(&t.row(r)[k]);
-      if (p && v && id15(*p) == id15(set_id) && iequals(*v, key_value)) return r;
+      if (p && v && sf_id15(*p) == sf_id15(set_id) && iequals(*v, key_value)) return r;
     }
     return std::nullopt;
   }
@@ -892,7 +891,7 @@ class Applier : private OrgFileReader {
       Table& sets = *db_.find("PermissionSet");
       for (std::size_t r = 0; r < sets.slot_count(); ++r) {
         const auto* p = std::get_if<std::string>(&sets.row(r)[*sets.field_index("ProfileId")]);
-        if (!sets.purged(r) && p && id15(*p) == id15(profile_id)) assign(user_id, id_of(sets, r));
+        if (!sets.purged(r) && p && sf_id15(*p) == sf_id15(profile_id)) assign(user_id, id_of(sets, r));
       }
     }
     CRMSYNC_TRY(user_sets(e, key, user_id));
@@ -926,7 +925,7 @@ class Applier : private OrgFileReader {
           for (std::size_t r = 0; r < t.slot_count(); ++r) {  // at most one assignment per user and license
             const auto* a = std::get_if<std::string>(&t.row(r)[who]);
             const auto* l = std::get_if<std::string>(&t.row(r)[which]);
-            if (!t.purged(r) && a && l && id15(*a) == id15(user_id) && id15(*l) == id15(psl_id)) t.purge(r);
+            if (!t.purged(r) && a && l && sf_id15(*a) == sf_id15(user_id) && sf_id15(*l) == sf_id15(psl_id)) t.purge(r);
           }
           if (std::string(field) == "permission_set_licenses") {
             Row row = new_row(t);
@@ -968,7 +967,7 @@ class Applier : private OrgFileReader {
       if (t.purged(r)) continue;
       const auto* a = std::get_if<std::string>(&t.row(r)[who]);
       const auto* s = std::get_if<std::string>(&t.row(r)[which]);
-      if (a && s && id15(*a) == id15(user_id) && id15(*s) == id15(set_id)) t.purge(r);
+      if (a && s && sf_id15(*a) == sf_id15(user_id) && sf_id15(*s) == sf_id15(set_id)) t.purge(r);
     }
   }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/org/generate.h"
 #include "emulator/org/org.h"
@@ -189,7 +190,7 @@ Status apply_multi_currency(const OrgFile& file, Database& db) {
     const std::string code = it != chosen.end() ? it->second : corporate;
     row[user_default] = code;
     const std::string id = std::get<std::string>(row[0]);
-    by_user_id15[id.substr(0, 15)] = code;
+    by_user_id15[sf_id15(id)] = code;
     if (name && *name == "admin@crmsync.test") admin_id = id;
   }
   for (const Table* t : db.tables()) {
@@ -200,7 +201,7 @@ Status apply_multi_currency(const OrgFile& file, Database& db) {
     for (std::size_t r = 0; r < table.slot_count(); ++r) {
       Row& row = table.mutable_row(r);
       const auto* who = owner ? std::get_if<std::string>(&row[*owner]) : nullptr;
-      auto it = who ? by_user_id15.find(who->substr(0, 15)) : by_user_id15.end();
+      auto it = who ? by_user_id15.find(sf_id15(*who)) : by_user_id15.end();
       row[column] = it != by_user_id15.end() ? it->second : corporate;
     }
   }

@@ -41,7 +41,8 @@ ObjectSpec account_team_member() {
   ObjectSpec o{.name = "AccountTeamMember", .label = "Account Team Member", .label_plural = "Account Team Members",
                .key_prefix = "01M"};
   o.searchable = o.mru_enabled = false;
-  const std::vector<std::string> levels = {"None", "Read", "Edit", "All"};
+  // Restricted picklists (the object reference): All is for the account only, None for its children.
+  const std::vector<std::string> account_levels = {"Read", "Edit", "All"}, levels = {"None", "Read", "Edit"};
   auto& f = o.fields;
   f.push_back(f_id());
   f.push_back(f_ref("AccountId", "Account ID", {"Account"}, "Account").required().create_only());
@@ -51,7 +52,7 @@ ObjectSpec account_team_member() {
   f.push_back(f_picklist("TeamMemberRole", "Team Role",
                          {"Account Manager", "Channel Manager", "Executive Sponsor", "Lead Qualifier",
                           "Pre-Sales Consultant", "Sales Manager", "Sales Rep", "Other"}));
-  f.push_back(f_picklist("AccountAccessLevel", "Account Access", levels).defaulted());
+  f.push_back(f_picklist("AccountAccessLevel", "Account Access", account_levels).defaulted());
   f.push_back(f_picklist("OpportunityAccessLevel", "Opportunity Access", levels).defaulted());
   f.push_back(f_picklist("CaseAccessLevel", "Case Access", levels).defaulted());
   f.push_back(f_picklist("ContactAccessLevel", "Contact Access", levels).defaulted());

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json.h"
+#include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/routes/routes.h"
 #include "emulator/wire/wire.h"
@@ -348,7 +349,7 @@ nlohmann::ordered_json last_modified(const Table& users, const Row& row) {
 }  // namespace
 
 void handle_identity(EmuState& s, const ApiCall& call, const std::string& org, const std::string& user) {
-  if (org.substr(0, 15) != s.org_id.substr(0, 15)) return send_not_found(call.res);
+  if (!same_sf_id(org, s.org_id)) return send_not_found(call.res);
   std::shared_lock lock(s.db->mutex());
   const Table& users = *s.db->find("User");
   auto row_index = users.find(user);

@@ -28,7 +28,7 @@ std::string EmuState::random_token(const std::string& prefix) {
 }
 
 std::string EmuState::issue_token(const std::string& user_id, const std::string& refresh_token) {
-  std::string token = random_token(org_id.substr(0, 15) + "!");
+  std::string token = random_token(sf_id15(org_id) + "!");
   const EpochMs expires = now_ms() + options.token_ttl_seconds * 1000;
   std::lock_guard lock(mu_);
   tokens_[token] = {user_id, expires, refresh_token};

@@ -6,6 +6,7 @@
 // subquery's ORDER BY, with its LIMIT applied per parent record, as Salesforce applies it.
 #include <unordered_map>
 
+#include "common/sfid.h"
 #include "common/text.h"
 #include "emulator/org/org.h"
 #include "emulator/soql/lexer.h"
@@ -67,7 +68,7 @@ Result<ChildRecords> select_child(const QueryAst& sub, const Table& parent, cons
   if (!all) return all.error();
   std::unordered_map<std::string, std::size_t> position;  // parent Id (15) -> result row
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (const auto* id = std::get_if<std::string>(&parent.row(rows[i])[0])) position.emplace(id->substr(0, 15), i);
+    if (const auto* id = std::get_if<std::string>(&parent.row(rows[i])[0])) position.emplace(sf_id15(*id), i);
   }
   ChildRecords out;
   out.relationship = rel->name;
@@ -76,7 +77,7 @@ Result<ChildRecords> select_child(const QueryAst& sub, const Table& parent, cons
   for (std::size_t j = 0; j < all->rows.size(); ++j) {
     const auto* to = std::get_if<std::string>(&rel->child->row(all->rows[j])[rel->field]);
     if (to == nullptr) continue;
-    auto it = position.find(to->substr(0, 15));
+    auto it = position.find(sf_id15(*to));
     if (it == position.end() || out.per_row[it->second].size() >= limit) continue;
     out.per_row[it->second].push_back(static_cast<std::uint32_t>(j));
   }

@@ -70,8 +70,6 @@ int ci_compare(std::string_view a, std::string_view b) {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
-std::string_view id15(std::string_view id) { return id.substr(0, std::min<std::size_t>(id.size(), 15)); }
-
 // A LIKE pattern: % any run, _ one character (code point), \% \_ \\ literal; case-insensitive.
 class LikePattern {
  public:
@@ -239,7 +237,7 @@ bool eval_value(const Leaf& leaf, const Value& v) {
     case FieldClass::kId: {
       const auto* s = std::get_if<std::string>(&v);
       if (s == nullptr) return is_exclusion(leaf.op);
-      std::string_view key = id15(*s);
+      const std::string key = sf_id15(*s);
       if (is_membership(leaf.op) || is_exclusion(leaf.op)) {
         found = std::binary_search(leaf.texts.begin(), leaf.texts.end(), key,
                                    [](std::string_view a, std::string_view b) { return a < b; });
@@ -494,7 +492,7 @@ class Compiler {
                          "Invalid semi join: the sub-select must select exactly one Id or reference field");
     }
     for (std::uint32_t row : r->rows) {
-      if (const auto* id = std::get_if<std::string>(&inner->row(row)[column])) leaf.texts.emplace_back(id15(*id));
+      if (const auto* id = std::get_if<std::string>(&inner->row(row)[column])) leaf.texts.emplace_back(sf_id15(*id));
     }
     leaf.op = c.op == CompareOp::kNotIn ? CompareOp::kNotIn : CompareOp::kIn;
     std::sort(leaf.texts.begin(), leaf.texts.end());
@@ -523,7 +521,7 @@ class Compiler {
         if (!is_sf_id(v.str)) {
           return query_error("INVALID_QUERY_FILTER_OPERATOR", ast_.text, v.offset, "invalid ID field: " + v.str);
         }
-        leaf.texts.emplace_back(id15(v.str));
+        leaf.texts.emplace_back(sf_id15(v.str));
         return ok_status();
       case FieldClass::kBoolean:
         if (v.kind != LiteralKind::kBoolean) return filter_error(f, v, leaf.cls, false);

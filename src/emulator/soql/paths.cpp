@@ -145,6 +145,19 @@ Result<std::vector<ResolvedPath>> resolve_typeof(const Table& table, const Field
   for (std::size_t w = 0; w < clauses.whens.size(); ++w) {
     const Table& at = *base.when_types[w];
     for (const FieldRef& f : clauses.whens[w].fields) {
+      if (is_path(at, f)) {  // WHEN Account THEN Owner.Name: a path from the WHEN object
+        auto sub = resolve_path(at, f, text, db, options);
+        if (!sub) return sub.error();
+        ResolvedPath p = base;
+        p.when = &at;
+        p.hops.insert(p.hops.end(), sub->hops.begin(), sub->hops.end());
+        p.field = sub->field;
+        p.def = sub->def;
+        p.field_name = sub->field_name;
+        p.hidden_on = sub->hidden_on;
+        out.push_back(std::move(p));
+        continue;
+      }
       auto index = at.field_index(f.name);
       if (!index || (options.field_visible && !options.field_visible(at, at.field(*index)))) {
         return no_such_column(text, f.offset, f.name, at.name());
@@ -315,7 +328,10 @@ std::shared_ptr<Selection> build_selection(const Table& table, const std::vector
     const ResolvedPath& p = *item.path;
     std::string prefix = p.type_of ? "typeof:" : "";  // TYPEOF What is not the What of What.Name
     int parent = -1;
-    for (const Hop& hop : p.hops) {
+    for (std::size_t h = 0; h < p.hops.size(); ++h) {
+      const Hop& hop = p.hops[h];
+      // Inside a WHEN, one object's Owner is not another's.
+      if (p.type_of && h == 1) prefix += to_lower(p.when->name()) + ":";
       prefix += to_lower(hop.relationship);
       prefix.push_back('.');
       auto [it, added] = by_prefix.emplace(prefix, static_cast<int>(sel->relationships.size()));
@@ -325,8 +341,9 @@ std::shared_ptr<Selection> build_selection(const Table& table, const std::vector
         r.parent = parent;
         r.polymorphic = hop.target == nullptr;
         r.object = hop.target;
-        r.type_of = p.type_of;
-        r.when_types = p.when_types;
+        r.type_of = p.type_of && h == 0;
+        if (r.type_of) r.when_types = p.when_types;
+        if (p.type_of && h == 1) r.when = p.when;
         sel->relationships.push_back(std::move(r));
         hop_of.push_back(&hop);
       }
@@ -347,7 +364,7 @@ std::shared_ptr<Selection> build_selection(const Table& table, const std::vector
       const Row* from = &table.row(rows[i]);
       if (r.parent >= 0) {
         ParentRef up = sel->relationships[static_cast<std::size_t>(r.parent)].rows[i];
-        if (up.table == nullptr) continue;
+        if (up.table == nullptr || (r.when != nullptr && up.table != r.when)) continue;
         from = &up.table->row(up.row);
       }
       r.rows[i] = follow(*hop_of[k], *from, options);

@@ -121,6 +121,9 @@ struct Relationship {
   // TYPEOF: attributes.type is the parent's own object, and its WHEN clauses' objects.
   bool type_of = false;
   std::vector<const Table*> when_types;
+  // A relationship inside a TYPEOF's WHEN (`WHEN Account THEN Owner.Name`): followed, and
+  // written, only from a parent of that object.
+  const Table* when = nullptr;
   std::vector<ParentRef> rows;  // per result row (QueryResult::rows order)
 };
 

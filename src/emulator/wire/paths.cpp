@@ -72,8 +72,9 @@ void append_object(std::string& out, const Selection& sel, int rel, const Table&
     }
     const int child = child_toward(sel, rel, c.relationship);
     if (child < 0 || written[static_cast<std::size_t>(child)]) continue;
-    written[static_cast<std::size_t>(child)] = true;
     const soql::Relationship& r = sel.relationships[static_cast<std::size_t>(child)];
+    if (r.when != nullptr && r.when != &table) continue;  // another WHEN's relationship
+    written[static_cast<std::size_t>(child)] = true;
     out += ",\"";
     out += r.name;
     out += "\":";

@@ -34,6 +34,14 @@ TEST(SfIdTest, SameRecordWhateverTheFormButNeverAShortId) {
   EXPECT_FALSE(same_sf_id("001RO", "001RO"));
 }
 
+TEST(SfIdTest, BothFormsOfAnIdShareTheir15CharacterKey) {
+  EXPECT_EQ(sf_id15("001RO0000000001YAA"), "001RO0000000001");
+  EXPECT_EQ(sf_id15("001RO0000000001"), sf_id15("001RO0000000001YAA"));
+  EXPECT_NE(sf_id15("001RO0000000001"), sf_id15("001ro0000000001"));  // case-sensitive, as the 15-character form is
+  EXPECT_EQ(sf_id15("001RO"), "001RO");                                 // shorter: kept whole
+  EXPECT_EQ(sf_id15(""), "");
+}
+
 TEST(SfIdTest, GeneratedIdsAreDistinctValidAndCarryThePrefix) {
   std::string a = make_sf_id("001", 1), b = make_sf_id("001", 2), c = make_sf_id("00Q", 62);
   EXPECT_EQ(a.size(), 18u);
